@@ -1,0 +1,115 @@
+"""Pelican settings for the City of Trail site (local builds and previews).
+
+`publishconf.py` builds on these for CI. The environment may override two values:
+SITEURL (the public address, used for canonical links and feeds) and BUILD_TIME
+(the "now" used for scheduling; default: the current time).
+"""
+
+from __future__ import annotations
+
+import os
+
+SITENAME = "City of Trail"
+SITESUBTITLE = "News, notices and events from the City of Trail, British Columbia"
+AUTHOR = "City of Trail"
+
+# The public address. Navigation links are relative (RELATIVE_URLS), so the built site also
+# works from a folder or a local preview; canonical links, feeds and social posts use this.
+SITEURL = os.environ.get("SITEURL") or "https://trail.ca"
+RELATIVE_URLS = True
+BUILD_TIME = os.environ.get("BUILD_TIME") or None
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+TIMEZONE = "America/Vancouver"
+DEFAULT_LANG = "en-CA"
+HTML_LANG = "en-CA"  # Pelican lowercases DEFAULT_LANG; pages declare the conventional form
+
+# The City, for structured data and the footer (public contact details only).
+CITY = {
+    "name": "City of Trail",
+    "telephone": "+1-250-364-1262",
+    "email": "info@trail.ca",
+    "address": {
+        "streetAddress": "1394 Pine Avenue",
+        "addressLocality": "Trail",
+        "addressRegion": "BC",
+        "postalCode": "V1R 4E6",
+        "addressCountry": "CA",
+    },
+}
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["announcements", "feeds", "discovery"]
+
+# Announcements read and validated by the announcements plugin (YAML front matter).
+READERS = {"rst": None, "html": None, "htm": None}
+MARKDOWN = {
+    "extensions": [
+        "markdown.extensions.extra",
+        "markdown.extensions.sane_lists",
+        "markdown.extensions.smarty",
+    ],
+    "extension_configs": {},
+    "output_format": "html",
+}
+
+ARTICLE_PATHS = ["announcements"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+
+# URLs are derived from the file name, never the title, so they survive edits.
+SLUGIFY_SOURCE = "basename"
+ARTICLE_URL = "announcements/{slug}.html"
+ARTICLE_SAVE_AS = ARTICLE_URL
+PAGE_URL = "{slug}.html"
+PAGE_SAVE_AS = PAGE_URL
+CATEGORY_URL = "category/{slug}.html"
+CATEGORY_SAVE_AS = CATEGORY_URL
+INDEX_SAVE_AS = "index.html"
+ARCHIVES_SAVE_AS = "archives.html"
+EVENTS_SAVE_AS = "events.html"
+DIRECT_TEMPLATES = ["index", "archives", "events"]
+PAGINATED_TEMPLATES = {"index": None, "category": None}
+DEFAULT_PAGINATION = 20
+PAGINATION_PATTERNS = [
+    (1, "{name}{extension}", "{name}{extension}"),
+    (2, "{name}-{number}{extension}", "{name}-{number}{extension}"),
+]
+
+# Scheduling is the announcements plugin's job (it honours BUILD_TIME); drafts are never written.
+WITH_FUTURE_DATES = True
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_URL = ""
+
+# Pages we do not publish.
+TAG_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+
+# Pelican's own feeds are replaced by the feeds plugin (feedgen).
+FEED_ALL_ATOM = None
+FEED_ALL_RSS = None
+FEED_ATOM = None
+FEED_RSS = None
+CATEGORY_FEED_ATOM = None
+CATEGORY_FEED_RSS = None
+TAG_FEED_ATOM = None
+TAG_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEED_MAX_ITEMS = 50
+
+JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+
+DELETE_OUTPUT_DIRECTORY = True
+LOAD_CONTENT_CACHE = False

@@ -1,0 +1,62 @@
+"""What the templates list, derived from the articles Pelican read. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from .model import CATEGORIES
+
+
+def newest_first(articles: Iterable[Any]) -> list[Any]:
+    """Newest first; the slug breaks ties so that every build orders alike."""
+    return sorted(articles, key=lambda a: (a.date, a.slug), reverse=True)
+
+
+def publish_due(
+    articles: Sequence[Any], hidden: Sequence[Any], now: datetime
+) -> tuple[list[Any], list[Any], list[Any]]:
+    """Split off what is dated after `now`: (published, withdrawn, scheduled).
+
+    Decided on every build rather than when a file is read, so a cached read never keeps
+    a scheduled announcement back after its time has come.
+    """
+    scheduled = [a for a in (*articles, *hidden) if a.date > now]
+    due = [a for a in articles if a.date <= now]
+    hidden_due = [a for a in hidden if a.date <= now]
+    return newest_first(due), newest_first(hidden_due), sorted(scheduled, key=lambda a: a.date)
+
+
+def add_listings(
+    articles: Sequence[Any],
+    hidden: Sequence[Any],
+    categories: Iterable[tuple[Any, list[Any]]],
+    now: datetime,
+) -> dict[str, Any]:
+    """The template context our theme lists from."""
+    urgent = [
+        a for a in articles
+        if a.announcement.urgent and not a.announcement.is_expired(now)
+    ]  # fmt: skip
+    events = [a for a in articles if a.announcement.is_event]
+    upcoming = sorted(
+        (e for e in events if e.announcement.event_end >= now),
+        key=lambda e: (e.announcement.event_start, e.slug),
+    )
+    past = sorted(
+        (e for e in events if e.announcement.event_end < now),
+        key=lambda e: (e.announcement.event_start, e.slug),
+        reverse=True,
+    )
+    by_name = {category.name: category for category, _ in categories}
+    return {
+        "urgent_articles": urgent,
+        "upcoming_events": upcoming,
+        "past_events": past,
+        "withdrawn_articles": [a for a in hidden if a.announcement.withdrawn],
+        "category_nav": [
+            (by_name[key], label) for key, label in CATEGORIES.items() if key in by_name
+        ],
+        "CATEGORY_LABELS": CATEGORIES,
+    }

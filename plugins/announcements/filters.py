@@ -1,0 +1,66 @@
+"""Jinja filters for the theme: City-time dates, structured data, absolute URLs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from .structured_data import announcement_json_ld, organization
+
+
+def clock(value: datetime) -> str:
+    """Canadian Press style: 9 a.m., 2:30 p.m., noon."""
+    if value.hour == 12 and value.minute == 0:
+        return "noon"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes} {'a.m.' if value.hour < 12 else 'p.m.'}"
+
+
+def long_date(value: datetime) -> str:
+    """'Tuesday, November 24, 2026'."""
+    return f"{value:%A}, {value:%B} {value.day}, {value.year}"
+
+
+def dump_json_ld(data: Any) -> Markup:
+    """JSON for a <script> element: `<`, `>` and `&` escaped so no text can close it."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
+    """Filters bound to this build's settings (City time zone, canonical URL, the City)."""
+    tz = ZoneInfo(settings["TIMEZONE"])
+    siteurl: str = settings["CANONICAL_SITEURL"]
+    publisher = organization(settings["CITY"], siteurl)
+
+    def city_date(value: datetime) -> str:
+        return long_date(value.astimezone(tz))
+
+    def city_datetime(value: datetime) -> str:
+        """'Tuesday, November 24, 2026, 2:30 p.m. PST' in City time."""
+        local = value.astimezone(tz)
+        return f"{long_date(local)}, {clock(local)} {local:%Z}"
+
+    def absolute(path: str) -> str:
+        """A site path as a canonical absolute URL (SITEURL itself may be relative)."""
+        return f"{siteurl}/{path.lstrip('/')}"
+
+    def json_ld(article: Any) -> Markup:
+        item = article.announcement
+        image_url = absolute(item.image) if item.image else None
+        return dump_json_ld(announcement_json_ld(item, absolute(article.url), image_url, publisher))
+
+    return {
+        "city_date": city_date,
+        "city_datetime": city_datetime,
+        "iso": datetime.isoformat,
+        "absolute": absolute,
+        "json_ld": json_ld,
+    }

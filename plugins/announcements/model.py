@@ -1,0 +1,469 @@
+"""The announcement content model: YAML front matter in, validated fields or problems out.
+
+Pure functions only (no Pelican, no I/O but the existence checks of referenced files), so
+the rules can be tested directly and reused by the content lint and `invoke new`.
+
+A file looks like::
+
+    ---
+    title: Water main flushing in Glenmerry
+    date: 2026-11-20 09:00
+    category: service-change
+    summary: Crews flush water mains in Glenmerry next week; water may be discoloured.
+    ---
+    Markdown body...
+
+Every problem names the file, the line and the field, and says what is expected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import yaml
+from PIL import Image
+
+CATEGORIES: dict[str, str] = {
+    "public-notice": "Public notices",
+    "capital-project": "Capital projects",
+    "city-event": "City events",
+    "regional-event": "Greater Trail Area events",
+    "service-change": "Service changes",
+    "alert": "Alerts",
+}
+EVENT_CATEGORIES = frozenset({"city-event", "regional-event"})
+PLATFORMS = ("facebook", "twitter", "youtube")
+DEFAULT_PLATFORMS = ("facebook", "twitter")
+STATUSES = ("draft", "published", "withdrawn")
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mpeg", ".mpg"})
+
+ANNOUNCEMENT_FIELDS = (
+    "title", "date", "category", "summary", "modified", "tags", "image", "image_alt",
+    "event_start", "event_end", "location", "expires", "urgent", "status",
+    "withdrawn_reason", "correction", "syndicate", "video",
+)  # fmt: skip
+PAGE_FIELDS = ("title", "summary", "slug", "save_as", "url", "template", "status", "modified")
+PAGE_STATUSES = ("published", "hidden", "draft")
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one field of one file."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when content files do not follow the content model."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A public note of what was corrected, and when."""
+
+    date: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """The validated front matter of one announcement."""
+
+    title: str
+    date: datetime
+    category: str
+    summary: str
+    modified: datetime | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+    image_alt: str | None = None
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    location: str | None = None
+    expires: datetime | None = None
+    urgent: bool = False
+    status: str = "published"
+    withdrawn_reason: str | None = None
+    corrections: tuple[Correction, ...] = ()
+    syndicate: tuple[str, ...] = DEFAULT_PLATFORMS
+    video: str | None = None
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORIES[self.category]
+
+    @property
+    def is_event(self) -> bool:
+        return self.category in EVENT_CATEGORIES
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == "withdrawn"
+
+    @property
+    def updated(self) -> datetime:
+        """When the announcement last changed in public: its modification or publication."""
+        return self.modified or self.date
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.expires is not None and self.expires <= now
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The validated front matter of a standalone page (guidelines, about, 404)."""
+
+    title: str
+    summary: str | None = None
+    slug: str | None = None
+    save_as: str | None = None
+    url: str | None = None
+    template: str | None = None
+    status: str = "published"
+    modified: datetime | None = None
+
+
+@dataclass
+class _Fields:
+    """Front matter nodes by field name, with the line each starts on."""
+
+    path: str
+    nodes: dict[str, yaml.Node] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    first_line: int = 1
+
+    def problem(self, name: str, message: str, line: int | None = None) -> None:
+        self.problems.append(
+            Problem(self.path, line or self.lines.get(name, self.first_line), name, message)
+        )
+
+
+class _FieldError(ValueError):
+    """A field's value is wrong; the message says what is expected."""
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
+    """Return (front matter, body, line the body starts on), or None without front matter."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return None
+    body_line = text.count("\n", 0, match.end()) + 1
+    return match.group(1), text[match.end() :], body_line
+
+
+def _compose(path: str, text: str) -> _Fields:
+    fields = _Fields(path)
+    parts = split_front_matter(text)
+    if parts is None:
+        fields.problem(
+            "front matter", "expected the file to start with a '---' line, the fields, then '---'"
+        )
+        return fields
+    front, _body, _ = parts
+    fields.first_line = 2
+    try:
+        root = yaml.compose(front, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 2
+        reason = getattr(error, "problem", None) or str(error)
+        fields.problem("front matter", f"is not valid YAML ({reason})", line)
+        return fields
+    if root is None:
+        return fields
+    if not isinstance(root, yaml.MappingNode):
+        fields.problem("front matter", "expected 'field: value' lines")
+        return fields
+    for key_node, value_node in root.value:
+        name = str(key_node.value)
+        line = key_node.start_mark.line + 2
+        if name in fields.nodes:
+            fields.problem(name, f"is given twice (first on line {fields.lines[name]})", line)
+            continue
+        fields.nodes[name] = value_node
+        fields.lines[name] = line
+    return fields
+
+
+# Field parsers: each takes a YAML node and returns a value or raises _FieldError.
+
+
+def _text(node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
+        raise _FieldError("expected text")
+    value = str(node.value).strip()
+    if not value:
+        raise _FieldError("expected text, got an empty value")
+    return value
+
+
+def _datetime_parser(tz: tzinfo) -> Callable[[yaml.Node], datetime]:
+    def parse(node: yaml.Node) -> datetime:
+        return parse_datetime(_text(node), tz)
+
+    return parse
+
+
+def parse_datetime(value: str, tz: tzinfo) -> datetime:
+    """Parse an ISO 8601 date-time; one without an offset is local time in `tz`."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _FieldError(
+            f"'{value}' is not a date; expected YYYY-MM-DD HH:MM, optionally with an offset "
+            "such as -08:00 (without one, City time applies)"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=tz)
+    return parsed
+
+
+def _boolean(node: yaml.Node) -> bool:
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
+        return str(node.value).lower() in {"true", "yes", "on"}
+    raise _FieldError(f"'{getattr(node, 'value', '')}' is not true or false")
+
+
+def _string_list(node: yaml.Node) -> tuple[str, ...]:
+    """A YAML list, or one comma-separated line."""
+    if isinstance(node, yaml.SequenceNode):
+        items = [_text(item) for item in node.value]
+    elif isinstance(node, yaml.ScalarNode):
+        items = [part.strip() for part in _text(node).split(",") if part.strip()]
+    else:
+        raise _FieldError("expected a list")
+    return tuple(items)
+
+
+def _choice(options: Iterable[str]) -> Callable[[yaml.Node], str]:
+    allowed = tuple(options)
+
+    def parse(node: yaml.Node) -> str:
+        value = _text(node)
+        if value not in allowed:
+            raise _FieldError(f"'{value}' is not one of: {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
+def _file_in(
+    content_dir: Path | None, suffixes: frozenset[str], kind: str
+) -> Callable[[yaml.Node], str]:
+    def parse(node: yaml.Node) -> str:
+        value = _text(node).lstrip("/")
+        if Path(value).suffix.lower() not in suffixes:
+            raise _FieldError(
+                f"'{value}' is not {kind} file; expected one of {', '.join(sorted(suffixes))}"
+            )
+        if content_dir is not None:
+            target = content_dir / value
+            if not target.is_file():
+                raise _FieldError(f"'{value}' does not exist; expected a path inside content/")
+            if kind == "an image" and not _is_image(target):
+                raise _FieldError(f"'{value}' cannot be read as an image")
+        return value
+
+    return parse
+
+
+def _is_image(path: Path) -> bool:
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, ValueError, SyntaxError):
+        return False
+    return True
+
+
+def _parse(fields: _Fields, name: str, parser: Callable[[yaml.Node], Any]) -> Any:
+    node = fields.nodes.get(name)
+    if node is None:
+        return None
+    try:
+        return parser(node)
+    except _FieldError as error:
+        fields.problem(name, str(error))
+        return None
+
+
+def _corrections(fields: _Fields, tz: tzinfo, modified: datetime | None) -> tuple[Correction, ...]:
+    """`correction:` is one note (dated by `modified`) or a list of {date, note}."""
+    node = fields.nodes.get("correction")
+    if node is None:
+        return ()
+    if isinstance(node, yaml.ScalarNode):
+        note = _parse(fields, "correction", _text)
+        if note is None:
+            return ()
+        if modified is None:
+            fields.problem(
+                "correction",
+                "needs 'modified:' to say when the correction was made "
+                "(or give a list of {date, note})",
+            )
+            return ()
+        return (Correction(modified, note),)
+    if not isinstance(node, yaml.SequenceNode):
+        fields.problem("correction", "expected a note, or a list of {date, note}")
+        return ()
+    corrections = []
+    for item in node.value:
+        line = item.start_mark.line + 2
+        entry = (
+            {str(k.value): v for k, v in item.value} if isinstance(item, yaml.MappingNode) else {}
+        )
+        if set(entry) != {"date", "note"}:
+            fields.problem("correction", "each entry needs exactly 'date' and 'note'", line)
+            continue
+        try:
+            corrections.append(
+                Correction(_datetime_parser(tz)(entry["date"]), _text(entry["note"]))
+            )
+        except _FieldError as error:
+            fields.problem("correction", str(error), line)
+    return tuple(sorted(corrections, key=lambda c: c.date))
+
+
+def _unknown_fields(fields: _Fields, known: Iterable[str]) -> None:
+    allowed = tuple(known)
+    for name in fields.nodes:
+        if name not in allowed:
+            fields.problem(name, f"is not a known field; expected one of: {', '.join(allowed)}")
+
+
+def _required(fields: _Fields, names: Iterable[str], why: str = "") -> None:
+    for name in names:
+        if name not in fields.nodes:
+            fields.problem(name, f"is required{why}")
+
+
+def parse_announcement(
+    path: str, text: str, tz: tzinfo, content_dir: Path | None = None
+) -> tuple[Announcement | None, list[Problem]]:
+    """Validate an announcement's front matter.
+
+    `path` is how the file is named in messages; `content_dir` (when given) is where
+    `image` and `video` paths must exist.
+    """
+    fields = _compose(path, text)
+    if fields.problems:
+        return None, fields.problems
+    _unknown_fields(fields, ANNOUNCEMENT_FIELDS)
+    _required(fields, ("title", "date", "category", "summary"))
+
+    when = _datetime_parser(tz)
+    values: dict[str, Any] = {
+        "title": _parse(fields, "title", _text),
+        "date": _parse(fields, "date", when),
+        "category": _parse(fields, "category", _choice(CATEGORIES)),
+        "summary": _parse(fields, "summary", _text),
+        "modified": _parse(fields, "modified", when),
+        "tags": _parse(fields, "tags", _string_list) or (),
+        "image": _parse(fields, "image", _file_in(content_dir, IMAGE_SUFFIXES, "an image")),
+        "image_alt": _parse(fields, "image_alt", _text),
+        "event_start": _parse(fields, "event_start", when),
+        "event_end": _parse(fields, "event_end", when),
+        "location": _parse(fields, "location", _text),
+        "expires": _parse(fields, "expires", when),
+        "urgent": bool(_parse(fields, "urgent", _boolean)),
+        "status": _parse(fields, "status", _choice(STATUSES)) or "published",
+        "withdrawn_reason": _parse(fields, "withdrawn_reason", _text),
+        "video": _parse(fields, "video", _file_in(content_dir, VIDEO_SUFFIXES, "a video")),
+    }
+    values["corrections"] = _corrections(fields, tz, values["modified"])
+    values["syndicate"] = _syndicate(fields, has_video=values["video"] is not None)
+    _check_together(fields, values)
+    if fields.problems:
+        return None, fields.problems
+    return Announcement(**values), []
+
+
+def _syndicate(fields: _Fields, has_video: bool) -> tuple[str, ...]:
+    """Explicit platforms, or Facebook and X (plus YouTube when there is a video)."""
+    default = (*DEFAULT_PLATFORMS, "youtube") if has_video else DEFAULT_PLATFORMS
+    if "syndicate" not in fields.nodes:
+        return default
+    platforms = _parse(fields, "syndicate", _string_list)
+    if platforms is None:
+        return default
+    chosen: list[str] = []
+    for name in platforms:
+        if name not in PLATFORMS:
+            fields.problem(
+                "syndicate", f"'{name}' is not a platform; expected any of: {', '.join(PLATFORMS)}"
+            )
+        elif name not in chosen:
+            chosen.append(name)
+    if "youtube" in chosen and not has_video:
+        fields.problem("syndicate", "youtube needs a 'video:' file to upload")
+    return tuple(chosen)
+
+
+def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
+    """Rules that span fields; only checked where each field parsed on its own."""
+    if values["category"] in EVENT_CATEGORIES:
+        _required(
+            fields,
+            ("event_start", "event_end", "location"),
+            f" for a {values['category']} announcement",
+        )
+    start, end = values["event_start"], values["event_end"]
+    if start and end and end < start:
+        fields.problem("event_end", "is before event_start; expected the end after the start")
+    if values["image"] and "image_alt" not in fields.nodes:
+        fields.problem(
+            "image_alt",
+            "is required with 'image:'; describe the image for people who cannot see it",
+        )
+    if values["image_alt"] and "image" not in fields.nodes:
+        fields.problem("image_alt", "is given without 'image:'")
+    if values["status"] == "withdrawn" and "withdrawn_reason" not in fields.nodes:
+        fields.problem(
+            "withdrawn_reason",
+            "is required with 'status: withdrawn'; say publicly why it was withdrawn",
+        )
+    if values["withdrawn_reason"] and values["status"] != "withdrawn":
+        fields.problem("withdrawn_reason", "is only allowed with 'status: withdrawn'")
+    date, modified, expires = values["date"], values["modified"], values["expires"]
+    if date and modified and modified < date:
+        fields.problem("modified", "is before date; expected the time of the latest change")
+    if date and expires and expires <= date:
+        fields.problem("expires", "is not after date; expected when the notice stops applying")
+
+
+def parse_page(path: str, text: str, tz: tzinfo) -> tuple[PageMeta | None, list[Problem]]:
+    """Validate a standalone page's front matter."""
+    fields = _compose(path, text)
+    if fields.problems:
+        return None, fields.problems
+    _unknown_fields(fields, PAGE_FIELDS)
+    _required(fields, ("title",))
+    values = {
+        name: _parse(fields, name, _text)
+        for name in ("title", "summary", "slug", "save_as", "url", "template")
+    }
+    values["status"] = _parse(fields, "status", _choice(PAGE_STATUSES)) or "published"
+    values["modified"] = _parse(fields, "modified", _datetime_parser(tz))
+    if fields.problems:
+        return None, fields.problems
+    return PageMeta(**values), []

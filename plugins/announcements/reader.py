@@ -1,0 +1,123 @@
+"""A Pelican reader for Markdown with YAML front matter, validated by the content model."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from markdown import Markdown
+from pelican.readers import BaseReader
+from pelican.utils import SafeDatetime
+from PIL import Image
+
+from .model import (
+    Announcement,
+    PageMeta,
+    parse_announcement,
+    parse_page,
+    split_front_matter,
+)
+
+logger = logging.getLogger(__name__)
+
+# Where the reader leaves the problems it finds, for the build to fail on them all at once.
+PROBLEMS_SETTING = "VALIDATION_PROBLEMS"
+
+# Pelican's status for each of ours: withdrawn announcements stay at their URL but leave
+# every listing and feed, which is what Pelican's "hidden" means.
+PELICAN_STATUS = {"published": "published", "draft": "draft", "withdrawn": "hidden"}
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """The path as the CEC would type it: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative  # type: ignore[return-value]
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """(width, height), so pages reserve the space before the image loads."""
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, ValueError):
+        logger.warning("%s: cannot read the image's size", display_path(path))
+        return None
+
+
+def _pelican_datetime(value: datetime) -> SafeDatetime:
+    return SafeDatetime.combine(value.date(), value.time(), value.tzinfo)
+
+
+class AnnouncementReader(BaseReader):
+    """Reads `content/**/*.md`: front matter between `---` lines, then Markdown."""
+
+    enabled = True
+    file_extensions: ClassVar[list[str]] = ["md"]
+
+    def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+        """Return (HTML, metadata); an invalid file is skipped and its problems recorded.
+
+        Pelican logs and skips a file whose reader raises, without the reason; recording
+        every problem lets the build fail once, listing them all (see `fail_on_problems`).
+        """
+        text = Path(source_path).read_text(encoding="utf-8")
+        content_dir = Path(self.settings["PATH"])
+        name = display_path(source_path)
+        tz = ZoneInfo(self.settings["TIMEZONE"])
+        metadata: dict[str, Any]
+        if self._is_page(Path(source_path), content_dir):
+            page, problems = parse_page(name, text, tz)
+            metadata = self._page_metadata(page) if page else {}
+        else:
+            announcement, problems = parse_announcement(name, text, tz, content_dir)
+            metadata = self._announcement_metadata(announcement) if announcement else {}
+        if problems:
+            self.settings.setdefault(PROBLEMS_SETTING, []).extend(problems)
+            return "", {"status": "skip"}
+        return self._render(text), metadata
+
+    def _is_page(self, source: Path, content_dir: Path) -> bool:
+        try:
+            first = source.resolve().relative_to(content_dir.resolve()).parts[0]
+        except (ValueError, IndexError):
+            return False
+        return first in self.settings["PAGE_PATHS"]
+
+    def _render(self, text: str) -> str:
+        parts = split_front_matter(text)
+        body = parts[1] if parts else text
+        # Front matter is already split off, so Markdown's own `meta` extension must not run.
+        config = dict(self.settings["MARKDOWN"])
+        config["extensions"] = [e for e in config.get("extensions", []) if not e.endswith("meta")]
+        return str(Markdown(**config).convert(body))
+
+    def _announcement_metadata(self, item: Announcement) -> dict[str, Any]:
+        metadata: dict[str, Any] = {
+            "title": item.title,
+            "date": _pelican_datetime(item.date),
+            "category": self.process_metadata("category", item.category),
+            "summary": item.summary,
+            "status": PELICAN_STATUS[item.status],
+            "announcement": item,
+        }
+        if item.modified:
+            metadata["modified"] = _pelican_datetime(item.modified)
+        if item.tags:
+            metadata["tags"] = self.process_metadata("tags", ", ".join(item.tags))
+        if item.image:
+            metadata["image_size"] = image_size(Path(self.settings["PATH"]) / item.image)
+        return metadata
+
+    def _page_metadata(self, page: PageMeta) -> dict[str, Any]:
+        metadata: dict[str, Any] = {"title": page.title, "status": page.status, "page": page}
+        for name in ("summary", "slug", "save_as", "url", "template"):
+            value = getattr(page, name)
+            if value is not None:
+                metadata[name] = value
+        if page.modified:
+            metadata["modified"] = _pelican_datetime(page.modified)
+        return metadata

@@ -1,0 +1,59 @@
+"""Checks and normalises the settings the announcement plugins rely on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names it and says what is expected."""
+
+
+def city_timezone(settings: dict[str, Any]) -> ZoneInfo:
+    name = settings.get("TIMEZONE") or ""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"TIMEZONE: '{name}' is not a time zone; expected e.g. America/Vancouver"
+        ) from None
+
+
+def build_time(value: Any, tz: ZoneInfo) -> datetime:
+    """BUILD_TIME as an aware datetime; unset means now."""
+    if value in (None, ""):
+        return datetime.now(UTC).replace(microsecond=0)
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise SettingsError(
+                f"BUILD_TIME: '{value}' is not a date-time; expected ISO 8601, "
+                "e.g. 2026-11-24T09:00:00-08:00"
+            ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def canonical_siteurl(value: Any) -> str:
+    url = str(value or "").rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(
+            f"SITEURL: '{url}' is not an absolute URL; expected e.g. https://trail.ca "
+            "(canonical links, feeds and social posts need the public address)"
+        )
+    return url
+
+
+def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Return the normalised values to merge back into the settings."""
+    tz = city_timezone(settings)
+    return {
+        "BUILD_TIME": build_time(settings.get("BUILD_TIME"), tz),
+        "CANONICAL_SITEURL": canonical_siteurl(settings.get("SITEURL")),
+    }

@@ -1,0 +1,72 @@
+"""schema.org JSON-LD for announcement pages. Pure functions over plain values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .model import Announcement
+
+
+def organization(city: dict[str, Any], siteurl: str) -> dict[str, Any]:
+    """The City as a schema.org GovernmentOrganization."""
+    address = city.get("address", {})
+    data: dict[str, Any] = {
+        "@type": "GovernmentOrganization",
+        "name": city["name"],
+        "url": siteurl + "/",
+    }
+    if address:
+        data["address"] = {"@type": "PostalAddress", **address}
+    if city.get("telephone"):
+        data["telephone"] = city["telephone"]
+    return data
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def announcement_json_ld(
+    item: Announcement, url: str, image_url: str | None, publisher: dict[str, Any]
+) -> dict[str, Any]:
+    """An Article (and an Event for events), published by the City."""
+    article: dict[str, Any] = {
+        "@type": "Article",
+        "@id": url,
+        "headline": item.title[:110],
+        "description": item.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": _iso(item.date),
+        "dateModified": _iso(item.updated),
+        "articleSection": item.category_label,
+        "publisher": publisher,
+        "author": publisher,
+        "inLanguage": "en-CA",
+    }
+    if image_url:
+        article["image"] = image_url
+    if item.tags:
+        article["keywords"] = ", ".join(item.tags)
+    graph = [article]
+    if item.is_event:
+        event: dict[str, Any] = {
+            "@type": "Event",
+            "@id": url + "#event",
+            "name": item.title,
+            "description": item.summary,
+            "url": url,
+            "startDate": _iso(item.event_start),
+            "endDate": _iso(item.event_end),
+            "eventStatus": "https://schema.org/EventScheduled",
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": {"@type": "Place", "name": item.location, "address": item.location},
+            "organizer": publisher,
+        }
+        if item.withdrawn:
+            event["eventStatus"] = "https://schema.org/EventCancelled"
+        if image_url:
+            event["image"] = image_url
+        graph.append(event)
+    return {"@context": "https://schema.org", "@graph": graph}

@@ -1,0 +1,90 @@
+"""Discovery: sitemap.xml and robots.txt for search engines, and build.json, the one file
+that declares when the site was built (every other output byte depends only on the commit
+and on BUILD_TIME's effect on scheduling, expiry and upcoming events).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from pelican import __version__ as pelican_version
+from pelican import signals
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemap_xml(urls: Iterable[tuple[str, datetime | None]]) -> bytes:
+    """A sitemap of (absolute URL, last modified) pairs, in the order given."""
+    ElementTree.register_namespace("", SITEMAP_NS)
+    urlset = ElementTree.Element(f"{{{SITEMAP_NS}}}urlset")
+    for loc, lastmod in urls:
+        url = ElementTree.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+        ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = loc
+        if lastmod is not None:
+            ElementTree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
+    ElementTree.indent(urlset)
+    return ElementTree.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def robots_txt(siteurl: str) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {siteurl}/sitemap.xml\n"
+
+
+def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Every public, indexable page: listings, published pages and announcements."""
+    siteurl = settings["CANONICAL_SITEURL"]
+    articles = context.get("articles", [])
+    latest = max((a.announcement.updated for a in articles), default=None)
+    urls: list[tuple[str, Any]] = [(f"{siteurl}/", latest)]
+    for template in ("events", "archives"):
+        save_as = settings.get(f"{template.upper()}_SAVE_AS")
+        if save_as:
+            urls.append((f"{siteurl}/{save_as}", latest))
+    for category, items in context.get("categories", []):
+        newest = max((a.announcement.updated for a in items), default=None)
+        urls.append((f"{siteurl}/{category.url}", newest))
+    for page in context.get("pages", []):
+        if page.save_as and not page.save_as.startswith("404"):
+            urls.append((f"{siteurl}/{page.url}", getattr(page, "modified", None)))
+    for article in articles:
+        urls.append((f"{siteurl}/{article.url}", article.announcement.updated))
+    return urls
+
+
+class DiscoveryGenerator:
+    def __init__(
+        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str,
+        output_path: str, **_: Any,
+    ) -> None:  # fmt: skip
+        self.context = context
+        self.settings = settings
+        self.output = Path(output_path)
+
+    def generate_output(self, writer: Any) -> None:
+        siteurl = self.settings["CANONICAL_SITEURL"]
+        self.output.mkdir(parents=True, exist_ok=True)
+        (self.output / "sitemap.xml").write_bytes(
+            sitemap_xml(site_urls(self.context, self.settings))
+        )
+        (self.output / "robots.txt").write_text(robots_txt(siteurl), encoding="utf-8")
+        build = {
+            "built_at": self.settings["BUILD_TIME"].isoformat(),
+            "generator": f"pelican {pelican_version}",
+            "siteurl": siteurl,
+        }
+        (self.output / "build.json").write_text(
+            json.dumps(build, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+
+
+def get_generators(_pelican: Any) -> type[DiscoveryGenerator]:
+    return DiscoveryGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

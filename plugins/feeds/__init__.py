@@ -1,0 +1,97 @@
+"""Feeds: Atom and RSS (feedgen) for all announcements, each category and urgent alerts,
+and iCalendar files for events.
+
+Pelican's own feeds are turned off in `pelicanconf.py`; these replace them. Every URL is
+absolute (CANONICAL_SITEURL) and every GUID is the announcement's canonical URL.
+
+Settings:
+    FEED_MAX_ITEMS   entries per feed, newest first (default 50; None for all)
+    FEED_LANGUAGE    feed language (default: DEFAULT_LANG)
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from .calendar import calendar_feed, event_calendar
+from .feeds import feed_specs, render_feed
+
+logger = logging.getLogger(__name__)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+class FeedsGenerator:
+    """Writes the feeds once every other generator has built its context."""
+
+    def __init__(
+        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str,
+        output_path: str, **_: Any,
+    ) -> None:  # fmt: skip
+        self.context = context
+        self.settings = settings
+        self.content_dir = Path(path)
+        self.output = Path(output_path)
+
+    def generate_output(self, writer: Any) -> None:
+        siteurl = self.settings["CANONICAL_SITEURL"]
+        articles = self.context.get("articles", [])
+        specs = feed_specs(
+            articles,
+            self.context.get("urgent_articles", []),
+            self.settings["SITENAME"],
+            self.settings.get("FEED_MAX_ITEMS", 50),
+        )
+        site_updated = max(
+            (a.announcement.updated for a in articles), default=self.settings["BUILD_TIME"]
+        )
+        for spec in specs:
+            atom, rss = render_feed(
+                spec,
+                siteurl=siteurl,
+                content_dir=self.content_dir,
+                updated=site_updated,
+                language=self.settings.get("FEED_LANGUAGE") or self.settings["DEFAULT_LANG"],
+                city=self.settings["CITY"],
+            )
+            _write(self.output / spec.path("atom"), atom)
+            _write(self.output / spec.path("rss"), rss)
+        self._write_calendars(siteurl)
+        logger.info("feeds: wrote %d feeds and the events calendar", len(specs) * 2)
+
+    def _write_calendars(self, siteurl: str) -> None:
+        published = [*self.context.get("upcoming_events", []), *self.context.get("past_events", [])]
+        withdrawn = [
+            a for a in self.context.get("withdrawn_articles", []) if a.announcement.is_event
+        ]
+        for article in published:
+            _write(self.output / ics_path(article), event_calendar(article, siteurl))
+        name = f"{self.settings['SITENAME']}: events"
+        _write(self.output / "events.ics", calendar_feed([*published, *withdrawn], name, siteurl))
+
+
+def ics_path(article: Any) -> str:
+    """An event's .ics file sits beside its page: `announcements/x.html` → `.../x.ics`."""
+    return str(Path(article.save_as).with_suffix(".ics"))
+
+
+def get_generators(_pelican: Any) -> type[FeedsGenerator]:
+    return FeedsGenerator
+
+
+def add_template_globals(generator: Any) -> None:
+    env = getattr(generator, "env", None)
+    if env is not None:
+        env.filters["ics_path"] = ics_path
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
+    signals.generator_init.connect(add_template_globals)

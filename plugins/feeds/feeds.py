@@ -1,0 +1,114 @@
+"""Atom and RSS feeds with feedgen. Pure apart from reading image sizes."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from feedgen.feed import FeedGenerator
+from markupsafe import escape
+
+from announcements.model import CATEGORIES
+
+from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: where it goes, what it is called, and what it lists (newest first)."""
+
+    slug: str
+    title: str
+    description: str
+    articles: tuple[Any, ...]
+
+    def path(self, kind: str) -> str:
+        return f"feeds/{self.slug}.{kind}.xml"
+
+
+def feed_specs(
+    articles: Sequence[Any], urgent: Sequence[Any], sitename: str, max_items: int | None
+) -> list[FeedSpec]:
+    """Every feed the site offers: all, one per category, urgent alerts."""
+
+    def cap(items: Iterable[Any]) -> tuple[Any, ...]:
+        items = tuple(items)
+        return items[:max_items] if max_items else items
+
+    specs = [FeedSpec("all", sitename, f"All announcements from the {sitename}", cap(articles))]
+    for key, label in CATEGORIES.items():
+        specs.append(
+            FeedSpec(
+                key,
+                f"{sitename}: {label}",
+                f"{label} from the {sitename}",
+                cap(a for a in articles if a.announcement.category == key),
+            )
+        )
+    specs.append(
+        FeedSpec(
+            "urgent",
+            f"{sitename}: urgent alerts",
+            f"Urgent, time-sensitive notices from the {sitename} that are still in effect",
+            cap(urgent),
+        )
+    )
+    return specs
+
+
+def entry_html(article: Any, siteurl: str) -> str:
+    """The full announcement for feed readers, with any correction notes first."""
+    notes = "".join(
+        f"<p><strong>Correction ({escape(f'{c.date:%Y-%m-%d}')}):</strong> {escape(c.note)}</p>"
+        for c in article.announcement.corrections
+    )
+    return notes + str(article.get_content(siteurl))
+
+
+def render_feed(
+    spec: FeedSpec,
+    *,
+    siteurl: str,
+    content_dir: Path,
+    updated: datetime,
+    language: str,
+    city: dict[str, Any],
+) -> tuple[bytes, bytes]:
+    """(Atom, RSS) for one feed. GUIDs are canonical URLs, stable across builds and edits."""
+    fg = FeedGenerator()
+    fg.register_extension(NAMESPACE, EnclosureExtension, EnclosureEntryExtension)
+    atom_url = f"{siteurl}/{spec.path('atom')}"
+    fg.id(atom_url)
+    fg.title(spec.title)
+    fg.subtitle(spec.description)
+    fg.description(spec.description)
+    fg.link(href=f"{siteurl}/", rel="alternate")
+    fg.link(href=atom_url, rel="self")
+    fg.language(language)
+    fg.author({"name": city["name"], "uri": f"{siteurl}/"})
+    fg.generator("Pelican and feedgen, City of Trail announcements")
+    latest = max((a.announcement.updated for a in spec.articles), default=updated)
+    fg.updated(latest)
+    fg.lastBuildDate(latest)
+    for article in spec.articles:
+        item = article.announcement
+        url = f"{siteurl}/{article.url}"
+        entry = fg.add_entry(order="append")
+        entry.id(url)
+        entry.guid(url, permalink=True)
+        entry.title(item.title)
+        entry.link(href=url, rel="alternate")
+        entry.published(item.date)
+        entry.updated(item.updated)
+        entry.summary(item.summary)
+        entry.content(entry_html(article, siteurl), type="html")
+        entry.category(term=item.category, label=item.category_label)
+        if item.image:
+            image = content_dir / item.image
+            mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
+            getattr(entry, NAMESPACE).set(f"{siteurl}/{item.image}", image.stat().st_size, mime)
+    return fg.atom_str(pretty=True), fg.rss_str(pretty=True)

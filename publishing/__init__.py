@@ -1,0 +1,1 @@
+"""Build and publishing orchestration for the City of Trail site."""

@@ -1,0 +1,86 @@
+"""Tasks for the City of Trail site: `invoke --list` shows them all."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import sys
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from invoke import task
+from invoke.context import Context
+from invoke.exceptions import Exit
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "plugins"))
+
+from publishing.build import BuildError, build_site  # noqa: E402
+
+SETTINGS = {"dev": ROOT / "pelicanconf.py", "publish": ROOT / "publishconf.py"}
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _build(settings: Path, output: str | None, content: str | None = None) -> Path:
+    _logging()
+    overrides = {"PATH": str(Path(content).resolve())} if content else {}
+    target = Path(output).resolve() if output else None
+    os.chdir(ROOT)
+    try:
+        result = build_site(settings, target, overrides)
+    except BuildError as error:
+        for line in error.problems:
+            print(line, file=sys.stderr)
+        raise Exit(
+            f"Build failed with {len(error.problems)} problem(s); the previous output/ is "
+            "unchanged.",
+            code=1,
+        ) from None
+    print(f"Built {result.articles} announcements and {result.pages} pages into {result.output}")
+    return result.output
+
+
+@task(help={
+    "dev": "use pelicanconf.py (local preview settings) instead of publishconf.py",
+    "output": "folder to build into (default: output/)",
+    "content": "content folder to build (default: content/)",
+})  # fmt: skip
+def build(
+    c: Context, dev: bool = False, output: str | None = None, content: str | None = None
+) -> None:
+    """Build the site into output/; exit non-zero on any content or build error."""
+    _build(SETTINGS["dev" if dev else "publish"], output, content)
+
+
+@task(help={"port": "port on 127.0.0.1 (default 8000)", "output": "folder to serve"})
+def serve(c: Context, port: int = 8000, output: str | None = None) -> None:
+    """Build with local settings and preview the site on http://127.0.0.1:PORT/."""
+    folder = _build(SETTINGS["dev"], output)
+    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
+    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"Previewing {folder} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+
+
+@task
+def demo(c: Context) -> None:
+    """Build the sample site and say where to look."""
+    folder = _build(SETTINGS["publish"], None)
+    print()
+    print("The sample site is built. Look at:")
+    print(f"  {folder / 'index.html'}  (open it in a browser; or run `make serve`)")
+    print(f"  {folder / 'feeds'}/  Atom and RSS feeds: all, one per category, urgent")
+    print(f"  {folder / 'events.ics'}  the events calendar")
+
+
+@task
+def clean(c: Context) -> None:
+    """Remove the built site (output/)."""
+    shutil.rmtree(ROOT / "output", ignore_errors=True)

@@ -1,0 +1,97 @@
+"""Shared fixtures: build a small site with the project's own settings, plugins and theme."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from publishing.build import BuildResult, build_site
+
+ROOT = Path(__file__).resolve().parent.parent
+SITEURL = "https://news.trail.test"
+# A fixed "now" for every test build: Tuesday, November 24, 2026, noon in Trail.
+NOW = "2026-11-24T12:00:00-08:00"
+
+
+def _png(width: int = 120, height: int = 63) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 61, 99)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _png()
+
+
+def announcement(**fields: str) -> str:
+    """Front matter from keyword fields (values are raw YAML), then a body."""
+    body = fields.pop(
+        "body", "Body text with a [link to the guidelines]({filename}/pages/comment-guidelines.md)."
+    )
+    lines = [f"{name}: {value}" for name, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + textwrap.dedent(body) + "\n"
+
+
+BASIC = {
+    "title": "Water main flushing in Glenmerry",
+    "date": "2026-11-20 09:00",
+    "category": "service-change",
+    "summary": "Crews flush water mains in Glenmerry next week.",
+}
+
+
+class Site:
+    """A throw-away content folder and the builds made from it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content = root / "content"
+        (self.content / "announcements").mkdir(parents=True)
+        (self.content / "pages").mkdir()
+        (self.content / "images").mkdir()
+        (self.content / "images" / "pixel.png").write_bytes(PNG)
+        self.write(
+            "pages/comment-guidelines.md",
+            "---\ntitle: Comment guidelines\n---\nBe kind.\n",
+        )
+        self.write("pages/about.md", "---\ntitle: About and contact\n---\nCall us.\n")
+        self.write(
+            "pages/404.md",
+            '---\ntitle: Page not found\nslug: "404"\nsave_as: 404.html\ntemplate: notfound\n'
+            "---\nSorry.\n",
+        )
+        self.output = root / "output"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.content / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def add(self, slug: str, **fields: str) -> Path:
+        return self.write(f"announcements/{slug}.md", announcement(**{**BASIC, **fields}))
+
+    def build(self, now: str | None = NOW, output: Path | None = None) -> BuildResult:
+        overrides = {"PATH": str(self.content), "SITEURL": SITEURL, "BUILD_TIME": now}
+        return build_site(ROOT / "publishconf.py", output or self.output, overrides)
+
+    def read(self, relative: str, output: Path | None = None) -> str:
+        return ((output or self.output) / relative).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
+
+
+@pytest.fixture
+def build_sample() -> Callable[[Path], BuildResult]:
+    def build(output: Path) -> BuildResult:
+        overrides = {"SITEURL": SITEURL, "BUILD_TIME": NOW}
+        return build_site(ROOT / "publishconf.py", output, overrides)
+
+    return build

@@ -1,0 +1,228 @@
+"""The content model: every kind of bad front matter is named by file, line and field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from announcements.model import Problem, parse_announcement, parse_page, split_front_matter
+from tests.conftest import BASIC, PNG, announcement
+
+CITY = ZoneInfo("America/Vancouver")
+PATH = "content/announcements/2026-11-20-flushing.md"
+
+
+def problems_for(content_dir: Path | None = None, **fields: str) -> list[Problem]:
+    text = announcement(**{**BASIC, **fields})
+    item, problems = parse_announcement(PATH, text, CITY, content_dir)
+    assert (item is None) == bool(problems)
+    return problems
+
+
+def only_problem(content_dir: Path | None = None, **fields: str) -> Problem:
+    problems = problems_for(content_dir, **fields)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_a_valid_announcement_parses_with_city_time_and_defaults() -> None:
+    item, problems = parse_announcement(PATH, announcement(**BASIC), CITY)
+    assert problems == []
+    assert item is not None
+    assert item.title == "Water main flushing in Glenmerry"
+    assert item.date.utcoffset() == timedelta(hours=-8)  # naive means City time (PST)
+    assert item.category_label == "Service changes"
+    assert item.status == "published"
+    assert item.syndicate == ("facebook", "twitter")
+    assert item.urgent is False
+    assert item.updated == item.date
+
+
+def test_an_explicit_offset_is_kept() -> None:
+    item, _ = parse_announcement(
+        PATH, announcement(**{**BASIC, "date": "2026-07-01 09:00-07:00"}), CITY
+    )
+    assert item is not None
+    assert item.date.utcoffset() == timedelta(hours=-7)
+
+
+@pytest.mark.parametrize("missing", ["title", "date", "category", "summary"])
+def test_a_missing_required_field_is_named(missing: str) -> None:
+    fields = {k: v for k, v in BASIC.items() if k != missing}
+    item, problems = parse_announcement(PATH, announcement(**fields), CITY)
+    assert item is None
+    assert [(p.field, p.path) for p in problems] == [(missing, PATH)]
+    assert str(problems[0]).startswith(f"{PATH}:")
+    assert f": {missing}: is required" in str(problems[0])
+
+
+def test_an_unknown_category_names_the_line_and_the_choices() -> None:
+    problem = only_problem(category="parade")
+    assert problem.field == "category"
+    assert problem.line == 4  # '---' is line 1, then title, date, category
+    assert "'parade' is not one of: public-notice, capital-project" in problem.message
+    assert str(problem) == f"{PATH}:4: category: {problem.message}"
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2026-13-01 09:00", "2026-11-31", "20/11/2026"])
+def test_a_bad_date_is_named(value: str) -> None:
+    problem = only_problem(date=f'"{value}"')
+    assert (problem.field, problem.line) == ("date", 3)
+    assert f"'{value}' is not a date" in problem.message
+
+
+def test_an_event_needs_its_start_end_and_location() -> None:
+    problems = problems_for(category="city-event")
+    assert [p.field for p in problems] == ["event_start", "event_end", "location"]
+    assert all("required for a city-event announcement" in p.message for p in problems)
+
+
+def test_an_event_without_its_start_is_named() -> None:
+    problem = only_problem(
+        category="regional-event", event_end="2026-12-01 20:00", location="Gyro Park"
+    )
+    assert problem.field == "event_start"
+
+
+def test_an_event_ending_before_it_starts_is_refused() -> None:
+    problem = only_problem(
+        category="city-event",
+        event_start="2026-12-01 20:00",
+        event_end="2026-12-01 18:00",
+        location="Gyro Park",
+    )
+    assert problem.field == "event_end"
+    assert "before event_start" in problem.message
+
+
+def test_an_image_without_alt_text_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "bridge.png").write_bytes(PNG)
+    problem = only_problem(tmp_path, image="images/bridge.png")
+    assert problem.field == "image_alt"
+    assert "describe the image" in problem.message
+
+
+def test_an_image_must_exist_and_be_an_image(tmp_path: Path) -> None:
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "fake.png").write_text("not a picture")
+    missing = only_problem(tmp_path, image="images/none.png", image_alt="A bridge")
+    assert (missing.field, "does not exist") == ("image", missing.message.split("; ")[0][-14:])
+    broken = only_problem(tmp_path, image="images/fake.png", image_alt="A bridge")
+    assert broken.field == "image" and "cannot be read as an image" in broken.message
+    wrong_kind = only_problem(tmp_path, image="images/notes.txt", image_alt="A bridge")
+    assert wrong_kind.field == "image" and "is not an image file" in wrong_kind.message
+
+
+def test_a_syndicate_value_that_is_not_a_platform_is_refused() -> None:
+    problem = only_problem(syndicate="[facebook, instagram]")
+    assert problem.field == "syndicate"
+    assert "'instagram' is not a platform; expected any of: facebook, twitter, youtube" in (
+        problem.message
+    )
+
+
+def test_youtube_needs_a_video_and_a_video_adds_youtube(tmp_path: Path) -> None:
+    problem = only_problem(syndicate="[youtube]")
+    assert (problem.field, problem.message) == (
+        "syndicate",
+        "youtube needs a 'video:' file to upload",
+    )
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "tour.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    item, problems = parse_announcement(
+        PATH, announcement(**BASIC, video="videos/tour.mp4"), CITY, tmp_path
+    )
+    assert problems == [] and item is not None
+    assert item.syndicate == ("facebook", "twitter", "youtube")
+
+
+def test_an_unknown_field_is_refused_as_a_likely_typo() -> None:
+    problem = only_problem(catgory="alert")
+    assert problem.field == "catgory"
+    assert "is not a known field" in problem.message
+
+
+def test_a_field_given_twice_is_refused() -> None:
+    text = announcement(**BASIC).replace("summary:", "title: Again\nsummary:", 1)
+    _, problems = parse_announcement(PATH, text, CITY)
+    assert [(p.field, p.line) for p in problems] == [("title", 5)]
+    assert "given twice (first on line 2)" in problems[0].message
+
+
+def test_withdrawal_needs_a_public_reason_and_a_reason_needs_withdrawal() -> None:
+    assert only_problem(status="withdrawn").field == "withdrawn_reason"
+    assert only_problem(withdrawn_reason="Wrong date").message == (
+        "is only allowed with 'status: withdrawn'"
+    )
+    assert only_problem(status="gone").field == "status"
+
+
+def test_a_correction_says_when_it_was_made() -> None:
+    problem = only_problem(correction="The closure is on Friday, not Thursday.")
+    assert problem.field == "correction" and "needs 'modified:'" in problem.message
+    item, problems = parse_announcement(
+        PATH,
+        announcement(
+            **BASIC,
+            modified="2026-11-21 10:00",
+            correction="The closure is on Friday, not Thursday.",
+        ),
+        CITY,
+    )
+    assert problems == [] and item is not None
+    assert [(c.date, c.note) for c in item.corrections] == [
+        (item.modified, "The closure is on Friday, not Thursday.")
+    ]
+    assert item.updated == item.modified
+
+
+def test_corrections_may_be_a_dated_list() -> None:
+    body = (
+        "\n  - date: 2026-11-22 08:00\n    note: Second fix."
+        "\n  - date: 2026-11-21 08:00\n    note: First fix."
+    )
+    item, problems = parse_announcement(PATH, announcement(**BASIC, correction=body), CITY)
+    assert problems == [] and item is not None
+    assert [c.note for c in item.corrections] == ["First fix.", "Second fix."]
+    bad = only_problem(correction="\n  - date: yesterday\n    note: Oops")
+    assert (
+        bad.field == "correction" and bad.line == 7 and "'yesterday' is not a date" in bad.message
+    )
+
+
+def test_dates_must_run_forward() -> None:
+    assert only_problem(modified="2026-11-19 09:00").field == "modified"
+    assert only_problem(expires="2026-11-20 09:00").field == "expires"
+
+
+def test_urgent_must_be_true_or_false() -> None:
+    problem = only_problem(urgent="very")
+    assert (problem.field, problem.message) == ("urgent", "'very' is not true or false")
+
+
+def test_front_matter_must_be_there_and_be_yaml() -> None:
+    _, problems = parse_announcement(PATH, "Just text\n", CITY)
+    assert [(p.field, p.line) for p in problems] == [("front matter", 1)]
+    _, problems = parse_announcement(PATH, "---\ntitle: [unclosed\n---\nBody\n", CITY)
+    assert problems[0].field == "front matter" and "not valid YAML" in problems[0].message
+
+
+def test_every_problem_in_a_file_is_reported_at_once() -> None:
+    problems = problems_for(category="parade", date="soon", urgent="maybe")
+    assert {p.field for p in problems} == {"category", "date", "urgent"}
+
+
+def test_split_front_matter_returns_the_body_and_its_first_line() -> None:
+    parts = split_front_matter("---\ntitle: x\n---\nHello\n")
+    assert parts == ("title: x\n", "Hello\n", 4)
+
+
+def test_pages_need_a_title_and_known_fields() -> None:
+    page, problems = parse_page("content/pages/about.md", "---\ntitle: About\n---\nHi\n", CITY)
+    assert problems == [] and page is not None and page.title == "About"
+    _, problems = parse_page("content/pages/about.md", "---\nheading: About\n---\n", CITY)
+    assert {p.field for p in problems} == {"heading", "title"}

@@ -1,0 +1,383 @@
+"""End to end: Pelican with our plugins and theme, on small content folders."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pytest
+from icalendar import Calendar
+
+from publishing.build import BuildError
+from tests.conftest import ROOT, SITEURL, Site
+
+
+def test_a_valid_site_builds_every_page_kind(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    result = site.build()
+    assert (result.articles, result.pages) == (1, 3)
+    for path in [
+        "index.html",
+        "announcements/2026-11-20-flushing.html",
+        "category/service-change.html",
+        "events.html",
+        "archives.html",
+        "comment-guidelines.html",
+        "about.html",
+        "404.html",
+        "feeds/all.atom.xml",
+        "feeds/urgent.rss.xml",
+        "events.ics",
+        "sitemap.xml",
+        "robots.txt",
+        "build.json",
+        "theme/css/site.css",
+    ]:
+        assert (site.output / path).is_file(), path
+    assert "Water main flushing in Glenmerry" in site.read("index.html")
+
+
+def test_invalid_content_fails_the_build_with_every_problem_and_keeps_the_old_site(
+    site: Site,
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.build()
+    good_index = site.read("index.html")
+    site.add("2026-11-21-parade", category="parade")
+    site.add("2026-11-22-concert", category="city-event", location="Gyro Park")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    lines = failure.value.problems
+    assert any(
+        re.search(r"2026-11-21-parade\.md:4: category: 'parade' is not one of", line)
+        for line in lines
+    ), lines
+    assert any(
+        "2026-11-22-concert.md:" in line and ": event_start: is required" in line for line in lines
+    )
+    assert any(
+        "2026-11-22-concert.md:" in line and ": event_end: is required" in line for line in lines
+    )
+    assert site.read("index.html") == good_index
+    assert not list(site.root.glob(".output.*")), "no partial build may be left behind"
+
+
+def test_invoke_build_exits_non_zero_naming_file_and_field(site: Site) -> None:
+    site.add("2026-11-21-parade", category="parade")
+    run = subprocess.run(
+        [sys.executable, "-m", "invoke", "build", "--content", str(site.content),
+         "--output", str(site.output)],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert "2026-11-21-parade.md:4: category: 'parade' is not one of" in run.stderr
+    assert "previous output/ is unchanged" in run.stderr
+    assert not site.output.exists()
+
+
+def test_future_announcements_wait_for_their_date_and_drafts_never_publish(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.add("2027-01-15-dog-licences", title="Dog licences for 2027", date="2027-01-15 08:00")
+    site.add("2026-11-19-draft", title="Unfinished budget notes", status="draft")
+    site.build()
+    assert not (site.output / "announcements/2027-01-15-dog-licences.html").exists()
+    assert not (site.output / "announcements/2026-11-19-draft.html").exists()
+    everything = "".join(
+        p.read_text()
+        for p in site.output.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".xml", ".ics"}
+    )
+    assert "Dog licences for 2027" not in everything
+    assert "Unfinished budget notes" not in everything
+    # The scheduled build after its date releases it.
+    site.build(now="2027-01-15T08:00:00-08:00")
+    assert "Dog licences for 2027" in site.read("announcements/2027-01-15-dog-licences.html")
+    assert "Dog licences for 2027" in site.read("feeds/all.atom.xml")
+    assert "Unfinished budget notes" not in site.read("index.html")
+
+
+def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_feeds(
+    site: Site,
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.add(
+        "2026-11-18-closure",
+        title="Bay Avenue closed on Thursday",
+        date="2026-11-18 09:00",
+        category="public-notice",
+        status="withdrawn",
+        modified="2026-11-19 10:00",
+        withdrawn_reason="The work was postponed to the spring; Bay Avenue stays open.",
+        body="Bay Avenue will be closed all day.",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-18-closure.html")
+    assert "This announcement has been withdrawn" in page
+    assert "postponed to the spring" in page
+    assert "Bay Avenue will be closed all day." not in page
+    assert '<meta name="robots" content="noindex">' in page
+    for listing in ["index.html", "category/public-notice.html"]:
+        path = site.output / listing
+        assert not path.exists() or "Bay Avenue closed" not in path.read_text()
+    for feed in (site.output / "feeds").iterdir():
+        assert "Bay Avenue closed" not in feed.read_text(), feed.name
+    assert "2026-11-18-closure" not in site.read("sitemap.xml")
+    archives = site.read("archives.html")
+    assert "Withdrawn announcements" in archives and "Bay Avenue closed on Thursday" in archives
+
+
+def test_a_correction_is_shown_with_its_date_and_the_last_update(site: Site) -> None:
+    site.add(
+        "2026-11-20-flushing",
+        modified="2026-11-21 14:30",
+        correction="The flushing starts Monday, not Tuesday.",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert (
+        'Correction, <time datetime="2026-11-21T14:30:00-08:00">'
+        "Saturday, November 21, 2026, 2:30 p.m. PST</time>" in page
+    )
+    assert "The flushing starts Monday, not Tuesday." in page
+    assert 'Last updated <time datetime="2026-11-21T14:30:00-08:00">' in page
+    feed = feedparser.parse(site.output / "feeds/all.atom.xml")
+    assert feed.entries[0].updated == "2026-11-21T14:30:00-08:00"
+    assert "Monday, not Tuesday" in feed.entries[0].content[0].value
+
+
+def test_urgent_alerts_come_first_on_the_home_page_until_they_expire(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.add(
+        "2026-11-19-boil-water",
+        title="Boil water advisory for Sunningdale",
+        category="alert",
+        urgent="true",
+        expires="2026-12-01 17:00",
+    )
+    site.add(
+        "2026-11-10-old-alert",
+        title="Smoke advisory lifted",
+        date="2026-11-10 09:00",
+        category="alert",
+        urgent="true",
+        expires="2026-11-12 17:00",
+    )
+    site.build()
+    home = site.read("index.html")
+    urgent_section = home.split('id="urgent-heading"')[1].split("</section>")[0]
+    assert "Boil water advisory for Sunningdale" in urgent_section
+    assert "Smoke advisory lifted" not in urgent_section
+    assert home.index("Boil water advisory") < home.index("Water main flushing")
+    urgent_feed = feedparser.parse(site.output / "feeds/urgent.atom.xml")
+    assert [e.title for e in urgent_feed.entries] == ["Boil water advisory for Sunningdale"]
+    assert "This notice expired on" in site.read("announcements/2026-11-10-old-alert.html")
+
+
+def test_every_feed_parses_cleanly_with_stable_guids(site: Site) -> None:
+    site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
+    site.add(
+        "2026-11-21-council",
+        title="Council meeting",
+        category="public-notice",
+        date="2026-11-21 10:00",
+    )
+    site.build()
+    feeds = sorted((site.output / "feeds").iterdir())
+    assert len(feeds) == 2 * 8  # all, six categories, urgent; Atom and RSS each
+    for path in feeds:
+        parsed = feedparser.parse(path)
+        assert parsed.bozo == 0, (path.name, parsed.get("bozo_exception"))
+    atom = feedparser.parse(site.output / "feeds/all.atom.xml")
+    rss = feedparser.parse(site.output / "feeds/all.rss.xml")
+    canonical = f"{SITEURL}/announcements/2026-11-21-council.html"
+    assert [e.id for e in atom.entries] == [
+        canonical,
+        f"{SITEURL}/announcements/2026-11-20-flushing.html",
+    ]
+    assert [e.id for e in rss.entries] == [e.id for e in atom.entries]
+    flushing = atom.entries[1]
+    assert flushing.enclosures[0].href == f"{SITEURL}/images/pixel.png"
+    assert flushing.enclosures[0].type == "image/png"
+    assert int(flushing.enclosures[0].length) == (site.content / "images/pixel.png").stat().st_size
+    assert "Body text" in flushing.content[0].value
+    assert f'href="{SITEURL}/comment-guidelines.html"' in flushing.content[0].value
+
+    first_ids = {p.name: [e.id for e in feedparser.parse(p).entries] for p in feeds}
+    # Edit the title and summary: the GUIDs must not move.
+    site.add(
+        "2026-11-21-council",
+        title="Council meeting moved",
+        category="public-notice",
+        date="2026-11-21 10:00",
+        modified="2026-11-22 09:00",
+        summary="Now at noon.",
+    )
+    site.build()
+    second_ids = {p.name: [e.id for e in feedparser.parse(p).entries] for p in feeds}
+    assert second_ids == first_ids
+    edited = feedparser.parse(site.output / "feeds/all.atom.xml").entries[0]
+    assert (edited.title, edited.updated) == ("Council meeting moved", "2026-11-22T09:00:00-08:00")
+
+
+def json_ld(page: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert match, "no JSON-LD on the page"
+    return dict(json.loads(match[1]))
+
+
+def test_announcement_pages_carry_canonical_social_and_structured_data(site: Site) -> None:
+    site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
+    site.add(
+        "2026-12-05-light-up",
+        title="Holiday light-up at Gyro Park",
+        category="city-event",
+        date="2026-11-20 10:00",
+        event_start="2026-12-05 17:00",
+        event_end="2026-12-05 20:00",
+        location="Gyro Park, Trail",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    url = f"{SITEURL}/announcements/2026-11-20-flushing.html"
+    for tag in [
+        f'<link rel="canonical" href="{url}">',
+        f'<meta property="og:url" content="{url}">',
+        '<meta property="og:title" content="Water main flushing in Glenmerry">',
+        '<meta property="og:description" content="Crews flush water mains in Glenmerry next',
+        f'<meta property="og:image" content="{SITEURL}/images/pixel.png">',
+        '<meta property="og:image:alt" content="Crews at a hydrant">',
+        '<meta name="twitter:card" content="summary_large_image">',
+        '<meta name="twitter:image:alt" content="Crews at a hydrant">',
+        f"https://www.facebook.com/sharer/sharer.php?u={url.replace(':', '%3A')}",
+    ]:
+        assert tag in page, tag
+    assert (
+        '<img src="../images/pixel.png" alt="Crews at a hydrant" width="120" height="63">' in page
+    )
+    data = json_ld(page)
+    article = data["@graph"][0]
+    assert (article["@type"], article["url"]) == ("Article", url)
+    assert article["publisher"]["@type"] == "GovernmentOrganization"
+    assert article["publisher"]["name"] == "City of Trail"
+
+    event_page = site.read("announcements/2026-12-05-light-up.html")
+    event_data = json_ld(event_page)
+    event = event_data["@graph"][1]
+    assert event["@type"] == "Event"
+    assert event["startDate"] == "2026-12-05T17:00:00-08:00"
+    assert event["location"]["name"] == "Gyro Park, Trail"
+    assert event["organizer"]["@type"] == "GovernmentOrganization"
+
+
+def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> None:
+    event = {"category": "city-event", "location": "Trail Memorial Centre"}
+    site.add(
+        "2026-11-01-past",
+        title="Past skate",
+        date="2026-11-01 09:00",
+        event_start="2026-11-10 18:00",
+        event_end="2026-11-10 20:00",
+        **event,
+    )
+    site.add(
+        "2026-11-02-later",
+        title="Later open house",
+        date="2026-11-02 09:00",
+        event_start="2027-01-20 18:00",
+        event_end="2027-01-20 20:00",
+        **event,
+    )
+    site.add(
+        "2026-11-03-sooner",
+        title="Sooner concert",
+        date="2026-11-03 09:00",
+        event_start="2026-12-12 18:00",
+        event_end="2026-12-12 20:00",
+        **event,
+    )
+    site.build()
+    events = site.read("events.html")
+    upcoming, past = events.split('id="past-heading"')
+    assert upcoming.index("Sooner concert") < upcoming.index("Later open house")
+    assert "Past skate" in past and "Past skate" not in upcoming
+    calendar = Calendar.from_ical((site.output / "events.ics").read_bytes())
+    assert sorted(str(e["summary"]) for e in calendar.walk("VEVENT")) == [
+        "Later open house",
+        "Past skate",
+        "Sooner concert",
+    ]
+    single = Calendar.from_ical((site.output / "announcements/2026-11-03-sooner.ics").read_bytes())
+    (vevent,) = single.walk("VEVENT")
+    assert vevent.decoded("dtstart").isoformat() == "2026-12-13T02:00:00+00:00"
+    assert str(vevent["url"]) == f"{SITEURL}/announcements/2026-11-03-sooner.html"
+    assert 'href="../announcements/2026-11-03-sooner.ics"' in site.read(
+        "announcements/2026-11-03-sooner.html"
+    )
+
+
+def test_two_builds_of_the_same_content_are_byte_identical_but_for_build_json(site: Site) -> None:
+    site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
+    site.add("2026-11-21-council", title="Council meeting", category="public-notice")
+    first, second = site.root / "first", site.root / "second"
+    site.build(now=None, output=first)
+    site.build(now=None, output=second)
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+        }
+
+    a, b = files(first), files(second)
+    assert a.keys() == b.keys()
+    differing = sorted(name for name in a if a[name] != b[name])
+    assert differing in ([], ["build.json"])
+    assert set(json.loads(a["build.json"])) == {"built_at", "generator", "siteurl"}
+
+
+def test_pages_are_accessible_in_structure_and_load_nothing_from_elsewhere(site: Site) -> None:
+    site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
+    site.build()
+    pages = sorted(site.output.rglob("*.html"))
+    assert len(pages) == 8  # home, announcement, category, events, archives, 3 pages
+    for path in pages:
+        html = path.read_text()
+        name = path.relative_to(site.output)
+        assert re.search(r'<html lang="en-CA">', html), name
+        assert len(re.findall(r"<h1[ >]", html)) == 1, name
+        assert re.search(r"<title>[^<]+</title>", html), name
+        assert 'href="#main"' in html and 'id="main"' in html, name
+        assert "comment-guidelines.html" in html, name
+        # Only plain links may point elsewhere: no script, style, image or font from other hosts.
+        for attribute in re.findall(
+            r'<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)="([^"]+)"', html
+        ):
+            if 'rel="canonical"' in attribute:
+                continue
+            assert not attribute.startswith(("http:", "https:", "//")) or attribute.startswith(
+                SITEURL
+            ), (name, attribute)
+        assert "<script" not in html.replace('<script type="application/ld+json">', ""), name
+
+
+def test_sitemap_and_robots_list_the_public_pages(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.build()
+    sitemap = site.read("sitemap.xml")
+    assert f"<loc>{SITEURL}/announcements/2026-11-20-flushing.html</loc>" in sitemap
+    assert f"<loc>{SITEURL}/comment-guidelines.html</loc>" in sitemap
+    assert f"Sitemap: {SITEURL}/sitemap.xml" in site.read("robots.txt")
+
+
+def test_a_relative_siteurl_is_refused_naming_the_setting(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    from publishing.build import build_site
+
+    with pytest.raises(BuildError) as failure:
+        build_site(
+            ROOT / "publishconf.py", site.output, {"PATH": str(site.content), "SITEURL": "/news"}
+        )
+    assert "SITEURL: '/news' is not an absolute URL" in failure.value.problems[0]
