@@ -36,10 +36,14 @@ class BuildResult:
 
 
 class _ErrorCollector(logging.Handler):
-    """Remembers every error Pelican and the plugins log, so they fail the build."""
+    """Remembers every warning and error logged during the build, so they fail it.
+
+    Like `pelican --fatal warnings`: a link to a missing page or an unreadable image is a
+    mistake on the public site, not something to scroll past in CI logs.
+    """
 
     def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
+        super().__init__(level=logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:

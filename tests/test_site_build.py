@@ -66,6 +66,13 @@ def test_invalid_content_fails_the_build_with_every_problem_and_keeps_the_old_si
     assert not list(site.root.glob(".output.*")), "no partial build may be left behind"
 
 
+def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="See [the map]({filename}/announcements/nowhere.md).")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert any("Unable to find '/announcements/nowhere.md'" in p for p in failure.value.problems)
+
+
 def test_invoke_build_exits_non_zero_naming_file_and_field(site: Site) -> None:
     site.add("2026-11-21-parade", category="parade")
     run = subprocess.run(
@@ -259,18 +266,19 @@ def test_announcement_pages_carry_canonical_social_and_structured_data(site: Sit
         '<img src="../images/pixel.png" alt="Crews at a hydrant" width="120" height="63">' in page
     )
     data = json_ld(page)
-    article = data["@graph"][0]
+    city, article = data["@graph"]
+    assert (city["@type"], city["name"]) == ("GovernmentOrganization", "City of Trail")
+    assert city["address"]["addressLocality"] == "Trail"
     assert (article["@type"], article["url"]) == ("Article", url)
-    assert article["publisher"]["@type"] == "GovernmentOrganization"
-    assert article["publisher"]["name"] == "City of Trail"
+    assert article["publisher"] == article["author"] == {"@id": city["@id"]}
 
     event_page = site.read("announcements/2026-12-05-light-up.html")
     event_data = json_ld(event_page)
-    event = event_data["@graph"][1]
+    city, _, event = event_data["@graph"]
     assert event["@type"] == "Event"
     assert event["startDate"] == "2026-12-05T17:00:00-08:00"
     assert event["location"]["name"] == "Gyro Park, Trail"
-    assert event["organizer"]["@type"] == "GovernmentOrganization"
+    assert event["organizer"] == {"@id": city["@id"]}
 
 
 def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> None:

@@ -29,7 +29,7 @@ def long_date(value: datetime) -> str:
 
 def dump_json_ld(data: Any) -> Markup:
     """JSON for a <script> element: `<`, `>` and `&` escaped so no text can close it."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 

@@ -13,6 +13,7 @@ def organization(city: dict[str, Any], siteurl: str) -> dict[str, Any]:
     address = city.get("address", {})
     data: dict[str, Any] = {
         "@type": "GovernmentOrganization",
+        "@id": f"{siteurl}/#organization",
         "name": city["name"],
         "url": siteurl + "/",
     }
@@ -30,7 +31,11 @@ def _iso(value: datetime | None) -> str | None:
 def announcement_json_ld(
     item: Announcement, url: str, image_url: str | None, publisher: dict[str, Any]
 ) -> dict[str, Any]:
-    """An Article (and an Event for events), published by the City."""
+    """An Article (and an Event for events), published by the City.
+
+    The City is described once in the graph and referred to by its `@id`.
+    """
+    by_city = {"@id": publisher["@id"]}
     article: dict[str, Any] = {
         "@type": "Article",
         "@id": url,
@@ -41,15 +46,15 @@ def announcement_json_ld(
         "datePublished": _iso(item.date),
         "dateModified": _iso(item.updated),
         "articleSection": item.category_label,
-        "publisher": publisher,
-        "author": publisher,
+        "publisher": by_city,
+        "author": by_city,
         "inLanguage": "en-CA",
     }
     if image_url:
         article["image"] = image_url
     if item.tags:
         article["keywords"] = ", ".join(item.tags)
-    graph = [article]
+    graph = [publisher, article]
     if item.is_event:
         event: dict[str, Any] = {
             "@type": "Event",
@@ -62,7 +67,7 @@ def announcement_json_ld(
             "eventStatus": "https://schema.org/EventScheduled",
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
             "location": {"@type": "Place", "name": item.location, "address": item.location},
-            "organizer": publisher,
+            "organizer": by_city,
         }
         if item.withdrawn:
             event["eventStatus"] = "https://schema.org/EventCancelled"
