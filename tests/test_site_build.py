@@ -66,6 +66,19 @@ def test_invalid_content_fails_the_build_with_every_problem_and_keeps_the_old_si
     assert not list(site.root.glob(".output.*")), "no partial build may be left behind"
 
 
+def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (line,) = failure.value.problems
+    assert line.endswith(
+        "2026-11-21-lost.md:1: location: is not inside "
+        f"{site.content}/announcements/ or {site.content}/pages/, so it would never be "
+        "published; move it"
+    )
+
+
 def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
     site.add("2026-11-20-flushing", body="See [the map]({filename}/announcements/nowhere.md).")
     with pytest.raises(BuildError) as failure:

@@ -17,16 +17,17 @@ Settings (all optional):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
 from .context import add_listings, publish_due
 from .filters import make_filters
-from .model import CATEGORIES, ContentError
-from .reader import PROBLEMS_SETTING, AnnouncementReader
+from .model import CATEGORIES, ContentError, Problem
+from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path
 from .settings import SettingsError, check_settings
 
 logger = logging.getLogger(__name__)
@@ -73,12 +74,25 @@ def list_announcements(generator: Any) -> None:
     )
 
 
-def fail_on_problems(generators: Iterable[Any]) -> None:
+def stray_files(settings: dict[str, Any]) -> list[Problem]:
+    """Markdown outside the announcement and page folders would silently never be published."""
+    content = Path(settings["PATH"])
+    folders = [content / f for f in (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])]
+    where = " or ".join(f"{display_path(folder)}/" for folder in folders)
+    message = f"is not inside {where}, so it would never be published; move it"
+    return [
+        Problem(display_path(path), 1, "location", message)
+        for path in sorted(content.rglob("*.md"))
+        if not any(path.is_relative_to(folder) for folder in folders)
+    ]
+
+
+def fail_on_problems(generators: Sequence[Any]) -> None:
     """Stop the build before anything is written when any file broke the content model."""
-    for generator in generators:
-        problems = generator.settings.get(PROBLEMS_SETTING)
-        if problems:
-            raise ContentError(problems)
+    settings = generators[0].settings
+    problems = [*settings.get(PROBLEMS_SETTING, []), *stray_files(settings)]
+    if problems:
+        raise ContentError(problems)
 
 
 def register() -> None:
