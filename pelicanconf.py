@@ -41,7 +41,7 @@ CITY = {
 }
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["announcements", "feeds", "discovery"]
+PLUGINS = ["announcements", "feeds", "discovery", "syndication_manifest"]
 
 # Announcements read and validated by the announcements plugin (YAML front matter).
 READERS = {"rst": None, "html": None, "htm": None}

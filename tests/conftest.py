@@ -88,8 +88,11 @@ def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
 
 
+BuildSample = Callable[[Path], BuildResult]
+
+
 @pytest.fixture
-def build_sample() -> Callable[[Path], BuildResult]:
+def build_sample() -> BuildSample:
     def build(output: Path) -> BuildResult:
         overrides = {"SITEURL": SITEURL, "BUILD_TIME": NOW}
         return build_site(ROOT / "publishconf.py", output, overrides)

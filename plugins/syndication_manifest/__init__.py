@@ -1,0 +1,110 @@
+"""Syndication manifest: `output/syndication.json`, what each platform should show.
+
+The build never posts. It writes this public, deterministic manifest; `invoke syndicate`
+reads it and does only what is needed on each platform. For every published or withdrawn
+announcement it holds the canonical URL, status, corrections, the prepared text per
+platform and a content hash per platform (so a change to the body alone, which no post
+shows, does not touch the posts). Paths (`source`, `video`) are relative to the content
+folder, so the manifest is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+
+from syndication.posts import (
+    content_hash,
+    facebook_message,
+    x_text,
+    youtube_description,
+    youtube_title,
+)
+
+MANIFEST_NAME = "syndication.json"
+MANIFEST_VERSION = 1
+
+
+def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any]:
+    """One announcement as the syndication step needs it. Pure."""
+    item = article.announcement
+    url = f"{siteurl}/{article.url}"
+    notes = [c.note for c in item.corrections]
+    posts: dict[str, dict[str, Any]] = {}
+    if "facebook" in item.syndicate:
+        posts["facebook"] = {
+            "message": facebook_message(
+                item.title, item.summary, url, guidelines, item.urgent, notes
+            ),
+            "link": url,
+        }
+    if "twitter" in item.syndicate:
+        posts["twitter"] = {"text": x_text(item.title, item.summary, url, guidelines, item.urgent)}
+    if "youtube" in item.syndicate and item.video:
+        posts["youtube"] = {
+            "title": youtube_title(item.title),
+            "description": youtube_description(item.summary, url, guidelines, notes),
+            "tags": list(item.tags),
+            "video": item.video,  # relative to the content folder, like `source`
+        }
+    for post in posts.values():
+        post["hash"] = content_hash({k: v for k, v in post.items() if k != "video"})
+    corrections = [{"date": c.date.isoformat(), "note": c.note} for c in item.corrections]
+    return {
+        "id": article.slug,
+        "url": url,
+        "source": Path(article.source_path).relative_to(article.settings["PATH"]).as_posix(),
+        "title": item.title,
+        "category": item.category,
+        "date": item.date.isoformat(),
+        "updated": item.updated.isoformat(),
+        "urgent": item.urgent,
+        "status": "withdrawn" if item.withdrawn else "published",
+        "withdrawn_reason": item.withdrawn_reason,
+        "corrections": corrections,
+        "image": f"{siteurl}/{item.image}" if item.image else None,
+        "image_alt": item.image_alt,
+        "hash": content_hash({"posts": posts, "corrections": corrections,
+                              "status": item.status}),
+        "posts": posts,
+    }  # fmt: skip
+
+
+def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
+    guidelines = f"{siteurl}/comment-guidelines.html"
+    entries = [manifest_entry(a, siteurl, guidelines) for a in articles]
+    entries.sort(key=lambda e: (e["date"], e["id"]))
+    return {
+        "version": MANIFEST_VERSION,
+        "site": siteurl,
+        "comment_guidelines": guidelines,
+        "announcements": entries,
+    }
+
+
+class ManifestGenerator:
+    def __init__(
+        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str,
+        output_path: str, **_: Any,
+    ) -> None:  # fmt: skip
+        self.context = context
+        self.settings = settings
+        self.output = Path(output_path)
+
+    def generate_output(self, writer: Any) -> None:
+        articles = [*self.context.get("articles", []), *self.context.get("withdrawn_articles", [])]
+        manifest = build_manifest(articles, self.settings["CANONICAL_SITEURL"])
+        self.output.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        (self.output / MANIFEST_NAME).write_text(text, encoding="utf-8")
+
+
+def get_generators(_pelican: Any) -> type[ManifestGenerator]:
+    return ManifestGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,1 @@
+"""Syndication of announcements to the City's social accounts."""

@@ -1,0 +1,77 @@
+"""What each platform receives for an announcement. Pure functions.
+
+Every post ends with (or carries) the canonical link and links the comment guidelines, as the
+City's policy asks. The texts are written into the build's `syndication.json` manifest, so
+what CI posts is exactly what was built and reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from .text import X_MAX_LENGTH, fit, utf8_length, x_length
+
+YOUTUBE_TITLE_MAX = 100
+YOUTUBE_DESCRIPTION_MAX_BYTES = 5000
+FACEBOOK_MESSAGE_MAX = 63206
+
+
+def _lead(title: str, summary: str, urgent: bool) -> str:
+    prefix = "URGENT: " if urgent else ""
+    return (
+        f"{prefix}{title}. {summary}"
+        if not title.endswith((".", "!", "?"))
+        else (f"{prefix}{title} {summary}")
+    )
+
+
+def x_text(title: str, summary: str, url: str, guidelines: str, urgent: bool = False) -> str:
+    """At most 280 as X counts, ending with the canonical link."""
+    tail = f"\nComment guidelines: {guidelines}\n{url}"
+    room = X_MAX_LENGTH - x_length(tail)
+    return fit(_lead(title, summary, urgent), room, x_length) + tail
+
+
+def x_update_text(note: str, url: str) -> str:
+    """The reply that carries a correction to an X post (posts cannot be edited)."""
+    tail = f"\n{url}"
+    return fit(f"Update: {note}", X_MAX_LENGTH - x_length(tail), x_length) + tail
+
+
+def correction_lines(corrections: Sequence[str]) -> str:
+    """Corrections shown first, so a reader of an edited post sees what changed."""
+    return "".join(f"Correction: {note}\n\n" for note in corrections)
+
+
+def facebook_message(
+    title: str, summary: str, url: str, guidelines: str, urgent: bool,
+    corrections: Sequence[str] = (),
+) -> str:  # fmt: skip
+    lead = fit(_lead(title, summary, urgent), FACEBOOK_MESSAGE_MAX // 2)
+    return (
+        f"{correction_lines(corrections)}{lead}\n\nRead more: {url}\n\n"
+        f"Comments are welcome within our guidelines: {guidelines}"
+    )
+
+
+def youtube_title(title: str) -> str:
+    """YouTube refuses titles over 100 characters and the characters < and >."""
+    return fit(title.replace("<", "‹").replace(">", "›"), YOUTUBE_TITLE_MAX)
+
+
+def youtube_description(
+    summary: str, url: str, guidelines: str, corrections: Sequence[str] = ()
+) -> str:
+    tail = f"\n\nRead more: {url}\n\nComment guidelines: {guidelines}"
+    room = YOUTUBE_DESCRIPTION_MAX_BYTES - utf8_length(tail)
+    clean = (correction_lines(corrections) + summary).replace("<", "‹").replace(">", "›")
+    return fit(clean, room, utf8_length) + tail
+
+
+def content_hash(data: Any) -> str:
+    """A stable hash of JSON-able data (keys sorted), to tell when a post must change."""
+    encoded = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(encoded.encode("utf-8")).hexdigest()

@@ -1,0 +1,66 @@
+"""Text rules shared by every platform: length as each platform counts it, and cutting at a
+word boundary. Pure functions, tested with golden examples in tests/test_syndication_text.py.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+ELLIPSIS = "…"
+# X counts every URL as 23 characters, whatever its length (t.co wrapping).
+X_URL_LENGTH = 23
+X_MAX_LENGTH = 280
+# A URL runs to the next space; an ellipsis we append after one is not part of it.
+_URL = re.compile(r"https?://[^\s…]+", re.IGNORECASE)
+# twitter-text v3: code points in these ranges weigh 1; everything else (CJK, emoji...) weighs 2.
+_X_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+
+
+def _x_weight(char: str) -> int:
+    code = ord(char)
+    return 1 if any(low <= code <= high for low, high in _X_LIGHT_RANGES) else 2
+
+
+def x_length(text: str) -> int:
+    """Length of a post as X counts it: NFC code points, weighted, every URL as 23."""
+    text = unicodedata.normalize("NFC", text)
+    length = 0
+    position = 0
+    for match in _URL.finditer(text):
+        length += sum(_x_weight(c) for c in text[position : match.start()]) + X_URL_LENGTH
+        position = match.end()
+    return length + sum(_x_weight(c) for c in text[position:])
+
+
+def utf8_length(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def fit(text: str, limit: int, length: Callable[[str], int] = len) -> str:
+    """`text` if it fits in `limit`, else cut at a word boundary with an ellipsis.
+
+    Text that fits is returned as it is (line breaks kept); cut text is joined by single
+    spaces. Never cuts inside a word or a URL: a word (or URL) that does not fit is dropped whole.
+    A single first word longer than the limit is the only thing ever cut mid-word.
+    """
+    text = text.strip()
+    if length(text) <= limit:
+        return text
+    words = text.split()
+    kept: list[str] = []
+    for word in words:
+        candidate = " ".join([*kept, word]) + ELLIPSIS
+        if length(candidate) > limit:
+            break
+        kept.append(word)
+    if not kept:
+        # Nothing fits whole: the only case where we cut a word, and never a URL.
+        first = words[0]
+        if _URL.fullmatch(first):
+            return ""
+        while first and length(first + ELLIPSIS) > limit:
+            first = first[:-1]
+        return first + ELLIPSIS if first else ""
+    return " ".join(kept).rstrip(",;:.-–—") + ELLIPSIS

@@ -1,0 +1,87 @@
+"""The build's syndication manifest: what each platform should show, deterministically."""
+
+from __future__ import annotations
+
+import json
+
+from syndication.text import x_length
+from tests.conftest import SITEURL, Site
+
+
+def manifest(site: Site) -> dict:
+    return dict(json.loads(site.read("syndication.json")))
+
+
+def test_published_and_withdrawn_announcements_are_in_the_manifest(site: Site) -> None:
+    site.add("2026-11-20-flushing", tags="[water]")
+    site.add(
+        "2026-11-18-closure",
+        title="Bay Avenue closed",
+        date="2026-11-18 09:00",
+        status="withdrawn",
+        withdrawn_reason="Postponed.",
+    )
+    site.add("2026-11-19-draft", title="Draft", status="draft")
+    site.add("2027-01-15-later", title="Later", date="2027-01-15 08:00")
+    site.build()
+    data = manifest(site)
+    assert data["site"] == SITEURL
+    assert data["comment_guidelines"] == f"{SITEURL}/comment-guidelines.html"
+    entries = {e["id"]: e for e in data["announcements"]}
+    assert list(entries) == ["2026-11-18-closure", "2026-11-20-flushing"]  # oldest first
+    closure, flushing = entries["2026-11-18-closure"], entries["2026-11-20-flushing"]
+    assert (closure["status"], closure["withdrawn_reason"]) == ("withdrawn", "Postponed.")
+    assert flushing["status"] == "published"
+    assert flushing["url"] == f"{SITEURL}/announcements/2026-11-20-flushing.html"
+    assert flushing["source"] == "announcements/2026-11-20-flushing.md"
+    assert set(flushing["posts"]) == {"facebook", "twitter"}
+    text = flushing["posts"]["twitter"]["text"]
+    assert x_length(text) <= 280 and text.endswith(flushing["url"])
+    assert flushing["posts"]["facebook"]["link"] == flushing["url"]
+    assert data["comment_guidelines"] in flushing["posts"]["facebook"]["message"]
+
+
+def test_hashes_change_with_what_the_posts_show_not_with_the_body(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="First body.")
+    site.build()
+    first = manifest(site)["announcements"][0]
+    site.add("2026-11-20-flushing", body="A corrected typo in the body.")
+    site.build()
+    assert manifest(site)["announcements"][0] == first
+    site.add(
+        "2026-11-20-flushing",
+        modified="2026-11-21 10:00",
+        correction="Flushing starts Monday.",
+    )
+    site.build()
+    corrected = manifest(site)["announcements"][0]
+    assert corrected["hash"] != first["hash"]
+    assert corrected["corrections"] == [
+        {"date": "2026-11-21T10:00:00-08:00", "note": "Flushing starts Monday."}
+    ]
+    # Facebook's message is edited to show the correction; an X post cannot be edited (a
+    # reply carries the update), so its text and hash stay.
+    assert corrected["posts"]["facebook"]["message"].startswith(
+        "Correction: Flushing starts Monday.\n\n"
+    )
+    assert corrected["posts"]["facebook"]["hash"] != first["posts"]["facebook"]["hash"]
+    assert corrected["posts"]["twitter"]["hash"] == first["posts"]["twitter"]["hash"]
+    site.add("2026-11-20-flushing", summary="A new summary.")
+    site.build()
+    changed = manifest(site)["announcements"][0]
+    assert changed["posts"]["twitter"]["hash"] != first["posts"]["twitter"]["hash"]
+
+
+def test_platform_choice_and_video(site: Site) -> None:
+    (site.content / "videos").mkdir()
+    (site.content / "videos" / "tour.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    site.add("2026-11-20-flushing", syndicate="[twitter]")
+    site.add(
+        "2026-11-21-tour", title="Bridge tour", date="2026-11-21 09:00", video="videos/tour.mp4"
+    )
+    site.build()
+    entries = {e["id"]: e for e in manifest(site)["announcements"]}
+    assert set(entries["2026-11-20-flushing"]["posts"]) == {"twitter"}
+    youtube = entries["2026-11-21-tour"]["posts"]["youtube"]
+    assert (youtube["title"], youtube["video"]) == ("Bridge tour", "videos/tour.mp4")
+    assert entries["2026-11-21-tour"]["url"] in youtube["description"]

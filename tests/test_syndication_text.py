@@ -1,0 +1,121 @@
+"""Golden examples for the shared text rules and the platform texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from syndication.posts import (
+    YOUTUBE_TITLE_MAX,
+    content_hash,
+    facebook_message,
+    x_text,
+    x_update_text,
+    youtube_description,
+    youtube_title,
+)
+from syndication.text import ELLIPSIS, fit, utf8_length, x_length
+
+URL = "https://trail.ca/announcements/2026-11-20-glenmerry-water-main-flushing.html"
+GUIDELINES = "https://trail.ca/comment-guidelines.html"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello", 5),
+        ("", 0),
+        (URL, 23),  # any URL counts 23, long or short
+        ("http://a.b", 23),
+        ("See " + URL + " now", 4 + 23 + 4),
+        ("café", 4),  # Latin with accents weighs 1
+        ("e\u0301", 1),  # NFC: e + combining acute is one character
+        ("“quotes” – dash", 15),  # general punctuation in the light ranges weighs 1
+        ("…", 2),  # but the ellipsis (U+2026) is outside them and weighs 2
+        ("雪", 2),  # CJK weighs 2
+        ("🚧", 2),  # emoji weigh 2
+    ],
+)
+def test_x_length_counts_like_x(text: str, expected: int) -> None:
+    assert x_length(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Short enough", 20, "Short enough"),
+        ("Crews flush water mains in Glenmerry", 20, "Crews flush water…"),
+        ("Crews flush water mains in Glenmerry", 17, "Crews flush…"),
+        ("Roads close, detours follow", 13, "Roads close…"),  # trailing comma dropped
+        ("Supercalifragilistic", 8, "Superca…"),  # a lone first word is the only mid-word cut
+        ("  two\n\nlines ", 20, "two\n\nlines"),  # what fits keeps its line breaks
+        ("  spaced   out\ntext ", 12, "spaced out…"),
+    ],
+)
+def test_fit_cuts_at_word_boundaries(text: str, limit: int, expected: str) -> None:
+    assert fit(text, limit) == expected
+    assert len(fit(text, limit)) <= limit
+
+
+def test_fit_never_cuts_a_url() -> None:
+    text = f"Details {URL} and more words"
+    # On X the URL counts 23 and the ellipsis 2: 8 + 23 + 2 = 33.
+    assert fit(text, 33, x_length) == f"Details {URL}{ELLIPSIS}"
+    assert fit(text, 32, x_length) == f"Details{ELLIPSIS}"
+    assert fit(text, 60, len) == f"Details{ELLIPSIS}"
+    assert fit(URL, 10) == ""
+
+
+def test_x_text_fits_280_and_ends_with_the_canonical_link() -> None:
+    long_summary = "Public Works crews will flush water mains across Glenmerry. " * 10
+    text = x_text("Water main flushing in Glenmerry", long_summary, URL, GUIDELINES)
+    assert x_length(text) <= 280
+    assert text.endswith("\n" + URL)
+    assert f"Comment guidelines: {GUIDELINES}" in text
+    lead = text.split("\n")[0]
+    assert lead.startswith("Water main flushing in Glenmerry. Public Works crews")
+    assert lead.endswith(ELLIPSIS) and not lead.endswith(" " + ELLIPSIS)
+
+
+def test_x_text_of_a_short_urgent_alert_is_whole() -> None:
+    text = x_text("Boil water advisory", "Boil tap water in Sunningdale.", URL, GUIDELINES, True)
+    assert text == (
+        "URGENT: Boil water advisory. Boil tap water in Sunningdale.\n"
+        f"Comment guidelines: {GUIDELINES}\n{URL}"
+    )
+
+
+def test_x_update_text_carries_the_note_and_link() -> None:
+    text = x_update_text("The closure is Friday, not Thursday.", URL)
+    assert text == f"Update: The closure is Friday, not Thursday.\n{URL}"
+    assert x_length(x_update_text("word " * 100, URL)) <= 280
+
+
+def test_facebook_message_has_the_link_and_guidelines() -> None:
+    message = facebook_message("Title", "Summary here.", URL, GUIDELINES, False)
+    assert message == (
+        f"Title. Summary here.\n\nRead more: {URL}\n\n"
+        f"Comments are welcome within our guidelines: {GUIDELINES}"
+    )
+
+
+def test_corrections_come_first_in_editable_posts() -> None:
+    message = facebook_message(
+        "Title", "Summary.", URL, GUIDELINES, False, ["Friday, not Thursday."]
+    )
+    assert message.startswith("Correction: Friday, not Thursday.\n\nTitle. Summary.")
+    description = youtube_description("Summary.", URL, GUIDELINES, ["New time: 7 p.m."])
+    assert description.startswith("Correction: New time: 7 p.m.\n\nSummary.")
+
+
+def test_youtube_title_and_description_respect_the_limits() -> None:
+    title = youtube_title("Council <live> budget meeting " * 10)
+    assert len(title) <= YOUTUBE_TITLE_MAX and "<" not in title and ">" not in title
+    description = youtube_description("é" * 6000, URL, GUIDELINES)
+    assert utf8_length(description) <= 5000
+    assert description.endswith(f"Read more: {URL}\n\nComment guidelines: {GUIDELINES}")
+
+
+def test_content_hash_is_stable_and_sensitive() -> None:
+    assert content_hash({"a": 1, "b": [1, 2]}) == content_hash({"b": [1, 2], "a": 1})
+    assert content_hash({"a": 1}) != content_hash({"a": 2})
+    assert content_hash({}).startswith("sha256:")
