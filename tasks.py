@@ -19,6 +19,10 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from publishing.build import BuildError, build_site  # noqa: E402
+from syndication import runner  # noqa: E402
+from syndication.config import load_settings  # noqa: E402
+from syndication.ledger import LedgerError  # noqa: E402
+from syndication.manifest import ManifestError  # noqa: E402
 
 SETTINGS = {"dev": ROOT / "pelicanconf.py", "publish": ROOT / "publishconf.py"}
 
@@ -78,6 +82,31 @@ def demo(c: Context) -> None:
     print(f"  {folder / 'index.html'}  (open it in a browser; or run `make serve`)")
     print(f"  {folder / 'feeds'}/  Atom and RSS feeds: all, one per category, urgent")
     print(f"  {folder / 'events.ics'}  the events calendar")
+
+
+@task(help={
+    "dry_run": "print exactly what would be done; call nothing that writes",
+    "platform": "only this platform: facebook, twitter or youtube",
+    "manifest": "the build's manifest (default: output/syndication.json)",
+})  # fmt: skip
+def syndicate(
+    c: Context, dry_run: bool = False, platform: str | None = None, manifest: str | None = None
+) -> None:
+    """Post new announcements, update corrected ones, take down withdrawn ones."""
+    _logging()
+    settings = load_settings()
+    try:
+        report = runner.syndicate(
+            Path(manifest) if manifest else ROOT / "output" / "syndication.json",
+            ROOT / "content",
+            settings,
+            only=platform,
+            dry_run=dry_run,
+        )
+    except (ManifestError, LedgerError, runner.UnknownPlatform) as error:
+        raise Exit(str(error), code=2) from None
+    if report.failed:
+        raise Exit("Some syndication failed (see above); the rest was done.", code=1)
 
 
 @task

@@ -47,9 +47,13 @@ def correction_lines(corrections: Sequence[str]) -> str:
 
 
 def facebook_message(
-    title: str, summary: str, url: str, guidelines: str, urgent: bool,
+    title: str,
+    summary: str,
+    url: str,
+    guidelines: str,
+    urgent: bool,
     corrections: Sequence[str] = (),
-) -> str:  # fmt: skip
+) -> str:
     lead = fit(_lead(title, summary, urgent), FACEBOOK_MESSAGE_MAX // 2)
     return (
         f"{correction_lines(corrections)}{lead}\n\nRead more: {url}\n\n"

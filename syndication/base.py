@@ -1,0 +1,100 @@
+"""The small interface every platform implements, and the errors it raises.
+
+One class per platform (facebook.py, twitter.py, youtube.py), the way granary does it: the
+same verbs everywhere. Each maps its client library's exceptions onto the few errors below,
+so retrying, deferring and reporting are decided once, in `syndicate.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from .manifest import Entry
+
+
+class PlatformError(Exception):
+    """A call failed; the message is the platform's own, with secrets removed."""
+
+
+class TransientError(PlatformError):
+    """5xx, timeouts and dropped connections: worth retrying after a pause."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(TransientError):
+    """429 with a reset time: wait until then (up to a cap), then retry."""
+
+
+class QuotaExhausted(PlatformError):
+    """A daily quota is used up: a normal condition; the rest waits for the next run."""
+
+    def __init__(self, message: str, resume_at: datetime | None) -> None:
+        super().__init__(message)
+        self.resume_at = resume_at
+
+
+class PermanentError(PlatformError):
+    """4xx: authentication or validation. Retrying would not help."""
+
+
+class NotFound(PermanentError):
+    """The remote object does not exist (e.g. already deleted)."""
+
+
+@dataclass(frozen=True)
+class RemotePost:
+    """A post as it exists on the platform."""
+
+    id: str
+    url: str
+    text: str = ""
+
+
+class Platform(ABC):
+    """What syndication needs from a social platform."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    @abstractmethod
+    def create(self, entry: Entry) -> RemotePost:
+        """Publish the entry's post; return what was created."""
+
+    @abstractmethod
+    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+        """Bring the post in step with a changed entry. Returns a new post when the platform
+        cannot edit and answers with a reply instead (X), else None."""
+
+    @abstractmethod
+    def withdraw(self, remote_id: str) -> None:
+        """Take the post down (delete, or make private where deleting loses records)."""
+
+    @abstractmethod
+    def find_existing(self, entry: Entry) -> RemotePost | None:
+        """A post already on the platform that carries the entry's canonical URL."""
+
+    def find_update(self, entry: Entry, remote_id: str, text: str) -> RemotePost | None:
+        """A reply already posted with `text` (only platforms that reply to update)."""
+        return None
+
+    def preview(self, entry: Entry) -> dict[str, Any]:
+        """Exactly what `create` would send, without sending it."""
+        return dict(entry.posts[self.name])
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Remove secrets, and any access token in a URL's query string, from a message."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return re.sub(
+        r"(access_token|oauth_token|client_secret|refresh_token)=[^&\s\"']+", r"\1=[redacted]", text
+    )

@@ -1,0 +1,108 @@
+"""Configuration from the environment: the only place that reads it.
+
+The variable names are a contract (see README, "Environment variables"). A platform whose
+credentials are incomplete is skipped with one line naming the missing variables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_GRAPH_VERSION = "v24.0"
+DEFAULT_TWITTER_API_URL = "https://api.x.com"
+DEFAULT_YOUTUBE_API_URL = "https://www.googleapis.com"
+DEFAULT_YOUTUBE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+
+
+@dataclass(frozen=True)
+class FacebookConfig:
+    page_id: str
+    access_token: str = field(repr=False)
+    graph_url: str = DEFAULT_GRAPH_URL
+    graph_version: str = DEFAULT_GRAPH_VERSION
+
+
+@dataclass(frozen=True)
+class TwitterConfig:
+    api_key: str = field(repr=False)
+    api_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_token_secret: str = field(repr=False)
+    api_url: str = DEFAULT_TWITTER_API_URL
+
+
+@dataclass(frozen=True)
+class YouTubeConfig:
+    client_id: str = field(repr=False)
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    api_url: str = DEFAULT_YOUTUBE_API_URL
+    token_url: str = DEFAULT_YOUTUBE_TOKEN_URL
+
+
+PlatformConfig = FacebookConfig | TwitterConfig | YouTubeConfig
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "facebook": ("FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_ACCESS_TOKEN"),
+    "twitter": (
+        "TWITTER_API_KEY",
+        "TWITTER_API_SECRET",
+        "TWITTER_ACCESS_TOKEN",
+        "TWITTER_ACCESS_TOKEN_SECRET",
+    ),
+    "youtube": ("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything syndication needs: per-platform credentials, or why a platform is off."""
+
+    platforms: dict[str, PlatformConfig]
+    missing: dict[str, tuple[str, ...]]
+    records_dir: Path
+    secrets: tuple[str, ...] = field(default=(), repr=False)
+
+
+def _base(env: Mapping[str, str], name: str, default: str) -> str:
+    return (env.get(name) or default).rstrip("/")
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    platforms: dict[str, PlatformConfig] = {}
+    missing: dict[str, tuple[str, ...]] = {}
+    for platform, names in REQUIRED.items():
+        absent = tuple(name for name in names if not env.get(name))
+        if absent:
+            missing[platform] = absent
+    if "facebook" not in missing:
+        platforms["facebook"] = FacebookConfig(
+            env["FACEBOOK_PAGE_ID"],
+            env["FACEBOOK_PAGE_ACCESS_TOKEN"],
+            _base(env, "FACEBOOK_GRAPH_URL", DEFAULT_GRAPH_URL),
+            env.get("FACEBOOK_GRAPH_VERSION") or DEFAULT_GRAPH_VERSION,
+        )
+    if "twitter" not in missing:
+        platforms["twitter"] = TwitterConfig(
+            env["TWITTER_API_KEY"],
+            env["TWITTER_API_SECRET"],
+            env["TWITTER_ACCESS_TOKEN"],
+            env["TWITTER_ACCESS_TOKEN_SECRET"],
+            _base(env, "TWITTER_API_URL", DEFAULT_TWITTER_API_URL),
+        )
+    if "youtube" not in missing:
+        platforms["youtube"] = YouTubeConfig(
+            env["YOUTUBE_CLIENT_ID"],
+            env["YOUTUBE_CLIENT_SECRET"],
+            env["YOUTUBE_REFRESH_TOKEN"],
+            _base(env, "YOUTUBE_API_URL", DEFAULT_YOUTUBE_API_URL),
+            env.get("YOUTUBE_TOKEN_URL") or DEFAULT_YOUTUBE_TOKEN_URL,
+        )
+    secret_names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
+    secrets = tuple(env[n] for n in secret_names if env.get(n))
+    return Settings(platforms, missing, Path(env.get("RECORDS_DIR") or "records"), secrets)

@@ -1,0 +1,123 @@
+"""The City's Facebook Page, through facebook-sdk's `GraphAPI.request`.
+
+facebook-sdk's own version check predates current Graph versions, so every path is given
+explicitly versioned (`v24.0/{page-id}/feed`). It puts the Page token in the query string;
+errors and logs go through `redact`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import facebook
+import requests
+
+from .base import (
+    NotFound,
+    PermanentError,
+    Platform,
+    PlatformError,
+    RateLimited,
+    RemotePost,
+    TransientError,
+    redact,
+)
+from .config import FacebookConfig
+from .http import DEFAULT_TIMEOUT, RebasingSession
+from .manifest import Entry
+
+# Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
+TEMPORARY = {1, 2}
+THROTTLED = {4, 17, 32, 613, 80001}
+THROTTLE_WAIT = 60.0  # Graph gives no reset time; a minute, or the next run if longer
+SEARCH_PAGES = 3  # how far back `find_existing` looks in the Page's feed (100 posts a page)
+
+
+class Facebook(Platform):
+    name: ClassVar[str] = "facebook"
+    label: ClassVar[str] = "Facebook"
+
+    def __init__(self, config: FacebookConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.page_id = config.page_id
+        self.version = config.graph_version
+        self.session = RebasingSession(facebook.FACEBOOK_GRAPH_URL, config.graph_url, timeout)
+        self.graph = facebook.GraphAPI(access_token=config.access_token, session=self.session)
+        self._secrets = (config.access_token,)
+
+    # The verbs
+
+    def create(self, entry: Entry) -> RemotePost:
+        post = entry.posts[self.name]
+        result = self._request(
+            f"{self.page_id}/feed", post_args={"message": post["message"], "link": post["link"]}
+        )
+        return RemotePost(str(result["id"]), self.permalink(str(result["id"])), post["message"])
+
+    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+        self._request(remote_id, post_args={"message": entry.posts[self.name]["message"]})
+        return None
+
+    def withdraw(self, remote_id: str) -> None:
+        self._request(remote_id, method="DELETE")
+
+    def find_existing(self, entry: Entry) -> RemotePost | None:
+        args: dict[str, Any] = {"fields": "id,message,link,permalink_url", "limit": 100}
+        for _ in range(SEARCH_PAGES):
+            page = self._request(f"{self.page_id}/feed", args=dict(args))
+            for post in page.get("data", []):
+                if post.get("link") == entry.url or entry.url in post.get("message", ""):
+                    return RemotePost(
+                        post["id"], self.permalink(post["id"]), post.get("message", "")
+                    )
+            after = page.get("paging", {}).get("cursors", {}).get("after")
+            if not after or "next" not in page.get("paging", {}):
+                return None
+            args["after"] = after
+        return None
+
+    def permalink(self, post_id: str) -> str:
+        page, _, post = post_id.partition("_")
+        return (
+            f"https://www.facebook.com/{page}/posts/{post}"
+            if post
+            else f"https://www.facebook.com/{post_id}"
+        )
+
+    # One place that calls the library and translates its failures
+
+    def _request(
+        self,
+        path: str,
+        args: dict[str, Any] | None = None,
+        post_args: dict[str, Any] | None = None,
+        method: str | None = None,
+    ) -> dict[str, Any]:
+        try:
+            result = self.graph.request(f"{self.version}/{path}", args, post_args, method=method)
+        except facebook.GraphAPIError as error:
+            raise self._translate(error) from None
+        except requests.RequestException as error:
+            raise TransientError(self._clean(f"Facebook: network error: {error}")) from None
+        except (KeyError, ValueError):
+            # No JSON or no content type: facebook-sdk cannot read the answer.
+            status = self.session.last_status
+            message = f"Facebook: unreadable response (HTTP {status})"
+            if status is None or status >= 500:
+                raise TransientError(message) from None
+            raise PermanentError(message) from None
+        return result if isinstance(result, dict) else {}
+
+    def _translate(self, error: facebook.GraphAPIError) -> PlatformError:
+        code = error.code
+        status = self.session.last_status
+        message = self._clean(f"Facebook error {code} (HTTP {status}): {error.message}")
+        if code in THROTTLED or status == 429:
+            return RateLimited(message, retry_after=THROTTLE_WAIT)
+        if code in TEMPORARY or (status is not None and status >= 500):
+            return TransientError(message)
+        if code == 100 and "does not exist" in str(error.message):
+            return NotFound(message)
+        return PermanentError(message)
+
+    def _clean(self, message: str) -> str:
+        return redact(message, self._secrets)

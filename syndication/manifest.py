@@ -1,0 +1,92 @@
+"""Reading the build's `syndication.json` (written by plugins/syndication_manifest)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUPPORTED_VERSION = 1
+
+
+class ManifestError(Exception):
+    """The manifest is missing or malformed; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One announcement as it should appear on the platforms."""
+
+    id: str
+    url: str
+    title: str
+    date: str
+    urgent: bool
+    status: str
+    hash: str
+    posts: dict[str, dict[str, Any]]
+    corrections: tuple[dict[str, str], ...] = ()
+    withdrawn_reason: str | None = None
+    source: str = ""
+    image: str | None = None
+    image_alt: str | None = None
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.status == "withdrawn"
+
+    @property
+    def latest_correction(self) -> str | None:
+        return self.corrections[-1]["note"] if self.corrections else None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    site: str
+    comment_guidelines: str
+    entries: tuple[Entry, ...] = field(default_factory=tuple)
+
+    def by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
+
+
+_REQUIRED = ("id", "url", "title", "date", "status", "hash", "posts")
+
+
+def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
+    if not isinstance(data, dict) or data.get("version") != SUPPORTED_VERSION:
+        raise ManifestError(f"{name}: version: expected {SUPPORTED_VERSION}; rebuild the site")
+    entries = []
+    for index, raw in enumerate(data.get("announcements", [])):
+        missing = [key for key in _REQUIRED if key not in raw]
+        if missing:
+            raise ManifestError(f"{name}: announcements[{index}]: missing {', '.join(missing)}")
+        entries.append(
+            Entry(
+                id=raw["id"],
+                url=raw["url"],
+                title=raw["title"],
+                date=raw["date"],
+                urgent=bool(raw.get("urgent")),
+                status=raw["status"],
+                hash=raw["hash"],
+                posts=dict(raw["posts"]),
+                corrections=tuple(raw.get("corrections") or ()),
+                withdrawn_reason=raw.get("withdrawn_reason"),
+                source=raw.get("source", ""),
+                image=raw.get("image"),
+                image_alt=raw.get("image_alt"),
+            )
+        )
+    return Manifest(data.get("site", ""), data.get("comment_guidelines", ""), tuple(entries))
+
+
+def load_manifest(path: Path) -> Manifest:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{path}: not found; run `invoke build` first") from None
+    except json.JSONDecodeError as error:
+        raise ManifestError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
+    return parse_manifest(data, str(path))

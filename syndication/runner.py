@@ -1,0 +1,86 @@
+"""`invoke syndicate`: wire the configuration, the ledger and the platforms together."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from .base import Platform, redact
+from .config import FacebookConfig, Settings, TwitterConfig, YouTubeConfig
+from .facebook import Facebook
+from .ledger import Ledger
+from .manifest import load_manifest
+from .syndicate import Report, Syndicator
+from .twitter import Twitter
+from .youtube import YouTube
+
+PLATFORM_ORDER = ("facebook", "twitter", "youtube")
+
+
+class UnknownPlatform(ValueError):
+    pass
+
+
+def make_platforms(settings: Settings, content_dir: Path) -> dict[str, Platform]:
+    platforms: dict[str, Platform] = {}
+    for name in PLATFORM_ORDER:
+        config = settings.platforms.get(name)
+        if isinstance(config, FacebookConfig):
+            platforms[name] = Facebook(config)
+        elif isinstance(config, TwitterConfig):
+            platforms[name] = Twitter(config)
+        elif isinstance(config, YouTubeConfig):
+            platforms[name] = YouTube(config, content_dir)
+    return platforms
+
+
+def syndicate(
+    manifest_path: Path,
+    content_dir: Path,
+    settings: Settings,
+    *,
+    only: str | None = None,
+    dry_run: bool = False,
+    say: Callable[[str], None] = print,
+    max_wait: float = 60.0,
+) -> Report:
+    """Read the manifest and ledger, do what is needed, say what happened."""
+    if only and only not in PLATFORM_ORDER:
+        raise UnknownPlatform(f"--platform: '{only}' is not one of {', '.join(PLATFORM_ORDER)}")
+    manifest = load_manifest(manifest_path)
+    wanted = [only] if only else list(PLATFORM_ORDER)
+    for name in wanted:
+        if name in settings.missing:
+            say(f"{name}: skipped, missing {', '.join(settings.missing[name])}")
+    platforms = {
+        name: platform
+        for name, platform in make_platforms(settings, content_dir).items()
+        if name in wanted
+    }
+    ledger = Ledger.in_records(settings.records_dir)
+    syndicator = Syndicator(ledger, platforms, secrets=settings.secrets, max_wait=max_wait)
+    report = syndicator.run(manifest, dry_run=dry_run)
+    report.skipped = {n: settings.missing[n] for n in wanted if n in settings.missing}
+    if dry_run:
+        entries = manifest.by_id()
+        for action in syndicator.plan(manifest):
+            say(f"would {action.describe()}")
+            if action.kind == "create":
+                preview = platforms[action.platform].preview(entries[action.entry.id])
+                say("    " + json.dumps(preview, ensure_ascii=False))
+        if not report.results:
+            say("nothing to do: every platform is in step with the site")
+        return report
+    for result in report.results:
+        where = f" {result.url}" if result.url else ""
+        why = f": {result.error}" if result.error else ""
+        when = f" (resume after {result.resume_at:%Y-%m-%d %H:%M %Z})" if result.resume_at else ""
+        say(
+            redact(
+                f"{result.platform}: {result.outcome} {result.announcement}{where}{why}{when}",
+                settings.secrets,
+            )
+        )
+    say(report.table())
+    return report

@@ -1,0 +1,367 @@
+"""Carrying out the plan: each platform in its own thread, each call bracketed in the ledger,
+transient faults retried, quotas deferred to the next run, and one report at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from .base import (
+    NotFound,
+    Platform,
+    PlatformError,
+    QuotaExhausted,
+    RateLimited,
+    RemotePost,
+    TransientError,
+    redact,
+)
+from .ledger import Ledger
+from .manifest import Manifest
+from .reconcile import CREATE, UPDATE, WITHDRAW, Action, plan
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+OUTCOMES = ("created", "updated", "withdrawn", "unchanged", "deferred", "failed")
+DONE = {CREATE: "created", UPDATE: "updated", WITHDRAW: "withdrawn"}
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened to one planned action."""
+
+    platform: str
+    announcement: str
+    action: str
+    outcome: str  # created | updated | withdrawn | adopted | deferred | failed | planned
+    remote_id: str | None = None
+    url: str | None = None
+    error: str | None = None
+    resume_at: datetime | None = None
+
+
+@dataclass
+class Report:
+    results: list[Result] = field(default_factory=list)
+    unchanged: Counter[str] = field(default_factory=Counter)
+    skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.outcome == "failed" for r in self.results)
+
+    def counts(self) -> dict[str, Counter[str]]:
+        table: dict[str, Counter[str]] = {}
+        for result in self.results:
+            outcome = DONE[result.action] if result.outcome == "adopted" else result.outcome
+            table.setdefault(result.platform, Counter())[outcome] += 1
+        for platform, count in self.unchanged.items():
+            table.setdefault(platform, Counter())["unchanged"] += count
+        return table
+
+    def table(self) -> str:
+        """A fixed-width summary: one row per platform, one column per outcome."""
+        header = f"{'platform':<10}" + "".join(f"{name:>11}" for name in OUTCOMES)
+        rows = [header, "-" * len(header)]
+        for platform, count in sorted(self.counts().items()):
+            rows.append(f"{platform:<10}" + "".join(f"{count[n]:>11}" for n in OUTCOMES))
+        return "\n".join(rows)
+
+
+class Syndicator:
+    """Runs a plan against the platforms, recording every call in the ledger."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        platforms: Mapping[str, Platform],
+        *,
+        secrets: Iterable[str] = (),
+        max_wait: float = 60.0,
+        backoff: float = 0.5,
+        attempts: int = 4,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.ledger = ledger
+        self.platforms = dict(platforms)
+        self.secrets = tuple(secrets)
+        self.max_wait = max_wait
+        self.backoff = backoff
+        self.attempts = attempts
+        self.sleep = sleep
+
+    def plan(self, manifest: Manifest) -> list[Action]:
+        return plan(manifest, self.ledger.records(), self.platforms)
+
+    def run(self, manifest: Manifest, dry_run: bool = False) -> Report:
+        actions = self.plan(manifest)
+        report = Report()
+        for name in self.platforms:
+            applicable = sum(1 for e in manifest.entries if name in e.posts and not e.withdrawn)
+            changing = sum(1 for a in actions if a.platform == name and a.kind != WITHDRAW)
+            report.unchanged[name] = applicable - changing
+        if dry_run:
+            report.results = [Result(a.platform, a.entry.id, a.kind, "planned") for a in actions]
+            return report
+        by_platform = {name: [a for a in actions if a.platform == name] for name in self.platforms}
+        with ThreadPoolExecutor(max_workers=max(1, len(by_platform))) as pool:
+            futures = [
+                pool.submit(self._run_platform, self.platforms[name], todo)
+                for name, todo in by_platform.items()
+            ]
+            for future in futures:
+                report.results.extend(future.result())
+        return report
+
+    def _run_platform(self, platform: Platform, actions: list[Action]) -> list[Result]:
+        results: list[Result] = []
+        quota: QuotaExhausted | None = None
+        for action in actions:
+            if quota and action.kind != WITHDRAW:
+                results.append(self._deferred(action, quota))
+                continue
+            result = self._execute(platform, action)
+            if result.outcome == "deferred" and quota is None:
+                quota = QuotaExhausted(result.error or "", result.resume_at)
+                logger.warning(
+                    "%s: %s; the rest waits for the next run", platform.name, result.error
+                )
+            results.append(result)
+        return results
+
+    def _deferred(self, action: Action, quota: QuotaExhausted) -> Result:
+        return Result(
+            action.platform,
+            action.entry.id,
+            action.kind,
+            "deferred",
+            error=str(quota),
+            resume_at=quota.resume_at,
+        )
+
+    def _execute(self, platform: Platform, action: Action) -> Result:
+        entry, name = action.entry, platform.name
+        record = action.record
+        operation: str | None = None  # the ledger intent a failure answers
+        try:
+            if action.interrupted:
+                adopted = self._recover(platform, action)
+                if adopted is not None:
+                    return adopted
+            if action.kind == CREATE:
+                payload = platform.preview(entry)
+                operation = self.ledger.intend(entry.id, name, CREATE, payload=payload)
+                post = self._call(
+                    self._once(platform.create, lambda: platform.find_existing(entry)), entry
+                )
+                self._done(operation, action, post, corrections=len(entry.corrections))
+                return Result(name, entry.id, CREATE, "created", post.id, post.url)
+            assert record is not None  # planned updates and withdrawals have a record
+            remote_id = record.remote_id
+            if action.kind == UPDATE and remote_id:
+                operation = self.ledger.intend(entry.id, name, UPDATE, remote_id=remote_id)
+                reply = self._call(
+                    self._once(platform.update, lambda: platform.find_update(entry, remote_id, "")),
+                    entry,
+                    remote_id,
+                )
+                self.ledger.outcome(
+                    operation,
+                    entry.id,
+                    name,
+                    UPDATE,
+                    "done",
+                    hash=entry.posts[name].get("hash"),
+                    corrections=len(entry.corrections),
+                    reply_id=reply.id if reply else None,
+                    reply_url=reply.url if reply else None,
+                )
+                return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
+            if action.kind == WITHDRAW and remote_id:
+                operation = self.ledger.intend(entry.id, name, WITHDRAW, remote_id=remote_id)
+                with contextlib.suppress(NotFound):  # already gone: the goal is met
+                    self._call(platform.withdraw, remote_id)
+                self.ledger.outcome(
+                    operation,
+                    entry.id,
+                    name,
+                    WITHDRAW,
+                    "done",
+                    remote_id=remote_id,
+                    reason=entry.withdrawn_reason,
+                )
+                return Result(name, entry.id, WITHDRAW, "withdrawn", remote_id, record.url)
+            raise PlatformError(f"nothing to {action.kind}: no remote post is recorded")
+        except QuotaExhausted as error:
+            return self._fail(action, operation, "deferred", error, error.resume_at)
+        except RateLimited as error:
+            # Reset is further away than we are willing to wait: treat like a quota.
+            resume = datetime.fromtimestamp(time.time() + (error.retry_after or 0)).astimezone()
+            return self._fail(action, operation, "deferred", error, resume)
+        except PlatformError as error:
+            return self._fail(action, operation, "failed", error)
+
+    def _recover(self, platform: Platform, action: Action) -> Result | None:
+        """A previous run stopped mid-call: adopt what it did instead of doing it twice."""
+        entry, record = action.entry, action.record
+        assert record is not None and record.pending is not None
+        pending = record.pending
+        found: RemotePost | None = None
+        if pending["action"] == CREATE:
+            found = self._call(platform.find_existing, entry)
+            if found is not None:
+                self.ledger.outcome(
+                    pending["op"],
+                    entry.id,
+                    platform.name,
+                    "adopt",
+                    "done",
+                    remote_id=found.id,
+                    url=found.url,
+                    text=found.text,
+                    hash=entry.posts.get(platform.name, {}).get("hash"),
+                    corrections=len(entry.corrections),
+                )
+                logger.info(
+                    "%s: adopted %s for %s after an interrupted run",
+                    platform.name,
+                    found.id,
+                    entry.id,
+                )
+                if action.kind == CREATE:
+                    return Result(platform.name, entry.id, CREATE, "adopted", found.id, found.url)
+                record.remote_id, record.url = found.id, found.url
+                return None
+        elif pending["action"] == UPDATE and record.remote_id and action.kind == UPDATE:
+            found = self._call(platform.find_update, entry, record.remote_id, "")
+            if found is not None:
+                self.ledger.outcome(
+                    pending["op"],
+                    entry.id,
+                    platform.name,
+                    UPDATE,
+                    "done",
+                    hash=entry.posts[platform.name].get("hash"),
+                    corrections=len(entry.corrections),
+                    reply_id=found.id,
+                    reply_url=found.url,
+                )
+                return Result(
+                    platform.name, entry.id, UPDATE, "adopted", record.remote_id, record.url
+                )
+        # Nothing was found: the interrupted call never reached the platform.
+        self.ledger.outcome(
+            pending["op"],
+            entry.id,
+            platform.name,
+            pending["action"],
+            "failed",
+            error="interrupted; not found on the platform",
+        )
+        return None
+
+    def _done(self, operation: str, action: Action, post: RemotePost, **details: Any) -> None:
+        entry = action.entry
+        self.ledger.outcome(
+            operation,
+            entry.id,
+            action.platform,
+            action.kind,
+            "done",
+            remote_id=post.id,
+            url=post.url,
+            text=post.text,
+            hash=entry.posts[action.platform].get("hash"),
+            **details,
+        )
+
+    def _fail(
+        self,
+        action: Action,
+        operation: str | None,
+        outcome: str,
+        error: PlatformError,
+        resume_at: datetime | None = None,
+    ) -> Result:
+        message = redact(str(error), self.secrets)
+        if operation:
+            self.ledger.outcome(
+                operation,
+                action.entry.id,
+                action.platform,
+                action.kind,
+                outcome,
+                error=message,
+                resume_at=resume_at.isoformat() if resume_at else None,
+            )
+        logger.log(
+            logging.WARNING if outcome == "deferred" else logging.ERROR,
+            "%s: %s %s %s: %s",
+            action.platform,
+            action.kind,
+            action.entry.id,
+            outcome,
+            message,
+        )
+        return Result(
+            action.platform,
+            action.entry.id,
+            action.kind,
+            outcome,
+            error=message,
+            resume_at=resume_at,
+        )
+
+    @staticmethod
+    def _once(write: Callable[..., T], find: Callable[[], T | None]) -> Callable[..., T]:
+        """A write that is retried only after looking for its effect on the platform.
+
+        A timeout or dropped connection can come after the platform did the write; sending it
+        again would post twice. So every retry first asks the platform whether it is there.
+        """
+        attempted = False
+
+        def attempt(*args: Any) -> T:
+            nonlocal attempted
+            if attempted:
+                found = find()
+                if found is not None:
+                    return found
+            attempted = True
+            return write(*args)
+
+        return attempt
+
+    def _call(self, function: Callable[..., T], *args: Any) -> T:
+        """Retry transient faults with backoff; honour rate-limit resets up to `max_wait`."""
+
+        def worth_retrying(error: BaseException) -> bool:
+            if not isinstance(error, TransientError):
+                return False
+            return error.retry_after is None or error.retry_after <= self.max_wait
+
+        def wait(state: RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            if isinstance(error, TransientError) and error.retry_after is not None:
+                return max(0.0, error.retry_after)
+            return float(min(self.max_wait, self.backoff * 2 ** (state.attempt_number - 1)))
+
+        retrying = Retrying(
+            retry=retry_if_exception(worth_retrying),
+            stop=stop_after_attempt(self.attempts),
+            wait=wait,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying(function, *args)

@@ -1,0 +1,162 @@
+"""The City's X account, through tweepy's `Client` (API v2, OAuth 1.0a user context).
+
+X posts cannot be edited: a correction becomes a reply to the original ("Update: …" and the
+link). Posting is capped per user per 24 hours (17 on the free tier, 100 on Basic); when the
+cap is reached the `x-user-limit-24hour-*` headers say when it resets, and the rest of the
+posts wait for the next run.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import requests
+import tweepy
+
+from .base import (
+    NotFound,
+    PermanentError,
+    Platform,
+    PlatformError,
+    QuotaExhausted,
+    RateLimited,
+    RemotePost,
+    TransientError,
+    redact,
+)
+from .config import TwitterConfig
+from .http import DEFAULT_TIMEOUT, RebasingSession
+from .manifest import Entry
+from .posts import x_update_text
+
+TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
+SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
+
+
+class Twitter(Platform):
+    name: ClassVar[str] = "twitter"
+    label: ClassVar[str] = "X"
+
+    def __init__(self, config: TwitterConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.client = tweepy.Client(
+            consumer_key=config.api_key,
+            consumer_secret=config.api_secret,
+            access_token=config.access_token,
+            access_token_secret=config.access_token_secret,
+            return_type=dict,
+        )
+        self.session = RebasingSession(TWEEPY_HOST, config.api_url, timeout)
+        self.client.session = self.session
+        self._secrets = (config.api_secret, config.access_token, config.access_token_secret)
+        self._user_id: str | None = None
+
+    # The verbs
+
+    def create(self, entry: Entry) -> RemotePost:
+        text = entry.posts[self.name]["text"]
+        data = self._call(self.client.create_tweet, text=text, user_auth=True)["data"]
+        return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
+
+    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+        text = self.update_text(entry)
+        data = self._call(
+            self.client.create_tweet, text=text, in_reply_to_tweet_id=remote_id, user_auth=True
+        )["data"]
+        return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
+
+    def withdraw(self, remote_id: str) -> None:
+        self._call(self.client.delete_tweet, remote_id, user_auth=True)
+
+    def find_existing(self, entry: Entry) -> RemotePost | None:
+        for tweet in self._recent_posts():
+            replying = any(
+                r.get("type") == "replied_to" for r in tweet.get("referenced_tweets", [])
+            )
+            if not replying and _links_to(tweet, entry.url):
+                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
+        return None
+
+    def find_update(self, entry: Entry, remote_id: str, text: str) -> RemotePost | None:
+        for tweet in self._recent_posts():
+            refs = tweet.get("referenced_tweets", [])
+            replies = any(
+                r.get("type") == "replied_to" and str(r.get("id")) == remote_id for r in refs
+            )
+            if replies and _links_to(tweet, entry.url) and tweet["text"].startswith("Update:"):
+                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
+        return None
+
+    def update_text(self, entry: Entry) -> str:
+        """The reply's text: the latest correction, or else the changed headline."""
+        return x_update_text(entry.latest_correction or entry.title, entry.url)
+
+    def permalink(self, tweet_id: str) -> str:
+        return f"https://x.com/i/web/status/{tweet_id}"
+
+    # Helpers
+
+    def _recent_posts(self) -> list[dict[str, Any]]:
+        if self._user_id is None:
+            self._user_id = str(self._call(self.client.get_me, user_auth=True)["data"]["id"])
+        posts: list[dict[str, Any]] = []
+        token = None
+        for _ in range(SEARCH_PAGES):
+            page = self._call(
+                self.client.get_users_tweets,
+                self._user_id,
+                max_results=100,
+                pagination_token=token,
+                tweet_fields=["entities", "referenced_tweets"],
+                user_auth=True,
+            )
+            posts.extend(page.get("data", []))
+            token = page.get("meta", {}).get("next_token")
+            if not token:
+                break
+        return posts
+
+    def _call(self, function: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return dict(function(*args, **kwargs))
+        except tweepy.TweepyException as error:
+            raise self._translate(error) from None
+        except requests.RequestException as error:
+            raise TransientError(self._clean(f"X: network error: {error}")) from None
+
+    def _translate(self, error: tweepy.TweepyException) -> PlatformError:
+        response = getattr(error, "response", None)
+        status = getattr(response, "status_code", None)
+        headers = response.headers if response is not None else {}
+        detail = "; ".join(getattr(error, "api_messages", []) or []) or str(error)
+        message = self._clean(f"X error (HTTP {status}): {detail}")
+        if isinstance(error, tweepy.TooManyRequests):
+            if headers.get("x-user-limit-24hour-remaining") == "0":
+                reset = _epoch(headers.get("x-user-limit-24hour-reset"))
+                when = f"; it resets {reset:%Y-%m-%d %H:%M} UTC" if reset else ""
+                return QuotaExhausted(f"X daily post limit reached{when}", reset)
+            reset = _epoch(headers.get("x-rate-limit-reset"))
+            wait = max(1.0, reset.timestamp() - time.time()) if reset else 60.0
+            return RateLimited(message, retry_after=wait)
+        if isinstance(error, tweepy.TwitterServerError):
+            return TransientError(message)
+        if isinstance(error, tweepy.NotFound):
+            return NotFound(message)
+        return PermanentError(message)
+
+    def _clean(self, message: str) -> str:
+        return redact(message, self._secrets)
+
+
+def _epoch(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), UTC) if value else None
+    except ValueError:
+        return None
+
+
+def _links_to(tweet: dict[str, Any], url: str) -> bool:
+    """X shortens links to t.co in the text; the original is in `entities.urls`."""
+    urls = tweet.get("entities", {}).get("urls", [])
+    return any(u.get("expanded_url") == url for u in urls) or url in tweet.get("text", "")

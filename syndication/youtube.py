@@ -1,0 +1,205 @@
+"""The City's YouTube channel, through google-api-python-client (YouTube Data API v3).
+
+Only announcements with a `video:` are uploaded (resumable upload). A withdrawn video is
+made private rather than deleted, so the City keeps the record and its comments.
+Quota is counted in units per day and resets at midnight Pacific time.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import google_auth_httplib2
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from google.oauth2.credentials import Credentials
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+from googleapiclient.http import MediaFileUpload
+
+from .base import (
+    NotFound,
+    PermanentError,
+    Platform,
+    PlatformError,
+    QuotaExhausted,
+    RateLimited,
+    RemotePost,
+    TransientError,
+    redact,
+)
+from .config import YouTubeConfig
+from .manifest import Entry
+
+SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
+CATEGORY_NEWS = "25"  # "News & Politics"
+CHUNK_SIZE = 8 * 1024 * 1024
+QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
+SEARCH_PAGES = 2
+RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
+QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
+
+
+class _SchemeFixingHttp(google_auth_httplib2.AuthorizedHttp):
+    """Sends upload URLs over the configured scheme.
+
+    With `api_endpoint` overridden, google-api-python-client moves media-upload URLs to the
+    endpoint's host but keeps `https`, so an `http://127.0.0.1` sandbox never receives them.
+    """
+
+    def __init__(self, credentials: Credentials, http: httplib2.Http, base: str) -> None:
+        super().__init__(credentials, http=http)
+        netloc = urlsplit(base).netloc
+        self._wrong = f"https://{netloc}/"
+        self._right = f"{base.rstrip('/')}/"
+
+    def request(self, uri: str, *args: Any, **kwargs: Any) -> Any:
+        if self._wrong != self._right and uri.startswith(self._wrong):
+            uri = self._right + uri[len(self._wrong) :]
+        return super().request(uri, *args, **kwargs)
+
+
+def next_quota_reset(now: datetime | None = None) -> datetime:
+    """YouTube quotas reset at midnight Pacific time."""
+    local = (now or datetime.now(QUOTA_TIMEZONE)).astimezone(QUOTA_TIMEZONE)
+    return datetime.combine(local.date() + timedelta(days=1), time(), QUOTA_TIMEZONE)
+
+
+class YouTube(Platform):
+    name: ClassVar[str] = "youtube"
+    label: ClassVar[str] = "YouTube"
+
+    def __init__(self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0) -> None:
+        self.content_dir = content_dir
+        credentials = Credentials(
+            None,
+            refresh_token=config.refresh_token,
+            token_uri=config.token_url,
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            scopes=SCOPES,
+        )
+        http = _SchemeFixingHttp(credentials, httplib2.Http(timeout=timeout), config.api_url)
+        self.api = build(
+            "youtube",
+            "v3",
+            http=http,
+            static_discovery=True,
+            cache_discovery=False,
+            client_options={"api_endpoint": f"{config.api_url}/youtube/v3/"},
+        )
+        self._secrets = (config.client_secret, config.refresh_token)
+
+    # The verbs
+
+    def create(self, entry: Entry) -> RemotePost:
+        post = entry.posts[self.name]
+        video = self.content_dir / post["video"]
+        media = MediaFileUpload(
+            str(video),
+            mimetype=mimetypes.guess_type(video.name)[0] or "application/octet-stream",
+            chunksize=CHUNK_SIZE,
+            resumable=True,
+        )
+        body = {
+            "snippet": self._snippet(post),
+            "status": {"privacyStatus": "public", "selfDeclaredMadeForKids": False},
+        }
+        request = self.api.videos().insert(part="snippet,status", body=body, media_body=media)
+        response = None
+        while response is None:
+            _, response = self._call(request.next_chunk)
+        video_id = str(response["id"])
+        return RemotePost(video_id, self.permalink(video_id), post["title"])
+
+    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+        body = {"id": remote_id, "snippet": self._snippet(entry.posts[self.name])}
+        self._call(self.api.videos().update(part="snippet", body=body).execute)
+        return None
+
+    def withdraw(self, remote_id: str) -> None:
+        body = {"id": remote_id, "status": {"privacyStatus": "private"}}
+        self._call(self.api.videos().update(part="status", body=body).execute)
+
+    def find_existing(self, entry: Entry) -> RemotePost | None:
+        channels = self._call(self.api.channels().list(part="contentDetails", mine=True).execute)
+        items = channels.get("items") or []
+        if not items:
+            return None
+        uploads = items[0]["contentDetails"]["relatedPlaylists"]["uploads"]
+        token = None
+        for _ in range(SEARCH_PAGES):
+            page = self._call(
+                self.api.playlistItems()
+                .list(part="snippet", playlistId=uploads, maxResults=50, pageToken=token)
+                .execute
+            )
+            for item in page.get("items", []):
+                snippet = item["snippet"]
+                if entry.url in snippet.get("description", ""):
+                    video_id = snippet["resourceId"]["videoId"]
+                    return RemotePost(video_id, self.permalink(video_id), snippet.get("title", ""))
+            token = page.get("nextPageToken")
+            if not token:
+                return None
+        return None
+
+    def permalink(self, video_id: str) -> str:
+        return f"https://www.youtube.com/watch?v={video_id}"
+
+    # Helpers
+
+    @staticmethod
+    def _snippet(post: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "title": post["title"],
+            "description": post["description"],
+            "tags": post.get("tags", []),
+            "categoryId": CATEGORY_NEWS,
+        }
+
+    def _call(self, function: Any, *args: Any) -> Any:
+        try:
+            return function(*args)
+        except HttpError as error:
+            raise self._translate(error) from None
+        except RefreshError as error:
+            raise PermanentError(
+                self._clean(f"YouTube: cannot refresh the access token: {error}")
+            ) from None
+        except (TransportError, httplib2.HttpLib2Error, OSError) as error:
+            raise TransientError(self._clean(f"YouTube: network error: {error}")) from None
+
+    def _translate(self, error: HttpError) -> PlatformError:
+        status = int(error.resp.status)
+        reason, detail = _reason(error)
+        message = self._clean(f"YouTube error (HTTP {status}, {reason}): {detail}")
+        if reason in QUOTA_REASONS:
+            return QuotaExhausted("YouTube daily quota exhausted", next_quota_reset())
+        if status == 429 or reason in RATE_LIMIT_REASONS:
+            retry_after = error.resp.get("retry-after")
+            return RateLimited(message, float(retry_after) if retry_after else 60.0)
+        if status >= 500:
+            return TransientError(message)
+        if status == 404:
+            return NotFound(message)
+        return PermanentError(message)
+
+    def _clean(self, message: str) -> str:
+        return redact(message, self._secrets)
+
+
+def _reason(error: HttpError) -> tuple[str, str]:
+    """The API's own reason code and message, from the error body."""
+    try:
+        body = json.loads(error.content.decode("utf-8"))["error"]
+        first = (body.get("errors") or [{}])[0]
+        return str(first.get("reason", body.get("status", ""))), str(body.get("message", ""))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "", str(error)

@@ -1,0 +1,239 @@
+"""The syndication engine (plan, ledger, retries, deferral, recovery) with an in-memory
+platform. The same engine runs against the sandboxes through the real clients in
+tests/test_syndication_sandboxes.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from syndication.base import (
+    PermanentError,
+    Platform,
+    QuotaExhausted,
+    RemotePost,
+    TransientError,
+)
+from syndication.ledger import Ledger
+from syndication.manifest import Entry, Manifest
+from syndication.reconcile import plan
+from syndication.syndicate import Syndicator
+
+SITE = "https://trail.test"
+
+
+def entry(
+    slug: str, *, date: str = "2026-11-20T09:00:00-08:00", urgent: bool = False,
+    status: str = "published", text: str | None = None, corrections: int = 0,
+) -> Entry:  # fmt: skip
+    url = f"{SITE}/announcements/{slug}.html"
+    body = text or f"{slug} {url}"
+    return Entry(
+        id=slug, url=url, title=slug, date=date, urgent=urgent, status=status,
+        hash=f"h-{body}-{corrections}", posts={"fake": {"text": body, "hash": f"p-{body}"}},
+        corrections=tuple({"date": date, "note": f"fix {n}"} for n in range(corrections)),
+        withdrawn_reason="Postponed." if status == "withdrawn" else None,
+    )  # fmt: skip
+
+
+def manifest(*entries: Entry) -> Manifest:
+    return Manifest(SITE, f"{SITE}/comment-guidelines.html", tuple(entries))
+
+
+class FakePlatform(Platform):
+    """Posts in a dict; failures scripted per call."""
+
+    name = "fake"
+    label = "Fake"
+
+    def __init__(self) -> None:
+        self.posts: dict[str, str] = {}
+        self.calls: list[str] = []
+        self.failures: list[Exception] = []
+        self.crash_after_write = False
+        self._next = 0
+
+    def _maybe_fail(self, verb: str) -> None:
+        self.calls.append(verb)
+        if self.failures:
+            raise self.failures.pop(0)
+
+    def create(self, entry: Entry) -> RemotePost:
+        self._maybe_fail("create")
+        self._next += 1
+        post_id = f"p{self._next}"
+        self.posts[post_id] = entry.posts["fake"]["text"]
+        if self.crash_after_write:
+            self.crash_after_write = False
+            raise TransientError("connection dropped after the write")
+        return RemotePost(post_id, f"https://fake/{post_id}", self.posts[post_id])
+
+    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+        self._maybe_fail("update")
+        self.posts[remote_id] = entry.posts["fake"]["text"]
+        return None
+
+    def withdraw(self, remote_id: str) -> None:
+        self._maybe_fail("withdraw")
+        self.posts.pop(remote_id, None)
+
+    def find_existing(self, entry: Entry) -> RemotePost | None:
+        self.calls.append("find")
+        for post_id, text in self.posts.items():
+            if entry.url in text:
+                return RemotePost(post_id, f"https://fake/{post_id}", text)
+        return None
+
+
+@pytest.fixture
+def ledger(tmp_path: Path) -> Ledger:
+    return Ledger.in_records(tmp_path / "records")
+
+
+def run(ledger: Ledger, platform: FakePlatform, *entries: Entry):
+    syndicator = Syndicator(ledger, {"fake": platform}, sleep=lambda _: None, backoff=0)
+    return syndicator.run(manifest(*entries))
+
+
+def outcomes(report) -> list[tuple[str, str]]:
+    return [(r.announcement, r.outcome) for r in report.results]
+
+
+def test_new_announcements_are_posted_once_and_a_rerun_does_nothing(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    a, b = entry("a"), entry("b", date="2026-11-21T09:00:00-08:00")
+    first = run(ledger, platform, a, b)
+    assert outcomes(first) == [("a", "created"), ("b", "created")]
+    assert len(platform.posts) == 2
+    second = run(ledger, platform, a, b)
+    assert second.results == [] and second.unchanged["fake"] == 2
+    assert platform.calls == ["create", "create"]
+    record = ledger.records()[("a", "fake")]
+    assert (record.remote_id, record.url, record.text) == (
+        "p1",
+        "https://fake/p1",
+        a.posts["fake"]["text"],
+    )
+
+
+def test_urgent_alerts_go_first_then_oldest_first(ledger: Ledger) -> None:
+    old = entry("old", date="2026-11-01T09:00:00-08:00")
+    new = entry("new", date="2026-11-22T09:00:00-08:00")
+    alert = entry("alert", date="2026-11-23T09:00:00-08:00", urgent=True)
+    actions = plan(manifest(new, old, alert), ledger.records(), ["fake"])
+    assert [a.entry.id for a in actions] == ["alert", "old", "new"]
+
+
+def test_a_change_updates_and_a_withdrawal_removes(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    run(ledger, platform, entry("a"), entry("b"))
+    changed = entry("a", text=f"new words {SITE}/announcements/a.html")
+    report = run(ledger, platform, changed, entry("b", status="withdrawn"))
+    assert outcomes(report) == [("a", "updated"), ("b", "withdrawn")]
+    assert platform.posts == {"p1": changed.posts["fake"]["text"]}
+    records = ledger.records()
+    assert records[("b", "fake")].withdrawn and records[("b", "fake")].remote_id == "p2"
+    assert run(ledger, platform, changed, entry("b", status="withdrawn")).results == []
+
+
+def test_a_correction_alone_triggers_an_update(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    run(ledger, platform, entry("a"))
+    report = run(ledger, platform, entry("a", corrections=1))
+    assert outcomes(report) == [("a", "updated")]
+    assert run(ledger, platform, entry("a", corrections=1)).results == []
+
+
+def test_a_crash_between_the_write_and_the_ledger_is_recovered_without_a_duplicate(
+    ledger: Ledger,
+) -> None:
+    platform = FakePlatform()
+    a = entry("a")
+    # Simulate the crash: the intent is on disk, the post exists, the outcome never came.
+    ledger.intend("a", "fake", "create", payload=a.posts["fake"])
+    platform.posts["p9"] = a.posts["fake"]["text"]
+    report = run(ledger, platform, a)
+    assert outcomes(report) == [("a", "adopted")]
+    assert list(platform.posts) == ["p9"] and "create" not in platform.calls
+    assert ledger.records()[("a", "fake")].remote_id == "p9"
+    assert run(ledger, platform, a).results == []
+
+
+def test_a_dropped_response_after_the_write_is_not_posted_twice(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    platform.crash_after_write = True
+    report = run(ledger, platform, entry("a"))
+    assert outcomes(report) == [("a", "created")]
+    assert len(platform.posts) == 1
+    assert platform.calls == ["create", "find"]
+
+
+def test_transient_errors_are_retried(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    platform.failures = [TransientError("HTTP 503"), TransientError("HTTP 500")]
+    report = run(ledger, platform, entry("a"))
+    assert outcomes(report) == [("a", "created")]
+    assert platform.calls.count("create") == 3
+
+
+def test_a_permanent_error_fails_one_announcement_and_the_others_go_on(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    platform.failures = [PermanentError("HTTP 400: text is too long")]
+    report = run(ledger, platform, entry("a"), entry("b", date="2026-11-21T09:00:00-08:00"))
+    assert outcomes(report) == [("a", "failed"), ("b", "created")]
+    assert report.failed
+    assert report.results[0].error == "HTTP 400: text is too long"
+    assert platform.calls == ["create", "create"]  # not retried
+    # The failure is recorded, and the next run tries again.
+    assert ledger.records()[("a", "fake")].history[-1]["phase"] == "failed"
+    assert outcomes(run(ledger, platform, entry("a"))) == [("a", "created")]
+
+
+def test_an_exhausted_quota_defers_the_rest_promptly_and_the_next_run_completes(
+    ledger: Ledger,
+) -> None:
+    platform = FakePlatform()
+    resume = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    platform.failures = [QuotaExhausted("daily post limit reached", resume)]
+    entries = [entry(f"e{n}", date=f"2026-11-2{n}T09:00:00-08:00") for n in range(3)]
+    report = run(ledger, platform, *entries)
+    assert outcomes(report) == [("e0", "deferred"), ("e1", "deferred"), ("e2", "deferred")]
+    assert all(r.resume_at == resume for r in report.results)
+    assert platform.calls == ["create"] and not report.failed
+    assert "deferred" in report.table()
+    report = run(ledger, platform, *entries)
+    assert outcomes(report) == [("e0", "created"), ("e1", "created"), ("e2", "created")]
+
+
+def test_dry_run_calls_nothing(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    syndicator = Syndicator(ledger, {"fake": platform})
+    report = syndicator.run(manifest(entry("a")), dry_run=True)
+    assert outcomes(report) == [("a", "planned")]
+    assert platform.calls == [] and not ledger.path.exists()
+
+
+def test_secrets_never_reach_the_ledger_or_the_report(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    platform.failures = [PermanentError("bad request to /feed?access_token=EAAsecret123&x=1")]
+    syndicator = Syndicator(ledger, {"fake": platform}, secrets=["EAAsecret123"])
+    report = syndicator.run(manifest(entry("a")))
+    error = report.results[0].error or ""
+    assert "access_token=[redacted]" in error and "EAAsecret123" not in error
+    assert "EAAsecret123" not in ledger.path.read_text()
+
+
+def test_the_ledger_hash_chain_detects_tampering(ledger: Ledger) -> None:
+    run(ledger, FakePlatform(), entry("a"), entry("b"))
+    assert ledger.verify() == []
+    lines = ledger.path.read_text().splitlines()
+    event = json.loads(lines[1])
+    event["remote_id"] = "p666"
+    lines[1] = json.dumps(event, sort_keys=True)
+    ledger.path.write_text("\n".join(lines) + "\n")
+    problems = Ledger(ledger.path).verify()
+    assert problems == [f"{ledger.path}:3: hash chain broken (line changed or removed before it)"]
