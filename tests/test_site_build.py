@@ -89,10 +89,21 @@ def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
 def test_invoke_build_exits_non_zero_naming_file_and_field(site: Site) -> None:
     site.add("2026-11-21-parade", category="parade")
     run = subprocess.run(
-        [sys.executable, "-m", "invoke", "build", "--content", str(site.content),
-         "--output", str(site.output)],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "build",
+            "--content",
+            str(site.content),
+            "--output",
+            str(site.output),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 1
     assert "2026-11-21-parade.md:4: category: 'parade' is not one of" in run.stderr
     assert "previous output/ is unchanged" in run.stderr

@@ -35,10 +35,7 @@ def add_listings(
     now: datetime,
 ) -> dict[str, Any]:
     """The template context our theme lists from."""
-    urgent = [
-        a for a in articles
-        if a.announcement.urgent and not a.announcement.is_expired(now)
-    ]  # fmt: skip
+    urgent = [a for a in articles if a.announcement.urgent and not a.announcement.is_expired(now)]
     events = [a for a in articles if a.announcement.is_event]
     upcoming = sorted(
         (e for e in events if e.announcement.event_end >= now),

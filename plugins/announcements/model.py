@@ -44,10 +44,25 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mpeg", ".mpg"})
 
 ANNOUNCEMENT_FIELDS = (
-    "title", "date", "category", "summary", "modified", "tags", "image", "image_alt",
-    "event_start", "event_end", "location", "expires", "urgent", "status",
-    "withdrawn_reason", "correction", "syndicate", "video",
-)  # fmt: skip
+    "title",
+    "date",
+    "category",
+    "summary",
+    "modified",
+    "tags",
+    "image",
+    "image_alt",
+    "event_start",
+    "event_end",
+    "location",
+    "expires",
+    "urgent",
+    "status",
+    "withdrawn_reason",
+    "correction",
+    "syndicate",
+    "video",
+)
 PAGE_FIELDS = ("title", "summary", "slug", "save_as", "url", "template", "status", "modified")
 PAGE_STATUSES = ("published", "hidden", "draft")
 

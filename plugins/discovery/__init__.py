@@ -58,9 +58,14 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
 
 class DiscoveryGenerator:
     def __init__(
-        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str,
-        output_path: str, **_: Any,
-    ) -> None:  # fmt: skip
+        self,
+        context: dict[str, Any],
+        settings: dict[str, Any],
+        path: str,
+        theme: str,
+        output_path: str,
+        **_: Any,
+    ) -> None:
         self.context = context
         self.settings = settings
         self.output = Path(output_path)

@@ -32,9 +32,14 @@ class FeedsGenerator:
     """Writes the feeds once every other generator has built its context."""
 
     def __init__(
-        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str,
-        output_path: str, **_: Any,
-    ) -> None:  # fmt: skip
+        self,
+        context: dict[str, Any],
+        settings: dict[str, Any],
+        path: str,
+        theme: str,
+        output_path: str,
+        **_: Any,
+    ) -> None:
         self.context = context
         self.settings = settings
         self.content_dir = Path(path)

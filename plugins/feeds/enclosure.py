@@ -30,9 +30,13 @@ class EnclosureEntryExtension(BaseEntryExtension):
         if self.media:
             url, length, mime = self.media
             etree.SubElement(
-                entry, "{http://www.w3.org/2005/Atom}link",
-                rel="enclosure", href=url, type=mime, length=str(length),
-            )  # fmt: skip
+                entry,
+                "{http://www.w3.org/2005/Atom}link",
+                rel="enclosure",
+                href=url,
+                type=mime,
+                length=str(length),
+            )
         return entry
 
     def extend_rss(self, item: Any) -> Any:

@@ -67,10 +67,9 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
         "corrections": corrections,
         "image": f"{siteurl}/{item.image}" if item.image else None,
         "image_alt": item.image_alt,
-        "hash": content_hash({"posts": posts, "corrections": corrections,
-                              "status": item.status}),
+        "hash": content_hash({"posts": posts, "corrections": corrections, "status": item.status}),
         "posts": posts,
-    }  # fmt: skip
+    }
 
 
 def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
@@ -87,9 +86,14 @@ def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
 
 class ManifestGenerator:
     def __init__(
-        self, context: dict[str, Any], settings: dict[str, Any], path: str, theme: str,
-        output_path: str, **_: Any,
-    ) -> None:  # fmt: skip
+        self,
+        context: dict[str, Any],
+        settings: dict[str, Any],
+        path: str,
+        theme: str,
+        output_path: str,
+        **_: Any,
+    ) -> None:
         self.context = context
         self.settings = settings
         self.output = Path(output_path)
