@@ -7,9 +7,11 @@ so retrying, deferring and reporting are decided once, in `syndicate.py`.
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -98,3 +100,33 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return re.sub(
         r"(access_token|oauth_token|client_secret|refresh_token)=[^&\s\"']+", r"\1=[redacted]", text
     )
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs secrets from every log record, including client libraries' debug logs
+    (urllib3 logs URLs with facebook-sdk's query-string token; requests-oauthlib logs headers)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message, self.secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+@contextmanager
+def redacted_logs(secrets: Iterable[str]) -> Iterator[None]:
+    """Attach a RedactingFilter to every handler of the root logger while the block runs."""
+    scrub = RedactingFilter(secrets)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(scrub)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(scrub)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from .base import Platform, redact
+from .base import Platform, redact, redacted_logs
 from .config import FacebookConfig, Settings, TwitterConfig, YouTubeConfig
 from .facebook import Facebook
 from .ledger import Ledger
@@ -35,7 +36,14 @@ def make_platforms(settings: Settings, content_dir: Path) -> dict[str, Platform]
     return platforms
 
 
-def syndicate(
+def syndicate(manifest_path: Path, content_dir: Path, settings: Settings, **options: Any) -> Report:
+    """Read the manifest and ledger, do what is needed, say what happened; no secret is
+    ever logged, even by the client libraries."""
+    with redacted_logs(settings.secrets):
+        return _syndicate(manifest_path, content_dir, settings, **options)
+
+
+def _syndicate(
     manifest_path: Path,
     content_dir: Path,
     settings: Settings,
@@ -44,8 +52,8 @@ def syndicate(
     dry_run: bool = False,
     say: Callable[[str], None] = print,
     max_wait: float = 60.0,
+    backoff: float = 0.5,
 ) -> Report:
-    """Read the manifest and ledger, do what is needed, say what happened."""
     if only and only not in PLATFORM_ORDER:
         raise UnknownPlatform(f"--platform: '{only}' is not one of {', '.join(PLATFORM_ORDER)}")
     manifest = load_manifest(manifest_path)
@@ -59,7 +67,9 @@ def syndicate(
         if name in wanted
     }
     ledger = Ledger.in_records(settings.records_dir)
-    syndicator = Syndicator(ledger, platforms, secrets=settings.secrets, max_wait=max_wait)
+    syndicator = Syndicator(
+        ledger, platforms, secrets=settings.secrets, max_wait=max_wait, backoff=backoff
+    )
     report = syndicator.run(manifest, dry_run=dry_run)
     report.skipped = {n: settings.missing[n] for n in wanted if n in settings.missing}
     if dry_run:

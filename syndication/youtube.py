@@ -85,14 +85,18 @@ class YouTube(Platform):
             client_secret=config.client_secret,
             scopes=SCOPES,
         )
-        http = _SchemeFixingHttp(credentials, httplib2.Http(timeout=timeout), config.api_url)
+        transport = httplib2.Http(timeout=timeout)
+        # Resumable uploads answer 308 "resume incomplete", which is not a redirect.
+        transport.redirect_codes = transport.redirect_codes - {308}
+        http = _SchemeFixingHttp(credentials, transport, config.api_url)
         self.api = build(
             "youtube",
             "v3",
             http=http,
             static_discovery=True,
             cache_discovery=False,
-            client_options={"api_endpoint": f"{config.api_url}/youtube/v3/"},
+            # The discovery document's method paths already start with youtube/v3/.
+            client_options={"api_endpoint": f"{config.api_url}/"},
         )
         self._secrets = (config.client_secret, config.refresh_token)
 

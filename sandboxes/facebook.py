@@ -1,0 +1,222 @@
+"""A local Facebook Graph API for one Page: feed posts, edits, deletes, comments.
+
+Paths are versioned (`/v24.0/...`, any `vNN.N`). The Page token arrives in the query string
+or form (`access_token`, as facebook-sdk sends it) or as `Authorization: Bearer`.
+Errors have Graph's shape: `{"error": {"message", "type", "code", "fbtrace_id"}}`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from .server import Fault, Sandbox, form_or_json, json_response
+
+VERSION = "<version>"
+VERSION_PATTERN = re.compile(r"v[0-9]+\.[0-9]+")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+class FacebookSandbox(Sandbox):
+    name = "facebook"
+
+    def __init__(self, page_id: str, access_token: str, latency: float = 0.0) -> None:
+        self.page_id = page_id
+        self.access_token = access_token
+        super().__init__(latency)
+
+    def reset(self) -> None:
+        super().reset()
+        with self.lock:
+            self.posts: dict[str, dict[str, Any]] = {}
+            self.deleted: dict[str, dict[str, Any]] = {}
+            self.comments: dict[str, dict[str, Any]] = {}
+            self.calls = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "page_id": self.page_id,
+            "posts": self.posts,
+            "deleted": self.deleted,
+            "comments": self.comments,
+        }
+
+    def api_rules(self) -> list[Rule]:
+        return [
+            Rule(f"/{VERSION}/<page>/feed", endpoint=self._feed, methods=["GET", "POST"]),
+            Rule(f"/{VERSION}/<object_id>/comments", endpoint=self._list_comments, methods=["GET"]),
+            Rule(
+                f"/{VERSION}/<object_id>", endpoint=self._object, methods=["GET", "POST", "DELETE"]
+            ),
+        ]
+
+    # Errors in Graph's shape
+
+    def error(self, status: int, message: str, **extra: Any) -> Response:
+        code = extra.pop("code", 100 if status < 500 else 2)
+        kind = extra.pop("type", "OAuthException" if status < 500 else "FacebookApiException")
+        body = {"message": message, "type": kind, "code": code, "fbtrace_id": secrets.token_hex(8)}
+        return json_response({"error": body}, status)
+
+    def fault_response(self, fault: Fault, request: Request) -> Response:
+        if fault.kind in ("rate_limit", "quota"):
+            # Graph throttles Pages with HTTP 400 and code 32 (or 4, 17, 613), no reset time.
+            return self.error(400, "(#32) Page request limit reached", code=32)
+        status = int(fault.params.get("status", 500))
+        return self.error(
+            status,
+            "An unexpected error has occurred. Please retry your request later.",
+            code=2,
+            type="OAuthException",
+        )
+
+    def _authorized(self, request: Request) -> Response | None:
+        version = request.path.split("/")[1]
+        if not VERSION_PATTERN.fullmatch(version):
+            return self.error(400, f"Unknown path components: /{version}", code=2500)
+        params = form_or_json(request)
+        token = params.get("access_token") or request.headers.get("Authorization", "").removeprefix(
+            "Bearer "
+        )
+        if not token:
+            return self.error(
+                400,
+                "An active access token must be used to query information about the current user.",
+                code=2500,
+            )
+        if token != self.access_token:
+            return self.error(
+                400, "Invalid OAuth access token - Cannot parse access token", code=190
+            )
+        return None
+
+    def _usage(self, response: Response) -> Response:
+        self.calls += 1
+        response.headers["x-app-usage"] = json.dumps(
+            {"call_count": min(100, self.calls), "total_cputime": 1, "total_time": 1}
+        )
+        return response
+
+    def _missing(self, object_id: str) -> Response:
+        return self.error(
+            400,
+            f"Unsupported get request. Object with ID '{object_id}' does not "
+            "exist, cannot be loaded due to missing permissions, or does not "
+            "support this operation.",
+            code=100,
+            type="GraphMethodException",
+        )
+
+    # Endpoints
+
+    def _feed(self, request: Request, version: str, page: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        if page != self.page_id:
+            return self._missing(page)
+        if request.method == "POST":
+            params = form_or_json(request)
+            if not params.get("message") and not params.get("link"):
+                return self.error(400, "(#100) Missing message or attachment", code=100)
+            post_id = f"{self.page_id}_{1000000 + len(self.posts) + len(self.deleted) + 1}"
+            with self.lock:
+                self.posts[post_id] = {
+                    "id": post_id,
+                    "message": params.get("message", ""),
+                    "link": params.get("link"),
+                    "created_time": _now(),
+                    "updated_time": _now(),
+                    "edits": [],
+                    "permalink_url": f"https://www.facebook.com/{post_id.replace('_', '/posts/')}",
+                }
+            return self._usage(json_response({"id": post_id}))
+        newest_first = sorted(self.posts.values(), key=lambda p: p["id"], reverse=True)
+        return self._usage(self._page(request, newest_first))
+
+    def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
+        fields = (request.args.get("fields") or "id,message,created_time").split(",")
+        limit = max(1, min(100, int(request.args.get("limit", 25))))
+        start = int(request.args.get("after") or 0)
+        chunk = items[start : start + limit]
+        data = [{k: item[k] for k in fields if k in item} for item in chunk]
+        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + limit)}}
+        if start + limit < len(items):
+            query = request.args.to_dict()
+            query["after"] = str(start + limit)
+            paging["next"] = f"{request.host_url.rstrip('/')}{request.path}?" + "&".join(
+                f"{k}={v}" for k, v in query.items() if k != "access_token"
+            )
+        return json_response({"data": data, "paging": paging})
+
+    def _object(self, request: Request, version: str, object_id: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        params = form_or_json(request)
+        method = str(params.get("method", request.method)).upper()
+        if object_id in self.comments:
+            return self._comment(request, object_id, params)
+        post = self.posts.get(object_id)
+        if post is None:
+            return self._missing(object_id)
+        if method == "DELETE":
+            with self.lock:
+                self.deleted[object_id] = self.posts.pop(object_id)
+            return self._usage(json_response({"success": True}))
+        if request.method == "POST":
+            if "message" in params:
+                with self.lock:
+                    post["edits"].append({"message": post["message"], "until": _now()})
+                    post["message"] = params["message"]
+                    post["updated_time"] = _now()
+            return self._usage(json_response({"success": True}))
+        fields = (request.args.get("fields") or "id,message,created_time").split(",")
+        return self._usage(json_response({k: post[k] for k in fields if k in post}))
+
+    # Comments (seeded through `add_comment`; listed and hidden through the API)
+
+    def add_comment(
+        self, post_id: str, message: str, author: str = "A resident", parent: str | None = None
+    ) -> str:
+        with self.lock:
+            comment_id = f"{post_id.split('_')[-1]}_{len(self.comments) + 1}"
+            self.comments[comment_id] = {
+                "id": comment_id,
+                "post_id": post_id,
+                "message": message,
+                "from": {"name": author, "id": str(abs(hash(author)) % 10**15)},
+                "created_time": _now(),
+                "is_hidden": False,
+                "deleted": False,
+                "parent": {"id": parent} if parent else None,
+            }
+            return comment_id
+
+    def _list_comments(self, request: Request, version: str, object_id: str) -> Response:
+        if (denied := self._authorized(request)) is not None:
+            return denied
+        if object_id not in self.posts:
+            return self._missing(object_id)
+        items = [
+            c
+            for c in self.comments.values()
+            if c["post_id"] == object_id
+            and not c["deleted"]
+            and (request.args.get("filter") == "stream" or not c["parent"])
+        ]
+        return self._usage(self._page(request, items))
+
+    def _comment(self, request: Request, comment_id: str, params: dict[str, Any]) -> Response:
+        comment = self.comments[comment_id]
+        if request.method == "POST" and "is_hidden" in params:
+            comment["is_hidden"] = str(params["is_hidden"]).lower() == "true"
+            return self._usage(json_response({"success": True}))
+        return self._usage(json_response(comment))

@@ -1,0 +1,236 @@
+"""The common base of the platform sandboxes: a stateful werkzeug app on 127.0.0.1 in a
+background thread, with fault injection and a small control API under `/_sandbox/`.
+
+Each platform (facebook.py, twitter.py, youtube.py) adds its routes and its error shapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+Handler = Callable[..., Response]
+FAULT_KINDS = ("server_error", "rate_limit", "timeout", "drop_after_write", "quota")
+
+
+class DropConnection(ConnectionError):
+    """Raised after a write to close the socket without answering (werkzeug treats a
+    ConnectionError from the app as a dropped connection and sends nothing)."""
+
+
+@dataclass
+class Fault:
+    kind: str
+    method: str | None = None
+    path: str | None = None
+    times: int = 1
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, request: Request) -> bool:
+        if self.method and self.method.upper() != request.method:
+            return False
+        return not self.path or re.search(self.path, request.path) is not None
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log on stderr, and a dropped connection really closes the socket."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(data),
+        status=status,
+        headers=headers or {},
+        content_type="application/json; charset=UTF-8",
+    )
+
+
+class Sandbox:
+    """A local emulator of one platform's API."""
+
+    name = "sandbox"
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.lock = threading.RLock()
+        self.faults: list[Fault] = []
+        self.requests: list[tuple[str, str]] = []
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+        self.reset()
+        self.routes = Map(
+            [
+                Rule("/_sandbox/state", endpoint=self._control_state, methods=["GET"]),
+                Rule("/_sandbox/reset", endpoint=self._control_reset, methods=["POST"]),
+                Rule("/_sandbox/faults", endpoint=self._control_fault, methods=["POST"]),
+                *self.api_rules(),
+            ]
+        )
+
+    # To be provided by each platform
+
+    def api_rules(self) -> list[Rule]:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget every post (and any queued fault)."""
+        with self.lock:
+            self.faults = []
+            self.requests = []
+
+    def snapshot(self) -> dict[str, Any]:
+        return {}
+
+    def error(self, status: int, message: str, **extra: Any) -> Response:
+        """An error in the platform's own shape."""
+        return json_response({"error": {"code": status, "message": message, **extra}}, status)
+
+    def fault_response(self, fault: Fault, request: Request) -> Response:
+        """The platform's answer to an injected fault of the kinds it shapes itself."""
+        status = int(fault.params.get("status", 503))
+        return self.error(status, "Service temporarily unavailable")
+
+    # Lifecycle
+
+    def start(self, port: int = 0) -> str:
+        self._server = make_server(
+            "127.0.0.1", port, self, threaded=True, request_handler=_QuietHandler
+        )
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.serve_forever(poll_interval=0.05),
+            daemon=True,
+            name=f"{self.name}-sandbox",
+        )
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> Sandbox:
+        if not self.url:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # Faults and state
+
+    def inject(
+        self,
+        kind: str,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        times: int = 1,
+        **params: Any,
+    ) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
+        with self.lock:
+            self.faults.append(Fault(kind, method, path, times, params))
+
+    def state(self) -> dict[str, Any]:
+        with self.lock:
+            return copy.deepcopy(self.snapshot())
+
+    def _take_fault(self, request: Request) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(request):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+        return None
+
+    # WSGI
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = self.routes.bind_to_environ(request.environ)
+        try:
+            endpoint, values = adapter.match()
+        except NotFound:
+            return self.error(404, f"Unknown path {request.path}")
+        except HTTPException as error:
+            return self.error(error.code or 400, error.description or "Bad request")
+        if request.path.startswith("/_sandbox/"):
+            return endpoint(request, **values)
+        with self.lock:
+            self.requests.append((request.method, request.path))
+        if self.latency:
+            time.sleep(self.latency)
+        fault = self._take_fault(request)
+        if fault and fault.kind == "timeout":
+            time.sleep(float(fault.params.get("seconds", 5)))
+        elif fault and fault.kind != "drop_after_write":
+            return self.fault_response(fault, request)
+        response = endpoint(request, **values)
+        if fault and fault.kind == "drop_after_write":
+            raise DropConnection
+        return response
+
+    def _control_state(self, request: Request) -> Response:
+        return json_response(self.state())
+
+    def _control_reset(self, request: Request) -> Response:
+        self.reset()
+        return json_response({"reset": True})
+
+    def _control_fault(self, request: Request) -> Response:
+        spec = dict(request.get_json(force=True))
+        kind = spec.pop("kind", "")
+        try:
+            self.inject(
+                kind,
+                method=spec.pop("method", None),
+                path=spec.pop("path", None),
+                times=int(spec.pop("times", 1)),
+                **spec,
+            )
+        except ValueError as error:
+            return json_response({"error": str(error)}, 400)
+        return json_response({"queued": kind})
+
+
+def form_or_json(request: Request) -> dict[str, Any]:
+    """Parameters as clients send them: query string, form body or JSON body."""
+    data: dict[str, Any] = dict(request.args.items())
+    if request.mimetype == "application/json":
+        data.update(request.get_json(force=True, silent=True) or {})
+    else:
+        data.update(request.form.items())
+    return data

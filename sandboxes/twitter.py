@@ -1,0 +1,374 @@
+"""A local X API v2 for one account: posts, replies, deletes, timelines, conversation search.
+
+Requests must carry a valid OAuth 1.0a signature (HMAC-SHA1, checked with oauthlib) for the
+configured app and account. Every response has `x-rate-limit-*` headers; posting also has
+the per-user 24-hour cap (`x-user-limit-24hour-*`), 17 by default as on the free tier.
+Error bodies follow X's problem JSON.
+"""
+
+from __future__ import annotations
+
+import hmac
+import itertools
+import re
+import time
+import unicodedata
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from oauthlib.oauth1.rfc5849 import signature, utils
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from .server import Fault, Sandbox, json_response
+
+URL = re.compile(r"https?://[^\s…]+")
+DAY = 24 * 60 * 60
+
+
+def x_length(text: str) -> int:
+    """X's weighted count: URLs 23, code points beyond the Latin-ish ranges count 2."""
+    text = unicodedata.normalize("NFC", text)
+    light = ((0, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
+    bare = URL.sub("", text)
+    weight = sum(1 if any(lo <= ord(c) <= hi for lo, hi in light) else 2 for c in bare)
+    return weight + 23 * len(URL.findall(text))
+
+
+class TwitterSandbox(Sandbox):
+    name = "twitter"
+
+    def __init__(
+        self,
+        api_key: str,
+        api_secret: str,
+        access_token: str,
+        access_token_secret: str,
+        user_id: str = "1500000000000000001",
+        username: str = "CityofTrail",
+        daily_post_limit: int = 17,
+        window_limit: int = 300,
+        latency: float = 0.0,
+    ) -> None:
+        self.api_key, self.api_secret = api_key, api_secret
+        self.access_token, self.access_token_secret = access_token, access_token_secret
+        self.user_id, self.username = user_id, username
+        self.daily_post_limit = daily_post_limit
+        self.window_limit = window_limit
+        super().__init__(latency)
+
+    def reset(self) -> None:
+        super().reset()
+        with self.lock:
+            self.tweets: dict[str, dict[str, Any]] = {}
+            self.deleted: dict[str, dict[str, Any]] = {}
+            self.hidden: set[str] = set()
+            self.posted_at: list[float] = []
+            self.window_calls: dict[str, int] = {}
+            self._ids = itertools.count(1860000000000000001)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user_id,
+            "tweets": self.tweets,
+            "deleted": self.deleted,
+            "hidden": sorted(self.hidden),
+        }
+
+    def api_rules(self) -> list[Rule]:
+        return [
+            Rule("/2/users/me", endpoint=self._me, methods=["GET"]),
+            Rule("/2/tweets", endpoint=self._create, methods=["POST"]),
+            Rule("/2/tweets/search/recent", endpoint=self._search, methods=["GET"]),
+            Rule("/2/tweets/<tweet_id>", endpoint=self._tweet, methods=["GET", "DELETE"]),
+            Rule("/2/tweets/<tweet_id>/hidden", endpoint=self._hide, methods=["PUT"]),
+            Rule("/2/users/<user_id>/tweets", endpoint=self._timeline, methods=["GET"]),
+        ]
+
+    # Problem JSON, rate-limit headers
+
+    def problem(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        kind: str = "about:blank",
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> Response:
+        body = {"title": title, "detail": detail, "type": kind, "status": status, **extra}
+        return json_response(body, status, headers)
+
+    def error(self, status: int, message: str, **extra: Any) -> Response:
+        return self.problem(status, "Not Found Error" if status == 404 else "Error", message)
+
+    def _window_headers(self, endpoint: str) -> dict[str, str]:
+        used = self.window_calls.get(endpoint, 0)
+        return {
+            "x-rate-limit-limit": str(self.window_limit),
+            "x-rate-limit-remaining": str(max(0, self.window_limit - used)),
+            "x-rate-limit-reset": str(int(time.time()) + 900),
+        }
+
+    def _daily_headers(self) -> dict[str, str]:
+        now = time.time()
+        recent = [t for t in self.posted_at if now - t < DAY]
+        reset = int((recent[0] if recent else now) + DAY)
+        return {
+            "x-user-limit-24hour-limit": str(self.daily_post_limit),
+            "x-user-limit-24hour-remaining": str(max(0, self.daily_post_limit - len(recent))),
+            "x-user-limit-24hour-reset": str(reset),
+        }
+
+    def fault_response(self, fault: Fault, request: Request) -> Response:
+        if fault.kind == "rate_limit":
+            reset = int(time.time() + float(fault.params.get("reset_after", 1)))
+            headers = {
+                "x-rate-limit-limit": str(self.window_limit),
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(reset),
+                "retry-after": str(fault.params.get("reset_after", 1)),
+            }
+            return self.problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
+        if fault.kind == "quota":
+            reset = int(time.time() + float(fault.params.get("reset_after", DAY)))
+            headers = {
+                "x-user-limit-24hour-limit": str(self.daily_post_limit),
+                "x-user-limit-24hour-remaining": "0",
+                "x-user-limit-24hour-reset": str(reset),
+            }
+            return self.problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
+        status = int(fault.params.get("status", 503))
+        return self.problem(status, "Service Unavailable", "Service Unavailable")
+
+    # OAuth 1.0a
+
+    def _signed(self, request: Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("OAuth "):
+            return False
+        oauth = dict(utils.parse_authorization_header(header))
+        if oauth.get("oauth_consumer_key") != self.api_key:
+            return False
+        if oauth.get("oauth_token") != self.access_token:
+            return False
+        body = (
+            request.get_data(as_text=True)
+            if request.mimetype == "application/x-www-form-urlencoded"
+            else None
+        )
+        params = signature.collect_parameters(
+            uri_query=request.query_string.decode(),
+            body=body,
+            headers={"Authorization": header},
+            exclude_oauth_signature=True,
+        )
+        base = signature.signature_base_string(
+            request.method,
+            signature.base_string_uri(request.base_url),
+            signature.normalize_parameters(params),
+        )
+        keys = SimpleNamespace(
+            client_secret=self.api_secret, resource_owner_secret=self.access_token_secret
+        )
+        expected = signature.sign_hmac_sha1_with_client(base, keys)
+        return hmac.compare_digest(expected, utils.unescape(oauth.get("oauth_signature", "")))
+
+    def _guard(self, request: Request, endpoint: str) -> Response | None:
+        if not self._signed(request):
+            return self.problem(401, "Unauthorized", "Unauthorized")
+        with self.lock:
+            self.window_calls[endpoint] = self.window_calls.get(endpoint, 0) + 1
+            if self.window_calls[endpoint] > self.window_limit:
+                return self.fault_response(
+                    Fault("rate_limit", params={"reset_after": 900}), request
+                )
+        return None
+
+    def _respond(
+        self, data: Any, endpoint: str, status: int = 200, extra: dict[str, str] | None = None
+    ) -> Response:
+        return json_response(data, status, {**self._window_headers(endpoint), **(extra or {})})
+
+    # Endpoints
+
+    def _me(self, request: Request) -> Response:
+        if (denied := self._guard(request, "me")) is not None:
+            return denied
+        return self._respond(
+            {"data": {"id": self.user_id, "name": "City of Trail", "username": self.username}}, "me"
+        )
+
+    def _create(self, request: Request) -> Response:
+        if (denied := self._guard(request, "create")) is not None:
+            return denied
+        with self.lock:
+            if self._daily_headers()["x-user-limit-24hour-remaining"] == "0":
+                return self.problem(
+                    429, "Too Many Requests", "Too Many Requests", headers=self._daily_headers()
+                )
+            body = request.get_json(force=True, silent=True) or {}
+            text = body.get("text")
+            if not isinstance(text, str) or not text:
+                return self.problem(
+                    400,
+                    "Invalid Request",
+                    "One or more parameters to your request was invalid.",
+                    "https://api.twitter.com/2/problems/invalid-request",
+                    errors=[{"parameters": {"text": [str(text)]}, "message": "text is required"}],
+                )
+            if x_length(text) > 280:
+                return self.problem(
+                    403,
+                    "Forbidden",
+                    "Your Tweet text is too long. For more "
+                    "information on how X determines text length see "
+                    "https://github.com/twitter/twitter-text.",
+                )
+            if any(t["text"] == self._shorten(text) for t in self.tweets.values()):
+                return self.problem(
+                    403,
+                    "Forbidden",
+                    "You are not allowed to create a Tweet with duplicate content.",
+                )
+            reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
+            if reply_to and reply_to not in self.tweets:
+                return self.problem(
+                    400,
+                    "Invalid Request",
+                    "One or more parameters to your request was invalid.",
+                    "https://api.twitter.com/2/problems/invalid-request",
+                    errors=[
+                        {
+                            "message": "The Tweet you are replying to does not "
+                            "exist or has been deleted."
+                        }
+                    ],
+                )
+            tweet_id = str(next(self._ids))
+            self.tweets[tweet_id] = self._tweet_record(tweet_id, text, self.user_id, reply_to)
+            self.posted_at.append(time.time())
+            data = {
+                "id": tweet_id,
+                "text": self.tweets[tweet_id]["text"],
+                "edit_history_tweet_ids": [tweet_id],
+            }
+            return self._respond({"data": data}, "create", 201, self._daily_headers())
+
+    def _shorten(self, text: str) -> str:
+        return URL.sub(
+            lambda m: "https://t.co/" + format(abs(hash(m.group(0))) % 10**10, "x"), text
+        )
+
+    def _tweet_record(
+        self, tweet_id: str, text: str, author: str, reply_to: str | None
+    ) -> dict[str, Any]:
+        short = self._shorten(text)
+        urls = [
+            {
+                "start": m.start(),
+                "end": m.end(),
+                "url": short_url,
+                "expanded_url": m.group(0),
+                "display_url": m.group(0).split("://", 1)[1][:25],
+            }
+            for m, short_url in zip(URL.finditer(text), URL.findall(short), strict=False)
+        ]
+        conversation = self.tweets[reply_to]["conversation_id"] if reply_to else tweet_id
+        record: dict[str, Any] = {
+            "id": tweet_id,
+            "text": short,
+            "author_id": author,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "conversation_id": conversation,
+            "entities": {"urls": urls} if urls else {},
+        }
+        if reply_to:
+            record["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+            record["in_reply_to_user_id"] = self.tweets[reply_to]["author_id"]
+        return record
+
+    def add_reply(self, tweet_id: str, text: str, author_id: str = "99") -> str:
+        """Seed a reply from someone else (a public comment)."""
+        with self.lock:
+            reply_id = str(next(self._ids))
+            self.tweets[reply_id] = self._tweet_record(reply_id, text, author_id, tweet_id)
+            return reply_id
+
+    def _fields(self, tweet: dict[str, Any], request: Request) -> dict[str, Any]:
+        wanted = set((request.args.get("tweet.fields") or "").split(","))
+        return {
+            k: v
+            for k, v in tweet.items()
+            if k in ("id", "text", "edit_history_tweet_ids") or k in wanted
+        }
+
+    def _tweet(self, request: Request, tweet_id: str) -> Response:
+        if (denied := self._guard(request, "tweet")) is not None:
+            return denied
+        tweet = self.tweets.get(tweet_id)
+        if tweet is None:
+            return self.problem(
+                404,
+                "Not Found Error",
+                f"Could not find tweet with id: [{tweet_id}].",
+                "https://api.twitter.com/2/problems/resource-not-found",
+            )
+        if request.method == "DELETE":
+            if tweet["author_id"] != self.user_id:
+                return self.problem(403, "Forbidden", "You are not allowed to delete this Tweet.")
+            with self.lock:
+                self.deleted[tweet_id] = self.tweets.pop(tweet_id)
+            return self._respond({"data": {"deleted": True}}, "tweet")
+        return self._respond({"data": self._fields(tweet, request)}, "tweet")
+
+    def _listing(self, request: Request, items: list[dict[str, Any]], endpoint: str) -> Response:
+        items = sorted(items, key=lambda t: int(t["id"]), reverse=True)
+        size = max(5, min(100, int(request.args.get("max_results", 10))))
+        start = int(request.args.get("pagination_token") or request.args.get("next_token") or 0)
+        chunk = items[start : start + size]
+        meta: dict[str, Any] = {"result_count": len(chunk)}
+        if chunk:
+            meta.update(newest_id=chunk[0]["id"], oldest_id=chunk[-1]["id"])
+        if start + size < len(items):
+            meta["next_token"] = str(start + size)
+        body: dict[str, Any] = {"meta": meta}
+        if chunk:
+            body["data"] = [self._fields(t, request) for t in chunk]
+        return self._respond(body, endpoint)
+
+    def _timeline(self, request: Request, user_id: str) -> Response:
+        if (denied := self._guard(request, "timeline")) is not None:
+            return denied
+        mine = [t for t in self.tweets.values() if t["author_id"] == user_id]
+        return self._listing(request, mine, "timeline")
+
+    def _search(self, request: Request) -> Response:
+        if (denied := self._guard(request, "search")) is not None:
+            return denied
+        match = re.fullmatch(r"conversation_id:(\d+)", request.args.get("query", "").strip())
+        if not match:
+            return self.problem(
+                400,
+                "Invalid Request",
+                "Only conversation_id: queries are supported by this sandbox.",
+                "https://api.twitter.com/2/problems/invalid-request",
+            )
+        found = [
+            t
+            for t in self.tweets.values()
+            if t["conversation_id"] == match[1] and t["id"] != match[1]
+        ]
+        return self._listing(request, found, "search")
+
+    def _hide(self, request: Request, tweet_id: str) -> Response:
+        if (denied := self._guard(request, "hide")) is not None:
+            return denied
+        tweet = self.tweets.get(tweet_id)
+        if tweet is None or "referenced_tweets" not in tweet:
+            return self.problem(403, "Forbidden", "You can only hide replies to your own Tweets.")
+        hidden = bool((request.get_json(force=True, silent=True) or {}).get("hidden"))
+        with self.lock:
+            (self.hidden.add if hidden else self.hidden.discard)(tweet_id)
+        return self._respond({"data": {"hidden": hidden}}, "hide")

@@ -1,0 +1,381 @@
+"""A local YouTube Data API v3 for one channel: OAuth refresh, resumable uploads, video
+updates, the uploads playlist, comment threads and moderation, with daily quota units.
+
+Errors follow Google's shape: `{"error": {"code", "message", "errors": [{"message",
+"domain", "reason"}], "status"}}`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from werkzeug.routing import Rule
+from werkzeug.wrappers import Request, Response
+
+from .server import Fault, Sandbox, json_response
+
+COST = {"list": 1, "insert": 1600, "update": 50, "delete": 50, "moderate": 50}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+class YouTubeSandbox(Sandbox):
+    name = "youtube"
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        channel_id: str = "UCcityOfTrail0000000000",
+        daily_quota: int = 10000,
+        latency: float = 0.0,
+    ) -> None:
+        self.client_id, self.client_secret = client_id, client_secret
+        self.refresh_token = refresh_token
+        self.channel_id = channel_id
+        self.daily_quota = daily_quota
+        super().__init__(latency)
+
+    def reset(self) -> None:
+        super().reset()
+        with self.lock:
+            self.tokens: set[str] = set()
+            self.videos: dict[str, dict[str, Any]] = {}
+            self.deleted: dict[str, dict[str, Any]] = {}
+            self.uploads: dict[str, dict[str, Any]] = {}
+            self.threads: dict[str, dict[str, Any]] = {}
+            self.quota_used = 0
+            self._ids = itertools.count(1)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "channel_id": self.channel_id,
+            "videos": self.videos,
+            "deleted": self.deleted,
+            "threads": self.threads,
+            "quota_used": self.quota_used,
+        }
+
+    def api_rules(self) -> list[Rule]:
+        return [
+            Rule("/token", endpoint=self._token, methods=["POST"]),
+            Rule("/upload/youtube/v3/videos", endpoint=self._upload, methods=["POST", "PUT"]),
+            Rule("/youtube/v3/videos", endpoint=self._videos, methods=["GET", "PUT", "DELETE"]),
+            Rule("/youtube/v3/channels", endpoint=self._channels, methods=["GET"]),
+            Rule("/youtube/v3/playlistItems", endpoint=self._playlist_items, methods=["GET"]),
+            Rule("/youtube/v3/commentThreads", endpoint=self._comment_threads, methods=["GET"]),
+            Rule(
+                "/youtube/v3/comments/setModerationStatus",
+                endpoint=self._moderate,
+                methods=["POST"],
+            ),
+        ]
+
+    # Google's error shape
+
+    def error(self, status: int, message: str, **extra: Any) -> Response:
+        reason = extra.get("reason", "backendError" if status >= 500 else "badRequest")
+        domain = extra.get("domain", "global")
+        body = {
+            "code": status,
+            "message": message,
+            "errors": [{"message": message, "domain": domain, "reason": reason}],
+        }
+        if "grpc_status" in extra:
+            body["status"] = extra["grpc_status"]
+        return json_response({"error": body}, status)
+
+    def fault_response(self, fault: Fault, request: Request) -> Response:
+        if fault.kind == "quota":
+            return self._quota_error()
+        if fault.kind == "rate_limit":
+            response = self.error(
+                429, "Too many requests.", reason="rateLimitExceeded", domain="usageLimits"
+            )
+            response.headers["Retry-After"] = str(fault.params.get("reset_after", 1))
+            return response
+        status = int(fault.params.get("status", 503))
+        return self.error(status, "The service is currently unavailable.", reason="backendError")
+
+    def _quota_error(self) -> Response:
+        return self.error(
+            403,
+            "The request cannot be completed because you have exceeded your "
+            '<a href="/youtube/v3/getting-started#quota">quota</a>.',
+            reason="quotaExceeded",
+            domain="youtube.quota",
+        )
+
+    # Auth and quota
+
+    def _token(self, request: Request) -> Response:
+        form = request.form
+        if (
+            form.get("client_id") != self.client_id
+            or form.get("client_secret") != self.client_secret
+        ):
+            return json_response(
+                {"error": "invalid_client", "error_description": "Unauthorized"}, 401
+            )
+        if (
+            form.get("grant_type") != "refresh_token"
+            or form.get("refresh_token") != self.refresh_token
+        ):
+            return json_response(
+                {"error": "invalid_grant", "error_description": "Bad Request"}, 400
+            )
+        token = "sandbox-access-" + secrets.token_urlsafe(16)
+        with self.lock:
+            self.tokens.add(token)
+        return json_response(
+            {
+                "access_token": token,
+                "expires_in": 3599,
+                "token_type": "Bearer",
+                "scope": "https://www.googleapis.com/auth/youtube.force-ssl",
+            }
+        )
+
+    def _guard(self, request: Request, cost: str) -> Response | None:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token not in self.tokens:
+            message = (
+                "Request is missing required authentication credential. Expected OAuth 2 "
+                "access token, login cookie or other valid authentication credential."
+            )
+            response = self.error(401, message, reason="required", grpc_status="UNAUTHENTICATED")
+            return response
+        with self.lock:
+            if self.quota_used + COST[cost] > self.daily_quota:
+                return self._quota_error()
+            self.quota_used += COST[cost]
+        return None
+
+    # Videos
+
+    def _upload(self, request: Request) -> Response:
+        if request.method == "POST":
+            if (denied := self._guard(request, "insert")) is not None:
+                return denied
+            if request.args.get("uploadType") != "resumable":
+                return self.error(400, "Only resumable uploads are supported by this sandbox.")
+            metadata = request.get_json(force=True, silent=True) or {}
+            if (invalid := self._invalid_snippet(metadata.get("snippet") or {})) is not None:
+                return invalid
+            upload_id = secrets.token_urlsafe(12)
+            with self.lock:
+                self.uploads[upload_id] = {
+                    "metadata": metadata,
+                    "received": 0,
+                    "total": int(request.headers.get("X-Upload-Content-Length", 0) or 0),
+                }
+            location = (
+                f"{request.host_url.rstrip('/')}/upload/youtube/v3/videos"
+                f"?uploadType=resumable&upload_id={upload_id}"
+            )
+            return Response(status=200, headers={"Location": location})
+        upload = self.uploads.get(request.args.get("upload_id", ""))
+        if upload is None:
+            return self.error(404, "Upload session not found.", reason="notFound")
+        chunk = request.get_data()
+        content_range = request.headers.get("Content-Range", "")
+        match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", content_range)
+        with self.lock:
+            upload["received"] += len(chunk)
+            total = int(match[3]) if match and match[3] != "*" else None
+            if total is not None and upload["received"] < total:
+                return Response(status=308, headers={"Range": f"bytes=0-{upload['received'] - 1}"})
+            del self.uploads[request.args["upload_id"]]
+            video = self._new_video(upload["metadata"], upload["received"])
+        return json_response(video)
+
+    def _invalid_snippet(self, snippet: dict[str, Any]) -> Response | None:
+        title = snippet.get("title", "")
+        if not title or len(title) > 100 or "<" in title or ">" in title:
+            return self.error(
+                400,
+                "The request metadata specifies an invalid or empty video title.",
+                reason="invalidTitle",
+                domain="youtube.video",
+            )
+        if len(snippet.get("description", "").encode("utf-8")) > 5000 or "<" in snippet.get(
+            "description", ""
+        ):
+            return self.error(
+                400,
+                "The request metadata specifies an invalid video description.",
+                reason="invalidDescription",
+                domain="youtube.video",
+            )
+        return None
+
+    def _new_video(self, metadata: dict[str, Any], size: int) -> dict[str, Any]:
+        video_id = f"vid{next(self._ids):08d}"
+        snippet = {
+            **metadata.get("snippet", {}),
+            "channelId": self.channel_id,
+            "publishedAt": _now(),
+        }
+        status = {
+            "uploadStatus": "uploaded",
+            "privacyStatus": "public",
+            **metadata.get("status", {}),
+        }
+        video = {
+            "kind": "youtube#video",
+            "etag": secrets.token_hex(8),
+            "id": video_id,
+            "snippet": snippet,
+            "status": status,
+            "size": size,
+        }
+        self.videos[video_id] = video
+        return video
+
+    def _videos(self, request: Request) -> Response:
+        if request.method == "GET":
+            if (denied := self._guard(request, "list")) is not None:
+                return denied
+            ids = [i for i in request.args.get("id", "").split(",") if i in self.videos]
+            items = [self.videos[i] for i in ids]
+            return json_response(
+                {
+                    "kind": "youtube#videoListResponse",
+                    "items": items,
+                    "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)},
+                }
+            )
+        if request.method == "DELETE":
+            if (denied := self._guard(request, "delete")) is not None:
+                return denied
+            video_id = request.args.get("id", "")
+            if video_id not in self.videos:
+                return self._not_found()
+            with self.lock:
+                self.deleted[video_id] = self.videos.pop(video_id)
+            return Response(status=204)
+        if (denied := self._guard(request, "update")) is not None:
+            return denied
+        body = request.get_json(force=True, silent=True) or {}
+        video = self.videos.get(body.get("id", ""))
+        if video is None:
+            return self._not_found()
+        parts = request.args.get("part", "").split(",")
+        if "snippet" in parts:
+            if (invalid := self._invalid_snippet(body.get("snippet") or {})) is not None:
+                return invalid
+            with self.lock:
+                video.setdefault("history", []).append(dict(video["snippet"]))
+                video["snippet"] = {**video["snippet"], **body["snippet"]}
+        if "status" in parts:
+            with self.lock:
+                video["status"] = {**video["status"], **(body.get("status") or {})}
+        return json_response(video)
+
+    def _not_found(self) -> Response:
+        return self.error(
+            404,
+            "The video that you are trying to update cannot be found.",
+            reason="videoNotFound",
+            domain="youtube.video",
+        )
+
+    def _channels(self, request: Request) -> Response:
+        if (denied := self._guard(request, "list")) is not None:
+            return denied
+        item = {
+            "kind": "youtube#channel",
+            "id": self.channel_id,
+            "contentDetails": {"relatedPlaylists": {"uploads": "UU" + self.channel_id[2:]}},
+        }
+        return json_response({"kind": "youtube#channelListResponse", "items": [item]})
+
+    def _paged(self, request: Request, items: list[dict[str, Any]], kind: str) -> Response:
+        size = max(1, min(50, int(request.args.get("maxResults", 5))))
+        start = int(request.args.get("pageToken") or 0)
+        body: dict[str, Any] = {
+            "kind": kind,
+            "items": items[start : start + size],
+            "pageInfo": {"totalResults": len(items), "resultsPerPage": size},
+        }
+        if start + size < len(items):
+            body["nextPageToken"] = str(start + size)
+        return json_response(body)
+
+    def _playlist_items(self, request: Request) -> Response:
+        if (denied := self._guard(request, "list")) is not None:
+            return denied
+        newest_first = sorted(self.videos.values(), key=lambda v: v["id"], reverse=True)
+        items = [
+            {
+                "kind": "youtube#playlistItem",
+                "id": f"pl-{v['id']}",
+                "snippet": {
+                    "title": v["snippet"].get("title", ""),
+                    "description": v["snippet"].get("description", ""),
+                    "resourceId": {"kind": "youtube#video", "videoId": v["id"]},
+                },
+            }
+            for v in newest_first
+        ]
+        return self._paged(request, items, "youtube#playlistItemListResponse")
+
+    # Comments
+
+    def add_comment(self, video_id: str, text: str, author: str = "A resident") -> str:
+        with self.lock:
+            thread_id = f"thr{next(self._ids):08d}"
+            comment = {
+                "kind": "youtube#comment",
+                "id": thread_id,
+                "snippet": {
+                    "videoId": video_id,
+                    "textDisplay": text,
+                    "textOriginal": text,
+                    "authorDisplayName": author,
+                    "authorChannelId": {"value": f"UC{abs(hash(author)) % 10**10}"},
+                    "publishedAt": _now(),
+                    "updatedAt": _now(),
+                    "moderationStatus": "published",
+                },
+            }
+            self.threads[thread_id] = {
+                "kind": "youtube#commentThread",
+                "id": thread_id,
+                "snippet": {"videoId": video_id, "topLevelComment": comment, "totalReplyCount": 0},
+            }
+            return thread_id
+
+    def _comment_threads(self, request: Request) -> Response:
+        if (denied := self._guard(request, "list")) is not None:
+            return denied
+        video_id = request.args.get("videoId", "")
+        items = [
+            t
+            for t in self.threads.values()
+            if t["snippet"]["videoId"] == video_id
+            and t["snippet"]["topLevelComment"]["snippet"]["moderationStatus"] != "rejected"
+        ]
+        return self._paged(request, items, "youtube#commentThreadListResponse")
+
+    def _moderate(self, request: Request) -> Response:
+        if (denied := self._guard(request, "moderate")) is not None:
+            return denied
+        status = request.args.get("moderationStatus", "")
+        if status not in ("heldForReview", "published", "rejected"):
+            return self.error(400, "Invalid moderation status.", reason="invalidModerationStatus")
+        for comment_id in request.args.get("id", "").split(","):
+            thread = self.threads.get(comment_id)
+            if thread is None:
+                return self.error(
+                    404, "Comment not found.", reason="commentNotFound", domain="youtube.comment"
+                )
+            thread["snippet"]["topLevelComment"]["snippet"]["moderationStatus"] = status
+        return Response(status=204)

@@ -1,0 +1,304 @@
+"""Syndication end to end: the build's manifest, the real client libraries (facebook-sdk,
+tweepy, google-api-python-client) and the local sandboxes of the three APIs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sandboxes import Sandboxes, start_all
+from syndication import youtube as youtube_module
+from syndication.config import load_settings
+from syndication.ledger import Ledger
+from syndication.runner import syndicate
+from syndication.syndicate import Report
+from tests.conftest import Site
+
+VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
+
+
+@pytest.fixture
+def sandboxes() -> Iterator[Sandboxes]:
+    with start_all() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def small_upload_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(youtube_module, "CHUNK_SIZE", 256 * 1024)
+
+
+class Run:
+    """Build the site, then syndicate it against the sandboxes, keeping what was said."""
+
+    def __init__(self, site: Site, sandboxes: Sandboxes) -> None:
+        self.site, self.sandboxes = site, sandboxes
+        self.records = site.root / "records"
+        self.said: list[str] = []
+        (site.content / "videos").mkdir(exist_ok=True)
+        (site.content / "videos" / "tour.mp4").write_bytes(VIDEO)
+
+    def env(self, **changes: str | None) -> dict[str, str]:
+        env = {**self.sandboxes.env, "RECORDS_DIR": str(self.records)}
+        for name, value in changes.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
+        return env
+
+    def __call__(self, dry_run: bool = False, **env: str | None) -> Report:
+        self.site.build()
+        return syndicate(
+            self.site.output / "syndication.json",
+            self.site.content,
+            load_settings(self.env(**env)),
+            dry_run=dry_run,
+            say=self.said.append,
+            max_wait=5,
+            backoff=0.01,
+        )
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger.in_records(self.records)
+
+
+@pytest.fixture
+def run(site: Site, sandboxes: Sandboxes) -> Run:
+    return Run(site, sandboxes)
+
+
+def outcomes(report: Report) -> set[tuple[str, str, str]]:
+    return {(r.platform, r.announcement, r.outcome) for r in report.results}
+
+
+def add_tour(site: Site, **fields: str) -> None:
+    site.add(
+        "2026-11-21-tour",
+        title="Tour the new bridge deck",
+        date="2026-11-21 09:00",
+        video="videos/tour.mp4",
+        **fields,
+    )
+
+
+def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    report = run()
+    assert outcomes(report) == {
+        ("facebook", "2026-11-21-tour", "created"),
+        ("twitter", "2026-11-21-tour", "created"),
+        ("youtube", "2026-11-21-tour", "created"),
+    }
+    url = "https://news.trail.test/announcements/2026-11-21-tour.html"
+    (post,) = sandboxes.facebook.posts.values()
+    assert post["link"] == url and url in post["message"]
+    (tweet,) = sandboxes.twitter.tweets.values()
+    assert tweet["entities"]["urls"][-1]["expanded_url"] == url
+    (video,) = sandboxes.youtube.videos.values()
+    assert video["snippet"]["title"] == "Tour the new bridge deck" and video["size"] == len(VIDEO)
+    assert url in video["snippet"]["description"]
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    assert record.remote_id == tweet["id"] and (record.url or "").endswith(tweet["id"])
+
+    again = run()
+    assert again.results == []
+    assert dict(again.unchanged) == {"facebook": 1, "twitter": 1, "youtube": 1}
+    assert len(sandboxes.facebook.posts) == len(sandboxes.twitter.tweets) == 1
+    assert len(sandboxes.youtube.videos) == 1
+    assert "facebook" in run.said[-1] and "unchanged" in run.said[-1]  # the summary table
+
+
+def test_a_correction_becomes_an_edit_a_reply_and_an_update(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    run()
+    add_tour(
+        run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m., not 1 p.m."
+    )
+    report = run()
+    assert outcomes(report) == {
+        ("facebook", "2026-11-21-tour", "updated"),
+        ("twitter", "2026-11-21-tour", "updated"),
+        ("youtube", "2026-11-21-tour", "updated"),
+    }
+    (post,) = sandboxes.facebook.posts.values()
+    assert post["message"].startswith("Correction: The tour starts at 2 p.m., not 1 p.m.")
+    assert len(post["edits"]) == 1
+    original, reply = sorted(sandboxes.twitter.tweets.values(), key=lambda t: t["id"])
+    assert reply["referenced_tweets"] == [{"type": "replied_to", "id": original["id"]}]
+    assert reply["text"].startswith("Update: The tour starts at 2 p.m., not 1 p.m.")
+    (video,) = sandboxes.youtube.videos.values()
+    assert video["snippet"]["description"].startswith("Correction: The tour starts at 2 p.m.")
+    assert run().results == []
+
+
+def test_a_withdrawal_removes_the_posts_and_keeps_the_record(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    run()
+    add_tour(run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.")
+    report = run()
+    assert {o for _, _, o in outcomes(report)} == {"withdrawn"}
+    assert sandboxes.facebook.posts == {} and len(sandboxes.facebook.deleted) == 1
+    assert sandboxes.twitter.tweets == {} and len(sandboxes.twitter.deleted) == 1
+    (video,) = sandboxes.youtube.videos.values()
+    assert video["status"]["privacyStatus"] == "private"
+    record = run.ledger.records()[("2026-11-21-tour", "facebook")]
+    assert record.withdrawn and record.remote_id and record.text
+    assert run().results == []
+
+
+def test_a_crash_after_the_remote_write_does_not_duplicate(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    original = Ledger.outcome
+
+    def crash(self: Ledger, *args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt("the runner was killed")
+
+    monkeypatch.setattr(Ledger, "outcome", crash)
+    with pytest.raises(KeyboardInterrupt):
+        run(TWITTER_API_KEY=None)  # Facebook only, so the crash is deterministic
+    assert len(sandboxes.facebook.posts) == 1
+    assert run.ledger.records()[("2026-11-20-flushing", "facebook")].pending is not None
+
+    monkeypatch.setattr(Ledger, "outcome", original)
+    report = run()
+    assert outcomes(report) == {
+        ("facebook", "2026-11-20-flushing", "adopted"),
+        ("twitter", "2026-11-20-flushing", "created"),
+    }
+    assert len(sandboxes.facebook.posts) == 1
+    assert run().results == []
+
+
+def test_a_dropped_response_after_the_write_does_not_duplicate(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    sandboxes.facebook.inject("drop_after_write", method="POST")
+    sandboxes.twitter.inject("drop_after_write", method="POST")
+    report = run()
+    assert {o for _, _, o in outcomes(report)} == {"created"}
+    assert len(sandboxes.facebook.posts) == 1 and len(sandboxes.twitter.tweets) == 1
+
+
+def test_server_errors_and_rate_limits_are_survived(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    sandboxes.facebook.inject("server_error", method="POST", times=2, status=500)
+    sandboxes.twitter.inject("rate_limit", method="POST", reset_after=1)
+    sandboxes.youtube.inject("server_error", path="upload", status=503)
+    report = run()
+    assert {o for _, _, o in outcomes(report)} == {"created"}
+    assert not report.failed
+    assert len(sandboxes.facebook.posts) == len(sandboxes.twitter.tweets) == 1
+    assert len(sandboxes.youtube.videos) == 1
+
+
+def test_an_exhausted_daily_quota_defers_the_rest_and_the_next_run_completes(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    sandboxes.twitter.daily_post_limit = 2
+    for day in (20, 21, 22):
+        run.site.add(f"2026-11-{day}-item", title=f"Item {day}", date=f"2026-11-{day} 09:00")
+    run.site.add(
+        "2026-11-23-alert",
+        title="Boil water advisory",
+        date="2026-11-23 09:00",
+        category="alert",
+        urgent="true",
+    )
+    report = run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None)
+    x = sorted((r.announcement, r.outcome) for r in report.results)
+    assert x == [
+        ("2026-11-20-item", "created"),
+        ("2026-11-21-item", "deferred"),
+        ("2026-11-22-item", "deferred"),
+        ("2026-11-23-alert", "created"),
+    ]
+    assert not report.failed
+    assert all(r.resume_at is not None for r in report.results if r.outcome == "deferred")
+    assert any("resume after" in line for line in run.said)
+    assert len(sandboxes.twitter.tweets) == 2
+
+    sandboxes.twitter.daily_post_limit = 10  # the 24 hours have passed
+    report = run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None)
+    assert sorted((r.announcement, r.outcome) for r in report.results) == [
+        ("2026-11-21-item", "created"),
+        ("2026-11-22-item", "created"),
+    ]
+    assert len(sandboxes.twitter.tweets) == 4
+
+
+def test_a_missing_credential_skips_only_that_platform(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    report = run(YOUTUBE_REFRESH_TOKEN=None, YOUTUBE_CLIENT_SECRET="")
+    assert "youtube: skipped, missing YOUTUBE_CLIENT_SECRET, YOUTUBE_REFRESH_TOKEN" in run.said
+    assert {p for p, _, _ in outcomes(report)} == {"facebook", "twitter"}
+    assert sandboxes.youtube.videos == {}
+
+
+def test_a_rejected_post_fails_alone_with_the_platforms_message(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    sandboxes.twitter.tweets["1"] = {
+        "id": "1",
+        "author_id": "x",
+        "conversation_id": "1",
+        "text": "",
+        "entities": {},
+    }
+    bad = dict(run.env())
+    bad["TWITTER_ACCESS_TOKEN_SECRET"] = "wrong-secret"
+    run.site.build()
+    report = syndicate(
+        run.site.output / "syndication.json",
+        run.site.content,
+        load_settings(bad),
+        say=run.said.append,
+        backoff=0.01,
+    )
+    assert ("twitter", "2026-11-20-flushing", "failed") in outcomes(report)
+    assert ("facebook", "2026-11-20-flushing", "created") in outcomes(report)
+    assert report.failed
+    assert any("X error (HTTP 401): Unauthorized" in line for line in run.said)
+
+
+def test_dry_run_writes_nothing(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    report = run(dry_run=True)
+    assert {o for _, _, o in outcomes(report)} == {"planned"}
+    assert any(line.startswith("would facebook: create 2026-11-21-tour") for line in run.said)
+    for sandbox in sandboxes.all():
+        assert all(method == "GET" for method, _ in sandbox.requests), sandbox.name
+    assert not run.ledger.path.exists()
+
+
+def test_no_token_appears_in_any_output(
+    run: Run, sandboxes: Sandboxes, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    add_tour(run.site)
+    sandboxes.facebook.inject("server_error", times=10)  # fails with the token in the URL
+    report = run()
+    assert report.failed
+    env = run.env()
+    secrets = [env[n] for n in env if n.endswith(("TOKEN", "SECRET"))]
+    everything = "\n".join(
+        [
+            *run.said,
+            caplog.text,
+            run.ledger.path.read_text(),
+            *(r.error or "" for r in report.results),
+        ]
+    )
+    for secret in secrets:
+        assert secret not in everything
