@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from publishing.build import BuildError, build_site  # noqa: E402
+from sandboxes import start_all  # noqa: E402
+from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
 from syndication.config import load_settings  # noqa: E402
 from syndication.ledger import LedgerError  # noqa: E402
@@ -73,15 +76,37 @@ def serve(c: Context, port: int = 8000, output: str | None = None) -> None:
             server.serve_forever()
 
 
+@task(help={"port_base": "Facebook on this port, X on +1, YouTube on +2 (default 8701)"})
+def sandbox(c: Context, port_base: int = 8701) -> None:
+    """Run the local Facebook, X and YouTube sandboxes and print the environment to use."""
+    sys.argv = ["sandboxes", "--port-base", str(port_base)]
+    sandboxes_main()
+
+
 @task
 def demo(c: Context) -> None:
-    """Build the sample site and say where to look."""
+    """Build the sample site, syndicate it to the local sandboxes, and say where to look."""
     folder = _build(SETTINGS["publish"], None)
+    demo_records = ROOT / "records" / "demo"
+    shutil.rmtree(demo_records, ignore_errors=True)
+    with start_all() as sandboxes:
+        env = {**sandboxes.env, "RECORDS_DIR": str(demo_records)}
+        print("\nSyndicating to the local sandboxes of Facebook, X and YouTube:")
+        report = runner.syndicate(folder / "syndication.json", ROOT / "content", load_settings(env))
+        snapshots = demo_records / "sandboxes"
+        snapshots.mkdir(parents=True, exist_ok=True)
+        for box in sandboxes.all():
+            (snapshots / f"{box.name}.json").write_text(json.dumps(box.state(), indent=2))
     print()
-    print("The sample site is built. Look at:")
-    print(f"  {folder / 'index.html'}  (open it in a browser; or run `make serve`)")
+    print("Done. Look at:")
+    print(f"  {folder / 'index.html'}  the site (open it in a browser, or run `make serve`)")
     print(f"  {folder / 'feeds'}/  Atom and RSS feeds: all, one per category, urgent")
     print(f"  {folder / 'events.ics'}  the events calendar")
+    print(f"  {folder / 'syndication.json'}  what each platform was sent")
+    print(f"  {demo_records / 'syndication' / 'ledger.jsonl'}  the syndication ledger (records)")
+    print(f"  {snapshots}/  what the Facebook, X and YouTube sandboxes now hold")
+    if report.failed:
+        raise Exit("Some syndication failed in the demo (see above).", code=1)
 
 
 @task(help={

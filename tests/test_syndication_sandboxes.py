@@ -13,9 +13,11 @@ import pytest
 from sandboxes import Sandboxes, start_all
 from syndication import youtube as youtube_module
 from syndication.config import load_settings
+from syndication.facebook import Facebook
 from syndication.ledger import Ledger
-from syndication.runner import syndicate
-from syndication.syndicate import Report
+from syndication.manifest import load_manifest
+from syndication.runner import UnknownPlatform, syndicate
+from syndication.syndicate import Report, Syndicator
 from tests.conftest import Site
 
 VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
@@ -302,3 +304,39 @@ def test_no_token_appears_in_any_output(
     )
     for secret in secrets:
         assert secret not in everything
+
+
+def test_platform_option_limits_the_run_to_one_platform(run: Run, sandboxes: Sandboxes) -> None:
+    run.site.add("2026-11-20-flushing")
+    run.site.build()
+    report = syndicate(
+        run.site.output / "syndication.json",
+        run.site.content,
+        load_settings(run.env()),
+        only="twitter",
+        say=run.said.append,
+    )
+    assert outcomes(report) == {("twitter", "2026-11-20-flushing", "created")}
+    assert sandboxes.facebook.posts == {}
+    with pytest.raises(UnknownPlatform, match="--platform: 'myspace' is not one of"):
+        syndicate(
+            run.site.output / "syndication.json",
+            run.site.content,
+            load_settings(run.env()),
+            only="myspace",
+        )
+
+
+def test_a_client_timeout_after_the_write_is_adopted_not_reposted(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    run.site.build()
+    settings = load_settings(run.env())
+    facebook = Facebook(settings.platforms["facebook"], timeout=0.2)  # type: ignore[arg-type]
+    sandboxes.facebook.inject("timeout", method="POST", seconds=0.5)
+    # The retry waits long enough for the slow write to land, then finds it.
+    syndicator = Syndicator(run.ledger, {"facebook": facebook}, backoff=1.0)
+    report = syndicator.run(load_manifest(run.site.output / "syndication.json"))
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}
+    assert len(sandboxes.facebook.posts) == 1
