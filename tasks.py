@@ -19,6 +19,7 @@ from invoke.exceptions import Exit
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from checks import history  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
 from sandboxes import start_all  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
@@ -132,6 +133,26 @@ def syndicate(
         raise Exit(str(error), code=2) from None
     if report.failed:
         raise Exit("Some syndication failed (see above); the rest was done.", code=1)
+
+
+@task(
+    name="verify-history",
+    help={
+        "since": "check commits after this one (default: enforce_from in policy/posters.yml)",
+        "branch": "the branch whose first-parent history is checked (default: HEAD)",
+    },
+)
+def verify_history(c: Context, since: str | None = None, branch: str = "HEAD") -> None:
+    """Check that every content or policy commit is signed by an authorized poster."""
+    try:
+        findings = [str(f) for f in history.verify(ROOT, since, branch)]
+    except history.HistoryError as error:
+        raise Exit(f"verify-history: {error}", code=2) from None
+    for line in findings:
+        print(line, file=sys.stderr)
+    if findings:
+        raise Exit(f"verify-history: {len(findings)} commit(s) break the rules above.", code=1)
+    print("verify-history: every content and policy commit is signed by an authorized poster.")
 
 
 @task

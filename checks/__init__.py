@@ -1,0 +1,1 @@
+"""Checks that run before anything is published: who may publish, and what may be."""

@@ -1,0 +1,225 @@
+"""`invoke verify-history`: git history proves that only authorized people published.
+
+Every commit on the first-parent history of the branch after `enforce_from` that touches
+`content/` or `policy/` must be signed (git SSH signatures) by a key listed in
+`policy/posters.yml` as of its parent, and either be by the CEC, or be the CEC's merge of a
+branch whose commits are all by listed posters (the CEC's permission). Only the CEC may change
+`policy/posters.yml`. Verification is git's own (`gpg.format=ssh` with an allowed-signers
+file generated from the posters list).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+POSTERS = "policy/posters.yml"
+WATCHED = ("content/", "policy/")
+ROLES = ("cec", "employee")
+KEY_TYPES = ("ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-nistp256 ", "sk-ssh-ed25519@openssh.com ")
+
+
+class HistoryError(Exception):
+    """The posters file or the repository cannot be read; the message says which."""
+
+
+@dataclass(frozen=True)
+class Poster:
+    name: str
+    email: str
+    role: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Posters:
+    people: tuple[Poster, ...]
+    enforce_from: str | None
+
+    def by_email(self, email: str) -> Poster | None:
+        return next((p for p in self.people if p.email.lower() == email.lower()), None)
+
+    def allowed_signers(self) -> str:
+        return "".join(f'{p.email} namespaces="git" {p.key}\n' for p in self.people)
+
+
+@dataclass(frozen=True)
+class Finding:
+    commit: str
+    author: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.commit[:10]} {self.author}: {self.problem}"
+
+
+def parse_posters(text: str, where: str = POSTERS) -> Posters:
+    """Validate the posters file; errors name the file, the entry and the field."""
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise HistoryError(f"{where}: not valid YAML ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("posters"), list):
+        raise HistoryError(f"{where}: expected 'posters:' with a list of people")
+    people = []
+    for index, entry in enumerate(data["posters"]):
+        label = f"{where}: posters[{index}]"
+        if not isinstance(entry, dict):
+            raise HistoryError(f"{label}: expected name, email, role and key")
+        missing = [f for f in ("name", "email", "role", "key") if not entry.get(f)]
+        if missing:
+            raise HistoryError(f"{label}: missing {', '.join(missing)}")
+        if entry["role"] not in ROLES:
+            raise HistoryError(f"{label}: role: '{entry['role']}' is not one of {', '.join(ROLES)}")
+        key = " ".join(str(entry["key"]).split()[:2])
+        if not key.startswith(KEY_TYPES):
+            raise HistoryError(f"{label}: key: expected an SSH public key ('ssh-ed25519 AAAA…')")
+        people.append(Poster(str(entry["name"]), str(entry["email"]), entry["role"], key))
+    enforce_from = data.get("enforce_from")
+    return Posters(tuple(people), str(enforce_from) if enforce_from else None)
+
+
+class Repository:
+    """The few git questions verify-history asks."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def git(self, *args: str, check: bool = True) -> str:
+        result = subprocess.run(
+            ["git", "-C", str(self.path), *args], capture_output=True, text=True, check=False
+        )
+        if check and result.returncode != 0:
+            raise HistoryError(f"git {' '.join(args)}: {result.stderr.strip()}")
+        return result.stdout
+
+    def posters_at(self, commit: str) -> Posters | None:
+        result = subprocess.run(
+            ["git", "-C", str(self.path), "show", f"{commit}:{POSTERS}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            return None
+        return parse_posters(result.stdout, f"{POSTERS} at {commit[:10]}")
+
+    def first_parent_commits(self, since: str, branch: str) -> list[str]:
+        return self.git("rev-list", "--first-parent", "--reverse", f"{since}..{branch}").split()
+
+    def parents(self, commit: str) -> list[str]:
+        return self.git("rev-list", "--parents", "-n", "1", commit).split()[1:]
+
+    def changed(self, base: str | None, commit: str) -> list[str]:
+        if base is None:
+            return self.git("show", "--name-only", "--format=", commit).split()
+        return self.git("diff", "--name-only", base, commit).split()
+
+    def branch_commits(self, merge: str) -> list[str]:
+        first, *others = self.parents(merge)
+        return [c for other in others for c in self.git("rev-list", f"{first}..{other}").split()]
+
+    def signature(self, commit: str, signers_file: Path) -> tuple[str, str, str]:
+        """(status, signer principal, author) as git verifies it: G good, N none, U unknown key."""
+        out = self.git(
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            f"gpg.ssh.allowedSignersFile={signers_file}",
+            "log",
+            "-1",
+            "--format=%G?%x00%GS%x00%an",
+            commit,
+        )
+        status, signer, author = out.rstrip("\n").split("\x00")
+        return status, signer, author
+
+
+def _touches(paths: list[str]) -> bool:
+    return any(path.startswith(WATCHED) for path in paths)
+
+
+def verify(repo_path: Path, since: str | None = None, branch: str = "HEAD") -> Iterator[Finding]:
+    """Yield one finding per commit that breaks the rules."""
+    repo = Repository(repo_path)
+    current = repo.posters_at(branch)
+    if current is None:
+        raise HistoryError(f"{POSTERS}: not found on {branch}")
+    start = since or current.enforce_from
+    if start is None:
+        raise HistoryError(
+            f"{POSTERS}: enforce_from is empty; set it to the commit from which "
+            "the rules apply, or pass --since"
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        for commit in repo.first_parent_commits(start, branch):
+            yield from _check(repo, commit, Path(scratch))
+
+
+def _check(repo: Repository, commit: str, scratch: Path) -> Iterator[Finding]:
+    parents = repo.parents(commit)
+    base = parents[0] if parents else None
+    if not _touches(repo.changed(base, commit)):
+        return
+    posters = repo.posters_at(base) if base else None
+    if posters is None:
+        # The commit that first adds the posters file is checked against itself: it must be
+        # signed by a CEC it lists.
+        posters = repo.posters_at(commit)
+        if posters is None:
+            _, _, author = repo.signature(commit, scratch / "none")
+            yield Finding(commit, author, f"no {POSTERS} before this commit to authorize it")
+            return
+    signers = scratch / f"{commit}.allowed"
+    signers.write_text(posters.allowed_signers(), encoding="utf-8")
+    signer = _signer(repo, commit, signers, posters)
+    if isinstance(signer, Finding):
+        yield signer
+        return
+    if len(parents) < 2:
+        if signer.role != "cec":
+            yield Finding(
+                commit,
+                signer.name,
+                "an employee's change committed straight to main; it needs the CEC's merge",
+            )
+        return
+    if signer.role != "cec":
+        yield Finding(
+            commit,
+            signer.name,
+            "a merge into main by an employee; only the CEC may merge content changes",
+        )
+        return
+    for branch_commit in repo.branch_commits(commit):
+        member = _signer(repo, branch_commit, signers, posters)
+        if isinstance(member, Finding):
+            yield Finding(
+                commit, signer.name, f"merges {branch_commit[:10]}, which is {member.problem}"
+            )
+        elif member.role != "cec" and POSTERS in repo.changed(None, branch_commit):
+            yield Finding(
+                commit,
+                signer.name,
+                f"merges {branch_commit[:10]} by {member.name}, "
+                f"an employee, which changes {POSTERS}; only the CEC may",
+            )
+
+
+def _signer(repo: Repository, commit: str, signers: Path, posters: Posters) -> Any:
+    """The listed poster who signed `commit`, or a Finding saying what is wrong."""
+    status, principal, author = repo.signature(commit, signers)
+    if status == "N":
+        return Finding(commit, author, "not signed")
+    if status != "G" or not principal:
+        return Finding(commit, author, f"signed by a key that is not in {POSTERS}")
+    poster = posters.by_email(principal)
+    if poster is None:  # cannot happen: principals come from the same file
+        return Finding(commit, author, f"signer {principal} is not in {POSTERS}")
+    return poster

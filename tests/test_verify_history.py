@@ -1,0 +1,208 @@
+"""verify-history on throw-away repositories with freshly generated SSH keys."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from checks.history import HistoryError, parse_posters, verify
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+class Repo:
+    def __init__(self, root: Path) -> None:
+        self.path = root / "repo"
+        self.path.mkdir()
+        self.keys = root / "keys"
+        self.keys.mkdir()
+        git(self.path, "init", "-q", "-b", "main")
+        git(self.path, "config", "gpg.format", "ssh")
+        git(self.path, "config", "commit.gpgsign", "false")
+        self.enforce_from: str | None = None
+
+    def key(self, name: str) -> Path:
+        path = self.keys / name
+        if not path.exists():
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(path)],
+                check=True,
+            )
+        return path
+
+    def posters_yaml(self, people: dict[str, str]) -> str:
+        lines = [f"enforce_from: '{self.enforce_from or ''}'", "posters:"]
+        for name, role in people.items():
+            public = self.key(name).with_suffix(".pub").read_text().strip()
+            lines += [
+                f"  - name: {name}",
+                f"    email: {name}@trail.ca",
+                f"    role: {role}",
+                f"    key: {public}",
+            ]
+        return "\n".join(lines) + "\n"
+
+    def commit(
+        self, who: str, files: dict[str, str], sign_as: str | None = None, message: str = "change"
+    ) -> str:
+        for name, text in files.items():
+            path = self.path / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            git(self.path, "add", name)
+        args = [
+            "-c",
+            f"user.name={who}",
+            "-c",
+            f"user.email={who}@trail.ca",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ]
+        if sign_as:
+            args[4:4] = ["-c", f"user.signingkey={self.key(sign_as)}"]
+            args.append("-S")
+        git(self.path, *args)
+        return git(self.path, "rev-parse", "HEAD")
+
+    def merge(self, who: str, branch: str, sign_as: str | None = None) -> str:
+        args = [
+            "-c",
+            f"user.name={who}",
+            "-c",
+            f"user.email={who}@trail.ca",
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            f"Merge {branch}",
+            branch,
+        ]
+        if sign_as:
+            args[4:4] = ["-c", f"user.signingkey={self.key(sign_as)}"]
+            args.append("-S")
+        git(self.path, *args)
+        return git(self.path, "rev-parse", "HEAD")
+
+    def findings(self) -> list[str]:
+        return [str(f) for f in verify(self.path)]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    repo = Repo(tmp_path)
+    repo.enforce_from = repo.commit("setup", {"README.md": "City of Trail\n"})
+    # The commit that adds the posters list is itself checked, against that list.
+    repo.commit(
+        "cec",
+        {"policy/posters.yml": repo.posters_yaml({"cec": "cec", "emp": "employee"})},
+        sign_as="cec",
+    )
+    return repo
+
+
+def test_a_signed_commit_by_the_cec_passes(repo: Repo) -> None:
+    repo.commit("cec", {"content/announcements/a.md": "A\n"}, sign_as="cec")
+    assert repo.findings() == []
+
+
+def test_an_unsigned_commit_fails(repo: Repo) -> None:
+    commit = repo.commit("cec", {"content/announcements/a.md": "A\n"})
+    assert repo.findings() == [f"{commit[:10]} cec: not signed"]
+
+
+def test_a_commit_signed_by_an_unknown_key_fails(repo: Repo) -> None:
+    commit = repo.commit("stranger", {"content/announcements/a.md": "A\n"}, sign_as="stranger")
+    assert repo.findings() == [
+        f"{commit[:10]} stranger: signed by a key that is not in policy/posters.yml"
+    ]
+
+
+def test_an_employees_direct_commit_to_main_fails(repo: Repo) -> None:
+    commit = repo.commit("emp", {"content/announcements/a.md": "A\n"}, sign_as="emp")
+    assert repo.findings() == [
+        f"{commit[:10]} emp: an employee's change committed straight to main; it needs the "
+        "CEC's merge"
+    ]
+
+
+def test_an_employee_branch_merged_by_the_cec_passes(repo: Repo) -> None:
+    git(repo.path, "checkout", "-q", "-b", "emp-notice")
+    repo.commit("emp", {"content/announcements/a.md": "A\n"}, sign_as="emp")
+    repo.commit("emp", {"content/announcements/a.md": "A, fixed\n"}, sign_as="emp")
+    git(repo.path, "checkout", "-q", "main")
+    repo.merge("cec", "emp-notice", sign_as="cec")
+    assert repo.findings() == []
+
+
+def test_a_merge_of_an_unsigned_branch_commit_fails(repo: Repo) -> None:
+    git(repo.path, "checkout", "-q", "-b", "emp-notice")
+    loose = repo.commit("emp", {"content/announcements/a.md": "A\n"})
+    git(repo.path, "checkout", "-q", "main")
+    merge = repo.merge("cec", "emp-notice", sign_as="cec")
+    assert repo.findings() == [f"{merge[:10]} cec: merges {loose[:10]}, which is not signed"]
+
+
+def test_a_change_to_the_posters_by_an_employee_fails(repo: Repo) -> None:
+    git(repo.path, "checkout", "-q", "-b", "emp-access")
+    sneaky = repo.commit(
+        "emp",
+        {"policy/posters.yml": repo.posters_yaml({"cec": "cec", "emp": "cec"})},
+        sign_as="emp",
+    )
+    git(repo.path, "checkout", "-q", "main")
+    merge = repo.merge("cec", "emp-access", sign_as="cec")
+    assert repo.findings() == [
+        f"{merge[:10]} cec: merges {sneaky[:10]} by emp, an employee, which changes "
+        "policy/posters.yml; only the CEC may"
+    ]
+
+
+def test_commits_that_touch_neither_content_nor_policy_are_not_checked(repo: Repo) -> None:
+    repo.commit("dev", {"theme/static/css/site.css": "body{}\n"})
+    assert repo.findings() == []
+
+
+def test_keys_count_as_of_the_parent_commit(repo: Repo) -> None:
+    # A new poster added and using the new key in the same commit does not pass.
+    commit = repo.commit(
+        "new",
+        {
+            "policy/posters.yml": repo.posters_yaml({"cec": "cec", "new": "cec"}),
+            "content/announcements/b.md": "B\n",
+        },
+        sign_as="new",
+    )
+    assert repo.findings() == [
+        f"{commit[:10]} new: signed by a key that is not in policy/posters.yml"
+    ]
+
+
+def test_the_first_posters_list_must_be_added_by_a_cec_it_lists(tmp_path: Path) -> None:
+    repo = Repo(tmp_path)
+    repo.enforce_from = repo.commit("setup", {"README.md": "City of Trail\n"})
+    commit = repo.commit(
+        "emp",
+        {"policy/posters.yml": repo.posters_yaml({"cec": "cec", "emp": "employee"})},
+        sign_as="emp",
+    )
+    assert repo.findings() == [
+        f"{commit[:10]} emp: an employee's change committed straight to main; it needs the "
+        "CEC's merge"
+    ]
+
+
+def test_bad_posters_files_are_named() -> None:
+    with pytest.raises(
+        HistoryError, match=r"posters\[0\]: role: 'boss' is not one of cec, employee"
+    ):
+        parse_posters("posters:\n  - {name: A, email: a@x, role: boss, key: ssh-ed25519 AAAA}\n")
+    with pytest.raises(HistoryError, match=r"posters\[0\]: missing key"):
+        parse_posters("posters:\n  - {name: A, email: a@x, role: cec}\n")
