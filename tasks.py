@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from checks import history  # noqa: E402
+from checks import lint as content_lint  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
 from sandboxes import start_all  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
@@ -153,6 +154,22 @@ def verify_history(c: Context, since: str | None = None, branch: str = "HEAD") -
     if findings:
         raise Exit(f"verify-history: {len(findings)} commit(s) break the rules above.", code=1)
     print("verify-history: every content and policy commit is signed by an authorized poster.")
+
+
+@task(help={"content": "content folder to check (default: content/)"})
+def lint(c: Context, content: str | None = None) -> None:
+    """Check content for personal or confidential information, accessibility and links."""
+    folder = Path(content).resolve() if content else ROOT / "content"
+    try:
+        findings = content_lint.lint(folder, ROOT / "policy")
+    except content_lint.LintConfigError as error:
+        raise Exit(f"lint: {error}", code=2) from None
+    for finding in findings:
+        print(finding, file=sys.stderr if finding.severity == "error" else sys.stdout)
+    errors = [f for f in findings if f.severity == "error" and not f.waived]
+    if errors:
+        raise Exit(f"lint: {len(errors)} error(s); fix them or waive each with a reason.", code=1)
+    print(f"lint: no errors ({len(findings)} warning(s) or waiver(s)).")
 
 
 @task

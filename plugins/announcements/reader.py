@@ -35,7 +35,7 @@ PELICAN_STATUS = {"published": "published", "draft": "draft", "withdrawn": "hidd
 def display_path(path: str | os.PathLike[str]) -> str:
     """The path as the CEC would type it: relative to the working directory when inside it."""
     relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative  # type: ignore[return-value]
+    return str(path) if relative.startswith("..") else relative
 
 
 def image_size(path: Path) -> tuple[int, int] | None:

@@ -1,0 +1,449 @@
+"""`invoke lint`: what may be published. Checks content before it goes out, each finding
+with file:line, rule and a short fix hint.
+
+Rules (severity per rule in `policy/lint.yml`: error, warning or off):
+  personal-sin, personal-card, personal-phn   numbers that pass their checksum
+  personal-email, personal-phone              contacts not on policy/public-contacts.yml
+  private-address                             a street address marked as a private residence
+  confidential                                "confidential", "in camera", "not for release"
+  profanity                                   words from policy/wordlists/ (shared with moderation)
+  image-alt, link-text, heading-order         accessibility
+  broken-link                                 internal links to files or pages that do not exist
+  summary-length                              a summary the platforms would cut
+
+A false positive is waived on its line (or the line above) with a reasoned marker, which the
+lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line -->
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from announcements.model import CATEGORIES, split_front_matter
+from announcements.reader import display_path
+from syndication.posts import x_text
+from syndication.text import ELLIPSIS, x_length
+
+SEVERITIES = ("error", "warning", "off")
+DEFAULT_SEVERITY = {
+    "personal-sin": "error",
+    "personal-card": "error",
+    "personal-phn": "error",
+    "personal-email": "error",
+    "personal-phone": "error",
+    "private-address": "error",
+    "confidential": "error",
+    "profanity": "error",
+    "image-alt": "error",
+    "link-text": "warning",
+    "heading-order": "error",
+    "broken-link": "error",
+    "summary-length": "warning",
+}
+WAIVER = re.compile(r"<!--\s*lint-ok\s+([a-z-]+)\s*:\s*(.+?)\s*-->")
+
+SIN = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{3})(?![\d-])")
+CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
+PHN = re.compile(r"(?<!\d)(9\d{3})[ -]?(\d{3})[ -]?(\d{3})(?!\d)")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?\(?(\d{3})\)?[ .-]?(\d{3})[ .-](\d{4})(?!\d)")
+ADDRESS = re.compile(
+    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Crescent|"
+    r"Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"
+)
+PRIVATE_MARKERS = re.compile(
+    r"\b(private residence|residence of|home of|lives at|homeowner)\b", re.IGNORECASE
+)
+CONFIDENTIAL = re.compile(
+    r"\b(confidential|in[- ]camera|draft\s*[-–—]+\s*not for release|not for release)\b",
+    re.IGNORECASE,
+)
+IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
+HTML_IMG = re.compile(r"<img\b(?![^>]*\balt=\"[^\"]+\")[^>]*>", re.IGNORECASE)
+LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
+VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
+HEADING = re.compile(r"^(#{1,6})\s+\S")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+class LintConfigError(Exception):
+    """A file in policy/ is malformed; the message names it."""
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    path: str
+    line: int
+    rule: str
+    message: str
+    severity: str = "error"
+    waived: str | None = None  # the reason, when waived
+
+    def __str__(self) -> str:
+        if self.waived:
+            return f"{self.path}:{self.line}: waived {self.rule}: {self.waived}"
+        return f"{self.path}:{self.line}: {self.severity} {self.rule}: {self.message}"
+
+
+@dataclass
+class Policy:
+    severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
+    public_emails: set[str] = field(default_factory=set)
+    public_phones: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, policy_dir: Path) -> Policy:
+        policy = cls()
+        config = _yaml(policy_dir / "lint.yml")
+        for rule, value in (config.get("rules") or {}).items():
+            severity = "off" if value is False else value  # YAML reads a bare `off` as false
+            if rule not in DEFAULT_SEVERITY or severity not in SEVERITIES:
+                raise LintConfigError(
+                    f"{policy_dir / 'lint.yml'}: rules: {rule}: expected a rule among "
+                    f"{', '.join(DEFAULT_SEVERITY)} set to {', '.join(SEVERITIES)}"
+                )
+            policy.severity[rule] = severity
+        contacts = _yaml(policy_dir / "public-contacts.yml")
+        policy.public_emails = {str(e).lower() for e in contacts.get("emails") or []}
+        policy.public_phones = {_digits(str(p))[-10:] for p in contacts.get("phones") or []}
+        policy.words = load_wordlists(policy_dir / "wordlists")
+        return policy
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise LintConfigError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(data, dict):
+        raise LintConfigError(f"{path}: expected a mapping")
+    return data
+
+
+def load_wordlists(folder: Path) -> set[str]:
+    """One word or phrase per line; `#` starts a comment. Shared with comment moderation."""
+    words: set[str] = set()
+    for path in sorted(folder.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.split("#", 1)[0].strip().lower()
+            if word:
+                words.add(word)
+    return words
+
+
+# Checksums
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(d) for d in _digits(number)]
+    if len(digits) < 2:
+        return False
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 1:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def sin_valid(number: str) -> bool:
+    """A Social Insurance Number: nine digits, Luhn, never starting with 0 or 8."""
+    digits = _digits(number)
+    return len(digits) == 9 and digits[0] not in "08" and luhn_valid(digits)
+
+
+def card_valid(number: str) -> bool:
+    digits = _digits(number)
+    issuers = (
+        "4",
+        "51",
+        "52",
+        "53",
+        "54",
+        "55",
+        "34",
+        "37",
+        "6011",
+        "65",
+        "22",
+        "23",
+        "24",
+        "25",
+        "26",
+        "27",
+    )
+    return 13 <= len(digits) <= 19 and digits.startswith(issuers) and luhn_valid(digits)
+
+
+def phn_valid(number: str) -> bool:
+    """A BC Personal Health Number: 10 digits starting with 9, modulus-11 check digit."""
+    digits = [int(d) for d in _digits(number)]
+    if len(digits) != 10 or digits[0] != 9:
+        return False
+    weights = (2, 4, 8, 5, 10, 9, 7, 3)
+    total = sum((d * w) % 11 for d, w in zip(digits[1:9], weights, strict=True))
+    check = 11 - total % 11
+    return check < 10 and check == digits[9]
+
+
+# The checks
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    in_body: bool
+
+
+def _lines(text: str) -> tuple[list[Line], dict[str, Any], int]:
+    parts = split_front_matter(text)
+    front: dict[str, Any] = {}
+    body_start = 1
+    if parts:
+        try:
+            front = yaml.safe_load(parts[0]) or {}
+        except yaml.YAMLError:
+            front = {}
+        body_start = parts[2]
+    lines = []
+    fenced = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        in_body = number >= body_start
+        if in_body and FENCE.match(raw):
+            fenced = not fenced
+            continue
+        if not fenced:
+            lines.append(Line(number, raw, in_body))
+    return lines, front if isinstance(front, dict) else {}, body_start
+
+
+def check_file(
+    path: Path, content_dir: Path, policy: Policy, site_paths: set[str], name: str | None = None
+) -> list[Finding]:
+    """Every finding for one Markdown file, waivers applied."""
+    name = name or str(path)
+    text = path.read_text(encoding="utf-8")
+    lines, front, _ = _lines(text)
+    raw: list[tuple[int, str, str]] = []
+    for line in lines:
+        raw.extend((line.number, rule, message) for rule, message in _line_findings(line, policy))
+    raw.extend(_heading_findings(lines))
+    page_dir = PurePosixPath(path.relative_to(content_dir).as_posix()).parent
+    output_dir = (
+        PurePosixPath("") if page_dir.parts[:1] == ("pages",) else PurePosixPath("announcements")
+    )
+    for line in lines:
+        if line.in_body:
+            raw.extend(
+                (line.number, rule, msg)
+                for rule, msg in _link_findings(
+                    line.text, content_dir, page_dir, output_dir, site_paths
+                )
+            )
+    raw.extend(_summary_findings(lines, front))
+    waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
+    findings = []
+    for number, rule, message in raw:
+        severity = policy.severity.get(rule, "error")
+        if severity == "off":
+            continue
+        reason = next(
+            (r for n in (number, number - 1) for w_rule, r in waivers.get(n, []) if w_rule == rule),
+            None,
+        )
+        findings.append(Finding(name, number, rule, message, severity, reason))
+    return sorted(set(findings))
+
+
+def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
+    text = WAIVER.sub("", line.text)
+    for match in SIN.finditer(text):
+        if sin_valid(match.group(0)):
+            yield (
+                "personal-sin",
+                f"'{match.group(0)}' is a valid Social Insurance Number; remove it",
+            )
+    for match in CARD.finditer(text):
+        if card_valid(match.group(0)):
+            yield "personal-card", f"'{match.group(0)}' is a valid card number; remove it"
+    for match in PHN.finditer(text):
+        if phn_valid(match.group(0)):
+            yield (
+                "personal-phn",
+                f"'{match.group(0)}' is a valid BC Personal Health Number; remove it",
+            )
+    for match in EMAIL.finditer(text):
+        if match.group(0).lower() not in policy.public_emails:
+            yield (
+                "personal-email",
+                (
+                    f"'{match.group(0)}' is not a City public contact; remove it "
+                    "or add it to policy/public-contacts.yml"
+                ),
+            )
+    for match in PHONE.finditer(text):
+        digits = "".join(match.groups())
+        if digits not in policy.public_phones:
+            yield (
+                "personal-phone",
+                (
+                    f"'{match.group(0)}' is not a City public contact; remove "
+                    "it or add it to policy/public-contacts.yml"
+                ),
+            )
+    if PRIVATE_MARKERS.search(text):
+        for match in ADDRESS.finditer(text):
+            yield (
+                "private-address",
+                (
+                    f"'{match.group(0)}' is marked as a private residence; "
+                    "give the block or street, not the house"
+                ),
+            )
+    for match in CONFIDENTIAL.finditer(text):
+        yield "confidential", f"'{match.group(0)}' marks material not meant for publication"
+    lowered = text.lower()
+    for word in sorted(policy.words):
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
+            yield "profanity", f"'{word}' is on the City's list of words not to publish"
+    if line.in_body:
+        for match in IMAGE.finditer(text):
+            if not match.group(1).strip():
+                yield "image-alt", "an image has no alt text; describe it inside the [ ]"
+        if HTML_IMG.search(text):
+            yield "image-alt", 'an <img> has no alt text; add alt="…"'
+        for match in LINK.finditer(text):
+            if match.group(1).strip().lower().strip(".!") in VAGUE_LINK_TEXT:
+                yield (
+                    "link-text",
+                    (
+                        f"link text '{match.group(1)}' says nothing out of context; "
+                        "name where it goes"
+                    ),
+                )
+
+
+def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
+    previous = 1  # the page title is the h1
+    for line in lines:
+        match = HEADING.match(line.text) if line.in_body else None
+        if not match:
+            continue
+        level = len(match.group(1))
+        if level == 1:
+            yield line.number, "heading-order", "'#' repeats the page title's level; start at '##'"
+        elif level > previous + 1:
+            yield (
+                line.number,
+                "heading-order",
+                (f"heading level {level} follows level {previous}; use {'#' * (previous + 1)}"),
+            )
+        previous = level
+
+
+def _link_findings(
+    text: str,
+    content_dir: Path,
+    page_dir: PurePosixPath,
+    output_dir: PurePosixPath,
+    site_paths: set[str],
+) -> Iterator[tuple[str, str]]:
+    for match in [*LINK.finditer(text), *IMAGE.finditer(text)]:
+        target = match.group(2).split("#", 1)[0]
+        if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target):
+            continue  # external (http:, mailto:, tel:) or an in-page anchor
+        for marker in ("{filename}", "{static}", "{attach}"):
+            if target.startswith(marker):
+                relative = target[len(marker) :]
+                source = (
+                    (content_dir / relative.lstrip("/"))
+                    if relative.startswith("/")
+                    else (content_dir / page_dir / relative)
+                )
+                if not source.resolve().exists():
+                    yield "broken-link", f"'{match.group(2)}' points to a file that does not exist"
+                break
+        else:
+            resolved = (
+                _normalise(output_dir / target)
+                if not target.startswith("/")
+                else _normalise(PurePosixPath(target.lstrip("/")))
+            )
+            if resolved not in site_paths:
+                yield "broken-link", f"'{match.group(2)}' is not a page of the site"
+
+
+def _normalise(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part not in (".", ""):
+            parts.append(part)
+    return "/".join(parts)
+
+
+def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tuple[int, str, str]]:
+    summary, title = front.get("summary"), front.get("title")
+    if not isinstance(summary, str) or not isinstance(title, str):
+        return
+    line = next((ln.number for ln in lines if ln.text.startswith("summary:")), 1)
+    # The longest real URLs count 23 on X, like any other.
+    url = "https://example.invalid/announcements/x.html"
+    lead = x_text(title, summary, url, url, bool(front.get("urgent"))).split("\n")[0]
+    if lead.endswith(ELLIPSIS):
+        yield (
+            line,
+            "summary-length",
+            (
+                f"title and summary ({x_length(summary)} characters) are "
+                f"too long for an X post, which would say: '{lead}'"
+            ),
+        )
+
+
+def site_paths(content_dir: Path) -> set[str]:
+    """Every path the built site will have, for checking plain relative links."""
+    paths = {
+        "index.html",
+        "events.html",
+        "archives.html",
+        "events.ics",
+        "sitemap.xml",
+        "robots.txt",
+    }
+    for feed in ("all", "urgent", *CATEGORIES):
+        paths |= {f"feeds/{feed}.atom.xml", f"feeds/{feed}.rss.xml"}
+    paths |= {f"category/{key}.html" for key in CATEGORIES}
+    for path in (content_dir / "announcements").glob("*.md"):
+        paths |= {f"announcements/{path.stem}.html", f"announcements/{path.stem}.ics"}
+    for path in (content_dir / "pages").glob("*.md"):
+        paths.add(f"{path.stem}.html")
+    for path in content_dir.rglob("*"):
+        if path.is_file() and path.suffix.lower() != ".md":
+            paths.add(path.relative_to(content_dir).as_posix())
+    return paths
+
+
+def lint(content_dir: Path, policy_dir: Path, files: Iterable[Path] | None = None) -> list[Finding]:
+    policy = Policy.load(policy_dir)
+    known = site_paths(content_dir)
+    findings: list[Finding] = []
+    for path in sorted(files or content_dir.rglob("*.md")):
+        findings.extend(check_file(path, content_dir, policy, known, display_path(path)))
+    return findings

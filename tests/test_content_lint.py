@@ -1,0 +1,153 @@
+"""The content lint: each rule fires on a bad example and stays silent on a clean one."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from checks.lint import Finding, card_valid, lint, phn_valid, sin_valid
+from tests.conftest import BASIC, ROOT, announcement
+
+CLEAN_BODY = (
+    "Crews flush mains on Laurel Crescent. Call City Hall at 250-364-1262 or email "
+    "info@trail.ca. See the [comment guidelines]({filename}/pages/comment-guidelines.md) and the "
+    "[events calendar](../events.ics).\n\n## What to do\n\nRun cold water.\n\n### If it stays "
+    "brown\n\nCall us.\n"
+)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    (root / "announcements").mkdir(parents=True)
+    (root / "pages").mkdir()
+    (root / "pages" / "comment-guidelines.md").write_text("---\ntitle: Guidelines\n---\nBe kind.\n")
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    return root
+
+
+def findings(content: Path, body: str, **fields: str) -> list[Finding]:
+    path = content / "announcements" / "2026-11-20-item.md"
+    path.write_text(announcement(**{**BASIC, **fields, "body": body}))
+    return [f for f in lint(content, content.parent / "policy") if f.path.endswith("item.md")]
+
+
+def rules(found: list[Finding]) -> list[str]:
+    return [f.rule for f in found if not f.waived]
+
+
+def test_clean_content_has_no_findings(content: Path) -> None:
+    assert findings(content, CLEAN_BODY) == []
+
+
+def test_the_sample_content_is_clean() -> None:
+    errors = [f for f in lint(ROOT / "content", ROOT / "policy") if f.severity == "error"]
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("The applicant's SIN is 130 692 544.", "personal-sin"),
+        ("Card 4111 1111 1111 1111 was charged.", "personal-card"),
+        ("PHN 9698 658 215 on file.", "personal-phn"),
+        ("Write to jane.doe@gmail.com for details.", "personal-email"),
+        ("Call Jane at 250-555-0142 after 5.", "personal-phone"),
+        ("The private residence at 1234 Hazelwood Drive was flooded.", "private-address"),
+        ("This report is CONFIDENTIAL.", "confidential"),
+        ("Discussed in camera on Monday.", "confidential"),
+        ("Draft — not for release.", "confidential"),
+        ("What a load of bullshit.", "profanity"),
+        ("![](../images/map.png)", "image-alt"),
+        ("For the schedule [click here](../events.html).", "link-text"),
+        ("# A second title", "heading-order"),
+        ("## Start\n\n#### Skipped a level", "heading-order"),
+        ("See [the map]({filename}/announcements/missing.md).", "broken-link"),
+        ("See [the list](../category/parades.html).", "broken-link"),
+    ],
+)
+def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -> None:
+    found = findings(content, f"Intro.\n\n{text}\n")
+    assert rule in rules(found), found
+    finding = next(f for f in found if f.rule == rule)
+    assert finding.path.endswith("announcements/2026-11-20-item.md") and finding.line >= 7
+    assert str(finding).startswith(f"{finding.path}:{finding.line}: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reference 130 692 545 is not a SIN (bad checksum).",
+        "Order 4111 1111 1111 1112 fails the Luhn check.",
+        "Ticket 9698 658 216 is not a PHN (bad check digit).",
+        "Lot 1234 Hazelwood Drive is a City park.",  # an address, not marked private
+        "Call City Hall at 250-364-1262.",
+        "The draft budget is available now.",
+        "The Scunthorpe problem: grasshopper, Cockburn Street, assessment.",
+    ],
+)
+def test_valid_looking_but_harmless_text_is_silent(content: Path, text: str) -> None:
+    assert findings(content, f"Intro.\n\n{text}\n") == []
+
+
+def test_checksums() -> None:
+    assert sin_valid("130 692 544") and not sin_valid("130 692 545")
+    assert not sin_valid("046 454 286")  # passes Luhn, but no SIN starts with 0
+    assert not sin_valid("846 454 283")  # never starts with 8
+    assert card_valid("4111111111111111") and not card_valid("4111111111111112")
+    assert phn_valid("9698658215") and not phn_valid("9698658216")
+
+
+def test_a_summary_too_long_for_x_is_a_warning(content: Path) -> None:
+    found = findings(content, "Body.\n", summary="word " * 70)
+    (finding,) = found
+    assert (finding.rule, finding.severity, finding.line) == ("summary-length", "warning", 5)
+
+
+def test_a_reasoned_waiver_silences_a_finding_and_is_reported(content: Path) -> None:
+    text = (
+        "<!-- lint-ok personal-phone: the Public Works after-hours line -->\n"
+        "After hours call 250-555-0100.\n"
+    )
+    (finding,) = findings(content, text)
+    assert finding.waived == "the Public Works after-hours line"
+    assert str(finding).endswith("waived personal-phone: the Public Works after-hours line")
+
+
+def test_severity_comes_from_policy(content: Path) -> None:
+    (content.parent / "policy" / "lint.yml").write_text(
+        "rules:\n  link-text: off\n  profanity: warning\n"
+    )
+    found = findings(content, "[Click here](../events.html). Bullshit.\n")
+    assert [(f.rule, f.severity) for f in found] == [("profanity", "warning")]
+
+
+def test_invoke_lint_exits_non_zero_with_file_line_and_rule(content: Path) -> None:
+    (content / "announcements" / "2026-11-20-item.md").write_text(
+        announcement(**{**BASIC, "body": "Email jane.doe@gmail.com.\n"})
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "invoke", "lint", "--content", str(content)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "2026-11-20-item.md:7: error personal-email: 'jane.doe@gmail.com'" in run.stderr
+
+
+def test_the_pre_commit_hook_is_valid_and_runs_the_lint() -> None:
+    config = ROOT / ".pre-commit-config.yaml"
+    check = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "entry: .venv/bin/invoke lint" in config.read_text()
