@@ -40,8 +40,14 @@ CITY = {
     },
 }
 
+# Where the public can read each file's history (revisions plugin); `{path}` is the file's
+# path in the repository. Set it to the City's public mirror of this repository.
+SOURCE_HISTORY_URL = os.environ.get("SOURCE_HISTORY_URL") or (
+    "https://github.com/city-of-trail/announcements/commits/main/{path}"
+)
+
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["announcements", "feeds", "discovery", "syndication_manifest"]
+PLUGINS = ["announcements", "revisions", "feeds", "discovery", "syndication_manifest"]
 
 # Announcements read and validated by the announcements plugin (YAML front matter).
 READERS = {"rst": None, "html": None, "htm": None}

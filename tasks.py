@@ -172,6 +172,18 @@ def lint(c: Context, content: str | None = None) -> None:
     print(f"lint: no errors ({len(findings)} warning(s) or waiver(s)).")
 
 
+# In order; nothing public changes before every check has passed.
+PUBLISH_STEPS = ("verify_history", "lint", "build", "syndicate")
+
+
+@task
+def publish(c: Context) -> None:
+    """CI: verify-history, then lint, then build, then syndicate; the first failure stops."""
+    for name in PUBLISH_STEPS:
+        print(f"== {name.replace('_', '-')}", flush=True)
+        globals()[name](c)  # looked up at run time, so each step is the task of that name
+
+
 @task
 def clean(c: Context) -> None:
     """Remove the built site (output/)."""

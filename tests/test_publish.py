@@ -1,0 +1,37 @@
+"""`invoke publish` runs its steps in order and stops at the first failure."""
+
+from __future__ import annotations
+
+import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
+
+import tasks
+
+
+def test_publish_stops_at_the_first_failing_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+
+    def step(name: str, fails: bool = False):
+        def run(c: Context) -> None:
+            ran.append(name)
+            if fails:
+                raise Exit(f"{name} failed", code=1)
+
+        return run
+
+    monkeypatch.setattr(tasks, "verify_history", step("verify_history"))
+    monkeypatch.setattr(tasks, "lint", step("lint", fails=True))
+    monkeypatch.setattr(tasks, "build", step("build"))
+    monkeypatch.setattr(tasks, "syndicate", step("syndicate"))
+    with pytest.raises(Exit):
+        tasks.publish(Context())
+    assert ran == ["verify_history", "lint"]
+
+
+def test_publish_runs_every_step_in_order_when_all_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[str] = []
+    for name in tasks.PUBLISH_STEPS:
+        monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
+    tasks.publish(Context())
+    assert ran == ["verify_history", "lint", "build", "syndicate"]
