@@ -45,7 +45,8 @@ def test_clean_content_has_no_findings(content: Path) -> None:
 
 
 def test_the_sample_content_is_clean() -> None:
-    errors = [f for f in lint(ROOT / "content", ROOT / "policy") if f.severity == "error"]
+    found = lint(ROOT / "content", ROOT / "policy")
+    errors = [f for f in found if f.severity == "error" and not f.waived]
     assert errors == []
 
 
