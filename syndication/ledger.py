@@ -11,22 +11,17 @@ an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-GENESIS = "sha256:" + "0" * 64
+from archive.chain import ChainError, ChainFile
 
 
-class LedgerError(Exception):
-    """The ledger file is unreadable or its hash chain is broken."""
+class LedgerError(ChainError):
+    """The ledger file is unreadable."""
 
 
 @dataclass
@@ -50,75 +45,28 @@ class Record:
         return self.remote_id is not None
 
 
-def _line_hash(line: str) -> str:
-    return "sha256:" + hashlib.sha256(line.encode("utf-8")).hexdigest()
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 class Ledger:
     """Append-only, hash-chained, safe to share between the threads of one run."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.Lock()
-        self._last_hash = GENESIS
-        self._seq = 0
-        for seq, line in self._lines():
-            self._last_hash = _line_hash(line)
-            self._seq = seq
+        self.chain = ChainFile(path)
 
     @classmethod
     def in_records(cls, records_dir: Path) -> Ledger:
         return cls(records_dir / "syndication" / "ledger.jsonl")
 
-    def _lines(self) -> Iterator[tuple[int, str]]:
-        if not self.path.exists():
-            return
-        with self.path.open(encoding="utf-8") as handle:
-            for number, raw in enumerate(handle, start=1):
-                line = raw.rstrip("\n")
-                if line:
-                    yield number, line
-
     def events(self) -> Iterator[dict[str, Any]]:
-        for number, line in self._lines():
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as error:
-                raise LedgerError(f"{self.path}:{number}: not valid JSON ({error.msg})") from None
+        try:
+            yield from self.chain.events()
+        except ChainError as error:
+            raise LedgerError(str(error)) from None
 
     def verify(self) -> list[str]:
-        """Problems with the hash chain, one per broken line; empty when intact."""
-        problems = []
-        previous = GENESIS
-        for number, line in self._lines():
-            try:
-                recorded = json.loads(line).get("prev")
-            except json.JSONDecodeError:
-                recorded = None
-            if recorded != previous:
-                problems.append(
-                    f"{self.path}:{number}: hash chain broken (line changed or removed before it)"
-                )
-            previous = _line_hash(line)
-        return problems
+        return self.chain.verify()
 
     def append(self, event: dict[str, Any]) -> dict[str, Any]:
-        """Write one line and force it to disk before returning (write-ahead)."""
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            record = {"seq": self._seq + 1, "time": _now(), **event, "prev": self._last_hash}
-            line = json.dumps(record, sort_keys=True, ensure_ascii=False)
-            with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            self._seq += 1
-            self._last_hash = _line_hash(line)
-            return record
+        return self.chain.append(event)
 
     def intend(self, announcement: str, platform: str, action: str, **details: Any) -> str:
         operation = uuid.uuid4().hex

@@ -1,0 +1,90 @@
+"""Append-only JSON Lines files whose lines are hash-chained.
+
+Each line carries the SHA-256 of the line before it (`prev`; the first line chains from
+GENESIS), so changing, inserting or removing any earlier line is detectable. Appends are
+flushed to disk before returning, so a line written before a remote call survives a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+GENESIS = "sha256:" + "0" * 64
+
+
+class ChainError(Exception):
+    """A line is not valid JSON; the message names the file and line."""
+
+
+def line_hash(line: str) -> str:
+    return "sha256:" + hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ChainFile:
+    """One append-only, hash-chained file, safe to share between threads of one process."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._last_hash = GENESIS
+        self._seq = 0
+        for seq, line in self.lines():
+            self._last_hash = line_hash(line)
+            self._seq = seq
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        if not self.path.exists():
+            return
+        with self.path.open(encoding="utf-8") as handle:
+            for number, raw in enumerate(handle, start=1):
+                line = raw.rstrip("\n")
+                if line:
+                    yield number, line
+
+    def events(self) -> Iterator[dict[str, Any]]:
+        for number, line in self.lines():
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ChainError(f"{self.path}:{number}: not valid JSON ({error.msg})") from None
+
+    def verify(self) -> list[str]:
+        """One problem per line whose chain is broken; empty when the file is intact."""
+        problems = []
+        previous = GENESIS
+        for number, line in self.lines():
+            try:
+                recorded = json.loads(line).get("prev")
+            except json.JSONDecodeError:
+                recorded = None
+            if recorded != previous:
+                problems.append(
+                    f"{self.path}:{number}: hash chain broken (line changed or removed before it)"
+                )
+            previous = line_hash(line)
+        return problems
+
+    def append(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Write one line and force it to disk before returning."""
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            record = {"seq": self._seq + 1, "time": now(), **event, "prev": self._last_hash}
+            line = json.dumps(record, sort_keys=True, ensure_ascii=False)
+            with self.path.open("a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._seq += 1
+            self._last_hash = line_hash(line)
+            return record
