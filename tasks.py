@@ -19,6 +19,7 @@ from invoke.exceptions import Exit
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from archive.collect import collect as collect_comments  # noqa: E402
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
@@ -170,6 +171,15 @@ def lint(c: Context, content: str | None = None) -> None:
     if errors:
         raise Exit(f"lint: {len(errors)} error(s); fix them or waive each with a reason.", code=1)
     print(f"lint: no errors ({len(findings)} warning(s) or waiver(s)).")
+
+
+@task
+def collect(c: Context) -> None:
+    """Fetch comments on every syndicated post and keep every version in the records archive."""
+    _logging()
+    _, failures = collect_comments(load_settings(), ROOT / "content")
+    if failures:
+        raise Exit(f"collect: {len(failures)} post(s) could not be read (see above).", code=1)
 
 
 # In order; nothing public changes before every check has passed.

@@ -200,6 +200,16 @@ class FacebookSandbox(Sandbox):
             }
             return comment_id
 
+    def edit_comment(self, comment_id: str, message: str) -> None:
+        """The author edits their comment (Graph shows the new message)."""
+        with self.lock:
+            self.comments[comment_id]["message"] = message
+
+    def delete_comment(self, comment_id: str) -> None:
+        """The author deletes their comment: it leaves the listing."""
+        with self.lock:
+            self.comments[comment_id]["deleted"] = True
+
     def _list_comments(self, request: Request, version: str, object_id: str) -> Response:
         if (denied := self._authorized(request)) is not None:
             return denied

@@ -296,6 +296,11 @@ class TwitterSandbox(Sandbox):
             self.tweets[reply_id] = self._tweet_record(reply_id, text, author_id, tweet_id)
             return reply_id
 
+    def delete_reply(self, reply_id: str) -> None:
+        """The author deletes their reply."""
+        with self.lock:
+            self.deleted[reply_id] = self.tweets.pop(reply_id)
+
     def _fields(self, tweet: dict[str, Any], request: Request) -> dict[str, Any]:
         wanted = set((request.args.get("tweet.fields") or "").split(","))
         return {

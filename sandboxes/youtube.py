@@ -353,6 +353,16 @@ class YouTubeSandbox(Sandbox):
             }
             return thread_id
 
+    def edit_comment(self, thread_id: str, text: str) -> None:
+        """The author edits their comment: new text, new updatedAt."""
+        with self.lock:
+            snippet = self.threads[thread_id]["snippet"]["topLevelComment"]["snippet"]
+            snippet.update(textDisplay=text, textOriginal=text, updatedAt=_now())
+
+    def delete_comment(self, thread_id: str) -> None:
+        with self.lock:
+            self.threads.pop(thread_id)
+
     def _comment_threads(self, request: Request) -> Response:
         if (denied := self._guard(request, "list")) is not None:
             return denied

@@ -60,6 +60,22 @@ class RemotePost:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class Comment:
+    """A public comment or reply on one of the City's posts, as the platform shows it now."""
+
+    platform: str
+    post_id: str
+    id: str
+    author: str
+    text: str
+    created: str
+    parent_id: str | None = None
+    author_id: str = ""
+    updated: str | None = None
+    hidden: bool = False
+
+
 class Platform(ABC):
     """What syndication needs from a social platform."""
 
@@ -86,6 +102,10 @@ class Platform(ABC):
     def find_update(self, entry: Entry, remote_id: str, text: str) -> RemotePost | None:
         """A reply already posted with `text` (only platforms that reply to update)."""
         return None
+
+    @abstractmethod
+    def comments(self, remote_id: str) -> list[Comment]:
+        """Every comment and reply on the post, as the platform lists them now."""
 
     def preview(self, entry: Entry) -> dict[str, Any]:
         """Exactly what `create` would send, without sending it."""

@@ -13,6 +13,7 @@ import facebook
 import requests
 
 from .base import (
+    Comment,
     NotFound,
     PermanentError,
     Platform,
@@ -74,6 +75,35 @@ class Facebook(Platform):
                 return None
             args["after"] = after
         return None
+
+    def comments(self, remote_id: str) -> list[Comment]:
+        args: dict[str, Any] = {
+            "fields": "id,message,from,created_time,parent,is_hidden",
+            "filter": "stream",
+            "limit": 100,
+        }
+        found: list[Comment] = []
+        while True:
+            page = self._request(f"{remote_id}/comments", args=dict(args))
+            for item in page.get("data", []):
+                author = item.get("from") or {}
+                found.append(
+                    Comment(
+                        self.name,
+                        remote_id,
+                        item["id"],
+                        author.get("name", ""),
+                        item.get("message", ""),
+                        item.get("created_time", ""),
+                        parent_id=(item.get("parent") or {}).get("id"),
+                        author_id=author.get("id", ""),
+                        hidden=bool(item.get("is_hidden")),
+                    )
+                )
+            paging = page.get("paging", {})
+            if "next" not in paging:
+                return found
+            args["after"] = paging["cursors"]["after"]
 
     def permalink(self, post_id: str) -> str:
         page, _, post = post_id.partition("_")

@@ -16,6 +16,7 @@ import requests
 import tweepy
 
 from .base import (
+    Comment,
     NotFound,
     PermanentError,
     Platform,
@@ -88,6 +89,51 @@ class Twitter(Platform):
                 return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
         return None
 
+    def comments(self, remote_id: str) -> list[Comment]:
+        """Replies in the post's conversation, except the City's own update replies."""
+        found: list[Comment] = []
+        token = None
+        while True:
+            page = self._call(
+                self.client.search_recent_tweets,
+                f"conversation_id:{remote_id}",
+                max_results=100,
+                next_token=token,
+                user_auth=True,
+                tweet_fields=["author_id", "created_at", "referenced_tweets", "conversation_id"],
+            )
+            for tweet in page.get("data", []):
+                if str(tweet.get("author_id")) == self._me():
+                    continue
+                parent = next(
+                    (
+                        r["id"]
+                        for r in tweet.get("referenced_tweets", [])
+                        if r.get("type") == "replied_to"
+                    ),
+                    None,
+                )
+                found.append(
+                    Comment(
+                        self.name,
+                        remote_id,
+                        str(tweet["id"]),
+                        str(tweet.get("author_id", "")),
+                        tweet.get("text", ""),
+                        tweet.get("created_at", ""),
+                        parent_id=parent,
+                        author_id=str(tweet.get("author_id", "")),
+                    )
+                )
+            token = page.get("meta", {}).get("next_token")
+            if not token:
+                return found
+
+    def _me(self) -> str:
+        if self._user_id is None:
+            self._user_id = str(self._call(self.client.get_me, user_auth=True)["data"]["id"])
+        return self._user_id
+
     def update_text(self, entry: Entry) -> str:
         """The reply's text: the latest correction, or else the changed headline."""
         return x_update_text(entry.latest_correction or entry.title, entry.url)
@@ -98,14 +144,13 @@ class Twitter(Platform):
     # Helpers
 
     def _recent_posts(self) -> list[dict[str, Any]]:
-        if self._user_id is None:
-            self._user_id = str(self._call(self.client.get_me, user_auth=True)["data"]["id"])
+        user_id = self._me()
         posts: list[dict[str, Any]] = []
         token = None
         for _ in range(SEARCH_PAGES):
             page = self._call(
                 self.client.get_users_tweets,
-                self._user_id,
+                user_id,
                 max_results=100,
                 pagination_token=token,
                 tweet_fields=["entities", "referenced_tweets"],

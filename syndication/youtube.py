@@ -24,6 +24,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
 from .base import (
+    Comment,
     NotFound,
     PermanentError,
     Platform,
@@ -153,6 +154,43 @@ class YouTube(Platform):
             if not token:
                 return None
         return None
+
+    def comments(self, remote_id: str) -> list[Comment]:
+        found: list[Comment] = []
+        token = None
+        while True:
+            page = self._call(
+                self.api.commentThreads()
+                .list(
+                    part="snippet,replies",
+                    videoId=remote_id,
+                    maxResults=100,
+                    pageToken=token,
+                    textFormat="plainText",
+                )
+                .execute
+            )
+            for thread in page.get("items", []):
+                top = thread["snippet"]["topLevelComment"]
+                replies = (thread.get("replies") or {}).get("comments", [])
+                for item, parent in [(top, None), *((r, top["id"]) for r in replies)]:
+                    snippet = item["snippet"]
+                    found.append(
+                        Comment(
+                            self.name,
+                            remote_id,
+                            item["id"],
+                            snippet.get("authorDisplayName", ""),
+                            snippet.get("textOriginal", snippet.get("textDisplay", "")),
+                            snippet.get("publishedAt", ""),
+                            parent_id=parent,
+                            author_id=(snippet.get("authorChannelId") or {}).get("value", ""),
+                            updated=snippet.get("updatedAt"),
+                        )
+                    )
+            token = page.get("nextPageToken")
+            if not token:
+                return found
 
     def permalink(self, video_id: str) -> str:
         return f"https://www.youtube.com/watch?v={video_id}"

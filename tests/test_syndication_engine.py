@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from syndication.base import (
+    Comment,
     PermanentError,
     Platform,
     QuotaExhausted,
@@ -80,6 +81,9 @@ class FakePlatform(Platform):
     def withdraw(self, remote_id: str) -> None:
         self._maybe_fail("withdraw")
         self.posts.pop(remote_id, None)
+
+    def comments(self, remote_id: str) -> list[Comment]:
+        return []
 
     def find_existing(self, entry: Entry) -> RemotePost | None:
         self.calls.append("find")

@@ -1,0 +1,52 @@
+"""`invoke collect`: bring the public's comments home from every syndicated post."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from syndication.base import PlatformError, redacted_logs
+from syndication.config import Settings
+from syndication.ledger import Ledger
+from syndication.runner import make_platforms
+
+from .comments import CollectCounts, CommentArchive
+from .git import commit_archive
+
+
+def collect(
+    settings: Settings, content_dir: Path, say: Callable[[str], None] = print
+) -> tuple[dict[str, CollectCounts], list[str]]:
+    """Record every new, edited or deleted comment; return counts per platform and failures."""
+    with redacted_logs(settings.secrets):
+        platforms = make_platforms(settings, content_dir)
+        archive = CommentArchive(settings.records_dir)
+        totals: dict[str, CollectCounts] = {}
+        failures: list[str] = []
+        for (announcement, name), record in sorted(
+            Ledger.in_records(settings.records_dir).records().items()
+        ):
+            platform = platforms.get(name)
+            # Deleted posts (withdrawn on Facebook and X) have no comments left to fetch.
+            if platform is None or not record.remote_id or (record.withdrawn and name != "youtube"):
+                continue
+            try:
+                comments = platform.comments(record.remote_id)
+            except PlatformError as error:
+                failures.append(f"{name}: {announcement}: {error}")
+                continue
+            counts = archive.record(announcement, name, record.remote_id, comments)
+            total = totals.setdefault(name, CollectCounts())
+            for field in ("new", "edited", "deleted", "unchanged"):
+                setattr(total, field, getattr(total, field) + getattr(counts, field))
+        for name, total in sorted(totals.items()):
+            say(
+                f"{name}: {total.new} new, {total.edited} edited, {total.deleted} deleted, "
+                f"{total.unchanged} unchanged comments"
+            )
+        for failure in failures:
+            say(failure)
+        commit = commit_archive(settings.records_dir, "Collect comments")
+        if commit:
+            say(f"records: archive committed as {commit[:10]}")
+        return totals, failures

@@ -1,0 +1,115 @@
+"""Every version of every comment, kept as records.
+
+`comments.jsonl` (hash-chained, append-only) gets one line per new comment, one per edit (a new
+version; the earlier text stays in the file) and one when a comment disappears from the
+platform because its author deleted it. Collecting again records only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syndication.base import Comment
+
+from .chain import ChainFile
+
+
+@dataclass
+class CommentState:
+    """A comment as the archive knows it: its latest version and whether it is gone."""
+
+    platform: str
+    id: str
+    post_id: str
+    announcement: str
+    author: str
+    text: str
+    version: int
+    deleted: bool = False
+    hidden_by_city: bool = False
+    versions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class CollectCounts:
+    new: int = 0
+    edited: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+
+class CommentArchive:
+    def __init__(self, records_dir: Path) -> None:
+        self.chain = ChainFile(records_dir / "archive" / "comments.jsonl")
+
+    def state(self) -> dict[tuple[str, str], CommentState]:
+        comments: dict[tuple[str, str], CommentState] = {}
+        for event in self.chain.events():
+            key = (event["platform"], event["comment_id"])
+            if event["kind"] == "comment":
+                state = comments.get(key)
+                if state is None:
+                    state = comments[key] = CommentState(
+                        event["platform"],
+                        event["comment_id"],
+                        event["post_id"],
+                        event["announcement"],
+                        event["author"],
+                        event["text"],
+                        0,
+                    )
+                state.text, state.version, state.deleted = event["text"], event["version"], False
+                state.versions.append(event)
+            elif event["kind"] == "comment_deleted" and key in comments:
+                comments[key].deleted = True
+                comments[key].versions.append(event)
+            elif event["kind"] == "moderation_applied" and key in comments:
+                comments[key].hidden_by_city = event["decision"] == "hide"
+        return comments
+
+    def record(
+        self, announcement: str, platform: str, post_id: str, current: Iterable[Comment]
+    ) -> CollectCounts:
+        """Compare what the platform shows now with the archive; append only the changes."""
+        known = {k: v for k, v in self.state().items() if v.post_id == post_id and k[0] == platform}
+        counts = CollectCounts()
+        seen = set()
+        for comment in current:
+            key = (platform, comment.id)
+            seen.add(key)
+            state = known.get(key)
+            if state is not None and state.text == comment.text and not state.deleted:
+                counts.unchanged += 1
+                continue
+            version = state.version + 1 if state else 1
+            if state:
+                counts.edited += 1
+            else:
+                counts.new += 1
+            self.chain.append(
+                {
+                    "kind": "comment",
+                    "announcement": announcement,
+                    "comment_id": comment.id,
+                    "version": version,
+                    **{k: v for k, v in asdict(comment).items() if k != "id"},
+                }
+            )
+        for key, state in known.items():
+            # A comment the City hid may not be listed any more; that is not a deletion.
+            if key not in seen and not state.deleted and not state.hidden_by_city:
+                counts.deleted += 1
+                self.chain.append(
+                    {
+                        "kind": "comment_deleted",
+                        "announcement": announcement,
+                        "platform": platform,
+                        "post_id": post_id,
+                        "comment_id": state.id,
+                        "author": state.author,
+                    }
+                )
+        return counts

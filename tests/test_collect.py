@@ -1,0 +1,83 @@
+"""Collecting comments through the real clients: every version kept, deletions marked."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+
+from archive.collect import collect
+from archive.comments import CommentArchive
+from sandboxes import Sandboxes, start_all
+from syndication.config import Settings, load_settings
+from syndication.runner import syndicate
+from tests.conftest import Site
+
+
+@pytest.fixture
+def sandboxes() -> Iterator[Sandboxes]:
+    with start_all() as running:
+        yield running
+
+
+def posted(site: Site, sandboxes: Sandboxes) -> tuple[dict[str, str], Settings]:
+    (site.content / "videos").mkdir()
+    (site.content / "videos" / "tour.mp4").write_bytes(b"\x00" * 1024)
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video="videos/tour.mp4")
+    site.build()
+    settings = load_settings({**sandboxes.env, "RECORDS_DIR": str(site.root / "records")})
+    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+    ids = {
+        "facebook": next(iter(sandboxes.facebook.posts)),
+        "twitter": next(iter(sandboxes.twitter.tweets)),
+        "youtube": next(iter(sandboxes.youtube.videos)),
+    }
+    return ids, settings
+
+
+def test_comments_are_collected_once_with_every_version_kept(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    fb = [sandboxes.facebook.add_comment(ids["facebook"], f"Comment {n}") for n in range(120)]
+    reply = sandboxes.facebook.add_comment(ids["facebook"], "A reply", parent=fb[0])
+    x = sandboxes.twitter.add_reply(ids["twitter"], "When does the tour start?")
+    yt = sandboxes.youtube.add_comment(ids["youtube"], "Great video of the deck")
+    said: list[str] = []
+
+    totals, failures = collect(settings, site.content, say=said.append)
+    assert failures == []
+    assert (totals["facebook"].new, totals["twitter"].new, totals["youtube"].new) == (121, 1, 1)
+    archive = CommentArchive(site.root / "records")
+    state = archive.state()
+    assert state[("facebook", reply)].text == "A reply"
+    assert state[("twitter", x)].text.startswith("When does the tour start")
+
+    totals, _ = collect(settings, site.content, say=said.append)
+    assert sum(t.new + t.edited + t.deleted for t in totals.values()) == 0
+    assert totals["facebook"].unchanged == 121
+
+    sandboxes.facebook.edit_comment(fb[1], "Comment 1, edited by its author")
+    sandboxes.facebook.delete_comment(fb[2])
+    sandboxes.twitter.delete_reply(x)
+    sandboxes.youtube.edit_comment(yt, "Great video; see you there")
+    totals, _ = collect(settings, site.content, say=said.append)
+    assert (totals["facebook"].edited, totals["facebook"].deleted) == (1, 1)
+    assert (totals["twitter"].deleted, totals["youtube"].edited) == (1, 1)
+    state = CommentArchive(site.root / "records").state()
+    edited = state[("facebook", fb[1])]
+    assert edited.version == 2 and [v["text"] for v in edited.versions] == [
+        "Comment 1",
+        "Comment 1, edited by its author",
+    ]
+    assert state[("facebook", fb[2])].deleted and state[("facebook", fb[2])].text == "Comment 2"
+    assert state[("twitter", x)].deleted
+    assert archive.chain.verify() == []
+    log = subprocess.run(
+        ["git", "-C", str(site.root / "records"), "log", "--oneline"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert log.count("Collect comments") == 2  # the run that changed nothing made no commit
