@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import logging
 import os
@@ -20,8 +21,13 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from archive.collect import collect as collect_comments  # noqa: E402
+from archive.git import commit_archive  # noqa: E402
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
+from moderation.classifier import ModerationPolicy  # noqa: E402
+from moderation.report import write_report  # noqa: E402
+from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
+from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
 from sandboxes import start_all  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
@@ -180,6 +186,71 @@ def collect(c: Context) -> None:
     _, failures = collect_comments(load_settings(), ROOT / "content")
     if failures:
         raise Exit(f"collect: {len(failures)} post(s) could not be read (see above).", code=1)
+
+
+def _followed_by(task_name: str, *subcommands: str) -> bool:
+    """True when the command line reads `invoke TASK SUBCOMMAND ...`.
+
+    The documented commands `invoke moderate decide ...` and `invoke records search ...` are,
+    to invoke, two tasks in a row; the first then leaves the work to the second.
+    """
+    args = sys.argv[1:]
+    return task_name in args and any(a in subcommands for a in args[args.index(task_name) + 1 :])
+
+
+@task(help={
+    "input": "JSON Lines of comments (id, text, post_text, author) to classify",
+    "output": "where to write the decisions (JSON Lines)",
+})  # fmt: skip
+def moderate(c: Context, input: str | None = None, output: str | None = None) -> None:
+    """Classify comments by the policy's nine reasons: a file, or every collected comment."""
+    if _followed_by("moderate", "decide"):
+        return
+    policy = ModerationPolicy.load(ROOT / "policy")
+    if input or output:
+        if not (input and output):
+            raise Exit("moderate: give both --input and --output", code=2)
+        try:
+            count = classify_file(Path(input), Path(output), policy)
+        except DecisionError as error:
+            raise Exit(f"moderate: {error}", code=2) from None
+        print(f"moderate: {count} comments classified into {output}")
+        return
+    _logging()
+    settings = load_settings()
+    moderate_collected(settings, ROOT / "content", policy)
+    print(f"moderate: report in {write_report(settings.records_dir)}")
+    commit_archive(settings.records_dir, "Moderate comments")
+
+
+@task(
+    positional=["comment", "decision"],
+    help={
+        "comment": "the comment's id (or platform:id), as in the moderation report",
+        "decision": "keep or hide",
+        "reason": "why, in words the records officer can read later (required)",
+        "category": "for hide: which of the policy's reasons applies",
+        "who": "who decides (default: MODERATOR, or the login name)",
+    },
+)
+def decide(
+    c: Context, comment: str, decision: str, reason: str = "", category: str | None = None,
+    who: str | None = None,
+) -> None:  # fmt: skip
+    """A reviewer's decision (`invoke moderate decide ID keep|hide --reason ...`)."""
+    _logging()
+    settings = load_settings()
+    person = who or os.environ.get("MODERATOR") or getpass.getuser()
+    try:
+        result = apply_decision(settings, ROOT / "content", comment, decision, reason, person,
+                                category)  # fmt: skip
+    except DecisionError as error:
+        raise Exit(f"moderate decide: {error}", code=2) from None
+    write_report(settings.records_dir)
+    commit_archive(settings.records_dir, f"Decide {comment}: {decision}")
+    print(f"moderate decide: {comment} {decision} by {person}: {result}")
+    if result != "applied":
+        raise Exit(code=1)
 
 
 # In order; nothing public changes before every check has passed.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from moderation.log import ModerationLog
 from syndication.base import PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger
@@ -21,6 +22,8 @@ def collect(
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
+        # Comments the City hid may vanish from a listing; that is not their author deleting them.
+        hidden = ModerationLog(settings.records_dir).hidden()
         totals: dict[str, CollectCounts] = {}
         failures: list[str] = []
         for (announcement, name), record in sorted(
@@ -35,7 +38,7 @@ def collect(
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
                 continue
-            counts = archive.record(announcement, name, record.remote_id, comments)
+            counts = archive.record(announcement, name, record.remote_id, comments, hidden)
             total = totals.setdefault(name, CollectCounts())
             for field in ("new", "edited", "deleted", "unchanged"):
                 setattr(total, field, getattr(total, field) + getattr(counts, field))

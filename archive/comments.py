@@ -29,7 +29,6 @@ class CommentState:
     text: str
     version: int
     deleted: bool = False
-    hidden_by_city: bool = False
     versions: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -66,12 +65,15 @@ class CommentArchive:
             elif event["kind"] == "comment_deleted" and key in comments:
                 comments[key].deleted = True
                 comments[key].versions.append(event)
-            elif event["kind"] == "moderation_applied" and key in comments:
-                comments[key].hidden_by_city = event["decision"] == "hide"
         return comments
 
     def record(
-        self, announcement: str, platform: str, post_id: str, current: Iterable[Comment]
+        self,
+        announcement: str,
+        platform: str,
+        post_id: str,
+        current: Iterable[Comment],
+        hidden_by_city: frozenset[tuple[str, str]] = frozenset(),
     ) -> CollectCounts:
         """Compare what the platform shows now with the archive; append only the changes."""
         known = {k: v for k, v in self.state().items() if v.post_id == post_id and k[0] == platform}
@@ -100,7 +102,7 @@ class CommentArchive:
             )
         for key, state in known.items():
             # A comment the City hid may not be listed any more; that is not a deletion.
-            if key not in seen and not state.deleted and not state.hidden_by_city:
+            if key not in seen and not state.deleted and key not in hidden_by_city:
                 counts.deleted += 1
                 self.chain.append(
                     {

@@ -129,10 +129,10 @@ def _yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_wordlists(folder: Path) -> set[str]:
+def load_wordlists(folder: Path, pattern: str = "*.txt") -> set[str]:
     """One word or phrase per line; `#` starts a comment. Shared with comment moderation."""
     words: set[str] = set()
-    for path in sorted(folder.glob("*.txt")):
+    for path in sorted(folder.glob(pattern)):
         for line in path.read_text(encoding="utf-8").splitlines():
             word = line.split("#", 1)[0].strip().lower()
             if word:

@@ -107,6 +107,10 @@ class Platform(ABC):
     def comments(self, remote_id: str) -> list[Comment]:
         """Every comment and reply on the post, as the platform lists them now."""
 
+    @abstractmethod
+    def hide_comment(self, comment_id: str, hidden: bool) -> None:
+        """Hide (or unhide) a comment on the platform. Nothing is ever deleted."""
+
     def preview(self, entry: Entry) -> dict[str, Any]:
         """Exactly what `create` would send, without sending it."""
         return dict(entry.posts[self.name])

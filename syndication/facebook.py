@@ -105,6 +105,9 @@ class Facebook(Platform):
                 return found
             args["after"] = paging["cursors"]["after"]
 
+    def hide_comment(self, comment_id: str, hidden: bool) -> None:
+        self._request(comment_id, post_args={"is_hidden": "true" if hidden else "false"})
+
     def permalink(self, post_id: str) -> str:
         page, _, post = post_id.partition("_")
         return (

@@ -129,6 +129,10 @@ class Twitter(Platform):
             if not token:
                 return found
 
+    def hide_comment(self, comment_id: str, hidden: bool) -> None:
+        verb = self.client.hide_reply if hidden else self.client.unhide_reply
+        self._call(verb, comment_id, user_auth=True)
+
     def _me(self) -> str:
         if self._user_id is None:
             self._user_id = str(self._call(self.client.get_me, user_auth=True)["data"]["id"])

@@ -192,6 +192,12 @@ class YouTube(Platform):
             if not token:
                 return found
 
+    def hide_comment(self, comment_id: str, hidden: bool) -> None:
+        status = "rejected" if hidden else "published"
+        self._call(
+            self.api.comments().setModerationStatus(id=comment_id, moderationStatus=status).execute
+        )
+
     def permalink(self, video_id: str) -> str:
         return f"https://www.youtube.com/watch?v={video_id}"
 

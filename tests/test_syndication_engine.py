@@ -85,6 +85,9 @@ class FakePlatform(Platform):
     def comments(self, remote_id: str) -> list[Comment]:
         return []
 
+    def hide_comment(self, comment_id: str, hidden: bool) -> None:
+        raise NotImplementedError("not used by the engine tests")
+
     def find_existing(self, entry: Entry) -> RemotePost | None:
         self.calls.append("find")
         for post_id, text in self.posts.items():

@@ -1,0 +1,1 @@
+"""Comment moderation by the policy's nine reasons: classify, review, decide, apply, report."""

@@ -1,0 +1,595 @@
+"""Classifying comments against the nine reasons of the City's social media policy.
+
+Transparent on purpose: word lists (policy/wordlists/), patterns, link and sponsor rules, and
+relevance to the post. Every category comes with its evidence (what matched and why) and the
+policy clause. The action is `hide` only where the evidence is strong and policy/moderation.yml
+allows hiding for that category; anything else found goes to `review`; nothing is deleted.
+Criticism of the City is not a category, so it is never a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from checks.lint import EMAIL, PHONE, load_wordlists
+
+CATEGORIES = (
+    "off_topic",
+    "derogatory",
+    "discriminatory",
+    "commercial",
+    "political",
+    "illegal",
+    "spam",
+    "public_safety",
+    "ip_violation",
+)
+CLAUSES = {
+    "off_topic": "Comments not relevant to the particular posting",
+    "derogatory": "Slanderous or derogatory remarks, obscenities, profane language or "
+    "sexual content",
+    "discriminatory": "Content that endorses, promotes, or perpetuates discrimination",
+    "commercial": "Promotion of commercial services or products other than sponsors, "
+    "affiliations, or business partnerships",
+    "political": "Promotion of political candidates",
+    "illegal": "Promotion of illegal activity",
+    "spam": "Spam or irrelevant external links",
+    "public_safety": "Information that may compromise the safety or security of the public or "
+    "public systems",
+    "ip_violation": "Content that violates a legal ownership interest of any other party",
+}
+ACTIONS = ("keep", "review", "hide")
+
+
+def _patterns(*expressions: str) -> list[re.Pattern[str]]:
+    return [re.compile(e, re.IGNORECASE) for e in expressions]
+
+
+URL = re.compile(
+    r"(?:https?://|www\.)[^\s)]+|\b[a-z0-9-]+\.(?:com|net|org|biz|info|io|co|xyz|shop|ly)(?:/\S*)?\b",
+    re.IGNORECASE,
+)
+COMMERCIAL = _patterns(
+    r"\b\d{1,2}\s?% off\b",
+    r"\bpromo code\b",
+    r"\bdiscount\b",
+    r"\bbest prices?\b",
+    r"\bfree (estimate|quote|consultation|shipping)\b",
+    r"\b(dm|message|text|call) (me|us) for\b",
+    r"\bcheck out (my|our) (shop|store|business|page|website|services?)\b",
+    r"\b(my|our) (shop|store|company|business) (offers|sells|does|has)\b",
+    r"\bon sale\b",
+    r"\bwe (offer|sell|install|deliver)\b",
+    r"\bbook (now|today)\b",
+    r"\bfor hire\b",
+    r"\blowest price\b",
+    r"\bcoupon\b",
+)
+POLITICAL = _patterns(
+    r"\bvote (for )?[A-Z][a-z]+\b",
+    r"\bvote\b.*\b(mayor|council|mla|mp)\b",
+    r"\bre-?elect\b",
+    r"\belect [A-Z]\w+",
+    r"\b(my|his|her|their) campaign\b",
+    r"\bcandidate\b",
+    r"\b(support|endorse)\s+\w+\s+for (mayor|council)",
+    r"#vote\w*",
+    r"\bon the ballot\b",
+    r"\blawn signs?\b",
+)
+ILLEGAL = _patterns(
+    r"\b(selling|buy|buying|got)\b.{0,20}\b(weed|pills|oxy|oxys|coke|meth|fentanyl|guns?)\b",
+    r"\bfake (id|ids|licen[cs]e)\b",
+    r"\b(break|breaking) into\b",
+    r"\bstreet rac(e|ing)\b",
+    r"\bspray paint\b.{0,30}\b(bridge|wall|building)\b",
+    r"\bsteal\b",
+    r"\bshoplift",
+    r"\bdump (your|the) (garbage|trash|tires) (in|at|into)\b",
+    r"\bno one (will )?check",
+    r"\bunder the table\b",
+    r"\bdon't pay (the|your) (\w+ )?(fine|ticket|taxes)\b",
+)
+SPAM = _patterns(
+    r"\b(bitcoin|crypto|forex|btc)\b",
+    r"\bearn \$?\d+",
+    r"\bwork from home\b.{0,40}\b(earn|\$|income|no experience)",
+    r"\b(keto|diet) pills\b",
+    r"\b(click|tap) (the|this|my) link\b",
+    r"\bgiveaway\b",
+    r"\bfollow (me|back)\b",
+    r"\bcongratulations,? you\b",
+    r"\bclaim (your|a) (prize|reward)\b",
+    r"(.)\1{7,}",
+    r"\bsubscribe to my\b",
+    r"\bmake money\b",
+)
+SYSTEMS = r"(valve|hydrant|pump station|reservoir|substation|treatment plant)"
+SAFETY = _patterns(
+    r"\b(gate|door|lock|access|alarm) code\b",
+    r"\bpassword\b",
+    rf"\b{SYSTEMS}\b.{{0,40}}\b(unlocked|open|unguarded|no one watches|easy to get)\b",
+    rf"\b(unlocked|open|unguarded)\b.{{0,40}}\b{SYSTEMS}\b",
+    r"\bbomb\b",
+    r"\b(shoot|kill|hurt) (him|her|them|someone|the|those|that)\b",
+    r"\bmake sure (someone|somebody|he|she|they) gets? hurt\b",
+    r"\bunlocked\b.{0,60}\banyone (could|can)\b",
+    r"\bburn (it|the \w+) down\b",
+    r"\b(home|house) address of\b",
+    r"\blives at \d+",
+)
+IP = _patterns(
+    r"\bfull (movie|episode|game|album)\b",
+    r"\bfree download\b",
+    r"\btorrent\b",
+    r"\bcracked\b",
+    r"\bpirated?\b",
+    r"\bwatch (it )?free (here|at|on)\b",
+    r"\bcopied (their|his|her) (logo|photo|design)\b",
+    r"\bstream (it|the game) free\b",
+    r"\bunofficial stream\b",
+    r"\bcopyrighted\b",
+    r"\bcopyrighted\b",
+)
+GROUPS = (
+    r"(immigrants|refugees|foreigners|natives|indians|muslims|jews|christians|gays|women|"
+    r"seniors|old people|welfare bums|people on welfare|disabled people|homeless people)"
+)
+DISCRIMINATION = _patterns(
+    r"\bgo back to (your|their) (own )?country\b",
+    rf"\b(all|those|these)\s+(\w+\s+)?{GROUPS}\b.{{0,60}}\b(should|are|need to|must|ruin|"
+    r"ruining|can't|don't belong|shouldn't)\b",
+    r"\bdon't hire (women|immigrants|old people|anyone on welfare)\b",
+    rf"\b{GROUPS}\s+(shouldn't|should not|don't belong|do not belong|can't be trusted)\b",
+    rf"\b{GROUPS}\s+(shouldn't|should not|don't belong|do not belong|can't be trusted)\b",
+    r"\b(his|her|their) (race|religion|skin colou?r)\b.{0,40}\b(problem|why|because)\b",
+)
+# A question about the post ("Will the...?", "Can we...?") is on topic even in other words.
+ASKS_THE_CITY = re.compile(
+    r"^\s*(will|when|how|can|could|is|are|does|do|where|why)\b[^?]*\b(the|this|it|we|you|there)\b[^?]*\?",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[a-z][a-z'-]+")
+STOPWORDS = frozenset(
+    (
+        "a",
+        "about",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "even",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "like",
+        "me",
+        "more",
+        "most",
+        "much",
+        "my",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "ok",
+        "okay",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "please",
+        "really",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "still",
+        "such",
+        "than",
+        "thank",
+        "thanks",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "yes",
+        "you",
+        "your",
+        "yours",
+    )
+)
+CIVIC = frozenset(
+    (
+        "province",
+        "provincial",
+        "report",
+        "infrastructure",
+        "tiles",
+        "access",
+        "arena",
+        "avenue",
+        "bay",
+        "bikes",
+        "booth",
+        "bridge",
+        "budget",
+        "bus",
+        "butler",
+        "bylaw",
+        "cedar",
+        "christmas",
+        "city",
+        "cleanup",
+        "closure",
+        "columbia",
+        "community",
+        "construction",
+        "contractor",
+        "corner",
+        "council",
+        "crew",
+        "crews",
+        "cyclists",
+        "dates",
+        "delays",
+        "driveway",
+        "eaters",
+        "esplanade",
+        "event",
+        "events",
+        "families",
+        "fees",
+        "fenced",
+        "fire",
+        "flagger",
+        "fruitvale",
+        "garbage",
+        "glenmerry",
+        "gyro",
+        "hall",
+        "hockey",
+        "holiday",
+        "jubilee",
+        "kids",
+        "lawn",
+        "lessons",
+        "library",
+        "lights",
+        "main",
+        "mayor",
+        "meeting",
+        "meetings",
+        "miral",
+        "montrose",
+        "neighbour",
+        "neighbourhood",
+        "noise",
+        "notice",
+        "park",
+        "parking",
+        "parks",
+        "partnership",
+        "pickup",
+        "pipe",
+        "pipes",
+        "plan",
+        "planning",
+        "plough",
+        "plow",
+        "police",
+        "pool",
+        "project",
+        "public",
+        "rates",
+        "recycling",
+        "repave",
+        "repaved",
+        "residents",
+        "rink",
+        "river",
+        "road",
+        "roads",
+        "rossland",
+        "santa",
+        "school",
+        "schools",
+        "seniors",
+        "service",
+        "services",
+        "sewer",
+        "sidewalk",
+        "smoke",
+        "smokies",
+        "snow",
+        "staff",
+        "street",
+        "streets",
+        "sunningdale",
+        "swim",
+        "tadanac",
+        "tax",
+        "taxes",
+        "tender",
+        "tow",
+        "towing",
+        "traffic",
+        "trail",
+        "transit",
+        "trench",
+        "warfield",
+        "water",
+        "works",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    category: str
+    matched: tuple[str, ...]
+    reason: str
+    strong: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "matched": list(self.matched),
+            "reason": self.reason,
+            "clause": CLAUSES[self.category],
+            "strong": self.strong,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: str
+    action: str
+    categories: tuple[str, ...]
+    evidence: dict[str, dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action,
+            "categories": list(self.categories),
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class ModerationPolicy:
+    hide_allowed: set[str] = field(default_factory=lambda: {"derogatory", "discriminatory", "spam"})
+    allowed_domains: set[str] = field(default_factory=set)
+    sponsor_names: set[str] = field(default_factory=set)
+    sponsor_domains: set[str] = field(default_factory=set)
+    obscene: set[str] = field(default_factory=set)
+    slurs: set[str] = field(default_factory=set)
+    insults: set[str] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, policy_dir: Path) -> ModerationPolicy:
+        config = yaml.safe_load((policy_dir / "moderation.yml").read_text(encoding="utf-8")) or {}
+        sponsors = yaml.safe_load((policy_dir / "sponsors.yml").read_text(encoding="utf-8")) or {}
+        words = policy_dir / "wordlists"
+        policy = cls(
+            hide_allowed={k for k, v in (config.get("categories") or {}).items() if v == "hide"},
+            allowed_domains={d.lower() for d in config.get("allowed_domains") or []},
+            obscene=_words(words / "profanity.txt") | _words(words / "sexual.txt"),
+            slurs=_words(words / "slurs.txt"),
+            insults=_words(words / "insults.txt"),
+        )
+        unknown = set(config.get("categories") or {}) - set(CATEGORIES)
+        if unknown:
+            raise ValueError(
+                f"{policy_dir / 'moderation.yml'}: categories: unknown {sorted(unknown)}"
+            )
+        for sponsor in sponsors.get("sponsors") or []:
+            policy.sponsor_names |= {n.lower() for n in [sponsor["name"], *sponsor.get("also", [])]}
+            policy.sponsor_domains |= {d.lower() for d in sponsor.get("domains", [])}
+        return policy
+
+
+def _words(path: Path) -> set[str]:
+    """One word list file (the same format, and files, the content lint uses)."""
+    return load_wordlists(path.parent, path.name)
+
+
+def _find_words(text: str, words: Iterable[str]) -> list[str]:
+    lowered = text.lower()
+    return sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered))
+
+
+def _find(text: str, patterns: Iterable[re.Pattern[str]]) -> list[str]:
+    return [m.group(0) for p in patterns if (m := p.search(text))]
+
+
+def _domain(link: str) -> str:
+    host = urlsplit(link if "://" in link else f"http://{link}").netloc.lower()
+    return host.removeprefix("www.")
+
+
+def _allowed(domain: str, allowed: set[str]) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in allowed)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.strip("'-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
+
+
+def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolicy) -> Decision:
+    """The categories a comment falls in, with evidence, and what to do about it."""
+    found: list[Evidence] = []
+    lowered = text.lower()
+    sponsor = any(name in lowered for name in policy.sponsor_names)
+
+    if obscene := _find_words(text, policy.obscene):
+        found.append(Evidence("derogatory", tuple(obscene), "obscene or profane words", True))
+    elif insults := _find_words(text, policy.insults):
+        found.append(Evidence("derogatory", tuple(insults), "personal insults", False))
+    slurs = _find_words(text, policy.slurs)
+    generalising = _find(text, DISCRIMINATION)
+    if slurs or generalising:
+        found.append(
+            Evidence(
+                "discriminatory",
+                tuple(slurs + generalising),
+                "slurs or statements against a protected group",
+                bool(slurs),
+            )
+        )
+    links = URL.findall(text)
+    outside = [
+        link
+        for link in links
+        if not _allowed(_domain(link), policy.allowed_domains | policy.sponsor_domains)
+    ]
+    commercial = _find(text, COMMERCIAL)
+    if commercial and not sponsor:
+        found.append(
+            Evidence(
+                "commercial",
+                tuple(commercial + outside),
+                "promotes a business that is not a City sponsor or partner",
+                len(commercial) + len(outside) >= 2,
+            )
+        )
+    if political := _find(text, POLITICAL):
+        found.append(
+            Evidence("political", tuple(political), "promotes a candidate or campaign", True)
+        )
+    if illegal := _find(text, ILLEGAL):
+        found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
+    spam = _find(text, SPAM)
+    if spam or (outside and not commercial):
+        strong = len(spam) + len(outside) >= 2
+        found.append(
+            Evidence(
+                "spam", tuple(spam + outside), "spam wording or links to unrelated sites", strong
+            )
+        )
+    if safety := _find(text, SAFETY):
+        found.append(
+            Evidence(
+                "public_safety",
+                tuple(safety),
+                "could compromise public safety or public systems",
+                True,
+            )
+        )
+    if ip := _find(text, IP):
+        found.append(Evidence("ip_violation", tuple(ip), "shares or offers others' work", True))
+    if not found and not ASKS_THE_CITY.search(text):
+        words = _content_words(text)
+        subjects = {w[:5] for w in _content_words(post_text) | CIVIC}
+        if len(words) >= 4 and not any(w[:5] in subjects for w in words):
+            found.append(
+                Evidence(
+                    "off_topic", tuple(sorted(words)[:8]), "shares no subject with the post", False
+                )
+            )
+    # Personal information is flagged for the reviewer, whatever the category.
+    contacts = [*EMAIL.findall(text), *("".join(m) for m in PHONE.findall(text))]
+    categories = tuple(c for c in CATEGORIES if any(e.category == c for e in found))
+    if not found:
+        action = "keep"
+    elif any(e.strong and e.category in policy.hide_allowed for e in found):
+        action = "hide"
+    else:
+        action = "review"
+    evidence = {e.category: e.as_dict() for e in found}
+    if contacts and action == "keep":
+        action = "review"
+        evidence["personal_information"] = {
+            "matched": contacts,
+            "reason": "contact details of a person in a public comment",
+            "clause": "FOIPPA",
+        }
+    return Decision(comment_id, action, categories, evidence)

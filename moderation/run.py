@@ -1,0 +1,153 @@
+"""`invoke moderate`: classify collected comments, hide only what policy allows, queue the rest
+for a person, and apply a reviewer's decision on the platform."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from archive.comments import CommentArchive
+from syndication.base import Platform, PlatformError, redacted_logs
+from syndication.config import Settings
+from syndication.ledger import Ledger
+from syndication.runner import make_platforms
+
+from .classifier import CATEGORIES, ModerationPolicy, classify
+from .log import ModerationLog
+
+CLASSIFIER = "classifier (policy/moderation.yml)"
+
+
+class DecisionError(ValueError):
+    """A decision cannot be taken as asked; the message says why."""
+
+
+def classify_file(source: Path, target: Path, policy: ModerationPolicy) -> int:
+    """JSON Lines in (id, text, post_text, author?) → decisions out (id, action, categories,
+    evidence). Returns the number of comments."""
+    count = 0
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                decision = classify(
+                    str(item["id"]), item["text"], item.get("post_text", ""), policy
+                )
+            except (json.JSONDecodeError, KeyError, TypeError) as error:
+                raise DecisionError(
+                    f"{source}:{number}: expected JSON with id and text ({error})"
+                ) from None
+            out.write(json.dumps(decision.as_dict(), ensure_ascii=False, sort_keys=True) + "\n")
+            count += 1
+    return count
+
+
+def moderate_collected(
+    settings: Settings,
+    content_dir: Path,
+    policy: ModerationPolicy,
+    say: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """Classify every comment version not yet classified; apply strong hides; count actions."""
+    log = ModerationLog(settings.records_dir)
+    done = {(s.platform, s.comment_id, s.version) for s in log.statuses().values()}
+    posts = {
+        (r.announcement, r.platform): r.text or ""
+        for r in Ledger.in_records(settings.records_dir).records().values()
+    }
+    counts = {"keep": 0, "review": 0, "hide": 0}
+    with redacted_logs(settings.secrets):
+        platforms = make_platforms(settings, content_dir)
+        for (platform, comment_id), comment in sorted(
+            CommentArchive(settings.records_dir).state().items()
+        ):
+            if comment.deleted or (platform, comment_id, comment.version) in done:
+                continue
+            post_text = posts.get((comment.announcement, platform), "")
+            decision = classify(comment_id, comment.text, post_text, policy)
+            log.classified(platform, comment.version, decision)
+            counts[decision.action] += 1
+            if decision.action == "hide" and platform in platforms:
+                category = next(c for c in CATEGORIES if c in decision.categories)
+                _apply(
+                    platforms[platform],
+                    log,
+                    platform,
+                    comment_id,
+                    "hide",
+                    CLASSIFIER,
+                    decision.evidence[category]["reason"],
+                    category,
+                )
+    say(f"moderate: {counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden")
+    return counts
+
+
+def decide(
+    settings: Settings,
+    content_dir: Path,
+    comment: str,
+    decision: str,
+    reason: str,
+    who: str,
+    category: str | None = None,
+) -> str:
+    """A reviewer's decision, applied on the platform and logged with who, when and why."""
+    if decision not in ("keep", "hide"):
+        raise DecisionError(f"decision: '{decision}' is not keep or hide")
+    if not reason.strip():
+        raise DecisionError("--reason: say why; the decision is a public record")
+    log = ModerationLog(settings.records_dir)
+    matches = [
+        s
+        for s in log.statuses().values()
+        if comment in (s.comment_id, f"{s.platform}:{s.comment_id}")
+    ]
+    if len(matches) != 1:
+        raise DecisionError(
+            f"{comment}: {'no' if not matches else 'more than one'} collected "
+            "comment has this id (use platform:id)"
+        )
+    status = matches[0]
+    if decision == "hide":
+        category = category or next(iter(status.categories), None)
+        if category not in CATEGORIES:
+            raise DecisionError(
+                "--category: hiding needs one of the policy's reasons: " + ", ".join(CATEGORIES)
+            )
+    with redacted_logs(settings.secrets):
+        platform = make_platforms(settings, content_dir).get(status.platform)
+        if platform is None:
+            raise DecisionError(f"{status.platform}: no credentials to apply the decision")
+        return _apply(
+            platform,
+            log,
+            status.platform,
+            status.comment_id,
+            decision,
+            who,
+            reason,
+            category if decision == "hide" else None,
+        )
+
+
+def _apply(
+    platform: Platform,
+    log: ModerationLog,
+    name: str,
+    comment_id: str,
+    decision: str,
+    who: str,
+    reason: str,
+    category: str | None,
+) -> str:
+    try:
+        platform.hide_comment(comment_id, decision == "hide")
+        result = "applied"
+    except PlatformError as error:
+        result = f"failed: {error}"
+    log.decided(name, comment_id, decision, who, reason, category, result)
+    return result
