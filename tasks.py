@@ -9,6 +9,7 @@ import logging
 import os
 import shutil
 import sys
+from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -21,7 +22,12 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from archive.collect import collect as collect_comments  # noqa: E402
+from archive.export import export as export_package  # noqa: E402
 from archive.git import commit_archive  # noqa: E402
+from archive.index import chains  # noqa: E402
+from archive.index import reindex as rebuild_index  # noqa: E402
+from archive.index import search as search_records  # noqa: E402
+from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
 from moderation.classifier import ModerationPolicy  # noqa: E402
@@ -62,11 +68,13 @@ def _build(settings: Path, output: str | None, content: str | None = None) -> Pa
     return result.output
 
 
-@task(help={
-    "dev": "use pelicanconf.py (local preview settings) instead of publishconf.py",
-    "output": "folder to build into (default: output/)",
-    "content": "content folder to build (default: content/)",
-})  # fmt: skip
+@task(
+    help={
+        "dev": "use pelicanconf.py (local preview settings) instead of publishconf.py",
+        "output": "folder to build into (default: output/)",
+        "content": "content folder to build (default: content/)",
+    }
+)
 def build(
     c: Context, dev: bool = False, output: str | None = None, content: str | None = None
 ) -> None:
@@ -118,11 +126,13 @@ def demo(c: Context) -> None:
         raise Exit("Some syndication failed in the demo (see above).", code=1)
 
 
-@task(help={
-    "dry_run": "print exactly what would be done; call nothing that writes",
-    "platform": "only this platform: facebook, twitter or youtube",
-    "manifest": "the build's manifest (default: output/syndication.json)",
-})  # fmt: skip
+@task(
+    help={
+        "dry_run": "print exactly what would be done; call nothing that writes",
+        "platform": "only this platform: facebook, twitter or youtube",
+        "manifest": "the build's manifest (default: output/syndication.json)",
+    }
+)
 def syndicate(
     c: Context, dry_run: bool = False, platform: str | None = None, manifest: str | None = None
 ) -> None:
@@ -198,10 +208,12 @@ def _followed_by(task_name: str, *subcommands: str) -> bool:
     return task_name in args and any(a in subcommands for a in args[args.index(task_name) + 1 :])
 
 
-@task(help={
-    "input": "JSON Lines of comments (id, text, post_text, author) to classify",
-    "output": "where to write the decisions (JSON Lines)",
-})  # fmt: skip
+@task(
+    help={
+        "input": "JSON Lines of comments (id, text, post_text, author) to classify",
+        "output": "where to write the decisions (JSON Lines)",
+    }
+)
 def moderate(c: Context, input: str | None = None, output: str | None = None) -> None:
     """Classify comments by the policy's nine reasons: a file, or every collected comment."""
     if _followed_by("moderate", "decide"):
@@ -234,16 +246,21 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
     },
 )
 def decide(
-    c: Context, comment: str, decision: str, reason: str = "", category: str | None = None,
+    c: Context,
+    comment: str,
+    decision: str,
+    reason: str = "",
+    category: str | None = None,
     who: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """A reviewer's decision (`invoke moderate decide ID keep|hide --reason ...`)."""
     _logging()
     settings = load_settings()
     person = who or os.environ.get("MODERATOR") or getpass.getuser()
     try:
-        result = apply_decision(settings, ROOT / "content", comment, decision, reason, person,
-                                category)  # fmt: skip
+        result = apply_decision(
+            settings, ROOT / "content", comment, decision, reason, person, category
+        )
     except DecisionError as error:
         raise Exit(f"moderate decide: {error}", code=2) from None
     write_report(settings.records_dir)
@@ -251,6 +268,126 @@ def decide(
     print(f"moderate decide: {comment} {decision} by {person}: {result}")
     if result != "applied":
         raise Exit(code=1)
+
+
+RECORDS_COMMANDS = ("verify", "reindex", "search", "export", "retention")
+
+
+def _records_dir() -> Path:
+    return load_settings().records_dir
+
+
+@task
+def records(c: Context) -> None:
+    """The records archive: invoke records verify|reindex|search|export|retention ..."""
+    if not _followed_by("records", *RECORDS_COMMANDS):
+        print(f"usage: invoke records {{{'|'.join(RECORDS_COMMANDS)}}} ... (see invoke --help)")
+
+
+@task
+def verify(c: Context) -> None:
+    """`invoke records verify`: check every archive file's hash chain."""
+    problems = [p for chain in chains(_records_dir()).values() for p in chain.verify()]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        raise Exit(
+            f"records verify: {len(problems)} broken line(s): the archive was altered.", code=1
+        )
+    print("records verify: every archive file is intact.")
+
+
+@task
+def reindex(c: Context) -> None:
+    """`invoke records reindex`: rebuild the search index from the archive files."""
+    count = rebuild_index(_records_dir())
+    print(f"records reindex: {count} records indexed.")
+
+
+@task(
+    positional=["query"],
+    help={
+        "query": "words that must all appear (text, author or announcement)",
+        "platform": "facebook, twitter or youtube",
+        "from_": "from this date (ISO 8601)",
+        "to": "up to this date (ISO 8601)",
+        "author": "part of the author's name",
+    },
+)
+def search(
+    c: Context,
+    query: str,
+    platform: str | None = None,
+    from_: str | None = None,
+    to: str | None = None,
+    author: str | None = None,
+) -> None:
+    """`invoke records search QUERY [--platform] [--from] [--to] [--author]`."""
+    try:
+        since = datetime.fromisoformat(from_) if from_ else None
+        until = datetime.fromisoformat(to) if to else None
+    except ValueError as error:
+        raise Exit(
+            f"records search: --from/--to: {error}; expected e.g. 2026-11-24", code=2
+        ) from None
+    found = search_records(
+        _records_dir(), query, platform=platform, since=since, until=until, author=author
+    )
+    for r in found:
+        print(
+            f"{r.time}  {r.type:<10} {r.platform:<9} {r.announcement}  {r.author}: {r.text[:100]}"
+        )
+    print(f"records search: {len(found)} record(s).")
+
+
+@task(
+    positional=["query"],
+    iterable=["also"],
+    help={
+        "request": "the FOI request's id",
+        "query": "what to look for (all records if empty)",
+        "also": "another query (repeatable)",
+        "out": "folder for the package",
+        "redact": "also write a severed copy in OUT/redacted/",
+    },
+)
+def export(
+    c: Context,
+    query: str,
+    request: str = "",
+    out: str = "",
+    also: list[str] | None = None,
+    redact: bool = False,
+) -> None:
+    """`invoke records export --request ID QUERY --out DIR [--also QUERY] [--redact]`."""
+    if not request or not out:
+        raise Exit("records export: --request and --out are required", code=2)
+    summary = export_package(
+        _records_dir(), ROOT, request, [query, *(also or [])], Path(out), redact
+    )
+    print(
+        f"records export: {summary['records']} records about {summary['announcements']} "
+        f"announcement(s), {summary['flags']} personal-information flag(s), in {out}"
+    )
+
+
+@task(help={"dry_run": "list what is due for disposition (the only mode: see below)"})
+def retention(c: Context, dry_run: bool = False) -> None:
+    """`invoke records retention --dry-run`: records past their period, never held ones."""
+    if not dry_run:
+        raise Exit(
+            "records retention: only --dry-run is supported; disposition is the records "
+            "officer's act under the City's records procedure.",
+            code=2,
+        )
+    try:
+        policy = RetentionPolicy.load(ROOT / "policy" / "retention.yml")
+    except RetentionError as error:
+        raise Exit(f"records retention: {error}", code=2) from None
+    due = due_for_disposition(_records_dir(), policy, datetime.now(UTC))
+    for r in due:
+        print(f"{r.time}  {r.type:<10} {r.key}  {r.announcement}")
+    print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
 
 
 # In order; nothing public changes before every check has passed.

@@ -29,6 +29,8 @@ def commit_archive(records_dir: Path, message: str) -> str | None:
     records_dir.mkdir(parents=True, exist_ok=True)
     if not (records_dir / ".git").exists():
         _git(records_dir, "init", "-q", "-b", "main")
+        # The search index is rebuilt from the files; the files are the record.
+        (records_dir / ".gitignore").write_text("index.sqlite\n.index.sqlite.building\n")
     _git(records_dir, "add", "-A")
     if _git(records_dir, "diff", "--cached", "--quiet").returncode == 0:
         return None

@@ -1,0 +1,243 @@
+"""`invoke records export`: an FOI response package.
+
+For the records matching the request's queries: `records.json` and `records.csv`, a readable
+`report.html` (each post, its comments in thread order with every version and moderation
+history, and the git history of the announcement), and `MANIFEST.sha256` over every file
+(`sha256sum -c MANIFEST.sha256` checks it). Personal information of third parties is flagged
+for the records officer: severing is a human decision under FOIPPA s.22. With `--redact`, a
+severed copy is written beside the original set in `redacted/`, each severing marked with its
+reason; the archive itself is never altered.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import subprocess
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from checks.lint import EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
+
+from .index import ArchiveRecord, search
+
+SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
+CSV_FIELDS = (
+    "type",
+    "time",
+    "platform",
+    "announcement",
+    "post_id",
+    "comment_id",
+    "author",
+    "text",
+    "file",
+    "line",
+)
+
+
+@dataclass(frozen=True)
+class PersonalInfo:
+    record: str
+    what: str
+    value: str
+
+
+def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
+    """What in a record identifies a third party: comment authors, and contact details or
+    identity numbers in any text. The City's own posts and staff are not third parties."""
+    found = []
+    if record.type == "comment" and record.author:
+        found.append(PersonalInfo(record.key, "name", record.author))
+    for match in EMAIL.finditer(record.text):
+        found.append(PersonalInfo(record.key, "email address", match.group(0)))
+    for match in PHONE.finditer(record.text):
+        found.append(PersonalInfo(record.key, "phone number", match.group(0)))
+    for pattern, valid, what in (
+        (SIN, sin_valid, "Social Insurance Number"),
+        (PHN, phn_valid, "Personal Health Number"),
+    ):
+        found.extend(
+            PersonalInfo(record.key, what, m.group(0))
+            for m in pattern.finditer(record.text)
+            if valid(m.group(0))
+        )
+    for match in re.finditer(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)", record.text):
+        if card_valid(match.group(0)):
+            found.append(PersonalInfo(record.key, "card number", match.group(0)))
+    return found
+
+
+def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord:
+    """A copy of the record with each item replaced by a marked severing."""
+    text, author = record.text, record.author
+    for item in items:
+        mark = SEVERED.format(what=item.what)
+        text = text.replace(item.value, mark)
+        if item.what == "name" and author == item.value:
+            author = mark
+    data = (
+        {**record.data, "text": text, "author": author}
+        if record.type == "comment"
+        else (record.data)
+    )
+    return ArchiveRecord(**{**asdict(record), "text": text, "author": author, "data": data})
+
+
+def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
+    """The git history of the announcement's source file: date and change note of each commit."""
+    source = f"content/announcements/{announcement}.md"
+    result = subprocess.run(
+        ["git", "-C", str(project), "log", "--follow", "--format=%h%x00%aI%x00%s", "--", source],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    history = []
+    for line in result.stdout.splitlines():
+        commit, date, note = line.split("\x00", 2)
+        history.append({"commit": commit, "date": date, "note": note})
+    return history
+
+
+def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
+    """Comments in thread order (parents before replies, then by time), with their versions
+    and moderation history gathered under each."""
+    comments: dict[str, dict[str, Any]] = {}
+    for record in records:
+        if record.type == "comment":
+            entry = comments.setdefault(
+                record.comment_id,
+                {
+                    "id": record.comment_id,
+                    "platform": record.platform,
+                    "author": record.author,
+                    "parent": record.data.get("parent_id"),
+                    "time": record.time,
+                    "versions": [],
+                    "moderation": [],
+                },
+            )
+            entry["versions"].append(record)
+            entry["time"] = min(entry["time"], record.time) if record.time else entry["time"]
+    for record in records:
+        if record.type == "moderation" and record.comment_id in comments:
+            comments[record.comment_id]["moderation"].append(record)
+    ordered: list[dict[str, Any]] = []
+
+    def add(parent: str | None, depth: int) -> None:
+        children = sorted(
+            (c for c in comments.values() if c["parent"] == parent),
+            key=lambda c: (c["time"], c["id"]),
+        )
+        for child in children:
+            ordered.append({**child, "depth": depth})
+            add(child["id"], depth + 1)
+
+    add(None, 0)
+    orphans = [c for c in comments.values() if c["parent"] and c["parent"] not in comments]
+    ordered.extend({**c, "depth": 0} for c in orphans)
+    return ordered
+
+
+def _write_set(
+    folder: Path,
+    records: list[ArchiveRecord],
+    request: str,
+    queries: list[str],
+    flags: list[PersonalInfo],
+    project: Path,
+    redacted: bool,
+) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [{k: getattr(r, k) for k in CSV_FIELDS} for r in records]
+    (folder / "records.json").write_text(
+        json.dumps(
+            {
+                "request": request,
+                "queries": queries,
+                "redacted": redacted,
+                "records": [{**row, "data": r.data} for row, r in zip(rows, records, strict=True)],
+            },
+            indent=2,
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    with (folder / "records.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    by_announcement: dict[str, list[ArchiveRecord]] = defaultdict(list)
+    for record in records:
+        by_announcement[record.announcement].append(record)
+    flagged = {f.record for f in flags}
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(default=True),
+    )
+    html = env.get_template("foi-report.html").render(
+        request=request,
+        queries=queries,
+        redacted=redacted,
+        flags=flags,
+        flagged=flagged,
+        announcements=[
+            {
+                "id": a,
+                "posts": [r for r in rs if r.type == "post"],
+                "thread": _thread(rs),
+                "history": announcement_history(project, a) if a else [],
+            }
+            for a, rs in sorted(by_announcement.items())
+        ],
+    )
+    (folder / "report.html").write_text(html, encoding="utf-8")
+
+
+def _manifest(folder: Path) -> None:
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "MANIFEST.sha256"):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.relative_to(folder).as_posix()}\n")
+    (folder / "MANIFEST.sha256").write_text("".join(lines), encoding="utf-8")
+
+
+def export(
+    records_dir: Path,
+    project: Path,
+    request: str,
+    queries: list[str],
+    out: Path,
+    redact: bool = False,
+) -> dict[str, Any]:
+    """Write the package; return a summary (records, flags)."""
+    found: dict[str, ArchiveRecord] = {}
+    for query in queries or [""]:
+        for record in search(records_dir, query):
+            found[record.key] = record
+    # A matching comment brings its post and the rest of its thread, for context.
+    touched = {r.announcement for r in found.values()}
+    for record in search(records_dir, ""):
+        if record.announcement in touched:
+            found.setdefault(record.key, record)
+    records = sorted(found.values(), key=lambda r: (r.time, r.file, r.line))
+    flags = [item for record in records for item in personal_information(record)]
+    _write_set(out, records, request, queries, flags, project, redacted=False)
+    if redact:
+        by_record: dict[str, list[PersonalInfo]] = defaultdict(list)
+        for flag in flags:
+            by_record[flag.record].append(flag)
+        severed = [sever(r, by_record.get(r.key, [])) for r in records]
+        _write_set(out / "redacted", severed, request, queries, flags, project, redacted=True)
+    _manifest(out)
+    return {"records": len(records), "flags": len(flags), "announcements": len(touched)}

@@ -1,0 +1,228 @@
+"""The archive's records, read from its append-only files, and a SQLite full-text index of them.
+
+The files are the records; `index.sqlite` is only a way to find them, rebuilt from the files
+at any time (`invoke records reindex`) and never the source of truth.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .chain import ChainFile
+
+# Which file holds which type of record, relative to RECORDS_DIR.
+FILES = {
+    "post": Path("syndication") / "ledger.jsonl",
+    "comment": Path("archive") / "comments.jsonl",
+    "moderation": Path("archive") / "moderation.jsonl",
+}
+INDEX = "index.sqlite"
+
+
+@dataclass(frozen=True)
+class ArchiveRecord:
+    """One line of the archive, with what search and export need pulled out."""
+
+    type: str  # post, comment or moderation
+    file: str
+    line: int
+    time: str
+    platform: str
+    announcement: str
+    post_id: str
+    comment_id: str
+    author: str
+    text: str
+    data: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+def chains(records_dir: Path) -> dict[str, ChainFile]:
+    return {kind: ChainFile(records_dir / path) for kind, path in FILES.items()}
+
+
+def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
+    """Every archive line worth finding: what was posted, every comment version, every
+    moderation classification and decision."""
+    comment_posts: dict[tuple[str, str], tuple[str, str]] = {}
+    for kind, chain in chains(records_dir).items():
+        name = str(FILES[kind])
+        for number, event in enumerate(chain.events(), start=1):
+            record = _record(kind, name, number, event, comment_posts)
+            if record is not None:
+                yield record
+
+
+def _record(
+    kind: str,
+    name: str,
+    number: int,
+    event: dict[str, Any],
+    comment_posts: dict[tuple[str, str], tuple[str, str]],
+) -> ArchiveRecord | None:
+    when = event.get("created") if kind == "comment" else None
+    common = {
+        "type": kind,
+        "file": name,
+        "line": number,
+        "time": utc(when or event.get("time")),
+        "platform": event.get("platform", ""),
+        "data": event,
+    }
+    if kind == "post":
+        if event.get("phase") != "done" or event.get("action") not in ("create", "adopt"):
+            return None
+        return ArchiveRecord(
+            **common,
+            announcement=event["announcement"],
+            post_id=str(event.get("remote_id", "")),
+            comment_id="",
+            author="City of Trail",
+            text=event.get("text") or "",
+        )
+    if kind == "comment":
+        key = (event["platform"], event["comment_id"])
+        comment_posts[key] = (event["announcement"], event["post_id"])
+        text = event.get("text", "") if event["kind"] == "comment" else "[deleted by its author]"
+        return ArchiveRecord(
+            **common,
+            announcement=event["announcement"],
+            post_id=event["post_id"],
+            comment_id=event["comment_id"],
+            author=event.get("author", ""),
+            text=text,
+        )
+    announcement, post_id = comment_posts.get((event["platform"], event["comment_id"]), ("", ""))
+    text = event.get("reason") or " ".join(event.get("categories", [])) or event.get("action", "")
+    return ArchiveRecord(
+        **common,
+        announcement=announcement,
+        post_id=post_id,
+        comment_id=event["comment_id"],
+        author=event.get("who", ""),
+        text=f"{event['kind']}: {text}",
+    )
+
+
+def utc(value: str | None) -> str:
+    """ISO 8601 in UTC, so that times from every platform compare as text."""
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def reindex(records_dir: Path) -> int:
+    """Rebuild the search index from the files; return how many records it holds."""
+    target = records_dir / INDEX
+    building = records_dir / f".{INDEX}.building"
+    building.unlink(missing_ok=True)
+    with sqlite3.connect(building) as db:
+        db.executescript(
+            """
+            CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
+              time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
+              author TEXT, text TEXT, data TEXT);
+            CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
+              content='records', content_rowid='id', tokenize='unicode61');
+            CREATE INDEX records_time ON records(time);
+            """
+        )
+        rows = [
+            (
+                r.type,
+                r.file,
+                r.line,
+                r.time,
+                r.platform,
+                r.announcement,
+                r.post_id,
+                r.comment_id,
+                r.author,
+                r.text,
+                json.dumps(r.data, ensure_ascii=False),
+            )
+            for r in read_records(records_dir)
+        ]
+        db.executemany(
+            "INSERT INTO records (type, file, line, time, platform, announcement, post_id,"
+            " comment_id, author, text, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
+    db.close()
+    building.replace(target)
+    return len(rows)
+
+
+def _fts_query(query: str) -> str:
+    """Each word as a quoted term (all must match), so user input is never FTS syntax."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+
+
+def search(
+    records_dir: Path,
+    query: str = "",
+    *,
+    platform: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    author: str | None = None,
+) -> list[ArchiveRecord]:
+    """Matching records, oldest first. Reindexes first if there is no index yet."""
+    if not (records_dir / INDEX).exists():
+        reindex(records_dir)
+    where, params = [], []
+    if query.strip():
+        where.append("records.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
+        params.append(_fts_query(query))
+    if platform:
+        where.append("platform = ?")
+        params.append(platform)
+    if since:
+        where.append("time >= ?")
+        params.append(utc(since.isoformat()))
+    if until:
+        where.append("time <= ?")
+        params.append(utc(until.isoformat()))
+    if author:
+        where.append("author LIKE ?")
+        params.append(f"%{author}%")
+    sql = "SELECT type, file, line, time, platform, announcement, post_id, comment_id, author,"
+    sql += " text, data FROM records"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY time, file, line"
+    with sqlite3.connect(records_dir / INDEX) as db:
+        rows = db.execute(sql, params).fetchall()
+    db.close()
+    names = (
+        "type",
+        "file",
+        "line",
+        "time",
+        "platform",
+        "announcement",
+        "post_id",
+        "comment_id",
+        "author",
+        "text",
+    )
+    return [
+        ArchiveRecord(**dict(zip(names, row[:10], strict=True)), data=json.loads(row[10]))
+        for row in rows
+    ]

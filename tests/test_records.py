@@ -1,0 +1,147 @@
+"""The records archive: tamper-evident, searchable, exportable for FOI, with retention."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from archive.collect import collect
+from archive.export import export
+from archive.index import chains, reindex, search
+from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
+from moderation.classifier import ModerationPolicy
+from moderation.run import moderate_collected
+from sandboxes import start_all
+from syndication.config import load_settings
+from syndication.runner import syndicate
+from tests.conftest import ROOT, Site
+
+
+@pytest.fixture
+def archive(site: Site) -> Iterator[Path]:
+    """A records archive with posts, comments (one edited, one deleted) and moderation."""
+    records = site.root / "records"
+    with start_all() as boxes:
+        site.add("2026-11-20-flushing")
+        site.add(
+            "2026-11-21-bridge",
+            title="Bridge deck repairs",
+            date="2026-11-21 09:00",
+            summary="Night work on the Victoria Street Bridge deck.",
+        )
+        site.build()
+        settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
+        syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+        posts = {p["link"]: pid for pid, p in boxes.facebook.posts.items()}
+        flushing = next(pid for link, pid in posts.items() if "flushing" in link)
+        bridge = next(pid for link, pid in posts.items() if "bridge" in link)
+        first = boxes.facebook.add_comment(flushing, "Is Laurel Crescent included?", "Avery Lee")
+        boxes.facebook.add_comment(
+            flushing, "Call me at 250-555-0199 about the leak", "Jordan Park", parent=first
+        )
+        gone = boxes.facebook.add_comment(bridge, "Night work is noisy", "Sam Ortiz")
+        boxes.facebook.add_comment(bridge, "What a load of bullshit", "Riley Cole")
+        collect(settings, site.content, say=lambda _: None)
+        boxes.facebook.edit_comment(first, "Is Laurel Crescent included? And Hazelwood?")
+        boxes.facebook.delete_comment(gone)
+        collect(settings, site.content, say=lambda _: None)
+        moderate_collected(
+            settings, site.content, ModerationPolicy.load(ROOT / "policy"), say=lambda _: None
+        )
+    return records
+
+
+def test_the_hash_chains_verify_and_detect_a_tampered_line(archive: Path) -> None:
+    files = chains(archive)
+    assert all(chain.verify() == [] for chain in files.values())
+    comments = files["comment"].path
+    lines = comments.read_text().splitlines()
+    event = json.loads(lines[0])
+    event["text"] = "Something the commenter never wrote"
+    lines[0] = json.dumps(event, sort_keys=True)
+    comments.write_text("\n".join(lines) + "\n")
+    assert chains(archive)["comment"].verify() == [
+        f"{comments}:2: hash chain broken (line changed or removed before it)"
+    ]
+
+
+def test_search_finds_what_it_should(archive: Path) -> None:
+    assert reindex(archive) > 0
+    found = search(archive, "Laurel")
+    assert [(r.type, r.author) for r in found] == [
+        ("comment", "Avery Lee"),
+        ("comment", "Avery Lee"),
+    ]
+    assert [r.data["version"] for r in found] == [1, 2]  # both versions are kept
+    assert {r.type for r in search(archive, "Victoria Street Bridge")} == {"post"}
+    assert [r.text for r in search(archive, "", author="Sam Ortiz")] == [
+        "Night work is noisy",
+        "[deleted by its author]",
+    ]
+    assert search(archive, "Laurel", platform="twitter") == []
+    future = datetime.now(UTC) + timedelta(days=1)
+    assert search(archive, "Laurel", since=future) == []
+    assert len(search(archive, "Laurel", until=future)) == 2
+    assert search(archive, 'quotes " and OR operators') == []  # user words are never FTS syntax
+
+
+def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
+    archive: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "foi"
+    summary = export(archive, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    assert summary["announcements"] == 1
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert names == [
+        "MANIFEST.sha256",
+        "records.csv",
+        "records.json",
+        "redacted/records.csv",
+        "redacted/records.json",
+        "redacted/report.html",
+        "report.html",
+    ]
+    for line in (out / "MANIFEST.sha256").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    data = json.loads((out / "records.json").read_text())
+    texts = [r["text"] for r in data["records"]]
+    assert "Call me at 250-555-0199 about the leak" in texts  # the whole thread comes along
+    report = (out / "report.html").read_text()
+    assert report.index("Is Laurel Crescent included?") < report.index("Call me at 250-555-0199")
+    assert "personal information flagged" in report and "Jordan Park" in report
+    severed = (out / "redacted" / "records.json").read_text()
+    assert "250-555-0199" not in severed and "Jordan Park" not in severed
+    assert "[severed: FOIPPA s.22, phone number of a third party]" in severed
+    assert "[severed: FOIPPA s.22, name of a third party]" in severed
+    # The archive itself is untouched.
+    assert all(chain.verify() == [] for chain in chains(archive).values())
+    assert "Jordan Park" in chains(archive)["comment"].path.read_text()
+
+
+def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        "periods_days: {post: 10, comment: 10, moderation: 365}\n"
+        "legal_holds:\n  - name: FOI-2026-014\n"
+        "    announcements: [2026-11-20-flushing]\n"
+    )
+    policy = RetentionPolicy.load(policy_file)
+    later = datetime.now(UTC) + timedelta(days=30)
+    due = due_for_disposition(archive, policy, later)
+    assert due and {r.type for r in due} == {"post", "comment"}
+    assert all(r.announcement != "2026-11-20-flushing" for r in due)
+    assert due_for_disposition(archive, policy, datetime.now(UTC)) == []
+    policy_file.write_text("periods_days: {post: 10, comment: 10, moderation: 30}\n")
+    with pytest.raises(RetentionError, match=r"moderation: at least 365 days \(FOIPPA s.31\)"):
+        RetentionPolicy.load(policy_file)
+
+
+def test_the_citys_retention_policy_is_valid() -> None:
+    policy = RetentionPolicy.load(ROOT / "policy" / "retention.yml")
+    assert policy.days["moderation"] >= 365
