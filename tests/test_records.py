@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.conftest import ROOT, Site
 
 
 @pytest.fixture
-def archive(site: Site) -> Iterator[Path]:
+def archive(site: Site) -> Path:
     """A records archive with posts, comments (one edited, one deleted) and moderation."""
     records = site.root / "records"
     with start_all() as boxes:
