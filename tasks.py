@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import json
 import logging
 import os
 import shutil
@@ -35,7 +34,7 @@ from moderation.report import write_report  # noqa: E402
 from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
 from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
-from sandboxes import start_all  # noqa: E402
+from publishing.demo import run_demo  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
 from syndication.config import load_settings  # noqa: E402
@@ -102,26 +101,10 @@ def sandbox(c: Context, port_base: int = 8701) -> None:
 
 @task
 def demo(c: Context) -> None:
-    """Build the sample site, syndicate it to the local sandboxes, and say where to look."""
+    """Build the sample site, syndicate it to local sandboxes, collect and moderate sample
+    comments, export an FOI package, and say where to look (all under records/demo/)."""
     folder = _build(SETTINGS["publish"], None)
-    demo_records = ROOT / "records" / "demo"
-    shutil.rmtree(demo_records, ignore_errors=True)
-    with start_all() as sandboxes:
-        env = {**sandboxes.env, "RECORDS_DIR": str(demo_records)}
-        print("\nSyndicating to the local sandboxes of Facebook, X and YouTube:")
-        report = runner.syndicate(folder / "syndication.json", ROOT / "content", load_settings(env))
-        snapshots = demo_records / "sandboxes"
-        snapshots.mkdir(parents=True, exist_ok=True)
-        for box in sandboxes.all():
-            (snapshots / f"{box.name}.json").write_text(json.dumps(box.state(), indent=2))
-    print()
-    print("Done. Look at:")
-    print(f"  {folder / 'index.html'}  the site (open it in a browser, or run `make serve`)")
-    print(f"  {folder / 'feeds'}/  Atom and RSS feeds: all, one per category, urgent")
-    print(f"  {folder / 'events.ics'}  the events calendar")
-    print(f"  {folder / 'syndication.json'}  what each platform was sent")
-    print(f"  {demo_records / 'syndication' / 'ledger.jsonl'}  the syndication ledger (records)")
-    print(f"  {snapshots}/  what the Facebook, X and YouTube sandboxes now hold")
+    report = run_demo(ROOT, folder)
     if report.failed:
         raise Exit("Some syndication failed in the demo (see above).", code=1)
 

@@ -1,0 +1,107 @@
+"""`make demo`: the whole life of an announcement against local sandboxes, from the build to an
+FOI export. Writes only under `records/demo/` (and `output/`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archive.collect import collect
+from archive.export import export
+from archive.git import commit_archive
+from archive.index import reindex
+from moderation.classifier import ModerationPolicy
+from moderation.report import write_report
+from moderation.run import moderate_collected
+from sandboxes import Sandboxes, start_all
+from syndication.config import load_settings
+from syndication.runner import syndicate
+from syndication.syndicate import Report
+
+SAMPLE_COMMENTS = Path(__file__).resolve().parent.parent / "sandboxes" / "demo_comments.yml"
+
+
+def _seed(boxes: Sandboxes, site: str) -> list[tuple[Any, str, dict[str, Any]]]:
+    """Comment on the demo posts, as the public would; return what to edit or delete later."""
+    posts = {
+        "facebook": {p["link"]: pid for pid, p in boxes.facebook.posts.items()},
+        "twitter": {
+            t["entities"]["urls"][-1]["expanded_url"]: tid
+            for tid, t in boxes.twitter.tweets.items()
+            if t.get("entities")
+        },
+    }
+    later = []
+    for group in yaml.safe_load(SAMPLE_COMMENTS.read_text(encoding="utf-8")):
+        url = f"{site}/announcements/{group['announcement']}.html"
+        for index, comment in enumerate(group["comments"]):
+            platform = comment.get("platform") or ("facebook" if index % 2 == 0 else "twitter")
+            post = posts[platform].get(url)
+            if post is None:
+                continue
+            if platform == "facebook":
+                made = boxes.facebook.add_comment(post, comment["text"], comment["author"])
+            else:
+                made = boxes.twitter.add_reply(post, comment["text"], comment["author"])
+            if comment.get("edit_to") or comment.get("delete"):
+                later.append(
+                    (boxes.facebook if platform == "facebook" else boxes.twitter, made, comment)
+                )
+    return later
+
+
+def run_demo(root: Path, output: Path, say: Callable[[str], None] = print) -> Report:
+    records = root / "records" / "demo"
+    shutil.rmtree(records, ignore_errors=True)
+    with start_all() as boxes:
+        settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
+        say("\nSyndicating to the local sandboxes of Facebook, X and YouTube:")
+        report = syndicate(output / "syndication.json", root / "content", settings, say=say)
+        site = json.loads((output / "syndication.json").read_text())["site"]
+        later = _seed(boxes, site)
+        say("\nCollecting the public's comments:")
+        collect(settings, root / "content", say=say)
+        for box, comment_id, change in later:  # authors edit and delete, as people do
+            if change.get("edit_to"):
+                box.edit_comment(comment_id, change["edit_to"])
+            elif box is boxes.facebook:
+                box.delete_comment(comment_id)
+            else:
+                box.delete_reply(comment_id)
+        collect(settings, root / "content", say=say)
+        say("\nModerating by the policy's nine reasons:")
+        moderate_collected(
+            settings, root / "content", ModerationPolicy.load(root / "policy"), say=say
+        )
+        snapshots = records / "sandboxes"
+        snapshots.mkdir(parents=True, exist_ok=True)
+        for box in boxes.all():
+            (snapshots / f"{box.name}.json").write_text(json.dumps(box.state(), indent=2))
+    moderation_report = write_report(records)
+    reindex(records)
+    foi = records / "foi" / "FOI-DEMO-001"
+    summary = export(records, root, "FOI-DEMO-001", ["water"], foi, redact=True)
+    commit_archive(records, "Demo run")
+    say(
+        f"\nFOI export: {summary['records']} records, {summary['flags']} personal-information "
+        "flag(s) for the records officer."
+    )
+    say("\nDone. Look at:")
+    for path, what in [
+        (output / "index.html", "the site (open it in a browser, or run `make serve`)"),
+        (output / "feeds", "Atom and RSS feeds: all, one per category, urgent"),
+        (output / "events.ics", "the events calendar"),
+        (output / "syndication.json", "what each platform was sent"),
+        (records / "syndication" / "ledger.jsonl", "the syndication ledger"),
+        (records / "archive", "every comment version and moderation decision (hash-chained)"),
+        (moderation_report, "the moderation report: review queue, decisions, counts"),
+        (foi / "report.html", "an FOI response package (with a severed copy in redacted/)"),
+        (snapshots, "what the Facebook, X and YouTube sandboxes now hold"),
+    ]:
+        say(f"  {path}  {what}")
+    return report
