@@ -225,3 +225,35 @@ def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandb
     assert f"facebook:{comment} hide by Records Officer: applied" in run.stdout
     assert sandboxes.facebook.comments[comment]["is_hidden"] is True
     assert "moderate:" not in run.stdout  # `moderate` itself did not run a second pass
+
+
+def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_deleted(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    (site.content / "videos").mkdir()
+    (site.content / "videos" / "tour.mp4").write_bytes(b"\x00" * 2048)
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video="videos/tour.mp4")
+    site.build()
+    settings = load_settings({**sandboxes.env, "RECORDS_DIR": str(site.root / "records")})
+    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+    video = next(iter(sandboxes.youtube.videos))
+    thread = sandboxes.youtube.add_comment(video, "Vote for Singh for council!", "Sam Fictional")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (
+        decide(
+            settings,
+            site.content,
+            f"youtube:{thread}",
+            "hide",
+            "Campaigning for a candidate",
+            "Communications Coordinator",
+        )
+        == "applied"
+    )
+    status = sandboxes.youtube.threads[thread]["snippet"]["topLevelComment"]["snippet"]
+    assert status["moderationStatus"] == "rejected"
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["youtube"].deleted == 0
+    last = list(ModerationLog(site.root / "records").chain.events())[-1]
+    assert (last["category"], last["clause"]) == ("political", "Promotion of political candidates")
