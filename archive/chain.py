@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,14 +77,25 @@ class ChainFile:
 
     def append(self, event: dict[str, Any]) -> dict[str, Any]:
         """Write one line and force it to disk before returning."""
+        return self.extend([event])[0]
+
+    def extend(self, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write several lines, chained, with one flush to disk at the end."""
+        events = list(events)
+        if not events:
+            return []
+        written = []
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            record = {"seq": self._seq + 1, "time": now(), **event, "prev": self._last_hash}
-            line = json.dumps(record, sort_keys=True, ensure_ascii=False)
+            stamp = now()
             with self.path.open("a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
+                for event in events:
+                    record = {"seq": self._seq + 1, "time": stamp, **event, "prev": self._last_hash}
+                    line = json.dumps(record, sort_keys=True, ensure_ascii=False)
+                    handle.write(line + "\n")
+                    self._seq += 1
+                    self._last_hash = line_hash(line)
+                    written.append(record)
                 handle.flush()
                 os.fsync(handle.fileno())
-            self._seq += 1
-            self._last_hash = line_hash(line)
-            return record
+        return written

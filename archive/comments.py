@@ -79,6 +79,7 @@ class CommentArchive:
         known = {k: v for k, v in self.state().items() if v.post_id == post_id and k[0] == platform}
         counts = CollectCounts()
         seen = set()
+        changes: list[dict[str, Any]] = []
         for comment in current:
             key = (platform, comment.id)
             seen.add(key)
@@ -91,7 +92,7 @@ class CommentArchive:
                 counts.edited += 1
             else:
                 counts.new += 1
-            self.chain.append(
+            changes.append(
                 {
                     "kind": "comment",
                     "announcement": announcement,
@@ -104,7 +105,7 @@ class CommentArchive:
             # A comment the City hid may not be listed any more; that is not a deletion.
             if key not in seen and not state.deleted and key not in hidden_by_city:
                 counts.deleted += 1
-                self.chain.append(
+                changes.append(
                     {
                         "kind": "comment_deleted",
                         "announcement": announcement,
@@ -114,4 +115,5 @@ class CommentArchive:
                         "author": state.author,
                     }
                 )
+        self.chain.extend(changes)
         return counts

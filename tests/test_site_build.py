@@ -413,3 +413,20 @@ def test_a_relative_siteurl_is_refused_naming_the_setting(site: Site) -> None:
             ROOT / "publishconf.py", site.output, {"PATH": str(site.content), "SITEURL": "/news"}
         )
     assert "SITEURL: '/news' is not an absolute URL" in failure.value.problems[0]
+
+
+def test_long_listings_are_paginated_with_working_links(site: Site) -> None:
+    for day in range(1, 26):
+        site.add(
+            f"2026-10-{day:02d}-item",
+            title=f"Item {day}",
+            date=f"2026-10-{day:02d} 09:00",
+            category="public-notice",
+        )
+    site.build()
+    first, second = site.read("index.html"), site.read("index-2.html")
+    assert 'rel="next" href="./index-2.html"' in first and "Page 1 of 2" in first
+    assert 'rel="prev" href="./index.html"' in second and "Item 1<" in second
+    category = site.read("category/public-notice.html")
+    assert 'href="../category/public-notice-2.html"' in category
+    assert (site.output / "category" / "public-notice-2.html").is_file()

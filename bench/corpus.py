@@ -1,0 +1,114 @@
+"""Deterministic corpora of realistic announcements for the benchmarks (never committed).
+
+The same announcements are written twice: with our YAML front matter (for our site) and with
+Pelican's own `Key: value` metadata (for vanilla Pelican), so both builds read the same content.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from announcements.model import CATEGORIES
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACES = (
+    "Glenmerry",
+    "Sunningdale",
+    "East Trail",
+    "West Trail",
+    "Miral Heights",
+    "Tadanac",
+    "Gyro Park",
+    "Butler Park",
+    "the Esplanade",
+    "Victoria Street",
+    "Bay Avenue",
+)
+SUBJECTS = (
+    "water main flushing",
+    "road paving",
+    "snow clearing",
+    "a public hearing",
+    "a park upgrade",
+    "sidewalk repairs",
+    "a community concert",
+    "a budget meeting",
+    "curbside collection changes",
+    "a tree planting day",
+    "a boil water advisory",
+)
+PARAGRAPH = (
+    "Public Works crews will be on site during the day, and residents can expect some "
+    "noise and short delays. Please follow the signs and the directions of flaggers. "
+    "Questions can be sent to City Hall at 250-364-1262 or info@trail.ca."
+)
+IMAGES = sorted((ROOT / "content" / "images").glob("*.png"))
+
+
+def _announcement(n: int, rng: random.Random, start: datetime) -> dict[str, str]:
+    category = list(CATEGORIES)[n % len(CATEGORIES)]
+    place, subject = rng.choice(PLACES), rng.choice(SUBJECTS)
+    date = start + timedelta(hours=n * 9)
+    fields = {
+        "title": f"{subject.capitalize()} in {place} ({n})",
+        "date": f"{date:%Y-%m-%d %H:%M}",
+        "category": category,
+        "summary": f"What to expect from {subject} in {place}, and who to call with questions.",
+        "tags": f"[{place.split()[-1].lower()}, {subject.split()[0]}]",
+    }
+    if category in ("city-event", "regional-event"):
+        event = date + timedelta(days=10)
+        fields |= {
+            "event_start": f"{event:%Y-%m-%d %H:%M}",
+            "event_end": f"{event + timedelta(hours=2):%Y-%m-%d %H:%M}",
+            "location": place,
+        }
+    if n % 4 == 0 and IMAGES:
+        image = IMAGES[n % len(IMAGES)]
+        fields |= {"image": f"images/{image.name}", "image_alt": f"Illustration for {subject}."}
+    if n % 25 == 0:
+        fields |= {
+            "modified": f"{date + timedelta(days=1):%Y-%m-%d %H:%M}",
+            "correction": "The start date was corrected.",
+        }
+    if category == "alert":
+        fields |= {"urgent": "true", "expires": f"{date + timedelta(days=3):%Y-%m-%d %H:%M}"}
+    return fields
+
+
+def _body(n: int, rng: random.Random) -> str:
+    paragraphs = [PARAGRAPH] * rng.randint(2, 5)
+    return "\n\n".join(paragraphs) + f"\n\n## Details\n\n- Item {n}\n- Another detail\n"
+
+
+def generate(count: int, ours: Path, vanilla: Path | None = None, seed: int = 2026) -> None:
+    """Write `count` announcements into `ours` (and Pelican-native copies into `vanilla`)."""
+    rng = random.Random(seed)
+    start = datetime(2016, 1, 1, 9, 0)
+    for folder in (ours, vanilla):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            (folder / "images").mkdir(parents=True)
+            for image in IMAGES:
+                shutil.copy(image, folder / "images" / image.name)
+    (ours / "announcements").mkdir()
+    shutil.copytree(ROOT / "content" / "pages", ours / "pages")
+    if vanilla is not None:
+        (vanilla / "announcements").mkdir()
+    for n in range(count):
+        fields = _announcement(n, rng, start)
+        body = _body(n, rng)
+        slug = f"{fields['date'][:10]}-item-{n:05d}"
+        front = "".join(f"{k}: {v}\n" for k, v in fields.items())
+        (ours / "announcements" / f"{slug}.md").write_text(f"---\n{front}---\n{body}")
+        if vanilla is not None:
+            meta = {
+                k: v.strip("[]")
+                for k, v in fields.items()
+                if k in ("title", "date", "category", "summary", "tags", "modified")
+            }
+            header = "".join(f"{k.capitalize()}: {v}\n" for k, v in meta.items())
+            (vanilla / "announcements" / f"{slug}.md").write_text(f"{header}\n{body}")

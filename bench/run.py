@@ -1,0 +1,235 @@
+"""`make bench`: the numbers behind "fast at a decade of announcements".
+
+Writes bench/results.json and prints a Markdown table. Every ratio is measured side by side in
+one run on this machine. Sizes and counts can be reduced (`make test` runs a tiny version).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
+
+from archive.chain import ChainFile
+from archive.index import reindex, search
+from moderation.classifier import ModerationPolicy, classify
+from moderation.evaluate import load_labelled
+from publishing.build import build_site
+from sandboxes import start_all
+from syndication.config import load_settings
+from syndication.runner import syndicate
+
+from .corpus import generate
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def measured(command: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS in MiB, stdout) of a command in its own process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    out = process.stdout.read() if process.stdout else ""
+    err = process.stderr.read() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{err[-2000:]}")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def builds(size: int, work: Path) -> dict[str, Any]:
+    ours, vanilla = work / f"ours-{size}", work / f"vanilla-{size}"
+    generate(size, ours, vanilla)
+    cache = work / f"cache-{size}"
+    ours_out = work / f"out-ours-{size}"
+    seconds, rss, out = measured(
+        [PYTHON, "-m", "bench.build", str(ours), str(ours_out), str(cache)]
+    )
+    parts = json.loads(out.strip().splitlines()[-1])
+    vanilla_seconds, vanilla_rss, _ = measured(
+        [
+            PYTHON,
+            "-m",
+            "pelican",
+            str(vanilla),
+            "-o",
+            str(work / f"out-vanilla-{size}"),
+            "-s",
+            str(ROOT / "bench" / "vanilla.py"),
+            "-q",
+        ]
+    )
+    edited = sorted((ours / "announcements").glob("*.md"))[size // 2]
+    edited.write_text(edited.read_text().replace("Details", "Details, updated"))
+    rebuild_seconds, _, _ = measured(
+        [PYTHON, "-m", "bench.build", str(ours), str(ours_out), str(cache)]
+    )
+    return {
+        "announcements": size,
+        "build_seconds": seconds,
+        "build_peak_mib": rss,
+        "vanilla_seconds": vanilla_seconds,
+        "vanilla_peak_mib": vanilla_rss,
+        "build_vs_vanilla": seconds / vanilla_seconds,
+        "rebuild_one_edit_seconds": rebuild_seconds,
+        "rebuild_fraction": rebuild_seconds / seconds,
+        "feeds_seconds": parts.get("feeds", 0.0),
+        "manifest_seconds": parts.get("manifest", 0.0),
+        "sitemap_seconds": parts.get("discovery", 0.0),
+    }
+
+
+def syndication(count: int, latency: float, work: Path) -> dict[str, Any]:
+    content, out = work / "syndicate-content", work / "syndicate-out"
+    generate(count, content)
+    build_site(
+        ROOT / "publishconf.py",
+        out,
+        {
+            "PATH": str(content),
+            "SITEURL": "https://trail.ca",
+            "BUILD_TIME": "2030-01-01T00:00:00-08:00",
+        },
+    )
+    with start_all(latency=latency, daily_post_limit=10_000) as boxes:
+        settings = load_settings({**boxes.env, "RECORDS_DIR": str(work / "syndicate-records")})
+        start = time.perf_counter()
+        report = syndicate(out / "syndication.json", content, settings, say=lambda _: None)
+        seconds = time.perf_counter() - start
+        calls = {box.name: len(box.requests) for box in boxes.all()}
+    slowest = max(calls.values()) * latency
+    return {
+        "announcements": count,
+        "latency_seconds": latency,
+        "seconds": seconds,
+        "calls": calls,
+        "failed": report.failed,
+        "sum_of_latencies": sum(calls.values()) * latency,
+        "busiest_platform_latencies": slowest,
+        "vs_busiest_platform": seconds / slowest if slowest else 0.0,
+    }
+
+
+def moderation(count: int) -> dict[str, Any]:
+    policy = ModerationPolicy.load(ROOT / "policy")
+    items = load_labelled()
+    comments = [items[n % len(items)] for n in range(count)]
+    start = time.perf_counter()
+    for n, item in enumerate(comments):
+        classify(str(n), item.text, item.post_text, policy)
+    seconds = time.perf_counter() - start
+    return {"comments": count, "seconds": seconds, "per_second": count / seconds}
+
+
+def records_search(count: int, work: Path) -> dict[str, Any]:
+    records = work / "records"
+    items = load_labelled()
+    ChainFile(records / "archive" / "comments.jsonl").extend(
+        {
+            "kind": "comment",
+            "announcement": f"item-{n % 500}",
+            "platform": "facebook",
+            "post_id": f"p{n % 500}",
+            "comment_id": f"c{n}",
+            "version": 1,
+            "author": f"Resident {n % 997}",
+            "text": items[n % len(items)].text,
+            "created": "2026-11-20T12:00:00+00:00",
+        }
+        for n in range(count)
+    )
+    start = time.perf_counter()
+    reindex(records)
+    reindex_seconds = time.perf_counter() - start
+    latencies = []
+    for query in ["water", "bridge deck", "budget taxes", "Laurel", "snow plow", "council"] * 5:
+        start = time.perf_counter()
+        search(records, query)
+        latencies.append(time.perf_counter() - start)
+    return {
+        "comments": count,
+        "reindex_seconds": reindex_seconds,
+        "search_median_ms": statistics.median(latencies) * 1000,
+        "search_max_ms": max(latencies) * 1000,
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [
+        "| announcements | our build (s) | vanilla (s) | ratio | peak MiB (ours / vanilla) "
+        "| rebuild after one edit (s, % of build) | feeds + manifest (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for b in results["builds"]:
+        rows.append(
+            f"| {b['announcements']:,} | {b['build_seconds']:.1f} | {b['vanilla_seconds']:.1f} "
+            f"| {b['build_vs_vanilla']:.2f}× "
+            f"| {b['build_peak_mib']:.0f} / {b['vanilla_peak_mib']:.0f} "
+            f"| {b['rebuild_one_edit_seconds']:.1f} ({100 * b['rebuild_fraction']:.0f}%) "
+            f"| {b['feeds_seconds'] + b['manifest_seconds']:.2f} |"
+        )
+    growth = results.get("growth")
+    if growth:
+        rows.append(
+            f"\nGrowth from the smallest to the largest corpus ({growth['factor']:.0f}× "
+            f"the announcements): our build {growth['build']:.1f}×, vanilla "
+            f"{growth['vanilla']:.1f}× (linear would be {growth['factor']:.0f}×)."
+        )
+    s = results["syndication"]
+    rows.append(
+        f"\nSyndication of {s['announcements']} announcements, "
+        f"{s['latency_seconds'] * 1000:.0f} ms "
+        f"per call: {s['seconds']:.1f} s for {sum(s['calls'].values())} calls "
+        f"(sum of latencies {s['sum_of_latencies']:.1f} s; busiest platform alone "
+        f"{s['busiest_platform_latencies']:.1f} s)."
+    )
+    m, r = results["moderation"], results["records"]
+    rows.append(f"Moderation: {m['per_second']:,.0f} comments per second over {m['comments']:,}.")
+    rows.append(
+        f"Records search over {r['comments']:,} comments: median {r['search_median_ms']:.1f} ms "
+        f"(max {r['search_max_ms']:.1f} ms); reindex {r['reindex_seconds']:.1f} s."
+    )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--sizes", default="1000,5000,10000")
+    parser.add_argument("--syndicate", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--comments", type=int, default=100_000)
+    parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="trail-bench-") as scratch:
+        work = Path(scratch)
+        results: dict[str, Any] = {"builds": [builds(size, work) for size in sizes]}
+        first, last = results["builds"][0], results["builds"][-1]
+        if len(sizes) > 1:
+            results["growth"] = {
+                "factor": last["announcements"] / first["announcements"],
+                "build": last["build_seconds"] / first["build_seconds"],
+                "vanilla": last["vanilla_seconds"] / first["vanilla_seconds"],
+            }
+        results["syndication"] = syndication(args.syndicate, args.latency, work)
+        results["moderation"] = moderation(args.comments)
+        results["records"] = records_search(args.comments, work)
+    Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()
