@@ -1,0 +1,174 @@
+"""The site as the public sees it: headless Chromium, axe-core, the Nu HTML Checker.
+
+These run wherever Debian's chromium and chromium-driver are installed (`.ci/run` installs
+them); elsewhere they skip, saying why.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from checks.browser import AXE, DESKTOP, PAGES, PHONE, VNU, browser_missing, chromium, serve
+
+needs_browser = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from publishing.build import build_site
+    from tests.conftest import NOW, ROOT, SITEURL
+
+    out = tmp_path_factory.mktemp("browser") / "site"
+    return build_site(ROOT / "publishconf.py", out, {"SITEURL": SITEURL, "BUILD_TIME": NOW}).output
+
+
+@pytest.fixture(scope="module")
+def base(site: Path) -> Iterator[str]:
+    with serve(site) as url:
+        yield url
+
+
+def axe_violations(driver, url: str) -> list[dict]:
+    driver.get(url)
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    driver.set_script_timeout(30)
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' '))}))));",
+        WCAG_AA,
+    )
+    return list(result)
+
+
+@needs_browser
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci`")
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_axe_violations_at_wcag_21_aa(base: str, size: tuple[int, int]) -> None:
+    with chromium(size) as driver:
+        for name, path in PAGES:
+            assert axe_violations(driver, f"{base}/{path}") == [], name
+
+
+@pytest.mark.skipif(
+    not VNU.exists() or not shutil.which("java"),
+    reason="the Nu HTML Checker needs `npm ci` and Java",
+)
+def test_every_page_is_valid_html(site: Path) -> None:
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", *pages],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{m.get('url', '').rsplit('/', 2)[-1]}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert errors == []
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.h1 = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "h1":
+            self.h1 += 1
+        for attribute in ("href", "src"):
+            if values.get(attribute):
+                self.links.append(values[attribute] or "")
+
+
+def test_every_internal_link_resolves_and_every_page_has_one_h1(site: Path) -> None:
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        assert parser.h1 == 1, page
+        for link in parser.links:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", link) or link.startswith("#"):
+                continue
+            target = urlsplit(urljoin(page.relative_to(site).as_posix(), link)).path
+            if not (site / target).exists():
+                broken.append(f"{page.relative_to(site)} → {link}")
+    assert broken == []
+
+
+@needs_browser
+def test_no_request_leaves_the_sites_own_origin(base: str) -> None:
+    with chromium() as driver:
+        for _, path in PAGES:
+            driver.get(f"{base}/{path}")
+        requests = [
+            json.loads(entry["message"])["message"]["params"]["request"]["url"]
+            for entry in driver.get_log("performance")
+            if '"Network.requestWillBeSent"' in entry["message"]
+        ]
+    # The browser's own chrome:// pages are not the site's requests; everything else must be.
+    web = [url for url in requests if url.startswith(("http:", "https:", "ws:", "wss:", "//"))]
+    assert len(web) >= len(PAGES)
+    assert [url for url in web if not url.startswith(base)] == []
+
+
+@needs_browser
+def test_the_skip_link_works_and_focus_is_visible(base: str) -> None:
+    with chromium() as driver:
+        driver.get(f"{base}/index.html")
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        focused = driver.switch_to.active_element
+        assert focused.get_attribute("class") == "skip-link"
+        assert focused.is_displayed() and focused.location["y"] >= 0
+        style = driver.execute_script(
+            "const s = getComputedStyle(arguments[0]);"
+            "return [s.outlineStyle, s.boxShadow, s.backgroundColor];",
+            focused,
+        )
+        assert style[0] != "none" or style[1] != "none" or style[2] != "rgba(0, 0, 0, 0)"
+        focused.send_keys(Keys.ENTER)
+        assert driver.switch_to.active_element.get_attribute("id") == "main"
+        driver.find_element(By.CSS_SELECTOR, ".site-nav a").send_keys("")  # focus a nav link
+        outline = driver.execute_script(
+            "const a = document.querySelector('.site-nav a'); a.focus();"
+            "return getComputedStyle(a).outlineStyle;"
+        )
+        assert outline != "none"
+
+
+@needs_browser
+def test_pages_reflow_at_200_percent_zoom_and_read_without_css(base: str) -> None:
+    half = (DESKTOP[0] // 2, DESKTOP[1] // 2)  # 200% zoom of a desktop window
+    with chromium(half) as driver:
+        for name, path in PAGES:
+            driver.get(f"{base}/{path}")
+            overflow = driver.execute_script(
+                "const root = document.documentElement;return root.scrollWidth - root.clientWidth;"
+            )
+            assert overflow <= 1, name
+            text = driver.execute_script(
+                "for (const s of document.styleSheets) s.disabled = true;"
+                "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'));"
+                "return document.body.innerText;"
+            )
+            heading = driver.find_element(By.TAG_NAME, "h1").text
+            assert heading and heading in text, name
+            assert text.index("Skip to main content") < text.index(heading), name
