@@ -18,8 +18,11 @@ def main() -> None:
     target = ROOT / "screenshots"
     target.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
-        site = build_site(ROOT / "publishconf.py", Path(scratch) / "site",
-                          {"BUILD_TIME": "2026-11-24T12:00:00-08:00"}).output
+        site = build_site(
+            ROOT / "publishconf.py",
+            Path(scratch) / "site",
+            {"BUILD_TIME": "2026-11-24T12:00:00-08:00"},
+        ).output
         with serve(site) as base:
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 with chromium(size) as driver:
