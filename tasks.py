@@ -20,6 +20,7 @@ from invoke.exceptions import Exit
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from announcements.model import CATEGORIES  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
 from archive.git import commit_archive  # noqa: E402
@@ -33,8 +34,12 @@ from moderation.classifier import ModerationPolicy  # noqa: E402
 from moderation.report import write_report  # noqa: E402
 from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
 from moderation.run import decide as apply_decision  # noqa: E402
+from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
+from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
+from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
+from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
 from syndication.config import load_settings  # noqa: E402
@@ -383,6 +388,63 @@ def publish(c: Context) -> None:
     for name in PUBLISH_STEPS:
         print(f"== {name.replace('_', '-')}", flush=True)
         globals()[name](c)  # looked up at run time, so each step is the task of that name
+
+
+@task(
+    positional=["title"],
+    help={
+        "title": "the announcement's title",
+        "category": "one of " + ", ".join(CATEGORIES),
+        "date": "publication time, YYYY-MM-DD HH:MM in City time (default: now)",
+        "event_start": "for events: when it starts, YYYY-MM-DD HH:MM",
+    },
+)
+def new(
+    c: Context,
+    title: str,
+    category: str = "public-notice",
+    date: str | None = None,
+    event_start: str | None = None,
+) -> None:
+    """Write a new announcement (a draft) in content/announcements/ that builds at once."""
+    try:
+        path = new_announcement(ROOT / "content", title, category, date, event_start)
+    except AuthoringError as error:
+        raise Exit(f"new: {error}", code=2) from None
+    print(
+        f"new: wrote {path.relative_to(ROOT)} (status: draft). Fill in the TO DO parts, set "
+        "status: published, then `invoke preview` and `invoke build`."
+    )
+
+
+@task(positional=["file"], help={"file": "announcement file, or `latest` for the newest"})
+def preview(c: Context, file: str) -> None:
+    """Show exactly what each platform will receive for one announcement; sends nothing."""
+    settings = load_site_settings(SETTINGS["publish"])
+    try:
+        path = latest_announcement(ROOT / "content") if file == "latest" else Path(file)
+        if not path.is_file():
+            raise AuthoringError(f"{file}: no such announcement file")
+        shown = preview_posts(path, ROOT / "content", settings["SITEURL"].rstrip("/"))
+    except AuthoringError as error:
+        raise Exit(f"preview: {error}", code=2) from None
+    print(
+        f"Page: {shown['page']} (status: {shown['status']}{', urgent' if shown['urgent'] else ''})"
+    )
+    if shown["image"]:
+        print(f"Image: {shown['image']}\n  alt text: {shown['image_alt']}")
+    for name, post in shown["platforms"].items():
+        print(f"\n== {name} ({post['count']})")
+        for key in ("text", "message", "title", "description", "link"):
+            if key in post:
+                print(f"{key}:\n{post[key]}" if key != "link" else f"link: {post[key]}")
+
+
+@task
+def status(c: Context) -> None:
+    """List scheduled items, posts deferred by a quota, failed syndications, comments to review."""
+    for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():
+        print(line)
 
 
 @task

@@ -28,10 +28,9 @@ MANIFEST_NAME = "syndication.json"
 MANIFEST_VERSION = 1
 
 
-def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any]:
-    """One announcement as the syndication step needs it. Pure."""
-    item = article.announcement
-    url = f"{siteurl}/{article.url}"
+def platform_posts(item: Any, url: str, guidelines: str) -> dict[str, dict[str, Any]]:
+    """What each platform gets for an announcement, with a hash of it. Pure; `invoke preview`
+    shows exactly this."""
     notes = [c.note for c in item.corrections]
     posts: dict[str, dict[str, Any]] = {}
     if "facebook" in item.syndicate:
@@ -52,6 +51,14 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
         }
     for post in posts.values():
         post["hash"] = content_hash({k: v for k, v in post.items() if k != "video"})
+    return posts
+
+
+def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any]:
+    """One announcement as the syndication step needs it. Pure."""
+    item = article.announcement
+    url = f"{siteurl}/{article.url}"
+    posts = platform_posts(item, url, guidelines)
     corrections = [{"date": c.date.isoformat(), "note": c.note} for c in item.corrections]
     return {
         "id": article.slug,

@@ -1,0 +1,126 @@
+"""The CEC's commands: `invoke new` writes a correctly named announcement that builds at once,
+`invoke preview` shows exactly what each platform will receive."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pelican.settings import DEFAULT_CONFIG
+from pelican.utils import slugify
+
+from announcements.model import CATEGORIES, EVENT_CATEGORIES, parse_announcement
+from syndication.text import utf8_length, x_length
+from syndication_manifest import platform_posts
+
+CITY = ZoneInfo("America/Vancouver")
+
+
+class AuthoringError(ValueError):
+    """The command cannot do what was asked; the message says why and what to do."""
+
+
+def _when(value: str | None, default: datetime, name: str) -> datetime:
+    if not value:
+        return default
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise AuthoringError(
+            f"--{name}: '{value}' is not a date; expected YYYY-MM-DD HH:MM"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+
+
+def new_announcement(
+    content_dir: Path,
+    title: str,
+    category: str,
+    date: str | None = None,
+    event_start: str | None = None,
+    summary: str | None = None,
+    urgent: bool = False,
+    body: str | None = None,
+    status: str = "draft",
+    now: datetime | None = None,
+) -> Path:
+    """Write `content/announcements/<date>-<slug>.md` with every required field filled or
+    marked; it builds as it is (a draft, unless `status` says otherwise)."""
+    if category not in CATEGORIES:
+        raise AuthoringError(f"--category: '{category}' is not one of {', '.join(CATEGORIES)}")
+    if not title.strip():
+        raise AuthoringError("title: give the announcement a title")
+    published = _when(date, (now or datetime.now(CITY)).replace(second=0, microsecond=0), "date")
+    path = content_dir / "announcements" / f"{published:%Y-%m-%d}-{_slug(title)}.md"
+    if path.exists():
+        raise AuthoringError(f"{path}: already exists; edit it, or choose another title")
+    lines = [
+        "---",
+        f"title: {_yaml_text(title)}",
+        f"date: {published:%Y-%m-%d %H:%M}",
+        f"category: {category}",
+        f"summary: {_yaml_text(summary or 'TO DO: one or two plain sentences for social media.')}",
+    ]
+    if category in EVENT_CATEGORIES:
+        start = _when(event_start, published + timedelta(days=7), "event-start")
+        lines += [
+            f"event_start: {start:%Y-%m-%d %H:%M}",
+            f"event_end: {start + timedelta(hours=2):%Y-%m-%d %H:%M}  # TO DO: check",
+            "location: TO DO, where it happens",
+        ]
+    if urgent:
+        lines.append("urgent: true")
+    lines += [
+        f"status: {status}  # change to published when it is ready",
+        "---",
+        body or "TO DO: the announcement, in plain language: what, where, when, what to do.",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _slug(title: str) -> str:
+    """The file name part, as Pelican would make a slug of the title."""
+    return str(slugify(title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]))
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
+    """What each platform will receive for one announcement, counted as it counts."""
+    item, problems = parse_announcement(
+        str(path), path.read_text(encoding="utf-8"), CITY, content_dir
+    )
+    if item is None:
+        raise AuthoringError("\n".join(str(p) for p in problems))
+    url = f"{siteurl}/announcements/{path.stem}.html"
+    posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html")
+    counts = {
+        "facebook": lambda p: f"{len(p['message'])} characters",
+        "twitter": lambda p: f"{x_length(p['text'])} of 280 as X counts",
+        "youtube": lambda p: (
+            f"title {len(p['title'])} of 100 characters, description "
+            f"{utf8_length(p['description'])} of 5000 bytes"
+        ),
+    }
+    return {
+        "page": url,
+        "status": item.status,
+        "urgent": item.urgent,
+        "image": f"{siteurl}/{item.image}" if item.image else None,
+        "image_alt": item.image_alt,
+        "platforms": {name: {**post, "count": counts[name](post)} for name, post in posts.items()},
+    }
+
+
+def latest_announcement(content_dir: Path) -> Path:
+    files = sorted((content_dir / "announcements").glob("*.md"), key=lambda p: p.stat().st_mtime)
+    if not files:
+        raise AuthoringError(f"{content_dir / 'announcements'}: no announcements yet")
+    return files[-1]

@@ -1,0 +1,61 @@
+"""`invoke status`: what is waiting. Scheduled announcements, posts deferred by a platform's
+quota, failed syndications, and comments awaiting review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from announcements.model import parse_announcement
+from moderation.log import ModerationLog
+from syndication.ledger import Ledger
+
+
+@dataclass
+class Waiting:
+    scheduled: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = []
+        for title, items in (
+            ("Scheduled", self.scheduled),
+            ("Deferred by a quota", self.deferred),
+            ("Failed syndication", self.failed),
+            ("Comments awaiting review", self.review),
+        ):
+            out.append(f"{title}: {len(items)}")
+            out.extend(f"  {item}" for item in items)
+        return out
+
+
+def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
+    result = Waiting()
+    city = ZoneInfo("America/Vancouver")
+    for path in sorted((content_dir / "announcements").glob("*.md")):
+        item, _ = parse_announcement(str(path), path.read_text(encoding="utf-8"), city)
+        if item and item.status == "published" and item.date > now:
+            result.scheduled.append(f"{item.date:%Y-%m-%d %H:%M} {path.name}: {item.title}")
+    for (announcement, platform), record in sorted(
+        Ledger.in_records(records_dir).records().items()
+    ):
+        last = record.history[-1] if record.history else {}
+        if last.get("phase") == "deferred":
+            result.deferred.append(
+                f"{platform}: {announcement} {last.get('action')}, resumes "
+                f"after {last.get('resume_at') or 'the next reset'}"
+            )
+        elif last.get("phase") == "failed":
+            result.failed.append(
+                f"{platform}: {announcement} {last.get('action')}: {last.get('error')}"
+            )
+    for status in ModerationLog(records_dir).statuses().values():
+        if status.awaiting_review:
+            result.review.append(
+                f"{status.platform}:{status.comment_id} ({', '.join(status.categories)})"
+            )
+    return result

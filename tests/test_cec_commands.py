@@ -1,0 +1,74 @@
+"""The CEC's commands: new, preview, status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from publishing.author import AuthoringError, new_announcement, preview
+from publishing.status import waiting
+from syndication.ledger import Ledger
+from syndication.text import x_length
+from tests.conftest import SITEURL, Site
+
+NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
+
+
+@pytest.mark.parametrize("category", ["public-notice", "city-event", "alert"])
+def test_a_new_announcement_builds_at_once_as_a_draft(site: Site, category: str) -> None:
+    path = new_announcement(
+        site.content, "Snow clearing: what to expect", category, date="2026-11-24 09:00", now=NOW
+    )
+    assert path.name == "2026-11-24-snow-clearing-what-to-expect.md"
+    site.build()  # raises on any validation problem
+    assert not (site.output / "announcements" / f"{path.stem}.html").exists()  # a draft
+    published = path.read_text().replace("status: draft", "status: published")
+    path.write_text(published)
+    site.build()
+    assert (site.output / "announcements" / f"{path.stem}.html").is_file()
+
+
+def test_new_refuses_a_duplicate_and_an_unknown_category(site: Site) -> None:
+    new_announcement(site.content, "Pool closed", "service-change", date="2026-11-24 09:00")
+    with pytest.raises(AuthoringError, match="already exists"):
+        new_announcement(site.content, "Pool closed", "service-change", date="2026-11-24 09:00")
+    with pytest.raises(AuthoringError, match="--category: 'parade' is not one of"):
+        new_announcement(site.content, "Parade", "parade")
+
+
+def test_preview_shows_what_each_platform_gets_counted_as_it_counts(site: Site) -> None:
+    path = site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
+    shown = preview(path, site.content, SITEURL)
+    url = f"{SITEURL}/announcements/2026-11-20-flushing.html"
+    assert shown["page"] == url and shown["image_alt"] == "Crews at a hydrant"
+    twitter = shown["platforms"]["twitter"]
+    assert twitter["text"].endswith(url)
+    assert twitter["count"] == f"{x_length(twitter['text'])} of 280 as X counts"
+    assert shown["platforms"]["facebook"]["link"] == url
+    bad = site.add("2026-11-21-bad", category="parade")
+    with pytest.raises(AuthoringError, match="category: 'parade'"):
+        preview(bad, site.content, SITEURL)
+
+
+def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
+    site: Site, tmp_path: Path
+) -> None:
+    site.add("2027-01-15-dog-licences", title="Dog licences", date="2027-01-15 08:00")
+    records = tmp_path / "records"
+    ledger = Ledger.in_records(records)
+    op = ledger.intend("2026-11-20-a", "twitter", "create")
+    ledger.outcome(
+        op, "2026-11-20-a", "twitter", "create", "deferred", resume_at="2026-11-25T08:00:00+00:00"
+    )
+    op = ledger.intend("2026-11-20-b", "facebook", "create")
+    ledger.outcome(op, "2026-11-20-b", "facebook", "create", "failed", error="HTTP 400")
+    result = waiting(site.content, records, NOW)
+    assert result.scheduled == ["2027-01-15 08:00 2027-01-15-dog-licences.md: Dog licences"]
+    assert result.deferred == [
+        "twitter: 2026-11-20-a create, resumes after 2026-11-25T08:00:00+00:00"
+    ]
+    assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
+    assert result.review == []
+    assert "Scheduled: 1" in result.lines()
