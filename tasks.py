@@ -39,6 +39,8 @@ from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
 from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
+from publishing.deploy import DeployError  # noqa: E402
+from publishing.deploy import deploy as deploy_site  # noqa: E402
 from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
@@ -378,13 +380,34 @@ def retention(c: Context, dry_run: bool = False) -> None:
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
 
 
+@task(help={"url": "where to publish (default: DEPLOY_URL)"})
+def deploy(c: Context, url: str | None = None) -> None:
+    """Publish output/ to DEPLOY_URL: files, then pages, then removal of stale files."""
+    target = url or os.environ.get("DEPLOY_URL")
+    if not target:
+        raise Exit(
+            "deploy: set DEPLOY_URL (a path, user@host:path, s3://bucket/prefix or gh-pages)",
+            code=2,
+        )
+    os.chdir(ROOT)
+    try:
+        result = deploy_site(ROOT / "output", target)
+    except DeployError as error:
+        raise Exit(f"deploy: {error}", code=1) from None
+    print(
+        f"deploy: published to {result.target} ({result.uploaded} uploaded, "
+        f"{result.removed} removed)"
+    )
+
+
 # In order; nothing public changes before every check has passed.
-PUBLISH_STEPS = ("verify_history", "lint", "build", "syndicate")
+PUBLISH_STEPS = ("verify_history", "lint", "build", "deploy", "syndicate", "collect")
 
 
 @task
 def publish(c: Context) -> None:
-    """CI: verify-history, then lint, then build, then syndicate; the first failure stops."""
+    """CI: verify-history, lint, build, deploy, syndicate, collect; the first failure stops
+    (a syndication failure after the deploy is reported and leaves the deploy in place)."""
     for name in PUBLISH_STEPS:
         print(f"== {name.replace('_', '-')}", flush=True)
         globals()[name](c)  # looked up at run time, so each step is the task of that name

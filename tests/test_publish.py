@@ -23,7 +23,9 @@ def test_publish_stops_at_the_first_failing_step(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(tasks, "verify_history", step("verify_history"))
     monkeypatch.setattr(tasks, "lint", step("lint", fails=True))
     monkeypatch.setattr(tasks, "build", step("build"))
+    monkeypatch.setattr(tasks, "deploy", step("deploy"))
     monkeypatch.setattr(tasks, "syndicate", step("syndicate"))
+    monkeypatch.setattr(tasks, "collect", step("collect"))
     with pytest.raises(Exit):
         tasks.publish(Context())
     assert ran == ["verify_history", "lint"]
@@ -34,4 +36,4 @@ def test_publish_runs_every_step_in_order_when_all_pass(monkeypatch: pytest.Monk
     for name in tasks.PUBLISH_STEPS:
         monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
     tasks.publish(Context())
-    assert ran == ["verify_history", "lint", "build", "syndicate"]
+    assert ran == ["verify_history", "lint", "build", "deploy", "syndicate", "collect"]

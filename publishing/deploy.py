@@ -1,0 +1,158 @@
+"""`invoke deploy`: publish output/ to DEPLOY_URL, in an order that never leaves a broken site.
+
+1. new and changed files that are not pages (images, styles, feeds, calendars);
+2. the pages, which may link to what step 1 added;
+3. only then, removal of files the new build no longer has.
+
+A failure at any step leaves every page the public can reach whole: old pages still find the
+old files, which are removed last. Targets:
+
+  /srv/www/trail or user@host:/srv/www/trail   rsync (local path or SSH)
+  s3://bucket/prefix                           S3-compatible storage through boto3, with the
+                                               usual AWS_* variables and AWS_ENDPOINT_URL
+  gh-pages[:REMOTE]                            GitHub Pages: ghp-import commits output/ to the
+                                               gh-pages branch and pushes it (one atomic commit)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+PAGES = (".html",)
+# Written last by every successful build; its absence means the build did not complete.
+BUILD_MARK = "build.json"
+
+
+class DeployError(Exception):
+    """The deploy cannot start or did not finish; the message says where it stopped."""
+
+
+@dataclass(frozen=True)
+class Result:
+    target: str
+    uploaded: int
+    removed: int
+
+
+def _files(output: Path) -> list[Path]:
+    return sorted(p for p in output.rglob("*") if p.is_file())
+
+
+def check_build(output: Path) -> None:
+    if not (output / BUILD_MARK).is_file():
+        raise DeployError(
+            f"{output}: no complete build here ({BUILD_MARK} is missing); run `invoke build` first"
+        )
+
+
+def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result:
+    check_build(output)
+    if url.startswith("s3://"):
+        return deploy_s3(output, url, say)
+    if url == "gh-pages" or url.startswith("gh-pages:"):
+        return deploy_gh_pages(output, url.partition(":")[2] or "origin", say)
+    if url.startswith(("http://", "https://")):
+        raise DeployError(
+            f"DEPLOY_URL: '{url}' is a web address; give a path, user@host:path, "
+            "s3://bucket/prefix or gh-pages"
+        )
+    return deploy_rsync(output, url, say)
+
+
+def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Result:
+    if shutil.which("rsync") is None:
+        raise DeployError("rsync is not installed (Debian: apt-get install rsync)")
+    if ":" not in target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+    source = f"{output}/"
+    steps = [
+        ("files other than pages", ["--exclude=*.html"]),
+        ("pages", []),
+        ("removal of stale files", ["--delete", "--delete-after"]),
+    ]
+    for name, extra in steps:
+        run = subprocess.run(
+            ["rsync", "-rlt", "--checksum", *extra, source, target],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if run.returncode != 0:
+            raise DeployError(
+                f"rsync to {target} failed during {name}: {run.stderr.strip()}; "
+                "the pages already there are unchanged or complete"
+            )
+        say(f"deploy: {name} done")
+    return Result(target, len(_files(output)), 0)
+
+
+def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    parts = urlsplit(url)
+    bucket, prefix = parts.netloc, parts.path.strip("/")
+    s3 = boto3.client("s3")  # AWS_* and AWS_ENDPOINT_URL come from the environment
+
+    def key(path: Path) -> str:
+        relative = path.relative_to(output).as_posix()
+        return f"{prefix}/{relative}" if prefix else relative
+
+    try:
+        existing: dict[str, str] = {}
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                existing[item["Key"]] = item["ETag"].strip('"')
+        files = {key(path): path for path in _files(output)}
+        # S3's ETag of a single-part upload is the MD5 of the bytes: unchanged files are skipped.
+        changed = {
+            k: p
+            for k, p in files.items()
+            if existing.get(k) != hashlib.md5(p.read_bytes(), usedforsecurity=False).hexdigest()
+        }
+        for pages in (False, True):
+            for name, path in sorted(changed.items()):
+                if (path.suffix in PAGES) == pages:
+                    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    s3.put_object(
+                        Bucket=bucket, Key=name, Body=path.read_bytes(), ContentType=content_type
+                    )
+            say(f"deploy: {'pages' if pages else 'files other than pages'} uploaded")
+        stale = sorted(set(existing) - set(files))
+        for start in range(0, len(stale), 1000):
+            batch = [{"Key": k} for k in stale[start : start + 1000]]
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        say(f"deploy: {len(stale)} stale file(s) removed")
+    except (BotoCoreError, ClientError) as error:
+        raise DeployError(
+            f"S3 deploy to {url} stopped: {error}; pages already there still "
+            "find every file they link to"
+        ) from None
+    return Result(url, len(changed), len(stale))
+
+
+def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Result:
+    """One commit of the whole site on the gh-pages branch, pushed: atomic by nature."""
+    from ghp_import import GhpError, ghp_import
+
+    try:
+        ghp_import(
+            str(output),
+            mesg="Publish the City of Trail site",
+            branch="gh-pages",
+            remote=remote,
+            push=True,
+            nojekyll=True,
+            force=False,
+        )
+    except GhpError as error:
+        raise DeployError(f"gh-pages deploy to {remote} failed: {error}") from None
+    say(f"deploy: gh-pages pushed to {remote}")
+    return Result(f"gh-pages:{remote}", len(_files(output)), 0)

@@ -1,0 +1,203 @@
+"""Deploying: to a folder with rsync, to S3-compatible storage (moto's server), and GitHub
+Pages; new files first, pages next, stale files last; a failed deploy leaves the old site whole."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+from moto.server import ThreadedMotoServer
+
+from publishing import deploy as deploy_module
+from publishing.deploy import DeployError, deploy
+
+
+def site(folder: Path, pages: dict[str, str]) -> Path:
+    for name, text in pages.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    (folder / "build.json").write_text("{}")
+    return folder
+
+
+@pytest.fixture
+def old_and_new(tmp_path: Path) -> tuple[Path, Path]:
+    old = site(
+        tmp_path / "old",
+        {
+            "index.html": "old home",
+            "theme/site.css": "old css",
+            "announcements/gone.html": "withdrawn long ago",
+        },
+    )
+    new = site(
+        tmp_path / "new",
+        {
+            "index.html": "new home <img src=images/new.png>",
+            "theme/site.css": "new css",
+            "images/new.png": "PNG",
+        },
+    )
+    return old, new
+
+
+def files(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_an_incomplete_build_is_never_deployed(tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "index.html").write_text("half")
+    with pytest.raises(DeployError, match="no complete build here"):
+        deploy(tmp_path / "out", str(tmp_path / "www"), say=lambda _: None)
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_rsync_to_a_folder_replaces_the_site_and_removes_stale_files(
+    old_and_new: tuple[Path, Path], tmp_path: Path
+) -> None:
+    old, new = old_and_new
+    www = tmp_path / "www"
+    deploy(old, str(www), say=lambda _: None)
+    assert files(www) == files(old)
+    said: list[str] = []
+    deploy(new, str(www), say=said.append)
+    assert files(www) == files(new)
+    assert said == [
+        "deploy: files other than pages done",
+        "deploy: pages done",
+        "deploy: removal of stale files done",
+    ]
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_a_failure_before_removal_leaves_the_old_pages_whole(
+    old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = old_and_new
+    www = tmp_path / "www"
+    deploy(old, str(www), say=lambda _: None)
+    real_run = subprocess.run
+
+    def fail_on_pages(command: list[str], **kwargs):
+        if command[0] == "rsync" and "--exclude=*.html" not in command:
+            return subprocess.CompletedProcess(command, 23, "", "connection lost")
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(deploy_module.subprocess, "run", fail_on_pages)
+    with pytest.raises(DeployError, match="during pages: connection lost"):
+        deploy(new, str(www), say=lambda _: None)
+    after = files(www)
+    assert after["index.html"] == "old home"  # old pages are untouched...
+    assert after["announcements/gone.html"] == "withdrawn long ago"  # ...and nothing removed
+    assert after["images/new.png"] == "PNG"  # new files arrived first
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    # moto keeps its state in the process: start each test from an empty account.
+    requests.post(f"http://127.0.0.1:{port}/moto-api/reset", timeout=10)
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "sandbox",
+        "AWS_SECRET_ACCESS_KEY": "sandbox",
+        "AWS_DEFAULT_REGION": "ca-central-1",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+    }.items():
+        monkeypatch.setenv(name, value)
+    client = boto3.client("s3")
+    client.create_bucket(
+        Bucket="trail-site", CreateBucketConfiguration={"LocationConstraint": "ca-central-1"}
+    )
+    yield client
+    server.stop()
+
+
+def bucket(client: object, prefix: str = "www/") -> dict[str, str]:
+    listing = client.list_objects_v2(Bucket="trail-site", Prefix=prefix)  # type: ignore[attr-defined]
+    return {
+        o["Key"].removeprefix(prefix): client.get_object(  # type: ignore[attr-defined]
+            Bucket="trail-site", Key=o["Key"]
+        )["Body"]
+        .read()
+        .decode()
+        for o in listing.get("Contents", [])
+    }
+
+
+def test_s3_deploy_uploads_changes_and_removes_stale_objects(
+    s3: object, old_and_new: tuple[Path, Path]
+) -> None:
+    old, new = old_and_new
+    deploy(old, "s3://trail-site/www", say=lambda _: None)
+    assert bucket(s3) == files(old)
+    result = deploy(new, "s3://trail-site/www", say=lambda _: None)
+    assert bucket(s3) == files(new)
+    assert (result.uploaded, result.removed) == (3, 1)  # build.json is unchanged
+    head = s3.head_object(Bucket="trail-site", Key="www/index.html")  # type: ignore[attr-defined]
+    assert head["ContentType"] == "text/html"
+
+
+def test_a_failed_s3_upload_leaves_the_old_site_whole(
+    s3: object, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, new = old_and_new
+    deploy(old, "s3://trail-site/www", say=lambda _: None)
+    from botocore.exceptions import EndpointConnectionError
+
+    real_client = boto3.client
+
+    def flaky(*args, **kwargs):
+        client = real_client(*args, **kwargs)
+        put = client.put_object
+
+        def put_object(**params):
+            if params["Key"].endswith(".html"):
+                raise EndpointConnectionError(endpoint_url="s3")
+            return put(**params)
+
+        client.put_object = put_object
+        return client
+
+    monkeypatch.setattr(boto3, "client", flaky)
+    with pytest.raises(DeployError, match="S3 deploy to s3://trail-site/www stopped"):
+        deploy(new, "s3://trail-site/www", say=lambda _: None)
+    after = bucket(s3)
+    assert after["index.html"] == "old home" and "announcements/gone.html" in after
+    assert after["images/new.png"] == "PNG"
+
+
+def test_github_pages_gets_one_commit_of_the_site(
+    old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, new = old_and_new
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    subprocess.run(["git", "-C", str(work), "remote", "add", "origin", str(origin)], check=True)
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "CI")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "ci@localhost")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "CI")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "ci@localhost")
+    deploy(new, "gh-pages", say=lambda _: None)
+    listed = subprocess.run(
+        ["git", "-C", str(origin), "ls-tree", "-r", "--name-only", "gh-pages"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(listed) == sorted([*files(new), ".nojekyll"])
