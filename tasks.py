@@ -34,6 +34,7 @@ from moderation.classifier import ModerationPolicy  # noqa: E402
 from moderation.report import write_report  # noqa: E402
 from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
 from moderation.run import decide as apply_decision  # noqa: E402
+from publishing.alert import publish_alert  # noqa: E402
 from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
 from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import BuildError, build_site  # noqa: E402
@@ -398,6 +399,32 @@ def deploy(c: Context, url: str | None = None) -> None:
         f"deploy: published to {result.target} ({result.uploaded} uploaded, "
         f"{result.removed} removed)"
     )
+
+
+@task(
+    positional=["title"],
+    help={
+        "title": 'what the alert is about, e.g. "Boil water advisory for Sunningdale"',
+        "body": "the alert's text (its first sentence is the summary for social media)",
+    },
+)
+def alert(c: Context, title: str, body: str = "") -> None:
+    """Urgent: write an alert, build, deploy and syndicate it first, print where it is."""
+    if not body.strip():
+        raise Exit("alert: --body is required: say what people must do", code=2)
+    target = os.environ.get("DEPLOY_URL")
+    if not target:
+        raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)
+    _logging()
+    os.chdir(ROOT)
+    try:
+        result = publish_alert(
+            ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
+        )
+    except (AuthoringError, BuildError, DeployError) as error:
+        raise Exit(f"alert: {error}", code=1) from None
+    if result.report.failed:
+        raise Exit("alert: live on the site, but some posts failed (see above)", code=1)
 
 
 # In order; nothing public changes before every check has passed.

@@ -1,0 +1,50 @@
+"""`invoke alert`: written, built, deployed and syndicated first, in one command."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from publishing.alert import first_sentence, publish_alert
+from sandboxes import start_all
+from tests.conftest import ROOT, SITEURL, Site
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> None:
+    for day in (18, 19, 20):  # older announcements not yet syndicated
+        site.add(f"2026-11-{day}-item", title=f"Item {day}", date=f"2026-11-{day} 09:00")
+    www = site.root / "www"
+    said: list[str] = []
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+        result = publish_alert(
+            ROOT,
+            site.content,
+            site.output,
+            "Boil water advisory for Sunningdale",
+            "Boil tap water for one minute before drinking it. Bottled water is at the pool.",
+            str(www),
+            env,
+            {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+            say=said.append,
+        )
+        first_tweet = min(boxes.twitter.tweets.values(), key=lambda t: int(t["id"]))
+        first_post = min(boxes.facebook.posts.values(), key=lambda p: p["id"])
+    assert result.source.name.endswith("-boil-water-advisory-for-sunningdale.md")
+    home = (www / "index.html").read_text()
+    urgent = home.split('id="urgent-heading"')[1].split("</section>")[0]
+    assert "Boil water advisory for Sunningdale" in urgent
+    assert (www / "announcements" / f"{result.source.stem}.html").is_file()
+    assert result.url in first_tweet["entities"]["urls"][-1]["expanded_url"]
+    assert first_post["link"] == result.url
+    assert first_tweet["text"].startswith("URGENT: Boil water advisory for Sunningdale.")
+    assert f"alert: live at {result.url}" in said
+    assert any(line.startswith("alert: twitter: https://x.com/") for line in said)
+    assert not result.report.failed
+
+
+def test_the_summary_is_the_first_sentence() -> None:
+    assert first_sentence("Boil water now. Then wait") == "Boil water now."
+    assert first_sentence("No full stop") == "No full stop."

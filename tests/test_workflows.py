@@ -1,0 +1,53 @@
+"""The CI workflows are valid and wired to the documented commands and variables."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import yaml
+
+from syndication.config import REQUIRED
+from tests.conftest import ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+
+
+def test_the_github_workflow_passes_the_schema_check() -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(WORKFLOW),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_workflow_publishes_on_push_and_every_15_minutes_one_at_a_time() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    triggers = workflow[True]  # YAML reads the key `on` as true
+    assert triggers["push"]["branches"] == ["main"]
+    assert triggers["schedule"] == [{"cron": "*/15 * * * *"}]
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    job = workflow["jobs"]["publish"]
+    for names in REQUIRED.values():
+        for name in names:
+            assert name in job["env"], name
+    for name in ("DEPLOY_URL", "SITEURL", "RECORDS_DIR", "RECORDS_REMOTE"):
+        assert name in job["env"]
+    commands = " ".join(step.get("run", "") for step in job["steps"])
+    assert ".venv/bin/invoke publish" in commands and "RECORDS_REMOTE" in commands
+
+
+def test_the_gitlab_example_runs_the_same_pipeline() -> None:
+    example = yaml.safe_load((ROOT / ".gitlab-ci.yml.example").read_text())
+    job = example["publish"]
+    assert job["resource_group"] == "publish-main"
+    assert ".venv/bin/invoke publish" in job["script"]
