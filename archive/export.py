@@ -26,21 +26,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from checks.lint import EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
 
-from .index import ArchiveRecord, search
+from .index import COLUMNS, ArchiveRecord, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
-CSV_FIELDS = (
-    "type",
-    "time",
-    "platform",
-    "announcement",
-    "post_id",
-    "comment_id",
-    "author",
-    "text",
-    "file",
-    "line",
-)
 
 
 @dataclass(frozen=True)
@@ -157,7 +145,7 @@ def _write_set(
     redacted: bool,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    rows = [{k: getattr(r, k) for k in CSV_FIELDS} for r in records]
+    rows = [{k: getattr(r, k) for k in COLUMNS} for r in records]
     (folder / "records.json").write_text(
         json.dumps(
             {
@@ -174,7 +162,7 @@ def _write_set(
         encoding="utf-8",
     )
     with (folder / "records.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     by_announcement: dict[str, list[ArchiveRecord]] = defaultdict(list)

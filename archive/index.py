@@ -23,6 +23,19 @@ FILES = {
     "moderation": Path("archive") / "moderation.jsonl",
 }
 INDEX = "index.sqlite"
+# The fields of a record, in the order the index stores them (and the CSV export lists them).
+COLUMNS = (
+    "type",
+    "file",
+    "line",
+    "time",
+    "platform",
+    "announcement",
+    "post_id",
+    "comment_id",
+    "author",
+    "text",
+)
 
 
 @dataclass(frozen=True)
@@ -143,24 +156,12 @@ def reindex(records_dir: Path) -> int:
             """
         )
         rows = [
-            (
-                r.type,
-                r.file,
-                r.line,
-                r.time,
-                r.platform,
-                r.announcement,
-                r.post_id,
-                r.comment_id,
-                r.author,
-                r.text,
-                json.dumps(r.data, ensure_ascii=False),
-            )
+            (*(getattr(r, column) for column in COLUMNS), json.dumps(r.data, ensure_ascii=False))
             for r in read_records(records_dir)
         ]
         db.executemany(
-            "INSERT INTO records (type, file, line, time, platform, announcement, post_id,"
-            " comment_id, author, text, data) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO records ({', '.join(COLUMNS)}, data)"
+            f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
             rows,
         )
         db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
@@ -202,27 +203,14 @@ def search(
     if author:
         where.append("author LIKE ?")
         params.append(f"%{author}%")
-    sql = "SELECT type, file, line, time, platform, announcement, post_id, comment_id, author,"
-    sql += " text, data FROM records"
+    sql = f"SELECT {', '.join(COLUMNS)}, data FROM records"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY time, file, line"
     with sqlite3.connect(records_dir / INDEX) as db:
         rows = db.execute(sql, params).fetchall()
     db.close()
-    names = (
-        "type",
-        "file",
-        "line",
-        "time",
-        "platform",
-        "announcement",
-        "post_id",
-        "comment_id",
-        "author",
-        "text",
-    )
     return [
-        ArchiveRecord(**dict(zip(names, row[:10], strict=True)), data=json.loads(row[10]))
+        ArchiveRecord(**dict(zip(COLUMNS, row[:10], strict=True)), data=json.loads(row[10]))
         for row in rows
     ]

@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 PAGES = (".html",)
-# Written last by every successful build; its absence means the build did not complete.
+# Written by every build that succeeded; its absence means output/ is not a complete build.
 BUILD_MARK = "build.json"
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
 from pelican import __version__ as pelican_version
 from pelican import signals
+
+from announcements.output import OutputGenerator
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -56,35 +57,19 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     return urls
 
 
-class DiscoveryGenerator:
-    def __init__(
-        self,
-        context: dict[str, Any],
-        settings: dict[str, Any],
-        path: str,
-        theme: str,
-        output_path: str,
-        **_: Any,
-    ) -> None:
-        self.context = context
-        self.settings = settings
-        self.output = Path(output_path)
-
+class DiscoveryGenerator(OutputGenerator):
     def generate_output(self, writer: Any) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
-        self.output.mkdir(parents=True, exist_ok=True)
-        (self.output / "sitemap.xml").write_bytes(
-            sitemap_xml(site_urls(self.context, self.settings))
-        )
-        (self.output / "robots.txt").write_text(robots_txt(siteurl), encoding="utf-8")
+        self.write("sitemap.xml", sitemap_xml(site_urls(self.context, self.settings)))
+        self.write("robots.txt", robots_txt(siteurl))
         build = {
             "built_at": self.settings["BUILD_TIME"].isoformat(),
             "generator": f"pelican {pelican_version}",
             "siteurl": siteurl,
         }
-        (self.output / "build.json").write_text(
-            json.dumps(build, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        # Only a build that succeeded is swapped into output/ (publishing/build.py), so deploy
+        # takes this file's presence as the mark of a complete build.
+        self.write("build.json", json.dumps(build, indent=2, sort_keys=True) + "\n")
 
 
 def get_generators(_pelican: Any) -> type[DiscoveryGenerator]:

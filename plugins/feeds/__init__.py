@@ -17,33 +17,16 @@ from typing import Any
 
 from pelican import signals
 
+from announcements.output import OutputGenerator
+
 from .calendar import calendar_feed, event_calendar
 from .feeds import feed_specs, render_feed
 
 logger = logging.getLogger(__name__)
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-class FeedsGenerator:
+class FeedsGenerator(OutputGenerator):
     """Writes the feeds once every other generator has built its context."""
-
-    def __init__(
-        self,
-        context: dict[str, Any],
-        settings: dict[str, Any],
-        path: str,
-        theme: str,
-        output_path: str,
-        **_: Any,
-    ) -> None:
-        self.context = context
-        self.settings = settings
-        self.content_dir = Path(path)
-        self.output = Path(output_path)
 
     def generate_output(self, writer: Any) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
@@ -66,8 +49,8 @@ class FeedsGenerator:
                 language=self.settings.get("FEED_LANGUAGE") or self.settings["DEFAULT_LANG"],
                 city=self.settings["CITY"],
             )
-            _write(self.output / spec.path("atom"), atom)
-            _write(self.output / spec.path("rss"), rss)
+            self.write(spec.path("atom"), atom)
+            self.write(spec.path("rss"), rss)
         self._write_calendars(siteurl)
         logger.info("feeds: wrote %d feeds and the events calendar", len(specs) * 2)
 
@@ -77,9 +60,9 @@ class FeedsGenerator:
             a for a in self.context.get("withdrawn_articles", []) if a.announcement.is_event
         ]
         for article in published:
-            _write(self.output / ics_path(article), event_calendar(article, siteurl))
+            self.write(ics_path(article), event_calendar(article, siteurl))
         name = f"{self.settings['SITENAME']}: events"
-        _write(self.output / "events.ics", calendar_feed([*published, *withdrawn], name, siteurl))
+        self.write("events.ics", calendar_feed([*published, *withdrawn], name, siteurl))
 
 
 def ics_path(article: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pelican import signals
 
+from announcements.output import OutputGenerator
 from syndication.posts import (
     content_hash,
     facebook_message,
@@ -91,26 +92,13 @@ def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
     }
 
 
-class ManifestGenerator:
-    def __init__(
-        self,
-        context: dict[str, Any],
-        settings: dict[str, Any],
-        path: str,
-        theme: str,
-        output_path: str,
-        **_: Any,
-    ) -> None:
-        self.context = context
-        self.settings = settings
-        self.output = Path(output_path)
-
+class ManifestGenerator(OutputGenerator):
     def generate_output(self, writer: Any) -> None:
         articles = [*self.context.get("articles", []), *self.context.get("withdrawn_articles", [])]
         manifest = build_manifest(articles, self.settings["CANONICAL_SITEURL"])
-        self.output.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        (self.output / MANIFEST_NAME).write_text(text, encoding="utf-8")
+        self.write(
+            MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
 
 
 def get_generators(_pelican: Any) -> type[ManifestGenerator]:
