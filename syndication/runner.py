@@ -79,7 +79,9 @@ def _syndicate(
             if action.kind == "create":
                 preview = platforms[action.platform].preview(entries[action.entry.id])
                 say("    " + json.dumps(preview, ensure_ascii=False))
-        if not report.results:
+        if not platforms:
+            say("nothing to do: no platform has credentials")
+        elif not report.results:
             say("nothing to do: every platform is in step with the site")
         return report
     for result in report.results:
