@@ -202,6 +202,9 @@ class Syndicator:
                     reason=entry.withdrawn_reason,
                 )
                 return Result(name, entry.id, WITHDRAW, "withdrawn", remote_id, record.url)
+            if action.kind == WITHDRAW:
+                # An interrupted post that never reached the platform: nothing to take down.
+                return Result(name, entry.id, WITHDRAW, "withdrawn")
             raise PlatformError(f"nothing to {action.kind}: no remote post is recorded")
         except QuotaExhausted as error:
             return self._fail(action, operation, "deferred", error, error.resume_at)

@@ -244,3 +244,25 @@ def test_the_ledger_hash_chain_detects_tampering(ledger: Ledger) -> None:
     ledger.path.write_text("\n".join(lines) + "\n")
     problems = Ledger(ledger.path).verify()
     assert problems == [f"{ledger.path}:3: hash chain broken (line changed or removed before it)"]
+
+
+def test_withdrawing_an_interrupted_post_that_never_arrived_is_not_a_failure(
+    ledger: Ledger,
+) -> None:
+    platform = FakePlatform()
+    a = entry("a")
+    ledger.intend("a", "fake", "create", payload=a.posts["fake"])  # then the runner died
+    report = run(ledger, platform, entry("a", status="withdrawn"))
+    assert outcomes(report) == [("a", "withdrawn")] and not report.failed
+    assert platform.calls == ["find"] and platform.posts == {}
+    assert run(ledger, platform, entry("a", status="withdrawn")).results == []
+
+
+def test_withdrawing_an_interrupted_post_that_did_arrive_takes_it_down(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    a = entry("a")
+    ledger.intend("a", "fake", "create", payload=a.posts["fake"])
+    platform.posts["p7"] = a.posts["fake"]["text"]
+    report = run(ledger, platform, entry("a", status="withdrawn"))
+    assert outcomes(report) == [("a", "withdrawn")]
+    assert platform.posts == {} and ledger.records()[("a", "fake")].withdrawn
