@@ -20,6 +20,8 @@ _X_LIGHT_RANGES = ((0x0000, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032
 
 def _x_weight(char: str) -> int:
     code = ord(char)
+    if code <= 0x10FF:  # nearly every character of an English or French text
+        return 1
     return 1 if any(low <= code <= high for low, high in _X_LIGHT_RANGES) else 2
 
 

@@ -64,6 +64,10 @@ def release_scheduled(generator: Any) -> None:
 
 
 def list_announcements(generator: Any) -> None:
+    # Pelican formats `article.url` from the settings on every access, and the theme, feeds,
+    # sitemap and manifest ask for it many times; `override_url` makes it one computation.
+    for article in [*generator.articles, *generator.hidden_articles]:
+        article.override_url = article.url
     generator.context.update(
         add_listings(
             generator.articles,

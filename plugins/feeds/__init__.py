@@ -19,7 +19,7 @@ from pelican import signals
 
 from announcements.output import OutputGenerator
 
-from .calendar import calendar_feed, event_calendar
+from .calendar import calendar_feed, event_calendar, serialise
 from .feeds import feed_specs, render_feed
 
 logger = logging.getLogger(__name__)
@@ -59,10 +59,13 @@ class FeedsGenerator(OutputGenerator):
         withdrawn = [
             a for a in self.context.get("withdrawn_articles", []) if a.announcement.is_event
         ]
+        serialised = {a.slug: serialise(a, siteurl) for a in published}
         for article in published:
-            self.write(ics_path(article), event_calendar(article, siteurl))
+            self.write(
+                ics_path(article), event_calendar(article, siteurl, serialised[article.slug])
+            )
         name = f"{self.settings['SITENAME']}: events"
-        self.write("events.ics", calendar_feed([*published, *withdrawn], name, siteurl))
+        self.write("events.ics", calendar_feed([*published, *withdrawn], name, siteurl, serialised))
 
 
 def ics_path(article: Any) -> str:

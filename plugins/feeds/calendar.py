@@ -40,15 +40,29 @@ def _event(article: Any, siteurl: str) -> Event:
     return event
 
 
-def event_calendar(article: Any, siteurl: str) -> bytes:
-    calendar = _calendar(article.announcement.title)
-    calendar.add_component(_event(article, siteurl))
-    return bytes(calendar.to_ical())
+def _wrap(name: str, events: list[bytes]) -> bytes:
+    """A VCALENDAR holding already-serialised VEVENTs.
+
+    Serialising a VEVENT is most of the cost, and each event appears twice (its own file and
+    the calendar feed), so each is serialised once and placed in both.
+    """
+    envelope = bytes(_calendar(name).to_ical())
+    end = envelope.rindex(b"END:VCALENDAR")
+    return envelope[:end] + b"".join(events) + envelope[end:]
 
 
-def calendar_feed(events: Iterable[Any], name: str, siteurl: str) -> bytes:
+def serialise(article: Any, siteurl: str) -> bytes:
+    return bytes(_event(article, siteurl).to_ical())
+
+
+def event_calendar(article: Any, siteurl: str, event: bytes | None = None) -> bytes:
+    return _wrap(article.announcement.title, [event or serialise(article, siteurl)])
+
+
+def calendar_feed(
+    events: Iterable[Any], name: str, siteurl: str, serialised: dict[str, bytes] | None = None
+) -> bytes:
     """All events, oldest first; withdrawn ones stay in as cancelled so calendars drop them."""
-    calendar = _calendar(name)
-    for article in sorted(events, key=lambda a: (a.announcement.event_start, a.slug)):
-        calendar.add_component(_event(article, siteurl))
-    return bytes(calendar.to_ical())
+    known = serialised or {}
+    ordered = sorted(events, key=lambda a: (a.announcement.event_start, a.slug))
+    return _wrap(name, [known.get(a.slug) or serialise(a, siteurl) for a in ordered])
