@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from publishing.build import BuildResult, build_site
+from sandboxes import Sandboxes, start_all
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "https://news.trail.test"
@@ -98,3 +99,10 @@ def build_sample() -> BuildSample:
         return build_site(ROOT / "publishconf.py", output, overrides)
 
     return build
+
+
+@pytest.fixture
+def sandboxes() -> Iterator[Sandboxes]:
+    """The three platform sandboxes, on free ports, for one test."""
+    with start_all() as running:
+        yield running

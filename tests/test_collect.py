@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
-
-import pytest
 
 from archive.collect import collect
 from archive.comments import CommentArchive
-from sandboxes import Sandboxes, start_all
+from sandboxes import Sandboxes
 from syndication.config import Settings, load_settings
 from syndication.runner import syndicate
 from tests.conftest import Site
-
-
-@pytest.fixture
-def sandboxes() -> Iterator[Sandboxes]:
-    with start_all() as running:
-        yield running
 
 
 def posted(site: Site, sandboxes: Sandboxes) -> tuple[dict[str, str], Settings]:

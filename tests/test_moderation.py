@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from moderation.evaluate import load_labelled, scores
 from moderation.log import ModerationLog
 from moderation.report import write_report
 from moderation.run import DecisionError, decide, moderate_collected
-from sandboxes import Sandboxes, start_all
+from sandboxes import Sandboxes
 from syndication.config import load_settings
 from syndication.runner import syndicate
 from tests.conftest import ROOT, Site
@@ -121,12 +120,6 @@ def test_moderate_classifies_a_jsonl_file(tmp_path: Path) -> None:
         ("b", "keep", []),
     ]
     assert lines[0]["evidence"]["derogatory"]["clause"].startswith("Slanderous or derogatory")
-
-
-@pytest.fixture
-def sandboxes() -> Iterator[Sandboxes]:
-    with start_all() as running:
-        yield running
 
 
 def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_logged(

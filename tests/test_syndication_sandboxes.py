@@ -5,12 +5,11 @@ tweepy, google-api-python-client) and the local sandboxes of the three APIs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from sandboxes import Sandboxes, start_all
+from sandboxes import Sandboxes
 from syndication import youtube as youtube_module
 from syndication.config import load_settings
 from syndication.facebook import Facebook
@@ -21,12 +20,6 @@ from syndication.syndicate import Report, Syndicator
 from tests.conftest import Site
 
 VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
-
-
-@pytest.fixture
-def sandboxes() -> Iterator[Sandboxes]:
-    with start_all() as running:
-        yield running
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,8 @@ ANNOUNCEMENT_FIELDS = (
 PAGE_FIELDS = ("title", "summary", "slug", "save_as", "url", "template", "status", "modified")
 PAGE_STATUSES = ("published", "hidden", "draft")
 
+# libyaml's loader when PyYAML was built with it (its wheels are): same nodes, much faster.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
@@ -196,7 +199,7 @@ def _compose(path: str, text: str) -> _Fields:
     front, _body, _ = parts
     fields.first_line = 2
     try:
-        root = yaml.compose(front, Loader=yaml.SafeLoader)
+        root = yaml.compose(front, Loader=_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -302,6 +305,13 @@ def _file_in(
 
 
 def _is_image(path: Path) -> bool:
+    stat = path.stat()
+    return _verified_image(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4096)
+def _verified_image(path: str, mtime_ns: int, size: int) -> bool:
+    """Many announcements share an image: each version of a file is verified once."""
     try:
         with Image.open(path) as image:
             image.verify()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -40,11 +41,20 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 def image_size(path: Path) -> tuple[int, int] | None:
     """(width, height), so pages reserve the space before the image loads."""
+    stat = path.stat()
+    size = _image_size(str(path), stat.st_mtime_ns)
+    if size is None:
+        logger.warning("%s: cannot read the image's size", display_path(path))
+    return size
+
+
+@lru_cache(maxsize=4096)
+def _image_size(path: str, mtime_ns: int) -> tuple[int, int] | None:
+    """Read once per version of a file: many announcements share an image."""
     try:
         with Image.open(path) as image:
             return image.size
     except (OSError, ValueError):
-        logger.warning("%s: cannot read the image's size", display_path(path))
         return None
 
 
