@@ -71,11 +71,12 @@ def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord
         text = text.replace(item.value, mark)
         if item.what == "name" and author == item.value:
             author = mark
-    data = (
-        {**record.data, "text": text, "author": author}
-        if record.type == "comment"
-        else (record.data)
-    )
+    data = dict(record.data)
+    if record.type == "comment":
+        data.update(text=text, author=author)
+        if author != record.author and data.get("author_id"):
+            # The platform's account id identifies the person as surely as the name.
+            data["author_id"] = SEVERED.format(what="account id")
     return ArchiveRecord(**{**asdict(record), "text": text, "author": author, "data": data})
 
 

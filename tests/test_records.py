@@ -118,6 +118,9 @@ def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     assert "250-555-0199" not in severed and "Jordan Park" not in severed
     assert "[severed: FOIPPA s.22, phone number of a third party]" in severed
     assert "[severed: FOIPPA s.22, name of a third party]" in severed
+    original = json.loads((out / "records.json").read_text())["records"]
+    ids = {r["data"]["author_id"] for r in original if r["type"] == "comment"}
+    assert ids and not any(i in severed for i in ids)  # account ids identify people too
     # The archive itself is untouched.
     assert all(chain.verify() == [] for chain in chains(archive).values())
     assert "Jordan Park" in chains(archive)["comment"].path.read_text()
