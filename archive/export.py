@@ -44,6 +44,9 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     found = []
     if record.type == "comment" and record.author:
         found.append(PersonalInfo(record.key, "name", record.author))
+    if record.type == "comment" and record.data.get("author_id"):
+        # The platform's account id identifies the person as surely as the name.
+        found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
     for match in EMAIL.finditer(record.text):
         found.append(PersonalInfo(record.key, "email address", match.group(0)))
     for match in PHONE.finditer(record.text):
@@ -65,6 +68,7 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
 
 def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord:
     """A copy of the record with each item replaced by a marked severing."""
+    items = list(items)
     text, author = record.text, record.author
     for item in items:
         mark = SEVERED.format(what=item.what)
@@ -74,8 +78,7 @@ def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord
     data = dict(record.data)
     if record.type == "comment":
         data.update(text=text, author=author)
-        if author != record.author and data.get("author_id"):
-            # The platform's account id identifies the person as surely as the name.
+        if any(item.what == "account id" for item in items):
             data["author_id"] = SEVERED.format(what="account id")
     return ArchiveRecord(**{**asdict(record), "text": text, "author": author, "data": data})
 
