@@ -12,6 +12,8 @@ from PIL import Image
 
 from publishing.build import BuildResult, build_site
 from sandboxes import Sandboxes, start_all
+from syndication.config import Settings, load_settings
+from syndication.runner import syndicate
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEURL = "https://news.trail.test"
@@ -79,6 +81,20 @@ class Site:
     def build(self, now: str | None = NOW, output: Path | None = None) -> BuildResult:
         overrides = {"PATH": str(self.content), "SITEURL": SITEURL, "BUILD_TIME": now}
         return build_site(ROOT / "publishconf.py", output or self.output, overrides)
+
+    def add_video(self, name: str = "tour.mp4", size: int = 1024) -> str:
+        """A stand-in video file under content/videos/; returns its `video:` path."""
+        (self.content / "videos").mkdir(exist_ok=True)
+        (self.content / "videos" / name).write_bytes(b"\x00" * size)
+        return f"videos/{name}"
+
+    def syndicate_to(self, sandboxes: Sandboxes) -> Settings:
+        """Build, then syndicate to the sandboxes with records under this site's root."""
+        self.build()
+        env = {**sandboxes.env, "RECORDS_DIR": str(self.root / "records")}
+        settings = load_settings(env)
+        syndicate(self.output / "syndication.json", self.content, settings, say=lambda _: None)
+        return settings
 
     def read(self, relative: str, output: Path | None = None) -> str:
         return ((output or self.output) / relative).read_text(encoding="utf-8")

@@ -7,18 +7,13 @@ import subprocess
 from archive.collect import collect
 from archive.comments import CommentArchive
 from sandboxes import Sandboxes
-from syndication.config import Settings, load_settings
-from syndication.runner import syndicate
+from syndication.config import Settings
 from tests.conftest import Site
 
 
 def posted(site: Site, sandboxes: Sandboxes) -> tuple[dict[str, str], Settings]:
-    (site.content / "videos").mkdir()
-    (site.content / "videos" / "tour.mp4").write_bytes(b"\x00" * 1024)
-    site.add("2026-11-21-tour", title="Tour the bridge deck", video="videos/tour.mp4")
-    site.build()
-    settings = load_settings({**sandboxes.env, "RECORDS_DIR": str(site.root / "records")})
-    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video())
+    settings = site.syndicate_to(sandboxes)
     ids = {
         "facebook": next(iter(sandboxes.facebook.posts)),
         "twitter": next(iter(sandboxes.twitter.tweets)),

@@ -17,8 +17,6 @@ from moderation.log import ModerationLog
 from moderation.report import write_report
 from moderation.run import DecisionError, decide, moderate_collected
 from sandboxes import Sandboxes
-from syndication.config import load_settings
-from syndication.runner import syndicate
 from tests.conftest import ROOT, Site
 
 POLICY = ModerationPolicy.load(ROOT / "policy")
@@ -126,9 +124,7 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
     site: Site, sandboxes: Sandboxes
 ) -> None:
     site.add("2026-11-20-flushing")
-    site.build()
-    settings = load_settings({**sandboxes.env, "RECORDS_DIR": str(site.root / "records")})
-    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+    settings = site.syndicate_to(sandboxes)
     post = next(iter(sandboxes.facebook.posts))
     tweet = next(iter(sandboxes.twitter.tweets))
     rude = sandboxes.facebook.add_comment(post, "Shitty pipes, shitty service.")
@@ -186,10 +182,8 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
 
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
     site.add("2026-11-20-flushing")
-    site.build()
+    settings = site.syndicate_to(sandboxes)
     env = {**sandboxes.env, "RECORDS_DIR": str(site.root / "records")}
-    settings = load_settings(env)
-    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
     post = next(iter(sandboxes.facebook.posts))
     comment = sandboxes.facebook.add_comment(post, "Check out my shop, 10% off, best prices!")
     collect(settings, site.content, say=lambda _: None)
@@ -223,12 +217,8 @@ def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandb
 def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_deleted(
     site: Site, sandboxes: Sandboxes
 ) -> None:
-    (site.content / "videos").mkdir()
-    (site.content / "videos" / "tour.mp4").write_bytes(b"\x00" * 2048)
-    site.add("2026-11-21-tour", title="Tour the bridge deck", video="videos/tour.mp4")
-    site.build()
-    settings = load_settings({**sandboxes.env, "RECORDS_DIR": str(site.root / "records")})
-    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video(size=2048))
+    settings = site.syndicate_to(sandboxes)
     video = next(iter(sandboxes.youtube.videos))
     thread = sandboxes.youtube.add_comment(video, "Vote for Singh for council!", "Sam Fictional")
     collect(settings, site.content, say=lambda _: None)

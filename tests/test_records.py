@@ -16,8 +16,6 @@ from archive.retention import RetentionError, RetentionPolicy, due_for_dispositi
 from moderation.classifier import ModerationPolicy
 from moderation.run import moderate_collected
 from sandboxes import start_all
-from syndication.config import load_settings
-from syndication.runner import syndicate
 from tests.conftest import ROOT, Site
 
 
@@ -33,9 +31,7 @@ def archive(site: Site) -> Path:
             date="2026-11-21 09:00",
             summary="Night work on the Victoria Street Bridge deck.",
         )
-        site.build()
-        settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
-        syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+        settings = site.syndicate_to(boxes)
         posts = {p["link"]: pid for pid, p in boxes.facebook.posts.items()}
         flushing = next(pid for link, pid in posts.items() if "flushing" in link)
         bridge = next(pid for link, pid in posts.items() if "bridge" in link)
