@@ -78,8 +78,19 @@ class Site:
     def add(self, slug: str, **fields: str) -> Path:
         return self.write(f"announcements/{slug}.md", announcement(**{**BASIC, **fields}))
 
-    def build(self, now: str | None = NOW, output: Path | None = None) -> BuildResult:
-        overrides = {"PATH": str(self.content), "SITEURL": SITEURL, "BUILD_TIME": now}
+    def build(
+        self, now: str | None = NOW, output: Path | None = None, cached: bool = False
+    ) -> BuildResult:
+        """Build; `cached` keeps and reuses Pelican's content cache and the page cache."""
+        overrides: dict[str, object] = {
+            "PATH": str(self.content),
+            "SITEURL": SITEURL,
+            "BUILD_TIME": now,
+        }
+        if cached:
+            overrides.update(
+                CACHE_PATH=str(self.root / "cache"), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True
+            )
         return build_site(ROOT / "publishconf.py", output or self.output, overrides)
 
     def add_video(self, name: str = "tour.mp4", size: int = 1024) -> str:

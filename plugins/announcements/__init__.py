@@ -27,7 +27,7 @@ from pelican import signals
 from .context import add_listings, publish_due
 from .filters import make_filters
 from .model import CATEGORIES, ContentError, Problem
-from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path
+from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
 from .settings import SettingsError, check_settings
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,13 @@ def prepare_settings(pelican: Any) -> None:
 def use_announcement_reader(readers: Any) -> None:
     for extension in MARKDOWN_EXTENSIONS:
         readers.reader_classes[extension] = AnnouncementReader if extension == "md" else None
+
+
+def check_read(generator: Any, metadata: dict[str, Any]) -> None:
+    """Gather each file's problems, whether Pelican read it just now or took it from its cache."""
+    reader = generator.readers.readers.get("md")
+    if isinstance(reader, AnnouncementReader):
+        generator.settings[PROBLEMS_SETTING].extend(recheck_cached(reader, metadata))
 
 
 def add_template_filters(generator: Any) -> None:
@@ -103,6 +110,8 @@ def register() -> None:
     signals.initialized.connect(prepare_settings)
     signals.readers_init.connect(use_announcement_reader)
     signals.generator_init.connect(add_template_filters)
+    signals.article_generator_context.connect(check_read)
+    signals.page_generator_context.connect(check_read)
     signals.article_generator_pretaxonomy.connect(release_scheduled)
     signals.article_generator_finalized.connect(list_announcements)
     signals.all_generators_finalized.connect(fail_on_problems)

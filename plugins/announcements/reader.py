@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from PIL import Image
 from .model import (
     Announcement,
     PageMeta,
+    Problem,
     parse_announcement,
     parse_page,
     split_front_matter,
@@ -25,8 +27,14 @@ from .model import (
 
 logger = logging.getLogger(__name__)
 
-# Where the reader leaves the problems it finds, for the build to fail on them all at once.
+# Where the problems found in content are gathered, for the build to fail on them all at once.
 PROBLEMS_SETTING = "VALIDATION_PROBLEMS"
+# Metadata the reader adds for `recheck_cached`: Pelican's content cache keeps the reader's
+# output and skips the reader while a Markdown file is unchanged, so a file's problems, and
+# the images and videos it was checked against, must travel with the cached metadata.
+PROBLEMS_KEY = "validation_problems"
+SOURCE_KEY = "announcement_source"
+FILES_KEY = "announcement_files"
 
 # Pelican's status for each of ours: withdrawn announcements stay at their URL but leave
 # every listing and feed, which is what Pelican's "hidden" means.
@@ -58,6 +66,41 @@ def _image_size(path: str, mtime_ns: int) -> tuple[int, int] | None:
         return None
 
 
+def file_stamps(content_dir: Path, names: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of each named file, to notice when one changes after it was checked."""
+    stamps = {}
+    for name in names:
+        stat = (content_dir / name).stat()
+        stamps[name] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
+def _unchanged(content_dir: Path, stamps: dict[str, tuple[int, int]]) -> bool:
+    try:
+        return file_stamps(content_dir, stamps) == stamps
+    except OSError:
+        return False
+
+
+def recheck_cached(reader: AnnouncementReader, metadata: dict[str, Any]) -> list[Problem]:
+    """The problems of a file as Pelican hands it over, from its reader or its content cache.
+
+    When an image or video the file names has changed or gone since it was cached, its front
+    matter is validated again (no Markdown) and `metadata` is brought up to date; a file that
+    is no longer valid is skipped, exactly as if it had just been read.
+    """
+    problems: list[Problem] = metadata.pop(PROBLEMS_KEY, [])
+    stamps = metadata.get(FILES_KEY)
+    if problems or not stamps or _unchanged(Path(reader.settings["PATH"]), stamps):
+        return problems
+    fresh, problems = reader.front_matter(metadata[SOURCE_KEY])
+    if problems:
+        metadata["status"] = "skip"
+    else:
+        metadata.update(fresh)
+    return problems
+
+
 def _pelican_datetime(value: datetime) -> SafeDatetime:
     return SafeDatetime.combine(value.date(), value.time(), value.tzinfo)
 
@@ -69,26 +112,39 @@ class AnnouncementReader(BaseReader):
     file_extensions: ClassVar[list[str]] = ["md"]
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
-        """Return (HTML, metadata); an invalid file is skipped and its problems recorded.
+        """Return (HTML, metadata); an invalid file is skipped with its problems in metadata.
 
-        Pelican logs and skips a file whose reader raises, without the reason; recording
-        every problem lets the build fail once, listing them all (see `fail_on_problems`).
+        Pelican logs and skips a file whose reader raises, without the reason; carrying every
+        problem in the metadata lets the build fail once, listing them all (see
+        `recheck_cached`, which records them even when Pelican's cache answers for us).
         """
         text = Path(source_path).read_text(encoding="utf-8")
+        metadata, problems = self.front_matter(source_path, text)
+        if problems:
+            return "", {"status": "skip", PROBLEMS_KEY: problems}
+        return self._render(text), metadata
+
+    def front_matter(
+        self, source_path: str, text: str | None = None
+    ) -> tuple[dict[str, Any], list[Problem]]:
+        """The validated metadata of one file (no Markdown), or the problems found in it."""
+        if text is None:
+            text = Path(source_path).read_text(encoding="utf-8")
         content_dir = Path(self.settings["PATH"])
         name = display_path(source_path)
         tz = ZoneInfo(self.settings["TIMEZONE"])
-        metadata: dict[str, Any]
         if self._is_page(Path(source_path), content_dir):
             page, problems = parse_page(name, text, tz)
-            metadata = self._page_metadata(page) if page else {}
-        else:
-            announcement, problems = parse_announcement(name, text, tz, content_dir)
-            metadata = self._announcement_metadata(announcement) if announcement else {}
-        if problems:
-            self.settings.setdefault(PROBLEMS_SETTING, []).extend(problems)
-            return "", {"status": "skip"}
-        return self._render(text), metadata
+            return (self._page_metadata(page) if page else {}), problems
+        announcement, problems = parse_announcement(name, text, tz, content_dir)
+        if not announcement:
+            return {}, problems
+        metadata = self._announcement_metadata(announcement)
+        metadata[SOURCE_KEY] = source_path
+        metadata[FILES_KEY] = file_stamps(
+            content_dir, (f for f in (announcement.image, announcement.video) if f)
+        )
+        return metadata, problems
 
     def _is_page(self, source: Path, content_dir: Path) -> bool:
         try:
