@@ -47,7 +47,14 @@ SOURCE_HISTORY_URL = os.environ.get("SOURCE_HISTORY_URL") or (
 )
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["announcements", "revisions", "feeds", "discovery", "syndication_manifest"]
+PLUGINS = [
+    "announcements",
+    "revisions",
+    "feeds",
+    "discovery",
+    "syndication_manifest",
+    "page_cache",
+]
 
 # Announcements read and validated by the announcements plugin (YAML front matter).
 READERS = {"rst": None, "html": None, "htm": None}

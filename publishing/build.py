@@ -78,6 +78,8 @@ def build_site(
     staging = target.with_name(f".{target.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     settings["OUTPUT_PATH"] = str(staging)
+    if target.is_dir():
+        settings["PREVIOUS_OUTPUT_PATH"] = str(target)  # unchanged pages are copied from it
     problems: list[str] = []
     with _collect_errors() as errors:
         try:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from publishing.build import BuildError
+from publishing.build import BuildError, build_site
 
-from .conftest import Site, _png
+from .conftest import NOW, ROOT, SITEURL, Site, _png
 
 
 def touch_later(path: Path) -> None:
@@ -51,3 +52,99 @@ def test_a_replaced_image_updates_the_reserved_size_on_a_cached_build(site: Site
     touch_later(image)
     site.build(cached=True)
     assert 'width="300" height="200"' in site.read("announcements/pool.html")
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def last_build(site: Site) -> tuple[set[str], int]:
+    """(pages rendered, number reused) as the page cache recorded them for the last build."""
+    stored = json.loads((site.root / "cache" / "pages.json").read_text())
+    return set(stored["rendered"]), stored["reused"]
+
+
+def several(site: Site) -> Path:
+    for n in range(1, 8):
+        site.add(
+            f"2026-11-{n:02d}-notice",
+            title=f"Notice number {n}",
+            date=f"2026-11-{n:02d} 09:00",
+            category="public-notice" if n % 2 else "service-change",
+        )
+    return site.add(
+        "2026-11-08-event",
+        title="Skating party",
+        category="city-event",
+        date="2026-11-08 09:00",
+        event_start="2026-12-05 13:00",
+        event_end="2026-12-05 15:00",
+        location="Trail Memorial Centre",
+    )
+
+
+def test_a_rebuild_renders_only_what_changed_and_equals_a_full_build(site: Site) -> None:
+    several(site)
+    site.build(cached=True)
+    everything, reused = last_build(site)
+    assert reused == 0 and "announcements/2026-11-03-notice.html" in everything
+
+    site.build(cached=True)
+    assert last_build(site) == (set(), len(everything))
+
+    edited = site.content / "announcements" / "2026-11-03-notice.md"
+    edited.write_text(edited.read_text().replace("Body text", "Corrected body text"))
+    touch_later(edited)
+    site.build(cached=True)
+    # Its own page, and the listings it appears in: the home page, its category, the archive.
+    assert last_build(site)[0] == {
+        "announcements/2026-11-03-notice.html",
+        "index.html",
+        "category/public-notice.html",
+        "archives.html",
+    }
+    assert "Corrected body text" in site.read("announcements/2026-11-03-notice.html")
+
+    full = site.root / "full"
+    site.build(output=full)
+    assert files(site.output) == files(full)
+
+
+def test_a_page_edited_by_hand_in_the_output_is_rendered_again(site: Site) -> None:
+    several(site)
+    site.build(cached=True)
+    page = site.output / "announcements" / "2026-11-02-notice.html"
+    original = page.read_text()
+    page.write_text(original.replace("Notice number 2", "Defaced"))
+
+    site.build(cached=True)
+    assert last_build(site)[0] == {"announcements/2026-11-02-notice.html"}
+    assert page.read_text() == original
+
+
+def test_time_passing_expires_a_notice_on_a_cached_rebuild(site: Site) -> None:
+    site.add("2026-11-10-alert", category="alert", urgent="true", expires="2026-11-30 17:00")
+    site.build(cached=True)
+    assert "This notice expired" not in site.read("announcements/2026-11-10-alert.html")
+
+    site.build(now="2026-12-01T09:00:00-08:00", cached=True)
+    assert "This notice expired" in site.read("announcements/2026-11-10-alert.html")
+    assert "Urgent alerts" not in site.read("index.html")
+
+
+def test_a_setting_change_renders_every_page(site: Site) -> None:
+    several(site)
+    site.build(cached=True)
+    everything, _ = last_build(site)
+    overrides = {
+        "PATH": str(site.content),
+        "SITEURL": SITEURL,
+        "BUILD_TIME": NOW,
+        "CACHE_PATH": str(site.root / "cache"),
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "SITENAME": "City of Trail News",
+    }
+    build_site(ROOT / "publishconf.py", site.output, overrides)
+    assert last_build(site) == (everything, 0)
+    assert "City of Trail News" in site.read("announcements/2026-11-01-notice.html")
