@@ -72,6 +72,9 @@ ARTICLE_PATHS = ["announcements"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
 
+# Dates come from front matter alone: Pelican would also parse one out of every file name.
+FILENAME_METADATA = ""
+
 # URLs are derived from the file name, never the title, so they survive edits.
 SLUGIFY_SOURCE = "basename"
 ARTICLE_URL = "announcements/{slug}.html"

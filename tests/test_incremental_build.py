@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from page_cache.writer import CachingWriter
 from publishing.build import BuildError, build_site
+from syndication_manifest import ManifestGenerator
 
 from .conftest import NOW, ROOT, SITEURL, Site, _png
 
@@ -148,3 +150,39 @@ def test_a_setting_change_renders_every_page(site: Site) -> None:
     build_site(ROOT / "publishconf.py", site.output, overrides)
     assert last_build(site) == (everything, 0)
     assert "City of Trail News" in site.read("announcements/2026-11-01-notice.html")
+
+
+def test_writing_over_a_linked_page_never_changes_the_last_builds_copy(tmp_path: Path) -> None:
+    live = tmp_path / "output" / "page.html"
+    live.parent.mkdir()
+    live.write_text("the live site")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    os.link(live, staging / "page.html")
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "OUTPUT_PATH": str(staging)}
+    writer = CachingWriter(str(staging), settings)
+
+    with writer._open_w(str(staging / "page.html"), "utf-8") as page:
+        page.write("the new build")
+    assert live.read_text() == "the live site"
+    assert (staging / "page.html").read_text() == "the new build"
+
+
+def test_a_failed_cached_build_leaves_the_site_as_it_was(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    several(site)
+    site.build(cached=True)
+    site.build(cached=True)  # now every page is linked from the build before
+    before = files(site.output)
+    edited = site.content / "announcements" / "2026-11-03-notice.md"
+    edited.write_text(edited.read_text().replace("Body text", "Corrected body text"))
+    touch_later(edited)
+
+    def fail(*_args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ManifestGenerator, "generate_output", fail)  # after the pages
+    with pytest.raises(BuildError):
+        site.build(cached=True)
+    assert files(site.output) == before

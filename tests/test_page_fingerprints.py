@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import Markup
-from page_cache.fingerprint import Fingerprinter, Unfingerprintable
 from pelican.paginator import Paginator
+
+from page_cache.fingerprint import Fingerprinter, Unfingerprintable
 
 
 @dataclass(frozen=True)

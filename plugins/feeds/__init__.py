@@ -12,17 +12,22 @@ Settings:
 from __future__ import annotations
 
 import logging
+from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
 from announcements.output import OutputGenerator
+from page_cache.store import DerivedStore
 
+from . import calendar
 from .calendar import calendar_feed, event_calendar, serialise
 from .feeds import feed_specs, render_feed
 
 logger = logging.getLogger(__name__)
+icalendar_version = version("icalendar")
 
 
 class FeedsGenerator(OutputGenerator):
@@ -59,13 +64,25 @@ class FeedsGenerator(OutputGenerator):
         withdrawn = [
             a for a in self.context.get("withdrawn_articles", []) if a.announcement.is_event
         ]
-        serialised = {a.slug: serialise(a, siteurl) for a in published}
+        # Serialising events is most of a calendar's cost: unchanged ones come from last build.
+        store = DerivedStore(self.settings, "calendar-events", Path(calendar.__file__).read_bytes())
+
+        def inputs(article: Any) -> tuple[Any, ...]:
+            return (article.announcement, article.url, article.slug, siteurl, icalendar_version)
+
+        serialised = {
+            a.slug: store.get(("event", *inputs(a)), partial(serialise, a, siteurl))
+            for a in published
+        }
         for article in published:
-            self.write(
-                ics_path(article), event_calendar(article, siteurl, serialised[article.slug])
+            ics = store.get(
+                ("file", *inputs(article)),
+                partial(event_calendar, article, siteurl, serialised[article.slug]),
             )
+            self.write(ics_path(article), ics)
         name = f"{self.settings['SITENAME']}: events"
         self.write("events.ics", calendar_feed([*published, *withdrawn], name, siteurl, serialised))
+        store.save()
 
 
 def ics_path(article: Any) -> str:

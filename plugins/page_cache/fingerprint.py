@@ -82,7 +82,7 @@ class Fingerprinter:
     def _compute(self, value: Any) -> bytes:
         kind = type(value).__qualname__.encode()
         if isinstance(value, (list, tuple)):
-            return digest(kind, *(self.of(item) for item in value))
+            return digest(kind, *map(self.of, value))
         if isinstance(value, (set, frozenset)):
             return digest(kind, *sorted(self.of(item) for item in value))
         if isinstance(value, Mapping):
@@ -117,10 +117,17 @@ class Fingerprinter:
         return digest(*parts)
 
     def _items(self, items: Iterable[tuple[Any, Any]]) -> bytes:
-        pairs = sorted(
-            ((b"K%s\0" % key.encode()) if type(key) is str else self.of(key), self.of(item))
-            for key, item in items
-        )
+        of = self.of
+        pairs = []
+        for key, item in items:
+            # Text is most of what objects hold: it skips a call to `of` (same encoding).
+            pairs.append(
+                (
+                    b"K%s\0" % key.encode() if type(key) is str else of(key),
+                    b"Sstr:%s\0" % repr(item).encode() if type(item) is str else of(item),
+                )
+            )
+        pairs.sort()
         return digest(*(part for pair in pairs for part in pair))
 
     def _links(self, context: Mapping[str, Any] | None) -> bytes:

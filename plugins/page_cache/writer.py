@@ -3,22 +3,25 @@
 For every page it writes, the writer computes a key from what the page is made of: the
 site's code, templates and settings, the page's template and path, and the value of every
 variable its templates read (found by Jinja's own analysis of the templates). A page whose
-key matches the last build's, and whose file in the last build's output is byte for byte what
-was written then, is copied from there instead of rendered. Anything uncertain (a value that
-cannot be fingerprinted, a template included by a computed name, a missing or altered file)
-means the page is rendered, as without the cache.
+key matches the last build's, and whose file in the last build's output is untouched since
+(same size, modification time and inode), is linked or copied from there instead of
+rendered. Anything uncertain (a value that cannot be fingerprinted, a template included by a
+computed name, a missing or altered file) means the page is rendered, as without the cache.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import shutil
 from collections.abc import Iterator, Mapping
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, Template, meta
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
 from .fingerprint import Fingerprinter, Unfingerprintable, digest
@@ -26,7 +29,7 @@ from .fingerprint import Fingerprinter, Unfingerprintable, digest
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = "pages.json"
-FORMAT = 1
+FORMAT = 2
 # Settings that do not change what a page says: where files go, and the build's problems.
 # BUILD_TIME is not here because it is unimportant, but because templates that use it read it
 # as a variable (and so have it in their key); pages that only show what it decided, such as
@@ -38,78 +41,115 @@ LIBRARIES = ("pelican", "jinja2", "markdown", "markupsafe")
 _MISSING = b"\0missing"
 
 
+Stamp = tuple[int, int, int]  # size, modification time (ns) and inode of a written page
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
 class PageCache:
     """The keys of the last build's pages, and where that build's output is."""
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
         self.file = Path(settings["CACHE_PATH"]) / CACHE_FILE
+        self.output = Path(settings["OUTPUT_PATH"])
         previous = settings.get("PREVIOUS_OUTPUT_PATH")
         self.previous_output = Path(previous) if previous else None
         self.reuse = bool(settings.get("LOAD_CONTENT_CACHE")) and self.previous_output is not None
         self.save_keys = bool(settings.get("CACHE_CONTENT"))
         self.previous = self._load() if self.reuse else {}
-        self.current: dict[str, tuple[str, str]] = {}
+        self.keys: dict[str, str] = {}
         self.rendered: list[str] = []
         self.reused = 0
         self._fingerprints = Fingerprinter()
         self._site: bytes | None = None
-        self._variables: dict[str, frozenset[str] | None] = {}
+        self._variables: dict[str, tuple[str, ...] | None] = {}
+        self._page_keys: dict[str, str | None] = {}
 
-    def _load(self) -> dict[str, tuple[str, str]]:
+    def _load(self) -> dict[str, tuple[str, Stamp]]:
         try:
             stored = json.loads(self.file.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if stored.get("format") != FORMAT:
+                return {}
+            return {name: (key, tuple(stamp)) for name, (key, stamp) in stored["pages"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return {}
-        if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-            return {}
-        return {name: (key, text) for name, (key, text) in stored.get("pages", {}).items()}
 
     def save(self) -> None:
+        """Remember each page's key, and the stamp of the file written for it."""
         if not self.save_keys:
             return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.file.with_suffix(".tmp")
+        pages = {}
+        for name, key in sorted(self.keys.items()):
+            stamp = _stamp(self.output / name)
+            if stamp is not None:
+                pages[name] = (key, stamp)
         stored = {
             "format": FORMAT,
             # What the last build did, for whoever wonders why a rebuild took as long as it did.
             "rendered": sorted(self.rendered),
             "reused": self.reused,
-            "pages": dict(sorted(self.current.items())),
+            "pages": pages,
         }
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.file.with_suffix(".tmp")
         temporary.write_text(json.dumps(stored), encoding="utf-8")
         temporary.replace(self.file)
         logger.info(
             "Pages: %d rendered, %d reused from the last build", len(self.rendered), self.reused
         )
 
-    def render(self, template: Template, context: Mapping[str, Any]) -> str:
+    def link_unchanged(self, template: Template, context: Mapping[str, Any]) -> bool:
+        """Hard-link the last build's copy of an unchanged page into place; False if changed."""
         name: str = context["output_file"]
-        key = self._key(template, context)
-        if key is not None:
-            text = self._previous_text(name, key)
-            if text is not None:
-                self.reused += 1
-                return text
-        text = template.render(context)
-        self.rendered.append(name)
-        if key is not None:
-            self.current[name] = (key, digest(text.encode("utf-8")).hex())
-        return text
-
-    def _previous_text(self, name: str, key: str) -> str | None:
-        if not self.reuse or self.previous.get(name, ("", ""))[0] != key:
-            return None
-        assert self.previous_output is not None
+        previous = self._unchanged(name, self._page_key(template, context))
+        if previous is None:
+            return False
+        target = self.output / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            data = (self.previous_output / name).read_bytes()
-        except OSError:
+            os.link(previous, target)
+        except OSError:  # another file system, or no hard links: a copy will do
+            shutil.copy2(previous, target)
+        self.reused += 1
+        return True
+
+    def render(self, template: Template, context: Mapping[str, Any]) -> str:
+        """The page's text: the last build's when unchanged, else freshly rendered."""
+        name: str = context["output_file"]
+        previous = self._unchanged(name, self._page_key(template, context))
+        if previous is not None:
+            self.reused += 1
+            return previous.read_text(encoding="utf-8")
+        self.rendered.append(name)
+        return template.render(context)
+
+    def _unchanged(self, name: str, key: str | None) -> Path | None:
+        """The last build's file for this page, if its key is the same and the file untouched."""
+        if key is None:
             return None
-        text_digest = digest(data).hex()
-        if text_digest != self.previous[name][1]:
-            return None  # changed or replaced since that build: not ours to vouch for
-        self.current[name] = (key, text_digest)
-        return data.decode("utf-8")
+        self.keys[name] = key
+        if not self.reuse or name not in self.previous:
+            return None
+        previous_key, stamp = self.previous[name]
+        assert self.previous_output is not None
+        path = self.previous_output / name
+        if previous_key != key or _stamp(path) != stamp:
+            return None  # changed, or altered since that build: not ours to vouch for
+        return path
+
+    def _page_key(self, template: Template, context: Mapping[str, Any]) -> str | None:
+        """The key of one page, computed once: `link_unchanged` may ask before `render`."""
+        name = context["output_file"]
+        if name not in self._page_keys:
+            self._page_keys[name] = self._key(template, context)
+        return self._page_keys[name]
 
     def _key(self, template: Template, context: Mapping[str, Any]) -> str | None:
         variables = self._template_variables(template)
@@ -119,7 +159,7 @@ class PageCache:
         try:
             parts = [self._site_fingerprint(template.environment)]
             parts.append(f"{template.name}\0{context['output_file']}".encode())
-            for variable in sorted(variables):
+            for variable in variables:
                 if variable in context:
                     value = self._fingerprints.of(context[variable])
                 elif variable in globals_:
@@ -144,14 +184,15 @@ class PageCache:
             )
         return self._site
 
-    def _template_variables(self, template: Template) -> frozenset[str] | None:
+    def _template_variables(self, template: Template) -> tuple[str, ...] | None:
         """Every variable the template, its parents, includes and imports may read.
 
         None when a template is named by an expression, so what it reads cannot be known.
         """
         name = template.name or ""
         if name not in self._variables:
-            self._variables[name] = _variables(template.environment, name, set())
+            found = _variables(template.environment, name, set())
+            self._variables[name] = None if found is None else tuple(sorted(found))
         return self._variables[name]
 
 
@@ -198,10 +239,71 @@ class _CachedTemplate:
 
 
 class CachingWriter(Writer):
+    """Pelican's writer, reusing unchanged pages from the last build.
+
+    A page of its own (an announcement, a page) is hard-linked from the last build's output
+    without being opened; pages of a paginated listing go through Pelican's writer, which
+    asks `_CachedTemplate` for their text.
+    """
+
     def __init__(self, output_path: str, settings: Mapping[str, Any]) -> None:
         super().__init__(output_path, settings=settings)
         self.page_cache = PageCache(settings)
 
-    def write_file(self, name: Any, template: Template, context: Any, *args: Any, **kw: Any) -> Any:
-        cached = _CachedTemplate(template, self.page_cache)
-        return super().write_file(name, cached, context, *args, **kw)
+    def write_file(
+        self,
+        name: Any,
+        template: Template,
+        context: dict[str, Any],
+        relative_urls: bool = False,
+        paginated: dict[str, Any] | None = None,
+        template_name: str | None = None,
+        override_output: bool = False,
+        url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if name and not self._paginates(paginated, template_name, kwargs):
+            local = _local_context(context, name, kwargs, relative_urls)
+            if self.page_cache.link_unchanged(template, local):
+                self._written_files.add(sanitised_join(self.output_path, name))
+                return
+        super().write_file(
+            name,
+            _CachedTemplate(template, self.page_cache),
+            context,
+            relative_urls=relative_urls,
+            paginated=paginated,
+            template_name=template_name,
+            override_output=override_output,
+            url=url,
+            **kwargs,
+        )
+
+    def _paginates(
+        self, paginated: dict[str, Any] | None, template_name: str | None, kwargs: dict[str, Any]
+    ) -> bool:
+        """Pelican's own test for whether `write_file` splits a listing into pages."""
+        if paginated is None:
+            paginated = {key: kwargs[key] for key in ("articles", "dates") if key in kwargs}
+        return bool(paginated) and template_name in self.settings["PAGINATED_TEMPLATES"]
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        # A linked page shares its file with the last build's output, which is still the live
+        # site: writing through the link would change that too.
+        Path(filename).unlink(missing_ok=True)
+        return super()._open_w(filename, encoding, override=override)
+
+
+def _local_context(
+    context: dict[str, Any], name: str, kwargs: dict[str, Any], relative_urls: bool
+) -> dict[str, Any]:
+    """What Pelican's writer (4.12, `_get_localcontext`) gives a page's template."""
+    local = context.copy()
+    local["localsiteurl"] = local.get("localsiteurl", None)
+    if relative_urls:
+        relative_url = path_to_url(get_relative_path(name))
+        local["SITEURL"] = relative_url
+        local["localsiteurl"] = relative_url
+    local["output_file"] = name
+    local.update(kwargs)
+    return local

@@ -60,13 +60,21 @@ def content_revisions(content_dir: Path) -> tuple[Path | None, dict[Path, list[R
 
 
 def add_revisions(generator: Any) -> None:
-    root, revisions = content_revisions(Path(generator.settings["PATH"]))
+    content = Path(generator.settings["PATH"]).resolve()
+    root, revisions = content_revisions(content)
+    # Keyed like Pelican's `relative_source_path`, so no article's path needs resolving.
+    by_source = {
+        path.relative_to(content).as_posix(): found
+        for path, found in revisions.items()
+        if path.is_relative_to(content)
+    }
     template = generator.settings.get("SOURCE_HISTORY_URL") or ""
+    folder = content.relative_to(root).as_posix() if template and root else None
     for article in [*generator.articles, *generator.hidden_articles]:
-        source = Path(article.source_path).resolve()
-        article.revisions = revisions.get(source, [])
+        source = article.relative_source_path
+        article.revisions = by_source.get(source, [])
         article.history_url = (
-            template.format(path=source.relative_to(root).as_posix()) if template and root else ""
+            template.format(path=f"{folder}/{source}".removeprefix("./")) if folder else ""
         )
 
 
