@@ -56,13 +56,18 @@ def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _build(settings: Path, output: str | None, content: str | None = None) -> Path:
+def _build(
+    settings: Path, output: str | None, content: str | None = None, fresh: bool = False
+) -> Path:
     _logging()
     overrides = {"PATH": str(Path(content).resolve())} if content else {}
     target = Path(output).resolve() if output else None
+    # Beside the output folder, like its staging folder: the page cache reuses its pages.
+    folder = target or ROOT / "output"
+    cache = folder.with_name(f".{folder.name}.cache")
     os.chdir(ROOT)
     try:
-        result = build_site(settings, target, overrides)
+        result = build_site(settings, target, overrides, cache, reuse=not fresh)
     except BuildError as error:
         for line in error.problems:
             print(line, file=sys.stderr)
@@ -80,13 +85,21 @@ def _build(settings: Path, output: str | None, content: str | None = None) -> Pa
         "dev": "use pelicanconf.py (local preview settings) instead of publishconf.py",
         "output": "folder to build into (default: output/)",
         "content": "content folder to build (default: content/)",
+        "fresh": "render every page, ignoring (and then renewing) the last build's caches",
     }
 )
 def build(
-    c: Context, dev: bool = False, output: str | None = None, content: str | None = None
+    c: Context,
+    dev: bool = False,
+    output: str | None = None,
+    content: str | None = None,
+    fresh: bool = False,
 ) -> None:
-    """Build the site into output/; exit non-zero on any content or build error."""
-    _build(SETTINGS["dev" if dev else "publish"], output, content)
+    """Build the site into output/; exit non-zero on any content or build error.
+
+    Unchanged files and pages are reused from the last build (caches in .output.cache/).
+    """
+    _build(SETTINGS["dev" if dev else "publish"], output, content, fresh)
 
 
 @task(help={"port": "port on 127.0.0.1 (default 8000)", "output": "folder to serve"})
@@ -499,5 +512,6 @@ def status(c: Context) -> None:
 
 @task
 def clean(c: Context) -> None:
-    """Remove the built site (output/)."""
+    """Remove the built site (output/) and its build caches (.output.cache/)."""
     shutil.rmtree(ROOT / "output", ignore_errors=True)
+    shutil.rmtree(ROOT / ".output.cache", ignore_errors=True)

@@ -40,12 +40,9 @@ def main(content: str, output: str, cache: str) -> None:
         "PATH": content,
         "SITEURL": "https://trail.ca",
         "BUILD_TIME": "2026-11-24T12:00:00-08:00",
-        "CACHE_PATH": cache,
-        "LOAD_CONTENT_CACHE": True,
-        "CACHE_CONTENT": True,
     }
     start = time.perf_counter()
-    build_site(ROOT / "publishconf.py", Path(output), overrides)
+    build_site(ROOT / "publishconf.py", Path(output), overrides, cache=Path(cache))
     print(json.dumps({"seconds": time.perf_counter() - start, **spent}))
 
 

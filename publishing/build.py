@@ -6,11 +6,14 @@ files, so nothing half-built is ever mistaken for a good site.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,19 @@ from pelican import Pelican, signals
 from pelican.settings import read_settings
 
 logger = logging.getLogger(__name__)
+
+# Settings that change from build to build without changing what a file reads as.
+_NOT_CACHE_SETTINGS = frozenset(
+    {
+        "BUILD_TIME",
+        "OUTPUT_PATH",
+        "CACHE_PATH",
+        "PREVIOUS_OUTPUT_PATH",
+        "CACHE_CONTENT",
+        "LOAD_CONTENT_CACHE",
+    }
+)
+_CACHED_LIBRARIES = ("pelican", "markdown", "jinja2", "icalendar", "feedgen")
 
 
 class BuildError(Exception):
@@ -67,14 +83,45 @@ def load_settings(
     return dict(read_settings(str(settings_file), override=dict(overrides or {})))
 
 
+def cache_folder(base: Path, settings: Mapping[str, Any]) -> Path:
+    """Where the caches of builds with these settings and this code live, under `base`.
+
+    Pelican's content cache keeps each file's HTML until the file itself changes, even when
+    a setting (Markdown extensions, the time zone) or a plugin's code would now make it
+    differently; a folder per combination of settings, code and library versions means a
+    change to any of them starts from an empty cache.
+    """
+    shown = {k: v for k, v in settings.items() if k not in _NOT_CACHE_SETTINGS}
+    hasher = hashlib.blake2b(digest_size=8)
+    hasher.update(json.dumps(shown, sort_keys=True, default=repr).encode())
+    hasher.update(repr([(name, version(name)) for name in _CACHED_LIBRARIES]).encode())
+    for folder in settings.get("PLUGIN_PATHS", []):
+        for path in sorted(Path(folder).rglob("*.py")):
+            hasher.update(str(path).encode() + path.read_bytes())
+    return base / hasher.hexdigest()
+
+
 def build_site(
     settings_file: Path,
     output: Path | None = None,
     overrides: Mapping[str, Any] | None = None,
+    cache: Path | None = None,
+    reuse: bool = True,
 ) -> BuildResult:
-    """Build into `<output>.staging`, then replace `output` with it; raise BuildError on failure."""
+    """Build into `<output>.staging`, then replace `output` with it; raise BuildError on failure.
+
+    With `cache` (a folder), the build keeps Pelican's content cache and the page cache there
+    and, unless `reuse` is false, reuses what the last build made of unchanged files and
+    pages (see plugins/page_cache).
+    """
     settings = load_settings(settings_file, overrides)
     target = Path(output or settings["OUTPUT_PATH"]).resolve()
+    if cache is not None:
+        settings.update(
+            CACHE_CONTENT=True,
+            LOAD_CONTENT_CACHE=reuse,
+            CACHE_PATH=str(cache_folder(cache.resolve(), settings)),
+        )
     staging = target.with_name(f".{target.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     settings["OUTPUT_PATH"] = str(staging)

@@ -87,11 +87,8 @@ class Site:
             "SITEURL": SITEURL,
             "BUILD_TIME": now,
         }
-        if cached:
-            overrides.update(
-                CACHE_PATH=str(self.root / "cache"), CACHE_CONTENT=True, LOAD_CONTENT_CACHE=True
-            )
-        return build_site(ROOT / "publishconf.py", output or self.output, overrides)
+        cache = self.root / "cache" if cached else None
+        return build_site(ROOT / "publishconf.py", output or self.output, overrides, cache)
 
     def add_video(self, name: str = "tour.mp4", size: int = 1024) -> str:
         """A stand-in video file under content/videos/; returns its `video:` path."""

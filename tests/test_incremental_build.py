@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,7 +64,8 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def last_build(site: Site) -> tuple[set[str], int]:
     """(pages rendered, number reused) as the page cache recorded them for the last build."""
-    stored = json.loads((site.root / "cache" / "pages.json").read_text())
+    (keys,) = (site.root / "cache").glob("*/pages.json")  # one folder: the settings never change
+    stored = json.loads(keys.read_text())
     return set(stored["rendered"]), stored["reused"]
 
 
@@ -142,14 +145,13 @@ def test_a_setting_change_renders_every_page(site: Site) -> None:
         "PATH": str(site.content),
         "SITEURL": SITEURL,
         "BUILD_TIME": NOW,
-        "CACHE_PATH": str(site.root / "cache"),
-        "CACHE_CONTENT": True,
-        "LOAD_CONTENT_CACHE": True,
         "SITENAME": "City of Trail News",
     }
-    build_site(ROOT / "publishconf.py", site.output, overrides)
-    assert last_build(site) == (everything, 0)
+    build_site(ROOT / "publishconf.py", site.output, overrides, cache=site.root / "cache")
     assert "City of Trail News" in site.read("announcements/2026-11-01-notice.html")
+    # A folder of caches per combination of settings: the new one started empty.
+    renamed = [json.loads(p.read_text()) for p in (site.root / "cache").glob("*/pages.json")]
+    assert sorted(len(k["rendered"]) for k in renamed) == [len(everything), len(everything)]
 
 
 def test_writing_over_a_linked_page_never_changes_the_last_builds_copy(tmp_path: Path) -> None:
@@ -186,3 +188,26 @@ def test_a_failed_cached_build_leaves_the_site_as_it_was(
     with pytest.raises(BuildError):
         site.build(cached=True)
     assert files(site.output) == before
+
+
+def test_invoke_build_reuses_the_last_build_unless_asked_for_a_fresh_one(site: Site) -> None:
+    several(site)
+
+    def invoke_build(*extra: str) -> tuple[set[str], int]:
+        command = [sys.executable, "-m", "invoke", "build", "--content", str(site.content)]
+        subprocess.run(
+            [*command, "--output", str(site.output), *extra],
+            cwd=ROOT,
+            check=True,
+            text=True,
+            capture_output=True,
+        )
+        (keys,) = (site.root / ".output.cache").glob("*/pages.json")
+        stored = json.loads(keys.read_text())
+        return set(stored["rendered"]), stored["reused"]
+
+    everything, reused = invoke_build()
+    assert reused == 0 and "index.html" in everything
+    assert invoke_build() == (set(), len(everything))
+    assert invoke_build("--fresh") == (everything, 0)
+    assert invoke_build() == (set(), len(everything))

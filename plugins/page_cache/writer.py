@@ -30,12 +30,21 @@ logger = logging.getLogger(__name__)
 
 CACHE_FILE = "pages.json"
 FORMAT = 2
-# Settings that do not change what a page says: where files go, and the build's problems.
-# BUILD_TIME is not here because it is unimportant, but because templates that use it read it
-# as a variable (and so have it in their key); pages that only show what it decided, such as
-# an expiry flag or a list of upcoming events, stay reusable from one day's build to the next.
+# Settings that do not change what a page says: where files and caches go, whether caches are
+# used, and the build's problems. BUILD_TIME is not here because it is unimportant, but because
+# templates that use it read it as a variable (and so have it in their key); pages that only
+# show what it decided, such as an expiry flag or a list of upcoming events, stay reusable from
+# one day's build to the next.
 NOT_SHOWN_SETTINGS = frozenset(
-    {"OUTPUT_PATH", "PREVIOUS_OUTPUT_PATH", "CACHE_PATH", "BUILD_TIME", "VALIDATION_PROBLEMS"}
+    {
+        "OUTPUT_PATH",
+        "PREVIOUS_OUTPUT_PATH",
+        "CACHE_PATH",
+        "CACHE_CONTENT",
+        "LOAD_CONTENT_CACHE",
+        "BUILD_TIME",
+        "VALIDATION_PROBLEMS",
+    }
 )
 LIBRARIES = ("pelican", "jinja2", "markdown", "markupsafe")
 _MISSING = b"\0missing"
