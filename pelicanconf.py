@@ -129,3 +129,6 @@ JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": T
 
 DELETE_OUTPUT_DIRECTORY = True
 LOAD_CONTENT_CACHE = False
+# When caches are used (`invoke build` keeps them in .output.cache/), a file is re-read when
+# its content changes, not its modification time: a fresh clone in CI touches every file.
+CHECK_MODIFIED_METHOD = "blake2b"

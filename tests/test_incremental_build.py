@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from announcements.reader import AnnouncementReader
 from page_cache.writer import CachingWriter
 from publishing.build import BuildError, build_site
 from syndication_manifest import ManifestGenerator
@@ -211,3 +213,37 @@ def test_invoke_build_reuses_the_last_build_unless_asked_for_a_fresh_one(site: S
     assert invoke_build() == (set(), len(everything))
     assert invoke_build("--fresh") == (everything, 0)
     assert invoke_build() == (set(), len(everything))
+
+
+def test_caches_restored_into_a_fresh_clone_still_spare_the_work(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI restores output/ and its caches from an archive into a new checkout: every file
+    then has a new modification time and inode, and no content has changed."""
+    several(site)
+    site.add("2026-11-09-pool", image="images/pixel.png", image_alt="The pool")
+    site.build(cached=True)
+    everything, _ = last_build(site)
+    built = files(site.output)
+
+    for folder in (site.output, site.root / "cache"):
+        archived = folder.with_name(folder.name + ".archived")
+        folder.rename(archived)
+        shutil.copytree(archived, folder, copy_function=shutil.copy)  # new times and inodes
+        shutil.rmtree(archived)
+    for path in site.content.rglob("*"):
+        if path.is_file():
+            touch_later(path)
+
+    read: list[str] = []
+    original_read = AnnouncementReader.read
+
+    def counted_read(self: AnnouncementReader, path: str) -> tuple[str, dict[str, object]]:
+        read.append(path)
+        return original_read(self, path)
+
+    monkeypatch.setattr(AnnouncementReader, "read", counted_read)
+    site.build(cached=True)
+    assert read == []  # Pelican's cache knew every file by its content
+    assert last_build(site) == (set(), len(everything))
+    assert files(site.output) == built

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Iterable
@@ -66,16 +67,28 @@ def _image_size(path: str, mtime_ns: int) -> tuple[int, int] | None:
         return None
 
 
-def file_stamps(content_dir: Path, names: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of each named file, to notice when one changes after it was checked."""
+def file_stamps(content_dir: Path, names: Iterable[str]) -> dict[str, str]:
+    """A digest of each named file, to notice when one changes after it was checked.
+
+    Content, not modification time: a fresh clone in CI gives every file a new time, and
+    the caches restored there should still hold.
+    """
     stamps = {}
     for name in names:
-        stat = (content_dir / name).stat()
-        stamps[name] = (stat.st_mtime_ns, stat.st_size)
+        path = content_dir / name
+        stat = path.stat()
+        stamps[name] = _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
     return stamps
 
 
-def _unchanged(content_dir: Path, stamps: dict[str, tuple[int, int]]) -> bool:
+@lru_cache(maxsize=4096)
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    """Each version of a file is read once: many announcements share an image."""
+    with Path(path).open("rb") as file:
+        return hashlib.file_digest(file, "blake2b").hexdigest()
+
+
+def _unchanged(content_dir: Path, stamps: dict[str, str]) -> bool:
     try:
         return file_stamps(content_dir, stamps) == stamps
     except OSError:

@@ -29,7 +29,7 @@ from .fingerprint import Fingerprinter, Unfingerprintable, digest
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = "pages.json"
-FORMAT = 2
+FORMAT = 3
 # Settings that do not change what a page says: where files and caches go, whether caches are
 # used, and the build's problems. BUILD_TIME is not here because it is unimportant, but because
 # templates that use it read it as a variable (and so have it in their key); pages that only
@@ -51,6 +51,7 @@ _MISSING = b"\0missing"
 
 
 Stamp = tuple[int, int, int]  # size, modification time (ns) and inode of a written page
+Entry = tuple[str, Stamp, str]  # a page's key, its file's stamp and the digest of its text
 
 
 def _stamp(path: Path) -> Stamp | None:
@@ -59,6 +60,13 @@ def _stamp(path: Path) -> Stamp | None:
     except OSError:
         return None
     return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return digest(path.read_bytes()).hex()
+    except OSError:
+        return None
 
 
 class PageCache:
@@ -74,6 +82,7 @@ class PageCache:
         self.save_keys = bool(settings.get("CACHE_CONTENT"))
         self.previous = self._load() if self.reuse else {}
         self.keys: dict[str, str] = {}
+        self.digests: dict[str, str] = {}
         self.rendered: list[str] = []
         self.reused = 0
         self._fingerprints = Fingerprinter()
@@ -81,24 +90,27 @@ class PageCache:
         self._variables: dict[str, tuple[str, ...] | None] = {}
         self._page_keys: dict[str, str | None] = {}
 
-    def _load(self) -> dict[str, tuple[str, Stamp]]:
+    def _load(self) -> dict[str, Entry]:
         try:
             stored = json.loads(self.file.read_text(encoding="utf-8"))
             if stored.get("format") != FORMAT:
                 return {}
-            return {name: (key, tuple(stamp)) for name, (key, stamp) in stored["pages"].items()}
+            return {
+                name: (key, tuple(stamp), text)
+                for name, (key, stamp, text) in stored["pages"].items()
+            }
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return {}
 
     def save(self) -> None:
-        """Remember each page's key, and the stamp of the file written for it."""
+        """Remember each page's key, and the stamp and digest of the file written for it."""
         if not self.save_keys:
             return
         pages = {}
         for name, key in sorted(self.keys.items()):
             stamp = _stamp(self.output / name)
-            if stamp is not None:
-                pages[name] = (key, stamp)
+            if stamp is not None and name in self.digests:
+                pages[name] = (key, stamp, self.digests[name])
         stored = {
             "format": FORMAT,
             # What the last build did, for whoever wonders why a rebuild took as long as it did.
@@ -137,20 +149,29 @@ class PageCache:
             self.reused += 1
             return previous.read_text(encoding="utf-8")
         self.rendered.append(name)
-        return template.render(context)
+        text = template.render(context)
+        self.digests[name] = digest(text.encode("utf-8")).hex()
+        return text
 
     def _unchanged(self, name: str, key: str | None) -> Path | None:
-        """The last build's file for this page, if its key is the same and the file untouched."""
+        """The last build's file for this page, if its key is the same and the file untouched.
+
+        Untouched means the same stamp or, when the output was restored from elsewhere (a CI
+        cache gives every file a new time and inode), the same text.
+        """
         if key is None:
             return None
         self.keys[name] = key
         if not self.reuse or name not in self.previous:
             return None
-        previous_key, stamp = self.previous[name]
+        previous_key, stamp, text_digest = self.previous[name]
+        if previous_key != key:
+            return None
         assert self.previous_output is not None
         path = self.previous_output / name
-        if previous_key != key or _stamp(path) != stamp:
-            return None  # changed, or altered since that build: not ours to vouch for
+        if _stamp(path) != stamp and _digest_of(path) != text_digest:
+            return None  # altered since that build: not ours to vouch for
+        self.digests[name] = text_digest
         return path
 
     def _page_key(self, template: Template, context: Mapping[str, Any]) -> str | None:
