@@ -44,6 +44,12 @@ def test_the_workflow_publishes_on_push_and_every_15_minutes_one_at_a_time() -> 
         assert name in job["env"]
     commands = " ".join(step.get("run", "") for step in job["steps"])
     assert ".venv/bin/invoke publish" in commands and "RECORDS_REMOTE" in commands
+    (cache,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/cache")]
+    assert cache["with"]["path"].split() == ["output", ".output.cache"]
+    publish = next(
+        n for n, step in enumerate(job["steps"]) if "invoke publish" in step.get("run", "")
+    )
+    assert job["steps"].index(cache) < publish
 
 
 def test_the_gitlab_example_runs_the_same_pipeline() -> None:
@@ -51,3 +57,4 @@ def test_the_gitlab_example_runs_the_same_pipeline() -> None:
     job = example["publish"]
     assert job["resource_group"] == "publish-main"
     assert ".venv/bin/invoke publish" in job["script"]
+    assert job["cache"]["paths"] == ["output/", ".output.cache/"]
