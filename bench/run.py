@@ -76,6 +76,8 @@ def builds(size: int, work: Path) -> dict[str, Any]:
     rebuild_seconds, _, _ = measured(
         [PYTHON, "-m", "bench.build", str(ours), str(ours_out), str(cache)]
     )
+    (pages,) = cache.glob("*/pages.json")  # the page cache's record of the rebuild
+    page_cache = json.loads(pages.read_text())
     return {
         "announcements": size,
         "build_seconds": seconds,
@@ -85,6 +87,8 @@ def builds(size: int, work: Path) -> dict[str, Any]:
         "build_vs_vanilla": seconds / vanilla_seconds,
         "rebuild_one_edit_seconds": rebuild_seconds,
         "rebuild_fraction": rebuild_seconds / seconds,
+        "rebuild_pages_rendered": len(page_cache["rendered"]),
+        "rebuild_pages_reused": page_cache["reused"],
         "feeds_seconds": parts.get("feeds", 0.0),
         "manifest_seconds": parts.get("manifest", 0.0),
         "sitemap_seconds": parts.get("discovery", 0.0),
@@ -169,8 +173,9 @@ def records_search(count: int, work: Path) -> dict[str, Any]:
 def table(results: dict[str, Any]) -> str:
     rows = [
         "| announcements | our build (s) | vanilla (s) | ratio | peak MiB (ours / vanilla) "
-        "| rebuild after one edit (s, % of build) | feeds + manifest (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| rebuild after one edit (s, % of build) | pages rendered / reused "
+        "| feeds + manifest (s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for b in results["builds"]:
         rows.append(
@@ -178,6 +183,7 @@ def table(results: dict[str, Any]) -> str:
             f"| {b['build_vs_vanilla']:.2f}× "
             f"| {b['build_peak_mib']:.0f} / {b['vanilla_peak_mib']:.0f} "
             f"| {b['rebuild_one_edit_seconds']:.1f} ({100 * b['rebuild_fraction']:.0f}%) "
+            f"| {b['rebuild_pages_rendered']:,} / {b['rebuild_pages_reused']:,} "
             f"| {b['feeds_seconds'] + b['manifest_seconds']:.2f} |"
         )
     growth = results.get("growth")
