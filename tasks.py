@@ -37,7 +37,7 @@ from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.alert import publish_alert  # noqa: E402
 from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
 from publishing.author import preview as preview_posts  # noqa: E402
-from publishing.build import BuildError, build_site  # noqa: E402
+from publishing.build import BuildError, build_site, caches_beside  # noqa: E402
 from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
 from publishing.deploy import DeployError  # noqa: E402
@@ -62,9 +62,7 @@ def _build(
     _logging()
     overrides = {"PATH": str(Path(content).resolve())} if content else {}
     target = Path(output).resolve() if output else None
-    # Beside the output folder, like its staging folder: the page cache reuses its pages.
-    folder = target or ROOT / "output"
-    cache = folder.with_name(f".{folder.name}.cache")
+    cache = caches_beside(target or ROOT / "output")
     os.chdir(ROOT)
     try:
         result = build_site(settings, target, overrides, cache, reuse=not fresh)

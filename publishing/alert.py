@@ -14,7 +14,7 @@ from syndication.runner import syndicate
 from syndication.syndicate import Report
 
 from .author import new_announcement
-from .build import build_site
+from .build import build_site, caches_beside
 from .deploy import deploy
 
 
@@ -51,8 +51,11 @@ def publish_alert(
         status="published",
     )
     say(f"alert: wrote {source}")
-    site = build_site(
-        root / "publishconf.py", output, {"PATH": str(content_dir), **(overrides or {})}
+    site = build_site(  # with the caches: only the alert and the listings showing it render
+        root / "publishconf.py",
+        output,
+        {"PATH": str(content_dir), **(overrides or {})},
+        cache=caches_beside(output),
     )
     deploy(site.output, deploy_url, say=say)
     settings = load_settings(env)

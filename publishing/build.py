@@ -83,6 +83,11 @@ def load_settings(
     return dict(read_settings(str(settings_file), override=dict(overrides or {})))
 
 
+def caches_beside(output: Path) -> Path:
+    """Where an output folder's build caches are kept: `.output.cache/` beside `output/`."""
+    return output.with_name(f".{output.name}.cache")
+
+
 def cache_folder(base: Path, settings: Mapping[str, Any]) -> Path:
     """Where the caches of builds with these settings and this code live, under `base`.
 

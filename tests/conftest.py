@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publishing.build import BuildResult, build_site
+from publishing.build import BuildResult, build_site, caches_beside
 from sandboxes import Sandboxes, start_all
 from syndication.config import Settings, load_settings
 from syndication.runner import syndicate
@@ -81,14 +81,16 @@ class Site:
     def build(
         self, now: str | None = NOW, output: Path | None = None, cached: bool = False
     ) -> BuildResult:
-        """Build; `cached` keeps and reuses Pelican's content cache and the page cache."""
+        """Build; `cached` keeps and reuses the caches beside the output, as `invoke build`."""
         overrides: dict[str, object] = {
             "PATH": str(self.content),
             "SITEURL": SITEURL,
             "BUILD_TIME": now,
         }
-        cache = self.root / "cache" if cached else None
-        return build_site(ROOT / "publishconf.py", output or self.output, overrides, cache)
+        output = output or self.output
+        return build_site(
+            ROOT / "publishconf.py", output, overrides, caches_beside(output) if cached else None
+        )
 
     def add_video(self, name: str = "tour.mp4", size: int = 1024) -> str:
         """A stand-in video file under content/videos/; returns its `video:` path."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -15,6 +16,10 @@ from tests.conftest import ROOT, SITEURL, Site
 def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> None:
     for day in (18, 19, 20):  # older announcements not yet syndicated
         site.add(f"2026-11-{day}-item", title=f"Item {day}", date=f"2026-11-{day} 09:00")
+    site.add(
+        "2026-11-17-lifted", title="Advisory lifted", date="2026-11-17 09:00", category="alert"
+    )
+    site.build(now="2026-12-01T12:00:00-08:00", cached=True)  # the site as it stood
     www = site.root / "www"
     said: list[str] = []
     with start_all() as boxes:
@@ -43,6 +48,11 @@ def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> No
     assert f"alert: live at {result.url}" in said
     assert any(line.startswith("alert: twitter: https://x.com/") for line in said)
     assert not result.report.failed
+    # Fast: the build rendered the alert and the listings showing it, not the other pages.
+    (keys,) = (site.root / ".output.cache").glob("*/pages.json")
+    rendered = json.loads(keys.read_text())["rendered"]
+    assert f"announcements/{result.source.stem}.html" in rendered and "index.html" in rendered
+    assert "announcements/2026-11-18-item.html" not in rendered
 
 
 def test_the_summary_is_the_first_sentence() -> None:

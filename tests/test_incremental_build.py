@@ -66,7 +66,7 @@ def files(folder: Path) -> dict[str, bytes]:
 
 def last_build(site: Site) -> tuple[set[str], int]:
     """(pages rendered, number reused) as the page cache recorded them for the last build."""
-    (keys,) = (site.root / "cache").glob("*/pages.json")  # one folder: the settings never change
+    (keys,) = (site.root / ".output.cache").glob("*/pages.json")  # one set of settings
     stored = json.loads(keys.read_text())
     return set(stored["rendered"]), stored["reused"]
 
@@ -149,10 +149,11 @@ def test_a_setting_change_renders_every_page(site: Site) -> None:
         "BUILD_TIME": NOW,
         "SITENAME": "City of Trail News",
     }
-    build_site(ROOT / "publishconf.py", site.output, overrides, cache=site.root / "cache")
+    build_site(ROOT / "publishconf.py", site.output, overrides, cache=site.root / ".output.cache")
     assert "City of Trail News" in site.read("announcements/2026-11-01-notice.html")
     # A folder of caches per combination of settings: the new one started empty.
-    renamed = [json.loads(p.read_text()) for p in (site.root / "cache").glob("*/pages.json")]
+    caches = (site.root / ".output.cache").glob("*/pages.json")
+    renamed = [json.loads(p.read_text()) for p in caches]
     assert sorted(len(k["rendered"]) for k in renamed) == [len(everything), len(everything)]
 
 
@@ -226,7 +227,7 @@ def test_caches_restored_into_a_fresh_clone_still_spare_the_work(
     everything, _ = last_build(site)
     built = files(site.output)
 
-    for folder in (site.output, site.root / "cache"):
+    for folder in (site.output, site.root / ".output.cache"):
         archived = folder.with_name(folder.name + ".archived")
         folder.rename(archived)
         shutil.copytree(archived, folder, copy_function=shutil.copy)  # new times and inodes
@@ -247,3 +248,23 @@ def test_caches_restored_into_a_fresh_clone_still_spare_the_work(
     assert read == []  # Pelican's cache knew every file by its content
     assert last_build(site) == (set(), len(everything))
     assert files(site.output) == built
+
+
+def test_a_page_linking_to_another_follows_it_when_that_one_moves(site: Site) -> None:
+    site.add("2026-11-20-flushing")  # links to {filename}/pages/comment-guidelines.md
+    site.build(cached=True)
+    assert 'href="../comment-guidelines.html"' in site.read(
+        "announcements/2026-11-20-flushing.html"
+    )
+
+    guidelines = site.write(
+        "pages/comment-guidelines.md",
+        "---\ntitle: Comment guidelines\nslug: rules\nsave_as: rules.html\nurl: rules.html\n---\n"
+        "Be kind.\n",
+    )
+    touch_later(guidelines)
+    site.build(cached=True)
+    assert 'href="../rules.html"' in site.read("announcements/2026-11-20-flushing.html")
+    full = site.root / "full"
+    site.build(output=full)
+    assert files(site.output) == files(full)

@@ -41,6 +41,8 @@ _SCALARS = (
     PurePath,
 )
 _SIZE = 16
+# A site URL no page has, to resolve a page's links once for all the pages that show it.
+_LINK_PROBE = "\0siteurl"
 
 
 class Unfingerprintable(TypeError):
@@ -61,7 +63,6 @@ class Fingerprinter:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = {}
-        self._link_targets: dict[int, tuple[Any, bytes]] = {}
 
     def of(self, value: Any) -> bytes:
         """A value's fingerprint: a scalar's own text, or a digest of a compound value's parts.
@@ -112,8 +113,8 @@ class Fingerprinter:
         parts = [kind, self._items(attributes)]
         if isinstance(value, Content) and _has_links(value):
             # {filename} and {static} links are resolved when the page is rendered, against
-            # every other page's and file's URL.
-            parts.append(self._links(value._context))
+            # the other pages' and files' URLs: the resolved text is what the page shows.
+            parts.append(self.of(value.get_content(_LINK_PROBE)))
         return digest(*parts)
 
     def _items(self, items: Iterable[tuple[Any, Any]]) -> bytes:
@@ -129,20 +130,6 @@ class Fingerprinter:
             )
         pairs.sort()
         return digest(*(part for pair in pairs for part in pair))
-
-    def _links(self, context: Mapping[str, Any] | None) -> bytes:
-        if context is None:
-            return b""
-        known = self._link_targets.get(id(context))
-        if known is None:
-            targets = [
-                (path, getattr(target, "url", ""))
-                for name in ("generated_content", "static_content")
-                for path, target in context.get(name, {}).items()
-            ]
-            known = (context, digest(repr(sorted(targets)).encode()))
-            self._link_targets[id(context)] = known
-        return known[1]
 
 
 def _has_links(content: Content) -> bool:

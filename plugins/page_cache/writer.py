@@ -4,9 +4,10 @@ For every page it writes, the writer computes a key from what the page is made o
 site's code, templates and settings, the page's template and path, and the value of every
 variable its templates read (found by Jinja's own analysis of the templates). A page whose
 key matches the last build's, and whose file in the last build's output is untouched since
-(same size, modification time and inode), is linked or copied from there instead of
-rendered. Anything uncertain (a value that cannot be fingerprinted, a template included by a
-computed name, a missing or altered file) means the page is rendered, as without the cache.
+(the same size, modification time and inode, or else the same text), is linked or copied
+from there instead of rendered. Anything uncertain (a value that cannot be fingerprinted, a
+template included by a computed name, a missing or altered file) means the page is rendered,
+as without the cache.
 """
 
 from __future__ import annotations
