@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from markupsafe import Markup
 from pelican.paginator import Paginator
+from pelican.urlwrappers import Category
 
 from page_cache.fingerprint import Fingerprinter, Unfingerprintable
 
@@ -75,3 +76,11 @@ def test_the_settings_and_context_a_page_holds_are_not_part_of_it() -> None:
     assert of(Thing(title="Pool", settings={"A": 1}, _context={"x": 1})) == of(
         Thing(title="Pool", settings={"A": 2}, _context={"x": 2})
     )
+
+
+def test_a_category_is_the_same_whether_or_not_its_slug_was_asked_for_yet() -> None:
+    settings = {"SLUG_REGEX_SUBSTITUTIONS": [(r"\s+", "-")]}
+    asked = Category("Public Notice", settings)
+    assert asked.slug == "public-notice"
+    assert of(asked) == of(Category("Public Notice", settings))
+    assert of(asked) != of(Category("Service Change", settings))

@@ -20,6 +20,7 @@ from typing import Any
 
 from pelican.contents import Content
 from pelican.paginator import Paginator
+from pelican.urlwrappers import URLWrapper
 
 # Attributes of Pelican's objects that are not what a page shows: the whole build's context
 # and settings (settings are fingerprinted once, for the whole site), and the metadata dict,
@@ -94,6 +95,10 @@ class Fingerprinter:
             return digest(kind, value.__name__.encode())
         if isinstance(value, re.Pattern):
             return digest(kind, repr(value).encode())
+        if isinstance(value, URLWrapper):
+            # A category, tag or author is its name and slug (its URL follows from the slug and
+            # the settings); the slug is computed on first use, so read it, not `_slug`.
+            return digest(kind, repr((value.name, value.slug)).encode())
         if isinstance(value, Paginator):
             # Not the whole list it pages through: a page shows only its own slice (a Page,
             # fingerprinted as an object) and these numbers.
