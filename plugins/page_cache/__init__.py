@@ -2,8 +2,9 @@
 
 Pelican's content cache (`CACHE_CONTENT`, `LOAD_CONTENT_CACHE`) spares re-reading unchanged
 Markdown, but every page is still rendered. This plugin's writer keeps a key per page in
-`CACHE_PATH/pages.json` and copies unchanged pages from the previous build's output (see
-`writer.py` for what goes into a key and why a stale page cannot come of it).
+`CACHE_PATH/pages.json` and hard-links unchanged pages from the previous build's output (see
+`writer.py` for what goes into a key and why a stale page cannot come of it); `store.py`
+does the same for other values derived from content, such as serialised calendar events.
 
 Settings:
     CACHE_CONTENT         save the pages' keys (Pelican's own setting)
