@@ -145,7 +145,16 @@ def build_site(
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(problems)
     _swap(staging, target)
+    if cache is not None:
+        _forget_other_caches(Path(settings["CACHE_PATH"]))
     return BuildResult(target, *context_counts)
+
+
+def _forget_other_caches(current: Path) -> None:
+    """Caches made with other settings or code: the output they match is gone, so are they."""
+    for folder in current.parent.iterdir():
+        if folder != current and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(site: Pelican) -> tuple[int, int]:
