@@ -131,7 +131,7 @@ def build_site(
     shutil.rmtree(staging, ignore_errors=True)
     settings["OUTPUT_PATH"] = str(staging)
     if target.is_dir():
-        settings["PREVIOUS_OUTPUT_PATH"] = str(target)  # unchanged pages are copied from it
+        settings["PREVIOUS_OUTPUT_PATH"] = str(target)  # unchanged pages are linked from it
     problems: list[str] = []
     with _collect_errors() as errors:
         try:

@@ -105,9 +105,10 @@ class _Members(list[Any]):
 
 def spare_unwritten_listings(generator: Any) -> None:
     """Keep Pelican from preparing tag and author pages this site does not write."""
-    for kind in ("TAG", "AUTHOR"):
-        if not generator.settings.get(f"{kind}_SAVE_AS"):
-            setattr(generator, f"{kind.lower()}s", {} if kind == "TAG" else [])
+    if not generator.settings.get("TAG_SAVE_AS"):
+        generator.tags = {}  # Pelican's own shape for each: a dict of tags,
+    if not generator.settings.get("AUTHOR_SAVE_AS"):
+        generator.authors = []  # a list of (author, articles)
     generator.categories[:] = [(c, _Members(items)) for c, items in generator.categories]
 
 
