@@ -63,6 +63,13 @@ def test_a_value_of_unknown_kind_is_refused_not_guessed() -> None:
         of([1, object()])
 
 
+def test_values_that_refer_to_each_other_are_refused_not_followed_forever() -> None:
+    english, french = Thing(lang="en"), Thing(lang="fr")
+    english.__dict__["translations"], french.__dict__["translations"] = [french], [english]
+    with pytest.raises(Unfingerprintable):
+        of(english)
+
+
 def test_a_paginator_is_its_numbers_not_the_whole_list_it_pages() -> None:
     settings = {"DEFAULT_ORPHANS": 0, "PAGINATION_PATTERNS": []}
     first = Paginator("index.html", "", list(range(40)), settings, 20)

@@ -64,6 +64,7 @@ class Fingerprinter:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._open: set[int] = set()  # being fingerprinted: met again, it is a cycle
 
     def of(self, value: Any) -> bytes:
         """A value's fingerprint: a scalar's own text, or a digest of a compound value's parts.
@@ -77,7 +78,14 @@ class Fingerprinter:
         remembered = self._memo.get(id(value))
         if remembered is not None:
             return remembered[1]
-        fingerprint = b"D" + self._compute(value)
+        if id(value) in self._open:
+            # Translations list each other, for one: no finite fingerprint to vouch for.
+            raise Unfingerprintable(f"a {type(value).__qualname__} that contains itself")
+        self._open.add(id(value))
+        try:
+            fingerprint = b"D" + self._compute(value)
+        finally:
+            self._open.discard(id(value))
         self._memo[id(value)] = (value, fingerprint)
         return fingerprint
 
