@@ -67,17 +67,20 @@ def _image_size(path: str, mtime_ns: int) -> tuple[int, int] | None:
         return None
 
 
-def file_stamps(content_dir: Path, names: Iterable[str]) -> dict[str, str]:
-    """A digest of each named file, to notice when one changes after it was checked.
+Stamp = tuple[int, int, str]  # modification time (ns), size and digest of a file
 
-    Content, not modification time: a fresh clone in CI gives every file a new time, and
-    the caches restored there should still hold.
+
+def file_stamps(content_dir: Path, names: Iterable[str]) -> dict[str, Stamp]:
+    """Time, size and digest of each named file, to notice when one changes after it was
+    checked: by its time and size at no cost, else (a fresh clone in CI gives every file a
+    new time, and the caches restored there should still hold) by its content.
     """
     stamps = {}
     for name in names:
         path = content_dir / name
         stat = path.stat()
-        stamps[name] = _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+        digest = _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+        stamps[name] = (stat.st_mtime_ns, stat.st_size, digest)
     return stamps
 
 
@@ -88,11 +91,18 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> str:
         return hashlib.file_digest(file, "blake2b").hexdigest()
 
 
-def _unchanged(content_dir: Path, stamps: dict[str, str]) -> bool:
+def _unchanged(content_dir: Path, stamps: dict[str, Stamp]) -> bool:
     try:
-        return file_stamps(content_dir, stamps) == stamps
+        for name, (mtime_ns, size, digest) in stamps.items():
+            path = content_dir / name
+            stat = path.stat()
+            if (stat.st_mtime_ns, stat.st_size) == (mtime_ns, size):
+                continue
+            if stat.st_size != size or _file_digest(str(path), stat.st_mtime_ns, size) != digest:
+                return False
     except OSError:
         return False
+    return True
 
 
 def recheck_cached(reader: AnnouncementReader, metadata: dict[str, Any]) -> list[Problem]:
