@@ -96,6 +96,10 @@ PAGINATION_PATTERNS = [
 
 # Scheduling is the announcements plugin's job (it honours BUILD_TIME); drafts are never written.
 WITH_FUTURE_DATES = True
+# One language: Pelican's translation pass (quadratic in the number of announcements) only
+# found files sharing an address, which the announcements plugin reports by file and field.
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
 DRAFT_SAVE_AS = ""
 DRAFT_LANG_SAVE_AS = ""
 DRAFT_URL = ""

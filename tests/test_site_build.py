@@ -430,3 +430,17 @@ def test_long_listings_are_paginated_with_working_links(site: Site) -> None:
     category = site.read("category/public-notice.html")
     assert 'href="../category/public-notice-2.html"' in category
     assert (site.output / "category" / "public-notice-2.html").is_file()
+
+
+def test_two_files_with_one_address_fail_the_build_naming_both(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.add("2026/2026-11-20-flushing", title="Another text at the same address")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert ".md:1: file name: gives the same address (announcements/2026-11-20-flushing.html)" in (
+        problem
+    )
+    assert "announcements/2026/2026-11-20-flushing.md" in problem
+    assert problem.count("2026-11-20-flushing.md") == 2 and problem.endswith("; rename one")
+    assert not site.output.exists()

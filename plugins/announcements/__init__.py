@@ -125,10 +125,43 @@ def stray_files(settings: dict[str, Any]) -> list[Problem]:
     ]
 
 
+def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
+    """Two files that would be published at one address (a name used in two folders).
+
+    Addresses come from file names, so the one written second would replace the first.
+    """
+    kinds = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+    first: dict[str, Any] = {}
+    problems = []
+    for generator in generators:
+        for kind in kinds:
+            for content in getattr(generator, kind, []):
+                address = content.save_as
+                if not address:
+                    continue  # never written, such as a draft
+                if address in first:
+                    other = display_path(first[address].source_path)
+                    problems.append(
+                        Problem(
+                            display_path(content.source_path),
+                            1,
+                            "file name",
+                            f"gives the same address ({address}) as {other}; rename one",
+                        )
+                    )
+                else:
+                    first[address] = content
+    return problems
+
+
 def fail_on_problems(generators: Sequence[Any]) -> None:
     """Stop the build before anything is written when any file broke the content model."""
     settings = generators[0].settings
-    problems = [*settings.get(PROBLEMS_SETTING, []), *stray_files(settings)]
+    problems = [
+        *settings.get(PROBLEMS_SETTING, []),
+        *stray_files(settings),
+        *shared_addresses(generators),
+    ]
     if problems:
         raise ContentError(problems)
 

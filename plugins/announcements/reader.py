@@ -100,7 +100,7 @@ def _unchanged(content_dir: Path, stamps: dict[str, Stamp]) -> bool:
                 continue
             if stat.st_size != size or _file_digest(str(path), stat.st_mtime_ns, size) != digest:
                 return False
-    except OSError:
+    except (OSError, ValueError, TypeError):  # gone, or stamps of another shape: check again
         return False
     return True
 
