@@ -267,3 +267,19 @@ def test_a_page_linking_to_another_follows_it_when_that_one_moves(site: Site) ->
     full = site.root / "full"
     site.build(output=full)
     assert files(site.output) == files(full)
+
+
+def test_paginated_listings_keep_every_page_on_a_cached_rebuild(site: Site) -> None:
+    for day in range(1, 26):  # two pages of the home page and of the category
+        site.add(f"2026-10-{day:02d}-item", title=f"Item {day}", date=f"2026-10-{day:02d} 09:00")
+    site.build(cached=True)
+    site.build(cached=True)
+    assert last_build(site)[0] == set()
+    edited = site.content / "announcements" / "2026-10-25-item.md"
+    edited.write_text(edited.read_text().replace("Item 25", "Item twenty-five"))
+    touch_later(edited)
+    site.build(cached=True)
+    assert {"index.html", "index-2.html"} <= set(files(site.output))
+    full = site.root / "full"
+    site.build(output=full)
+    assert files(site.output) == files(full)
