@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from jinja2 import DictLoader, Environment
 
 from announcements.reader import AnnouncementReader
 from page_cache.writer import CachingWriter
@@ -283,3 +284,51 @@ def test_paginated_listings_keep_every_page_on_a_cached_rebuild(site: Site) -> N
     full = site.root / "full"
     site.build(output=full)
     assert files(site.output) == files(full)
+
+
+def writer_for(tmp_path: Path, name: str, previous: str | None) -> CachingWriter:
+    """A page cache writer on its own, as Pelican would make it for one build."""
+    output = tmp_path / name
+    output.mkdir()
+    settings: dict[str, object] = {
+        "OUTPUT_PATH": str(output),
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "PREVIOUS_OUTPUT_PATH": str(tmp_path / previous) if previous else None,
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "PAGINATED_TEMPLATES": {},
+    }
+    return CachingWriter(str(output), settings)
+
+
+TEMPLATES = Environment(loader=DictLoader({"plain.html": "{{ x }}", "special.html": "*{{ x }}"}))
+
+
+def test_a_page_written_with_override_is_not_replaced_by_a_reused_one(tmp_path: Path) -> None:
+    """Pelican keeps the first of two writes to one path when it overrides; so must reuse."""
+    plain, special = TEMPLATES.get_template("plain.html"), TEMPLATES.get_template("special.html")
+    first = writer_for(tmp_path, "first", None)
+    first.write_file("page.html", plain, {}, x="1")
+    first.page_cache.save()
+
+    second = writer_for(tmp_path, "second", "first")
+    second.write_file("page.html", special, {}, x="2", override_output=True)
+    second.write_file("page.html", plain, {}, x="1")  # unchanged, but overridden
+    assert (tmp_path / "second" / "page.html").read_text() == "*2"
+    assert (tmp_path / "first" / "page.html").read_text() == "1"
+
+
+def test_an_overriding_page_that_changed_is_rendered_though_the_first_did_not(
+    tmp_path: Path,
+) -> None:
+    plain, special = TEMPLATES.get_template("plain.html"), TEMPLATES.get_template("special.html")
+    first = writer_for(tmp_path, "first", None)
+    first.write_file("page.html", plain, {}, x="1")
+    first.write_file("page.html", special, {}, x="2", override_output=True)
+    first.page_cache.save()
+
+    second = writer_for(tmp_path, "second", "first")
+    second.write_file("page.html", plain, {}, x="1")
+    second.write_file("page.html", special, {}, x="3", override_output=True)
+    assert (tmp_path / "second" / "page.html").read_text() == "*3"
+    assert (tmp_path / "first" / "page.html").read_text() == "*2"

@@ -89,7 +89,6 @@ class PageCache:
         self._fingerprints = Fingerprinter()
         self._site: bytes | None = None
         self._variables: dict[str, tuple[str, ...] | None] = {}
-        self._page_keys: dict[str, str | None] = {}
 
     def _load(self) -> dict[str, Entry]:
         try:
@@ -127,10 +126,9 @@ class PageCache:
             "Pages: %d rendered, %d reused from the last build", len(self.rendered), self.reused
         )
 
-    def link_unchanged(self, template: Template, context: Mapping[str, Any]) -> bool:
+    def link_unchanged(self, name: str, key: str | None) -> bool:
         """Hard-link the last build's copy of an unchanged page into place; False if changed."""
-        name: str = context["output_file"]
-        previous = self._unchanged(name, self._page_key(template, context))
+        previous = self._unchanged(name, key)
         if previous is None:
             return False
         target = self.output / name
@@ -142,10 +140,13 @@ class PageCache:
         self.reused += 1
         return True
 
-    def render(self, template: Template, context: Mapping[str, Any]) -> str:
-        """The page's text: the last build's when unchanged, else freshly rendered."""
+    def render(self, template: Template, context: Mapping[str, Any], key: str | None = None) -> str:
+        """The page's text: the last build's when unchanged, else freshly rendered.
+
+        `key` when the caller has computed it already (`CachingWriter.write_file`).
+        """
         name: str = context["output_file"]
-        previous = self._unchanged(name, self._page_key(template, context))
+        previous = self._unchanged(name, key or self.key(template, context))
         if previous is not None:
             self.reused += 1
             return previous.read_text(encoding="utf-8")
@@ -175,14 +176,8 @@ class PageCache:
         self.digests[name] = text_digest
         return path
 
-    def _page_key(self, template: Template, context: Mapping[str, Any]) -> str | None:
-        """The key of one page, computed once: `link_unchanged` may ask before `render`."""
-        name = context["output_file"]
-        if name not in self._page_keys:
-            self._page_keys[name] = self._key(template, context)
-        return self._page_keys[name]
-
-    def _key(self, template: Template, context: Mapping[str, Any]) -> str | None:
+    def key(self, template: Template, context: Mapping[str, Any]) -> str | None:
+        """What the page is made of, or None when that cannot be known (always render it)."""
         variables = self._template_variables(template)
         if variables is None:
             return None
@@ -261,12 +256,13 @@ def _templates(env: Environment) -> Iterator[bytes]:
 class _CachedTemplate:
     """Stands in for a template in Pelican's writer, which only ever calls `render`."""
 
-    def __init__(self, template: Template, cache: PageCache) -> None:
+    def __init__(self, template: Template, cache: PageCache, key: str | None = None) -> None:
         self.template = template
         self.cache = cache
+        self.key = key
 
     def render(self, context: Mapping[str, Any]) -> str:
-        return self.cache.render(self.template, context)
+        return self.cache.render(self.template, context, self.key)
 
 
 class CachingWriter(Writer):
@@ -293,14 +289,24 @@ class CachingWriter(Writer):
         url: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if name and not self._paginates(paginated, template_name, kwargs):
-            local = _local_context(context, name, kwargs, relative_urls)
-            if self.page_cache.link_unchanged(template, local):
-                self._written_files.add(sanitised_join(self.output_path, name))
+        # A second write to one path is Pelican's to settle (one may override the other).
+        path = sanitised_join(self.output_path, name) if name else None
+        if (
+            path
+            and path not in self._written_files
+            and not self._paginates(paginated, template_name, kwargs)
+        ):
+            key = self.page_cache.key(
+                template, _local_context(context, name, kwargs, relative_urls)
+            )
+            if self.page_cache.link_unchanged(name, key):
+                self._written_files.add(path)
                 return
+        else:
+            key = None  # a listing's pages: each is keyed as Pelican renders it
         super().write_file(
             name,
-            _CachedTemplate(template, self.page_cache),
+            _CachedTemplate(template, self.page_cache, key),
             context,
             relative_urls=relative_urls,
             paginated=paginated,
@@ -320,8 +326,10 @@ class CachingWriter(Writer):
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         # A linked page shares its file with the last build's output, which is still the live
-        # site: writing through the link would change that too.
-        Path(filename).unlink(missing_ok=True)
+        # site: writing through the link would change that too. (A file Pelican overrode is
+        # kept: it then writes the second version nowhere.)
+        if filename not in self._overridden_files:
+            Path(filename).unlink(missing_ok=True)
         return super()._open_w(filename, encoding, override=override)
 
 
