@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ _NOT_CACHE_SETTINGS = frozenset(
     }
 )
 _CACHED_LIBRARIES = ("pelican", "markdown", "jinja2", "icalendar", "feedgen")
+_CACHE_NAME = re.compile(r"[0-9a-f]{16}")  # cache_folder's names: 8-byte digests in hex
 
 
 class BuildError(Exception):
@@ -151,9 +153,12 @@ def build_site(
 
 
 def _forget_other_caches(current: Path) -> None:
-    """Caches made with other settings or code: the output they match is gone, so are they."""
+    """Caches made with other settings or code: the output they match is gone, so are they.
+
+    Only folders named as `cache_folder` names them are touched, whatever else is there.
+    """
     for folder in current.parent.iterdir():
-        if folder != current and folder.is_dir():
+        if folder != current and folder.is_dir() and _CACHE_NAME.fullmatch(folder.name):
             shutil.rmtree(folder, ignore_errors=True)
 
 

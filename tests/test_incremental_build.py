@@ -143,6 +143,8 @@ def test_time_passing_expires_a_notice_on_a_cached_rebuild(site: Site) -> None:
 def test_a_setting_change_renders_every_page(site: Site) -> None:
     several(site)
     site.build(cached=True)
+    keepsake = site.root / ".output.cache" / "notes"  # not a cache: never removed
+    keepsake.mkdir()
     everything, _ = last_build(site)
     overrides = {
         "PATH": str(site.content),
@@ -155,6 +157,7 @@ def test_a_setting_change_renders_every_page(site: Site) -> None:
     # A folder of caches per combination of settings: the new one started empty, and the old
     # one, which matched an output that is now replaced, is gone.
     assert last_build(site) == (everything, 0)
+    assert keepsake.is_dir()
 
 
 def test_writing_over_a_linked_page_never_changes_the_last_builds_copy(tmp_path: Path) -> None:
