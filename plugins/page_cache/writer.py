@@ -162,6 +162,7 @@ class PageCache:
         cache gives every file a new time and inode), the same text.
         """
         if key is None:
+            self.keys.pop(name, None)  # an earlier write to this path no longer describes it
             return None
         self.keys[name] = key
         if not self.reuse or name not in self.previous:
