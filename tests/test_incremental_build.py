@@ -335,3 +335,14 @@ def test_an_overriding_page_that_changed_is_rendered_though_the_first_did_not(
     second.write_file("page.html", special, {}, x="3", override_output=True)
     assert (tmp_path / "second" / "page.html").read_text() == "*3"
     assert (tmp_path / "first" / "page.html").read_text() == "*2"
+
+
+def test_a_path_last_written_from_values_of_unknown_kind_keeps_no_key(tmp_path: Path) -> None:
+    plain, special = TEMPLATES.get_template("plain.html"), TEMPLATES.get_template("special.html")
+    first = writer_for(tmp_path, "first", None)
+    first.write_file("page.html", plain, {}, x="1")
+    first.write_file("page.html", special, {}, x=object(), override_output=True)
+    first.page_cache.save()
+    stored = json.loads((tmp_path / "cache" / "pages.json").read_text())
+    assert "page.html" not in stored["pages"]
+    assert stored["rendered"] == ["page.html", "page.html"]
