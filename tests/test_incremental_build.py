@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from jinja2 import DictLoader, Environment
+from jinja2 import DictLoader, Environment, pass_context
+from jinja2.runtime import Context
 
 from announcements.reader import AnnouncementReader
 from page_cache.writer import CachingWriter
@@ -346,3 +347,34 @@ def test_a_path_last_written_from_values_of_unknown_kind_keeps_no_key(tmp_path: 
     stored = json.loads((tmp_path / "cache" / "pages.json").read_text())
     assert "page.html" not in stored["pages"]
     assert stored["rendered"] == ["page.html", "page.html"]
+
+
+@pass_context
+def _greeting(context: Context, value: str) -> str:
+    return f"{value}, {context.get('visitor', 'resident')}"
+
+
+@pytest.mark.parametrize(
+    "source", ["{{ x|greeting }}", "{{ ['a', 'b']|random }}"], ids=["pass_context", "random"]
+)
+def test_a_template_reading_beyond_its_variables_is_always_rendered(
+    tmp_path: Path, source: str
+) -> None:
+    env = Environment(loader=DictLoader({"page.html": source}))
+    env.filters["greeting"] = _greeting
+    for build, previous in (("first", None), ("second", "first")):
+        writer = writer_for(tmp_path, build, previous)
+        writer.write_file("page.html", env.get_template("page.html"), {"visitor": build}, x="Hi")
+        writer.page_cache.save()
+        assert writer.page_cache.rendered == ["page.html"]
+    if "greeting" in source:
+        assert (tmp_path / "second" / "page.html").read_text() == "Hi, second"
+
+
+def test_jinja_own_filters_that_take_the_context_are_no_reason_to_render(tmp_path: Path) -> None:
+    env = Environment(loader=DictLoader({"page.html": "{{ x|map('upper')|join }}"}))
+    for build, previous in (("first", None), ("second", "first")):
+        writer = writer_for(tmp_path, build, previous)
+        writer.write_file("page.html", env.get_template("page.html"), {}, x=["a", "b"])
+        writer.page_cache.save()
+    assert writer.page_cache.rendered == [] and writer.page_cache.reused == 1

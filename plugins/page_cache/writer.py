@@ -21,7 +21,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, Template, meta
+from jinja2 import Environment, Template, meta, nodes
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
@@ -229,6 +229,8 @@ def _variables(env: Environment, name: str, seen: set[str]) -> frozenset[str] | 
     source = env.loader.get_source(env, name)[0]
     tree = env.parse(source)
     found = set(meta.find_undeclared_variables(tree))
+    if _reads_beyond_its_variables(env, tree, found):
+        return None
     for referenced in meta.find_referenced_templates(tree):
         if referenced is None:
             return None
@@ -238,6 +240,25 @@ def _variables(env: Environment, name: str, seen: set[str]) -> frozenset[str] | 
                 return None
             found |= more
     return frozenset(found)
+
+
+def _reads_beyond_its_variables(env: Environment, tree: nodes.Template, found: set[str]) -> bool:
+    """Whether the template uses a function handed the whole context (Jinja's pass_context),
+    which may read any variable, or `random`, which answers differently every time.
+
+    Jinja's own context-passing filters (map, select...) use it only to call other filters.
+    """
+    filters = [node.name for node in tree.find_all(nodes.Filter)]
+    used = [
+        *(env.filters.get(name) for name in filters),
+        *(env.tests.get(node.name) for node in tree.find_all(nodes.Test)),
+        *(env.globals.get(name) for name in found),
+    ]
+    for function in used:
+        passes = getattr(getattr(function, "jinja_pass_arg", None), "name", None)
+        if passes == "context" and not getattr(function, "__module__", "").startswith("jinja2"):
+            return True
+    return "random" in filters
 
 
 def _code(plugin_paths: list[str]) -> Iterator[bytes]:
