@@ -6,8 +6,8 @@ variable its templates read (found by Jinja's own analysis of the templates). A 
 key matches the last build's, and whose file in the last build's output is untouched since
 (the same size, modification time and inode, or else the same text), is linked or copied
 from there instead of rendered. Anything uncertain (a value that cannot be fingerprinted, a
-template included by a computed name, a missing or altered file) means the page is rendered,
-as without the cache.
+template included by a computed name, a filter handed the whole context, a missing or
+altered file) means the page is rendered, as without the cache.
 """
 
 from __future__ import annotations
