@@ -378,3 +378,19 @@ def test_jinja_own_filters_that_take_the_context_are_no_reason_to_render(tmp_pat
         writer.write_file("page.html", env.get_template("page.html"), {}, x=["a", "b"])
         writer.page_cache.save()
     assert writer.page_cache.rendered == [] and writer.page_cache.reused == 1
+
+
+def test_the_manifest_follows_an_edit_on_a_cached_rebuild(site: Site) -> None:
+    several(site)
+    site.build(cached=True)
+    edited = site.content / "announcements" / "2026-11-04-notice.md"
+    edited.write_text(edited.read_text().replace("Notice number 4", "Notice number four"))
+    touch_later(edited)
+    site.build(cached=True)
+    manifest = json.loads(site.read("syndication.json"))
+    titles = {entry["id"]: entry["title"] for entry in manifest["announcements"]}
+    assert titles["2026-11-04-notice"] == "Notice number four"
+    assert titles["2026-11-05-notice"] == "Notice number 5"
+    full = site.root / "full"
+    site.build(output=full)
+    assert site.read("syndication.json") == site.read("syndication.json", full)
