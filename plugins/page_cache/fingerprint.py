@@ -141,13 +141,7 @@ class Fingerprinter:
         buffer = io.BytesIO()
         try:
             _Pickler(buffer, self).dump(attributes)
-        except (
-            pickle.PicklingError,
-            TypeError,
-            AttributeError,
-            ValueError,
-            RecursionError,
-        ) as error:
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError) as error:
             raise Unfingerprintable(f"cannot fingerprint an attribute: {error}") from error
         return buffer.getvalue()
 

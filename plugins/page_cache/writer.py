@@ -325,7 +325,7 @@ class CachingWriter(Writer):
                 self._written_files.add(path)
                 return
         else:
-            key = None  # a listing's pages: each is keyed as Pelican renders it
+            key = None  # a listing's pages, or a second write: keyed as Pelican renders it
         super().write_file(
             name,
             _CachedTemplate(template, self.page_cache, key),
