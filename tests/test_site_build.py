@@ -68,15 +68,16 @@ def test_invalid_content_fails_the_build_with_every_problem_and_keeps_the_old_si
 
 def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site) -> None:
     site.add("2026-11-20-flushing")
+    site.add("2026/2026-11-22-filed-by-year")  # a folder inside announcements/ is fine
     site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")
+    site.write("drafts/2026-11-23-unfinished.md", "---\ntitle: Unfinished\n---\n")
     with pytest.raises(BuildError) as failure:
         site.build()
-    (line,) = failure.value.problems
-    assert line.endswith(
-        "2026-11-21-lost.md:1: location: is not inside "
-        f"{site.content}/announcements/ or {site.content}/pages/, so it would never be "
-        "published; move it"
-    )
+    lost, unfinished = failure.value.problems
+    where = f"{site.content}/announcements/ or {site.content}/pages/"
+    reason = f"location: is not inside {where}, so it would never be published; move it"
+    assert lost.endswith(f"2026-11-21-lost.md:1: {reason}")
+    assert unfinished.endswith(f"drafts/2026-11-23-unfinished.md:1: {reason}")
 
 
 def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from syndication.text import x_length
+from syndication_manifest import manifest_json
 from tests.conftest import SITEURL, Site
 
 
@@ -85,3 +86,18 @@ def test_platform_choice_and_video(site: Site) -> None:
     youtube = entries["2026-11-21-tour"]["posts"]["youtube"]
     assert (youtube["title"], youtube["video"]) == ("Bridge tour", "videos/tour.mp4")
     assert entries["2026-11-21-tour"]["url"] in youtube["description"]
+
+
+def test_manifest_json_is_the_manifest_with_one_announcement_per_line() -> None:
+    entries = [
+        {"id": "b", "title": "Café « hours »", "posts": {"x": {"text": "a\nb"}}},
+        {"id": "a", "title": "Water", "posts": {}},
+    ]
+    data = {"version": 1, "site": SITEURL, "announcements": entries, "comment_guidelines": "g"}
+    text = manifest_json(data)
+    assert json.loads(text) == data
+    lines = text.splitlines()
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[2:4]] == entries
+    assert "Café « hours »" in text  # readable, not \u-escaped
+    assert text == manifest_json(dict(reversed(data.items())))  # keys sorted: same bytes
+    assert json.loads(manifest_json({**data, "announcements": []}))["announcements"] == []

@@ -17,6 +17,7 @@ Settings (all optional):
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -71,11 +72,13 @@ def release_scheduled(generator: Any) -> None:
 
 
 def list_announcements(generator: Any) -> None:
-    # Pelican formats `article.url` from the settings on every access, and the theme, feeds,
-    # sitemap and manifest ask for it many times; `override_url` makes it one computation.
+    # Pelican formats `article.url` and `save_as` from the settings on every access, and the
+    # writer, theme, feeds, sitemap and manifest ask many times; overrides make it one
+    # computation each, once the status (which picks the pattern) is final.
     now = generator.settings["BUILD_TIME"]
     for article in [*generator.articles, *generator.hidden_articles]:
         article.override_url = article.url
+        article.override_save_as = article.save_as
         # Decided here rather than in the template, so a page reads "expired", not the time.
         article.expired = article.announcement.is_expired(now)
     generator.context.update(
@@ -118,11 +121,14 @@ def stray_files(settings: dict[str, Any]) -> list[Problem]:
     folders = [content / f for f in (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])]
     where = " or ".join(f"{display_path(folder)}/" for folder in folders)
     message = f"is not inside {where}, so it would never be published; move it"
-    return [
-        Problem(display_path(path), 1, "location", message)
-        for path in sorted(content.rglob("*.md"))
-        if not any(path.is_relative_to(folder) for folder in folders)
-    ]
+    strays = []
+    # Walked rather than globbed so the thousands of files in those folders are never listed.
+    for here, subfolders, files in os.walk(content):
+        if Path(here) in folders:
+            subfolders.clear()
+            continue
+        strays += [Path(here, name) for name in files if name.endswith(".md")]
+    return [Problem(display_path(path), 1, "location", message) for path in sorted(strays)]
 
 
 def shared_addresses(generators: Sequence[Any]) -> list[Problem]:

@@ -96,9 +96,28 @@ class ManifestGenerator(OutputGenerator):
     def generate_output(self, writer: Any) -> None:
         articles = [*self.context.get("articles", []), *self.context.get("withdrawn_articles", [])]
         manifest = build_manifest(articles, self.settings["CANONICAL_SITEURL"])
-        self.write(
-            MANIFEST_NAME, json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        )
+        self.write(MANIFEST_NAME, manifest_json(manifest))
+
+
+def manifest_json(manifest: dict[str, Any]) -> str:
+    """The manifest as JSON with one announcement per line, keys sorted: readable, diffable,
+    and the same for the same site. Pure.
+
+    Not `indent=`: that makes the json module use its pure-Python encoder, which took most of
+    a 10,000-announcement manifest's time; each line here goes through the C encoder.
+    """
+
+    def line(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+    fields = [
+        f"  {line(name)}: {line(value)}"
+        for name, value in sorted(manifest.items())
+        if name != "announcements"
+    ]
+    entries = ",\n".join(f"    {line(entry)}" for entry in manifest["announcements"])
+    listed = f'  "announcements": [\n{entries}\n  ]' if entries else '  "announcements": []'
+    return "{\n" + ",\n".join(sorted([*fields, listed])) + "\n}\n"
 
 
 def get_generators(_pelican: Any) -> type[ManifestGenerator]:
