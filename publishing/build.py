@@ -6,6 +6,7 @@ files, so nothing half-built is ever mistaken for a good site.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -171,11 +172,19 @@ def _run(site: Pelican) -> tuple[int, int]:
                 if hasattr(generator, name):
                     counts[name] = len(getattr(generator, name))
 
+    def settle_garbage_collector(_generators: Any) -> None:
+        # The site's objects live until the build ends; left to the collector, every full
+        # collection while pages are written walks all of them again (a second at 10,000).
+        gc.freeze()
+
     signals.all_generators_finalized.connect(remember)
+    signals.all_generators_finalized.connect(settle_garbage_collector)
     try:
         site.run()
     finally:
         signals.all_generators_finalized.disconnect(remember)
+        signals.all_generators_finalized.disconnect(settle_garbage_collector)
+        gc.unfreeze()  # collectable again once the caller lets go of them
     return counts.get("articles", 0), counts.get("pages", 0)
 
 

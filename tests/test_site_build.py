@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from icalendar import Calendar
+from pelican import signals
 
 from publishing.build import BuildError
 from tests.conftest import ROOT, SITEURL, Site
@@ -445,3 +447,25 @@ def test_two_files_with_one_address_fail_the_build_naming_both(site: Site) -> No
     assert "announcements/2026/2026-11-20-flushing.md" in problem
     assert problem.count("2026-11-20-flushing.md") == 2 and problem.endswith("; rename one")
     assert not site.output.exists()
+
+
+def test_the_site_is_kept_out_of_garbage_collection_only_while_pages_are_written(
+    site: Site,
+) -> None:
+    site.add("2026-11-20-flushing")
+    frozen_while_writing: list[int] = []
+
+    def note(_pelican: object) -> None:
+        frozen_while_writing.append(gc.get_freeze_count())
+
+    signals.finalized.connect(note)
+    try:
+        site.build()
+        assert frozen_while_writing and frozen_while_writing[0] > 0
+        assert gc.get_freeze_count() == 0
+        site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")
+        with pytest.raises(BuildError):
+            site.build()
+        assert gc.get_freeze_count() == 0
+    finally:
+        signals.finalized.disconnect(note)
