@@ -136,3 +136,6 @@ LOAD_CONTENT_CACHE = False
 # When caches are used (`invoke build` keeps them in .output.cache/), a file is re-read when
 # its content changes, not its modification time: a fresh clone in CI touches every file.
 CHECK_MODIFIED_METHOD = "blake2b"
+# Pelican gzips its cache at the highest level by default: at 10,000 announcements that was a
+# third of a second of every rebuild, for a file CI's cache step compresses anyway.
+GZIP_CACHE = False
