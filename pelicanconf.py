@@ -85,6 +85,9 @@ CATEGORY_URL = "category/{slug}.html"
 CATEGORY_SAVE_AS = CATEGORY_URL
 INDEX_SAVE_AS = "index.html"
 ARCHIVES_SAVE_AS = "archives.html"
+# The archives page lists the years; each year has a page of its own (announcements plugin).
+ARCHIVE_YEAR_URL = "archives/{year}.html"
+ARCHIVE_YEAR_SAVE_AS = ARCHIVE_YEAR_URL
 EVENTS_SAVE_AS = "events.html"
 DIRECT_TEMPLATES = ["index", "archives", "events"]
 PAGINATED_TEMPLATES = {"index": None, "category": None}

@@ -105,12 +105,14 @@ def test_a_rebuild_renders_only_what_changed_and_equals_a_full_build(site: Site)
     edited.write_text(edited.read_text().replace("Body text", "Corrected body text"))
     touch_later(edited)
     site.build(cached=True)
-    # Its own page, and the listings it appears in: the home page, its category, the archive.
+    # Its own page, and the listings it appears in: the home page, its category, the archives
+    # (which count each year's) and its year's archive page.
     assert last_build(site)[0] == {
         "announcements/2026-11-03-notice.html",
         "index.html",
         "category/public-notice.html",
         "archives.html",
+        "archives/2026.html",
     }
     assert "Corrected body text" in site.read("announcements/2026-11-03-notice.html")
 

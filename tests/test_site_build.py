@@ -377,7 +377,7 @@ def test_pages_are_accessible_in_structure_and_load_nothing_from_elsewhere(site:
     site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
     site.build()
     pages = sorted(site.output.rglob("*.html"))
-    assert len(pages) == 8  # home, announcement, category, events, archives, 3 pages
+    assert len(pages) == 9  # home, announcement, category, events, archives, its year, 3 pages
     for path in pages:
         html = path.read_text()
         name = path.relative_to(site.output)
@@ -469,3 +469,31 @@ def test_the_site_is_kept_out_of_garbage_collection_only_while_pages_are_written
         assert gc.get_freeze_count() == 0
     finally:
         signals.finalized.disconnect(note)
+
+
+def test_the_archives_list_the_years_each_with_a_page_by_month_in_city_time(site: Site) -> None:
+    site.add("2026-11-20-flushing", title="Flushing", date="2026-11-20 09:00")
+    site.add("2026-11-02-paving", title="Paving", date="2026-11-02 09:00")
+    site.add("2026-03-10-budget", title="Budget", date="2026-03-10 09:00")
+    # 02:00 on New Year's Day in Toronto is 23:00 on 31 December in Trail: filed under 2025.
+    site.add("2026-01-01-countdown", title="Countdown", date="2026-01-01 02:00-05:00")
+    site.build()
+
+    archives = site.read("archives.html")
+    years = re.findall(
+        r'<a href="\./archives/(\d{4})\.html">\1</a>\s*\((\d+) announcements?\)', archives
+    )
+    assert years == [("2026", "3"), ("2025", "1")]
+
+    year = site.read("archives/2026.html")
+    assert "<h1>Announcements of 2026</h1>" in year
+    assert f'<link rel="canonical" href="{SITEURL}/archives/2026.html">' in year
+    months = re.findall(r'<h2 id="month-([\d-]+)">([^<]+)</h2>', year)
+    assert months == [("2026-11", "November 2026"), ("2026-03", "March 2026")]
+    titles = re.findall(r'<a href="\.\./announcements/[^"]+\.html">([^<]+)</a>', year)
+    assert titles == ["Flushing", "Paving", "Budget"]  # newest first
+    earlier = site.read("archives/2025.html")
+    assert re.findall(r'<h2 id="month-[\d-]+">([^<]+)</h2>', earlier) == ["December 2025"]
+    assert "Countdown" in earlier
+    for page in ("archives/2026.html", "archives/2025.html"):
+        assert f"<loc>{SITEURL}/{page}</loc>" in site.read("sitemap.xml")

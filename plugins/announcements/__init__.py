@@ -4,7 +4,8 @@
   failing the build with one line per problem;
 - holds back scheduled (future-dated) announcements until their date, never writes drafts,
   and keeps withdrawn announcements at their URL while taking them out of every listing;
-- gives templates what they list: urgent alerts, upcoming and past events, category labels.
+- gives templates what they list: urgent alerts, upcoming and past events, category labels,
+  the archives by year; and writes a page per year of the archives.
 
 Settings (all optional):
     BUILD_TIME       "now" for scheduling, expiry and upcoming events (ISO 8601 text or a
@@ -12,6 +13,8 @@ Settings (all optional):
     CANONICAL_SITEURL  set by this plugin from SITEURL, which must be absolute: templates use
                      it for canonical links, feeds and structured data, while SITEURL itself
                      may be made relative by RELATIVE_URLS.
+    ARCHIVE_YEAR_URL, ARCHIVE_YEAR_SAVE_AS  a year's archive page, with `{year}`
+                     (default: archives/{year}.html for both).
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pelican import signals
 
-from .context import add_listings, publish_due
+from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
 from .model import CATEGORIES, ContentError, Problem
 from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
@@ -41,6 +45,8 @@ MARKDOWN_EXTENSIONS = ("md", "markdown", "mkd", "mdown")
 def prepare_settings(pelican: Any) -> None:
     """Check settings once, before anything is read."""
     pelican.settings.update(check_settings(pelican.settings))
+    pelican.settings.setdefault("ARCHIVE_YEAR_URL", "archives/{year}.html")
+    pelican.settings.setdefault("ARCHIVE_YEAR_SAVE_AS", pelican.settings["ARCHIVE_YEAR_URL"])
     pelican.settings[PROBLEMS_SETTING] = []
 
 
@@ -87,8 +93,33 @@ def list_announcements(generator: Any) -> None:
             generator.hidden_articles,
             generator.categories,
             generator.settings["BUILD_TIME"],
-        )
+        ),
+        archive_years=archive_years(
+            generator.articles,
+            ZoneInfo(generator.settings["TIMEZONE"]),
+            generator.settings["ARCHIVE_YEAR_URL"],
+            generator.settings["ARCHIVE_YEAR_SAVE_AS"],
+        ),
     )
+
+
+def write_archive_years(generator: Any, writer: Any) -> None:
+    """A page per year of the archives, written as Pelican writes its own listings.
+
+    Not Pelican's YEAR_ARCHIVE_SAVE_AS: it finds each year's articles with a scan of every
+    article per year, which is quadratic in the announcements of a decade.
+    """
+    template = generator.get_template("archive_year")
+    for archive in generator.context["archive_years"]:
+        writer.write_file(
+            archive.save_as,
+            template,
+            generator.context,
+            relative_urls=generator.settings["RELATIVE_URLS"],
+            template_name="archive_year",
+            url=archive.url,
+            archive_year=archive,
+        )
 
 
 class _Members(list[Any]):
@@ -181,4 +212,5 @@ def register() -> None:
     signals.article_generator_pretaxonomy.connect(release_scheduled)
     signals.article_generator_finalized.connect(list_announcements)
     signals.article_generator_finalized.connect(spare_unwritten_listings)
+    signals.article_writer_finalized.connect(write_archive_years)
     signals.all_generators_finalized.connect(fail_on_problems)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
 
 from .model import CATEGORIES
@@ -57,3 +58,47 @@ def add_listings(
         ],
         "CATEGORY_LABELS": CATEGORIES,
     }
+
+
+@dataclass(frozen=True)
+class ArchiveMonth:
+    name: str  # "November 2026"
+    anchor: str  # "2026-11", for the section's id
+    articles: list[Any]  # newest first
+
+
+@dataclass(frozen=True)
+class ArchiveYear:
+    """One year of the archives: its page, and its announcements by month, newest first."""
+
+    year: int
+    url: str
+    save_as: str
+    months: list[ArchiveMonth]
+    count: int
+
+
+def archive_years(articles: Iterable[Any], tz: tzinfo, url: str, save_as: str) -> list[ArchiveYear]:
+    """Published announcements by year and month in City time, newest first.
+
+    `url` and `save_as` are patterns with `{year}`. A decade on one page would be megabytes
+    for a phone to load, and rewritten whenever any announcement changed.
+    """
+    by_month: dict[tuple[int, int], list[Any]] = {}
+    for article in newest_first(articles):
+        local = article.date.astimezone(tz)
+        by_month.setdefault((local.year, local.month), []).append(article)
+    by_year: dict[int, list[ArchiveMonth]] = {}
+    for (year, month), items in by_month.items():
+        name = f"{datetime(year, month, 1):%B} {year}"
+        by_year.setdefault(year, []).append(ArchiveMonth(name, f"{year}-{month:02d}", items))
+    return [
+        ArchiveYear(
+            year,
+            url.format(year=year),
+            save_as.format(year=year),
+            months,
+            sum(len(m.articles) for m in months),
+        )
+        for year, months in by_year.items()
+    ]

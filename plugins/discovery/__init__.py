@@ -46,6 +46,9 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
         save_as = settings.get(f"{template.upper()}_SAVE_AS")
         if save_as:
             urls.append((f"{siteurl}/{save_as}", latest))
+    for year in context.get("archive_years", []):
+        newest = max(a.announcement.updated for month in year.months for a in month.articles)
+        urls.append((f"{siteurl}/{year.url}", newest))
     for category, items in context.get("categories", []):
         newest = max((a.announcement.updated for a in items), default=None)
         urls.append((f"{siteurl}/{category.url}", newest))
