@@ -47,13 +47,15 @@ SOURCE_HISTORY_URL = os.environ.get("SOURCE_HISTORY_URL") or (
 )
 
 PLUGIN_PATHS = ["plugins"]
+# Pelican loads plugins in this order without putting plugins/ on the import path, so a plugin
+# that imports another (feeds uses page_cache's store; most use announcements) comes after it.
 PLUGINS = [
     "announcements",
+    "page_cache",
     "revisions",
     "feeds",
     "discovery",
     "syndication_manifest",
-    "page_cache",
 ]
 
 # Announcements read and validated by the announcements plugin (YAML front matter).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from icalendar import Calendar
 from pelican import signals
 
 from publishing.build import BuildError
-from tests.conftest import ROOT, SITEURL, Site
+from tests.conftest import NOW, ROOT, SITEURL, Site
 
 
 def test_a_valid_site_builds_every_page_kind(site: Site) -> None:
@@ -497,3 +498,26 @@ def test_the_archives_list_the_years_each_with_a_page_by_month_in_city_time(site
     assert "Countdown" in earlier
     for page in ("archives/2026.html", "archives/2025.html"):
         assert f"<loc>{SITEURL}/{page}</loc>" in site.read("sitemap.xml")
+
+
+def test_pelicans_own_command_builds_the_site_from_the_settings_alone(site: Site) -> None:
+    """No import path set up by invoke or pytest: the settings file must be enough."""
+    site.add("2026-11-20-flushing")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run(
+        [
+            *(sys.executable, "-m", "pelican", str(site.content)),
+            *("-s", str(ROOT / "publishconf.py"), "-o", str(site.output)),
+            *("-e", f'BUILD_TIME="{NOW}"', "CACHE_PATH=" + json.dumps(str(site.root / "cache"))),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Cannot load plugin" not in run.stdout + run.stderr
+    assert (site.output / "announcements" / "2026-11-20-flushing.html").is_file()
+    assert (site.output / "syndication.json").is_file()
+    assert (site.output / "feeds" / "all.atom.xml").is_file()
