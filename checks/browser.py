@@ -33,6 +33,8 @@ PAGES = [
     ("event", "announcements/2026-11-16-budget-2027-open-house.html"),
     ("withdrawn", "announcements/2026-11-18-bay-avenue-sidewalk-closure.html"),
     ("corrected", "announcements/2026-09-08-victoria-street-bridge-deck-repairs.html"),
+    ("archives", "archives.html"),
+    ("archives-year", "archives/2026.html"),
     ("comment-guidelines", "comment-guidelines.html"),
     ("not-found", "404.html"),
 ]
