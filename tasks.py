@@ -478,7 +478,7 @@ def new(
     )
 
 
-@task(positional=["file"], help={"file": "announcement file, or `latest` for the newest"})
+@task(positional=["file"], help={"file": "announcement file, or `latest` for the one changed last"})
 def preview(c: Context, file: str) -> None:
     """Show exactly what each platform will receive for one announcement; sends nothing."""
     settings = load_site_settings(SETTINGS["publish"])

@@ -120,7 +120,12 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
 
 
 def latest_announcement(content_dir: Path) -> Path:
-    files = sorted((content_dir / "announcements").glob("*.md"), key=lambda p: p.stat().st_mtime)
+    """The announcement changed last: the one the CEC is working on. Files are named by date,
+    so when times tie (every file of a fresh clone) the newest by name wins."""
+    files = sorted(
+        (content_dir / "announcements").rglob("*.md"),
+        key=lambda p: (p.stat().st_mtime_ns, p.name),
+    )
     if not files:
         raise AuthoringError(f"{content_dir / 'announcements'}: no announcements yet")
     return files[-1]

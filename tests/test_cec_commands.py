@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from publishing.author import AuthoringError, new_announcement, preview
+from publishing.author import AuthoringError, latest_announcement, new_announcement, preview
 from publishing.status import waiting
 from syndication.ledger import Ledger
 from syndication.text import x_length
@@ -72,3 +73,16 @@ def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
     assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
     assert result.review == []
     assert "Scheduled: 1" in result.lines()
+
+
+def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site: Site) -> None:
+    with pytest.raises(AuthoringError, match="no announcements yet"):
+        latest_announcement(site.content)
+    older = site.add("2026-11-02-paving")
+    newer = site.add("2026-11-20-flushing")
+    same = 1_700_000_000_000_000_000
+    for path in (older, newer):
+        os.utime(path, ns=(same, same))
+    assert latest_announcement(site.content) == newer  # a fresh clone: times tie
+    os.utime(older, ns=(same + 10**9, same + 10**9))
+    assert latest_announcement(site.content) == older  # just edited
