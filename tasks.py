@@ -335,10 +335,8 @@ def search(
     found = search_records(
         _records_dir(), query, platform=platform, since=since, until=until, author=author
     )
-    for r in found:
-        print(
-            f"{r.time}  {r.type:<10} {r.platform:<9} {r.announcement}  {r.author}: {r.text[:100]}"
-        )
+    for record in found:
+        print(record.summary())
     print(f"records search: {len(found)} record(s).")
 
 

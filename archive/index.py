@@ -58,6 +58,14 @@ class ArchiveRecord:
     def key(self) -> str:
         return f"{self.file}:{self.line}"
 
+    def summary(self, width: int = 100) -> str:
+        """One line for `invoke records search`: when, what, where, who wrote it, the start
+        of the text, and the file and line that hold the record."""
+        who = f"{self.author}: " if self.author else ""
+        text = " ".join(self.text.split())[:width]
+        where = f"{self.platform:<9} {self.announcement}"
+        return f"{self.time}  {self.type:<10} {where}  {who}{text}  ({self.key})"
+
 
 def chains(records_dir: Path) -> dict[str, ChainFile]:
     return {kind: ChainFile(records_dir / path) for kind, path in FILES.items()}

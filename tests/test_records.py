@@ -85,6 +85,18 @@ def test_search_finds_what_it_should(archive: Path) -> None:
     assert search(archive, 'quotes " and OR operators') == []  # user words are never FTS syntax
 
 
+def test_each_search_result_is_one_line_naming_who_and_where_it_is_kept(archive: Path) -> None:
+    reindex(archive)
+    (comment, _) = search(archive, "Laurel")
+    line = comment.summary()
+    assert "\n" not in line and "facebook" in line and "2026-11-20-flushing" in line
+    assert "  Avery Lee: Is Laurel Crescent included?" in line
+    assert line.endswith(f"({comment.key})") and comment.key.endswith(f":{comment.line}")
+    decisions = [r for r in search(archive, "") if r.type == "moderation" and not r.author]
+    assert decisions, "the archive holds classifications, which have no author"
+    assert all("  : " not in r.summary() for r in decisions)  # no empty name before the text
+
+
 def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     archive: Path, tmp_path: Path
 ) -> None:
