@@ -4,6 +4,7 @@ FOI export. Writes only under `records/demo/` (and `output/`)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -26,15 +27,32 @@ from syndication.syndicate import Report
 SAMPLE_COMMENTS = Path(__file__).resolve().parent.parent / "sandboxes" / "demo_comments.yml"
 
 
-def _seed(boxes: Sandboxes, site: str) -> list[tuple[Any, str, dict[str, Any]]]:
-    """Comment on the demo posts, as the public would; return what to edit or delete later."""
-    posts = {
+def _posts_by_url(boxes: Sandboxes) -> dict[str, dict[str, str]]:
+    """Each platform's post (Facebook post, X post, YouTube video) by the page it links to."""
+    videos = {}
+    for video_id, video in boxes.youtube.videos.items():
+        linked = re.search(r"Read more: (\S+)", video["snippet"].get("description", ""))
+        if linked:
+            videos[linked.group(1)] = video_id
+    return {
         "facebook": {p["link"]: pid for pid, p in boxes.facebook.posts.items()},
         "twitter": {
             t["entities"]["urls"][-1]["expanded_url"]: tid
             for tid, t in boxes.twitter.tweets.items()
             if t.get("entities")
         },
+        "youtube": videos,
+    }
+
+
+def _seed(boxes: Sandboxes, site: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """Comment on the demo posts, as the public would; return what to edit or delete later,
+    as (platform, comment id, change)."""
+    posts = _posts_by_url(boxes)
+    comment_on: dict[str, Callable[[str, str, str], str]] = {
+        "facebook": boxes.facebook.add_comment,
+        "twitter": boxes.twitter.add_reply,
+        "youtube": boxes.youtube.add_comment,
     }
     later = []
     for group in yaml.safe_load(SAMPLE_COMMENTS.read_text(encoding="utf-8")):
@@ -44,19 +62,32 @@ def _seed(boxes: Sandboxes, site: str) -> list[tuple[Any, str, dict[str, Any]]]:
             post = posts[platform].get(url)
             if post is None:
                 continue
-            if platform == "facebook":
-                made = boxes.facebook.add_comment(post, comment["text"], comment["author"])
-            else:
-                made = boxes.twitter.add_reply(post, comment["text"], comment["author"])
+            made = comment_on[platform](post, comment["text"], comment["author"])
             if comment.get("edit_to") or comment.get("delete"):
-                later.append(
-                    (boxes.facebook if platform == "facebook" else boxes.twitter, made, comment)
-                )
+                later.append((platform, made, comment))
     return later
 
 
-def run_demo(root: Path, output: Path, say: Callable[[str], None] = print) -> Report:
-    records = root / "records" / "demo"
+def _change(boxes: Sandboxes, platform: str, comment_id: str, change: dict[str, Any]) -> None:
+    """An author edits or deletes their comment (X replies cannot be edited)."""
+    edit = {"facebook": boxes.facebook.edit_comment, "youtube": boxes.youtube.edit_comment}
+    delete = {
+        "facebook": boxes.facebook.delete_comment,
+        "twitter": boxes.twitter.delete_reply,
+        "youtube": boxes.youtube.delete_comment,
+    }
+    if change.get("edit_to"):
+        edit[platform](comment_id, change["edit_to"])
+    else:
+        delete[platform](comment_id)
+
+
+def run_demo(
+    root: Path, output: Path, say: Callable[[str], None] = print, records: Path | None = None
+) -> Report:
+    """The demo on the site built into `output` from `root`'s content and policy; its records
+    go to `records` (default: records/demo/ under `root`), emptied first."""
+    records = records or root / "records" / "demo"
     shutil.rmtree(records, ignore_errors=True)
     with start_all() as boxes:
         settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
@@ -66,13 +97,8 @@ def run_demo(root: Path, output: Path, say: Callable[[str], None] = print) -> Re
         later = _seed(boxes, site)
         say("\nCollecting the public's comments:")
         collect(settings, root / "content", say=say)
-        for box, comment_id, change in later:  # authors edit and delete, as people do
-            if change.get("edit_to"):
-                box.edit_comment(comment_id, change["edit_to"])
-            elif box is boxes.facebook:
-                box.delete_comment(comment_id)
-            else:
-                box.delete_reply(comment_id)
+        for platform, comment_id, change in later:  # authors edit and delete, as people do
+            _change(boxes, platform, comment_id, change)
         collect(settings, root / "content", say=say)
         say("\nModerating by the policy's nine reasons:")
         moderate_collected(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from announcements.model import CATEGORIES, Announcement, parse_announcement
+from publishing.demo import run_demo
 from tests.conftest import NOW, ROOT, BuildSample
 
 ANNOUNCEMENTS = sorted((ROOT / "content" / "announcements").glob("*.md"))
@@ -35,6 +37,7 @@ def test_the_sample_covers_every_category_and_every_kind_of_announcement() -> No
     assert any(i.withdrawn for i in items)
     assert any(i.status == "draft" for i in items)
     assert any(i.image for i in items)
+    assert any(i.video for i in items), "an announcement for YouTube"
     now = datetime.fromisoformat(NOW)
     assert any(i.date > now for i in items), "a scheduled future announcement"
     assert sum(i.is_event for i in items) >= 5
@@ -60,3 +63,34 @@ def test_the_sample_site_builds_with_everything_on_it(
         assert (out / "category" / f"{category}.html").is_file(), category
     feed = feedparser.parse(out / "feeds" / "all.atom.xml")
     assert feed.bozo == 0 and len(feed.entries) == result.articles
+
+
+def test_the_demo_syndicates_collects_and_moderates_on_all_three_platforms(
+    tmp_path: Path, build_sample: BuildSample
+) -> None:
+    output = build_sample(tmp_path / "output").output
+    records = tmp_path / "records"
+    said: list[str] = []
+    report = run_demo(ROOT, output, say=said.append, records=records)
+
+    assert not report.failed
+    created = {platform: counts["created"] for platform, counts in report.counts().items()}
+    assert created["facebook"] == created["twitter"] >= 15
+    assert created["youtube"] == 1  # the one sample announcement with a video
+
+    def lines(name: str) -> list[dict]:
+        return [json.loads(line) for line in (records / "archive" / name).read_text().splitlines()]
+
+    comments = lines("comments.jsonl")
+    assert {c["platform"] for c in comments} == {"facebook", "twitter", "youtube"}
+    edited = [c for c in comments if c["kind"] == "comment" and c["version"] == 2]
+    assert {c["platform"] for c in edited} == {"facebook", "youtube"}  # as the authors did
+    assert [c["author"] for c in comments if c["kind"] == "comment_deleted"] == ["Taylor Madeup"]
+    hidden = {
+        (d["platform"], tuple(d["categories"]))
+        for d in lines("moderation.jsonl")
+        if d["kind"] == "classification" and d["action"] == "hide"
+    }
+    assert ("youtube", ("spam",)) in hidden and ("facebook", ("derogatory",)) in hidden
+    assert (records / "foi" / "FOI-DEMO-001" / "MANIFEST.sha256").is_file()
+    assert said[-1].endswith("what the Facebook, X and YouTube sandboxes now hold")
