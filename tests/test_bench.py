@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.run import main
+from bench.run import GROWING, growth, growth_line, main
 
 
 def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
@@ -32,4 +32,29 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert results["syndication"]["failed"] is False
     assert sum(results["syndication"]["calls"].values()) >= 6  # 3 posts on Facebook and X
     assert results["moderation"]["comments"] == 200
+    assert set(GROWING) <= set(results["growth"]) and results["growth"]["factor"] == 2
     assert results["records"]["search_median_ms"] > 0
+
+
+def test_the_report_says_how_each_figure_grows_and_whether_that_is_linear() -> None:
+    def corpus(size: int, seconds: float, memory: float) -> dict[str, float]:
+        figures = dict.fromkeys(GROWING, 1.0)
+        return {
+            **figures,
+            "announcements": size,
+            "build_seconds": seconds,
+            "build_peak_mib": memory,
+        }
+
+    ratios = growth(corpus(1000, 2.0, 100.0), corpus(10000, 30.0, 300.0))
+    assert ratios["factor"] == 10
+    assert (ratios["build_seconds"], ratios["build_peak_mib"], ratios["feeds_seconds"]) == (
+        15.0,
+        3.0,
+        1.0,
+    )
+    assert set(GROWING) <= set(ratios)
+    line = growth_line(ratios)
+    assert "our build 15.0× (worse than linear)" in line
+    assert "peak memory 3.0× (linear or better)" in line
+    assert "linear would be 10×" in line
