@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
+from revisions import History, Revision, read_history
 from tests.conftest import SITEURL, Site
 
 
@@ -60,3 +62,59 @@ def test_the_share_kit_gives_council_an_in_my_opinion_text(site: Site) -> None:
     assert f"readonly>In my opinion: {url}</textarea>" in page
     assert '<label for="council-text">' in page
     assert 'href="../council-sharing.html"' in page
+
+
+def head(folder: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_history_is_read_again_only_from_the_last_commit_it_saw(site: Site) -> None:
+    git(site.root, "init", "-q", "-b", "main")
+    path = site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce flushing")
+    first = read_history(site.content)
+    assert first is not None and first.head == head(site.root) and first.prefix == "content/"
+    assert [r.note for r in first.revisions["announcements/2026-11-20-flushing.md"]] == [
+        "Announce flushing"
+    ]
+    # A revision git never had: kept only if the earlier history is merged, not read again.
+    marker = Revision("0" * 40, datetime(2020, 1, 1, tzinfo=UTC), "remembered")
+    remembered = History(first.head, first.prefix, {"announcements/old.md": [marker]})
+
+    path.write_text(path.read_text().replace("next week", "from Monday"))
+    git(site.root, "commit", "-q", "-am", "Give the start day")
+    later = read_history(site.content, remembered)
+    assert later is not None and later.head == head(site.root)
+    assert later.revisions["announcements/old.md"] == [marker]
+    assert [r.note for r in later.revisions["announcements/2026-11-20-flushing.md"]] == [
+        "Give the start day"  # only what came since: the first commit is the cache's to hold
+    ]
+    assert read_history(site.content, later) is later  # nothing new: nothing read
+
+    git(site.root, "commit", "-q", "--amend", "-m", "Give the start day of the flushing")
+    rewritten = read_history(site.content, later)  # its head is no longer in the history
+    assert rewritten is not None and "announcements/old.md" not in rewritten.revisions
+    assert [r.note for r in rewritten.revisions["announcements/2026-11-20-flushing.md"]] == [
+        "Give the start day of the flushing",
+        "Announce flushing",
+    ]
+
+
+def test_cached_builds_show_each_new_commit(site: Site) -> None:
+    git(site.root, "init", "-q", "-b", "main")
+    path = site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce flushing")
+    site.build(cached=True)
+    path.write_text(path.read_text().replace("next week", "from Monday"))
+    git(site.root, "commit", "-q", "-am", "Give the start day")
+    site.build(cached=True)
+    page = site.read("announcements/2026-11-20-flushing.html")
+    section = page.split('id="revisions-heading"')[1].split("</section>")[0]
+    assert section.index("Give the start day") < section.index("Announce flushing")
+    full = site.root / "full"
+    site.build(output=full)
+    assert page == site.read("announcements/2026-11-20-flushing.html", full)

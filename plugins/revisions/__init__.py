@@ -5,12 +5,17 @@ file (never the author's name or email), newest first, and a link to the file's 
 in the public repository (`SOURCE_HISTORY_URL`, a template with `{path}`, e.g.
 `https://github.com/city-of-trail/announcements/commits/main/{path}`; empty: no link).
 
-One `git log` for the whole content folder per build, not one per file.
+One `git log` for the whole content folder per build, not one per file. Git compares every
+commit's tree with its parent's, so that log grows with commits times files (seconds for a
+decade of announcements in one folder); with Pelican's caching on (CACHE_CONTENT), the
+history is kept in CACHE_PATH and a build reads only the commits made since, unless history
+was rewritten.
 """
 
 from __future__ import annotations
 
 import logging
+import pickle
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,6 +27,9 @@ from pelican import signals
 
 logger = logging.getLogger(__name__)
 
+LOG_FORMAT = "--format=%x01%H%x00%aI%x00%s"
+CACHE_FILE = "revisions.pickle"
+
 
 @dataclass(frozen=True)
 class Revision:
@@ -30,51 +38,112 @@ class Revision:
     note: str
 
 
+@dataclass(frozen=True)
+class History:
+    """Every content file's revisions, newest first, as of commit `head`."""
+
+    head: str
+    prefix: str  # the content folder within the repository, "" or ending in "/"
+    revisions: dict[str, list[Revision]]  # by path relative to the content folder
+
+
 def _git(folder: Path, *args: str) -> str | None:
     result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
                             check=False)  # fmt: skip
     return result.stdout if result.returncode == 0 else None
 
 
-def parse_log(output: str, root: Path) -> dict[Path, list[Revision]]:
-    """`git log --format=%x01%H%x00%aI%x00%s --name-only` → revisions per absolute path."""
-    revisions: dict[Path, list[Revision]] = defaultdict(list)
+def parse_log(output: str) -> dict[str, list[Revision]]:
+    """`git log --format=%x01%H%x00%aI%x00%s --name-only` → revisions per file named."""
+    revisions: dict[str, list[Revision]] = defaultdict(list)
     for block in output.split("\x01")[1:]:
         header, _, names = block.partition("\n")
         commit, date, note = header.split("\x00", 2)
         revision = Revision(commit, datetime.fromisoformat(date), note)
         for name in names.split("\n"):
             if name.strip():
-                revisions[(root / name.strip()).resolve()].append(revision)
+                revisions[name.strip()].append(revision)
     return revisions
 
 
-def content_revisions(content_dir: Path) -> tuple[Path | None, dict[Path, list[Revision]]]:
-    """(repository root, revisions by file); empty outside a git repository."""
-    top = _git(content_dir, "rev-parse", "--show-toplevel")
-    if top is None:
-        return None, {}
-    root = Path(top.strip())
-    log = _git(content_dir, "log", "--format=%x01%H%x00%aI%x00%s", "--name-only", "--", ".")
-    return root, parse_log(log or "", root)
+def newest_first(revisions: list[Revision]) -> list[Revision]:
+    """By the date shown; commits of one time keep git's order (a child before its parent),
+    so the order is the same whether the history was read whole or in parts."""
+    return sorted(revisions, key=lambda r: r.date, reverse=True)  # stable, even reversed
+
+
+def read_history(content_dir: Path, previous: History | None = None) -> History | None:
+    """The content folder's history (None outside git), reading only the commits since
+    `previous` when its commit is still an ancestor of HEAD."""
+    prefix = _git(content_dir, "rev-parse", "--show-prefix")
+    if prefix is None:
+        return None
+    prefix = prefix.strip()
+    head = (_git(content_dir, "rev-parse", "--verify", "-q", "HEAD") or "").strip()
+    if not head:
+        return History("", prefix, {})  # a repository without commits yet
+    if previous is not None and previous.prefix == prefix:
+        if previous.head == head:
+            return previous
+        if (
+            previous.head
+            and _git(content_dir, "merge-base", "--is-ancestor", previous.head, head) is not None
+        ):
+            since = f"{previous.head}..{head}"
+            # --relative: names relative to the content folder, as Pelican's source paths.
+            log = _git(
+                content_dir, "log", LOG_FORMAT, "--name-only", "--relative", since, "--", "."
+            )
+            if log is not None:
+                merged = {path: list(found) for path, found in previous.revisions.items()}
+                for path, found in parse_log(log).items():
+                    merged[path] = newest_first([*found, *merged.get(path, [])])
+                return History(head, prefix, merged)
+    log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", head, "--", ".")
+    every = parse_log(log or "")
+    return History(head, prefix, {path: newest_first(r) for path, r in every.items()})
+
+
+def _cached(settings: dict[str, Any]) -> Path | None:
+    return Path(settings["CACHE_PATH"]) / CACHE_FILE if settings.get("CACHE_CONTENT") else None
+
+
+def load_history(settings: dict[str, Any]) -> History | None:
+    cache = _cached(settings)
+    if cache is None or not settings.get("LOAD_CONTENT_CACHE"):
+        return None
+    try:
+        with cache.open("rb") as stored:
+            history = pickle.load(stored)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
+    return history if isinstance(history, History) else None
+
+
+def save_history(settings: dict[str, Any], history: History) -> None:
+    cache = _cached(settings)
+    if cache is None:
+        return
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache.with_suffix(".tmp")
+    with temporary.open("wb") as stored:
+        pickle.dump(history, stored, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(cache)
 
 
 def add_revisions(generator: Any) -> None:
-    content = Path(generator.settings["PATH"]).resolve()
-    root, revisions = content_revisions(content)
-    # Keyed like Pelican's `relative_source_path`, so no article's path needs resolving.
-    by_source = {
-        path.relative_to(content).as_posix(): found
-        for path, found in revisions.items()
-        if path.is_relative_to(content)
-    }
-    template = generator.settings.get("SOURCE_HISTORY_URL") or ""
-    folder = content.relative_to(root).as_posix() if template and root else None
+    settings = generator.settings
+    previous = load_history(settings)
+    history = read_history(Path(settings["PATH"]), previous)
+    if history is not None and history is not previous:
+        save_history(settings, history)
+    revisions = history.revisions if history is not None else {}
+    template = settings.get("SOURCE_HISTORY_URL") or ""
     for article in [*generator.articles, *generator.hidden_articles]:
         source = article.relative_source_path
-        article.revisions = by_source.get(source, [])
+        article.revisions = revisions.get(source, [])
         article.history_url = (
-            template.format(path=f"{folder}/{source}".removeprefix("./")) if folder else ""
+            template.format(path=f"{history.prefix}{source}") if template and history else ""
         )
 
 
