@@ -74,7 +74,11 @@ def newest_first(revisions: list[Revision]) -> list[Revision]:
 
 def read_history(content_dir: Path, previous: History | None = None) -> History | None:
     """The content folder's history (None outside git), reading only the commits since
-    `previous` when its commit is still an ancestor of HEAD."""
+    `previous` when its commit is still an ancestor of HEAD.
+
+    `--relative` names files relative to the content folder, as Pelican's source paths, and
+    leaves out the rest; a pathspec would make git compare every commit's trees twice.
+    """
     prefix = _git(content_dir, "rev-parse", "--show-prefix")
     if prefix is None:
         return None
@@ -90,16 +94,13 @@ def read_history(content_dir: Path, previous: History | None = None) -> History 
             and _git(content_dir, "merge-base", "--is-ancestor", previous.head, head) is not None
         ):
             since = f"{previous.head}..{head}"
-            # --relative: names relative to the content folder, as Pelican's source paths.
-            log = _git(
-                content_dir, "log", LOG_FORMAT, "--name-only", "--relative", since, "--", "."
-            )
+            log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", since)
             if log is not None:
                 merged = {path: list(found) for path, found in previous.revisions.items()}
                 for path, found in parse_log(log).items():
                     merged[path] = newest_first([*found, *merged.get(path, [])])
                 return History(head, prefix, merged)
-    log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", head, "--", ".")
+    log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", head)
     every = parse_log(log or "")
     return History(head, prefix, {path: newest_first(r) for path, r in every.items()})
 
