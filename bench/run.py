@@ -28,7 +28,7 @@ from sandboxes import start_all
 from syndication.config import load_settings
 from syndication.runner import syndicate
 
-from .corpus import generate
+from .corpus import GIT, commit_history, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -52,6 +52,7 @@ def measured(command: list[str]) -> tuple[float, float, str]:
 def builds(size: int, work: Path) -> dict[str, Any]:
     ours, vanilla = work / f"ours-{size}", work / f"vanilla-{size}"
     generate(size, ours, vanilla)
+    commit_history(ours)
     cache = work / f"cache-{size}"
     ours_out = work / f"out-ours-{size}"
     seconds, rss, out = measured(
@@ -71,8 +72,10 @@ def builds(size: int, work: Path) -> dict[str, Any]:
             "-q",
         ]
     )
+    # As the CEC would: edit one announcement's body and commit it; CI then builds.
     edited = sorted((ours / "announcements").glob("*.md"))[size // 2]
     edited.write_text(edited.read_text().replace("Details", "Details, updated"))
+    subprocess.run([*GIT, "-C", str(ours), "commit", "-qam", "Update one announcement"], check=True)
     rebuild_seconds, _, _ = measured(
         [PYTHON, "-m", "bench.build", str(ours), str(ours_out), str(cache)]
     )

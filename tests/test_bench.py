@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
+from bench.corpus import commit_history, generate
 from bench.run import GROWING, growth, growth_line, main
 
 
@@ -58,3 +60,21 @@ def test_the_report_says_how_each_figure_grows_and_whether_that_is_linear() -> N
     assert "our build 15.0× (worse than linear)" in line
     assert "peak memory 3.0× (linear or better)" in line
     assert "linear would be 10×" in line
+
+
+def test_the_corpus_has_a_history_like_the_citys(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    generate(5, corpus)
+    commit_history(corpus)
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(corpus), *args], check=True, capture_output=True, text=True
+        ).stdout
+
+    assert git("status", "--porcelain") == ""  # the history ends at the files as written
+    log = git("log", "--format=%aI %s").splitlines()
+    assert len(log) == 6 and log[-1].endswith("Add the images and pages")
+    for path in (corpus / "announcements").glob("*.md"):
+        dated = git("log", "--format=%aI %s", "--", f"announcements/{path.name}").strip()
+        assert dated == f"{path.name[:10]}T09:00:00-08:00 Announce {path.stem}"
