@@ -66,6 +66,10 @@ class _ErrorCollector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "pelican.cache":
+            # Pelican's content cache unreadable (say, cut short by an interrupted save) or
+            # unsaveable: Pelican reads every file instead, so the site is right, only slower.
+            return
         self.messages.append(record.getMessage())
 
 

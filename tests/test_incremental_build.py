@@ -396,3 +396,23 @@ def test_the_manifest_follows_an_edit_on_a_cached_rebuild(site: Site) -> None:
     full = site.root / "full"
     site.build(output=full)
     assert site.read("syndication.json") == site.read("syndication.json", full)
+
+
+@pytest.mark.parametrize(
+    "cache",
+    ["ArticlesGenerator-Readers", "pages.json", "calendar-events.pickle", "revisions.pickle"],
+)
+def test_a_damaged_cache_costs_time_never_the_build(site: Site, cache: str) -> None:
+    """A cache cut short (an interrupted save, a partial CI restore) is rebuilt, not fatal:
+    an urgent alert must still go out."""
+    subprocess.run(["git", "-C", str(site.root), "init", "-q"], check=True)
+    several(site)
+    site.build(cached=True)
+    (damaged,) = (site.root / ".output.cache").glob(f"*/{cache}")
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    site.build(cached=True)
+    full = site.root / "full"
+    site.build(output=full)
+    assert files(site.output) == files(full)
+    site.build(cached=True)  # the cache was written whole again: nothing left to render
+    assert last_build(site)[0] == set()
