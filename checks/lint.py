@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from announcements.model import CATEGORIES, split_front_matter
+from announcements.model import CATEGORIES, read_source, split_front_matter
 from announcements.reader import display_path
 from syndication.posts import x_text
 from syndication.text import ELLIPSIS, x_length
@@ -236,7 +236,10 @@ def check_file(
 ) -> list[Finding]:
     """Every finding for one Markdown file, waivers applied."""
     name = name or str(path)
-    text = path.read_text(encoding="utf-8")
+    text, unreadable = read_source(path, name)
+    if text is None:
+        assert unreadable is not None
+        return [Finding(name, unreadable.line, unreadable.field, unreadable.message)]
     lines, front, _ = _lines(text)
     raw: list[tuple[int, str, str]] = []
     for line in lines:

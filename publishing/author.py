@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
-from announcements.model import CATEGORIES, EVENT_CATEGORIES, parse_announcement
+from announcements.model import CATEGORIES, EVENT_CATEGORIES, parse_announcement, read_source
 from syndication.text import utf8_length, x_length
 from syndication_manifest import platform_posts
 
@@ -94,9 +94,10 @@ def _yaml_text(text: str) -> str:
 
 def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
     """What each platform will receive for one announcement, counted as it counts."""
-    item, problems = parse_announcement(
-        str(path), path.read_text(encoding="utf-8"), CITY, content_dir
-    )
+    text, unreadable = read_source(path, str(path))
+    if text is None:
+        raise AuthoringError(str(unreadable))
+    item, problems = parse_announcement(str(path), text, CITY, content_dir)
     if item is None:
         raise AuthoringError("\n".join(str(p) for p in problems))
     url = f"{siteurl}/announcements/{path.stem}.html"

@@ -86,3 +86,10 @@ def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site
     assert latest_announcement(site.content) == newer  # a fresh clone: times tie
     os.utime(older, ns=(same + 10**9, same + 10**9))
     assert latest_announcement(site.content) == older  # just edited
+
+
+def test_preview_names_a_file_not_in_utf8(site: Site) -> None:
+    path = site.add("2026-11-20-flushing", title="Café hours")
+    path.write_bytes(path.read_text().encode("cp1252"))
+    with pytest.raises(AuthoringError, match=r"2026-11-20-flushing.md:2: encoding: byte 0xe9"):
+        preview(path, site.content, SITEURL)

@@ -152,3 +152,12 @@ def test_the_pre_commit_hook_is_valid_and_runs_the_lint() -> None:
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "entry: .venv/bin/invoke lint" in config.read_text()
+
+
+def test_a_file_not_in_utf8_is_one_finding_naming_its_line(content: Path) -> None:
+    path = content / "announcements" / "2026-11-20-item.md"
+    text = announcement(**{**BASIC, "title": "Café hours", "body": CLEAN_BODY})
+    path.write_bytes(text.encode("cp1252"))
+    (found,) = [f for f in lint(content, content.parent / "policy") if f.path.endswith("item.md")]
+    assert (found.line, found.rule, found.severity) == (2, "encoding", "error")
+    assert "byte 0xe9 is not UTF-8" in found.message

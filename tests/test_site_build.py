@@ -521,3 +521,16 @@ def test_pelicans_own_command_builds_the_site_from_the_settings_alone(site: Site
     assert (site.output / "announcements" / "2026-11-20-flushing.html").is_file()
     assert (site.output / "syndication.json").is_file()
     assert (site.output / "feeds" / "all.atom.xml").is_file()
+
+
+def test_a_file_not_in_utf8_fails_the_build_naming_file_and_line(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    cafe = site.add("2026-11-21-cafe", title="Café hours")
+    cafe.write_bytes(cafe.read_text().encode("cp1252"))
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem.endswith(
+        "2026-11-21-cafe.md:2: encoding: byte 0xe9 is not UTF-8; save the file with the UTF-8 "
+        "encoding"
+    )

@@ -85,6 +85,19 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
 
 
+def read_source(path: Path, name: str) -> tuple[str | None, Problem | None]:
+    """A content file's text, or why it cannot be read as text: not UTF-8, with the line of
+    the first byte that is not (an editor saving as Windows-1252, say)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        message = f"byte 0x{byte:02x} is not UTF-8; save the file with the UTF-8 encoding"
+        return None, Problem(name, line, "encoding", message)
+
+
 class ContentError(Exception):
     """Raised when content files do not follow the content model."""
 

@@ -23,6 +23,7 @@ from .model import (
     Problem,
     parse_announcement,
     parse_page,
+    read_source,
     split_front_matter,
 )
 
@@ -141,7 +142,9 @@ class AnnouncementReader(BaseReader):
         problem in the metadata lets the build fail once, listing them all (see
         `recheck_cached`, which records them even when Pelican's cache answers for us).
         """
-        text = Path(source_path).read_text(encoding="utf-8")
+        text, unreadable = read_source(Path(source_path), display_path(source_path))
+        if text is None:
+            return "", {"status": "skip", PROBLEMS_KEY: [unreadable]}
         metadata, problems = self.front_matter(source_path, text)
         if problems:
             return "", {"status": "skip", PROBLEMS_KEY: problems}
@@ -152,7 +155,9 @@ class AnnouncementReader(BaseReader):
     ) -> tuple[dict[str, Any], list[Problem]]:
         """The validated metadata of one file (no Markdown), or the problems found in it."""
         if text is None:
-            text = Path(source_path).read_text(encoding="utf-8")
+            text, unreadable = read_source(Path(source_path), display_path(source_path))
+            if text is None:
+                return {}, [unreadable] if unreadable else []
         content_dir = Path(self.settings["PATH"])
         name = display_path(source_path)
         tz = ZoneInfo(self.settings["TIMEZONE"])
