@@ -534,3 +534,14 @@ def test_a_file_not_in_utf8_fails_the_build_naming_file_and_line(site: Site) -> 
         "2026-11-21-cafe.md:2: encoding: byte 0xe9 is not UTF-8; save the file with the UTF-8 "
         "encoding"
     )
+
+
+def test_windows_line_endings_and_a_byte_order_mark_are_read_as_written(site: Site) -> None:
+    crlf = site.add("2026-11-20-flushing", title="Flushing in Glenmerry")
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    bom = site.add("2026-11-21-cafe", title="Café hours")
+    bom.write_bytes(b"\xef\xbb\xbf" + bom.read_bytes())
+    site.build()
+    assert "<h1>Flushing in Glenmerry</h1>" in site.read("announcements/2026-11-20-flushing.html")
+    cafe = site.read("announcements/2026-11-21-cafe.html")
+    assert "<h1>Café hours</h1>" in cafe and "\ufeff" not in cafe

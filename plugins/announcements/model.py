@@ -87,11 +87,12 @@ class Problem:
 
 def read_source(path: Path, name: str) -> tuple[str | None, Problem | None]:
     """A content file's text, or why it cannot be read as text: not UTF-8, with the line of
-    the first byte that is not (an editor saving as Windows-1252, say)."""
-    data = path.read_bytes()
+    the first byte that is not (an editor saving as Windows-1252, say). A byte-order mark, as
+    some Windows editors write, is dropped."""
     try:
-        return data.decode("utf-8"), None
+        return path.read_bytes().decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
+        data = bytes(error.object)  # after any byte-order mark, as `start` counts
         line = data[: error.start].count(b"\n") + 1
         byte = data[error.start]
         message = f"byte 0x{byte:02x} is not UTF-8; save the file with the UTF-8 encoding"
