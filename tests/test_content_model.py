@@ -209,6 +209,11 @@ def test_front_matter_must_be_there_and_be_yaml() -> None:
     assert [(p.field, p.line) for p in problems] == [("front matter", 1)]
     _, problems = parse_announcement(PATH, "---\ntitle: [unclosed\n---\nBody\n", CITY)
     assert problems[0].field == "front matter" and "not valid YAML" in problems[0].message
+    assert "tab" not in problems[0].message
+    tabbed = "---\ntitle: Tabs\ntags:\n\t- water\n---\nBody\n"
+    (problem,) = parse_announcement(PATH, tabbed, CITY)[1]
+    assert (problem.field, problem.line) == ("front matter", 4)
+    assert problem.message.endswith("this line has a tab: indent and space with spaces only)")
 
 
 def test_every_problem_in_a_file_is_reported_at_once() -> None:

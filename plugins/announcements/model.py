@@ -218,6 +218,9 @@ def _compose(path: str, text: str) -> _Fields:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         reason = getattr(error, "problem", None) or str(error)
+        lines = front.splitlines()
+        if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+            reason += "; this line has a tab: indent and space with spaces only"
         fields.problem("front matter", f"is not valid YAML ({reason})", line)
         return fields
     if root is None:
