@@ -8,9 +8,8 @@ import logging
 import os
 import shutil
 import sys
+import threading
 from datetime import UTC, datetime
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from invoke import task
@@ -37,11 +36,12 @@ from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.alert import publish_alert  # noqa: E402
 from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
 from publishing.author import preview as preview_posts  # noqa: E402
-from publishing.build import BuildError, build_site, caches_beside  # noqa: E402
+from publishing.build import BuildError, BuildResult, build_site, caches_beside  # noqa: E402
 from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
 from publishing.deploy import DeployError  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
+from publishing.preview import follow_edits, serving  # noqa: E402
 from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
@@ -56,16 +56,27 @@ def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
 
-def _build(
+def _build_once(
     settings: Path, output: str | None, content: str | None = None, fresh: bool = False
-) -> Path:
+) -> BuildResult:
+    """One build with the caches beside the output; raises BuildError."""
     _logging()
     overrides = {"PATH": str(Path(content).resolve())} if content else {}
     target = Path(output).resolve() if output else None
     cache = caches_beside(target or ROOT / "output")
     os.chdir(ROOT)
+    return build_site(settings, target, overrides, cache, reuse=not fresh)
+
+
+def _built(result: BuildResult) -> str:
+    return f"Built {result.articles} announcements and {result.pages} pages into {result.output}"
+
+
+def _build(
+    settings: Path, output: str | None, content: str | None = None, fresh: bool = False
+) -> Path:
     try:
-        result = build_site(settings, target, overrides, cache, reuse=not fresh)
+        result = _build_once(settings, output, content, fresh)
     except BuildError as error:
         for line in error.problems:
             print(line, file=sys.stderr)
@@ -74,7 +85,7 @@ def _build(
             "unchanged.",
             code=1,
         ) from None
-    print(f"Built {result.articles} announcements and {result.pages} pages into {result.output}")
+    print(_built(result))
     return result.output
 
 
@@ -100,15 +111,23 @@ def build(
     _build(SETTINGS["dev" if dev else "publish"], output, content, fresh)
 
 
-@task(help={"port": "port on 127.0.0.1 (default 8000)", "output": "folder to serve"})
-def serve(c: Context, port: int = 8000, output: str | None = None) -> None:
-    """Build with local settings and preview the site on http://127.0.0.1:PORT/."""
+@task(
+    help={
+        "port": "port on 127.0.0.1 (default 8000)",
+        "output": "folder to serve",
+        "watch": "rebuild when content, theme, plugins or settings change (default: yes)",
+    }
+)
+def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool = True) -> None:
+    """Build with local settings and preview the site on http://127.0.0.1:PORT/, rebuilt on
+    every saved change."""
     folder = _build(SETTINGS["dev"], output)
-    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    with ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+    with serving(folder, port), contextlib.suppress(KeyboardInterrupt):
         print(f"Previewing {folder} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
+        if watch:
+            follow_edits(ROOT, lambda: _built(_build_once(SETTINGS["dev"], output)))
+        else:
+            threading.Event().wait()
 
 
 @task(help={"port_base": "Facebook on this port, X on +1, YouTube on +2 (default 8701)"})

@@ -1,0 +1,72 @@
+"""`invoke serve`: the local preview serves the site and follows the CEC's edits."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+from publishing.build import BuildError
+from publishing.preview import follow_edits, serving
+from tests.conftest import Site
+
+
+def fetch(port: int, path: str) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=10) as response:
+        return str(response.read().decode("utf-8"))
+
+
+def save_until(path: Path, text: str, condition: Callable[[], bool], what: str) -> None:
+    """Save `text` and wait for `condition`, saving again each second in case the watcher was
+    not yet watching. Not a timing test: the limit only keeps a broken watcher from hanging
+    the suite."""
+    deadline = time.monotonic() + 30
+    while True:
+        path.write_text(text)
+        retry = time.monotonic() + 1
+        while time.monotonic() < retry:
+            if condition():
+                return
+            time.sleep(0.05)
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+
+
+def test_the_preview_rebuilds_on_save_and_keeps_the_last_good_site(site: Site) -> None:
+    path = site.add("2026-11-20-flushing", title="Flushing in Glenmerry")
+    site.build()
+    said: list[str] = []
+    builds: list[str] = []
+
+    def rebuild() -> str:
+        try:
+            result = site.build()
+        except BuildError:
+            builds.append("failed")
+            raise
+        builds.append("built")
+        return f"Built {result.articles} announcement(s)"
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=follow_edits, args=(site.root, rebuild, said.append, stop))
+    with serving(site.output, port=0) as server:
+        port = server.server_address[1]
+        page = "announcements/2026-11-20-flushing.html"
+        assert "<h1>Flushing in Glenmerry</h1>" in fetch(port, page)
+        watcher.start()
+        try:
+            edited = path.read_text().replace("Flushing in Glenmerry", "Flushing moved")
+            save_until(path, edited, lambda: "built" in builds, "the rebuild after an edit")
+            assert "<h1>Flushing moved</h1>" in fetch(port, page)
+            assert any(line.startswith("Changed: content/announcements/") for line in said)
+
+            broken = edited.replace("category: service-change", "category: x")
+            save_until(path, broken, lambda: "failed" in builds, "the failed rebuild")
+            assert any(": category: 'x' is not one of" in line for line in said)
+            assert said[-1] == "The preview still shows the last build that succeeded."
+            assert "<h1>Flushing moved</h1>" in fetch(port, page)
+        finally:
+            stop.set()
+            watcher.join(timeout=30)
+    assert not watcher.is_alive()
