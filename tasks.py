@@ -50,6 +50,7 @@ from syndication.ledger import LedgerError  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
 SETTINGS = {"dev": ROOT / "pelicanconf.py", "publish": ROOT / "publishconf.py"}
+VERIFIED_HISTORY = "verified-history.json"  # beside the build caches: see verify_history
 
 
 def _logging() -> None:
@@ -179,12 +180,20 @@ def syndicate(
     help={
         "since": "check commits after this one (default: enforce_from in policy/posters.yml)",
         "branch": "the branch whose first-parent history is checked (default: HEAD)",
+        "full": "check every commit, not only those since the last clean run",
     },
 )
-def verify_history(c: Context, since: str | None = None, branch: str = "HEAD") -> None:
-    """Check that every content or policy commit is signed by an authorized poster."""
+def verify_history(
+    c: Context, since: str | None = None, branch: str = "HEAD", full: bool = False
+) -> None:
+    """Check that every content or policy commit is signed by an authorized poster.
+
+    A clean run records the commit it verified up to beside the build caches (CI keeps
+    them), and the next run checks only the commits since; `--full` checks them all.
+    """
+    remembered = None if full else caches_beside(ROOT / "output") / VERIFIED_HISTORY
     try:
-        findings = [str(f) for f in history.verify(ROOT, since, branch)]
+        findings = [str(f) for f in history.verify(ROOT, since, branch, remembered)]
     except history.HistoryError as error:
         raise Exit(f"verify-history: {error}", code=2) from None
     for line in findings:

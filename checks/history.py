@@ -10,6 +10,8 @@ file generated from the posters list).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -113,6 +115,14 @@ class Repository:
     def first_parent_commits(self, since: str, branch: str) -> list[str]:
         return self.git("rev-list", "--first-parent", "--reverse", f"{since}..{branch}").split()
 
+    def is_ancestor(self, commit: str, descendant: str) -> bool:
+        result = subprocess.run(
+            ["git", "-C", str(self.path), "merge-base", "--is-ancestor", commit, descendant],
+            capture_output=True,
+            check=False,
+        )
+        return result.returncode == 0
+
     def parents(self, commit: str) -> list[str]:
         return self.git("rev-list", "--parents", "-n", "1", commit).split()[1:]
 
@@ -145,8 +155,23 @@ def _touches(paths: list[str]) -> bool:
     return any(path.startswith(WATCHED) for path in paths)
 
 
-def verify(repo_path: Path, since: str | None = None, branch: str = "HEAD") -> Iterator[Finding]:
-    """Yield one finding per commit that breaks the rules."""
+# A change to these rules verifies every commit again, not only the new ones.
+RULES = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def verify(
+    repo_path: Path,
+    since: str | None = None,
+    branch: str = "HEAD",
+    remembered: Path | None = None,
+) -> Iterator[Finding]:
+    """Yield one finding per commit that breaks the rules.
+
+    With `remembered` (a file), a run that finds nothing records the commit it verified up
+    to, and the next run without `since` starts there: a commit's content, parents and
+    signature never change, so neither does its verdict. The record is ignored when
+    `enforce_from` or these rules changed, or history was rewritten past it.
+    """
     repo = Repository(repo_path)
     current = repo.posters_at(branch)
     if current is None:
@@ -157,9 +182,33 @@ def verify(repo_path: Path, since: str | None = None, branch: str = "HEAD") -> I
             f"{POSTERS}: enforce_from is empty; set it to the commit from which "
             "the rules apply, or pass --since"
         )
+    head = repo.git("rev-parse", branch).strip()
+    record = {"enforce_from": current.enforce_from, "rules": RULES}
+    if since is None and remembered is not None:
+        last = _recall(remembered, record)
+        if last is not None and repo.is_ancestor(last, head):
+            start = last
+    clean = True
     with tempfile.TemporaryDirectory() as scratch:
-        for commit in repo.first_parent_commits(start, branch):
-            yield from _check(repo, commit, Path(scratch))
+        for commit in repo.first_parent_commits(start, head):
+            for finding in _check(repo, commit, Path(scratch)):
+                clean = False
+                yield finding
+    if clean and since is None and remembered is not None:
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        remembered.write_text(json.dumps({**record, "verified": head}) + "\n", encoding="utf-8")
+
+
+def _recall(remembered: Path, record: dict[str, Any]) -> str | None:
+    """The commit verified up to, if the record was made under the same rules."""
+    try:
+        stored = json.loads(remembered.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or any(stored.get(k) != v for k, v in record.items()):
+        return None
+    verified = stored.get("verified")
+    return verified if isinstance(verified, str) else None
 
 
 def _check(repo: Repository, commit: str, scratch: Path) -> Iterator[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -206,3 +207,44 @@ def test_bad_posters_files_are_named() -> None:
         parse_posters("posters:\n  - {name: A, email: a@x, role: boss, key: ssh-ed25519 AAAA}\n")
     with pytest.raises(HistoryError, match=r"posters\[0\]: missing key"):
         parse_posters("posters:\n  - {name: A, email: a@x, role: cec}\n")
+
+
+def test_a_clean_run_is_remembered_and_the_next_checks_only_new_commits(
+    repo: Repo, tmp_path: Path
+) -> None:
+    record = tmp_path / "verified-history.json"
+    repo.commit("cec", {"content/announcements/a.md": "A\n"}, sign_as="cec")
+    assert list(verify(repo.path, remembered=record)) == []
+    assert json.loads(record.read_text())["verified"] == git(repo.path, "rev-parse", "HEAD")
+
+    # New commits are always checked, and a run with findings records nothing.
+    bad = repo.commit("cec", {"content/announcements/b.md": "B\n"})
+    found = [str(f) for f in verify(repo.path, remembered=record)]
+    assert found == [f"{bad[:10]} cec: not signed"]
+    assert found == [str(f) for f in verify(repo.path, remembered=record)]
+
+    # Verdicts before the recorded commit are not computed again: a record claiming the
+    # bad commit was verified (as only a clean run could write) is trusted...
+    stored = json.loads(record.read_text())
+    record.write_text(json.dumps({**stored, "verified": bad}))
+    assert list(verify(repo.path, remembered=record)) == []
+    # ...unless asked for everything, or the rules or enforce_from are not the same.
+    assert [str(f) for f in verify(repo.path)] == found
+    record.write_text(json.dumps({**stored, "verified": bad, "rules": "other"}))
+    assert [str(f) for f in verify(repo.path, remembered=record)] == found
+    record.write_text(json.dumps({**stored, "verified": bad, "enforce_from": "f" * 40}))
+    assert [str(f) for f in verify(repo.path, remembered=record)] == found
+
+
+def test_a_record_past_rewritten_history_is_ignored(repo: Repo, tmp_path: Path) -> None:
+    record = tmp_path / "verified-history.json"
+    repo.commit("cec", {"content/announcements/a.md": "A\n"}, sign_as="cec")
+    assert list(verify(repo.path, remembered=record)) == []
+    stored = json.loads(record.read_text())
+    bad = repo.commit("cec", {"content/announcements/b.md": "B\n"})
+    dropped = repo.commit("cec", {"content/announcements/c.md": "C\n"}, sign_as="cec")
+    record.write_text(json.dumps({**stored, "verified": dropped}))
+    git(repo.path, "reset", "-q", "--hard", "HEAD~1")  # the recorded commit leaves the history
+    repo.commit("cec", {"content/announcements/d.md": "D\n"}, sign_as="cec")
+    # Counted from the dropped commit, the unsigned one before it would never be checked.
+    assert [str(f) for f in verify(repo.path, remembered=record)] == [f"{bad[:10]} cec: not signed"]
