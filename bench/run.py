@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
 
 from archive.chain import ChainFile
 from archive.index import reindex, search
+from checks import lint as content_lint
 from moderation.classifier import ModerationPolicy, classify
 from moderation.evaluate import load_labelled
 from publishing.build import build_site
@@ -47,6 +48,13 @@ def measured(command: list[str]) -> tuple[float, float, str]:
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{err[-2000:]}")
     return seconds, usage.ru_maxrss / 1024, out
+
+
+def lint_seconds(content: Path) -> float:
+    """The content lint over every file, as `invoke publish` runs it before each build."""
+    start = time.perf_counter()
+    content_lint.lint(content, ROOT / "policy")
+    return time.perf_counter() - start
 
 
 def builds(size: int, work: Path) -> dict[str, Any]:
@@ -96,6 +104,7 @@ def builds(size: int, work: Path) -> dict[str, Any]:
         "feeds_seconds": parts.get("feeds", 0.0),
         "manifest_seconds": parts.get("manifest", 0.0),
         "sitemap_seconds": parts.get("discovery", 0.0),
+        "lint_seconds": lint_seconds(ours),
     }
 
 
@@ -183,6 +192,7 @@ GROWING = {
     "feeds_seconds": "feeds",
     "manifest_seconds": "manifest",
     "sitemap_seconds": "sitemap",
+    "lint_seconds": "content lint",
 }
 LINEAR = 1.2  # growth up to this much above the corpus's own counts as linear (noise, start-up)
 
@@ -228,6 +238,10 @@ def table(results: dict[str, Any]) -> str:
             f"| {b['rebuild_pages_rendered']:,} / {b['rebuild_pages_reused']:,} "
             f"| {b['feeds_seconds'] + b['manifest_seconds']:.2f} |"
         )
+    linted = ", ".join(
+        f"{b['lint_seconds']:.1f} s for {b['announcements']:,}" for b in results["builds"]
+    )
+    rows.append(f"\nContent lint over every file (before each publish): {linted}.")
     if "growth" in results:
         rows.append("\n" + growth_line(results["growth"]))
     s = results["syndication"]

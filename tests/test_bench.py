@@ -27,6 +27,7 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     for build in results["builds"]:
         assert build["build_seconds"] > 0 and build["vanilla_seconds"] > 0
         assert build["build_peak_mib"] > 0 and build["rebuild_one_edit_seconds"] > 0
+        assert build["lint_seconds"] > 0
         # One edited body: its page and the few listings that show it (home, category,
         # archives, its year's archive page, perhaps events), nothing else.
         assert 1 <= build["rebuild_pages_rendered"] <= 6
