@@ -45,7 +45,7 @@ from publishing.preview import follow_edits, serving  # noqa: E402
 from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
-from syndication.config import load_settings  # noqa: E402
+from syndication.config import ConfigError, Settings, load_settings  # noqa: E402
 from syndication.ledger import LedgerError  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
@@ -55,6 +55,14 @@ VERIFIED_HISTORY = "verified-history.json"  # beside the build caches: see verif
 
 def _logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _platform_settings() -> Settings:
+    """The platforms' settings from the environment; a bad value stops with its name."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        raise Exit(str(error), code=2) from None
 
 
 def _build_once(
@@ -160,7 +168,7 @@ def syndicate(
 ) -> None:
     """Post new announcements, update corrected ones, take down withdrawn ones."""
     _logging()
-    settings = load_settings()
+    settings = _platform_settings()
     try:
         report = runner.syndicate(
             Path(manifest) if manifest else ROOT / "output" / "syndication.json",
@@ -219,11 +227,17 @@ def lint(c: Context, content: str | None = None) -> None:
     print(f"lint: no errors ({len(findings)} warning(s) or waiver(s)).")
 
 
-@task
-def collect(c: Context) -> None:
+@task(
+    help={
+        "days": "visit only posts syndicated or changed within this many days "
+        "(default: COLLECT_DAYS; 0 or unset: every post)"
+    }
+)
+def collect(c: Context, days: int | None = None) -> None:
     """Fetch comments on every syndicated post and keep every version in the records archive."""
     _logging()
-    _, failures = collect_comments(load_settings(), ROOT / "content")
+    settings = _platform_settings()
+    _, failures = collect_comments(settings, ROOT / "content", days=days)
     if failures:
         raise Exit(f"collect: {len(failures)} post(s) could not be read (see above).", code=1)
 
@@ -259,7 +273,7 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
         print(f"moderate: {count} comments classified into {output}")
         return
     _logging()
-    settings = load_settings()
+    settings = _platform_settings()
     moderate_collected(settings, ROOT / "content", policy)
     print(f"moderate: report in {write_report(settings.records_dir)}")
     commit_archive(settings.records_dir, "Moderate comments")
@@ -285,7 +299,7 @@ def decide(
 ) -> None:
     """A reviewer's decision (`invoke moderate decide ID keep|hide --reason ...`)."""
     _logging()
-    settings = load_settings()
+    settings = _platform_settings()
     person = who or os.environ.get("MODERATOR") or getpass.getuser()
     try:
         result = apply_decision(
@@ -304,7 +318,7 @@ RECORDS_COMMANDS = ("verify", "reindex", "search", "export", "retention")
 
 
 def _records_dir() -> Path:
-    return load_settings().records_dir
+    return _platform_settings().records_dir
 
 
 @task

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moderation.log import ModerationLog
 from syndication.base import PlatformError, redacted_logs
 from syndication.config import Settings
-from syndication.ledger import Ledger
+from syndication.ledger import Ledger, Record
 from syndication.runner import make_platforms
 
 from .comments import CollectCounts, CommentArchive
@@ -16,9 +17,21 @@ from .git import commit_archive
 
 
 def collect(
-    settings: Settings, content_dir: Path, say: Callable[[str], None] = print
+    settings: Settings,
+    content_dir: Path,
+    say: Callable[[str], None] = print,
+    days: int | None = None,
+    now: datetime | None = None,
 ) -> tuple[dict[str, CollectCounts], list[str]]:
-    """Record every new, edited or deleted comment; return counts per platform and failures."""
+    """Record every new, edited or deleted comment; return counts per platform and failures.
+
+    With `days` (default: settings.collect_days; 0 or None: every post), only posts that the
+    ledger shows syndicated or changed within that many days are visited: at a decade of
+    announcements, visiting every post every 15 minutes would meet the platforms' rate limits.
+    """
+    days = settings.collect_days if days is None else days
+    since = (now or datetime.now(UTC)) - timedelta(days=days) if days else None
+    skipped = 0
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
@@ -32,6 +45,9 @@ def collect(
             platform = platforms.get(name)
             # Deleted posts (withdrawn on Facebook and X) have no comments left to fetch.
             if platform is None or not record.remote_id or (record.withdrawn and name != "youtube"):
+                continue
+            if since is not None and _last_change(record) < since:
+                skipped += 1
                 continue
             try:
                 comments = platform.comments(record.remote_id)
@@ -47,9 +63,16 @@ def collect(
                 f"{name}: {total.new} new, {total.edited} edited, {total.deleted} deleted, "
                 f"{total.unchanged} unchanged comments"
             )
+        if skipped:
+            say(f"collect: {skipped} post(s) unchanged for over {days} days were not visited.")
         for failure in failures:
             say(failure)
         commit = commit_archive(settings.records_dir, "Collect comments")
         if commit:
             say(f"records: archive committed as {commit[:10]}")
         return totals, failures
+
+
+def _last_change(record: Record) -> datetime:
+    """When the ledger last wrote of this post (created, updated, corrected...)."""
+    return max(datetime.fromisoformat(event["time"]) for event in record.history)

@@ -66,6 +66,22 @@ class Settings:
     missing: dict[str, tuple[str, ...]]
     records_dir: Path
     secrets: tuple[str, ...] = field(default=(), repr=False)
+    # `invoke collect` visits only posts syndicated or changed within this many days (None:
+    # every post). X's recent search reaches back 7 days anyway.
+    collect_days: int | None = None
+
+
+class ConfigError(ValueError):
+    """An environment variable has a value that cannot be used; the message names it."""
+
+
+def _days(env: Mapping[str, str], name: str) -> int | None:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name}: '{value}' is not a whole number of days, e.g. 30")
+    return int(value)
 
 
 def _base(env: Mapping[str, str], name: str, default: str) -> str:
@@ -105,4 +121,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
     secret_names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
     secrets = tuple(env[n] for n in secret_names if env.get(n))
-    return Settings(platforms, missing, Path(env.get("RECORDS_DIR") or "records"), secrets)
+    records = Path(env.get("RECORDS_DIR") or "records")
+    return Settings(platforms, missing, records, secrets, _days(env, "COLLECT_DAYS"))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from archive.collect import collect
 from archive.comments import CommentArchive
 from sandboxes import Sandboxes
-from syndication.config import Settings
+from syndication.config import ConfigError, Settings, load_settings
 from tests.conftest import Site
 
 
@@ -67,3 +71,29 @@ def test_comments_are_collected_once_with_every_version_kept(
         check=True,
     ).stdout
     assert log.count("Collect comments") == 2  # the run that changed nothing made no commit
+
+
+def test_a_window_of_days_leaves_posts_unchanged_for_longer_unvisited(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    sandboxes.facebook.add_comment(ids["facebook"], "Is the deck open on weekends?")
+    later = datetime.now(UTC) + timedelta(days=31)
+    said: list[str] = []
+
+    totals, failures = collect(settings, site.content, say=said.append, days=30, now=later)
+    assert failures == [] and totals == {}
+    assert said[0] == "collect: 3 post(s) unchanged for over 30 days were not visited."
+
+    windowed = replace(settings, collect_days=30)  # as COLLECT_DAYS=30 sets it
+    totals, _ = collect(windowed, site.content, say=said.append)  # within the window
+    assert totals["facebook"].new == 1
+    totals, _ = collect(windowed, site.content, say=said.append, days=0, now=later)
+    assert totals["facebook"].unchanged == 1  # 0: every post, whatever the setting
+
+
+def test_collect_days_comes_from_the_environment_and_is_checked() -> None:
+    assert load_settings({}).collect_days is None
+    assert load_settings({"COLLECT_DAYS": "30"}).collect_days == 30
+    with pytest.raises(ConfigError, match="COLLECT_DAYS: 'a month' is not a whole number"):
+        load_settings({"COLLECT_DAYS": "a month"})
