@@ -24,8 +24,18 @@ def _git(records_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def commit_archive(records_dir: Path, message: str) -> str | None:
-    """Commit everything under RECORDS_DIR; return the new commit, or None if nothing changed."""
+# Each commit stores the grown files whole, as loose objects, until git packs them (its own
+# automatic packing waits for thousands of objects: gigabytes once the comment file is large).
+REPACK_OVER_KIB = 64 * 1024
+
+
+def commit_archive(
+    records_dir: Path, message: str, repack_over_kib: int = REPACK_OVER_KIB
+) -> str | None:
+    """Commit everything under RECORDS_DIR; return the new commit, or None if nothing changed.
+
+    When the loose objects pass `repack_over_kib`, they are packed: successive versions of an
+    append-only file pack as small deltas of each other."""
     records_dir.mkdir(parents=True, exist_ok=True)
     if not (records_dir / ".git").exists():
         _git(records_dir, "init", "-q", "-b", "main")
@@ -37,4 +47,15 @@ def commit_archive(records_dir: Path, message: str) -> str | None:
     result = _git(records_dir, "commit", "-q", "-m", message)
     if result.returncode != 0:
         raise RuntimeError(f"{records_dir}: git commit failed: {result.stderr.strip()}")
+    if _loose_kib(records_dir) > repack_over_kib:
+        _git(records_dir, "repack", "-d", "-q")
     return _git(records_dir, "rev-parse", "HEAD").stdout.strip()
+
+
+def _loose_kib(records_dir: Path) -> int:
+    """The size of the repository's loose objects, as `git count-objects` reports it."""
+    for line in _git(records_dir, "count-objects", "-v").stdout.splitlines():
+        name, _, value = line.partition(": ")
+        if name == "size":
+            return int(value)
+    return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from archive.collect import collect
 from archive.export import export
+from archive.git import commit_archive
 from archive.index import chains, reindex, search
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
 from moderation.classifier import ModerationPolicy
@@ -155,3 +157,36 @@ def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_p
 def test_the_citys_retention_policy_is_valid() -> None:
     policy = RetentionPolicy.load(ROOT / "policy" / "retention.yml")
     assert policy.days["moderation"] >= 365
+
+
+def test_the_archive_repository_packs_its_grown_files_instead_of_keeping_each_whole(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    comments = records / "archive" / "comments.jsonl"
+    comments.parent.mkdir(parents=True)
+
+    def grow_and_commit(n: int) -> None:
+        with comments.open("a") as archive_file:
+            archive_file.writelines(f'{{"seq": {n}, "line": {i}}}\n' for i in range(2000))
+        assert commit_archive(records, f"run {n}", repack_over_kib=64) is not None
+
+    def objects() -> dict[str, int]:
+        out = subprocess.run(
+            ["git", "-C", str(records), "count-objects", "-v"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return {k: int(v) for k, v in (line.split(": ") for line in out.splitlines())}
+
+    grow_and_commit(0)
+    assert objects()["count"] > 0 and objects()["in-pack"] == 0  # small: left loose
+    for n in range(1, 6):
+        grow_and_commit(n)
+    packed = objects()
+    assert packed["size"] <= 64 and packed["in-pack"] > 0  # loose objects went into a pack
+    log = subprocess.run(
+        ["git", "-C", str(records), "log", "--format=%s"], capture_output=True, text=True
+    ).stdout.split("\n")
+    assert log[:2] == ["run 5", "run 4"]  # every commit kept
