@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -98,9 +99,6 @@ class Policy:
     public_emails: set[str] = field(default_factory=set)
     public_phones: set[str] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
-    _patterns: tuple[frozenset[str], list[tuple[str, re.Pattern[str]]]] | None = field(
-        default=None, repr=False, compare=False
-    )
 
     @classmethod
     def load(cls, policy_dir: Path) -> Policy:
@@ -120,14 +118,18 @@ class Policy:
         policy.words = load_wordlists(policy_dir / "wordlists")
         return policy
 
+    @cached_property
+    def any_word(self) -> re.Pattern[str]:
+        """Matches where any listed word stands as a whole word (regex alternation backtracks
+        through every word at each place, so no match means none of them is there)."""
+        words = "|".join(re.escape(w) for w in sorted(self.words)) or "(?!)"
+        return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])")
+
+    @cached_property
     def word_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
         """Each listed word, in order, with a pattern matching it as a whole word (compiled
-        once, not for every line)."""
-        key = frozenset(self.words)
-        if self._patterns is None or self._patterns[0] != key:
-            patterns = [(w, re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])")) for w in sorted(key)]
-            self._patterns = (key, patterns)
-        return self._patterns[1]
+        once, not for every line; the words are set when the policy is loaded)."""
+        return [(w, re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])")) for w in sorted(self.words)]
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -333,10 +335,10 @@ def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
     for match in CONFIDENTIAL.finditer(text):
         yield "confidential", f"'{match.group(0)}' marks material not meant for publication"
     lowered = text.lower()
-    for word, pattern in policy.word_patterns():
-        # The substring test first: most lines hold none of the words, and it is far cheaper.
-        if word in lowered and pattern.search(lowered):
-            yield "profanity", f"'{word}' is on the City's list of words not to publish"
+    if policy.any_word.search(lowered):  # one search; most lines hold none of the words
+        for word, pattern in policy.word_patterns:
+            if word in lowered and pattern.search(lowered):
+                yield "profanity", f"'{word}' is on the City's list of words not to publish"
     if line.in_body:
         for match in IMAGE.finditer(text):
             if not match.group(1).strip():
