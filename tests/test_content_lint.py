@@ -161,3 +161,10 @@ def test_a_file_not_in_utf8_is_one_finding_naming_its_line(content: Path) -> Non
     (found,) = [f for f in lint(content, content.parent / "policy") if f.path.endswith("item.md")]
     assert (found.line, found.rule, found.severity) == (2, "encoding", "error")
     assert "byte 0xe9 is not UTF-8" in found.message
+
+
+def test_every_listed_word_in_a_line_is_named_even_inside_a_listed_phrase(content: Path) -> None:
+    (content.parent / "policy" / "wordlists" / "extra.txt").write_text("road closed\nclosed\n")
+    found = findings(content, "The road closed early; the enclosed map shows it.")
+    words = [f.message.split("'")[1] for f in found if f.rule == "profanity"]
+    assert words == ["closed", "road closed"]  # each word once, in order; not "enclosed"
