@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moderation.log import ModerationLog
-from syndication.base import PlatformError, redacted_logs
+from syndication.base import Platform, PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger, Record
 from syndication.runner import make_platforms
@@ -30,7 +30,8 @@ def collect(
     announcements, visiting every post every 15 minutes would meet the platforms' rate limits.
     """
     days = settings.collect_days if days is None else days
-    since = (now or datetime.now(UTC)) - timedelta(days=days) if days else None
+    now = now or datetime.now(UTC)
+    since = now - timedelta(days=days) if days else None
     skipped = 0
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
@@ -54,7 +55,9 @@ def collect(
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
                 continue
-            counts = archive.record(announcement, name, record.remote_id, comments, hidden)
+            counts = archive.record(
+                announcement, name, record.remote_id, comments, hidden, _listed_since(platform, now)
+            )
             total = totals.setdefault(name, CollectCounts())
             for field in ("new", "edited", "deleted", "unchanged"):
                 setattr(total, field, getattr(total, field) + getattr(counts, field))
@@ -76,3 +79,10 @@ def collect(
 def _last_change(record: Record) -> datetime:
     """When the ledger last wrote of this post (created, updated, corrected...)."""
     return max(datetime.fromisoformat(event["time"]) for event in record.history)
+
+
+def _listed_since(platform: Platform, now: datetime) -> datetime | None:
+    """The oldest comment the platform's listing is sure to include (an hour's margin, for
+    comments that age out while the listing is read)."""
+    window = platform.comments_window
+    return now - window + timedelta(hours=1) if window is not None else None

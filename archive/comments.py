@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +75,12 @@ class CommentArchive:
         post_id: str,
         current: Iterable[Comment],
         hidden_by_city: frozenset[tuple[str, str]] = frozenset(),
+        listed_since: datetime | None = None,
     ) -> CollectCounts:
-        """Compare what the platform shows now with the archive; append only the changes."""
+        """Compare what the platform shows now with the archive; append only the changes.
+
+        A known comment missing from the listing was deleted by its author, unless the City
+        hid it or it was made before `listed_since`, as far back as the listing reaches."""
         known = {k: v for k, v in self.state().items() if v.post_id == post_id and k[0] == platform}
         counts = CollectCounts()
         seen = set()
@@ -103,17 +108,30 @@ class CommentArchive:
             )
         for key, state in known.items():
             # A comment the City hid may not be listed any more; that is not a deletion.
-            if key not in seen and not state.deleted and key not in hidden_by_city:
-                counts.deleted += 1
-                changes.append(
-                    {
-                        "kind": "comment_deleted",
-                        "announcement": announcement,
-                        "platform": platform,
-                        "post_id": post_id,
-                        "comment_id": state.id,
-                        "author": state.author,
-                    }
-                )
+            if key in seen or state.deleted or key in hidden_by_city:
+                continue
+            if listed_since is not None and _created(state) < listed_since:
+                continue  # aged out of the listing: not known to be deleted
+            counts.deleted += 1
+            changes.append(
+                {
+                    "kind": "comment_deleted",
+                    "announcement": announcement,
+                    "platform": platform,
+                    "post_id": post_id,
+                    "comment_id": state.id,
+                    "author": state.author,
+                }
+            )
         self.chain.extend(changes)
         return counts
+
+
+def _created(state: CommentState) -> datetime:
+    """When the platform says the comment was made (its first archived version)."""
+    created = str(state.versions[0].get("created") or "")
+    try:
+        made = datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)  # unknown: treat as old, never as deleted
+    return made if made.tzinfo else made.replace(tzinfo=UTC)

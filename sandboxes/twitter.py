@@ -13,7 +13,7 @@ import itertools
 import re
 import time
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,6 +25,7 @@ from .server import Fault, Sandbox, json_response
 
 URL = re.compile(r"https?://[^\s…]+")
 DAY = 24 * 60 * 60
+RECENT_SEARCH_WINDOW = timedelta(days=7)
 
 
 def x_length(text: str) -> int:
@@ -63,6 +64,7 @@ class TwitterSandbox(Sandbox):
         with self.lock:
             self.tweets: dict[str, dict[str, Any]] = {}
             self.deleted: dict[str, dict[str, Any]] = {}
+            self.clock_offset = timedelta()  # moved on by pass_time()
             self.hidden: set[str] = set()
             self.posted_at: list[float] = []
             self.window_calls: dict[str, int] = {}
@@ -280,7 +282,7 @@ class TwitterSandbox(Sandbox):
             "id": tweet_id,
             "text": short,
             "author_id": author,
-            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "created_at": self._clock().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "conversation_id": conversation,
             "entities": {"urls": urls} if urls else {},
         }
@@ -295,6 +297,14 @@ class TwitterSandbox(Sandbox):
             reply_id = str(next(self._ids))
             self.tweets[reply_id] = self._tweet_record(reply_id, text, author_id, tweet_id)
             return reply_id
+
+    def _clock(self) -> datetime:
+        return datetime.now(UTC) + self.clock_offset
+
+    def pass_time(self, by: timedelta) -> None:
+        """Move the sandbox's clock on: replies age out of recent search as on X."""
+        with self.lock:
+            self.clock_offset += by
 
     def delete_reply(self, reply_id: str) -> None:
         """The author deletes their reply."""
@@ -360,10 +370,14 @@ class TwitterSandbox(Sandbox):
                 "Only conversation_id: queries are supported by this sandbox.",
                 "https://api.twitter.com/2/problems/invalid-request",
             )
+        # Recent search covers the last seven days, as on X: older replies are not listed.
+        oldest = (self._clock() - RECENT_SEARCH_WINDOW).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         found = [
             t
             for t in self.tweets.values()
-            if t["conversation_id"] == match[1] and t["id"] != match[1]
+            if t["conversation_id"] == match[1]
+            and t["id"] != match[1]
+            and t["created_at"] >= oldest
         ]
         return self._listing(request, found, "search")
 

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from .manifest import Entry
@@ -81,6 +81,9 @@ class Platform(ABC):
 
     name: ClassVar[str]
     label: ClassVar[str]
+    # How far back `comments` reaches (None: every comment ever made). A comment older than
+    # that which is no longer listed may simply have aged out, not been deleted.
+    comments_window: ClassVar[timedelta | None] = None
 
     @abstractmethod
     def create(self, entry: Entry) -> RemotePost:

@@ -9,7 +9,7 @@ posts wait for the next run.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 import requests
@@ -38,6 +38,7 @@ SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
 
 class Twitter(Platform):
     name: ClassVar[str] = "twitter"
+    comments_window: ClassVar[timedelta | None] = timedelta(days=7)  # X's recent search
     label: ClassVar[str] = "X"
 
     def __init__(self, config: TwitterConfig, timeout: float = DEFAULT_TIMEOUT) -> None:

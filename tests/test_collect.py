@@ -97,3 +97,25 @@ def test_collect_days_comes_from_the_environment_and_is_checked() -> None:
     assert load_settings({"COLLECT_DAYS": "30"}).collect_days == 30
     with pytest.raises(ConfigError, match="COLLECT_DAYS: 'a month' is not a whole number"):
         load_settings({"COLLECT_DAYS": "a month"})
+
+
+def test_an_x_reply_that_ages_out_of_recent_search_is_not_recorded_as_deleted(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    kept = sandboxes.twitter.add_reply(ids["twitter"], "Is the deck open on weekends?")
+    gone = sandboxes.twitter.add_reply(ids["twitter"], "Wrong post, sorry")
+    totals, _ = collect(settings, site.content)
+    assert totals["twitter"].new == 2
+
+    sandboxes.twitter.delete_reply(gone)  # deleted by its author while still searchable
+    totals, _ = collect(settings, site.content)
+    assert (totals["twitter"].deleted, totals["twitter"].unchanged) == (1, 1)
+
+    # Eight days on, X's recent search no longer lists the reply: it aged out, nothing more.
+    sandboxes.twitter.pass_time(timedelta(days=8))
+    later = datetime.now(UTC) + timedelta(days=8)
+    totals, _ = collect(settings, site.content, now=later)
+    assert "twitter" not in totals or totals["twitter"].deleted == 0
+    state = CommentArchive(site.root / "records").state()
+    assert not state[("twitter", kept)].deleted and state[("twitter", gone)].deleted
