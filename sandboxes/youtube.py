@@ -21,6 +21,9 @@ from .server import Fault, Sandbox, json_response
 COST = {"list": 1, "insert": 1600, "update": 50, "delete": 50, "moderate": 50}
 
 
+THREAD_REPLIES = 5  # replies a commentThreads item carries; comments.list lists the rest
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -71,6 +74,7 @@ class YouTubeSandbox(Sandbox):
             Rule("/youtube/v3/channels", endpoint=self._channels, methods=["GET"]),
             Rule("/youtube/v3/playlistItems", endpoint=self._playlist_items, methods=["GET"]),
             Rule("/youtube/v3/commentThreads", endpoint=self._comment_threads, methods=["GET"]),
+            Rule("/youtube/v3/comments", endpoint=self._comments, methods=["GET"]),
             Rule(
                 "/youtube/v3/comments/setModerationStatus",
                 endpoint=self._moderate,
@@ -353,6 +357,30 @@ class YouTubeSandbox(Sandbox):
             }
             return thread_id
 
+    def add_reply(self, thread_id: str, text: str, author: str = "A resident") -> str:
+        """A reply in a comment's thread."""
+        with self.lock:
+            thread = self.threads[thread_id]
+            reply_id = f"{thread_id}.rep{next(self._ids):08d}"
+            reply = {
+                "kind": "youtube#comment",
+                "id": reply_id,
+                "snippet": {
+                    "videoId": thread["snippet"]["videoId"],
+                    "parentId": thread_id,
+                    "textDisplay": text,
+                    "textOriginal": text,
+                    "authorDisplayName": author,
+                    "authorChannelId": {"value": f"UC{abs(hash(author)) % 10**10}"},
+                    "publishedAt": _now(),
+                    "updatedAt": _now(),
+                    "moderationStatus": "published",
+                },
+            }
+            thread.setdefault("replies", {"comments": []})["comments"].append(reply)
+            thread["snippet"]["totalReplyCount"] += 1
+            return reply_id
+
     def edit_comment(self, thread_id: str, text: str) -> None:
         """The author edits their comment: new text, new updatedAt."""
         with self.lock:
@@ -373,7 +401,23 @@ class YouTubeSandbox(Sandbox):
             if t["snippet"]["videoId"] == video_id
             and t["snippet"]["topLevelComment"]["snippet"]["moderationStatus"] != "rejected"
         ]
-        return self._paged(request, items, "youtube#commentThreadListResponse")
+        # As on YouTube, a thread carries only a few of its replies (comments.list has them all).
+        shown = [
+            {**t, "replies": {"comments": _published(t)[:THREAD_REPLIES]}} if "replies" in t else t
+            for t in items
+        ]
+        return self._paged(request, shown, "youtube#commentThreadListResponse")
+
+    def _comments(self, request: Request) -> Response:
+        """comments.list by parentId: every reply to one comment."""
+        if (denied := self._guard(request, "list")) is not None:
+            return denied
+        thread = self.threads.get(request.args.get("parentId", ""))
+        if thread is None:
+            return self.error(
+                404, "Comment not found.", reason="commentNotFound", domain="youtube.comment"
+            )
+        return self._paged(request, _published(thread), "youtube#commentListResponse")
 
     def _moderate(self, request: Request) -> Response:
         if (denied := self._guard(request, "moderate")) is not None:
@@ -382,10 +426,27 @@ class YouTubeSandbox(Sandbox):
         if status not in ("heldForReview", "published", "rejected"):
             return self.error(400, "Invalid moderation status.", reason="invalidModerationStatus")
         for comment_id in request.args.get("id", "").split(","):
-            thread = self.threads.get(comment_id)
-            if thread is None:
+            comment = self._comment(comment_id)
+            if comment is None:
                 return self.error(
                     404, "Comment not found.", reason="commentNotFound", domain="youtube.comment"
                 )
-            thread["snippet"]["topLevelComment"]["snippet"]["moderationStatus"] = status
+            comment["snippet"]["moderationStatus"] = status
         return Response(status=204)
+
+    def _comment(self, comment_id: str) -> dict[str, Any] | None:
+        """A top-level comment or a reply, by its id."""
+        thread = self.threads.get(comment_id.partition(".")[0])
+        if thread is None:
+            return None
+        if comment_id == thread["id"]:
+            top: dict[str, Any] = thread["snippet"]["topLevelComment"]
+            return top
+        replies = (thread.get("replies") or {}).get("comments", [])
+        return next((r for r in replies if r["id"] == comment_id), None)
+
+
+def _published(thread: dict[str, Any]) -> list[dict[str, Any]]:
+    """A thread's replies the public sees (not those the channel rejected)."""
+    replies = (thread.get("replies") or {}).get("comments", [])
+    return [r for r in replies if r["snippet"]["moderationStatus"] != "rejected"]

@@ -173,6 +173,8 @@ class YouTube(Platform):
             for thread in page.get("items", []):
                 top = thread["snippet"]["topLevelComment"]
                 replies = (thread.get("replies") or {}).get("comments", [])
+                if thread["snippet"].get("totalReplyCount", 0) > len(replies):
+                    replies = self._replies(top["id"])  # a thread carries only a few
                 for item, parent in [(top, None), *((r, top["id"]) for r in replies)]:
                     snippet = item["snippet"]
                     found.append(
@@ -191,6 +193,27 @@ class YouTube(Platform):
             token = page.get("nextPageToken")
             if not token:
                 return found
+
+    def _replies(self, comment_id: str) -> list[dict[str, Any]]:
+        """Every reply to one comment (comments.list by parentId, page by page)."""
+        replies: list[dict[str, Any]] = []
+        token = None
+        while True:
+            page = self._call(
+                self.api.comments()
+                .list(
+                    part="snippet",
+                    parentId=comment_id,
+                    maxResults=100,
+                    pageToken=token,
+                    textFormat="plainText",
+                )
+                .execute
+            )
+            replies.extend(page.get("items", []))
+            token = page.get("nextPageToken")
+            if not token:
+                return replies
 
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         status = "rejected" if hidden else "published"

@@ -119,3 +119,19 @@ def test_an_x_reply_that_ages_out_of_recent_search_is_not_recorded_as_deleted(
     assert "twitter" not in totals or totals["twitter"].deleted == 0
     state = CommentArchive(site.root / "records").state()
     assert not state[("twitter", kept)].deleted and state[("twitter", gone)].deleted
+
+
+def test_every_reply_in_a_long_youtube_thread_is_collected_and_none_lost(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    thread = sandboxes.youtube.add_comment(ids["youtube"], "Where does the tour start?")
+    replies = [sandboxes.youtube.add_reply(thread, f"Reply {n}", f"Resident {n}") for n in range(7)]
+    totals, failures = collect(settings, site.content)
+    assert failures == [] and totals["youtube"].new == 8  # a thread shows only five replies
+    state = CommentArchive(site.root / "records").state()
+    assert {state[("youtube", r)].versions[0]["parent_id"] for r in replies} == {thread}
+    assert state[("youtube", replies[6])].text == "Reply 6"
+
+    totals, _ = collect(settings, site.content)
+    assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (8, 0)
