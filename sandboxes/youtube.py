@@ -336,20 +336,7 @@ class YouTubeSandbox(Sandbox):
     def add_comment(self, video_id: str, text: str, author: str = "A resident") -> str:
         with self.lock:
             thread_id = f"thr{next(self._ids):08d}"
-            comment = {
-                "kind": "youtube#comment",
-                "id": thread_id,
-                "snippet": {
-                    "videoId": video_id,
-                    "textDisplay": text,
-                    "textOriginal": text,
-                    "authorDisplayName": author,
-                    "authorChannelId": {"value": f"UC{abs(hash(author)) % 10**10}"},
-                    "publishedAt": _now(),
-                    "updatedAt": _now(),
-                    "moderationStatus": "published",
-                },
-            }
+            comment = _comment_resource(thread_id, video_id, text, author)
             self.threads[thread_id] = {
                 "kind": "youtube#commentThread",
                 "id": thread_id,
@@ -362,21 +349,8 @@ class YouTubeSandbox(Sandbox):
         with self.lock:
             thread = self.threads[thread_id]
             reply_id = f"{thread_id}.rep{next(self._ids):08d}"
-            reply = {
-                "kind": "youtube#comment",
-                "id": reply_id,
-                "snippet": {
-                    "videoId": thread["snippet"]["videoId"],
-                    "parentId": thread_id,
-                    "textDisplay": text,
-                    "textOriginal": text,
-                    "authorDisplayName": author,
-                    "authorChannelId": {"value": f"UC{abs(hash(author)) % 10**10}"},
-                    "publishedAt": _now(),
-                    "updatedAt": _now(),
-                    "moderationStatus": "published",
-                },
-            }
+            reply = _comment_resource(reply_id, thread["snippet"]["videoId"], text, author)
+            reply["snippet"]["parentId"] = thread_id
             thread.setdefault("replies", {"comments": []})["comments"].append(reply)
             thread["snippet"]["totalReplyCount"] += 1
             return reply_id
@@ -450,3 +424,21 @@ def _published(thread: dict[str, Any]) -> list[dict[str, Any]]:
     """A thread's replies the public sees (not those the channel rejected)."""
     replies = (thread.get("replies") or {}).get("comments", [])
     return [r for r in replies if r["snippet"]["moderationStatus"] != "rejected"]
+
+
+def _comment_resource(comment_id: str, video_id: str, text: str, author: str) -> dict[str, Any]:
+    """A youtube#comment as the API returns it, just published."""
+    return {
+        "kind": "youtube#comment",
+        "id": comment_id,
+        "snippet": {
+            "videoId": video_id,
+            "textDisplay": text,
+            "textOriginal": text,
+            "authorDisplayName": author,
+            "authorChannelId": {"value": f"UC{abs(hash(author)) % 10**10}"},
+            "publishedAt": _now(),
+            "updatedAt": _now(),
+            "moderationStatus": "published",
+        },
+    }

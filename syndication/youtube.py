@@ -157,63 +157,45 @@ class YouTube(Platform):
 
     def comments(self, remote_id: str) -> list[Comment]:
         found: list[Comment] = []
-        token = None
-        while True:
-            page = self._call(
-                self.api.commentThreads()
-                .list(
-                    part="snippet,replies",
-                    videoId=remote_id,
-                    maxResults=100,
-                    pageToken=token,
-                    textFormat="plainText",
+        threads = self._every_item(
+            self.api.commentThreads().list, part="snippet,replies", videoId=remote_id
+        )
+        for thread in threads:
+            top = thread["snippet"]["topLevelComment"]
+            replies = (thread.get("replies") or {}).get("comments", [])
+            if thread["snippet"].get("totalReplyCount", 0) > len(replies):
+                # A thread carries only a few of its replies; comments.list has them all.
+                replies = self._every_item(
+                    self.api.comments().list, part="snippet", parentId=top["id"]
                 )
-                .execute
-            )
-            for thread in page.get("items", []):
-                top = thread["snippet"]["topLevelComment"]
-                replies = (thread.get("replies") or {}).get("comments", [])
-                if thread["snippet"].get("totalReplyCount", 0) > len(replies):
-                    replies = self._replies(top["id"])  # a thread carries only a few
-                for item, parent in [(top, None), *((r, top["id"]) for r in replies)]:
-                    snippet = item["snippet"]
-                    found.append(
-                        Comment(
-                            self.name,
-                            remote_id,
-                            item["id"],
-                            snippet.get("authorDisplayName", ""),
-                            snippet.get("textOriginal", snippet.get("textDisplay", "")),
-                            snippet.get("publishedAt", ""),
-                            parent_id=parent,
-                            author_id=(snippet.get("authorChannelId") or {}).get("value", ""),
-                            updated=snippet.get("updatedAt"),
-                        )
+            for item, parent in [(top, None), *((r, top["id"]) for r in replies)]:
+                snippet = item["snippet"]
+                found.append(
+                    Comment(
+                        self.name,
+                        remote_id,
+                        item["id"],
+                        snippet.get("authorDisplayName", ""),
+                        snippet.get("textOriginal", snippet.get("textDisplay", "")),
+                        snippet.get("publishedAt", ""),
+                        parent_id=parent,
+                        author_id=(snippet.get("authorChannelId") or {}).get("value", ""),
+                        updated=snippet.get("updatedAt"),
                     )
-            token = page.get("nextPageToken")
-            if not token:
-                return found
+                )
+        return found
 
-    def _replies(self, comment_id: str) -> list[dict[str, Any]]:
-        """Every reply to one comment (comments.list by parentId, page by page)."""
-        replies: list[dict[str, Any]] = []
+    def _every_item(self, method: Any, **query: Any) -> list[dict[str, Any]]:
+        """Every item of a list call, page by page, as plain text."""
+        items: list[dict[str, Any]] = []
         token = None
         while True:
-            page = self._call(
-                self.api.comments()
-                .list(
-                    part="snippet",
-                    parentId=comment_id,
-                    maxResults=100,
-                    pageToken=token,
-                    textFormat="plainText",
-                )
-                .execute
-            )
-            replies.extend(page.get("items", []))
+            request = method(**query, maxResults=100, pageToken=token, textFormat="plainText")
+            page = self._call(request.execute)
+            items.extend(page.get("items", []))
             token = page.get("nextPageToken")
             if not token:
-                return replies
+                return items
 
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         status = "rejected" if hidden else "published"
