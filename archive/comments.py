@@ -44,29 +44,22 @@ class CollectCounts:
 class CommentArchive:
     def __init__(self, records_dir: Path) -> None:
         self.chain = ChainFile(records_dir / "archive" / "comments.jsonl")
+        self._by_post: dict[tuple[str, str], dict[tuple[str, str], CommentState]] | None = None
 
     def state(self) -> dict[tuple[str, str], CommentState]:
         comments: dict[tuple[str, str], CommentState] = {}
         for event in self.chain.events():
-            key = (event["platform"], event["comment_id"])
-            if event["kind"] == "comment":
-                state = comments.get(key)
-                if state is None:
-                    state = comments[key] = CommentState(
-                        event["platform"],
-                        event["comment_id"],
-                        event["post_id"],
-                        event["announcement"],
-                        event["author"],
-                        event["text"],
-                        0,
-                    )
-                state.text, state.version, state.deleted = event["text"], event["version"], False
-                state.versions.append(event)
-            elif event["kind"] == "comment_deleted" and key in comments:
-                comments[key].deleted = True
-                comments[key].versions.append(event)
+            _fold(comments, event)
         return comments
+
+    def _posts(self) -> dict[tuple[str, str], dict[tuple[str, str], CommentState]]:
+        """The archive's comments by (platform, post), read once per instance: a collection
+        records hundreds of posts, and the archive grows to hundreds of thousands of lines."""
+        if self._by_post is None:
+            self._by_post = {}
+            for key, state in self.state().items():
+                self._by_post.setdefault((state.platform, state.post_id), {})[key] = state
+        return self._by_post
 
     def record(
         self,
@@ -81,7 +74,7 @@ class CommentArchive:
 
         A known comment missing from the listing was deleted by its author, unless the City
         hid it or it was made before `listed_since`, as far back as the listing reaches."""
-        known = {k: v for k, v in self.state().items() if v.post_id == post_id and k[0] == platform}
+        known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
         changes: list[dict[str, Any]] = []
@@ -123,8 +116,31 @@ class CommentArchive:
                     "author": state.author,
                 }
             )
-        self.chain.extend(changes)
+        for event in self.chain.extend(changes):
+            _fold(known, event)  # this post's comments, kept in step with the file
         return counts
+
+
+def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) -> None:
+    """Bring `comments` up to date with one archive line."""
+    key = (event["platform"], event["comment_id"])
+    if event["kind"] == "comment":
+        state = comments.get(key)
+        if state is None:
+            state = comments[key] = CommentState(
+                event["platform"],
+                event["comment_id"],
+                event["post_id"],
+                event["announcement"],
+                event["author"],
+                event["text"],
+                0,
+            )
+        state.text, state.version, state.deleted = event["text"], event["version"], False
+        state.versions.append(event)
+    elif event["kind"] == "comment_deleted" and key in comments:
+        comments[key].deleted = True
+        comments[key].versions.append(event)
 
 
 def _created(state: CommentState) -> datetime:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from archive.chain import ChainFile
 from archive.collect import collect
 from archive.comments import CommentArchive
 from sandboxes import Sandboxes
@@ -135,3 +138,28 @@ def test_every_reply_in_a_long_youtube_thread_is_collected_and_none_lost(
 
     totals, _ = collect(settings, site.content)
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (8, 0)
+
+
+def test_a_collection_reads_the_comment_archive_once_however_many_posts(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    for platform, add in (
+        ("facebook", sandboxes.facebook.add_comment),
+        ("twitter", sandboxes.twitter.add_reply),
+        ("youtube", sandboxes.youtube.add_comment),
+    ):
+        add(ids[platform], f"A comment on {platform}")
+    collect(settings, site.content)  # the archive now holds comments on three posts
+    reads: list[str] = []
+    events = ChainFile.events
+
+    def counted(chain: ChainFile) -> Iterator[dict[str, Any]]:
+        reads.append(chain.path.name)
+        return events(chain)
+
+    monkeypatch.setattr(ChainFile, "events", counted)
+    sandboxes.twitter.add_reply(ids["twitter"], "Another one")
+    totals, _ = collect(settings, site.content)
+    assert reads.count("comments.jsonl") == 1
+    assert (totals["twitter"].new, totals["facebook"].unchanged) == (1, 1)
