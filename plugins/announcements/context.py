@@ -75,7 +75,10 @@ class ArchiveYear:
     url: str
     save_as: str
     months: list[ArchiveMonth]
-    count: int
+
+    @property
+    def count(self) -> int:
+        return sum(len(month.articles) for month in self.months)
 
 
 def archive_years(articles: Iterable[Any], tz: tzinfo, url: str, save_as: str) -> list[ArchiveYear]:
@@ -93,12 +96,6 @@ def archive_years(articles: Iterable[Any], tz: tzinfo, url: str, save_as: str) -
         name = f"{datetime(year, month, 1):%B} {year}"
         by_year.setdefault(year, []).append(ArchiveMonth(name, f"{year}-{month:02d}", items))
     return [
-        ArchiveYear(
-            year,
-            url.format(year=year),
-            save_as.format(year=year),
-            months,
-            sum(len(m.articles) for m in months),
-        )
+        ArchiveYear(year, url.format(year=year), save_as.format(year=year), months)
         for year, months in by_year.items()
     ]
