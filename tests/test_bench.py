@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from bench.corpus import commit_history, generate
-from bench.run import GROWING, growth, growth_line, main
+from bench.run import GROWING, growth, growth_line, main, vanilla_pelican
 
 
 def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
@@ -27,7 +27,10 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     for build in results["builds"]:
         assert build["build_seconds"] > 0 and build["vanilla_seconds"] > 0
         assert build["build_peak_mib"] > 0 and build["rebuild_one_edit_seconds"] > 0
-        assert build["lint_seconds"] > 0
+        assert build["lint_seconds"] > 0 and build["vanilla_rebuild_seconds"] > 0
+        assert build["vanilla_rebuild_fraction"] == (
+            build["vanilla_rebuild_seconds"] / build["vanilla_seconds"]
+        )
         # One edited body: its page and the few listings that show it (home, category,
         # archives, its year's archive page, perhaps events), nothing else.
         assert 1 <= build["rebuild_pages_rendered"] <= 6
@@ -79,3 +82,17 @@ def test_the_corpus_has_a_history_like_the_citys(tmp_path: Path) -> None:
     for path in (corpus / "announcements").glob("*.md"):
         dated = git("log", "--format=%aI %s", "--", f"announcements/{path.name}").strip()
         assert dated == f"{path.name[:10]}T09:00:00-08:00 Announce {path.stem}"
+
+
+def test_vanilla_pelicans_cached_rebuild_keeps_pelicans_content_cache(tmp_path: Path) -> None:
+    ours, vanilla = tmp_path / "ours", tmp_path / "vanilla"
+    generate(3, ours, vanilla)
+    cache = tmp_path / "cache"
+    subprocess.run(vanilla_pelican(vanilla, tmp_path / "out", cache), check=True)
+    assert (cache / "ArticlesGenerator-Readers").is_file()
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    subprocess.run(vanilla_pelican(vanilla, plain / "out"), check=True, cwd=plain)
+    assert (plain / "out" / "index.html").is_file()
+    # Pelican's default: no cache (it would be `cache/` here), so the full build writes none.
+    assert sorted(p.name for p in plain.iterdir()) == ["out"]
