@@ -23,7 +23,7 @@ from announcements.model import CATEGORIES  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
 from archive.git import commit_archive  # noqa: E402
-from archive.index import chains  # noqa: E402
+from archive.index import chains, date_bound  # noqa: E402
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
@@ -353,8 +353,8 @@ def reindex(c: Context) -> None:
     help={
         "query": "words that must all appear (text, author or announcement)",
         "platform": "facebook, twitter or youtube",
-        "from_": "from this date (ISO 8601)",
-        "to": "up to this date (ISO 8601)",
+        "from_": "from this date or time (ISO 8601; City time unless an offset is given)",
+        "to": "up to and including this date or time (ISO 8601; City time)",
         "author": "part of the author's name",
     },
 )
@@ -368,8 +368,8 @@ def search(
 ) -> None:
     """`invoke records search QUERY [--platform] [--from] [--to] [--author]`."""
     try:
-        since = datetime.fromisoformat(from_) if from_ else None
-        until = datetime.fromisoformat(to) if to else None
+        since = date_bound(from_) if from_ else None
+        until = date_bound(to, end=True) if to else None
     except ValueError as error:
         raise Exit(
             f"records search: --from/--to: {error}; expected e.g. 2026-11-24", code=2

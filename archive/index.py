@@ -1,20 +1,27 @@
 """The archive's records, read from its append-only files, and a SQLite full-text index of them.
 
 The files are the records; `index.sqlite` is only a way to find them, rebuilt from the files
-at any time (`invoke records reindex`) and never the source of truth.
+at any time (`invoke records reindex`) and never the source of truth. The index remembers the
+size and time of each file it was built from, and a search rebuilds it when they differ, so a
+search or an FOI export always sees every record collected or moderated before it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .chain import ChainFile
+
+# Dates a records officer types (`--from 2026-11-24`) are the City's days.
+CITY = ZoneInfo("America/Vancouver")
 
 # Which file holds which type of record, relative to RECORDS_DIR.
 FILES = {
@@ -147,14 +154,45 @@ def utc(value: str | None) -> str:
     return parsed.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _sources(records_dir: Path) -> list[tuple[str, int, int]]:
+    """Each archive file's size and modification time: the files only ever grow, so these
+    change whenever a record is added."""
+    found = []
+    for path in FILES.values():
+        try:
+            stat = (records_dir / path).stat()
+        except FileNotFoundError:
+            continue
+        found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return found
+
+
+def _indexed_sources(index: Path) -> list[tuple[str, int, int]] | None:
+    """What the index was built from; None when there is no index or it predates `sources`."""
+    if not index.exists():
+        return None
+    try:
+        with sqlite3.connect(index) as db:
+            rows = db.execute("SELECT file, size, mtime_ns FROM sources ORDER BY file").fetchall()
+        db.close()
+    except sqlite3.DatabaseError:
+        return None
+    return [(str(file), int(size), int(mtime_ns)) for file, size, mtime_ns in rows]
+
+
 def reindex(records_dir: Path) -> int:
     """Rebuild the search index from the files; return how many records it holds."""
     target = records_dir / INDEX
-    building = records_dir / f".{INDEX}.building"
+    # Read before the records: a record added while they are read makes the next search
+    # rebuild again rather than miss it.
+    sources = _sources(records_dir)
+    records_dir.mkdir(parents=True, exist_ok=True)
+    building = records_dir / f".{INDEX}.{os.getpid()}.building"
     building.unlink(missing_ok=True)
     with sqlite3.connect(building) as db:
         db.executescript(
             """
+            CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
             CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
               time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
               author TEXT, text TEXT, data TEXT);
@@ -172,10 +210,25 @@ def reindex(records_dir: Path) -> int:
             f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
             rows,
         )
+        db.executemany("INSERT INTO sources VALUES (?, ?, ?)", sources)
         db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
     db.close()
     building.replace(target)
     return len(rows)
+
+
+def date_bound(text: str, *, end: bool = False) -> datetime:
+    """A `--from`/`--to` value as a time: a date alone is that day in City time, from its
+    first second (`end=False`) or to its last (`end=True`); a time without an offset is
+    City time too."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        parsed = datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+    if end:  # times are kept to the second
+        return datetime.combine(day + timedelta(days=1), time(), CITY) - timedelta(seconds=1)
+    return datetime.combine(day, time(), CITY)
 
 
 def _fts_query(query: str) -> str:
@@ -192,8 +245,9 @@ def search(
     until: datetime | None = None,
     author: str | None = None,
 ) -> list[ArchiveRecord]:
-    """Matching records, oldest first. Reindexes first if there is no index yet."""
-    if not (records_dir / INDEX).exists():
+    """Matching records, oldest first. Reindexes first when the archive has changed since the
+    index was built (or there is none yet)."""
+    if _indexed_sources(records_dir / INDEX) != sorted(_sources(records_dir)):
         reindex(records_dir)
     where, params = [], []
     if query.strip():

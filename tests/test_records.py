@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from archive.chain import ChainFile
 from archive.collect import collect
 from archive.export import export
 from archive.git import commit_archive
-from archive.index import chains, reindex, search
+from archive.index import FILES, chains, date_bound, reindex, search
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
 from moderation.classifier import ModerationPolicy
 from moderation.run import moderate_collected
@@ -85,6 +86,54 @@ def test_search_finds_what_it_should(archive: Path) -> None:
     assert search(archive, "Laurel", since=future) == []
     assert len(search(archive, "Laurel", until=future)) == 2
     assert search(archive, 'quotes " and OR operators') == []  # user words are never FTS syntax
+
+
+def _add_comment(records: Path, comment_id: str, text: str, created: str) -> None:
+    """A comment as `invoke collect` records it."""
+    ChainFile(records / FILES["comment"]).append(
+        {
+            "kind": "comment",
+            "platform": "facebook",
+            "announcement": "2026-11-20-flushing",
+            "post_id": "p1",
+            "comment_id": comment_id,
+            "version": 1,
+            "author": "Quinn Reyes",
+            "text": text,
+            "created": created,
+        }
+    )
+
+
+def test_search_sees_records_added_since_the_index_was_built(archive: Path) -> None:
+    assert len(search(archive, "Laurel")) == 2  # builds the index
+    _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
+    assert "later" in {r.comment_id for r in search(archive, "Laurel")}
+    assert len(search(archive, "Laurel")) == 3  # and the index is current, not rebuilt twice
+
+
+def test_search_dates_are_city_days_and_include_the_last_one(tmp_path: Path) -> None:
+    # 23:30 on Nov. 24 in Trail is 07:30 UTC on Nov. 25; midnight starts at 08:00 UTC.
+    _add_comment(tmp_path, "late", "Laurel", "2026-11-25T07:30:00+00:00")
+    _add_comment(tmp_path, "next", "Laurel", "2026-11-25T08:00:00+00:00")
+
+    def found(since: str | None = None, until: str | None = None) -> list[str]:
+        return [
+            r.comment_id
+            for r in search(
+                tmp_path,
+                "Laurel",
+                since=date_bound(since) if since else None,
+                until=date_bound(until, end=True) if until else None,
+            )
+        ]
+
+    assert found(until="2026-11-24") == ["late"]
+    assert found(since="2026-11-25") == ["next"]
+    assert found(since="2026-11-24", until="2026-11-24") == ["late"]
+    assert found(until="2026-11-25T00:00") == ["late", "next"]  # a time is City time too
+    assert found(until="2026-11-24T23:00") == []
+    assert found(since="2026-11-25T07:45:00+00:00") == ["next"]
 
 
 def test_each_search_result_is_one_line_naming_who_and_where_it_is_kept(archive: Path) -> None:
