@@ -127,9 +127,13 @@ class Repository:
         return self.git("rev-list", "--parents", "-n", "1", commit).split()[1:]
 
     def changed(self, base: str | None, commit: str) -> list[str]:
+        # NUL-separated and unquoted: git otherwise quotes a name with an accent or a space
+        # ("content/f\303\252te.md"), which would then not look like a watched path.
         if base is None:
-            return self.git("show", "--name-only", "--format=", commit).split()
-        return self.git("diff", "--name-only", base, commit).split()
+            out = self.git("show", "--name-only", "--format=", "-z", commit)
+        else:
+            out = self.git("diff", "--name-only", "-z", base, commit)
+        return [name for name in out.split("\0") if name]
 
     def branch_commits(self, merge: str) -> list[str]:
         first, *others = self.parents(merge)

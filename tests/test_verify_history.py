@@ -119,6 +119,19 @@ def test_an_unsigned_commit_fails(repo: Repo) -> None:
     assert repo.findings() == [f"{commit[:10]} cec: not signed"]
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "content/announcements/2026-11-24-fête-du-lac.md",  # git quotes it unless told not to
+        "content/images/Gyro Park.jpg",
+        'content/pages/"quoted".md',
+    ],
+)
+def test_an_unsigned_commit_fails_whatever_its_file_is_called(repo: Repo, name: str) -> None:
+    commit = repo.commit("stranger", {name: "A\n"})
+    assert repo.findings() == [f"{commit[:10]} stranger: not signed"]
+
+
 def test_a_commit_signed_by_an_unknown_key_fails(repo: Repo) -> None:
     commit = repo.commit("stranger", {"content/announcements/a.md": "A\n"}, sign_as="stranger")
     assert repo.findings() == [
