@@ -107,7 +107,9 @@ def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
 
     try:
         existing: dict[str, str] = {}
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        # "www/", not "www": a neighbour such as "www-staging/" is not ours to prune.
+        listed = f"{prefix}/" if prefix else ""
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=listed):
             for item in page.get("Contents", []):
                 existing[item["Key"]] = item["ETag"].strip('"')
         files = {key(path): path for path in _files(output)}

@@ -151,6 +151,17 @@ def test_s3_deploy_uploads_changes_and_removes_stale_objects(
     assert head["ContentType"] == "text/html"
 
 
+def test_s3_deploy_leaves_a_neighbouring_prefix_alone(
+    s3: object, old_and_new: tuple[Path, Path]
+) -> None:
+    _, new = old_and_new
+    s3.put_object(Bucket="trail-site", Key="www-staging/index.html", Body=b"staging")  # type: ignore[attr-defined]
+    result = deploy(new, "s3://trail-site/www", say=lambda _: None)
+    assert bucket(s3) == files(new)
+    assert bucket(s3, "www-staging/") == {"index.html": "staging"}
+    assert result.removed == 0
+
+
 def test_a_failed_s3_upload_leaves_the_old_site_whole(
     s3: object, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
