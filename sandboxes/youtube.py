@@ -317,18 +317,19 @@ class YouTubeSandbox(Sandbox):
         if (denied := self._guard(request, "list")) is not None:
             return denied
         newest_first = sorted(self.videos.values(), key=lambda v: v["id"], reverse=True)
-        items = [
-            {
-                "kind": "youtube#playlistItem",
-                "id": f"pl-{v['id']}",
-                "snippet": {
+        parts = request.args.get("part", "").split(",")
+        items = []
+        for v in newest_first:
+            item: dict[str, Any] = {"kind": "youtube#playlistItem", "id": f"pl-{v['id']}"}
+            if "snippet" in parts:
+                item["snippet"] = {
                     "title": v["snippet"].get("title", ""),
                     "description": v["snippet"].get("description", ""),
                     "resourceId": {"kind": "youtube#video", "videoId": v["id"]},
-                },
-            }
-            for v in newest_first
-        ]
+                }
+            if "status" in parts:
+                item["status"] = {"privacyStatus": v["status"]["privacyStatus"]}
+            items.append(item)
         return self._paged(request, items, "youtube#playlistItemListResponse")
 
     # Comments

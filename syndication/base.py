@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from .ledger import Record
 from .manifest import Entry
 
 
@@ -90,9 +91,9 @@ class Platform(ABC):
         """Publish the entry's post; return what was created."""
 
     @abstractmethod
-    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
-        """Bring the post in step with a changed entry. Returns a new post when the platform
-        cannot edit and answers with a reply instead (X), else None."""
+    def update(self, entry: Entry, posted: Record) -> RemotePost | None:
+        """Bring the post (`posted.remote_id`) in step with a changed entry. Returns a new post
+        when the platform cannot edit and answers with a reply instead (X), else None."""
 
     @abstractmethod
     def withdraw(self, remote_id: str) -> None:
@@ -102,8 +103,8 @@ class Platform(ABC):
     def find_existing(self, entry: Entry) -> RemotePost | None:
         """A post already on the platform that carries the entry's canonical URL."""
 
-    def find_update(self, entry: Entry, remote_id: str, text: str) -> RemotePost | None:
-        """A reply already posted with `text` (only platforms that reply to update)."""
+    def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
+        """The reply `update` would post, if it is already there (platforms that reply)."""
         return None
 
     @abstractmethod

@@ -25,6 +25,7 @@ from .base import (
 )
 from .config import FacebookConfig
 from .http import DEFAULT_TIMEOUT, RebasingSession
+from .ledger import Record
 from .manifest import Entry
 
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
@@ -54,7 +55,8 @@ class Facebook(Platform):
         )
         return RemotePost(str(result["id"]), self.permalink(str(result["id"])), post["message"])
 
-    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+    def update(self, entry: Entry, posted: Record) -> RemotePost | None:
+        remote_id = posted.require_remote_id()
         self._request(remote_id, post_args={"message": entry.posts[self.name]["message"]})
         return None
 

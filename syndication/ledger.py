@@ -3,7 +3,9 @@
 An append-only JSON Lines file under RECORDS_DIR (`syndication/ledger.jsonl`). Each remote
 call is bracketed by two lines: an `intent` written (and flushed to disk) before the call,
 and its outcome (`done`, `failed` or `deferred`) after. An intent without an outcome means
-the process stopped mid-call; the next run looks on the platform before acting again.
+the process stopped mid-call; the next run looks on the platform before acting again. So
+does a failure marked `uncertain`: a write that may have reached the platform (its answer
+was lost, and looking for it failed too).
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
@@ -35,14 +37,21 @@ class Record:
     text: str | None = None
     hash: str | None = None
     corrections: int = 0
+    title: str | None = None  # the headline the platform was last given (None: not recorded)
     withdrawn: bool = False
     pending: dict[str, Any] | None = None  # an intent with no outcome yet
     replies: list[str] = field(default_factory=list)
+    reply_texts: list[str] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def posted(self) -> bool:
         return self.remote_id is not None
+
+    def require_remote_id(self) -> str:
+        if self.remote_id is None:
+            raise ValueError(f"{self.announcement} has no post on {self.platform} to change")
+        return self.remote_id
 
 
 class Ledger:
@@ -113,7 +122,10 @@ class Ledger:
             if phase == "intent":
                 record.pending = event
                 continue
-            record.pending = None
+            if not event.get("uncertain"):
+                # An uncertain failure may have reached the platform: the intent stays open,
+                # so the next run looks for its effect before acting again.
+                record.pending = None
             if phase != "done":
                 continue
             if action in ("create", "adopt"):
@@ -122,13 +134,17 @@ class Ledger:
                 record.text = event.get("text")
                 record.hash = event.get("hash")
                 record.corrections = event.get("corrections", 0)
+                record.title = event.get("title")
                 record.withdrawn = False
             elif action == "update":
                 record.text = event.get("text", record.text)
                 record.hash = event.get("hash", record.hash)
                 record.corrections = event.get("corrections", record.corrections)
+                record.title = event.get("title", record.title)
                 if event.get("reply_id"):
                     record.replies.append(event["reply_id"])
+                    if event.get("reply_text"):
+                        record.reply_texts.append(event["reply_text"])
             elif action == "withdraw":
                 record.withdrawn = True
         return records

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -27,7 +27,7 @@ from .base import (
     redact,
 )
 from .ledger import Ledger
-from .manifest import Manifest
+from .manifest import Entry, Manifest
 from .reconcile import CREATE, UPDATE, WITHDRAW, Action, plan
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,7 @@ class Syndicator:
         entry, name = action.entry, platform.name
         record = action.record
         operation: str | None = None  # the ledger intent a failure answers
+        write: _Once[Any] | None = None  # the remote write, once it has been tried
         try:
             if action.interrupted:
                 adopted = self._recover(platform, action)
@@ -161,32 +162,22 @@ class Syndicator:
                     return adopted
             if action.kind == CREATE:
                 payload = platform.preview(entry)
-                operation = self.ledger.intend(entry.id, name, CREATE, payload=payload)
-                post = self._call(
-                    self._once(platform.create, lambda: platform.find_existing(entry)), entry
+                operation = self.ledger.intend(
+                    entry.id, name, CREATE, payload=payload, **_sent(entry, name)
                 )
-                self._done(operation, action, post, corrections=len(entry.corrections))
+                write = _Once(platform.create, lambda: platform.find_existing(entry))
+                post = self._call(write, entry)
+                self._done(operation, action, post, **_sent(entry, name))
                 return Result(name, entry.id, CREATE, "created", post.id, post.url)
             assert record is not None  # planned updates and withdrawals have a record
             remote_id = record.remote_id
             if action.kind == UPDATE and remote_id:
-                operation = self.ledger.intend(entry.id, name, UPDATE, remote_id=remote_id)
-                reply = self._call(
-                    self._once(platform.update, lambda: platform.find_update(entry, remote_id, "")),
-                    entry,
-                    remote_id,
+                operation = self.ledger.intend(
+                    entry.id, name, UPDATE, remote_id=remote_id, **_sent(entry, name)
                 )
-                self.ledger.outcome(
-                    operation,
-                    entry.id,
-                    name,
-                    UPDATE,
-                    "done",
-                    hash=entry.posts[name].get("hash"),
-                    corrections=len(entry.corrections),
-                    reply_id=reply.id if reply else None,
-                    reply_url=reply.url if reply else None,
-                )
+                write = _Once(platform.update, lambda: platform.find_update(entry, record))
+                reply = self._call(write, entry, record)
+                self._updated(operation, entry, name, reply, _sent(entry, name))
                 return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 operation = self.ledger.intend(entry.id, name, WITHDRAW, remote_id=remote_id)
@@ -207,13 +198,13 @@ class Syndicator:
                 return Result(name, entry.id, WITHDRAW, "withdrawn")
             raise PlatformError(f"nothing to {action.kind}: no remote post is recorded")
         except QuotaExhausted as error:
-            return self._fail(action, operation, "deferred", error, error.resume_at)
+            return self._fail(action, operation, "deferred", error, error.resume_at, write)
         except RateLimited as error:
             # Reset is further away than we are willing to wait: treat like a quota.
             resume = datetime.fromtimestamp(time.time() + (error.retry_after or 0)).astimezone()
-            return self._fail(action, operation, "deferred", error, resume)
+            return self._fail(action, operation, "deferred", error, resume, write)
         except PlatformError as error:
-            return self._fail(action, operation, "failed", error)
+            return self._fail(action, operation, "failed", error, write=write)
 
     def _recover(self, platform: Platform, action: Action) -> Result | None:
         """A previous run stopped mid-call: adopt what it did instead of doing it twice."""
@@ -221,6 +212,9 @@ class Syndicator:
         assert record is not None and record.pending is not None
         pending = record.pending
         found: RemotePost | None = None
+        # What the interrupted call sent, not what the entry says now: an edit made since
+        # then has still to reach the platform.
+        sent = _sent_by(pending, entry, platform.name)
         if pending["action"] == CREATE:
             found = self._call(platform.find_existing, entry)
             if found is not None:
@@ -233,8 +227,7 @@ class Syndicator:
                     remote_id=found.id,
                     url=found.url,
                     text=found.text,
-                    hash=entry.posts.get(platform.name, {}).get("hash"),
-                    corrections=len(entry.corrections),
+                    **sent,
                 )
                 logger.info(
                     "%s: adopted %s for %s after an interrupted run",
@@ -247,19 +240,9 @@ class Syndicator:
                 record.remote_id, record.url = found.id, found.url
                 return None
         elif pending["action"] == UPDATE and record.remote_id and action.kind == UPDATE:
-            found = self._call(platform.find_update, entry, record.remote_id, "")
+            found = self._call(platform.find_update, entry, record)
             if found is not None:
-                self.ledger.outcome(
-                    pending["op"],
-                    entry.id,
-                    platform.name,
-                    UPDATE,
-                    "done",
-                    hash=entry.posts[platform.name].get("hash"),
-                    corrections=len(entry.corrections),
-                    reply_id=found.id,
-                    reply_url=found.url,
-                )
+                self._updated(pending["op"], entry, platform.name, found, sent)
                 return Result(
                     platform.name, entry.id, UPDATE, "adopted", record.remote_id, record.url
                 )
@@ -274,19 +257,37 @@ class Syndicator:
         )
         return None
 
-    def _done(self, operation: str, action: Action, post: RemotePost, **details: Any) -> None:
-        entry = action.entry
+    def _done(self, operation: str, action: Action, post: RemotePost, **sent: Any) -> None:
         self.ledger.outcome(
             operation,
-            entry.id,
+            action.entry.id,
             action.platform,
             action.kind,
             "done",
             remote_id=post.id,
             url=post.url,
             text=post.text,
-            hash=entry.posts[action.platform].get("hash"),
-            **details,
+            **sent,
+        )
+
+    def _updated(
+        self,
+        operation: str,
+        entry: Entry,
+        platform: str,
+        reply: RemotePost | None,
+        sent: dict[str, Any],
+    ) -> None:
+        self.ledger.outcome(
+            operation,
+            entry.id,
+            platform,
+            UPDATE,
+            "done",
+            reply_id=reply.id if reply else None,
+            reply_url=reply.url if reply else None,
+            reply_text=reply.text if reply else None,
+            **sent,
         )
 
     def _fail(
@@ -296,9 +297,12 @@ class Syndicator:
         outcome: str,
         error: PlatformError,
         resume_at: datetime | None = None,
+        write: _Once[Any] | None = None,
     ) -> Result:
         message = redact(str(error), self.secrets)
         if operation:
+            # A write whose answer was lost may have landed: the next run looks first.
+            uncertain = {"uncertain": True} if write is not None and write.uncertain else {}
             self.ledger.outcome(
                 operation,
                 action.entry.id,
@@ -307,6 +311,7 @@ class Syndicator:
                 outcome,
                 error=message,
                 resume_at=resume_at.isoformat() if resume_at else None,
+                **uncertain,
             )
         logger.log(
             logging.WARNING if outcome == "deferred" else logging.ERROR,
@@ -325,26 +330,6 @@ class Syndicator:
             error=message,
             resume_at=resume_at,
         )
-
-    @staticmethod
-    def _once(write: Callable[..., T], find: Callable[[], T | None]) -> Callable[..., T]:
-        """A write that is retried only after looking for its effect on the platform.
-
-        A timeout or dropped connection can come after the platform did the write; sending it
-        again would post twice. So every retry first asks the platform whether it is there.
-        """
-        attempted = False
-
-        def attempt(*args: Any) -> T:
-            nonlocal attempted
-            if attempted:
-                found = find()
-                if found is not None:
-                    return found
-            attempted = True
-            return write(*args)
-
-        return attempt
 
     def _call(self, function: Callable[..., T], *args: Any) -> T:
         """Retry transient faults with backoff; honour rate-limit resets up to `max_wait`."""
@@ -368,3 +353,56 @@ class Syndicator:
             reraise=True,
         )
         return retrying(function, *args)
+
+
+class _Once(Generic[T]):
+    """A write that is retried only after looking for its effect on the platform.
+
+    A timeout or dropped connection can come after the platform did the write; sending it
+    again would post twice. So every retry first asks the platform whether it is there, and
+    `uncertain` says whether the write may have landed unseen (a transient failure after it
+    was sent), in which case its intent is left open for the next run to look again.
+    """
+
+    def __init__(self, write: Callable[..., T], find: Callable[[], T | None]) -> None:
+        self.write = write
+        self.find = find
+        self.attempted = False
+        self.uncertain = False
+
+    def __call__(self, *args: Any) -> T:
+        if self.attempted:
+            found = self.find()
+            if found is not None:
+                self.uncertain = False
+                return found
+            self.uncertain = False  # looked, and the earlier attempt is not there
+        self.attempted = True
+        try:
+            result = self.write(*args)
+        except RateLimited:
+            raise  # refused before anything was done
+        except TransientError:
+            self.uncertain = True
+            raise
+        return result
+
+
+def _sent(entry: Entry, platform: str) -> dict[str, Any]:
+    """What a create or update brings the platform: recorded with its intent and outcome."""
+    return {
+        "hash": entry.posts[platform].get("hash"),
+        "corrections": len(entry.corrections),
+        "title": entry.title,
+    }
+
+
+def _sent_by(pending: dict[str, Any], entry: Entry, platform: str) -> dict[str, Any]:
+    """What an interrupted call sent, from its intent (older intents lack some of it)."""
+    now = _sent(entry, platform) if platform in entry.posts else {}
+    payload = pending.get("payload") or {}
+    return {
+        "hash": pending.get("hash", payload.get("hash", now.get("hash"))),
+        "corrections": pending.get("corrections", now.get("corrections", 0)),
+        "title": pending.get("title"),
+    }

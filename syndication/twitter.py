@@ -29,6 +29,7 @@ from .base import (
 )
 from .config import TwitterConfig
 from .http import DEFAULT_TIMEOUT, RebasingSession
+from .ledger import Record
 from .manifest import Entry
 from .posts import x_update_text
 
@@ -61,10 +62,17 @@ class Twitter(Platform):
         data = self._call(self.client.create_tweet, text=text, user_auth=True)["data"]
         return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
 
-    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
-        text = self.update_text(entry)
+    def update(self, entry: Entry, posted: Record) -> RemotePost | None:
+        """A reply telling what changed; nothing when there is nothing new to tell (a post
+        cannot be edited, and X refuses a reply that repeats an earlier one)."""
+        text = self.update_text(entry, posted)
+        if text is None:
+            return None
         data = self._call(
-            self.client.create_tweet, text=text, in_reply_to_tweet_id=remote_id, user_auth=True
+            self.client.create_tweet,
+            text=text,
+            in_reply_to_tweet_id=posted.require_remote_id(),
+            user_auth=True,
         )["data"]
         return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
 
@@ -80,13 +88,20 @@ class Twitter(Platform):
                 return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
         return None
 
-    def find_update(self, entry: Entry, remote_id: str, text: str) -> RemotePost | None:
+    def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
+        text = self.update_text(entry, posted)
+        if text is None:
+            return None
+        # X shows the link shortened: the note before it is what identifies this reply.
+        note = text.rsplit("\n", 1)[0]
         for tweet in self._recent_posts():
+            if str(tweet["id"]) in posted.replies:
+                continue  # an earlier update, already recorded
             refs = tweet.get("referenced_tweets", [])
             replies = any(
-                r.get("type") == "replied_to" and str(r.get("id")) == remote_id for r in refs
+                r.get("type") == "replied_to" and str(r.get("id")) == posted.remote_id for r in refs
             )
-            if replies and _links_to(tweet, entry.url) and tweet["text"].startswith("Update:"):
+            if replies and _links_to(tweet, entry.url) and tweet["text"].startswith(note):
                 return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
         return None
 
@@ -139,9 +154,17 @@ class Twitter(Platform):
             self._user_id = str(self._call(self.client.get_me, user_auth=True)["data"]["id"])
         return self._user_id
 
-    def update_text(self, entry: Entry) -> str:
-        """The reply's text: the latest correction, or else the changed headline."""
-        return x_update_text(entry.latest_correction or entry.title, entry.url)
+    def update_text(self, entry: Entry, posted: Record) -> str | None:
+        """The reply's text: a correction not yet told, or else a changed headline; None when
+        neither (a changed summary or body is on the page, which the post links to)."""
+        if len(entry.corrections) > posted.corrections and entry.latest_correction:
+            note = entry.latest_correction
+        elif posted.title is not None and entry.title != posted.title:
+            note = entry.title
+        else:
+            return None
+        text = x_update_text(note, entry.url)
+        return None if text in posted.reply_texts else text
 
     def permalink(self, tweet_id: str) -> str:
         return f"https://x.com/i/web/status/{tweet_id}"

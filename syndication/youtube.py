@@ -36,6 +36,7 @@ from .base import (
     redact,
 )
 from .config import YouTubeConfig
+from .ledger import Record
 from .manifest import Entry
 
 SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
@@ -123,7 +124,8 @@ class YouTube(Platform):
         video_id = str(response["id"])
         return RemotePost(video_id, self.permalink(video_id), post["title"])
 
-    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+    def update(self, entry: Entry, posted: Record) -> RemotePost | None:
+        remote_id = posted.require_remote_id()
         body = {"id": remote_id, "snippet": self._snippet(entry.posts[self.name])}
         self._call(self.api.videos().update(part="snippet", body=body).execute)
         return None
@@ -142,12 +144,15 @@ class YouTube(Platform):
         for _ in range(SEARCH_PAGES):
             page = self._call(
                 self.api.playlistItems()
-                .list(part="snippet", playlistId=uploads, maxResults=50, pageToken=token)
+                .list(part="snippet,status", playlistId=uploads, maxResults=50, pageToken=token)
                 .execute
             )
             for item in page.get("items", []):
                 snippet = item["snippet"]
-                if entry.url in snippet.get("description", ""):
+                # A private video is one the City withdrew; a reinstated announcement is
+                # uploaded anew, never answered with the withdrawn video.
+                private = (item.get("status") or {}).get("privacyStatus") == "private"
+                if entry.url in snippet.get("description", "") and not private:
                     video_id = snippet["resourceId"]["videoId"]
                     return RemotePost(video_id, self.permalink(video_id), snippet.get("title", ""))
             token = page.get("nextPageToken")

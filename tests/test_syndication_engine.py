@@ -19,7 +19,7 @@ from syndication.base import (
     RemotePost,
     TransientError,
 )
-from syndication.ledger import Ledger
+from syndication.ledger import Ledger, Record
 from syndication.manifest import Entry, Manifest
 from syndication.reconcile import plan
 from syndication.syndicate import Syndicator
@@ -73,9 +73,9 @@ class FakePlatform(Platform):
             raise TransientError("connection dropped after the write")
         return RemotePost(post_id, f"https://fake/{post_id}", self.posts[post_id])
 
-    def update(self, entry: Entry, remote_id: str) -> RemotePost | None:
+    def update(self, entry: Entry, posted: Record) -> RemotePost | None:
         self._maybe_fail("update")
-        self.posts[remote_id] = entry.posts["fake"]["text"]
+        self.posts[posted.require_remote_id()] = entry.posts["fake"]["text"]
         return None
 
     def withdraw(self, remote_id: str) -> None:
@@ -168,6 +168,54 @@ def test_a_crash_between_the_write_and_the_ledger_is_recovered_without_a_duplica
     assert list(platform.posts) == ["p9"] and "create" not in platform.calls
     assert ledger.records()[("a", "fake")].remote_id == "p9"
     assert run(ledger, platform, a).results == []
+
+
+def test_an_edit_made_after_an_interrupted_post_still_reaches_the_platform(
+    ledger: Ledger,
+) -> None:
+    platform = FakePlatform()
+    monday = entry("a", text=f"Flushing on Monday {SITE}/announcements/a.html")
+    # A run posts Monday's text, then dies before writing the outcome...
+    ledger.intend("a", "fake", "create", payload=monday.posts["fake"], corrections=0)
+    platform.posts["p9"] = monday.posts["fake"]["text"]
+    # ...and before the next run the CEC corrects the announcement.
+    tuesday = entry("a", text=f"Flushing on Tuesday {SITE}/announcements/a.html", corrections=1)
+    assert outcomes(run(ledger, platform, tuesday)) == [("a", "adopted")]
+    assert outcomes(run(ledger, platform, tuesday)) == [("a", "updated")]
+    assert platform.posts == {"p9": tuesday.posts["fake"]["text"]}
+    assert run(ledger, platform, tuesday).results == []
+
+
+def test_a_write_whose_answer_was_lost_is_looked_for_again_by_the_next_run(
+    ledger: Ledger,
+) -> None:
+    platform = FakePlatform()
+    platform.crash_after_write = True  # the post lands, its answer does not...
+    # ...and looking for it fails until the run gives up.
+    finds = 0
+    original_find = platform.find_existing
+
+    def failing_find(e: Entry) -> RemotePost | None:
+        nonlocal finds
+        finds += 1
+        raise TransientError("503 from the feed")
+
+    platform.find_existing = failing_find  # type: ignore[method-assign, assignment]
+    first = run(ledger, platform, entry("a"))
+    assert outcomes(first) == [("a", "failed")] and len(platform.posts) == 1
+    assert ledger.records()[("a", "fake")].pending is not None  # still open: it may be there
+    platform.find_existing = original_find  # type: ignore[method-assign]
+    assert outcomes(run(ledger, platform, entry("a"))) == [("a", "adopted")]
+    assert len(platform.posts) == 1 and finds > 0
+
+
+def test_a_refused_write_is_not_left_open(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    platform.failures = [PermanentError("400: the message is empty")]
+    assert outcomes(run(ledger, platform, entry("a"))) == [("a", "failed")]
+    assert ledger.records()[("a", "fake")].pending is None
+    assert outcomes(run(ledger, platform, entry("a"))) == [("a", "created")]
+    assert platform.calls == ["create", "create"]  # nothing to look for: it never landed
 
 
 def test_a_dropped_response_after_the_write_is_not_posted_twice(ledger: Ledger) -> None:

@@ -75,10 +75,12 @@ def outcomes(report: Report) -> set[tuple[str, str, str]]:
 def add_tour(site: Site, **fields: str) -> None:
     site.add(
         "2026-11-21-tour",
-        title="Tour the new bridge deck",
-        date="2026-11-21 09:00",
-        video="videos/tour.mp4",
-        **fields,
+        **{
+            "title": "Tour the new bridge deck",
+            "date": "2026-11-21 09:00",
+            "video": "videos/tour.mp4",
+            **fields,
+        },
     )
 
 
@@ -132,6 +134,102 @@ def test_a_correction_becomes_an_edit_a_reply_and_an_update(run: Run, sandboxes:
     assert run().results == []
 
 
+def on_x(run: Run) -> Report:
+    """A run with X's credentials only."""
+    return run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None)
+
+
+def x_replies(sandboxes: Sandboxes) -> list[str]:
+    return [t["text"] for t in sandboxes.twitter.tweets.values() if t.get("referenced_tweets")]
+
+
+def test_each_correction_is_told_on_x_even_when_a_reply_first_fails(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    add_tour(
+        run.site,
+        modified="2026-11-23 10:00",
+        correction="[{date: 2026-11-22 10:00, note: The tour starts at 2 p.m.},"
+        " {date: 2026-11-23 10:00, note: Meet at the north gate.}]",
+    )
+    # X answers the second reply with a 503 and does not post it: the retry must.
+    sandboxes.twitter.inject("server_error", method="POST", status=503)
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}
+    replies = x_replies(sandboxes)
+    assert [r.split("\n")[0] for r in replies] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+    ]
+    assert on_x(run).results == []
+
+
+def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    original = Ledger.outcome
+
+    def crash(self: Ledger, *args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt("the runner was killed")
+
+    monkeypatch.setattr(Ledger, "outcome", crash)
+    with pytest.raises(KeyboardInterrupt):
+        on_x(run)  # the reply is on X, the ledger never heard
+    monkeypatch.setattr(Ledger, "outcome", original)
+    add_tour(
+        run.site,
+        modified="2026-11-23 10:00",
+        correction="[{date: 2026-11-22 10:00, note: The tour starts at 2 p.m.},"
+        " {date: 2026-11-23 10:00, note: Meet at the north gate.}]",
+    )
+    on_x(run)
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+    ]
+    assert on_x(run).results == []
+
+
+def test_an_edit_with_nothing_new_to_tell_posts_no_reply_on_x(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    # A typo fixed in the summary: the page shows it; X has no new correction to reply with
+    # (and refuses a reply that repeats the last one).
+    add_tour(
+        run.site,
+        modified="2026-11-22 11:00",
+        correction="The tour starts at 2 p.m.",
+        summary="Walk the new bridge deck with the project engineer, weather permitting.",
+    )
+    report = on_x(run)
+    assert not report.failed
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}
+    assert len(x_replies(sandboxes)) == 1
+    assert on_x(run).results == []
+
+
+def test_a_new_headline_is_told_once_on_x(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, title="Tour the new bridge deck on Saturday")
+    on_x(run)
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: Tour the new bridge deck on Saturday"
+    ]
+    assert on_x(run).results == []
+
+
 def test_a_withdrawal_removes_the_posts_and_keeps_the_record(
     run: Run, sandboxes: Sandboxes
 ) -> None:
@@ -183,6 +281,38 @@ def test_a_dropped_response_after_the_write_does_not_duplicate(
     report = run()
     assert {o for _, _, o in outcomes(report)} == {"created"}
     assert len(sandboxes.facebook.posts) == 1 and len(sandboxes.twitter.tweets) == 1
+
+
+def test_a_post_whose_answer_was_lost_is_looked_for_again_by_the_next_run(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    # The write lands but its answer is lost, and the Page's feed is down while the run
+    # looks for it: the run cannot tell whether the post is there.
+    sandboxes.facebook.inject("drop_after_write", method="POST")
+    sandboxes.facebook.inject("server_error", method="GET", times=4, status=503)
+    first = run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None)
+    assert outcomes(first) == {("facebook", "2026-11-20-flushing", "failed")}
+    assert len(sandboxes.facebook.posts) == 1
+    second = run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None)
+    assert outcomes(second) == {("facebook", "2026-11-20-flushing", "adopted")}
+    assert len(sandboxes.facebook.posts) == 1
+
+
+def test_a_reinstated_announcement_gets_a_public_video_even_after_an_upload_fault(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    add_tour(run.site, status="withdrawn", withdrawn_reason="Postponed.")
+    run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    add_tour(run.site, modified="2026-11-23 10:00", correction="The tour is back on.")
+    # The retry of the upload looks for it first: the withdrawn, private video is not it.
+    sandboxes.youtube.inject("server_error", path="upload", status=503)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    privacy = sorted(v["status"]["privacyStatus"] for v in sandboxes.youtube.videos.values())
+    assert privacy == ["private", "public"]
 
 
 def test_server_errors_and_rate_limits_are_survived(run: Run, sandboxes: Sandboxes) -> None:
