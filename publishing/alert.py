@@ -1,21 +1,31 @@
 """`invoke alert`: the fast path for time-sensitive notices. One command writes an urgent
 alert, builds, deploys and syndicates it (urgent alerts go first on every platform), and
-prints the live URL and the post links."""
+prints the live URL and the post links. Run again after a failure, it carries on with the
+alert it wrote: the build, the deploy and syndication are each safe to repeat."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syndication.config import load_settings
+from announcements.model import parse_announcement, read_source, split_front_matter
+from syndication.config import ConfigError, load_settings
+from syndication.ledger import LedgerError
+from syndication.manifest import ManifestError
 from syndication.runner import syndicate
 from syndication.syndicate import Report
 
-from .author import new_announcement
-from .build import build_site, caches_beside
-from .deploy import deploy
+from .author import CITY, AuthoringError, announcement_path, new_announcement
+from .build import BuildError, build_site, caches_beside
+from .deploy import DeployError, deploy
+
+
+class AlertError(Exception):
+    """A step failed after the alert was written; the message names the file and the
+    commands that finish the job."""
 
 
 @dataclass(frozen=True)
@@ -41,29 +51,81 @@ def publish_alert(
     overrides: Mapping[str, Any] | None = None,
     say: Callable[[str], None] = print,
 ) -> AlertResult:
-    source = new_announcement(
-        content_dir,
-        title,
-        "alert",
-        summary=first_sentence(body),
-        urgent=True,
-        body=body,
-        status="published",
-    )
-    say(f"alert: wrote {source}")
-    site = build_site(  # with the caches: only the alert and the listings showing it render
-        root / "publishconf.py",
-        output,
-        {"PATH": str(content_dir), **(overrides or {})},
-        cache=caches_beside(output),
-    )
-    deploy(site.output, deploy_url, say=say)
-    settings = load_settings(env)
-    report = syndicate(site.output / "syndication.json", content_dir, settings, say=say)
+    """Raises AuthoringError when nothing was written, AlertError when a later step failed."""
+    source = _alert_file(content_dir, title, body, datetime.now(CITY), say)
+    try:
+        site = build_site(  # with the caches: only the alert and the listings showing it render
+            root / "publishconf.py",
+            output,
+            {"PATH": str(content_dir), **(overrides or {})},
+            cache=caches_beside(output),
+        )
+    except BuildError as error:
+        raise _unfinished(source, error, "build", "deploy", "syndicate") from None
+    try:
+        deploy(site.output, deploy_url, say=say)
+    except DeployError as error:
+        raise _unfinished(source, error, "deploy", "syndicate") from None
+    try:
+        settings = load_settings(env)
+        report = syndicate(site.output / "syndication.json", content_dir, settings, say=say)
+    except (ConfigError, ManifestError, LedgerError) as error:
+        raise _unfinished(source, error, "syndicate") from None
     siteurl = str((overrides or {}).get("SITEURL") or env.get("SITEURL") or "https://trail.ca")
     url = f"{siteurl.rstrip('/')}/announcements/{source.stem}.html"
     say(f"alert: live at {url}")
     for result in report.results:
         if result.announcement == source.stem and result.url:
             say(f"alert: {result.platform}: {result.url}")
+    if report.failed:
+        raise _unfinished(
+            source, "live on the site, but some posts failed (see above)", "syndicate"
+        )
     return AlertResult(source, url, report)
+
+
+def _alert_file(
+    content_dir: Path, title: str, body: str, now: datetime, say: Callable[[str], None]
+) -> Path:
+    """Write the alert; or, when the same command already wrote it today and then stopped
+    part way, reuse that file, so running it again finishes the alert instead of being
+    refused (and a new title then publishing the alert twice)."""
+    path = announcement_path(content_dir, title, now)
+    if not path.exists():
+        source = new_announcement(
+            content_dir,
+            title,
+            "alert",
+            summary=first_sentence(body),
+            urgent=True,
+            body=body,
+            status="published",
+            now=now,
+        )
+        say(f"alert: wrote {source}")
+        return source
+    text, _ = read_source(path, str(path))
+    item, _ = parse_announcement(str(path), text, CITY) if text else (None, [])
+    parts = split_front_matter(text) if text else None
+    same = (
+        item is not None
+        and parts is not None
+        and (item.title, item.category, item.urgent, item.status, item.summary, parts[1].strip())
+        == (title.strip(), "alert", True, "published", first_sentence(body), body.strip())
+    )
+    if not same:
+        raise AuthoringError(
+            f"{path}: already exists with another text; if it is this alert as edited, "
+            "finish it with `invoke build`, `invoke deploy`, `invoke syndicate`; "
+            "otherwise choose another title"
+        )
+    say(f"alert: {path} was written by an earlier run; carrying on from the build")
+    return path
+
+
+def _unfinished(source: Path, error: object, *steps: str) -> AlertError:
+    commands = ", then ".join(f"`invoke {step}`" for step in steps)
+    return AlertError(
+        f"{error}\nThe alert is written in {source} but not yet everywhere. Once the problem is "
+        f"fixed, run {commands} (or this same `invoke alert` again) to finish it."
+    )

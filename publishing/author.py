@@ -53,7 +53,7 @@ def new_announcement(
     if not title.strip():
         raise AuthoringError("title: give the announcement a title")
     published = _when(date, (now or datetime.now(CITY)).replace(second=0, microsecond=0), "date")
-    path = content_dir / "announcements" / f"{published:%Y-%m-%d}-{_slug(title)}.md"
+    path = announcement_path(content_dir, title, published)
     if path.exists():
         raise AuthoringError(f"{path}: already exists; edit it, or choose another title")
     lines = [
@@ -81,6 +81,11 @@ def new_announcement(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+def announcement_path(content_dir: Path, title: str, published: datetime) -> Path:
+    """Where `new_announcement` writes the announcement of that title and day."""
+    return content_dir / "announcements" / f"{published:%Y-%m-%d}-{_slug(title)}.md"
 
 
 def _slug(title: str) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 
 import pytest
 
-from publishing.alert import first_sentence, publish_alert
+from publishing.alert import AlertError, AlertResult, first_sentence, publish_alert
+from publishing.author import CITY, AuthoringError, new_announcement
 from sandboxes import start_all
 from tests.conftest import ROOT, SITEURL, Site
 
@@ -58,3 +60,50 @@ def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> No
 def test_the_summary_is_the_first_sentence() -> None:
     assert first_sentence("Boil water now. Then wait") == "Boil water now."
     assert first_sentence("No full stop") == "No full stop."
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
+    site: Site,
+) -> None:
+    site.add("2026-11-18-item", title="Item", date="2026-11-18 09:00")
+    overrides = {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"}
+    title = "Boil water advisory for Sunningdale"
+    body = "Boil tap water for one minute before drinking it. Bottled water is at the pool."
+    www = str(site.root / "www")
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+
+        def alert(deploy_url: str, env: dict[str, str]) -> AlertResult:
+            return publish_alert(
+                ROOT, site.content, site.output, title, body, deploy_url, env, overrides, print
+            )
+
+        with pytest.raises(AlertError) as deploy_failed:  # DEPLOY_URL is the web address
+            alert("https://trail.ca", env)
+        (source,) = (site.content / "announcements").glob("*-boil-water-*.md")
+        assert f"The alert is written in {source}" in str(deploy_failed.value)
+        assert "run `invoke deploy`, then `invoke syndicate`" in str(deploy_failed.value)
+        with pytest.raises(AlertError) as syndication_failed:  # deployed; X refuses the post
+            alert(www, {**env, "TWITTER_ACCESS_TOKEN_SECRET": "wrong-secret"})
+        assert f"The alert is written in {source}" in str(syndication_failed.value)
+        assert "run `invoke syndicate` (or" in str(syndication_failed.value)
+        result = alert(www, env)  # the same command again, as the message says
+        tweets = [t for t in boxes.twitter.tweets.values() if "Boil water" in t["text"]]
+        posts = [p for p in boxes.facebook.posts.values() if p["link"] == result.url]
+    assert result.source == source
+    assert list((site.content / "announcements").glob("*-boil-water-*.md")) == [source]
+    assert (site.root / "www" / "announcements" / f"{source.stem}.html").is_file()
+    assert len(tweets) == 1 and len(posts) == 1
+    assert not result.report.failed
+
+
+def test_an_alert_is_not_carried_on_over_a_different_file_of_the_same_name(site: Site) -> None:
+    title = "Boil water advisory for Sunningdale"
+    today = datetime.now(CITY).strftime("%Y-%m-%d")
+    existing = new_announcement(site.content, title, "public-notice", date=f"{today} 08:00")
+    with pytest.raises(AuthoringError, match=f"{existing}: already exists with another text"):
+        publish_alert(
+            ROOT, site.content, site.output, title, "Boil tap water.", "unused", {}, say=print
+        )
+    assert not site.output.exists()  # nothing built, let alone deployed
