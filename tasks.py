@@ -492,8 +492,9 @@ def publish(c: Context) -> None:
     help={
         "title": "the announcement's title",
         "category": "one of " + ", ".join(CATEGORIES),
-        "date": "publication time, YYYY-MM-DD HH:MM in City time (default: now)",
-        "event_start": "for events: when it starts, YYYY-MM-DD HH:MM",
+        "date": "publication time, YYYY-MM-DD HH:MM in City time, or with an offset such as "
+        "+00:00 (written in City time; default: now)",
+        "event_start": "for events: when it starts, YYYY-MM-DD HH:MM, as for --date",
     },
 )
 def new(

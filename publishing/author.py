@@ -16,6 +16,7 @@ from syndication.text import utf8_length, x_length
 from syndication_manifest import platform_posts
 
 CITY = ZoneInfo("America/Vancouver")
+SLUG_LIMIT = 80  # characters: a long title would make a file name the file system refuses
 
 
 class AuthoringError(ValueError):
@@ -29,9 +30,21 @@ def _when(value: str | None, default: datetime, name: str) -> datetime:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise AuthoringError(
-            f"--{name}: '{value}' is not a date; expected YYYY-MM-DD HH:MM"
+            f"--{name}: '{value}' is not a date; expected YYYY-MM-DD HH:MM in City time, "
+            "or with an offset such as -08:00"
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+    return parsed.astimezone(CITY) if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+
+
+def _city_time(when: datetime) -> str:
+    """`when` as the file should say it: City time, as the reader assumes without an offset;
+    with the offset when that would read back as another instant (the hour repeated as
+    daylight saving time ends)."""
+    written = when.isoformat(" ", "seconds" if when.second else "minutes")
+    local = written[:-6]  # without the offset, +HH:MM
+    if datetime.fromisoformat(local).replace(tzinfo=CITY).utcoffset() == when.utcoffset():
+        return local
+    return written
 
 
 def new_announcement(
@@ -52,22 +65,23 @@ def new_announcement(
         raise AuthoringError(f"--category: '{category}' is not one of {', '.join(CATEGORIES)}")
     if not title.strip():
         raise AuthoringError("title: give the announcement a title")
-    published = _when(date, (now or datetime.now(CITY)).replace(second=0, microsecond=0), "date")
+    default = (now or datetime.now(CITY)).astimezone(CITY).replace(second=0, microsecond=0)
+    published = _when(date, default, "date")
     path = announcement_path(content_dir, title, published)
     if path.exists():
         raise AuthoringError(f"{path}: already exists; edit it, or choose another title")
     lines = [
         "---",
         f"title: {_yaml_text(title)}",
-        f"date: {published:%Y-%m-%d %H:%M}",
+        f"date: {_city_time(published)}",
         f"category: {category}",
         f"summary: {_yaml_text(summary or 'TO DO: one or two plain sentences for social media.')}",
     ]
     if category in EVENT_CATEGORIES:
         start = _when(event_start, published + timedelta(days=7), "event-start")
         lines += [
-            f"event_start: {start:%Y-%m-%d %H:%M}",
-            f"event_end: {start + timedelta(hours=2):%Y-%m-%d %H:%M}  # TO DO: check",
+            f"event_start: {_city_time(start)}",
+            f"event_end: {_city_time(start + timedelta(hours=2))}  # TO DO: check",
             "location: TO DO, where it happens",
         ]
     if urgent:
@@ -89,8 +103,13 @@ def announcement_path(content_dir: Path, title: str, published: datetime) -> Pat
 
 
 def _slug(title: str) -> str:
-    """The file name part, as Pelican would make a slug of the title."""
-    return str(slugify(title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]))
+    """The file name part, as Pelican would make a slug of the title, cut at a word boundary
+    when long."""
+    slug = str(slugify(title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]))
+    if len(slug) > SLUG_LIMIT:
+        cut = slug[: SLUG_LIMIT + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_LIMIT]
+    return slug
 
 
 def _yaml_text(text: str) -> str:

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from publishing.author import AuthoringError, latest_announcement, new_announcement, preview
+from announcements.model import parse_announcement
+from publishing.author import (
+    CITY,
+    AuthoringError,
+    latest_announcement,
+    new_announcement,
+    preview,
+)
 from publishing.status import waiting
 from syndication.ledger import Ledger
 from syndication.text import x_length
@@ -37,6 +44,40 @@ def test_new_refuses_a_duplicate_and_an_unknown_category(site: Site) -> None:
         new_announcement(site.content, "Pool closed", "service-change", date="2026-11-24 09:00")
     with pytest.raises(AuthoringError, match="--category: 'parade' is not one of"):
         new_announcement(site.content, "Parade", "parade")
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("2026-11-25 03:00+00:00", "2026-11-24 19:00"),  # UTC: the day before, in City time
+        ("2026-11-01 01:30-08:00", "2026-11-01 01:30-08:00"),  # the second 01:30 as DST ends
+        ("2026-11-01 01:30", "2026-11-01 01:30"),  # City time: the first 01:30 (PDT)
+    ],
+)
+def test_new_writes_the_time_it_was_given_in_city_time(
+    site: Site, given: str, written: str
+) -> None:
+    path = new_announcement(
+        site.content, "Council meeting", "city-event", date=given, event_start=given
+    )
+    assert path.name == f"{written[:10]}-council-meeting.md"
+    text = path.read_text()
+    assert f"\ndate: {written}\n" in text and f"\nevent_start: {written}\n" in text
+    item, problems = parse_announcement(str(path), text, CITY)
+    assert problems == [] and item is not None and item.event_start is not None
+    instant = datetime.fromisoformat(given)
+    instant = instant if instant.tzinfo else instant.replace(tzinfo=CITY)
+    assert item.date.timestamp() == item.event_start.timestamp() == instant.timestamp()
+
+
+def test_new_cuts_the_file_name_of_a_long_title_at_a_word(site: Site) -> None:
+    title = "Road closure on " + "Victoria Street and " * 14 + "Bay Avenue"
+    path = new_announcement(site.content, title, "service-change", date="2026-11-24 09:00")
+    slug = path.stem.removeprefix("2026-11-24-")
+    whole = "road-closure-on-" + "victoria-street-and-" * 14 + "bay-avenue"
+    assert 70 < len(slug) <= 80 and whole.startswith(slug + "-")
+    item, _ = parse_announcement(str(path), path.read_text(), CITY)
+    assert item is not None and item.title == title  # the title itself is whole
 
 
 def test_preview_shows_what_each_platform_gets_counted_as_it_counts(site: Site) -> None:
