@@ -540,7 +540,8 @@ def preview(c: Context, file: str) -> None:
 
 @task
 def status(c: Context) -> None:
-    """List scheduled items, posts deferred by a quota, failed syndications, comments to review."""
+    """List scheduled items, posts deferred by a quota, failed syndications, comments to review,
+    and announcements the build would stop on."""
     for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():
         print(line)
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from announcements.model import parse_announcement
+from announcements.model import parse_announcement, read_source
+from announcements.reader import display_path
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
 
@@ -19,6 +20,7 @@ class Waiting:
     deferred: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = []
@@ -27,6 +29,7 @@ class Waiting:
             ("Deferred by a quota", self.deferred),
             ("Failed syndication", self.failed),
             ("Comments awaiting review", self.review),
+            ("Announcements the build stops on (fix these first)", self.problems),
         ):
             out.append(f"{title}: {len(items)}")
             out.extend(f"  {item}" for item in items)
@@ -37,7 +40,13 @@ def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
     result = Waiting()
     city = ZoneInfo("America/Vancouver")
     for path in sorted((content_dir / "announcements").glob("*.md")):
-        item, _ = parse_announcement(str(path), path.read_text(encoding="utf-8"), city)
+        # Read as the build reads, so that what is listed is what the build will publish.
+        name = display_path(path)
+        text, unreadable = read_source(path, name)
+        item, problems = (
+            parse_announcement(name, text, city, content_dir) if text is not None else (None, [])
+        )
+        result.problems.extend(str(problem) for problem in [unreadable, *problems] if problem)
         if item and item.status == "published" and item.date > now:
             result.scheduled.append(f"{item.date:%Y-%m-%d %H:%M} {path.name}: {item.title}")
     for (announcement, platform), record in sorted(

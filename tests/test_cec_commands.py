@@ -116,6 +116,19 @@ def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
     assert "Scheduled: 1" in result.lines()
 
 
+def test_status_reads_announcements_as_the_build_does(site: Site, tmp_path: Path) -> None:
+    bom = site.add("2027-01-15-dog-licences", title="Dog licences", date="2027-01-15 08:00")
+    bom.write_bytes(b"\xef\xbb\xbf" + bom.read_bytes())  # as Notepad saves UTF-8
+    cp1252 = site.add("2027-01-16-fete", title="Fête du lac", date="2027-01-16 08:00")
+    cp1252.write_bytes(cp1252.read_text().encode("cp1252"))
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.scheduled == ["2027-01-15 08:00 2027-01-15-dog-licences.md: Dog licences"]
+    assert result.problems == [
+        f"{cp1252}:2: encoding: byte 0xea is not UTF-8; save the file with the UTF-8 encoding"
+    ]
+    assert "Announcements the build stops on (fix these first): 1" in result.lines()
+
+
 def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site: Site) -> None:
     with pytest.raises(AuthoringError, match="no announcements yet"):
         latest_announcement(site.content)
