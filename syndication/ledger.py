@@ -5,7 +5,9 @@ call is bracketed by two lines: an `intent` written (and flushed to disk) before
 and its outcome (`done`, `failed` or `deferred`) after. An intent without an outcome means
 the process stopped mid-call; the next run looks on the platform before acting again. So
 does a failure marked `uncertain`: a write that may have reached the platform (its answer
-was lost, and looking for it failed too).
+was lost, and looking for it failed too). An action a quota held back before its call is
+noted by a lone `deferred` line with no `op`: it answers no intent, and the next run plans
+exactly as it would without it.
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
@@ -111,6 +113,20 @@ class Ledger:
             }
         )
 
+    def defer(self, announcement: str, platform: str, action: str, **details: Any) -> None:
+        """Note an action not attempted because the platform's quota ran out earlier in the
+        run, so that `invoke status` lists it."""
+        self.append(
+            {
+                "phase": "deferred",
+                "op": None,
+                "announcement": announcement,
+                "platform": platform,
+                "action": action,
+                **details,
+            }
+        )
+
     def records(self) -> dict[tuple[str, str], Record]:
         """Fold every line into the current state per (announcement, platform)."""
         records: dict[tuple[str, str], Record] = {}
@@ -121,6 +137,8 @@ class Ledger:
             phase, action = event["phase"], event["action"]
             if phase == "intent":
                 record.pending = event
+                continue
+            if event.get("op") is None:  # a note (see `defer`): no call, no intent answered
                 continue
             if not event.get("uncertain"):
                 # An uncertain failure may have reached the platform: the intent stays open,

@@ -141,6 +141,10 @@ class Syndicator:
         return results
 
     def _deferred(self, action: Action, quota: QuotaExhausted) -> Result:
+        resume_at = quota.resume_at.isoformat() if quota.resume_at else None
+        self.ledger.defer(  # so `invoke status` lists every post held back, not only the first
+            action.entry.id, action.platform, action.kind, error=str(quota), resume_at=resume_at
+        )
         return Result(
             action.platform,
             action.entry.id,

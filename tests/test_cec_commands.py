@@ -17,6 +17,7 @@ from publishing.author import (
     preview,
 )
 from publishing.status import waiting
+from sandboxes import Sandboxes
 from syndication.ledger import Ledger
 from syndication.text import x_length
 from tests.conftest import SITEURL, Site
@@ -114,6 +115,21 @@ def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
     assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
     assert result.review == []
     assert "Scheduled: 1" in result.lines()
+
+
+def test_status_lists_every_post_a_quota_held_back(site: Site, sandboxes: Sandboxes) -> None:
+    sandboxes.twitter.daily_post_limit = 1
+    for day in (20, 21, 22):
+        site.add(f"2026-11-{day}-item", title=f"Item {day}", date=f"2026-11-{day} 09:00")
+    site.syndicate_to(sandboxes)
+    deferred = waiting(site.content, site.root / "records", NOW).deferred
+    assert [line.split(", resumes after ")[0] for line in deferred] == [
+        "twitter: 2026-11-21-item create",
+        "twitter: 2026-11-22-item create",
+    ]
+    site.syndicate_to(sandboxes)  # still over the quota: noted again, posted nowhere twice
+    assert len(waiting(site.content, site.root / "records", NOW).deferred) == 2
+    assert len(sandboxes.twitter.tweets) == 1 and len(sandboxes.facebook.posts) == 3
 
 
 def test_status_reads_announcements_as_the_build_does(site: Site, tmp_path: Path) -> None:

@@ -264,6 +264,27 @@ def test_an_exhausted_quota_defers_the_rest_promptly_and_the_next_run_completes(
     assert outcomes(report) == [("e0", "created"), ("e1", "created"), ("e2", "created")]
 
 
+def test_each_action_a_quota_holds_back_is_noted_and_the_next_run_plans_as_before(
+    ledger: Ledger,
+) -> None:
+    platform = FakePlatform()
+    resume = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    e0, e1, e2 = (entry(f"e{n}", date=f"2026-11-2{n}T09:00:00-08:00") for n in range(3))
+    ledger.intend("e1", "fake", "create", payload=e1.posts["fake"])  # a run died mid-call
+    platform.posts["p9"] = e1.posts["fake"]["text"]  # after the platform had the post
+    platform.failures = [QuotaExhausted("daily post limit reached", resume)]
+    run(ledger, platform, e0, e1, e2)  # e0 meets the quota; e1 and e2 are not attempted
+    records = ledger.records()
+    for slug in ("e0", "e1", "e2"):  # what `invoke status` reads
+        last = records[(slug, "fake")].history[-1]
+        assert (last["phase"], last["resume_at"]) == ("deferred", resume.isoformat())
+    assert records[("e1", "fake")].pending is not None  # a note answers no intent
+    report = run(ledger, platform, e0, e1, e2)
+    assert outcomes(report) == [("e0", "created"), ("e1", "adopted"), ("e2", "created")]
+    assert sorted(platform.posts) == ["p1", "p2", "p9"]  # e1 is posted once
+    assert ledger.verify() == []
+
+
 def test_dry_run_calls_nothing(ledger: Ledger) -> None:
     platform = FakePlatform()
     syndicator = Syndicator(ledger, {"fake": platform})
