@@ -6,7 +6,8 @@ history, and the git history of the announcement), and `MANIFEST.sha256` over ev
 (`sha256sum -c MANIFEST.sha256` checks it). Personal information of third parties is flagged
 for the records officer: severing is a human decision under FOIPPA s.22. With `--redact`, a
 severed copy is written beside the original set in `redacted/`, each severing marked with its
-reason; the archive itself is never altered.
+reason, and what identifies a commenter is severed from every record about their comment (the
+classifier's evidence and reviewers' reasons too); the archive itself is never altered.
 """
 
 from __future__ import annotations
@@ -40,46 +41,70 @@ class PersonalInfo:
 
 def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     """What in a record identifies a third party: comment authors, and contact details or
-    identity numbers in any text. The City's own posts and staff are not third parties."""
+    identity numbers in any text, including what the classifier quoted as its evidence.
+    The City's own posts and staff are not third parties."""
     found = []
     if record.type == "comment" and record.author:
         found.append(PersonalInfo(record.key, "name", record.author))
     if record.type == "comment" and record.data.get("author_id"):
         # The platform's account id identifies the person as surely as the name.
         found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
-    for match in EMAIL.finditer(record.text):
-        found.append(PersonalInfo(record.key, "email address", match.group(0)))
-    for match in PHONE.finditer(record.text):
-        found.append(PersonalInfo(record.key, "phone number", match.group(0)))
+    evidence = (record.data.get("evidence") or {}) if record.type == "moderation" else {}
+    # The classifier keeps contact details as it found them: a phone number as bare digits,
+    # which no pattern below would recognise.
+    for value in (evidence.get("personal_information") or {}).get("matched", []):
+        what = "email address" if EMAIL.fullmatch(value) else "phone number"
+        found.append(PersonalInfo(record.key, what, value))
+    quoted = [m for e in evidence.values() for m in e.get("matched", []) if isinstance(m, str)]
+    for text in (record.text, *quoted):
+        found.extend(_in_text(record.key, text))
+    return list(dict.fromkeys(found))  # once each, though quoted in several places
+
+
+def _in_text(key: str, text: str) -> list[PersonalInfo]:
+    """Contact details and identity numbers in one text."""
+    found = []
+    for match in EMAIL.finditer(text):
+        found.append(PersonalInfo(key, "email address", match.group(0)))
+    for match in PHONE.finditer(text):
+        found.append(PersonalInfo(key, "phone number", match.group(0)))
     for pattern, valid, what in (
         (SIN, sin_valid, "Social Insurance Number"),
         (PHN, phn_valid, "Personal Health Number"),
     ):
         found.extend(
-            PersonalInfo(record.key, what, m.group(0))
-            for m in pattern.finditer(record.text)
-            if valid(m.group(0))
+            PersonalInfo(key, what, m.group(0)) for m in pattern.finditer(text) if valid(m.group(0))
         )
-    for match in re.finditer(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)", record.text):
+    for match in re.finditer(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)", text):
         if card_valid(match.group(0)):
-            found.append(PersonalInfo(record.key, "card number", match.group(0)))
+            found.append(PersonalInfo(key, "card number", match.group(0)))
     return found
 
 
 def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord:
-    """A copy of the record with each item replaced by a marked severing."""
+    """A copy of the record with each item replaced by a marked severing, wherever it appears:
+    text, author, and every value of the record's data."""
     items = list(items)
-    text, author = record.text, record.author
-    for item in items:
-        mark = SEVERED.format(what=item.what)
-        text = text.replace(item.value, mark)
-        if item.what == "name" and author == item.value:
-            author = mark
-    data = dict(record.data)
-    if record.type == "comment":
-        data.update(text=text, author=author)
-        if any(item.what == "account id" for item in items):
-            data["author_id"] = SEVERED.format(what="account id")
+    marks = {item.value: SEVERED.format(what=item.what) for item in items if item.value}
+    if not marks:
+        return record
+    # One pass, longest first, so that a value inside another, or inside a mark already
+    # made, is never severed twice.
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(marks, key=len, reverse=True)))
+
+    def severed(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(lambda m: marks[m.group(0)], value)
+        if isinstance(value, list):
+            return [severed(v) for v in value]
+        if isinstance(value, dict):
+            return {k: severed(v) for k, v in value.items()}
+        return value
+
+    data = severed(record.data)
+    if record.type == "comment" and "account id" in {i.what for i in items}:
+        data["author_id"] = SEVERED.format(what="account id")  # whatever its type
+    text, author = severed(record.text), severed(record.author)
     return ArchiveRecord(**{**asdict(record), "text": text, "author": author, "data": data})
 
 
@@ -226,10 +251,19 @@ def export(
     flags = [item for record in records for item in personal_information(record)]
     _write_set(out, records, request, queries, flags, project, redacted=False)
     if redact:
+        # What identifies a commenter is severed from every record about their comment: its
+        # versions, the classifier's evidence, a reviewer's reasons.
         by_record: dict[str, list[PersonalInfo]] = defaultdict(list)
         for flag in flags:
             by_record[flag.record].append(flag)
-        severed = [sever(r, by_record.get(r.key, [])) for r in records]
+        by_comment: dict[tuple[str, str], list[PersonalInfo]] = defaultdict(list)
+        for record in records:
+            if record.comment_id:
+                by_comment[(record.platform, record.comment_id)] += by_record[record.key]
+        severed = [
+            sever(r, by_comment[(r.platform, r.comment_id)] if r.comment_id else by_record[r.key])
+            for r in records
+        ]
         _write_set(out / "redacted", severed, request, queries, flags, project, redacted=True)
     _manifest(out)
     return {"records": len(records), "flags": len(flags), "announcements": len(touched)}

@@ -7,6 +7,7 @@ import json
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from archive.git import commit_archive
 from archive.index import FILES, chains, date_bound, reindex, search
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
 from moderation.classifier import ModerationPolicy
+from moderation.log import ModerationLog
 from moderation.run import moderate_collected
 from sandboxes import start_all
 from tests.conftest import ROOT, Site
@@ -183,6 +185,49 @@ def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     # The archive itself is untouched.
     assert all(chain.verify() == [] for chain in chains(archive).values())
     assert "Jordan Park" in chains(archive)["comment"].path.read_text()
+
+
+def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comment(
+    archive: Path, tmp_path: Path
+) -> None:
+    comment = next(r for r in search(archive, "250-555-0199") if r.type == "comment")
+    ModerationLog(archive).decided(
+        comment.platform,
+        comment.comment_id,
+        "keep",
+        "Records Officer",
+        "Jordan Park gave their own number; nothing to hide",
+        None,
+        "applied",
+    )
+    out = tmp_path / "foi"
+    export(archive, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+
+    def about(folder: Path) -> list[dict[str, Any]]:
+        records = json.loads((folder / "records.json").read_text())["records"]
+        return [
+            r
+            for r in records
+            if r["type"] == "moderation" and r["comment_id"] == comment.comment_id
+        ]
+
+    classification, decision = about(out)
+    # The classifier keeps the number as bare digits, which no phone pattern recognises.
+    assert classification["data"]["evidence"]["personal_information"]["matched"] == ["2505550199"]
+    assert "Jordan Park" in decision["text"]
+    classification, decision = about(out / "redacted")
+    assert classification["data"]["evidence"]["personal_information"]["matched"] == [
+        "[severed: FOIPPA s.22, phone number of a third party]"
+    ]
+    assert decision["text"] == (
+        "decision: [severed: FOIPPA s.22, name of a third party] gave their own number; "
+        "nothing to hide"
+    )
+    assert decision["data"]["reason"].startswith("[severed: FOIPPA s.22, name of a third party]")
+    assert decision["author"] == "Records Officer"  # City staff are not third parties
+    severed = (out / "redacted" / "records.json").read_text()
+    assert "2505550199" not in severed and "Jordan Park" not in severed
+    assert "2505550199" in chains(archive)["moderation"].path.read_text()  # archive untouched
 
 
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
