@@ -578,13 +578,13 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
     # Personal information is flagged for the reviewer, whatever the category.
     contacts = [*EMAIL.findall(text), *("".join(m) for m in PHONE.findall(text))]
     categories = tuple(c for c in CATEGORIES if any(e.category == c for e in found))
+    evidence = {e.category: e.as_dict() for e in found}
     if not found:
         action = "keep"
-    elif any(e.strong and e.category in policy.hide_allowed for e in found):
+    elif hiding_category(evidence, policy):
         action = "hide"
     else:
         action = "review"
-    evidence = {e.category: e.as_dict() for e in found}
     if contacts and action == "keep":
         action = "review"
         evidence["personal_information"] = {
@@ -593,3 +593,16 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
             "clause": "FOIPPA",
         }
     return Decision(comment_id, action, categories, evidence)
+
+
+def hiding_category(evidence: dict[str, dict[str, Any]], policy: ModerationPolicy) -> str | None:
+    """The category whose strong evidence allows hiding, if any: the reason a hide is recorded
+    under (a comment that also falls in a review-only category is hidden for this one)."""
+    return next(
+        (
+            c
+            for c in CATEGORIES
+            if c in policy.hide_allowed and (evidence.get(c) or {}).get("strong") is True
+        ),
+        None,
+    )

@@ -13,7 +13,7 @@ from syndication.config import Settings
 from syndication.ledger import Ledger
 from syndication.runner import make_platforms
 
-from .classifier import CATEGORIES, ModerationPolicy, classify
+from .classifier import CATEGORIES, ModerationPolicy, classify, hiding_category
 from .log import ModerationLog
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
@@ -70,8 +70,9 @@ def moderate_collected(
             decision = classify(comment_id, comment.text, post_text, policy)
             log.classified(platform, comment.version, decision)
             counts[decision.action] += 1
-            if decision.action == "hide" and platform in platforms:
-                category = next(c for c in CATEGORIES if c in decision.categories)
+            # Hidden for the category that allows it, not the first one found.
+            category = hiding_category(decision.evidence, policy)
+            if category and platform in platforms:
                 _apply(
                     platforms[platform],
                     log,

@@ -180,6 +180,28 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
     assert sum(t.deleted for t in totals.values()) == 0
 
 
+def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    # Political (review only) comes first in the policy's order; strong spam allows the hide.
+    comment = sandboxes.facebook.add_comment(
+        post, "Vote Smith for council! Bitcoin giveaway, earn $500 a day"
+    )
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert sandboxes.facebook.comments[comment]["is_hidden"] is True
+    classification, decision = ModerationLog(site.root / "records").chain.events()
+    assert classification["categories"] == ["political", "spam"]
+    assert (decision["category"], decision["clause"], decision["reason"]) == (
+        "spam",
+        "Spam or irrelevant external links",
+        "spam wording or links to unrelated sites",
+    )
+
+
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
     site.add("2026-11-20-flushing")
     settings = site.syndicate_to(sandboxes)
