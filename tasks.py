@@ -274,9 +274,15 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
         return
     _logging()
     settings = _platform_settings()
-    moderate_collected(settings, ROOT / "content", policy)
+    counts = moderate_collected(settings, ROOT / "content", policy)
     print(f"moderate: report in {write_report(settings.records_dir)}")
     commit_archive(settings.records_dir, "Moderate comments")
+    if counts["failed"]:
+        raise Exit(
+            f"moderate: {counts['failed']} hide(s) failed on the platform (see above); the "
+            "comments are still visible, and the next run tries again.",
+            code=1,
+        )
 
 
 @task(

@@ -22,9 +22,12 @@ class Status:
     action: str  # the classifier's: keep, review or hide
     categories: list[str]
     evidence: dict[str, Any]
-    decision: str | None = None  # hide or keep, once applied
+    decision: str | None = None  # hide or keep, once applied on the platform
     decided_by: str | None = None
     reason: str | None = None
+    # The last decision taken, applied or not, and its result when the platform refused it.
+    tried_by: str | None = None
+    failed: str | None = None
 
     @property
     def awaiting_review(self) -> bool:
@@ -54,8 +57,14 @@ class ModerationLog:
                 )
             elif event["kind"] == "decision" and key in found:
                 status = found[key]
+                status.tried_by = event["who"]
+                # A decision the platform refused changed nothing there: the comment is as
+                # it was, so only an applied one counts.
+                if event["result"] != "applied":
+                    status.failed = event["result"]
+                    continue
                 status.decision, status.decided_by = event["decision"], event["who"]
-                status.reason = event["reason"]
+                status.reason, status.failed = event["reason"], None
         return found
 
     def hidden(self) -> frozenset[tuple[str, str]]:

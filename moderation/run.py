@@ -14,7 +14,7 @@ from syndication.ledger import Ledger
 from syndication.runner import make_platforms
 
 from .classifier import CATEGORIES, ModerationPolicy, classify, hiding_category
-from .log import ModerationLog
+from .log import ModerationLog, Status
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
 
@@ -51,40 +51,71 @@ def moderate_collected(
     policy: ModerationPolicy,
     say: Callable[[str], None] = print,
 ) -> dict[str, int]:
-    """Classify every comment version not yet classified; apply strong hides; count actions."""
+    """Classify every comment version not yet classified; apply strong hides, and retry those
+    not applied before; count classifications, hides applied and hides that failed."""
     log = ModerationLog(settings.records_dir)
-    done = {(s.platform, s.comment_id, s.version) for s in log.statuses().values()}
+    statuses = log.statuses()
     posts = {
         (r.announcement, r.platform): r.text or ""
         for r in Ledger.in_records(settings.records_dir).records().values()
     }
-    counts = {"keep": 0, "review": 0, "hide": 0}
+    counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0}
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         for (platform, comment_id), comment in sorted(
             CommentArchive(settings.records_dir).state().items()
         ):
-            if comment.deleted or (platform, comment_id, comment.version) in done:
+            if comment.deleted:
                 continue
-            post_text = posts.get((comment.announcement, platform), "")
-            decision = classify(comment_id, comment.text, post_text, policy)
-            log.classified(platform, comment.version, decision)
-            counts[decision.action] += 1
+            status = statuses.get((platform, comment_id))
+            if status is not None and status.version == comment.version:
+                if not _hide_pending(status):
+                    continue
+                evidence = status.evidence  # classified already: only the hide is retried
+            else:
+                post_text = posts.get((comment.announcement, platform), "")
+                decision = classify(comment_id, comment.text, post_text, policy)
+                log.classified(platform, comment.version, decision)
+                if decision.action != "hide":
+                    counts[decision.action] += 1
+                evidence = decision.evidence
             # Hidden for the category that allows it, not the first one found.
-            category = hiding_category(decision.evidence, policy)
+            category = hiding_category(evidence, policy)
             if category and platform in platforms:
-                _apply(
+                result = _apply(
                     platforms[platform],
                     log,
                     platform,
                     comment_id,
                     "hide",
                     CLASSIFIER,
-                    decision.evidence[category]["reason"],
+                    evidence[category]["reason"],
                     category,
                 )
-    say(f"moderate: {counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden")
+                if result == "applied":
+                    counts["hide"] += 1
+                else:
+                    counts["failed"] += 1
+                    say(f"moderate: {platform}:{comment_id}: hide {result}")
+    summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
+    if counts["failed"]:
+        summary += f", {counts['failed']} hide(s) failed (tried again on the next run)"
+    say(f"moderate: {summary}")
     return counts
+
+
+def _hide_pending(status: Status) -> bool:
+    """A hide the classifier allowed but never applied (the platform refused it, or the run
+    stopped before it), and that no person has decided about since."""
+    return (
+        status.action == "hide"
+        and status.decision is None
+        and status.tried_by
+        in (
+            None,
+            CLASSIFIER,
+        )
+    )
 
 
 def decide(

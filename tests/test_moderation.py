@@ -133,7 +133,7 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
     collect(settings, site.content, say=lambda _: None)
 
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert counts == {"keep": 1, "review": 1, "hide": 1}
+    assert counts == {"keep": 1, "review": 1, "hide": 1, "failed": 0}
     assert sandboxes.facebook.comments[rude]["is_hidden"] is True
     assert sandboxes.facebook.comments[critic]["is_hidden"] is False
     statuses = ModerationLog(site.root / "records").statuses()
@@ -143,6 +143,7 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
         "keep": 0,
         "review": 0,
         "hide": 0,
+        "failed": 0,
     }
 
     with pytest.raises(DecisionError, match="--reason"):
@@ -200,6 +201,84 @@ def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
         "Spam or irrelevant external links",
         "spam wording or links to unrelated sites",
     )
+
+
+def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    spam = sandboxes.facebook.add_comment(post, "Bitcoin giveaway, earn $500 a day")
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.facebook.inject("server_error", method="POST", path=spam, status=503)
+    run = subprocess.run(
+        [sys.executable, "-m", "invoke", "moderate"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **sandboxes.env, "RECORDS_DIR": str(site.root / "records")},
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert f"moderate: facebook:{spam}: hide failed: " in run.stdout
+    assert "1 hide(s) failed on the platform" in run.stderr
+    log = ModerationLog(site.root / "records")
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is False
+    assert log.hidden() == frozenset()  # still visible, so not recorded as hidden
+    assert "503" in str(log.statuses()[("facebook", spam)].failed)
+
+    said: list[str] = []
+    counts = moderate_collected(settings, site.content, POLICY, say=said.append)
+    assert counts == {"keep": 0, "review": 0, "hide": 1, "failed": 0}
+    assert said == ["moderate: 0 kept, 0 for review, 1 hidden"]
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is True
+    assert log.hidden() == {("facebook", spam)}
+    # Retried without classifying again; once applied, never again.
+    assert [(e["kind"], e.get("result", "")[:7]) for e in log.chain.events()] == [
+        ("classification", ""),
+        ("decision", "failed:"),
+        ("decision", "applied"),
+    ]
+    assert moderate_collected(settings, site.content, POLICY, say=lambda _: None)["hide"] == 0
+
+
+def test_a_hide_lost_to_a_crash_before_it_was_applied_is_applied_on_the_next_run(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    spam = sandboxes.facebook.add_comment(post, "Bitcoin giveaway, earn $500 a day")
+    collect(settings, site.content, say=lambda _: None)
+    log = ModerationLog(site.root / "records")
+    log.classified("facebook", 1, classify(spam, "Bitcoin giveaway, earn $500 a day", "", POLICY))
+    # ...and the run stopped there.
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is True
+    assert [e["kind"] for e in log.chain.events()] == ["classification", "decision"]
+
+
+def test_a_reviewers_decision_is_not_overridden_by_retrying_the_classifiers_hide(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    spam = sandboxes.facebook.add_comment(post, "Bitcoin giveaway, earn $500 a day")
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.facebook.inject("server_error", method="POST", path=spam, times=2, status=503)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    reason = "A neighbour's joke, not spam"
+    assert decide(settings, site.content, spam, "keep", reason, "Records Officer") != "applied"
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is False
+    events = list(ModerationLog(site.root / "records").chain.events())
+    assert [(e["kind"], e.get("who")) for e in events] == [
+        ("classification", None),
+        ("decision", "classifier (policy/moderation.yml)"),
+        ("decision", "Records Officer"),
+    ]  # the classifier's hide was not tried again over the reviewer's keep
 
 
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
