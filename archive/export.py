@@ -46,6 +46,8 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     found = []
     if record.type == "comment" and record.author:
         found.append(PersonalInfo(record.key, "name", record.author))
+    if record.type == "moderation" and record.commenter:
+        found.append(PersonalInfo(record.key, "name", record.commenter))
     if record.type == "comment" and record.data.get("author_id"):
         # The platform's account id identifies the person as surely as the name.
         found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
@@ -104,8 +106,9 @@ def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord
     data = severed(record.data)
     if record.type == "comment" and "account id" in {i.what for i in items}:
         data["author_id"] = SEVERED.format(what="account id")  # whatever its type
-    text, author = severed(record.text), severed(record.author)
-    return ArchiveRecord(**{**asdict(record), "text": text, "author": author, "data": data})
+    names = {"text": severed(record.text), "author": severed(record.author)}
+    names["commenter"] = severed(record.commenter)
+    return ArchiveRecord(**{**asdict(record), **names, "data": data})
 
 
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:

@@ -30,6 +30,7 @@ FILES = {
     "moderation": Path("archive") / "moderation.jsonl",
 }
 INDEX = "index.sqlite"
+SCHEMA = 2  # an index built with other columns is rebuilt before it is searched
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -41,6 +42,7 @@ COLUMNS = (
     "post_id",
     "comment_id",
     "author",
+    "commenter",
     "text",
 )
 
@@ -57,7 +59,8 @@ class ArchiveRecord:
     announcement: str
     post_id: str
     comment_id: str
-    author: str
+    author: str  # who wrote it: the commenter, the City, or for moderation the reviewer
+    commenter: str  # whose comment it is about (comments and moderation records)
     text: str
     data: dict[str, Any]
 
@@ -81,7 +84,7 @@ def chains(records_dir: Path) -> dict[str, ChainFile]:
 def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     """Every archive line worth finding: what was posted, every comment version, every
     moderation classification and decision."""
-    comment_posts: dict[tuple[str, str], tuple[str, str]] = {}
+    comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
         for number, event in enumerate(chain.events(), start=1):
@@ -95,7 +98,7 @@ def _record(
     name: str,
     number: int,
     event: dict[str, Any],
-    comment_posts: dict[tuple[str, str], tuple[str, str]],
+    comment_posts: dict[tuple[str, str], tuple[str, str, str]],
 ) -> ArchiveRecord | None:
     when = event.get("created") if kind == "comment" else None
     common = {
@@ -115,21 +118,28 @@ def _record(
             post_id=str(event.get("remote_id", "")),
             comment_id="",
             author="City of Trail",
+            commenter="",
             text=event.get("text") or "",
         )
     if kind == "comment":
         key = (event["platform"], event["comment_id"])
-        comment_posts[key] = (event["announcement"], event["post_id"])
+        author = event.get("author", "")
+        comment_posts[key] = (event["announcement"], event["post_id"], author)
         text = event.get("text", "") if event["kind"] == "comment" else "[deleted by its author]"
         return ArchiveRecord(
             **common,
             announcement=event["announcement"],
             post_id=event["post_id"],
             comment_id=event["comment_id"],
-            author=event.get("author", ""),
+            author=author,
+            commenter=author,
             text=text,
         )
-    announcement, post_id = comment_posts.get((event["platform"], event["comment_id"]), ("", ""))
+    # A moderation record is about someone's comment: it carries where the comment was and
+    # whose it is (legal holds on an author hold these too), while its author is the reviewer.
+    announcement, post_id, commenter = comment_posts.get(
+        (event["platform"], event["comment_id"]), ("", "", "")
+    )
     text = event.get("reason") or " ".join(event.get("categories", [])) or event.get("action", "")
     return ArchiveRecord(
         **common,
@@ -137,6 +147,7 @@ def _record(
         post_id=post_id,
         comment_id=event["comment_id"],
         author=event.get("who", ""),
+        commenter=commenter,
         text=f"{event['kind']}: {text}",
     )
 
@@ -168,11 +179,13 @@ def _sources(records_dir: Path) -> list[tuple[str, int, int]]:
 
 
 def _indexed_sources(index: Path) -> list[tuple[str, int, int]] | None:
-    """What the index was built from; None when there is no index or it predates `sources`."""
+    """What the index was built from; None when there is no index or it has other columns."""
     if not index.exists():
         return None
     try:
         with sqlite3.connect(index) as db:
+            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+                return None
             rows = db.execute("SELECT file, size, mtime_ns FROM sources ORDER BY file").fetchall()
         db.close()
     except sqlite3.DatabaseError:
@@ -195,7 +208,7 @@ def reindex(records_dir: Path) -> int:
             CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
             CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
               time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
-              author TEXT, text TEXT, data TEXT);
+              author TEXT, commenter TEXT, text TEXT, data TEXT);
             CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
               content='records', content_rowid='id', tokenize='unicode61');
             CREATE INDEX records_time ON records(time);
@@ -211,6 +224,7 @@ def reindex(records_dir: Path) -> int:
             rows,
         )
         db.executemany("INSERT INTO sources VALUES (?, ?, ?)", sources)
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
         db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
     db.close()
     building.replace(target)
@@ -273,6 +287,6 @@ def search(
         rows = db.execute(sql, params).fetchall()
     db.close()
     return [
-        ArchiveRecord(**dict(zip(COLUMNS, row[:10], strict=True)), data=json.loads(row[10]))
+        ArchiveRecord(**dict(zip(COLUMNS, row[:-1], strict=True)), data=json.loads(row[-1]))
         for row in rows
     ]

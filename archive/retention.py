@@ -30,9 +30,11 @@ class Hold:
     authors: frozenset[str]
 
     def holds(self, record: ArchiveRecord) -> bool:
+        # An author's hold covers the moderation records about their comments too.
         return (
             record.announcement in self.announcements
             or record.author in self.authors
+            or record.commenter in self.authors
             or (record.platform in self.platforms)
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -246,6 +247,35 @@ def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_p
     policy_file.write_text("periods_days: {post: 10, comment: 10, moderation: 30}\n")
     with pytest.raises(RetentionError, match=r"moderation: at least 365 days \(FOIPPA s.31\)"):
         RetentionPolicy.load(policy_file)
+
+
+def test_a_hold_on_an_author_holds_the_moderation_records_about_their_comments(
+    archive: Path, tmp_path: Path
+) -> None:
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        "periods_days: {post: 10, comment: 10, moderation: 365}\n"
+        "legal_holds:\n  - name: FOI-2026-014\n    authors: [Riley Cole]\n"
+    )
+    about = [r for r in search(archive, "") if r.comment_id and r.commenter == "Riley Cole"]
+    assert [(r.type, r.author) for r in about] == [
+        ("comment", "Riley Cole"),
+        ("moderation", ""),  # the classification: no one wrote it
+        ("moderation", "classifier (policy/moderation.yml)"),  # its hide: who decided
+    ]
+    later = datetime.now(UTC) + timedelta(days=4000)
+    due = due_for_disposition(archive, RetentionPolicy.load(policy_file), later)
+    assert {r.type for r in due} == {"post", "comment", "moderation"}  # others are due
+    assert not {r.key for r in about} & {r.key for r in due}
+
+
+def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
+    reindex(archive)
+    with sqlite3.connect(archive / "index.sqlite") as db:
+        db.execute("ALTER TABLE records DROP COLUMN commenter")
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+    assert {r.commenter for r in search(archive, "bullshit")} == {"Riley Cole"}
 
 
 def test_the_citys_retention_policy_is_valid() -> None:
