@@ -29,7 +29,7 @@ from archive.index import search as search_records  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
-from moderation.classifier import ModerationPolicy  # noqa: E402
+from moderation.classifier import ModerationPolicy, PolicyError  # noqa: E402
 from moderation.report import write_report  # noqa: E402
 from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
 from moderation.run import decide as apply_decision  # noqa: E402
@@ -151,7 +151,10 @@ def demo(c: Context) -> None:
     """Build the sample site, syndicate it to local sandboxes, collect and moderate sample
     comments, export an FOI package, and say where to look (all under records/demo/)."""
     folder = _build(SETTINGS["publish"], None)
-    report = run_demo(ROOT, folder)
+    try:
+        report = run_demo(ROOT, folder)
+    except PolicyError as error:
+        raise Exit(f"demo: {error}", code=2) from None
     if report.failed:
         raise Exit("Some syndication failed in the demo (see above).", code=1)
 
@@ -262,7 +265,10 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
     """Classify comments by the policy's nine reasons: a file, or every collected comment."""
     if _followed_by("moderate", "decide"):
         return
-    policy = ModerationPolicy.load(ROOT / "policy")
+    try:
+        policy = ModerationPolicy.load(ROOT / "policy")
+    except PolicyError as error:
+        raise Exit(f"moderate: {error}", code=2) from None
     if input or output:
         if not (input and output):
             raise Exit("moderate: give both --input and --output", code=2)

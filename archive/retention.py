@@ -13,9 +13,18 @@ from typing import Any
 
 import yaml
 
+from syndication.config import REQUIRED
+
 from .index import FILES, ArchiveRecord, read_records
 
 MINIMUM_DAYS = {"moderation": 365}  # FOIPPA s.31: information used to decide about a person
+SETTINGS = ("periods_days", "legal_holds")
+# What a hold may name, and what each is a list of (for the error when it is not).
+HOLD_FIELDS = {
+    "announcements": "announcement names",
+    "platforms": f"platforms among {', '.join(REQUIRED)}",
+    "authors": "comment author names",
+}
 
 
 class RetentionError(ValueError):
@@ -46,26 +55,69 @@ class RetentionPolicy:
 
     @classmethod
     def load(cls, path: Path) -> RetentionPolicy:
-        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        """The policy, checked: a mistyped or misspelt entry would hold nothing, silently, so
+        each is refused with its file, field and what was expected."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise RetentionError(f"{path}: not valid YAML ({error})") from None
+        if not isinstance(data, dict):
+            raise RetentionError(f"{path}: expected a mapping with {' and '.join(SETTINGS)}")
+        for key in data:
+            if key not in SETTINGS:
+                raise RetentionError(f"{path}: {key}: unknown; expected {' or '.join(SETTINGS)}")
         days = data.get("periods_days") or {}
+        if not isinstance(days, dict):
+            raise RetentionError(
+                f"{path}: periods_days: expected days for each of {', '.join(FILES)}"
+            )
+        for kind in days:
+            if kind not in FILES:
+                raise RetentionError(
+                    f"{path}: periods_days: {kind}: unknown; expected {', '.join(FILES)}"
+                )
         for kind in FILES:
-            if not isinstance(days.get(kind), int) or days[kind] <= 0:
+            value = days.get(kind)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise RetentionError(f"{path}: periods_days: {kind}: expected a number of days")
-            if days[kind] < MINIMUM_DAYS.get(kind, 0):
+            if value < MINIMUM_DAYS.get(kind, 0):
                 raise RetentionError(
                     f"{path}: periods_days: {kind}: at least "
                     f"{MINIMUM_DAYS[kind]} days (FOIPPA s.31)"
                 )
-        holds = tuple(
-            Hold(
-                h["name"],
-                frozenset(h.get("announcements") or ()),
-                frozenset(h.get("platforms") or ()),
-                frozenset(h.get("authors") or ()),
-            )
-            for h in data.get("legal_holds") or []
+        holds = data.get("legal_holds") or []
+        if not isinstance(holds, list):
+            raise RetentionError(f"{path}: legal_holds: expected a list of holds")
+        return cls(
+            dict(days),
+            tuple(_hold(hold, f"{path}: legal_holds[{i}]") for i, hold in enumerate(holds)),
         )
-        return cls(dict(days), holds)
+
+
+def _hold(entry: Any, where: str) -> Hold:
+    expected = f"name and {', '.join(HOLD_FIELDS)}"
+    if not isinstance(entry, dict):
+        raise RetentionError(f"{where}: expected a mapping with {expected}")
+    for key in entry:
+        if key != "name" and key not in HOLD_FIELDS:
+            raise RetentionError(f"{where}.{key}: unknown; expected {expected}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise RetentionError(f"{where}.name: expected the hold's name (e.g. the FOI request)")
+    named: dict[str, frozenset[str]] = {}
+    for key, what in HOLD_FIELDS.items():
+        values = [] if entry.get(key) is None else entry[key]
+        # A bare value (`authors: Riley Cole`) is refused rather than read letter by letter.
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() for v in values
+        ):
+            raise RetentionError(f"{where}.{key}: expected a list of {what}")
+        if key == "platforms" and not set(values) <= set(REQUIRED):
+            raise RetentionError(f"{where}.{key}: expected a list of {what}")
+        named[key] = frozenset(values)
+    if not any(named.values()):
+        raise RetentionError(f"{where}: holds nothing; expected {', '.join(HOLD_FIELDS)}")
+    return Hold(name, named["announcements"], named["platforms"], named["authors"])
 
 
 def due_for_disposition(

@@ -46,6 +46,13 @@ CLAUSES = {
     "ip_violation": "Content that violates a legal ownership interest of any other party",
 }
 ACTIONS = ("keep", "review", "hide")
+# What policy/moderation.yml may let the classifier do for each category.
+ALLOWED = ("review", "hide")
+
+
+class PolicyError(ValueError):
+    """policy/moderation.yml or policy/sponsors.yml is malformed; the message names the file,
+    the field and what was expected."""
 
 
 def _patterns(*expressions: str) -> list[re.Pattern[str]]:
@@ -456,25 +463,77 @@ class ModerationPolicy:
 
     @classmethod
     def load(cls, policy_dir: Path) -> ModerationPolicy:
-        config = yaml.safe_load((policy_dir / "moderation.yml").read_text(encoding="utf-8")) or {}
-        sponsors = yaml.safe_load((policy_dir / "sponsors.yml").read_text(encoding="utf-8")) or {}
+        """The policy, checked: a value the classifier would misread (`spam: hidden` turning
+        hiding off, `also: Teck` making each letter a sponsor) is refused instead."""
+        config = _mapping(policy_dir / "moderation.yml", ("categories", "allowed_domains"))
+        sponsors = _mapping(policy_dir / "sponsors.yml", ("sponsors",))
+        where = policy_dir / "moderation.yml"
+        categories = config.get("categories") or {}
+        if not isinstance(categories, dict):
+            raise PolicyError(f"{where}: categories: expected each category set to review or hide")
+        for name, value in categories.items():
+            if name not in CATEGORIES:
+                raise PolicyError(
+                    f"{where}: categories.{name}: unknown; expected one of {', '.join(CATEGORIES)}"
+                )
+            if value not in ALLOWED:
+                raise PolicyError(f"{where}: categories.{name}: expected review or hide")
         words = policy_dir / "wordlists"
         policy = cls(
-            hide_allowed={k for k, v in (config.get("categories") or {}).items() if v == "hide"},
-            allowed_domains={d.lower() for d in config.get("allowed_domains") or []},
+            hide_allowed={k for k, v in categories.items() if v == "hide"},
+            allowed_domains={
+                d.lower()
+                for d in _strings(config, "allowed_domains", f"{where}: allowed_domains", "domains")
+            },
             obscene=_words(words / "profanity.txt") | _words(words / "sexual.txt"),
             slurs=_words(words / "slurs.txt"),
             insults=_words(words / "insults.txt"),
         )
-        unknown = set(config.get("categories") or {}) - set(CATEGORIES)
-        if unknown:
-            raise ValueError(
-                f"{policy_dir / 'moderation.yml'}: categories: unknown {sorted(unknown)}"
-            )
-        for sponsor in sponsors.get("sponsors") or []:
-            policy.sponsor_names |= {n.lower() for n in [sponsor["name"], *sponsor.get("also", [])]}
-            policy.sponsor_domains |= {d.lower() for d in sponsor.get("domains", [])}
+        where = policy_dir / "sponsors.yml"
+        entries = sponsors.get("sponsors") or []
+        if not isinstance(entries, list):
+            raise PolicyError(f"{where}: sponsors: expected a list of sponsors")
+        for i, sponsor in enumerate(entries):
+            field_path = f"{where}: sponsors[{i}]"
+            if not isinstance(sponsor, dict):
+                raise PolicyError(f"{field_path}: expected a mapping with name, also and domains")
+            for key in sponsor:
+                if key not in ("name", "also", "domains"):
+                    raise PolicyError(
+                        f"{field_path}.{key}: unknown; expected name, also or domains"
+                    )
+            name = sponsor.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise PolicyError(f"{field_path}.name: expected the sponsor's name")
+            also = _strings(sponsor, "also", f"{field_path}.also", "other names")
+            policy.sponsor_names |= {n.lower() for n in [name, *also]}
+            domains = _strings(sponsor, "domains", f"{field_path}.domains", "domains")
+            policy.sponsor_domains |= {d.lower() for d in domains}
         return policy
+
+
+def _mapping(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A policy file's settings, each one of `keys`."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise PolicyError(f"{path}: not valid YAML ({error})") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: expected a mapping with {', '.join(keys)}")
+    for key in data:
+        if key not in keys:
+            raise PolicyError(f"{path}: {key}: unknown; expected {' or '.join(keys)}")
+    return data
+
+
+def _strings(entry: dict[str, Any], key: str, where: str, what: str) -> list[str]:
+    """A list of names; a bare one (`also: Teck`) is refused rather than read letter by letter."""
+    values = entry.get(key)
+    if values is None:
+        return []
+    if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+        raise PolicyError(f"{where}: expected a list of {what}")
+    return values
 
 
 def _words(path: Path) -> set[str]:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from archive.collect import collect
-from moderation.classifier import CATEGORIES, ModerationPolicy, classify
+from moderation.classifier import CATEGORIES, ModerationPolicy, PolicyError, classify
 from moderation.evaluate import load_labelled, scores
 from moderation.log import ModerationLog
 from moderation.report import write_report
@@ -78,6 +82,83 @@ def test_sponsors_are_not_commercial_promotion() -> None:
         POLICY,
     )
     assert "commercial" not in decision.categories
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        (  # would silently turn hiding off
+            "moderation.yml",
+            "spam: hide",
+            "spam: hidden",
+            "categories.spam: expected review or hide",
+        ),
+        (
+            "moderation.yml",
+            "categories:",
+            "category:",
+            "category: unknown; expected categories or allowed_domains",
+        ),
+        (
+            "moderation.yml",
+            "  spam: hide",
+            "  scam: hide",
+            "categories.scam: unknown; expected one of " + ", ".join(CATEGORIES),
+        ),
+        (  # would make each letter a sponsor name
+            "sponsors.yml",
+            "also: [Teck]",
+            "also: Teck",
+            "sponsors[0].also: expected a list of other names",
+        ),
+        (
+            "sponsors.yml",
+            "domains: [ourtrust.org]",
+            "domains: ourtrust.org",
+            "sponsors[2].domains: expected a list of domains",
+        ),
+        (
+            "sponsors.yml",
+            "- name: Teck Trail Operations",
+            "- title: Teck Trail Operations",
+            "sponsors[0].title: unknown; expected name, also or domains",
+        ),
+    ],
+    ids=[
+        "hidden-not-hide",
+        "misspelt-setting",
+        "unknown-category",
+        "scalar-also",
+        "scalar-domains",
+        "misspelt-field",
+    ],
+)
+def test_a_malformed_moderation_policy_names_the_file_the_field_and_what_was_expected(
+    tmp_path: Path, name: str, old: str, new: str, message: str
+) -> None:
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    text = (policy / name).read_text()
+    assert old in text
+    (policy / name).write_text(text.replace(old, new, 1))
+    with pytest.raises(PolicyError) as error:
+        ModerationPolicy.load(policy)
+    assert str(error.value) == f"{policy / name}: {message}"
+
+
+def test_invoke_moderate_shows_a_malformed_policy_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    moderation = tmp_path / "policy" / "moderation.yml"
+    moderation.write_text(moderation.read_text().replace("spam: hide", "spam: hidden"))
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    with pytest.raises(Exit) as stopped:
+        tasks.moderate(Context())
+    assert stopped.value.code == 2
+    assert stopped.value.message == (
+        f"moderate: {moderation}: categories.spam: expected review or hide"
+    )
 
 
 def test_moderate_classifies_a_jsonl_file(tmp_path: Path) -> None:

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from archive.chain import ChainFile
 from archive.collect import collect
 from archive.export import export
@@ -276,6 +279,85 @@ def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: P
         db.execute("PRAGMA user_version = 1")
     db.close()
     assert {r.commenter for r in search(archive, "bullshit")} == {"Riley Cole"}
+
+
+PERIODS = "periods_days: {post: 10, comment: 10, moderation: 365}\n"
+
+
+@pytest.mark.parametrize(
+    ("holds", "message"),
+    [
+        (  # without brackets: it would hold nothing (each letter an announcement)
+            "legal_holds:\n  - name: FOI-2026-014\n"
+            "    announcements: 2026-11-18-bay-avenue-sidewalk-closure\n",
+            "legal_holds[0].announcements: expected a list of announcement names",
+        ),
+        (
+            "legal_holds:\n  - name: FOI-2026-014\n    authors: Riley Cole\n",
+            "legal_holds[0].authors: expected a list of comment author names",
+        ),
+        (
+            "legal_holds:\n  - name: FOI-2026-014\n    platforms: [facebok]\n",
+            "legal_holds[0].platforms: expected a list of platforms among facebook, twitter, "
+            "youtube",
+        ),
+        (
+            "legal_holds:\n  - announcements: [2026-11-20-flushing]\n",
+            "legal_holds[0].name: expected the hold's name (e.g. the FOI request)",
+        ),
+        (
+            "legal_holds:\n  - name: FOI-2026-014\n    author: [Riley Cole]\n",
+            "legal_holds[0].author: unknown; expected name and announcements, platforms, authors",
+        ),
+        (
+            "legal_holds:\n  - name: FOI-2026-014\n",
+            "legal_holds[0]: holds nothing; expected announcements, platforms, authors",
+        ),
+        (
+            "legal_holds:\n  name: FOI-2026-014\n  authors: [Riley Cole]\n",
+            "legal_holds: expected a list of holds",
+        ),
+        (
+            "legal_hold:\n  - name: FOI-2026-014\n    authors: [Riley Cole]\n",
+            "legal_hold: unknown; expected periods_days or legal_holds",
+        ),
+    ],
+    ids=[
+        "scalar-announcements",
+        "scalar-authors",
+        "unknown-platform",
+        "no-name",
+        "misspelt-field",
+        "holds-nothing",
+        "holds-not-a-list",
+        "misspelt-setting",
+    ],
+)
+def test_a_malformed_retention_policy_names_the_file_the_field_and_what_was_expected(
+    tmp_path: Path, holds: str, message: str
+) -> None:
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(PERIODS + holds)
+    with pytest.raises(RetentionError) as error:
+        RetentionPolicy.load(policy_file)
+    assert str(error.value) == f"{policy_file}: {message}"
+
+
+def test_invoke_records_retention_shows_a_malformed_policy_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "retention.yml").write_text(
+        PERIODS + "legal_holds:\n  - announcements: [2026-11-20-flushing]\n"
+    )
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    with pytest.raises(Exit) as stopped:
+        tasks.retention(Context(), dry_run=True)
+    assert stopped.value.code == 2
+    assert stopped.value.message == (
+        f"records retention: {tmp_path / 'policy' / 'retention.yml'}: "
+        "legal_holds[0].name: expected the hold's name (e.g. the FOI request)"
+    )
 
 
 def test_the_citys_retention_policy_is_valid() -> None:
