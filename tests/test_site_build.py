@@ -165,6 +165,23 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_f
     assert "Withdrawn announcements" in archives and "Bay Avenue closed on Thursday" in archives
 
 
+def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(
+    site: Site,
+) -> None:
+    site.add("2026-11-20-flushing")
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Posted in error."}
+    site.add("2026-11-18-bridge", category="capital-project", **withdrawn)
+    site.add("2026-11-19-meters", **withdrawn)  # service-change still has a published one
+    site.build()
+    assert not (site.output / "category" / "capital-project.html").exists()
+    bridge = site.read("announcements/2026-11-18-bridge.html")
+    assert "category/capital-project.html" not in bridge
+    assert '<span class="tag tag-capital-project">Capital projects</span>' in bridge
+    meters = site.read("announcements/2026-11-19-meters.html")
+    assert 'href="../category/service-change.html">Service changes</a>' in meters
+    assert (site.output / "category" / "service-change.html").is_file()
+
+
 def test_a_correction_is_shown_with_its_date_and_the_last_update(site: Site) -> None:
     site.add(
         "2026-11-20-flushing",
