@@ -117,6 +117,26 @@ def test_an_image_must_exist_and_be_an_image(tmp_path: Path) -> None:
     assert wrong_kind.field == "image" and "is not an image file" in wrong_kind.message
 
 
+def test_an_image_outside_the_published_folders_is_refused(tmp_path: Path) -> None:
+    """Pelican copies only STATIC_PATHS (images/) to the site: anything else would be a 404."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "announcements").mkdir()
+    for name in ("images/bridge.png", "announcements/bridge.png"):
+        (tmp_path / name).write_bytes(PNG)
+    for value in ("announcements/bridge.png", "images/../announcements/bridge.png"):
+        problem = only_problem(tmp_path, image=value, image_alt="A bridge")
+        assert (problem.field, problem.line) == ("image", 6)
+        assert problem.message == (
+            f"'{value}' would not be published with the site; expected a file under images/"
+        )
+    assert problems_for(tmp_path, image="images/bridge.png", image_alt="A bridge") == []
+    text = announcement(**BASIC, image="announcements/bridge.png", image_alt="A bridge")
+    _, problems = parse_announcement(PATH, text, CITY, tmp_path, ("announcements", "media"))
+    assert problems == []  # another site's STATIC_PATHS
+    _, problems = parse_announcement(PATH, text, CITY, tmp_path, ("images", "media"))
+    assert problems[0].message.endswith("expected a file under images/ or media/")
+
+
 def test_a_syndicate_value_that_is_not_a_platform_is_refused() -> None:
     problem = only_problem(syndicate="[facebook, instagram]")
     assert problem.field == "syndicate"

@@ -16,7 +16,7 @@ from icalendar import Calendar
 from pelican import signals
 
 from publishing.build import BuildError
-from tests.conftest import NOW, ROOT, SITEURL, Site
+from tests.conftest import NOW, PNG, ROOT, SITEURL, Site
 
 
 def test_a_valid_site_builds_every_page_kind(site: Site) -> None:
@@ -81,6 +81,18 @@ def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site)
     reason = f"location: is not inside {where}, so it would never be published; move it"
     assert lost.endswith(f"2026-11-21-lost.md:1: {reason}")
     assert unfinished.endswith(f"drafts/2026-11-23-unfinished.md:1: {reason}")
+
+
+def test_an_image_the_site_would_not_publish_fails_the_build(site: Site) -> None:
+    (site.content / "announcements" / "hydrant.png").write_bytes(PNG)
+    site.add("2026-11-20-flushing", image="announcements/hydrant.png", image_alt="A hydrant.")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem.endswith(
+        "2026-11-20-flushing.md:6: image: 'announcements/hydrant.png' would not be published "
+        "with the site; expected a file under images/"
+    )
 
 
 def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:

@@ -18,12 +18,13 @@ Every problem names the file, the line and the field, and says what is expected.
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -43,6 +44,8 @@ DEFAULT_PLATFORMS = ("facebook", "twitter")
 STATUSES = ("draft", "published", "withdrawn")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mpeg", ".mpg"})
+# Pelican's STATIC_PATHS in pelicanconf.py: the only content it copies to the site as is.
+STATIC_PATHS = ("images",)
 
 ANNOUNCEMENT_FIELDS = (
     "title",
@@ -302,13 +305,24 @@ def _choice(options: Iterable[str]) -> Callable[[yaml.Node], str]:
 
 
 def _file_in(
-    content_dir: Path | None, suffixes: frozenset[str], kind: str
+    content_dir: Path | None,
+    suffixes: frozenset[str],
+    kind: str,
+    published_in: Sequence[str] | None = None,
 ) -> Callable[[yaml.Node], str]:
+    """A file under the content folder; with `published_in` (STATIC_PATHS), one of those,
+    as the site links to it: a file anywhere else is never copied to the site."""
+
     def parse(node: yaml.Node) -> str:
         value = _text(node).lstrip("/")
         if Path(value).suffix.lower() not in suffixes:
             raise _FieldError(
                 f"'{value}' is not {kind} file; expected one of {', '.join(sorted(suffixes))}"
+            )
+        if published_in is not None and not _is_under(value, published_in):
+            where = " or ".join(f"{folder.strip('/')}/" for folder in published_in)
+            raise _FieldError(
+                f"'{value}' would not be published with the site; expected a file under {where}"
             )
         if content_dir is not None:
             target = content_dir / value
@@ -319,6 +333,13 @@ def _file_in(
         return value
 
     return parse
+
+
+def _is_under(value: str, folders: Sequence[str]) -> bool:
+    path = PurePosixPath(posixpath.normpath(value))  # `images/../x.png` is not under images/
+    return path.parts[:1] != ("..",) and any(
+        path.is_relative_to(PurePosixPath(posixpath.normpath(folder))) for folder in folders
+    )
 
 
 def _is_image(path: Path) -> bool:
@@ -400,12 +421,18 @@ def _required(fields: _Fields, names: Iterable[str], why: str = "") -> None:
 
 
 def parse_announcement(
-    path: str, text: str, tz: tzinfo, content_dir: Path | None = None
+    path: str,
+    text: str,
+    tz: tzinfo,
+    content_dir: Path | None = None,
+    static_paths: Sequence[str] = STATIC_PATHS,
 ) -> tuple[Announcement | None, list[Problem]]:
     """Validate an announcement's front matter.
 
     `path` is how the file is named in messages; `content_dir` (when given) is where
-    `image` and `video` paths must exist.
+    `image` and `video` paths must exist; `image` must be under one of `static_paths`
+    (Pelican's STATIC_PATHS), which the site publishes. A video only goes to YouTube, from
+    the content folder, so it may be anywhere in it.
     """
     fields = _compose(path, text)
     if fields.problems:
@@ -421,7 +448,9 @@ def parse_announcement(
         "summary": _parse(fields, "summary", _text),
         "modified": _parse(fields, "modified", when),
         "tags": _parse(fields, "tags", _string_list) or (),
-        "image": _parse(fields, "image", _file_in(content_dir, IMAGE_SUFFIXES, "an image")),
+        "image": _parse(
+            fields, "image", _file_in(content_dir, IMAGE_SUFFIXES, "an image", static_paths)
+        ),
         "image_alt": _parse(fields, "image_alt", _text),
         "event_start": _parse(fields, "event_start", when),
         "event_end": _parse(fields, "event_end", when),

@@ -164,7 +164,9 @@ class AnnouncementReader(BaseReader):
         if self._is_page(Path(source_path), content_dir):
             page, problems = parse_page(name, text, tz)
             return (self._page_metadata(page) if page else {}), problems
-        announcement, problems = parse_announcement(name, text, tz, content_dir)
+        announcement, problems = parse_announcement(
+            name, text, tz, content_dir, self.settings["STATIC_PATHS"]
+        )
         if not announcement:
             return {}, problems
         metadata = self._announcement_metadata(announcement)
