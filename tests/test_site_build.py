@@ -287,6 +287,27 @@ def test_every_feed_parses_cleanly_with_stable_guids(site: Site) -> None:
     assert (edited.title, edited.updated) == ("Council meeting moved", "2026-11-22T09:00:00-08:00")
 
 
+def test_each_feed_links_its_web_page_and_itself(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.build()
+
+    def links(name: str) -> tuple[str, list[str]]:
+        feed = feedparser.parse(site.output / "feeds" / name).feed
+        return feed.link, [link.href for link in feed.links if link.rel == "self"]
+
+    # RSS 2.0: the channel's <link> is the website, its atom:link rel=self the RSS document.
+    assert links("all.rss.xml") == (f"{SITEURL}/", [f"{SITEURL}/feeds/all.rss.xml"])
+    assert links("all.atom.xml") == (f"{SITEURL}/", [f"{SITEURL}/feeds/all.atom.xml"])
+    category = f"{SITEURL}/category/service-change.html"
+    assert links("service-change.rss.xml") == (
+        category,
+        [f"{SITEURL}/feeds/service-change.rss.xml"],
+    )
+    assert links("service-change.atom.xml")[0] == category
+    # Nothing published in the category, so no page of it: the home page stands in.
+    assert links("alert.rss.xml") == (f"{SITEURL}/", [f"{SITEURL}/feeds/alert.rss.xml"])
+
+
 def json_ld(page: str) -> dict:
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert match, "no JSON-LD on the page"

@@ -41,6 +41,7 @@ class FeedsGenerator(OutputGenerator):
             self.context.get("urgent_articles", []),
             self.settings["SITENAME"],
             self.settings.get("FEED_MAX_ITEMS", 50),
+            {c.name: c.url for c, _ in self.context.get("category_nav", [])},
         )
         site_updated = max(
             (a.announcement.updated for a in articles), default=self.settings["BUILD_TIME"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,21 +19,32 @@ from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: where it goes, what it is called, and what it lists (newest first)."""
+    """One feed: where it goes, what it is called, what it lists (newest first), and the
+    site path of the web page that lists the same ("" for the home page)."""
 
     slug: str
     title: str
     description: str
     articles: tuple[Any, ...]
+    page: str = ""
 
     def path(self, kind: str) -> str:
         return f"feeds/{self.slug}.{kind}.xml"
 
 
 def feed_specs(
-    articles: Sequence[Any], urgent: Sequence[Any], sitename: str, max_items: int | None
+    articles: Sequence[Any],
+    urgent: Sequence[Any],
+    sitename: str,
+    max_items: int | None,
+    category_pages: Mapping[str, str] | None = None,
 ) -> list[FeedSpec]:
-    """Every feed the site offers: all, one per category, urgent alerts."""
+    """Every feed the site offers: all, one per category, urgent alerts.
+
+    `category_pages` are the site paths of the category pages written; a category without
+    one (nothing published in it) has the home page as its feed's web page.
+    """
+    pages = category_pages or {}
 
     def cap(items: Iterable[Any]) -> tuple[Any, ...]:
         items = tuple(items)
@@ -47,6 +58,7 @@ def feed_specs(
                 f"{sitename}: {label}",
                 f"{label} from the {sitename}",
                 cap(a for a in articles if a.announcement.category == key),
+                pages.get(key, ""),
             )
         )
     specs.append(
@@ -82,11 +94,12 @@ def render_feed(
     fg = FeedGenerator()
     fg.register_extension(NAMESPACE, EnclosureExtension, EnclosureEntryExtension)
     atom_url = f"{siteurl}/{spec.path('atom')}"
+    page_url = f"{siteurl}/{spec.page}"
     fg.id(atom_url)
     fg.title(spec.title)
     fg.subtitle(spec.description)
     fg.description(spec.description)
-    fg.link(href=f"{siteurl}/", rel="alternate")
+    fg.link(href=page_url, rel="alternate")
     fg.link(href=atom_url, rel="self")
     fg.language(language)
     fg.author({"name": city["name"], "uri": f"{siteurl}/"})
@@ -111,4 +124,9 @@ def render_feed(
             image = content_dir / item.image
             mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
             getattr(entry, NAMESPACE).set(f"{siteurl}/{item.image}", image.stat().st_size, mime)
-    return fg.atom_str(pretty=True), fg.rss_str(pretty=True)
+    atom = fg.atom_str(pretty=True)
+    # feedgen's RSS <link> is the last link given, and its atom:link the self links: the
+    # web page and the RSS document itself, not the Atom one.
+    fg.link(href=f"{siteurl}/{spec.path('rss')}", rel="self", replace=True)
+    fg.link(href=page_url, rel="alternate")
+    return atom, fg.rss_str(pretty=True)
