@@ -49,6 +49,35 @@ def test_an_explicit_offset_is_kept() -> None:
     assert item.date.utcoffset() == timedelta(hours=-7)
 
 
+def test_a_time_skipped_when_clocks_go_forward_is_refused() -> None:
+    """2:30 a.m. on 2027-03-14 never happens in Trail: page and calendar would disagree."""
+
+    def event_from(start: str) -> list[Problem]:
+        return problems_for(
+            category="city-event",
+            event_start=start,
+            event_end="2027-03-14 04:00",
+            location="Gyro Park",
+        )
+
+    (problem,) = event_from("2027-03-14 02:30")
+    assert (problem.field, problem.line) == ("event_start", 6)
+    assert problem.message == (
+        "'2027-03-14 02:30' does not exist in City time: clocks go forward from 2:00 to 3:00 on "
+        "2027-03-14; expected a time before 2:00 or from 3:00, or one with an offset"
+    )
+    for start in ("2027-03-14 01:59", "2027-03-14 03:00", "2027-03-14 02:30-08:00"):
+        assert event_from(start) == []
+
+
+def test_a_time_that_happens_twice_when_clocks_go_back_is_the_first() -> None:
+    item, problems = parse_announcement(
+        PATH, announcement(**{**BASIC, "date": "2026-11-01 01:30"}), CITY
+    )
+    assert problems == [] and item is not None
+    assert item.date.utcoffset() == timedelta(hours=-7)  # 1:30 a.m. PDT, then PST follows
+
+
 @pytest.mark.parametrize("missing", ["title", "date", "category", "summary"])
 def test_a_missing_required_field_is_named(missing: str) -> None:
     fields = {k: v for k, v in BASIC.items() if k != missing}

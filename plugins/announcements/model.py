@@ -22,7 +22,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -262,7 +262,12 @@ def _datetime_parser(tz: tzinfo) -> Callable[[yaml.Node], datetime]:
 
 
 def parse_datetime(value: str, tz: tzinfo) -> datetime:
-    """Parse an ISO 8601 date-time; one without an offset is local time in `tz`."""
+    """Parse an ISO 8601 date-time; one without an offset is local time in `tz`.
+
+    A local time skipped when clocks go forward is refused: Python would keep it as written
+    with the old offset, so the page would show it while calendars showed an hour later. A
+    time that happens twice when clocks go back is the first (daylight) one.
+    """
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -271,8 +276,31 @@ def parse_datetime(value: str, tz: tzinfo) -> datetime:
             "such as -08:00 (without one, City time applies)"
         ) from None
     if parsed.tzinfo is None:
+        gap = _skipped(parsed, tz)
+        if gap is not None:
+            start, end = (f"{t.hour}:{t.minute:02d}" for t in gap)
+            raise _FieldError(
+                f"'{value}' does not exist in City time: clocks go forward from {start} to "
+                f"{end} on {gap[0]:%Y-%m-%d}; expected a time before {start} or from {end}, "
+                "or one with an offset"
+            )
         parsed = parsed.replace(tzinfo=tz)
     return parsed
+
+
+def _skipped(local: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
+    """The (start, end) of the clocks-forward gap that a naive local time falls in, if any."""
+    aware = local.replace(tzinfo=tz)
+    if aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local:
+        return None
+    before, after = aware.utcoffset(), local.replace(tzinfo=tz, fold=1).utcoffset()
+    if before is None or after is None:
+        return None
+    # The clocks changed less than the gap's length before `local` in UTC, on a minute.
+    change = local - after
+    while change.replace(tzinfo=UTC).astimezone(tz).utcoffset() != after:
+        change += timedelta(minutes=1)
+    return change + before, change + after
 
 
 def _boolean(node: yaml.Node) -> bool:
