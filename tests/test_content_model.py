@@ -127,6 +127,26 @@ def test_an_event_ending_before_it_starts_is_refused() -> None:
     assert "before event_start" in problem.message
 
 
+def test_an_event_ending_when_it_starts_is_refused() -> None:
+
+    def event(start: str, end: str) -> Problem:
+        return only_problem(
+            category="city-event", event_start=start, event_end=end, location="Gyro Park"
+        )
+
+    same_time = event("2026-12-05 17:00", "2026-12-05 17:00")
+    assert (same_time.field, same_time.message) == (
+        "event_end",
+        "is the same time as event_start; expected the end after the start",
+    )
+    # A craft fair "on 2026-12-05" is zero minutes long: both dates mean midnight.
+    same_day = event("2026-12-05", "2026-12-05")
+    assert same_day.message == (
+        "is the same time as event_start; expected the end after the start "
+        "(a date without a time means midnight, at the start of that day)"
+    )
+
+
 def test_an_image_without_alt_text_is_refused(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "bridge.png").write_bytes(PNG)

@@ -72,6 +72,7 @@ PAGE_STATUSES = ("published", "hidden", "draft")
 
 # libyaml's loader when PyYAML was built with it (its wheels are): same nodes, much faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*\Z")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
@@ -527,8 +528,12 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
             f" for a {values['category']} announcement",
         )
     start, end = values["event_start"], values["event_end"]
-    if start and end and end < start:
-        fields.problem("event_end", "is before event_start; expected the end after the start")
+    if start and end and end <= start:
+        when = "before" if end < start else "the same time as"
+        message = f"is {when} event_start; expected the end after the start"
+        if any(_DATE_ONLY.match(str(fields.nodes[n].value)) for n in ("event_start", "event_end")):
+            message += " (a date without a time means midnight, at the start of that day)"
+        fields.problem("event_end", message)
     if values["image"] and "image_alt" not in fields.nodes:
         fields.problem(
             "image_alt",
