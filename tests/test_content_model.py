@@ -257,6 +257,7 @@ def test_corrections_may_be_a_dated_list() -> None:
     item, problems = parse_announcement(PATH, announcement(**BASIC, correction=body), CITY)
     assert problems == [] and item is not None
     assert [c.note for c in item.corrections] == ["First fix.", "Second fix."]
+    assert item.modified is None and item.updated == item.corrections[-1].date
     bad = only_problem(correction="\n  - date: yesterday\n    note: Oops")
     assert (
         bad.field == "correction" and bad.line == 7 and "'yesterday' is not a date" in bad.message

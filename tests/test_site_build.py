@@ -213,6 +213,34 @@ def test_a_correction_is_shown_with_its_date_and_the_last_update(site: Site) -> 
     assert "Monday, not Tuesday" in feed.entries[0].content[0].value
 
 
+def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
+    """A correction in the list form has its own date; `modified` need not be touched."""
+    site.add(
+        "2026-11-20-skate",
+        title="Family skate",
+        category="city-event",
+        event_start="2026-12-05 13:00",
+        event_end="2026-12-05 15:00",
+        location="Trail Memorial Centre",
+        correction="[{date: 2026-11-22 10:00, note: The skate starts at 1 p.m. not noon.}]",
+    )
+    site.build()
+    corrected = "2026-11-22T10:00:00-08:00"
+    page = site.read("announcements/2026-11-20-skate.html")
+    assert f'Last updated <time datetime="{corrected}">' in page
+    assert f'<meta property="article:modified_time" content="{corrected}">' in page
+    assert json_ld(page)["@graph"][1]["dateModified"] == corrected
+    atom = feedparser.parse(site.output / "feeds/all.atom.xml")
+    assert (atom.feed.updated, atom.entries[0].updated) == (corrected, corrected)
+    rss = feedparser.parse(site.output / "feeds/all.rss.xml")
+    assert rss.feed.updated == "Sun, 22 Nov 2026 10:00:00 -0800"
+    (event,) = Calendar.from_ical(site.read("announcements/2026-11-20-skate.ics")).walk("VEVENT")
+    assert event.decoded("last-modified").isoformat() == "2026-11-22T18:00:00+00:00"
+    assert f"<lastmod>{corrected}</lastmod>" in site.read("sitemap.xml")
+    (entry,) = json.loads(site.read("syndication.json"))["announcements"]
+    assert entry["updated"] == corrected
+
+
 def test_urgent_alerts_come_first_on_the_home_page_until_they_expire(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.add(

@@ -156,8 +156,10 @@ class Announcement:
 
     @property
     def updated(self) -> datetime:
-        """When the announcement last changed in public: its modification or publication."""
-        return self.modified or self.date
+        """When the announcement last changed in public: the latest of its publication, its
+        modification and its corrections (a dated correction need not move `modified`)."""
+        changes = [self.date, *(c.date for c in self.corrections)]
+        return max(changes if self.modified is None else [*changes, self.modified])
 
     def is_expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now

@@ -200,8 +200,8 @@ class AnnouncementReader(BaseReader):
             "status": PELICAN_STATUS[item.status],
             "announcement": item,
         }
-        if item.modified:
-            metadata["modified"] = _pelican_datetime(item.modified)
+        if item.modified or item.corrections:  # a dated correction is a change too
+            metadata["modified"] = _pelican_datetime(item.updated)
         if item.tags:
             metadata["tags"] = self.process_metadata("tags", ", ".join(item.tags))
         if item.image:
