@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +11,13 @@ from zoneinfo import ZoneInfo
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
 
-from announcements.model import CATEGORIES, EVENT_CATEGORIES, parse_announcement, read_source
+from announcements.model import (
+    CATEGORIES,
+    EVENT_CATEGORIES,
+    parse_announcement,
+    parse_datetime,
+    read_source,
+)
 from syndication.text import utf8_length, x_length
 from syndication_manifest import platform_posts
 
@@ -33,13 +39,21 @@ def _when(value: str | None, default: datetime, name: str) -> datetime:
             f"--{name}: '{value}' is not a date; expected YYYY-MM-DD HH:MM in City time, "
             "or with an offset such as -08:00"
         ) from None
-    return parsed.astimezone(CITY) if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+    if parsed.tzinfo:
+        return parsed.astimezone(CITY)
+    try:  # refused as the build refuses it: a City time skipped when clocks go forward
+        return parse_datetime(value, CITY)
+    except ValueError as error:
+        raise AuthoringError(f"--{name}: {error}") from None
 
 
 def _city_time(when: datetime) -> str:
     """`when` as the file should say it: City time, as the reader assumes without an offset;
     with the offset when that would read back as another instant (the hour repeated as
     daylight saving time ends)."""
+    # A default a week or two hours on is reckoned on the clock and may fall in the hour
+    # skipped when clocks go forward: the same instant, as the clock then reads.
+    when = when.astimezone(UTC).astimezone(CITY)
     written = when.isoformat(" ", "seconds" if when.second else "minutes")
     local = written[:-6]  # without the offset, +HH:MM
     if datetime.fromisoformat(local).replace(tzinfo=CITY).utcoffset() == when.utcoffset():

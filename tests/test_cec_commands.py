@@ -71,6 +71,28 @@ def test_new_writes_the_time_it_was_given_in_city_time(
     assert item.date.timestamp() == item.event_start.timestamp() == instant.timestamp()
 
 
+def test_new_never_writes_a_time_skipped_when_clocks_go_forward(site: Site) -> None:
+    with pytest.raises(AuthoringError) as refused:
+        new_announcement(site.content, "Clean-up", "city-event", event_start="2027-03-14 02:30")
+    assert str(refused.value).startswith(
+        "--event-start: '2027-03-14 02:30' does not exist in City time: clocks go forward from "
+        "2:00 to 3:00 on 2027-03-14"
+    )
+    # Two hours after 00:30 PST is 03:30 PDT (the clock skips 2:00 to 3:00), not 02:30.
+    path = new_announcement(
+        site.content,
+        "Clean-up",
+        "city-event",
+        date="2027-03-07 09:00",
+        event_start="2027-03-14 00:30",
+    )
+    assert "\nevent_end: 2027-03-14 03:30  # TO DO: check\n" in path.read_text()
+    # A week after 02:30 on March 7 is, on the clock, the skipped 02:30 of March 14.
+    week = new_announcement(site.content, "Egg hunt", "city-event", date="2027-03-07 02:30")
+    assert "\nevent_start: 2027-03-14 03:30\n" in week.read_text()
+    site.build()  # raises on any validation problem
+
+
 def test_new_cuts_the_file_name_of_a_long_title_at_a_word(site: Site) -> None:
     title = "Road closure on " + "Victoria Street and " * 14 + "Bay Avenue"
     path = new_announcement(site.content, title, "service-change", date="2026-11-24 09:00")
