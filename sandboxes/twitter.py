@@ -12,12 +12,12 @@ import hmac
 import itertools
 import re
 import time
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from oauthlib.oauth1.rfc5849 import signature, utils
+from twitter_text import parse_tweet
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
@@ -29,12 +29,8 @@ RECENT_SEARCH_WINDOW = timedelta(days=7)
 
 
 def x_length(text: str) -> int:
-    """X's weighted count: URLs 23, code points beyond the Latin-ish ranges count 2."""
-    text = unicodedata.normalize("NFC", text)
-    light = ((0, 0x10FF), (0x2000, 0x200D), (0x2010, 0x201F), (0x2032, 0x2037))
-    bare = URL.sub("", text)
-    weight = sum(1 if any(lo <= ord(c) <= hi for lo, hi in light) else 2 for c in bare)
-    return weight + 23 * len(URL.findall(text))
+    """X's weighted count, by X's own rules (twitter-text v3)."""
+    return int(parse_tweet(text).weightedLength)
 
 
 class TwitterSandbox(Sandbox):

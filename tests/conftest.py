@@ -16,7 +16,8 @@ from syndication.config import Settings, load_settings
 from syndication.runner import syndicate
 
 ROOT = Path(__file__).resolve().parent.parent
-SITEURL = "https://news.trail.test"
+# A real top-level domain: X (and its sandbox) count only such links as 23 characters.
+SITEURL = "https://news.trail.ca"
 # A fixed "now" for every test build: Tuesday, November 24, 2026, noon in Trail.
 NOW = "2026-11-24T12:00:00-08:00"
 

@@ -92,7 +92,7 @@ def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes:
         ("twitter", "2026-11-21-tour", "created"),
         ("youtube", "2026-11-21-tour", "created"),
     }
-    url = "https://news.trail.test/announcements/2026-11-21-tour.html"
+    url = "https://news.trail.ca/announcements/2026-11-21-tour.html"
     (post,) = sandboxes.facebook.posts.values()
     assert post["link"] == url and url in post["message"]
     (tweet,) = sandboxes.twitter.tweets.values()

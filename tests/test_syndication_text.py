@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from twitter_text import parse_tweet
 
 from syndication.posts import (
     YOUTUBE_TITLE_MAX,
@@ -13,7 +14,7 @@ from syndication.posts import (
     youtube_description,
     youtube_title,
 )
-from syndication.text import ELLIPSIS, fit, utf8_length, x_length
+from syndication.text import _NEEDS_TWITTER_TEXT, ELLIPSIS, fit, utf8_length, x_length
 
 URL = "https://trail.ca/announcements/2026-11-20-glenmerry-water-main-flushing.html"
 GUIDELINES = "https://trail.ca/comment-guidelines.html"
@@ -33,10 +34,50 @@ GUIDELINES = "https://trail.ca/comment-guidelines.html"
         ("…", 2),  # but the ellipsis (U+2026) is outside them and weighs 2
         ("雪", 2),  # CJK weighs 2
         ("🚧", 2),  # emoji weigh 2
+        # Golden values from X's own twitter-text 3.1.0 (npm), parseTweet().weightedLength:
+        ("See https://trail.ca/water.", 28),  # the full stop is not part of the link
+        ("Details at www.trail.ca or call 250-364-1262.", 56),  # a bare domain is a link
+        ("Register at trail.com today", 41),
+        ("Write to info@trail.ca for details.", 35),  # an address is not
+        ("Crews start at 7 a.m. on Nov. 30, e.g. on Laurel St.", 52),
+        ("Open 9 a.m.–4 p.m. (see https://trail.ca/hours).", 49),
+        ("Map: https://trail.ca/map.html, then (https://trail.ca/b).", 61),
+        ("Visit RDKB.com, www.rdkb.com/water and https://www.rdkb.com/a?b=c#d!", 83),
+        ("Call 250.364.1262 or see trail.ca.", 49),
+        ("Family 👨\u200d👩\u200d👧 day ❤️ at Gyro Park", 29),  # a joined emoji weighs 2
+        ("Canada 🇨🇦 Day", 13),
+        ("Thumbs 👍🏽 up", 12),
+        ("Keycap 1️⃣", 9),
+        ("日本語のテキスト", 16),
+        ("#hashtag @mention $CASH", 23),
+        ("https://trail.ca/" + "a" * 300, 23),
     ],
 )
 def test_x_length_counts_like_x(text: str, expected: int) -> None:
     assert x_length(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Crews flush water mains in Glenmerry from Nov. 30; tap water may be discoloured.",
+        f"Water main flushing.\n{URL}\nComment guidelines: {GUIDELINES}",
+        "Café Montréal — naïve résumé “quoted” ‘x’ • bullet… 🚧 雪",
+        "Crews start at 7 a.m. on Nov. 30, e.g. on Laurel St. (see the map)",
+    ],
+)
+def test_the_quick_count_agrees_with_twitter_text_where_it_is_used(text: str) -> None:
+    assert not _NEEDS_TWITTER_TEXT.search(text)  # measured without twitter-text...
+    assert x_length(text) == parse_tweet(text).weightedLength  # ...to the same count
+
+
+def test_a_post_with_bare_domains_fits_as_x_counts_it() -> None:
+    summary = (
+        "Crews flush water mains in Glenmerry from Nov. 30; details and a map at www.trail.ca, "
+        "www.trail.ca/water, www.rdkb.com and www.bcgov.ca/flush. " + "More words follow. " * 20
+    )
+    text = x_text("Water main flushing", summary, URL, GUIDELINES)
+    assert 270 < parse_tweet(text).weightedLength <= 280
 
 
 @pytest.mark.parametrize(
