@@ -107,15 +107,8 @@ def moderate_collected(
 def _hide_pending(status: Status) -> bool:
     """A hide the classifier allowed but never applied (the platform refused it, or the run
     stopped before it), and that no person has decided about since."""
-    return (
-        status.action == "hide"
-        and status.decision is None
-        and status.tried_by
-        in (
-            None,
-            CLASSIFIER,
-        )
-    )
+    untouched = status.tried_by in (None, CLASSIFIER)
+    return status.action == "hide" and status.decision is None and untouched
 
 
 def decide(
