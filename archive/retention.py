@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from checks.policy_file import read_mapping
 from syndication.config import REQUIRED
 
 from .index import FILES, ArchiveRecord, read_records
@@ -57,15 +56,7 @@ class RetentionPolicy:
     def load(cls, path: Path) -> RetentionPolicy:
         """The policy, checked: a mistyped or misspelt entry would hold nothing, silently, so
         each is refused with its file, field and what was expected."""
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as error:
-            raise RetentionError(f"{path}: not valid YAML ({error})") from None
-        if not isinstance(data, dict):
-            raise RetentionError(f"{path}: expected a mapping with {' and '.join(SETTINGS)}")
-        for key in data:
-            if key not in SETTINGS:
-                raise RetentionError(f"{path}: {key}: unknown; expected {' or '.join(SETTINGS)}")
+        data = read_mapping(path, RetentionError, SETTINGS)
         days = data.get("periods_days") or {}
         if not isinstance(days, dict):
             raise RetentionError(

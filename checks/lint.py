@@ -28,6 +28,7 @@ import yaml
 
 from announcements.model import CATEGORIES, read_source, split_front_matter
 from announcements.reader import display_path
+from checks.policy_file import read_mapping
 from syndication.posts import x_text
 from syndication.text import ELLIPSIS, x_length
 
@@ -135,13 +136,7 @@ class Policy:
 def _yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise LintConfigError(f"{path}: not valid YAML ({error})") from None
-    if not isinstance(data, dict):
-        raise LintConfigError(f"{path}: expected a mapping")
-    return data
+    return read_mapping(path, LintConfigError)
 
 
 def load_wordlists(folder: Path, pattern: str = "*.txt") -> set[str]:

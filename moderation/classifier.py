@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from checks.lint import EMAIL, PHONE, load_wordlists
+from checks.policy_file import read_mapping
 
 CATEGORIES = (
     "off_topic",
@@ -514,16 +513,7 @@ class ModerationPolicy:
 
 def _mapping(path: Path, keys: tuple[str, ...]) -> dict[str, Any]:
     """A policy file's settings, each one of `keys`."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise PolicyError(f"{path}: not valid YAML ({error})") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}: expected a mapping with {', '.join(keys)}")
-    for key in data:
-        if key not in keys:
-            raise PolicyError(f"{path}: {key}: unknown; expected {' or '.join(keys)}")
-    return data
+    return read_mapping(path, PolicyError, keys)
 
 
 def _strings(entry: dict[str, Any], key: str, where: str, what: str) -> list[str]:
