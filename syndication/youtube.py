@@ -106,7 +106,10 @@ class YouTube(Platform):
 
     def create(self, entry: Entry) -> RemotePost:
         post = entry.posts[self.name]
-        video = self.content_dir / post["video"]
+        video = (self.content_dir / post["video"]).resolve()
+        if not video.is_relative_to(self.content_dir.resolve()) or not video.is_file():
+            # The build refuses such a file; a manifest from elsewhere is checked again.
+            raise PermanentError(f"video {post['video']!r} is not a file inside content/")
         media = MediaFileUpload(
             str(video),
             mimetype=mimetypes.guess_type(video.name)[0] or "application/octet-stream",

@@ -186,6 +186,27 @@ def test_an_image_outside_the_published_folders_is_refused(tmp_path: Path) -> No
     assert problems[0].message.endswith("expected a file under images/ or media/")
 
 
+def test_a_file_outside_content_is_refused_even_through_a_link(tmp_path: Path) -> None:
+    """A video is uploaded and an image published: neither may come from outside content/."""
+    content = tmp_path / "content"
+    (content / "videos").mkdir(parents=True)
+    (content / "images").mkdir()
+    (tmp_path / "private.mp4").write_bytes(b"\x00" * 64)
+    (tmp_path / "private.png").write_bytes(PNG)
+    (content / "videos" / "linked.mp4").symlink_to(tmp_path / "private.mp4")
+    (content / "images" / "linked.png").symlink_to(tmp_path / "private.png")
+    for value in ("../private.mp4", "videos/../../private.mp4", "/../private.mp4"):
+        problem = only_problem(content, video=value)
+        assert (problem.field, problem.message) == (
+            "video",
+            f"'{value.lstrip('/')}' is outside content/; expected a path inside content/",
+        )
+    linked = only_problem(content, video="videos/linked.mp4")
+    assert linked.field == "video" and "is a link to a file outside content/" in linked.message
+    image = only_problem(content, image="images/linked.png", image_alt="A bridge")
+    assert image.field == "image" and "is a link to a file outside content/" in image.message
+
+
 def test_a_syndicate_value_that_is_not_a_platform_is_refused() -> None:
     problem = only_problem(syndicate="[facebook, instagram]")
     assert problem.field == "syndicate"

@@ -95,6 +95,46 @@ def test_an_image_the_site_would_not_publish_fails_the_build(site: Site) -> None
     )
 
 
+def test_a_link_out_of_content_fails_the_build_and_publishes_nothing(site: Site) -> None:
+    """Git keeps a symbolic link, not what it points to: Pelican would copy that to the site."""
+    secret = site.root / "deploy-key.txt"
+    secret.write_text("not for the public", encoding="utf-8")
+    (site.content / "images" / "logo.png").symlink_to(secret)
+    (site.content / "images" / "inside.png").symlink_to(site.content / "images")  # harmless
+    site.add("2026-11-20-flushing")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [
+        f"{site.content}/images/logo.png:1: location: is a link to something outside "
+        "content/; put the file itself here"
+    ]
+    assert not (site.output / "images" / "logo.png").exists()
+
+
+def test_script_and_unsafe_links_in_the_text_are_never_published(site: Site) -> None:
+    site.add(
+        "2026-11-20-flushing",
+        body=(
+            "Hi <script>alert(1)</script> [details](javascript:alert(2)) "
+            '<img src="images/x.png" onerror="alert(3)" alt="y"> '
+            '<abbr title="Public Works">PW</abbr> [Call us](tel:+12503641262) or '
+            "[see the map]({filename}/announcements/2026-11-20-map.md)."
+            "[^1]\n\n[^1]: Weather permitting.\n"
+        ),
+    )
+    site.add("2026-11-20-map", title="Map")
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    feed = site.read("feeds/all.atom.xml").replace("&lt;", "<").replace("&gt;", ">")
+    for text in (page, feed):
+        assert "alert(" not in text and "javascript:" not in text and "onerror" not in text
+    # What Markdown writes, and safe HTML, stays as written.
+    assert '<abbr title="Public Works">PW</abbr>' in page
+    assert '<a href="tel:+12503641262">Call us</a>' in page
+    assert '<a href="../announcements/2026-11-20-map.html">see the map</a>' in page
+    assert 'id="fn:1"' in page and 'class="footnote-ref"' in page
+
+
 def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
     site.add("2026-11-20-flushing", body="See [the map]({filename}/announcements/nowhere.md).")
     with pytest.raises(BuildError) as failure:

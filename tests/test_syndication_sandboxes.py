@@ -315,6 +315,27 @@ def test_a_reinstated_announcement_gets_a_public_video_even_after_an_upload_faul
     assert privacy == ["private", "public"]
 
 
+def test_a_manifest_naming_a_video_outside_content_uploads_nothing(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """The build refuses such a video; a manifest from anywhere else is checked again."""
+    add_tour(run.site)
+    run.site.build()
+    (run.site.root / "private.mp4").write_bytes(VIDEO)
+    manifest = run.site.output / "syndication.json"
+    manifest.write_text(manifest.read_text().replace("videos/tour.mp4", "../private.mp4"))
+    report = syndicate(
+        manifest,
+        run.site.content,
+        load_settings(run.env(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)),
+        say=run.said.append,
+    )
+    (result,) = report.results
+    assert result.outcome == "failed"
+    assert result.error == "video '../private.mp4' is not a file inside content/"
+    assert sandboxes.youtube.videos == {}
+
+
 def test_server_errors_and_rate_limits_are_survived(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     sandboxes.facebook.inject("server_error", method="POST", times=2, status=500)

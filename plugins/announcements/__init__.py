@@ -162,6 +162,26 @@ def stray_files(settings: dict[str, Any]) -> list[Problem]:
     return [Problem(display_path(path), 1, "location", message) for path in sorted(strays)]
 
 
+def links_out_of_content(settings: dict[str, Any]) -> list[Problem]:
+    """A symbolic link in content/ to something outside it. Git keeps only the link, so a
+    build would read, publish or upload whatever it points to on the machine that builds
+    (a key, a private recording): the file itself belongs in content/."""
+    content = Path(settings["PATH"])
+    inside = content.resolve()
+    links = []
+    folders = [content]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    if not Path(entry.path).resolve().is_relative_to(inside):
+                        links.append(Path(entry.path))
+                elif entry.is_dir():
+                    folders.append(Path(entry.path))
+    message = "is a link to something outside content/; put the file itself here"
+    return [Problem(display_path(path), 1, "location", message) for path in sorted(links)]
+
+
 def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
     """Two files that would be published at one address (a name used in two folders).
 
@@ -197,6 +217,7 @@ def fail_on_problems(generators: Sequence[Any]) -> None:
     problems = [
         *settings.get(PROBLEMS_SETTING, []),
         *stray_files(settings),
+        *links_out_of_content(settings),
         *shared_addresses(generators),
     ]
     if problems:

@@ -350,6 +350,8 @@ def _file_in(
             raise _FieldError(
                 f"'{value}' is not {kind} file; expected one of {', '.join(sorted(suffixes))}"
             )
+        if not _is_under(value, ["."]):
+            raise _FieldError(f"'{value}' is outside content/; expected a path inside content/")
         if published_in is not None and not _is_under(value, published_in):
             where = " or ".join(f"{folder.strip('/')}/" for folder in published_in)
             raise _FieldError(
@@ -359,6 +361,11 @@ def _file_in(
             target = content_dir / value
             if not target.is_file():
                 raise _FieldError(f"'{value}' does not exist; expected a path inside content/")
+            if not target.resolve().is_relative_to(content_dir.resolve()):
+                # A link committed to git would publish or upload whatever it points to.
+                raise _FieldError(
+                    f"'{value}' is a link to a file outside content/; put the file itself there"
+                )
             if kind == "an image" and not _is_image(target):
                 raise _FieldError(f"'{value}' cannot be read as an image")
         return value

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import nh3
 from markdown import Markdown
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
@@ -129,6 +130,31 @@ def _pelican_datetime(value: datetime) -> SafeDatetime:
     return SafeDatetime.combine(value.date(), value.time(), value.tzinfo)
 
 
+# What an announcement's text may carry once rendered: the tags and attributes Markdown and
+# its extensions write (footnotes and headings have ids and classes), links to web pages,
+# mail and phone numbers, or to the site itself. No script, no event handler, no
+# `javascript:` link: the site promises no JavaScript, and the text reaches the feeds too.
+_ATTRIBUTES = {
+    **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"id", "class", "title", "lang", "dir"},
+}
+_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+def sanitise(html: str) -> str:
+    """Rendered Markdown with anything unsafe removed (raw HTML is otherwise passed through)."""
+    return str(
+        nh3.clean(
+            html,
+            attributes=_ATTRIBUTES,
+            url_schemes=_URL_SCHEMES,
+            link_rel=None,  # links stay as written: rel="noopener" is for target=_blank
+            clean_content_tags={"script", "style"},
+            strip_comments=True,
+        )
+    )
+
+
 class AnnouncementReader(BaseReader):
     """Reads `content/**/*.md`: front matter between `---` lines, then Markdown."""
 
@@ -189,7 +215,7 @@ class AnnouncementReader(BaseReader):
         # Front matter is already split off, so Markdown's own `meta` extension must not run.
         config = dict(self.settings["MARKDOWN"])
         config["extensions"] = [e for e in config.get("extensions", []) if not e.endswith("meta")]
-        return str(Markdown(**config).convert(body))
+        return sanitise(str(Markdown(**config).convert(body)))
 
     def _announcement_metadata(self, item: Announcement) -> dict[str, Any]:
         metadata: dict[str, Any] = {
