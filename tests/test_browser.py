@@ -154,6 +154,43 @@ def test_the_skip_link_works_and_focus_is_visible(base: str) -> None:
         assert outline != "none"
 
 
+# The focus indicator of the focused element, against what is behind it (WCAG 2.1 SC 1.4.11:
+# 3:1): the better of its outline and its box-shadow ring.
+FOCUS_CONTRAST = """
+const luminance = colour => {
+  const [r, g, b] = colour.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05); };
+const element = document.activeElement, style = getComputedStyle(element);
+let behind = 'rgb(255, 255, 255)';
+for (let p = element.parentElement; p; p = p.parentElement) {
+  const c = getComputedStyle(p).backgroundColor;
+  if (c !== 'rgba(0, 0, 0, 0)') { behind = c; break; } }
+const rings = [style.outlineStyle !== 'none' ? style.outlineColor : null,
+  ...(style.boxShadow.match(/rgba?\\([^)]*\\)/g) || [])].filter(Boolean);
+const best = Math.max(0, ...rings.map(c => ratio(c, behind)));
+return [element.outerHTML.slice(0, 80), best];
+"""
+
+
+@needs_browser
+def test_every_focus_indicator_has_3_to_1_contrast(base: str) -> None:
+    """Keyboard only: Tab through every page; each stop must show a visible indicator."""
+    with chromium() as driver:
+        for name, path in PAGES:
+            driver.get(f"{base}/{path}")
+            seen: set[str] = set()
+            for _ in range(80):
+                driver.switch_to.active_element.send_keys(Keys.TAB)
+                element, contrast = driver.execute_script(FOCUS_CONTRAST)
+                if element in seen or element.startswith("<body"):
+                    break  # round the page once
+                seen.add(element)
+                assert contrast >= 3, f"{name}: {element}: focus indicator {contrast:.2f}:1"
+
+
 @needs_browser
 def test_pages_reflow_at_200_percent_zoom_and_read_without_css(base: str) -> None:
     half = (DESKTOP[0] // 2, DESKTOP[1] // 2)  # 200% zoom of a desktop window

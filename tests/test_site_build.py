@@ -207,6 +207,19 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_f
     assert "postponed to the spring" in page
     assert "Bay Avenue will be closed all day." not in page
     assert '<meta name="robots" content="noindex">' in page
+    # A link pasted or shared again previews the withdrawal, not the cancelled notice.
+    previews = dict(re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', page))
+    reason = "The work was postponed to the spring; Bay Avenue stays open."
+    for name in ("og:title", "twitter:title"):
+        assert previews[name] == "Withdrawn: Bay Avenue closed on Thursday", name
+    for name in ("description", "og:description", "twitter:description"):
+        assert previews[name] == reason, name
+    (json_ld,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    article = json.loads(json_ld)["@graph"][1]
+    assert (article["headline"], article["description"]) == (
+        "Withdrawn: Bay Avenue closed on Thursday",
+        reason,
+    )
     for listing in ["index.html", "category/public-notice.html"]:
         path = site.output / listing
         assert not path.exists() or "Bay Avenue closed" not in path.read_text()
@@ -251,6 +264,21 @@ def test_a_correction_is_shown_with_its_date_and_the_last_update(site: Site) -> 
     feed = feedparser.parse(site.output / "feeds/all.atom.xml")
     assert feed.entries[0].updated == "2026-11-21T14:30:00-08:00"
     assert "Monday, not Tuesday" in feed.entries[0].content[0].value
+
+
+def test_a_correction_is_dated_by_the_citys_day_in_the_feeds(site: Site) -> None:
+    # 06:30 UTC on the 21st is 10:30 p.m. on the 20th in Trail, as the page says.
+    site.add(
+        "2026-11-20-flushing",
+        correction="[{date: 2026-11-21 06:30+00:00, note: The flushing starts Monday.}]",
+    )
+    site.build()
+    assert "Friday, November 20, 2026, 10:30 p.m. PST" in site.read(
+        "announcements/2026-11-20-flushing.html"
+    )
+    for name in ("all.atom.xml", "all.rss.xml"):
+        content = site.read(f"feeds/{name}")
+        assert "Correction (2026-11-20):" in content and "2026-11-21)" not in content, name
 
 
 def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
@@ -306,7 +334,15 @@ def test_urgent_alerts_come_first_on_the_home_page_until_they_expire(site: Site)
     assert home.index("Boil water advisory") < home.index("Water main flushing")
     urgent_feed = feedparser.parse(site.output / "feeds/urgent.atom.xml")
     assert [e.title for e in urgent_feed.entries] == ["Boil water advisory for Sunningdale"]
-    assert "This notice expired on" in site.read("announcements/2026-11-10-old-alert.html")
+    expired = site.read("announcements/2026-11-10-old-alert.html")
+    assert "This notice expired on" in expired
+    # Once expired, an alert is no longer marked urgent, on its page or in any list.
+    assert "badge-urgent" not in expired
+    assert "badge-urgent" in site.read("announcements/2026-11-19-boil-water.html")
+    for listing in ("index.html", "category/alert.html"):
+        cards = site.read(listing).split('<article class="card')
+        old = [c for c in cards if "Smoke advisory lifted" in c]
+        assert old and all(not c.startswith(" card-urgent") for c in old), listing
 
 
 def test_every_feed_parses_cleanly_with_stable_guids(site: Site) -> None:

@@ -155,6 +155,17 @@ class Announcement:
         return self.status == "withdrawn"
 
     @property
+    def headline(self) -> str:
+        """The title as shown wherever the page is previewed or shared: a withdrawn notice
+        says so, so a link pasted or shared again never presents it as current."""
+        return f"Withdrawn: {self.title}" if self.withdrawn else self.title
+
+    @property
+    def description(self) -> str:
+        """The summary, or for a withdrawn announcement why it was withdrawn."""
+        return self.withdrawn_reason or self.summary if self.withdrawn else self.summary
+
+    @property
     def updated(self) -> datetime:
         """When the announcement last changed in public: the latest of its publication, its
         modification and its corrections (a dated correction need not move `modified`)."""

@@ -39,8 +39,8 @@ def announcement_json_ld(
     article: dict[str, Any] = {
         "@type": "Article",
         "@id": url,
-        "headline": item.title[:110],
-        "description": item.summary,
+        "headline": item.headline[:110],
+        "description": item.description,
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": _iso(item.date),
@@ -59,8 +59,8 @@ def announcement_json_ld(
         event: dict[str, Any] = {
             "@type": "Event",
             "@id": url + "#event",
-            "name": item.title,
-            "description": item.summary,
+            "name": item.title,  # its status says it was cancelled
+            "description": item.description,
             "url": url,
             "startDate": _iso(item.event_start),
             "endDate": _iso(item.event_end),

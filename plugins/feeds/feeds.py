@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
@@ -73,9 +74,11 @@ def feed_specs(
 
 
 def entry_html(article: Any, siteurl: str) -> str:
-    """The full announcement for feed readers, with any correction notes first."""
+    """The full announcement for feed readers, with any correction notes first, dated as
+    the page dates them: the City's day, whatever offset the correction was written with."""
+    city = ZoneInfo(article.settings["TIMEZONE"])
     notes = "".join(
-        f"<p><strong>Correction ({escape(f'{c.date:%Y-%m-%d}')}):</strong> {escape(c.note)}</p>"
+        f"<p><strong>Correction ({c.date.astimezone(city):%Y-%m-%d}):</strong> {escape(c.note)}</p>"
         for c in article.announcement.corrections
     )
     return notes + str(article.get_content(siteurl))
