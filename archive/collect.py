@@ -36,7 +36,6 @@ def collect(
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
-        # Comments the City hid may vanish from a listing; that is not their author deleting them.
         hidden = ModerationLog(settings.records_dir).hidden()
         totals: dict[str, CollectCounts] = {}
         failures: list[str] = []
@@ -55,8 +54,17 @@ def collect(
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
                 continue
+            # Where hidden comments leave the listing, one the City hid may vanish without its
+            # author deleting it; where they stay listed (is_hidden on Facebook, X's hidden
+            # replies), one that vanished was deleted.
+            unlisted = frozenset() if platform.lists_hidden_comments else hidden
             counts = archive.record(
-                announcement, name, record.remote_id, comments, hidden, _listed_since(platform, now)
+                announcement,
+                name,
+                record.remote_id,
+                comments,
+                unlisted,
+                _listed_since(platform, now),
             )
             total = totals.setdefault(name, CollectCounts())
             for field in ("new", "edited", "deleted", "unchanged"):

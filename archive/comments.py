@@ -72,8 +72,9 @@ class CommentArchive:
     ) -> CollectCounts:
         """Compare what the platform shows now with the archive; append only the changes.
 
-        A known comment missing from the listing was deleted by its author, unless the City
-        hid it or it was made before `listed_since`, as far back as the listing reaches."""
+        A known comment missing from the listing was deleted by its author, unless it is in
+        `hidden_by_city` (comments the City hid, on a platform whose listing leaves them out) or
+        it was made before `listed_since`, as far back as the listing reaches."""
         known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
@@ -100,7 +101,7 @@ class CommentArchive:
                 }
             )
         for key, state in known.items():
-            # A comment the City hid may not be listed any more; that is not a deletion.
+            # A comment the City hid that the platform no longer lists is not known to be deleted.
             if key in seen or state.deleted or key in hidden_by_city:
                 continue
             if listed_since is not None and _created(state) < listed_since:

@@ -76,6 +76,7 @@ def next_quota_reset(now: datetime | None = None) -> datetime:
 class YouTube(Platform):
     name: ClassVar[str] = "youtube"
     label: ClassVar[str] = "YouTube"
+    lists_hidden_comments: ClassVar[bool] = False  # a rejected comment leaves commentThreads
 
     def __init__(self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0) -> None:
         self.content_dir = content_dir

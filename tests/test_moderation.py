@@ -15,6 +15,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from archive.collect import collect
+from archive.comments import CommentArchive
 from moderation.classifier import CATEGORIES, ModerationPolicy, PolicyError, classify
 from moderation.evaluate import load_labelled, scores
 from moderation.log import ModerationLog
@@ -422,3 +423,38 @@ def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_de
     assert totals["youtube"].deleted == 0
     last = list(ModerationLog(site.root / "records").chain.events())[-1]
     assert (last["category"], last["clause"]) == ("political", "Promotion of political candidates")
+
+
+def test_an_author_deleting_a_comment_the_city_hid_is_recorded_where_hidden_stay_listed(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    tweet = next(iter(sandboxes.twitter.tweets))
+    comments = {
+        "facebook": sandboxes.facebook.add_comment(post, "Vote for Singh for council!", "Sam"),
+        "twitter": sandboxes.twitter.add_reply(tweet, "Vote for Singh for council!"),
+    }
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    for platform, comment in comments.items():
+        result = decide(
+            settings,
+            site.content,
+            f"{platform}:{comment}",
+            "hide",
+            "Campaigning for a candidate",
+            "Communications Coordinator",
+        )
+        assert result == "applied"
+    # Facebook lists a hidden comment (is_hidden: true), X search a hidden reply: still there.
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["facebook"].deleted, totals["twitter"].deleted) == (0, 0)
+
+    sandboxes.facebook.delete_comment(comments["facebook"])  # now their authors delete them
+    sandboxes.twitter.delete_reply(comments["twitter"])
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["facebook"].deleted, totals["twitter"].deleted) == (1, 1)
+    state = CommentArchive(site.root / "records").state()
+    assert all(state[(platform, c)].deleted for platform, c in comments.items())
