@@ -72,9 +72,10 @@ class CommentArchive:
     ) -> CollectCounts:
         """Compare what the platform shows now with the archive; append only the changes.
 
-        A known comment missing from the listing was deleted by its author, unless it is in
-        `hidden_by_city` (comments the City hid, on a platform whose listing leaves them out) or
-        it was made before `listed_since`, as far back as the listing reaches."""
+        A known comment missing from the listing was deleted by its author, unless it or the
+        comment it replies to is in `hidden_by_city` (comments the City hid, on a platform whose
+        listing leaves them out) or it was made before `listed_since`, as far back as the
+        listing reaches."""
         known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
@@ -101,8 +102,10 @@ class CommentArchive:
                 }
             )
         for key, state in known.items():
-            # A comment the City hid that the platform no longer lists is not known to be deleted.
-            if key in seen or state.deleted or key in hidden_by_city:
+            # A comment the City hid that the platform no longer lists is not known to be
+            # deleted, nor is a reply to it (YouTube leaves out a rejected comment's whole thread).
+            parent = (platform, str(state.versions[0].get("parent_id")))
+            if key in seen or state.deleted or key in hidden_by_city or parent in hidden_by_city:
                 continue
             if listed_since is not None and _created(state) < listed_since:
                 continue  # aged out of the listing: not known to be deleted

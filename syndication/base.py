@@ -86,7 +86,8 @@ class Platform(ABC):
     # that which is no longer listed may simply have aged out, not been deleted.
     comments_window: ClassVar[timedelta | None] = None
     # Whether `comments` still lists a comment the City hid. Where it does not, a hidden comment
-    # that is no longer listed is not known to be deleted; where it does, one that vanished was.
+    # (or a reply to it) that is no longer listed is not known to be deleted; where it does, one
+    # that vanished was.
     lists_hidden_comments: ClassVar[bool] = True
 
     @abstractmethod

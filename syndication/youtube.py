@@ -76,7 +76,8 @@ def next_quota_reset(now: datetime | None = None) -> datetime:
 class YouTube(Platform):
     name: ClassVar[str] = "youtube"
     label: ClassVar[str] = "YouTube"
-    lists_hidden_comments: ClassVar[bool] = False  # a rejected comment leaves commentThreads
+    # A rejected comment leaves commentThreads.list, and with it its thread's replies.
+    lists_hidden_comments: ClassVar[bool] = False
 
     def __init__(self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0) -> None:
         self.content_dir = content_dir

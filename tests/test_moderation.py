@@ -458,3 +458,37 @@ def test_an_author_deleting_a_comment_the_city_hid_is_recorded_where_hidden_stay
     assert (totals["facebook"].deleted, totals["twitter"].deleted) == (1, 1)
     state = CommentArchive(site.root / "records").state()
     assert all(state[(platform, c)].deleted for platform, c in comments.items())
+
+
+def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video(size=2048))
+    settings = site.syndicate_to(sandboxes)
+    video = next(iter(sandboxes.youtube.videos))
+    thread = sandboxes.youtube.add_comment(video, "Vote for Singh for council!", "Sam Fictional")
+    reply = sandboxes.youtube.add_reply(thread, "Where does the tour start?", "Pat Fictional")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (
+        decide(
+            settings,
+            site.content,
+            f"youtube:{thread}",
+            "hide",
+            "Campaigning for a candidate",
+            "Communications Coordinator",
+        )
+        == "applied"
+    )
+    # The rejected comment's thread, Pat's reply with it, is no longer listed: nobody deleted it.
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["youtube"].deleted == 0
+    assert not CommentArchive(site.root / "records").state()[("youtube", reply)].deleted
+
+    assert (
+        decide(settings, site.content, f"youtube:{thread}", "keep", "Not campaigning", "Reviewer")
+        == "applied"
+    )
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (2, 0)
