@@ -43,9 +43,10 @@ def collect(
             Ledger.in_records(settings.records_dir).records().items()
         ):
             platform = platforms.get(name)
-            # Deleted posts (withdrawn on Facebook and X) have no comments left to fetch.
-            if platform is None or not record.remote_id or (record.withdrawn and name != "youtube"):
+            if platform is None or not record.remote_id:
                 continue
+            if record.withdrawn and not platform.comments_outlive_withdrawal:
+                continue  # the post was deleted, and its comments with it (Facebook)
             if since is not None and _last_change(record) < since:
                 skipped += 1
                 continue

@@ -89,6 +89,8 @@ class Platform(ABC):
     # (or a reply to it) that is no longer listed is not known to be deleted; where it does, one
     # that vanished was.
     lists_hidden_comments: ClassVar[bool] = True
+    # Whether `comments` still lists a withdrawn post's comments; where not, they went with it.
+    comments_outlive_withdrawal: ClassVar[bool] = False
 
     @abstractmethod
     def create(self, entry: Entry) -> RemotePost:

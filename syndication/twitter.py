@@ -40,6 +40,8 @@ SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
 class Twitter(Platform):
     name: ClassVar[str] = "twitter"
     comments_window: ClassVar[timedelta | None] = timedelta(days=7)  # X's recent search
+    # Deleting a post leaves its replies public, and conversation_id: search still finds them.
+    comments_outlive_withdrawal: ClassVar[bool] = True
     label: ClassVar[str] = "X"
 
     def __init__(self, config: TwitterConfig, timeout: float = DEFAULT_TIMEOUT) -> None:

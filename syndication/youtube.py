@@ -78,6 +78,7 @@ class YouTube(Platform):
     label: ClassVar[str] = "YouTube"
     # A rejected comment leaves commentThreads.list, and with it its thread's replies.
     lists_hidden_comments: ClassVar[bool] = False
+    comments_outlive_withdrawal: ClassVar[bool] = True  # the video is made private, not deleted
 
     def __init__(self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0) -> None:
         self.content_dir = content_dir

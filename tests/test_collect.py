@@ -163,3 +163,37 @@ def test_a_collection_reads_the_comment_archive_once_however_many_posts(
     totals, _ = collect(settings, site.content)
     assert reads.count("comments.jsonl") == 1
     assert (totals["twitter"].new, totals["facebook"].unchanged) == (1, 1)
+
+
+def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists_them(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    first = sandboxes.twitter.add_reply(ids["twitter"], "Is the deck open on weekends?")
+    fb = sandboxes.facebook.add_comment(ids["facebook"], "See you there")
+    yt = sandboxes.youtube.add_comment(ids["youtube"], "Great video of the deck")
+    collect(settings, site.content)
+    later = sandboxes.twitter.add_reply(ids["twitter"], "Why was this cancelled?")
+    site.add(
+        "2026-11-21-tour",
+        title="Tour the bridge deck",
+        video="videos/tour.mp4",
+        status="withdrawn",
+        withdrawn_reason="Postponed.",
+    )
+    site.syndicate_to(sandboxes)
+    assert (
+        ids["twitter"] in sandboxes.twitter.deleted
+        and ids["facebook"] not in sandboxes.facebook.posts
+    )
+
+    # X keeps the replies to a deleted post public; YouTube keeps a private video's comments.
+    sandboxes.twitter.delete_reply(first)
+    sandboxes.youtube.edit_comment(yt, "Great video; a pity it was cancelled")
+    totals, failures = collect(settings, site.content)
+    assert failures == [] and set(totals) == {"twitter", "youtube"}  # Facebook's went with it
+    assert (totals["twitter"].new, totals["twitter"].deleted) == (1, 1)
+    assert totals["youtube"].edited == 1
+    state = CommentArchive(site.root / "records").state()
+    assert state[("twitter", later)].text == "Why was this cancelled?"
+    assert state[("twitter", first)].deleted and not state[("facebook", fb)].deleted
