@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moderation.log import ModerationLog
-from syndication.base import Platform, PlatformError, redacted_logs
+from syndication.base import CommentsOff, Platform, PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger, Record
 from syndication.runner import make_platforms
@@ -39,6 +39,7 @@ def collect(
         hidden = ModerationLog(settings.records_dir).hidden()
         totals: dict[str, CollectCounts] = {}
         failures: list[str] = []
+        closed: list[str] = []
         for (announcement, name), record in sorted(
             Ledger.in_records(settings.records_dir).records().items()
         ):
@@ -52,6 +53,10 @@ def collect(
                 continue
             try:
                 comments = platform.comments(record.remote_id)
+            except CommentsOff:
+                # Nothing to collect now; the comments already archived are not deleted.
+                closed.append(f"{name}: {announcement}")
+                continue
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
                 continue
@@ -75,6 +80,8 @@ def collect(
                 f"{name}: {total.new} new, {total.edited} edited, {total.deleted} deleted, "
                 f"{total.unchanged} unchanged comments"
             )
+        for post in closed:
+            say(f"{post}: comments are turned off; nothing collected.")
         if skipped:
             say(f"collect: {skipped} post(s) unchanged for over {days} days were not visited.")
         for failure in failures:

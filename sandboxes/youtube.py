@@ -54,6 +54,7 @@ class YouTubeSandbox(Sandbox):
             self.deleted: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, dict[str, Any]] = {}
             self.threads: dict[str, dict[str, Any]] = {}
+            self.comments_off: set[str] = set()
             self.quota_used = 0
             self._ids = itertools.count(1)
 
@@ -63,6 +64,7 @@ class YouTubeSandbox(Sandbox):
             "videos": self.videos,
             "deleted": self.deleted,
             "threads": self.threads,
+            "comments_off": sorted(self.comments_off),
             "quota_used": self.quota_used,
         }
 
@@ -366,10 +368,23 @@ class YouTubeSandbox(Sandbox):
         with self.lock:
             self.threads.pop(thread_id)
 
+    def turn_off_comments(self, video_id: str, off: bool = True) -> None:
+        """The channel turns comments off on a video (or on again): they are kept, not listed."""
+        with self.lock:
+            (self.comments_off.add if off else self.comments_off.discard)(video_id)
+
     def _comment_threads(self, request: Request) -> Response:
         if (denied := self._guard(request, "list")) is not None:
             return denied
         video_id = request.args.get("videoId", "")
+        if video_id in self.comments_off:
+            return self.error(
+                403,
+                'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list'
+                '#videoId">videoId</a></code> parameter has disabled comments.',
+                reason="commentsDisabled",
+                domain="youtube.commentThread",
+            )
         items = [
             t
             for t in self.threads.values()

@@ -52,6 +52,10 @@ class NotFound(PermanentError):
     """The remote object does not exist (e.g. already deleted)."""
 
 
+class CommentsOff(PlatformError):
+    """The post's comments are turned off: none is listed now, and none is known deleted."""
+
+
 @dataclass(frozen=True)
 class RemotePost:
     """A post as it exists on the platform."""

@@ -25,6 +25,7 @@ from googleapiclient.http import MediaFileUpload
 
 from .base import (
     Comment,
+    CommentsOff,
     NotFound,
     PermanentError,
     Platform,
@@ -246,6 +247,8 @@ class YouTube(Platform):
         message = self._clean(f"YouTube error (HTTP {status}, {reason}): {detail}")
         if reason in QUOTA_REASONS:
             return QuotaExhausted("YouTube daily quota exhausted", next_quota_reset())
+        if reason == "commentsDisabled":  # 403 from commentThreads.list: a setting, not a fault
+            return CommentsOff(message)
         if status == 429 or reason in RATE_LIMIT_REASONS:
             retry_after = error.resp.get("retry-after")
             return RateLimited(message, float(retry_after) if retry_after else 60.0)

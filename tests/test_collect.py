@@ -14,7 +14,9 @@ from archive.chain import ChainFile
 from archive.collect import collect
 from archive.comments import CommentArchive
 from sandboxes import Sandboxes
+from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
+from syndication.runner import make_platforms
 from tests.conftest import Site
 
 
@@ -197,3 +199,25 @@ def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists
     state = CommentArchive(site.root / "records").state()
     assert state[("twitter", later)].text == "Why was this cancelled?"
     assert state[("twitter", first)].deleted and not state[("facebook", fb)].deleted
+
+
+def test_a_youtube_video_with_comments_turned_off_is_not_a_failure_and_loses_no_comments(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    thread = sandboxes.youtube.add_comment(ids["youtube"], "Great video of the deck")
+    collect(settings, site.content)
+    youtube = make_platforms(settings, site.content)["youtube"]
+
+    sandboxes.youtube.turn_off_comments(ids["youtube"])
+    with pytest.raises(CommentsOff, match=r"HTTP 403, commentsDisabled\): .* disabled comments"):
+        youtube.comments(ids["youtube"])  # YouTube's own answer, through the real client
+    said: list[str] = []
+    totals, failures = collect(settings, site.content, say=said.append)
+    assert failures == [] and "youtube" not in totals  # `invoke collect` exits 0
+    assert "youtube: 2026-11-21-tour: comments are turned off; nothing collected." in said
+    assert not CommentArchive(site.root / "records").state()[("youtube", thread)].deleted
+
+    sandboxes.youtube.turn_off_comments(ids["youtube"], off=False)  # on again, comments kept
+    totals, _ = collect(settings, site.content)
+    assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (1, 0)
