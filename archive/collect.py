@@ -60,6 +60,9 @@ def collect(
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
                 continue
+            # The City's update replies (X) are its post, told again, not comments on it; its
+            # answers to residents are comments, archived as on Facebook and YouTube.
+            comments = [c for c in comments if c.id not in record.replies]
             # Where hidden comments leave the listing, one the City hid may vanish without its
             # author deleting it; where they stay listed (is_hidden on Facebook, X's hidden
             # replies), one that vanished was deleted.

@@ -108,7 +108,8 @@ class Twitter(Platform):
         return None
 
     def comments(self, remote_id: str) -> list[Comment]:
-        """Replies in the post's conversation, except the City's own update replies."""
+        """Every reply in the post's conversation, the City's own answers to residents too (as
+        on Facebook and YouTube); `collect` leaves out its update replies, from the ledger."""
         found: list[Comment] = []
         token = None
         while True:
@@ -121,8 +122,8 @@ class Twitter(Platform):
                 tweet_fields=["author_id", "created_at", "referenced_tweets", "conversation_id"],
             )
             for tweet in page.get("data", []):
-                if str(tweet.get("author_id")) == self._me():
-                    continue
+                if str(tweet["id"]) == remote_id:
+                    continue  # the post itself, should search list it with its replies
                 parent = next(
                     (
                         r["id"]

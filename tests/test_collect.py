@@ -221,3 +221,31 @@ def test_a_youtube_video_with_comments_turned_off_is_not_a_failure_and_loses_no_
     sandboxes.youtube.turn_off_comments(ids["youtube"], off=False)  # on again, comments kept
     totals, _ = collect(settings, site.content)
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (1, 0)
+
+
+def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    site.add("2026-11-21-tour", title="Tour the new bridge deck", video="videos/tour.mp4")
+    site.syndicate_to(sandboxes)  # X is told the new headline in a reply to the post
+    (update,) = (t for t in sandboxes.twitter.tweets if t != ids["twitter"])
+    question = sandboxes.twitter.add_reply(ids["twitter"], "Is the deck open on weekends?")
+    answer = sandboxes.twitter.add_reply(
+        question, "Yes, 9 to 5 both days.", author_id=sandboxes.twitter.user_id
+    )
+    fb_question = sandboxes.facebook.add_comment(ids["facebook"], "Is the deck open on weekends?")
+    sandboxes.facebook.add_comment(
+        ids["facebook"], "Yes, 9 to 5 both days.", "City of Trail", parent=fb_question
+    )
+    totals, failures = collect(settings, site.content)
+    assert failures == []
+    # As the Page's answer on Facebook, the City's answer to a resident on X is a record.
+    assert (totals["twitter"].new, totals["facebook"].new) == (2, 2)
+    state = CommentArchive(site.root / "records").state()
+    assert state[("twitter", answer)].versions[0]["parent_id"] == question
+    assert state[("twitter", answer)].author == sandboxes.twitter.user_id
+    assert ("twitter", update) not in state  # the City's post, told again
+
+    totals, _ = collect(settings, site.content)
+    assert (totals["twitter"].unchanged, totals["twitter"].deleted) == (2, 0)
