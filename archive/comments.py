@@ -30,6 +30,7 @@ class CommentState:
     text: str
     version: int
     deleted: bool = False
+    by_city: bool = False  # the City's own answer: a record, never moderated
     versions: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -141,6 +142,7 @@ def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) 
                 0,
             )
         state.text, state.version, state.deleted = event["text"], event["version"], False
+        state.by_city = bool(event.get("by_city"))
         state.versions.append(event)
     elif event["kind"] == "comment_deleted" and key in comments:
         comments[key].deleted = True

@@ -65,8 +65,8 @@ def moderate_collected(
         for (platform, comment_id), comment in sorted(
             CommentArchive(settings.records_dir).state().items()
         ):
-            if comment.deleted:
-                continue
+            if comment.deleted or comment.by_city:
+                continue  # gone, or the City's own answer: nothing to moderate
             status = statuses.get((platform, comment_id))
             if status is not None and status.version == comment.version:
                 if not _hide_pending(status):

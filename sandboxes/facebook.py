@@ -184,15 +184,25 @@ class FacebookSandbox(Sandbox):
     # Comments (seeded through `add_comment`; listed and hidden through the API)
 
     def add_comment(
-        self, post_id: str, message: str, author: str = "A resident", parent: str | None = None
+        self,
+        post_id: str,
+        message: str,
+        author: str = "A resident",
+        parent: str | None = None,
+        by_page: bool = False,
     ) -> str:
+        """A comment by a resident, or (`by_page`) by the Page itself, answering one."""
+        writer = {
+            "name": author,
+            "id": self.page_id if by_page else str(abs(hash(author)) % 10**15),
+        }
         with self.lock:
             comment_id = f"{post_id.split('_')[-1]}_{len(self.comments) + 1}"
             self.comments[comment_id] = {
                 "id": comment_id,
                 "post_id": post_id,
                 "message": message,
-                "from": {"name": author, "id": str(abs(hash(author)) % 10**15)},
+                "from": writer,
                 "created_time": _now(),
                 "is_hidden": False,
                 "deleted": False,

@@ -347,12 +347,16 @@ class YouTubeSandbox(Sandbox):
             }
             return thread_id
 
-    def add_reply(self, thread_id: str, text: str, author: str = "A resident") -> str:
-        """A reply in a comment's thread."""
+    def add_reply(
+        self, thread_id: str, text: str, author: str = "A resident", by_channel: bool = False
+    ) -> str:
+        """A reply in a comment's thread, by a resident or (`by_channel`) the City's channel."""
         with self.lock:
             thread = self.threads[thread_id]
             reply_id = f"{thread_id}.rep{next(self._ids):08d}"
             reply = _comment_resource(reply_id, thread["snippet"]["videoId"], text, author)
+            if by_channel:
+                reply["snippet"]["authorChannelId"] = {"value": self.channel_id}
             reply["snippet"]["parentId"] = thread_id
             thread.setdefault("replies", {"comments": []})["comments"].append(reply)
             thread["snippet"]["totalReplyCount"] += 1

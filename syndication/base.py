@@ -79,6 +79,9 @@ class Comment:
     author_id: str = ""
     updated: str | None = None
     hidden: bool = False
+    # Written by the City's own account (its answers to residents): kept as a record like any
+    # comment, never moderated.
+    by_city: bool = False
 
 
 class Platform(ABC):

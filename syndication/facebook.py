@@ -100,6 +100,7 @@ class Facebook(Platform):
                         parent_id=(item.get("parent") or {}).get("id"),
                         author_id=author.get("id", ""),
                         hidden=bool(item.get("is_hidden")),
+                        by_city=author.get("id") == self.page_id,
                     )
                 )
             paging = page.get("paging", {})

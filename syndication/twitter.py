@@ -142,6 +142,7 @@ class Twitter(Platform):
                         tweet.get("created_at", ""),
                         parent_id=parent,
                         author_id=str(tweet.get("author_id", "")),
+                        by_city=str(tweet.get("author_id")) == self._me(),
                     )
                 )
             token = page.get("meta", {}).get("next_token")

@@ -105,6 +105,7 @@ class YouTube(Platform):
             client_options={"api_endpoint": f"{config.api_url}/"},
         )
         self._secrets = (config.client_secret, config.refresh_token)
+        self._own: dict[str, Any] | None = None
 
     # The verbs
 
@@ -142,11 +143,10 @@ class YouTube(Platform):
         self._call(self.api.videos().update(part="status", body=body).execute)
 
     def find_existing(self, entry: Entry) -> RemotePost | None:
-        channels = self._call(self.api.channels().list(part="contentDetails", mine=True).execute)
-        items = channels.get("items") or []
-        if not items:
+        channel = self._channel()
+        if channel is None:
             return None
-        uploads = items[0]["contentDetails"]["relatedPlaylists"]["uploads"]
+        uploads = channel["contentDetails"]["relatedPlaylists"]["uploads"]
         token = None
         for _ in range(SEARCH_PAGES):
             page = self._call(
@@ -169,6 +169,7 @@ class YouTube(Platform):
 
     def comments(self, remote_id: str) -> list[Comment]:
         found: list[Comment] = []
+        own = (self._channel() or {}).get("id")
         threads = self._every_item(
             self.api.commentThreads().list, part="snippet,replies", videoId=remote_id
         )
@@ -193,9 +194,19 @@ class YouTube(Platform):
                         parent_id=parent,
                         author_id=(snippet.get("authorChannelId") or {}).get("value", ""),
                         updated=snippet.get("updatedAt"),
+                        by_city=own is not None
+                        and (snippet.get("authorChannelId") or {}).get("value") == own,
                     )
                 )
         return found
+
+    def _channel(self) -> dict[str, Any] | None:
+        """The City's channel (its id and uploads playlist), asked once."""
+        if self._own is None:
+            request = self.api.channels().list(part="contentDetails", mine=True)
+            items = self._call(request.execute).get("items") or []
+            self._own = items[0] if items else {}
+        return self._own or None
 
     def _every_item(self, method: Any, **query: Any) -> list[dict[str, Any]]:
         """Every item of a list call, page by page, as plain text."""

@@ -492,3 +492,29 @@ def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
     )
     totals, _ = collect(settings, site.content, say=lambda _: None)
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (2, 0)
+
+
+def test_the_citys_own_answers_are_kept_as_records_and_never_moderated(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    from tests.test_collect import posted
+
+    ids, settings = posted(site, sandboxes)
+    # Each answer links elsewhere, which in a resident's comment would go for review.
+    answer = "Yes: the RDKB's notice is at https://www.rdkb.com/notices/flushing"
+    fb_question = sandboxes.facebook.add_comment(ids["facebook"], "Is Glenmerry included?")
+    fb_answer = sandboxes.facebook.add_comment(
+        ids["facebook"], answer, "City of Trail", parent=fb_question, by_page=True
+    )
+    x_question = sandboxes.twitter.add_reply(ids["twitter"], "Is Glenmerry included?")
+    x_answer = sandboxes.twitter.add_reply(x_question, answer, author_id=sandboxes.twitter.user_id)
+    thread = sandboxes.youtube.add_comment(ids["youtube"], "Is Glenmerry included?")
+    yt_answer = sandboxes.youtube.add_reply(thread, answer, "City of Trail", by_channel=True)
+    collect(settings, site.content, say=lambda _: None)
+    state = CommentArchive(site.root / "records").state()
+    ours = {("facebook", fb_answer), ("twitter", x_answer), ("youtube", yt_answer)}
+    assert {key for key, comment in state.items() if comment.by_city} == ours
+
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    classified = set(ModerationLog(site.root / "records").statuses())
+    assert classified == set(state) - ours  # every resident's comment, none of the City's
