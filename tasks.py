@@ -23,7 +23,7 @@ from announcements.model import CATEGORIES  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
 from archive.git import commit_archive  # noqa: E402
-from archive.index import chains, date_bound  # noqa: E402
+from archive.index import chains, date_bound, printable  # noqa: E402
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
@@ -321,7 +321,7 @@ def decide(
         raise Exit(f"moderate decide: {error}", code=2) from None
     write_report(settings.records_dir)
     commit_archive(settings.records_dir, f"Decide {comment}: {decision}")
-    print(f"moderate decide: {comment} {decision} by {person}: {result}")
+    print(printable(f"moderate decide: {comment} {decision} by {person}: {result}"))
     if result != "applied":
         raise Exit(code=1)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ COLUMNS = (
     "commenter",
     "text",
 )
+# C0 and C1 control characters and DEL: in a terminal, ESC and CSI start sequences that clear
+# the screen, hide or forge text and links, or write to the clipboard (OSC 52).
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,13 @@ class ArchiveRecord:
         who = f"{self.author}: " if self.author else ""
         text = " ".join(self.text.split())[:width]
         where = f"{self.platform:<9} {self.announcement}"
-        return f"{self.time}  {self.type:<10} {where}  {who}{text}  ({self.key})"
+        return printable(f"{self.time}  {self.type:<10} {where}  {who}{text}  ({self.key})")
+
+
+def printable(text: str) -> str:
+    """Text from outside (a comment, its author, a platform's message) as a terminal may show
+    it: each control character written out (`\\x1b`) rather than acted on."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
 
 
 def chains(records_dir: Path) -> dict[str, ChainFile]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archive.comments import CommentArchive
+from archive.index import printable
 from syndication.base import Platform, PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger
@@ -96,7 +97,8 @@ def moderate_collected(
                     counts["hide"] += 1
                 else:
                     counts["failed"] += 1
-                    say(f"moderate: {platform}:{comment_id}: hide {result}")
+                    # The platform's message may quote what it was sent: shown, never acted on.
+                    say(printable(f"moderate: {platform}:{comment_id}: hide {result}"))
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["failed"]:
         summary += f", {counts['failed']} hide(s) failed (tried again on the next run)"

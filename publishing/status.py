@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from announcements.model import parse_announcement, read_source
 from announcements.reader import display_path
+from archive.index import printable
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
 
@@ -32,7 +33,8 @@ class Waiting:
             ("Announcements the build stops on (fix these first)", self.problems),
         ):
             out.append(f"{title}: {len(items)}")
-            out.extend(f"  {item}" for item in items)
+            # Comment ids and error messages come from the platforms: shown, never acted on.
+            out.extend(f"  {printable(item)}" for item in items)
         return out
 
 

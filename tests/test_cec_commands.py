@@ -139,6 +139,21 @@ def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
     assert "Scheduled: 1" in result.lines()
 
 
+def test_status_writes_out_control_characters_in_a_platforms_message(
+    site: Site, tmp_path: Path
+) -> None:
+    ledger = Ledger.in_records(tmp_path / "records")
+    op = ledger.intend("2026-11-20-b", "facebook", "create")
+    error = "HTTP 400: \x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J"  # writes the clipboard, clears
+    ledger.outcome(op, "2026-11-20-b", "facebook", "create", "failed", error=error)
+    lines = waiting(site.content, tmp_path / "records", NOW).lines()
+    assert (
+        "  facebook: 2026-11-20-b create: HTTP 400: \\x1b]52;c;ZWNobyBwd25lZA==\\x07\\x1b[2J"
+        in lines
+    )
+    assert all(line.isprintable() for line in lines)
+
+
 def test_status_lists_every_post_a_quota_held_back(site: Site, sandboxes: Sandboxes) -> None:
     sandboxes.twitter.daily_post_limit = 1
     for day in (20, 21, 22):

@@ -157,6 +157,20 @@ def test_each_search_result_is_one_line_naming_who_and_where_it_is_kept(archive:
     assert all("  : " not in r.summary() for r in decisions)  # no empty name before the text
 
 
+def test_a_search_line_writes_out_control_characters_instead_of_sending_them(
+    tmp_path: Path,
+) -> None:
+    # ESC [2J clears the screen, ESC ] 52 writes the clipboard, ESC [8m hides what follows
+    # (\x9b is the one-byte CSI).
+    text = "Laurel \x1b[2J\x1b]52;c;ZWNobyBwd25lZA==\x07 ok"
+    _add_comment(tmp_path, "c1", text, "2026-11-24T18:00:00+00:00", author="Ann\x1b[8m\x9b\x7f")
+    (record,) = search(tmp_path, "Laurel")
+    line = record.summary()
+    assert line.isprintable(), repr(line)
+    assert "  Ann\\x1b[8m\\x9b\\x7f: Laurel \\x1b[2J\\x1b]52;c;ZWNobyBwd25lZA==\\x07 ok  (" in line
+    assert record.text == text and record.author == "Ann\x1b[8m\x9b\x7f"  # kept as written
+
+
 def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     archive: Path, tmp_path: Path
 ) -> None:
