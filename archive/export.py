@@ -6,8 +6,10 @@ history, and the git history of the announcement), and `MANIFEST.sha256` over ev
 (`sha256sum -c MANIFEST.sha256` checks it). Personal information of third parties is flagged
 for the records officer: severing is a human decision under FOIPPA s.22. With `--redact`, a
 severed copy is written beside the original set in `redacted/`, each severing marked with its
-reason, and what identifies a commenter is severed from every record about their comment (the
-classifier's evidence and reviewers' reasons too); the archive itself is never altered.
+reason, and everything flagged is severed from every record: a commenter's name and account id
+also where another person's reply or a reviewer's reason gives them (as whole words, in any
+case), contact details also where the classifier quoted them. The City's own name and account
+are not a third party's. The archive itself is never altered.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import json
 import re
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +29,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from checks.lint import EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
 
-from .index import COLUMNS, ArchiveRecord, search
+from .index import CITY_NAME, COLUMNS, ArchiveRecord, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
+# What a Finder finds as whole words (any case and spacing) rather than as written.
+WHOLE_WORDS = ("name", "account id")
 # A spreadsheet takes a cell that starts with one of these for a formula (OWASP: CSV
 # injection): a comment could make the records officer's Excel fetch a link or run a command.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,13 +51,13 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     identity numbers in any text, including what the classifier quoted as its evidence.
     The City's own posts and staff are not third parties."""
     found = []
-    if record.type == "comment" and record.author:
+    if record.type == "comment" and _third_party(record.author):
         found.append(PersonalInfo(record.key, "name", record.author))
-    if record.type == "moderation" and record.commenter:
+        if str(record.data.get("author_id") or "").strip():
+            # The platform's account id identifies the person as surely as the name.
+            found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
+    if record.type == "moderation" and _third_party(record.commenter):
         found.append(PersonalInfo(record.key, "name", record.commenter))
-    if record.type == "comment" and record.data.get("author_id"):
-        # The platform's account id identifies the person as surely as the name.
-        found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
     evidence = (record.data.get("evidence") or {}) if record.type == "moderation" else {}
     # The classifier keeps contact details as it found them: a phone number as bare digits,
     # which no pattern below would recognise.
@@ -64,6 +68,102 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     for text in (record.text, *quoted):
         found.extend(_in_text(record.key, text))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
+
+
+def _third_party(name: str) -> bool:
+    """A commenter other than the City (its Page or channel replying to a comment)."""
+    return " ".join(name.split()).casefold() not in ("", CITY_NAME.casefold())
+
+
+def _key(value: str) -> str:
+    """A value as a match may give it: any case, any spacing."""
+    return " ".join(value.split()).casefold()
+
+
+def _tree(values: Iterable[str]) -> str:
+    """The values as one pattern that shares their common starts (Jordan Park, Jordan Lee:
+    `Jordan\\s+(?:Lee|Park)`): with thousands of commenters, a scan still costs about as much
+    as for one name, where a plain alternation tries every name at every letter."""
+    root: dict[str, Any] = {}
+    for value in values:
+        node = root
+        for char in " ".join(value.split()):
+            node = node.setdefault(char, {})
+        node[""] = {}  # a value ends here
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [
+            (r"\s+" if char == " " else re.escape(char)) + pattern(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return pattern(root)
+
+
+class Finder:
+    """Where the items' values appear in a text, in one pass: a value inside another, or inside
+    a mark already made, is never found twice. A commenter's name and account id are found as
+    whole words in any case and spacing (`jordan  park`, not `Jordan Parker`); contact details
+    and numbers as written, in any case."""
+
+    def __init__(self, items: Iterable[PersonalInfo]) -> None:
+        self.items: dict[tuple[bool, str], PersonalInfo] = {}
+        for item in items:
+            if item.value.strip():
+                self.items.setdefault((item.what in WHOLE_WORDS, _key(item.value)), item)
+        words = [i.value for (whole, _), i in self.items.items() if whole]
+        exact = [i.value for (whole, _), i in self.items.items() if not whole]
+        alternatives = []
+        if words:  # greedy: the longest name that ends where a word ends
+            alternatives.append(rf"(?P<words>(?<!\w){_tree(words)}(?!\w))")
+        if exact:
+            alternatives.append(f"(?P<exact>{_tree(exact)})")
+        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+    def find(self, text: str) -> Iterator[PersonalInfo]:
+        if self.pattern is not None:
+            yield from (self._item(m) for m in self.pattern.finditer(text))
+
+    def sever(self, text: str) -> str:
+        if self.pattern is None:
+            return text
+        return self.pattern.sub(lambda m: SEVERED.format(what=self._item(m).what), text)
+
+    def _item(self, match: re.Match[str]) -> PersonalInfo:
+        whole, found = match.lastgroup == "words", match.group(0)
+        item = self.items.get((whole, _key(found)))
+        if item is None:  # the pattern ignores case by other rules than casefold() (ı and i)
+            item = next(
+                i
+                for (w, _), i in self.items.items()
+                if w == whole and re.fullmatch(_tree([i.value]), found, re.IGNORECASE)
+            )
+        return item
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every text in a record's data."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | dict):
+        for inner in value.values() if isinstance(value, dict) else value:
+            yield from _strings(inner)
+
+
+def mentions(records: list[ArchiveRecord], finder: Finder) -> list[PersonalInfo]:
+    """Each record where the finder's values appear (a name in another person's reply, a
+    reviewer's reason, the classifier's evidence), with what it found there."""
+    found: list[PersonalInfo] = []
+    for record in records:
+        for text in (record.text, record.author, record.commenter, *_strings(record.data)):
+            found.extend(PersonalInfo(record.key, i.what, i.value) for i in finder.find(text))
+    return found
 
 
 def _in_text(key: str, text: str) -> list[PersonalInfo]:
@@ -86,20 +186,15 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
     return found
 
 
-def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord:
-    """A copy of the record with each item replaced by a marked severing, wherever it appears:
-    text, author, and every value of the record's data."""
-    items = list(items)
-    marks = {item.value: SEVERED.format(what=item.what) for item in items if item.value}
-    if not marks:
+def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:
+    """A copy of the record with each of the finder's values replaced by a marked severing,
+    wherever it appears: text, author, and every value of the record's data."""
+    if finder.pattern is None:
         return record
-    # One pass, longest first, so that a value inside another, or inside a mark already
-    # made, is never severed twice.
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(marks, key=len, reverse=True)))
 
     def severed(value: Any) -> Any:
         if isinstance(value, str):
-            return pattern.sub(lambda m: marks[m.group(0)], value)
+            return finder.sever(value)
         if isinstance(value, list):
             return [severed(v) for v in value]
         if isinstance(value, dict):
@@ -107,7 +202,8 @@ def sever(record: ArchiveRecord, items: Iterable[PersonalInfo]) -> ArchiveRecord
         return value
 
     data = severed(record.data)
-    if record.type == "comment" and "account id" in {i.what for i in items}:
+    accounts = {i.value for i in finder.items.values() if i.what == "account id"}
+    if record.type == "comment" and str(record.data.get("author_id")) in accounts:
         data["author_id"] = SEVERED.format(what="account id")  # whatever its type
     names = {"text": severed(record.text), "author": severed(record.author)}
     names["commenter"] = severed(record.commenter)
@@ -260,22 +356,19 @@ def export(
         if record.announcement in touched:
             found.setdefault(record.key, record)
     records = sorted(found.values(), key=lambda r: (r.time, r.file, r.line))
+    order = {r.key: n for n, r in enumerate(records)}
     flags = [item for record in records for item in personal_information(record)]
+    # A commenter's name or account id identifies them wherever it is given: in another
+    # person's reply, a reviewer's reason. Flagged in each record that gives it.
+    people = Finder(f for f in flags if f.what in WHOLE_WORDS)
+    flags = list(dict.fromkeys([*flags, *mentions(records, people)]))
+    flags.sort(key=lambda f: order[f.record])
     _write_set(out, records, request, queries, flags, project, redacted=False)
     if redact:
-        # What identifies a commenter is severed from every record about their comment: its
-        # versions, the classifier's evidence, a reviewer's reasons.
-        by_record: dict[str, list[PersonalInfo]] = defaultdict(list)
-        for flag in flags:
-            by_record[flag.record].append(flag)
-        by_comment: dict[tuple[str, str], list[PersonalInfo]] = defaultdict(list)
-        for record in records:
-            if record.comment_id:
-                by_comment[(record.platform, record.comment_id)] += by_record[record.key]
-        severed = [
-            sever(r, by_comment[(r.platform, r.comment_id)] if r.comment_id else by_record[r.key])
-            for r in records
-        ]
+        # Everything flagged is severed from every record: what identifies a commenter, and
+        # what they wrote about themselves, also where the classifier or a reviewer quoted it.
+        finder = Finder(flags)
+        severed = [sever(r, finder) for r in records]
         _write_set(out / "redacted", severed, request, queries, flags, project, redacted=True)
     _manifest(out)
     return {"records": len(records), "flags": len(flags), "announcements": len(touched)}

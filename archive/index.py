@@ -31,6 +31,8 @@ FILES = {
     "moderation": Path("archive") / "moderation.jsonl",
 }
 INDEX = "index.sqlite"
+# Who the City's own posts are by (and its Page or channel when it replies to a comment).
+CITY_NAME = "City of Trail"
 SCHEMA = 2  # an index built with other columns is rebuilt before it is searched
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
@@ -127,7 +129,7 @@ def _record(
             announcement=event["announcement"],
             post_id=str(event.get("remote_id", "")),
             comment_id="",
-            author="City of Trail",
+            author=CITY_NAME,
             commenter="",
             text=event.get("text") or "",
         )

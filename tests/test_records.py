@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import sqlite3
 import subprocess
 from datetime import UTC, datetime, timedelta
@@ -96,9 +97,14 @@ def test_search_finds_what_it_should(archive: Path) -> None:
 
 
 def _add_comment(
-    records: Path, comment_id: str, text: str, created: str, author: str = "Quinn Reyes"
+    records: Path,
+    comment_id: str,
+    text: str,
+    created: str,
+    author: str = "Quinn Reyes",
+    **fields: str,
 ) -> None:
-    """A comment as `invoke collect` records it."""
+    """A comment as `invoke collect` records it (`fields`: author_id, parent_id...)."""
     ChainFile(records / FILES["comment"]).append(
         {
             "kind": "comment",
@@ -110,6 +116,7 @@ def _add_comment(
             "author": author,
             "text": text,
             "created": created,
+            **fields,
         }
     )
 
@@ -282,6 +289,70 @@ def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comm
     severed = (out / "redacted" / "records.json").read_text()
     assert "2505550199" not in severed and "Jordan Park" not in severed
     assert "2505550199" in chains(archive)["moderation"].path.read_text()  # archive untouched
+
+
+def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_appear(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    times = iter(f"2026-11-24T18:0{n}:00+00:00" for n in range(9))
+    _add_comment(
+        records, "c1", "Is Laurel Crescent included?", next(times), "Jordan Park", author_id="901"
+    )
+    _add_comment(
+        records,
+        "c2",
+        "jordan  park yes it is; ask Jordan Parker too",
+        next(times),
+        "Avery Lee",
+        author_id="902",
+        parent_id="c1",
+    )
+    # The City's Page replies as itself: neither its name nor its account is a third party's.
+    _add_comment(
+        records,
+        "c3",
+        "Thanks Avery Lee. The City of Trail flushes Laurel too.",
+        next(times),
+        "City of Trail",
+        author_id="100",
+        parent_id="c2",
+    )
+    _add_comment(records, "c4", "Same here", next(times), " ", author_id="")  # no name given
+    ModerationLog(records).decided(
+        "facebook", "c2", "keep", "Records Officer", "account 901 asked; keep", None, "applied"
+    )
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+
+    def texts(folder: Path) -> list[tuple[str, str]]:
+        data = json.loads((folder / "records.json").read_text())["records"]
+        return [(r["author"], r["text"]) for r in data]
+
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    account = "[severed: FOIPPA s.22, account id of a third party]"
+    assert texts(out / "redacted") == [
+        (name, "Is Laurel Crescent included?"),
+        (name, f"{name} yes it is; ask Jordan Parker too"),  # whole names only
+        ("City of Trail", f"Thanks {name}. The City of Trail flushes Laurel too."),
+        (" ", "Same here"),
+        ("Records Officer", f"decision: account {account} asked; keep"),
+    ]
+    severed = (out / "redacted" / "records.json").read_text()
+    report = (out / "redacted" / "report.html").read_text()
+    for text in (severed, report):
+        assert not re.search(r"(?i)\b(?:jordan\s+park|avery\s+lee|901|902)\b", text)
+    assert '"author_id": "100"' in severed  # the City's own account
+    # The records officer sees each record that names someone else, with whom it names.
+    original = (out / "report.html").read_text()
+    for record, what, value in [
+        ("archive/comments.jsonl:2", "name", "Jordan Park"),
+        ("archive/comments.jsonl:3", "name", "Avery Lee"),
+        ("archive/moderation.jsonl:1", "account id", "901"),
+    ]:
+        assert f"<tr><td>{record}</td><td>{what}</td><td>{value}</td></tr>" in original
+    assert "<td>City of Trail</td>" not in original and "<td>100</td>" not in original
+    assert texts(out)[1] == ("Avery Lee", "jordan  park yes it is; ask Jordan Parker too")
 
 
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
