@@ -51,7 +51,8 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     identity numbers in any text, including what the classifier quoted as its evidence.
     The City's own posts and staff are not third parties."""
     found = []
-    if record.type == "comment" and _third_party(record.author):
+    by_city = bool(record.data.get("by_city"))  # its Page, account or channel answering
+    if record.type == "comment" and not by_city and _third_party(record.author):
         found.append(PersonalInfo(record.key, "name", record.author))
         if str(record.data.get("author_id") or "").strip():
             # The platform's account id identifies the person as surely as the name.

@@ -102,9 +102,9 @@ def _add_comment(
     text: str,
     created: str,
     author: str = "Quinn Reyes",
-    **fields: str,
+    **fields: object,
 ) -> None:
-    """A comment as `invoke collect` records it (`fields`: author_id, parent_id...)."""
+    """A comment as `invoke collect` records it (`fields`: author_id, parent_id, by_city...)."""
     ChainFile(records / FILES["comment"]).append(
         {
             "kind": "comment",
@@ -319,6 +319,17 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
         parent_id="c2",
     )
     _add_comment(records, "c4", "Same here", next(times), " ", author_id="")  # no name given
+    # Nor is its X account, which X names by number.
+    _add_comment(
+        records,
+        "c5",
+        "Laurel is included, Avery Lee.",
+        next(times),
+        "1601",
+        author_id="1601",
+        parent_id="c2",
+        by_city=True,
+    )
     ModerationLog(records).decided(
         "facebook", "c2", "keep", "Records Officer", "account 901 asked; keep", None, "applied"
     )
@@ -336,13 +347,14 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
         (name, f"{name} yes it is; ask Jordan Parker too"),  # whole names only
         ("City of Trail", f"Thanks {name}. The City of Trail flushes Laurel too."),
         (" ", "Same here"),
+        ("1601", f"Laurel is included, {name}."),
         ("Records Officer", f"decision: account {account} asked; keep"),
     ]
     severed = (out / "redacted" / "records.json").read_text()
     report = (out / "redacted" / "report.html").read_text()
     for text in (severed, report):
         assert not re.search(r"(?i)\b(?:jordan\s+park|avery\s+lee|901|902)\b", text)
-    assert '"author_id": "100"' in severed  # the City's own account
+    assert '"author_id": "100"' in severed and '"author_id": "1601"' in severed  # the City's
     # The records officer sees each record that names someone else, with whom it names.
     original = (out / "report.html").read_text()
     for record, what, value in [
@@ -352,6 +364,7 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
     ]:
         assert f"<tr><td>{record}</td><td>{what}</td><td>{value}</td></tr>" in original
     assert "<td>City of Trail</td>" not in original and "<td>100</td>" not in original
+    assert "<td>1601</td>" not in original
     assert texts(out)[1] == ("Avery Lee", "jordan  park yes it is; ask Jordan Parker too")
 
 
