@@ -11,12 +11,14 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from announcements.model import CATEGORIES
 
 ROOT = Path(__file__).resolve().parent.parent
+CITY = ZoneInfo("America/Vancouver")
 PLACES = (
     "Glenmerry",
     "Sunningdale",
@@ -51,13 +53,22 @@ PARAGRAPH = (
 IMAGES = sorted((ROOT / "content" / "images").glob("*.png"))
 
 
+def _local(moment: datetime) -> str:
+    """A City time as the CEC writes it; one skipped when clocks go forward (which the build
+    refuses, as no such time exists) is written as the clock then reads, an hour on."""
+    aware = moment.replace(tzinfo=CITY)
+    if aware.astimezone(UTC).astimezone(CITY).replace(tzinfo=None) != moment:
+        moment += timedelta(hours=1)
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
 def _announcement(n: int, rng: random.Random, start: datetime) -> dict[str, str]:
     category = list(CATEGORIES)[n % len(CATEGORIES)]
     place, subject = rng.choice(PLACES), rng.choice(SUBJECTS)
     date = start + timedelta(hours=n * 9)
     fields = {
         "title": f"{subject.capitalize()} in {place} ({n})",
-        "date": f"{date:%Y-%m-%d %H:%M}",
+        "date": _local(date),
         "category": category,
         "summary": f"What to expect from {subject} in {place}, and who to call with questions.",
         "tags": f"[{place.split()[-1].lower()}, {subject.split()[0]}]",
@@ -65,8 +76,8 @@ def _announcement(n: int, rng: random.Random, start: datetime) -> dict[str, str]
     if category in ("city-event", "regional-event"):
         event = date + timedelta(days=10)
         fields |= {
-            "event_start": f"{event:%Y-%m-%d %H:%M}",
-            "event_end": f"{event + timedelta(hours=2):%Y-%m-%d %H:%M}",
+            "event_start": _local(event),
+            "event_end": _local(event + timedelta(hours=2)),
             "location": place,
         }
     if n % 4 == 0 and IMAGES:
@@ -74,11 +85,11 @@ def _announcement(n: int, rng: random.Random, start: datetime) -> dict[str, str]
         fields |= {"image": f"images/{image.name}", "image_alt": f"Illustration for {subject}."}
     if n % 25 == 0:
         fields |= {
-            "modified": f"{date + timedelta(days=1):%Y-%m-%d %H:%M}",
+            "modified": _local(date + timedelta(days=1)),
             "correction": "The start date was corrected.",
         }
     if category == "alert":
-        fields |= {"urgent": "true", "expires": f"{date + timedelta(days=3):%Y-%m-%d %H:%M}"}
+        fields |= {"urgent": "true", "expires": _local(date + timedelta(days=3))}
     return fields
 
 

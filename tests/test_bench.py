@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 from bench.corpus import commit_history, generate
@@ -96,3 +97,22 @@ def test_vanilla_pelicans_cached_rebuild_keeps_pelicans_content_cache(tmp_path: 
     assert (plain / "out" / "index.html").is_file()
     # Pelican's default: no cache (it would be `cache/` here), so the full build writes none.
     assert sorted(p.name for p in plain.iterdir()) == ["out"]
+
+
+def test_the_corpus_is_valid_content_across_daylight_saving_changes(tmp_path: Path) -> None:
+    """Nine hours apart, with events two hours long, its times reach the hour clocks skip."""
+    from announcements.model import parse_announcement
+    from bench.corpus import CITY, _local
+
+    assert _local(datetime(2027, 3, 14, 2, 30)) == "2027-03-14 03:30"
+    assert _local(datetime(2027, 3, 14, 1, 30)) == "2027-03-14 01:30"
+    corpus = tmp_path / "corpus"
+    generate(400, corpus)  # 2016-01-01 to mid-May: past the change of March 13
+    problems = [
+        problem
+        for path in sorted((corpus / "announcements").glob("*.md"))
+        for problem in parse_announcement(
+            str(path), path.read_text(encoding="utf-8"), CITY, corpus
+        )[1]
+    ]
+    assert problems == []
