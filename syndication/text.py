@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-
-from twitter_text import parse_tweet
+from functools import cache
+from typing import Any
 
 ELLIPSIS = "…"
 # X counts every URL as 23 characters, whatever its length (t.co wrapping).
@@ -34,6 +34,15 @@ _NEEDS_TWITTER_TEXT = re.compile(
 )
 
 
+@cache
+def _twitter_text() -> Any:
+    """twitter-text's parser, imported when first needed: its patterns take a fifth of a
+    second to compile, and most builds never need them."""
+    from twitter_text import parse_tweet
+
+    return parse_tweet
+
+
 def _x_weight(text: str) -> int:
     return len(text) + len(_X_HEAVY.findall(text))
 
@@ -48,7 +57,7 @@ def x_length(text: str) -> int:
     the same answer for it.
     """
     if _NEEDS_TWITTER_TEXT.search(text):
-        return int(parse_tweet(text).weightedLength)
+        return int(_twitter_text()(text).weightedLength)
     text = unicodedata.normalize("NFC", text)
     length = 0
     position = 0
