@@ -22,15 +22,16 @@ _URL = re.compile(r"https?://[^\s…]+", re.IGNORECASE)
 _X_HEAVY = re.compile(r"[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 
 
-# Where twitter-text counts what the quick count does not see as it does: a bare domain (not
-# inside a URL, an address or a longer word), a URL ending in punctuation, or an emoji of
-# several code points, which weighs 2 in all (joined 👨‍👩‍👧, ❤️ with its variation selector,
-# skin tones, flags, keycaps, tag sequences).
-_NEEDS_TWITTER_TEXT = re.compile(
-    r"(?<![\w/@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w-])"
-    r"|https?://[^\s…]*[^\w/#=\s…-](?=[\s…]|$)"
-    r"|[\u200d\ufe0e\ufe0f\u20e3\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]",
-    re.IGNORECASE,
+# Where twitter-text counts what the quick count does not see as it does: an emoji of several
+# code points, which weighs 2 in all (joined 👨‍👩‍👧, ❤️ with its variation selector, skin tones,
+# flags, keycaps, tag sequences), a URL ending in punctuation, or a bare domain (not inside a
+# URL, an address or a longer word). Every post is measured, so the checks are cheap first.
+_JOINED_EMOJI = re.compile(
+    "[\u200d\ufe0e\ufe0f\u20e3\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
+)
+_DOTTED_WORD = re.compile(r"[^\W_]\.[^\W\d_]{2}")
+_BARE_DOMAIN = re.compile(
+    r"(?<![\w/@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w-])", re.IGNORECASE
 )
 
 
@@ -56,15 +57,33 @@ def x_length(text: str) -> int:
     millisecond a call); the rest, nearly every post, by the quick count below, which gives
     the same answer for it.
     """
-    if _NEEDS_TWITTER_TEXT.search(text):
-        return int(_twitter_text()(text).weightedLength)
+    if not text.isascii() and _JOINED_EMOJI.search(text):
+        return _by_twitter_text(text)
     text = unicodedata.normalize("NFC", text)
     length = 0
     position = 0
     for match in _URL.finditer(text):
-        length += _x_weight(text[position : match.start()]) + X_URL_LENGTH
+        words = text[position : match.start()]
+        if not _ends_link(match.group()) or _has_bare_domain(words):
+            return _by_twitter_text(text)
+        length += _x_weight(words) + X_URL_LENGTH
         position = match.end()
+    if _has_bare_domain(text[position:]):
+        return _by_twitter_text(text)
     return length + _x_weight(text[position:])
+
+
+def _ends_link(url: str) -> bool:
+    """Whether twitter-text takes a URL's last character as part of it (not `.`, `,`, `)`)."""
+    return url[-1].isalnum() or url[-1] in "/#=-_"
+
+
+def _has_bare_domain(words: str) -> bool:
+    return bool(_DOTTED_WORD.search(words) and _BARE_DOMAIN.search(words))
+
+
+def _by_twitter_text(text: str) -> int:
+    return int(_twitter_text()(text).weightedLength)
 
 
 def utf8_length(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from twitter_text import parse_tweet
 
+from syndication import text as text_rules
 from syndication.posts import (
     YOUTUBE_TITLE_MAX,
     content_hash,
@@ -14,7 +15,7 @@ from syndication.posts import (
     youtube_description,
     youtube_title,
 )
-from syndication.text import _NEEDS_TWITTER_TEXT, ELLIPSIS, fit, utf8_length, x_length
+from syndication.text import ELLIPSIS, fit, utf8_length, x_length
 
 URL = "https://trail.ca/announcements/2026-11-20-glenmerry-water-main-flushing.html"
 GUIDELINES = "https://trail.ca/comment-guidelines.html"
@@ -66,9 +67,14 @@ def test_x_length_counts_like_x(text: str, expected: int) -> None:
         "Crews start at 7 a.m. on Nov. 30, e.g. on Laurel St. (see the map)",
     ],
 )
-def test_the_quick_count_agrees_with_twitter_text_where_it_is_used(text: str) -> None:
-    assert not _NEEDS_TWITTER_TEXT.search(text)  # measured without twitter-text...
-    assert x_length(text) == parse_tweet(text).weightedLength  # ...to the same count
+def test_the_quick_count_agrees_with_twitter_text_where_it_is_used(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unused(text: str) -> int:
+        raise AssertionError("measured by twitter-text")
+
+    monkeypatch.setattr(text_rules, "_by_twitter_text", unused)
+    assert x_length(text) == parse_tweet(text).weightedLength  # quick, and the same count
 
 
 def test_a_post_with_bare_domains_fits_as_x_counts_it() -> None:
