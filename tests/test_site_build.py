@@ -135,6 +135,22 @@ def test_script_and_unsafe_links_in_the_text_are_never_published(site: Site) -> 
     assert 'id="fn:1"' in page and 'class="footnote-ref"' in page
 
 
+def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:
+    """Every file goes through one Markdown converter, reset between files."""
+    site.add(
+        "2026-11-19-first",
+        title="First",
+        body="Uses PW.[^a]\n\n*[PW]: Public Works\n\n[^a]: A note.\n\n[map]: https://trail.ca/map\n",
+    )
+    site.add("2026-11-20-flushing", body="Also PW and [the map][map].[^b]\n\n[^b]: Another.\n")
+    site.build()
+    first = site.read("announcements/2026-11-19-first.html")
+    second = site.read("announcements/2026-11-20-flushing.html")
+    assert '<abbr title="Public Works">PW</abbr>' in first
+    assert "<abbr" not in second and "[the map][map]" in second  # not defined here
+    assert '<a class="footnote-ref" href="#fn:b">1</a>' in second  # numbered from 1
+
+
 def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
     site.add("2026-11-20-flushing", body="See [the map]({filename}/announcements/nowhere.md).")
     with pytest.raises(BuildError) as failure:

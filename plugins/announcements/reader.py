@@ -212,10 +212,19 @@ class AnnouncementReader(BaseReader):
     def _render(self, text: str) -> str:
         parts = split_front_matter(text)
         body = parts[1] if parts else text
-        # Front matter is already split off, so Markdown's own `meta` extension must not run.
-        config = dict(self.settings["MARKDOWN"])
-        config["extensions"] = [e for e in config.get("extensions", []) if not e.endswith("meta")]
-        return sanitise(str(Markdown(**config).convert(body)))
+        return sanitise(str(self._markdown().reset().convert(body)))
+
+    def _markdown(self) -> Markdown:
+        """One converter for every file this reader reads, reset between them (as Markdown's
+        documentation advises): setting up its extensions cost more than most conversions."""
+        converter: Markdown | None = getattr(self, "_converter", None)
+        if converter is None:
+            # Front matter is already split off, so Markdown's own `meta` extension must not run.
+            config = dict(self.settings["MARKDOWN"])
+            extensions = config.get("extensions", [])
+            config["extensions"] = [e for e in extensions if not str(e).endswith("meta")]
+            converter = self._converter = Markdown(**config)
+        return converter
 
     def _announcement_metadata(self, item: Announcement) -> dict[str, Any]:
         metadata: dict[str, Any] = {
