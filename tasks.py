@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 from announcements.model import CATEGORIES  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
-from archive.git import commit_archive  # noqa: E402
+from archive.git import ArchiveSyncError, commit_archive, pull_archive, push_archive  # noqa: E402
 from archive.index import chains, date_bound, printable  # noqa: E402
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
@@ -182,6 +182,10 @@ def syndicate(
         )
     except (ManifestError, LedgerError, runner.UnknownPlatform) as error:
         raise Exit(str(error), code=2) from None
+    finally:
+        # What was posted is committed even when a platform failed: the next run must know.
+        if not dry_run and settings.records_dir.exists():
+            commit_archive(settings.records_dir, "Syndicate")
     if report.failed:
         raise Exit("Some syndication failed (see above); the rest was done.", code=1)
 
@@ -326,7 +330,7 @@ def decide(
         raise Exit(code=1)
 
 
-RECORDS_COMMANDS = ("verify", "reindex", "search", "export", "retention")
+RECORDS_COMMANDS = ("verify", "reindex", "search", "export", "retention", "pull", "push")
 
 
 def _records_dir() -> Path:
@@ -444,6 +448,35 @@ def retention(c: Context, dry_run: bool = False) -> None:
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
 
 
+def _records_remote() -> str:
+    remote = os.environ.get("RECORDS_REMOTE", "").strip()
+    if not remote:
+        raise Exit("records: RECORDS_REMOTE is not set: the archive's git repository", code=2)
+    return remote
+
+
+@task
+def pull(c: Context) -> None:
+    """`invoke records pull`: clone the archive from RECORDS_REMOTE, or take its new commits.
+    CI runs it first: a run that started from an empty archive would post everything again."""
+    try:
+        state = pull_archive(_records_dir(), _records_remote())
+    except ArchiveSyncError as error:
+        raise Exit(f"records pull: {error}", code=1) from None
+    print(f"records pull: {state}.")
+
+
+@task
+def push(c: Context) -> None:
+    """`invoke records push`: commit what a run left, put it after whatever reached
+    RECORDS_REMOTE meanwhile, and push. CI runs it last, even after a failed step."""
+    try:
+        commit = push_archive(_records_dir(), _records_remote())
+    except ArchiveSyncError as error:
+        raise Exit(f"records push: {error}", code=1) from None
+    print(f"records push: {commit[:10] if commit else 'nothing to push'}.")
+
+
 @task(help={"url": "where to publish (default: DEPLOY_URL)"})
 def deploy(c: Context, url: str | None = None) -> None:
     """Publish output/ to DEPLOY_URL: files, then pages, then removal of stale files."""
@@ -487,13 +520,14 @@ def alert(c: Context, title: str, body: str = "") -> None:
 
 
 # In order; nothing public changes before every check has passed.
-PUBLISH_STEPS = ("verify_history", "lint", "build", "deploy", "syndicate", "collect")
+PUBLISH_STEPS = ("verify_history", "lint", "build", "deploy", "syndicate", "collect", "moderate")
 
 
 @task
 def publish(c: Context) -> None:
-    """CI: verify-history, lint, build, deploy, syndicate, collect; the first failure stops
-    (a syndication failure after the deploy is reported and leaves the deploy in place)."""
+    """CI: verify-history, lint, build, deploy, syndicate, collect, moderate; the first failure
+    stops (a syndication failure after the deploy is reported and leaves the deploy in place).
+    Each step that records commits the archive; `invoke records push` then sends it."""
     for name in PUBLISH_STEPS:
         print(f"== {name.replace('_', '-')}", flush=True)
         globals()[name](c)  # looked up at run time, so each step is the task of that name

@@ -27,6 +27,26 @@ def line_hash(line: str) -> str:
     return "sha256:" + hashlib.sha256(line.encode("utf-8")).hexdigest()
 
 
+def chained_line(record: dict[str, Any]) -> str:
+    """A record as its line: the one spelling its hash is taken of."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+def rechain(lines: list[str], added: list[str]) -> list[str]:
+    """`added` (lines chained elsewhere, after an earlier state of the file) chained after
+    `lines` instead: each keeps what it records and its time, with a new `seq` and `prev`.
+    For joining two copies of an append-only file that both grew since they parted."""
+    previous = line_hash(lines[-1]) if lines else GENESIS
+    seq = int(json.loads(lines[-1]).get("seq", len(lines))) if lines else 0
+    joined = []
+    for line in added:
+        seq += 1
+        record = {**json.loads(line), "seq": seq, "prev": previous}
+        joined.append(chained_line(record))
+        previous = line_hash(joined[-1])
+    return joined
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -91,7 +111,7 @@ class ChainFile:
             with self.path.open("a", encoding="utf-8") as handle:
                 for event in events:
                     record = {"seq": self._seq + 1, "time": stamp, **event, "prev": self._last_hash}
-                    line = json.dumps(record, sort_keys=True, ensure_ascii=False)
+                    line = chained_line(record)
                     handle.write(line + "\n")
                     self._seq += 1
                     self._last_hash = line_hash(line)

@@ -26,6 +26,7 @@ def test_publish_stops_at_the_first_failing_step(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(tasks, "deploy", step("deploy"))
     monkeypatch.setattr(tasks, "syndicate", step("syndicate"))
     monkeypatch.setattr(tasks, "collect", step("collect"))
+    monkeypatch.setattr(tasks, "moderate", step("moderate"))
     with pytest.raises(Exit):
         tasks.publish(Context())
     assert ran == ["verify_history", "lint"]
@@ -36,4 +37,5 @@ def test_publish_runs_every_step_in_order_when_all_pass(monkeypatch: pytest.Monk
     for name in tasks.PUBLISH_STEPS:
         monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
     tasks.publish(Context())
-    assert ran == ["verify_history", "lint", "build", "deploy", "syndicate", "collect"]
+    # The README's order: comments are moderated in CI as soon as they are collected.
+    assert ran == ["verify_history", "lint", "build", "deploy", "syndicate", "collect", "moderate"]

@@ -44,6 +44,12 @@ def test_the_workflow_publishes_on_push_and_every_15_minutes_one_at_a_time() -> 
         assert name in job["env"]
     commands = " ".join(step.get("run", "") for step in job["steps"])
     assert ".venv/bin/invoke publish" in commands and "RECORDS_REMOTE" in commands
+    # The archive is fetched before publishing, with no fallback to an empty one (which would
+    # post everything again), and pushed after it, even when a step failed.
+    runs = [step.get("run", "") for step in job["steps"]]
+    pull = next(n for n, run in enumerate(runs) if "invoke records pull" in run)
+    push = next(n for n, run in enumerate(runs) if "invoke records push" in run)
+    assert "mkdir" not in runs[pull] and job["steps"][push]["if"] == "always()"
     (cache,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/cache")]
     assert cache["with"]["path"].split() == ["output", ".output.cache"]
     publish = next(
@@ -56,5 +62,9 @@ def test_the_gitlab_example_runs_the_same_pipeline() -> None:
     example = yaml.safe_load((ROOT / ".gitlab-ci.yml.example").read_text())
     job = example["publish"]
     assert job["resource_group"] == "publish-main"
-    assert ".venv/bin/invoke publish" in job["script"]
+    script = " ".join(job["script"])
+    assert ".venv/bin/invoke publish" in script and "invoke records push" in script
+    assert "after_script" not in job  # its failures would not fail the job
+    (pull,) = [line for line in job["before_script"] if "records pull" in line]
+    assert "mkdir" not in pull
     assert job["cache"]["paths"] == ["output/", ".output.cache/"]

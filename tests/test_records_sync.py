@@ -1,0 +1,144 @@
+"""The records archive between CI runs: fetched before a run, pushed after it (even a failed
+one), and joined with whatever reached the remote meanwhile. Losing a ledger line means
+posting again; so a run that cannot fetch the archive stops, and nothing is ever dropped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.chain import ChainFile
+from archive.git import ArchiveSyncError, _hidden, commit_archive, pull_archive, push_archive
+from archive.index import FILES, chains
+from sandboxes import Sandboxes
+from tests.conftest import ROOT, Site
+
+
+def remote(tmp_path: Path) -> str:
+    bare = tmp_path / "records.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+    return str(bare)
+
+
+def lines(records: Path, kind: str) -> list[dict]:
+    return list(ChainFile(records / FILES[kind]).events())
+
+
+def note(records: Path, kind: str, what: str) -> None:
+    ChainFile(records / FILES[kind]).append(
+        {"kind": "decision", "platform": "facebook", "comment_id": what, "what": what}
+        if kind == "moderation"
+        else {"phase": "done", "op": what, "announcement": what, "platform": "x", "action": "n"}
+    )
+
+
+def test_a_run_that_cannot_fetch_the_archive_stops_before_anything(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    with pytest.raises(ArchiveSyncError) as failure:
+        pull_archive(records, "https://ci:s3cret-token@git.invalid/records.git")
+    assert "cannot clone the records archive" in str(failure.value)
+    assert "s3cret-token" not in str(failure.value)
+    assert not records.exists()
+
+
+def test_a_remotes_credentials_never_reach_a_message() -> None:
+    said = "fatal: unable to access 'https://ci:s3cret-token@git.example/records.git/': 403"
+    assert _hidden(said) == "fatal: unable to access 'https://***@git.example/records.git/': 403"
+
+
+def test_runs_push_one_after_another_and_start_from_each_others_records(tmp_path: Path) -> None:
+    url = remote(tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert pull_archive(first, url) == "cloned"  # an empty remote: a new archive
+    note(first, "post", "a")
+    assert push_archive(first, url)  # committed and pushed
+    pull_archive(second, url)
+    assert [e["op"] for e in lines(second, "post")] == ["a"]
+    note(second, "post", "b")
+    push_archive(second, url)
+    assert pull_archive(first, url) == "up to date"
+    assert [e["op"] for e in lines(first, "post")] == ["a", "b"]
+
+
+def test_records_pushed_after_the_remote_moved_keep_every_line_of_both(tmp_path: Path) -> None:
+    url = remote(tmp_path)
+    ci, reviewer = tmp_path / "ci", tmp_path / "reviewer"
+    pull_archive(ci, url)
+    note(ci, "moderation", "c0")
+    push_archive(ci, url)
+    pull_archive(reviewer, url)
+    # CI posts and classifies; meanwhile a reviewer's decision reaches the remote.
+    note(ci, "post", "p1")
+    note(ci, "moderation", "c1")
+    commit_archive(ci, "CI run")
+    note(reviewer, "moderation", "r1")
+    push_archive(reviewer, url)
+    push_archive(ci, url)  # rejected at first: joined after the reviewer's, then pushed
+
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    assert [e["what"] for e in lines(check, "moderation")] == ["c0", "r1", "c1"]
+    assert [e["op"] for e in lines(check, "post")] == ["p1"]
+    assert all(chain.verify() == [] for chain in chains(check).values())
+    assert [e["seq"] for e in lines(check, "moderation")] == [1, 2, 3]
+    # And the reviewer's copy takes CI's run after its own.
+    pull_archive(reviewer, url)
+    assert [e["what"] for e in lines(reviewer, "moderation")] == ["c0", "r1", "c1"]
+
+
+def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> None:
+    url = remote(tmp_path)
+    ci, other = tmp_path / "ci", tmp_path / "other"
+    pull_archive(ci, url)
+    note(ci, "post", "a")
+    push_archive(ci, url)
+    pull_archive(other, url)
+    ledger = other / FILES["post"]
+    ledger.write_text("")  # someone emptied it
+    note(other, "post", "x")
+    push_archive(other, url)
+    note(ci, "post", "b")
+    with pytest.raises(ArchiveSyncError) as failure:
+        push_archive(ci, url)
+    assert "syndication/ledger.jsonl was rewritten, not appended to" in str(failure.value)
+    assert [e["op"] for e in lines(ci, "post")] == ["a", "b"]  # this copy keeps its records
+
+
+def test_a_syndication_that_fails_still_commits_what_it_posted(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.build()
+    records = site.root / "records"
+    sandboxes.twitter.inject("server_error", method="POST", status=503, times=20)
+    env = {**os.environ, **sandboxes.env, "RECORDS_DIR": str(records)}
+    env.pop("YOUTUBE_CLIENT_ID", None)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "invoke",
+            "syndicate",
+            "--manifest",
+            str(site.output / "syndication.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert len(sandboxes.facebook.posts) == 1
+    committed = subprocess.run(
+        ["git", "-C", str(records), "show", "HEAD:syndication/ledger.jsonl"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '"action": "create", "announcement": "2026-11-20-flushing"' in committed
+    assert '"platform": "facebook"' in committed
