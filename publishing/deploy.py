@@ -1,11 +1,13 @@
 """`invoke deploy`: publish output/ to DEPLOY_URL, in an order that never leaves a broken site.
 
-1. new and changed files that are not pages (images, styles, feeds, calendars);
+1. new and changed files that are neither pages nor lists of pages (images, styles, an
+   event's own calendar file);
 2. the pages, which may link to what step 1 added;
-3. only then, removal of files the new build no longer has.
+3. the lists of pages (feeds, the sitemap, the events calendar, the syndication manifest),
+   which name the pages step 2 added; then removal of files the new build no longer has.
 
-A failure at any step leaves every page the public can reach whole: old pages still find the
-old files, which are removed last. Targets:
+A failure at any step leaves the site whole: old pages still find the old files, which are
+removed last, and no feed or sitemap names a page before it is there. Targets:
 
   /srv/www/trail or user@host:/srv/www/trail   rsync (local path or SSH)
   s3://bucket/prefix                           S3-compatible storage through boto3, with the
@@ -22,10 +24,28 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 PAGES = (".html",)
+# Lists of pages: every XML and JSON file (feeds, sitemap, manifest, build mark) and text file,
+# and a calendar at the top (the events calendar; an event's own sits beside its page).
+LISTS = ("*.xml", "*.json", "*.txt", "/*.ics")
+STAGES = ("files other than pages", "pages", "lists of pages and removal of stale files")
+
+
+def stage(name: str) -> int:
+    """Which step of the deploy sends a file (its path relative to the site): 0, 1 or 2."""
+    path = PurePosixPath(name)
+    if path.suffix in PAGES:
+        return 1
+    if path.suffix in (".xml", ".json", ".txt") or (
+        path.suffix == ".ics" and path.parent.name == ""
+    ):
+        return 2
+    return 0
+
+
 # Written by every build that succeeded; its absence means output/ is not a complete build.
 BUILD_MARK = "build.json"
 
@@ -72,10 +92,11 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
     if ":" not in target:
         Path(target).mkdir(parents=True, exist_ok=True)
     source = f"{output}/"
+    lists = [f"--exclude={pattern}" for pattern in LISTS]
     steps = [
-        ("files other than pages", ["--exclude=*.html"]),
-        ("pages", []),
-        ("removal of stale files", ["--delete", "--delete-after"]),
+        (STAGES[0], ["--exclude=*.html", *lists]),
+        (STAGES[1], lists),
+        (STAGES[2], ["--delete", "--delete-after"]),
     ]
     for name, extra in steps:
         run = subprocess.run(
@@ -119,14 +140,17 @@ def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
             for k, p in files.items()
             if existing.get(k) != hashlib.md5(p.read_bytes(), usedforsecurity=False).hexdigest()
         }
-        for pages in (False, True):
-            for name, path in sorted(changed.items()):
-                if (path.suffix in PAGES) == pages:
+        for step, name in enumerate((*STAGES[:2], "lists of pages")):
+            for object_key, path in sorted(changed.items()):
+                if stage(path.relative_to(output).as_posix()) == step:
                     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     s3.put_object(
-                        Bucket=bucket, Key=name, Body=path.read_bytes(), ContentType=content_type
+                        Bucket=bucket,
+                        Key=object_key,
+                        Body=path.read_bytes(),
+                        ContentType=content_type,
                     )
-            say(f"deploy: {'pages' if pages else 'files other than pages'} uploaded")
+            say(f"deploy: {name} uploaded")
         stale = sorted(set(existing) - set(files))
         for start in range(0, len(stale), 1000):
             batch = [{"Key": k} for k in stale[start : start + 1000]]

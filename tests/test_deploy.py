@@ -15,7 +15,7 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from publishing import deploy as deploy_module
-from publishing.deploy import DeployError, deploy
+from publishing.deploy import DeployError, deploy, stage
 
 
 def site(folder: Path, pages: dict[str, str]) -> Path:
@@ -75,7 +75,7 @@ def test_rsync_to_a_folder_replaces_the_site_and_removes_stale_files(
     assert said == [
         "deploy: files other than pages done",
         "deploy: pages done",
-        "deploy: removal of stale files done",
+        "deploy: lists of pages and removal of stale files done",
     ]
 
 
@@ -100,6 +100,57 @@ def test_a_failure_before_removal_leaves_the_old_pages_whole(
     assert after["index.html"] == "old home"  # old pages are untouched...
     assert after["announcements/gone.html"] == "withdrawn long ago"  # ...and nothing removed
     assert after["images/new.png"] == "PNG"  # new files arrived first
+
+
+def test_each_file_goes_in_the_step_that_keeps_the_site_whole() -> None:
+    assert [
+        stage(name)
+        for name in (
+            "images/new.png",
+            "theme/css/site.css",
+            "announcements/skate.ics",  # an event's own calendar, beside its page
+            "announcements/skate.html",
+            "index.html",
+            "feeds/all.atom.xml",
+            "sitemap.xml",
+            "events.ics",
+            "syndication.json",
+            "build.json",
+        )
+    ] == [0, 0, 0, 1, 1, 2, 2, 2, 2, 2]
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_no_feed_or_sitemap_names_a_page_before_it_is_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listing = {"feeds/all.atom.xml": "old feed", "sitemap.xml": "old map", "events.ics": "old"}
+    old = site(tmp_path / "old", {"index.html": "old home", **listing})
+    new = site(
+        tmp_path / "new",
+        {
+            "index.html": "new home",
+            "announcements/skate.html": "skate",
+            "announcements/skate.ics": "skate event",
+            **{name: f"{name} lists skate.html" for name in listing},
+        },
+    )
+    www = tmp_path / "www"
+    deploy(old, str(www), say=lambda _: None)
+    real_run = subprocess.run
+
+    def fail_on_pages(command: list[str], **kwargs):
+        if command[0] == "rsync" and "--exclude=*.html" not in command:
+            return subprocess.CompletedProcess(command, 23, "", "connection reset")
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(deploy_module.subprocess, "run", fail_on_pages)
+    with pytest.raises(DeployError, match="during pages: connection reset"):
+        deploy(new, str(www), say=lambda _: None)
+    after = files(www)
+    assert {name: after[name] for name in listing} == listing  # still the old lists
+    assert "announcements/skate.html" not in after
+    assert after["announcements/skate.ics"] == "skate event"
 
 
 @pytest.fixture
