@@ -17,9 +17,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from oauthlib.oauth1.rfc5849 import signature, utils
-from twitter_text import parse_tweet
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
+
+from syndication.text import twitter_text_length
 
 from .server import Fault, Sandbox, json_response
 
@@ -29,8 +30,8 @@ RECENT_SEARCH_WINDOW = timedelta(days=7)
 
 
 def x_length(text: str) -> int:
-    """X's weighted count, by X's own rules (twitter-text v3)."""
-    return int(parse_tweet(text).weightedLength)
+    """X's weighted count, by X's own rules (twitter-text; see syndication.text)."""
+    return twitter_text_length(text)
 
 
 class TwitterSandbox(Sandbox):

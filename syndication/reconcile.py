@@ -59,7 +59,9 @@ def plan(
 def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
     pending_create = bool(record and record.pending and record.pending["action"] == CREATE)
     if entry.withdrawn:
-        if record and not record.withdrawn and (record.posted or pending_create):
+        # A create left open (its post may be up) is taken down even if an earlier post of
+        # the same announcement already was.
+        if record and (pending_create or (record.posted and not record.withdrawn)):
             return WITHDRAW
         return None
     if platform not in entry.posts:

@@ -26,7 +26,7 @@ from .base import (
     TransientError,
     redact,
 )
-from .ledger import Ledger
+from .ledger import Ledger, Record
 from .manifest import Entry, Manifest
 from .reconcile import CREATE, UPDATE, WITHDRAW, Action, plan
 
@@ -218,7 +218,7 @@ class Syndicator:
         found: RemotePost | None = None
         # What the interrupted call sent, not what the entry says now: an edit made since
         # then has still to reach the platform.
-        sent = _sent_by(pending, entry, platform.name)
+        sent = _sent_by(pending, record)
         if pending["action"] == CREATE:
             found = self._call(platform.find_existing, entry)
             if found is not None:
@@ -401,12 +401,14 @@ def _sent(entry: Entry, platform: str) -> dict[str, Any]:
     }
 
 
-def _sent_by(pending: dict[str, Any], entry: Entry, platform: str) -> dict[str, Any]:
-    """What an interrupted call sent, from its intent (older intents lack some of it)."""
-    now = _sent(entry, platform) if platform in entry.posts else {}
+def _sent_by(pending: dict[str, Any], record: Record) -> dict[str, Any]:
+    """What an interrupted call sent, from its intent. An older intent lacks some of it: then
+    what the platform was known to have before (none for a create), so that a correction
+    made since is told again rather than taken as told."""
     payload = pending.get("payload") or {}
+    before = record.corrections if pending["action"] == UPDATE else 0
     return {
-        "hash": pending.get("hash", payload.get("hash", now.get("hash"))),
-        "corrections": pending.get("corrections", now.get("corrections", 0)),
-        "title": pending.get("title"),
+        "hash": pending.get("hash", payload.get("hash")),
+        "corrections": pending.get("corrections", before),
+        "title": pending.get("title", record.title if pending["action"] == UPDATE else None),
     }

@@ -29,6 +29,12 @@ _X_HEAVY = re.compile(r"[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]"
 _JOINED_EMOJI = re.compile(
     "[\u200d\ufe0e\ufe0f\u20e3\U0001f1e6-\U0001f1ff\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]"
 )
+# A © or ® without the emoji variation selector: X's library weighs it 1, as the rest of
+# Latin-1; twitter-text-parser takes it for an emoji and weighs it 2.
+_BARE_MARK = re.compile("[\u00a9\u00ae](?!\ufe0f)")
+# What twitter-text takes as part of a link; a character outside these ends the link there
+# (an em dash or a curly apostrophe right after it), which the quick count does not see.
+_LINK_CHARACTERS = re.compile(r"[\w\-.~:/?#\[\]@!$&'()*+,;=%]+")
 _DOTTED_WORD = re.compile(r"[^\W_]\.[^\W\d_]{2}")
 _BARE_DOMAIN = re.compile(
     r"(?<![\w/@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w-])", re.IGNORECASE
@@ -74,16 +80,23 @@ def x_length(text: str) -> int:
 
 
 def _ends_link(url: str) -> bool:
-    """Whether twitter-text takes a URL's last character as part of it (not `.`, `,`, `)`)."""
-    return url[-1].isalnum() or url[-1] in "/#=-_"
+    """Whether twitter-text takes the whole URL as a link: every character one a link may
+    hold, and the last not punctuation ending a sentence (`.`, `,`, `)`)."""
+    return (url[-1].isalnum() or url[-1] in "/#=-_") and bool(_LINK_CHARACTERS.fullmatch(url))
 
 
 def _has_bare_domain(words: str) -> bool:
     return bool(_DOTTED_WORD.search(words) and _BARE_DOMAIN.search(words))
 
 
+def twitter_text_length(text: str) -> int:
+    """A post's length by X's own rules: twitter-text-parser (a port of X's twitter-text),
+    where it differs from X's library (twitter-text 3.1, npm) corrected to that."""
+    return int(_twitter_text()(text).weightedLength) - len(_BARE_MARK.findall(text))
+
+
 def _by_twitter_text(text: str) -> int:
-    return int(_twitter_text()(text).weightedLength)
+    return twitter_text_length(text)
 
 
 def utf8_length(text: str) -> int:

@@ -8,6 +8,7 @@ posts wait for the next run.
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -35,6 +36,7 @@ from .posts import x_update_text
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
+_LINK = re.compile(r"https?://[^\s…]+")
 
 
 class Twitter(Platform):
@@ -94,8 +96,8 @@ class Twitter(Platform):
         text = self.update_text(entry, posted)
         if text is None:
             return None
-        # X shows the link shortened: the note before it is what identifies this reply.
-        note = text.rsplit("\n", 1)[0]
+        # X shows links shortened (t.co): the note, links aside, is what identifies the reply.
+        note = _links_aside(text.rsplit("\n", 1)[0])
         for tweet in self._recent_posts():
             if str(tweet["id"]) in posted.replies:
                 continue  # an earlier update, already recorded
@@ -103,8 +105,13 @@ class Twitter(Platform):
             replies = any(
                 r.get("type") == "replied_to" and str(r.get("id")) == posted.remote_id for r in refs
             )
-            if replies and _links_to(tweet, entry.url) and tweet["text"].startswith(note):
-                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
+            if (
+                replies
+                and _links_to(tweet, entry.url)
+                and _links_aside(tweet["text"]).startswith(note)
+            ):
+                # Recorded as sent, not as X shows it, so that it is known when told again.
+                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), text)
         return None
 
     def comments(self, remote_id: str) -> list[Comment]:
@@ -163,7 +170,7 @@ class Twitter(Platform):
         neither (a changed summary or body is on the page, which the post links to)."""
         if len(entry.corrections) > posted.corrections and entry.latest_correction:
             note = entry.latest_correction
-        elif posted.title is not None and entry.title != posted.title:
+        elif _retitled(entry, posted):
             note = entry.title
         else:
             return None
@@ -237,3 +244,16 @@ def _links_to(tweet: dict[str, Any], url: str) -> bool:
     """X shortens links to t.co in the text; the original is in `entities.urls`."""
     urls = tweet.get("entities", {}).get("urls", [])
     return any(u.get("expanded_url") == url for u in urls) or url in tweet.get("text", "")
+
+
+def _links_aside(text: str) -> str:
+    """Text with each link as one placeholder: X shows `https://t.co/…` for what was sent."""
+    return _LINK.sub("\0", text)
+
+
+def _retitled(entry: Entry, posted: Record) -> bool:
+    """Whether the headline changed since the post; a post recorded before headlines were
+    (an older ledger) began with its headline, after any "URGENT: "."""
+    if posted.title is not None:
+        return entry.title != posted.title
+    return posted.text is not None and entry.title not in posted.text

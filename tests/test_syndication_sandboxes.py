@@ -4,6 +4,7 @@ tweepy, google-api-python-client) and the local sandboxes of the three APIs.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from syndication.ledger import Ledger
 from syndication.manifest import load_manifest
 from syndication.runner import UnknownPlatform, syndicate
 from syndication.syndicate import Report, Syndicator
+from syndication.text import twitter_text_length
 from tests.conftest import Site
 
 VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
@@ -484,3 +486,145 @@ def test_a_client_timeout_after_the_write_is_adopted_not_reposted(
     report = syndicator.run(load_manifest(run.site.output / "syndication.json"))
     assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}
     assert len(sandboxes.facebook.posts) == 1
+
+
+def test_x_update_reply_with_a_link_whose_answer_was_lost_is_found_not_reposted(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(
+        run.site,
+        modified="2026-11-22 10:00",
+        correction="Register at https://trail.ca/tours before Friday.",
+    )
+    # X posts the reply but its answer is lost: the retry must find it, not post it again.
+    sandboxes.twitter.inject("drop_after_write", method="POST")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, report.results
+    assert len(x_replies(sandboxes)) == 1
+    assert on_x(run).results == []
+
+
+REGISTER = (
+    "Spring programs at the Trail Aquatic and Leisure Centre open for registration on Monday."
+    " Register online at https://trail.ca/rec—spaces in swimming lessons are limited, so sign"
+    " up early. Programs include swimming lessons, fitness classes and youth camps for all ages"
+)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        REGISTER,
+        # X's library weighs a bare ® 1, as the rest of Latin-1 (its Python port, 2).
+        "Cheer on the Trail Smoke Eaters® at the home opener at the Cominco Arena on Friday."
+        " Doors open at 6 p.m. and the puck drops at 7. Tickets are at the box office at the"
+        " door. A free public skate follows on Saturday. Free family skate follows the game.",
+    ],
+)
+def test_the_x_text_the_build_prepares_fits_as_x_counts_it(
+    run: Run, sandboxes: Sandboxes, summary: str
+) -> None:
+    title = (
+        "Smoke Eaters home opener on Friday"
+        if "®" in summary
+        else "Spring recreation registration opens Monday"
+    )
+    add_tour(run.site, title=title, summary=f'"{summary}"')
+    report = on_x(run)
+    manifest = json.loads((run.site.output / "syndication.json").read_text())
+    (entry,) = [e for e in manifest["announcements"] if e["id"] == "2026-11-21-tour"]
+    text = entry["posts"]["twitter"]["text"]
+    assert twitter_text_length(text) <= 280
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "created")}, report.results
+
+
+def test_a_reinstated_post_whose_creation_is_uncertain_is_taken_down_when_withdrawn_again(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, status="withdrawn", withdrawn_reason="Postponed.")
+    on_x(run)
+    add_tour(run.site, modified="2026-11-23 10:00", correction="The tour is back on.")
+    # The new post lands, its answer is lost, and X's timeline is down while the run looks.
+    sandboxes.twitter.inject("drop_after_write", method="POST")
+    sandboxes.twitter.inject("server_error", method="GET", times=3, status=503)
+    on_x(run)
+    assert len(sandboxes.twitter.tweets) == 1  # the reinstated post is on X
+    assert run.ledger.records()[("2026-11-21-tour", "twitter")].pending is not None
+    add_tour(run.site, status="withdrawn", withdrawn_reason="Cancelled after all.")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert sandboxes.twitter.tweets == {}
+
+
+def as_written_by_the_old_code(ledger: Ledger) -> None:
+    """The ledger as a City's deployed system wrote it before intents recorded what they
+    sent and outcomes the headline and the reply's text: it must keep working."""
+    old = []
+    for event in ledger.events():
+        event = {k: v for k, v in event.items() if k not in ("seq", "time", "prev")}
+        event.pop("title", None)
+        event.pop("reply_text", None)
+        if event["phase"] == "intent":
+            event.pop("hash", None)
+            event.pop("corrections", None)
+        old.append(event)
+    ledger.path.unlink()
+    Ledger(ledger.path).chain.extend(old)
+
+
+def killed(self: Ledger, *args: Any, **kwargs: Any) -> None:
+    raise KeyboardInterrupt("the runner was killed")
+
+
+def test_a_new_headline_is_told_on_x_for_a_post_recorded_by_the_old_code(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    as_written_by_the_old_code(run.ledger)
+    assert run.ledger.verify() == []
+    add_tour(run.site, title="Tour the new bridge deck on Saturday")
+    on_x(run)
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: Tour the new bridge deck on Saturday"
+    ]
+
+
+def test_a_correction_made_after_an_old_interrupted_post_is_told_on_x(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    original = Ledger.outcome
+    monkeypatch.setattr(Ledger, "outcome", killed)
+    with pytest.raises(KeyboardInterrupt):
+        on_x(run)  # the post is on X; the (old) ledger has only its intent
+    monkeypatch.setattr(Ledger, "outcome", original)
+    as_written_by_the_old_code(run.ledger)
+    # The new code is deployed; the City adds a correction before the next run.
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)  # adopts the post, which was sent before the correction existed
+    on_x(run)
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == ["Update: The tour starts at 2 p.m."]
+
+
+def test_a_headline_told_again_after_an_adopted_reply_is_not_refused_by_x(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, title="Tour the new bridge deck on Saturday")
+    original = Ledger.outcome
+    monkeypatch.setattr(Ledger, "outcome", killed)
+    with pytest.raises(KeyboardInterrupt):
+        on_x(run)  # the reply is on X, the ledger never heard
+    monkeypatch.setattr(Ledger, "outcome", original)
+    on_x(run)  # adopts the reply
+    add_tour(run.site, title="Tour the new bridge deck")  # back to the first headline...
+    on_x(run)
+    add_tour(run.site, title="Tour the new bridge deck on Saturday")  # ...and forth again
+    report = on_x(run)
+    assert not report.failed, report.results

@@ -52,6 +52,10 @@ GUIDELINES = "https://trail.ca/comment-guidelines.html"
         ("日本語のテキスト", 16),
         ("#hashtag @mention $CASH", 23),
         ("https://trail.ca/" + "a" * 300, 23),
+        ("Register at https://trail.ca/rec—spaces are limited", 54),  # a dash ends a link
+        ("See https://trail.ca/rec’s page", 34),
+        ("Smoke Eaters® night", 19),  # a bare ® weighs 1 (twitter-text-parser: 2)
+        ("Smoke Eaters®\ufe0f night", 20),  # as an emoji, 2
     ],
 )
 def test_x_length_counts_like_x(text: str, expected: int) -> None:
