@@ -22,6 +22,7 @@ from moderation.log import ModerationLog
 from moderation.report import write_report
 from moderation.run import DecisionError, decide, moderate_collected
 from sandboxes import Sandboxes
+from syndication.config import Settings
 from tests.conftest import ROOT, Site
 
 POLICY = ModerationPolicy.load(ROOT / "policy")
@@ -397,6 +398,14 @@ def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandb
     assert "moderate:" not in run.stdout  # `moderate` itself did not run a second pass
 
 
+def reviewer_hides(settings: Settings, site: Site, comment: str) -> None:
+    """A reviewer hides `comment` (platform:id) as campaigning, and the platform applies it."""
+    reason = "Campaigning for a candidate"
+    assert decide(
+        settings, site.content, comment, "hide", reason, "Communications Coordinator"
+    ) == ("applied")
+
+
 def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_deleted(
     site: Site, sandboxes: Sandboxes
 ) -> None:
@@ -406,17 +415,7 @@ def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_de
     thread = sandboxes.youtube.add_comment(video, "Vote for Singh for council!", "Sam Fictional")
     collect(settings, site.content, say=lambda _: None)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert (
-        decide(
-            settings,
-            site.content,
-            f"youtube:{thread}",
-            "hide",
-            "Campaigning for a candidate",
-            "Communications Coordinator",
-        )
-        == "applied"
-    )
+    reviewer_hides(settings, site, f"youtube:{thread}")
     status = sandboxes.youtube.threads[thread]["snippet"]["topLevelComment"]["snippet"]
     assert status["moderationStatus"] == "rejected"
     totals, _ = collect(settings, site.content, say=lambda _: None)
@@ -439,15 +438,7 @@ def test_an_author_deleting_a_comment_the_city_hid_is_recorded_where_hidden_stay
     collect(settings, site.content, say=lambda _: None)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     for platform, comment in comments.items():
-        result = decide(
-            settings,
-            site.content,
-            f"{platform}:{comment}",
-            "hide",
-            "Campaigning for a candidate",
-            "Communications Coordinator",
-        )
-        assert result == "applied"
+        reviewer_hides(settings, site, f"{platform}:{comment}")
     # Facebook lists a hidden comment (is_hidden: true), X search a hidden reply: still there.
     totals, _ = collect(settings, site.content, say=lambda _: None)
     assert (totals["facebook"].deleted, totals["twitter"].deleted) == (0, 0)
@@ -470,17 +461,7 @@ def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
     reply = sandboxes.youtube.add_reply(thread, "Where does the tour start?", "Pat Fictional")
     collect(settings, site.content, say=lambda _: None)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert (
-        decide(
-            settings,
-            site.content,
-            f"youtube:{thread}",
-            "hide",
-            "Campaigning for a candidate",
-            "Communications Coordinator",
-        )
-        == "applied"
-    )
+    reviewer_hides(settings, site, f"youtube:{thread}")
     # The rejected comment's thread, Pat's reply with it, is no longer listed: nobody deleted it.
     totals, _ = collect(settings, site.content, say=lambda _: None)
     assert totals["youtube"].deleted == 0
