@@ -400,10 +400,8 @@ def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandb
 
 def reviewer_hides(settings: Settings, site: Site, comment: str) -> None:
     """A reviewer hides `comment` (platform:id) as campaigning, and the platform applies it."""
-    reason = "Campaigning for a candidate"
-    assert decide(
-        settings, site.content, comment, "hide", reason, "Communications Coordinator"
-    ) == ("applied")
+    reason, who = "Campaigning for a candidate", "Communications Coordinator"
+    assert decide(settings, site.content, comment, "hide", reason, who) == "applied"
 
 
 def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_deleted(
