@@ -513,10 +513,18 @@ def alert(c: Context, title: str, body: str = "") -> None:
         raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)
     _logging()
     os.chdir(ROOT)
+    # Posted from this machine, the alert must be on record where CI looks (RECORDS_REMOTE),
+    # or CI's next run would not know it was posted and would post it again.
+    remote = os.environ.get("RECORDS_REMOTE", "").strip()
+    if remote:
+        pull(c)
     try:
         publish_alert(ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ)
     except (AuthoringError, AlertError) as error:
         raise Exit(f"alert: {error}", code=1) from None
+    finally:
+        if remote:
+            push(c)
 
 
 # In order; nothing public changes before every check has passed.

@@ -107,3 +107,35 @@ def test_an_alert_is_not_carried_on_over_a_different_file_of_the_same_name(site:
             ROOT, site.content, site.output, title, "Boil tap water.", "unused", {}, say=print
         )
     assert not site.output.exists()  # nothing built, let alone deployed
+
+
+def test_an_alert_from_the_cecs_machine_is_put_on_record_where_ci_looks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CI reads the ledger from RECORDS_REMOTE: an alert posted from elsewhere must be there,
+    failed or not, or CI's next run would post it again."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    done: list[str] = []
+
+    def publish(*args: object, **kwargs: object) -> None:
+        done.append("publish")
+        raise AlertError("deploy stopped")
+
+    monkeypatch.setattr(tasks, "publish_alert", publish)
+    monkeypatch.setattr(tasks, "pull", lambda c: done.append("pull"))
+    monkeypatch.setattr(tasks, "push", lambda c: done.append("push"))
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    monkeypatch.setenv("DEPLOY_URL", "/srv/www/trail")
+    monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
+    with pytest.raises(Exit):
+        tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
+    assert done == ["pull", "publish", "push"]
+    monkeypatch.delenv("RECORDS_REMOTE")
+    done.clear()
+    with pytest.raises(Exit):
+        tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
+    assert done == ["publish"]  # no remote: the records stay in RECORDS_DIR
