@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -317,14 +318,15 @@ def decide(
     _logging()
     settings = _platform_settings()
     person = who or os.environ.get("MODERATOR") or getpass.getuser()
-    try:
-        result = apply_decision(
-            settings, ROOT / "content", comment, decision, reason, person, category
-        )
-    except DecisionError as error:
-        raise Exit(f"moderate decide: {error}", code=2) from None
-    write_report(settings.records_dir)
-    commit_archive(settings.records_dir, f"Decide {comment}: {decision}")
+    with _shared_records(c):  # the decision is where CI and the records officer look
+        try:
+            result = apply_decision(
+                settings, ROOT / "content", comment, decision, reason, person, category
+            )
+        except DecisionError as error:
+            raise Exit(f"moderate decide: {error}", code=2) from None
+        write_report(settings.records_dir)
+        commit_archive(settings.records_dir, f"Decide {comment}: {decision}")
     print(printable(f"moderate decide: {comment} {decision} by {person}: {result}"))
     if result != "applied":
         raise Exit(code=1)
@@ -448,6 +450,20 @@ def retention(c: Context, dry_run: bool = False) -> None:
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
 
 
+@contextlib.contextmanager
+def _shared_records(c: Context) -> Iterator[None]:
+    """With RECORDS_REMOTE set, the records archive fetched before and pushed after (a failure
+    too): what a command records on this machine then reaches where CI looks."""
+    shared = bool(os.environ.get("RECORDS_REMOTE", "").strip())
+    if shared:
+        pull(c)
+    try:
+        yield
+    finally:
+        if shared:
+            push(c)
+
+
 def _records_remote() -> str:
     remote = os.environ.get("RECORDS_REMOTE", "").strip()
     if not remote:
@@ -513,18 +529,13 @@ def alert(c: Context, title: str, body: str = "") -> None:
         raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)
     _logging()
     os.chdir(ROOT)
-    # Posted from this machine, the alert must be on record where CI looks (RECORDS_REMOTE),
-    # or CI's next run would not know it was posted and would post it again.
-    remote = os.environ.get("RECORDS_REMOTE", "").strip()
-    if remote:
-        pull(c)
-    try:
-        publish_alert(ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ)
-    except (AuthoringError, AlertError) as error:
-        raise Exit(f"alert: {error}", code=1) from None
-    finally:
-        if remote:
-            push(c)
+    # Posted from this machine, the alert must be on record where CI looks, or CI's next run
+    # would not know it was posted and would post it again.
+    with _shared_records(c):
+        try:
+            publish_alert(ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ)
+        except (AuthoringError, AlertError) as error:
+            raise Exit(f"alert: {error}", code=1) from None
 
 
 # In order; nothing public changes before every check has passed.

@@ -142,3 +142,42 @@ def test_a_syndication_that_fails_still_commits_what_it_posted(
     ).stdout
     assert '"action": "create", "announcement": "2026-11-20-flushing"' in committed
     assert '"platform": "facebook"' in committed
+
+
+def test_a_reviewers_decision_reaches_the_shared_archive(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decided on a reviewer's machine, it is where CI and the records officer look."""
+    from invoke.context import Context
+
+    import tasks
+    from archive.collect import collect
+    from moderation.classifier import ModerationPolicy
+    from moderation.run import moderate_collected
+
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    comment = sandboxes.facebook.add_comment(post, "Vote for Singh for council!", "Sam")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(
+        settings, site.content, ModerationPolicy.load(ROOT / "policy"), say=lambda _: None
+    )
+    url = remote(tmp_path)
+    push_archive(settings.records_dir, url)  # CI's copy
+    reviewer = tmp_path / "reviewer-records"
+    for name, value in {
+        **sandboxes.env,
+        "RECORDS_DIR": str(reviewer),
+        "RECORDS_REMOTE": url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    tasks.decide(Context(), f"facebook:{comment}", "hide", reason="Campaigning", who="Reviewer")
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    (decision,) = [e for e in lines(check, "moderation") if e.get("kind") == "decision"]
+    assert (decision["comment_id"], decision["who"], decision["result"]) == (
+        comment,
+        "Reviewer",
+        "applied",
+    )
