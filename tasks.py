@@ -241,11 +241,16 @@ def lint(c: Context, content: str | None = None) -> None:
         "(default: COLLECT_DAYS; 0 or unset: every post)"
     }
 )
-def collect(c: Context, days: int | None = None) -> None:
+def collect(c: Context, days: str | None = None) -> None:
     """Fetch comments on every syndicated post and keep every version in the records archive."""
+    window = None if days is None else str(days).strip()  # invoke gives the option as text
+    if window is not None and not (window.isascii() and window.isdigit()):
+        raise Exit(f"collect: --days: '{days}' is not a whole number of days, e.g. 30", code=2)
     _logging()
     settings = _platform_settings()
-    _, failures = collect_comments(settings, ROOT / "content", days=days)
+    _, failures = collect_comments(
+        settings, ROOT / "content", days=None if window is None else int(window)
+    )
     if failures:
         raise Exit(f"collect: {len(failures)} post(s) could not be read (see above).", code=1)
 

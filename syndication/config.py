@@ -76,12 +76,13 @@ class ConfigError(ValueError):
 
 
 def _days(env: Mapping[str, str], name: str) -> int | None:
+    """A whole number of days; unset or 0 is None (every post)."""
     value = (env.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdigit():
         raise ConfigError(f"{name}: '{value}' is not a whole number of days, e.g. 30")
-    return int(value)
+    return int(value) or None
 
 
 def _base(env: Mapping[str, str], name: str, default: str) -> str:

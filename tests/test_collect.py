@@ -9,7 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from archive.chain import ChainFile
 from archive.collect import collect
 from archive.comments import CommentArchive
@@ -102,6 +105,32 @@ def test_collect_days_comes_from_the_environment_and_is_checked() -> None:
     assert load_settings({"COLLECT_DAYS": "30"}).collect_days == 30
     with pytest.raises(ConfigError, match="COLLECT_DAYS: 'a month' is not a whole number"):
         load_settings({"COLLECT_DAYS": "a month"})
+    with pytest.raises(ConfigError, match="COLLECT_DAYS: '-1' is not a whole number"):
+        load_settings({"COLLECT_DAYS": "-1"})
+    assert load_settings({"COLLECT_DAYS": "0"}).collect_days is None  # 0: every post
+
+
+def test_invoke_collect_takes_days_as_invoke_gives_them_and_refuses_others(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids, _ = posted(site, sandboxes)
+    sandboxes.facebook.add_comment(ids["facebook"], "Is the deck open on weekends?")
+    for name, value in {**sandboxes.env, "RECORDS_DIR": str(site.root / "records")}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    tasks.collect(Context(), days="30")  # invoke passes the option as text
+    state = CommentArchive(site.root / "records").state()
+    assert [c.text for c in state.values()] == ["Is the deck open on weekends?"]
+    tasks.collect(Context(), days="0")
+    for days in ("a month", "-1", "2.5"):
+        with pytest.raises(Exit) as stopped:
+            tasks.collect(Context(), days=days)
+        assert stopped.value.code == 2
+        assert stopped.value.message == (
+            f"collect: --days: '{days}' is not a whole number of days, e.g. 30"
+        )
+    monkeypatch.setenv("COLLECT_DAYS", "0")
+    tasks.collect(Context())
 
 
 def test_an_x_reply_that_ages_out_of_recent_search_is_not_recorded_as_deleted(
