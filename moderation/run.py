@@ -4,6 +4,7 @@ for a person, and apply a reviewer's decision on the platform."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,24 +27,59 @@ class DecisionError(ValueError):
 
 def classify_file(source: Path, target: Path, policy: ModerationPolicy) -> int:
     """JSON Lines in (id, text, post_text, author?) → decisions out (id, action, categories,
-    evidence). Returns the number of comments."""
+    evidence). Returns the number of comments.
+
+    The decisions go to a temporary file beside the target, renamed into place at the end: a
+    bad line leaves an existing target as it was. The target may not be the source."""
+    if source.resolve() == target.resolve() or (
+        source.exists() and target.exists() and source.samefile(target)
+    ):
+        raise DecisionError(f"{target}: the output would overwrite the input; give another file")
+    try:
+        lines = source.open("rb")
+    except OSError as error:
+        raise DecisionError(f"{source}: cannot read it ({error.strerror})") from None
     count = 0
-    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                decision = classify(
-                    str(item["id"]), item["text"], item.get("post_text", ""), policy
-                )
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
-                raise DecisionError(
-                    f"{source}:{number}: expected JSON with id and text ({error})"
-                ) from None
-            out.write(json.dumps(decision.as_dict(), ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
+    writing = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with lines, writing.open("w", encoding="utf-8") as out:
+            for number, raw in enumerate(lines, start=1):
+                item = _comment(source, number, raw)
+                if item is None:
+                    continue
+                decision = classify(item["id"], item["text"], item["post_text"], policy)
+                out.write(json.dumps(decision.as_dict(), ensure_ascii=False, sort_keys=True))
+                out.write("\n")
+                count += 1
+        writing.replace(target)
+    except OSError as error:
+        raise DecisionError(f"{target}: cannot write the decisions ({error.strerror})") from None
+    finally:
+        writing.unlink(missing_ok=True)  # left only when the run stopped
     return count
+
+
+def _comment(source: Path, number: int, raw: bytes) -> dict[str, str] | None:
+    """One line of `classify_file`'s input: id, text and post_text as text (None: blank)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DecisionError(f"{source}:{number}: not UTF-8 text") from None
+    if not line.strip():
+        return None
+    try:
+        item = json.loads(line)
+        fields = {"id": item["id"], "text": item["text"], "post_text": item.get("post_text", "")}
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as error:
+        raise DecisionError(
+            f"{source}:{number}: expected JSON with id and text ({error})"
+        ) from None
+    for name in ("text", "post_text"):
+        if not isinstance(fields[name], str):
+            value = json.dumps(fields[name])
+            raise DecisionError(f"{source}:{number}: {name}: expected text, not {value}")
+    fields["id"] = str(fields["id"])
+    return fields
 
 
 def moderate_collected(

@@ -497,3 +497,52 @@ def test_the_citys_own_answers_are_kept_as_records_and_never_moderated(
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     classified = set(ModerationLog(site.root / "records").statuses())
     assert classified == set(state) - ours  # every resident's comment, none of the City's
+
+
+def test_moderate_refuses_to_write_its_decisions_over_its_input(tmp_path: Path) -> None:
+    source, same = tmp_path / "comments.jsonl", tmp_path / "." / "comments.jsonl"
+    comments = json.dumps({"id": "a", "text": "When is my street plowed?"}) + "\n"
+    source.write_text(comments)
+    run = subprocess.run(
+        [sys.executable, "-m", "invoke", "moderate", "--input", str(source), "--output", str(same)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        f"moderate: {same}: the output would overwrite the input; give another file"
+    )
+    assert source.read_text() == comments
+
+
+FIRST = b'{"id": "z", "text": "A good first line"}\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "comments.jsonl: cannot read it (No such file or directory)"),
+        (FIRST + b'{"id": "a", "text": "\xff\xfe"}\n', "comments.jsonl:2: not UTF-8 text"),
+        (FIRST + b'\n{"id": "a", "text": 5}\n', "comments.jsonl:3: text: expected text, not 5"),
+        (
+            FIRST + b'{"id": "a", "text": "Hi", "post_text": ["x"]}\n',
+            'comments.jsonl:2: post_text: expected text, not ["x"]',
+        ),
+        (FIRST + b'["a", "Hi"]\n', "comments.jsonl:2: expected JSON with id and text ("),
+    ],
+)
+def test_a_bad_comments_file_is_named_with_its_line_and_leaves_the_decisions_as_they_were(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
+    source, target = tmp_path / "comments.jsonl", tmp_path / "decisions.jsonl"
+    if content is not None:
+        source.write_bytes(content)
+    target.write_text("earlier decisions\n")
+    with pytest.raises(Exit) as stopped:
+        tasks.moderate(Context(), input=str(source), output=str(target))
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(f"moderate: {tmp_path}/{message}")
+    assert target.read_text() == "earlier decisions\n"
+    assert {p.name for p in tmp_path.iterdir()} - {source.name} == {target.name}  # no leftovers
