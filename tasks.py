@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from announcements.model import CATEGORIES  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
+from archive.export import ExportError  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
 from archive.git import ArchiveSyncError, commit_archive, pull_archive, push_archive  # noqa: E402
 from archive.index import chains, date_bound, printable  # noqa: E402
@@ -427,9 +428,12 @@ def export(
     """`invoke records export --request ID QUERY --out DIR [--also QUERY] [--redact]`."""
     if not request or not out:
         raise Exit("records export: --request and --out are required", code=2)
-    summary = export_package(
-        _records_dir(), ROOT, request, [query, *(also or [])], Path(out), redact
-    )
+    try:
+        summary = export_package(
+            _records_dir(), ROOT, request, [query, *(also or [])], Path(out), redact
+        )
+    except ExportError as error:
+        raise Exit(f"records export: {error}", code=2) from None
     print(
         f"records export: {summary['records']} records about {summary['announcements']} "
         f"announcement(s), {summary['flags']} personal-information flag(s), in {out}"

@@ -17,7 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
+import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -37,6 +39,10 @@ WHOLE_WORDS = ("name", "account id")
 # A spreadsheet takes a cell that starts with one of these for a formula (OWASP: CSV
 # injection): a comment could make the records officer's Excel fetch a link or run a command.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportError(ValueError):
+    """The package cannot be written where asked; the message names the path."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +279,16 @@ def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
     return ordered
 
 
+def _check_free(out: Path) -> None:
+    try:
+        if out.exists() and not out.is_dir():
+            raise ExportError(f"{out}: is a file; give a new or empty folder for the package")
+        if out.is_dir() and any(out.iterdir()):
+            raise ExportError(f"{out}: is not empty; give a new or empty folder for the package")
+    except OSError as error:
+        raise ExportError(f"{out}: cannot use it for the package ({error.strerror})") from None
+
+
 def _write_set(
     folder: Path,
     records: list[ArchiveRecord],
@@ -346,7 +362,8 @@ def export(
     out: Path,
     redact: bool = False,
 ) -> dict[str, Any]:
-    """Write the package; return a summary (records, flags)."""
+    """Write the package into OUT, a new or empty folder; return a summary (records, flags)."""
+    _check_free(out)
     found: dict[str, ArchiveRecord] = {}
     for query in queries or [""]:
         for record in search(records_dir, query):
@@ -364,12 +381,27 @@ def export(
     people = Finder(f for f in flags if f.what in WHOLE_WORDS)
     flags = list(dict.fromkeys([*flags, *mentions(records, people)]))
     flags.sort(key=lambda f: order[f.record])
-    _write_set(out, records, request, queries, flags, project, redacted=False)
-    if redact:
-        # Everything flagged is severed from every record: what identifies a commenter, and
-        # what they wrote about themselves, also where the classifier or a reviewer quoted it.
-        finder = Finder(flags)
-        severed = [sever(r, finder) for r in records]
-        _write_set(out / "redacted", severed, request, queries, flags, project, redacted=True)
-    _manifest(out)
+    # One package per folder, written whole or not at all: into a new folder beside OUT that
+    # takes its name at the end (a second request's manifest must not vouch for the first's
+    # files, and a stopped export must not leave half a package where a whole one is expected).
+    staging = out.resolve().with_name(f".{out.resolve().name}.{os.getpid()}.partial")
+    try:
+        _write_set(staging, records, request, queries, flags, project, redacted=False)
+        if redact:
+            # Everything flagged is severed from every record: what identifies a commenter, and
+            # what they wrote about themselves, also where the classifier or a reviewer quoted
+            # it.
+            finder = Finder(flags)
+            severed = [sever(r, finder) for r in records]
+            _write_set(
+                staging / "redacted", severed, request, queries, flags, project, redacted=True
+            )
+        _manifest(staging)
+        if out.is_dir():
+            out.rmdir()  # empty: checked above
+        staging.rename(out)
+    except OSError as error:
+        raise ExportError(f"{out}: cannot write the package ({error.strerror})") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # left only when the export stopped
     return {"records": len(records), "flags": len(flags), "announcements": len(touched)}

@@ -248,6 +248,53 @@ def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Pat
     assert "<br>=HYPERLINK(&#34;http://evil.example/" in (out / "report.html").read_text()
 
 
+def test_an_export_goes_only_into_a_new_or_empty_folder_and_stops_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    _add_comment(records, "c2", "Call 250-555-0199", "2026-11-24T19:00:00+00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    out = tmp_path / "foi"
+    out.mkdir()  # an empty folder will do
+    tasks.export(Context(), "Laurel", request="FOI-2026-014", out=str(out), redact=True)
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(Exit) as stopped:  # a second request into the same folder
+        tasks.export(Context(), "", request="FOI-2026-015", out=str(out))
+    assert stopped.value.code == 2
+    assert stopped.value.message == (
+        f"records export: {out}: is not empty; give a new or empty folder for the package"
+    )
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("notes\n")
+    with pytest.raises(Exit) as stopped:
+        tasks.export(Context(), "", request="FOI-2026-015", out=str(a_file))
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"records export: {a_file}: is a file; give a new or empty folder for the package",
+    )
+    assert a_file.read_text() == "notes\n"
+    with pytest.raises(Exit) as stopped:  # a path that cannot be a folder
+        tasks.export(Context(), "", request="FOI-2026-015", out=str(a_file / "foi"))
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"records export: {a_file / 'foi'}: cannot write the package (Not a directory)",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foi", "notes.txt", "records"]
+
+    def full(folder: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("archive.export._manifest", full)  # a disk filling up mid-way
+    with pytest.raises(Exit) as stopped:
+        tasks.export(Context(), "", request="FOI-2026-015", out=str(tmp_path / "foi-2"))
+    assert stopped.value.message == (
+        f"records export: {tmp_path / 'foi-2'}: cannot write the package (No space left on device)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foi", "notes.txt", "records"]
+
+
 def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comment(
     archive: Path, tmp_path: Path
 ) -> None:
