@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import getpass
 import logging
 import os
 import shutil
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import ParamSpec
 
 from invoke import task
 from invoke.context import Context
@@ -21,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from announcements.model import CATEGORIES  # noqa: E402
+from archive.chain import ChainError  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import ExportError  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
@@ -51,6 +54,7 @@ from syndication.config import ConfigError, Settings, load_settings  # noqa: E40
 from syndication.ledger import LedgerError  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
+P = ParamSpec("P")
 SETTINGS = {"dev": ROOT / "pelicanconf.py", "publish": ROOT / "publishconf.py"}
 VERIFIED_HISTORY = "verified-history.json"  # beside the build caches: see verify_history
 
@@ -65,6 +69,28 @@ def _platform_settings() -> Settings:
         return load_settings()
     except ConfigError as error:
         raise Exit(str(error), code=2) from None
+
+
+def _reads_records(command: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """For a task that reads the records archive: a damaged file (a line cut short by a power
+    cut, or one that is not JSON) stops it with the file and line and exit 2, not a
+    traceback."""
+
+    def wrap(body: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(body)
+        def reading(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                body(*args, **kwargs)
+            except ChainError as error:
+                raise Exit(
+                    f"{command}: {error}: the records archive is damaged; `invoke records "
+                    "verify` names every broken line.",
+                    code=2,
+                ) from None
+
+        return reading
+
+    return wrap
 
 
 def _build_once(
@@ -242,6 +268,7 @@ def lint(c: Context, content: str | None = None) -> None:
         "(default: COLLECT_DAYS; 0 or unset: every post)"
     }
 )
+@_reads_records("collect")
 def collect(c: Context, days: str | None = None) -> None:
     """Fetch comments on every syndicated post and keep every version in the records archive."""
     window = None if days is None else str(days).strip()  # invoke gives the option as text
@@ -272,6 +299,7 @@ def _followed_by(task_name: str, *subcommands: str) -> bool:
         "output": "where to write the decisions (JSON Lines)",
     }
 )
+@_reads_records("moderate")
 def moderate(c: Context, input: str | None = None, output: str | None = None) -> None:
     """Classify comments by the policy's nine reasons: a file, or every collected comment."""
     if _followed_by("moderate", "decide"):
@@ -312,6 +340,7 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
         "who": "who decides (default: MODERATOR, or the login name)",
     },
 )
+@_reads_records("moderate decide")
 def decide(
     c: Context,
     comment: str,
@@ -353,6 +382,7 @@ def records(c: Context) -> None:
 
 
 @task
+@_reads_records("records verify")
 def verify(c: Context) -> None:
     """`invoke records verify`: check every archive file's hash chain."""
     problems = [p for chain in chains(_records_dir()).values() for p in chain.verify()]
@@ -366,6 +396,7 @@ def verify(c: Context) -> None:
 
 
 @task
+@_reads_records("records reindex")
 def reindex(c: Context) -> None:
     """`invoke records reindex`: rebuild the search index from the archive files."""
     count = rebuild_index(_records_dir())
@@ -382,6 +413,7 @@ def reindex(c: Context) -> None:
         "author": "part of the author's name",
     },
 )
+@_reads_records("records search")
 def search(
     c: Context,
     query: str,
@@ -417,6 +449,7 @@ def search(
         "redact": "also write a severed copy in OUT/redacted/",
     },
 )
+@_reads_records("records export")
 def export(
     c: Context,
     query: str,
@@ -441,6 +474,7 @@ def export(
 
 
 @task(help={"dry_run": "list what is due for disposition (the only mode: see below)"})
+@_reads_records("records retention")
 def retention(c: Context, dry_run: bool = False) -> None:
     """`invoke records retention --dry-run`: records past their period, never held ones."""
     if not dry_run:
@@ -613,6 +647,7 @@ def preview(c: Context, file: str) -> None:
 
 
 @task
+@_reads_records("status")
 def status(c: Context) -> None:
     """List scheduled items, posts deferred by a quota, failed syndications, comments to review,
     and announcements the build would stop on."""

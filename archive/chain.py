@@ -59,40 +59,55 @@ class ChainFile:
         self._lock = threading.Lock()
         self._last_hash = GENESIS
         self._seq = 0
-        for seq, line in self.lines():
-            self._last_hash = line_hash(line)
+        for seq, line in self._lines():  # a damaged line stops whoever reads it, not this
+            self._last_hash = line_hash(line) if line is not None else ""
             self._seq = seq
 
     def lines(self) -> Iterator[tuple[int, str]]:
+        for number, line in self._lines():
+            if line is None:
+                raise ChainError(f"{self.path}:{number}: not UTF-8 text (cut short?)")
+            yield number, line
+
+    def _lines(self) -> Iterator[tuple[int, str | None]]:
+        """Each line that is not blank; None for one that is not UTF-8 (a line cut short in
+        the middle of a character, as by a power cut), numbered as it is in the file."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as handle:
+        with self.path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
-                line = raw.rstrip("\n")
+                try:
+                    line = raw.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError:
+                    yield number, None
+                    continue
                 if line:
                     yield number, line
 
     def events(self) -> Iterator[dict[str, Any]]:
         for number, line in self.lines():
             try:
-                yield json.loads(line)
+                event = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ChainError(f"{self.path}:{number}: not valid JSON ({error.msg})") from None
+            if not isinstance(event, dict):
+                raise ChainError(f"{self.path}:{number}: not a JSON object")
+            yield event
 
     def verify(self) -> list[str]:
         """One problem per line whose chain is broken; empty when the file is intact."""
         problems = []
         previous = GENESIS
-        for number, line in self.lines():
+        for number, line in self._lines():
             try:
-                recorded = json.loads(line).get("prev")
-            except json.JSONDecodeError:
+                recorded = json.loads(line or "").get("prev")
+            except (json.JSONDecodeError, AttributeError):
                 recorded = None
-            if recorded != previous:
+            if recorded != previous or line is None:
                 problems.append(
                     f"{self.path}:{number}: hash chain broken (line changed or removed before it)"
                 )
-            previous = line_hash(line)
+            previous = line_hash(line) if line is not None else ""
         return problems
 
     def append(self, event: dict[str, Any]) -> dict[str, Any]:

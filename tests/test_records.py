@@ -76,6 +76,66 @@ def test_the_hash_chains_verify_and_detect_a_tampered_line(archive: Path) -> Non
     ]
 
 
+DAMAGED_HINT = ": the records archive is damaged; `invoke records verify` names every broken line."
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        (b'{"kind": "comment", "text": "Cut sh', "not valid JSON (Unterminated string"),
+        (b'{"kind": "comment", "text": "Caf\xc3', "not UTF-8 text (cut short?)"),
+        (b"not json at all\n", "not valid JSON (Expecting value)"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("command", "call"),
+    [
+        ("records search", lambda: tasks.search(Context(), "Laurel")),
+        ("records reindex", lambda: tasks.reindex(Context())),
+        ("records export", lambda: tasks.export(Context(), "", request="F-1", out="/nonexistent")),
+        ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
+        ("collect", lambda: tasks.collect(Context())),
+        ("moderate", lambda: tasks.moderate(Context())),
+        ("status", lambda: tasks.status(Context())),
+    ],
+)
+def test_a_damaged_archive_stops_every_reader_with_its_file_and_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    damage: bytes,
+    problem: str,
+    command: str,
+    call: Any,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    comments = records / FILES["comment"]
+    with comments.open("ab") as handle:  # as a power cut leaves it, or a careless edit
+        handle.write(damage)
+    (records / "syndication").mkdir()
+    ledger = records / FILES["post"]
+    ledger.write_bytes(damage)  # the ledger as damaged
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    with pytest.raises(Exit) as stopped:
+        call()
+    assert stopped.value.code == 2
+    message = str(stopped.value.message)
+    where = rf"({comments}:2|{ledger}:1)"
+    assert re.match(rf"{command}: {where}: {re.escape(problem)}", message), message
+    assert message.endswith(DAMAGED_HINT)
+
+
+def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    comments = records / FILES["comment"]
+    with comments.open("ab") as handle:
+        handle.write(b'{"kind": "comment", "text": "Caf\xc3')
+    assert chains(records)["comment"].verify() == [
+        f"{comments}:2: hash chain broken (line changed or removed before it)"
+    ]
+
+
 def test_search_finds_what_it_should(archive: Path) -> None:
     assert reindex(archive) > 0
     found = search(archive, "Laurel")
