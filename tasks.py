@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
 from announcements.model import CATEGORIES  # noqa: E402
+from announcements.settings import SettingsError, canonical_siteurl  # noqa: E402
 from archive.chain import ChainError  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import ExportError  # noqa: E402
@@ -628,11 +629,12 @@ def preview(c: Context, file: str) -> None:
     """Show exactly what each platform will receive for one announcement; sends nothing."""
     settings = load_site_settings(SETTINGS["publish"])
     try:
+        siteurl = canonical_siteurl(settings["SITEURL"])  # as the build checks it
         path = latest_announcement(ROOT / "content") if file == "latest" else Path(file)
         if not path.is_file():
             raise AuthoringError(f"{file}: no such announcement file")
-        shown = preview_posts(path, ROOT / "content", settings["SITEURL"].rstrip("/"))
-    except AuthoringError as error:
+        shown = preview_posts(path, ROOT / "content", siteurl)
+    except (AuthoringError, SettingsError) as error:
         raise Exit(f"preview: {error}", code=2) from None
     print(
         f"Page: {shown['page']} (status: {shown['status']}{', urgent' if shown['urgent'] else ''})"

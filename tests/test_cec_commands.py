@@ -7,7 +7,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from announcements.model import parse_announcement
 from publishing.author import (
     CITY,
@@ -115,6 +118,21 @@ def test_preview_shows_what_each_platform_gets_counted_as_it_counts(site: Site) 
     bad = site.add("2026-11-21-bad", category="parade")
     with pytest.raises(AuthoringError, match="category: 'parade'"):
         preview(bad, site.content, SITEURL)
+
+
+@pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])
+def test_invoke_preview_refuses_a_siteurl_the_build_refuses(
+    site: Site, monkeypatch: pytest.MonkeyPatch, siteurl: str
+) -> None:
+    path = site.add("2026-11-20-flushing")
+    monkeypatch.setenv("SITEURL", siteurl)
+    with pytest.raises(Exit) as stopped:
+        tasks.preview(Context(), str(path))
+    assert stopped.value.code == 2
+    assert stopped.value.message == (
+        f"preview: SITEURL: '{siteurl}' is not an absolute URL; expected e.g. https://trail.ca "
+        "(canonical links, feeds and social posts need the public address)"
+    )
 
 
 def test_status_lists_scheduled_deferred_failed_and_comments_to_review(

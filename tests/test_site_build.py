@@ -578,15 +578,16 @@ def test_sitemap_and_robots_list_the_public_pages(site: Site) -> None:
     assert f"Sitemap: {SITEURL}/sitemap.xml" in site.read("robots.txt")
 
 
-def test_a_relative_siteurl_is_refused_naming_the_setting(site: Site) -> None:
+@pytest.mark.parametrize("siteurl", ["/news", "http://[::1", "https://trail.ca:port"])
+def test_a_relative_siteurl_is_refused_naming_the_setting(site: Site, siteurl: str) -> None:
     site.add("2026-11-20-flushing")
     from publishing.build import build_site
 
     with pytest.raises(BuildError) as failure:
         build_site(
-            ROOT / "publishconf.py", site.output, {"PATH": str(site.content), "SITEURL": "/news"}
+            ROOT / "publishconf.py", site.output, {"PATH": str(site.content), "SITEURL": siteurl}
         )
-    assert "SITEURL: '/news' is not an absolute URL" in failure.value.problems[0]
+    assert f"SITEURL: '{siteurl}' is not an absolute URL" in failure.value.problems[0]
 
 
 def test_long_listings_are_paginated_with_working_links(site: Site) -> None:

@@ -41,8 +41,12 @@ def build_time(value: Any, tz: ZoneInfo) -> datetime:
 
 def canonical_siteurl(value: Any) -> str:
     url = str(value or "").rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:  # e.g. http://[::1 (an unclosed IPv6 address)
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(
             f"SITEURL: '{url}' is not an absolute URL; expected e.g. https://trail.ca "
             "(canonical links, feeds and social posts need the public address)"
