@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_VERSION = "v24.0"
@@ -85,12 +86,35 @@ def _days(env: Mapping[str, str], name: str) -> int | None:
     return int(value) or None
 
 
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) address with a host: anything else would only be found when the first
+    post failed (and be recorded as a failure), not here where its name is known."""
+    url = env.get(name) or default
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:  # e.g. http://[::1 (an unclosed IPv6 address)
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name}: '{url}' is not an http(s) address; expected e.g. {default}")
+    return url
+
+
 def _base(env: Mapping[str, str], name: str, default: str) -> str:
-    return (env.get(name) or default).rstrip("/")
+    return _url(env, name, default).rstrip("/")
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
+    urls = {
+        name: _base(env, name, default)
+        for name, default in (
+            ("FACEBOOK_GRAPH_URL", DEFAULT_GRAPH_URL),
+            ("TWITTER_API_URL", DEFAULT_TWITTER_API_URL),
+            ("YOUTUBE_API_URL", DEFAULT_YOUTUBE_API_URL),
+        )
+    }
+    token_url = _url(env, "YOUTUBE_TOKEN_URL", DEFAULT_YOUTUBE_TOKEN_URL)
     platforms: dict[str, PlatformConfig] = {}
     missing: dict[str, tuple[str, ...]] = {}
     for platform, names in REQUIRED.items():
@@ -101,7 +125,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         platforms["facebook"] = FacebookConfig(
             env["FACEBOOK_PAGE_ID"],
             env["FACEBOOK_PAGE_ACCESS_TOKEN"],
-            _base(env, "FACEBOOK_GRAPH_URL", DEFAULT_GRAPH_URL),
+            urls["FACEBOOK_GRAPH_URL"],
             env.get("FACEBOOK_GRAPH_VERSION") or DEFAULT_GRAPH_VERSION,
         )
     if "twitter" not in missing:
@@ -110,15 +134,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             env["TWITTER_API_SECRET"],
             env["TWITTER_ACCESS_TOKEN"],
             env["TWITTER_ACCESS_TOKEN_SECRET"],
-            _base(env, "TWITTER_API_URL", DEFAULT_TWITTER_API_URL),
+            urls["TWITTER_API_URL"],
         )
     if "youtube" not in missing:
         platforms["youtube"] = YouTubeConfig(
             env["YOUTUBE_CLIENT_ID"],
             env["YOUTUBE_CLIENT_SECRET"],
             env["YOUTUBE_REFRESH_TOKEN"],
-            _base(env, "YOUTUBE_API_URL", DEFAULT_YOUTUBE_API_URL),
-            env.get("YOUTUBE_TOKEN_URL") or DEFAULT_YOUTUBE_TOKEN_URL,
+            urls["YOUTUBE_API_URL"],
+            token_url,
         )
     secret_names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
     secrets = tuple(env[n] for n in secret_names if env.get(n))

@@ -590,6 +590,29 @@ def test_a_relative_siteurl_is_refused_naming_the_setting(site: Site, siteurl: s
     assert f"SITEURL: '{siteurl}' is not an absolute URL" in failure.value.problems[0]
 
 
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("https://x/{file}", "{file} is not a field; only {path} is"),
+        ("https://x/{path", "expected '}' before end of string"),
+        ("https://x/{}", "Replacement index 0 out of range"),
+    ],
+)
+def test_a_history_link_template_that_does_not_format_is_refused_naming_the_setting(
+    site: Site, template: str, problem: str
+) -> None:
+    site.add("2026-11-20-flushing")
+    from publishing.build import build_site
+
+    with pytest.raises(BuildError) as failure:
+        build_site(
+            ROOT / "publishconf.py",
+            site.output,
+            {"PATH": str(site.content), "SITEURL": SITEURL, "SOURCE_HISTORY_URL": template},
+        )
+    assert f"SOURCE_HISTORY_URL: '{template}': {problem}" in failure.value.problems[0]
+
+
 def test_long_listings_are_paginated_with_working_links(site: Site) -> None:
     for day in range(1, 26):
         site.add(

@@ -9,10 +9,13 @@ import logging
 from typing import Any
 
 import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from sandboxes import Sandboxes
 from syndication import youtube as youtube_module
-from syndication.config import load_settings
+from syndication.config import ConfigError, load_settings
 from syndication.facebook import Facebook
 from syndication.ledger import Ledger
 from syndication.manifest import load_manifest
@@ -391,6 +394,40 @@ def test_a_missing_credential_skips_only_that_platform(run: Run, sandboxes: Sand
     assert "youtube: skipped, missing YOUTUBE_CLIENT_SECRET, YOUTUBE_REFRESH_TOKEN" in run.said
     assert {p for p, _, _ in outcomes(report)} == {"facebook", "twitter"}
     assert sandboxes.youtube.videos == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FACEBOOK_GRAPH_URL", "not a url"),
+        ("TWITTER_API_URL", "api.x.com"),
+        ("YOUTUBE_API_URL", "http://[::1"),
+        ("YOUTUBE_TOKEN_URL", "ftp://oauth2.googleapis.com/token"),
+    ],
+)
+def test_a_platform_address_that_is_not_one_is_refused_naming_it(
+    run: Run, name: str, value: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(run.env(**{name: value}))
+    assert str(refused.value).startswith(f"{name}: '{value}' is not an http(s) address; expected")
+
+
+def test_invoke_syndicate_stops_on_a_bad_address_before_writing_to_the_ledger(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    run.site.build()
+    for name, value in run.env(FACEBOOK_GRAPH_URL="not a url").items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(Exit) as stopped:
+        tasks.syndicate(Context(), manifest=str(run.site.output / "syndication.json"))
+    assert stopped.value.code == 2
+    assert stopped.value.message == (
+        "FACEBOOK_GRAPH_URL: 'not a url' is not an http(s) address; expected e.g. "
+        "https://graph.facebook.com"
+    )
+    assert not run.ledger.path.exists() and sandboxes.twitter.tweets == {}
 
 
 def test_a_rejected_post_fails_alone_with_the_platforms_message(

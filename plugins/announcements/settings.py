@@ -54,10 +54,28 @@ def canonical_siteurl(value: Any) -> str:
     return url
 
 
+def source_history_url(value: Any) -> str:
+    """SOURCE_HISTORY_URL: empty (no link), or a template that formats with {path} alone."""
+    template = str(value or "")
+    try:
+        template.format(path="announcements/2026-11-24-example.md")
+    except KeyError as error:
+        problem = f"{{{error.args[0]}}} is not a field; only {{path}} is"
+    except (IndexError, ValueError, AttributeError) as error:
+        problem = str(error)
+    else:
+        return template
+    raise SettingsError(
+        f"SOURCE_HISTORY_URL: '{template}': {problem}; expected e.g. "
+        "https://github.com/city-of-trail/announcements/commits/main/{path}"
+    )
+
+
 def check_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """Return the normalised values to merge back into the settings."""
     tz = city_timezone(settings)
     return {
         "BUILD_TIME": build_time(settings.get("BUILD_TIME"), tz),
         "CANONICAL_SITEURL": canonical_siteurl(settings.get("SITEURL")),
+        "SOURCE_HISTORY_URL": source_history_url(settings.get("SOURCE_HISTORY_URL")),
     }
