@@ -18,7 +18,7 @@ lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line --
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -104,18 +104,24 @@ class Policy:
     @classmethod
     def load(cls, policy_dir: Path) -> Policy:
         policy = cls()
-        config = _yaml(policy_dir / "lint.yml")
-        for rule, value in (config.get("rules") or {}).items():
+        path = policy_dir / "lint.yml"
+        rules = _yaml(path, ("rules",)).get("rules") or {}
+        if not isinstance(rules, dict):
+            raise LintConfigError(
+                f"{path}: rules: expected each rule with its severity, e.g. link-text: warning"
+            )
+        for rule, value in rules.items():
             severity = "off" if value is False else value  # YAML reads a bare `off` as false
             if rule not in DEFAULT_SEVERITY or severity not in SEVERITIES:
                 raise LintConfigError(
-                    f"{policy_dir / 'lint.yml'}: rules: {rule}: expected a rule among "
+                    f"{path}: rules: {rule}: expected a rule among "
                     f"{', '.join(DEFAULT_SEVERITY)} set to {', '.join(SEVERITIES)}"
                 )
             policy.severity[rule] = severity
-        contacts = _yaml(policy_dir / "public-contacts.yml")
-        policy.public_emails = {str(e).lower() for e in contacts.get("emails") or []}
-        policy.public_phones = {_digits(str(p))[-10:] for p in contacts.get("phones") or []}
+        path = policy_dir / "public-contacts.yml"
+        contacts = _yaml(path, ("emails", "phones"))
+        policy.public_emails = {e.lower() for e in _listed(path, contacts, "emails")}
+        policy.public_phones = {_digits(p)[-10:] for p in _listed(path, contacts, "phones")}
         policy.words = load_wordlists(policy_dir / "wordlists")
         return policy
 
@@ -133,10 +139,21 @@ class Policy:
         return [(w, re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])")) for w in sorted(self.words)]
 
 
-def _yaml(path: Path) -> dict[str, Any]:
+def _yaml(path: Path, keys: Sequence[str]) -> dict[str, Any]:
     if not path.exists():
         return {}
-    return read_mapping(path, LintConfigError)
+    return read_mapping(path, LintConfigError, keys)
+
+
+def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
+    """A policy list of addresses or numbers, each as text (YAML reads 911 as a number)."""
+    items = config.get(key) or []
+    if not isinstance(items, list):
+        raise LintConfigError(f'{path}: {key}: expected a list (one "- " line each)')
+    for number, item in enumerate(items):
+        if not isinstance(item, str | int) or isinstance(item, bool):
+            raise LintConfigError(f"{path}: {key}[{number}]: expected one address or number")
+    return [str(item) for item in items]
 
 
 def load_wordlists(folder: Path, pattern: str = "*.txt") -> set[str]:

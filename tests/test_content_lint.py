@@ -8,7 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from checks.lint import Finding, card_valid, lint, phn_valid, sin_valid
 from tests.conftest import BASIC, ROOT, announcement
 
@@ -125,6 +128,32 @@ def test_severity_comes_from_policy(content: Path) -> None:
     )
     found = findings(content, "[Click here](../events.html). Bullshit.\n")
     assert [(f.rule, f.severity) for f in found] == [("profanity", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "problem"),
+    [
+        (
+            "lint.yml",
+            "rules: 42\n",
+            "rules: expected each rule with its severity, e.g. link-text: warning",
+        ),
+        ("lint.yml", "rule:\n  link-text: off\n", "rule: unknown; expected rules"),
+        ("public-contacts.yml", "emails: 42\n", 'emails: expected a list (one "- " line each)'),
+        ("public-contacts.yml", "phones:\n  - 911\n  - {x: 1}\n", "phones[1]: expected one"),
+        ("public-contacts.yml", "email:\n  - a@trail.ca\n", "email: unknown; expected emails"),
+    ],
+)
+def test_invoke_lint_names_the_file_and_field_of_a_malformed_policy(
+    content: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str, problem: str
+) -> None:
+    policy = content.parent / "policy" / name
+    policy.write_text(text)
+    monkeypatch.setattr(tasks, "ROOT", content.parent)
+    with pytest.raises(Exit) as stopped:
+        tasks.lint(Context())
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(f"lint: {policy}: {problem}")
 
 
 def test_invoke_lint_exits_non_zero_with_file_line_and_rule(content: Path) -> None:
