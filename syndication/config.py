@@ -147,4 +147,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     secret_names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
     secrets = tuple(env[n] for n in secret_names if env.get(n))
     records = Path(env.get("RECORDS_DIR") or "records")
+    if records.exists() and not records.is_dir():
+        raise ConfigError(f"RECORDS_DIR: '{records}' is a file; expected the records folder")
     return Settings(platforms, missing, records, secrets, _days(env, "COLLECT_DAYS"))

@@ -87,6 +87,10 @@ def load_manifest(path: Path) -> Manifest:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ManifestError(f"{path}: not found; run `invoke build` first") from None
+    except OSError as error:  # a folder, or a file that cannot be read
+        raise ManifestError(f"{path}: cannot read it ({error.strerror})") from None
+    except UnicodeDecodeError:
+        raise ManifestError(f"{path}: not UTF-8 text; expected the build's manifest") from None
     except json.JSONDecodeError as error:
         raise ManifestError(f"{path}:{error.lineno}: not valid JSON ({error.msg})") from None
     return parse_manifest(data, str(path))

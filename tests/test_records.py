@@ -136,6 +136,21 @@ def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Pa
     ]
 
 
+def test_a_records_dir_that_is_a_file_is_refused_naming_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("not an archive\n")
+    monkeypatch.setenv("RECORDS_DIR", str(afile))
+    for call in (lambda: tasks.verify(Context()), lambda: tasks.search(Context(), "")):
+        with pytest.raises(Exit) as stopped:
+            call()
+        assert (stopped.value.code, stopped.value.message) == (
+            2,
+            f"RECORDS_DIR: '{afile}' is a file; expected the records folder",
+        )
+
+
 def test_search_finds_what_it_should(archive: Path) -> None:
     assert reindex(archive) > 0
     found = search(archive, "Laurel")

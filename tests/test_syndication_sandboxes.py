@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -428,6 +429,23 @@ def test_invoke_syndicate_stops_on_a_bad_address_before_writing_to_the_ledger(
         "https://graph.facebook.com"
     )
     assert not run.ledger.path.exists() and sandboxes.twitter.tweets == {}
+
+
+def test_invoke_syndicate_names_a_manifest_that_is_a_folder_or_not_text(
+    run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in run.env().items():
+        monkeypatch.setenv(name, value)
+    binary = tmp_path / "syndication.json"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\xff")
+    for manifest, problem in (
+        (tmp_path, "cannot read it (Is a directory)"),
+        (binary, "not UTF-8 text; expected the build's manifest"),
+    ):
+        with pytest.raises(Exit) as stopped:
+            tasks.syndicate(Context(), manifest=str(manifest))
+        assert (stopped.value.code, stopped.value.message) == (2, f"{manifest}: {problem}")
+    assert not run.ledger.path.exists()
 
 
 def test_a_rejected_post_fails_alone_with_the_platforms_message(
