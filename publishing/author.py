@@ -79,6 +79,10 @@ def new_announcement(
         raise AuthoringError(f"--category: '{category}' is not one of {', '.join(CATEGORIES)}")
     if not title.strip():
         raise AuthoringError("title: give the announcement a title")
+    if not _slug(title):
+        raise AuthoringError(
+            f"title: '{title}' has no letters or digits to name the file by; give it words"
+        )
     default = (now or datetime.now(CITY)).astimezone(CITY).replace(second=0, microsecond=0)
     published = _when(date, default, "date")
     path = announcement_path(content_dir, title, published)

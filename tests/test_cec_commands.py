@@ -50,6 +50,19 @@ def test_new_refuses_a_duplicate_and_an_unknown_category(site: Site) -> None:
         new_announcement(site.content, "Parade", "parade")
 
 
+def test_invoke_new_refuses_a_title_without_words_to_name_the_file(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    with pytest.raises(Exit) as stopped:
+        tasks.new(Context(), "!!!")
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        "new: title: '!!!' has no letters or digits to name the file by; give it words",
+    )
+    assert list((site.content / "announcements").iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("given", "written"),
     [
