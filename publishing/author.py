@@ -136,6 +136,14 @@ def _yaml_text(text: str) -> str:
 
 def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
     """What each platform will receive for one announcement, counted as it counts."""
+    where = path.resolve()
+    if where.is_relative_to(content_dir.resolve()) and not where.is_relative_to(
+        (content_dir / "announcements").resolve()
+    ):
+        raise AuthoringError(
+            f"{path}: not an announcement (pages are not syndicated; announcements are in "
+            f"{content_dir / 'announcements'})"
+        )
     text, unreadable = read_source(path, str(path))
     if text is None:
         raise AuthoringError(str(unreadable))

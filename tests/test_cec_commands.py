@@ -133,6 +133,20 @@ def test_preview_shows_what_each_platform_gets_counted_as_it_counts(site: Site) 
         preview(bad, site.content, SITEURL)
 
 
+def test_invoke_preview_says_a_page_is_not_an_announcement(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    page = site.content / "pages" / "about.md"
+    with pytest.raises(Exit) as stopped:
+        tasks.preview(Context(), str(page))
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"preview: {page}: not an announcement (pages are not syndicated; announcements are in "
+        f"{site.content / 'announcements'})",
+    )
+
+
 @pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])
 def test_invoke_preview_refuses_a_siteurl_the_build_refuses(
     site: Site, monkeypatch: pytest.MonkeyPatch, siteurl: str
