@@ -398,18 +398,23 @@ def test_the_manifest_follows_an_edit_on_a_cached_rebuild(site: Site) -> None:
     assert site.read("syndication.json") == site.read("syndication.json", full)
 
 
+@pytest.mark.parametrize("folder", [False, True], ids=["cut-short", "a-folder"])
 @pytest.mark.parametrize(
     "cache",
     ["ArticlesGenerator-Readers", "pages.json", "calendar-events.pickle", "revisions.pickle"],
 )
-def test_a_damaged_cache_costs_time_never_the_build(site: Site, cache: str) -> None:
-    """A cache cut short (an interrupted save, a partial CI restore) is rebuilt, not fatal:
-    an urgent alert must still go out."""
+def test_a_damaged_cache_costs_time_never_the_build(site: Site, cache: str, folder: bool) -> None:
+    """A cache cut short (an interrupted save, a partial CI restore) or replaced by a folder is
+    rebuilt, not fatal: an urgent alert must still go out."""
     subprocess.run(["git", "-C", str(site.root), "init", "-q"], check=True)
     several(site)
     site.build(cached=True)
     (damaged,) = (site.root / ".output.cache").glob(f"*/{cache}")
-    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    if folder:
+        damaged.unlink()
+        (damaged / "restored").mkdir(parents=True)
+    else:
+        damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
     site.build(cached=True)
     full = site.root / "full"
     site.build(output=full)

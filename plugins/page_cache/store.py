@@ -9,6 +9,7 @@ are dropped when it saves, so the store never grows beyond one build's worth.
 from __future__ import annotations
 
 import pickle
+import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +17,14 @@ from typing import Any, TypeVar
 from .fingerprint import Fingerprinter, digest
 
 T = TypeVar("T")
+
+
+def put_in_place(temporary: Path, cache: Path) -> None:
+    """Rename a cache file written whole into place. A folder where the cache belongs (a CI
+    restore gone wrong) was read as an empty cache; it is removed, not a reason to fail."""
+    if cache.is_dir() and not cache.is_symlink():
+        shutil.rmtree(cache)
+    temporary.replace(cache)
 
 
 class DerivedStore:
@@ -50,4 +59,4 @@ class DerivedStore:
         temporary = self.file.with_suffix(".tmp")
         with temporary.open("wb") as stored:
             pickle.dump(self.current, stored, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(self.file)
+        put_in_place(temporary, self.file)

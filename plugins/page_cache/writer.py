@@ -26,6 +26,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import Writer
 
 from .fingerprint import Fingerprinter, Unfingerprintable, digest
+from .store import put_in_place
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +122,7 @@ class PageCache:
         self.file.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.file.with_suffix(".tmp")
         temporary.write_text(json.dumps(stored), encoding="utf-8")
-        temporary.replace(self.file)
+        put_in_place(temporary, self.file)
         logger.info(
             "Pages: %d rendered, %d reused from the last build", len(self.rendered), self.reused
         )

@@ -25,6 +25,8 @@ from typing import Any
 
 from pelican import signals
 
+from page_cache.store import put_in_place
+
 logger = logging.getLogger(__name__)
 
 LOG_FORMAT = "--format=%x01%H%x00%aI%x00%s"
@@ -129,7 +131,7 @@ def save_history(settings: dict[str, Any], history: History) -> None:
     temporary = cache.with_suffix(".tmp")
     with temporary.open("wb") as stored:
         pickle.dump(history, stored, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(cache)
+    put_in_place(temporary, cache)
 
 
 def add_revisions(generator: Any) -> None:
