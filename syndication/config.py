@@ -10,7 +10,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from .http import is_web_address
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_VERSION = "v24.0"
@@ -90,12 +91,7 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     """An http(s) address with a host: anything else would only be found when the first
     post failed (and be recorded as a failure), not here where its name is known."""
     url = env.get(name) or default
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (a port that is not a number raises here)
-    except ValueError:  # e.g. http://[::1 (an unclosed IPv6 address)
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_web_address(url):
         raise ConfigError(f"{name}: '{url}' is not an http(s) address; expected e.g. {default}")
     return url
 

@@ -14,11 +14,23 @@ from __future__ import annotations
 
 import threading
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
 DEFAULT_TIMEOUT = 30.0
+
+
+def is_web_address(url: str) -> bool:
+    """Whether `url` is an absolute http(s) address with a host (and a port, if any, that is
+    a number): what a setting naming a site or an API must be."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:  # e.g. http://[::1 (an unclosed IPv6 address)
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 class RebasingSession(requests.Session):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from syndication.http import is_web_address
 
 
 class SettingsError(Exception):
@@ -41,12 +42,7 @@ def build_time(value: Any, tz: ZoneInfo) -> datetime:
 
 def canonical_siteurl(value: Any) -> str:
     url = str(value or "").rstrip("/")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 (a port that is not a number raises here)
-    except ValueError:  # e.g. http://[::1 (an unclosed IPv6 address)
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_web_address(url):
         raise SettingsError(
             f"SITEURL: '{url}' is not an absolute URL; expected e.g. https://trail.ca "
             "(canonical links, feeds and social posts need the public address)"
