@@ -91,6 +91,9 @@ def pull_archive(records_dir: Path, remote: str) -> str:
         if cloned.returncode != 0:
             raise ArchiveSyncError(f"cannot clone the records archive: {_hidden(cloned.stderr)}")
         return "cloned"
+    # Lines written here and not yet committed are committed first: the join below works on
+    # commits, and would otherwise write over them.
+    commit_archive(records_dir, "Records not yet committed")
     fetched = _git(records_dir, "fetch", "-q", remote, "main")
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:

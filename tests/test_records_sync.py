@@ -181,3 +181,18 @@ def test_a_reviewers_decision_reaches_the_shared_archive(
         "Reviewer",
         "applied",
     )
+
+
+def test_lines_not_yet_committed_survive_a_pull(tmp_path: Path) -> None:
+    url = remote(tmp_path)
+    here, there = tmp_path / "here", tmp_path / "there"
+    pull_archive(here, url)
+    note(here, "moderation", "m0")
+    push_archive(here, url)
+    pull_archive(there, url)
+    note(there, "moderation", "m1")
+    push_archive(there, url)
+    note(here, "moderation", "uncommitted")  # written, not committed, when the pull comes
+    pull_archive(here, url)
+    assert [e["what"] for e in lines(here, "moderation")] == ["m0", "m1", "uncommitted"]
+    assert chains(here)["moderation"].verify() == []
