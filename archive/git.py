@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -18,12 +20,23 @@ IDENTITY = (
 )
 
 
-def _git(records_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+# The search index is rebuilt from the files (and while it is, kept beside them under a
+# temporary name): the files are the record.
+IGNORED = "index.sqlite\n.index.sqlite*.building\n"
+
+
+def _git(
+    records_dir: Path, *args: str, index: Path | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """git in the archive; `index`, a separate index file to build a commit in."""
+    env = {**os.environ, "GIT_INDEX_FILE": str(index)} if index else None
     return subprocess.run(
         ["git", "-C", str(records_dir), *IDENTITY, *args],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
+        input=stdin,
     )
 
 
@@ -42,8 +55,9 @@ def commit_archive(
     records_dir.mkdir(parents=True, exist_ok=True)
     if not (records_dir / ".git").exists():
         _git(records_dir, "init", "-q", "-b", "main")
-        # The search index is rebuilt from the files; the files are the record.
-        (records_dir / ".gitignore").write_text("index.sqlite\n.index.sqlite.building\n")
+    ignore = records_dir / ".gitignore"
+    if not ignore.exists() or ignore.read_text() != IGNORED:
+        ignore.write_text(IGNORED)
     _git(records_dir, "add", "-A")
     if _git(records_dir, "diff", "--cached", "--quiet").returncode == 0:
         return None
@@ -77,30 +91,28 @@ def pull_archive(records_dir: Path, remote: str) -> str:
     """Bring the archive from its remote before a run writes to it: clone it, or take the
     remote's new commits. Failing loudly matters: a run that started from an empty archive
     would not know what was already posted, and would post it all again."""
-    if not (records_dir / ".git").exists():
+    new = not (records_dir / ".git").exists()
+    if new:
         if records_dir.exists() and any(records_dir.iterdir()):
             raise ArchiveSyncError(
                 f"{records_dir} holds files but is not the records repository; move them away"
             )
-        cloned = subprocess.run(
-            ["git", "clone", "-q", remote, str(records_dir)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if cloned.returncode != 0:
-            raise ArchiveSyncError(f"cannot clone the records archive: {_hidden(cloned.stderr)}")
-        return "cloned"
+        records_dir.mkdir(parents=True)
+        _git(records_dir, "init", "-q", "-b", "main")
     # Lines written here and not yet committed are committed first: the join below works on
     # commits, and would otherwise write over them.
     commit_archive(records_dir, "Records not yet committed")
+    # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
     fetched = _git(records_dir, "fetch", "-q", remote, "main")
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:
-            return "the remote is empty"
-        raise ArchiveSyncError(f"cannot fetch the records archive: {_hidden(fetched.stderr)}")
+            return "the remote is empty: a new archive" if new else "the remote is empty"
+        if new:
+            shutil.rmtree(records_dir, ignore_errors=True)  # as it was: no archive here
+        verb = "clone" if new else "fetch"
+        raise ArchiveSyncError(f"cannot {verb} the records archive: {_hidden(fetched.stderr)}")
     _join(records_dir, "FETCH_HEAD")
-    return "up to date"
+    return "cloned" if new else "up to date"
 
 
 def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | None:
@@ -145,44 +157,60 @@ def _join(records_dir: Path, theirs: str) -> None:
     """Put this copy's commits after `theirs`, as one commit: both only ever appended.
 
     A hash-chained file both copies appended to keeps the remote's lines as they are, and
-    this copy's new lines after them, chained anew (what each line records is unchanged).
-    A file only one copy changed is taken from that copy; any other file both changed (the
-    moderation report, made again by every run) is this copy's.
+    this copy's new lines after them, chained anew (what each line records, and when, is
+    unchanged). A file only one copy changed is taken from that copy; any other file both
+    changed (the moderation report, made again by every run) is this copy's. The commit is
+    built aside, in its own index, and the archive moved to it only once it is whole: a join
+    stopped part way leaves the archive as it was.
     """
-    ours = _git(records_dir, "rev-parse", "HEAD").stdout.strip()
+    ours = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
     theirs_commit = _git(records_dir, "rev-parse", theirs).stdout.strip()
-    if not ours:
-        _git(records_dir, "reset", "-q", "--hard", theirs_commit)
-        return
-    base_found = _git(records_dir, "merge-base", ours, theirs_commit)
-    base = base_found.stdout.strip() if base_found.returncode == 0 else None
+    base_found = _git(records_dir, "merge-base", ours, theirs_commit) if ours else None
+    base = base_found.stdout.strip() if base_found and base_found.returncode == 0 else None
     if base == theirs_commit:
         return  # nothing new there
-    if base == ours:
+    if not ours or base == ours:
         _git(records_dir, "reset", "-q", "--hard", theirs_commit)
         return
     ours_changed = _changed(records_dir, base, ours)
     theirs_changed = _changed(records_dir, base, theirs_commit)
-    joined: dict[str, str] = {}
-    for path in sorted(theirs_changed):
-        text = _show(records_dir, theirs_commit, path)
-        if path in ours_changed and path.endswith(".jsonl"):
-            before, mine = _show(records_dir, base, path), _show(records_dir, ours, path)
-            if not (mine.startswith(before) and text.startswith(before)):
-                raise ArchiveSyncError(
-                    f"{path} was rewritten, not appended to, in one copy of the archive: "
-                    "join the copies by hand"
+    index = records_dir / ".git" / "join-index"
+    try:
+        _git(records_dir, "read-tree", theirs_commit, index=index)
+        for path in sorted(ours_changed):
+            if path in theirs_changed and path.endswith(".jsonl"):
+                blob = _joined_lines(records_dir, base, ours, theirs_commit, path)
+            else:  # only this copy changed it, or a report made again
+                blob = _git(records_dir, "rev-parse", f"{ours}:{path}").stdout.strip()
+            if blob:
+                _git(
+                    records_dir,
+                    "update-index",
+                    "--add",
+                    "--cacheinfo",
+                    f"100644,{blob},{path}",
+                    index=index,
                 )
-            lines = text.splitlines()
-            added = mine[len(before) :].splitlines()
-            text = "".join(f"{line}\n" for line in [*lines, *rechain(lines, added)])
-        elif path in ours_changed:
-            continue  # this copy's (a report made again)
-        joined[path] = text
-    # HEAD and index become theirs; the working tree keeps this copy's files.
-    _git(records_dir, "reset", "-q", theirs_commit)
-    for path, text in joined.items():
-        target = records_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    commit_archive(records_dir, f"Records of this run, after {theirs_commit[:10]}")
+        tree = _git(records_dir, "write-tree", index=index).stdout.strip()
+        message = f"Records of this run, after {theirs_commit[:10]}"
+        made = _git(records_dir, "commit-tree", tree, "-p", theirs_commit, "-m", message)
+        if made.returncode != 0 or not tree:
+            raise ArchiveSyncError(f"cannot join the archive's copies: {made.stderr.strip()}")
+    finally:
+        index.unlink(missing_ok=True)
+    _git(records_dir, "reset", "-q", "--hard", made.stdout.strip())
+
+
+def _joined_lines(records_dir: Path, base: str | None, ours: str, theirs: str, path: str) -> str:
+    """The blob of a chained file: the remote's lines, then this copy's new ones."""
+    before, mine = _show(records_dir, base, path), _show(records_dir, ours, path)
+    text = _show(records_dir, theirs, path)
+    if not (mine.startswith(before) and text.startswith(before)):
+        raise ArchiveSyncError(
+            f"{path} was rewritten, not appended to, in one copy of the archive: "
+            "join the copies by hand"
+        )
+    lines = text.splitlines()
+    added = mine[len(before) :].splitlines()
+    joined = "".join(f"{line}\n" for line in [*lines, *rechain(lines, added)])
+    return _git(records_dir, "hash-object", "-w", "--stdin", stdin=joined).stdout.strip()

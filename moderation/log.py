@@ -44,7 +44,10 @@ class ModerationLog:
 
     def statuses(self) -> dict[tuple[str, str], Status]:
         found: dict[tuple[str, str], Status] = {}
-        for event in self.chain.events():
+        # In the order things happened: two copies of the archive joined (a reviewer's
+        # decision pushed while CI ran) put one copy's lines after the other's, whatever their
+        # times. Within one copy, that is the file's order.
+        for event in sorted(self.chain.events(), key=lambda e: str(e.get("time", ""))):
             key = (event["platform"], event["comment_id"])
             if event["kind"] == "classification":
                 found[key] = Status(

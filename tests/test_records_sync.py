@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from archive import chain as chain_module
+from archive import git as archive_git
 from archive.chain import ChainFile
 from archive.git import ArchiveSyncError, _hidden, commit_archive, pull_archive, push_archive
-from archive.index import FILES, chains
+from archive.index import FILES, chains, reindex
+from moderation.log import ModerationLog
 from sandboxes import Sandboxes
 from tests.conftest import ROOT, Site
 
@@ -53,7 +56,7 @@ def test_a_remotes_credentials_never_reach_a_message() -> None:
 def test_runs_push_one_after_another_and_start_from_each_others_records(tmp_path: Path) -> None:
     url = remote(tmp_path)
     first, second = tmp_path / "first", tmp_path / "second"
-    assert pull_archive(first, url) == "cloned"  # an empty remote: a new archive
+    assert pull_archive(first, url) == "the remote is empty: a new archive"
     note(first, "post", "a")
     assert push_archive(first, url)  # committed and pushed
     pull_archive(second, url)
@@ -196,3 +199,104 @@ def test_lines_not_yet_committed_survive_a_pull(tmp_path: Path) -> None:
     pull_archive(here, url)
     assert [e["what"] for e in lines(here, "moderation")] == ["m0", "m1", "uncommitted"]
     assert chains(here)["moderation"].verify() == []
+
+
+def test_a_join_stopped_part_way_leaves_the_archive_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = remote(tmp_path)
+    ci, reviewer = tmp_path / "ci", tmp_path / "reviewer"
+    pull_archive(ci, url)
+    note(ci, "moderation", "c0")
+    push_archive(ci, url)
+    pull_archive(reviewer, url)
+    note(reviewer, "moderation", "r1")
+    push_archive(reviewer, url)
+    note(ci, "moderation", "c1")
+    commit_archive(ci, "CI run")
+    real = archive_git._git
+
+    def killed_at_the_commit(records_dir: Path, *args: str, **kwargs: object):
+        if "commit-tree" in args:
+            raise KeyboardInterrupt("the runner was stopped")
+        return real(records_dir, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(archive_git, "_git", killed_at_the_commit)
+    with pytest.raises(KeyboardInterrupt):
+        push_archive(ci, url)
+    monkeypatch.setattr(archive_git, "_git", real)
+    assert [e["what"] for e in lines(ci, "moderation")] == ["c0", "c1"]  # as it was
+    push_archive(ci, url)  # the next try
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    assert [e["what"] for e in lines(check, "moderation")] == ["c0", "r1", "c1"]
+    assert all(chain.verify() == [] for chain in chains(check).values())
+
+
+def test_the_remotes_main_is_fetched_whatever_branch_its_head_names(tmp_path: Path) -> None:
+    bare = tmp_path / "records.git"
+    init = ["git", "-c", "init.defaultBranch=master", "init", "-q", "--bare", str(bare)]
+    subprocess.run(init, check=True)  # HEAD names master; the archive is pushed to main
+    first, second = tmp_path / "first", tmp_path / "second"
+    pull_archive(first, str(bare))
+    note(first, "post", "a")
+    push_archive(first, str(bare))
+    assert pull_archive(second, str(bare)) == "cloned"
+    assert [e["op"] for e in lines(second, "post")] == ["a"]
+
+
+def test_the_search_index_is_never_shared(tmp_path: Path) -> None:
+    """It is rebuilt from the files, and a binary file cannot be joined line by line."""
+    url = remote(tmp_path)
+    officer, ci = tmp_path / "officer", tmp_path / "ci"
+    pull_archive(officer, url)
+    note(officer, "moderation", "o1")
+    push_archive(officer, url)
+    pull_archive(ci, url)
+    reindex(officer)  # `invoke records search` on the records officer's machine
+    note(officer, "moderation", "o2")
+    push_archive(officer, url)
+    note(ci, "moderation", "c1")
+    push_archive(ci, url)
+    assert [e["what"] for e in lines(ci, "moderation")] == ["o1", "o2", "c1"]
+    tracked = subprocess.run(
+        ["git", "-C", str(ci), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "index.sqlite" not in tracked and ".gitignore" in tracked
+
+
+def test_decisions_count_in_the_order_they_were_taken_across_joined_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI retries a classifier's hide at 18:00; a reviewer keeps the comment at 18:05 and
+    pushes first; CI's push follows, its lines after the reviewer's in the file."""
+    url = remote(tmp_path)
+    ci, reviewer = tmp_path / "ci", tmp_path / "reviewer"
+
+    def at(when: str) -> None:
+        monkeypatch.setattr(chain_module, "now", lambda: f"2026-11-24T{when}:00+00:00")
+
+    pull_archive(ci, url)
+    at("17:00")
+    ChainFile(ci / FILES["moderation"]).append(
+        {
+            "kind": "classification",
+            "platform": "facebook",
+            "comment_id": "X",
+            "version": 1,
+            "action": "hide",
+            "categories": ["spam"],
+            "evidence": {},
+        }
+    )
+    push_archive(ci, url)
+    pull_archive(reviewer, url)
+    at("18:00")
+    ModerationLog(ci).decided("facebook", "X", "hide", "classifier", "spam", "spam", "applied")
+    commit_archive(ci, "CI run")
+    at("18:05")
+    ModerationLog(reviewer).decided("facebook", "X", "keep", "Reviewer", "fine", None, "applied")
+    push_archive(reviewer, url)
+    push_archive(ci, url)
+    status = ModerationLog(ci).statuses()[("facebook", "X")]
+    assert (status.decision, status.decided_by) == ("keep", "Reviewer")
