@@ -39,6 +39,17 @@ def note(records: Path, kind: str, what: str) -> None:
     )
 
 
+def two_copies(tmp_path: Path) -> tuple[str, Path, Path]:
+    """A shared archive holding one line (c0), and two copies of it: CI's and a reviewer's."""
+    url = remote(tmp_path)
+    ci, reviewer = tmp_path / "ci", tmp_path / "reviewer"
+    pull_archive(ci, url)
+    note(ci, "moderation", "c0")
+    push_archive(ci, url)
+    pull_archive(reviewer, url)
+    return url, ci, reviewer
+
+
 def test_a_run_that_cannot_fetch_the_archive_stops_before_anything(tmp_path: Path) -> None:
     records = tmp_path / "records"
     with pytest.raises(ArchiveSyncError) as failure:
@@ -68,12 +79,7 @@ def test_runs_push_one_after_another_and_start_from_each_others_records(tmp_path
 
 
 def test_records_pushed_after_the_remote_moved_keep_every_line_of_both(tmp_path: Path) -> None:
-    url = remote(tmp_path)
-    ci, reviewer = tmp_path / "ci", tmp_path / "reviewer"
-    pull_archive(ci, url)
-    note(ci, "moderation", "c0")
-    push_archive(ci, url)
-    pull_archive(reviewer, url)
+    url, ci, reviewer = two_copies(tmp_path)
     # CI posts and classifies; meanwhile a reviewer's decision reaches the remote.
     note(ci, "post", "p1")
     note(ci, "moderation", "c1")
@@ -204,12 +210,7 @@ def test_lines_not_yet_committed_survive_a_pull(tmp_path: Path) -> None:
 def test_a_join_stopped_part_way_leaves_the_archive_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = remote(tmp_path)
-    ci, reviewer = tmp_path / "ci", tmp_path / "reviewer"
-    pull_archive(ci, url)
-    note(ci, "moderation", "c0")
-    push_archive(ci, url)
-    pull_archive(reviewer, url)
+    url, ci, reviewer = two_copies(tmp_path)
     note(reviewer, "moderation", "r1")
     push_archive(reviewer, url)
     note(ci, "moderation", "c1")
