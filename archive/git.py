@@ -97,18 +97,20 @@ def pull_archive(records_dir: Path, remote: str) -> str:
             raise ArchiveSyncError(
                 f"{records_dir} holds files but is not the records repository; move them away"
             )
-        records_dir.mkdir(parents=True)
+        existed = records_dir.exists()
+        records_dir.mkdir(parents=True, exist_ok=True)
         _git(records_dir, "init", "-q", "-b", "main")
-    # Lines written here and not yet committed are committed first: the join below works on
-    # commits, and would otherwise write over them.
-    commit_archive(records_dir, "Records not yet committed")
+    else:
+        # Lines written here and not yet committed are committed first: the join below works
+        # on commits, and would otherwise write over them.
+        commit_archive(records_dir, "Records not yet committed")
     # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
     fetched = _git(records_dir, "fetch", "-q", remote, "main")
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:
             return "the remote is empty: a new archive" if new else "the remote is empty"
-        if new:
-            shutil.rmtree(records_dir, ignore_errors=True)  # as it was: no archive here
+        if new:  # as it was: no archive here
+            shutil.rmtree(records_dir / ".git" if existed else records_dir, ignore_errors=True)
         verb = "clone" if new else "fetch"
         raise ArchiveSyncError(f"cannot {verb} the records archive: {_hidden(fetched.stderr)}")
     _join(records_dir, "FETCH_HEAD")

@@ -57,6 +57,10 @@ def test_a_run_that_cannot_fetch_the_archive_stops_before_anything(tmp_path: Pat
     assert "cannot clone the records archive" in str(failure.value)
     assert "s3cret-token" not in str(failure.value)
     assert not records.exists()
+    records.mkdir()  # an empty folder made for it is fine, and stays as it was
+    with pytest.raises(ArchiveSyncError):
+        pull_archive(records, str(tmp_path / "nowhere.git"))
+    assert records.is_dir() and not any(records.iterdir())
 
 
 def test_a_remotes_credentials_never_reach_a_message() -> None:
