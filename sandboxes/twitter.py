@@ -29,11 +29,6 @@ DAY = 24 * 60 * 60
 RECENT_SEARCH_WINDOW = timedelta(days=7)
 
 
-def x_length(text: str) -> int:
-    """X's weighted count, by X's own rules (twitter-text; see syndication.text)."""
-    return twitter_text_length(text)
-
-
 class TwitterSandbox(Sandbox):
     name = "twitter"
 
@@ -217,7 +212,7 @@ class TwitterSandbox(Sandbox):
                     "https://api.twitter.com/2/problems/invalid-request",
                     errors=[{"parameters": {"text": [str(text)]}, "message": "text is required"}],
                 )
-            if x_length(text) > 280:
+            if twitter_text_length(text) > 280:  # X's own count (see syndication.text)
                 return self.problem(
                     403,
                     "Forbidden",

@@ -64,18 +64,18 @@ def x_length(text: str) -> int:
     the same answer for it.
     """
     if not text.isascii() and _JOINED_EMOJI.search(text):
-        return _by_twitter_text(text)
+        return twitter_text_length(text)
     text = unicodedata.normalize("NFC", text)
     length = 0
     position = 0
     for match in _URL.finditer(text):
         words = text[position : match.start()]
         if not _ends_link(match.group()) or _has_bare_domain(words):
-            return _by_twitter_text(text)
+            return twitter_text_length(text)
         length += _x_weight(words) + X_URL_LENGTH
         position = match.end()
     if _has_bare_domain(text[position:]):
-        return _by_twitter_text(text)
+        return twitter_text_length(text)
     return length + _x_weight(text[position:])
 
 
@@ -93,10 +93,6 @@ def twitter_text_length(text: str) -> int:
     """A post's length by X's own rules: twitter-text-parser (a port of X's twitter-text),
     where it differs from X's library (twitter-text 3.1, npm) corrected to that."""
     return int(_twitter_text()(text).weightedLength) - len(_BARE_MARK.findall(text))
-
-
-def _by_twitter_text(text: str) -> int:
-    return twitter_text_length(text)
 
 
 def utf8_length(text: str) -> int:

@@ -77,7 +77,7 @@ def test_the_quick_count_agrees_with_twitter_text_where_it_is_used(
     def unused(text: str) -> int:
         raise AssertionError("measured by twitter-text")
 
-    monkeypatch.setattr(text_rules, "_by_twitter_text", unused)
+    monkeypatch.setattr(text_rules, "twitter_text_length", unused)
     assert x_length(text) == parse_tweet(text).weightedLength  # quick, and the same count
 
 
