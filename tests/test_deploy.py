@@ -54,6 +54,18 @@ def files(folder: Path) -> dict[str, str]:
     }
 
 
+def rsync_fails_on_pages(monkeypatch: pytest.MonkeyPatch, error: str) -> None:
+    """rsync works for the deploy's first step (everything but pages) and fails after it."""
+    real_run = subprocess.run
+
+    def fail_on_pages(command: list[str], **kwargs):
+        if command[0] == "rsync" and "--exclude=*.html" not in command:
+            return subprocess.CompletedProcess(command, 23, "", error)
+        return real_run(command, **kwargs)
+
+    monkeypatch.setattr(deploy_module.subprocess, "run", fail_on_pages)
+
+
 def test_an_incomplete_build_is_never_deployed(tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "index.html").write_text("half")
@@ -86,14 +98,7 @@ def test_a_failure_before_removal_leaves_the_old_pages_whole(
     old, new = old_and_new
     www = tmp_path / "www"
     deploy(old, str(www), say=lambda _: None)
-    real_run = subprocess.run
-
-    def fail_on_pages(command: list[str], **kwargs):
-        if command[0] == "rsync" and "--exclude=*.html" not in command:
-            return subprocess.CompletedProcess(command, 23, "", "connection lost")
-        return real_run(command, **kwargs)
-
-    monkeypatch.setattr(deploy_module.subprocess, "run", fail_on_pages)
+    rsync_fails_on_pages(monkeypatch, "connection lost")
     with pytest.raises(DeployError, match="during pages: connection lost"):
         deploy(new, str(www), say=lambda _: None)
     after = files(www)
@@ -137,14 +142,7 @@ def test_no_feed_or_sitemap_names_a_page_before_it_is_there(
     )
     www = tmp_path / "www"
     deploy(old, str(www), say=lambda _: None)
-    real_run = subprocess.run
-
-    def fail_on_pages(command: list[str], **kwargs):
-        if command[0] == "rsync" and "--exclude=*.html" not in command:
-            return subprocess.CompletedProcess(command, 23, "", "connection reset")
-        return real_run(command, **kwargs)
-
-    monkeypatch.setattr(deploy_module.subprocess, "run", fail_on_pages)
+    rsync_fails_on_pages(monkeypatch, "connection reset")
     with pytest.raises(DeployError, match="during pages: connection reset"):
         deploy(new, str(www), say=lambda _: None)
     after = files(www)

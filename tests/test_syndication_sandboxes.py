@@ -90,6 +90,11 @@ def add_tour(site: Site, **fields: str) -> None:
     )
 
 
+def killed(self: Ledger, *args: Any, **kwargs: Any) -> None:
+    """Stands in for `Ledger.outcome`: the run dies after its remote call, before recording."""
+    raise KeyboardInterrupt("the runner was killed")
+
+
 def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     report = run()
@@ -182,10 +187,7 @@ def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     original = Ledger.outcome
 
-    def crash(self: Ledger, *args: Any, **kwargs: Any) -> None:
-        raise KeyboardInterrupt("the runner was killed")
-
-    monkeypatch.setattr(Ledger, "outcome", crash)
+    monkeypatch.setattr(Ledger, "outcome", killed)
     with pytest.raises(KeyboardInterrupt):
         on_x(run)  # the reply is on X, the ledger never heard
     monkeypatch.setattr(Ledger, "outcome", original)
@@ -259,10 +261,7 @@ def test_a_crash_after_the_remote_write_does_not_duplicate(
     run.site.add("2026-11-20-flushing")
     original = Ledger.outcome
 
-    def crash(self: Ledger, *args: Any, **kwargs: Any) -> None:
-        raise KeyboardInterrupt("the runner was killed")
-
-    monkeypatch.setattr(Ledger, "outcome", crash)
+    monkeypatch.setattr(Ledger, "outcome", killed)
     with pytest.raises(KeyboardInterrupt):
         run(TWITTER_API_KEY=None)  # Facebook only, so the crash is deterministic
     assert len(sandboxes.facebook.posts) == 1
@@ -629,10 +628,6 @@ def as_written_by_the_old_code(ledger: Ledger) -> None:
         old.append(event)
     ledger.path.unlink()
     Ledger(ledger.path).chain.extend(old)
-
-
-def killed(self: Ledger, *args: Any, **kwargs: Any) -> None:
-    raise KeyboardInterrupt("the runner was killed")
 
 
 def test_a_new_headline_is_told_on_x_for_a_post_recorded_by_the_old_code(
