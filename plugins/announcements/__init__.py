@@ -146,40 +146,39 @@ def spare_unwritten_listings(generator: Any) -> None:
     generator.categories[:] = [(c, _Members(items)) for c, items in generator.categories]
 
 
-def stray_files(settings: dict[str, Any]) -> list[Problem]:
-    """Markdown outside the announcement and page folders would silently never be published."""
-    content = Path(settings["PATH"])
-    folders = [content / f for f in (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])]
-    where = " or ".join(f"{display_path(folder)}/" for folder in folders)
-    message = f"is not inside {where}, so it would never be published; move it"
-    strays = []
-    # Walked rather than globbed so the thousands of files in those folders are never listed.
-    for here, subfolders, files in os.walk(content):
-        if Path(here) in folders:
-            subfolders.clear()
-            continue
-        strays += [Path(here, name) for name in files if name.endswith(".md")]
-    return [Problem(display_path(path), 1, "location", message) for path in sorted(strays)]
+def misplaced_files(settings: dict[str, Any]) -> list[Problem]:
+    """Files in content/ the build would mishandle, found in one walk of it:
 
-
-def links_out_of_content(settings: dict[str, Any]) -> list[Problem]:
-    """A symbolic link in content/ to something outside it. Git keeps only the link, so a
-    build would read, publish or upload whatever it points to on the machine that builds
-    (a key, a private recording): the file itself belongs in content/."""
+    - Markdown outside the announcement and page folders, which would silently never be
+      published;
+    - a symbolic link to something outside content/. Git keeps only the link, so a build
+      would read, publish or upload whatever it points to on the machine that builds (a key,
+      a private recording): the file itself belongs in content/.
+    """
     content = Path(settings["PATH"])
     inside = content.resolve()
-    links = []
-    folders = [content]
+    published = [content / f for f in (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])]
+    strays: list[Path] = []
+    links: list[Path] = []
+    folders = [(content, False)]  # each with whether it is in a published folder
     while folders:
-        with os.scandir(folders.pop()) as entries:
+        folder, in_published = folders.pop()
+        with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_symlink():
-                    if not Path(entry.path).resolve().is_relative_to(inside):
-                        links.append(Path(entry.path))
-                elif entry.is_dir():
-                    folders.append(Path(entry.path))
-    message = "is a link to something outside content/; put the file itself here"
-    return [Problem(display_path(path), 1, "location", message) for path in sorted(links)]
+                path = Path(entry.path)
+                if entry.is_symlink() and not path.resolve().is_relative_to(inside):
+                    links.append(path)
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append((path, in_published or path in published))
+                elif not in_published and entry.name.endswith(".md"):
+                    strays.append(path)
+    where = " or ".join(f"{display_path(folder)}/" for folder in published)
+    stray = f"is not inside {where}, so it would never be published; move it"
+    link = "is a link to something outside content/; put the file itself here"
+    return [
+        *(Problem(display_path(path), 1, "location", stray) for path in sorted(strays)),
+        *(Problem(display_path(path), 1, "location", link) for path in sorted(links)),
+    ]
 
 
 def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
@@ -216,8 +215,7 @@ def fail_on_problems(generators: Sequence[Any]) -> None:
     settings = generators[0].settings
     problems = [
         *settings.get(PROBLEMS_SETTING, []),
-        *stray_files(settings),
-        *links_out_of_content(settings),
+        *misplaced_files(settings),
         *shared_addresses(generators),
     ]
     if problems:
