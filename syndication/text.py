@@ -15,7 +15,7 @@ ELLIPSIS = "…"
 X_URL_LENGTH = 23
 X_MAX_LENGTH = 280
 # A URL runs to the next space; an ellipsis we append after one is not part of it.
-_URL = re.compile(r"https?://[^\s…]+", re.IGNORECASE)
+URL = re.compile(r"https?://[^\s…]+", re.IGNORECASE)
 # twitter-text v3: code points in these ranges weigh 1; everything else (CJK, emoji...) weighs 2,
 # so a text weighs its length plus one for each code point outside them (counted by the regex
 # engine: the manifest measures every announcement's post on every build).
@@ -68,7 +68,7 @@ def x_length(text: str) -> int:
     text = unicodedata.normalize("NFC", text)
     length = 0
     position = 0
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         words = text[position : match.start()]
         if not _ends_link(match.group()) or _has_bare_domain(words):
             return twitter_text_length(text)
@@ -122,7 +122,7 @@ def fit(text: str, limit: int, length: Callable[[str], int] = len) -> str:
     if not kept:
         # Nothing fits whole: the only case where we cut a word, and never a URL.
         first = words[0]
-        if _URL.fullmatch(first):
+        if URL.fullmatch(first):
             return ""
         while first and length(first + ELLIPSIS) > limit:
             first = first[:-1]

@@ -8,7 +8,6 @@ posts wait for the next run.
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -33,10 +32,10 @@ from .http import DEFAULT_TIMEOUT, RebasingSession
 from .ledger import Record
 from .manifest import Entry
 from .posts import x_update_text
+from .text import URL
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
-_LINK = re.compile(r"https?://[^\s…]+")
 
 
 class Twitter(Platform):
@@ -248,7 +247,7 @@ def _links_to(tweet: dict[str, Any], url: str) -> bool:
 
 def _links_aside(text: str) -> str:
     """Text with each link as one placeholder: X shows `https://t.co/…` for what was sent."""
-    return _LINK.sub("\0", text)
+    return URL.sub("\0", text)
 
 
 def _retitled(entry: Entry, posted: Record) -> bool:
