@@ -11,14 +11,13 @@ from __future__ import annotations
 import random
 import shutil
 import subprocess
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from announcements.model import CATEGORIES
+from publishing.author import CITY, city_time
 
 ROOT = Path(__file__).resolve().parent.parent
-CITY = ZoneInfo("America/Vancouver")
 PLACES = (
     "Glenmerry",
     "Sunningdale",
@@ -54,12 +53,9 @@ IMAGES = sorted((ROOT / "content" / "images").glob("*.png"))
 
 
 def _local(moment: datetime) -> str:
-    """A City time as the CEC writes it; one skipped when clocks go forward (which the build
-    refuses, as no such time exists) is written as the clock then reads, an hour on."""
-    aware = moment.replace(tzinfo=CITY)
-    if aware.astimezone(UTC).astimezone(CITY).replace(tzinfo=None) != moment:
-        moment += timedelta(hours=1)
-    return f"{moment:%Y-%m-%d %H:%M}"
+    """A City time as `invoke new` writes it (one skipped when clocks go forward, which the
+    build refuses, is written as the clock then reads, an hour on)."""
+    return city_time(moment.replace(tzinfo=CITY))
 
 
 def _announcement(n: int, rng: random.Random, start: datetime) -> dict[str, str]:

@@ -47,7 +47,7 @@ def _when(value: str | None, default: datetime, name: str) -> datetime:
         raise AuthoringError(f"--{name}: {error}") from None
 
 
-def _city_time(when: datetime) -> str:
+def city_time(when: datetime) -> str:
     """`when` as the file should say it: City time, as the reader assumes without an offset;
     with the offset when that would read back as another instant (the hour repeated as
     daylight saving time ends)."""
@@ -91,15 +91,15 @@ def new_announcement(
     lines = [
         "---",
         f"title: {_yaml_text(title)}",
-        f"date: {_city_time(published)}",
+        f"date: {city_time(published)}",
         f"category: {category}",
         f"summary: {_yaml_text(summary or 'TO DO: one or two plain sentences for social media.')}",
     ]
     if category in EVENT_CATEGORIES:
         start = _when(event_start, published + timedelta(days=7), "event-start")
         lines += [
-            f"event_start: {_city_time(start)}",
-            f"event_end: {_city_time(start + timedelta(hours=2))}  # TO DO: check",
+            f"event_start: {city_time(start)}",
+            f"event_end: {city_time(start + timedelta(hours=2))}  # TO DO: check",
             "location: TO DO, where it happens",
         ]
     if urgent:
