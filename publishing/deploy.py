@@ -28,14 +28,14 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 PAGES = (".html",)
-# Lists of pages: every XML and JSON file (feeds, sitemap, manifest, build mark) and text file,
-# and a calendar at the top (the events calendar; an event's own sits beside its page).
-LISTS = ("*.xml", "*.json", "*.txt", "/*.ics")
 STAGES = ("files other than pages", "pages", "lists of pages and removal of stale files")
 
 
 def stage(name: str) -> int:
-    """Which step of the deploy sends a file (its path relative to the site): 0, 1 or 2."""
+    """Which step of the deploy sends a file (its path relative to the site): 0, 1 or 2.
+    Lists of pages are every XML and JSON file (feeds, sitemap, manifest, build mark) and
+    text file, and a calendar at the top (the events calendar; an event's own sits beside
+    its page)."""
     path = PurePosixPath(name)
     if path.suffix in PAGES:
         return 1
@@ -92,18 +92,18 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
     if ":" not in target:
         Path(target).mkdir(parents=True, exist_ok=True)
     source = f"{output}/"
-    lists = [f"--exclude={pattern}" for pattern in LISTS]
-    steps = [
-        (STAGES[0], ["--exclude=*.html", *lists]),
-        (STAGES[1], lists),
-        (STAGES[2], ["--delete", "--delete-after"]),
-    ]
-    for name, extra in steps:
+    names = [path.relative_to(output).as_posix() for path in _files(output)]
+    for step, name in enumerate(STAGES):
+        if step < len(STAGES) - 1:  # this step's files, named on standard input
+            extra, listed = ["--files-from=-"], "".join(f"{n}\n" for n in names if stage(n) == step)
+        else:  # the rest of the site as a whole, then removal of what it no longer has
+            extra, listed = ["--delete", "--delete-after"], None
         run = subprocess.run(
             ["rsync", "-rlt", "--checksum", *extra, source, target],
             capture_output=True,
             text=True,
             check=False,
+            input=listed,
         )
         if run.returncode != 0:
             raise DeployError(

@@ -57,10 +57,14 @@ def files(folder: Path) -> dict[str, str]:
 def rsync_fails_on_pages(monkeypatch: pytest.MonkeyPatch, error: str) -> None:
     """rsync works for the deploy's first step (everything but pages) and fails after it."""
     real_run = subprocess.run
+    calls = 0
 
     def fail_on_pages(command: list[str], **kwargs):
-        if command[0] == "rsync" and "--exclude=*.html" not in command:
-            return subprocess.CompletedProcess(command, 23, "", error)
+        nonlocal calls
+        if command[0] == "rsync":
+            calls += 1
+            if calls > 1:
+                return subprocess.CompletedProcess(command, 23, "", error)
         return real_run(command, **kwargs)
 
     monkeypatch.setattr(deploy_module.subprocess, "run", fail_on_pages)
