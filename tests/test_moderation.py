@@ -286,14 +286,23 @@ def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
     )
 
 
-def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
-    site: Site, sandboxes: Sandboxes
-) -> None:
+SPAM = "Bitcoin giveaway, earn $500 a day"
+
+
+def spam_collected(site: Site, sandboxes: Sandboxes) -> tuple[Settings, str]:
+    """An announcement on Facebook with a spam comment, collected: (settings, its id)."""
     site.add("2026-11-20-flushing")
     settings = site.syndicate_to(sandboxes)
     post = next(iter(sandboxes.facebook.posts))
-    spam = sandboxes.facebook.add_comment(post, "Bitcoin giveaway, earn $500 a day")
+    spam = sandboxes.facebook.add_comment(post, SPAM)
     collect(settings, site.content, say=lambda _: None)
+    return settings, spam
+
+
+def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    settings, spam = spam_collected(site, sandboxes)
     sandboxes.facebook.inject("server_error", method="POST", path=spam, status=503)
     run = subprocess.run(
         [sys.executable, "-m", "invoke", "moderate"],
@@ -329,13 +338,9 @@ def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
 def test_a_hide_lost_to_a_crash_before_it_was_applied_is_applied_on_the_next_run(
     site: Site, sandboxes: Sandboxes
 ) -> None:
-    site.add("2026-11-20-flushing")
-    settings = site.syndicate_to(sandboxes)
-    post = next(iter(sandboxes.facebook.posts))
-    spam = sandboxes.facebook.add_comment(post, "Bitcoin giveaway, earn $500 a day")
-    collect(settings, site.content, say=lambda _: None)
+    settings, spam = spam_collected(site, sandboxes)
     log = ModerationLog(site.root / "records")
-    log.classified("facebook", 1, classify(spam, "Bitcoin giveaway, earn $500 a day", "", POLICY))
+    log.classified("facebook", 1, classify(spam, SPAM, "", POLICY))
     # ...and the run stopped there.
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert sandboxes.facebook.comments[spam]["is_hidden"] is True
@@ -345,11 +350,7 @@ def test_a_hide_lost_to_a_crash_before_it_was_applied_is_applied_on_the_next_run
 def test_a_reviewers_decision_is_not_overridden_by_retrying_the_classifiers_hide(
     site: Site, sandboxes: Sandboxes
 ) -> None:
-    site.add("2026-11-20-flushing")
-    settings = site.syndicate_to(sandboxes)
-    post = next(iter(sandboxes.facebook.posts))
-    spam = sandboxes.facebook.add_comment(post, "Bitcoin giveaway, earn $500 a day")
-    collect(settings, site.content, say=lambda _: None)
+    settings, spam = spam_collected(site, sandboxes)
     sandboxes.facebook.inject("server_error", method="POST", path=spam, times=2, status=503)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     reason = "A neighbour's joke, not spam"
