@@ -21,7 +21,9 @@ from zoneinfo import ZoneInfo
 
 from .chain import ChainFile
 
-# Dates a records officer types (`--from 2026-11-24`) are the City's days.
+# The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
+# and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
+# (a test checks); it is spelled here because the records tools run without the site settings.
 CITY = ZoneInfo("America/Vancouver")
 
 # Which file holds which type of record, relative to RECORDS_DIR.

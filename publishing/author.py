@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import slugify
@@ -18,10 +17,10 @@ from announcements.model import (
     parse_datetime,
     read_source,
 )
+from archive.index import CITY
 from syndication.text import utf8_length, x_length
 from syndication_manifest import platform_posts
 
-CITY = ZoneInfo("America/Vancouver")
 SLUG_LIMIT = 80  # characters: a long title would make a file name the file system refuses
 
 

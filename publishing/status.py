@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from announcements.model import parse_announcement, read_source
 from announcements.reader import display_path
-from archive.index import printable
+from archive.index import CITY, printable
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
 
@@ -40,13 +39,12 @@ class Waiting:
 
 def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
     result = Waiting()
-    city = ZoneInfo("America/Vancouver")
     for path in sorted((content_dir / "announcements").glob("*.md")):
         # Read as the build reads, so that what is listed is what the build will publish.
         name = display_path(path)
         text, unreadable = read_source(path, name)
         item, problems = (
-            parse_announcement(name, text, city, content_dir) if text is not None else (None, [])
+            parse_announcement(name, text, CITY, content_dir) if text is not None else (None, [])
         )
         result.problems.extend(str(problem) for problem in [unreadable, *problems] if problem)
         if item and item.status == "published" and item.date > now:

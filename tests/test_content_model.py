@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+from pelican.settings import get_settings_from_file
 
 from announcements.model import Problem, parse_announcement, parse_page, split_front_matter
-from tests.conftest import BASIC, PNG, announcement
+from archive.index import CITY
+from tests.conftest import BASIC, PNG, ROOT, announcement
 
-CITY = ZoneInfo("America/Vancouver")
 PATH = "content/announcements/2026-11-20-flushing.md"
+
+
+def test_the_site_and_the_commands_share_the_city_time_zone() -> None:
+    # The site reads times in pelicanconf's TIMEZONE; `invoke new`, `status` and records
+    # searches in archive.index.CITY. Were they to differ, a post would go live at another hour.
+    settings = get_settings_from_file(str(ROOT / "pelicanconf.py"))
+    assert settings["TIMEZONE"] == CITY.key
 
 
 def problems_for(content_dir: Path | None = None, **fields: str) -> list[Problem]:
