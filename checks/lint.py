@@ -11,6 +11,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   broken-link                                 internal links to files or pages that do not exist
   summary-length                              a summary the platforms would cut
 
+Fenced code blocks are published as they are written, so every rule about what is said reads
+them too; only the rules about Markdown's structure (headings, links, images) pass over them.
+
 A false positive is waived on its line (or the line above) with a reasoned marker, which the
 lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line -->
 """
@@ -234,6 +237,13 @@ class Line:
     number: int
     text: str
     in_body: bool
+    in_code: bool  # in a fenced code block, or one of its fences
+
+    @property
+    def is_markup(self) -> bool:
+        """A body line Markdown reads for structure (headings, links, images). Inside a fenced
+        code block it shows the text as is: published all the same, but never a link."""
+        return self.in_body and not self.in_code
 
 
 def _lines(text: str) -> tuple[list[Line], dict[str, Any], int]:
@@ -250,11 +260,10 @@ def _lines(text: str) -> tuple[list[Line], dict[str, Any], int]:
     fenced = False
     for number, raw in enumerate(text.splitlines(), start=1):
         in_body = number >= body_start
-        if in_body and FENCE.match(raw):
+        fence = in_body and FENCE.match(raw) is not None
+        lines.append(Line(number, raw, in_body, in_code=fenced or fence))
+        if fence:
             fenced = not fenced
-            continue
-        if not fenced:
-            lines.append(Line(number, raw, in_body))
     return lines, front if isinstance(front, dict) else {}, body_start
 
 
@@ -277,7 +286,7 @@ def check_file(
         PurePosixPath("") if page_dir.parts[:1] == ("pages",) else PurePosixPath("announcements")
     )
     for line in lines:
-        if line.in_body:
+        if line.is_markup:
             raw.extend(
                 (line.number, rule, msg)
                 for rule, msg in _link_findings(
@@ -351,7 +360,7 @@ def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
         for word, pattern in policy.word_patterns:
             if word in lowered and pattern.search(lowered):
                 yield "profanity", f"'{word}' is on the City's list of words not to publish"
-    if line.in_body:
+    if line.is_markup:
         for match in IMAGE.finditer(text):
             if not match.group(1).strip():
                 yield "image-alt", "an image has no alt text; describe it inside the [ ]"
@@ -371,7 +380,7 @@ def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
 def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
     previous = 1  # the page title is the h1
     for line in lines:
-        match = HEADING.match(line.text) if line.in_body else None
+        match = HEADING.match(line.text) if line.is_markup else None
         if not match:
             continue
         level = len(match.group(1))

@@ -13,7 +13,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from checks.lint import Finding, card_valid, lint, phn_valid, sin_valid
-from tests.conftest import BASIC, ROOT, announcement
+from tests.conftest import BASIC, ROOT, Site, announcement
 
 CLEAN_BODY = (
     "Crews flush mains on Laurel Crescent. Call City Hall at 250-364-1262 or email "
@@ -96,6 +96,26 @@ def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -
 )
 def test_valid_looking_but_harmless_text_is_silent(content: Path, text: str) -> None:
     assert findings(content, f"Intro.\n\n{text}\n") == []
+
+
+def test_personal_information_inside_a_fenced_code_block_is_found(site: Site) -> None:
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.add(
+        "2026-11-20-item",
+        body=(
+            "Crews flush mains.\n\n```\nApplicant: SIN 130 692 544, "
+            "jane.doe@gmail.com, 250-555-0142\n```\n"
+        ),
+    )
+    site.build()
+    assert "130 692 544" in site.read("announcements/2026-11-20-item.html")  # it is published
+    found = {f.rule for f in lint(site.content, site.root / "policy") if not f.waived}
+    assert {"personal-sin", "personal-email", "personal-phone"} <= found
+
+
+def test_markdown_inside_a_fenced_code_block_is_text_not_structure(content: Path) -> None:
+    text = "```\n# Not a heading\n[click here](missing.html) ![](map.png)\n```\n"
+    assert findings(content, f"Intro.\n\n{text}") == []
 
 
 def test_checksums() -> None:
