@@ -8,7 +8,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   confidential                                "confidential", "in camera", "not for release"
   profanity                                   words from policy/wordlists/ (shared with moderation)
   image-alt, link-text, heading-order         accessibility
-  broken-link                                 internal links to files or pages that do not exist
+  broken-link                                 internal links to files or pages the build does
+                                              not write (a draft's page among them)
   summary-length                              a summary the platforms would cut
 
 Fenced code blocks are published as they are written, so every rule about what is said reads
@@ -29,8 +30,16 @@ from typing import Any
 
 import yaml
 
-from announcements.model import CATEGORIES, read_source, split_front_matter
+from announcements.model import (
+    CATEGORIES,
+    STATIC_PATHS,
+    Announcement,
+    parse_announcement,
+    read_source,
+    split_front_matter,
+)
 from announcements.reader import display_path
+from archive.index import CITY
 from checks.policy_file import read_mapping
 from syndication.posts import x_text
 from syndication.text import ELLIPSIS, x_length
@@ -76,6 +85,8 @@ LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
 HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
+# pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
+ARCHIVE_YEAR_SAVE_AS = "archives/{year}.html"
 
 
 class LintConfigError(Exception):
@@ -268,7 +279,7 @@ def _lines(text: str) -> tuple[list[Line], dict[str, Any], int]:
 
 
 def check_file(
-    path: Path, content_dir: Path, policy: Policy, site_paths: set[str], name: str | None = None
+    path: Path, content_dir: Path, policy: Policy, site: SitePaths, name: str | None = None
 ) -> list[Finding]:
     """Every finding for one Markdown file, waivers applied."""
     name = name or str(path)
@@ -289,9 +300,7 @@ def check_file(
         if line.is_markup:
             raw.extend(
                 (line.number, rule, msg)
-                for rule, msg in _link_findings(
-                    line.text, content_dir, page_dir, output_dir, site_paths
-                )
+                for rule, msg in _link_findings(line.text, content_dir, page_dir, output_dir, site)
             )
     raw.extend(_summary_findings(lines, front))
     waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
@@ -400,7 +409,7 @@ def _link_findings(
     content_dir: Path,
     page_dir: PurePosixPath,
     output_dir: PurePosixPath,
-    site_paths: set[str],
+    site: SitePaths,
 ) -> Iterator[tuple[str, str]]:
     for match in [*LINK.finditer(text), *IMAGE.finditer(text)]:
         target = match.group(2).split("#", 1)[0]
@@ -416,6 +425,8 @@ def _link_findings(
                 )
                 if not source.resolve().exists():
                     yield "broken-link", f"'{match.group(2)}' points to a file that does not exist"
+                elif _normalise(PurePosixPath(source.relative_to(content_dir))) in site.draft_files:
+                    yield "broken-link", _draft_message(match.group(2))
                 break
         else:
             resolved = (
@@ -423,8 +434,16 @@ def _link_findings(
                 if not target.startswith("/")
                 else _normalise(PurePosixPath(target.lstrip("/")))
             )
-            if resolved not in site_paths:
+            if resolved in site.drafts:
+                yield "broken-link", _draft_message(match.group(2))
+            elif resolved not in site.paths:
                 yield "broken-link", f"'{match.group(2)}' is not a page of the site"
+
+
+def _draft_message(target: str) -> str:
+    return (
+        f"'{target}' is a draft, which the site does not publish; link to it once it is published"
+    )
 
 
 def _normalise(path: PurePosixPath) -> str:
@@ -457,8 +476,17 @@ def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tupl
         )
 
 
-def site_paths(content_dir: Path) -> set[str]:
-    """Every path the built site will have, for checking plain relative links."""
+@dataclass(frozen=True)
+class SitePaths:
+    """What the built site will hold, for checking links before it is built."""
+
+    paths: frozenset[str]  # every path the build writes
+    drafts: frozenset[str]  # where draft announcements' pages would be: never written
+    draft_files: frozenset[str]  # their files in content/, which `{filename}` cannot link to
+
+
+def site_paths(content_dir: Path) -> SitePaths:
+    """Every path the built site will have, announcements read as the build reads them."""
     paths = {
         "index.html",
         "events.html",
@@ -470,20 +498,44 @@ def site_paths(content_dir: Path) -> set[str]:
     for feed in ("all", "urgent", *CATEGORIES):
         paths |= {f"feeds/{feed}.atom.xml", f"feeds/{feed}.rss.xml"}
     paths |= {f"category/{key}.html" for key in CATEGORIES}
+    drafts: set[str] = set()
+    draft_files: set[str] = set()
+    years: set[int] = set()
     for path in (content_dir / "announcements").glob("*.md"):
-        paths |= {f"announcements/{path.stem}.html", f"announcements/{path.stem}.ics"}
+        page = f"announcements/{path.stem}.html"
+        item = _announcement(path)
+        if item is not None and item.status == "draft":
+            drafts.add(page)
+            draft_files.add(path.relative_to(content_dir).as_posix())
+            continue
+        # One the build refuses stops it, naming why: its links are not the problem.
+        paths.add(page)
+        # A withdrawn one keeps its page but leaves the listings and calendars.
+        if item is not None and item.status == "published":
+            years.add(item.date.astimezone(CITY).year)
+            if item.is_event:
+                paths.add(f"announcements/{path.stem}.ics")
+    paths |= {ARCHIVE_YEAR_SAVE_AS.format(year=year) for year in years}
     for path in (content_dir / "pages").glob("*.md"):
         paths.add(f"{path.stem}.html")
-    for path in content_dir.rglob("*"):
-        if path.is_file() and path.suffix.lower() != ".md":
-            paths.add(path.relative_to(content_dir).as_posix())
-    return paths
+    for folder in STATIC_PATHS:  # the only other files Pelican copies to the site
+        for path in (content_dir / folder).rglob("*"):
+            if path.is_file():
+                paths.add(path.relative_to(content_dir).as_posix())
+    return SitePaths(frozenset(paths), frozenset(drafts), frozenset(draft_files))
+
+
+def _announcement(path: Path) -> Announcement | None:
+    """The announcement's fields as the build reads them; None when the build refuses it."""
+    name = display_path(path)
+    text, _ = read_source(path, name)
+    return parse_announcement(name, text, CITY)[0] if text is not None else None
 
 
 def lint(content_dir: Path, policy_dir: Path, files: Iterable[Path] | None = None) -> list[Finding]:
     policy = Policy.load(policy_dir)
-    known = site_paths(content_dir)
+    site = site_paths(content_dir)
     findings: list[Finding] = []
     for path in sorted(files or content_dir.rglob("*.md")):
-        findings.extend(check_file(path, content_dir, policy, known, display_path(path)))
+        findings.extend(check_file(path, content_dir, policy, site, display_path(path)))
     return findings

@@ -118,6 +118,69 @@ def test_markdown_inside_a_fenced_code_block_is_text_not_structure(content: Path
     assert findings(content, f"Intro.\n\n{text}") == []
 
 
+def test_a_link_to_a_draft_is_reported_and_a_year_archive_is_a_page(site: Site) -> None:
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.add("2026-11-19-survey", title="Transit survey", status="draft")
+    site.add(
+        "2026-11-20-item",
+        body="See [the survey](2026-11-19-survey.html) and [2026](../archives/2026.html).\n",
+    )
+    site.build()
+    assert not (site.output / "announcements" / "2026-11-19-survey.html").exists()
+    assert (site.output / "archives" / "2026.html").exists()
+    broken = [
+        f.message for f in lint(site.content, site.root / "policy") if f.rule == "broken-link"
+    ]
+    assert broken == [
+        "'2026-11-19-survey.html' is a draft, which the site does not publish; "
+        "link to it once it is published"
+    ]
+
+
+def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:
+    # Pelican writes such a link as href="../", the home page, without a word.
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.add("2026-11-19-survey", title="Transit survey", status="draft")
+    site.add("2026-11-20-item", body="See [the survey]({filename}2026-11-19-survey.md).\n")
+    site.build()
+    assert 'href="../">the survey' in site.read("announcements/2026-11-20-item.html")
+    (finding,) = [f for f in lint(site.content, site.root / "policy") if f.rule == "broken-link"]
+    assert finding.message.startswith("'{filename}2026-11-19-survey.md' is a draft")
+
+
+def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    event = {
+        "category": "city-event",
+        "event_start": "2026-11-28 10:00",
+        "event_end": "2026-11-28 12:00",
+        "location": "Trail Memorial Centre",
+    }
+    site.add("2026-11-18-fair", title="Craft fair", **event)
+    site.add("2026-11-17-skate", title="Skate", status="withdrawn", withdrawn_reason="Ice", **event)
+    site.add("2025-06-02-old", date="2025-06-02 09:00")
+    site.add("2024-03-04-gone", date="2024-03-04 09:00", status="withdrawn", withdrawn_reason="Old")
+    video = site.add_video()
+    targets = [
+        "2026-11-18-fair.html",
+        "2026-11-18-fair.ics",  # an event's calendar
+        "2026-11-17-skate.html",  # a withdrawn announcement keeps its page
+        "2026-11-17-skate.ics",  # but not its calendar
+        "2025-06-02-old.ics",  # not an event
+        "../archives/2025.html",
+        "../archives/2024.html",  # its only announcement was withdrawn
+        "../archives/2023.html",
+        "../images/pixel.png",
+        f"../{video}",  # the video goes to YouTube, not to the site
+    ]
+    site.add("2026-11-20-item", body=" ".join(f"[{t}]({t})" for t in targets) + "\n")
+    site.build()
+    found = lint(site.content, site.root / "policy")
+    reported = {f.message.split("'")[1] for f in found if f.rule == "broken-link"}
+    missing = {t for t in targets if not (site.output / "announcements" / t).resolve().exists()}
+    assert reported == missing and len(missing) == 5
+
+
 def test_checksums() -> None:
     assert sin_valid("130 692 544") and not sin_valid("130 692 545")
     assert not sin_valid("046 454 286")  # passes Luhn, but no SIN starts with 0
