@@ -11,10 +11,14 @@ from archive.chain import ChainFile
 
 from .classifier import CLAUSES, Decision
 
+# How the review queue marks a hidden comment its author has changed since.
+EDITED_SINCE_HIDDEN = "hidden, edited since"
+
 
 @dataclass
 class Status:
-    """Where a comment stands: the classifier's view and any decision taken."""
+    """Where a comment stands: the classifier's view of its latest version and any decision
+    taken."""
 
     platform: str
     comment_id: str
@@ -22,16 +26,37 @@ class Status:
     action: str  # the classifier's: keep, review or hide
     categories: list[str]
     evidence: dict[str, Any]
-    decision: str | None = None  # hide or keep, once applied on the platform
+    # The last decision applied on the platform, and the version it was taken on: a new
+    # version leaves it in force there (the author's edit does not unhide a comment).
+    decision: str | None = None  # hide or keep
     decided_by: str | None = None
     reason: str | None = None
-    # The last decision taken, applied or not, and its result when the platform refused it.
+    decided_version: int | None = None
+    # The last decision taken on this version, applied or not, and its result when the
+    # platform refused it.
     tried_by: str | None = None
     failed: str | None = None
 
     @property
+    def decided_this_version(self) -> bool:
+        return self.decision is not None and self.decided_version == self.version
+
+    @property
+    def edited_since_hidden(self) -> bool:
+        """Hidden, and its author has changed it since: whether it stays hidden is for a
+        person to decide, never for the program to undo or forget."""
+        return self.hidden and not self.decided_this_version
+
+    @property
     def awaiting_review(self) -> bool:
-        return self.action == "review" and self.decision is None
+        review = self.action == "review" and not self.decided_this_version
+        return review or self.edited_since_hidden
+
+    @property
+    def why_review(self) -> list[str]:
+        """What a reviewer is asked to look at: the categories found, and an edit since a hide."""
+        edited = [EDITED_SINCE_HIDDEN] if self.edited_since_hidden else []
+        return edited + self.categories
 
     @property
     def hidden(self) -> bool:
@@ -50,14 +75,7 @@ class ModerationLog:
         for event in sorted(self.chain.events(), key=lambda e: str(e.get("time", ""))):
             key = (event["platform"], event["comment_id"])
             if event["kind"] == "classification":
-                found[key] = Status(
-                    event["platform"],
-                    event["comment_id"],
-                    event["version"],
-                    event["action"],
-                    event["categories"],
-                    event["evidence"],
-                )
+                found[key] = _classified(event, found.get(key))
             elif event["kind"] == "decision" and key in found:
                 status = found[key]
                 status.tried_by = event["who"]
@@ -68,6 +86,7 @@ class ModerationLog:
                     continue
                 status.decision, status.decided_by = event["decision"], event["who"]
                 status.reason, status.failed = event["reason"], None
+                status.decided_version = status.version  # the version it was taken on
         return found
 
     def hidden(self) -> frozenset[tuple[str, str]]:
@@ -109,3 +128,20 @@ class ModerationLog:
                 "result": result,
             }
         )
+
+
+def _classified(event: dict[str, Any], earlier: Status | None) -> Status:
+    """A comment's status once a version is classified: the classifier's view of it, and the
+    decision in force on the platform from an earlier version, which an edit does not undo."""
+    status = Status(
+        event["platform"],
+        event["comment_id"],
+        event["version"],
+        event["action"],
+        event["categories"],
+        event["evidence"],
+    )
+    if earlier is not None:
+        status.decision, status.decided_by = earlier.decision, earlier.decided_by
+        status.reason, status.decided_version = earlier.reason, earlier.decided_version
+    return status

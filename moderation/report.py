@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from archive.comments import CommentArchive
 
 from .classifier import CATEGORIES, CLAUSES
-from .log import ModerationLog
+from .log import EDITED_SINCE_HIDDEN, ModerationLog
 
 
 def write_report(records_dir: Path) -> Path:
@@ -34,6 +34,7 @@ def write_report(records_dir: Path) -> Path:
         by_platform=by_platform,
         texts={k: v.text for k, v in comments.items()},
         clauses=CLAUSES,
+        edited_since_hidden=EDITED_SINCE_HIDDEN,
     )
     target = records_dir / "moderation" / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,9 @@ def moderate_collected(
                 decision = classify(comment_id, comment.text, post_text, policy)
                 log.classified(platform, comment.version, decision)
                 if decision.action != "hide":
-                    counts[decision.action] += 1
+                    # Hidden before this edit: it stays hidden until a person looks again.
+                    hidden = status is not None and status.hidden
+                    counts["review" if hidden else decision.action] += 1
                 evidence = decision.evidence
             # Hidden for the category that allows it, not the first one found.
             category = hiding_category(evidence, policy)
@@ -143,10 +145,10 @@ def moderate_collected(
 
 
 def _hide_pending(status: Status) -> bool:
-    """A hide the classifier allowed but never applied (the platform refused it, or the run
-    stopped before it), and that no person has decided about since."""
+    """A hide the classifier allowed for this version but never applied (the platform refused
+    it, or the run stopped before it), and that no person has decided about since."""
     untouched = status.tried_by in (None, CLASSIFIER)
-    return status.action == "hide" and status.decision is None and untouched
+    return status.action == "hide" and not status.decided_this_version and untouched
 
 
 def decide(

@@ -65,6 +65,6 @@ def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
     for status in ModerationLog(records_dir).statuses().values():
         if status.awaiting_review:
             result.review.append(
-                f"{status.platform}:{status.comment_id} ({', '.join(status.categories)})"
+                f"{status.platform}:{status.comment_id} ({', '.join(status.why_review)})"
             )
     return result

@@ -365,6 +365,33 @@ def test_a_reviewers_decision_is_not_overridden_by_retrying_the_classifiers_hide
     ]  # the classifier's hide was not tried again over the reviewer's keep
 
 
+def test_a_hidden_comment_edited_by_its_author_stays_known_hidden_and_goes_to_review(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    settings, spam = spam_collected(site, sandboxes)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    sandboxes.facebook.edit_comment(spam, "When does the flushing on my street start?")
+    collect(settings, site.content, say=lambda _: None)
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0}
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is True  # still hidden on Facebook
+    log = ModerationLog(site.root / "records")
+    status = log.statuses()[("facebook", spam)]
+    # Neither unhidden nor forgotten: the records know it is hidden, and a person decides.
+    assert (status.version, status.action, status.decision) == (2, "keep", "hide")
+    assert status.hidden and status.awaiting_review
+    assert log.hidden() == {("facebook", spam)}
+    report = write_report(site.root / "records").read_text()
+    queue, decisions = report.split("Review queue")[1].split("Decisions taken")
+    assert "hidden, edited since" in queue and "When does the flushing" in queue
+    assert "spam wording" in decisions and "No decisions yet." not in decisions
+
+    reason = "A question about the flushing now"
+    assert decide(settings, site.content, spam, "keep", reason, "Records Officer") == "applied"
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is False
+    assert not ModerationLog(site.root / "records").statuses()[("facebook", spam)].awaiting_review
+
+
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
     site.add("2026-11-20-flushing")
     settings = site.syndicate_to(sandboxes)
