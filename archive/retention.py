@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.policy_file import read_mapping
+from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
 from .index import FILES, ArchiveRecord, read_records
@@ -114,11 +115,40 @@ def _hold(entry: Any, where: str) -> Hold:
 def due_for_disposition(
     records_dir: Path, policy: RetentionPolicy, now: datetime
 ) -> list[ArchiveRecord]:
+    moderated = _moderated_versions(records_dir)
     due = []
     for record in read_records(records_dir):
         if not record.time or any(hold.holds(record) for hold in policy.holds):
             continue
-        when = datetime.fromisoformat(record.time)
-        if when + timedelta(days=policy.days[record.type]) <= now:
+        if _kept_until(record, policy, moderated) <= now:
             due.append(record)
     return due
+
+
+def _moderated_versions(records_dir: Path) -> dict[tuple[str, str, int], datetime]:
+    """Each comment version a classification or decision was based on, and when the latest
+    of them was made."""
+    return {
+        (status.platform, status.comment_id, version): datetime.fromisoformat(time)
+        for status in ModerationLog(records_dir).statuses().values()
+        for version, time in status.last_moderated.items()
+    }
+
+
+def _kept_until(
+    record: ArchiveRecord,
+    policy: RetentionPolicy,
+    moderated: dict[tuple[str, str, int], datetime],
+) -> datetime:
+    """When a record's retention period ends: its own period from when it was made, and for a
+    comment version a decision was based on, not before the minimum for moderation records has
+    passed since the latest of them (FOIPPA s.31 keeps what a decision about a person used,
+    not only the decision)."""
+    kept = datetime.fromisoformat(record.time) + timedelta(days=policy.days[record.type])
+    if record.type != "comment":
+        return kept
+    version = record.data.get("version", 0)  # none on the line saying its author deleted it
+    decided = moderated.get((record.platform, record.comment_id, version))
+    if decided is None:
+        return kept
+    return max(kept, decided + timedelta(days=MINIMUM_DAYS["moderation"]))

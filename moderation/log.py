@@ -3,7 +3,7 @@ RECORDS_DIR/archive/moderation.jsonl. Who decided, when, under which clause, and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,9 @@ class Status:
     # platform refused it.
     tried_by: str | None = None
     failed: str | None = None
+    # When each version was last classified or decided about: what a decision about a person
+    # was based on is kept at least a year after it (FOIPPA s.31).
+    last_moderated: dict[int, str] = field(default_factory=dict)
 
     @property
     def decided_this_version(self) -> bool:
@@ -76,8 +79,10 @@ class ModerationLog:
             key = (event["platform"], event["comment_id"])
             if event["kind"] == "classification":
                 found[key] = _classified(event, found.get(key))
+                found[key].last_moderated[event["version"]] = event["time"]
             elif event["kind"] == "decision" and key in found:
                 status = found[key]
+                status.last_moderated[status.version] = event["time"]
                 status.tried_by = event["who"]
                 # A decision the platform refused changed nothing there: the comment is as
                 # it was, so only an applied one counts.
@@ -144,4 +149,5 @@ def _classified(event: dict[str, Any], earlier: Status | None) -> Status:
     if earlier is not None:
         status.decision, status.decided_by = earlier.decision, earlier.decided_by
         status.reason, status.decided_version = earlier.reason, earlier.decided_version
+        status.last_moderated = earlier.last_moderated
     return status

@@ -26,7 +26,7 @@ from archive.retention import RetentionError, RetentionPolicy, due_for_dispositi
 from moderation.classifier import ModerationPolicy
 from moderation.log import ModerationLog
 from moderation.run import moderate_collected
-from sandboxes import start_all
+from sandboxes import Sandboxes, start_all
 from tests.conftest import ROOT, Site
 
 
@@ -526,6 +526,32 @@ def test_a_hold_on_an_author_holds_the_moderation_records_about_their_comments(
     due = due_for_disposition(archive, RetentionPolicy.load(policy_file), later)
     assert {r.type for r in due} == {"post", "comment", "moderation"}  # others are due
     assert not {r.key for r in about} & {r.key for r in due}
+
+
+def test_a_comment_a_decision_was_based_on_is_kept_a_year_after_the_decision(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    rude = sandboxes.facebook.add_comment(post, "What a load of bullshit", "Riley Cole")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(
+        settings, site.content, ModerationPolicy.load(ROOT / "policy"), say=lambda _: None
+    )
+    assert sandboxes.facebook.comments[rude]["is_hidden"] is True
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text("periods_days: {post: 2555, comment: 30, moderation: 365}\n")
+    policy = RetentionPolicy.load(policy_file)
+
+    def due_versions(days: int) -> list[int]:
+        later = datetime.now(UTC) + timedelta(days=days)
+        due = due_for_disposition(site.root / "records", policy, later)
+        return [r.data["version"] for r in due if r.type == "comment" and r.comment_id == rude]
+
+    # FOIPPA s.31: what the hide was based on is kept a year after it, not 30 days.
+    assert due_versions(60) == due_versions(364) == []
+    assert due_versions(366) == [1]
 
 
 def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
