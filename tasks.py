@@ -10,7 +10,7 @@ import os
 import shutil
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ParamSpec
@@ -354,7 +354,8 @@ def decide(
     _logging()
     settings = _platform_settings()
     person = who or os.environ.get("MODERATOR") or getpass.getuser()
-    with _shared_records(c):  # the decision is where CI and the records officer look
+    # The decision must be where CI and the records officer look.
+    with _shared_records(c, "moderate decide"):
         try:
             result = apply_decision(
                 settings, ROOT / "content", comment, decision, reason, person, category
@@ -494,11 +495,37 @@ def retention(c: Context, dry_run: bool = False) -> None:
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
 
 
+# What to do when RECORDS_REMOTE is missing: said by every command that needs it.
+SET_RECORDS_REMOTE = (
+    "set the RECORDS_REMOTE secret (in CI) or variable to the archive's private git repository"
+)
+
+
+def _in_ci(env: Mapping[str, str]) -> bool:
+    """Whether this runs in CI: GitHub Actions and GitLab CI both set CI=true."""
+    return env.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _records_shared(command: str) -> bool:
+    """Whether the records archive is shared through RECORDS_REMOTE. In CI it must be: the
+    runner's copy is lost when the run ends, and a run that started from an empty ledger
+    would post every announcement again. On a City machine the archive may stay local."""
+    if os.environ.get("RECORDS_REMOTE", "").strip():
+        return True
+    if _in_ci(os.environ):
+        raise Exit(
+            f"{command}: RECORDS_REMOTE is not set, and in CI the records archive would be lost "
+            f"with the runner and everything posted again; {SET_RECORDS_REMOTE}",
+            code=2,
+        )
+    return False
+
+
 @contextlib.contextmanager
-def _shared_records(c: Context) -> Iterator[None]:
+def _shared_records(c: Context, command: str) -> Iterator[None]:
     """With RECORDS_REMOTE set, the records archive fetched before and pushed after (a failure
     too): what a command records on this machine then reaches where CI looks."""
-    shared = bool(os.environ.get("RECORDS_REMOTE", "").strip())
+    shared = _records_shared(command)
     if shared:
         pull(c)
     try:
@@ -511,7 +538,7 @@ def _shared_records(c: Context) -> Iterator[None]:
 def _records_remote() -> str:
     remote = os.environ.get("RECORDS_REMOTE", "").strip()
     if not remote:
-        raise Exit("records: RECORDS_REMOTE is not set: the archive's git repository", code=2)
+        raise Exit(f"records: RECORDS_REMOTE is not set: {SET_RECORDS_REMOTE}", code=2)
     return remote
 
 
@@ -575,7 +602,7 @@ def alert(c: Context, title: str, body: str = "") -> None:
     os.chdir(ROOT)
     # Posted from this machine, the alert must be on record where CI looks, or CI's next run
     # would not know it was posted and would post it again.
-    with _shared_records(c):
+    with _shared_records(c, "alert"):
         try:
             publish_alert(ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ)
         except (AuthoringError, AlertError) as error:
@@ -591,6 +618,7 @@ def publish(c: Context) -> None:
     """CI: verify-history, lint, build, deploy, syndicate, collect, moderate; the first failure
     stops (a syndication failure after the deploy is reported and leaves the deploy in place).
     Each step that records commits the archive; `invoke records push` then sends it."""
+    _records_shared("publish")  # in CI, only with the ledger `invoke records pull` fetched
     for name in PUBLISH_STEPS:
         print(f"== {name.replace('_', '-')}", flush=True)
         globals()[name](c)  # looked up at run time, so each step is the task of that name

@@ -133,3 +133,10 @@ def sandboxes() -> Iterator[Sandboxes]:
     """The three platform sandboxes, on free ports, for one test."""
     with start_all() as running:
         yield running
+
+
+@pytest.fixture(autouse=True)
+def _on_a_city_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run as on a City machine, whatever runs them: in CI (CI=true) the commands that
+    record insist on RECORDS_REMOTE. A test about CI sets CI itself."""
+    monkeypatch.delenv("CI", raising=False)

@@ -39,3 +39,21 @@ def test_publish_runs_every_step_in_order_when_all_pass(monkeypatch: pytest.Monk
     tasks.publish(Context())
     # The README's order: comments are moderated in CI as soon as they are collected.
     assert ran == ["verify_history", "lint", "build", "deploy", "syndicate", "collect", "moderate"]
+
+
+def test_publish_in_ci_without_a_records_remote_stops_before_any_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The runner's records die with it: in CI the ledger must come from RECORDS_REMOTE, or
+    every announcement would be posted again and every record lost."""
+    ran: list[str] = []
+    for name in tasks.PUBLISH_STEPS:
+        monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    with pytest.raises(Exit, match="set the RECORDS_REMOTE secret") as stopped:
+        tasks.publish(Context())
+    assert stopped.value.code == 2 and ran == []
+    monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
+    tasks.publish(Context())
+    assert ran == list(tasks.PUBLISH_STEPS)

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 import yaml
 
 from syndication.config import REQUIRED
 from tests.conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
+GITLAB = ROOT / ".gitlab-ci.yml.example"
+
+
+def fetch_command(workflow: Path) -> str:
+    """The shell command each workflow runs to fetch the records archive."""
+    if workflow == WORKFLOW:
+        steps = yaml.safe_load(workflow.read_text())["jobs"]["publish"]["steps"]
+        (fetch,) = [step["run"] for step in steps if "invoke records pull" in step.get("run", "")]
+        return str(fetch)
+    (line,) = [
+        line
+        for line in yaml.safe_load(workflow.read_text())["publish"]["before_script"]
+        if "invoke records pull" in line
+    ]
+    return str(line)
 
 
 def test_the_github_workflow_passes_the_schema_check() -> None:
@@ -43,7 +61,7 @@ def test_the_workflow_publishes_on_push_and_every_15_minutes_one_at_a_time() -> 
     for name in ("DEPLOY_URL", "SITEURL", "RECORDS_DIR", "RECORDS_REMOTE"):
         assert name in job["env"]
     commands = " ".join(step.get("run", "") for step in job["steps"])
-    assert ".venv/bin/invoke publish" in commands and "RECORDS_REMOTE" in commands
+    assert ".venv/bin/invoke publish" in commands
     # The archive is fetched before publishing, with no fallback to an empty one (which would
     # post everything again), and pushed after it, even when a step failed.
     runs = [step.get("run", "") for step in job["steps"]]
@@ -68,3 +86,22 @@ def test_the_gitlab_example_runs_the_same_pipeline() -> None:
     (pull,) = [line for line in job["before_script"] if "records pull" in line]
     assert "mkdir" not in pull
     assert job["cache"]["paths"] == ["output/", ".output.cache/"]
+
+
+@pytest.mark.parametrize("workflow", [WORKFLOW, GITLAB], ids=["github", "gitlab"])
+def test_the_workflow_stops_when_there_is_no_records_remote(workflow: Path, tmp_path: Path) -> None:
+    """A missing secret must not look like a first run: from an empty ledger every post would
+    be made again, and the run's records would be lost with the runner."""
+    records = tmp_path / "records"
+    env = {**os.environ, "CI": "true", "RECORDS_REMOTE": "", "RECORDS_DIR": str(records)}
+    run = subprocess.run(
+        ["bash", "-e", "-c", fetch_command(workflow)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "set the RECORDS_REMOTE secret" in run.stderr
+    assert not records.exists()
