@@ -82,7 +82,7 @@ class ArchiveSyncError(RuntimeError):
     """The archive could not be fetched from, or pushed to, its remote (RECORDS_REMOTE)."""
 
 
-def _hidden(text: str) -> str:
+def without_credentials(text: str) -> str:
     """A git message without the credentials a remote's URL may carry (https://user:token@)."""
     return re.sub(r"(?<=://)[^/@\s]+@", "***@", text.strip())
 
@@ -112,7 +112,9 @@ def pull_archive(records_dir: Path, remote: str) -> str:
         if new:  # as it was: no archive here
             shutil.rmtree(records_dir / ".git" if existed else records_dir, ignore_errors=True)
         verb = "clone" if new else "fetch"
-        raise ArchiveSyncError(f"cannot {verb} the records archive: {_hidden(fetched.stderr)}")
+        raise ArchiveSyncError(
+            f"cannot {verb} the records archive: {without_credentials(fetched.stderr)}"
+        )
     _join(records_dir, "FETCH_HEAD")
     return "cloned" if new else "up to date"
 
@@ -132,11 +134,13 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
             return _git(records_dir, "rev-parse", "HEAD").stdout.strip()
         fetched = _git(records_dir, "fetch", "-q", remote, "main")
         if fetched.returncode != 0:
-            raise ArchiveSyncError(f"cannot push the records archive: {_hidden(pushed.stderr)}")
+            raise ArchiveSyncError(
+                f"cannot push the records archive: {without_credentials(pushed.stderr)}"
+            )
         _join(records_dir, "FETCH_HEAD")
     raise ArchiveSyncError(
         f"the records archive was still rejected after {attempts} tries: "
-        f"{_hidden(pushed.stderr)}; the records stay committed in {records_dir}"
+        f"{without_credentials(pushed.stderr)}; the records stay committed in {records_dir}"
     )
 
 

@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
+
+from archive.git import without_credentials
+from syndication.http import is_web_address
 
 PAGES = (".html",)
 STAGES = ("files other than pages", "pages", "lists of pages and removal of stale files")
@@ -114,13 +119,32 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
     return Result(target, len(_files(output)), 0)
 
 
-def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
+def s3_client(url: str) -> Any:
+    """boto3's S3 client, from the usual AWS_* variables and AWS_ENDPOINT_URL; one it cannot
+    make stops the deploy before anything is sent, naming what to fix."""
     import boto3
+    from botocore.exceptions import BotoCoreError
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if endpoint and not is_web_address(endpoint):
+        raise DeployError(
+            f"AWS_ENDPOINT_URL: '{endpoint}' is not an http(s) address; expected e.g. "
+            "https://minio.example:9000"
+        )
+    try:
+        return boto3.client("s3")
+    except BotoCoreError as error:  # e.g. an AWS_DEFAULT_REGION it cannot use
+        raise DeployError(f"S3 deploy to {url} cannot start: {error}") from None
+    except ValueError as error:  # botocore's endpoint check is stricter (no `_` in a host)
+        raise DeployError(f"AWS_ENDPOINT_URL: '{endpoint}' cannot be used: {error}") from None
+
+
+def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
     from botocore.exceptions import BotoCoreError, ClientError
 
     parts = urlsplit(url)
     bucket, prefix = parts.netloc, parts.path.strip("/")
-    s3 = boto3.client("s3")  # AWS_* and AWS_ENDPOINT_URL come from the environment
+    s3 = s3_client(url)
 
     def key(path: Path) -> str:
         relative = path.relative_to(output).as_posix()
@@ -165,20 +189,29 @@ def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
 
 
 def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Result:
-    """One commit of the whole site on the gh-pages branch, pushed: atomic by nature."""
+    """One commit of the whole site on the gh-pages branch, pushed: atomic by nature.
+    The push is ours, not ghp-import's, so that git's reason for a refusal reaches the
+    message without the token a remote's URL may carry."""
     from ghp_import import GhpError, ghp_import
 
+    shown = without_credentials(remote)
     try:
         ghp_import(
             str(output),
             mesg="Publish the City of Trail site",
             branch="gh-pages",
             remote=remote,
-            push=True,
             nojekyll=True,
-            force=False,
         )
     except GhpError as error:
-        raise DeployError(f"gh-pages deploy to {remote} failed: {error}") from None
-    say(f"deploy: gh-pages pushed to {remote}")
-    return Result(f"gh-pages:{remote}", len(_files(output)), 0)
+        raise DeployError(f"gh-pages deploy to {shown} failed: {error}") from None
+    pushed = subprocess.run(
+        ["git", "push", remote, "gh-pages"], capture_output=True, text=True, check=False
+    )
+    if pushed.returncode != 0:
+        raise DeployError(
+            f"gh-pages deploy to {shown} failed (the site there is unchanged): "
+            f"{without_credentials(pushed.stderr)}"
+        )
+    say(f"deploy: gh-pages pushed to {shown}")
+    return Result(f"gh-pages:{shown}", len(_files(output)), 0)

@@ -244,19 +244,23 @@ def test_a_failed_s3_upload_leaves_the_old_site_whole(
     assert after["images/new.png"] == "PNG"
 
 
+def in_a_checkout(work: Path, origin: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work from a clone of the site's repository whose `origin` is `origin`, as CI does."""
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    subprocess.run(["git", "-C", str(work), "remote", "add", "origin", str(origin)], check=True)
+    monkeypatch.chdir(work)
+    for who in ("GIT_AUTHOR", "GIT_COMMITTER"):
+        monkeypatch.setenv(f"{who}_NAME", "CI")
+        monkeypatch.setenv(f"{who}_EMAIL", "ci@localhost")
+
+
 def test_github_pages_gets_one_commit_of_the_site(
     old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, new = old_and_new
-    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    origin = tmp_path / "origin.git"
     subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
-    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
-    subprocess.run(["git", "-C", str(work), "remote", "add", "origin", str(origin)], check=True)
-    monkeypatch.chdir(work)
-    monkeypatch.setenv("GIT_AUTHOR_NAME", "CI")
-    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "ci@localhost")
-    monkeypatch.setenv("GIT_COMMITTER_NAME", "CI")
-    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "ci@localhost")
+    in_a_checkout(tmp_path / "work", origin, monkeypatch)
     deploy(new, "gh-pages", say=lambda _: None)
     listed = subprocess.run(
         ["git", "-C", str(origin), "ls-tree", "-r", "--name-only", "gh-pages"],
@@ -265,3 +269,43 @@ def test_github_pages_gets_one_commit_of_the_site(
         check=True,
     ).stdout.split()
     assert sorted(listed) == sorted([*files(new), ".nojekyll"])
+
+
+def test_a_gh_pages_push_that_fails_is_a_deploy_error_naming_the_remote(
+    old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, new = old_and_new
+    in_a_checkout(tmp_path / "work", tmp_path / "missing.git", monkeypatch)
+    with pytest.raises(DeployError, match=r"gh-pages deploy to origin failed .*missing\.git"):
+        deploy(new, "gh-pages", say=lambda _: None)
+
+
+def test_a_token_in_the_gh_pages_remote_never_reaches_a_message(
+    old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, new = old_and_new
+    in_a_checkout(tmp_path / "work", tmp_path / "origin.git", monkeypatch)
+    said: list[str] = []
+    remote = "https://x-access-token:s3cret-token@git.invalid/city/site.git"
+    with pytest.raises(DeployError) as failure:
+        deploy(new, f"gh-pages:{remote}", say=said.append)
+    assert "https://***@git.invalid/city/site.git" in str(failure.value)
+    assert "s3cret-token" not in str(failure.value) + "".join(said)
+
+
+@pytest.mark.parametrize("endpoint", ["minio.example:9000", "http://minio_1.example:9000"])
+def test_an_s3_endpoint_that_is_not_a_web_address_is_a_deploy_error_naming_the_variable(
+    endpoint: str, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first is not an http(s) address at all; the second only botocore refuses (a host
+    name may not hold `_`)."""
+    _, new = old_and_new
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "y",
+        "AWS_DEFAULT_REGION": "ca-central-1",
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(DeployError, match=f"AWS_ENDPOINT_URL: '{endpoint}'"):
+        deploy(new, "s3://trail-site/www", say=lambda _: None)

@@ -14,7 +14,13 @@ import pytest
 from archive import chain as chain_module
 from archive import git as archive_git
 from archive.chain import ChainFile
-from archive.git import ArchiveSyncError, _hidden, commit_archive, pull_archive, push_archive
+from archive.git import (
+    ArchiveSyncError,
+    commit_archive,
+    pull_archive,
+    push_archive,
+    without_credentials,
+)
 from archive.index import FILES, chains, reindex
 from moderation.log import ModerationLog
 from sandboxes import Sandboxes
@@ -65,7 +71,10 @@ def test_a_run_that_cannot_fetch_the_archive_stops_before_anything(tmp_path: Pat
 
 def test_a_remotes_credentials_never_reach_a_message() -> None:
     said = "fatal: unable to access 'https://ci:s3cret-token@git.example/records.git/': 403"
-    assert _hidden(said) == "fatal: unable to access 'https://***@git.example/records.git/': 403"
+    assert (
+        without_credentials(said)
+        == "fatal: unable to access 'https://***@git.example/records.git/': 403"
+    )
 
 
 def test_runs_push_one_after_another_and_start_from_each_others_records(tmp_path: Path) -> None:

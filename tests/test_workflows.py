@@ -54,6 +54,7 @@ def test_the_workflow_publishes_on_push_and_every_15_minutes_one_at_a_time() -> 
     assert triggers["push"]["branches"] == ["main"]
     assert triggers["schedule"] == [{"cron": "*/15 * * * *"}]
     assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert workflow["permissions"]["contents"] == "write"  # DEPLOY_URL=gh-pages pushes with it
     job = workflow["jobs"]["publish"]
     for names in REQUIRED.values():
         for name in names:
