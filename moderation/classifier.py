@@ -113,10 +113,12 @@ SPAM = _patterns(
     r"\bfollow (me|back)\b",
     r"\bcongratulations,? you\b",
     r"\bclaim (your|a) (prize|reward)\b",
-    r"(.)\1{7,}",
     r"\bsubscribe to my\b",
     r"\bmake money\b",
 )
+# Long runs of one character ("aaaaaaaa", "!!!!!!!!") are a sign of spam, but also of emphasis
+# ("Noooooooo"): evidence, not spam wording.
+REPEATED = _patterns(r"(.)\1{7,}")
 SYSTEMS = r"(valve|hydrant|pump station|reservoir|substation|treatment plant)"
 SAFETY = _patterns(
     r"\b(gate|door|lock|access|alarm) code\b",
@@ -597,11 +599,18 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
     if illegal := _find(text, ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
     spam = _find(text, SPAM)
-    if spam or (outside and not commercial):
-        strong = len(spam) + len(outside) >= 2
+    repeated = _find(text, REPEATED)
+    if spam or repeated or (outside and not commercial):
+        # A link to another site may well be relevant (a health authority, the news), and the
+        # policy removes only irrelevant ones: links alone are for a person to judge, so only
+        # spam wording with more evidence is strong enough to hide.
+        strong = bool(spam) and len(spam) + len(repeated) + len(outside) >= 2
         found.append(
             Evidence(
-                "spam", tuple(spam + outside), "spam wording or links to unrelated sites", strong
+                "spam",
+                tuple(spam + repeated + outside),
+                "spam wording or links to unrelated sites",
+                strong,
             )
         )
     if safety := _find(text, SAFETY):

@@ -55,6 +55,23 @@ def test_legitimate_criticism_is_never_hidden_and_mostly_kept() -> None:
     assert actions.count("keep") / len(actions) >= 0.95
 
 
+WATER_POST = "Crews flush water mains in Glenmerry next week. Tap water may be discoloured."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Health Canada on discoloured tap water: https://www.canada.ca/en/health-canada/"
+        "services/water.html and HealthLink BC: https://www.healthlinkbc.ca/water-quality",
+        "Noooooooooo, not again https://www.cbc.ca/news/canada/british-columbia",
+    ],
+    ids=["health-authorities", "emphasis-and-the-news"],
+)
+def test_relevant_links_are_not_hidden_as_spam(text: str) -> None:
+    # The policy removes spam or *irrelevant* links: an outside link alone is for a person.
+    assert classify("c1", text, WATER_POST, POLICY).action == "review"
+
+
 @pytest.mark.parametrize(
     ("text", "category", "action"),
     [
