@@ -78,6 +78,8 @@ COMMERCIAL = _patterns(
     r"\blowest price\b",
     r"\bcoupon\b",
 )
+# Where a sentence ends: promotional wording is about the sponsor named in its own sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
 POLITICAL = _patterns(
     r"\bvote (for )?[A-Z][a-z]+\b",
     r"\bvote\b.*\b(mayor|council|mla|mp)\b",
@@ -551,6 +553,21 @@ def _allowed(domain: str, allowed: set[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in allowed)
 
 
+def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[str]:
+    """Promotional wording that is not about a sponsor or partner (promoting those is allowed).
+    Naming a sponsor does not cover another business: wording in a sentence that names no
+    sponsor counts, and so does all of it beside links `outside` the sponsors' and allowed
+    sites (the business promoted is theirs)."""
+    if outside:
+        return _find(text, COMMERCIAL)
+    return [
+        match
+        for sentence in SENTENCE_END.split(text)
+        if not _find_words(sentence, sponsor_names)
+        for match in _find(sentence, COMMERCIAL)
+    ]
+
+
 def _content_words(text: str) -> set[str]:
     return {w.strip("'-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
 
@@ -558,8 +575,6 @@ def _content_words(text: str) -> set[str]:
 def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolicy) -> Decision:
     """The categories a comment falls in, with evidence, and what to do about it."""
     found: list[Evidence] = []
-    lowered = text.lower()
-    sponsor = any(name in lowered for name in policy.sponsor_names)
 
     if obscene := _find_words(text, policy.obscene):
         found.append(Evidence("derogatory", tuple(obscene), "obscene or profane words", True))
@@ -582,8 +597,8 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         for link in links
         if not _allowed(_domain(link), policy.allowed_domains | policy.sponsor_domains)
     ]
-    commercial = _find(text, COMMERCIAL)
-    if commercial and not sponsor:
+    commercial = _promotion(text, outside, policy.sponsor_names)
+    if commercial:
         found.append(
             Evidence(
                 "commercial",

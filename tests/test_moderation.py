@@ -93,14 +93,36 @@ def test_each_category_with_its_evidence_and_clause(text: str, category: str, ac
     assert evidence["matched"] and evidence["reason"] and evidence["clause"]
 
 
-def test_sponsors_are_not_commercial_promotion() -> None:
-    decision = classify(
-        "c1",
+@pytest.mark.parametrize(
+    "text",
+    [
         "Thanks to Teck for the lights, 20% off at the Teck store!",
-        "Holiday light-up at Gyro Park",
-        POLICY,
-    )
+        "Smoke Eaters tickets on sale, book now at www.trailsmokeeaters.com/tickets",
+    ],
+)
+def test_sponsors_are_not_commercial_promotion(text: str) -> None:
+    decision = classify("c1", text, "Holiday light-up at Gyro Park", POLICY)
     assert "commercial" not in decision.categories
+
+
+@pytest.mark.parametrize(
+    ("cheer", "link"),
+    [
+        ("Go Smoke Eaters! ", " at www.kootenaysports.shop"),
+        ("Smoke Eaters fans: ", " at www.kootenaysports.shop"),  # one sentence, another's site
+        ("Go Smoke Eaters! ", ""),  # the sponsor in another sentence
+        ("Thanks Teck for the rink lights. ", ""),
+    ],
+)
+def test_naming_a_sponsor_does_not_exempt_another_business_from_commercial(
+    cheer: str, link: str
+) -> None:
+    ad = "Our shop offers 20% off all hockey gear, book now" + link
+    alone = classify("c1", ad, WATER_POST, POLICY)
+    assert alone.action == "review"
+    cheered = classify("c2", cheer + ad, WATER_POST, POLICY)
+    assert "commercial" in cheered.categories and cheered.action == "review"
+    assert cheered.evidence["commercial"] == alone.evidence["commercial"]
 
 
 @pytest.mark.parametrize(
