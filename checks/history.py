@@ -128,11 +128,13 @@ class Repository:
 
     def changed(self, base: str | None, commit: str) -> list[str]:
         # NUL-separated and unquoted: git otherwise quotes a name with an accent or a space
-        # ("content/f\303\252te.md"), which would then not look like a watched path.
+        # ("content/f\303\252te.md"), which would then not look like a watched path. Without
+        # rename detection: a move lists both paths, not only the new one (a file moved out
+        # of content/ leaves the site, and must count as a change to content/).
         if base is None:
-            out = self.git("show", "--name-only", "--format=", "-z", commit)
+            out = self.git("show", "--name-only", "--no-renames", "--format=", "-z", commit)
         else:
-            out = self.git("diff", "--name-only", "-z", base, commit)
+            out = self.git("diff", "--name-only", "--no-renames", "-z", base, commit)
         return [name for name in out.split("\0") if name]
 
     def branch_commits(self, merge: str) -> list[str]:

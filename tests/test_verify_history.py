@@ -132,6 +132,17 @@ def test_an_unsigned_commit_fails_whatever_its_file_is_called(repo: Repo, name: 
     assert repo.findings() == [f"{commit[:10]} stranger: not signed"]
 
 
+def test_an_unsigned_commit_that_moves_an_announcement_out_of_content_fails(repo: Repo) -> None:
+    # git reports a move as the new path only, unless told not to: this one would look like
+    # a change to attic/ alone, while the announcement leaves the site.
+    text = "---\ntitle: Boil water advisory\n---\nBoil tap water before drinking it.\n" * 3
+    repo.commit("cec", {"content/announcements/2026-11-23-boil.md": text}, sign_as="cec")
+    (repo.path / "attic").mkdir()
+    git(repo.path, "mv", "content/announcements/2026-11-23-boil.md", "attic/boil.md")
+    moved = repo.commit("stranger", {}, message="tidy up")  # the move, staged above
+    assert repo.findings() == [f"{moved[:10]} stranger: not signed"]
+
+
 def test_a_commit_signed_by_an_unknown_key_fails(repo: Repo) -> None:
     commit = repo.commit("stranger", {"content/announcements/a.md": "A\n"}, sign_as="stranger")
     assert repo.findings() == [
