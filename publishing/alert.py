@@ -36,8 +36,15 @@ class AlertResult:
 
 
 def first_sentence(text: str) -> str:
-    sentence = text.strip().split(". ")[0].strip()
+    """The summary for social media: the first sentence, on one line as the posts show it."""
+    sentence = one_line(text).split(". ")[0]
     return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
+
+
+def one_line(text: str) -> str:
+    """`text` with each run of spaces and line breaks as one space: the same however YAML
+    folded the line breaks of a quoted value written over several lines."""
+    return " ".join(text.split())
 
 
 def publish_alert(
@@ -110,8 +117,10 @@ def _alert_file(
     same = (
         item is not None
         and parts is not None
-        and (item.title, item.category, item.urgent, item.status, item.summary, parts[1].strip())
-        == (title.strip(), "alert", True, "published", first_sentence(body), body.strip())
+        # The title and summary as they read back: YAML folds a line break in them to a space.
+        and (one_line(item.title), item.category, item.urgent, item.status, item.summary)
+        == (one_line(title), "alert", True, "published", first_sentence(body))
+        and parts[1].strip() == body.strip()
     )
     if not same:
         raise AuthoringError(

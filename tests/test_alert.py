@@ -60,6 +60,7 @@ def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> No
 def test_the_summary_is_the_first_sentence() -> None:
     assert first_sentence("Boil water now. Then wait") == "Boil water now."
     assert first_sentence("No full stop") == "No full stop."
+    assert first_sentence("Boil water\nnow.\nThen wait") == "Boil water now."  # one line
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
@@ -96,6 +97,42 @@ def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
     assert (site.root / "www" / "announcements" / f"{source.stem}.html").is_file()
     assert len(tweets) == 1 and len(posts) == 1
     assert not result.report.failed
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        (
+            "Boil water advisory for Sunningdale",
+            "Boil tap water for one minute\nbefore drinking it. Bottled water is at the pool.",
+        ),
+        (
+            "Boil water advisory\nfor Sunningdale",
+            "Boil tap water for one minute before drinking it. Bottled water is at the pool.",
+        ),
+    ],
+)
+def test_the_same_alert_run_again_carries_on_when_its_title_or_body_has_a_line_break(
+    site: Site, title: str, body: str
+) -> None:
+    overrides = {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"}
+    for _ in range(2):  # the deploy fails (a web address is no target), then the same again
+        # The second run gets past the alert's file and stops at the deploy again (AlertError),
+        # rather than refusing its own file as "another text" (AuthoringError).
+        with pytest.raises(AlertError, match="run `invoke deploy`"):
+            publish_alert(
+                ROOT,
+                site.content,
+                site.output,
+                title,
+                body,
+                "https://trail.ca",
+                {},
+                overrides,
+                say=lambda _: None,
+            )
+    (source,) = (site.content / "announcements").glob("*-boil-water-*.md")
+    assert 'summary: "Boil tap water for one minute before drinking it."\n' in source.read_text()
 
 
 def test_an_alert_is_not_carried_on_over_a_different_file_of_the_same_name(site: Site) -> None:
