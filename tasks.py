@@ -592,7 +592,7 @@ def deploy(c: Context, url: str | None = None) -> None:
     },
 )
 def alert(c: Context, title: str, body: str = "") -> None:
-    """Urgent: write an alert, build, deploy and syndicate it first, print where it is."""
+    """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is."""
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)
     target = os.environ.get("DEPLOY_URL")

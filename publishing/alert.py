@@ -1,7 +1,8 @@
 """`invoke alert`: the fast path for time-sensitive notices. One command writes an urgent
-alert, builds, deploys and syndicates it (urgent alerts go first on every platform), and
-prints the live URL and the post links. Run again after a failure, it carries on with the
-alert it wrote: the build, the deploy and syndication are each safe to repeat."""
+alert, checks it with the content lint, builds, deploys and syndicates it (urgent alerts go
+first on every platform), and prints the live URL and the post links. Run again after a
+failure, it carries on with the alert it wrote: the build, the deploy and syndication are
+each safe to repeat."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from announcements.model import parse_announcement, read_source, split_front_matter
+from checks.lint import LintConfigError, lint
 from syndication.config import ConfigError, load_settings
 from syndication.ledger import LedgerError
 from syndication.manifest import ManifestError
@@ -58,8 +60,9 @@ def publish_alert(
     overrides: Mapping[str, Any] | None = None,
     say: Callable[[str], None] = print,
 ) -> AlertResult:
-    """Raises AuthoringError when nothing was written, AlertError when a later step failed."""
-    source = _alert_file(content_dir, title, body, datetime.now(CITY), say)
+    """Raises AuthoringError when nothing was published (the content lint refuses the alert's
+    text, or another file has its name), AlertError when a later step failed."""
+    source = _alert_file(content_dir, root / "policy", title, body, datetime.now(CITY), say)
     try:
         site = build_site(  # with the caches: only the alert and the listings showing it render
             root / "publishconf.py",
@@ -92,11 +95,17 @@ def publish_alert(
 
 
 def _alert_file(
-    content_dir: Path, title: str, body: str, now: datetime, say: Callable[[str], None]
+    content_dir: Path,
+    policy_dir: Path,
+    title: str,
+    body: str,
+    now: datetime,
+    say: Callable[[str], None],
 ) -> Path:
     """Write the alert; or, when the same command already wrote it today and then stopped
     part way, reuse that file, so running it again finishes the alert instead of being
-    refused (and a new title then publishing the alert twice)."""
+    refused (and a new title then publishing the alert twice). Either way the content lint
+    passes it first, as CI's would: the alert goes out without waiting for CI."""
     path = announcement_path(content_dir, title, now)
     if not path.exists():
         source = new_announcement(
@@ -109,6 +118,15 @@ def _alert_file(
             status="published",
             now=now,
         )
+        refused = _refused_by_lint(source, content_dir, policy_dir, say)
+        if refused:
+            source.unlink()  # not left in content/ to be committed and pushed as it is
+            raise AuthoringError(
+                f"{refused}\nNothing was published, and {source} is not kept. Say it "
+                "without what is named above in --body and run `invoke alert` again. A contact "
+                "the City publishes belongs in policy/public-contacts.yml; a false positive is "
+                "waived on its line with a reason: <!-- lint-ok RULE: why -->."
+            )
         say(f"alert: wrote {source}")
         return source
     text, _ = read_source(path, str(path))
@@ -128,8 +146,33 @@ def _alert_file(
             "finish it with `invoke build`, `invoke deploy`, `invoke syndicate`; "
             "otherwise choose another title"
         )
+    refused = _refused_by_lint(path, content_dir, policy_dir, say)
+    if refused:
+        raise AuthoringError(
+            f"{refused}\nNothing more was published: {path}, written by an earlier run, has "
+            "what is named above. Correct it (or waive a false positive on its line with a "
+            "reason: <!-- lint-ok RULE: why -->), then run `invoke lint`, `invoke build`, "
+            "`invoke deploy`, `invoke syndicate`."
+        )
     say(f"alert: {path} was written by an earlier run; carrying on from the build")
     return path
+
+
+def _refused_by_lint(
+    source: Path, content_dir: Path, policy_dir: Path, say: Callable[[str], None]
+) -> str:
+    """The content lint's errors in the alert, one a line as `invoke lint` prints them
+    (file:line: severity rule: message); empty when it may be published. Its warnings and
+    waivers are said, as `invoke lint` reports them."""
+    try:
+        findings = lint(content_dir, policy_dir, [source])
+    except LintConfigError as error:
+        return str(error)
+    errors = [f for f in findings if f.severity == "error" and not f.waived]
+    for finding in findings:
+        if finding not in errors:
+            say(f"alert: {finding}")
+    return "\n".join(str(f) for f in errors)
 
 
 def _unfinished(source: Path, error: object, *steps: str) -> AlertError:

@@ -57,6 +57,59 @@ def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> No
     assert "announcements/2026-11-18-item.html" not in rendered
 
 
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_with_personal_information_is_not_published(site: Site) -> None:
+    www = site.root / "www"
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+        with pytest.raises(AuthoringError) as refused:
+            publish_alert(
+                ROOT,
+                site.content,
+                site.output,
+                "Boil water advisory for Sunningdale",
+                "Boil tap water before drinking it. Questions: call Jane Smith at "
+                "250-555-0142 or jane.smith@gmail.com.",
+                str(www),
+                env,
+                {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+                say=lambda _: None,
+            )
+        tweets, posts = list(boxes.twitter.tweets.values()), list(boxes.facebook.posts.values())
+    live = [p for p in www.rglob("*.html") if "250-555-0142" in p.read_text()]
+    assert live == [] and tweets == [] and posts == []
+    assert not site.output.exists()  # not even built
+    # Each finding as the lint gives it (file:line: rule), and what to do.
+    message = str(refused.value)
+    assert "-boil-water-advisory-for-sunningdale.md:9: error personal-phone: '250-555-0142'" in (
+        message
+    )
+    assert ":9: error personal-email: 'jane.smith@gmail.com'" in message
+    assert "run `invoke alert` again" in message
+    # Not left in content/ to be committed and pushed: the same command, corrected, writes it.
+    assert list((site.content / "announcements").glob("*-boil-water-*.md")) == []
+
+
+def test_an_alert_written_earlier_is_linted_again_and_kept(site: Site) -> None:
+    """Written before the lint refused it (the policy changed since, say): it may be live,
+    so it stays, and the message says how to finish it once corrected."""
+    title, body = "Boil water advisory", "Boil tap water. Questions: jane.smith@gmail.com."
+    www = site.root / "www"
+    written = new_announcement(
+        site.content,
+        title,
+        "alert",
+        summary=first_sentence(body),
+        urgent=True,
+        body=body,
+        status="published",
+    )
+    with pytest.raises(AuthoringError, match="personal-email") as refused:
+        publish_alert(ROOT, site.content, site.output, title, body, str(www), {}, say=print)
+    assert f"Nothing more was published: {written}, written by an earlier run" in str(refused.value)
+    assert written.is_file() and not site.output.exists() and not www.exists()
+
+
 def test_the_summary_is_the_first_sentence() -> None:
     assert first_sentence("Boil water now. Then wait") == "Boil water now."
     assert first_sentence("No full stop") == "No full stop."
