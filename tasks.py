@@ -257,7 +257,7 @@ def lint(c: Context, content: str | None = None) -> None:
         raise Exit(f"lint: {error}", code=2) from None
     for finding in findings:
         print(finding, file=sys.stderr if finding.severity == "error" else sys.stdout)
-    errors = [f for f in findings if f.severity == "error" and not f.waived]
+    errors = [f for f in findings if f.blocks_publishing]
     if errors:
         raise Exit(f"lint: {len(errors)} error(s); fix them or waive each with a reason.", code=1)
     print(f"lint: no errors ({len(findings)} warning(s) or waiver(s)).")

@@ -102,6 +102,11 @@ class Finding:
     severity: str = "error"
     waived: str | None = None  # the reason, when waived
 
+    @property
+    def blocks_publishing(self) -> bool:
+        """An error nobody has waived: `invoke lint`, CI and `invoke alert` stop on it."""
+        return self.severity == "error" and not self.waived
+
     def __str__(self) -> str:
         if self.waived:
             return f"{self.path}:{self.line}: waived {self.rule}: {self.waived}"

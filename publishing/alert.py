@@ -168,7 +168,7 @@ def _refused_by_lint(
         findings = lint(content_dir, policy_dir, [source])
     except LintConfigError as error:
         return str(error)
-    errors = [f for f in findings if f.severity == "error" and not f.waived]
+    errors = [f for f in findings if f.blocks_publishing]
     for finding in findings:
         if finding not in errors:
             say(f"alert: {finding}")

@@ -16,7 +16,13 @@ from invoke.exceptions import Exit
 import tasks
 from archive.collect import collect
 from archive.comments import CommentArchive
-from moderation.classifier import CATEGORIES, ModerationPolicy, PolicyError, classify
+from moderation.classifier import (
+    CATEGORIES,
+    ModerationPolicy,
+    PolicyError,
+    _patterns,
+    classify,
+)
 from moderation.evaluate import load_labelled, scores
 from moderation.log import ModerationLog
 from moderation.report import write_report
@@ -613,3 +619,10 @@ def test_a_bad_comments_file_is_named_with_its_line_and_leaves_the_decisions_as_
     assert str(stopped.value.message).startswith(f"moderate: {tmp_path}/{message}")
     assert target.read_text() == "earlier decisions\n"
     assert {p.name for p in tmp_path.iterdir()} - {source.name} == {target.name}  # no leftovers
+
+
+def test_a_pattern_is_listed_once_and_its_match_is_evidence_once() -> None:
+    with pytest.raises(ValueError, match="listed twice"):
+        _patterns(r"\\btorrent\\b", r"\\bcracked\\b", r"\\btorrent\\b")
+    result = classify("c1", "Copyrighted footage, reposted", "Trail Smoke Eaters game", POLICY)
+    assert [m.lower() for m in result.evidence["ip_violation"]["matched"]] == ["copyrighted"]
