@@ -1,15 +1,16 @@
 """`invoke records export`: an FOI response package.
 
 For the records matching the request's queries: `records.json` and `records.csv`, a readable
-`report.html` (each post, its comments in thread order with every version and moderation
-history, and the git history of the announcement), and `MANIFEST.sha256` over every file
-(`sha256sum -c MANIFEST.sha256` checks it). Personal information of third parties is flagged
-for the records officer: severing is a human decision under FOIPPA s.22. With `--redact`, a
-severed copy is written beside the original set in `redacted/`, each severing marked with its
-reason, and everything flagged is severed from every record: a commenter's name and account id
-also where another person's reply or a reviewer's reason gives them (as whole words, in any
-case), contact details also where the classifier quoted them. The City's own name and account
-are not a third party's. The archive itself is never altered.
+`report.html` (each post with its corrections and withdrawal, its comments in thread order with
+every version and moderation history, and the git history of the announcement), and
+`MANIFEST.sha256` over every file (`sha256sum -c MANIFEST.sha256` checks it). Personal
+information of third parties is flagged for the records officer: severing is a human decision
+under FOIPPA s.22. With `--redact`, a severed copy is written beside the original set in
+`redacted/`, each severing marked with its reason, and everything flagged is severed from every
+record: a commenter's name and account id also where another person's reply or a reviewer's
+reason gives them (as whole words, in any case), contact details also where the classifier
+quoted them. The City's own name and account are not a third party's. The archive itself is
+never altered.
 """
 
 from __future__ import annotations

@@ -35,7 +35,9 @@ FILES = {
 INDEX = "index.sqlite"
 # Who the City's own posts are by (and its Page or channel when it replies to a comment).
 CITY_NAME = "City of Trail"
-SCHEMA = 2  # an index built with other columns is rebuilt before it is searched
+# An index built with other columns, or from other lines (before corrections and withdrawals
+# were records), is rebuilt before it is searched.
+SCHEMA = 3
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -59,7 +61,7 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 class ArchiveRecord:
     """One line of the archive, with what search and export need pulled out."""
 
-    type: str  # post, comment or moderation
+    type: str  # post (created, corrected or withdrawn), comment or moderation
     file: str
     line: int
     time: str
@@ -96,15 +98,34 @@ def chains(records_dir: Path) -> dict[str, ChainFile]:
 
 
 def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
-    """Every archive line worth finding: what was posted, every comment version, every
-    moderation classification and decision."""
+    """Every archive line worth finding: what was posted, corrected or withdrawn, every
+    comment version, every moderation classification and decision."""
+    post_ids: dict[tuple[str, str], str] = {}
     comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
         for number, event in enumerate(chain.events(), start=1):
-            record = _record(kind, name, number, event, comment_posts)
+            record = _record(kind, name, number, event, post_ids, comment_posts)
             if record is not None:
                 yield record
+
+
+def _posted_text(event: dict[str, Any]) -> str | None:
+    """What the City published by a ledger line: a post's text; an update's edited text, or
+    the reply that told the change (X); a withdrawal and its reason. None for a line that is
+    no such record: an intent, a failure, an update that published nothing new."""
+    if event.get("phase") != "done":
+        return None
+    action = event.get("action")
+    if action in ("create", "adopt"):
+        return str(event.get("text") or "")
+    if action == "update":
+        told = [t for t in (event.get("text"), event.get("reply_text")) if t]
+        return "\n\n".join(told) if told else None
+    if action == "withdraw":
+        reason = event.get("reason")
+        return f"Withdrawn: {reason}" if reason else "Withdrawn"
+    return None
 
 
 def _record(
@@ -112,6 +133,7 @@ def _record(
     name: str,
     number: int,
     event: dict[str, Any],
+    post_ids: dict[tuple[str, str], str],
     comment_posts: dict[tuple[str, str], tuple[str, str, str]],
 ) -> ArchiveRecord | None:
     when = event.get("created") if kind == "comment" else None
@@ -124,16 +146,21 @@ def _record(
         "data": event,
     }
     if kind == "post":
-        if event.get("phase") != "done" or event.get("action") not in ("create", "adopt"):
+        text = _posted_text(event)
+        if text is None:
             return None
+        # An update's line does not repeat which post it changed: the one created before it.
+        key = (event["announcement"], event["platform"])
+        if event.get("remote_id"):
+            post_ids[key] = str(event["remote_id"])
         return ArchiveRecord(
             **common,
             announcement=event["announcement"],
-            post_id=str(event.get("remote_id", "")),
+            post_id=post_ids.get(key, ""),
             comment_id="",
             author=CITY_NAME,
             commenter="",
-            text=event.get("text") or "",
+            text=text,
         )
     if kind == "comment":
         key = (event["platform"], event["comment_id"])

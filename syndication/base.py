@@ -120,6 +120,12 @@ class Platform(ABC):
         """The reply `update` would post, if it is already there (platforms that reply)."""
         return None
 
+    def edited_text(self, entry: Entry) -> str | None:
+        """What the post says once `update` has edited it, kept in the ledger as the City's
+        record of what it published; None where `update` does not edit the post (X answers
+        with a reply, whose text is recorded instead)."""
+        return None
+
     @abstractmethod
     def comments(self, remote_id: str) -> list[Comment]:
         """Every comment and reply on the post, as the platform lists them now."""

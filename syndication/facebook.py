@@ -60,6 +60,9 @@ class Facebook(Platform):
         self._request(remote_id, post_args={"message": entry.posts[self.name]["message"]})
         return None
 
+    def edited_text(self, entry: Entry) -> str:
+        return str(entry.posts[self.name]["message"])
+
     def withdraw(self, remote_id: str) -> None:
         self._request(remote_id, method="DELETE")
 

@@ -181,7 +181,8 @@ class Syndicator:
                 )
                 write = _Once(platform.update, lambda: platform.find_update(entry, record))
                 reply = self._call(write, entry, record)
-                self._updated(operation, entry, name, reply, _sent(entry, name))
+                sent = _sent(entry, name)
+                self._updated(operation, entry, name, reply, sent, platform.edited_text(entry))
                 return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 operation = self.ledger.intend(entry.id, name, WITHDRAW, remote_id=remote_id)
@@ -281,7 +282,10 @@ class Syndicator:
         platform: str,
         reply: RemotePost | None,
         sent: dict[str, Any],
+        edited: str | None = None,
     ) -> None:
+        """Record a done update: what the post now says where it was edited, or the reply
+        that told the change (X), so that search and FOI exports find what the City said."""
         self.ledger.outcome(
             operation,
             entry.id,
@@ -291,6 +295,7 @@ class Syndicator:
             reply_id=reply.id if reply else None,
             reply_url=reply.url if reply else None,
             reply_text=reply.text if reply else None,
+            **({"text": edited} if edited is not None else {}),
             **sent,
         )
 

@@ -130,13 +130,16 @@ class YouTube(Platform):
         while response is None:
             _, response = self._call(request.next_chunk)
         video_id = str(response["id"])
-        return RemotePost(video_id, self.permalink(video_id), post["title"])
+        return RemotePost(video_id, self.permalink(video_id), _said(post))
 
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:
         remote_id = posted.require_remote_id()
         body = {"id": remote_id, "snippet": self._snippet(entry.posts[self.name])}
         self._call(self.api.videos().update(part="snippet", body=body).execute)
         return None
+
+    def edited_text(self, entry: Entry) -> str:
+        return _said(entry.posts[self.name])
 
     def withdraw(self, remote_id: str) -> None:
         body = {"id": remote_id, "status": {"privacyStatus": "private"}}
@@ -161,7 +164,7 @@ class YouTube(Platform):
                 private = (item.get("status") or {}).get("privacyStatus") == "private"
                 if entry.url in snippet.get("description", "") and not private:
                     video_id = snippet["resourceId"]["videoId"]
-                    return RemotePost(video_id, self.permalink(video_id), snippet.get("title", ""))
+                    return RemotePost(video_id, self.permalink(video_id), _said(snippet))
             token = page.get("nextPageToken")
             if not token:
                 return None
@@ -281,3 +284,9 @@ def _reason(error: HttpError) -> tuple[str, str]:
         return str(first.get("reason", body.get("status", ""))), str(body.get("message", ""))
     except (ValueError, KeyError, TypeError, AttributeError):
         return "", str(error)
+
+
+def _said(snippet: dict[str, Any]) -> str:
+    """What a video says, as the City's records keep it: its title and its description,
+    which carries the summary and any correction."""
+    return f"{snippet.get('title', '')}\n\n{snippet.get('description', '')}".strip()

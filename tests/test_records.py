@@ -196,6 +196,42 @@ def _add_comment(
     )
 
 
+def test_what_the_city_posted_in_a_correction_or_withdrawal_is_found_and_exported(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    records = site.root / "records"
+    video = site.add_video()
+    site.add("2026-11-20-flushing", video=video)
+    site.syndicate_to(sandboxes)
+    site.add("2026-11-20-flushing", video=video, modified="2026-11-22 10:00",
+             correction="Flushing moved to Hazelwood Drive on Dec. 2")  # fmt: skip
+    site.syndicate_to(sandboxes)  # Facebook's message and the video edited, X told in a reply
+    assert "Hazelwood" in next(iter(sandboxes.facebook.posts.values()))["message"]
+    everywhere = [("post", "facebook"), ("post", "twitter"), ("post", "youtube")]
+    found = search(records, "Hazelwood")
+    # Once each: what each platform showed after the correction.
+    assert sorted((r.type, r.platform) for r in found) == everywhere
+    assert all("Flushing moved to Hazelwood Drive" in r.text for r in found)
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["flushing"], out)
+    exported = json.loads((out / "records.json").read_text())["records"]
+    assert sum("Hazelwood" in r["text"] for r in exported) == 3
+    report = (out / "report.html").read_text()
+    assert report.count("Flushing moved to Hazelwood Drive") == 3
+    assert report.count("<h3>Update on ") == 3
+    site.add("2026-11-20-flushing", video=video, status="withdrawn",
+             withdrawn_reason="Postponed to spring.")  # fmt: skip
+    site.syndicate_to(sandboxes)
+    withdrawals = search(records, "Postponed")
+    assert sorted((r.type, r.platform) for r in withdrawals) == everywhere
+    policy = tmp_path / "retention.yml"
+    policy.write_text("periods_days: {post: 1, comment: 1, moderation: 365}\n")
+    due = due_for_disposition(
+        records, RetentionPolicy.load(policy), datetime.now(UTC) + timedelta(days=2)
+    )
+    assert {r.key for r in [*found, *withdrawals]} <= {r.key for r in due}
+
+
 def test_search_sees_records_added_since_the_index_was_built(archive: Path) -> None:
     assert len(search(archive, "Laurel")) == 2  # builds the index
     _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
