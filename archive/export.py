@@ -9,8 +9,9 @@ under FOIPPA s.22. With `--redact`, a severed copy is written beside the origina
 `redacted/`, each severing marked with its reason, and everything flagged is severed from every
 record: a commenter's name and account id also where another person's reply or a reviewer's
 reason gives them (as whole words, in any case), contact details also where the classifier
-quoted them. The City's own name and account are not a third party's. The archive itself is
-never altered.
+quoted them. Who is the City is the platform's word (`by_city`), never a name: one who calls
+themselves "City of Trail" is a third party, severed in their own records, while the City's
+name elsewhere is left as the City's. The archive itself is never altered.
 """
 
 from __future__ import annotations
@@ -58,14 +59,12 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     identity numbers in any text, including what the classifier quoted as its evidence.
     The City's own posts and staff are not third parties."""
     found = []
-    by_city = bool(record.data.get("by_city"))  # its Page, account or channel answering
-    if record.type == "comment" and not by_city and _third_party(record.author):
-        found.append(PersonalInfo(record.key, "name", record.author))
-        if str(record.data.get("author_id") or "").strip():
-            # The platform's account id identifies the person as surely as the name.
-            found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
-    if record.type == "moderation" and _third_party(record.commenter):
-        found.append(PersonalInfo(record.key, "name", record.commenter))
+    person = _third_party(record)
+    if person:
+        found.append(PersonalInfo(record.key, "name", person))
+    if person and record.type == "comment" and str(record.data.get("author_id") or "").strip():
+        # The platform's account id identifies the person as surely as the name.
+        found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
     evidence = (record.data.get("evidence") or {}) if record.type == "moderation" else {}
     # The classifier keeps contact details as it found them: a phone number as bare digits,
     # which no pattern below would recognise.
@@ -78,9 +77,24 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     return list(dict.fromkeys(found))  # once each, though quoted in several places
 
 
-def _third_party(name: str) -> bool:
-    """A commenter other than the City (its Page or channel replying to a comment)."""
-    return " ".join(name.split()).casefold() not in ("", CITY_NAME.casefold())
+def _third_party(record: ArchiveRecord) -> str:
+    """The name of the third party a record is by or about ('' for none): a comment's author,
+    unless the platform says the City wrote it (`by_city`: its Page, account or channel
+    answering), for anyone can call themselves "City of Trail"; a moderation record's
+    commenter (the City's own answers are never moderated)."""
+    if record.type == "comment" and not record.data.get("by_city"):
+        name = record.author
+    elif record.type == "moderation":
+        name = record.commenter
+    else:
+        return ""
+    return name if name.strip() else ""
+
+
+def _the_citys_name(item: PersonalInfo) -> bool:
+    """A commenter's name that is the City's own: theirs in their own records, but anywhere
+    else (a post, an answer, a reply to them) the City's, which is no third party's."""
+    return item.what == "name" and _key(item.value) == _key(CITY_NAME)
 
 
 def _key(value: str) -> str:
@@ -123,7 +137,7 @@ class Finder:
     def __init__(self, items: Iterable[PersonalInfo]) -> None:
         self.items: dict[tuple[bool, str], PersonalInfo] = {}
         for item in items:
-            if item.value.strip():
+            if item.value.strip() and not _the_citys_name(item):
                 self.items.setdefault((item.what in WHOLE_WORDS, _key(item.value)), item)
         words = [i.value for (whole, _), i in self.items.items() if whole]
         exact = [i.value for (whole, _), i in self.items.items() if not whole]
@@ -196,9 +210,8 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
 
 def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:
     """A copy of the record with each of the finder's values replaced by a marked severing,
-    wherever it appears: text, author, and every value of the record's data."""
-    if finder.pattern is None:
-        return record
+    wherever it appears: text, author, and every value of the record's data; and the third
+    party's name it is by or about, whatever that name is."""
 
     def severed(value: Any) -> Any:
         if isinstance(value, str):
@@ -215,6 +228,11 @@ def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:
         data["author_id"] = SEVERED.format(what="account id")  # whatever its type
     names = {"text": severed(record.text), "author": severed(record.author)}
     names["commenter"] = severed(record.commenter)
+    if _third_party(record):  # also one the finder leaves to the City (see _the_citys_name)
+        name = SEVERED.format(what="name")
+        names["commenter"] = name
+        if record.type == "comment":
+            names["author"] = data["author"] = name
     return ArchiveRecord(**{**asdict(record), **names, "data": data})
 
 

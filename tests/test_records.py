@@ -485,7 +485,8 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
         author_id="902",
         parent_id="c1",
     )
-    # The City's Page replies as itself: neither its name nor its account is a third party's.
+    # The City's Page replies as itself (collect marks it by_city): neither its name nor its
+    # account is a third party's.
     _add_comment(
         records,
         "c3",
@@ -494,6 +495,7 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
         "City of Trail",
         author_id="100",
         parent_id="c2",
+        by_city=True,
     )
     _add_comment(records, "c4", "Same here", next(times), " ", author_id="")  # no name given
     # Nor is its X account, which X names by number.
@@ -543,6 +545,40 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
     assert "<td>City of Trail</td>" not in original and "<td>100</td>" not in original
     assert "<td>1601</td>" not in original
     assert texts(out)[1] == ("Avery Lee", "jordan  park yes it is; ask Jordan Parker too")
+
+
+def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel is cancelled, ignore the notice",
+                 "2026-11-24T18:00:00+00:00", "City of Trail", author_id="666")  # fmt: skip
+    # The City's Page answers: collect marks it by_city, whatever name it shows.
+    _add_comment(records, "c2", "Laurel is on Tuesday, as the City of Trail posted.",
+                 "2026-11-24T18:01:00+00:00", "City of Trail", author_id="100",
+                 parent_id="c1", by_city=True)  # fmt: skip
+    ModerationLog(records).decided(
+        "facebook", "c1", "keep", "Records Officer", "criticism; keep", None, "applied"
+    )
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    original = (out / "report.html").read_text()
+    for record, what, value in [
+        ("archive/comments.jsonl:1", "name", "City of Trail"),
+        ("archive/comments.jsonl:1", "account id", "666"),
+        ("archive/moderation.jsonl:1", "name", "City of Trail"),
+    ]:
+        assert f"<tr><td>{record}</td><td>{what}</td><td>{value}</td></tr>" in original
+    assert "<td>archive/comments.jsonl:2</td>" not in original  # the City's own answer
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    account = "[severed: FOIPPA s.22, account id of a third party]"
+    assert [(r["author"], r["commenter"], r["text"]) for r in data] == [
+        (name, name, "Laurel is cancelled, ignore the notice"),
+        ("City of Trail", "City of Trail", "Laurel is on Tuesday, as the City of Trail posted."),
+        ("Records Officer", name, "decision: criticism; keep"),
+    ]
+    assert (data[0]["data"]["author"], data[0]["data"]["author_id"]) == (name, account)
+    assert data[1]["data"]["author_id"] == "100"
+    assert "666" not in (out / "redacted" / "report.html").read_text()
 
 
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
