@@ -99,15 +99,22 @@ PAGINATION_PATTERNS = [
     (2, "{name}-{number}{extension}", "{name}-{number}{extension}"),
 ]
 
-# Scheduling is the announcements plugin's job (it honours BUILD_TIME); drafts are never written.
+# Scheduling is the announcements plugin's job (it honours BUILD_TIME).
 WITH_FUTURE_DATES = True
 # One language: Pelican's translation pass (quadratic in the number of announcements) only
 # found files sharing an address, which the announcements plugin reports by file and field.
 ARTICLE_TRANSLATION_ID = None
 PAGE_TRANSLATION_ID = None
-DRAFT_SAVE_AS = ""
-DRAFT_LANG_SAVE_AS = ""
+# Drafts, announcements and pages alike, are never written: Pelican would publish them at
+# drafts/... for anyone who guesses the address.
 DRAFT_URL = ""
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_URL = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_URL = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_URL = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
 
 # Pages we do not publish.
 TAG_SAVE_AS = ""

@@ -203,6 +203,17 @@ def test_future_announcements_wait_for_their_date_and_drafts_never_publish(site:
     assert "Unfinished budget notes" not in site.read("index.html")
 
 
+def test_a_draft_page_is_never_published(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.write(
+        "pages/snow-plan.md", "---\ntitle: Draft snow plan\nstatus: draft\n---\nNot ready.\n"
+    )
+    site.build()
+    written = [p.relative_to(site.output).as_posix() for p in site.output.rglob("*")]
+    assert [p for p in written if "snow-plan" in p] == []
+    assert "Draft snow plan" not in site.read("sitemap.xml")
+
+
 def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_feeds(
     site: Site,
 ) -> None:
