@@ -193,6 +193,24 @@ def test_an_image_outside_the_published_folders_is_refused(tmp_path: Path) -> No
     assert problems[0].message.endswith("expected a file under images/ or media/")
 
 
+def test_an_image_name_that_needs_escaping_in_a_url_is_refused(tmp_path: Path) -> None:
+    """An image's name becomes its address; a video is uploaded, so its name may be anything."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "videos").mkdir()
+    for name in ("bridge photo.png", "École.png", "bridge#2.png", "Bridge_2026-v2.png"):
+        (tmp_path / "images" / name).write_bytes(PNG)
+    (tmp_path / "videos" / "bridge tour.mp4").write_bytes(b"\x00" * 64)
+    for name in ("bridge photo.png", "École.png", "bridge#2.png"):
+        problem = only_problem(tmp_path, image=f"'images/{name}'", image_alt="A bridge")
+        assert (problem.field, problem.line) == ("image", 6)
+        assert problem.message == (
+            f"'images/{name}': file names must not contain spaces or characters that need "
+            "escaping in a URL; rename the file using only letters a-z, digits, '-', '_' and '.'"
+        )
+    assert problems_for(tmp_path, image="images/Bridge_2026-v2.png", image_alt="A bridge") == []
+    assert problems_for(tmp_path, video="videos/bridge tour.mp4") == []
+
+
 def test_a_file_outside_content_is_refused_even_through_a_link(tmp_path: Path) -> None:
     """A video is uploaded and an image published: neither may come from outside content/."""
     content = tmp_path / "content"

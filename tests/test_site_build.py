@@ -95,6 +95,26 @@ def test_an_image_the_site_would_not_publish_fails_the_build(site: Site) -> None
     )
 
 
+def test_an_image_name_that_needs_escaping_in_a_url_fails_the_build_naming_it(
+    site: Site,
+) -> None:
+    """Pelican writes a file's address as it is named: a space makes invalid HTML and broken
+    image links on the page, in og:image, in the feeds' enclosures and in social posts."""
+    (site.content / "images" / "bridge photo.png").write_bytes(PNG)
+    site.add("2026-11-20-a", image="images/bridge photo.png", image_alt="A bridge.")
+    site.add("2026-11-20-b", body="![A bridge]({static}/images/bridge%20photo.png)")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    rename = (
+        "file names must not contain spaces or characters that need escaping in a URL; "
+        "rename the file using only letters a-z, digits, '-', '_' and '.'"
+    )
+    image, file = failure.value.problems
+    assert image.endswith(f"2026-11-20-a.md:6: image: 'images/bridge photo.png': {rename}")
+    assert file.endswith(f"images/bridge photo.png:1: file name: {rename}")
+    assert not site.output.exists()
+
+
 def test_a_link_out_of_content_fails_the_build_and_publishes_nothing(site: Site) -> None:
     """Git keeps a symbolic link, not what it points to: Pelican would copy that to the site."""
     secret = site.root / "deploy-key.txt"

@@ -31,7 +31,7 @@ from pelican import signals
 
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
-from .model import CATEGORIES, ContentError, Problem
+from .model import ADDRESS_SAFE_EXPECTED, CATEGORIES, ContentError, Problem, is_address_safe
 from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
 from .settings import SettingsError, check_settings
 
@@ -210,6 +210,20 @@ def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
     return problems
 
 
+def addresses_needing_escaping(generators: Sequence[Any]) -> list[Problem]:
+    """Files copied to the site as they are (images) whose names need escaping in a URL.
+
+    Pelican links them from the text (`{static}`) as named, a space and all, which is invalid
+    HTML and a broken link in feed readers; an `image:` naming one is reported as well.
+    """
+    return [
+        Problem(display_path(static.source_path), 1, "file name", ADDRESS_SAFE_EXPECTED)
+        for generator in generators
+        for static in getattr(generator, "staticfiles", [])
+        if not is_address_safe(static.url)
+    ]
+
+
 def fail_on_problems(generators: Sequence[Any]) -> None:
     """Stop the build before anything is written when any file broke the content model."""
     settings = generators[0].settings
@@ -217,6 +231,7 @@ def fail_on_problems(generators: Sequence[Any]) -> None:
         *settings.get(PROBLEMS_SETTING, []),
         *misplaced_files(settings),
         *shared_addresses(generators),
+        *addresses_needing_escaping(generators),
     ]
     if problems:
         raise ContentError(problems)

@@ -70,6 +70,15 @@ ANNOUNCEMENT_FIELDS = (
 PAGE_FIELDS = ("title", "summary", "slug", "save_as", "url", "template", "status", "modified")
 PAGE_STATUSES = ("published", "hidden", "draft")
 
+# A published file's address is its path as named, and Pelican links it unescaped: anything
+# beyond these characters (a space, an accent, '#', '?') would make invalid HTML and broken
+# links on the page, in the feeds and in social posts.
+_ADDRESS_SAFE = re.compile(r"[A-Za-z0-9._/-]+\Z")
+ADDRESS_SAFE_EXPECTED = (
+    "file names must not contain spaces or characters that need escaping in a URL; "
+    "rename the file using only letters a-z, digits, '-', '_' and '.'"
+)
+
 # libyaml's loader when PyYAML was built with it (its wheels are): same nodes, much faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*\Z")
@@ -368,6 +377,8 @@ def _file_in(
             raise _FieldError(
                 f"'{value}' would not be published with the site; expected a file under {where}"
             )
+        if published_in is not None and not is_address_safe(value):
+            raise _FieldError(f"'{value}': {ADDRESS_SAFE_EXPECTED}")
         if content_dir is not None:
             target = content_dir / value
             if not target.is_file():
@@ -382,6 +393,11 @@ def _file_in(
         return value
 
     return parse
+
+
+def is_address_safe(path: str) -> bool:
+    """Whether a file published at `path` has an address that needs no escaping."""
+    return _ADDRESS_SAFE.match(path) is not None
 
 
 def _is_under(value: str, folders: Sequence[str]) -> bool:
