@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,10 +11,24 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from announcements.model import CATEGORIES, Announcement, parse_announcement
+from moderation.classifier import ModerationPolicy
 from publishing.demo import run_demo
 from tests.conftest import NOW, ROOT, BuildSample
 
 ANNOUNCEMENTS = sorted((ROOT / "content" / "announcements").glob("*.md"))
+GUIDELINES = ROOT / "content" / "pages" / "comment-guidelines.md"
+# How the comment guidelines name each moderation category in plain words.
+IN_PLAIN_WORDS = {
+    "off_topic": "not related",
+    "derogatory": "obscen",
+    "discriminatory": "slur",
+    "commercial": "products or services",
+    "political": "candidate",
+    "illegal": "illegal",
+    "spam": "spam",
+    "public_safety": "safety",
+    "ip_violation": "copyright",
+}
 
 
 def parsed() -> list[Announcement]:
@@ -94,3 +109,20 @@ def test_the_demo_syndicates_collects_and_moderates_on_all_three_platforms(
     assert ("youtube", ("spam",)) in hidden and ("facebook", ("derogatory",)) in hidden
     assert (records / "foi" / "FOI-DEMO-001" / "MANIFEST.sha256").is_file()
     assert said[-1].endswith("what the Facebook, X and YouTube sandboxes now hold")
+
+
+def test_the_comment_guidelines_say_which_comments_are_hidden_without_a_person() -> None:
+    """The public promise matches what `invoke moderate` does under policy/moderation.yml:
+    the categories set to `hide` are hidden as soon as they are found, before anyone looks."""
+    automatic = ModerationPolicy.load(ROOT / "policy").hide_allowed
+    page = GUIDELINES.read_text(encoding="utf-8")
+    assert "\n## How comments are checked\n" in page
+    section = page.split("\n## How comments are checked\n", 1)[1].split("\n## ", 1)[0]
+    listed = [item.lower() for item in re.findall(r"^- (.*(?:\n  .*)*)", section, re.M)]
+    assert len(listed) == len(automatic), listed
+    for category in automatic:
+        assert any(IN_PLAIN_WORDS[category] in item for item in listed), category
+    text = " ".join(page.split())
+    if automatic:
+        assert "Every decision to hide or remove a comment is made by a person" not in text
+        assert "kept in the City's records" in text
