@@ -24,6 +24,9 @@ CHROMEDRIVER = Path(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 DESKTOP, PHONE = (1280, 900), (390, 844)
+# A viewport narrower than a small tablet is a phone's: emulated as one (its
+# <meta name="viewport"> honoured, touch instead of a mouse).
+TABLET_WIDTH = 600
 
 # The pages a reviewer looks at: (name, path in the built sample site).
 PAGES = [
@@ -66,8 +69,26 @@ def serve(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
+def set_viewport(driver: webdriver.Chrome, size: tuple[int, int]) -> None:
+    """Make the page area exactly `size` CSS pixels, as DevTools' device mode does, until
+    it is set again. Not the window's size: headless Chromium keeps a window at least 500 px
+    wide, and its own frame takes some of the height, whatever --window-size asks for."""
+    phone = size[0] < TABLET_WIDTH
+    metrics = {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": phone}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone})
+
+
+def viewport(driver: webdriver.Chrome) -> tuple[int, int]:
+    """The viewport's size in CSS pixels, on a page laid out at the device's width."""
+    driver.get('data:text/html,<meta name="viewport" content="width=device-width">')
+    width, height = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    return int(width), int(height)
+
+
 @contextlib.contextmanager
 def chromium(size: tuple[int, int] = DESKTOP) -> Iterator[webdriver.Chrome]:
+    """Headless Chromium with a viewport of exactly `size` CSS pixels (width, height)."""
     profile = tempfile.mkdtemp(prefix="trail-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
@@ -88,6 +109,10 @@ def chromium(size: tuple[int, int] = DESKTOP) -> Iterator[webdriver.Chrome]:
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     try:
+        set_viewport(driver, size)
+        # Checks that ran at another size than they say would pass or fail for nothing.
+        if (got := viewport(driver)) != size:
+            raise RuntimeError(f"Chromium's viewport is {got}, not {size} CSS px")
         yield driver
     finally:
         driver.quit()

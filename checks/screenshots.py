@@ -9,7 +9,7 @@ from pathlib import Path
 
 from publishing.build import build_site
 
-from .browser import DESKTOP, PAGES, PHONE, ROOT, browser_missing, chromium, serve
+from .browser import DESKTOP, PAGES, PHONE, ROOT, browser_missing, chromium, serve, set_viewport
 
 
 def main() -> None:
@@ -29,9 +29,9 @@ def main() -> None:
                     for name, path in PAGES:
                         driver.get(f"{base}/{path}")
                         height = driver.execute_script("return document.body.scrollHeight")
-                        driver.set_window_size(size[0], min(int(height) + 100, 6000))
+                        set_viewport(driver, (size[0], min(int(height) + 100, 6000)))
                         driver.save_screenshot(str(target / f"{name}-{label}.png"))
-                        driver.set_window_size(*size)
+                        set_viewport(driver, size)
     print(f"screenshots: {len(PAGES) * 2} PNGs in {target}")
 
 

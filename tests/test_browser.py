@@ -55,6 +55,20 @@ def axe_violations(driver, url: str) -> list[dict]:
 
 
 @needs_browser
+def test_the_phone_viewport_of_the_browser_checks_is_phone_sized(tmp_path: Path) -> None:
+    """Headless Chromium keeps its window at least 500 px wide, whatever it is asked for."""
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="en"><title>t</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><p>x</p>',
+        encoding="utf-8",
+    )
+    with serve(tmp_path) as base, chromium(PHONE) as driver:
+        driver.get(f"{base}/index.html")
+        size = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert tuple(size) == PHONE, f"phone checks run at {size} CSS px, not {PHONE}"
+
+
+@needs_browser
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci`")
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_no_axe_violations_at_wcag_21_aa(base: str, size: tuple[int, int]) -> None:
