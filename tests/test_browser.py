@@ -20,9 +20,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from checks.browser import AXE, DESKTOP, PAGES, PHONE, VNU, browser_missing, chromium, serve
+from tests.conftest import Site
 
 needs_browser = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# How far the page is wider than the viewport: more than a pixel means scrolling sideways.
+HORIZONTAL_OVERFLOW = (
+    "const root = document.documentElement; return root.scrollWidth - root.clientWidth;"
+)
 
 
 @pytest.fixture(scope="module")
@@ -211,10 +216,7 @@ def test_pages_reflow_at_200_percent_zoom_and_read_without_css(base: str) -> Non
     with chromium(half) as driver:
         for name, path in PAGES:
             driver.get(f"{base}/{path}")
-            overflow = driver.execute_script(
-                "const root = document.documentElement;return root.scrollWidth - root.clientWidth;"
-            )
-            assert overflow <= 1, name
+            assert driver.execute_script(HORIZONTAL_OVERFLOW) <= 1, name
             text = driver.execute_script(
                 "for (const s of document.styleSheets) s.disabled = true;"
                 "document.querySelectorAll('[style]').forEach(e => e.removeAttribute('style'));"
@@ -223,3 +225,21 @@ def test_pages_reflow_at_200_percent_zoom_and_read_without_css(base: str) -> Non
             heading = driver.find_element(By.TAG_NAME, "h1").text
             assert heading and heading in text, name
             assert text.index("Skip to main content") < text.index(heading), name
+
+
+@needs_browser
+def test_a_long_web_address_in_the_text_does_not_make_a_phone_scroll_sideways(
+    tmp_path: Path,
+) -> None:
+    """WCAG 2.1 SC 1.4.10, reflow: addresses of provincial pages are long and have no spaces."""
+    site = Site(tmp_path)
+    url = (
+        "https://www2.gov.bc.ca/gov/content/environment/air-land-water/air/"
+        "air-quality/air-advisories"
+    )
+    site.add("2026-11-20-a", body=f"Read the advisory at <{url}>.\n")
+    site.build()
+    with serve(site.output) as base, chromium(PHONE) as driver:
+        driver.get(f"{base}/announcements/2026-11-20-a.html")
+        overflow = driver.execute_script(HORIZONTAL_OVERFLOW)
+    assert overflow <= 1, f"the page is {overflow} px wider than the phone"
