@@ -110,6 +110,23 @@ def test_a_bad_date_is_named(value: str) -> None:
     assert f"'{value}' is not a date" in problem.message
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "line"),
+    [
+        ("expires", "9999-12-31 23:00", 6),  # "never": past year 9999 in UTC
+        ("expires", "9999-12-31 23:00-08:00", 6),
+        ("date", "0001-01-01 00:00+14:00", 3),  # before year 1 in UTC
+        ("date", "0206-11-20 09:00", 3),
+    ],
+)
+def test_a_date_outside_the_years_the_city_writes_about_is_named(
+    name: str, value: str, line: int
+) -> None:
+    problem = only_problem(None, **{name: f'"{value}"'})
+    assert (problem.field, problem.line) == (name, line)
+    assert problem.message == f"'{value}' is out of range; expected a year from 1900 to 2999"
+
+
 def test_an_event_needs_its_start_end_and_location() -> None:
     problems = problems_for(category="city-event")
     assert [p.field for p in problems] == ["event_start", "event_end", "location"]
@@ -308,6 +325,22 @@ def test_corrections_may_be_a_dated_list() -> None:
     assert (
         bad.field == "correction" and bad.line == 7 and "'yesterday' is not a date" in bad.message
     )
+
+
+def test_a_correction_dated_before_the_announcement_is_refused() -> None:
+    """An announcement cannot be corrected before it was published."""
+    body = (
+        "\n  - date: 2026-11-21 08:00\n    note: Second fix."
+        "\n  - date: 2026-11-19 08:00\n    note: First fix."
+    )
+    problem = only_problem(correction=body)
+    assert (problem.field, problem.line, problem.message) == (
+        "correction",
+        9,
+        "'2026-11-19 08:00' is before date; expected when the correction was made, "
+        "after the announcement was published",
+    )
+    assert problems_for(correction="\n  - date: 2026-11-20 09:00\n    note: At once.") == []
 
 
 def test_dates_must_run_forward() -> None:

@@ -79,6 +79,10 @@ ADDRESS_SAFE_EXPECTED = (
     "rename the file using only letters a-z, digits, '-', '_' and '.'"
 )
 
+# The years an announcement's times may fall in. Anything else is a slip ("9999" for "never"),
+# and near years 1 and 9999 a change of offset leaves the dates Python can hold.
+YEARS = range(1900, 3000)
+
 # libyaml's loader when PyYAML was built with it (its wheels are): same nodes, much faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*\Z")
@@ -298,6 +302,10 @@ def parse_datetime(value: str, tz: tzinfo) -> datetime:
             f"'{value}' is not a date; expected YYYY-MM-DD HH:MM, optionally with an offset "
             "such as -08:00 (without one, City time applies)"
         ) from None
+    if parsed.year not in YEARS:
+        raise _FieldError(
+            f"'{value}' is out of range; expected a year from {YEARS[0]} to {YEARS[-1]}"
+        )
     if parsed.tzinfo is None:
         gap = _skipped(parsed, tz)
         if gap is not None:
@@ -434,8 +442,12 @@ def _parse(fields: _Fields, name: str, parser: Callable[[yaml.Node], Any]) -> An
         return None
 
 
-def _corrections(fields: _Fields, tz: tzinfo, modified: datetime | None) -> tuple[Correction, ...]:
-    """`correction:` is one note (dated by `modified`) or a list of {date, note}."""
+def _corrections(
+    fields: _Fields, tz: tzinfo, modified: datetime | None, published: datetime | None
+) -> tuple[Correction, ...]:
+    """`correction:` is one note (dated by `modified`, which may not precede `date`) or a list
+    of {date, note}, each after the announcement's `date`: nothing is corrected before it was
+    published."""
     node = fields.nodes.get("correction")
     if node is None:
         return ()
@@ -464,11 +476,18 @@ def _corrections(fields: _Fields, tz: tzinfo, modified: datetime | None) -> tupl
             fields.problem("correction", "each entry needs exactly 'date' and 'note'", line)
             continue
         try:
-            corrections.append(
-                Correction(_datetime_parser(tz)(entry["date"]), _text(entry["note"]))
-            )
+            correction = Correction(_datetime_parser(tz)(entry["date"]), _text(entry["note"]))
         except _FieldError as error:
             fields.problem("correction", str(error), line)
+            continue
+        if published is not None and correction.date < published:
+            fields.problem(
+                "correction",
+                f"'{_text(entry['date'])}' is before date; expected when the correction was "
+                "made, after the announcement was published",
+                line,
+            )
+        corrections.append(correction)
     return tuple(sorted(corrections, key=lambda c: c.date))
 
 
@@ -526,7 +545,7 @@ def parse_announcement(
         "withdrawn_reason": _parse(fields, "withdrawn_reason", _text),
         "video": _parse(fields, "video", _file_in(content_dir, VIDEO_SUFFIXES, "a video")),
     }
-    values["corrections"] = _corrections(fields, tz, values["modified"])
+    values["corrections"] = _corrections(fields, tz, values["modified"], values["date"])
     values["syndicate"] = _syndicate(fields, has_video=values["video"] is not None)
     _check_together(fields, values)
     if fields.problems:
