@@ -231,13 +231,15 @@ def test_pages_reflow_at_200_percent_zoom_and_read_without_css(base: str) -> Non
 def test_a_long_web_address_in_the_text_does_not_make_a_phone_scroll_sideways(
     tmp_path: Path,
 ) -> None:
-    """WCAG 2.1 SC 1.4.10, reflow: addresses of provincial pages are long and have no spaces."""
+    """WCAG 2.1 SC 1.4.10, reflow: addresses of provincial pages are long and have no spaces,
+    and a fenced block keeps its long lines as written."""
     site = Site(tmp_path)
     url = (
         "https://www2.gov.bc.ca/gov/content/environment/air-land-water/air/"
         "air-quality/air-advisories"
     )
-    site.add("2026-11-20-a", body=f"Read the advisory at <{url}>.\n")
+    schedule = "Glenmerry: Mon Dec 1, 8 am to 4 pm | Sunningdale: Tue Dec 2, 8 am to 4 pm | " * 2
+    site.add("2026-11-20-a", body=f"Read the advisory at <{url}>.\n\n```\n{schedule}\n```\n")
     site.build()
     with serve(site.output) as base, chromium(PHONE) as driver:
         driver.get(f"{base}/announcements/2026-11-20-a.html")
