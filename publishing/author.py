@@ -31,17 +31,8 @@ class AuthoringError(ValueError):
 def _when(value: str | None, default: datetime, name: str) -> datetime:
     if not value:
         return default
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise AuthoringError(
-            f"--{name}: '{value}' is not a date; expected YYYY-MM-DD HH:MM in City time, "
-            "or with an offset such as -08:00"
-        ) from None
-    if parsed.tzinfo:
-        return parsed.astimezone(CITY)
-    try:  # refused as the build refuses it: a City time skipped when clocks go forward
-        return parse_datetime(value, CITY)
+    try:  # read as the build reads it: the same refusals (no such date, a skipped hour, ...)
+        return parse_datetime(value, CITY).astimezone(CITY)
     except ValueError as error:
         raise AuthoringError(f"--{name}: {error}") from None
 

@@ -87,6 +87,20 @@ def test_new_writes_the_time_it_was_given_in_city_time(
     assert item.date.timestamp() == item.event_start.timestamp() == instant.timestamp()
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("9999-12-31 23:00-12:00", "--date: '9999-12-31 23:00-12:00' is out of range"),
+        ("next Tuesday", "--date: 'next Tuesday' is not a date"),
+    ],
+)
+def test_new_refuses_a_date_the_build_would_refuse(site: Site, given: str, expected: str) -> None:
+    with pytest.raises(AuthoringError) as refused:
+        new_announcement(site.content, "Pool closed", "service-change", date=given)
+    assert str(refused.value).startswith(expected)
+    assert not list((site.content / "announcements").glob("*pool-closed.md"))
+
+
 def test_new_never_writes_a_time_skipped_when_clocks_go_forward(site: Site) -> None:
     with pytest.raises(AuthoringError) as refused:
         new_announcement(site.content, "Clean-up", "city-event", event_start="2027-03-14 02:30")
