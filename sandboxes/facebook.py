@@ -12,6 +12,7 @@ import re
 import secrets
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -20,6 +21,10 @@ from .server import Fault, Sandbox, form_or_json, json_response
 
 VERSION = "<version>"
 VERSION_PATTERN = re.compile(r"v[0-9]+\.[0-9]+")
+# Post fields Graph refuses since v3.3 ("(#12) link field is deprecated for versions v3.3 and
+# higher"): a post's link is read from `attachments{unshimmed_url}`.
+DEPRECATED_POST_FIELDS = ("caption", "description", "link", "name", "object_id", "source", "type")
+FIELD = re.compile(r"(\w+)(?:\{([^{}]*)\})?")
 
 
 def _now() -> str:
@@ -29,8 +34,15 @@ def _now() -> str:
 class FacebookSandbox(Sandbox):
     name = "facebook"
 
-    def __init__(self, page_id: str, access_token: str, latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        page_id: str,
+        access_token: str,
+        latency: float = 0.0,
+        page_name: str = "City of Trail",
+    ) -> None:
         self.page_id = page_id
+        self.page_name = page_name
         self.access_token = access_token
         super().__init__(latency)
 
@@ -106,6 +118,11 @@ class FacebookSandbox(Sandbox):
         )
         return response
 
+    def _deprecated(self, field: str) -> Response:
+        return self.error(
+            400, f"(#12) {field} field is deprecated for versions v3.3 and higher", code=12
+        )
+
     def _missing(self, object_id: str) -> Response:
         return self.error(
             400,
@@ -127,27 +144,41 @@ class FacebookSandbox(Sandbox):
             params = form_or_json(request)
             if not params.get("message") and not params.get("link"):
                 return self.error(400, "(#100) Missing message or attachment", code=100)
-            post_id = f"{self.page_id}_{1000000 + len(self.posts) + len(self.deleted) + 1}"
-            with self.lock:
-                self.posts[post_id] = {
-                    "id": post_id,
-                    "message": params.get("message", ""),
-                    "link": params.get("link"),
-                    "created_time": _now(),
-                    "updated_time": _now(),
-                    "edits": [],
-                    "permalink_url": f"https://www.facebook.com/{post_id.replace('_', '/posts/')}",
-                }
+            writer = {"name": self.page_name, "id": self.page_id}
+            post_id = self._new_post(params.get("message", ""), params.get("link"), writer)
             return self._usage(json_response({"id": post_id}))
+        if (old_field := _deprecated_field(request, version)) is not None:
+            return self._deprecated(old_field)
         newest_first = sorted(self.posts.values(), key=lambda p: p["id"], reverse=True)
         return self._usage(self._page(request, newest_first))
 
+    def _new_post(self, message: str, link: str | None, writer: dict[str, str]) -> str:
+        with self.lock:
+            post_id = f"{self.page_id}_{1000000 + len(self.posts) + len(self.deleted) + 1}"
+            self.posts[post_id] = {
+                "id": post_id,
+                "message": message,
+                "link": link,
+                "from": writer,
+                "attachments": {"data": [_share(link)]} if link else None,
+                "created_time": _now(),
+                "updated_time": _now(),
+                "edits": [],
+                "permalink_url": f"https://www.facebook.com/{post_id.replace('_', '/posts/')}",
+            }
+            return post_id
+
+    def add_visitor_post(
+        self, message: str, link: str | None = None, author: str = "A resident"
+    ) -> str:
+        """A post by a visitor on the Page (the Page's /feed lists it with the Page's own)."""
+        return self._new_post(message, link, {"name": author, "id": _person_id(author)})
+
     def _page(self, request: Request, items: list[dict[str, Any]]) -> Response:
-        fields = (request.args.get("fields") or "id,message,created_time").split(",")
         limit = max(1, min(100, int(request.args.get("limit", 25))))
         start = int(request.args.get("after") or 0)
         chunk = items[start : start + limit]
-        data = [{k: item[k] for k in fields if k in item} for item in chunk]
+        data = [_select(item, request) for item in chunk]
         paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + limit)}}
         if start + limit < len(items):
             query = request.args.to_dict()
@@ -178,8 +209,9 @@ class FacebookSandbox(Sandbox):
                     post["message"] = params["message"]
                     post["updated_time"] = _now()
             return self._usage(json_response({"success": True}))
-        fields = (request.args.get("fields") or "id,message,created_time").split(",")
-        return self._usage(json_response({k: post[k] for k in fields if k in post}))
+        if (old_field := _deprecated_field(request, version)) is not None:
+            return self._deprecated(old_field)
+        return self._usage(json_response(_select(post, request)))
 
     # Comments (seeded through `add_comment`; listed and hidden through the API)
 
@@ -194,7 +226,7 @@ class FacebookSandbox(Sandbox):
         """A comment by a resident, or (`by_page`) by the Page itself, answering one."""
         writer = {
             "name": author,
-            "id": self.page_id if by_page else str(abs(hash(author)) % 10**15),
+            "id": self.page_id if by_page else _person_id(author),
         }
         with self.lock:
             comment_id = f"{post_id.split('_')[-1]}_{len(self.comments) + 1}"
@@ -240,3 +272,51 @@ class FacebookSandbox(Sandbox):
             comment["is_hidden"] = str(params["is_hidden"]).lower() == "true"
             return self._usage(json_response({"success": True}))
         return self._usage(json_response(comment))
+
+
+def _person_id(name: str) -> str:
+    return str(abs(hash(name)) % 10**15)
+
+
+def _share(link: str) -> dict[str, str]:
+    """A link attachment as Graph shows it: `url` through Facebook's redirect (the shim),
+    `unshimmed_url` the link as posted."""
+    return {
+        "type": "share",
+        "url": f"https://l.facebook.com/l.php?u={quote(link, safe='')}",
+        "unshimmed_url": link,
+    }
+
+
+def _requested(request: Request) -> dict[str, list[str] | None]:
+    """Graph's `fields`, one level of nesting: `id,from{id}` → {"id": None, "from": ["id"]}."""
+    spec = request.args.get("fields") or "id,message,created_time"
+    return {m[1]: m[2].split(",") if m[2] is not None else None for m in FIELD.finditer(spec)}
+
+
+def _select(item: dict[str, Any], request: Request) -> dict[str, Any]:
+    """The fields asked for; of an edge (`{"data": [...]}`) or object, the subfields asked."""
+    selected: dict[str, Any] = {}
+    for name, subfields in _requested(request).items():
+        value = item.get(name)
+        if value is None:
+            continue  # Graph leaves out what a post does not have
+        if subfields is not None and isinstance(value, dict):
+            value = (
+                {"data": [_pick(d, subfields) for d in value["data"]]}
+                if "data" in value
+                else _pick(value, subfields)
+            )
+        selected[name] = value
+    return selected
+
+
+def _pick(item: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    return {name: item[name] for name in names if name in item}
+
+
+def _deprecated_field(request: Request, version: str) -> str | None:
+    """A post field asked for that this Graph version no longer serves."""
+    major, minor = (int(n) for n in version[1:].split("."))
+    asked = [name for name in _requested(request) if name in DEPRECATED_POST_FIELDS]
+    return asked[0] if asked and (major, minor) >= (3, 3) else None

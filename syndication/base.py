@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,8 +113,16 @@ class Platform(ABC):
         """Take the post down (delete, or make private where deleting loses records)."""
 
     @abstractmethod
-    def find_existing(self, entry: Entry) -> RemotePost | None:
-        """A post already on the platform that carries the entry's canonical URL."""
+    def announcing(self, entry: Entry) -> Iterator[RemotePost]:
+        """The City's own posts whose link is the entry's canonical URL (where the platform
+        carries the link, as `create` puts it), newest first, looked up page by page. A post
+        that merely mentions the URL (a correction pointing at a newer notice, a resident's
+        share) does not announce the entry."""
+
+    def find_existing(self, entry: Entry, taken: Collection[str] = ()) -> RemotePost | None:
+        """The entry's post, if already on the platform: never one of `taken`, the posts the
+        ledger gives other announcements."""
+        return next((post for post in self.announcing(entry) if post.id not in taken), None)
 
     def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
         """The reply `update` would post, if it is already there (platforms that reply)."""

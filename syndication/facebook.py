@@ -7,6 +7,7 @@ errors and logs go through `redact`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import facebook
@@ -33,6 +34,9 @@ TEMPORARY = {1, 2}
 THROTTLED = {4, 17, 32, 613, 80001}
 THROTTLE_WAIT = 60.0  # Graph gives no reset time; a minute, or the next run if longer
 SEARCH_PAGES = 3  # how far back `find_existing` looks in the Page's feed (100 posts a page)
+# /feed lists visitors' posts on the Page too (hence `from`). A post's `link` field is gone
+# since Graph v3.3 (asking for it is refused): its link is its attachment's unshimmed_url.
+FEED_FIELDS = "id,message,from{id},attachments{unshimmed_url}"
 
 
 class Facebook(Platform):
@@ -66,20 +70,19 @@ class Facebook(Platform):
     def withdraw(self, remote_id: str) -> None:
         self._request(remote_id, method="DELETE")
 
-    def find_existing(self, entry: Entry) -> RemotePost | None:
-        args: dict[str, Any] = {"fields": "id,message,link,permalink_url", "limit": 100}
+    def announcing(self, entry: Entry) -> Iterator[RemotePost]:
+        args: dict[str, Any] = {"fields": FEED_FIELDS, "limit": 100}
         for _ in range(SEARCH_PAGES):
             page = self._request(f"{self.page_id}/feed", args=dict(args))
             for post in page.get("data", []):
-                if post.get("link") == entry.url or entry.url in post.get("message", ""):
-                    return RemotePost(
+                if _by(post, self.page_id) and entry.url in _links(post):
+                    yield RemotePost(
                         post["id"], self.permalink(post["id"]), post.get("message", "")
                     )
             after = page.get("paging", {}).get("cursors", {}).get("after")
             if not after or "next" not in page.get("paging", {}):
-                return None
+                return
             args["after"] = after
-        return None
 
     def comments(self, remote_id: str) -> list[Comment]:
         args: dict[str, Any] = {
@@ -160,3 +163,13 @@ class Facebook(Platform):
 
     def _clean(self, message: str) -> str:
         return redact(message, self._secrets)
+
+
+def _by(post: dict[str, Any], author_id: str) -> bool:
+    return str((post.get("from") or {}).get("id")) == author_id
+
+
+def _links(post: dict[str, Any]) -> list[str]:
+    """The links a post carries as attachments (not those in its message)."""
+    attachments = (post.get("attachments") or {}).get("data", [])
+    return [a["unshimmed_url"] for a in attachments if a.get("unshimmed_url")]

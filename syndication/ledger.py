@@ -127,6 +127,19 @@ class Ledger:
             }
         )
 
+    def remote_ids(self, platform: str, other_than: str) -> set[str]:
+        """Every post and reply ever recorded on `platform` for announcements other than
+        `other_than`, withdrawn ones included."""
+        return {
+            str(event[key])
+            for event in self.events()
+            if event["platform"] == platform
+            and event["announcement"] != other_than
+            and event["phase"] == "done"
+            for key in ("remote_id", "reply_id")
+            if event.get(key)
+        }
+
     def records(self) -> dict[tuple[str, str], Record]:
         """Fold every line into the current state per (announcement, platform)."""
         records: dict[tuple[str, str], Record] = {}

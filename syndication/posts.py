@@ -41,6 +41,12 @@ def x_update_text(note: str, url: str) -> str:
     return fit(f"Update: {note}", X_MAX_LENGTH - x_length(tail), x_length) + tail
 
 
+def read_more(url: str) -> str:
+    """The line that carries the canonical link in a Facebook message and a YouTube
+    description: what marks a text as the announcement's own post, not one that mentions it."""
+    return f"Read more: {url}"
+
+
 def correction_lines(corrections: Sequence[str]) -> str:
     """Corrections shown first, so a reader of an edited post sees what changed."""
     return "".join(f"Correction: {note}\n\n" for note in corrections)
@@ -56,7 +62,7 @@ def facebook_message(
 ) -> str:
     lead = fit(_lead(title, summary, urgent), FACEBOOK_MESSAGE_MAX // 2)
     return (
-        f"{correction_lines(corrections)}{lead}\n\nRead more: {url}\n\n"
+        f"{correction_lines(corrections)}{lead}\n\n{read_more(url)}\n\n"
         f"Comments are welcome within our guidelines: {guidelines}"
     )
 
@@ -69,7 +75,7 @@ def youtube_title(title: str) -> str:
 def youtube_description(
     summary: str, url: str, guidelines: str, corrections: Sequence[str] = ()
 ) -> str:
-    tail = f"\n\nRead more: {url}\n\nComment guidelines: {guidelines}"
+    tail = f"\n\n{read_more(url)}\n\nComment guidelines: {guidelines}"
     room = YOUTUBE_DESCRIPTION_MAX_BYTES - utf8_length(tail)
     clean = (correction_lines(corrections) + summary).replace("<", "‹").replace(">", "›")
     return fit(clean, room, utf8_length) + tail

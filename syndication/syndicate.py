@@ -169,7 +169,7 @@ class Syndicator:
                 operation = self.ledger.intend(
                     entry.id, name, CREATE, payload=payload, **_sent(entry, name)
                 )
-                write = _Once(platform.create, lambda: platform.find_existing(entry))
+                write = _Once(platform.create, lambda: self._find_existing(platform, entry))
                 post = self._call(write, entry)
                 self._done(operation, action, post, **_sent(entry, name))
                 return Result(name, entry.id, CREATE, "created", post.id, post.url)
@@ -221,7 +221,7 @@ class Syndicator:
         # then has still to reach the platform.
         sent = _sent_by(pending, record)
         if pending["action"] == CREATE:
-            found = self._call(platform.find_existing, entry)
+            found = self._call(self._find_existing, platform, entry)
             if found is not None:
                 self.ledger.outcome(
                     pending["op"],
@@ -261,6 +261,12 @@ class Syndicator:
             error="interrupted; not found on the platform",
         )
         return None
+
+    def _find_existing(self, platform: Platform, entry: Entry) -> RemotePost | None:
+        """The entry's post if it is on the platform already; never a post the ledger gives
+        another announcement, which would leave this one unposted."""
+        taken = self.ledger.remote_ids(platform.name, other_than=entry.id)
+        return platform.find_existing(entry, taken)
 
     def _done(self, operation: str, action: Action, post: RemotePost, **sent: Any) -> None:
         self.ledger.outcome(

@@ -9,6 +9,7 @@ posts wait for the next run.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -82,14 +83,11 @@ class Twitter(Platform):
     def withdraw(self, remote_id: str) -> None:
         self._call(self.client.delete_tweet, remote_id, user_auth=True)
 
-    def find_existing(self, entry: Entry) -> RemotePost | None:
+    def announcing(self, entry: Entry) -> Iterator[RemotePost]:
+        me = self._me()
         for tweet in self._recent_posts():
-            replying = any(
-                r.get("type") == "replied_to" for r in tweet.get("referenced_tweets", [])
-            )
-            if not replying and _links_to(tweet, entry.url):
-                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
-        return None
+            if _announces(tweet, entry.url, me):
+                yield RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
 
     def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
         text = self.update_text(entry, posted)
@@ -191,7 +189,7 @@ class Twitter(Platform):
                 user_id,
                 max_results=100,
                 pagination_token=token,
-                tweet_fields=["entities", "referenced_tweets"],
+                tweet_fields=["author_id", "entities", "referenced_tweets"],
                 user_auth=True,
             )
             posts.extend(page.get("data", []))
@@ -243,6 +241,17 @@ def _links_to(tweet: dict[str, Any], url: str) -> bool:
     """X shortens links to t.co in the text; the original is in `entities.urls`."""
     urls = tweet.get("entities", {}).get("urls", [])
     return any(u.get("expanded_url") == url for u in urls) or url in tweet.get("text", "")
+
+
+def _announces(tweet: dict[str, Any], url: str, author: str) -> bool:
+    """Whether the tweet is `author`'s own post of the announcement at `url`: not a reply,
+    repost or quote, and its last line is the link, as `x_text` puts it (X shows it as t.co;
+    the original is in `entities.urls`). A post that mentions the URL elsewhere is not it."""
+    if tweet.get("referenced_tweets") or str(tweet.get("author_id")) != author:
+        return False
+    last_line = tweet.get("text", "").rsplit("\n", 1)[-1].strip()
+    urls = tweet.get("entities", {}).get("urls", [])
+    return any(u.get("url") == last_line and u.get("expanded_url") == url for u in urls)
 
 
 def _links_aside(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,6 +40,7 @@ from .base import (
 from .config import YouTubeConfig
 from .ledger import Record
 from .manifest import Entry
+from .posts import read_more
 
 SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
 CATEGORY_NEWS = "25"  # "News & Politics"
@@ -145,10 +147,11 @@ class YouTube(Platform):
         body = {"id": remote_id, "status": {"privacyStatus": "private"}}
         self._call(self.api.videos().update(part="status", body=body).execute)
 
-    def find_existing(self, entry: Entry) -> RemotePost | None:
+    def announcing(self, entry: Entry) -> Iterator[RemotePost]:
         channel = self._channel()
         if channel is None:
-            return None
+            return
+        # The uploads playlist holds the channel's own videos only.
         uploads = channel["contentDetails"]["relatedPlaylists"]["uploads"]
         token = None
         for _ in range(SEARCH_PAGES):
@@ -162,13 +165,12 @@ class YouTube(Platform):
                 # A private video is one the City withdrew; a reinstated announcement is
                 # uploaded anew, never answered with the withdrawn video.
                 private = (item.get("status") or {}).get("privacyStatus") == "private"
-                if entry.url in snippet.get("description", "") and not private:
+                if _reads_more_at(snippet.get("description", ""), entry.url) and not private:
                     video_id = snippet["resourceId"]["videoId"]
-                    return RemotePost(video_id, self.permalink(video_id), _said(snippet))
+                    yield RemotePost(video_id, self.permalink(video_id), _said(snippet))
             token = page.get("nextPageToken")
             if not token:
-                return None
-        return None
+                return
 
     def comments(self, remote_id: str) -> list[Comment]:
         found: list[Comment] = []
@@ -290,3 +292,9 @@ def _said(snippet: dict[str, Any]) -> str:
     """What a video says, as the City's records keep it: its title and its description,
     which carries the summary and any correction."""
     return f"{snippet.get('title', '')}\n\n{snippet.get('description', '')}".strip()
+
+
+def _reads_more_at(description: str, url: str) -> bool:
+    """Whether the description is the announcement's own: its link on the line the City's
+    descriptions give it, not merely mentioned (a correction pointing at a newer notice)."""
+    return read_more(url) in description.splitlines()

@@ -6,6 +6,7 @@ tests/test_syndication_sandboxes.py.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -88,12 +89,12 @@ class FakePlatform(Platform):
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         raise NotImplementedError("not used by the engine tests")
 
-    def find_existing(self, entry: Entry) -> RemotePost | None:
+    def announcing(self, entry: Entry) -> Iterator[RemotePost]:
+        """Loosely: every post whose text has the URL (the real platforms look closer)."""
         self.calls.append("find")
         for post_id, text in self.posts.items():
             if entry.url in text:
-                return RemotePost(post_id, f"https://fake/{post_id}", text)
-        return None
+                yield RemotePost(post_id, f"https://fake/{post_id}", text)
 
 
 @pytest.fixture
@@ -193,20 +194,32 @@ def test_a_write_whose_answer_was_lost_is_looked_for_again_by_the_next_run(
     platform.crash_after_write = True  # the post lands, its answer does not...
     # ...and looking for it fails until the run gives up.
     finds = 0
-    original_find = platform.find_existing
+    original_find = platform.announcing
 
-    def failing_find(e: Entry) -> RemotePost | None:
+    def failing_find(e: Entry) -> Iterator[RemotePost]:
         nonlocal finds
         finds += 1
         raise TransientError("503 from the feed")
 
-    platform.find_existing = failing_find  # type: ignore[method-assign, assignment]
+    platform.announcing = failing_find  # type: ignore[method-assign, assignment]
     first = run(ledger, platform, entry("a"))
     assert outcomes(first) == [("a", "failed")] and len(platform.posts) == 1
     assert ledger.records()[("a", "fake")].pending is not None  # still open: it may be there
-    platform.find_existing = original_find  # type: ignore[method-assign]
+    platform.announcing = original_find  # type: ignore[method-assign]
     assert outcomes(run(ledger, platform, entry("a"))) == [("a", "adopted")]
     assert len(platform.posts) == 1 and finds > 0
+
+
+def test_a_post_the_ledger_gives_another_announcement_is_never_adopted(ledger: Ledger) -> None:
+    platform = FakePlatform()
+    b = entry("b", date="2026-11-21T09:00:00-08:00")
+    a = entry("a", text=f"a {SITE}/announcements/a.html, then {b.url}")
+    run(ledger, platform, a)
+    platform.failures = [TransientError("503: nothing was posted")]
+    # Retrying b, the platform offers a's post, which has b's link too.
+    report = run(ledger, platform, a, b)
+    assert outcomes(report) == [("b", "created")]
+    assert ledger.records()[("b", "fake")].remote_id == "p2"
 
 
 def test_a_refused_write_is_not_left_open(ledger: Ledger) -> None:

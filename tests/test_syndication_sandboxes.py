@@ -23,9 +23,15 @@ from syndication.manifest import load_manifest
 from syndication.runner import UnknownPlatform, syndicate
 from syndication.syndicate import Report, Syndicator
 from syndication.text import twitter_text_length
-from tests.conftest import Site
+from tests.conftest import SITEURL, Site
 
 VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
+CREDENTIAL = {
+    "facebook": "FACEBOOK_PAGE_ID",
+    "twitter": "TWITTER_API_KEY",
+    "youtube": "YOUTUBE_CLIENT_ID",
+}
+CREATE_PATH = {"facebook": r"/feed$", "twitter": r"^/2/tweets$", "youtube": r"^/upload/"}
 
 
 @pytest.fixture(autouse=True)
@@ -63,6 +69,10 @@ class Run:
             max_wait=5,
             backoff=0.01,
         )
+
+    def on(self, platform: str) -> Report:
+        """A run with that platform's credentials only."""
+        return self(False, **{name: None for p, name in CREDENTIAL.items() if p != platform})
 
     @property
     def ledger(self) -> Ledger:
@@ -275,6 +285,87 @@ def test_a_crash_after_the_remote_write_does_not_duplicate(
     }
     assert len(sandboxes.facebook.posts) == 1
     assert run().results == []
+
+
+RESCHEDULED = f"{SITEURL}/announcements/2026-11-22-flushing-rescheduled.html"
+
+
+def posts_on(sandboxes: Sandboxes, platform: str) -> dict[str, dict[str, Any]]:
+    """What the platform's sandbox holds: the Page's posts, the tweets or the videos."""
+    return {
+        "facebook": sandboxes.facebook.posts,
+        "twitter": sandboxes.twitter.tweets,
+        "youtube": sandboxes.youtube.videos,
+    }[platform]
+
+
+@pytest.mark.parametrize("platform", ["facebook", "youtube"])
+def test_a_5xx_on_create_does_not_adopt_another_post_that_mentions_the_url(
+    run: Run, sandboxes: Sandboxes, platform: str
+) -> None:
+    video = {"video": "videos/tour.mp4"}
+    run.site.add("2026-11-20-flushing", **video)
+    run.on(platform)
+    # The older notice is corrected to point at a new one, published the same day.
+    run.site.add(
+        "2026-11-20-flushing",
+        modified="2026-11-22 10:00",
+        correction=f'"The dates have moved; see {RESCHEDULED}"',
+        **video,
+    )
+    run.site.add(
+        "2026-11-22-flushing-rescheduled",
+        title="Water main flushing rescheduled",
+        date="2026-11-22 09:00",
+        **video,
+    )
+    # The platform answers the new post with a 503 and does not create it: the retry must.
+    getattr(sandboxes, platform).inject(
+        "server_error", method="POST", path=CREATE_PATH[platform], status=503
+    )
+    report = run.on(platform)
+    assert outcomes(report) == {
+        (platform, "2026-11-20-flushing", "updated"),
+        (platform, "2026-11-22-flushing-rescheduled", "created"),
+    }
+    records = run.ledger.records()
+    new = records[("2026-11-22-flushing-rescheduled", platform)].remote_id
+    assert new != records[("2026-11-20-flushing", platform)].remote_id
+    assert new in posts_on(sandboxes, platform) and len(posts_on(sandboxes, platform)) == 2
+
+
+def test_a_5xx_on_create_does_not_adopt_an_earlier_x_post_that_carries_the_url(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    run.site.add(
+        "2026-11-20-flushing", summary=f'"Crews flush water mains. New dates: {RESCHEDULED}"'
+    )
+    on_x(run)
+    run.site.add(
+        "2026-11-22-flushing-rescheduled",
+        title="Water main flushing rescheduled",
+        date="2026-11-22 09:00",
+    )
+    sandboxes.twitter.inject("server_error", method="POST", path=CREATE_PATH["twitter"], status=503)
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-22-flushing-rescheduled", "created")}
+    new = run.ledger.records()[("2026-11-22-flushing-rescheduled", "twitter")].remote_id
+    assert new in sandboxes.twitter.tweets and len(sandboxes.twitter.tweets) == 2
+
+
+def test_a_residents_post_on_the_page_sharing_the_link_is_not_taken_for_the_citys(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    url = f"{SITEURL}/announcements/2026-11-20-flushing.html"
+    sandboxes.facebook.add_visitor_post("Heads up, Glenmerry!", link=url)
+    sandboxes.facebook.inject(
+        "server_error", method="POST", path=CREATE_PATH["facebook"], status=503
+    )
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}
+    posted = run.ledger.records()[("2026-11-20-flushing", "facebook")].require_remote_id()
+    assert sandboxes.facebook.posts[posted]["from"]["id"] == sandboxes.facebook.page_id
 
 
 def test_a_dropped_response_after_the_write_does_not_duplicate(
