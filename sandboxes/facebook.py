@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +24,8 @@ VERSION_PATTERN = re.compile(r"v[0-9]+\.[0-9]+")
 # Post fields Graph refuses since v3.3 ("(#12) link field is deprecated for versions v3.3 and
 # higher"): a post's link is read from `attachments{unshimmed_url}`.
 DEPRECATED_POST_FIELDS = ("caption", "description", "link", "name", "object_id", "source", "type")
+USAGE_WINDOW = timedelta(hours=1)  # x-app-usage counts calls over a rolling hour
+HOURLY_CALLS = 100  # the app's calls an hour that x-app-usage reports as 100%
 FIELD = re.compile(r"(\w+)(?:\{([^{}]*)\})?")
 
 
@@ -52,7 +54,7 @@ class FacebookSandbox(Sandbox):
             self.posts: dict[str, dict[str, Any]] = {}
             self.deleted: dict[str, dict[str, Any]] = {}
             self.comments: dict[str, dict[str, Any]] = {}
-            self.calls = 0
+            self.call_times: list[datetime] = []  # within the last hour, for x-app-usage
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -112,9 +114,13 @@ class FacebookSandbox(Sandbox):
         return None
 
     def _usage(self, response: Response) -> Response:
-        self.calls += 1
+        with self.lock:
+            now = self.now()
+            self.call_times = [t for t in self.call_times if now - t < USAGE_WINDOW] + [now]
+            share = min(100, len(self.call_times) * 100 // HOURLY_CALLS)
+        # The share of the app's hourly call limit used over the last hour, as Graph reports it.
         response.headers["x-app-usage"] = json.dumps(
-            {"call_count": min(100, self.calls), "total_cputime": 1, "total_time": 1}
+            {"call_count": share, "total_cputime": 1, "total_time": 1}
         )
         return response
 

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, NotFound
@@ -95,10 +96,11 @@ class Sandbox:
         raise NotImplementedError
 
     def reset(self) -> None:
-        """Forget every post (and any queued fault)."""
+        """Forget every post (and any queued fault), and put the clock back to real time."""
         with self.lock:
             self.faults = []
             self.requests = []
+            self.clock_offset = timedelta()  # moved on by pass_time()
 
     def snapshot(self) -> dict[str, Any]:
         return {}
@@ -111,6 +113,17 @@ class Sandbox:
         """The platform's answer to an injected fault of the kinds it shapes itself."""
         status = int(fault.params.get("status", 503))
         return self.error(status, "Service temporarily unavailable")
+
+    # The sandbox's clock: rate-limit windows, daily quotas and ages follow it
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.clock_offset
+
+    def pass_time(self, by: timedelta) -> None:
+        """Move the sandbox's clock on (the client's is left alone): windows and quotas reset,
+        posts age, as they would on the platform after that long."""
+        with self.lock:
+            self.clock_offset += by
 
     # Lifecycle
 

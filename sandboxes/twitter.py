@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hmac
 import itertools
+import math
 import re
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -26,6 +26,7 @@ from .server import Fault, Sandbox, json_response
 
 URL = re.compile(r"https?://[^\s…]+")
 DAY = 24 * 60 * 60
+WINDOW = 15 * 60  # X's rate-limit window, per endpoint
 RECENT_SEARCH_WINDOW = timedelta(days=7)
 
 
@@ -56,10 +57,10 @@ class TwitterSandbox(Sandbox):
         with self.lock:
             self.tweets: dict[str, dict[str, Any]] = {}
             self.deleted: dict[str, dict[str, Any]] = {}
-            self.clock_offset = timedelta()  # moved on by pass_time()
             self.hidden: set[str] = set()
             self.posted_at: list[float] = []
-            self.window_calls: dict[str, int] = {}
+            # Per endpoint: when its current 15-minute window began, and the calls made in it.
+            self.windows: dict[str, tuple[float, int]] = {}
             self._ids = itertools.count(1860000000000000001)
 
     def snapshot(self) -> dict[str, Any]:
@@ -97,16 +98,20 @@ class TwitterSandbox(Sandbox):
     def error(self, status: int, message: str, **extra: Any) -> Response:
         return self.problem(status, "Not Found Error" if status == 404 else "Error", message)
 
+    def _timestamp(self) -> float:
+        """The sandbox's clock in epoch seconds, as X's headers give times."""
+        return self.now().timestamp()
+
     def _window_headers(self, endpoint: str) -> dict[str, str]:
-        used = self.window_calls.get(endpoint, 0)
+        started, used = self.windows.get(endpoint, (self._timestamp(), 0))
         return {
             "x-rate-limit-limit": str(self.window_limit),
             "x-rate-limit-remaining": str(max(0, self.window_limit - used)),
-            "x-rate-limit-reset": str(int(time.time()) + 900),
+            "x-rate-limit-reset": str(math.ceil(started + WINDOW)),
         }
 
     def _daily_headers(self) -> dict[str, str]:
-        now = time.time()
+        now = self._timestamp()
         recent = [t for t in self.posted_at if now - t < DAY]
         reset = int((recent[0] if recent else now) + DAY)
         return {
@@ -115,24 +120,27 @@ class TwitterSandbox(Sandbox):
             "x-user-limit-24hour-reset": str(reset),
         }
 
+    def _too_many(self, headers: dict[str, str]) -> Response:
+        return self.problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
+
     def fault_response(self, fault: Fault, request: Request) -> Response:
         if fault.kind == "rate_limit":
-            reset = int(time.time() + float(fault.params.get("reset_after", 1)))
+            reset = int(self._timestamp() + float(fault.params.get("reset_after", 1)))
             headers = {
                 "x-rate-limit-limit": str(self.window_limit),
                 "x-rate-limit-remaining": "0",
                 "x-rate-limit-reset": str(reset),
                 "retry-after": str(fault.params.get("reset_after", 1)),
             }
-            return self.problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
+            return self._too_many(headers)
         if fault.kind == "quota":
-            reset = int(time.time() + float(fault.params.get("reset_after", DAY)))
+            reset = int(self._timestamp() + float(fault.params.get("reset_after", DAY)))
             headers = {
                 "x-user-limit-24hour-limit": str(self.daily_post_limit),
                 "x-user-limit-24hour-remaining": "0",
                 "x-user-limit-24hour-reset": str(reset),
             }
-            return self.problem(429, "Too Many Requests", "Too Many Requests", headers=headers)
+            return self._too_many(headers)
         status = int(fault.params.get("status", 503))
         return self.problem(status, "Service Unavailable", "Service Unavailable")
 
@@ -173,11 +181,13 @@ class TwitterSandbox(Sandbox):
         if not self._signed(request):
             return self.problem(401, "Unauthorized", "Unauthorized")
         with self.lock:
-            self.window_calls[endpoint] = self.window_calls.get(endpoint, 0) + 1
-            if self.window_calls[endpoint] > self.window_limit:
-                return self.fault_response(
-                    Fault("rate_limit", params={"reset_after": 900}), request
-                )
+            now = self._timestamp()
+            started, used = self.windows.get(endpoint, (now, 0))
+            if now >= started + WINDOW:  # a new window: the count starts again
+                started, used = now, 0
+            self.windows[endpoint] = (started, used + 1)
+            if used + 1 > self.window_limit:
+                return self._too_many(self._window_headers(endpoint))
         return None
 
     def _respond(
@@ -199,9 +209,7 @@ class TwitterSandbox(Sandbox):
             return denied
         with self.lock:
             if self._daily_headers()["x-user-limit-24hour-remaining"] == "0":
-                return self.problem(
-                    429, "Too Many Requests", "Too Many Requests", headers=self._daily_headers()
-                )
+                return self._too_many(self._daily_headers())
             body = request.get_json(force=True, silent=True) or {}
             text = body.get("text")
             if not isinstance(text, str) or not text:
@@ -242,7 +250,7 @@ class TwitterSandbox(Sandbox):
                 )
             tweet_id = str(next(self._ids))
             self.tweets[tweet_id] = self._tweet_record(tweet_id, text, self.user_id, reply_to)
-            self.posted_at.append(time.time())
+            self.posted_at.append(self._timestamp())
             data = {
                 "id": tweet_id,
                 "text": self.tweets[tweet_id]["text"],
@@ -274,7 +282,7 @@ class TwitterSandbox(Sandbox):
             "id": tweet_id,
             "text": short,
             "author_id": author,
-            "created_at": self._clock().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "created_at": self.now().strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "conversation_id": conversation,
             "entities": {"urls": urls} if urls else {},
         }
@@ -289,14 +297,6 @@ class TwitterSandbox(Sandbox):
             reply_id = str(next(self._ids))
             self.tweets[reply_id] = self._tweet_record(reply_id, text, author_id, tweet_id)
             return reply_id
-
-    def _clock(self) -> datetime:
-        return datetime.now(UTC) + self.clock_offset
-
-    def pass_time(self, by: timedelta) -> None:
-        """Move the sandbox's clock on: replies age out of recent search as on X."""
-        with self.lock:
-            self.clock_offset += by
 
     def delete_reply(self, reply_id: str) -> None:
         """The author deletes their reply."""
@@ -363,7 +363,7 @@ class TwitterSandbox(Sandbox):
                 "https://api.twitter.com/2/problems/invalid-request",
             )
         # Recent search covers the last seven days, as on X: older replies are not listed.
-        oldest = (self._clock() - RECENT_SEARCH_WINDOW).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        oldest = (self.now() - RECENT_SEARCH_WINDOW).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         found = [
             t
             for t in self.tweets.values()

@@ -16,6 +16,8 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from syndication.youtube import next_quota_reset
+
 from .server import Fault, Sandbox, json_response
 
 COST = {"list": 1, "insert": 1600, "update": 50, "delete": 50, "moderate": 50}
@@ -55,7 +57,8 @@ class YouTubeSandbox(Sandbox):
             self.uploads: dict[str, dict[str, Any]] = {}
             self.threads: dict[str, dict[str, Any]] = {}
             self.comments_off: set[str] = set()
-            self.quota_used = 0
+            self.quota_used = 0  # units spent since the last reset, midnight Pacific time
+            self.quota_resets_at = next_quota_reset(self.now())
             self._ids = itertools.count(1)
 
     def snapshot(self) -> dict[str, Any]:
@@ -159,6 +162,9 @@ class YouTubeSandbox(Sandbox):
             response = self.error(401, message, reason="required", grpc_status="UNAUTHENTICATED")
             return response
         with self.lock:
+            if self.now() >= self.quota_resets_at:  # a new day's quota
+                self.quota_used = 0
+                self.quota_resets_at = next_quota_reset(self.now())
             if self.quota_used + COST[cost] > self.daily_quota:
                 return self._quota_error()
             self.quota_used += COST[cost]

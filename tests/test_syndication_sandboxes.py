@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+import tweepy
+from googleapiclient.errors import HttpError
 from invoke.context import Context
 from invoke.exceptions import Exit
 
@@ -23,6 +27,8 @@ from syndication.manifest import load_manifest
 from syndication.runner import UnknownPlatform, syndicate
 from syndication.syndicate import Report, Syndicator
 from syndication.text import twitter_text_length
+from syndication.twitter import Twitter
+from syndication.youtube import YouTube, next_quota_reset
 from tests.conftest import SITEURL, Site
 
 VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
@@ -442,6 +448,63 @@ def test_server_errors_and_rate_limits_are_survived(run: Run, sandboxes: Sandbox
     assert not report.failed
     assert len(sandboxes.facebook.posts) == len(sandboxes.twitter.tweets) == 1
     assert len(sandboxes.youtube.videos) == 1
+
+
+def test_the_x_sandbox_rate_limit_window_resets_when_it_says_it_does(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    sandboxes.twitter.window_limit = 2
+    twitter = Twitter(load_settings(run.env()).platforms["twitter"])  # type: ignore[arg-type]
+    twitter.client.get_me(user_auth=True)
+    first = twitter.session.last_headers
+    assert first["x-rate-limit-remaining"] == "1"
+    twitter.client.get_me(user_auth=True)
+    with pytest.raises(tweepy.TooManyRequests) as limited:
+        twitter.client.get_me(user_auth=True)
+    headers = limited.value.response.headers
+    reset = int(headers["x-rate-limit-reset"])
+    assert (headers["x-rate-limit-remaining"], reset) == ("0", int(first["x-rate-limit-reset"]))
+    # The 15-minute window has passed: X answers again, counting a new window.
+    sandboxes.twitter.pass_time(timedelta(seconds=reset + 1 - time.time()))
+    assert time.time() < reset  # only the sandbox's clock moved
+    assert twitter.client.get_me(user_auth=True)["data"]["id"] == sandboxes.twitter.user_id
+    assert twitter.session.last_headers["x-rate-limit-remaining"] == "1"
+    assert int(twitter.session.last_headers["x-rate-limit-reset"]) > reset
+
+
+def test_the_youtube_sandbox_quota_resets_at_midnight_pacific_time(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    sandboxes.youtube.daily_quota = 1
+    settings = load_settings(run.env()).platforms["youtube"]
+    youtube = YouTube(settings, run.site.content)  # type: ignore[arg-type]
+
+    def list_channel() -> Any:
+        return youtube.api.channels().list(part="contentDetails", mine=True).execute()
+
+    list_channel()
+    midnight = next_quota_reset(sandboxes.youtube.now())
+    sandboxes.youtube.pass_time(midnight - sandboxes.youtube.now() - timedelta(seconds=5))
+    with pytest.raises(HttpError) as exhausted:
+        list_channel()  # the same day in California
+    assert b"quotaExceeded" in exhausted.value.content
+    sandboxes.youtube.pass_time(timedelta(seconds=10))
+    assert list_channel()["items"]
+
+
+def test_the_facebook_sandbox_app_usage_counts_the_last_hour_only(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    facebook = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
+    feed = f"v24.0/{sandboxes.facebook.page_id}/feed"
+
+    def calls_this_hour() -> int:
+        facebook.graph.request(feed)
+        return int(json.loads(facebook.session.last_headers["x-app-usage"])["call_count"])
+
+    assert [calls_this_hour() for _ in range(3)] == [1, 2, 3]
+    sandboxes.facebook.pass_time(timedelta(minutes=61))
+    assert calls_this_hour() == 1
 
 
 def test_an_exhausted_daily_quota_defers_the_rest_and_the_next_run_completes(
