@@ -112,7 +112,8 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
 
 def _posted_text(event: dict[str, Any]) -> str | None:
     """What the City published by a ledger line: a post's text; an update's edited text, or
-    the reply that told the change (X); a withdrawal and its reason. None for a line that is
+    the reply that told the change (X); a withdrawal and its reason (or a reply it took down
+    with the post). None for a line that is
     no such record: an intent, a failure, an update that published nothing new."""
     if event.get("phase") != "done":
         return None
@@ -122,6 +123,9 @@ def _posted_text(event: dict[str, Any]) -> str | None:
     if action == "update":
         told = [t for t in (event.get("text"), event.get("reply_text")) if t]
         return "\n\n".join(told) if told else None
+    if action == "withdraw" and event.get("reply_id"):
+        # The City's update reply on X, deleted with its post (the post's line has the reason).
+        return f"Reply {event['reply_id']} withdrawn with the post"
     if action == "withdraw":
         reason = event.get("reason")
         return f"Withdrawn: {reason}" if reason else "Withdrawn"

@@ -110,7 +110,8 @@ class Platform(ABC):
 
     @abstractmethod
     def withdraw(self, remote_id: str) -> None:
-        """Take the post down (delete, or make private where deleting loses records)."""
+        """Take the post, or the City's reply to it (X), down (delete, or make private where
+        deleting loses records)."""
 
     @abstractmethod
     def announcing(self, entry: Entry) -> Iterator[RemotePost]:

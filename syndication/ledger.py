@@ -44,11 +44,17 @@ class Record:
     pending: dict[str, Any] | None = None  # an intent with no outcome yet
     replies: list[str] = field(default_factory=list)
     reply_texts: list[str] = field(default_factory=list)
+    withdrawn_replies: list[str] = field(default_factory=list)  # taken down with the post
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def posted(self) -> bool:
         return self.remote_id is not None
+
+    @property
+    def replies_up(self) -> list[str]:
+        """The City's replies (X updates) not yet taken down by a withdrawal."""
+        return [reply for reply in self.replies if reply not in self.withdrawn_replies]
 
     def require_remote_id(self) -> str:
         if self.remote_id is None:
@@ -176,6 +182,8 @@ class Ledger:
                     record.replies.append(event["reply_id"])
                     if event.get("reply_text"):
                         record.reply_texts.append(event["reply_text"])
+            elif action == "withdraw" and event.get("reply_id"):
+                record.withdrawn_replies.append(event["reply_id"])
             elif action == "withdraw":
                 record.withdrawn = True
         return records

@@ -185,18 +185,11 @@ class Syndicator:
                 self._updated(operation, entry, name, reply, sent, platform.edited_text(entry))
                 return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
-                operation = self.ledger.intend(entry.id, name, WITHDRAW, remote_id=remote_id)
-                with contextlib.suppress(NotFound):  # already gone: the goal is met
-                    self._call(platform.withdraw, remote_id)
-                self.ledger.outcome(
-                    operation,
-                    entry.id,
-                    name,
-                    WITHDRAW,
-                    "done",
-                    remote_id=remote_id,
-                    reason=entry.withdrawn_reason,
-                )
+                for takedown in _takedowns(entry, record):
+                    operation = self.ledger.intend(entry.id, name, WITHDRAW, **takedown)
+                    with contextlib.suppress(NotFound):  # already gone: the goal is met
+                        self._call(platform.withdraw, takedown.get("reply_id", remote_id))
+                    self.ledger.outcome(operation, entry.id, name, WITHDRAW, "done", **takedown)
                 return Result(name, entry.id, WITHDRAW, "withdrawn", remote_id, record.url)
             if action.kind == WITHDRAW:
                 # An interrupted post that never reached the platform: nothing to take down.
@@ -251,14 +244,17 @@ class Syndicator:
                 return Result(
                     platform.name, entry.id, UPDATE, "adopted", record.remote_id, record.url
                 )
-        # Nothing was found: the interrupted call never reached the platform.
+        # Nothing was found: the interrupted call never reached the platform. A deletion is
+        # not looked for: it is simply made again (one already made answers "not found").
         self.ledger.outcome(
             pending["op"],
             entry.id,
             platform.name,
             pending["action"],
             "failed",
-            error="interrupted; not found on the platform",
+            error="interrupted; taken down again"
+            if pending["action"] == WITHDRAW
+            else "interrupted; not found on the platform",
         )
         return None
 
@@ -401,6 +397,15 @@ class _Once(Generic[T]):
             self.uncertain = True
             raise
         return result
+
+
+def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:
+    """What a withdrawal deletes, in order, as its ledger lines name each deletion. Deleting a
+    post on X leaves its replies public, and the City's update replies repeat the withdrawn
+    news and link: they go first, each on its own line; the post goes last, as its deletion
+    is what marks the withdrawal done (so an interrupted one is planned again)."""
+    replies = [{"remote_id": record.remote_id, "reply_id": reply} for reply in record.replies_up]
+    return [*replies, {"remote_id": record.remote_id, "reason": entry.withdrawn_reason}]
 
 
 def _sent(entry: Entry, platform: str) -> dict[str, Any]:

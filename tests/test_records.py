@@ -224,6 +224,8 @@ def test_what_the_city_posted_in_a_correction_or_withdrawal_is_found_and_exporte
     site.syndicate_to(sandboxes)
     withdrawals = search(records, "Postponed")
     assert sorted((r.type, r.platform) for r in withdrawals) == everywhere
+    (reply,) = search(records, "reply withdrawn")  # X's "Update: …" reply went with its post
+    assert reply.platform == "twitter" and reply.data["reply_id"] in reply.text
     policy = tmp_path / "retention.yml"
     policy.write_text("periods_days: {post: 1, comment: 1, moderation: 365}\n")
     due = due_for_disposition(

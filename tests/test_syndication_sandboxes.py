@@ -271,6 +271,50 @@ def test_a_withdrawal_removes_the_posts_and_keeps_the_record(
     assert run().results == []
 
 
+def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Deleting a post on X leaves its replies public: the City's "Update: …" replies, which
+    repeat the withdrawn news and link, go too. Nothing else is posted in their place."""
+    retitled = "Water main flushing in Glenmerry and Sunningdale"
+    run.site.add("2026-11-20-flushing")
+    on_x(run)
+    run.site.add("2026-11-20-flushing", title=retitled)
+    on_x(run)
+    assert len(x_replies(sandboxes)) == 1
+    run.site.add(
+        "2026-11-20-flushing",
+        title=retitled,
+        status="withdrawn",
+        withdrawn_reason="The flushing is cancelled.",
+    )
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-20-flushing", "withdrawn")}
+    assert sandboxes.twitter.tweets == {}
+    assert on_x(run).results == []
+
+
+def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    add_tour(run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.")
+    original = Ledger.outcome
+    monkeypatch.setattr(Ledger, "outcome", killed)
+    with pytest.raises(KeyboardInterrupt):
+        on_x(run)  # the reply is deleted, the ledger never heard, the post is still up
+    monkeypatch.setattr(Ledger, "outcome", original)
+    assert len(sandboxes.twitter.tweets) == 1
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert not report.failed and sandboxes.twitter.tweets == {}
+    assert len(sandboxes.twitter.deleted) == 2
+    assert on_x(run).results == []
+
+
 def test_a_crash_after_the_remote_write_does_not_duplicate(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
