@@ -135,6 +135,14 @@ class Platform(ABC):
         with a reply, whose text is recorded instead)."""
         return None
 
+    def update_preview(self, entry: Entry, posted: Record) -> dict[str, Any]:
+        """What `update` would send, as the ledger records it with the update's intent and
+        its outcome (named as a create's lines name it): `text`, the post's text once edited
+        (`edited_text`), or the `reply_text` of the reply a platform that cannot edit posts
+        sends instead (X)."""
+        edited = self.edited_text(entry)
+        return {} if edited is None else {"text": edited}
+
     @abstractmethod
     def comments(self, remote_id: str) -> list[Comment]:
         """Every comment and reply on the post, as the platform lists them now."""

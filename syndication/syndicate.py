@@ -176,13 +176,11 @@ class Syndicator:
             assert record is not None  # planned updates and withdrawals have a record
             remote_id = record.remote_id
             if action.kind == UPDATE and remote_id:
-                operation = self.ledger.intend(
-                    entry.id, name, UPDATE, remote_id=remote_id, **_sent(entry, name)
-                )
+                sent = {**_sent(entry, name), **platform.update_preview(entry, record)}
+                operation = self.ledger.intend(entry.id, name, UPDATE, remote_id=remote_id, **sent)
                 write = _Once(platform.update, lambda: platform.find_update(entry, record))
                 reply = self._call(write, entry, record)
-                sent = _sent(entry, name)
-                self._updated(operation, entry, name, reply, sent, platform.edited_text(entry))
+                self._updated(operation, entry, name, reply, sent)
                 return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 for takedown in _takedowns(entry, record):
@@ -284,22 +282,15 @@ class Syndicator:
         platform: str,
         reply: RemotePost | None,
         sent: dict[str, Any],
-        edited: str | None = None,
     ) -> None:
         """Record a done update: what the post now says where it was edited, or the reply
         that told the change (X), so that search and FOI exports find what the City said."""
-        self.ledger.outcome(
-            operation,
-            entry.id,
-            platform,
-            UPDATE,
-            "done",
-            reply_id=reply.id if reply else None,
-            reply_url=reply.url if reply else None,
-            reply_text=reply.text if reply else None,
-            **({"text": edited} if edited is not None else {}),
-            **sent,
+        replied = (
+            {"reply_id": reply.id, "reply_url": reply.url, "reply_text": reply.text}
+            if reply
+            else {}
         )
+        self.ledger.outcome(operation, entry.id, platform, UPDATE, "done", **{**sent, **replied})
 
     def _fail(
         self,

@@ -80,6 +80,9 @@ class Twitter(Platform):
         )["data"]
         return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
 
+    def update_preview(self, entry: Entry, posted: Record) -> dict[str, Any]:
+        return {"reply_text": self.update_text(entry, posted)}  # the post itself is unchanged
+
     def withdraw(self, remote_id: str) -> None:
         self._call(self.client.delete_tweet, remote_id, user_auth=True)
 

@@ -79,6 +79,9 @@ class FakePlatform(Platform):
         self.posts[posted.require_remote_id()] = entry.posts["fake"]["text"]
         return None
 
+    def edited_text(self, entry: Entry) -> str:
+        return str(entry.posts["fake"]["text"])
+
     def withdraw(self, remote_id: str) -> None:
         self._maybe_fail("withdraw")
         self.posts.pop(remote_id, None)

@@ -161,6 +161,26 @@ def test_a_correction_becomes_an_edit_a_reply_and_an_update(run: Run, sandboxes:
     assert run().results == []
 
 
+def test_the_ledger_keeps_the_text_of_an_edited_post(run: Run, sandboxes: Sandboxes) -> None:
+    add_tour(run.site)
+    run(TWITTER_API_KEY=None)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    run(TWITTER_API_KEY=None)
+    records = run.ledger.records()
+    (post,) = sandboxes.facebook.posts.values()
+    (video,) = sandboxes.youtube.videos.values()
+    said = {
+        "facebook": post["message"],
+        "youtube": f"{video['snippet']['title']}\n\n{video['snippet']['description']}",
+    }
+    for platform, text in said.items():
+        record = records[("2026-11-21-tour", platform)]
+        assert record.text == text
+        # Written ahead too: the intent says what the edit sends, as a create's does.
+        update = [e for e in record.history if e["action"] == "update"]
+        assert [(e["phase"], e["text"]) for e in update] == [("intent", text), ("done", text)]
+
+
 def on_x(run: Run) -> Report:
     """A run with X's credentials only."""
     return run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None)
