@@ -61,6 +61,43 @@ class Record:
             raise ValueError(f"{self.announcement} has no post on {self.platform} to change")
         return self.remote_id
 
+    def apply(self, event: dict[str, Any]) -> None:
+        """Fold one ledger line (of this announcement on this platform) into the state."""
+        self.history.append(event)
+        phase, action = event["phase"], event["action"]
+        if phase == "intent":
+            self.pending = event
+            return
+        if event.get("op") is None:  # a note (see `Ledger.defer`): no call, no intent answered
+            return
+        if not event.get("uncertain"):
+            # An uncertain failure may have reached the platform: the intent stays open,
+            # so the next run looks for its effect before acting again.
+            self.pending = None
+        if phase != "done":
+            return
+        if action in ("create", "adopt"):
+            self.remote_id = event["remote_id"]
+            self.url = event.get("url")
+            self.text = event.get("text")
+            self.hash = event.get("hash")
+            self.corrections = event.get("corrections", 0)
+            self.title = event.get("title")
+            self.withdrawn = False
+        elif action == "update":
+            self.text = event.get("text", self.text)
+            self.hash = event.get("hash", self.hash)
+            self.corrections = event.get("corrections", self.corrections)
+            self.title = event.get("title", self.title)
+            if event.get("reply_id"):
+                self.replies.append(event["reply_id"])
+                if event.get("reply_text"):
+                    self.reply_texts.append(event["reply_text"])
+        elif action == "withdraw" and event.get("reply_id"):
+            self.withdrawn_replies.append(event["reply_id"])
+        elif action == "withdraw":
+            self.withdrawn = True
+
 
 class Ledger:
     """Append-only, hash-chained, safe to share between the threads of one run."""
@@ -107,8 +144,8 @@ class Ledger:
         action: str,
         phase: str,
         **details: Any,
-    ) -> None:
-        self.append(
+    ) -> dict[str, Any]:
+        return self.append(
             {
                 "phase": phase,
                 "op": operation,
@@ -151,39 +188,5 @@ class Ledger:
         records: dict[tuple[str, str], Record] = {}
         for event in self.events():
             key = (event["announcement"], event["platform"])
-            record = records.setdefault(key, Record(*key))
-            record.history.append(event)
-            phase, action = event["phase"], event["action"]
-            if phase == "intent":
-                record.pending = event
-                continue
-            if event.get("op") is None:  # a note (see `defer`): no call, no intent answered
-                continue
-            if not event.get("uncertain"):
-                # An uncertain failure may have reached the platform: the intent stays open,
-                # so the next run looks for its effect before acting again.
-                record.pending = None
-            if phase != "done":
-                continue
-            if action in ("create", "adopt"):
-                record.remote_id = event["remote_id"]
-                record.url = event.get("url")
-                record.text = event.get("text")
-                record.hash = event.get("hash")
-                record.corrections = event.get("corrections", 0)
-                record.title = event.get("title")
-                record.withdrawn = False
-            elif action == "update":
-                record.text = event.get("text", record.text)
-                record.hash = event.get("hash", record.hash)
-                record.corrections = event.get("corrections", record.corrections)
-                record.title = event.get("title", record.title)
-                if event.get("reply_id"):
-                    record.replies.append(event["reply_id"])
-                    if event.get("reply_text"):
-                        record.reply_texts.append(event["reply_text"])
-            elif action == "withdraw" and event.get("reply_id"):
-                record.withdrawn_replies.append(event["reply_id"])
-            elif action == "withdraw":
-                record.withdrawn = True
+            records.setdefault(key, Record(*key)).apply(event)
         return records

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -28,7 +28,7 @@ from .base import (
 )
 from .ledger import Ledger, Record
 from .manifest import Entry, Manifest
-from .reconcile import CREATE, UPDATE, WITHDRAW, Action, plan
+from .reconcile import CREATE, UPDATE, WITHDRAW, Action, needs_update, plan
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -161,9 +161,10 @@ class Syndicator:
         write: _Once[Any] | None = None  # the remote write, once it has been tried
         try:
             if action.interrupted:
-                adopted = self._recover(platform, action)
-                if adopted is not None:
-                    return adopted
+                recovered = self._recover(platform, action)
+                if isinstance(recovered, Result):
+                    return recovered
+                action = recovered
             if action.kind == CREATE:
                 payload = platform.preview(entry)
                 operation = self.ledger.intend(
@@ -202,8 +203,10 @@ class Syndicator:
         except PlatformError as error:
             return self._fail(action, operation, "failed", error, write=write)
 
-    def _recover(self, platform: Platform, action: Action) -> Result | None:
-        """A previous run stopped mid-call: adopt what it did instead of doing it twice."""
+    def _recover(self, platform: Platform, action: Action) -> Result | Action:
+        """A previous run stopped mid-call: adopt what it did instead of doing it twice.
+        Returns the result when that is all, else what is left to do: the action itself, or
+        an update of the adopted post when the entry has changed since it was sent."""
         entry, record = action.entry, action.record
         assert record is not None and record.pending is not None
         pending = record.pending
@@ -214,7 +217,7 @@ class Syndicator:
         if pending["action"] == CREATE:
             found = self._call(self._find_existing, platform, entry)
             if found is not None:
-                self.ledger.outcome(
+                adoption = self.ledger.outcome(
                     pending["op"],
                     entry.id,
                     platform.name,
@@ -231,20 +234,27 @@ class Syndicator:
                     found.id,
                     entry.id,
                 )
-                if action.kind == CREATE:
-                    return Result(platform.name, entry.id, CREATE, "adopted", found.id, found.url)
-                record.remote_id, record.url = found.id, found.url
-                return None
-        elif pending["action"] == UPDATE and record.remote_id and action.kind == UPDATE:
+                record.apply(adoption)
+                if action.kind != CREATE:
+                    return action
+                if needs_update(entry, record, platform.name):
+                    # Changed since the post was sent (a correction, say): this run, not the
+                    # next, brings the post up to date.
+                    return replace(action, kind=UPDATE)
+                return Result(platform.name, entry.id, CREATE, "adopted", found.id, found.url)
+        elif pending["action"] == UPDATE and record.remote_id and action.kind != CREATE:
+            # Adopted for a withdrawal too: a reply is taken down only if it is recorded.
             found = self._call(platform.find_update, entry, record)
             if found is not None:
-                self._updated(pending["op"], entry, platform.name, found, sent)
+                record.apply(self._updated(pending["op"], entry, platform.name, found, sent))
+                if action.kind == WITHDRAW or needs_update(entry, record, platform.name):
+                    return action
                 return Result(
                     platform.name, entry.id, UPDATE, "adopted", record.remote_id, record.url
                 )
         # Nothing was found: the interrupted call never reached the platform. A deletion is
         # not looked for: it is simply made again (one already made answers "not found").
-        self.ledger.outcome(
+        unanswered = self.ledger.outcome(
             pending["op"],
             entry.id,
             platform.name,
@@ -254,7 +264,8 @@ class Syndicator:
             if pending["action"] == WITHDRAW
             else "interrupted; not found on the platform",
         )
-        return None
+        record.apply(unanswered)
+        return action
 
     def _find_existing(self, platform: Platform, entry: Entry) -> RemotePost | None:
         """The entry's post if it is on the platform already; never a post the ledger gives
@@ -282,7 +293,7 @@ class Syndicator:
         platform: str,
         reply: RemotePost | None,
         sent: dict[str, Any],
-    ) -> None:
+    ) -> dict[str, Any]:
         """Record a done update: what the post now says where it was edited, or the reply
         that told the change (X), so that search and FOI exports find what the City said."""
         replied = (
@@ -290,7 +301,9 @@ class Syndicator:
             if reply
             else {}
         )
-        self.ledger.outcome(operation, entry.id, platform, UPDATE, "done", **{**sent, **replied})
+        return self.ledger.outcome(
+            operation, entry.id, platform, UPDATE, "done", **{**sent, **replied}
+        )
 
     def _fail(
         self,

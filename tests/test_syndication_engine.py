@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,9 +185,36 @@ def test_an_edit_made_after_an_interrupted_post_still_reaches_the_platform(
     platform.posts["p9"] = monday.posts["fake"]["text"]
     # ...and before the next run the CEC corrects the announcement.
     tuesday = entry("a", text=f"Flushing on Tuesday {SITE}/announcements/a.html", corrections=1)
-    assert outcomes(run(ledger, platform, tuesday)) == [("a", "adopted")]
+    # The run that adopts Monday's post brings it up to date, rather than leave it to the next.
     assert outcomes(run(ledger, platform, tuesday)) == [("a", "updated")]
     assert platform.posts == {"p9": tuesday.posts["fake"]["text"]}
+    assert platform.calls == ["find", "update"]
+    assert run(ledger, platform, tuesday).results == []
+
+
+def test_a_crash_while_updating_an_adopted_post_is_recovered_by_the_next_run(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = FakePlatform()
+    monday = entry("a", text=f"Flushing on Monday {SITE}/announcements/a.html")
+    ledger.intend("a", "fake", "create", payload=monday.posts["fake"], corrections=0)
+    platform.posts["p9"] = monday.posts["fake"]["text"]
+    tuesday = entry("a", text=f"Flushing on Tuesday {SITE}/announcements/a.html", corrections=1)
+    record = Ledger.outcome
+
+    def killed_once_updated(self: Ledger, *args: Any, **details: Any) -> dict[str, Any]:
+        if args[3] == "update":  # the edit is on the platform; the ledger never hears
+            raise KeyboardInterrupt("the runner was killed")
+        return record(self, *args, **details)
+
+    monkeypatch.setattr(Ledger, "outcome", killed_once_updated)
+    with pytest.raises(KeyboardInterrupt):
+        run(ledger, platform, tuesday)
+    monkeypatch.setattr(Ledger, "outcome", record)
+    assert ledger.records()[("a", "fake")].remote_id == "p9"  # the adoption was recorded
+    assert outcomes(run(ledger, platform, tuesday)) == [("a", "updated")]
+    assert platform.posts == {"p9": tuesday.posts["fake"]["text"]}
+    assert "create" not in platform.calls
     assert run(ledger, platform, tuesday).results == []
 
 

@@ -335,6 +335,29 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     assert on_x(run).results == []
 
 
+def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    original = Ledger.outcome
+    monkeypatch.setattr(Ledger, "outcome", killed)
+    with pytest.raises(KeyboardInterrupt):
+        on_x(run)  # the reply is on X, the ledger never heard
+    monkeypatch.setattr(Ledger, "outcome", original)
+    add_tour(
+        run.site,
+        modified="2026-11-22 10:00",
+        correction="The tour starts at 2 p.m.",
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+    )
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert sandboxes.twitter.tweets == {}
+
+
 def test_a_crash_after_the_remote_write_does_not_duplicate(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -436,6 +459,25 @@ def test_a_residents_post_on_the_page_sharing_the_link_is_not_taken_for_the_city
     assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}
     posted = run.ledger.records()[("2026-11-20-flushing", "facebook")].require_remote_id()
     assert sandboxes.facebook.posts[posted]["from"]["id"] == sandboxes.facebook.page_id
+
+
+def test_a_correction_made_after_a_crash_reaches_the_post_in_the_recovering_run(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    original = Ledger.outcome
+    monkeypatch.setattr(Ledger, "outcome", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None)  # posted; the ledger never heard
+    monkeypatch.setattr(Ledger, "outcome", original)
+    run.site.add(
+        "2026-11-20-flushing", modified="2026-11-21 10:00", correction="Flushing starts Dec. 1."
+    )
+    report = run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None)
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "updated")}
+    (post,) = sandboxes.facebook.posts.values()
+    assert post["message"].startswith("Correction: Flushing starts Dec. 1.")
+    assert run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None).results == []
 
 
 def test_a_dropped_response_after_the_write_does_not_duplicate(
