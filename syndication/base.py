@@ -105,8 +105,9 @@ class Platform(ABC):
 
     @abstractmethod
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:
-        """Bring the post (`posted.remote_id`) in step with a changed entry. Returns a new post
-        when the platform cannot edit and answers with a reply instead (X), else None."""
+        """Bring the post (`posted.remote_id`) in step with a changed entry, or a step nearer
+        (see `update_preview`). Returns a new post when the platform cannot edit and answers
+        with a reply instead (X), else None."""
 
     @abstractmethod
     def withdraw(self, remote_id: str) -> None:
@@ -139,7 +140,9 @@ class Platform(ABC):
         """What `update` would send, as the ledger records it with the update's intent and
         its outcome (named as a create's lines name it): `text`, the post's text once edited
         (`edited_text`), or the `reply_text` of the reply a platform that cannot edit posts
-        sends instead (X)."""
+        sends instead (X). Where one `update` tells only part of a change (X: a reply per
+        correction), also what the platform has then been told (`hash`, `corrections`,
+        `title`); else it is all of it."""
         edited = self.edited_text(entry)
         return {} if edited is None else {"text": edited}
 

@@ -177,12 +177,19 @@ class Syndicator:
             assert record is not None  # planned updates and withdrawals have a record
             remote_id = record.remote_id
             if action.kind == UPDATE and remote_id:
-                sent = {**_sent(entry, name), **platform.update_preview(entry, record)}
-                operation = self.ledger.intend(entry.id, name, UPDATE, remote_id=remote_id, **sent)
-                write = _Once(platform.update, lambda: platform.find_update(entry, record))
-                reply = self._call(write, entry, record)
-                self._updated(operation, entry, name, reply, sent)
-                return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
+                # Step by step where one call tells part of the change (X: a reply per
+                # correction), each step recorded before the next: a crash between them
+                # neither repeats nor loses one. Each tells more, so the steps end.
+                while True:
+                    sent = {**_sent(entry, name), **platform.update_preview(entry, record)}
+                    operation = self.ledger.intend(
+                        entry.id, name, UPDATE, remote_id=remote_id, **sent
+                    )
+                    write = _Once(platform.update, lambda: platform.find_update(entry, record))
+                    reply = self._call(write, entry, record)
+                    record.apply(self._updated(operation, entry, name, reply, sent))
+                    if not needs_update(entry, record, name):
+                        return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 for takedown in _takedowns(entry, record):
                     operation = self.ledger.intend(entry.id, name, WITHDRAW, **takedown)

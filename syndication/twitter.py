@@ -1,9 +1,10 @@
 """The City's X account, through tweepy's `Client` (API v2, OAuth 1.0a user context).
 
 X posts cannot be edited: a correction becomes a reply to the original ("Update: …" and the
-link). Posting is capped per user per 24 hours (17 on the free tier, 100 on Basic); when the
-cap is reached the `x-user-limit-24hour-*` headers say when it resets, and the rest of the
-posts wait for the next run.
+link), one reply per correction, oldest first, then one for a new headline. Posting is capped
+per user per 24 hours (17 on the free tier, 100 on Basic); when the cap is reached the
+`x-user-limit-24hour-*` headers say when it resets, and the rest of the posts wait for the
+next run.
 """
 
 from __future__ import annotations
@@ -81,7 +82,13 @@ class Twitter(Platform):
         return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
 
     def update_preview(self, entry: Entry, posted: Record) -> dict[str, Any]:
-        return {"reply_text": self.update_text(entry, posted)}  # the post itself is unchanged
+        preview: dict[str, Any] = {"reply_text": self.update_text(entry, posted)}
+        if len(entry.corrections) > posted.corrections:
+            # A reply tells one correction: the post is in step only once the last is told
+            # (and then a new headline), each recorded as told before the next is sent.
+            told = posted.corrections + 1
+            preview |= {"hash": posted.hash, "corrections": told, "title": posted.title}
+        return preview
 
     def withdraw(self, remote_id: str) -> None:
         self._call(self.client.delete_tweet, remote_id, user_auth=True)
@@ -166,10 +173,11 @@ class Twitter(Platform):
         return self._user_id
 
     def update_text(self, entry: Entry, posted: Record) -> str | None:
-        """The reply's text: a correction not yet told, or else a changed headline; None when
-        neither (a changed summary or body is on the page, which the post links to)."""
-        if len(entry.corrections) > posted.corrections and entry.latest_correction:
-            note = entry.latest_correction
+        """The next reply's text: the oldest correction not yet told, or once all are, a
+        changed headline; None when neither (a changed summary or body is on the page, which
+        the post links to)."""
+        if len(entry.corrections) > posted.corrections:
+            note = entry.corrections[posted.corrections]["note"]
         elif _retitled(entry, posted):
             note = entry.title
         else:

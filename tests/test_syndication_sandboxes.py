@@ -215,6 +215,78 @@ def test_each_correction_is_told_on_x_even_when_a_reply_first_fails(
     assert on_x(run).results == []
 
 
+TWO_CORRECTIONS = (
+    "[{date: 2026-11-22 10:00, note: The tour starts at 2 p.m.},"
+    " {date: 2026-11-23 10:00, note: Meet at the north gate.}]"
+)
+
+
+def test_corrections_and_a_headline_made_between_runs_are_each_told_on_x_in_order(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(
+        run.site,
+        title="Tour the new bridge deck on Saturday",
+        modified="2026-11-23 10:00",
+        correction=TWO_CORRECTIONS,
+    )
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+        "Update: Tour the new bridge deck on Saturday",
+    ]
+    assert on_x(run).results == []
+
+
+def test_replies_held_back_by_the_daily_limit_are_told_by_the_next_run(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-23 10:00", correction=TWO_CORRECTIONS)
+    sandboxes.twitter.daily_post_limit = 2  # the post and one reply
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "deferred")}
+    sandboxes.twitter.daily_post_limit = 10  # the 24 hours have passed
+    assert outcomes(on_x(run)) == {("twitter", "2026-11-21-tour", "updated")}
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+    ]
+    assert on_x(run).results == []
+
+
+def test_a_crash_between_replies_on_x_neither_repeats_nor_loses_one(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(
+        run.site,
+        title="Tour the new bridge deck on Saturday",
+        modified="2026-11-23 10:00",
+        correction=TWO_CORRECTIONS,
+    )
+    original = Ledger.outcome
+    monkeypatch.setattr(Ledger, "outcome", killed)
+    with pytest.raises(KeyboardInterrupt):
+        on_x(run)  # the first reply is on X, the ledger never heard
+    monkeypatch.setattr(Ledger, "outcome", original)
+    assert len(x_replies(sandboxes)) == 1
+    report = on_x(run)
+    assert not report.failed, report.results
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+        "Update: Tour the new bridge deck on Saturday",
+    ]
+    assert on_x(run).results == []
+
+
 def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
