@@ -9,7 +9,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   profanity                                   words from policy/wordlists/ (shared with moderation)
   image-alt, link-text, heading-order         accessibility
   broken-link                                 internal links to files or pages the build does
-                                              not write (a draft's page among them)
+                                              not write (a draft's page among them), or not
+                                              yet when the linking page goes up
   summary-length                              a summary the platforms would cut
 
 Fenced code blocks are published as they are written, so every rule about what is said reads
@@ -21,15 +22,23 @@ lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line --
 
 from __future__ import annotations
 
+import posixpath
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
+from announcements.links import (
+    Release,
+    linked_file,
+    unpublished_link_message,
+    unpublished_reason,
+)
 from announcements.model import (
     CATEGORIES,
     STATIC_PATHS,
@@ -297,7 +306,8 @@ def check_file(
     for line in lines:
         raw.extend((line.number, rule, message) for rule, message in _line_findings(line, policy))
     raw.extend(_heading_findings(lines))
-    page_dir = PurePosixPath(path.relative_to(content_dir).as_posix()).parent
+    source = path.relative_to(content_dir).as_posix()
+    page_dir = PurePosixPath(source).parent
     output_dir = (
         PurePosixPath("") if page_dir.parts[:1] == ("pages",) else PurePosixPath("announcements")
     )
@@ -305,7 +315,7 @@ def check_file(
         if line.is_markup:
             raw.extend(
                 (line.number, rule, msg)
-                for rule, msg in _link_findings(line.text, content_dir, page_dir, output_dir, site)
+                for rule, msg in _link_findings(line.text, content_dir, source, output_dir, site)
             )
     raw.extend(_summary_findings(lines, front))
     waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
@@ -412,26 +422,22 @@ def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
 def _link_findings(
     text: str,
     content_dir: Path,
-    page_dir: PurePosixPath,
+    source: str,
     output_dir: PurePosixPath,
     site: SitePaths,
 ) -> Iterator[tuple[str, str]]:
+    """Links in one line of `source` (its path in content/) to what the site will not have."""
     for match in [*LINK.finditer(text), *IMAGE.finditer(text)]:
         target = match.group(2).split("#", 1)[0]
         if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target):
             continue  # external (http:, mailto:, tel:) or an in-page anchor
         for marker in ("{filename}", "{static}", "{attach}"):
             if target.startswith(marker):
-                relative = target[len(marker) :]
-                source = (
-                    (content_dir / relative.lstrip("/"))
-                    if relative.startswith("/")
-                    else (content_dir / page_dir / relative)
-                )
-                if not source.resolve().exists():
+                linked = linked_file(target[len(marker) :], posixpath.dirname(source))
+                if not (content_dir / linked).resolve().exists():
                     yield "broken-link", f"'{match.group(2)}' points to a file that does not exist"
-                elif _normalise(PurePosixPath(source.relative_to(content_dir))) in site.draft_files:
-                    yield "broken-link", _draft_message(match.group(2))
+                elif reason := site.unpublished(linked, source):
+                    yield "broken-link", unpublished_link_message(match.group(2), reason)
                 break
         else:
             resolved = (
@@ -439,16 +445,10 @@ def _link_findings(
                 if not target.startswith("/")
                 else _normalise(PurePosixPath(target.lstrip("/")))
             )
-            if resolved in site.drafts:
-                yield "broken-link", _draft_message(match.group(2))
+            if reason := site.unpublished(site.files.get(resolved), source):
+                yield "broken-link", unpublished_link_message(match.group(2), reason)
             elif resolved not in site.paths:
                 yield "broken-link", f"'{match.group(2)}' is not a page of the site"
-
-
-def _draft_message(target: str) -> str:
-    return (
-        f"'{target}' is a draft, which the site does not publish; link to it once it is published"
-    )
 
 
 def _normalise(path: PurePosixPath) -> str:
@@ -485,12 +485,21 @@ def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tupl
 class SitePaths:
     """What the built site will hold, for checking links before it is built."""
 
-    paths: frozenset[str]  # every path the build writes
-    drafts: frozenset[str]  # where draft announcements' pages would be: never written
-    draft_files: frozenset[str]  # their files in content/, which `{filename}` cannot link to
+    paths: frozenset[str]  # every path the build writes, scheduled announcements' once due
+    files: Mapping[str, str]  # each announcement's page and calendar, drafts' too: its file
+    releases: Mapping[str, Release]  # when each announcement's file (in content/) goes up
+    now: datetime
+
+    def unpublished(self, target: str | None, source: str) -> str | None:
+        """Why the file `source` may not link to the file `target` (paths in content/), as
+        the build refuses it: a draft, or one scheduled after `source` goes up."""
+        release = self.releases.get(target or "")
+        if release is None:
+            return None
+        return unpublished_reason(release, self.releases.get(source, Release()), self.now, CITY)
 
 
-def site_paths(content_dir: Path) -> SitePaths:
+def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     """Every path the built site will have, announcements read as the build reads them."""
     paths = {
         "index.html",
@@ -503,20 +512,24 @@ def site_paths(content_dir: Path) -> SitePaths:
     for feed in ("all", "urgent", *CATEGORIES):
         paths |= {f"feeds/{feed}.atom.xml", f"feeds/{feed}.rss.xml"}
     paths |= {f"category/{key}.html" for key in CATEGORIES}
-    drafts: set[str] = set()
-    draft_files: set[str] = set()
+    files: dict[str, str] = {}
+    releases: dict[str, Release] = {}
     years: set[int] = set()
     for path in (content_dir / "announcements").glob("*.md"):
         page = f"announcements/{path.stem}.html"
         item = _announcement(path)
-        if item is not None and item.status == "draft":
-            drafts.add(page)
-            draft_files.add(path.relative_to(content_dir).as_posix())
+        if item is None:
+            paths.add(page)  # the build refuses it, naming why: its links are not the problem
             continue
-        # One the build refuses stops it, naming why: its links are not the problem.
-        paths.add(page)
+        file = path.relative_to(content_dir).as_posix()
+        releases[file] = Release(item.date, draft=item.status == "draft")
+        files[page] = file
+        if item.status != "draft":
+            paths.add(page)
         # A withdrawn one keeps its page but leaves the listings and calendars.
-        if item is not None and item.status == "published":
+        if item.status != "withdrawn" and item.is_event:
+            files[f"announcements/{path.stem}.ics"] = file
+        if item.status == "published":
             years.add(item.date.astimezone(CITY).year)
             if item.is_event:
                 paths.add(f"announcements/{path.stem}.ics")
@@ -527,7 +540,7 @@ def site_paths(content_dir: Path) -> SitePaths:
         for path in (content_dir / folder).rglob("*"):
             if path.is_file():
                 paths.add(path.relative_to(content_dir).as_posix())
-    return SitePaths(frozenset(paths), frozenset(drafts), frozenset(draft_files))
+    return SitePaths(frozenset(paths), files, releases, now)
 
 
 def _announcement(path: Path) -> Announcement | None:
@@ -537,9 +550,16 @@ def _announcement(path: Path) -> Announcement | None:
     return parse_announcement(name, text, CITY)[0] if text is not None else None
 
 
-def lint(content_dir: Path, policy_dir: Path, files: Iterable[Path] | None = None) -> list[Finding]:
+def lint(
+    content_dir: Path,
+    policy_dir: Path,
+    files: Iterable[Path] | None = None,
+    now: datetime | None = None,
+) -> list[Finding]:
+    """Every finding in `files` (default: every Markdown file in `content_dir`); `now`, for
+    what is published by then, is the current time unless given."""
     policy = Policy.load(policy_dir)
-    site = site_paths(content_dir)
+    site = site_paths(content_dir, now or datetime.now(UTC))
     findings: list[Finding] = []
     for path in sorted(files or content_dir.rglob("*.md")):
         findings.extend(check_file(path, content_dir, policy, site, display_path(path)))

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,8 @@ from invoke.exceptions import Exit
 
 import tasks
 from checks.lint import Finding, card_valid, lint, phn_valid, sin_valid
-from tests.conftest import BASIC, ROOT, Site, announcement
+from publishing.build import BuildError
+from tests.conftest import BASIC, NOW, ROOT, Site, announcement
 
 CLEAN_BODY = (
     "Crews flush mains on Laurel Crescent. Call City Hall at 250-364-1262 or email "
@@ -146,14 +148,37 @@ def test_a_link_to_a_draft_is_reported_and_a_year_archive_is_a_page(site: Site) 
 
 
 def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:
-    # Pelican writes such a link as href="../", the home page, without a word.
+    # Pelican would write such a link as href="../", the home page: the build refuses it too.
     shutil.copytree(ROOT / "policy", site.root / "policy")
     site.add("2026-11-19-survey", title="Transit survey", status="draft")
     site.add("2026-11-20-item", body="See [the survey]({filename}2026-11-19-survey.md).\n")
-    site.build()
-    assert 'href="../">the survey' in site.read("announcements/2026-11-20-item.html")
+    with pytest.raises(BuildError, match=r"2026-11-20-item\.md:7: link: .* is a draft"):
+        site.build()
     (finding,) = [f for f in lint(site.content, site.root / "policy") if f.rule == "broken-link"]
     assert finding.message.startswith("'{filename}2026-11-19-survey.md' is a draft")
+
+
+def test_a_link_to_an_announcement_not_published_by_then_is_reported(site: Site) -> None:
+    # As the build refuses it: its page is not there yet when the linking one goes up.
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.add("2026-12-01-survey", date="2026-12-01 09:00", title="Transit survey")
+    link = "See [the survey]({filename}2026-12-01-survey.md).\n"
+    site.add("2026-12-01-reminder", date="2026-12-01 09:00", body=link)  # goes up with it
+    site.add("2026-11-30-early", date="2026-11-30 09:00", body=link)
+    site.add("2026-11-20-item", body="See [the survey](2026-12-01-survey.html).\n")
+    found = lint(site.content, site.root / "policy", now=datetime.fromisoformat(NOW))
+    assert [(Path(f.path).name, f.message) for f in found if f.rule == "broken-link"] == [
+        (
+            "2026-11-20-item.md",
+            "'2026-12-01-survey.html' is not published yet (scheduled for 2026-12-01 09:00); "
+            "link to it once it is published",
+        ),
+        (
+            "2026-11-30-early.md",
+            "'{filename}2026-12-01-survey.md' is not published yet (scheduled for 2026-12-01 "
+            "09:00, after this one at 2026-11-30 09:00); link to it once it is published",
+        ),
+    ]
 
 
 def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:

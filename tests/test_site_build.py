@@ -178,6 +178,50 @@ def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
     assert any("Unable to find '/announcements/nowhere.md'" in p for p in failure.value.problems)
 
 
+def test_a_link_to_an_unpublished_announcement_is_not_published(site: Site) -> None:
+    site.add("2026-12-01-future", date="2026-12-01 09:00", title="Transit survey")
+    site.add("2026-11-21-draft", status="draft", title="Snow plan")
+    site.add(
+        "2026-11-20-a",
+        body="See [the transit survey]({filename}/announcements/2026-12-01-future.md) and "
+        "[the snow plan]({filename}/announcements/2026-11-21-draft.md).",
+    )
+    with pytest.raises(BuildError, match=r"2026-11-20-a\.md") as failure:
+        site.build()
+    # Pelican would have pointed them at a page not there yet, and at the home page.
+    assert [p[p.index("2026-11-20-a.md") :] for p in failure.value.problems] == [
+        "2026-11-20-a.md:7: link: '{filename}/announcements/2026-11-21-draft.md' is a draft, "
+        "which the site does not publish; link to it once it is published",
+        "2026-11-20-a.md:7: link: '{filename}/announcements/2026-12-01-future.md' is not "
+        "published yet (scheduled for 2026-12-01 09:00); link to it once it is published",
+    ]
+    assert not site.output.exists()
+
+
+def test_an_announcement_links_to_what_is_published_by_the_time_it_is(site: Site) -> None:
+    site.add("2026-11-18-closure", status="withdrawn", withdrawn_reason="Postponed.")
+    site.add("2026-11-20-a", body="The [closure]({filename}2026-11-18-closure.md) was withdrawn.")
+    site.add("2026-12-01-survey", date="2026-12-01 09:00", title="Transit survey")
+    link = "See the [survey]({filename}2026-12-01-survey.md)."
+    site.add("2026-12-01-reminder", date="2026-12-01 09:00", body=link)  # goes up with it
+    site.add("2026-12-02-results", date="2026-12-02 09:00", body=link)
+    site.add("2026-11-30-early", date="2026-11-30 09:00", body=link)
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert "2026-11-30-early.md:7: link:" in problem
+    assert "(scheduled for 2026-12-01 09:00, after this one at 2026-11-30 09:00)" in problem
+    (site.content / "announcements" / "2026-11-30-early.md").unlink()
+    site.build()
+    # The scheduled build that releases them: each links to a page that is there.
+    site.build(now="2026-12-02T09:00:00-08:00")
+    for name in ("2026-12-01-reminder", "2026-12-02-results"):
+        page = site.read(f"announcements/{name}.html")
+        assert 'href="../announcements/2026-12-01-survey.html">survey</a>' in page
+    page = site.read("announcements/2026-11-20-a.html")
+    assert 'href="../announcements/2026-11-18-closure.html">closure</a>' in page
+
+
 def test_invoke_build_exits_non_zero_naming_file_and_field(site: Site) -> None:
     site.add("2026-11-21-parade", category="parade")
     run = subprocess.run(

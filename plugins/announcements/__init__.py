@@ -4,6 +4,8 @@
   failing the build with one line per problem;
 - holds back scheduled (future-dated) announcements until their date, never writes drafts,
   and keeps withdrawn announcements at their URL while taking them out of every listing;
+- refuses a `{filename}` link to a draft, or to an announcement scheduled after the linking
+  page is published (see links.py);
 - gives templates what they list: urgent alerts, upcoming and past events, category labels,
   the archives by year; and writes a page per year of the archives.
 
@@ -31,6 +33,7 @@ from pelican import signals
 
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
+from .links import unpublished_links
 from .model import ADDRESS_SAFE_EXPECTED, CATEGORIES, ContentError, Problem, is_address_safe
 from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
 from .settings import SettingsError, check_settings
@@ -232,6 +235,7 @@ def fail_on_problems(generators: Sequence[Any]) -> None:
         *misplaced_files(settings),
         *shared_addresses(generators),
         *addresses_needing_escaping(generators),
+        *unpublished_links(generators),
     ]
     if problems:
         raise ContentError(problems)

@@ -1,0 +1,118 @@
+"""Links to announcements and pages that are not published when the linking page is.
+
+Pelican resolves a `{filename}` link against every file it read, whatever its status: a link
+to a draft becomes the draft's empty address (the home page), and one to a scheduled
+announcement its address before anything is there (a 404 that also gives the address away
+early). The build refuses both. The rule, and how it is said, is shared with the content
+lint, which applies it before the build, to plain links too.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from html import unescape
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+from zoneinfo import ZoneInfo
+
+from .model import Problem, read_source
+from .reader import display_path
+
+
+@dataclass(frozen=True)
+class Release:
+    """When a file's page is published: from its `date` (a page without one, with the site),
+    and never for a draft."""
+
+    date: datetime | None = None
+    draft: bool = False
+
+
+def unpublished_reason(target: Release, source: Release, now: datetime, tz: tzinfo) -> str | None:
+    """Why the page of `source` may not link to that of `target`, or None when the target is
+    published by the time the source is: already, or scheduled no later than it.
+
+    Time passing only ever clears a reason, so the scheduled build that releases an
+    announcement never fails on a link that passed the builds before it.
+    """
+    if target.draft:
+        return "a draft, which the site does not publish"
+    goes_up = max(now, source.date or now)
+    if target.date is None or target.date <= goes_up:
+        return None
+    when = f"scheduled for {_city_time(target.date, tz)}"
+    if goes_up > now:
+        when += f", after this one at {_city_time(goes_up, tz)}"
+    return f"not published yet ({when})"
+
+
+def unpublished_link_message(link: str, reason: str) -> str:
+    return f"'{link}' is {reason}; link to it once it is published"
+
+
+def _city_time(moment: datetime, tz: tzinfo) -> str:
+    return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
+def linked_file(path: str, from_folder: str) -> str:
+    """The file a `{filename}` link names, relative to content/, as Pelican looks it up: from
+    content/ when the path starts with '/', else from the linking file's folder."""
+    return posixpath.normpath(path[1:] if path.startswith("/") else f"{from_folder}/{path}")
+
+
+def unpublished_links(generators: Sequence[Any]) -> list[Problem]:
+    """Each `{filename}` link of a page the build publishes, now or when it is due, to an
+    announcement or page not published by then."""
+    settings = generators[0].settings
+    now, tz = settings["BUILD_TIME"], ZoneInfo(settings["TIMEZONE"])
+    scheduled = generators[0].context.get("scheduled_articles", [])
+    releases: dict[str, Release] = {}
+    linking: list[Any] = []  # whatever shows its text: withdrawn ones show only the notice
+    for generator in generators:
+        for draft in (*getattr(generator, "drafts", []), *getattr(generator, "draft_pages", [])):
+            releases[draft.get_relative_source_path()] = Release(draft=True)
+        for kind in ("articles", "pages", "hidden_pages"):
+            linking.extend(getattr(generator, kind, []))
+    for article in scheduled:
+        releases[article.get_relative_source_path()] = Release(article.announcement.date)
+        if not article.announcement.withdrawn:
+            linking.append(article)
+    problems = []
+    for content in linking:
+        source = _release(content)
+        for link, path in _filename_links(content):
+            target = releases.get(linked_file(path, content.relative_dir))
+            reason = target and unpublished_reason(target, source, now, tz)
+            if reason:
+                name = display_path(content.source_path)
+                message = unpublished_link_message(link, reason)
+                problems.append(Problem(name, _line_of(content.source_path, path), "link", message))
+    return problems
+
+
+def _release(content: Any) -> Release:
+    """An announcement is published from its date; a page, with the site."""
+    announcement = getattr(content, "announcement", None)
+    return Release(announcement.date if announcement else None)
+
+
+def _filename_links(content: Any) -> Iterator[tuple[str, str]]:
+    """(link as written, file path) of each `{filename}` link in the text, found in the HTML
+    as Pelican finds them when it writes the page (so reference links and raw HTML too)."""
+    for match in content._get_intrasite_link_regex().finditer(content._content or ""):
+        if match.group("what") == "filename":
+            yield (
+                unescape(match.group("path")),
+                unquote(unescape(urlparse(match.group("value")).path)),
+            )
+
+
+def _line_of(source_path: str, path: str) -> int:
+    """The first line of the file that names `path`; 1 when it is written otherwise."""
+    text, _ = read_source(Path(source_path), source_path)
+    lines = (text or "").splitlines()
+    return next((number for number, line in enumerate(lines, 1) if path in line), 1)
