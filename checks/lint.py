@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -42,8 +42,9 @@ from announcements.links import (
 from announcements.model import (
     CATEGORIES,
     STATIC_PATHS,
-    Announcement,
+    PageMeta,
     parse_announcement,
+    parse_page,
     read_source,
     split_front_matter,
 )
@@ -96,6 +97,8 @@ HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
 ARCHIVE_YEAR_SAVE_AS = "archives/{year}.html"
+# pelicanconf.py's PAGE_SAVE_AS: where a page without its own `save_as` is written.
+PAGE_SAVE_AS = "{slug}.html"
 
 
 class LintConfigError(Exception):
@@ -307,10 +310,8 @@ def check_file(
         raw.extend((line.number, rule, message) for rule, message in _line_findings(line, policy))
     raw.extend(_heading_findings(lines))
     source = path.relative_to(content_dir).as_posix()
-    page_dir = PurePosixPath(source).parent
-    output_dir = (
-        PurePosixPath("") if page_dir.parts[:1] == ("pages",) else PurePosixPath("announcements")
-    )
+    # Relative links lead from where the page is written.
+    output_dir = PurePosixPath(site.pages.get(source, f"announcements/{path.stem}.html")).parent
     for line in lines:
         if line.is_markup:
             raw.extend(
@@ -486,8 +487,9 @@ class SitePaths:
     """What the built site will hold, for checking links before it is built."""
 
     paths: frozenset[str]  # every path the build writes, scheduled announcements' once due
-    files: Mapping[str, str]  # each announcement's page and calendar, drafts' too: its file
-    releases: Mapping[str, Release]  # when each announcement's file (in content/) goes up
+    pages: Mapping[str, str]  # each announcement's and page's file in content/: its address
+    files: Mapping[str, str]  # each announcement's and page's address and calendar: its file
+    releases: Mapping[str, Release]  # when each announcement's and page's file goes up
     now: datetime
 
     def unpublished(self, target: str | None, source: str) -> str | None:
@@ -512,16 +514,18 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     for feed in ("all", "urgent", *CATEGORIES):
         paths |= {f"feeds/{feed}.atom.xml", f"feeds/{feed}.rss.xml"}
     paths |= {f"category/{key}.html" for key in CATEGORIES}
+    pages: dict[str, str] = {}
     files: dict[str, str] = {}
     releases: dict[str, Release] = {}
     years: set[int] = set()
     for path in (content_dir / "announcements").glob("*.md"):
         page = f"announcements/{path.stem}.html"
-        item = _announcement(path)
+        file = path.relative_to(content_dir).as_posix()
+        pages[file] = page
+        item = _read_as_built(path, parse_announcement)
         if item is None:
             paths.add(page)  # the build refuses it, naming why: its links are not the problem
             continue
-        file = path.relative_to(content_dir).as_posix()
         releases[file] = Release(item.date, draft=item.status == "draft")
         files[page] = file
         if item.status != "draft":
@@ -535,19 +539,42 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
                 paths.add(f"announcements/{path.stem}.ics")
     paths |= {ARCHIVE_YEAR_SAVE_AS.format(year=year) for year in years}
     for path in (content_dir / "pages").glob("*.md"):
-        paths.add(f"{path.stem}.html")
+        file = path.relative_to(content_dir).as_posix()
+        meta = _read_as_built(path, parse_page)
+        page = pages[file] = _page_address(meta, path.stem)
+        if meta is None:
+            paths.add(page)  # refused by the build, as above
+            continue
+        releases[file] = Release(draft=meta.status == "draft")
+        files[page] = file
+        if meta.status != "draft":
+            paths.add(page)
     for folder in STATIC_PATHS:  # the only other files Pelican copies to the site
         for path in (content_dir / folder).rglob("*"):
             if path.is_file():
                 paths.add(path.relative_to(content_dir).as_posix())
-    return SitePaths(frozenset(paths), files, releases, now)
+    return SitePaths(frozenset(paths), pages, files, releases, now)
 
 
-def _announcement(path: Path) -> Announcement | None:
-    """The announcement's fields as the build reads them; None when the build refuses it."""
+T = TypeVar("T")  # an announcement's or a page's fields
+
+
+def _read_as_built(
+    path: Path, parse: Callable[[str, str, tzinfo], tuple[T | None, Any]]
+) -> T | None:
+    """The fields of an announcement or page (`parse_announcement`, `parse_page`) as the build
+    reads them; None when the build refuses it."""
     name = display_path(path)
     text, _ = read_source(path, name)
-    return parse_announcement(name, text, CITY)[0] if text is not None else None
+    return parse(name, text, CITY)[0] if text is not None else None
+
+
+def _page_address(page: PageMeta | None, stem: str) -> str:
+    """Where the build writes a page: its `save_as`, else at its slug (its file name unless
+    it says otherwise)."""
+    if page is not None and page.save_as:
+        return _normalise(PurePosixPath(page.save_as))
+    return PAGE_SAVE_AS.format(slug=page.slug if page is not None and page.slug else stem)
 
 
 def lint(

@@ -214,6 +214,25 @@ def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:
     assert reported == missing and len(missing) == 5
 
 
+def test_a_page_is_linked_at_the_address_the_build_writes_it_to(site: Site) -> None:
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.write("pages/contact-us.md", "---\ntitle: Contact\nslug: contact\n---\nCall us.\n")
+    site.write("pages/plan.md", "---\ntitle: Snow plan\nstatus: draft\n---\nSoon.\n")
+    council = "---\ntitle: Council\nsave_as: council/index.html\n---\nSee [about](about.html).\n"
+    site.write("pages/council.md", council)  # about.html beside it: council/about.html
+    targets = ["../contact.html", "../contact-us.html", "../plan.html", "../council/index.html"]
+    site.add("2026-11-20-item", body=" ".join(f"[{t}]({t})" for t in targets) + "\n")
+    site.build()
+    found = lint(site.content, site.root / "policy")
+    reported = {f.message.split("'")[1]: f.message for f in found if f.rule == "broken-link"}
+    assert set(reported) == {"../contact-us.html", "../plan.html", "about.html"}
+    assert (site.output / "contact.html").is_file()
+    assert (site.output / "council" / "index.html").is_file()
+    assert not (site.output / "contact-us.html").exists()
+    assert not (site.output / "council" / "about.html").exists()
+    assert "is a draft, which the site does not publish" in reported["../plan.html"]
+
+
 def test_checksums() -> None:
     assert sin_valid("130 692 544") and not sin_valid("130 692 545")
     assert not sin_valid("046 454 286")  # passes Luhn, but no SIN starts with 0
