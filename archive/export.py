@@ -9,9 +9,10 @@ under FOIPPA s.22. With `--redact`, a severed copy is written beside the origina
 `redacted/`, each severing marked with its reason, and everything flagged is severed from every
 record: a commenter's name and account id also where another person's reply or a reviewer's
 reason gives them (as whole words, in any case), contact details also where the classifier
-quoted them. Who is the City is the platform's word (`by_city`), never a name: one who calls
-themselves "City of Trail" is a third party, severed in their own records, while the City's
-name elsewhere is left as the City's. The archive itself is never altered.
+quoted them, a street address a commenter gave also where the City's answer repeats it. Who
+is the City is the platform's word (`by_city`), never a name: one who calls themselves "City
+of Trail" is a third party, severed in their own records, while the City's name elsewhere is
+left as the City's. The archive itself is never altered.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from checks.lint import EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
+from checks.lint import ADDRESS, EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
 
 from .index import CITY_NAME, COLUMNS, ArchiveRecord, search
 
@@ -55,9 +56,9 @@ class PersonalInfo:
 
 
 def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
-    """What in a record identifies a third party: comment authors, and contact details or
-    identity numbers in any text, including what the classifier quoted as its evidence.
-    The City's own posts and staff are not third parties."""
+    """What in a record identifies a third party: comment authors, contact details or
+    identity numbers in any text, including what the classifier quoted as its evidence, and
+    street addresses in their comments. The City's own posts and staff are not third parties."""
     found = []
     person = _third_party(record)
     if person:
@@ -74,6 +75,8 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     quoted = [m for e in evidence.values() for m in e.get("matched", []) if isinstance(m, str)]
     for text in (record.text, *quoted):
         found.extend(_in_text(record.key, text))
+    if person and record.type == "comment":
+        found.extend(_addresses(record.key, record.text))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
 
 
@@ -206,6 +209,17 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
         if card_valid(match.group(0)):
             found.append(PersonalInfo(key, "card number", match.group(0)))
     return found
+
+
+def _addresses(key: str, text: str) -> list[PersonalInfo]:
+    """Street addresses in a third party's comment: where a resident says they live ("my
+    house, 1234 Hazelwood Drive"). The content lint's pattern, without its private-residence
+    marker: a resident who gives an address is most often giving their own, while the City's
+    posts name work sites and are not read here."""
+    # The full stop of an abbreviation ("Dr.") or of the sentence stays with the text.
+    return [
+        PersonalInfo(key, "street address", m.group(0).rstrip(".")) for m in ADDRESS.finditer(text)
+    ]
 
 
 def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:

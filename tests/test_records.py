@@ -583,6 +583,29 @@ def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Pa
     assert "666" not in (out / "redacted" / "report.html").read_text()
 
 
+def test_a_severed_export_severs_a_commenters_home_address(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel water is brown at my house, 1234 Hazelwood Drive.",
+                 "2026-11-24T18:00:00+00:00", "Avery Lee", author_id="901")  # fmt: skip
+    # The City's answer repeats it: the resident's address, not the City's to publish.
+    _add_comment(records, "c2", "A crew is on its way to 1234 Hazelwood Drive.",
+                 "2026-11-24T18:05:00+00:00", "City of Trail", author_id="100",
+                 parent_id="c1", by_city=True)  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    original = (out / "report.html").read_text()
+    flag = "<tr><td>archive/comments.jsonl:1</td><td>street address</td>"
+    assert f"{flag}<td>1234 Hazelwood Drive</td></tr>" in original  # for the records officer
+    severed = (out / "redacted" / "records.json").read_text()
+    assert "Avery Lee" not in severed and "1234 Hazelwood Drive" not in severed
+    address = "[severed: FOIPPA s.22, street address of a third party]"
+    texts = [r["text"] for r in json.loads(severed)["records"]]
+    assert texts == [
+        f"Laurel water is brown at my house, {address}.",
+        f"A crew is on its way to {address}.",
+    ]
+
+
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
     policy_file = tmp_path / "retention.yml"
     policy_file.write_text(
