@@ -9,10 +9,13 @@ under FOIPPA s.22. With `--redact`, a severed copy is written beside the origina
 `redacted/`, each severing marked with its reason, and everything flagged is severed from every
 record: a commenter's name and account id also where another person's reply or a reviewer's
 reason gives them (as whole words, in any case), contact details also where the classifier
-quoted them, a street address a commenter gave also where the City's answer repeats it. Who
-is the City is the platform's word (`by_city`), never a name: one who calls themselves "City
-of Trail" is a third party, severed in their own records, while the City's name elsewhere is
-left as the City's. The archive itself is never altered.
+quoted them, a street address a commenter gave also where the City's answer repeats it. A
+third party's comment id leads to its author on the platform, so the severed copy numbers
+their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
+together. Who is the City is the platform's word (`by_city`), never a name: one who calls
+themselves "City of Trail" is a third party, severed in their own records, while the City's
+name elsewhere and the ids of its posts and answers are left as the City's. The archive
+itself is never altered.
 """
 
 from __future__ import annotations
@@ -37,8 +40,15 @@ from checks.lint import ADDRESS, EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, 
 from .index import CITY_NAME, COLUMNS, ArchiveRecord, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
+# What in a third party's comment identifies its author besides their name, as the platform
+# gave it to `collect`: field and what it is. Each is flagged, and severed wherever it appears.
+ACCOUNT_FIELDS = {"author_id": "account id"}
 # What a Finder finds as whole words (any case and spacing) rather than as written.
-WHOLE_WORDS = ("name", "account id")
+WHOLE_WORDS = ("name", *ACCOUNT_FIELDS.values())
+# A comment's id and the id of what it answers: the platforms show a comment's author by its id
+# (x.com/i/web/status/<id>, facebook.com/<id>), so the severed copy gives a stand-in.
+COMMENT_IDS = ("comment_id", "parent_id")
+PSEUDONYM = "comment-{number}"
 # A spreadsheet takes a cell that starts with one of these for a formula (OWASP: CSV
 # injection): a comment could make the records officer's Excel fetch a link or run a command.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -63,9 +73,13 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     person = _third_party(record)
     if person:
         found.append(PersonalInfo(record.key, "name", person))
-    if person and record.type == "comment" and str(record.data.get("author_id") or "").strip():
+    if person and record.type == "comment":
         # The platform's account id identifies the person as surely as the name.
-        found.append(PersonalInfo(record.key, "account id", str(record.data["author_id"])))
+        found.extend(
+            PersonalInfo(record.key, what, str(record.data[field]))
+            for field, what in ACCOUNT_FIELDS.items()
+            if str(record.data.get(field) or "").strip()
+        )
     evidence = (record.data.get("evidence") or {}) if record.type == "moderation" else {}
     # The classifier keeps contact details as it found them: a phone number as bare digits,
     # which no pattern below would recognise.
@@ -222,10 +236,31 @@ def _addresses(key: str, text: str) -> list[PersonalInfo]:
     ]
 
 
-def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:
+def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
+    """A stand-in for the id of each third party's comment, by platform and id: `comment-1`,
+    `comment-2`, in the order the export first gives it (as a comment, a reply's parent or a
+    moderation record's subject). Everything but the City's own posts and answers gets one,
+    so that a reply to a comment outside these records does not keep its parent's id."""
+    citys = {(r.platform, r.post_id) for r in records if r.post_id}
+    citys |= {(r.platform, r.comment_id) for r in records if r.data.get("by_city")}
+    found: dict[tuple[str, str], str] = {}
+    for record in records:
+        if record.type == "post":
+            continue
+        for comment_id in (record.data.get(field) for field in COMMENT_IDS):
+            key = (record.platform, str(comment_id or ""))
+            if comment_id and key not in citys and key not in found:
+                found[key] = PSEUDONYM.format(number=len(found) + 1)
+    return found
+
+
+def sever(
+    record: ArchiveRecord, finder: Finder, stand_ins: dict[tuple[str, str], str]
+) -> ArchiveRecord:
     """A copy of the record with each of the finder's values replaced by a marked severing,
-    wherever it appears: text, author, and every value of the record's data; and the third
-    party's name it is by or about, whatever that name is."""
+    wherever it appears: text, author, and every value of the record's data; the third
+    party's name it is by or about, whatever that name is; and each comment id by its
+    stand-in (see `pseudonyms`)."""
 
     def severed(value: Any) -> Any:
         if isinstance(value, str):
@@ -237,9 +272,14 @@ def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:
         return value
 
     data = severed(record.data)
-    accounts = {i.value for i in finder.items.values() if i.what == "account id"}
-    if record.type == "comment" and str(record.data.get("author_id")) in accounts:
-        data["author_id"] = SEVERED.format(what="account id")  # whatever its type
+    for field, what in ACCOUNT_FIELDS.items():
+        accounts = {i.value for i in finder.items.values() if i.what == what}
+        if record.type == "comment" and str(record.data.get(field)) in accounts:
+            data[field] = SEVERED.format(what=what)  # whatever its type
+    for field in COMMENT_IDS:
+        stand_in = stand_ins.get((record.platform, str(record.data.get(field))))
+        if stand_in:
+            data[field] = stand_in
     names = {"text": severed(record.text), "author": severed(record.author)}
     names["commenter"] = severed(record.commenter)
     if _third_party(record):  # also one the finder leaves to the City (see _the_citys_name)
@@ -247,7 +287,8 @@ def sever(record: ArchiveRecord, finder: Finder) -> ArchiveRecord:
         names["commenter"] = name
         if record.type == "comment":
             names["author"] = data["author"] = name
-    return ArchiveRecord(**{**asdict(record), **names, "data": data})
+    comment_id = stand_ins.get((record.platform, record.comment_id), record.comment_id)
+    return ArchiveRecord(**{**asdict(record), **names, "comment_id": comment_id, "data": data})
 
 
 def spreadsheet_cell(value: Any) -> Any:
@@ -424,8 +465,8 @@ def export(
             # Everything flagged is severed from every record: what identifies a commenter, and
             # what they wrote about themselves, also where the classifier or a reviewer quoted
             # it.
-            finder = Finder(flags)
-            severed = [sever(r, finder) for r in records]
+            finder, stand_ins = Finder(flags), pseudonyms(records)
+            severed = [sever(r, finder, stand_ins) for r in records]
             _write_set(
                 staging / "redacted", severed, request, queries, flags, project, redacted=True
             )

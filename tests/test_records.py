@@ -444,11 +444,13 @@ def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comm
     export(archive, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
 
     def about(folder: Path) -> list[dict[str, Any]]:
+        # The severed copy has the same records in the same order, the comment under a stand-in.
         records = json.loads((folder / "records.json").read_text())["records"]
+        originals = json.loads((out / "records.json").read_text())["records"]
         return [
             r
-            for r in records
-            if r["type"] == "moderation" and r["comment_id"] == comment.comment_id
+            for r, original in zip(records, originals, strict=True)
+            if original["type"] == "moderation" and original["comment_id"] == comment.comment_id
         ]
 
     classification, decision = about(out)
@@ -465,6 +467,7 @@ def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comm
     )
     assert decision["data"]["reason"].startswith("[severed: FOIPPA s.22, name of a third party]")
     assert decision["author"] == "Records Officer"  # City staff are not third parties
+    assert decision["comment_id"] == classification["comment_id"] == "comment-2"
     severed = (out / "redacted" / "records.json").read_text()
     assert "2505550199" not in severed and "Jordan Park" not in severed
     assert "2505550199" in chains(archive)["moderation"].path.read_text()  # archive untouched
@@ -604,6 +607,42 @@ def test_a_severed_export_severs_a_commenters_home_address(tmp_path: Path) -> No
         f"Laurel water is brown at my house, {address}.",
         f"A crew is on its way to {address}.",
     ]
+
+
+def test_a_severed_export_does_not_keep_the_x_reply_that_names_its_author(
+    tmp_path: Path,
+) -> None:
+    # x.com/i/web/status/<id> shows who wrote a reply (facebook.com/<id> a comment).
+    records, tweet, reply = tmp_path / "records", "1860000000000000001", "1860000000000000777"
+    on_x = {"platform": "twitter", "post_id": tweet}
+    _add_comment(records, reply, "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00",
+                 "2044", author_id="2044", parent_id=tweet, **on_x)  # fmt: skip
+    _add_comment(records, "1860000000000000778", "Laurel too, @2044?", "2026-11-24T18:01:00+00:00",
+                 "3055", author_id="3055", parent_id=reply, **on_x)  # fmt: skip
+    answer = "1860000000000000779"  # the City's own answer: its public record keeps its id
+    _add_comment(records, answer, "Yes, Laurel is on Tuesday.", "2026-11-24T18:02:00+00:00",
+                 "1601", author_id="1601", parent_id=reply, by_city=True, **on_x)  # fmt: skip
+    ModerationLog(records).decided("twitter", reply, "keep", "Records Officer", "a question",
+                                   None, "applied")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    for name in ("records.json", "records.csv", "report.html"):
+        severed = (out / "redacted" / name).read_text()
+        assert not re.search(r"\b(?:2044|3055)\b", severed) and reply not in severed, name
+        assert "1860000000000000778" not in severed, name
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    # Stand-ins in export order keep each thread together; the City's post and answer are its own.
+    assert [(r["comment_id"], r["data"].get("parent_id")) for r in data] == [
+        ("comment-1", tweet),
+        ("comment-2", "comment-1"),
+        (answer, "comment-1"),
+        ("comment-1", None),  # the decision about the first reply
+    ]
+    assert all(r["data"]["comment_id"] == r["comment_id"] for r in data)
+    report = (out / "redacted" / "report.html").read_text()
+    assert report.index("twitter comment comment-1 ") < report.index("twitter comment comment-2 ")
+    assert f"twitter comment {answer} by <span>1601</span>" in report
+    assert reply in (out / "records.json").read_text()  # the original set keeps every id
 
 
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
