@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
@@ -153,6 +154,47 @@ def test_script_and_unsafe_links_in_the_text_are_never_published(site: Site) -> 
     assert '<a href="tel:+12503641262">Call us</a>' in page
     assert '<a href="../announcements/2026-11-20-map.html">see the map</a>' in page
     assert 'id="fn:1"' in page and 'class="footnote-ref"' in page
+
+
+def test_the_rss_description_carries_the_summary_as_text_not_as_html(site: Site) -> None:
+    """Feed readers read an RSS <description> as HTML and an Atom <summary> (type text) as
+    text: each shows what the page shows, never markup."""
+    summary = "Crews flush mains <img src=x onerror=alert(1)> next week & after, if it's dry."
+    site.add("2026-11-20-flushing", summary=json.dumps(summary))
+    site.build()
+    rss = ET.fromstring(site.read("feeds/all.rss.xml").encode())
+    description = rss.findtext("channel/item/description") or ""
+    assert "<img" not in description
+    # Escaped once for HTML: what a reader shows is the summary's own characters.
+    assert description == (
+        "Crews flush mains &lt;img src=x onerror=alert(1)&gt; next week &amp; after, if it's dry."
+    )
+    assert feedparser.parse(site.output / "feeds/all.rss.xml").entries[0].summary == description
+    atom = feedparser.parse(site.output / "feeds/all.atom.xml").entries[0]
+    assert (atom.summary_detail.type, atom.summary) == ("text/plain", summary)
+
+
+def test_a_title_with_ampersand_and_angle_brackets_reads_the_same_everywhere(site: Site) -> None:
+    title = "Fish & chips <fundraiser> at the Aquatic Centre"
+    event = {"category": "city-event", "location": "Trail Aquatic Centre"}
+    site.add(
+        "2026-11-20-fundraiser",
+        title=json.dumps(title),
+        event_start="2026-12-12 18:00",
+        event_end="2026-12-12 20:00",
+        summary=json.dumps("Tickets & info <at the door>."),
+        **event,
+    )
+    site.build()
+    for name in ("all.atom.xml", "all.rss.xml"):
+        assert feedparser.parse(site.output / f"feeds/{name}").entries[0].title == title, name
+    calendar = Calendar.from_ical((site.output / "events.ics").read_bytes())
+    (vevent,) = calendar.walk("VEVENT")
+    assert str(vevent["summary"]) == title
+    assert str(vevent["description"]).startswith("Tickets & info <at the door>.\n")
+    assert "<h1>Fish &amp; chips &lt;fundraiser&gt; at the Aquatic Centre</h1>" in site.read(
+        "announcements/2026-11-20-fundraiser.html"
+    )
 
 
 def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -120,6 +121,12 @@ def render_feed(
         entry.link(href=url, rel="alternate")
         entry.published(item.date)
         entry.updated(item.updated)
+        # The summary is plain text. Atom says so (a <summary> without a type is text), but
+        # readers take an RSS <description> as HTML, so RSS gets it escaped: shown as written,
+        # never as markup (quotes stay: they mean nothing outside a tag). feedgen's
+        # description() also sets Atom's content, which content() below replaces, and
+        # summary() keeps a description that differs from the summary.
+        entry.description(html.escape(item.summary, quote=False))
         entry.summary(item.summary)
         entry.content(entry_html(article, siteurl), type="html")
         entry.category(term=item.category, label=item.category_label)
