@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from revisions import History, Revision, read_history
-from tests.conftest import SITEURL, Site
+import pytest
+
+from checks.lint import Policy
+from revisions import History, Revision, read_history, unpublishable
+from tests.conftest import ROOT, SITEURL, Site
 
 
 def git(folder: Path, *args: str) -> None:
@@ -45,6 +49,53 @@ def test_each_page_shows_its_revisions_without_personal_emails(site: Site) -> No
         "https://github.com/city-of-trail/announcements/commits/main/"
         "content/announcements/2026-11-20-flushing.md" in section
     )
+
+
+def test_a_change_note_with_personal_information_is_shown_as_updated_and_reported(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A pushed commit cannot be amended, so the page withholds its note instead of failing
+    every build from now on, and the build names the commit (never the note) to the CEC."""
+    git(site.root, "init", "-q", "-b", "main")
+    path = site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce flushing; questions to info@trail.ca")
+    path.write_text(path.read_text().replace("next week", "from Monday"))
+    git(
+        site.root,
+        "commit",
+        "-q",
+        "-am",
+        "Start day per resident Jo Doe, 250-555-0147, jo@example.org",
+    )
+    private = subprocess.run(
+        ["git", "-C", str(site.root), "rev-parse", "--short=10", "HEAD"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    with caplog.at_level(logging.INFO, logger="revisions"):
+        site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    section = page.split('id="revisions-heading"')[1].split("</section>")[0]
+    assert "555-0147" not in page and "jo@example.org" not in page and "Jo Doe" not in page
+    assert section.index(": Updated</li>") < section.index(
+        ": Announce flushing; questions to info@trail.ca</li>"  # a City contact: shown as written
+    )
+    (report,) = [r.getMessage() for r in caplog.records if r.name == "revisions"]
+    assert private in report and "personal-email" in report and "personal-phone" in report
+    assert "555-0147" not in report and "jo@example.org" not in report
+
+
+def test_a_change_note_is_withheld_for_what_it_discloses_as_the_policy_says() -> None:
+    policy = Policy.load(ROOT / "policy")
+    assert unpublishable("Correct applicant's SIN 130 692 544 to a file number", policy) == [
+        "personal-sin"
+    ]
+    assert unpublishable("Use file number 130 692 545 (not a SIN: bad checksum)", policy) == []
+    assert unpublishable("Call City Hall at 250-364-1262 for details", policy) == []
+    # Describing a change is not marking a secret.
+    assert unpublishable("Remove confidential figures from the budget notice", policy) == []
+    policy.severity["personal-phone"] = "off"
+    assert unpublishable("Call the contractor at 250-555-0147", policy) == []
 
 
 def test_outside_git_there_is_simply_no_history(site: Site) -> None:

@@ -10,6 +10,13 @@ commit's tree with its parent's, so that log grows with commits times files (sec
 decade of announcements in one folder); with Pelican's caching on (CACHE_CONTENT), the
 history is kept in CACHE_PATH and a build reads only the commits made since, unless history
 was rewritten.
+
+A change note that would disclose what the content lint keeps off the site (an email address
+or phone number not on the City's list, a valid SIN, card or health number, a private
+address, a word on the City's lists), by a rule `policy/lint.yml` sets to error, is shown as
+"Updated". A pushed commit cannot be amended without rewriting the record, so failing the
+build would stop every build from then on; instead each build reports the commit and the
+rules its note breaks (never the note: CI logs may be public), for the CEC to follow up.
 """
 
 from __future__ import annotations
@@ -18,19 +25,39 @@ import logging
 import pickle
 import subprocess
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
+from checks.lint import Line, Policy, _line_findings
 from page_cache.store import put_in_place
 
 logger = logging.getLogger(__name__)
+# The build fails on any warning, and a withheld note is not the content's fault: it is
+# reported at INFO, which `invoke build` (showing warnings only) would otherwise hide.
+logger.setLevel(logging.INFO)
 
 LOG_FORMAT = "--format=%x01%H%x00%aI%x00%s"
 CACHE_FILE = "revisions.pickle"
+# The policy `invoke lint` applies: the repository's, whichever content folder is built.
+POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
+WITHHELD_NOTE = "Updated"
+# The content lint's rules about what a text discloses. Not "confidential": in a note, the
+# word describes a change ("Remove confidential figures") rather than marking it secret.
+NOTE_RULES = frozenset(
+    {
+        "personal-sin",
+        "personal-card",
+        "personal-phn",
+        "personal-email",
+        "personal-phone",
+        "private-address",
+        "profanity",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -134,13 +161,41 @@ def save_history(settings: dict[str, Any], history: History) -> None:
     put_in_place(temporary, cache)
 
 
+def unpublishable(note: str, policy: Policy) -> list[str]:
+    """The NOTE_RULES set to error that a change note breaks, checked as the lint checks a
+    line of text (a note is shown as text, and a commit message has no place for a waiver)."""
+    found = _line_findings(Line(0, note, in_body=False, in_code=False), policy)
+    return sorted(
+        {rule for rule, _ in found if rule in NOTE_RULES and policy.severity.get(rule) == "error"}
+    )
+
+
+def publishable(revisions: dict[str, list[Revision]], policy: Policy) -> dict[str, list[Revision]]:
+    """The revisions as the pages may show them: a note the lint would not publish is
+    replaced by WITHHELD_NOTE, and its commit is reported once."""
+    shown: dict[str, Revision] = {}
+    for commit, revision in {r.commit: r for found in revisions.values() for r in found}.items():
+        shown[commit] = revision
+        if rules := unpublishable(revision.note, policy):
+            shown[commit] = replace(revision, note=WITHHELD_NOTE)
+            logger.info(
+                "commit %s: its change note is shown on the site as '%s' (it breaks the "
+                "content lint's %s); the commit and the public repository keep it: see README",
+                commit[:10],
+                WITHHELD_NOTE,
+                ", ".join(rules),
+            )
+    return {path: [shown[r.commit] for r in found] for path, found in revisions.items()}
+
+
 def add_revisions(generator: Any) -> None:
     settings = generator.settings
     previous = load_history(settings)
     history = read_history(Path(settings["PATH"]), previous)
     if history is not None and history is not previous:
         save_history(settings, history)
-    revisions = history.revisions if history is not None else {}
+    policy = Policy.load(POLICY_DIR)  # on every build, not cached: a change applies at once
+    revisions = publishable(history.revisions, policy) if history is not None else {}
     template = settings.get("SOURCE_HISTORY_URL") or ""
     for article in [*generator.articles, *generator.hidden_articles]:
         source = article.relative_source_path
