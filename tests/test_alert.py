@@ -114,6 +114,34 @@ def test_the_summary_is_the_first_sentence() -> None:
     assert first_sentence("Boil water now. Then wait") == "Boil water now."
     assert first_sentence("No full stop") == "No full stop."
     assert first_sentence("Boil water\nnow.\nThen wait") == "Boil water now."  # one line
+    assert first_sentence("Is your water safe? Boil it first.") == "Is your water safe?"
+    assert first_sentence("Boil it now! 2 minutes at least.") == "Boil it now!"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Starting 8 a.m. Tuesday, residents of Sunningdale must boil tap water before drinking it.",
+        "Crews flush water mains in Glenmerry from Nov. 30; tap water may be discoloured.",
+        "Bay Ave. is closed between Cedar and Pine until further notice.",
+        "Traffic is detoured along Columbia Ave. North of the bridge until Dec. 2 at 5 p.m.",
+    ],
+)
+def test_the_summary_is_not_cut_at_an_abbreviation(body: str) -> None:
+    # One sentence each: the whole of it is the summary Facebook and X get.
+    assert first_sentence(body) == body
+
+
+def test_the_summary_ends_at_a_sentence_after_an_abbreviation() -> None:
+    body = (
+        "Starting 8 a.m. Tuesday, residents of Sunningdale must boil tap water. "
+        "Bottled water is at the Aquatic Centre on Bay Ave. from noon."
+    )
+    assert first_sentence(body) == (
+        "Starting 8 a.m. Tuesday, residents of Sunningdale must boil tap water."
+    )
+    assert first_sentence('Crews say "boil it." Then wait.') == 'Crews say "boil it."'
+    assert first_sentence("Stay out of the sun. Drink water.") == "Stay out of the sun."
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
