@@ -1,14 +1,14 @@
 """`invoke alert`: the fast path for time-sensitive notices. One command writes an urgent
 alert, checks it with the content lint, builds, deploys and syndicates it (urgent alerts go
 first on every platform), and prints the live URL and the post links. Run again after a
-failure, it carries on with the alert it wrote: the build, the deploy and syndication are
-each safe to repeat."""
+failure (after midnight too), it carries on with the alert it wrote: the build, the deploy
+and syndication are each safe to repeat."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -94,10 +94,12 @@ def publish_alert(
     env: Mapping[str, str],
     overrides: Mapping[str, Any] | None = None,
     say: Callable[[str], None] = print,
+    now: datetime | None = None,
 ) -> AlertResult:
     """Raises AuthoringError when nothing was published (the content lint refuses the alert's
     text, or another file has its name), AlertError when a later step failed."""
-    source = _alert_file(content_dir, root / "policy", title, body, datetime.now(CITY), say)
+    when = (now or datetime.now(CITY)).astimezone(CITY)
+    source = _alert_file(content_dir, root / "policy", title, body, when, say)
     try:
         site = build_site(  # with the caches: only the alert and the listings showing it render
             root / "publishconf.py",
@@ -129,6 +131,11 @@ def publish_alert(
     return AlertResult(source, url, report)
 
 
+# A run that stopped late in the evening is finished after midnight: yesterday's file of the
+# same alert is carried on with, not written again under today's date and posted twice.
+RERUN_DAYS = 2
+
+
 def _alert_file(
     content_dir: Path,
     policy_dir: Path,
@@ -137,12 +144,19 @@ def _alert_file(
     now: datetime,
     say: Callable[[str], None],
 ) -> Path:
-    """Write the alert; or, when the same command already wrote it today and then stopped
-    part way, reuse that file, so running it again finishes the alert instead of being
-    refused (and a new title then publishing the alert twice). Either way the content lint
-    passes it first, as CI's would: the alert goes out without waiting for CI."""
-    path = announcement_path(content_dir, title, now)
-    if not path.exists():
+    """Write the alert; or, when the same command already wrote it (today or yesterday) and
+    then stopped part way, reuse that file, so running it again finishes the alert instead of
+    being refused (and a new title then publishing the alert twice). Either way the content
+    lint passes it first, as CI's would: the alert goes out without waiting for CI."""
+    earlier = _written_by_an_earlier_run(content_dir, title, body, now)
+    if earlier is None:
+        path = announcement_path(content_dir, title, now)
+        if path.exists():
+            raise AuthoringError(
+                f"{path}: already exists with another text; if it is this alert as edited, "
+                "finish it with `invoke build`, `invoke deploy`, `invoke syndicate`; "
+                "otherwise choose another title"
+            )
         source = new_announcement(
             content_dir,
             title,
@@ -164,10 +178,35 @@ def _alert_file(
             )
         say(f"alert: wrote {source}")
         return source
+    refused = _refused_by_lint(earlier, content_dir, policy_dir, say)
+    if refused:
+        raise AuthoringError(
+            f"{refused}\nNothing more was published: {earlier}, written by an earlier run, has "
+            "what is named above. Correct it (or waive a false positive on its line with a "
+            "reason: <!-- lint-ok RULE: why -->), then run `invoke lint`, `invoke build`, "
+            "`invoke deploy`, `invoke syndicate`."
+        )
+    say(f"alert: {earlier} was written by an earlier run; carrying on from the build")
+    return earlier
+
+
+def _written_by_an_earlier_run(
+    content_dir: Path, title: str, body: str, now: datetime
+) -> Path | None:
+    """The file this same alert was written to by a run within RERUN_DAYS, newest first."""
+    for days_ago in range(RERUN_DAYS):
+        path = announcement_path(content_dir, title, now - timedelta(days=days_ago))
+        if path.exists() and _is_this_alert(path, title, body):
+            return path
+    return None
+
+
+def _is_this_alert(path: Path, title: str, body: str) -> bool:
+    """Whether `path` is what `invoke alert` writes for this title and body."""
     text, _ = read_source(path, str(path))
     item, _ = parse_announcement(str(path), text, CITY) if text else (None, [])
     parts = split_front_matter(text) if text else None
-    same = (
+    return (
         item is not None
         and parts is not None
         # The title and summary as they read back: YAML folds a line break in them to a space.
@@ -175,22 +214,6 @@ def _alert_file(
         == (one_line(title), "alert", True, "published", first_sentence(body))
         and parts[1].strip() == body.strip()
     )
-    if not same:
-        raise AuthoringError(
-            f"{path}: already exists with another text; if it is this alert as edited, "
-            "finish it with `invoke build`, `invoke deploy`, `invoke syndicate`; "
-            "otherwise choose another title"
-        )
-    refused = _refused_by_lint(path, content_dir, policy_dir, say)
-    if refused:
-        raise AuthoringError(
-            f"{refused}\nNothing more was published: {path}, written by an earlier run, has "
-            "what is named above. Correct it (or waive a false positive on its line with a "
-            "reason: <!-- lint-ok RULE: why -->), then run `invoke lint`, `invoke build`, "
-            "`invoke deploy`, `invoke syndicate`."
-        )
-    say(f"alert: {path} was written by an earlier run; carrying on from the build")
-    return path
 
 
 def _refused_by_lint(

@@ -180,6 +180,59 @@ def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
     assert not result.report.failed
 
 
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_the_same_alert_run_again_after_midnight_is_not_posted_twice(site: Site) -> None:
+    title = "Boil water advisory for Sunningdale"
+    body = "Boil tap water for one minute before drinking it. Bottled water is at the pool."
+    overrides = {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T00:30:00-08:00"}
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+
+        def alert(deploy_url: str, now: datetime) -> AlertResult:
+            return publish_alert(
+                ROOT,
+                site.content,
+                site.output,
+                title,
+                body,
+                deploy_url,
+                env,
+                overrides,
+                say=lambda _: None,
+                now=now,
+            )
+
+        with pytest.raises(AlertError):  # the deploy target is wrong at 23:58...
+            alert("https://trail.ca", datetime(2026, 11, 30, 23, 58, tzinfo=CITY))
+        result = alert(str(site.root / "www"), datetime(2026, 12, 1, 0, 3, tzinfo=CITY))
+        posts = list(boxes.facebook.posts.values())  # ...fixed, run again at 00:03
+    files = sorted(p.name for p in (site.content / "announcements").glob("*.md"))
+    assert files == ["2026-11-30-boil-water-advisory-for-sunningdale.md"]
+    assert [p["link"] for p in posts] == [result.url]
+
+
+def test_an_alert_of_the_same_title_days_later_is_a_new_alert(site: Site) -> None:
+    title, body = "Boil water advisory for Sunningdale", "Boil tap water."
+    for day in (27, 30):  # issued again, three days later: not a rerun of the first
+        with pytest.raises(AlertError, match="run `invoke deploy`"):
+            publish_alert(
+                ROOT,
+                site.content,
+                site.output,
+                title,
+                body,
+                "https://trail.ca",
+                {},
+                {"SITEURL": SITEURL},
+                say=lambda _: None,
+                now=datetime(2026, 11, day, 9, 0, tzinfo=CITY),
+            )
+    assert sorted(p.name[:10] for p in (site.content / "announcements").glob("*.md")) == [
+        "2026-11-27",
+        "2026-11-30",
+    ]
+
+
 @pytest.mark.parametrize(
     ("title", "body"),
     [
