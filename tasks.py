@@ -584,6 +584,10 @@ def deploy(c: Context, url: str | None = None) -> None:
     )
 
 
+# `invoke alert`'s exit code when the alert is live but a platform set up for it lacks it.
+ALERT_NOT_EVERYWHERE = 3
+
+
 @task(
     positional=["title"],
     help={
@@ -592,7 +596,8 @@ def deploy(c: Context, url: str | None = None) -> None:
     },
 )
 def alert(c: Context, title: str, body: str = "") -> None:
-    """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is."""
+    """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is.
+    Exits 3 when it is live but not on every platform set up for it (each is named)."""
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)
     target = os.environ.get("DEPLOY_URL")
@@ -604,9 +609,16 @@ def alert(c: Context, title: str, body: str = "") -> None:
     # would not know it was posted and would post it again.
     with _shared_records(c, "alert"):
         try:
-            publish_alert(ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ)
+            result = publish_alert(
+                ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
+            )
         except (AuthoringError, AlertError) as error:
             raise Exit(f"alert: {error}", code=1) from None
+    if result.not_posted:  # live, but people on those platforms have not been told
+        raise Exit(
+            f"alert: live on the site, but not on {', '.join(result.not_posted)} (see above).",
+            code=ALERT_NOT_EVERYWHERE,
+        )
 
 
 # In order; nothing public changes before every check has passed.

@@ -15,10 +15,10 @@ from typing import Any
 
 from announcements.model import parse_announcement, read_source, split_front_matter
 from checks.lint import LintConfigError, lint
-from syndication.config import ConfigError, load_settings
+from syndication.config import REQUIRED, ConfigError, load_settings
 from syndication.ledger import LedgerError
-from syndication.manifest import ManifestError
-from syndication.runner import syndicate
+from syndication.manifest import ManifestError, load_manifest
+from syndication.runner import PLATFORM_ORDER, syndicate
 from syndication.syndicate import Report
 
 from .author import CITY, AuthoringError, announcement_path, new_announcement
@@ -36,6 +36,9 @@ class AlertResult:
     source: Path
     url: str
     report: Report
+    # The platforms set up for the alert (credentials given, if only in part) that do not have
+    # it after this run: an urgent notice the CEC must see to (`invoke alert` exits 3).
+    not_posted: tuple[str, ...] = ()
 
 
 # Words whose full stop does not end a sentence, as notices write them: times, dates and
@@ -124,11 +127,70 @@ def publish_alert(
     for result in report.results:
         if result.announcement == source.stem and result.url:
             say(f"alert: {result.platform}: {result.url}")
+    not_posted = []
+    for platform in _platforms_for(site.output / "syndication.json", source.stem):
+        why = _why_not_on(platform, source, report)
+        if why:
+            say(f"alert: {why}")
+            if _set_up(platform, report):
+                not_posted.append(platform)
     if report.failed:
         raise _unfinished(
             source, "live on the site, but some posts failed (see above)", "syndicate"
         )
-    return AlertResult(source, url, report)
+    return AlertResult(source, url, report, tuple(not_posted))
+
+
+def _platforms_for(manifest: Path, alert_id: str) -> list[str]:
+    """The platforms the alert is to be posted on, as the build prepared it."""
+    entry = load_manifest(manifest).by_id().get(alert_id)
+    return [name for name in PLATFORM_ORDER if entry and name in entry.posts]
+
+
+def _set_up(platform: str, report: Report) -> bool:
+    """Whether the City uses `platform` here: any of its credentials is given. One with none
+    is not expected to have the alert (CI's own run posts it, where it is set up)."""
+    return report.skipped.get(platform) != REQUIRED[platform]
+
+
+def _why_not_on(platform: str, source: Path, report: Report) -> str | None:
+    """Why `platform` does not have the alert after this run, and what to do, in the words
+    `invoke syndicate` uses; None when it has it (posted now, or by an earlier run)."""
+    text = f"`invoke preview {source}` shows the text"
+    if platform in report.skipped:
+        missing = ", ".join(report.skipped[platform])
+        if not _set_up(platform, report):
+            return (
+                f"not on {platform}: no credentials for it on this machine (missing {missing}); "
+                "the first run that has them posts it (CI's, once the alert is pushed), or "
+                f"post it by hand ({text})"
+            )
+        return (
+            f"NOT on {platform}: skipped, missing {missing}; set what is missing and run "
+            f"`invoke syndicate`, or post it by hand ({text})"
+        )
+    held = [
+        r
+        for r in report.results
+        if r.platform == platform
+        and r.announcement == source.stem
+        and r.outcome in ("deferred", "failed")
+    ]
+    if not held:
+        return None
+    result = held[0]
+    if result.outcome == "failed":
+        return f"NOT on {platform}: failed: {result.error}"
+    after = (
+        f"after {result.resume_at.astimezone(CITY):%Y-%m-%d %H:%M %Z}"
+        if result.resume_at
+        else "in its next run"
+    )
+    return (
+        f"NOT on {platform}: deferred: {result.error}; `invoke syndicate` posts it {after} "
+        f"(so does CI's next run then). If people must see it there sooner, post it by hand "
+        f"as well ({text})"
+    )
 
 
 # A run that stopped late in the evening is finished after midnight: yesterday's file of the
