@@ -94,8 +94,10 @@ def new_announcement(
         ]
     if urgent:
         lines.append("urgent: true")
+    # The reminder is for a draft only: on a file written as published (an alert) it misleads.
+    reminder = "  # change to published when it is ready" if status == "draft" else ""
     lines += [
-        f"status: {status}  # change to published when it is ready",
+        f"status: {status}{reminder}",
         "---",
         body or "TO DO: the announcement, in plain language: what, where, when, what to do.",
         "",

@@ -359,6 +359,23 @@ def test_the_same_alert_run_again_carries_on_when_its_title_or_body_has_a_line_b
     assert 'summary: "Boil tap water for one minute before drinking it."\n' in source.read_text()
 
 
+def test_the_alert_file_says_it_is_published_without_a_note_to_publish_it(site: Site) -> None:
+    with pytest.raises(AlertError):  # written, then the deploy fails: a web address is no target
+        publish_alert(
+            ROOT,
+            site.content,
+            site.output,
+            "Boil water advisory for Sunningdale",
+            "Boil tap water.",
+            "https://trail.ca",
+            {},
+            {"SITEURL": SITEURL},
+            say=lambda _: None,
+        )
+    (source,) = (site.content / "announcements").glob("*-boil-water-*.md")
+    assert "\nstatus: published\n" in source.read_text()
+
+
 def test_an_alert_is_not_carried_on_over_a_different_file_of_the_same_name(site: Site) -> None:
     title = "Boil water advisory for Sunningdale"
     today = datetime.now(CITY).strftime("%Y-%m-%d")
