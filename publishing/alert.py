@@ -156,18 +156,16 @@ def _set_up(platform: str, report: Report) -> bool:
 def _why_not_on(platform: str, source: Path, report: Report) -> str | None:
     """Why `platform` does not have the alert after this run, and what to do, in the words
     `invoke syndicate` uses; None when it has it (posted now, or by an earlier run)."""
-    text = f"`invoke preview {source}` shows the text"
     if platform in report.skipped:
         missing = ", ".join(report.skipped[platform])
         if not _set_up(platform, report):
             return (
                 f"not on {platform}: no credentials for it on this machine (missing {missing}); "
-                "the first run that has them posts it (CI's, once the alert is pushed), or "
-                f"post it by hand ({text})"
+                "the first run that has them posts it (CI's, once the alert is pushed)"
             )
         return (
             f"NOT on {platform}: skipped, missing {missing}; set what is missing and run "
-            f"`invoke syndicate`, or post it by hand ({text})"
+            "`invoke syndicate`"
         )
     held = [
         r
@@ -186,10 +184,12 @@ def _why_not_on(platform: str, source: Path, report: Report) -> str | None:
         if result.resume_at
         else "in its next run"
     )
+    text = f"`invoke preview {source}` shows the text"
     return (
         f"NOT on {platform}: deferred: {result.error}; `invoke syndicate` posts it {after} "
         f"(so does CI's next run then). If people must see it there sooner, post it by hand "
-        f"as well ({text})"
+        f"({text}), and delete one of the two once the automatic post is up: nothing tells "
+        "the ledger of a post made by hand"
     )
 
 
