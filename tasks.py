@@ -688,11 +688,32 @@ def preview(c: Context, file: str) -> None:
                 print(f"{key}:\n{post[key]}" if key != "link" else f"link: {post[key]}")
 
 
+def _fetched_to_read(c: Context) -> str | None:
+    """With RECORDS_REMOTE set, the records archive fetched before a command that only reads
+    it, so that it shows what CI recorded (nothing is pushed: reading records nothing). Returns
+    why the local copy alone is read when the fetch fails, else None."""
+    if not os.environ.get("RECORDS_REMOTE", "").strip():
+        return None  # the archive is this machine's own
+    try:
+        pull(c)
+    except Exit as failure:
+        return " ".join(str(failure.message).split())  # git's message, on one line
+    return None
+
+
 @task
 @_reads_records("status")
 def status(c: Context) -> None:
     """List scheduled items, posts deferred by a quota, failed syndications, comments to review,
-    and announcements the build would stop on."""
+    and announcements the build would stop on (fetching the records archive first, with
+    RECORDS_REMOTE set)."""
+    local_only = _fetched_to_read(c)
+    if local_only:
+        # Still shown: what this machine has is better than nothing, said as such.
+        print(
+            f"status: from the local copy of the records only ({_records_dir()}), which may "
+            f"be missing what CI recorded since: {printable(local_only)}"
+        )
     for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():
         print(line)
 

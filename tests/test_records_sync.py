@@ -24,6 +24,7 @@ from archive.git import (
 from archive.index import FILES, chains, reindex
 from moderation.log import ModerationLog
 from sandboxes import Sandboxes
+from syndication.ledger import Ledger
 from tests.conftest import ROOT, Site
 
 
@@ -314,3 +315,53 @@ def test_decisions_count_in_the_order_they_were_taken_across_joined_copies(
     push_archive(ci, url)
     status = ModerationLog(ci).statuses()[("facebook", "X")]
     assert (status.decision, status.decided_by) == ("keep", "Reviewer")
+
+
+def test_status_shows_failures_recorded_where_ci_keeps_the_archive(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`invoke status` on the CEC's machine fetches the archive CI pushed: a post that failed
+    in CI is listed there, not "0 failed" from the machine's own stale or empty copy."""
+    from invoke.context import Context
+
+    import tasks
+
+    url = remote(tmp_path)
+    ci = tmp_path / "ci-records"  # CI's run: a post failed, recorded and pushed
+    pull_archive(ci, url)
+    ledger = Ledger.in_records(ci)
+    op = ledger.intend("2026-11-20-a", "twitter", "create")
+    ledger.outcome(op, "2026-11-20-a", "twitter", "create", "failed", error="HTTP 403")
+    push_archive(ci, url)
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("RECORDS_REMOTE", url)
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "cec-records"))
+    tasks.status(Context())
+    out = capsys.readouterr().out
+    assert "Failed syndication: 1" in out and "  twitter: 2026-11-20-a create: HTTP 403" in out
+    assert "local copy" not in out
+
+
+def test_status_that_cannot_fetch_the_archive_says_its_figures_are_the_local_copys(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from invoke.context import Context
+
+    import tasks
+
+    records = tmp_path / "cec-records"
+    ledger = Ledger.in_records(records)
+    op = ledger.intend("2026-11-20-a", "twitter", "create")
+    ledger.outcome(op, "2026-11-20-a", "twitter", "create", "failed", error="HTTP 403")
+    commit_archive(records, "Fetched from CI yesterday")
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("RECORDS_REMOTE", "https://ci:s3cret-token@git.invalid/records.git")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    tasks.status(Context())  # still shows what it has
+    out = capsys.readouterr().out
+    first, *figures = out.splitlines()
+    assert first.startswith(
+        f"status: from the local copy of the records only ({records}), which may be missing "
+        "what CI recorded since: records pull: cannot fetch the records archive:"
+    ), first
+    assert "Failed syndication: 1" in figures and "s3cret-token" not in out
