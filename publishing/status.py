@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from announcements.model import parse_announcement, read_source
+from announcements import misplaced_in
+from announcements.model import Problem, parse_announcement, read_source
 from announcements.reader import display_path
 from archive.index import CITY, printable
 from moderation.log import ModerationLog
@@ -39,16 +40,19 @@ class Waiting:
 
 def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
     result = Waiting()
-    for path in sorted((content_dir / "announcements").glob("*.md")):
-        # Read as the build reads, so that what is listed is what the build will publish.
+    # Read as the build reads (files in folders inside announcements/ too, which it refuses),
+    # so that what is listed is what the build will publish, and each problem it stops on.
+    stops_on: list[Problem] = misplaced_in(content_dir)
+    for path in sorted((content_dir / "announcements").rglob("*.md")):
         name = display_path(path)
         text, unreadable = read_source(path, name)
         item, problems = (
             parse_announcement(name, text, CITY, content_dir) if text is not None else (None, [])
         )
-        result.problems.extend(str(problem) for problem in [unreadable, *problems] if problem)
+        stops_on.extend(problem for problem in [unreadable, *problems] if problem)
         if item and item.status == "published" and item.date > now:
             result.scheduled.append(f"{item.date:%Y-%m-%d %H:%M} {path.name}: {item.title}")
+    result.problems = [str(problem) for problem in sorted(stops_on)]  # in the build's order
     for (announcement, platform), record in sorted(
         Ledger.in_records(records_dir).records().items()
     ):

@@ -19,11 +19,12 @@ from publishing.author import (
     new_announcement,
     preview,
 )
+from publishing.build import BuildError
 from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.ledger import Ledger
 from syndication.text import x_length
-from tests.conftest import SITEURL, Site
+from tests.conftest import BASIC, SITEURL, Site, announcement
 
 NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
 
@@ -239,6 +240,20 @@ def test_status_reads_announcements_as_the_build_does(site: Site, tmp_path: Path
         f"{cp1252}:2: encoding: byte 0xea is not UTF-8; save the file with the UTF-8 encoding"
     ]
     assert "Announcements the build stops on (fix these first): 1" in result.lines()
+
+
+def test_status_names_every_file_the_build_stops_on(site: Site, tmp_path: Path) -> None:
+    """Each problem the build names for a file, as it names it: a file in a folder inside
+    announcements/ too, which the build reads and refuses."""
+    path = site.write(
+        "announcements/2026/2026-11-20-sub.md", announcement(**{**BASIC, "category": "parade"})
+    )
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.problems == failure.value.problems
+    assert result.problems[0].startswith(f"{path}:1: location: is in a folder inside ")
+    assert "Announcements the build stops on (fix these first): 2" in result.lines()
 
 
 def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site: Site) -> None:

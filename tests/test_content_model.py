@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from pelican.settings import get_settings_from_file
 
-from announcements.model import Problem, parse_announcement, parse_page, split_front_matter
+from announcements.model import (
+    MARKDOWN_PATHS,
+    Problem,
+    parse_announcement,
+    parse_page,
+    split_front_matter,
+)
 from archive.index import CITY
 from tests.conftest import BASIC, PNG, ROOT, announcement
 
@@ -20,6 +26,12 @@ def test_the_site_and_the_commands_share_the_city_time_zone() -> None:
     # searches in archive.index.CITY. Were they to differ, a post would go live at another hour.
     settings = get_settings_from_file(str(ROOT / "pelicanconf.py"))
     assert settings["TIMEZONE"] == CITY.key
+
+
+def test_the_site_and_the_commands_read_markdown_from_the_same_folders() -> None:
+    # `invoke status` names what the build refuses in content/ from MARKDOWN_PATHS.
+    settings = get_settings_from_file(str(ROOT / "pelicanconf.py"))
+    assert (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]) == MARKDOWN_PATHS
 
 
 def problems_for(content_dir: Path | None = None, **fields: str) -> list[Problem]:

@@ -72,7 +72,6 @@ def test_invalid_content_fails_the_build_with_every_problem_and_keeps_the_old_si
 
 def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site) -> None:
     site.add("2026-11-20-flushing")
-    site.add("2026/2026-11-22-filed-by-year")  # a folder inside announcements/ is fine
     site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")
     site.write("drafts/2026-11-23-unfinished.md", "---\ntitle: Unfinished\n---\n")
     with pytest.raises(BuildError) as failure:
@@ -82,6 +81,28 @@ def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site)
     reason = f"location: is not inside {where}, so it would never be published; move it"
     assert lost.endswith(f"2026-11-21-lost.md:1: {reason}")
     assert unfinished.endswith(f"drafts/2026-11-23-unfinished.md:1: {reason}")
+
+
+def test_markdown_in_a_folder_inside_announcements_or_pages_is_refused_naming_it(
+    site: Site,
+) -> None:
+    """The file name alone gives the address (announcements/<name>.html), and every command
+    (status, lint, invoke new, the FOI report's history) reads the folder itself: one rule."""
+    site.add("2026-11-20-flushing")
+    site.add("2026/2026-11-22-filed-by-year")
+    site.write("pages/council/agenda.md", "---\ntitle: Agenda\n---\nSoon.\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    by_year, agenda = failure.value.problems
+    for problem, folder in ((by_year, "announcements"), (agenda, "pages")):
+        where = f"{site.content}/{folder}/"
+        assert problem.endswith(
+            f".md:1: location: is in a folder inside {where}; move it to {where} itself "
+            "(its file name alone gives its address)"
+        )
+    assert by_year.startswith(f"{site.content}/announcements/2026/2026-11-22-filed-by-year.md")
+    assert agenda.startswith(f"{site.content}/pages/council/agenda.md")
+    assert not site.output.exists()
 
 
 def test_an_image_the_site_would_not_publish_fails_the_build(site: Site) -> None:
@@ -749,15 +770,18 @@ def test_long_listings_are_paginated_with_working_links(site: Site) -> None:
 
 def test_two_files_with_one_address_fail_the_build_naming_both(site: Site) -> None:
     site.add("2026-11-20-flushing")
-    site.add("2026/2026-11-20-flushing", title="Another text at the same address")
+    site.write(
+        "pages/flushing.md",
+        "---\ntitle: Flushing\nsave_as: announcements/2026-11-20-flushing.html\n---\nText.\n",
+    )
     with pytest.raises(BuildError) as failure:
         site.build()
     (problem,) = failure.value.problems
     assert ".md:1: file name: gives the same address (announcements/2026-11-20-flushing.html)" in (
         problem
     )
-    assert "announcements/2026/2026-11-20-flushing.md" in problem
-    assert problem.count("2026-11-20-flushing.md") == 2 and problem.endswith("; rename one")
+    assert "pages/flushing.md" in problem and "announcements/2026-11-20-flushing.md" in problem
+    assert problem.endswith("; rename one")
     assert not site.output.exists()
 
 

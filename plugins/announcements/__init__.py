@@ -34,7 +34,14 @@ from pelican import signals
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
 from .links import unpublished_links
-from .model import ADDRESS_SAFE_EXPECTED, CATEGORIES, ContentError, Problem, is_address_safe
+from .model import (
+    ADDRESS_SAFE_EXPECTED,
+    CATEGORIES,
+    MARKDOWN_PATHS,
+    ContentError,
+    Problem,
+    is_address_safe,
+)
 from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
 from .settings import SettingsError, check_settings
 
@@ -150,44 +157,70 @@ def spare_unwritten_listings(generator: Any) -> None:
 
 
 def misplaced_files(settings: dict[str, Any]) -> list[Problem]:
-    """Files in content/ the build would mishandle, found in one walk of it:
+    """Files in content/ the build would mishandle (see `misplaced_in`)."""
+    folders = (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])
+    return misplaced_in(Path(settings["PATH"]), folders)
 
-    - Markdown outside the announcement and page folders, which would silently never be
-      published;
+
+def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list[Problem]:
+    """Files in `content` the build would mishandle, found in one walk of it:
+
+    - Markdown outside the announcement and page folders (`folders`), which would silently
+      never be published;
+    - Markdown in a folder inside one of them. Pelican would publish it, at the address its
+      file name alone gives, but the commands that read announcements (status, lint, the FOI
+      report's history) read the folder itself: one rule for all, and no second file at one
+      address from a folder that looks like part of it;
     - a symbolic link to something outside content/. Git keeps only the link, so a build
       would read, publish or upload whatever it points to on the machine that builds (a key,
       a private recording): the file itself belongs in content/.
     """
-    content = Path(settings["PATH"])
     inside = content.resolve()
-    published = [content / f for f in (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])]
+    published = [content / f for f in folders]
     strays: list[Path] = []
+    nested: list[tuple[Path, Path]] = []  # each with the published folder it is inside
     links: list[Path] = []
-    folders = [(content, False)]  # each with whether it is in a published folder
-    while folders:
-        folder, in_published = folders.pop()
+    walk: list[tuple[Path, Path | None]] = [(content, None)]  # each in which published folder
+    while walk:
+        folder, home = walk.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 path = Path(entry.path)
                 if entry.is_symlink() and not path.resolve().is_relative_to(inside):
                     links.append(path)
                 elif entry.is_dir(follow_symlinks=False):
-                    folders.append((path, in_published or path in published))
-                elif not in_published and entry.name.endswith(".md"):
-                    strays.append(path)
+                    walk.append((path, home or (path if path in published else None)))
+                elif entry.name.endswith(".md") and folder != home:
+                    if home is None:
+                        strays.append(path)
+                    else:
+                        nested.append((path, home))
     where = " or ".join(f"{display_path(folder)}/" for folder in published)
     stray = f"is not inside {where}, so it would never be published; move it"
     link = "is a link to something outside content/; put the file itself here"
+
+    def move_up(home: Path) -> str:
+        shown = f"{display_path(home)}/"
+        return (
+            f"is in a folder inside {shown}; move it to {shown} itself "
+            "(its file name alone gives its address)"
+        )
+
     return [
         *(Problem(display_path(path), 1, "location", stray) for path in sorted(strays)),
+        *(
+            Problem(display_path(path), 1, "location", move_up(home))
+            for path, home in sorted(nested)
+        ),
         *(Problem(display_path(path), 1, "location", link) for path in sorted(links)),
     ]
 
 
 def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
-    """Two files that would be published at one address (a name used in two folders).
+    """Two files that would be published at one address (a page whose `save_as` or slug is
+    another's address).
 
-    Addresses come from file names, so the one written second would replace the first.
+    The one written second would replace the first.
     """
     kinds = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
     first: dict[str, Any] = {}

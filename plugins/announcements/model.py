@@ -46,6 +46,8 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mpeg", ".mpg"})
 # Pelican's STATIC_PATHS in pelicanconf.py: the only content it copies to the site as is.
 STATIC_PATHS = ("images",)
+# Pelican's ARTICLE_PATHS and PAGE_PATHS: the folders whose Markdown it reads.
+MARKDOWN_PATHS = ("announcements", "pages")
 
 ANNOUNCEMENT_FIELDS = (
     "title",
