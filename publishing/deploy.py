@@ -91,6 +91,27 @@ def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result
     return deploy_rsync(output, url, say)
 
 
+# rsync names each change it makes, as --itemize-changes would: an 11-character code, then the
+# path. "<f…" or ">f…" is a file sent ("<" to a remote, ">" to a local folder), "cL…" a link
+# made, "*deleting" a removal; anything else (a folder made, a time set) is neither.
+ITEMIZED = "--out-format=%i %n"
+
+
+def rsync_changes(itemized: str) -> tuple[int, int]:
+    """(files sent, files removed) in rsync's itemized output; folders are not counted, as
+    S3, which has none, counts its objects."""
+    sent = removed = 0
+    for line in itemized.splitlines():
+        change, name = line[:11].rstrip(), line[12:]
+        if name.endswith("/"):
+            continue
+        if change == "*deleting":
+            removed += 1
+        elif change[:1] in ("<", ">") or change.startswith("cL"):
+            sent += 1
+    return sent, removed
+
+
 def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Result:
     if shutil.which("rsync") is None:
         raise DeployError("rsync is not installed (Debian: apt-get install rsync)")
@@ -98,13 +119,14 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
         Path(target).mkdir(parents=True, exist_ok=True)
     source = f"{output}/"
     names = [path.relative_to(output).as_posix() for path in _files(output)]
+    uploaded = removed = 0
     for step, name in enumerate(STAGES):
         if step < len(STAGES) - 1:  # this step's files, named on standard input
             extra, listed = ["--files-from=-"], "".join(f"{n}\n" for n in names if stage(n) == step)
         else:  # the rest of the site as a whole, then removal of what it no longer has
             extra, listed = ["--delete", "--delete-after"], None
         run = subprocess.run(
-            ["rsync", "-rlt", "--checksum", *extra, source, target],
+            ["rsync", "-rlt", "--checksum", ITEMIZED, *extra, source, target],
             capture_output=True,
             text=True,
             check=False,
@@ -115,8 +137,10 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
                 f"rsync to {target} failed during {name}: {run.stderr.strip()}; "
                 "the pages already there are unchanged or complete"
             )
+        sent, gone = rsync_changes(run.stdout)
+        uploaded, removed = uploaded + sent, removed + gone
         say(f"deploy: {name} done")
-    return Result(target, len(_files(output)), 0)
+    return Result(target, uploaded, removed)
 
 
 def s3_client(url: str) -> Any:

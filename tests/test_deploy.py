@@ -96,6 +96,35 @@ def test_rsync_to_a_folder_replaces_the_site_and_removes_stale_files(
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_rsync_deploy_reports_what_it_uploaded_and_removed(
+    old_and_new: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """As S3's deploy counts them: files sent (changed or new), and stale files removed."""
+    old, new = old_and_new
+    www = tmp_path / "www"
+    first = deploy(old, str(www), say=lambda _: None)
+    assert (first.uploaded, first.removed) == (4, 0)
+    result = deploy(new, str(www), say=lambda _: None)
+    assert not (www / "announcements" / "gone.html").exists()
+    assert (result.uploaded, result.removed) == (3, 1)  # build.json is unchanged
+    again = deploy(new, str(www), say=lambda _: None)
+    assert (again.uploaded, again.removed) == (0, 0)
+
+
+def test_rsync_changes_sent_to_an_ssh_target_are_counted_as_to_a_folder() -> None:
+    itemized = (
+        "<f+++++++++ index.html\n"  # sent to a remote host
+        "cd+++++++++ images/\n"  # a folder made: not a file
+        "<fc.t...... theme/site.css\n"
+        "cL+++++++++ latest.html\n"  # a link made
+        ".f..t...... build.json\n"  # unchanged, only its time set
+        "*deleting   announcements/gone.html\n"
+        "*deleting   announcements/\n"
+    )
+    assert deploy_module.rsync_changes(itemized) == (3, 1)
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 def test_a_failure_before_removal_leaves_the_old_pages_whole(
     old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
