@@ -29,7 +29,7 @@ from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import ExportError  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
 from archive.git import ArchiveSyncError, commit_archive, pull_archive, push_archive  # noqa: E402
-from archive.index import chains, date_bound, printable  # noqa: E402
+from archive.index import chains, city_time, date_bound, printable  # noqa: E402
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
@@ -491,7 +491,7 @@ def retention(c: Context, dry_run: bool = False) -> None:
         raise Exit(f"records retention: {error}", code=2) from None
     due = due_for_disposition(_records_dir(), policy, datetime.now(UTC))
     for r in due:
-        print(f"{r.time}  {r.type:<10} {r.key}  {r.announcement}")
+        print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}")
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
 
 

@@ -37,7 +37,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from checks.lint import ADDRESS, EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
 
-from .index import CITY_NAME, COLUMNS, ArchiveRecord, search
+from .index import CITY_NAME, COLUMNS, ArchiveRecord, city_time, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
 # What in a third party's comment identifies its author besides their name, as the platform
@@ -401,6 +401,7 @@ def _write_set(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(default=True),
     )
+    env.filters["city_time"] = city_time  # as `invoke records search` shows times
     html = env.get_template("foi-report.html").render(
         request=request,
         queries=queries,

@@ -84,7 +84,8 @@ class ArchiveRecord:
         who = f"{self.author}: " if self.author else ""
         text = " ".join(self.text.split())[:width]
         where = f"{self.platform:<9} {self.announcement}"
-        return printable(f"{self.time}  {self.type:<10} {where}  {who}{text}  ({self.key})")
+        when = city_time(self.time)
+        return printable(f"{when}  {self.type:<10} {where}  {who}{text}  ({self.key})")
 
 
 def printable(text: str) -> str:
@@ -208,6 +209,18 @@ def utc(value: str | None) -> str:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def city_time(value: str) -> str:
+    """A recorded time (kept in UTC) as people here read it: City time with its offset,
+    `2026-11-24 10:00 -08:00`, the clock of the City days that `--from` and `--to` take (a
+    comment at 23:30 on the 24th in Trail is shown on the 24th, where a search finds it).
+    Text that is not a time is shown as it is."""
+    try:
+        moment = datetime.fromisoformat(utc(value)).astimezone(CITY)
+    except ValueError:
+        return value
+    return f"{moment:%Y-%m-%d %H:%M} {moment.isoformat()[-6:]}"
 
 
 def _sources(records_dir: Path) -> list[tuple[str, int, int]]:

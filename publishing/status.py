@@ -10,7 +10,7 @@ from pathlib import Path
 from announcements import misplaced_in
 from announcements.model import Problem, parse_announcement, read_source
 from announcements.reader import display_path
-from archive.index import CITY, printable
+from archive.index import CITY, city_time, printable
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
 
@@ -60,7 +60,7 @@ def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
         if last.get("phase") == "deferred":
             result.deferred.append(
                 f"{platform}: {announcement} {last.get('action')}, resumes "
-                f"after {last.get('resume_at') or 'the next reset'}"
+                f"after {city_time(last.get('resume_at') or '') or 'the next reset'}"
             )
         elif last.get("phase") == "failed":
             result.failed.append(

@@ -191,8 +191,8 @@ def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
     ledger.outcome(op, "2026-11-20-b", "facebook", "create", "failed", error="HTTP 400")
     result = waiting(site.content, records, NOW)
     assert result.scheduled == ["2027-01-15 08:00 2027-01-15-dog-licences.md: Dog licences"]
-    assert result.deferred == [
-        "twitter: 2026-11-20-a create, resumes after 2026-11-25T08:00:00+00:00"
+    assert result.deferred == [  # in City time, as the CEC reads it
+        "twitter: 2026-11-20-a create, resumes after 2026-11-25 00:00 -08:00"
     ]
     assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
     assert result.review == []

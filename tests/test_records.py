@@ -265,6 +265,37 @@ def test_search_dates_are_city_days_and_include_the_last_one(tmp_path: Path) -> 
     assert found(since="2026-11-25T07:45:00+00:00") == ["next"]
 
 
+def test_times_are_shown_in_city_time_as_the_dates_searched_are_city_days(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A records officer reads City time: a comment made at 23:30 on Nov. 24 in Trail (07:30
+    UTC on the 25th), found by `--to 2026-11-24`, is shown on the 24th, with its offset, in a
+    search, the FOI report and the retention list; the archive keeps it in UTC."""
+    records = tmp_path / "records"
+    _add_comment(records, "summer", "Laurel in July", "2020-07-01T16:00:00+00:00")
+    _add_comment(records, "late", "Laurel", "2026-11-25T07:30:00+00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    tasks.search(Context(), "Laurel", to="2026-11-24")
+    shown = capsys.readouterr().out.splitlines()
+    assert [line[:25] for line in shown[:2]] == [
+        "2020-07-01 09:00 -07:00  ",  # daylight saving time
+        "2026-11-24 23:30 -08:00  ",
+    ]
+    (late,) = search(records, "Laurel", since=date_bound("2026-11-24"))
+    assert late.time == "2026-11-25T07:30:00+00:00"  # kept in UTC
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-015", ["Laurel"], out)
+    report = (out / "report.html").read_text()
+    assert "Version 1, 2026-11-24 23:30 -08:00 (record" in report and "T07:30" not in report
+    (tmp_path / "policy").mkdir()
+    (tmp_path / "policy" / "retention.yml").write_text(
+        "periods_days: {post: 10, comment: 10, moderation: 365}\n"
+    )
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    tasks.retention(Context(), dry_run=True)
+    assert capsys.readouterr().out.startswith("2020-07-01 09:00 -07:00  comment ")
+
+
 def test_each_search_result_is_one_line_naming_who_and_where_it_is_kept(archive: Path) -> None:
     reindex(archive)
     (comment, _) = search(archive, "Laurel")
