@@ -446,7 +446,9 @@ def search(
     help={
         "request": "the FOI request's id",
         "query": "what to look for (all records if empty)",
-        "also": "another query (repeatable)",
+        # invoke shows a list option without its value (`-a, --also`): the help says it.
+        "also": "QUERY: one more query whose records join the package; give --also QUERY "
+        "once per query",
         "out": "folder for the package",
         "redact": "also write a severed copy in OUT/redacted/",
     },

@@ -411,6 +411,21 @@ def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Pat
     assert "<br>=HYPERLINK(&#34;http://evil.example/" in (out / "report.html").read_text()
 
 
+def test_invoke_help_shows_that_also_takes_a_query_each_time() -> None:
+    """invoke shows a list option as if it took no value (`-a, --also`): its help says it
+    does, and invoke takes one query per --also."""
+    from invoke import Collection
+    from invoke.parser import Parser
+
+    (context,) = [c for c in Collection.from_module(tasks).to_contexts() if c.name == "export"]
+    flags, text = context.help_for("--also")  # the line `invoke --help export` shows
+    assert re.search(r"--also[ =]QUERY", f"{flags}  {text}"), (flags, text)
+    parsed = Parser([context]).parse_argv(
+        ["export", "Sunningdale", "--also", "Laurel", "--also", "Bay Ave"]
+    )
+    assert parsed[0].args["also"].value == ["Laurel", "Bay Ave"]
+
+
 def test_an_export_goes_only_into_a_new_or_empty_folder_and_stops_cleanly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
