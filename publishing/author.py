@@ -164,9 +164,10 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
 
 def latest_announcement(content_dir: Path) -> Path:
     """The announcement changed last: the one the CEC is working on. Files are named by date,
-    so when times tie (every file of a fresh clone) the newest by name wins."""
+    so when times tie (every file of a fresh clone) the newest by name wins. Only files the
+    build reads count: none in folders inside announcements/."""
     files = sorted(
-        (content_dir / "announcements").rglob("*.md"),
+        (content_dir / "announcements").glob("*.md"),
         key=lambda p: (p.stat().st_mtime_ns, p.name),
     )
     if not files:

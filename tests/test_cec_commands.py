@@ -267,6 +267,8 @@ def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site
     assert latest_announcement(site.content) == newer  # a fresh clone: times tie
     os.utime(older, ns=(same + 10**9, same + 10**9))
     assert latest_announcement(site.content) == older  # just edited
+    site.write("announcements/2026/2026-11-21-misplaced.md", "---\ntitle: Misplaced\n---\n")
+    assert latest_announcement(site.content) == older  # the build does not read folders in it
 
 
 def test_preview_names_a_file_not_in_utf8(site: Site) -> None:
