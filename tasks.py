@@ -424,7 +424,8 @@ def search(
     to: str | None = None,
     author: str | None = None,
 ) -> None:
-    """`invoke records search QUERY [--platform] [--from] [--to] [--author]`."""
+    """`invoke records search QUERY [--platform] [--from] [--to] [--author]` (fetching the
+    records archive first, with RECORDS_REMOTE set)."""
     try:
         since = date_bound(from_) if from_ else None
         until = date_bound(to, end=True) if to else None
@@ -432,6 +433,13 @@ def search(
         raise Exit(
             f"records search: --from/--to: {error}; expected e.g. 2026-11-24", code=2
         ) from None
+    local_only = _fetched_to_read(c)
+    if local_only:
+        print(
+            f"records search: in the local copy of the records only ({_records_dir()}), "
+            f"which may be missing what CI recorded since: {printable(local_only)}",
+            file=sys.stderr,
+        )
     found = search_records(
         _records_dir(), query, platform=platform, since=since, until=until, author=author
     )
@@ -462,9 +470,19 @@ def export(
     also: list[str] | None = None,
     redact: bool = False,
 ) -> None:
-    """`invoke records export --request ID QUERY --out DIR [--also QUERY] [--redact]`."""
+    """`invoke records export --request ID QUERY --out DIR [--also QUERY] [--redact]`
+    (fetching the records archive first, with RECORDS_REMOTE set)."""
     if not request or not out:
         raise Exit("records export: --request and --out are required", code=2)
+    local_only = _fetched_to_read(c)
+    if local_only:
+        # An FOI response from a stale copy would leave out records the City holds.
+        raise Exit(
+            f"records export: {printable(local_only)}; no package was written, since the "
+            "local copy may be missing what CI recorded since. To export that copy knowingly, "
+            "run the command with RECORDS_REMOTE unset.",
+            code=1,
+        )
     try:
         summary = export_package(
             _records_dir(), ROOT, request, [query, *(also or [])], Path(out), redact

@@ -365,3 +365,51 @@ def test_status_that_cannot_fetch_the_archive_says_its_figures_are_the_local_cop
         "what CI recorded since: records pull: cannot fetch the records archive:"
     ), first
     assert "Failed syndication: 1" in figures and "s3cret-token" not in out
+
+
+def test_the_records_officer_searches_and_exports_what_ci_recorded(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An FOI answer from the officer's own stale copy would leave out what the City holds."""
+    from invoke.context import Context
+
+    import tasks
+    from tests.test_records import _add_comment
+
+    url = remote(tmp_path)
+    ci = tmp_path / "ci-records"  # CI's run collected a comment and pushed it
+    pull_archive(ci, url)
+    _add_comment(ci, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    push_archive(ci, url)
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("RECORDS_REMOTE", url)
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "officer-records"))
+    tasks.search(Context(), "Laurel")
+    assert "records search: 1 record(s)." in capsys.readouterr().out
+    tasks.export(Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi"))
+    assert "records export: 1 records" in capsys.readouterr().out
+
+
+def test_an_export_that_cannot_fetch_the_archive_writes_no_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+    from tests.test_records import _add_comment
+
+    records = tmp_path / "officer-records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    commit_archive(records, "Fetched last week")
+    monkeypatch.setenv("RECORDS_REMOTE", "https://ci:s3cret-token@git.invalid/records.git")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    tasks.search(Context(), "Laurel")  # a search still shows what this copy has, said as such
+    searched = capsys.readouterr()
+    assert "records search: 1 record(s)." in searched.out
+    assert searched.err.startswith("records search: in the local copy of the records only")
+    with pytest.raises(Exit) as stopped:
+        tasks.export(Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi"))
+    assert stopped.value.code == 1 and "no package was written" in str(stopped.value.message)
+    assert "s3cret-token" not in str(stopped.value.message) + searched.err
+    assert not (tmp_path / "foi").exists()
