@@ -67,7 +67,7 @@ def _logging() -> None:
 def _platform_settings() -> Settings:
     """The platforms' settings from the environment; a bad value stops with its name."""
     try:
-        return load_settings()
+        return load_settings(site_root=ROOT)
     except ConfigError as error:
         raise Exit(str(error), code=2) from None
 

@@ -18,6 +18,12 @@ DEFAULT_GRAPH_VERSION = "v24.0"
 DEFAULT_TWITTER_API_URL = "https://api.x.com"
 DEFAULT_YOUTUBE_API_URL = "https://www.googleapis.com"
 DEFAULT_YOUTUBE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+# The site's folders (beside tasks.py), and why the records archive may not be in either: it
+# holds the ledger and every commenter's name and comment, which are not for the public.
+SITE_FOLDERS = {
+    "output": "the built site, which `invoke deploy` publishes and each build replaces whole",
+    "content": "the site's content, which is published and committed with the site",
+}
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,24 @@ def _base(env: Mapping[str, str], name: str, default: str) -> str:
     return _url(env, name, default).rstrip("/")
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+def _records_dir(env: Mapping[str, str], site_root: Path) -> Path:
+    """The records folder: a folder, or none yet, and never inside the site's folders."""
+    records = Path(env.get("RECORDS_DIR") or "records")
+    if records.exists() and not records.is_dir():
+        raise ConfigError(f"RECORDS_DIR: '{records}' is a file; expected the records folder")
+    for name, why in SITE_FOLDERS.items():
+        folder = site_root / name
+        if records.resolve().is_relative_to(folder.resolve()):
+            raise ConfigError(
+                f"RECORDS_DIR: '{records}' is inside {folder}, {why}; expected a folder "
+                "outside the site, e.g. records/"
+            )
+    return records
+
+
+def load_settings(env: Mapping[str, str] | None = None, site_root: Path = Path()) -> Settings:
+    """The settings from `env` (default: the environment), for the site in `site_root`
+    (default: the working directory)."""
     env = os.environ if env is None else env
     urls = {
         name: _base(env, name, default)
@@ -142,7 +165,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         )
     secret_names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
     secrets = tuple(env[n] for n in secret_names if env.get(n))
-    records = Path(env.get("RECORDS_DIR") or "records")
-    if records.exists() and not records.is_dir():
-        raise ConfigError(f"RECORDS_DIR: '{records}' is a file; expected the records folder")
+    records = _records_dir(env, site_root)
     return Settings(platforms, missing, records, secrets, _days(env, "COLLECT_DAYS"))

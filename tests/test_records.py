@@ -151,6 +151,27 @@ def test_a_records_dir_that_is_a_file_is_refused_naming_the_variable(
         )
 
 
+@pytest.mark.parametrize("inside", ["output/records", "output", "content/records"])
+def test_a_records_dir_inside_the_site_is_refused_naming_the_variable(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """Inside output/, `invoke deploy` would publish the ledger and every commenter's name,
+    and the next build's swap would delete them (the next run then posts everything again);
+    inside content/, they would be committed and published with the content."""
+    site.add("2026-11-20-flushing")
+    site.build()
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.chdir(site.root)
+    for name, value in {**sandboxes.env, "RECORDS_DIR": inside}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(Exit) as stopped:
+        tasks.syndicate(Context())
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(f"RECORDS_DIR: '{inside}' is inside ")
+    assert not (site.root / inside / "syndication").exists()
+    assert not sandboxes.facebook.posts  # nothing was posted without its record
+
+
 def test_search_finds_what_it_should(archive: Path) -> None:
     assert reindex(archive) > 0
     found = search(archive, "Laurel")
