@@ -12,6 +12,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               not write (a draft's page among them), or not
                                               yet when the linking page goes up
   summary-length                              a summary the platforms would cut
+  placeholder                                 "TO DO" left by `invoke new` in an announcement
+                                              that is not a draft (the build refuses it too)
 
 Fenced code blocks are published as they are written, so every rule about what is said reads
 them too; only the rules about Markdown's structure (headings, links, images) pass over them.
@@ -41,10 +43,12 @@ from announcements.links import (
 )
 from announcements.model import (
     CATEGORIES,
+    PLACEHOLDER_LEFT,
     STATIC_PATHS,
     PageMeta,
     parse_announcement,
     parse_page,
+    placeholder_lines,
     read_source,
     split_front_matter,
 )
@@ -70,6 +74,7 @@ DEFAULT_SEVERITY = {
     "heading-order": "error",
     "broken-link": "error",
     "summary-length": "warning",
+    "placeholder": "error",
 }
 WAIVER = re.compile(r"<!--\s*lint-ok\s+([a-z-]+)\s*:\s*(.+?)\s*-->")
 
@@ -97,6 +102,8 @@ HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
 ARCHIVE_YEAR_SAVE_AS = "archives/{year}.html"
+# pelicanconf.py's ARTICLE_PATHS: the folder of announcements.
+ARTICLE_PATH = "announcements"
 # pelicanconf.py's PAGE_SAVE_AS: where a page without its own `save_as` is written.
 PAGE_SAVE_AS = "{slug}.html"
 
@@ -310,6 +317,8 @@ def check_file(
         raw.extend((line.number, rule, message) for rule, message in _line_findings(line, policy))
     raw.extend(_heading_findings(lines))
     source = path.relative_to(content_dir).as_posix()
+    if source.startswith(f"{ARTICLE_PATH}/") and front.get("status") != "draft":
+        raw.extend((number, "placeholder", PLACEHOLDER_LEFT) for number in placeholder_lines(text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, f"announcements/{path.stem}.html")).parent
     for line in lines:
@@ -518,7 +527,7 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     files: dict[str, str] = {}
     releases: dict[str, Release] = {}
     years: set[int] = set()
-    for path in (content_dir / "announcements").glob("*.md"):
+    for path in (content_dir / ARTICLE_PATH).glob("*.md"):
         page = f"announcements/{path.stem}.html"
         file = path.relative_to(content_dir).as_posix()
         pages[file] = page

@@ -13,6 +13,7 @@ from pelican.utils import slugify
 from announcements.model import (
     CATEGORIES,
     EVENT_CATEGORIES,
+    PLACEHOLDER,
     parse_announcement,
     parse_datetime,
     read_source,
@@ -21,6 +22,7 @@ from archive.index import CITY
 from syndication.text import utf8_length, x_length
 from syndication_manifest import platform_posts
 
+SUMMARY_TO_DO = f"{PLACEHOLDER}: one or two plain sentences for social media."
 SLUG_LIMIT = 80  # characters: a long title would make a file name the file system refuses
 
 
@@ -83,14 +85,14 @@ def new_announcement(
         f"title: {_yaml_text(title)}",
         f"date: {city_time(published)}",
         f"category: {category}",
-        f"summary: {_yaml_text(summary or 'TO DO: one or two plain sentences for social media.')}",
+        f"summary: {_yaml_text(summary or SUMMARY_TO_DO)}",
     ]
     if category in EVENT_CATEGORIES:
         start = _when(event_start, published + timedelta(days=7), "event-start")
         lines += [
             f"event_start: {city_time(start)}",
-            f"event_end: {city_time(start + timedelta(hours=2))}  # TO DO: check",
-            "location: TO DO, where it happens",
+            f"event_end: {city_time(start + timedelta(hours=2))}  # {PLACEHOLDER}: check",
+            f"location: {PLACEHOLDER}, where it happens",
         ]
     if urgent:
         lines.append("urgent: true")
@@ -99,7 +101,8 @@ def new_announcement(
     lines += [
         f"status: {status}{reminder}",
         "---",
-        body or "TO DO: the announcement, in plain language: what, where, when, what to do.",
+        body
+        or f"{PLACEHOLDER}: the announcement, in plain language: what, where, when, what to do.",
         "",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from invoke.exceptions import Exit
 
 import tasks
 from announcements.model import parse_announcement
+from announcements.reader import display_path
+from checks.lint import lint
 from publishing.author import (
     CITY,
     AuthoringError,
@@ -24,7 +27,7 @@ from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.ledger import Ledger
 from syndication.text import x_length
-from tests.conftest import BASIC, SITEURL, Site, announcement
+from tests.conftest import BASIC, ROOT, SITEURL, Site, announcement
 
 NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
 
@@ -38,9 +41,38 @@ def test_a_new_announcement_builds_at_once_as_a_draft(site: Site, category: str)
     site.build()  # raises on any validation problem
     assert not (site.output / "announcements" / f"{path.stem}.html").exists()  # a draft
     published = path.read_text().replace("status: draft", "status: published")
-    path.write_text(published)
+    path.write_text(re.sub(r"TO DO[:,]? ", "", published))  # the TO DO parts filled in
     site.build()
     assert (site.output / "announcements" / f"{path.stem}.html").is_file()
+
+
+def test_placeholders_left_by_invoke_new_do_not_reach_the_public(site: Site) -> None:
+    """The CEC sets `status: published` but forgets the TO DO parts: the lint and the build
+    both stop it, naming each line and field, before Facebook and X get "TO DO: ..."."""
+    path = new_announcement(
+        site.content, "Winter market", "city-event", date="2026-11-20 09:00", now=NOW
+    )
+    text = path.read_text().replace("status: draft", "status: published")
+    path.write_text(text.replace('summary: "TO DO', 'summary: "Winter market. TO DO'))
+    lines = {n: line for n, line in enumerate(path.read_text().splitlines(), 1) if "TO DO" in line}
+    name = display_path(path)
+    found = [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing]
+    assert [(f.path, f.line, f.rule) for f in found] == [
+        (name, line, "placeholder") for line in lines
+    ]
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    fields = [line.split(":")[0] for line in lines.values()]
+    assert fields == ["summary", "event_end", "location", "TO DO"]  # the last is the text
+    assert [problem.split(" 'TO DO' ")[0] for problem in refused.value.problems] == [
+        f"{name}:{line}: {field if field != 'TO DO' else 'text'}:"
+        for line, field in zip(lines, fields, strict=True)
+    ]
+    assert not site.output.exists()
+    # A draft may keep them.
+    path.write_text(path.read_text().replace("status: published", "status: draft"))
+    site.build()
+    assert [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing] == []
 
 
 def test_new_refuses_a_duplicate_and_an_unknown_category(site: Site) -> None:

@@ -81,6 +81,16 @@ ADDRESS_SAFE_EXPECTED = (
     "rename the file using only letters a-z, digits, '-', '_' and '.'"
 )
 
+# What `invoke new` writes where the CEC has something to fill in. Only a draft may keep it: it
+# would otherwise reach the page, the feeds and every platform ("TO DO, where it happens").
+# Capitals, matched as written, so that "things to do" in a text is not taken for it.
+PLACEHOLDER = "TO DO"
+PLACEHOLDER_LEFT = (
+    f"'{PLACEHOLDER}' marks a part left to fill in or check; do so and remove the mark, or keep "
+    "'status: draft' until it is ready"
+)
+_PLACEHOLDER = re.compile(rf"(?<!\w){re.escape(PLACEHOLDER)}(?!\w)")
+
 # The years an announcement's times may fall in. Anything else is a slip ("9999" for "never"),
 # and near years 1 and 9999 a change of offset leaves the dates Python can hold.
 YEARS = range(1900, 3000)
@@ -232,6 +242,14 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     body_line = text.count("\n", 0, match.end()) + 1
     return match.group(1), text[match.end() :], body_line
+
+
+def placeholder_lines(text: str) -> list[int]:
+    """The lines of a file that still hold the placeholder: in a field, in a comment beside
+    one (`# TO DO: check`: nobody has checked that value yet) or in the text."""
+    if PLACEHOLDER not in text:  # most files: one scan, no lines
+        return []
+    return [n for n, line in enumerate(text.splitlines(), 1) if _PLACEHOLDER.search(line)]
 
 
 def _compose(path: str, text: str) -> _Fields:
@@ -550,6 +568,8 @@ def parse_announcement(
     values["corrections"] = _corrections(fields, tz, values["modified"], values["date"])
     values["syndicate"] = _syndicate(fields, has_video=values["video"] is not None)
     _check_together(fields, values)
+    if values["status"] != "draft":
+        _placeholders_left(fields, text)
     if fields.problems:
         return None, fields.problems
     return Announcement(**values), []
@@ -610,6 +630,21 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
         fields.problem("modified", "is before date; expected the time of the latest change")
     if date and expires and expires <= date:
         fields.problem("expires", "is not after date; expected when the notice stops applying")
+
+
+def _placeholders_left(fields: _Fields, text: str) -> None:
+    """Each line of an announcement to be published that `invoke new` left to fill in, named
+    by its field (the one starting on or above it), or `text` below the front matter."""
+    left = placeholder_lines(text)
+    if not left:
+        return
+    parts = split_front_matter(text)
+    body_line = parts[2] if parts else 1
+    starts = sorted((line, name) for name, line in fields.lines.items())
+    for number in left:
+        above = [name for line, name in starts if line <= number]
+        name = "text" if number >= body_line or not above else above[-1]
+        fields.problem(name, PLACEHOLDER_LEFT, number)
 
 
 def parse_page(path: str, text: str, tz: tzinfo) -> tuple[PageMeta | None, list[Problem]]:
