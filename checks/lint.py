@@ -8,6 +8,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   confidential                                "confidential", "in camera", "not for release"
   profanity                                   words from policy/wordlists/ (shared with moderation)
   image-alt, link-text, heading-order         accessibility
+  external-image                              an image on another site, which readers'
+                                              browsers would fetch (the build refuses it too)
   broken-link                                 internal links to files or pages the build does
                                               not write (a draft's page among them), or not
                                               yet when the linking page goes up
@@ -52,7 +54,7 @@ from announcements.model import (
     read_source,
     split_front_matter,
 )
-from announcements.reader import display_path
+from announcements.reader import display_path, image_from_elsewhere, is_outside_site
 from archive.index import CITY
 from checks.policy_file import read_mapping
 from syndication.posts import x_text
@@ -70,6 +72,7 @@ DEFAULT_SEVERITY = {
     "confidential": "error",
     "profanity": "error",
     "image-alt": "error",
+    "external-image": "error",
     "link-text": "warning",
     "heading-order": "error",
     "broken-link": "error",
@@ -96,6 +99,10 @@ CONFIDENTIAL = re.compile(
 )
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
 HTML_IMG = re.compile(r"<img\b(?![^>]*\balt=\"[^\"]+\")[^>]*>", re.IGNORECASE)
+HTML_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+# An image by reference, `![alt][label]` or `![label]`, and a reference's definition.
+IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
 HEADING = re.compile(r"^(#{1,6})\s+\S")
@@ -316,6 +323,7 @@ def check_file(
     for line in lines:
         raw.extend((line.number, rule, message) for rule, message in _line_findings(line, policy))
     raw.extend(_heading_findings(lines))
+    raw.extend(_image_source_findings(lines))
     source = path.relative_to(content_dir).as_posix()
     if source.startswith(f"{ARTICLE_PATH}/") and front.get("status") != "draft":
         raw.extend((number, "placeholder", PLACEHOLDER_LEFT) for number in placeholder_lines(text))
@@ -427,6 +435,34 @@ def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
                 (f"heading level {level} follows level {previous}; use {'#' * (previous + 1)}"),
             )
         previous = level
+
+
+def _image_source_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
+    """Images a reader's browser would fetch from another site, as the build refuses them:
+    in Markdown, by reference (reported where the address is) or in HTML."""
+    found: list[tuple[int, str]] = []
+    definitions: dict[str, tuple[int, str]] = {}
+    referenced: set[str] = set()
+    for line in (ln for ln in lines if ln.is_markup):
+        found += [(line.number, m.group(2).strip("<>")) for m in IMAGE.finditer(line.text)]
+        found += [
+            (line.number, next(g for g in m.groups() if g is not None))
+            for m in HTML_IMG_SRC.finditer(line.text)
+        ]
+        referenced |= {
+            _label(m.group(2) or m.group(1)) for m in IMAGE_REFERENCE.finditer(line.text)
+        }
+        if definition := REFERENCE_DEFINITION.match(line.text):
+            definitions.setdefault(_label(definition.group(1)), (line.number, definition.group(2)))
+    found += [definitions[label] for label in referenced if label in definitions]
+    for number, address in found:
+        if is_outside_site(address):
+            yield number, "external-image", image_from_elsewhere(address)
+
+
+def _label(text: str) -> str:
+    """A reference's label as Markdown matches it: case and runs of spaces do not count."""
+    return " ".join(text.lower().split())
 
 
 def _link_findings(

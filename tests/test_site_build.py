@@ -6,6 +6,7 @@ import gc
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -16,6 +17,8 @@ import pytest
 from icalendar import Calendar
 from pelican import signals
 
+from announcements.reader import display_path
+from checks.lint import lint
 from publishing.build import BuildError
 from tests.conftest import NOW, PNG, ROOT, SITEURL, Site
 
@@ -216,6 +219,41 @@ def test_a_title_with_ampersand_and_angle_brackets_reads_the_same_everywhere(sit
     assert "<h1>Fish &amp; chips &lt;fundraiser&gt; at the Aquatic Centre</h1>" in site.read(
         "announcements/2026-11-20-fundraiser.html"
     )
+
+
+@pytest.mark.parametrize(
+    ("image", "address"),
+    [
+        ("![Map of Glenmerry](https://maps.example.com/glenmerry.png)", None),
+        ('<img src="https://tracker.example/p.gif" alt="Glenmerry" width="1" height="1">', None),
+        ('<IMG SRC=//tracker.example/p.gif ALT="Glenmerry">', "//tracker.example/p.gif"),
+        # Browsers read a backslash as a slash: //tracker.example/p.gif again.
+        ('<img src="\\\\tracker.example/p.gif" alt="Glenmerry">', "\\\\tracker.example/p.gif"),
+        ("![Logo][logo]\n\n[logo]: HTTP://cdn.example.net/logo.png", None),
+    ],
+)
+def test_an_image_from_another_site_is_refused_by_the_build_and_the_lint(
+    site: Site, image: str, address: str | None
+) -> None:
+    """The site loads nothing from other sites (README, and every page's footer): an image
+    there would tell its owner who reads the page, and when (a tracker)."""
+    address = address or re.findall(r"(?i)(?:https?:)?//[^\s)\"]+", image)[0]
+    site.add(
+        "2026-11-20-flushing",
+        body=f"Crews flush mains.\n\n![Pixel]({{static}}/images/pixel.png)\n\n{image}\n",
+    )
+    path = site.content / "announcements" / "2026-11-20-flushing.md"
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if address in text)
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    found = [f for f in lint(site.content, site.root / "policy") if f.blocks_publishing]
+    assert [(f.path, f.line, f.rule) for f in found] == [
+        (display_path(path), line, "external-image")
+    ]
+    assert f"'{address}' is an image on another site" in found[0].message
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    assert refused.value.problems == [f"{display_path(path)}:{line}: image: {found[0].message}"]
+    assert not site.output.exists()
 
 
 def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 from zoneinfo import ZoneInfo
 
-from .model import Problem, read_source
+from .model import Problem, first_line_naming, read_source
 from .reader import display_path
 
 
@@ -112,7 +112,6 @@ def _filename_links(content: Any) -> Iterator[tuple[str, str]]:
 
 
 def _line_of(source_path: str, path: str) -> int:
-    """The first line of the file that names `path`; 1 when it is written otherwise."""
+    """The first line of the file's text that names `path`."""
     text, _ = read_source(Path(source_path), source_path)
-    lines = (text or "").splitlines()
-    return next((number for number, line in enumerate(lines, 1) if path in line), 1)
+    return first_line_naming(text or "", path)

@@ -252,6 +252,15 @@ def placeholder_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if _PLACEHOLDER.search(line)]
 
 
+def first_line_naming(text: str, words: str) -> int:
+    """The first line of a file's text (after its front matter) that holds `words`; the
+    text's first line when it is written otherwise (escaped, or split across lines)."""
+    parts = split_front_matter(text)
+    start = parts[2] if parts else 1
+    lines = text.splitlines()[start - 1 :]
+    return next((n for n, line in enumerate(lines, start) if words in line), start)
+
+
 def _compose(path: str, text: str) -> _Fields:
     fields = _Fields(path)
     parts = split_front_matter(text)

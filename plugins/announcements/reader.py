@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -22,6 +24,7 @@ from .model import (
     Announcement,
     PageMeta,
     Problem,
+    first_line_naming,
     parse_announcement,
     parse_page,
     read_source,
@@ -155,6 +158,38 @@ def sanitise(html: str) -> str:
     return str(_CLEANER.clean(html))
 
 
+# An image is the one thing the cleaned text can make a browser fetch by itself. The cleaner
+# writes each attribute in double quotes.
+_IMAGE_SOURCE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_URL_IGNORED = "".join(map(chr, range(33)))  # what browsers strip around an address
+
+
+def is_outside_site(address: str) -> bool:
+    """Whether a browser would fetch `address` from another site: it names a scheme
+    (`https:`), or a host (`//host/...`). Read as browsers read it: spaces and control
+    characters around it and tabs and line breaks inside it are dropped, and a backslash is a
+    slash (`\\\\host/x.png` is `//host/x.png`)."""
+    url = re.sub(r"[\t\n\r]", "", address).strip(_URL_IGNORED).replace("\\", "/")
+    return url.startswith("//") or _SCHEME.match(url) is not None
+
+
+def image_from_elsewhere(address: str) -> str:
+    """What is wrong with an image at `address` outside the site, said the same by the build
+    and the content lint."""
+    return (
+        f"'{address}' is an image on another site: every reader's browser would fetch it from "
+        "there, telling that site who reads the page; put the image in content/images/ and "
+        "show it with ![description]({static}/images/name.png)"
+    )
+
+
+def images_from_elsewhere(html: str) -> list[str]:
+    """The address of each image in rendered (cleaned) text that is outside the site."""
+    sources = (unescape(match.group(1)) for match in _IMAGE_SOURCE.finditer(html))
+    return [address for address in sources if is_outside_site(address)]
+
+
 class AnnouncementReader(BaseReader):
     """Reads `content/**/*.md`: front matter between `---` lines, then Markdown."""
 
@@ -172,9 +207,17 @@ class AnnouncementReader(BaseReader):
         if text is None:
             return "", {"status": "skip", PROBLEMS_KEY: [unreadable]}
         metadata, problems = self.front_matter(source_path, text)
+        html = "" if problems else self._render(text)
+        # The site loads nothing from other sites: an image there would tell its owner who
+        # reads the page, and when.
+        problems += [
+            Problem(name, first_line_naming(text, address), "image", image_from_elsewhere(address))
+            for name in [display_path(source_path)]
+            for address in images_from_elsewhere(html)
+        ]
         if problems:
             return "", {"status": "skip", PROBLEMS_KEY: problems}
-        return self._render(text), metadata
+        return html, metadata
 
     def front_matter(
         self, source_path: str, text: str | None = None
