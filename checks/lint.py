@@ -17,8 +17,12 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   placeholder                                 "TO DO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
 
-Fenced code blocks are published as they are written, so every rule about what is said reads
-them too; only the rules about Markdown's structure (headings, links, images) pass over them.
+The rules about what is said (personal information, confidential markers, words) read the
+text as it is published: each paragraph of the body, and each field's value as the build reads
+it, is one run of text whatever lines it was wrapped on (joined with a space), and a finding
+names the line where what it found starts. Fenced code blocks are published as they are
+written, so those rules read them too; only the rules about Markdown's structure (headings,
+links, images) pass over them.
 
 A false positive is waived on its line (or the line above) with a reasoned marker, which the
 lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line -->
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -107,6 +112,7 @@ LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
 HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
+QUOTED = re.compile(r"^\s*(?:>\s*)+")  # a quotation's marks, which are not its text
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
 ARCHIVE_YEAR_SAVE_AS = "archives/{year}.html"
 # pelicanconf.py's ARTICLE_PATHS: the folder of announcements.
@@ -288,15 +294,38 @@ class Line:
         return self.in_body and not self.in_code
 
 
-def _lines(text: str) -> tuple[list[Line], dict[str, Any], int]:
+@dataclass(frozen=True)
+class Passage:
+    """Text the site publishes as one run (a paragraph, a field's value) whatever lines it was
+    wrapped on, with where each of those lines starts in it, to name the line of a match."""
+
+    text: str
+    starts: tuple[int, ...]  # where each line's part starts in `text`, in order
+    numbers: tuple[int, ...]  # and that line's number in the file
+
+    def line_at(self, offset: int) -> int:
+        return self.numbers[bisect_right(self.starts, offset) - 1]
+
+
+def _joined(parts: Sequence[tuple[int, str]]) -> Passage:
+    """Lines (number, text) read as one run: joined with a space, as a wrapped paragraph or a
+    folded YAML value is shown."""
+    starts, offset = [], 0
+    for _, part in parts:
+        starts.append(offset)
+        offset += len(part) + 1
+    return Passage(" ".join(p for _, p in parts), tuple(starts), tuple(n for n, _ in parts))
+
+
+def _read(text: str) -> tuple[list[Line], dict[str, Any], list[Passage]]:
+    """The file's lines, its fields as the build reads them, and every run of text it
+    publishes: each field's value, then each paragraph of the body."""
     parts = split_front_matter(text)
     front: dict[str, Any] = {}
+    passages: list[Passage] = []
     body_start = 1
     if parts:
-        try:
-            front = yaml.load(parts[0], Loader=YAML_LOADER) or {}
-        except yaml.YAMLError:
-            front = {}
+        front, passages = _front_matter(parts[0], first=2)  # after the opening '---'
         body_start = parts[2]
     lines = []
     fenced = False
@@ -306,7 +335,81 @@ def _lines(text: str) -> tuple[list[Line], dict[str, Any], int]:
         lines.append(Line(number, raw, in_body, in_code=fenced or fence))
         if fence:
             fenced = not fenced
-    return lines, front if isinstance(front, dict) else {}, body_start
+    passages.extend(_paragraphs(line for line in lines if line.in_body))
+    return lines, front, passages
+
+
+def _front_matter(source: str, first: int) -> tuple[dict[str, Any], list[Passage]]:
+    """The fields of front matter starting on line `first`, and the text of each value."""
+    lines = source.splitlines()
+    loader = YAML_LOADER(source)
+    try:
+        root = loader.get_single_node()
+        front = loader.construct_document(root) if root is not None else {}
+    except (yaml.YAMLError, ValueError, TypeError):
+        # The build refuses it, naming why; what it says is still checked, line by line.
+        return {}, [_joined([(first + i, line.strip())]) for i, line in enumerate(lines)]
+    finally:
+        loader.dispose()
+    passages = [_value(node, lines, first) for node in _scalars(root)]
+    return (front if isinstance(front, dict) else {}), passages
+
+
+def _scalars(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
+    """Every value in a YAML document (not the field names), in lists and mappings too."""
+    pending, seen = [root], set()
+    while pending:
+        node = pending.pop()
+        if node is None or id(node) in seen:  # an alias names a node already seen
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            yield node
+        elif isinstance(node, yaml.MappingNode):
+            pending.extend(value for _, value in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+
+
+def _value(node: yaml.ScalarNode, lines: list[str], first: int) -> Passage:
+    """A value as the build reads it (a folded or wrapped one is one line), with each line of
+    the file it was written on found in it, in order (one not found, such as `summary: >` or
+    an escape, leaves its text to the line before)."""
+    text = str(node.value).replace("\n", " ")  # a literal block (`|`) is shown as one line too
+    starts, numbers = [0], [first + node.start_mark.line]
+    end = node.end_mark.line - (node.end_mark.column == 0)  # a block ends where the next begins
+    offset = 0
+    for index in range(node.start_mark.line + 1, min(end, len(lines) - 1) + 1):
+        part = lines[index].strip().strip("'\"")
+        found = text.find(part, offset) if part else -1
+        if found >= 0:
+            starts.append(found)
+            numbers.append(first + index)
+            offset = found + len(part)
+    return Passage(text, tuple(starts), tuple(numbers))
+
+
+def _paragraphs(lines: Iterable[Line]) -> Iterator[Passage]:
+    """The body's runs of text: lines between blank lines, headings and code fences, without
+    their indentation and quotation marks ('>'). A fenced block is a run of its own."""
+    run: list[tuple[int, str]] = []
+    for line in lines:
+        part = (QUOTED.sub("", line.text) if line.is_markup else line.text).strip()
+        ends = (
+            not part  # a blank line, in a quotation too
+            or FENCE.match(line.text) is not None
+            or (line.is_markup and HEADING.match(line.text) is not None)
+        )
+        if ends and run:
+            yield _joined(run)
+            run = []
+        part = WAIVER.sub("", part).strip()  # a waiver's words are not published
+        if ends and part:
+            yield _joined([(line.number, part)])  # a heading, or a fence's info string
+        elif part:
+            run.append((line.number, part))
+    if run:
+        yield _joined(run)
 
 
 def check_file(
@@ -318,10 +421,13 @@ def check_file(
     if text is None:
         assert unreadable is not None
         return [Finding(name, unreadable.line, unreadable.field, unreadable.message)]
-    lines, front, _ = _lines(text)
+    lines, front, passages = _read(text)
     raw: list[tuple[int, str, str]] = []
+    for passage in passages:
+        raw.extend(_text_findings(passage, policy))
     for line in lines:
-        raw.extend((line.number, rule, message) for rule, message in _line_findings(line, policy))
+        if line.is_markup:
+            raw.extend((line.number, rule, message) for rule, message in _markup_findings(line))
     raw.extend(_heading_findings(lines))
     raw.extend(_image_source_findings(lines))
     source = path.relative_to(content_dir).as_posix()
@@ -350,26 +456,40 @@ def check_file(
     return sorted(set(findings))
 
 
-def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
-    text = WAIVER.sub("", line.text)
+def text_findings(text: str, policy: Policy) -> list[tuple[str, str]]:
+    """(rule, message) for each thing a text published on its own (a commit's change note)
+    must not say, read as one run like a paragraph."""
+    return [(rule, message) for _, rule, message in _text_findings(_joined([(0, text)]), policy)]
+
+
+def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str, str]]:
+    """What one run of published text must not say, each on the line where it starts."""
+    text, line = passage.text, passage.line_at
     for match in SIN.finditer(text):
         if sin_valid(match.group(0)):
             yield (
+                line(match.start()),
                 "personal-sin",
                 f"'{match.group(0)}' is a valid Social Insurance Number; remove it",
             )
     for match in CARD.finditer(text):
         if card_valid(match.group(0)):
-            yield "personal-card", f"'{match.group(0)}' is a valid card number; remove it"
+            yield (
+                line(match.start()),
+                "personal-card",
+                f"'{match.group(0)}' is a valid card number; remove it",
+            )
     for match in PHN.finditer(text):
         if phn_valid(match.group(0)):
             yield (
+                line(match.start()),
                 "personal-phn",
                 f"'{match.group(0)}' is a valid BC Personal Health Number; remove it",
             )
     for match in EMAIL.finditer(text):
         if match.group(0).lower() not in policy.public_emails:
             yield (
+                line(match.start()),
                 "personal-email",
                 (
                     f"'{match.group(0)}' is not a City public contact; remove it "
@@ -380,6 +500,7 @@ def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
         digits = "".join(match.groups())
         if digits not in policy.public_phones:
             yield (
+                line(match.start()),
                 "personal-phone",
                 (
                     f"'{match.group(0)}' is not a City public contact; remove "
@@ -389,6 +510,7 @@ def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
     if PRIVATE_MARKERS.search(text):
         for match in ADDRESS.finditer(text):
             yield (
+                line(match.start()),
                 "private-address",
                 (
                     f"'{match.group(0)}' is marked as a private residence; "
@@ -396,27 +518,39 @@ def _line_findings(line: Line, policy: Policy) -> Iterator[tuple[str, str]]:
                 ),
             )
     for match in CONFIDENTIAL.finditer(text):
-        yield "confidential", f"'{match.group(0)}' marks material not meant for publication"
+        yield (
+            line(match.start()),
+            "confidential",
+            f"'{match.group(0)}' marks material not meant for publication",
+        )
     lowered = text.lower()
-    if policy.any_word.search(lowered):  # one search; most lines hold none of the words
+    if policy.any_word.search(lowered):  # one search; most runs hold none of the words
+        # lower() lengthens a few letters (İ): then the run's first line is named
+        at = line if len(lowered) == len(text) else lambda _: passage.numbers[0]
         for word, pattern in policy.word_patterns:
-            if word in lowered and pattern.search(lowered):
-                yield "profanity", f"'{word}' is on the City's list of words not to publish"
-    if line.is_markup:
-        for match in IMAGE.finditer(text):
-            if not match.group(1).strip():
-                yield "image-alt", "an image has no alt text; describe it inside the [ ]"
-        if HTML_IMG.search(text):
-            yield "image-alt", 'an <img> has no alt text; add alt="…"'
-        for match in LINK.finditer(text):
-            if match.group(1).strip().lower().strip(".!") in VAGUE_LINK_TEXT:
-                yield (
-                    "link-text",
-                    (
-                        f"link text '{match.group(1)}' says nothing out of context; "
-                        "name where it goes"
-                    ),
-                )
+            if word in lowered:
+                for match in pattern.finditer(lowered):
+                    yield (
+                        at(match.start()),
+                        "profanity",
+                        f"'{word}' is on the City's list of words not to publish",
+                    )
+
+
+def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:
+    """Images and links in one line of Markdown."""
+    text = WAIVER.sub("", line.text)
+    for match in IMAGE.finditer(text):
+        if not match.group(1).strip():
+            yield "image-alt", "an image has no alt text; describe it inside the [ ]"
+    if HTML_IMG.search(text):
+        yield "image-alt", 'an <img> has no alt text; add alt="…"'
+    for match in LINK.finditer(text):
+        if match.group(1).strip().lower().strip(".!") in VAGUE_LINK_TEXT:
+            yield (
+                "link-text",
+                f"link text '{match.group(1)}' says nothing out of context; name where it goes",
+            )
 
 
 def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:

@@ -108,6 +108,63 @@ def test_valid_looking_but_harmless_text_is_silent(content: Path, text: str) -> 
     assert findings(content, f"Intro.\n\n{text}\n") == []
 
 
+@pytest.mark.parametrize(
+    ("body", "fields", "rule", "line"),
+    [
+        ("The rezoning was discussed by Council in\ncamera on Monday.\n", {}, "confidential", 9),
+        (
+            "Crews pumped out the basement of the private residence\n"
+            "at 1234 Hazelwood Drive on Monday.\n",
+            {},
+            "private-address",
+            10,
+        ),
+        (
+            "Questions about the fence go to its owner, Jane Doe, at 250 555\n0142 after 5 p.m.\n",
+            {},
+            "personal-phone",
+            9,
+        ),
+        ("> Council met in\n> camera.\n", {}, "confidential", 9),  # a quotation, wrapped
+        ("- Met in\n  camera on Monday.\n", {}, "confidential", 9),  # a list item, wrapped
+        ("```\nSIN 130 692\n544\n```\n", {}, "personal-sin", 10),  # in a code block too
+        (
+            "Body.\n",
+            {"summary": ">\n  Crews pumped out the home of\n  Jane Doe at 1234 Hazelwood Drive."},
+            "private-address",
+            7,
+        ),
+        (
+            "Body.\n",
+            {"summary": "Call Jane at 250\n  555 0142 after 5."},  # a plain value, wrapped
+            "personal-phone",
+            5,
+        ),
+        ("Body.\n", {"tags": "[water, in\n  camera]"}, "confidential", 6),
+    ],
+)
+def test_the_lint_sees_what_a_line_break_splits(
+    content: Path, body: str, fields: dict[str, str], rule: str, line: int
+) -> None:
+    """A paragraph or a folded YAML value is published as one sentence, whatever line it was
+    wrapped on (the sample content is hard-wrapped): the finding is on the line where what it
+    found starts (the body starts on line 7, after "Intro." and a blank line on 9)."""
+    found = findings(content, f"Intro.\n\n{body}" if body != "Body.\n" else body, **fields)
+    assert [(f.rule, f.line) for f in found if not f.waived] == [(rule, line)], found
+
+
+def test_a_waiver_covers_a_finding_split_across_lines_once(content: Path) -> None:
+    text = (
+        "<!-- lint-ok confidential: the name of the meeting, not a marking -->\n"
+        "The Committee met in\ncamera on Monday.\n"
+    )
+    found = findings(content, text)
+    assert [(f.rule, f.line, f.waived) for f in found] == [
+        ("confidential", 8, "the name of the meeting, not a marking"),
+    ]
+    assert "'in camera'" in found[0].message
+
+
 def test_personal_information_inside_a_fenced_code_block_is_found(site: Site) -> None:
     shutil.copytree(ROOT / "policy", site.root / "policy")
     site.add(

@@ -32,7 +32,7 @@ from typing import Any
 
 from pelican import signals
 
-from checks.lint import Line, Policy, _line_findings
+from checks.lint import Policy, text_findings
 from page_cache.store import put_in_place
 
 logger = logging.getLogger(__name__)
@@ -163,8 +163,8 @@ def save_history(settings: dict[str, Any], history: History) -> None:
 
 def unpublishable(note: str, policy: Policy) -> list[str]:
     """The NOTE_RULES set to error that a change note breaks, checked as the lint checks a
-    line of text (a note is shown as text, and a commit message has no place for a waiver)."""
-    found = _line_findings(Line(0, note, in_body=False, in_code=False), policy)
+    paragraph (a note is shown as text, and a commit message has no place for a waiver)."""
+    found = text_findings(note, policy)
     return sorted(
         {rule for rule, _ in found if rule in NOTE_RULES and policy.severity.get(rule) == "error"}
     )
