@@ -679,7 +679,7 @@ def new(
     except AuthoringError as error:
         raise Exit(f"new: {error}", code=2) from None
     print(
-        f"new: wrote {path.relative_to(ROOT)} (status: draft). Fill in the TO DO parts, set "
+        f"new: wrote {path.relative_to(ROOT)} (status: draft). Fill in the TODO parts, set "
         "status: published, then `invoke preview` and `invoke build`."
     )
 

@@ -14,7 +14,7 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               not write (a draft's page among them), or not
                                               yet when the linking page goes up
   summary-length                              a summary the platforms would cut
-  placeholder                                 "TO DO" left by `invoke new` in an announcement
+  placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
 
 The rules about what is said (personal information, confidential markers, words) read the

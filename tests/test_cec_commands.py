@@ -41,20 +41,20 @@ def test_a_new_announcement_builds_at_once_as_a_draft(site: Site, category: str)
     site.build()  # raises on any validation problem
     assert not (site.output / "announcements" / f"{path.stem}.html").exists()  # a draft
     published = path.read_text().replace("status: draft", "status: published")
-    path.write_text(re.sub(r"TO DO[:,]? ", "", published))  # the TO DO parts filled in
+    path.write_text(re.sub(r"TODO[:,]? ", "", published))  # the TODO parts filled in
     site.build()
     assert (site.output / "announcements" / f"{path.stem}.html").is_file()
 
 
 def test_placeholders_left_by_invoke_new_do_not_reach_the_public(site: Site) -> None:
-    """The CEC sets `status: published` but forgets the TO DO parts: the lint and the build
-    both stop it, naming each line and field, before Facebook and X get "TO DO: ..."."""
+    """The CEC sets `status: published` but forgets the TODO parts: the lint and the build
+    both stop it, naming each line and field, before Facebook and X get "TODO: ..."."""
     path = new_announcement(
         site.content, "Winter market", "city-event", date="2026-11-20 09:00", now=NOW
     )
     text = path.read_text().replace("status: draft", "status: published")
-    path.write_text(text.replace('summary: "TO DO', 'summary: "Winter market. TO DO'))
-    lines = {n: line for n, line in enumerate(path.read_text().splitlines(), 1) if "TO DO" in line}
+    path.write_text(text.replace('summary: "TODO', 'summary: "Winter market. TODO'))
+    lines = {n: line for n, line in enumerate(path.read_text().splitlines(), 1) if "TODO" in line}
     name = display_path(path)
     found = [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing]
     assert [(f.path, f.line, f.rule) for f in found] == [
@@ -63,9 +63,9 @@ def test_placeholders_left_by_invoke_new_do_not_reach_the_public(site: Site) -> 
     with pytest.raises(BuildError) as refused:
         site.build()
     fields = [line.split(":")[0] for line in lines.values()]
-    assert fields == ["summary", "event_end", "location", "TO DO"]  # the last is the text
-    assert [problem.split(" 'TO DO' ")[0] for problem in refused.value.problems] == [
-        f"{name}:{line}: {field if field != 'TO DO' else 'text'}:"
+    assert fields == ["summary", "event_end", "location", "TODO"]  # the last is the text
+    assert [problem.split(" 'TODO' ")[0] for problem in refused.value.problems] == [
+        f"{name}:{line}: {field if field != 'TODO' else 'text'}:"
         for line, field in zip(lines, fields, strict=True)
     ]
     assert not site.output.exists()
@@ -73,6 +73,18 @@ def test_placeholders_left_by_invoke_new_do_not_reach_the_public(site: Site) -> 
     path.write_text(path.read_text().replace("status: published", "status: draft"))
     site.build()
     assert [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing] == []
+
+
+def test_what_to_do_in_capitals_is_a_notice_not_a_placeholder(site: Site) -> None:
+    """Emergency notices head their instructions WHAT TO DO: they must never be refused."""
+    site.add(
+        "2026-11-20-boil-water",
+        title='"Boil water notice: WHAT TO DO"',
+        body="WHAT TO DO: boil tap water for one minute before drinking it.\n",
+    )
+    assert [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing] == []
+    site.build()
+    assert "WHAT TO DO: boil" in site.read("announcements/2026-11-20-boil-water.html")
 
 
 def test_new_refuses_a_duplicate_and_an_unknown_category(site: Site) -> None:
@@ -149,7 +161,7 @@ def test_new_never_writes_a_time_skipped_when_clocks_go_forward(site: Site) -> N
         date="2027-03-07 09:00",
         event_start="2027-03-14 00:30",
     )
-    assert "\nevent_end: 2027-03-14 03:30  # TO DO: check\n" in path.read_text()
+    assert "\nevent_end: 2027-03-14 03:30  # TODO: check\n" in path.read_text()
     # A week after 02:30 on March 7 is, on the clock, the skipped 02:30 of March 14.
     week = new_announcement(site.content, "Egg hunt", "city-event", date="2027-03-07 02:30")
     assert "\nevent_start: 2027-03-14 03:30\n" in week.read_text()

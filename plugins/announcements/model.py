@@ -82,9 +82,10 @@ ADDRESS_SAFE_EXPECTED = (
 )
 
 # What `invoke new` writes where the CEC has something to fill in. Only a draft may keep it: it
-# would otherwise reach the page, the feeds and every platform ("TO DO, where it happens").
-# Capitals, matched as written, so that "things to do" in a text is not taken for it.
-PLACEHOLDER = "TO DO"
+# would otherwise reach the page, the feeds and every platform ("TODO, where it happens").
+# One word in capitals, matched as written: no notice says it, while "WHAT TO DO:" heads many
+# an emergency notice, which must never be refused for it.
+PLACEHOLDER = "TODO"
 PLACEHOLDER_LEFT = (
     f"'{PLACEHOLDER}' marks a part left to fill in or check; do so and remove the mark, or keep "
     "'status: draft' until it is ready"
@@ -246,7 +247,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def placeholder_lines(text: str) -> list[int]:
     """The lines of a file that still hold the placeholder: in a field, in a comment beside
-    one (`# TO DO: check`: nobody has checked that value yet) or in the text."""
+    one (`# TODO: check`: nobody has checked that value yet) or in the text."""
     if PLACEHOLDER not in text:  # most files: one scan, no lines
         return []
     return [n for n, line in enumerate(text.splitlines(), 1) if _PLACEHOLDER.search(line)]
