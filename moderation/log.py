@@ -57,9 +57,11 @@ class Status:
 
     @property
     def why_review(self) -> list[str]:
-        """What a reviewer is asked to look at: the categories found, and an edit since a hide."""
+        """What a reviewer is asked to look at: the categories found, what else the evidence
+        names (contact details, a comment the platform holds back), and an edit since a hide."""
         edited = [EDITED_SINCE_HIDDEN] if self.edited_since_hidden else []
-        return edited + self.categories
+        others = [name for name in self.evidence if name not in self.categories]
+        return edited + self.categories + others
 
     @property
     def hidden(self) -> bool:

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from archive.comments import CommentArchive
 from archive.index import printable
@@ -15,10 +17,13 @@ from syndication.config import Settings
 from syndication.ledger import Ledger
 from syndication.runner import make_platforms
 
-from .classifier import CATEGORIES, ModerationPolicy, classify, hiding_category
+from .classifier import CATEGORIES, Decision, ModerationPolicy, classify, hiding_category
 from .log import ModerationLog, Status
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
+# The states in which a platform holds a comment back from the public until the channel
+# publishes or rejects it (YouTube's review queue).
+HELD = ("heldForReview", "likelySpam")
 
 
 class DecisionError(ValueError):
@@ -112,6 +117,7 @@ def moderate_collected(
             else:
                 post_text = posts.get((comment.announcement, platform), "")
                 decision = classify(comment_id, comment.text, post_text, policy)
+                decision = with_a_person(decision, for_a_person(comment.versions[-1]))
                 log.classified(platform, comment.version, decision)
                 if decision.action != "hide":
                     # Hidden before this edit: it stays hidden until a person looks again.
@@ -142,6 +148,31 @@ def moderate_collected(
         summary += f", {counts['failed']} hide(s) failed (tried again on the next run)"
     say(f"moderate: {summary}")
     return counts
+
+
+def for_a_person(version: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What a comment's version asks of a person that its text cannot tell the classifier, as
+    evidence for the review queue: a comment the platform holds back from the public, which
+    keeping would leave unseen for good, and which only the City's review may publish."""
+    notes: dict[str, dict[str, Any]] = {}
+    state = version.get("moderation_status")
+    if state in HELD:
+        notes["held_by_platform"] = {
+            "matched": [],
+            "reason": f"the platform holds it back from the public ({state}) until the City "
+            "publishes or rejects it",
+            "clause": "the City's review decides: keep publishes it, hide rejects it",
+        }
+    return notes
+
+
+def with_a_person(decision: Decision, notes: dict[str, dict[str, Any]]) -> Decision:
+    """The classifier's decision with what only a person can judge: a comment it would keep
+    goes to review instead (a hide its evidence allows stands)."""
+    if not notes:
+        return decision
+    action = "review" if decision.action == "keep" else decision.action
+    return replace(decision, action=action, evidence={**decision.evidence, **notes})
 
 
 def _hide_pending(status: Status) -> bool:

@@ -24,6 +24,9 @@ COST = {"list": 1, "insert": 1600, "update": 50, "delete": 50, "moderate": 50}
 
 
 THREAD_REPLIES = 5  # replies a commentThreads item carries; comments.list lists the rest
+# What commentThreads.list can be asked for (`moderationStatus`, default published): the channel's
+# own review queue (held for review, likely spam) is listed only when asked for by name.
+LISTED_STATES = ("published", "heldForReview", "likelySpam")
 
 
 def _now() -> str:
@@ -342,10 +345,18 @@ class YouTubeSandbox(Sandbox):
 
     # Comments
 
-    def add_comment(self, video_id: str, text: str, author: str = "A resident") -> str:
+    def add_comment(
+        self,
+        video_id: str,
+        text: str,
+        author: str = "A resident",
+        moderation_status: str = "published",
+    ) -> str:
+        """A resident's comment; YouTube may hold it back (`heldForReview`, `likelySpam`) until
+        the channel publishes or rejects it."""
         with self.lock:
             thread_id = f"thr{next(self._ids):08d}"
-            comment = _comment_resource(thread_id, video_id, text, author)
+            comment = _comment_resource(thread_id, video_id, text, author, moderation_status)
             self.threads[thread_id] = {
                 "kind": "youtube#commentThread",
                 "id": thread_id,
@@ -354,13 +365,19 @@ class YouTubeSandbox(Sandbox):
             return thread_id
 
     def add_reply(
-        self, thread_id: str, text: str, author: str = "A resident", by_channel: bool = False
+        self,
+        thread_id: str,
+        text: str,
+        author: str = "A resident",
+        by_channel: bool = False,
+        moderation_status: str = "published",
     ) -> str:
         """A reply in a comment's thread, by a resident or (`by_channel`) the City's channel."""
         with self.lock:
             thread = self.threads[thread_id]
             reply_id = f"{thread_id}.rep{next(self._ids):08d}"
-            reply = _comment_resource(reply_id, thread["snippet"]["videoId"], text, author)
+            video_id = thread["snippet"]["videoId"]
+            reply = _comment_resource(reply_id, video_id, text, author, moderation_status)
             if by_channel:
                 reply["snippet"]["authorChannelId"] = {"value": self.channel_id}
             reply["snippet"]["parentId"] = thread_id
@@ -395,15 +412,23 @@ class YouTubeSandbox(Sandbox):
                 reason="commentsDisabled",
                 domain="youtube.commentThread",
             )
+        state = request.args.get("moderationStatus", "published")
+        if state not in LISTED_STATES:
+            return self.error(
+                400,
+                f"Invalid value '{state}' for moderationStatus.",
+                reason="invalidParameter",
+            )
         items = [
             t
             for t in self.threads.values()
-            if t["snippet"]["videoId"] == video_id
-            and t["snippet"]["topLevelComment"]["snippet"]["moderationStatus"] != "rejected"
+            if t["snippet"]["videoId"] == video_id and _listed_in(t, state)
         ]
         # As on YouTube, a thread carries only a few of its replies (comments.list has them all).
         shown = [
-            {**t, "replies": {"comments": _published(t)[:THREAD_REPLIES]}} if "replies" in t else t
+            {**t, "replies": {"comments": _replies_in(t, state)[:THREAD_REPLIES]}}
+            if "replies" in t
+            else t
             for t in items
         ]
         return self._paged(request, shown, "youtube#commentThreadListResponse")
@@ -417,7 +442,7 @@ class YouTubeSandbox(Sandbox):
             return self.error(
                 404, "Comment not found.", reason="commentNotFound", domain="youtube.comment"
             )
-        return self._paged(request, _published(thread), "youtube#commentListResponse")
+        return self._paged(request, _replies_in(thread, "published"), "youtube#commentListResponse")
 
     def _moderate(self, request: Request) -> Response:
         if (denied := self._guard(request, "moderate")) is not None:
@@ -446,14 +471,34 @@ class YouTubeSandbox(Sandbox):
         return next((r for r in replies if r["id"] == comment_id), None)
 
 
-def _published(thread: dict[str, Any]) -> list[dict[str, Any]]:
-    """A thread's replies the public sees (not those the channel rejected)."""
+def _status(comment: dict[str, Any]) -> str:
+    return str(comment["snippet"]["moderationStatus"])
+
+
+def _listed_in(thread: dict[str, Any], state: str) -> bool:
+    """Whether commentThreads.list?moderationStatus=`state` lists the thread: for published, its
+    top-level comment is published; for a review state, that comment or one of its replies is
+    in it. A rejected comment is never listed."""
+    top = thread["snippet"]["topLevelComment"]
+    if state == "published":
+        return _status(top) == "published"
+    return any(
+        _status(c) == state for c in [top, *(thread.get("replies") or {}).get("comments", [])]
+    )
+
+
+def _replies_in(thread: dict[str, Any], state: str) -> list[dict[str, Any]]:
+    """A thread's replies as a listing for `state` shows them: the published ones and those in
+    that state (never one the channel rejected)."""
     replies = (thread.get("replies") or {}).get("comments", [])
-    return [r for r in replies if r["snippet"]["moderationStatus"] != "rejected"]
+    return [r for r in replies if _status(r) in ("published", state)]
 
 
-def _comment_resource(comment_id: str, video_id: str, text: str, author: str) -> dict[str, Any]:
-    """A youtube#comment as the API returns it, just published."""
+def _comment_resource(
+    comment_id: str, video_id: str, text: str, author: str, moderation_status: str = "published"
+) -> dict[str, Any]:
+    """A youtube#comment as the API returns it to the channel's owner (with its moderation
+    status): just published, or held back by YouTube."""
     return {
         "kind": "youtube#comment",
         "id": comment_id,
@@ -465,6 +510,6 @@ def _comment_resource(comment_id: str, video_id: str, text: str, author: str) ->
             "authorChannelId": {"value": f"UC{abs(hash(author)) % 10**10}"},
             "publishedAt": _now(),
             "updatedAt": _now(),
-            "moderationStatus": "published",
+            "moderationStatus": moderation_status,
         },
     }

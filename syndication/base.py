@@ -82,6 +82,9 @@ class Comment:
     # Written by the City's own account (its answers to residents): kept as a record like any
     # comment, never moderated.
     by_city: bool = False
+    # Where the platform holds comments back from the public until the City publishes or
+    # rejects them (YouTube: published, heldForReview, likelySpam), the state it is in.
+    moderation_status: str | None = None
 
 
 class Platform(ABC):

@@ -47,6 +47,9 @@ CATEGORY_NEWS = "25"  # "News & Politics"
 CHUNK_SIZE = 8 * 1024 * 1024
 QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 SEARCH_PAGES = 2
+# commentThreads.list lists one moderation state at a time, published unless asked: what
+# YouTube holds back for the channel's review is listed only when asked for by name.
+LISTED_STATES = ("published", "heldForReview", "likelySpam")
 RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 QUOTA_REASONS = {"quotaExceeded", "dailyLimitExceeded"}
 
@@ -173,37 +176,50 @@ class YouTube(Platform):
                 return
 
     def comments(self, remote_id: str) -> list[Comment]:
-        found: list[Comment] = []
+        """Every comment and reply on the video, those YouTube holds for the channel's review
+        too (one listing per moderation state, a unit of quota each)."""
         own = (self._channel() or {}).get("id")
-        threads = self._every_item(
-            self.api.commentThreads().list, part="snippet,replies", videoId=remote_id
-        )
-        for thread in threads:
-            top = thread["snippet"]["topLevelComment"]
-            replies = (thread.get("replies") or {}).get("comments", [])
-            if thread["snippet"].get("totalReplyCount", 0) > len(replies):
-                # A thread carries only a few of its replies; comments.list has them all.
-                replies = self._every_item(
-                    self.api.comments().list, part="snippet", parentId=top["id"]
-                )
-            for item, parent in [(top, None), *((r, top["id"]) for r in replies)]:
-                snippet = item["snippet"]
-                found.append(
-                    Comment(
-                        self.name,
-                        remote_id,
-                        item["id"],
-                        snippet.get("authorDisplayName", ""),
-                        snippet.get("textOriginal", snippet.get("textDisplay", "")),
-                        snippet.get("publishedAt", ""),
-                        parent_id=parent,
-                        author_id=(snippet.get("authorChannelId") or {}).get("value", ""),
-                        updated=snippet.get("updatedAt"),
-                        by_city=own is not None
-                        and (snippet.get("authorChannelId") or {}).get("value") == own,
+        found: dict[str, Comment] = {}
+        for state in LISTED_STATES:
+            threads = self._every_item(
+                self.api.commentThreads().list,
+                part="snippet,replies",
+                videoId=remote_id,
+                moderationStatus=state,
+            )
+            for thread in threads:
+                top = thread["snippet"]["topLevelComment"]
+                replies = (thread.get("replies") or {}).get("comments", [])
+                if thread["snippet"].get("totalReplyCount", 0) > len(replies):
+                    # A thread carries only a few of its replies; comments.list has them all
+                    # (those published: a held one is in the thread its state lists).
+                    replies = replies + self._every_item(
+                        self.api.comments().list, part="snippet", parentId=top["id"]
                     )
-                )
-        return found
+                for item, parent in [(top, None), *((r, top["id"]) for r in replies)]:
+                    # A thread is listed for each state its comments are in: each comment once.
+                    if item["id"] not in found:
+                        found[item["id"]] = self._comment(remote_id, item, parent, own)
+        return list(found.values())
+
+    def _comment(
+        self, remote_id: str, item: dict[str, Any], parent: str | None, own: str | None
+    ) -> Comment:
+        snippet = item["snippet"]
+        author_id = (snippet.get("authorChannelId") or {}).get("value", "")
+        return Comment(
+            self.name,
+            remote_id,
+            item["id"],
+            snippet.get("authorDisplayName", ""),
+            snippet.get("textOriginal", snippet.get("textDisplay", "")),
+            snippet.get("publishedAt", ""),
+            parent_id=parent,
+            author_id=author_id,
+            updated=snippet.get("updatedAt"),
+            by_city=own is not None and author_id == own,
+            moderation_status=snippet.get("moderationStatus"),
+        )
 
     def _channel(self) -> dict[str, Any] | None:
         """The City's channel (its id and uploads playlist), asked once."""

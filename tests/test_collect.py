@@ -171,6 +171,38 @@ def test_every_reply_in_a_long_youtube_thread_is_collected_and_none_lost(
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (8, 0)
 
 
+def test_a_youtube_comment_held_for_review_is_collected_and_kept_as_a_record(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """YouTube holds some comments back for the channel's review, and commentThreads.list
+    lists them only when asked for by moderation status (published is its default). They are
+    comments the City received: records, and the very ones its reviewers must see."""
+    ids, settings = posted(site, sandboxes)
+    yt = sandboxes.youtube
+    shown = yt.add_comment(ids["youtube"], "Great video of the deck")
+    held = yt.add_comment(
+        ids["youtube"], "Check out my channel for deck photos", moderation_status="heldForReview"
+    )
+    spam = yt.add_comment(ids["youtube"], "Free gift cards", moderation_status="likelySpam")
+    held_reply = yt.add_reply(shown, "Is it open Sundays?", moderation_status="heldForReview")
+    totals, failures = collect(settings, site.content, say=lambda _: None)
+    assert failures == [] and totals["youtube"].new == 4
+    state = CommentArchive(site.root / "records").state()
+    assert {
+        comment: state[("youtube", comment)].versions[-1]["moderation_status"]
+        for comment in (shown, held, spam, held_reply)
+    } == {
+        shown: "published",
+        held: "heldForReview",
+        spam: "likelySpam",
+        held_reply: "heldForReview",
+    }
+    assert state[("youtube", held_reply)].versions[0]["parent_id"] == shown
+
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["youtube"].unchanged, totals["youtube"].new) == (4, 0)
+
+
 def test_a_collection_reads_the_comment_archive_once_however_many_posts(
     site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -495,6 +495,36 @@ def test_a_youtube_comment_hidden_by_a_reviewer_is_rejected_and_not_taken_for_de
     assert (last["category"], last["clause"]) == ("political", "Promotion of political candidates")
 
 
+def test_a_comment_youtube_holds_waits_for_a_person_and_only_they_publish_it(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A comment YouTube holds back is not public: keeping it would leave it unseen for good,
+    and publishing it is the City's decision. However harmless its text, it goes to review."""
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video(size=2048))
+    settings = site.syndicate_to(sandboxes)
+    video = next(iter(sandboxes.youtube.videos))
+    held = sandboxes.youtube.add_comment(
+        video, "Great video of the deck", moderation_status="heldForReview"
+    )
+    collect(settings, site.content, say=lambda _: None)
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0}
+    status = ModerationLog(site.root / "records").statuses()[("youtube", held)]
+    assert status.awaiting_review and status.why_review == ["held_by_platform"]
+    assert "heldForReview" in status.evidence["held_by_platform"]["reason"]
+    snippet = sandboxes.youtube.threads[held]["snippet"]["topLevelComment"]["snippet"]
+    assert snippet["moderationStatus"] == "heldForReview"  # the program never publishes it
+    assert f"youtube:{held}" in write_report(site.root / "records").read_text()
+
+    reason = "Praise for the video; nothing against the policy"
+    assert decide(settings, site.content, f"youtube:{held}", "keep", reason, "Reviewer") == (
+        "applied"
+    )
+    assert snippet["moderationStatus"] == "published"
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (1, 0)
+
+
 def test_an_author_deleting_a_comment_the_city_hid_is_recorded_where_hidden_stay_listed(
     site: Site, sandboxes: Sandboxes
 ) -> None:
