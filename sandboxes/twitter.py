@@ -3,12 +3,14 @@
 Requests must carry a valid OAuth 1.0a signature (HMAC-SHA1, checked with oauthlib) for the
 configured app and account. Every response has `x-rate-limit-*` headers; posting also has
 the per-user 24-hour cap (`x-user-limit-24hour-*`), 17 by default as on the free tier.
-Error bodies follow X's problem JSON.
+Error bodies follow X's problem JSON. A post's text is kept as written and shown as X shows it,
+with &, < and > as HTML entities.
 """
 
 from __future__ import annotations
 
 import hmac
+import html
 import itertools
 import math
 import re
@@ -253,7 +255,7 @@ class TwitterSandbox(Sandbox):
             self.posted_at.append(self._timestamp())
             data = {
                 "id": tweet_id,
-                "text": self.tweets[tweet_id]["text"],
+                "text": _as_x_shows(self.tweets[tweet_id]["text"]),
                 "edit_history_tweet_ids": [tweet_id],
             }
             return self._respond({"data": data}, "create", 201, self._daily_headers())
@@ -305,11 +307,12 @@ class TwitterSandbox(Sandbox):
 
     def _fields(self, tweet: dict[str, Any], request: Request) -> dict[str, Any]:
         wanted = set((request.args.get("tweet.fields") or "").split(","))
-        return {
+        shown = {
             k: v
             for k, v in tweet.items()
             if k in ("id", "text", "edit_history_tweet_ids") or k in wanted
         }
+        return {**shown, "text": _as_x_shows(tweet["text"])}
 
     def _tweet(self, request: Request, tweet_id: str) -> Response:
         if (denied := self._guard(request, "tweet")) is not None:
@@ -383,3 +386,9 @@ class TwitterSandbox(Sandbox):
         with self.lock:
             (self.hidden.add if hidden else self.hidden.discard)(tweet_id)
         return self._respond({"data": {"hidden": hidden}}, "hide")
+
+
+def _as_x_shows(text: str) -> str:
+    """A post's text as X's API gives it: &, < and > as HTML entities (&amp; &lt; &gt;), as v1.1
+    did; quotes as written."""
+    return html.escape(text, quote=False)

@@ -4,11 +4,13 @@ X posts cannot be edited: a correction becomes a reply to the original ("Update:
 link), one reply per correction, oldest first, then one for a new headline. Posting is capped
 per user per 24 hours (17 on the free tier, 100 on Basic); when the cap is reached the
 `x-user-limit-24hour-*` headers say when it resets, and the rest of the posts wait for the
-next run.
+next run. X gives a post's text with &, < and > as HTML entities: every answer is read back
+as written (`_as_written`).
 """
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -211,7 +213,7 @@ class Twitter(Platform):
 
     def _call(self, function: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
         try:
-            return dict(function(*args, **kwargs))
+            return _as_written(dict(function(*args, **kwargs)))
         except tweepy.TweepyException as error:
             raise self._translate(error) from None
         except requests.RequestException as error:
@@ -239,6 +241,17 @@ class Twitter(Platform):
 
     def _clean(self, message: str) -> str:
         return redact(message, self._secrets)
+
+
+def _as_written(response: dict[str, Any]) -> dict[str, Any]:
+    """X's answer with each post's text as its author wrote it. X gives &, < and > as HTML
+    entities (`&amp;` `&lt;` `&gt;`), every & included, so unescaping gives back exactly what
+    was written: what the City sent, to recognise its own posts, and what residents wrote."""
+    data = response.get("data")
+    for post in data if isinstance(data, list) else [data]:
+        if isinstance(post, dict) and isinstance(post.get("text"), str):
+            post["text"] = html.unescape(post["text"])
+    return response
 
 
 def _epoch(value: str | None) -> datetime | None:

@@ -171,6 +171,17 @@ def test_every_reply_in_a_long_youtube_thread_is_collected_and_none_lost(
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (8, 0)
 
 
+def test_an_x_reply_is_archived_as_its_author_wrote_it(site: Site, sandboxes: Sandboxes) -> None:
+    """X gives a post's text with &, < and > as HTML entities (`3rd Ave &lt;Rossland side&gt;
+    &amp; Bay`): the record keeps what the resident wrote."""
+    ids, settings = posted(site, sandboxes)
+    wrote = "Is 3rd Ave <Rossland side> & Bay included? Not &amp; as such"
+    reply = sandboxes.twitter.add_reply(ids["twitter"], wrote)
+    collect(settings, site.content, say=lambda _: None)
+    state = CommentArchive(site.root / "records").state()
+    assert state[("twitter", reply)].text == wrote
+
+
 def test_a_youtube_comment_held_for_review_is_collected_and_kept_as_a_record(
     site: Site, sandboxes: Sandboxes
 ) -> None:

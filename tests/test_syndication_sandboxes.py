@@ -892,6 +892,28 @@ def test_x_update_reply_with_a_link_whose_answer_was_lost_is_found_not_reposted(
     assert on_x(run).results == []
 
 
+def test_an_x_correction_with_an_ampersand_whose_answer_was_lost_is_found_not_reposted(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """X gives a post's text with &, < and > as HTML entities: the reply as X shows it
+    (`Bay Ave &amp; Victoria St`) is still the one sent, found rather than sent again (which X
+    would refuse as a duplicate, on every run)."""
+    add_tour(run.site)
+    on_x(run)
+    add_tour(
+        run.site,
+        modified="2026-11-22 10:00",
+        correction="The tour meets at Bay Ave & Victoria St, not at City Hall.",
+    )
+    sandboxes.twitter.inject("drop_after_write", method="POST")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, [
+        r.error for r in report.results
+    ]
+    assert len(x_replies(sandboxes)) == 1
+    assert on_x(run).results == []
+
+
 REGISTER = (
     "Spring programs at the Trail Aquatic and Leisure Centre open for registration on Monday."
     " Register online at https://trail.ca/rec—spaces in swimming lessons are limited, so sign"
