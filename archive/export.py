@@ -42,7 +42,7 @@ from .index import CITY_NAME, COLUMNS, ArchiveRecord, city_time, search
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
 # What in a third party's comment identifies its author besides their name, as the platform
 # gave it to `collect`: field and what it is. Each is flagged, and severed wherever it appears.
-ACCOUNT_FIELDS = {"author_id": "account id"}
+ACCOUNT_FIELDS = {"author_id": "account id", "author_username": "username"}  # X's @handle
 # What a Finder finds as whole words (any case and spacing) rather than as written.
 WHOLE_WORDS = ("name", *ACCOUNT_FIELDS.values())
 # A comment's id and the id of what it answers: the platforms show a comment's author by its id

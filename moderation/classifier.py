@@ -168,6 +168,9 @@ ASKS_THE_CITY = re.compile(
     r"^\s*(will|when|how|can|could|is|are|does|do|where|why)\b[^?]*\b(the|this|it|we|you|there)\b[^?]*\?",
     re.IGNORECASE,
 )
+# X starts a reply with the @usernames it answers: they address the reply, they are not what
+# it says (and would make "@CityofTrail Will it snow?" a question about nothing).
+ADDRESSED_TO = re.compile(r"^(?:\s*@\w+)+(?=\s|$)\s*")
 WORD = re.compile(r"[a-z][a-z'-]+")
 STOPWORDS = frozenset(
     (
@@ -576,6 +579,7 @@ def _content_words(text: str) -> set[str]:
 
 def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolicy) -> Decision:
     """The categories a comment falls in, with evidence, and what to do about it."""
+    text = ADDRESSED_TO.sub("", text)
     found: list[Evidence] = []
 
     if obscene := _find_words(text, policy.obscene):

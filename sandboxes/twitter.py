@@ -27,6 +27,7 @@ from syndication.text import twitter_text_length
 from .server import Fault, Sandbox, json_response
 
 URL = re.compile(r"https?://[^\s…]+")
+HANDLE = re.compile(r"@(\w{1,15})\s+")
 DAY = 24 * 60 * 60
 WINDOW = 15 * 60  # X's rate-limit window, per endpoint
 RECENT_SEARCH_WINDOW = timedelta(days=7)
@@ -59,6 +60,16 @@ class TwitterSandbox(Sandbox):
         with self.lock:
             self.tweets: dict[str, dict[str, Any]] = {}
             self.deleted: dict[str, dict[str, Any]] = {}
+            # Accounts by id (the City's, and each resident who replies): what
+            # `expansions=author_id` gives as `includes.users`.
+            self.users: dict[str, dict[str, str]] = {
+                self.user_id: {
+                    "id": self.user_id,
+                    "name": "City of Trail",
+                    "username": self.username,
+                }
+            }
+            self._user_ids = itertools.count(1700000000000000001)
             self.hidden: set[str] = set()
             self.posted_at: list[float] = []
             # Per endpoint: when its current 15-minute window began, and the calls made in it.
@@ -202,9 +213,7 @@ class TwitterSandbox(Sandbox):
     def _me(self, request: Request) -> Response:
         if (denied := self._guard(request, "me")) is not None:
             return denied
-        return self._respond(
-            {"data": {"id": self.user_id, "name": "City of Trail", "username": self.username}}, "me"
-        )
+        return self._respond({"data": self.users[self.user_id]}, "me")
 
     def _create(self, request: Request) -> Response:
         if (denied := self._guard(request, "create")) is not None:
@@ -268,6 +277,8 @@ class TwitterSandbox(Sandbox):
     def _tweet_record(
         self, tweet_id: str, text: str, author: str, reply_to: str | None
     ) -> dict[str, Any]:
+        if reply_to:
+            text = self._addressed(text, author, self.tweets[reply_to])
         short = self._shorten(text)
         urls = [
             {
@@ -293,11 +304,42 @@ class TwitterSandbox(Sandbox):
             record["in_reply_to_user_id"] = self.tweets[reply_to]["author_id"]
         return record
 
-    def add_reply(self, tweet_id: str, text: str, author_id: str = "99") -> str:
-        """Seed a reply from someone else (a public comment)."""
+    def _addressed(self, text: str, author: str, parent: dict[str, Any]) -> str:
+        """A reply's text as X gives it: starting with the @usernames it answers (the parent's
+        author, then those the parent was addressed to), the replier's own left out, as are
+        those the text already starts with."""
+        answered = [self.users[parent["author_id"]]["username"], *_handles(parent["text"])]
+        already = {h.casefold() for h in _handles(text)}
+        own = self.users[author]["username"].casefold()
+        added = [
+            h
+            for h in dict.fromkeys(answered)
+            if h.casefold() not in already and h.casefold() != own
+        ]
+        return " ".join([*(f"@{h}" for h in added), text])
+
+    def add_user(self, name: str) -> str:
+        """An account for a person (a resident who replies), with a username made from their
+        name as X would suggest one; returns its id."""
+        base = re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")[:15] or "resident"
         with self.lock:
+            taken = {u["username"].casefold() for u in self.users.values()}
+            numbered = (f"{base[:12]}{n}" for n in itertools.count(2))
+            username = next(c for c in itertools.chain([base], numbered) if c not in taken)
+            user_id = str(next(self._user_ids))
+            self.users[user_id] = {"id": user_id, "name": name, "username": username}
+            return user_id
+
+    def add_reply(self, tweet_id: str, text: str, author: str = "A resident") -> str:
+        """Seed a reply (a public comment) by `author`: the id of an account the sandbox has
+        (the City's `user_id`, one `add_user` made) or a person's name, whose account is made
+        the first time. As on X, its text starts with the @usernames it answers."""
+        with self.lock:
+            if author not in self.users:
+                named = (i for i, u in self.users.items() if u["name"] == author)
+                author = next(named, None) or self.add_user(author)
             reply_id = str(next(self._ids))
-            self.tweets[reply_id] = self._tweet_record(reply_id, text, author_id, tweet_id)
+            self.tweets[reply_id] = self._tweet_record(reply_id, text, author, tweet_id)
             return reply_id
 
     def delete_reply(self, reply_id: str) -> None:
@@ -346,7 +388,16 @@ class TwitterSandbox(Sandbox):
         body: dict[str, Any] = {"meta": meta}
         if chunk:
             body["data"] = [self._fields(t, request) for t in chunk]
+        if chunk and "author_id" in (request.args.get("expansions") or "").split(","):
+            # Who wrote each post, once each, as `expansions=author_id` asks.
+            authors = dict.fromkeys(t["author_id"] for t in chunk)
+            body["includes"] = {"users": [self._user(a, request) for a in authors]}
         return self._respond(body, endpoint)
+
+    def _user(self, user_id: str, request: Request) -> dict[str, str]:
+        """An account as `user.fields` asks for it (id, name and username always)."""
+        wanted = {"id", "name", "username", *(request.args.get("user.fields") or "").split(",")}
+        return {k: v for k, v in self.users[user_id].items() if k in wanted}
 
     def _timeline(self, request: Request, user_id: str) -> Response:
         if (denied := self._guard(request, "timeline")) is not None:
@@ -392,3 +443,12 @@ def _as_x_shows(text: str) -> str:
     """A post's text as X's API gives it: &, < and > as HTML entities (&amp; &lt; &gt;), as v1.1
     did; quotes as written."""
     return html.escape(text, quote=False)
+
+
+def _handles(text: str) -> list[str]:
+    """The @usernames a post's text starts with (those X put there, answering them)."""
+    handles, position = [], 0
+    while match := HANDLE.match(text, position):
+        handles.append(match[1])
+        position = match.end()
+    return handles

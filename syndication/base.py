@@ -77,6 +77,9 @@ class Comment:
     created: str
     parent_id: str | None = None
     author_id: str = ""
+    # The author's @username where the platform has one besides their name (X): it names them
+    # too, and replies to them start with it.
+    author_username: str = ""
     updated: str | None = None
     hidden: bool = False
     # Written by the City's own account (its answers to residents): kept as a record like any

@@ -136,7 +136,11 @@ class Twitter(Platform):
                 next_token=token,
                 user_auth=True,
                 tweet_fields=["author_id", "created_at", "referenced_tweets", "conversation_id"],
+                # Who wrote each reply: X gives only an account id unless asked for the account.
+                expansions=["author_id"],
+                user_fields=["name", "username"],
             )
+            accounts = {str(u["id"]): u for u in page.get("includes", {}).get("users", [])}
             for tweet in page.get("data", []):
                 if str(tweet["id"]) == remote_id:
                     continue  # the post itself, should search list it with its replies
@@ -148,17 +152,21 @@ class Twitter(Platform):
                     ),
                     None,
                 )
+                author_id = str(tweet.get("author_id", ""))
+                account = accounts.get(author_id, {})
                 found.append(
                     Comment(
                         self.name,
                         remote_id,
                         str(tweet["id"]),
-                        str(tweet.get("author_id", "")),
+                        # Named as on Facebook and YouTube; the id only if X gave no account.
+                        account.get("name") or account.get("username") or author_id,
                         tweet.get("text", ""),
                         tweet.get("created_at", ""),
                         parent_id=parent,
-                        author_id=str(tweet.get("author_id", "")),
-                        by_city=str(tweet.get("author_id")) == self._me(),
+                        author_id=author_id,
+                        author_username=account.get("username", ""),
+                        by_city=author_id == self._me(),
                     )
                 )
             token = page.get("meta", {}).get("next_token")

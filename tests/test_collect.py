@@ -50,7 +50,8 @@ def test_comments_are_collected_once_with_every_version_kept(
     archive = CommentArchive(site.root / "records")
     state = archive.state()
     assert state[("facebook", reply)].text == "A reply"
-    assert state[("twitter", x)].text.startswith("When does the tour start")
+    # As on X, a reply starts with the @username it answers.
+    assert state[("twitter", x)].text == "@CityofTrail When does the tour start?"
 
     totals, _ = collect(settings, site.content, say=said.append)
     assert sum(t.new + t.edited + t.deleted for t in totals.values()) == 0
@@ -179,7 +180,7 @@ def test_an_x_reply_is_archived_as_its_author_wrote_it(site: Site, sandboxes: Sa
     reply = sandboxes.twitter.add_reply(ids["twitter"], wrote)
     collect(settings, site.content, say=lambda _: None)
     state = CommentArchive(site.root / "records").state()
-    assert state[("twitter", reply)].text == wrote
+    assert state[("twitter", reply)].text == f"@CityofTrail {wrote}"  # X addresses it
 
 
 def test_a_youtube_comment_held_for_review_is_collected_and_kept_as_a_record(
@@ -269,7 +270,7 @@ def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists
     assert (totals["twitter"].new, totals["twitter"].deleted) == (1, 1)
     assert totals["youtube"].edited == 1
     state = CommentArchive(site.root / "records").state()
-    assert state[("twitter", later)].text == "Why was this cancelled?"
+    assert state[("twitter", later)].text == "@CityofTrail Why was this cancelled?"
     assert state[("twitter", first)].deleted and not state[("facebook", fb)].deleted
 
 
@@ -304,7 +305,7 @@ def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
     (update,) = (t for t in sandboxes.twitter.tweets if t != ids["twitter"])
     question = sandboxes.twitter.add_reply(ids["twitter"], "Is the deck open on weekends?")
     answer = sandboxes.twitter.add_reply(
-        question, "Yes, 9 to 5 both days.", author_id=sandboxes.twitter.user_id
+        question, "Yes, 9 to 5 both days.", author=sandboxes.twitter.user_id
     )
     fb_question = sandboxes.facebook.add_comment(ids["facebook"], "Is the deck open on weekends?")
     sandboxes.facebook.add_comment(
@@ -316,7 +317,8 @@ def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
     assert (totals["twitter"].new, totals["facebook"].new) == (2, 2)
     state = CommentArchive(site.root / "records").state()
     assert state[("twitter", answer)].versions[0]["parent_id"] == question
-    assert state[("twitter", answer)].author == sandboxes.twitter.user_id
+    assert state[("twitter", answer)].author == "City of Trail"  # named, as on Facebook
+    assert state[("twitter", answer)].versions[0]["author_id"] == sandboxes.twitter.user_id
     assert ("twitter", update) not in state  # the City's post, told again
 
     totals, _ = collect(settings, site.content)

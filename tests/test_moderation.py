@@ -61,6 +61,15 @@ def test_legitimate_criticism_is_never_hidden_and_mostly_kept() -> None:
     assert actions.count("keep") / len(actions) >= 0.95
 
 
+def test_the_usernames_x_puts_at_the_start_of_a_reply_are_not_read_as_what_it_says() -> None:
+    """X starts a reply with the @usernames it answers ("@jordan_park @CityofTrail Will it…?"):
+    with them, a question to the City read as about nothing, and an aside as about the park."""
+    for item in load_labelled():
+        plain = classify(item.id, item.text, item.post_text, POLICY)
+        for addressed in (f"@CityofTrail {item.text}", f"@jordan_park @CityofTrail {item.text}"):
+            assert classify(item.id, addressed, item.post_text, POLICY) == plain, addressed
+
+
 WATER_POST = "Crews flush water mains in Glenmerry next week. Tap water may be discoloured."
 
 
@@ -589,7 +598,7 @@ def test_the_citys_own_answers_are_kept_as_records_and_never_moderated(
         ids["facebook"], answer, "City of Trail", parent=fb_question, by_page=True
     )
     x_question = sandboxes.twitter.add_reply(ids["twitter"], "Is Glenmerry included?")
-    x_answer = sandboxes.twitter.add_reply(x_question, answer, author_id=sandboxes.twitter.user_id)
+    x_answer = sandboxes.twitter.add_reply(x_question, answer, author=sandboxes.twitter.user_id)
     thread = sandboxes.youtube.add_comment(ids["youtube"], "Is Glenmerry included?")
     yt_answer = sandboxes.youtube.add_reply(thread, answer, "City of Trail", by_channel=True)
     collect(settings, site.content, say=lambda _: None)

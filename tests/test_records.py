@@ -393,10 +393,40 @@ def test_the_foi_report_keeps_every_x_reply_in_its_thread(
     out = tmp_path / "foi"
     export(site.root / "records", ROOT, "FOI-2026-014", ["Laurel"], out)
     records = json.loads((out / "records.json").read_text())["records"]
-    assert "Yes, Laurel is on Tuesday." in [r["text"] for r in records]
+    assert "@a_resident Yes, Laurel is on Tuesday." in [r["text"] for r in records]
     report = (out / "report.html").read_text()
     assert report.index("Is Laurel Crescent included?") < report.index("Yes, Laurel is on Tuesday.")
     assert 'style="margin-left: 1.5rem"' in report  # the City's answer, under the question
+
+
+def test_a_redacted_foi_export_severs_an_x_commenters_handle(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """X gives who wrote a reply as an account id, unless asked for the account's name and
+    @username; and a reply's text starts with the @usernames it answers. The records name X
+    commenters as the people they are, and severing one takes their handle too."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    x = sandboxes.twitter
+    tweet = next(iter(x.tweets))
+    question = x.add_reply(tweet, "Is Laurel Crescent included?", "Jordan Park")
+    answer = x.add_reply(question, "Laurel was done yesterday.", "Avery Lee")
+    assert x.tweets[answer]["text"].startswith("@jordan_park @CityofTrail ")
+    collect(settings, site.content, say=lambda _: None)
+
+    out = tmp_path / "foi"
+    export(site.root / "records", ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    records = json.loads((out / "records.json").read_text())["records"]
+    authors = {r["author"]: r["data"] for r in records if r["type"] == "comment"}
+    assert {name: data["author_username"] for name, data in authors.items()} == {
+        "Jordan Park": "jordan_park",
+        "Avery Lee": "avery_lee",
+    }
+    severed = (out / "redacted" / "records.json").read_text()
+    jordan = authors["Jordan Park"]["author_id"]
+    assert jordan not in severed and "Jordan Park" not in severed
+    assert "jordan_park" not in severed, "Jordan's X handle survives the severing"
+    assert "@[severed: FOIPPA s.22, username of a third party] @CityofTrail Laurel" in severed
 
 
 def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Path) -> None:
