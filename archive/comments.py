@@ -1,8 +1,9 @@
 """Every version of every comment, kept as records.
 
 `comments.jsonl` (hash-chained, append-only) gets one line per new comment, one per edit (a new
-version; the earlier text stays in the file) and one when a comment disappears from the
-platform because its author deleted it. Collecting again records only what changed.
+version, of its text or of what it shows: a photo, sticker or GIF; the earlier one stays in
+the file) and one when a comment disappears from the platform because its author deleted it.
+Collecting again records only what changed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class CommentState:
     version: int
     deleted: bool = False
     by_city: bool = False  # the City's own answer: a record, never moderated
+    attachment: dict[str, Any] | None = None  # what its latest version shows besides its text
     versions: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -85,7 +87,7 @@ class CommentArchive:
             key = (platform, comment.id)
             seen.add(key)
             state = known.get(key)
-            if state is not None and state.text == comment.text and not state.deleted:
+            if state is not None and _same(state, comment) and not state.deleted:
                 counts.unchanged += 1
                 continue
             version = state.version + 1 if state else 1
@@ -143,10 +145,17 @@ def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) 
             )
         state.text, state.version, state.deleted = event["text"], event["version"], False
         state.by_city = bool(event.get("by_city"))
+        state.attachment = event.get("attachment")
         state.versions.append(event)
     elif event["kind"] == "comment_deleted" and key in comments:
         comments[key].deleted = True
         comments[key].versions.append(event)
+
+
+def _same(state: CommentState, comment: Comment) -> bool:
+    """Whether the platform shows the comment as its latest version: the same text, and the
+    same photo, sticker or GIF (or none)."""
+    return state.text == comment.text and state.attachment == comment.attachment
 
 
 def _created(state: CommentState) -> datetime:

@@ -152,9 +152,18 @@ def moderate_collected(
 
 def for_a_person(version: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """What a comment's version asks of a person that its text cannot tell the classifier, as
-    evidence for the review queue: a comment the platform holds back from the public, which
+    evidence for the review queue: a photo, sticker or GIF with no words, which the classifier
+    would keep for want of any; a comment the platform holds back from the public, which
     keeping would leave unseen for good, and which only the City's review may publish."""
     notes: dict[str, dict[str, Any]] = {}
+    attachment = version.get("attachment")
+    if attachment and not str(version.get("text") or "").strip():
+        notes["attachment_only"] = {
+            "matched": [_shown(attachment)],
+            "reason": f"{attachment.get('type') or 'an attachment'} with no text: the "
+            "classifier reads only text",
+            "clause": "a person looks at what it shows",
+        }
     state = version.get("moderation_status")
     if state in HELD:
         notes["held_by_platform"] = {
@@ -164,6 +173,13 @@ def for_a_person(version: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "clause": "the City's review decides: keep publishes it, hide rejects it",
         }
     return notes
+
+
+def _shown(attachment: dict[str, Any]) -> str:
+    """Where to see an attachment: its picture (a photo, sticker, GIF, a video's frame), or
+    else its link."""
+    media = attachment.get("media") or {}
+    return str((media.get("image") or {}).get("src") or attachment.get("url") or "")
 
 
 def with_a_person(decision: Decision, notes: dict[str, dict[str, Any]]) -> Decision:

@@ -228,8 +228,11 @@ class FacebookSandbox(Sandbox):
         author: str = "A resident",
         parent: str | None = None,
         by_page: bool = False,
+        attachment: dict[str, Any] | None = None,
     ) -> str:
-        """A comment by a resident, or (`by_page`) by the Page itself, answering one."""
+        """A comment by a resident, or (`by_page`) by the Page itself, answering one; with
+        a photo, sticker, GIF or link `attachment` as Graph gives it (`type`, `url`, `media`),
+        and then perhaps no message at all."""
         writer = {
             "name": author,
             "id": self.page_id if by_page else _person_id(author),
@@ -245,6 +248,7 @@ class FacebookSandbox(Sandbox):
                 "is_hidden": False,
                 "deleted": False,
                 "parent": {"id": parent} if parent else None,
+                "attachment": attachment,
             }
             return comment_id
 
@@ -252,6 +256,11 @@ class FacebookSandbox(Sandbox):
         """The author edits their comment (Graph shows the new message)."""
         with self.lock:
             self.comments[comment_id]["message"] = message
+
+    def edit_attachment(self, comment_id: str, attachment: dict[str, Any] | None) -> None:
+        """The author puts another photo, sticker or GIF in their comment (or takes it out)."""
+        with self.lock:
+            self.comments[comment_id]["attachment"] = attachment
 
     def delete_comment(self, comment_id: str) -> None:
         """The author deletes their comment: it leaves the listing."""

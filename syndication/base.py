@@ -88,6 +88,9 @@ class Comment:
     # Where the platform holds comments back from the public until the City publishes or
     # rejects them (YouTube: published, heldForReview, likelySpam), the state it is in.
     moderation_status: str | None = None
+    # What the comment shows besides its text (Facebook: a photo, sticker, GIF, video or link,
+    # as `type`, `url` and `media`): a picture may be all there is.
+    attachment: dict[str, Any] | None = None
 
 
 class Platform(ABC):

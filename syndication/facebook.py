@@ -37,6 +37,9 @@ SEARCH_PAGES = 3  # how far back `find_existing` looks in the Page's feed (100 p
 # /feed lists visitors' posts on the Page too (hence `from`). A post's `link` field is gone
 # since Graph v3.3 (asking for it is refused): its link is its attachment's unshimmed_url.
 FEED_FIELDS = "id,message,from{id},attachments{unshimmed_url}"
+# A Comment's `message` is only its text: a photo, sticker or GIF (or a link's preview) is its
+# `attachment`, and a comment may be nothing else.
+COMMENT_FIELDS = "id,message,from,created_time,parent,is_hidden,attachment{type,url,title,media}"
 
 
 class Facebook(Platform):
@@ -86,7 +89,7 @@ class Facebook(Platform):
 
     def comments(self, remote_id: str) -> list[Comment]:
         args: dict[str, Any] = {
-            "fields": "id,message,from,created_time,parent,is_hidden",
+            "fields": COMMENT_FIELDS,
             "filter": "stream",
             "limit": 100,
         }
@@ -107,6 +110,7 @@ class Facebook(Platform):
                         author_id=author.get("id", ""),
                         hidden=bool(item.get("is_hidden")),
                         by_city=author.get("id") == self.page_id,
+                        attachment=item.get("attachment"),
                     )
                 )
             paging = page.get("paging", {})

@@ -183,6 +183,42 @@ def test_an_x_reply_is_archived_as_its_author_wrote_it(site: Site, sandboxes: Sa
     assert state[("twitter", reply)].text == f"@CityofTrail {wrote}"  # X addresses it
 
 
+def fb_photo(src: str, kind: str = "photo") -> dict[str, Any]:
+    """A Comment's `attachment` as Graph gives it: a photo, sticker or GIF and where it is."""
+    return {
+        "type": kind,
+        "url": "https://www.facebook.com/photo.php?fbid=1",
+        "media": {"image": {"src": src, "height": 720, "width": 960}},
+    }
+
+
+def test_a_facebook_photo_or_sticker_comment_is_kept_with_what_it_shows(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Graph's Comment has `message` (its text) and `attachment` (a link, video, sticker or
+    photo attached to it): a photo-only comment's message is empty, and without its attachment
+    the City's record of it would be empty too."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    tub = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-tub.jpg"
+    photo = fb.add_comment(ids["facebook"], "", "Jordan Park", attachment=fb_photo(tub))
+    sticker = fb.add_comment(
+        ids["facebook"], "Thanks!", attachment=fb_photo("https://x.fbcdn.net/s.png", "sticker")
+    )
+    collect(settings, site.content, say=lambda _: None)
+    state = CommentArchive(site.root / "records").state()
+    assert state[("facebook", photo)].versions[-1]["attachment"] == fb_photo(tub)
+    assert state[("facebook", sticker)].versions[-1]["attachment"]["type"] == "sticker"
+
+    # Another photo in its place is an edit: the earlier one stays in the records.
+    sink = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-sink.jpg"
+    fb.edit_attachment(photo, fb_photo(sink))
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["facebook"].edited, totals["facebook"].unchanged) == (1, 1)
+    versions = CommentArchive(site.root / "records").state()[("facebook", photo)].versions
+    assert [v["attachment"]["media"]["image"]["src"] for v in versions] == [tub, sink]
+
+
 def test_a_youtube_comment_held_for_review_is_collected_and_kept_as_a_record(
     site: Site, sandboxes: Sandboxes
 ) -> None:

@@ -534,6 +534,31 @@ def test_a_comment_youtube_holds_waits_for_a_person_and_only_they_publish_it(
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (1, 0)
 
 
+def test_a_facebook_comment_that_is_only_a_photo_or_sticker_waits_for_a_person(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The classifier reads text: a comment with none, only a photo, sticker or GIF, is not
+    clean for want of words. A person looks at what it shows."""
+    from tests.test_collect import fb_photo
+
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook
+    post = next(iter(fb.posts))
+    tub = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-tub.jpg"
+    photo = fb.add_comment(post, "", "Jordan Park", attachment=fb_photo(tub))
+    sticker = "https://scontent.xx.fbcdn.net/v/t39/thumbs-up.png"
+    thanks = fb.add_comment(post, "Thanks for the notice!", attachment=fb_photo(sticker, "sticker"))
+    collect(settings, site.content, say=lambda _: None)
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert counts == {"keep": 1, "review": 1, "hide": 0, "failed": 0}
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert statuses[("facebook", photo)].why_review == ["attachment_only"]
+    assert statuses[("facebook", photo)].evidence["attachment_only"]["matched"] == [tub]
+    assert not statuses[("facebook", thanks)].awaiting_review  # its words say what it is
+    assert fb.comments[photo]["is_hidden"] is False
+
+
 def test_an_author_deleting_a_comment_the_city_hid_is_recorded_where_hidden_stay_listed(
     site: Site, sandboxes: Sandboxes
 ) -> None:
