@@ -4,9 +4,11 @@ tweepy, google-api-python-client) and the local sandboxes of the three APIs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -109,6 +111,16 @@ def add_tour(site: Site, **fields: str) -> None:
 def killed(self: Ledger, *args: Any, **kwargs: Any) -> None:
     """Stands in for `Ledger.outcome`: the run dies after its remote call, before recording."""
     raise KeyboardInterrupt("the runner was killed")
+
+
+@contextlib.contextmanager
+def killed_before_recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What runs inside is killed after its first remote call, before the ledger records the
+    outcome (the intent is written); afterwards the ledger records again."""
+    with monkeypatch.context() as patched:
+        patched.setattr(Ledger, "outcome", killed)
+        with pytest.raises(KeyboardInterrupt):
+            yield
 
 
 def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes: Sandboxes) -> None:
@@ -271,11 +283,8 @@ def test_a_crash_between_replies_on_x_neither_repeats_nor_loses_one(
         modified="2026-11-23 10:00",
         correction=TWO_CORRECTIONS,
     )
-    original = Ledger.outcome
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         on_x(run)  # the first reply is on X, the ledger never heard
-    monkeypatch.setattr(Ledger, "outcome", original)
     assert len(x_replies(sandboxes)) == 1
     report = on_x(run)
     assert not report.failed, report.results
@@ -293,12 +302,8 @@ def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
     add_tour(run.site)
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
-    original = Ledger.outcome
-
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is on X, the ledger never heard
-    monkeypatch.setattr(Ledger, "outcome", original)
     add_tour(
         run.site,
         modified="2026-11-23 10:00",
@@ -394,11 +399,8 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
     add_tour(run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.")
-    original = Ledger.outcome
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is deleted, the ledger never heard, the post is still up
-    monkeypatch.setattr(Ledger, "outcome", original)
     assert len(sandboxes.twitter.tweets) == 1
     report = on_x(run)
     assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
@@ -413,11 +415,8 @@ def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
     add_tour(run.site)
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
-    original = Ledger.outcome
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is on X, the ledger never heard
-    monkeypatch.setattr(Ledger, "outcome", original)
     add_tour(
         run.site,
         modified="2026-11-22 10:00",
@@ -434,15 +433,11 @@ def test_a_crash_after_the_remote_write_does_not_duplicate(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run.site.add("2026-11-20-flushing")
-    original = Ledger.outcome
-
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         run(TWITTER_API_KEY=None)  # Facebook only, so the crash is deterministic
     assert len(sandboxes.facebook.posts) == 1
     assert run.ledger.records()[("2026-11-20-flushing", "facebook")].pending is not None
 
-    monkeypatch.setattr(Ledger, "outcome", original)
     report = run()
     assert outcomes(report) == {
         ("facebook", "2026-11-20-flushing", "adopted"),
@@ -537,11 +532,8 @@ def test_a_correction_made_after_a_crash_reaches_the_post_in_the_recovering_run(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run.site.add("2026-11-20-flushing")
-    original = Ledger.outcome
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None)  # posted; the ledger never heard
-    monkeypatch.setattr(Ledger, "outcome", original)
     run.site.add(
         "2026-11-20-flushing", modified="2026-11-21 10:00", correction="Flushing starts Dec. 1."
     )
@@ -1002,11 +994,8 @@ def test_a_correction_made_after_an_old_interrupted_post_is_told_on_x(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     add_tour(run.site)
-    original = Ledger.outcome
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         on_x(run)  # the post is on X; the (old) ledger has only its intent
-    monkeypatch.setattr(Ledger, "outcome", original)
     as_written_by_the_old_code(run.ledger)
     # The new code is deployed; the City adds a correction before the next run.
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
@@ -1021,11 +1010,8 @@ def test_a_headline_told_again_after_an_adopted_reply_is_not_refused_by_x(
     add_tour(run.site)
     on_x(run)
     add_tour(run.site, title="Tour the new bridge deck on Saturday")
-    original = Ledger.outcome
-    monkeypatch.setattr(Ledger, "outcome", killed)
-    with pytest.raises(KeyboardInterrupt):
+    with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is on X, the ledger never heard
-    monkeypatch.setattr(Ledger, "outcome", original)
     on_x(run)  # adopts the reply
     add_tour(run.site, title="Tour the new bridge deck")  # back to the first headline...
     on_x(run)
