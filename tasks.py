@@ -198,9 +198,21 @@ def demo(c: Context) -> None:
 def syndicate(
     c: Context, dry_run: bool = False, platform: str | None = None, manifest: str | None = None
 ) -> None:
-    """Post new announcements, update corrected ones, take down withdrawn ones."""
+    """Post new announcements, update corrected ones, take down withdrawn ones (with
+    RECORDS_REMOTE set, fetching the records archive first and pushing it after)."""
     _logging()
     settings = _platform_settings()
+    if dry_run and (local_only := _fetched_to_read(c)):  # reads the ledger; records nothing
+        print(
+            f"syndicate: planned from the local copy of the records only: {printable(local_only)}"
+        )
+    with contextlib.nullcontext() if dry_run else _shared_records(c, "syndicate"):
+        _syndicate(settings, platform, manifest, dry_run)
+
+
+def _syndicate(
+    settings: Settings, platform: str | None, manifest: str | None, dry_run: bool
+) -> None:
     try:
         report = runner.syndicate(
             Path(manifest) if manifest else ROOT / "output" / "syndication.json",
@@ -277,9 +289,10 @@ def collect(c: Context, days: str | None = None) -> None:
         raise Exit(f"collect: --days: '{days}' is not a whole number of days, e.g. 30", code=2)
     _logging()
     settings = _platform_settings()
-    _, failures = collect_comments(
-        settings, ROOT / "content", days=None if window is None else int(window)
-    )
+    with _shared_records(c, "collect"):  # else CI would record the same versions again
+        _, failures = collect_comments(
+            settings, ROOT / "content", days=None if window is None else int(window)
+        )
     if failures:
         raise Exit(f"collect: {len(failures)} post(s) could not be read (see above).", code=1)
 
@@ -320,9 +333,10 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
         return
     _logging()
     settings = _platform_settings()
-    counts = moderate_collected(settings, ROOT / "content", policy)
-    print(f"moderate: report in {write_report(settings.records_dir)}")
-    commit_archive(settings.records_dir, "Moderate comments")
+    with _shared_records(c, "moderate"):  # classifies what CI collected, once
+        counts = moderate_collected(settings, ROOT / "content", policy)
+        print(f"moderate: report in {write_report(settings.records_dir)}")
+        commit_archive(settings.records_dir, "Moderate comments")
     if counts["failed"]:
         raise Exit(
             f"moderate: {counts['failed']} hide(s) failed on the platform (see above); the "
@@ -541,16 +555,24 @@ def _records_shared(command: str) -> bool:
     return False
 
 
+# Commands inside one that already shares the records (publish's steps) fetch and push
+# nothing of their own: the outer command does both, once.
+_sharing: list[str] = []
+
+
 @contextlib.contextmanager
 def _shared_records(c: Context, command: str) -> Iterator[None]:
     """With RECORDS_REMOTE set, the records archive fetched before and pushed after (a failure
-    too): what a command records on this machine then reaches where CI looks."""
-    shared = _records_shared(command)
+    too): what a command records on this machine then reaches where CI looks, and what CI
+    recorded is known here (a stale ledger would post again what CI posted)."""
+    shared = not _sharing and _records_shared(command)
     if shared:
         pull(c)
+    _sharing.append(command)
     try:
         yield
     finally:
+        _sharing.pop()
         if shared:
             push(c)
 
@@ -649,11 +671,12 @@ PUBLISH_STEPS = ("verify_history", "lint", "build", "deploy", "syndicate", "coll
 def publish(c: Context) -> None:
     """CI: verify-history, lint, build, deploy, syndicate, collect, moderate; the first failure
     stops (a syndication failure after the deploy is reported and leaves the deploy in place).
-    Each step that records commits the archive; `invoke records push` then sends it."""
-    _records_shared("publish")  # in CI, only with the ledger `invoke records pull` fetched
-    for name in PUBLISH_STEPS:
-        print(f"== {name.replace('_', '-')}", flush=True)
-        globals()[name](c)  # looked up at run time, so each step is the task of that name
+    Each step that records commits the archive; with RECORDS_REMOTE set (required in CI) the
+    archive is fetched first and pushed after, a failed run's too."""
+    with _shared_records(c, "publish"):
+        for name in PUBLISH_STEPS:
+            print(f"== {name.replace('_', '-')}", flush=True)
+            globals()[name](c)  # looked up at run time, so each step is the task of that name
 
 
 @task(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from invoke.context import Context
 from invoke.exceptions import Exit
@@ -42,7 +45,7 @@ def test_publish_runs_every_step_in_order_when_all_pass(monkeypatch: pytest.Monk
 
 
 def test_publish_in_ci_without_a_records_remote_stops_before_any_step(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The runner's records die with it: in CI the ledger must come from RECORDS_REMOTE, or
     every announcement would be posted again and every record lost."""
@@ -54,6 +57,31 @@ def test_publish_in_ci_without_a_records_remote_stops_before_any_step(
     with pytest.raises(Exit, match="set the RECORDS_REMOTE secret") as stopped:
         tasks.publish(Context())
     assert stopped.value.code == 2 and ran == []
-    monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
-    tasks.publish(Context())
+    records_remote = tmp_path / "records.git"
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(records_remote)], check=True)
+    monkeypatch.setenv("RECORDS_REMOTE", str(records_remote))
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    tasks.publish(Context())  # fetches the archive, runs every step, pushes the archive
     assert ran == list(tasks.PUBLISH_STEPS)
+    assert (tmp_path / "records" / ".git").is_dir()
+
+
+def test_publish_fetches_and_pushes_the_records_once_for_all_its_steps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each recording step shares the archive when run alone; inside publish, publish does."""
+    calls: list[str] = []
+    monkeypatch.setattr(tasks, "pull", lambda c: calls.append("pull"))
+    monkeypatch.setattr(tasks, "push", lambda c: calls.append("push"))
+    monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
+
+    def step(c: Context, name: str) -> None:
+        with tasks._shared_records(c, name):
+            calls.append(name)
+
+    for name in tasks.PUBLISH_STEPS:
+        monkeypatch.setattr(tasks, name, lambda c, name=name: step(c, name))
+    tasks.publish(Context())
+    assert calls == ["pull", *tasks.PUBLISH_STEPS, "push"]
+    tasks.syndicate(Context())  # alone, it shares its own
+    assert calls[-3:] == ["pull", "syndicate", "push"]

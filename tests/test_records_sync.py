@@ -413,3 +413,39 @@ def test_an_export_that_cannot_fetch_the_archive_writes_no_package(
     assert stopped.value.code == 1 and "no package was written" in str(stopped.value.message)
     assert "s3cret-token" not in str(stopped.value.message) + searched.err
     assert not (tmp_path / "foi").exists()
+
+
+def test_syndicate_on_a_city_machine_knows_what_ci_posted_and_tells_ci_what_it_posted(
+    tmp_path: Path, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With RECORDS_REMOTE set, `invoke syndicate` fetches the archive first (a stale ledger
+    would post again what CI posted) and pushes after (or CI would post it again)."""
+    from invoke.context import Context
+
+    import tasks
+    from syndication.config import load_settings
+    from syndication.runner import syndicate
+
+    site = Site(tmp_path / "site")
+    site.add("2026-11-20-flushing")
+    site.build()
+    manifest = site.output / "syndication.json"
+    url = remote(tmp_path)
+    ci, cec = tmp_path / "ci-records", tmp_path / "cec-records"
+    pull_archive(ci, url)
+    facebook = {k: v for k, v in sandboxes.env.items() if not k.startswith(("TWITTER", "YOUTUBE"))}
+    syndicate(manifest, site.content, load_settings({**facebook, "RECORDS_DIR": str(ci)}))
+    push_archive(ci, url)  # CI posted it
+    for name in ("TWITTER_API_KEY", "YOUTUBE_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in {**facebook, "RECORDS_DIR": str(cec), "RECORDS_REMOTE": url}.items():
+        monkeypatch.setenv(name, value)
+    site.add("2026-11-21-paving", title="Paving on Bay Avenue")
+    site.build()
+    tasks.syndicate(Context(), manifest=str(manifest))
+    assert len(sandboxes.facebook.posts) == 2  # the new one only: the first is not posted again
+    pull_archive(ci, url)  # CI's next run knows of this machine's post
+    assert set(Ledger.in_records(ci).records()) == {
+        ("2026-11-20-flushing", "facebook"),
+        ("2026-11-21-paving", "facebook"),
+    }
