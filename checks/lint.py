@@ -12,7 +12,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               browsers would fetch (the build refuses it too)
   broken-link                                 internal links to files or pages the build does
                                               not write (a draft's page among them), or not
-                                              yet when the linking page goes up
+                                              yet when the linking page goes up; as in the
+                                              build, only in pages that show their links
+                                              (not a draft, not a withdrawn announcement)
   summary-length                              a summary the platforms would cut
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
@@ -45,6 +47,7 @@ import yaml
 from announcements.links import (
     Release,
     linked_file,
+    shows_its_links,
     unpublished_link_message,
     unpublished_reason,
 )
@@ -436,7 +439,7 @@ def check_file(
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, f"announcements/{path.stem}.html")).parent
     for line in lines:
-        if line.is_markup:
+        if line.is_markup and site.shows_links_of(source):
             raw.extend(
                 (line.number, rule, msg)
                 for rule, msg in _link_findings(line.text, content_dir, source, output_dir, site)
@@ -670,6 +673,13 @@ class SitePaths:
     files: Mapping[str, str]  # each announcement's and page's address and calendar: its file
     releases: Mapping[str, Release]  # when each announcement's and page's file goes up
     now: datetime
+    # Files whose page shows none of their links (drafts, withdrawn announcements).
+    without_links: frozenset[str] = frozenset()
+
+    def shows_links_of(self, source: str) -> bool:
+        """Whether anyone will follow the links of `source`: as the build, the lint checks
+        the links of only the pages that show them."""
+        return source not in self.without_links
 
     def unpublished(self, target: str | None, source: str) -> str | None:
         """Why the file `source` may not link to the file `target` (paths in content/), as
@@ -696,6 +706,7 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     pages: dict[str, str] = {}
     files: dict[str, str] = {}
     releases: dict[str, Release] = {}
+    without_links: set[str] = set()
     years: set[int] = set()
     for path in (content_dir / ARTICLE_PATH).glob("*.md"):
         page = f"announcements/{path.stem}.html"
@@ -706,6 +717,8 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
             paths.add(page)  # the build refuses it, naming why: its links are not the problem
             continue
         releases[file] = Release(item.date, draft=item.status == "draft")
+        if not shows_its_links(item.status):
+            without_links.add(file)
         files[page] = file
         if item.status != "draft":
             paths.add(page)
@@ -725,6 +738,8 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
             paths.add(page)  # refused by the build, as above
             continue
         releases[file] = Release(draft=meta.status == "draft")
+        if not shows_its_links(meta.status):
+            without_links.add(file)
         files[page] = file
         if meta.status != "draft":
             paths.add(page)
@@ -732,7 +747,7 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
         for path in (content_dir / folder).rglob("*"):
             if path.is_file():
                 paths.add(path.relative_to(content_dir).as_posix())
-    return SitePaths(frozenset(paths), pages, files, releases, now)
+    return SitePaths(frozenset(paths), pages, files, releases, now, frozenset(without_links))
 
 
 T = TypeVar("T")  # an announcement's or a page's fields

@@ -215,6 +215,31 @@ def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:
     assert finding.message.startswith("'{filename}2026-11-19-survey.md' is a draft")
 
 
+@pytest.mark.parametrize(
+    "linking", [{"status": "draft"}, {"status": "withdrawn", "withdrawn_reason": "Replaced."}]
+)
+def test_a_page_that_shows_no_links_may_link_to_a_draft(
+    site: Site, linking: dict[str, str]
+) -> None:
+    # A draft is not published, and a withdrawn announcement's page shows only its notice:
+    # the build checks the links of neither, and the lint, by the same rule, neither (two
+    # drafts that link to each other must not stop every `invoke publish`).
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.add("2026-11-19-survey", title="Transit survey", status="draft")
+    site.add(
+        "2026-11-20-results",
+        title="Transit survey results",
+        body=(
+            "Results of [the survey]({filename}2026-11-19-survey.md), "
+            "[as asked](2026-11-19-survey.html).\n"
+        ),
+        **linking,
+    )
+    site.build()
+    found = lint(site.content, site.root / "policy", now=datetime.fromisoformat(NOW))
+    assert [f for f in found if f.blocks_publishing] == []
+
+
 def test_a_link_to_an_announcement_not_published_by_then_is_reported(site: Site) -> None:
     # As the build refuses it: its page is not there yet when the linking one goes up.
     shutil.copytree(ROOT / "policy", site.root / "policy")

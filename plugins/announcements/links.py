@@ -32,6 +32,14 @@ class Release:
     draft: bool = False
 
 
+def shows_its_links(status: str) -> bool:
+    """Whether the page of a file with this `status` (an announcement's or a page's) shows
+    its text, links and all: a draft is never published, and a withdrawn announcement's page
+    shows only the notice of why (theme/templates/article.html), so their links lead nowhere
+    and are not checked."""
+    return status not in ("draft", "withdrawn")
+
+
 def unpublished_reason(target: Release, source: Release, now: datetime, tz: tzinfo) -> str | None:
     """Why the page of `source` may not link to that of `target`, or None when the target is
     published by the time the source is: already, or scheduled no later than it.
@@ -71,18 +79,16 @@ def unpublished_links(generators: Sequence[Any]) -> list[Problem]:
     now, tz = settings["BUILD_TIME"], ZoneInfo(settings["TIMEZONE"])
     scheduled = generators[0].context.get("scheduled_articles", [])
     releases: dict[str, Release] = {}
-    linking: list[Any] = []  # whatever shows its text: withdrawn ones show only the notice
+    written: list[Any] = [*scheduled]  # every page the build writes, now or when it is due
     for generator in generators:
         for draft in (*getattr(generator, "drafts", []), *getattr(generator, "draft_pages", [])):
             releases[draft.get_relative_source_path()] = Release(draft=True)
-        for kind in ("articles", "pages", "hidden_pages"):
-            linking.extend(getattr(generator, kind, []))
+        for kind in ("articles", "hidden_articles", "pages", "hidden_pages"):
+            written.extend(getattr(generator, kind, []))
     for article in scheduled:
         releases[article.get_relative_source_path()] = Release(article.announcement.date)
-        if not article.announcement.withdrawn:
-            linking.append(article)
     problems = []
-    for content in linking:
+    for content in (c for c in written if shows_its_links(_status(c))):
         source = _release(content)
         for link, path in _filename_links(content):
             target = releases.get(linked_file(path, content.relative_dir))
@@ -92,6 +98,13 @@ def unpublished_links(generators: Sequence[Any]) -> list[Problem]:
                 message = unpublished_link_message(link, reason)
                 problems.append(Problem(name, _line_of(content.source_path, path), "link", message))
     return problems
+
+
+def _status(content: Any) -> str:
+    """The status an announcement or page was written with (Pelican calls a withdrawn
+    announcement "hidden", as it does a page in no listing that is published all the same)."""
+    announcement = getattr(content, "announcement", None)
+    return str(announcement.status if announcement else content.status)
 
 
 def _release(content: Any) -> Release:
