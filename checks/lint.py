@@ -5,6 +5,7 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   personal-sin, personal-card, personal-phn   numbers that pass their checksum
   personal-email, personal-phone              contacts not on policy/public-contacts.yml
   private-address                             a street address marked as a private residence
+                                              in its own sentence
   confidential                                "confidential", "in camera", "not for release"
   profanity                                   words from policy/wordlists/ (shared with moderation)
   image-alt, link-text, heading-order         accessibility
@@ -22,9 +23,10 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
 The rules about what is said (personal information, confidential markers, words) read the
 text as it is published: each paragraph of the body, and each field's value as the build reads
 it, is one run of text whatever lines it was wrapped on (joined with a space), and a finding
-names the line where what it found starts. Fenced code blocks are published as they are
-written, so those rules read them too; only the rules about Markdown's structure (headings,
-links, images) pass over them.
+names the line where what it found starts. A private residence is marked in the sentence that
+gives its address, so that sentence of the run, not the run, is read for its marker. Fenced
+code blocks are published as they are written, so those rules read them too; only the rules
+about Markdown's structure (headings, links, images) pass over them.
 
 A false positive is waived on its line (or the line above) with a reasoned marker, which the
 lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line -->
@@ -63,6 +65,7 @@ from announcements.model import (
     split_front_matter,
 )
 from announcements.reader import display_path, image_from_elsewhere, is_outside_site
+from announcements.sentences import sentences
 from archive.index import CITY
 from checks.policy_file import read_mapping
 from syndication.posts import x_text
@@ -510,8 +513,8 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                     "it or add it to policy/public-contacts.yml"
                 ),
             )
-    if PRIVATE_MARKERS.search(text):
-        for match in ADDRESS.finditer(text):
+    if PRIVATE_MARKERS.search(text):  # one search; most runs mark no residence
+        for match in _private_addresses(text):
             yield (
                 line(match.start()),
                 "private-address",
@@ -538,6 +541,15 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                         "profanity",
                         f"'{word}' is on the City's list of words not to publish",
                     )
+
+
+def _private_addresses(text: str) -> Iterator[re.Match[str]]:
+    """Each street address in a sentence that marks a private residence. The sentence, not
+    the run: "the home of the Smoke Eaters" says nothing of the arena's address in the
+    sentence before."""
+    for start, end in sentences(text):
+        if PRIVATE_MARKERS.search(text, start, end):
+            yield from ADDRESS.finditer(text, start, end)
 
 
 def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from announcements.model import parse_announcement, read_source, split_front_matter
+from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from checks.lint import LintConfigError, lint
 from syndication.config import REQUIRED, ConfigError, load_settings
 from syndication.ledger import LedgerError
@@ -41,44 +41,13 @@ class AlertResult:
     not_posted: tuple[str, ...] = ()
 
 
-# Words whose full stop does not end a sentence, as notices write them: times, dates and
-# street names come first in an alert ("Starting 8 a.m. Tuesday", "from Nov. 30"). As
-# written, capitals included: "Avoid the sun. Drink water." is two sentences.
-ABBREVIATIONS = frozenset(
-    {
-        *("a.m.", "p.m.", "A.M.", "P.M."),
-        *("Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept."),
-        *("Oct.", "Nov.", "Dec."),
-        *("Mon.", "Tue.", "Tues.", "Wed.", "Thu.", "Thur.", "Thurs.", "Fri.", "Sat.", "Sun."),
-        *("Ave.", "St.", "Dr.", "Rd.", "Blvd.", "Cres.", "Hwy.", "No."),
-        *("approx.", "e.g.", "i.e.", "etc.", "Mr.", "Mrs.", "Ms."),
-    }
-)
-SENTENCE_STOPS = (".", "!", "?")
-CLOSING = "\"')\u201d\u2019"  # after a stop, still the same sentence: `"Boil it."`
-OPENING = "\"'(\u201c\u2018"
-
-
 def first_sentence(text: str) -> str:
-    """The summary for social media: the first sentence, on one line as the posts show it.
-    A sentence ends at . ! or ? followed by a word starting with a capital or a digit, except
-    after an abbreviation: a summary cut short would leave out what people must do."""
-    words = one_line(text).split(" ")
-    for end, (word, following) in enumerate(pairwise(words), start=1):
-        if _ends_sentence(word, following):
-            words = words[:end]
-            break
-    sentence = " ".join(words)
+    """The summary for social media: the first sentence, on one line as the posts show it,
+    not cut at an abbreviation: a summary cut short would leave out what people must do."""
+    line = one_line(text)
+    _, end = next(sentences(line))
+    sentence = line[:end]
     return sentence if sentence.rstrip(CLOSING).endswith(SENTENCE_STOPS) else sentence + "."
-
-
-def _ends_sentence(word: str, following: str) -> bool:
-    if not word.rstrip(CLOSING).endswith(SENTENCE_STOPS):
-        return False
-    if word.lstrip(OPENING) in ABBREVIATIONS:
-        return False
-    start = following.lstrip(OPENING)[:1]
-    return start.isupper() or start.isdigit()
 
 
 def one_line(text: str) -> str:

@@ -153,6 +153,31 @@ def test_the_lint_sees_what_a_line_break_splits(
     assert [(f.rule, f.line) for f in found if not f.waived] == [(rule, line)], found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            "The tournament is at the Trail Memorial Centre, 1051 Victoria Street. The arena "
+            "has been\nthe home of the Smoke Eaters since 1949."
+        ),
+        "Bring the form to City Hall, 1394 Pine Avenue. A homeowner\nmay apply once.",
+        # "Ave." and "Dec." end no sentence; "2." before a capital does.
+        "Apply at City Hall, 1394 Pine Ave. by Dec. 2. Each homeowner may apply once.",
+    ],
+)
+def test_an_address_is_private_only_if_its_own_sentence_says_so(content: Path, text: str) -> None:
+    # A paragraph is read as one run, but a private residence is marked in the sentence that
+    # gives its address: a public building's address beside a sentence about a home is not.
+    assert findings(content, f"Intro.\n\n{text}\n") == []
+
+
+def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
+    content: Path,
+) -> None:
+    text = "Crews were at the home of\nJane Doe from 8 a.m. Monday at 1234 Hazelwood Dr. today."
+    assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["private-address"]
+
+
 def test_a_waiver_covers_a_finding_split_across_lines_once(content: Path) -> None:
     text = (
         "<!-- lint-ok confidential: the name of the meeting, not a marking -->\n"
