@@ -125,6 +125,9 @@ def test_the_summary_is_the_first_sentence() -> None:
         "Crews flush water mains in Glenmerry from Nov. 30; tap water may be discoloured.",
         "Bay Ave. is closed between Cedar and Pine until further notice.",
         "Traffic is detoured along Columbia Ave. North of the bridge until Dec. 2 at 5 p.m.",
+        "BAY AVE. CLOSED FROM 8 A.M. TO 5 P.M. FOR WATER MAIN REPAIR.",
+        "VICTORIA ST. BRIDGE CLOSED UNTIL NOV. 30.",
+        "Bay Ave. is closed (8 a.m. to 5 p.m.) Tuesday and Wednesday for paving.",
     ],
 )
 def test_the_summary_is_not_cut_at_an_abbreviation(body: str) -> None:
@@ -142,6 +145,7 @@ def test_the_summary_ends_at_a_sentence_after_an_abbreviation() -> None:
     )
     assert first_sentence('Crews say "boil it." Then wait.') == 'Crews say "boil it."'
     assert first_sentence("Stay out of the sun. Drink water.") == "Stay out of the sun."
+    assert first_sentence("BOIL YOUR WATER. DO NOT DRINK IT.") == "BOIL YOUR WATER."
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")

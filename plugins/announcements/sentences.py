@@ -11,10 +11,11 @@ from itertools import pairwise
 
 # Words whose full stop does not end a sentence, as notices write them: times, dates and
 # street names come first in an alert ("Starting 8 a.m. Tuesday", "from Nov. 30"). As
-# written, capitals included: "Avoid the sun. Drink water." is two sentences.
+# written, or all in capitals as a notice may shout it ("BAY AVE. CLOSED FROM 8 A.M."), but
+# not otherwise: "Avoid the sun. Drink water." is two sentences.
 ABBREVIATIONS = frozenset(
     {
-        *("a.m.", "p.m.", "A.M.", "P.M."),
+        *("a.m.", "p.m."),
         *("Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept."),
         *("Oct.", "Nov.", "Dec."),
         *("Mon.", "Tue.", "Tues.", "Wed.", "Thu.", "Thur.", "Thurs.", "Fri.", "Sat.", "Sun."),
@@ -26,6 +27,7 @@ SENTENCE_STOPS = (".", "!", "?")
 CLOSING = "\"')\u201d\u2019"  # after a stop, still the same sentence: `"Boil it."`
 OPENING = "\"'(\u201c\u2018"
 WORD = re.compile(r"\S+")
+_SHOUTED = frozenset(word.upper() for word in ABBREVIATIONS)
 
 
 def sentences(text: str) -> Iterator[tuple[int, int]]:
@@ -44,7 +46,13 @@ def ends_sentence(word: str, following: str) -> bool:
     """Whether a sentence ends with `word`, when `following` is the next word."""
     if not word.rstrip(CLOSING).endswith(SENTENCE_STOPS):
         return False
-    if word.lstrip(OPENING) in ABBREVIATIONS:
+    if is_abbreviation(word):
         return False
     start = following.lstrip(OPENING)[:1]
     return start.isupper() or start.isdigit()
+
+
+def is_abbreviation(word: str) -> bool:
+    """Whether `word` is one of ABBREVIATIONS, in brackets or quotes too ("(8 a.m. to 5 p.m.)")."""
+    bare = word.lstrip(OPENING).rstrip(CLOSING)
+    return bare in ABBREVIATIONS or (bare.isupper() and bare in _SHOUTED)
