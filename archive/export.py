@@ -7,9 +7,12 @@ every version and moderation history, and the git history of the announcement), 
 information of third parties is flagged for the records officer: severing is a human decision
 under FOIPPA s.22. With `--redact`, a severed copy is written beside the original set in
 `redacted/`, each severing marked with its reason, and everything flagged is severed from every
-record: a commenter's name and account id also where another person's reply or a reviewer's
-reason gives them (as whole words, in any case), contact details also where the classifier
-quoted them, a street address a commenter gave also where the City's answer repeats it. A
+record but what the City published on its own (its posts, corrections, withdrawals and X
+update replies are public notices, given as published: a venue's address a resident asks
+about stays in the City's post): a commenter's name and account id also where another
+person's reply or a reviewer's reason gives them (as whole words, in any case), contact
+details also where the classifier quoted them, a street address a commenter gave also where
+the City's answer repeats it (an answer replies to a third party and may quote them). A
 third party's comment id leads to its author on the platform, so the severed copy numbers
 their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
 together. Who is the City is the platform's word (`by_city`), never a name: one who calls
@@ -69,6 +72,8 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     """What in a record identifies a third party: comment authors, contact details or
     identity numbers in any text, including what the classifier quoted as its evidence, and
     street addresses in their comments. The City's own posts and staff are not third parties."""
+    if _published_by_the_city(record):
+        return []  # its phone number and venues are the City's
     found = []
     person = _third_party(record)
     if person:
@@ -92,6 +97,15 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     if person and record.type == "comment":
         found.extend(_addresses(record.key, record.text))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
+
+
+def _published_by_the_city(record: ArchiveRecord) -> bool:
+    """A notice the City published on its own: a post, its correction or withdrawal, its X
+    "Update:" reply. No third party's words, and public: given as published, though a resident
+    repeats what it says (the venue's address). The City's answers to residents are not: they
+    reply to a third party and may repeat what that person told of themselves ("we will check
+    1234 Hazelwood Drive"), so they are read and severed like any comment."""
+    return record.type == "post"
 
 
 def _third_party(record: ArchiveRecord) -> str:
@@ -199,7 +213,7 @@ def mentions(records: list[ArchiveRecord], finder: Finder) -> list[PersonalInfo]
     """Each record where the finder's values appear (a name in another person's reply, a
     reviewer's reason, the classifier's evidence), with what it found there."""
     found: list[PersonalInfo] = []
-    for record in records:
+    for record in (r for r in records if not _published_by_the_city(r)):
         for text in (record.text, record.author, record.commenter, *_strings(record.data)):
             found.extend(PersonalInfo(record.key, i.what, i.value) for i in finder.find(text))
     return found
@@ -260,7 +274,10 @@ def sever(
     """A copy of the record with each of the finder's values replaced by a marked severing,
     wherever it appears: text, author, and every value of the record's data; the third
     party's name it is by or about, whatever that name is; and each comment id by its
-    stand-in (see `pseudonyms`)."""
+    stand-in (see `pseudonyms`). What the City published on its own is given as published
+    (it has no comment ids to stand in for)."""
+    if _published_by_the_city(record):
+        return record
 
     def severed(value: Any) -> Any:
         if isinstance(value, str):
@@ -463,9 +480,9 @@ def export(
     try:
         _write_set(staging, records, request, queries, flags, project, redacted=False)
         if redact:
-            # Everything flagged is severed from every record: what identifies a commenter, and
-            # what they wrote about themselves, also where the classifier or a reviewer quoted
-            # it.
+            # Everything flagged is severed from every record but the City's own posts: what
+            # identifies a commenter, and what they wrote about themselves, also where the
+            # classifier, a reviewer or the City's answer quoted it.
             finder, stand_ins = Finder(flags), pseudonyms(records)
             severed = [sever(r, finder, stand_ins) for r in records]
             _write_set(

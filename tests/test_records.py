@@ -706,6 +706,49 @@ def test_a_severed_export_severs_a_commenters_home_address(tmp_path: Path) -> No
     ]
 
 
+def test_a_severed_export_leaves_the_address_in_the_citys_own_post(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    post = (
+        "Open house with Mayor Colleen Jones at the Trail Memorial Centre, 1051 Victoria "
+        "Street, on Dec. 2. Questions: 250-364-1262. "
+        "https://news.trail.ca/announcements/2026-11-20-flushing.html"
+    )
+    ChainFile(records / FILES["post"]).append(
+        {"phase": "done", "op": "o1", "announcement": "2026-11-20-flushing",
+         "platform": "facebook", "action": "create", "remote_id": "p1",
+         "url": "https://facebook.com/p1", "text": post,
+         "time": "2026-11-20T17:00:00+00:00"}
+    )  # fmt: skip
+    # A resident asks about the venue the City's post gives (the pattern flags it: fine).
+    _add_comment(records, "c1", "Is there parking at 1051 Victoria Street? I live at "
+                 "1234 Hazelwood Drive.", "2026-11-24T18:00:00+00:00", "Avery Lee",
+                 author_id="901")  # fmt: skip
+    # The City's answer is a reply to a third party and may repeat what they told of themselves.
+    _add_comment(records, "c2", "Avery Lee, we will check 1234 Hazelwood Drive.",
+                 "2026-11-24T18:05:00+00:00", "City of Trail", author_id="100",
+                 parent_id="c1", by_city=True)  # fmt: skip
+    # Who comments from a personal account is a third party, though the post names them.
+    _add_comment(records, "c3", "See you there!", "2026-11-24T18:10:00+00:00", "Colleen Jones",
+                 author_id="903")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["flushing"], out, redact=True)
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    (city_post,) = [r for r in data if r["type"] == "post"]
+    # What the City itself published is no third party's personal information.
+    assert city_post["text"] == city_post["data"]["text"] == post
+    for name in ("records.csv", "report.html"):
+        assert post in (out / "redacted" / name).read_text(), name
+    # Nor is anything in it flagged for the records officer as a third party's.
+    assert f"<td>{FILES['post']}:1</td>" not in (out / "report.html").read_text()
+    address = "[severed: FOIPPA s.22, street address of a third party]"
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    assert [r["text"] for r in data if r["type"] == "comment"] == [
+        f"Is there parking at {address}? I live at {address}.",
+        f"{name}, we will check {address}.",
+        "See you there!",
+    ]
+
+
 def test_a_severed_export_does_not_keep_the_x_reply_that_names_its_author(
     tmp_path: Path,
 ) -> None:
