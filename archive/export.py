@@ -17,8 +17,8 @@ third party's comment id leads to its author on the platform, so the severed cop
 their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
 together. Who is the City is the platform's word (`by_city`), never a name: one who calls
 themselves "City of Trail" is a third party, severed in their own records, while the City's
-name elsewhere and the ids of its posts and answers are left as the City's. The archive
-itself is never altered.
+name elsewhere and the ids of its posts, X update replies and answers are left as the City's,
+also as the parent a resident's reply gives. The archive itself is never altered.
 """
 
 from __future__ import annotations
@@ -52,6 +52,9 @@ WHOLE_WORDS = ("name", *ACCOUNT_FIELDS.values())
 # (x.com/i/web/status/<id>, facebook.com/<id>), so the severed copy gives a stand-in.
 COMMENT_IDS = ("comment_id", "parent_id")
 PSEUDONYM = "comment-{number}"
+# The ids a post's ledger line gives what the City published under: the post, and on X the
+# "Update:" reply that told of a change (residents answer it like the post).
+POSTED_IDS = ("remote_id", "reply_id")
 # A spreadsheet takes a cell that starts with one of these for a formula (OWASP: CSV
 # injection): a comment could make the records officer's Excel fetch a link or run a command.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -253,10 +256,9 @@ def _addresses(key: str, text: str) -> list[PersonalInfo]:
 def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
     """A stand-in for the id of each third party's comment, by platform and id: `comment-1`,
     `comment-2`, in the order the export first gives it (as a comment, a reply's parent or a
-    moderation record's subject). Everything but the City's own posts and answers gets one,
-    so that a reply to a comment outside these records does not keep its parent's id."""
-    citys = {(r.platform, r.post_id) for r in records if r.post_id}
-    citys |= {(r.platform, r.comment_id) for r in records if r.data.get("by_city")}
+    moderation record's subject). Everything but the City's own posts, replies and answers gets
+    one, so that a reply to a comment outside these records does not keep its parent's id."""
+    citys = _the_citys_ids(records)
     found: dict[tuple[str, str], str] = {}
     for record in records:
         if record.type == "post":
@@ -266,6 +268,21 @@ def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
             if comment_id and key not in citys and key not in found:
                 found[key] = PSEUDONYM.format(number=len(found) + 1)
     return found
+
+
+def _the_citys_ids(records: list[ArchiveRecord]) -> set[tuple[str, str]]:
+    """By platform, the ids of what the City published (its posts and X update replies) and
+    of its answers to comments (`by_city`): its public records, which keep their ids."""
+    ids = {(r.platform, r.post_id) for r in records if r.post_id}
+    ids |= {
+        (r.platform, str(r.data[field]))
+        for r in records
+        if _published_by_the_city(r)
+        for field in POSTED_IDS
+        if r.data.get(field)
+    }
+    ids |= {(r.platform, r.comment_id) for r in records if r.data.get("by_city")}
+    return ids
 
 
 def sever(

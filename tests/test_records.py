@@ -785,6 +785,28 @@ def test_a_severed_export_does_not_keep_the_x_reply_that_names_its_author(
     assert reply in (out / "records.json").read_text()  # the original set keeps every id
 
 
+def test_a_severed_export_keeps_the_id_of_the_citys_x_update_reply_a_resident_answers(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.syndicate_to(sandboxes)
+    site.add("2026-11-20-flushing", modified="2026-11-22 10:00",
+             correction="Flushing moved to Hazelwood Drive on Dec. 2")  # fmt: skip
+    settings = site.syndicate_to(sandboxes)  # X is told in an "Update:" reply
+    records = site.root / "records"
+    (update,) = [r for r in search(records, "Hazelwood") if r.platform == "twitter"]
+    reply = update.data["reply_id"]
+    question = sandboxes.twitter.add_reply(reply, "Is Laurel Crescent included?", "Jordan Park")
+    collect(settings, site.content, say=lambda _: None)
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["flushing"], out, redact=True)
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    (resident,) = [r for r in data if r["type"] == "comment"]
+    # The City's reply is its own public record, as its post is: only the resident's id goes.
+    assert (resident["comment_id"], resident["data"]["parent_id"]) == ("comment-1", reply)
+    assert question not in (out / "redacted" / "records.json").read_text()
+
+
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
     policy_file = tmp_path / "retention.yml"
     policy_file.write_text(
