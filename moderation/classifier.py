@@ -117,13 +117,16 @@ SPAM = _patterns(
     r"\b(click|tap) (the|this|my) link\b",
     r"\bgiveaway\b",
     r"\bfollow (me|back)\b",
-    r"\bcongratulations,? you\b",
+    # A prize, not a congratulation: "Congratulations, you finished the railing" is a resident.
+    r"\bcongratulations,? you(?:'ve| have)? (?:won|been (?:selected|chosen)|are (?:our|the|a) "
+    r"(?:lucky )?winner)\b",
     r"\bclaim (your|a) (prize|reward)\b",
     r"\bsubscribe to my\b",
     r"\bmake money\b",
 )
 # Long runs of one character ("aaaaaaaa", "!!!!!!!!") are a sign of spam, but also of emphasis
-# ("Noooooooo"): evidence, not spam wording.
+# ("Noooooooo", "Congratulations!!!!!!!!"): evidence for a person to weigh, never counted
+# towards a hide.
 REPEATED = _patterns(r"(.)\1{7,}")
 SYSTEMS = r"(valve|hydrant|pump station|reservoir|substation|treatment plant)"
 SAFETY = _patterns(
@@ -624,8 +627,9 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
     if spam or repeated or (outside and not commercial):
         # A link to another site may well be relevant (a health authority, the news), and the
         # policy removes only irrelevant ones: links alone are for a person to judge, so only
-        # spam wording with more evidence is strong enough to hide.
-        strong = bool(spam) and len(spam) + len(repeated) + len(outside) >= 2
+        # spam wording with more of it or a link is strong enough to hide. Repeated characters
+        # are as often a resident cheering, so they never count.
+        strong = bool(spam) and len(spam) + len(outside) >= 2
         found.append(
             Evidence(
                 "spam",

@@ -87,6 +87,55 @@ def test_relevant_links_are_not_hidden_as_spam(text: str) -> None:
     assert classify("c1", text, WATER_POST, POLICY).action == "review"
 
 
+RAILING_POST = "The Esplanade railing project is complete."
+
+
+def test_an_enthusiastic_congratulation_is_not_hidden_as_spam() -> None:
+    decision = classify(
+        "c1", "Congratulations, you finally finished the railing!!!!!!!!", RAILING_POST, POLICY
+    )
+    assert decision.action != "hide"
+    # Congratulating is not spam wording without a prize ("Congratulations, you won...").
+    assert "Congratulations, you" not in decision.evidence.get("spam", {}).get("matched", [])
+
+
+@pytest.mark.parametrize(
+    ("text", "post"),
+    [
+        (
+            "Congratulations, you won the provincial title!!!!!!!! Trail is so proud",
+            "The City congratulates the Trail Smoke Eaters on winning the BCHL championship.",
+        ),
+        (
+            "The toy giveaway at the arena was the best one yet, thank you all!!!!!!!!",
+            "Thank you to everyone who came to the Christmas toy giveaway at the Trail Memorial "
+            "Centre.",
+        ),
+        (
+            "Follow me down to the Esplanade tonight, the railing looks amaaaaaaaaazing",
+            RAILING_POST,
+        ),
+    ],
+    ids=["championship", "community-giveaway", "stretched-word"],
+)
+def test_emphasis_beside_a_common_spam_word_is_not_hidden(text: str, post: str) -> None:
+    # Repeated characters are how people cheer as much as how spam shouts: never enough, with
+    # one spam word, for a hide before a person has looked.
+    assert classify("c1", text, post, POLICY).action == "review"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Congratulations, you won a $500 gift card! Claim it at www.xmas-winner.xyz",
+        "Congratulations, you have been selected!!!!!!!! www.prize-now.shop",
+    ],
+)
+def test_a_prize_pitch_with_a_link_is_still_hidden_as_spam(text: str) -> None:
+    decision = classify("c1", text, RAILING_POST, POLICY)
+    assert decision.action == "hide" and decision.categories == ("spam",)
+
+
 @pytest.mark.parametrize(
     ("text", "category", "action"),
     [
