@@ -355,6 +355,27 @@ def test_a_correction_dated_before_the_announcement_is_refused() -> None:
     assert problems_for(correction="\n  - date: 2026-11-20 09:00\n    note: At once.") == []
 
 
+def test_a_change_dated_by_the_announcements_own_day_asks_for_its_time() -> None:
+    """A day alone is its midnight: on the announcement's own day (09:00) that is before it,
+    and the message says what is missing rather than only that it is too early."""
+    asks = (
+        "is before date: a day alone is its midnight, and the announcement is from 09:00 that "
+        "day; give the time too, e.g. '2026-11-20 09:00' or later"
+    )
+    problem = only_problem(correction="\n  - date: 2026-11-20\n    note: Starts at 5 p.m.")
+    assert (problem.field, problem.message) == (
+        "correction",
+        f"'2026-11-20' {asks}; expected when the correction was made, after the announcement "
+        "was published",
+    )
+    problem = only_problem(modified="2026-11-20")
+    assert (problem.field, problem.message) == (
+        "modified",
+        f"{asks}; expected the time of the latest change",
+    )
+    assert problems_for(modified="2026-11-21") == []  # a later day alone is fine
+
+
 def test_dates_must_run_forward() -> None:
     assert only_problem(modified="2026-11-19 09:00").field == "modified"
     assert only_problem(expires="2026-11-20 09:00").field == "expires"

@@ -513,12 +513,25 @@ def _corrections(
         if published is not None and correction.date < published:
             fields.problem(
                 "correction",
-                f"'{_text(entry['date'])}' is before date; expected when the correction was "
-                "made, after the announcement was published",
+                f"'{_text(entry['date'])}' "
+                f"{_before_date(entry['date'], correction.date, published)}; expected when the "
+                "correction was made, after the announcement was published",
                 line,
             )
         corrections.append(correction)
     return tuple(sorted(corrections, key=lambda c: c.date))
+
+
+def _before_date(node: yaml.Node, when: datetime, published: datetime) -> str:
+    """Why a change's time is refused: a day alone on the announcement's own day reads as its
+    midnight, which is why it is before, and the time is what is missing."""
+    local = published.astimezone(when.tzinfo)
+    if _DATE_ONLY.match(str(node.value)) and when.date() == local.date():
+        return (
+            f"is before date: a day alone is its midnight, and the announcement is from "
+            f"{local:%H:%M} that day; give the time too, e.g. '{local:%Y-%m-%d %H:%M}' or later"
+        )
+    return "is before date"
 
 
 def _unknown_fields(fields: _Fields, known: Iterable[str]) -> None:
@@ -637,7 +650,11 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
         fields.problem("withdrawn_reason", "is only allowed with 'status: withdrawn'")
     date, modified, expires = values["date"], values["modified"], values["expires"]
     if date and modified and modified < date:
-        fields.problem("modified", "is before date; expected the time of the latest change")
+        fields.problem(
+            "modified",
+            f"{_before_date(fields.nodes['modified'], modified, date)}; expected the time of the "
+            "latest change",
+        )
     if date and expires and expires <= date:
         fields.problem("expires", "is not after date; expected when the notice stops applying")
 
