@@ -38,7 +38,18 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from checks.lint import ADDRESS, EMAIL, PHN, PHONE, SIN, card_valid, phn_valid, sin_valid
+from checks.lint import (
+    ADDRESS,
+    EMAIL,
+    PHN,
+    PHONE,
+    SIN,
+    LintConfigError,
+    Policy,
+    card_valid,
+    phn_valid,
+    sin_valid,
+)
 
 from .index import CITY_NAME, COLUMNS, ArchiveRecord, city_time, search
 
@@ -220,6 +231,16 @@ def mentions(records: list[ArchiveRecord], finder: Finder) -> list[PersonalInfo]
         for text in (record.text, record.author, record.commenter, *_strings(record.data)):
             found.extend(PersonalInfo(record.key, i.what, i.value) for i in finder.find(text))
     return found
+
+
+CONTACT_DETAILS = ("email address", "phone number")
+
+
+def _public_contacts(project: Path) -> Policy:
+    try:
+        return Policy.load(project / "policy")
+    except LintConfigError as error:
+        raise ExportError(str(error)) from None
 
 
 def _in_text(key: str, text: str) -> list[PersonalInfo]:
@@ -484,7 +505,14 @@ def export(
             found.setdefault(record.key, record)
     records = sorted(found.values(), key=lambda r: (r.time, r.file, r.line))
     order = {r.key: n for n, r in enumerate(records)}
-    flags = [item for record in records for item in personal_information(record)]
+    # A City Hall number or address a resident quotes is the City's, not theirs: not severed.
+    contacts = _public_contacts(project)
+    flags = [
+        item
+        for record in records
+        for item in personal_information(record)
+        if not (item.what in CONTACT_DETAILS and contacts.is_public_contact(item.value))
+    ]
     # A commenter's name or account id identifies them wherever it is given: in another
     # person's reply, a reviewer's reason. Flagged in each record that gives it.
     people = Finder(f for f in flags if f.what in WHOLE_WORDS)

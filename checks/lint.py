@@ -182,6 +182,13 @@ class Policy:
         policy.words = load_wordlists(policy_dir / "wordlists")
         return policy
 
+    def is_public_contact(self, value: str) -> bool:
+        """Whether an email address or phone number is one the City publishes
+        (policy/public-contacts.yml): City Hall's, not a person's."""
+        if EMAIL.fullmatch(value):
+            return value.lower() in self.public_emails
+        return _digits(value)[-10:] in self.public_phones
+
     @cached_property
     def any_word(self) -> re.Pattern[str]:
         """Matches where any listed word stands as a whole word (regex alternation backtracks
@@ -493,7 +500,7 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                 f"'{match.group(0)}' is a valid BC Personal Health Number; remove it",
             )
     for match in EMAIL.finditer(text):
-        if match.group(0).lower() not in policy.public_emails:
+        if not policy.is_public_contact(match.group(0)):
             yield (
                 line(match.start()),
                 "personal-email",
@@ -503,8 +510,7 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                 ),
             )
     for match in PHONE.finditer(text):
-        digits = "".join(match.groups())
-        if digits not in policy.public_phones:
+        if not policy.is_public_contact(match.group(0)):
             yield (
                 line(match.start()),
                 "personal-phone",

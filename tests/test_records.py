@@ -995,3 +995,18 @@ def test_the_archive_repository_packs_its_grown_files_instead_of_keeping_each_wh
         ["git", "-C", str(records), "log", "--format=%s"], capture_output=True, text=True
     ).stdout.split("\n")
     assert log[:2] == ["run 5", "run 4"]  # every commit kept
+
+
+def test_a_city_contact_a_resident_quotes_is_not_flagged_nor_severed(tmp_path: Path) -> None:
+    """City Hall's number and address (policy/public-contacts.yml) are the City's, public:
+    only the resident's own number is theirs."""
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel: I called 250-364-1262 and info@trail.ca; "
+                 "call me back at 250-555-0142.", "2026-11-24T18:00:00+00:00", "Avery Lee",
+                 author_id="901")  # fmt: skip
+    out = tmp_path / "foi"
+    summary = export(records, ROOT, "FOI-2026-015", ["Laurel"], out, redact=True)
+    (text,) = [r["text"] for r in json.loads((out / "redacted" / "records.json").read_text())[
+        "records"]]  # fmt: skip
+    assert "250-364-1262" in text and "info@trail.ca" in text and "250-555-0142" not in text
+    assert summary["flags"] == 3  # the name, the account id and the resident's own number
