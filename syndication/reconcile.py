@@ -39,6 +39,12 @@ def needs_update(entry: Entry, record: Record, platform: str) -> bool:
     return record.hash != post_hash or len(entry.corrections) > record.corrections
 
 
+def still_public(record: Record) -> bool:
+    """Something the City posted for it is still up: the post, or the City's replies to it
+    (X) that a withdrawal recorded before replies were taken down with their post left."""
+    return record.posted and (not record.withdrawn or bool(record.replies_up))
+
+
 def plan(
     manifest: Manifest,
     records: Mapping[tuple[str, str], Record],
@@ -61,7 +67,7 @@ def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
     if entry.withdrawn:
         # A create left open (its post may be up) is taken down even if an earlier post of
         # the same announcement already was.
-        if record and (pending_create or (record.posted and not record.withdrawn)):
+        if record and (pending_create or still_public(record)):
             return WITHDRAW
         return None
     if platform not in entry.posts:

@@ -414,8 +414,12 @@ def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:
     """What a withdrawal deletes, in order, as its ledger lines name each deletion. Deleting a
     post on X leaves its replies public, and the City's update replies repeat the withdrawn
     news and link: they go first, each on its own line; the post goes last, as its deletion
-    is what marks the withdrawal done (so an interrupted one is planned again)."""
+    is what marks the withdrawal done (so an interrupted one is planned again). A post
+    already withdrawn (by a run from before replies went with it) has only its replies left
+    to delete; they are planned again until none is left up."""
     replies = [{"remote_id": record.remote_id, "reply_id": reply} for reply in record.replies_up]
+    if record.withdrawn:
+        return replies
     return [*replies, {"remote_id": record.remote_id, "reason": entry.withdrawn_reason}]
 
 

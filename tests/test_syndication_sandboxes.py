@@ -429,6 +429,59 @@ def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
     assert sandboxes.twitter.tweets == {}
 
 
+def withdrawn_by_older_code(run: Run, sandboxes: Sandboxes) -> str:
+    """The tour, corrected on X by a reply, then withdrawn as the code before replies were
+    taken down did it: the post deleted and recorded withdrawn, its reply left up. Returns
+    the post's id."""
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    slug, ledger = "2026-11-21-tour", run.ledger
+    post = ledger.records()[(slug, "twitter")].require_remote_id()
+    operation = ledger.intend(slug, "twitter", "withdraw", remote_id=post)
+    sandboxes.twitter.deleted[post] = sandboxes.twitter.tweets.pop(post)
+    ledger.outcome(operation, slug, "twitter", "withdraw", "done", remote_id=post)
+    add_tour(
+        run.site,
+        modified="2026-11-22 10:00",
+        correction="The tour starts at 2 p.m.",
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+    )
+    return post
+
+
+def test_an_older_withdrawal_has_its_x_replies_taken_down(run: Run, sandboxes: Sandboxes) -> None:
+    """A withdrawal recorded before the City's "Update: …" replies were deleted with their
+    post left them public; the next run deletes them, and only them."""
+    post = withdrawn_by_older_code(run, sandboxes)
+    assert len(x_replies(sandboxes)) == 1
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert x_replies(sandboxes) == [] and not report.failed
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    assert record.withdrawn and record.replies_up == []
+    taken_down = [e for e in record.history if e["action"] == "withdraw"]
+    assert [e.get("reply_id") for e in taken_down[2:]] == record.replies * 2  # intent, done
+    assert all(e["remote_id"] == post for e in taken_down)
+    assert on_x(run).results == []
+
+
+def test_an_older_withdrawal_interrupted_while_its_replies_go_resumes(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    withdrawn_by_older_code(run, sandboxes)
+    with killed_before_recording(monkeypatch):
+        on_x(run)  # the reply is deleted, the ledger never heard
+    assert x_replies(sandboxes) == []
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert not report.failed
+    assert run.ledger.records()[("2026-11-21-tour", "twitter")].replies_up == []
+    assert on_x(run).results == []
+
+
 def test_a_crash_after_the_remote_write_does_not_duplicate(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
