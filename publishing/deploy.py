@@ -212,6 +212,35 @@ def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
     return Result(url, len(changed), len(stale))
 
 
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+
+
+def _unchanged_failure(shown: str, failed: subprocess.CompletedProcess[str]) -> DeployError:
+    return DeployError(
+        f"gh-pages deploy to {shown} failed (the site there is unchanged): "
+        f"{without_credentials(failed.stderr)}"
+    )
+
+
+def fetch_gh_pages(remote: str, shown: str) -> None:
+    """Make the local gh-pages branch the one published on `remote`, so that the new commit
+    follows it. ghp-import takes its parent from the ref REMOTE/gh-pages, which a URL never
+    has and a fresh checkout (CI) has not fetched: the commit would have no parent and its
+    push would be refused, and forcing it would erase the published site's history. No
+    gh-pages there yet is the first deploy."""
+    branch = "refs/heads/gh-pages"
+    listed = _git("ls-remote", "--exit-code", "--heads", remote, branch)
+    if listed.returncode == 2:  # the remote answered, without the branch
+        return
+    if listed.returncode != 0:
+        raise _unchanged_failure(shown, listed)
+    # For a named remote git also moves REMOTE/gh-pages here, so ghp-import keeps this tip.
+    fetched = _git("fetch", "-q", remote, f"+{branch}:{branch}")
+    if fetched.returncode != 0:
+        raise _unchanged_failure(shown, fetched)
+
+
 def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Result:
     """One commit of the whole site on the gh-pages branch, pushed: atomic by nature.
     The push is ours, not ghp-import's, so that git's reason for a refusal reaches the
@@ -219,6 +248,7 @@ def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Re
     from ghp_import import GhpError, ghp_import
 
     shown = without_credentials(remote)
+    fetch_gh_pages(remote, shown)
     try:
         ghp_import(
             str(output),
@@ -229,13 +259,8 @@ def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Re
         )
     except GhpError as error:
         raise DeployError(f"gh-pages deploy to {shown} failed: {error}") from None
-    pushed = subprocess.run(
-        ["git", "push", remote, "gh-pages"], capture_output=True, text=True, check=False
-    )
+    pushed = _git("push", remote, "gh-pages")
     if pushed.returncode != 0:
-        raise DeployError(
-            f"gh-pages deploy to {shown} failed (the site there is unchanged): "
-            f"{without_credentials(pushed.stderr)}"
-        )
+        raise _unchanged_failure(shown, pushed)
     say(f"deploy: gh-pages pushed to {shown}")
     return Result(f"gh-pages:{shown}", len(_files(output)), 0)

@@ -300,6 +300,35 @@ def test_github_pages_gets_one_commit_of_the_site(
     assert sorted(listed) == sorted([*files(new), ".nojekyll"])
 
 
+def gh_pages_log(origin: Path) -> list[str]:
+    """What each published commit's home page said, newest first."""
+    log = ["git", "-C", str(origin), "log", "--format=%H", "gh-pages"]
+    commits = subprocess.run(log, capture_output=True, text=True, check=True).stdout.split()
+    show = ["git", "-C", str(origin), "show"]
+    return [
+        subprocess.run(
+            [*show, f"{c}:index.html"], capture_output=True, text=True, check=True
+        ).stdout
+        for c in commits
+    ]
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["origin", "a URL"])
+def test_github_pages_deploys_again_from_a_fresh_checkout_keeping_the_sites_history(
+    named: bool, old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each CI run is a fresh checkout without the gh-pages branch: its commit must follow
+    the one published before, or the push is refused (and is never forced)."""
+    old, new = old_and_new
+    origin = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    target = "gh-pages" if named else f"gh-pages:{origin.as_uri()}"
+    for work, output in (("run1", old), ("run2", new)):
+        in_a_checkout(tmp_path / work, origin if named else tmp_path / "site.git", monkeypatch)
+        deploy(output, target, say=lambda _: None)
+    assert gh_pages_log(origin) == [files(new)["index.html"], files(old)["index.html"]]
+
+
 def test_a_gh_pages_push_that_fails_is_a_deploy_error_naming_the_remote(
     old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
