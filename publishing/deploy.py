@@ -149,18 +149,27 @@ def s3_client(url: str) -> Any:
     import boto3
     from botocore.exceptions import BotoCoreError
 
-    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")  # empty: unset, for boto3 too
     if endpoint and not is_web_address(endpoint):
         raise DeployError(
             f"AWS_ENDPOINT_URL: '{endpoint}' is not an http(s) address; expected e.g. "
             "https://minio.example:9000"
         )
+    region = os.environ.get("AWS_DEFAULT_REGION")
+    if not endpoint and region is not None and not region.strip():
+        # A CI variable mapped from one never set is empty, not absent, and boto3 makes
+        # AWS's endpoint of it (https://s3..amazonaws.com); an endpoint of its own needs none.
+        raise DeployError(
+            "AWS_DEFAULT_REGION is empty: set it to the bucket's region, e.g. ca-central-1"
+        )
     try:
         return boto3.client("s3")
     except BotoCoreError as error:  # e.g. an AWS_DEFAULT_REGION it cannot use
         raise DeployError(f"S3 deploy to {url} cannot start: {error}") from None
-    except ValueError as error:  # botocore's endpoint check is stricter (no `_` in a host)
-        raise DeployError(f"AWS_ENDPOINT_URL: '{endpoint}' cannot be used: {error}") from None
+    except ValueError as error:
+        if endpoint:  # botocore's endpoint check is stricter (no `_` in a host)
+            raise DeployError(f"AWS_ENDPOINT_URL: '{endpoint}' cannot be used: {error}") from None
+        raise DeployError(f"S3 deploy to {url} cannot start: {error}") from None
 
 
 def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:

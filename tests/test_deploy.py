@@ -367,3 +367,30 @@ def test_an_s3_endpoint_that_is_not_a_web_address_is_a_deploy_error_naming_the_v
         monkeypatch.setenv(name, value)
     with pytest.raises(DeployError, match=f"AWS_ENDPOINT_URL: '{endpoint}'"):
         deploy(new, "s3://trail-site/www", say=lambda _: None)
+
+
+def test_an_empty_region_is_refused_by_name_not_blamed_on_aws_endpoint_url(
+    old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """publish.yml maps unset CI variables to empty ones: boto3 then makes the endpoint
+    https://s3..amazonaws.com of the empty region, which is not the endpoint's fault."""
+    _, new = old_and_new
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "y",
+        "AWS_DEFAULT_REGION": "",
+        "AWS_ENDPOINT_URL": "",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(DeployError, match=r"^AWS_DEFAULT_REGION is empty") as failure:
+        deploy(new, "s3://trail-site/www", say=lambda _: None)
+    assert "AWS_ENDPOINT_URL" not in str(failure.value)
+
+
+def test_an_empty_region_is_no_matter_with_an_endpoint_of_its_own(
+    s3: object, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, new = old_and_new
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "")
+    deploy(new, "s3://trail-site/www", say=lambda _: None)
+    assert bucket(s3) == files(new)
