@@ -1,5 +1,5 @@
 """`invoke status`: what is waiting. Scheduled announcements, posts deferred by a platform's
-quota, failed syndications, and comments awaiting review."""
+quota, failed syndications, comments awaiting review, and what the build would stop on."""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from announcements import misplaced_in
-from announcements.model import Problem, parse_announcement, read_source
-from announcements.reader import display_path
-from archive.index import CITY, city_time, printable
+from announcements import build_stops
+from announcements.as_built import read_as_built
+from announcements.settings import SettingsError
+from archive.index import city_time, printable
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
+
+from .build import load_settings
+
+# The settings CI builds and publishes with.
+PUBLISHED_SETTINGS = Path(__file__).resolve().parent.parent / "publishconf.py"
 
 
 @dataclass
@@ -38,21 +43,11 @@ class Waiting:
         return out
 
 
-def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
+def waiting(
+    content_dir: Path, records_dir: Path, now: datetime, settings_file: Path = PUBLISHED_SETTINGS
+) -> Waiting:
     result = Waiting()
-    # Read as the build reads (files in folders inside announcements/ too, which it refuses),
-    # so that what is listed is what the build will publish, and each problem it stops on.
-    stops_on: list[Problem] = misplaced_in(content_dir)
-    for path in sorted((content_dir / "announcements").rglob("*.md")):
-        name = display_path(path)
-        text, unreadable = read_source(path, name)
-        item, problems = (
-            parse_announcement(name, text, CITY, content_dir) if text is not None else (None, [])
-        )
-        stops_on.extend(problem for problem in [unreadable, *problems] if problem)
-        if item and item.status == "published" and item.date > now:
-            result.scheduled.append(f"{item.date:%Y-%m-%d %H:%M} {path.name}: {item.title}")
-    result.problems = [str(problem) for problem in sorted(stops_on)]  # in the build's order
+    result.scheduled, result.problems = _as_the_build_reads(content_dir, now, settings_file)
     for (announcement, platform), record in sorted(
         Ledger.in_records(records_dir).records().items()
     ):
@@ -72,3 +67,22 @@ def waiting(content_dir: Path, records_dir: Path, now: datetime) -> Waiting:
                 f"{status.platform}:{status.comment_id} ({', '.join(status.why_review)})"
             )
     return result
+
+
+def _as_the_build_reads(
+    content_dir: Path, now: datetime, settings_file: Path
+) -> tuple[list[str], list[str]]:
+    """(scheduled, problems): the announcements a build at `now` holds back, and each problem it
+    stops on, as it names them: the content read as it reads it, checked by its own checks."""
+    settings = load_settings(settings_file, {"PATH": str(content_dir), "BUILD_TIME": now})
+    try:
+        content = read_as_built(settings)
+    except SettingsError as error:  # the build stops on it before reading anything
+        return [], [f"{type(error).__name__}: {error}"]
+    scheduled = [
+        f"{item.date:%Y-%m-%d %H:%M} {Path(article.source_path).name}: {item.title}"
+        for article in sorted(content.context["scheduled_articles"], key=lambda a: a.source_path)
+        for item in [article.announcement]
+        if not item.withdrawn
+    ]
+    return scheduled, [str(problem) for problem in build_stops([content])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -22,12 +23,12 @@ from publishing.author import (
     new_announcement,
     preview,
 )
-from publishing.build import BuildError
+from publishing.build import BuildError, build_site
 from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.ledger import Ledger
 from syndication.text import x_length
-from tests.conftest import BASIC, ROOT, SITEURL, Site, announcement
+from tests.conftest import BASIC, PNG, ROOT, SITEURL, Site, announcement
 
 NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
 
@@ -298,6 +299,86 @@ def test_status_names_every_file_the_build_stops_on(site: Site, tmp_path: Path) 
     assert result.problems == failure.value.problems
     assert result.problems[0].startswith(f"{path}:1: location: is in a folder inside ")
     assert "Announcements the build stops on (fix these first): 2" in result.lines()
+
+
+def _image_from_another_site(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="![Map of the area](https://maps.example.com/x.png)")
+
+
+def _link_to_a_draft(site: Site) -> None:
+    site.add("2026-11-19-plan", title="The plan", date="2026-11-19 09:00", status="draft")
+    site.add("2026-11-20-flushing", body="As [planned]({filename}2026-11-19-plan.md).")
+
+
+def _link_to_a_draft_with_its_braces_as_entities(site: Site) -> None:
+    site.add("2026-11-19-plan", title="The plan", date="2026-11-19 09:00", status="draft")
+    site.add("2026-11-20-flushing", body="As [planned](&#123;filename&#125;2026-11-19-plan.md).")
+
+
+def _link_to_an_announcement_not_yet_published(site: Site) -> None:
+    site.add("2027-01-15-dog-licences", title="Dog licences", date="2027-01-15 08:00")
+    site.add("2026-11-20-flushing", body="See [licences]({filename}2027-01-15-dog-licences.md).")
+
+
+def _image_named_for_no_address(site: Site) -> None:
+    (site.content / "images" / "Map of Glenmerry.png").write_bytes(PNG)
+
+
+def _file_linked_as_static_named_for_no_address(site: Site) -> None:
+    (site.content / "files").mkdir()
+    (site.content / "files" / "Council minutes.pdf").write_bytes(b"%PDF-1.4")
+    site.add(
+        "2026-11-20-flushing", body='<a href="{static}/files/Council%20minutes.pdf">Minutes</a>'
+    )
+
+
+def _two_files_at_one_address(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.write(
+        "pages/flushing.md",
+        "---\ntitle: Flushing\nsave_as: announcements/2026-11-20-flushing.html\n---\nText.\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("stop", "field"),
+    [
+        (_image_from_another_site, "image"),
+        (_link_to_a_draft, "link"),
+        (_link_to_a_draft_with_its_braces_as_entities, "link"),
+        (_link_to_an_announcement_not_yet_published, "link"),
+        (_image_named_for_no_address, "file name"),
+        (_file_linked_as_static_named_for_no_address, "file name"),
+        (_two_files_at_one_address, "file name"),
+    ],
+)
+def test_status_names_each_problem_the_build_stops_on_as_the_build_names_it(
+    site: Site, tmp_path: Path, stop: Callable[[Site], None], field: str
+) -> None:
+    """Found in the rendered text or between files, not in any one file's front matter: status
+    runs the build's own checks on content read as the build reads it."""
+    stop(site)
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.problems == failure.value.problems
+    assert [problem.split(": ")[1] for problem in result.problems] == [field]
+
+
+def test_status_names_a_siteurl_the_build_refuses_and_lists_the_rest(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SITEURL", "trail.ca")
+    overrides = {"PATH": str(site.content), "BUILD_TIME": NOW}
+    with pytest.raises(BuildError) as failure:
+        build_site(ROOT / "publishconf.py", site.output, overrides)
+    ledger = Ledger.in_records(tmp_path / "records")
+    op = ledger.intend("2026-11-20-b", "facebook", "create")
+    ledger.outcome(op, "2026-11-20-b", "facebook", "create", "failed", error="HTTP 400")
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.problems == failure.value.problems
+    assert result.problems[0].startswith("SettingsError: SITEURL: 'trail.ca' is not")
+    assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
 
 
 def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site: Site) -> None:

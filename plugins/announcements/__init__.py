@@ -5,7 +5,8 @@
 - holds back scheduled (future-dated) announcements until their date, never writes drafts,
   and keeps withdrawn announcements at their URL while taking them out of every listing;
 - refuses a `{filename}` link to a draft, or to an announcement scheduled after the linking
-  page is published (see links.py);
+  page is published (see links.py); every refusal is in `build_stops`, which `invoke status`
+  runs too, on content read as the build reads it (see as_built.py);
 - gives templates what they list: urgent alerts, upcoming and past events, category labels,
   the archives by year; and writes a page per year of the archives.
 
@@ -53,16 +54,22 @@ MARKDOWN_EXTENSIONS = ("md", "markdown", "mkd", "mdown")
 
 
 def prepare_settings(pelican: Any) -> None:
+    prepare(pelican.settings)
+
+
+def prepare(settings: dict[str, Any]) -> None:
     """Check settings once, before anything is read."""
-    pelican.settings.update(check_settings(pelican.settings))
-    pelican.settings.setdefault("ARCHIVE_YEAR_URL", "archives/{year}.html")
-    pelican.settings.setdefault("ARCHIVE_YEAR_SAVE_AS", pelican.settings["ARCHIVE_YEAR_URL"])
-    pelican.settings[PROBLEMS_SETTING] = []
+    settings.update(check_settings(settings))
+    settings.setdefault("ARCHIVE_YEAR_URL", "archives/{year}.html")
+    settings.setdefault("ARCHIVE_YEAR_SAVE_AS", settings["ARCHIVE_YEAR_URL"])
+    settings[PROBLEMS_SETTING] = []
 
 
-def use_announcement_reader(readers: Any) -> None:
+def use_announcement_reader(
+    readers: Any, reader: type[AnnouncementReader] = AnnouncementReader
+) -> None:
     for extension in MARKDOWN_EXTENSIONS:
-        readers.reader_classes[extension] = AnnouncementReader if extension == "md" else None
+        readers.reader_classes[extension] = reader if extension == "md" else None
 
 
 def check_read(generator: Any, metadata: dict[str, Any]) -> None:
@@ -260,16 +267,28 @@ def addresses_needing_escaping(generators: Sequence[Any]) -> list[Problem]:
     ]
 
 
+def build_stops(generators: Sequence[Any]) -> list[Problem]:
+    """Every problem in the content that stops the build, in the order it names them: those
+    found in each file as it was read, and those between files and in the text.
+
+    The one list of what the build refuses: `invoke status` names the same, from content read
+    as the build reads it (see as_built.py).
+    """
+    settings = generators[0].settings
+    return sorted(
+        [
+            *settings.get(PROBLEMS_SETTING, []),
+            *misplaced_files(settings),
+            *shared_addresses(generators),
+            *addresses_needing_escaping(generators),
+            *unpublished_links(generators),
+        ]
+    )
+
+
 def fail_on_problems(generators: Sequence[Any]) -> None:
     """Stop the build before anything is written when any file broke the content model."""
-    settings = generators[0].settings
-    problems = [
-        *settings.get(PROBLEMS_SETTING, []),
-        *misplaced_files(settings),
-        *shared_addresses(generators),
-        *addresses_needing_escaping(generators),
-        *unpublished_links(generators),
-    ]
+    problems = build_stops(generators)
     if problems:
         raise ContentError(problems)
 
