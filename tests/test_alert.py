@@ -305,22 +305,32 @@ def test_the_same_alert_run_again_after_midnight_is_not_posted_twice(site: Site)
     assert [p["link"] for p in posts] == [result.url]
 
 
+def stopped_at_the_deploy(
+    site: Site, title: str, body: str, overrides: dict[str, str], now: datetime | None = None
+) -> None:
+    """`invoke alert` run with a target that is no deploy target (a web address): it writes
+    and builds the alert, then stops at the deploy, saying how to finish."""
+    with pytest.raises(AlertError, match="run `invoke deploy`"):
+        publish_alert(
+            ROOT,
+            site.content,
+            site.output,
+            title,
+            body,
+            "https://trail.ca",
+            {},
+            overrides,
+            say=lambda _: None,
+            now=now,
+        )
+
+
 def test_an_alert_of_the_same_title_days_later_is_a_new_alert(site: Site) -> None:
     title, body = "Boil water advisory for Sunningdale", "Boil tap water."
     for day in (27, 30):  # issued again, three days later: not a rerun of the first
-        with pytest.raises(AlertError, match="run `invoke deploy`"):
-            publish_alert(
-                ROOT,
-                site.content,
-                site.output,
-                title,
-                body,
-                "https://trail.ca",
-                {},
-                {"SITEURL": SITEURL},
-                say=lambda _: None,
-                now=datetime(2026, 11, day, 9, 0, tzinfo=CITY),
-            )
+        stopped_at_the_deploy(
+            site, title, body, {"SITEURL": SITEURL}, datetime(2026, 11, day, 9, 0, tzinfo=CITY)
+        )
     assert sorted(p.name[:10] for p in (site.content / "announcements").glob("*.md")) == [
         "2026-11-27",
         "2026-11-30",
@@ -347,18 +357,7 @@ def test_the_same_alert_run_again_carries_on_when_its_title_or_body_has_a_line_b
     for _ in range(2):  # the deploy fails (a web address is no target), then the same again
         # The second run gets past the alert's file and stops at the deploy again (AlertError),
         # rather than refusing its own file as "another text" (AuthoringError).
-        with pytest.raises(AlertError, match="run `invoke deploy`"):
-            publish_alert(
-                ROOT,
-                site.content,
-                site.output,
-                title,
-                body,
-                "https://trail.ca",
-                {},
-                overrides,
-                say=lambda _: None,
-            )
+        stopped_at_the_deploy(site, title, body, overrides)
     (source,) = (site.content / "announcements").glob("*-boil-water-*.md")
     assert 'summary: "Boil tap water for one minute before drinking it."\n' in source.read_text()
 

@@ -296,14 +296,20 @@ def test_a_crash_between_replies_on_x_neither_repeats_nor_loses_one(
     assert on_x(run).results == []
 
 
-def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
-    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def a_correction_replied_unrecorded(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tour on X, corrected, and the run that posts the correction's reply killed before
+    the ledger records it: the reply is on X, the ledger never heard."""
     add_tour(run.site)
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     with killed_before_recording(monkeypatch):
-        on_x(run)  # the reply is on X, the ledger never heard
+        on_x(run)
+
+
+def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_correction_replied_unrecorded(run, monkeypatch)
     add_tour(
         run.site,
         modified="2026-11-23 10:00",
@@ -412,11 +418,7 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
 def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_tour(run.site)
-    on_x(run)
-    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
-    with killed_before_recording(monkeypatch):
-        on_x(run)  # the reply is on X, the ledger never heard
+    a_correction_replied_unrecorded(run, monkeypatch)
     add_tour(
         run.site,
         modified="2026-11-22 10:00",
