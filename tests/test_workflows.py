@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,14 @@ def test_the_workflow_stops_when_there_is_no_records_remote(workflow: Path, tmp_
     assert run.returncode != 0
     assert "set the RECORDS_REMOTE secret" in run.stderr
     assert not records.exists()
+
+
+def test_ci_installs_every_tool_a_test_would_otherwise_skip_without() -> None:
+    """A test that skips for want of a tool proves nothing in CI: `.ci/run` installs each."""
+    installs = dict(re.findall(r"\[(\w+)\]=([\w-]+)", (ROOT / ".ci" / "run").read_text()))
+    needed = set()
+    for test in (ROOT / "tests").glob("test_*.py"):
+        needed |= set(re.findall(r"shutil\.which\(\"(\w+)\"\)", test.read_text()))
+    needed |= {"chromium", "chromedriver"}  # checks.browser.browser_missing looks for both
+    assert needed <= set(installs), needed - set(installs)
+    assert installs["java"] == "default-jre-headless"
