@@ -645,6 +645,7 @@ def alert(c: Context, title: str, body: str = "") -> None:
     target = os.environ.get("DEPLOY_URL")
     if not target:
         raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)
+    _platform_settings()  # a value that cannot be used stops it here, not once it is live
     _logging()
     os.chdir(ROOT)
     # Posted from this machine, the alert must be on record where CI looks, or CI's next run
@@ -673,6 +674,9 @@ def publish(c: Context) -> None:
     stops (a syndication failure after the deploy is reported and leaves the deploy in place).
     Each step that records commits the archive; with RECORDS_REMOTE set (required in CI) the
     archive is fetched first and pushed after, a failed run's too."""
+    # Refused only at syndicate, a setting would stop publish after the build and the deploy
+    # (and a RECORDS_DIR in output/ would go with the old output/).
+    _platform_settings()
     with _shared_records(c, "publish"):
         for name in PUBLISH_STEPS:
             print(f"== {name.replace('_', '-')}", flush=True)

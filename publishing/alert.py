@@ -15,7 +15,7 @@ from typing import Any
 from announcements.model import parse_announcement, read_source, split_front_matter
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from checks.lint import LintConfigError, lint
-from syndication.config import REQUIRED, ConfigError, load_settings
+from syndication.config import REQUIRED, load_settings
 from syndication.ledger import LedgerError
 from syndication.manifest import ManifestError, load_manifest
 from syndication.runner import PLATFORM_ORDER, syndicate
@@ -69,7 +69,10 @@ def publish_alert(
     now: datetime | None = None,
 ) -> AlertResult:
     """Raises AuthoringError when nothing was published (the content lint refuses the alert's
-    text, or another file has its name), AlertError when a later step failed."""
+    text, or another file has its name), AlertError when a later step failed, ConfigError
+    when a platform setting cannot be used (before anything is written: refused only at
+    syndication, the alert would be live on the site and on no platform)."""
+    settings = load_settings(env, site_root=root)
     when = (now or datetime.now(CITY)).astimezone(CITY)
     source = _alert_file(content_dir, root / "policy", title, body, when, say)
     try:
@@ -86,9 +89,8 @@ def publish_alert(
     except DeployError as error:
         raise _unfinished(source, error, "deploy", "syndicate") from None
     try:
-        settings = load_settings(env)
         report = syndicate(site.output / "syndication.json", content_dir, settings, say=say)
-    except (ConfigError, ManifestError, LedgerError) as error:
+    except (ManifestError, LedgerError) as error:
         raise _unfinished(source, error, "syndicate") from None
     siteurl = str((overrides or {}).get("SITEURL") or env.get("SITEURL") or "https://trail.ca")
     url = f"{siteurl.rstrip('/')}/announcements/{source.stem}.html"

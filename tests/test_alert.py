@@ -420,3 +420,57 @@ def test_an_alert_from_the_cecs_machine_is_put_on_record_where_ci_looks(
     with pytest.raises(Exit):
         tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
     assert done == ["publish"]  # no remote: the records stay in RECORDS_DIR
+
+
+def test_alert_stops_on_an_unusable_variable_before_publishing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """README: a value that cannot be used "stops the command before it does anything, naming
+    the variable (exit 2)": not after the alert is written, built and deployed."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    done: list[str] = []
+
+    def publish(*args: object, **kwargs: object) -> None:
+        done.append("written, built, deployed")  # what publish_alert does before syndicating
+        raise AlertError("syndicate: the settings are refused only now")
+
+    monkeypatch.setattr(tasks, "publish_alert", publish)
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    monkeypatch.setenv("DEPLOY_URL", "/srv/www/trail")
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    for name, value in (
+        ("TWITTER_API_URL", "ftp://api.x.com"),
+        ("RECORDS_DIR", str(ROOT / "output" / "records")),
+    ):
+        with monkeypatch.context() as env:
+            env.setenv(name, value)
+            with pytest.raises(Exit) as stopped:
+                tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
+        assert done == [], f"{name}: the alert was written, built and deployed first"
+        assert stopped.value.code == 2 and name in str(stopped.value.message)
+
+
+def test_an_alert_with_an_unusable_setting_is_not_written(site: Site) -> None:
+    """publish_alert itself reads the platforms' settings before writing: refused only at
+    syndication, the alert would be live on the site and on no platform."""
+    from syndication.config import ConfigError
+
+    www = site.root / "www"
+    with pytest.raises(ConfigError, match="TWITTER_API_URL"):
+        publish_alert(
+            ROOT,
+            site.content,
+            site.output,
+            "Boil water advisory for Sunningdale",
+            "Boil tap water.",
+            str(www),
+            {"TWITTER_API_URL": "ftp://api.x.com", "RECORDS_DIR": str(site.root / "records")},
+            {"SITEURL": SITEURL},
+            say=lambda _: None,
+        )
+    assert list((site.content / "announcements").glob("*-boil-water-*.md")) == []
+    assert not site.output.exists() and not www.exists()

@@ -66,6 +66,23 @@ def test_publish_in_ci_without_a_records_remote_stops_before_any_step(
     assert (tmp_path / "records" / ".git").is_dir()
 
 
+def test_publish_refuses_an_unusable_records_dir_before_building_and_deploying(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """README: a value that cannot be used "stops the command before it does anything" (exit
+    2), and publish changes nothing public unless every check passed. A records folder in
+    output/ would be replaced with output/ by the build, ledger and all, then deployed."""
+    ran: list[str] = []
+    for name in tasks.PUBLISH_STEPS:
+        monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.setenv("RECORDS_DIR", str(tasks.ROOT / "output" / "records"))
+    with pytest.raises(Exit) as stopped:
+        tasks.publish(Context())
+    assert stopped.value.code == 2 and "RECORDS_DIR" in str(stopped.value.message)
+    assert ran == [], "built (replacing output/, the records in it) and deployed first"
+
+
 def test_publish_fetches_and_pushes_the_records_once_for_all_its_steps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
