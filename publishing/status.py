@@ -79,8 +79,8 @@ def _as_the_build_reads(
         content = read_as_built(settings)
     except SettingsError as error:  # the build stops on it before reading anything
         return [], [f"{type(error).__name__}: {error}"]
-    scheduled = [
-        f"{item.date:%Y-%m-%d %H:%M} {Path(article.source_path).name}: {item.title}"
+    scheduled = [  # City time with its offset, whatever offset the file gave
+        f"{city_time(item.date.isoformat())} {Path(article.source_path).name}: {item.title}"
         for article in sorted(content.context["scheduled_articles"], key=lambda a: a.source_path)
         for item in [article.announcement]
         if not item.withdrawn

@@ -235,13 +235,21 @@ def test_status_lists_scheduled_deferred_failed_and_comments_to_review(
     op = ledger.intend("2026-11-20-b", "facebook", "create")
     ledger.outcome(op, "2026-11-20-b", "facebook", "create", "failed", error="HTTP 400")
     result = waiting(site.content, records, NOW)
-    assert result.scheduled == ["2027-01-15 08:00 2027-01-15-dog-licences.md: Dog licences"]
+    assert result.scheduled == ["2027-01-15 08:00 -08:00 2027-01-15-dog-licences.md: Dog licences"]
     assert result.deferred == [  # in City time, as the CEC reads it
         "twitter: 2026-11-20-a create, resumes after 2026-11-25 00:00 -08:00"
     ]
     assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
     assert result.review == []
     assert "Scheduled: 1" in result.lines()
+
+
+def test_status_shows_a_scheduled_time_in_city_time_with_its_offset(site: Site) -> None:
+    """README: `invoke status` lists scheduled announcements "(times in City time, with their
+    offset)", as it lists deferred ones. 17:00 UTC is 09:00 in Trail."""
+    site.add("2026-12-01-a", date="2026-12-01 17:00+00:00")
+    (line,) = waiting(site.content, site.root / "records", NOW).scheduled
+    assert line.startswith("2026-12-01 09:00 -08:00 2026-12-01-a.md: "), line
 
 
 def test_status_writes_out_control_characters_in_a_platforms_message(
@@ -280,7 +288,7 @@ def test_status_reads_announcements_as_the_build_does(site: Site, tmp_path: Path
     cp1252 = site.add("2027-01-16-fete", title="Fête du lac", date="2027-01-16 08:00")
     cp1252.write_bytes(cp1252.read_text().encode("cp1252"))
     result = waiting(site.content, tmp_path / "records", NOW)
-    assert result.scheduled == ["2027-01-15 08:00 2027-01-15-dog-licences.md: Dog licences"]
+    assert result.scheduled == ["2027-01-15 08:00 -08:00 2027-01-15-dog-licences.md: Dog licences"]
     assert result.problems == [
         f"{cp1252}:2: encoding: byte 0xea is not UTF-8; save the file with the UTF-8 encoding"
     ]
