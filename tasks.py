@@ -152,13 +152,15 @@ def build(
 @task(
     help={
         "port": "port on 127.0.0.1 (default 8000)",
-        "output": "folder to serve",
+        "output": "folder to build into and serve (default: output/)",
         "watch": "rebuild when content, theme, plugins or settings change (default: yes)",
     }
 )
 def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool = True) -> None:
-    """Build with local settings and preview the site on http://127.0.0.1:PORT/, rebuilt on
-    every saved change."""
+    """Preview the site on http://127.0.0.1:PORT/, rebuilt on every saved change.
+
+    Built with the local settings (pelicanconf.py) into output/, or into --output.
+    """
     folder = _build(SETTINGS["dev"], output)
     with serving(folder, port), contextlib.suppress(KeyboardInterrupt):
         print(f"Previewing {folder} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
@@ -177,8 +179,11 @@ def sandbox(c: Context, port_base: int = 8701) -> None:
 
 @task
 def demo(c: Context) -> None:
-    """Build the sample site, syndicate it to local sandboxes, collect and moderate sample
-    comments, export an FOI package, and say where to look (all under records/demo/)."""
+    """Show the whole chain on the sample site and local sandboxes (all under records/demo/).
+
+    Builds the sample site, syndicates it to local sandboxes, collects and moderates sample
+    comments, exports an FOI package, and says where to look.
+    """
     folder = _build(SETTINGS["publish"], None)
     try:
         report = run_demo(ROOT, folder)
@@ -198,8 +203,10 @@ def demo(c: Context) -> None:
 def syndicate(
     c: Context, dry_run: bool = False, platform: str | None = None, manifest: str | None = None
 ) -> None:
-    """Post new announcements, update corrected ones, take down withdrawn ones (with
-    RECORDS_REMOTE set, fetching the records archive first and pushing it after)."""
+    """Post new announcements, update corrected ones, take down withdrawn ones.
+
+    With RECORDS_REMOTE set, the records archive is fetched first and pushed after.
+    """
     _logging()
     settings = _platform_settings()
     if dry_run and (local_only := _fetched_to_read(c)):  # reads the ledger; records nothing
@@ -392,7 +399,7 @@ def _records_dir() -> Path:
 
 @task
 def records(c: Context) -> None:
-    """The records archive: invoke records verify|reindex|search|export|retention ..."""
+    """The records archive: `invoke records verify|reindex|search|export|retention|pull|push`."""
     if not _followed_by("records", *RECORDS_COMMANDS):
         print(f"usage: invoke records {{{'|'.join(RECORDS_COMMANDS)}}} ... (see invoke --help)")
 
@@ -438,8 +445,10 @@ def search(
     to: str | None = None,
     author: str | None = None,
 ) -> None:
-    """`invoke records search QUERY [--platform] [--from] [--to] [--author]` (fetching the
-    records archive first, with RECORDS_REMOTE set)."""
+    """`invoke records search QUERY [--platform] [--from] [--to] [--author]`: find records.
+
+    With RECORDS_REMOTE set, the records archive is fetched first.
+    """
     try:
         since = date_bound(from_) if from_ else None
         until = date_bound(to, end=True) if to else None
@@ -484,8 +493,12 @@ def export(
     also: list[str] | None = None,
     redact: bool = False,
 ) -> None:
-    """`invoke records export --request ID QUERY --out DIR [--also QUERY] [--redact]`
-    (fetching the records archive first, with RECORDS_REMOTE set)."""
+    """`invoke records export --request ID QUERY --out DIR`: write an FOI package.
+
+    `--also QUERY` adds the records of one more query (once per query), `--redact` a severed
+    copy. With RECORDS_REMOTE set, the records archive is fetched first, and no package is
+    written when it cannot be.
+    """
     if not request or not out:
         raise Exit("records export: --request and --out are required", code=2)
     local_only = _fetched_to_read(c)
@@ -509,7 +522,12 @@ def export(
     )
 
 
-@task(help={"dry_run": "list what is due for disposition (the only mode: see below)"})
+@task(
+    help={
+        "dry_run": "list what is due for disposition (required: disposing of records is the "
+        "records officer's act)"
+    }
+)
 @_reads_records("records retention")
 def retention(c: Context, dry_run: bool = False) -> None:
     """`invoke records retention --dry-run`: records past their period, never held ones."""
@@ -587,7 +605,9 @@ def _records_remote() -> str:
 @task
 def pull(c: Context) -> None:
     """`invoke records pull`: clone the archive from RECORDS_REMOTE, or take its new commits.
-    CI runs it first: a run that started from an empty archive would post everything again."""
+
+    CI runs it first: a run that started from an empty archive would post everything again.
+    """
     try:
         state = pull_archive(_records_dir(), _records_remote())
     except ArchiveSyncError as error:
@@ -597,8 +617,11 @@ def pull(c: Context) -> None:
 
 @task
 def push(c: Context) -> None:
-    """`invoke records push`: commit what a run left, put it after whatever reached
-    RECORDS_REMOTE meanwhile, and push. CI runs it last, even after a failed step."""
+    """`invoke records push`: commit what a run left and push it to RECORDS_REMOTE.
+
+    It is put after whatever reached RECORDS_REMOTE meanwhile. CI runs it last, even after a
+    failed step.
+    """
     try:
         commit = push_archive(_records_dir(), _records_remote())
     except ArchiveSyncError as error:
@@ -639,7 +662,9 @@ ALERT_NOT_EVERYWHERE = 3
 )
 def alert(c: Context, title: str, body: str = "") -> None:
     """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is.
-    Exits 3 when it is live but not on every platform set up for it (each is named)."""
+
+    Exits 3 when it is live but not on every platform set up for it (each is named).
+    """
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)
     target = os.environ.get("DEPLOY_URL")
@@ -670,10 +695,12 @@ PUBLISH_STEPS = ("verify_history", "lint", "build", "deploy", "syndicate", "coll
 
 @task
 def publish(c: Context) -> None:
-    """CI: verify-history, lint, build, deploy, syndicate, collect, moderate; the first failure
-    stops (a syndication failure after the deploy is reported and leaves the deploy in place).
-    Each step that records commits the archive; with RECORDS_REMOTE set (required in CI) the
-    archive is fetched first and pushed after, a failed run's too."""
+    """CI: verify-history, lint, build, deploy, syndicate, collect, moderate; stops at a failure.
+
+    A syndication failure after the deploy is reported and leaves the deploy in place. Each
+    step that records commits the archive; with RECORDS_REMOTE set (required in CI) the
+    archive is fetched first and pushed after, a failed run's too.
+    """
     # Refused only at syndicate, a setting would stop publish after the build and the deploy
     # (and a RECORDS_DIR in output/ would go with the old output/).
     _platform_settings()
@@ -751,9 +778,12 @@ def _fetched_to_read(c: Context) -> str | None:
 @task
 @_reads_records("status")
 def status(c: Context) -> None:
-    """List scheduled items, posts deferred by a quota, failed syndications, comments to review,
-    and announcements the build would stop on (fetching the records archive first, with
-    RECORDS_REMOTE set)."""
+    """List what waits: scheduled, deferred, failed, comments to review, what the build stops on.
+
+    Scheduled announcements, posts deferred by a quota, failed syndications, comments awaiting
+    review, and each problem the build would stop on. With RECORDS_REMOTE set, the records
+    archive is fetched first.
+    """
     local_only = _fetched_to_read(c)
     if local_only:
         # Still shown: what this machine has is better than nothing, said as such.

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from invoke import Task
 from invoke.context import Context
 from invoke.exceptions import Exit
 
@@ -409,3 +410,41 @@ def test_preview_names_a_file_not_in_utf8(site: Site) -> None:
     path.write_bytes(path.read_text().encode("cp1252"))
     with pytest.raises(AuthoringError, match=r"2026-11-20-flushing.md:2: encoding: byte 0xe9"):
         preview(path, site.content, SITEURL)
+
+
+def _tasks() -> dict[str, Task]:
+    """Every task as `invoke --list` names it."""
+    return {t.name or n: t for n, t in vars(tasks).items() if isinstance(t, Task)}
+
+
+def test_invoke_list_shows_each_task_in_a_whole_sentence() -> None:
+    """`invoke --list` shows only the first line of each task's docstring: it must be the whole
+    first paragraph, one sentence, not "syndicate  Post new announcements, ... (with"."""
+    cut = {}
+    for name, task in _tasks().items():
+        first, *rest = (task.__doc__ or "").strip().splitlines()
+        if not first.endswith(".") or (rest and rest[0].strip()) or len(first) > 95:
+            cut[name] = first
+    assert cut == {}
+    listed = (tasks.records.__doc__ or "").splitlines()[0]  # `invoke records`' subcommands
+    assert all(f"|{command}" in listed for command in tasks.RECORDS_COMMANDS[1:]), listed
+
+
+def test_the_readme_gives_every_option_of_a_task_it_has_a_row_for() -> None:
+    """README's table of tasks: the options `invoke --help TASK` lists, in the task's row."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Tasks (`invoke`)\n")[1].split("\n## ")[0]
+    rows: dict[str, str] = {}
+    for line in table.splitlines():
+        if match := re.match(r"\| `invoke ([a-z-]+)[ `]", line):
+            rows[match.group(1)] = rows.get(match.group(1), "") + line
+    missing = {
+        name: option
+        for name, task in _tasks().items()
+        if name in rows
+        for argument in task.get_arguments()
+        if not argument.positional
+        for option in [f"--{'no-' if argument.default is True else ''}{argument.names[0]}"]
+        if option not in rows[name]
+    }
+    assert missing == {}
