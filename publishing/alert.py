@@ -92,14 +92,15 @@ def publish_alert(
         report = syndicate(site.output / "syndication.json", content_dir, settings, say=say)
     except (ManifestError, LedgerError) as error:
         raise _unfinished(source, error, "syndicate") from None
-    siteurl = str((overrides or {}).get("SITEURL") or env.get("SITEURL") or "https://trail.ca")
-    url = f"{siteurl.rstrip('/')}/announcements/{source.stem}.html"
+    # Its address as the build gave it (SITEURL and all), from the manifest syndication read.
+    entry = load_manifest(site.output / "syndication.json").by_id()[source.stem]
+    url = entry.url
     say(f"alert: live at {url}")
     for result in report.results:
         if result.announcement == source.stem and result.url:
             say(f"alert: {result.platform}: {result.url}")
     not_posted = []
-    for platform in _platforms_for(site.output / "syndication.json", source.stem):
+    for platform in (name for name in PLATFORM_ORDER if name in entry.posts):
         why = _why_not_on(platform, source, report)
         if why:
             say(f"alert: {why}")
@@ -110,12 +111,6 @@ def publish_alert(
             source, "live on the site, but some posts failed (see above)", "syndicate"
         )
     return AlertResult(source, url, report, tuple(not_posted))
-
-
-def _platforms_for(manifest: Path, alert_id: str) -> list[str]:
-    """The platforms the alert is to be posted on, as the build prepared it."""
-    entry = load_manifest(manifest).by_id().get(alert_id)
-    return [name for name in PLATFORM_ORDER if entry and name in entry.posts]
 
 
 def _set_up(platform: str, report: Report) -> bool:
