@@ -1,7 +1,9 @@
-"""The CI workflows are valid and wired to the documented commands and variables."""
+"""The CI workflows are valid and wired to the documented commands and variables, with the exit
+codes README gives."""
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -10,7 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from invoke.context import Context
+from invoke.exceptions import Exit
 
+import tasks
 from syndication.config import REQUIRED
 from tests.conftest import ROOT
 
@@ -118,3 +123,57 @@ def test_ci_installs_every_tool_a_test_would_otherwise_skip_without() -> None:
     needed |= {"chromium", "chromedriver"}  # checks.browser.browser_missing looks for both
     assert needed <= set(installs), needed - set(installs)
     assert installs["java"] == "default-jre-headless"
+
+
+def config_variables() -> set[str]:
+    """The variables syndication/config.py reads: every name in it that looks like one (it
+    reads nothing else, and most reach the environment through its helpers)."""
+    config = ast.parse((ROOT / "syndication" / "config.py").read_text(encoding="utf-8"))
+    return {
+        node.value
+        for node in ast.walk(config)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+", node.value)
+    }
+
+
+def readme_section(title: str) -> str:
+    """One `## title` section of README.md, up to the next."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split(f"\n## {title}\n")[1].split("\n## ")[0]
+
+
+def test_the_readme_gives_an_unusable_address_the_exit_code_it_has(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The platforms' addresses are checked with the records' settings before a command does
+    anything (exit 2); the deploy's when a deploy starts (exit 1). README's blanket "a `*_URL`
+    that is not an http(s) address ... exit 2" gave AWS_ENDPOINT_URL two exit codes, and
+    DEPLOY_URL (never an http(s) address) a rule it does not have."""
+    platform_urls = sorted(name for name in config_variables() if name.endswith("_URL"))
+    for name in platform_urls:
+        with monkeypatch.context() as env:
+            env.setenv(name, "ftp://example.com")
+            with pytest.raises(Exit) as stopped:
+                tasks._platform_settings()
+        assert stopped.value.code == 2 and name in str(stopped.value.message)
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "build.json").write_text("{}")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)  # tasks.deploy changes to ROOT; back after the test
+    for name, value in (("DEPLOY_URL", "https://trail.ca"), ("AWS_ENDPOINT_URL", "ftp://minio")):
+        with monkeypatch.context() as env:
+            env.setenv("DEPLOY_URL", "s3://city-of-trail/www")
+            env.setenv(name, value)
+            with pytest.raises(Exit) as stopped:
+                tasks.deploy(Context())
+        assert stopped.value.code == 1 and name in str(stopped.value.message)
+
+    variables = readme_section("Environment variables")
+    assert "`*_URL`" not in variables
+    (exit_2,) = [item for item in variables.split("\n- ") if "before it does anything" in item]
+    assert sorted(set(re.findall(r"`(\w+_URL)`", exit_2))) == platform_urls
+    deploying = " ".join(readme_section("Publishing: deploy and CI").split())
+    (exit_1,) = [sentence for sentence in deploying.split(". ") if "exits 1" in sentence]
+    assert "`DEPLOY_URL`" in exit_1 and "`AWS_ENDPOINT_URL`" in exit_1
