@@ -1,8 +1,9 @@
 """Pelican settings for the City of Trail site (local builds and previews).
 
-`publishconf.py` builds on these for CI. The environment may override two values:
-SITEURL (the public address, used for canonical links and feeds) and BUILD_TIME
-(the "now" used for scheduling; default: the current time).
+`publishconf.py` builds on these for CI. The environment may override three values:
+SITEURL (the public address, used for canonical links and feeds), BUILD_TIME (the "now"
+used for scheduling; default: the current time) and SOURCE_HISTORY_URL (where the public
+reads each file's history).
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Configuration from the environment: the only place that reads it.
+"""The platforms' and the records' settings from the environment: each platform's credentials
+and API addresses, RECORDS_DIR and COLLECT_DAYS, read and checked here alone. Other variables
+are read where they are used: the site's by pelicanconf.py, the deploy's by
+publishing/deploy.py and tasks.py (which also reads RECORDS_REMOTE, CI and MODERATOR).
 
 The variable names are a contract (see README, "Environment variables"). A platform whose
 credentials are incomplete is skipped with one line naming the missing variables.

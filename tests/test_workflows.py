@@ -1,5 +1,5 @@
-"""The CI workflows are valid and wired to the documented commands and variables, with the exit
-codes README gives."""
+"""The CI workflows are valid and wired to the documented commands and variables; README names
+every module, rule file and environment variable, and the exit codes the code gives."""
 
 from __future__ import annotations
 
@@ -142,6 +142,61 @@ def readme_section(title: str) -> str:
     """One `## title` section of README.md, up to the next."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     return readme.split(f"\n## {title}\n")[1].split("\n## ")[0]
+
+
+def layout_rows(folder: str) -> str:
+    """README's Layout table: every row whose path cell names something in `folder`."""
+    rows = readme_section("Layout").splitlines()
+    return " ".join(row for row in rows if f"`{folder}" in row.split(" | ")[0])
+
+
+# The project's folders of modules and rule files; the Layout table describes each (tests/
+# as a whole: its modules are named for what they test).
+DESCRIBED_FOLDERS = sorted(
+    [p.parent for p in ROOT.glob("*/__init__.py") if p.parent.name != "tests"]
+    + [p for p in (ROOT / "plugins").iterdir() if p.is_dir() and p.name != "__pycache__"]
+    + [ROOT / "policy"]
+)
+
+
+@pytest.mark.parametrize(
+    "folder", DESCRIBED_FOLDERS, ids=[str(f.relative_to(ROOT)) for f in DESCRIBED_FOLDERS]
+)
+def test_the_layout_table_names_every_file_of_each_folder(folder: Path) -> None:
+    """The table the City's IT and records officer read to find a rule file or a module."""
+    described = layout_rows(f"{folder.relative_to(ROOT).as_posix()}/")
+    assert described, f"{folder.name}/ has no row in README's Layout table"
+    files = sorted(
+        p.name for p in folder.iterdir() if p.suffix in (".py", ".yml") and p.name != "__init__.py"
+    )
+    named = set(re.findall(r"[`/]([\w.-]+)`", described))  # `name` or `folder/name`
+    assert [name for name in files if name not in named] == []
+
+
+def test_pelicanconf_names_every_variable_it_reads() -> None:
+    source = (ROOT / "pelicanconf.py").read_text(encoding="utf-8")
+    docstring = ast.get_docstring(ast.parse(source)) or ""
+    read = re.findall(r'os\.environ\.get\("([A-Z_]+)"', source)
+    assert read and [name for name in read if name not in docstring] == []
+
+
+def variables_read() -> set[str]:
+    """Every environment variable the project's code reads: syndication/config.py's, and each
+    `environ.get("NAME"` or `env.get("NAME"` elsewhere."""
+    names = config_variables()
+    code = [*ROOT.glob("*.py"), *(p for f in DESCRIBED_FOLDERS for p in f.rglob("*.py"))]
+    for module in code:
+        source = module.read_text(encoding="utf-8")
+        names |= set(re.findall(r'\b(?:environ|env)\.get\("([A-Z][A-Z0-9_]*)"', source))
+    return names
+
+
+def test_the_readme_lists_every_environment_variable_the_code_reads() -> None:
+    rows = [row for row in readme_section("Environment variables").splitlines() if row[:3] == "| `"]
+    listed = {name for row in rows for name in re.findall(r"`([A-Z0-9_]+)`", row.split(" | ")[0])}
+    read = variables_read()
+    assert {"SITEURL", "RECORDS_DIR", "AWS_ENDPOINT_URL", "CI"} <= read  # each way of reading
+    assert sorted(read - listed) == []
 
 
 def test_the_readme_gives_an_unusable_address_the_exit_code_it_has(
