@@ -8,7 +8,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               in its own sentence
   confidential                                "confidential", "in camera", "not for release"
   profanity                                   words from policy/wordlists/ (shared with moderation)
-  image-alt, link-text, heading-order         accessibility
+  image-alt, link-text, heading-order         accessibility (the build refuses an image
+                                              without alt text too)
   external-image                              an image on another site, which readers'
                                               browsers would fetch (the build refuses it too)
   broken-link                                 internal links to files or pages the build does
@@ -64,7 +65,14 @@ from announcements.model import (
     read_source,
     split_front_matter,
 )
-from announcements.reader import display_path, image_from_elsewhere, is_outside_site
+from announcements.reader import (
+    display_path,
+    image_from_elsewhere,
+    image_without_alt,
+    images_without_alt,
+    is_outside_site,
+    sanitise,
+)
 from announcements.sentences import sentences
 from archive.index import CITY
 from checks.policy_file import read_mapping
@@ -109,7 +117,7 @@ CONFIDENTIAL = re.compile(
     re.IGNORECASE,
 )
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
-HTML_IMG = re.compile(r"<img\b(?![^>]*\balt=\"[^\"]+\")[^>]*>", re.IGNORECASE)
+HTML_IMG = re.compile(r"<img\b", re.IGNORECASE)
 HTML_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 # An image by reference, `![alt][label]` or `![label]`, and a reference's definition.
 IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
@@ -563,9 +571,10 @@ def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:
     text = WAIVER.sub("", line.text)
     for match in IMAGE.finditer(text):
         if not match.group(1).strip():
-            yield "image-alt", "an image has no alt text; describe it inside the [ ]"
-    if HTML_IMG.search(text):
-        yield "image-alt", 'an <img> has no alt text; add alt="…"'
+            yield "image-alt", image_without_alt(match.group(2).strip("<>"))
+    if HTML_IMG.search(text):  # read as the build reads it, once cleaned (any quotes, any case)
+        for address in images_without_alt(sanitise(text)):
+            yield "image-alt", image_without_alt(address)
     for match in LINK.finditer(text):
         if match.group(1).strip().lower().strip(".!") in VAGUE_LINK_TEXT:
             yield (

@@ -314,6 +314,10 @@ def _image_from_another_site(site: Site) -> None:
     site.add("2026-11-20-flushing", body="![Map of the area](https://maps.example.com/x.png)")
 
 
+def _image_without_alt_text(site: Site) -> None:
+    site.add("2026-11-20-flushing", body='<img src="{static}/images/pixel.png">')
+
+
 def _link_to_a_draft(site: Site) -> None:
     site.add("2026-11-19-plan", title="The plan", date="2026-11-19 09:00", status="draft")
     site.add("2026-11-20-flushing", body="As [planned]({filename}2026-11-19-plan.md).")
@@ -353,6 +357,7 @@ def _two_files_at_one_address(site: Site) -> None:
     ("stop", "field"),
     [
         (_image_from_another_site, "image"),
+        (_image_without_alt_text, "image"),
         (_link_to_a_draft, "link"),
         (_link_to_a_draft_with_its_braces_as_entities, "link"),
         (_link_to_an_announcement_not_yet_published, "link"),

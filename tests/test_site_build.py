@@ -256,6 +256,43 @@ def test_an_image_from_another_site_is_refused_by_the_build_and_the_lint(
     assert not site.output.exists()
 
 
+@pytest.mark.parametrize(
+    "image",
+    [
+        '<img src="{static}/images/pixel.png">',
+        "<IMG SRC='{static}/images/pixel.png' WIDTH=120>",
+        '<img src="{static}/images/pixel.png" alt="">',  # an announcement's image is content
+        '<img src="{static}/images/pixel.png" alt="  " title="A crew at the hydrant">',
+    ],
+)
+def test_an_img_without_alt_text_is_refused_by_the_build_and_the_lint(
+    site: Site, image: str
+) -> None:
+    """Issue 3: an image without alt text fails the build. Pelican warns only of `alt=""`;
+    with no alt at all the page was published: invalid HTML, and nothing for a screen reader."""
+    site.add("2026-11-20-flushing", body=f"Crews flush mains.\n\nThe new route:\n\n{image}\n")
+    path = site.content / "announcements" / "2026-11-20-flushing.md"
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "<" in text)
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    found = [f for f in lint(site.content, site.root / "policy") if f.blocks_publishing]
+    assert [(f.path, f.line, f.rule) for f in found] == [(display_path(path), line, "image-alt")]
+    assert found[0].message.startswith("'{static}/images/pixel.png' is an image without alt text")
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    assert refused.value.problems == [f"{display_path(path)}:{line}: image: {found[0].message}"]
+    assert not site.output.exists()
+
+
+def test_an_img_with_alt_text_is_published(site: Site) -> None:
+    site.add(
+        "2026-11-20-flushing",
+        body="<img alt='The detour, on Bay Avenue' src='{static}/images/pixel.png'>\n",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert 'alt="The detour, on Bay Avenue"' in page
+
+
 def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:
     """Every file goes through one Markdown converter, reset between files."""
     site.add(

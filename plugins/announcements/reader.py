@@ -159,8 +159,9 @@ def sanitise(html: str) -> str:
 
 
 # An image is the one thing the cleaned text can make a browser fetch by itself. The cleaner
-# writes each attribute in double quotes.
-_IMAGE_SOURCE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
+# writes each attribute in double quotes, with any `>` or `"` in its value escaped.
+_IMAGE = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\s([^\s=]+)="([^"]*)"')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_IGNORED = "".join(map(chr, range(33)))  # what browsers strip around an address
 
@@ -184,10 +185,34 @@ def image_from_elsewhere(address: str) -> str:
     )
 
 
+def images(html: str) -> list[dict[str, str]]:
+    """The attributes of each image in rendered (cleaned) text, by name."""
+    return [
+        {name: unescape(value) for name, value in _ATTRIBUTE.findall(tag.group(0))}
+        for tag in _IMAGE.finditer(html)
+    ]
+
+
 def images_from_elsewhere(html: str) -> list[str]:
     """The address of each image in rendered (cleaned) text that is outside the site."""
-    sources = (unescape(match.group(1)) for match in _IMAGE_SOURCE.finditer(html))
+    sources = (image.get("src", "") for image in images(html))
     return [address for address in sources if is_outside_site(address)]
+
+
+def image_without_alt(address: str) -> str:
+    """What is wrong with an image without alt text, said the same by the build and the
+    content lint."""
+    return (
+        f"'{address}' is an image without alt text, the words a screen reader says in its place; "
+        f'describe it: ![description]({address}) or <img src="{address}" alt="description">'
+    )
+
+
+def images_without_alt(html: str) -> list[str]:
+    """The address of each image in rendered (cleaned) text without alt text: none, or only
+    spaces. An image in an announcement's text is part of what it says (decoration is the
+    theme's), so `alt=""`, which tells a screen reader to pass over it, is no exception."""
+    return [image.get("src", "") for image in images(html) if not image.get("alt", "").strip()]
 
 
 class AnnouncementReader(BaseReader):
@@ -208,12 +233,18 @@ class AnnouncementReader(BaseReader):
             return "", {"status": "skip", PROBLEMS_KEY: [unreadable]}
         metadata, problems = self.front_matter(source_path, text)
         html = "" if problems else self._render(text)
+        name = display_path(source_path)
         # The site loads nothing from other sites: an image there would tell its owner who
         # reads the page, and when.
         problems += [
             Problem(name, first_line_naming(text, address), "image", image_from_elsewhere(address))
-            for name in [display_path(source_path)]
             for address in images_from_elsewhere(html)
+        ]
+        # Pelican warns of `alt=""` alone; without alt the page is invalid HTML, and a screen
+        # reader reads out the image's file name.
+        problems += [
+            Problem(name, first_line_naming(text, address), "image", image_without_alt(address))
+            for address in images_without_alt(html)
         ]
         if problems:
             return "", {"status": "skip", PROBLEMS_KEY: problems}
