@@ -66,6 +66,8 @@ MARKDOWN = {
         "markdown.extensions.extra",
         "markdown.extensions.sane_lists",
         "markdown.extensions.smarty",
+        # `#` makes a heading only before a space, as in CommonMark: "#TrailBC" is a hashtag.
+        "announcements.headings",
     ],
     "extension_configs": {},
     "output_format": "html",

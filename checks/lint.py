@@ -9,7 +9,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   confidential                                "confidential", "in camera", "not for release"
   profanity                                   words from policy/wordlists/ (shared with moderation)
   image-alt, link-text, heading-order         accessibility (the build refuses an image
-                                              without alt text too)
+                                              without alt text and a heading at the title's
+                                              level too)
   external-image                              an image on another site, which readers'
                                               browsers would fetch (the build refuses it too)
   broken-link                                 internal links to files or pages the build does
@@ -47,6 +48,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from announcements.headings import ATX_HEADING, QUOTED, heading_at_title_level, headings
 from announcements.links import (
     Release,
     linked_file,
@@ -124,9 +126,7 @@ IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
-HEADING = re.compile(r"^(#{1,6})\s+\S")
 FENCE = re.compile(r"^\s*(```|~~~)")
-QUOTED = re.compile(r"^\s*(?:>\s*)+")  # a quotation's marks, which are not its text
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
 ARCHIVE_YEAR_SAVE_AS = "archives/{year}.html"
 # pelicanconf.py's ARTICLE_PATHS: the folder of announcements.
@@ -419,7 +419,7 @@ def _paragraphs(lines: Iterable[Line]) -> Iterator[Passage]:
         ends = (
             not part  # a blank line, in a quotation too
             or FENCE.match(line.text) is not None
-            or (line.is_markup and HEADING.match(line.text) is not None)
+            or (line.is_markup and ATX_HEADING.match(line.text) is not None)
         )
         if ends and run:
             yield _joined(run)
@@ -583,18 +583,19 @@ def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:
             )
 
 
+def _headings(lines: Iterable[Line]) -> Iterator[tuple[int, int, str]]:
+    """(line, level, text) of each heading, as the site's Markdown makes them."""
+    return headings((line.number, line.text if line.is_markup else None) for line in lines)
+
+
 def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
     previous = 1  # the page title is the h1
-    for line in lines:
-        match = HEADING.match(line.text) if line.is_markup else None
-        if not match:
-            continue
-        level = len(match.group(1))
-        if level == 1:
-            yield line.number, "heading-order", "'#' repeats the page title's level; start at '##'"
+    for number, level, text in _headings(lines):
+        if level == 1:  # refused by the build too
+            yield number, "heading-order", heading_at_title_level(text)
         elif level > previous + 1:
             yield (
-                line.number,
+                number,
                 "heading-order",
                 (f"heading level {level} follows level {previous}; use {'#' * (previous + 1)}"),
             )

@@ -79,6 +79,7 @@ def test_the_sample_content_is_clean() -> None:
         ("![](../images/map.png)", "image-alt"),
         ("For the schedule [click here](../events.html).", "link-text"),
         ("# A second title", "heading-order"),
+        ("A second title\n==============", "heading-order"),
         ("## Start\n\n#### Skipped a level", "heading-order"),
         ("See [the map]({filename}/announcements/missing.md).", "broken-link"),
         ("See [the list](../category/parades.html).", "broken-link"),
@@ -103,6 +104,10 @@ def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -
         "The draft budget is available now.",
         "The Scunthorpe problem: grasshopper, Cockburn Street, assessment.",
         "<IMG SRC='../images/map.png' ALT='Map of Glenmerry'>",  # alt in any quotes, any case
+        "#TrailBC crews are plowing Glenmerry tonight.",  # a hashtag, not a heading
+        "#1 priority: the hospital hill.",
+        "Crews flush mains.\n\n---\n\nThe end.",  # a rule, not a heading
+        "What to do\n----------\n\n### If it stays brown",  # level 3 after level 2
     ],
 )
 def test_valid_looking_but_harmless_text_is_silent(content: Path, text: str) -> None:

@@ -17,6 +17,7 @@ import pytest
 from icalendar import Calendar
 from pelican import signals
 
+from announcements.headings import heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
 from publishing.build import BuildError
@@ -291,6 +292,52 @@ def test_an_img_with_alt_text_is_published(site: Site) -> None:
     site.build()
     page = site.read("announcements/2026-11-20-flushing.html")
     assert 'alt="The detour, on Bay Avenue"' in page
+
+
+@pytest.mark.parametrize(
+    "line", ["#TrailBC crews are plowing Glenmerry tonight.", "#1 priority: the hospital hill."]
+)
+def test_a_line_starting_with_a_hashtag_or_a_number_sign_is_text_not_a_heading(
+    site: Site, line: str
+) -> None:
+    """Python-Markdown made a heading of any line starting with `#`: the hashtag's `#` went
+    and the sentence became a second h1. As in CommonMark, a heading's `#` needs a space."""
+    site.add("2026-11-20-flushing", body=f"{line}\n\n## What to do\n\nRun cold water.\n")
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    assert [f for f in lint(site.content, site.root / "policy") if f.blocks_publishing] == []
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert f"<p>{line}</p>" in page
+    assert "<h2>What to do</h2>" in page
+    assert len(re.findall(r"<h1[ >]", page)) == 1  # the title
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "# Road closures",
+        "Road closures\n=============",
+        "> Road closures\n> ===",
+        "## Detours\nRoad closures\n===",
+        "<h1>Road closures</h1>",
+    ],
+)
+def test_a_heading_at_the_titles_level_in_the_text_is_refused_by_the_build_and_the_lint(
+    site: Site, heading: str
+) -> None:
+    """Every page has one h1, its title (issue 8): a second, written as `# ` or underlined
+    with `=`, was published; only the lint knew of the first kind."""
+    site.add("2026-11-20-flushing", body=f"Crews flush mains.\n\n{heading}\n\nBay Ave.\n")
+    path = site.content / "announcements" / "2026-11-20-flushing.md"
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "Road" in text)
+    message = heading_at_title_level("Road closures")
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    assert refused.value.problems == [f"{display_path(path)}:{line}: heading: {message}"]
+    if not heading.startswith("<"):  # the lint reads Markdown's headings
+        shutil.copytree(ROOT / "policy", site.root / "policy")
+        found = [f for f in lint(site.content, site.root / "policy") if f.blocks_publishing]
+        assert [(f.line, f.rule, f.message) for f in found] == [(line, "heading-order", message)]
 
 
 def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:

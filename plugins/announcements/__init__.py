@@ -2,6 +2,9 @@
 
 - reads `content/**/*.md` (YAML front matter + Markdown) and validates every field,
   failing the build with one line per problem;
+- refuses in the text an image without alt text, or from another site, and a heading at the
+  title's level; `#` makes a heading only before a space, as in CommonMark (headings.py, in
+  MARKDOWN as `announcements.headings`), so a line may start with a hashtag;
 - holds back scheduled (future-dated) announcements until their date, never writes drafts,
   and keeps withdrawn announcements at their URL while taking them out of every listing;
 - refuses a `{filename}` link to a draft, or to an announcement scheduled after the linking

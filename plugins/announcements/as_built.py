@@ -22,10 +22,11 @@ from pelican.utils import order_content
 from . import check_read, prepare, release_scheduled, use_announcement_reader
 from .reader import AnnouncementReader
 
-# What the checks read in rendered text: images (`<img>`, from `![...](...)` or HTML) and
-# `{filename}` and `{static}` links. Markdown writes none of them from text without one of
-# these: a brace may be spelled as an entity (`&#123;`), which Markdown and the cleaner undo.
-_MAY_RENDER_CHECKED = re.compile(r"!\[|[<{&]")
+# What the checks read in rendered text: images (`<img>`, from `![...](...)` or HTML),
+# `{filename}` and `{static}` links and headings at the title's level (`<h1>`, from `# ` or a
+# line of `=`). Markdown writes none of them from text without one of these: a brace may be
+# spelled as an entity (`&#123;`), which Markdown and the cleaner undo.
+_MAY_RENDER_CHECKED = re.compile(r"!\[|[<{&]|^[ \t>]*(?:#(?:[ \t]|$)|=+[ \t]*$)", re.MULTILINE)
 
 # Each file's own problems are gathered by the plugin's handler, as in the build, but through a
 # signal of their own: the build's signals may have other plugins' handlers in this process.

@@ -20,6 +20,7 @@ from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 from PIL import Image
 
+from .headings import heading_at_title_level, lines_of_title_level_headings
 from .model import (
     Announcement,
     PageMeta,
@@ -245,6 +246,11 @@ class AnnouncementReader(BaseReader):
         problems += [
             Problem(name, first_line_naming(text, address), "image", image_without_alt(address))
             for address in images_without_alt(html)
+        ]
+        # The page's title is its one h1: a second would stand for the page's name too.
+        problems += [
+            Problem(name, line, "heading", heading_at_title_level(heading))
+            for line, heading in lines_of_title_level_headings(text, html)
         ]
         if problems:
             return "", {"status": "skip", PROBLEMS_KEY: problems}

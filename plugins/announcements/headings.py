@@ -1,0 +1,112 @@
+"""Headings in an announcement's text, as the site's Markdown makes them and the build and the
+content lint read them.
+
+Python-Markdown makes a heading of any line starting with `#`: "#TrailBC crews are plowing
+Glenmerry tonight." became a heading at the title's level, its hashtag's `#` gone, and "#1
+priority" another. The site follows CommonMark instead (this module's Markdown extension,
+`announcements.headings` in pelicanconf.py's MARKDOWN): `#` to `######` make a heading only
+when a space, a tab or the line's end follows them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from html import unescape
+from typing import Any
+
+from markdown import Markdown
+from markdown.blockprocessors import HashHeaderProcessor
+from markdown.extensions import Extension
+
+from .model import first_line_naming, split_front_matter
+
+# A heading's hashes at the start of a line, then a space, a tab or the line's end.
+ATX_HEADING = re.compile(r"^(#{1,6})(?:[ \t]|$)")
+# The line under a block's first line that makes it a heading, `=` at the title's level and
+# `-` one below (Python-Markdown's rule: the first two lines of a block, no more).
+SETEXT_UNDERLINE = re.compile(r"^(=+|-+)[ ]*$")
+QUOTED = re.compile(r"^\s*(?:>\s*)+")  # a quotation's marks, which are not its text
+_INDENTED_CODE = ("    ", "\t")
+
+# The page's title is its one h1: the text's headings start at h2 (`##`).
+_LEVEL_ONE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+class _SpacedHashHeaderProcessor(HashHeaderProcessor):
+    """Python-Markdown's processor of `#` headings, wanting a space (or tab, or nothing) after
+    the hashes, as CommonMark does."""
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?=[ \t]|\n|$)"
+        r"(?P<header>(?:\\.|[^\\#]|#+(?=[^#\n]))*?)#*(?:\n|$)"
+    )
+
+
+class SpacedHeadingsExtension(Extension):
+    """`#` makes a heading only when followed by a space: `#TrailBC` stays a hashtag."""
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        # Registered under the name and priority of the processor it replaces.
+        md.parser.blockprocessors.register(_SpacedHashHeaderProcessor(md.parser), "hashheader", 70)
+
+
+def makeExtension(**kwargs: Any) -> SpacedHeadingsExtension:
+    """How Markdown makes an extension it is given by name (`announcements.headings`)."""
+    return SpacedHeadingsExtension(**kwargs)
+
+
+def heading_at_title_level(heading: str) -> str:
+    """What is wrong with a heading at the title's level in the text, said the same by the
+    build and the content lint."""
+    return (
+        f"'{heading}' is a heading at the level of the page's title, which must be the page's "
+        f"only one (screen readers take it for the page's name); make it '## {heading}'"
+    )
+
+
+def headings(lines: Iterable[tuple[int, str | None]]) -> Iterator[tuple[int, int, str]]:
+    """(line, level, text) of each heading written in the text's `lines`, as the site's
+    Markdown makes them: `#` to `######` then a space, or a block's first line with a line of
+    `=` (level 1) or `-` (level 2) under it, in a quotation too. Each line comes with its
+    number and its text, or None where Markdown does not read it (front matter, code)."""
+    first: tuple[int, str] | None = None  # a block's first line, while it is the only one
+    opens_block = True  # the next line starts a block
+    for number, line in lines:
+        text = QUOTED.sub("", line) if line is not None else None
+        if text is None:
+            first, opens_block = None, True
+        elif atx := ATX_HEADING.match(text):
+            yield number, len(atx.group(1)), text[atx.end() :].strip().rstrip("#").strip()
+            first, opens_block = None, True  # Markdown reads the lines after it anew
+        elif first is not None and (underline := SETEXT_UNDERLINE.match(text)):
+            yield first[0], 1 if underline.group(1).startswith("=") else 2, first[1].strip()
+            first, opens_block = None, True
+        else:
+            blank = not text.strip()
+            starts = opens_block and not blank and not text.startswith(_INDENTED_CODE)
+            first = (number, text) if starts else None
+            opens_block = blank
+
+
+def headings_at_title_level(html: str) -> list[str]:
+    """The text of each heading at the page title's level (h1) in rendered (cleaned) text."""
+    return [unescape(_TAG.sub("", match.group(1))).strip() for match in _LEVEL_ONE.finditer(html)]
+
+
+def lines_of_title_level_headings(text: str, html: str) -> list[tuple[int, str]]:
+    """(line, text) of each heading at the title's level in `html`, rendered from the file
+    `text`: its line is the one writing it as such a heading, else the first holding its words
+    (written in HTML, or with emphasis)."""
+    parts = split_front_matter(text)
+    start = parts[2] if parts else 1
+    body = text.splitlines()[start - 1 :]
+    written: dict[str, int] = {}
+    for number, level, words in headings(enumerate(body, start)):
+        if level == 1:
+            written.setdefault(words, number)
+    return [
+        (written.get(heading) or first_line_naming(text, heading), heading)
+        for heading in headings_at_title_level(html)
+    ]
