@@ -621,6 +621,27 @@ def test_urgent_alerts_come_first_on_the_home_page_until_they_expire(site: Site)
         assert old and all(not c.startswith(" card-urgent") for c in old), listing
 
 
+def test_listing_cards_say_that_an_alert_has_expired(site: Site) -> None:
+    """An expired alert ("Open burning suspended ... until the advisory ends") is listed on the
+    home and category pages, with its page saying it expired: its card says so too, in text."""
+    site.add(
+        "2026-11-20-burning",
+        title="Open burning suspended",
+        category="alert",
+        urgent="true",
+        expires="2026-11-21 09:00",
+    )
+    site.add("2026-11-20-flushing", title="Water main flushing", category="alert")
+    site.build()
+    assert "This notice expired on" in site.read("announcements/2026-11-20-burning.html")
+    for listing in ("index.html", "category/alert.html"):
+        cards = re.findall(r'<article class="card[^"]*">.*?</article>', site.read(listing), re.S)
+        (expired,) = [c for c in cards if "Open burning suspended" in c]
+        (current,) = [c for c in cards if "Water main flushing" in c]
+        assert '<span class="badge">Expired</span>' in expired, listing
+        assert "Expired" not in current, listing
+
+
 def test_every_feed_parses_cleanly_with_stable_guids(site: Site) -> None:
     site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
     site.add(
