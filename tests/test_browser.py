@@ -245,3 +245,26 @@ def test_a_long_web_address_in_the_text_does_not_make_a_phone_scroll_sideways(
         driver.get(f"{base}/announcements/2026-11-20-a.html")
         overflow = driver.execute_script(HORIZONTAL_OVERFLOW)
     assert overflow <= 1, f"the page is {overflow} px wider than the phone"
+
+
+@needs_browser
+def test_listing_cards_say_in_text_that_an_alert_is_urgent(tmp_path: Path) -> None:
+    """WCAG 1.3.1 and 1.4.1: a red bar alone marks nothing for a screen reader or for someone
+    who does not see red; the card says "Urgent", as the announcement's page does."""
+    site = Site(tmp_path)
+    site.add(
+        "2026-11-20-a",
+        category="alert",
+        urgent="true",
+        title="Boil water advisory",
+        expires="2026-12-20 09:00",
+    )
+    site.build()
+    with serve(site.output) as base, chromium(PHONE) as driver:
+        for listing in ("index.html", "category/alert.html"):
+            driver.get(f"{base}/{listing}")
+            cards = driver.find_elements(By.CSS_SELECTOR, "article.card")
+            assert cards, listing
+            for card in cards:
+                assert "card-urgent" in (card.get_attribute("class") or ""), listing  # the bar
+                assert "Urgent" in card.find_element(By.CLASS_NAME, "card-meta").text, listing
