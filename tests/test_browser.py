@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from PIL import Image
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -268,3 +269,19 @@ def test_listing_cards_say_in_text_that_an_alert_is_urgent(tmp_path: Path) -> No
             for card in cards:
                 assert "card-urgent" in (card.get_attribute("class") or ""), listing  # the bar
                 assert "Urgent" in card.find_element(By.CLASS_NAME, "card-meta").text, listing
+
+
+@needs_browser
+def test_make_screenshots_shows_the_whole_phone_home_page(base: str, tmp_path: Path) -> None:
+    """Screenshots let a reviewer look without a browser: the sample home page is about
+    6,900 px tall on a phone, and one cut at 6,000 px left out its last announcements, the
+    feed links and the footer."""
+    from checks import screenshots
+
+    screenshots.main(tmp_path, [("home", "index.html")])
+    with chromium(PHONE) as driver:
+        driver.get(f"{base}/index.html")
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+    assert height > 6000  # taller than the cut was
+    shot = Image.open(tmp_path / "home-phone.png")
+    assert (shot.width, shot.height) == (PHONE[0], height)
