@@ -46,7 +46,7 @@ def base(site: Path) -> Iterator[str]:
         yield url
 
 
-def axe_violations(driver, url: str) -> list[dict]:
+def axe_violations(driver, url: str, tags: list[str] = WCAG_AA) -> list[dict]:
     driver.get(url)
     driver.execute_script(AXE.read_text(encoding="utf-8"))
     driver.set_script_timeout(30)
@@ -55,7 +55,7 @@ def axe_violations(driver, url: str) -> list[dict]:
         "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
         ".then(r => done(r.violations.map(v => ({id: v.id, help: v.help,"
         " nodes: v.nodes.map(n => n.target.join(' '))}))));",
-        WCAG_AA,
+        tags,
     )
     return list(result)
 
@@ -81,6 +81,23 @@ def test_no_axe_violations_at_wcag_21_aa(base: str, size: tuple[int, int]) -> No
     with chromium(size) as driver:
         for name, path in PAGES:
             assert axe_violations(driver, f"{base}/{path}") == [], name
+
+
+@needs_browser
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm ci`")
+def test_a_page_with_two_corrections_has_no_two_landmarks_of_one_name(tmp_path: Path) -> None:
+    """axe's best practice (landmark-unique): a screen reader's list of landmarks names each
+    one, and two both called "Correction" cannot be told apart."""
+    site = Site(tmp_path)
+    site.add(
+        "2026-11-20-a",
+        correction="[{date: 2026-11-21 09:00, note: The flushing starts Monday.},"
+        " {date: 2026-11-22 10:00, note: It ends Friday.}]",
+    )
+    site.build()
+    with serve(site.output) as base, chromium() as driver:
+        url = f"{base}/announcements/2026-11-20-a.html"
+        assert axe_violations(driver, url, ["best-practice"]) == []
 
 
 @pytest.mark.skipif(
