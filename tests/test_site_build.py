@@ -476,10 +476,13 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_f
         modified="2026-11-19 10:00",
         withdrawn_reason="The work was postponed to the spring; Bay Avenue stays open.",
         body="Bay Avenue will be closed all day.",
+        urgent="true",
+        expires="2026-11-19 09:00",
     )
     site.build()
     page = site.read("announcements/2026-11-18-closure.html")
     assert "This announcement has been withdrawn" in page
+    assert '<span class="badge' not in page  # neither urgent nor expired: withdrawn
     assert "postponed to the spring" in page
     assert "Bay Avenue will be closed all day." not in page
     assert '<meta name="robots" content="noindex">' in page
