@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -148,6 +149,21 @@ def test_the_summary_ends_at_a_sentence_after_an_abbreviation() -> None:
     assert first_sentence("BOIL YOUR WATER. DO NOT DRINK IT.") == "BOIL YOUR WATER."
 
 
+def boil_water_alert(site: Site, env: dict[str, str], say: Callable[[str], None]) -> AlertResult:
+    """`invoke alert` for a boil water advisory, deployed into the site's folder `www`."""
+    return publish_alert(
+        ROOT,
+        site.content,
+        site.output,
+        "Boil water advisory for Sunningdale",
+        "Boil tap water for one minute before drinking it.",
+        str(site.root / "www"),
+        env,
+        {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+        say=say,
+    )
+
+
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 def test_an_alert_not_on_every_platform_says_which_and_what_to_do(site: Site) -> None:
     said: list[str] = []
@@ -156,17 +172,7 @@ def test_an_alert_not_on_every_platform_says_which_and_what_to_do(site: Site) ->
             **{k: v for k, v in boxes.env.items() if not k.startswith("YOUTUBE_")},
             "RECORDS_DIR": str(site.root / "records"),
         }
-        result = publish_alert(
-            ROOT,
-            site.content,
-            site.output,
-            "Boil water advisory for Sunningdale",
-            "Boil tap water for one minute before drinking it.",
-            str(site.root / "www"),
-            env,
-            {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
-            say=said.append,
-        )
+        result = boil_water_alert(site, env, said.append)
         tweets = list(boxes.twitter.tweets.values())
     assert tweets == [] and result.not_posted == ("twitter",)
     assert f"alert: live at {result.url}" in said
@@ -201,16 +207,8 @@ def test_an_alert_says_a_platform_without_credentials_did_not_get_it(
     said: list[str] = []
     with start_all() as boxes:
         env = {k: v for k, v in boxes.env.items() if k not in unset}
-        result = publish_alert(
-            ROOT,
-            site.content,
-            site.output,
-            "Boil water advisory for Sunningdale",
-            "Boil tap water for one minute before drinking it.",
-            str(site.root / "www"),
-            {**env, "RECORDS_DIR": str(site.root / "records")},
-            {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
-            say=said.append,
+        result = boil_water_alert(
+            site, {**env, "RECORDS_DIR": str(site.root / "records")}, said.append
         )
     assert result.not_posted == not_posted
     assert [line for line in said if line.startswith(told)], said
