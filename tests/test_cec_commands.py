@@ -322,6 +322,10 @@ def _heading_at_the_titles_level(site: Site) -> None:
     site.add("2026-11-20-flushing", body="Crews flush mains.\n\nRoad closures\n=============\n")
 
 
+def _heading_at_the_titles_level_in_a_list(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="Crews flush mains.\n\n1. # Road closures\n")
+
+
 def _link_to_a_draft(site: Site) -> None:
     site.add("2026-11-19-plan", title="The plan", date="2026-11-19 09:00", status="draft")
     site.add("2026-11-20-flushing", body="As [planned]({filename}2026-11-19-plan.md).")
@@ -363,6 +367,7 @@ def _two_files_at_one_address(site: Site) -> None:
         (_image_from_another_site, "image"),
         (_image_without_alt_text, "image"),
         (_heading_at_the_titles_level, "heading"),
+        (_heading_at_the_titles_level_in_a_list, "heading"),
         (_link_to_a_draft, "link"),
         (_link_to_a_draft_with_its_braces_as_entities, "link"),
         (_link_to_an_announcement_not_yet_published, "link"),

@@ -24,9 +24,10 @@ from .reader import AnnouncementReader
 
 # What the checks read in rendered text: images (`<img>`, from `![...](...)` or HTML),
 # `{filename}` and `{static}` links and headings at the title's level (`<h1>`, from `# ` or a
-# line of `=`). Markdown writes none of them from text without one of these: a brace may be
-# spelled as an entity (`&#123;`), which Markdown and the cleaner undo.
-_MAY_RENDER_CHECKED = re.compile(r"!\[|[<{&]|^[ \t>]*(?:#(?:[ \t]|$)|=+[ \t]*$)", re.MULTILINE)
+# line of `=`, in a list item or a quotation too). Markdown writes none of them from text
+# without one of these: a brace may be spelled as an entity (`&#123;`), which Markdown and the
+# cleaner undo. A `# ` or a run of `=` anywhere is rendered: only time is lost on a false one.
+_MAY_RENDER_CHECKED = re.compile(r"!\[|[<{&]|#(?:[ \t]|$)|(?:^|\s)=+[ \t]*$", re.MULTILINE)
 
 # Each file's own problems are gathered by the plugin's handler, as in the build, but through a
 # signal of their own: the build's signals may have other plugins' handlers in this process.
