@@ -340,6 +340,21 @@ def test_a_heading_at_the_titles_level_in_the_text_is_refused_by_the_build_and_t
         assert [(f.line, f.rule, f.message) for f in found] == [(line, "heading-order", message)]
 
 
+@pytest.mark.parametrize(
+    "heading", ["# Mayor's update", "# Water *main* break", "# Road closures -- Bay Ave"]
+)
+def test_a_refused_heading_is_named_at_its_own_line_as_written(site: Site, heading: str) -> None:
+    """Rendering turns ' into ’, -- into – and drops emphasis marks: the line is still the
+    heading's own, and the message quotes it as the CEC typed it."""
+    path = site.add("2026-11-20-flushing", body=f"Crews flush mains.\n\nMore.\n\n{heading}\n")
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    line = path.read_text().splitlines().index(heading) + 1
+    assert refused.value.problems == [
+        f"{display_path(path)}:{line}: heading: {heading_at_title_level(heading[2:])}"
+    ]
+
+
 def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:
     """Every file goes through one Markdown converter, reset between files."""
     site.add(

@@ -97,16 +97,23 @@ def headings_at_title_level(html: str) -> list[str]:
 
 def lines_of_title_level_headings(text: str, html: str) -> list[tuple[int, str]]:
     """(line, text) of each heading at the title's level in `html`, rendered from the file
-    `text`: its line is the one writing it as such a heading, else the first holding its words
-    (written in HTML, or with emphasis)."""
+    `text`: its line is the one writing it as such a heading, and its text as written there
+    (an apostrophe, emphasis or `--` comes out otherwise in `html`); else the first line
+    holding its words (written in HTML)."""
     parts = split_front_matter(text)
     start = parts[2] if parts else 1
     body = text.splitlines()[start - 1 :]
-    written: dict[str, int] = {}
+    written: dict[str, tuple[int, str]] = {}
     for number, level, words in headings(enumerate(body, start)):
         if level == 1:
-            written.setdefault(words, number)
+            written.setdefault(_letters(words), (number, words))
     return [
-        (written.get(heading) or first_line_naming(text, heading), heading)
+        written.get(_letters(heading)) or (first_line_naming(text, heading), heading)
         for heading in headings_at_title_level(html)
     ]
+
+
+def _letters(words: str) -> str:
+    """Words as both Markdown and its rendering spell them: letters and digits only (smart
+    quotes, dashes and emphasis marks differ between the two)."""
+    return "".join(character for character in words.casefold() if character.isalnum())
