@@ -146,7 +146,8 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
     if item is None:
         raise AuthoringError("\n".join(str(p) for p in problems))
     url = f"{siteurl}/announcements/{path.stem}.html"
-    posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html")
+    # As the next syndication run would send it: an alert expired by now is not urgent.
+    posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html", datetime.now(CITY))
     counts = {
         "facebook": lambda p: f"{len(p['message'])} characters",
         "twitter": lambda p: f"{x_length(p['text'])} of 280 as X counts",

@@ -101,3 +101,19 @@ def test_manifest_json_is_the_manifest_with_one_announcement_per_line() -> None:
     assert "Café « hours »" in text  # readable, not \u-escaped
     assert text == manifest_json(dict(reversed(data.items())))  # keys sorted: same bytes
     assert json.loads(manifest_json({**data, "announcements": []}))["announcements"] == []
+
+
+def test_an_alert_past_its_expiry_is_not_sent_as_urgent(site: Site) -> None:
+    """As on the site: an alert first posted after it expired (a quota, credentials added
+    later) would tell residents URGENT news weeks late, ahead of everything else."""
+    alert = {"category": "alert", "urgent": "true", "title": "Open burning suspended"}
+    site.add("2026-11-03-burning", date="2026-11-03 08:00", expires="2026-11-07 08:00", **alert)
+    site.add("2026-11-20-boil", date="2026-11-20 08:00", expires="2026-12-20 08:00", **alert)
+    site.build()  # at NOW, 2026-11-24
+    entries = {e["id"]: e for e in manifest(site)["announcements"]}
+    expired, current = entries["2026-11-03-burning"], entries["2026-11-20-boil"]
+    assert not expired["urgent"] and current["urgent"]
+    assert not expired["posts"]["facebook"]["message"].startswith("URGENT:")
+    assert not expired["posts"]["twitter"]["text"].startswith("URGENT:")
+    assert current["posts"]["facebook"]["message"].startswith("URGENT:")
+    assert current["posts"]["twitter"]["text"].startswith("URGENT:")

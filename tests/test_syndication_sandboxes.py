@@ -1057,3 +1057,32 @@ def test_a_headline_told_again_after_an_adopted_reply_is_not_refused_by_x(
     add_tour(run.site, title="Tour the new bridge deck on Saturday")  # ...and forth again
     report = on_x(run)
     assert not report.failed, report.results
+
+
+def test_an_urgent_alert_that_expires_after_it_was_posted_is_left_as_posted_on_x(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """On expiry the manifest drops "URGENT:" from the alert's text: Facebook's post is edited
+    to match, and X (which cannot edit) gets no reply for it, as there is no news to tell."""
+    run.site.add(
+        "2026-11-20-boil",
+        category="alert",
+        urgent="true",
+        title="Boil water advisory",
+        date="2026-11-20 08:00",
+        expires="2026-11-25 08:00",
+    )
+    run(YOUTUBE_CLIENT_ID=None)  # built at NOW, 2026-11-24: urgent
+    (post,) = sandboxes.facebook.posts.values()
+    assert post["message"].startswith("URGENT:")
+    run.site.build(now="2026-11-26T12:00:00-08:00")  # expired
+    report = syndicate(
+        run.site.output / "syndication.json",
+        run.site.content,
+        load_settings(run.env(YOUTUBE_CLIENT_ID=None)),
+        say=run.said.append,
+    )
+    assert not report.failed, report.results
+    (post,) = sandboxes.facebook.posts.values()
+    assert not post["message"].startswith("URGENT:")
+    assert len(sandboxes.twitter.tweets) == 1  # the first post only: no reply

@@ -11,6 +11,7 @@ folder, so the manifest is the same on every machine.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +30,22 @@ MANIFEST_NAME = "syndication.json"
 MANIFEST_VERSION = 1
 
 
-def platform_posts(item: Any, url: str, guidelines: str) -> dict[str, dict[str, Any]]:
-    """What each platform gets for an announcement, with a hash of it. Pure; `invoke preview`
-    shows exactly this."""
+def platform_posts(
+    item: Any, url: str, guidelines: str, now: datetime
+) -> dict[str, dict[str, Any]]:
+    """What each platform gets for an announcement at `now`, with a hash of it. Pure; `invoke
+    preview` shows exactly this. An alert past its `expires` is no longer urgent there, as on
+    the site: one first posted late (a quota, credentials added later) is not sent as URGENT."""
     notes = [c.note for c in item.corrections]
+    urgent = item.urgent and not item.is_expired(now)
     posts: dict[str, dict[str, Any]] = {}
     if "facebook" in item.syndicate:
         posts["facebook"] = {
-            "message": facebook_message(
-                item.title, item.summary, url, guidelines, item.urgent, notes
-            ),
+            "message": facebook_message(item.title, item.summary, url, guidelines, urgent, notes),
             "link": url,
         }
     if "twitter" in item.syndicate:
-        posts["twitter"] = {"text": x_text(item.title, item.summary, url, guidelines, item.urgent)}
+        posts["twitter"] = {"text": x_text(item.title, item.summary, url, guidelines, urgent)}
     if "youtube" in item.syndicate and item.video:
         posts["youtube"] = {
             "title": youtube_title(item.title),
@@ -59,7 +62,7 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
     """One announcement as the syndication step needs it. Pure."""
     item = article.announcement
     url = f"{siteurl}/{article.url}"
-    posts = platform_posts(item, url, guidelines)
+    posts = platform_posts(item, url, guidelines, article.settings["BUILD_TIME"])
     corrections = [{"date": c.date.isoformat(), "note": c.note} for c in item.corrections]
     return {
         "id": article.slug,
@@ -69,7 +72,7 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
         "category": item.category,
         "date": item.date.isoformat(),
         "updated": item.updated.isoformat(),
-        "urgent": item.urgent,
+        "urgent": item.urgent and not article.expired,  # first in the queue only while it is
         "status": "withdrawn" if item.withdrawn else "published",
         "withdrawn_reason": item.withdrawn_reason,
         "corrections": corrections,
