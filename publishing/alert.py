@@ -93,7 +93,11 @@ def publish_alert(
     except (ManifestError, LedgerError) as error:
         raise _unfinished(source, error, "syndicate") from None
     # Its address as the build gave it (SITEURL and all), from the manifest syndication read.
-    entry = load_manifest(site.output / "syndication.json").by_id()[source.stem]
+    entry = load_manifest(site.output / "syndication.json").by_id().get(source.stem)
+    if entry is None:  # e.g. a BUILD_TIME before the alert's time: scheduled, not published
+        raise _unfinished(
+            source, "the build did not publish it (see its date)", "build", "deploy", "syndicate"
+        )
     url = entry.url
     say(f"alert: live at {url}")
     for result in report.results:

@@ -472,3 +472,21 @@ def test_an_alert_with_an_unusable_setting_is_not_written(site: Site) -> None:
         )
     assert list((site.content / "announcements").glob("*-boil-water-*.md")) == []
     assert not site.output.exists() and not www.exists()
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_the_build_holds_back_is_reported_not_taken_for_live(site: Site) -> None:
+    """A BUILD_TIME before the alert's own time schedules it: nothing is live to point at."""
+    with pytest.raises(AlertError, match="the build did not publish it"):
+        publish_alert(
+            ROOT,
+            site.content,
+            site.output,
+            "Boil water advisory for Sunningdale",
+            "Boil tap water.",
+            str(site.root / "www"),
+            {"RECORDS_DIR": str(site.root / "records")},
+            {"SITEURL": SITEURL, "BUILD_TIME": "2026-11-24T12:00:00-08:00"},
+            say=lambda _: None,
+            now=datetime(2026, 11, 30, 9, 0, tzinfo=CITY),
+        )
