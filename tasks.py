@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec
+from typing import ParamSpec, TextIO
 
 from invoke import task
 from invoke.context import Context
@@ -209,10 +209,8 @@ def syndicate(
     """
     _logging()
     settings = _platform_settings()
-    if dry_run and (local_only := _fetched_to_read(c)):  # reads the ledger; records nothing
-        print(
-            f"syndicate: planned from the local copy of the records only: {printable(local_only)}"
-        )
+    if dry_run:  # reads the ledger; records nothing
+        _fetch_to_read(c, "syndicate --dry-run")
     with contextlib.nullcontext() if dry_run else _shared_records(c, "syndicate"):
         _syndicate(settings, platform, manifest, dry_run)
 
@@ -456,13 +454,7 @@ def search(
         raise Exit(
             f"records search: --from/--to: {error}; expected e.g. 2026-11-24", code=2
         ) from None
-    local_only = _fetched_to_read(c)
-    if local_only:
-        print(
-            f"records search: in the local copy of the records only ({_records_dir()}), "
-            f"which may be missing what CI recorded since: {printable(local_only)}",
-            file=sys.stderr,
-        )
+    _fetch_to_read(c, "records search", sys.stderr)  # the results alone on stdout
     found = search_records(
         _records_dir(), query, platform=platform, since=since, until=until, author=author
     )
@@ -775,6 +767,18 @@ def _fetched_to_read(c: Context) -> str | None:
     return None
 
 
+def _fetch_to_read(c: Context, command: str, stream: TextIO | None = None) -> None:
+    """`_fetched_to_read` for a command that still reads the local copy when the fetch fails:
+    what this machine has is better than nothing, said as such first."""
+    local_only = _fetched_to_read(c)
+    if local_only:
+        print(
+            f"{command}: from the local copy of the records only ({_records_dir()}), which may "
+            f"be missing what CI recorded since: {printable(local_only)}",
+            file=stream,
+        )
+
+
 @task
 @_reads_records("status")
 def status(c: Context) -> None:
@@ -784,13 +788,7 @@ def status(c: Context) -> None:
     review, and each problem the build would stop on. With RECORDS_REMOTE set, the records
     archive is fetched first.
     """
-    local_only = _fetched_to_read(c)
-    if local_only:
-        # Still shown: what this machine has is better than nothing, said as such.
-        print(
-            f"status: from the local copy of the records only ({_records_dir()}), which may "
-            f"be missing what CI recorded since: {printable(local_only)}"
-        )
+    _fetch_to_read(c, "status")
     for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():
         print(line)
 

@@ -407,7 +407,10 @@ def test_an_export_that_cannot_fetch_the_archive_writes_no_package(
     tasks.search(Context(), "Laurel")  # a search still shows what this copy has, said as such
     searched = capsys.readouterr()
     assert "records search: 1 record(s)." in searched.out
-    assert searched.err.startswith("records search: in the local copy of the records only")
+    assert searched.err.startswith(
+        f"records search: from the local copy of the records only ({records}), which may be "
+        "missing what CI recorded since: records pull: "
+    )
     with pytest.raises(Exit) as stopped:
         tasks.export(Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi"))
     assert stopped.value.code == 1 and "no package was written" in str(stopped.value.message)
