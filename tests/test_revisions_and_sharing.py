@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+import revisions
 from checks.lint import Policy
-from revisions import History, Revision, read_history, unpublishable
+from revisions import History, NoteChecks, Revision, check_notes, read_history, unpublishable
 from tests.conftest import ROOT, SITEURL, Site
 
 
@@ -96,6 +98,42 @@ def test_a_change_note_is_withheld_for_what_it_discloses_as_the_policy_says() ->
     assert unpublishable("Remove confidential figures from the budget notice", policy) == []
     policy.severity["personal-phone"] = "off"
     assert unpublishable("Call the contractor at 250-555-0147", policy) == []
+
+
+def test_each_change_note_is_checked_once_per_policy() -> None:
+    policy = Policy.load(ROOT / "policy")
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    history = {"a.md": [Revision("c1", when, "Call the contractor at 250-555-0147")]}
+    checked = check_notes(history, policy)
+    assert checked.broken == {"c1": ["personal-phone"]}
+    # A verdict made under this policy is kept, not made again (a stand-in shows which)...
+    kept = NoteChecks(checked.policy, {"c1": ["profanity"]})
+    assert check_notes(history, policy, kept).broken == {"c1": ["profanity"]}
+    # ...and a new commit is checked on its own.
+    history["b.md"] = [Revision("c2", when, "Fix a typo")]
+    assert check_notes(history, policy, kept).broken == {"c1": ["profanity"], "c2": []}
+    # A change to the policy checks every note again.
+    policy.severity["personal-phone"] = "off"
+    assert check_notes(history, policy, kept).broken == {"c1": [], "c2": []}
+
+
+def test_a_policy_change_applies_to_change_notes_on_a_cached_rebuild(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    monkeypatch.setattr(revisions, "POLICY_DIR", policy)
+    git(site.root, "init", "-q", "-b", "main")
+    site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce flushing; the contractor: 250-555-0147")
+    site.build(cached=True)
+    assert ": Updated</li>" in site.read("announcements/2026-11-20-flushing.html")
+    lint = policy / "lint.yml"
+    lint.write_text(lint.read_text().replace("personal-phone: error", "personal-phone: off"))
+    site.build(cached=True)
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert "the contractor: 250-555-0147</li>" in page
 
 
 def test_outside_git_there_is_simply_no_history(site: Site) -> None:

@@ -17,10 +17,15 @@ address, a word on the City's lists), by a rule `policy/lint.yml` sets to error,
 "Updated". A pushed commit cannot be amended without rewriting the record, so failing the
 build would stop every build from then on; instead each build reports the commit and the
 rules its note breaks (never the note: CI logs may be public), for the CEC to follow up.
+With caching on, each note is checked once per policy: the verdicts are kept in CACHE_PATH
+with a digest of `policy/` as loaded and of the lint's code, and any change to either checks
+every note again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
 import pickle
 import subprocess
@@ -28,20 +33,23 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pelican import signals
 
+import checks.lint
 from checks.lint import Policy, text_findings
 from page_cache.store import put_in_place
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 # The build fails on any warning, and a withheld note is not the content's fault: it is
 # reported at INFO, which `invoke build` (showing warnings only) would otherwise hide.
 logger.setLevel(logging.INFO)
 
 LOG_FORMAT = "--format=%x01%H%x00%aI%x00%s"
 CACHE_FILE = "revisions.pickle"
+NOTES_CACHE_FILE = "revision-notes.pickle"
 # The policy `invoke lint` applies: the repository's, whichever content folder is built.
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
 WITHHELD_NOTE = "Updated"
@@ -74,6 +82,15 @@ class History:
     head: str
     prefix: str  # the content folder within the repository, "" or ending in "/"
     revisions: dict[str, list[Revision]]  # by path relative to the content folder
+
+
+@dataclass(frozen=True)
+class NoteChecks:
+    """The NOTE_RULES each commit's change note breaks ([] for most), as checked under the
+    policy and lint code whose digest is `policy`."""
+
+    policy: str
+    broken: dict[str, list[str]]  # by commit
 
 
 def _git(folder: Path, *args: str) -> str | None:
@@ -134,31 +151,39 @@ def read_history(content_dir: Path, previous: History | None = None) -> History 
     return History(head, prefix, {path: newest_first(r) for path, r in every.items()})
 
 
-def _cached(settings: dict[str, Any]) -> Path | None:
-    return Path(settings["CACHE_PATH"]) / CACHE_FILE if settings.get("CACHE_CONTENT") else None
+def _cached(settings: dict[str, Any], name: str) -> Path | None:
+    return Path(settings["CACHE_PATH"]) / name if settings.get("CACHE_CONTENT") else None
 
 
-def load_history(settings: dict[str, Any]) -> History | None:
-    cache = _cached(settings)
+def _load(settings: dict[str, Any], name: str, kind: type[T]) -> T | None:
+    cache = _cached(settings, name)
     if cache is None or not settings.get("LOAD_CONTENT_CACHE"):
         return None
     try:
         with cache.open("rb") as stored:
-            history = pickle.load(stored)
+            kept = pickle.load(stored)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return None
-    return history if isinstance(history, History) else None
+    return kept if isinstance(kept, kind) else None
 
 
-def save_history(settings: dict[str, Any], history: History) -> None:
-    cache = _cached(settings)
+def _save(settings: dict[str, Any], name: str, kept: object) -> None:
+    cache = _cached(settings, name)
     if cache is None:
         return
     cache.parent.mkdir(parents=True, exist_ok=True)
     temporary = cache.with_suffix(".tmp")
     with temporary.open("wb") as stored:
-        pickle.dump(history, stored, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(kept, stored, protocol=pickle.HIGHEST_PROTOCOL)
     put_in_place(temporary, cache)
+
+
+def load_history(settings: dict[str, Any]) -> History | None:
+    return _load(settings, CACHE_FILE, History)
+
+
+def save_history(settings: dict[str, Any], history: History) -> None:
+    _save(settings, CACHE_FILE, history)
 
 
 def unpublishable(note: str, policy: Policy) -> list[str]:
@@ -170,13 +195,38 @@ def unpublishable(note: str, policy: Policy) -> list[str]:
     )
 
 
-def publishable(revisions: dict[str, list[Revision]], policy: Policy) -> dict[str, list[Revision]]:
+def policy_digest(policy: Policy) -> str:
+    """Names the policy as loaded and the lint's code, which together decide every verdict."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(inspect.getsource(checks.lint).encode())
+    for part in (policy.severity.items(), policy.public_emails, policy.public_phones, policy.words):
+        hasher.update(repr(sorted(part)).encode())
+    return hasher.hexdigest()
+
+
+def check_notes(
+    revisions: dict[str, list[Revision]], policy: Policy, known: NoteChecks | None = None
+) -> NoteChecks:
+    """Every commit's broken NOTE_RULES, reusing `known` verdicts made under the same policy
+    (a decade of notes takes a tenth of a second to check, on every rebuild otherwise)."""
+    digest = policy_digest(policy)
+    reused = known.broken if known is not None and known.policy == digest else {}
+    notes = {r.commit: r.note for found in revisions.values() for r in found}
+    return NoteChecks(
+        digest,
+        {c: reused[c] if c in reused else unpublishable(n, policy) for c, n in notes.items()},
+    )
+
+
+def publishable(
+    revisions: dict[str, list[Revision]], checks: NoteChecks
+) -> dict[str, list[Revision]]:
     """The revisions as the pages may show them: a note the lint would not publish is
     replaced by WITHHELD_NOTE, and its commit is reported once."""
     shown: dict[str, Revision] = {}
     for commit, revision in {r.commit: r for found in revisions.values() for r in found}.items():
         shown[commit] = revision
-        if rules := unpublishable(revision.note, policy):
+        if rules := checks.broken[commit]:
             shown[commit] = replace(revision, note=WITHHELD_NOTE)
             logger.info(
                 "commit %s: its change note is shown on the site as '%s' (it breaks the "
@@ -194,8 +244,14 @@ def add_revisions(generator: Any) -> None:
     history = read_history(Path(settings["PATH"]), previous)
     if history is not None and history is not previous:
         save_history(settings, history)
-    policy = Policy.load(POLICY_DIR)  # on every build, not cached: a change applies at once
-    revisions = publishable(history.revisions, policy) if history is not None else {}
+    revisions: dict[str, list[Revision]] = {}
+    if history is not None:
+        policy = Policy.load(POLICY_DIR)  # on every build: a change applies at once
+        known = _load(settings, NOTES_CACHE_FILE, NoteChecks)
+        checks = check_notes(history.revisions, policy, known)
+        if checks != known:
+            _save(settings, NOTES_CACHE_FILE, checks)
+        revisions = publishable(history.revisions, checks)
     template = settings.get("SOURCE_HISTORY_URL") or ""
     for article in [*generator.articles, *generator.hidden_articles]:
         source = article.relative_source_path
