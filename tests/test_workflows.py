@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -121,8 +122,39 @@ def test_ci_installs_every_tool_a_test_would_otherwise_skip_without() -> None:
     for test in (ROOT / "tests").glob("test_*.py"):
         needed |= set(re.findall(r"shutil\.which\(\"(\w+)\"\)", test.read_text()))
     needed |= {"chromium", "chromedriver"}  # checks.browser.browser_missing looks for both
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    needed |= set(re.findall(r"^\t(npm|rsync|java) ", makefile, re.M))  # `make test` runs them
+    assert "npm" in needed
     assert needed <= set(installs), needed - set(installs)
     assert installs["java"] == "default-jre-headless"
+
+
+def test_ci_installs_what_make_test_needs_on_a_clean_debian_machine(tmp_path: Path) -> None:
+    """Run `.ci/run` with every tool faked: npm, and Python's venv where Debian's Python lacks
+    it, are installed before `make test`."""
+    tools, calls = tmp_path / "bin", tmp_path / "calls.log"
+    tools.mkdir()
+    for real in ("bash", "dirname", "id"):
+        (tools / real).symlink_to(shutil.which(real) or f"/usr/bin/{real}")
+    logged = f'#!/bin/sh\necho "${{0##*/}} $*" >> {calls}\n'
+    faked = dict.fromkeys(("chromium", "chromedriver", "java", "rsync", "apt-get", "make"), logged)
+    faked["python3"] = f"{logged}exit 1\n"  # Debian's python3 without python3-venv: no ensurepip
+    faked["sudo"] = '#!/bin/sh\n"$@"\n'  # when CI does not run as root
+    for tool, script in faked.items():
+        (tools / tool).write_text(script)
+        (tools / tool).chmod(0o755)
+    run = subprocess.run(
+        [str(ROOT / ".ci" / "run")],
+        env={"PATH": str(tools), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    logged_calls = calls.read_text().splitlines()
+    (install,) = [c for c in logged_calls if c.startswith("apt-get install")]
+    assert {"npm", "python3-venv"} <= set(install.split()), install
+    assert logged_calls[-1] == "make test"
 
 
 def config_variables() -> set[str]:
