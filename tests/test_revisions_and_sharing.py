@@ -12,8 +12,9 @@ import pytest
 
 import revisions
 from checks.lint import Policy
+from publishing.build import build_site, caches_beside
 from revisions import History, NoteChecks, Revision, check_notes, read_history, unpublishable
-from tests.conftest import ROOT, SITEURL, Site
+from tests.conftest import NOW, ROOT, SITEURL, Site
 
 
 def git(folder: Path, *args: str) -> None:
@@ -207,3 +208,34 @@ def test_cached_builds_show_each_new_commit(site: Site) -> None:
     full = site.root / "full"
     site.build(output=full)
     assert page == site.read("announcements/2026-11-20-flushing.html", full)
+
+
+def test_a_shallow_clone_shows_only_the_revisions_it_fetched(site: Site, tmp_path: Path) -> None:
+    """The commit a shallow clone is cut at looks as if it added every file: its note must not
+    appear on every page as a revision. Fetched whole, the clone shows the whole history."""
+    git(site.root, "init", "-q", "-b", "main")
+    path = site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce flushing")
+    path.write_text(path.read_text().replace("next week", "from Monday"))
+    git(site.root, "commit", "-q", "-am", "Give the start day")
+    (site.root / "tasks.py").write_text("# tooling\n")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Speed up the deploy script")
+    clone = tmp_path / "ci"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{site.root}", str(clone)],
+                   check=True, capture_output=True)  # fmt: skip
+
+    def revisions_shown() -> str:
+        output = clone / "output"
+        overrides = {"PATH": str(clone / "content"), "SITEURL": SITEURL, "BUILD_TIME": NOW}
+        build_site(ROOT / "publishconf.py", output, overrides, caches_beside(output))
+        page = (output / "announcements" / "2026-11-20-flushing.html").read_text()
+        return page.split('id="revisions-heading"')[1].split("</section>")[0]
+
+    section = revisions_shown()  # cut at the last commit, which git shows adding every file
+    assert "<li>" not in section and "Speed up the deploy script" not in section
+    git(clone, "fetch", "-q", "--unshallow")
+    section = revisions_shown()
+    assert section.index("Give the start day") < section.index("Announce flushing")
+    assert "Speed up the deploy script" not in section

@@ -11,6 +11,10 @@ decade of announcements in one folder); with Pelican's caching on (CACHE_CONTENT
 history is kept in CACHE_PATH and a build reads only the commits made since, unless history
 was rewritten.
 
+In a shallow clone (CI's checkouts often are) the oldest commit fetched looks as if it added
+every file: its change note is not shown, the pages list only the revisions fetched after it,
+and the build says so (fetch the whole history, `fetch-depth: 0`, for complete lists).
+
 A change note that would disclose what the content lint keeps off the site (an email address
 or phone number not on the City's list, a valid SIN, card or health number, a private
 address, a word on the City's lists), by a rule `policy/lint.yml` sets to error, is shown as
@@ -82,6 +86,7 @@ class History:
     head: str
     prefix: str  # the content folder within the repository, "" or ending in "/"
     revisions: dict[str, list[Revision]]  # by path relative to the content folder
+    whole: bool = True  # False in a shallow clone: the revisions before its cut are missing
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,7 @@ def read_history(content_dir: Path, previous: History | None = None) -> History 
     head = (_git(content_dir, "rev-parse", "--verify", "-q", "HEAD") or "").strip()
     if not head:
         return History("", prefix, {})  # a repository without commits yet
-    if previous is not None and previous.prefix == prefix:
+    if previous is not None and previous.prefix == prefix and previous.whole:
         if previous.head == head:
             return previous
         if (
@@ -148,7 +153,23 @@ def read_history(content_dir: Path, previous: History | None = None) -> History 
                 return History(head, prefix, merged)
     log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", head)
     every = parse_log(log or "")
-    return History(head, prefix, {path: newest_first(r) for path, r in every.items()})
+    if cut := shallow_boundary(content_dir):
+        every = {path: [r for r in found if r.commit not in cut] for path, found in every.items()}
+    return History(head, prefix, {path: newest_first(r) for path, r in every.items()}, not cut)
+
+
+def shallow_boundary(folder: Path) -> frozenset[str]:
+    """The commits a shallow clone was cut at (none in a whole clone): git shows each as
+    adding every file it holds, which would put its note on every page."""
+    if (_git(folder, "rev-parse", "--is-shallow-repository") or "").strip() != "true":
+        return frozenset()
+    shallow = (
+        _git(folder, "rev-parse", "--path-format=absolute", "--git-path", "shallow") or ""
+    ).strip()
+    try:
+        return frozenset(Path(shallow).read_text(encoding="ascii").split())
+    except OSError:
+        return frozenset()
 
 
 def _cached(settings: dict[str, Any], name: str) -> Path | None:
@@ -242,8 +263,13 @@ def add_revisions(generator: Any) -> None:
     settings = generator.settings
     previous = load_history(settings)
     history = read_history(Path(settings["PATH"]), previous)
-    if history is not None and history is not previous:
-        save_history(settings, history)
+    if history is not None and history is not previous and history.whole:
+        save_history(settings, history)  # a shallow clone's is read again once it is whole
+    if history is not None and not history.whole:
+        logger.info(
+            "the content folder is in a shallow clone: the pages list only the revisions "
+            "fetched; fetch the whole history (git fetch --unshallow; in CI, fetch-depth: 0)"
+        )
     revisions: dict[str, list[Revision]] = {}
     if history is not None:
         policy = Policy.load(POLICY_DIR)  # on every build: a change applies at once
