@@ -689,6 +689,8 @@ PUBLISH_STEPS = ("verify_history", "lint", "build", "deploy", "syndicate", "coll
 def publish(c: Context) -> None:
     """CI: verify-history, lint, build, deploy, syndicate, collect, moderate; stops at a failure.
 
+    Refused while content/ or policy/ holds changes not committed: only commits are verified.
+
     A syndication failure after the deploy is reported and leaves the deploy in place. Each
     step that records commits the archive; with RECORDS_REMOTE set (required in CI) the
     archive is fetched first and pushed after, a failed run's too.
@@ -696,6 +698,17 @@ def publish(c: Context) -> None:
     # Refused only at syndicate, a setting would stop publish after the build and the deploy
     # (and a RECORDS_DIR in output/ would go with the old output/).
     _platform_settings()
+    try:
+        unsigned = history.uncommitted(ROOT)
+    except history.HistoryError as error:
+        raise Exit(f"publish: {error}", code=2) from None
+    if unsigned:
+        raise Exit(
+            "publish: not committed, so verify-history cannot vouch for them: "
+            + ", ".join(unsigned)
+            + "; commit them (signed), or stash or remove them, and publish again",
+            code=2,
+        )
     with _shared_records(c, "publish"):
         for name in PUBLISH_STEPS:
             print(f"== {name.replace('_', '-')}", flush=True)

@@ -278,3 +278,13 @@ def _signer(repo: Repository, commit: str, signers: Path, posters: Posters) -> A
     if poster is None:  # cannot happen: principals come from the same file
         return Finding(commit, author, f"signer {principal} is not in {POSTERS}")
     return poster
+
+
+def uncommitted(repo_path: Path) -> list[str]:
+    """The watched files whose working copy differs from HEAD (changed, staged, new or
+    removed): verify-history vouches for commits, so a build of these would publish what no
+    authorized poster signed."""
+    out = Repository(repo_path).git(
+        "status", "--porcelain", "-z", "--untracked-files=all", "--no-renames", "--", *WATCHED
+    )
+    return sorted({entry[3:] for entry in out.split("\0") if entry})

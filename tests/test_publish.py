@@ -102,3 +102,43 @@ def test_publish_fetches_and_pushes_the_records_once_for_all_its_steps(
     assert calls == ["pull", *tasks.PUBLISH_STEPS, "push"]
     tasks.syndicate(Context())  # alone, it shares its own
     assert calls[-3:] == ["pull", "syndicate", "push"]
+
+
+def test_publish_refuses_content_or_policy_not_committed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """verify-history vouches for commits only: a change left in the working copy would be
+    built and posted with no authorized poster's signature on it."""
+    ran: list[str] = []
+    for name in tasks.PUBLISH_STEPS:
+        monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    repo = tmp_path / "site"
+    (repo / "content" / "announcements").mkdir(parents=True)
+    (repo / "content" / "announcements" / "2026-11-20-flushing.md").write_text("Signed\n")
+    (repo / "tasks.py").write_text("# tooling\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=CEC", "-c", "user.email=cec@trail.ca"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "Announce flushing"], check=True)
+    monkeypatch.setattr(tasks, "ROOT", repo)
+    (repo / "tasks.py").write_text("# tooling, changed\n")  # not watched: no signature needed
+    tasks.publish(Context())
+    assert ran == list(tasks.PUBLISH_STEPS)
+
+    ran.clear()
+    (repo / "content" / "announcements" / "2026-11-20-flushing.md").write_text("Unsigned\n")
+    (repo / "content" / "announcements" / "2026-11-21 fake.md").write_text("Unsigned\n")
+    (repo / "policy").mkdir()
+    (repo / "policy" / "posters.yml").write_text("posters: []\n")
+    with pytest.raises(Exit) as stopped:
+        tasks.publish(Context())
+    assert stopped.value.code == 2 and ran == []
+    message = str(stopped.value.message)
+    for path in (
+        "content/announcements/2026-11-20-flushing.md",
+        "content/announcements/2026-11-21 fake.md",
+        "policy/posters.yml",
+    ):
+        assert path in message
