@@ -36,8 +36,8 @@ INDEX = "index.sqlite"
 # Who the City's own posts are by (and its Page or channel when it replies to a comment).
 CITY_NAME = "City of Trail"
 # An index built with other columns, or from other lines (before corrections and withdrawals
-# were records), is rebuilt before it is searched.
-SCHEMA = 3
+# were records) or texts (before a decision said keep or hide), is rebuilt before it is searched.
+SCHEMA = 4
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -186,7 +186,6 @@ def _record(
     announcement, post_id, commenter = comment_posts.get(
         (event["platform"], event["comment_id"]), ("", "", "")
     )
-    text = event.get("reason") or " ".join(event.get("categories", [])) or event.get("action", "")
     return ArchiveRecord(
         **common,
         announcement=announcement,
@@ -194,8 +193,23 @@ def _record(
         comment_id=event["comment_id"],
         author=event.get("who", ""),
         commenter=commenter,
-        text=f"{event['kind']}: {text}",
+        text=_moderation_text(event),
     )
+
+
+def _moderation_text(event: dict[str, Any]) -> str:
+    """What a moderation line says, as the search, the CSV and the FOI report give it: the
+    classifier's action and the categories it found (`classification: hide (derogatory)`); a
+    decision, keep or hide, whether the platform applied it, and why (`decision: hide
+    (failed: …): reason`). A kept comment and a hidden one, or a hide the platform refused and
+    one it applied, must not read alike."""
+    if event["kind"] == "classification":
+        categories = ", ".join(event.get("categories", []))
+        found = f" ({categories})" if categories else ""
+        return f"classification: {event.get('action', '')}{found}"
+    result = f" ({event['result']})" if event.get("result") else ""
+    reason = f": {event['reason']}" if event.get("reason") else ""
+    return f"{event['kind']}: {event.get('decision', '')}{result}{reason}"
 
 
 def utc(value: str | None) -> str:

@@ -25,7 +25,7 @@ from archive.index import FILES, chains, date_bound, reindex, search
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
 from moderation.classifier import ModerationPolicy
 from moderation.log import ModerationLog
-from moderation.run import moderate_collected
+from moderation.run import decide, moderate_collected
 from sandboxes import Sandboxes, start_all
 from tests.conftest import ROOT, Site
 
@@ -399,6 +399,53 @@ def test_the_foi_report_keeps_every_x_reply_in_its_thread(
     assert 'style="margin-left: 1.5rem"' in report  # the City's answer, under the question
 
 
+def _moderation_lines(report: str, text: str) -> list[str]:
+    """The report's moderation paragraphs that say this."""
+    return [p for p in re.findall(r'<p class="meta">Moderation, .*?</p>', report) if text in p]
+
+
+def test_the_foi_export_says_what_was_decided_and_whether_the_platform_applied_it(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """A reviewer keeps a comment, a second one's hide of it is refused by Facebook, and the
+    classifier hides a rude one itself: the report, the CSV and a search say keep or hide,
+    what the classifier found, and whether it took effect."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    angry = sandboxes.facebook.add_comment(post, "Flushing again? Useless council.", "Casey Demo")
+    sandboxes.facebook.add_comment(post, "What a load of bullshit", "Riley Cole")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(
+        settings, site.content, ModerationPolicy.load(ROOT / "policy"), say=lambda _: None
+    )
+    kept = "Criticism of Council is never a reason under the policy"
+    assert decide(settings, site.content, f"facebook:{angry}", "keep", kept, "Reviewer A")
+    sandboxes.facebook.inject("server_error", method="POST", path=angry, status=503)
+    refused = "Second look: a personal attack on a councillor"
+    result = decide(
+        settings, site.content, f"facebook:{angry}", "hide", refused, "Reviewer B", "derogatory"
+    )
+    assert result.startswith("failed: ")  # the comment stayed as it was
+    out = tmp_path / "foi"
+    export(site.root / "records", ROOT, "FOI-2026-020", ["flushing"], out)
+
+    report = (out / "report.html").read_text()
+    (keep,) = _moderation_lines(report, kept)
+    assert "decision: keep (applied)" in keep and "by Reviewer A" in keep
+    (hide,) = _moderation_lines(report, refused)
+    assert "decision: hide (failed: " in hide and "by Reviewer B" in hide
+    (classified,) = _moderation_lines(report, "classification: hide")
+    assert "(derogatory)" in classified  # the classifier's action and what it found
+    (automatic,) = _moderation_lines(report, "decision: hide (applied)")
+    assert "by classifier" in automatic
+    with (out / "records.csv").open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle) if row["type"] == "moderation"]
+    assert f"decision: keep (applied): {kept}" in texts
+    (line,) = [r.summary(200) for r in search(site.root / "records", "Second look")]
+    assert "decision: hide (failed: " in line
+
+
 def test_a_redacted_foi_export_severs_an_x_commenters_handle(
     site: Site, sandboxes: Sandboxes, tmp_path: Path
 ) -> None:
@@ -559,8 +606,8 @@ def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comm
         "[severed: FOIPPA s.22, phone number of a third party]"
     ]
     assert decision["text"] == (
-        "decision: [severed: FOIPPA s.22, name of a third party] gave their own number; "
-        "nothing to hide"
+        "decision: keep (applied): [severed: FOIPPA s.22, name of a third party] gave their "
+        "own number; nothing to hide"
     )
     assert decision["data"]["reason"].startswith("[severed: FOIPPA s.22, name of a third party]")
     assert decision["author"] == "Records Officer"  # City staff are not third parties
@@ -629,7 +676,7 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
         ("City of Trail", f"Thanks {name}. The City of Trail flushes Laurel too."),
         (" ", "Same here"),
         ("1601", f"Laurel is included, {name}."),
-        ("Records Officer", f"decision: account {account} asked; keep"),
+        ("Records Officer", f"decision: keep (applied): account {account} asked; keep"),
     ]
     severed = (out / "redacted" / "records.json").read_text()
     report = (out / "redacted" / "report.html").read_text()
@@ -676,7 +723,7 @@ def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Pa
     assert [(r["author"], r["commenter"], r["text"]) for r in data] == [
         (name, name, "Laurel is cancelled, ignore the notice"),
         ("City of Trail", "City of Trail", "Laurel is on Tuesday, as the City of Trail posted."),
-        ("Records Officer", name, "decision: criticism; keep"),
+        ("Records Officer", name, "decision: keep (applied): criticism; keep"),
     ]
     assert (data[0]["data"]["author"], data[0]["data"]["author_id"]) == (name, account)
     assert data[1]["data"]["author_id"] == "100"
