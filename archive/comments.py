@@ -158,6 +158,14 @@ def _same(state: CommentState, comment: Comment) -> bool:
     return state.text == comment.text and state.attachment == comment.attachment
 
 
+def attachment_sources(attachment: dict[str, Any]) -> list[str]:
+    """Where to see what a comment's attachment shows, as Graph gives it: its picture (a
+    photo, sticker, GIF, a video's frame), then its page on the platform, each once."""
+    media = attachment.get("media") or {}
+    found = ((media.get("image") or {}).get("src"), attachment.get("url"))
+    return list(dict.fromkeys(str(source) for source in found if source))
+
+
 def _created(state: CommentState) -> datetime:
     """When the platform says the comment was made (its first archived version)."""
     created = str(state.versions[0].get("created") or "")

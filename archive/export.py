@@ -51,6 +51,7 @@ from checks.lint import (
     sin_valid,
 )
 
+from .comments import attachment_sources
 from .index import CITY_NAME, COLUMNS, ArchiveRecord, city_time, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
@@ -69,6 +70,8 @@ POSTED_IDS = ("remote_id", "reply_id")
 # A spreadsheet takes a cell that starts with one of these for a formula (OWASP: CSV
 # injection): a comment could make the records officer's Excel fetch a link or run a command.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The CSV's column beside the archive's: what a comment version showed besides its text.
+ATTACHMENT = "attachment"
 
 
 class ExportError(ValueError):
@@ -352,6 +355,24 @@ def spreadsheet_cell(value: Any) -> Any:
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
+def attachment_shown(data: dict[str, Any]) -> tuple[str, list[str]]:
+    """What a comment version showed besides its text, as the archive keeps it: the kind of
+    attachment (a photo, sticker, GIF, a link with its title) and where to see it; ('', [])
+    for none. A comment may be only a picture, and a swapped picture is a new version."""
+    attachment = data.get("attachment")
+    if not isinstance(attachment, dict) or not attachment:
+        return "", []
+    kind = str(attachment.get("type") or "attachment")
+    title = attachment.get("title")
+    return (f'{kind} "{title}"' if title else kind), attachment_sources(attachment)
+
+
+def _attachment_cell(data: dict[str, Any]) -> str:
+    """`attachment_shown` as one CSV cell: `photo: <picture> <page>`."""
+    kind, sources = attachment_shown(data)
+    return " ".join([f"{kind}:", *sources]) if kind else ""
+
+
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
     """The git history of the announcement's source file: date and change note of each commit."""
     source = f"content/announcements/{announcement}.md"
@@ -445,9 +466,11 @@ def _write_set(
         encoding="utf-8",
     )
     with (folder / "records.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=(*COLUMNS, ATTACHMENT))
         writer.writeheader()
-        writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
+        for row, record in zip(rows, records, strict=True):
+            cells = {**row, ATTACHMENT: _attachment_cell(record.data)}
+            writer.writerow({k: spreadsheet_cell(v) for k, v in cells.items()})
     by_announcement: dict[str, list[ArchiveRecord]] = defaultdict(list)
     for record in records:
         by_announcement[record.announcement].append(record)
@@ -457,6 +480,7 @@ def _write_set(
         autoescape=select_autoescape(default=True),
     )
     env.filters["city_time"] = city_time  # as `invoke records search` shows times
+    env.filters["attachment_shown"] = attachment_shown
     html = env.get_template("foi-report.html").render(
         request=request,
         queries=queries,

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from archive.comments import CommentArchive
+from archive.comments import CommentArchive, attachment_sources
 from archive.index import printable
 from syndication.base import Platform, PlatformError, redacted_logs
 from syndication.config import Settings
@@ -178,8 +178,7 @@ def for_a_person(version: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _shown(attachment: dict[str, Any]) -> str:
     """Where to see an attachment: its picture (a photo, sticker, GIF, a video's frame), or
     else its link."""
-    media = attachment.get("media") or {}
-    return str((media.get("image") or {}).get("src") or attachment.get("url") or "")
+    return next(iter(attachment_sources(attachment)), "")
 
 
 def with_a_person(decision: Decision, notes: dict[str, dict[str, Any]]) -> Decision:

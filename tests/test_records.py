@@ -446,6 +446,37 @@ def test_the_foi_export_says_what_was_decided_and_whether_the_platform_applied_i
     assert "decision: hide (failed: " in line
 
 
+def test_the_foi_report_and_csv_show_what_a_comment_showed_besides_its_text(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """A comment that is only a photo, then another photo in its place: each version shows
+    its own picture (and its page on Facebook) in the report and the CSV, not empty text."""
+    from tests.test_collect import fb_photo
+
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    tub = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-tub.jpg"
+    sink = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-sink.jpg"
+    photo = sandboxes.facebook.add_comment(post, "", "Jordan Park", attachment=fb_photo(tub))
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.facebook.edit_attachment(photo, fb_photo(sink))
+    collect(settings, site.content, say=lambda _: None)
+    out = tmp_path / "foi"
+    export(site.root / "records", ROOT, "FOI-2026-014", ["flushing"], out)
+
+    report = (out / "report.html").read_text()
+    first, second = report.split("Version 1, ")[1].split("Version 2, ")
+    page = fb_photo(tub)["url"]
+    for version, picture in ((first, tub), (second, sink)):
+        assert f'photo: <a href="{picture}">{picture}</a>' in version
+        assert f'<a href="{page}">{page}</a>' in version
+    assert sink not in first and tub not in second
+    with (out / "records.csv").open(encoding="utf-8", newline="") as handle:
+        shown = [row["attachment"] for row in csv.DictReader(handle) if row["type"] == "comment"]
+    assert shown == [f"photo: {tub} {page}", f"photo: {sink} {page}"]
+
+
 def test_a_redacted_foi_export_severs_an_x_commenters_handle(
     site: Site, sandboxes: Sandboxes, tmp_path: Path
 ) -> None:
