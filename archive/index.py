@@ -36,8 +36,9 @@ INDEX = "index.sqlite"
 # Who the City's own posts are by (and its Page or channel when it replies to a comment).
 CITY_NAME = "City of Trail"
 # An index built with other columns, or from other lines (before corrections and withdrawals
-# were records) or texts (before a decision said keep or hide), is rebuilt before it is searched.
-SCHEMA = 4
+# were records) or texts (before a decision said keep or hide) or times (before an edit was
+# dated when it was made), is rebuilt before it is searched.
+SCHEMA = 5
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -141,7 +142,7 @@ def _record(
     post_ids: dict[tuple[str, str], str],
     comment_posts: dict[tuple[str, str], tuple[str, str, str]],
 ) -> ArchiveRecord | None:
-    when = event.get("created") if kind == "comment" else None
+    when = _written(event) if kind == "comment" else None
     common = {
         "type": kind,
         "file": name,
@@ -195,6 +196,17 @@ def _record(
         commenter=commenter,
         text=_moderation_text(event),
     )
+
+
+def _written(event: dict[str, Any]) -> str | None:
+    """When a comment's version was written, as the platform says: the first when the comment
+    was made, an edit when it was edited (YouTube's `updatedAt`). None where the platform does
+    not say (an edit on Facebook or X, a deletion): the line's own time, when collect found
+    it. An edit dated by the comment's first day would escape a search `--from` the day it
+    was made, and its retention period would end early."""
+    if event.get("kind") != "comment":
+        return None
+    return event.get("created") if event.get("version") == 1 else event.get("updated")
 
 
 def _moderation_text(event: dict[str, Any]) -> str:

@@ -317,6 +317,43 @@ def test_times_are_shown_in_city_time_as_the_dates_searched_are_city_days(
     assert capsys.readouterr().out.startswith("2020-07-01 09:00 -07:00  comment ")
 
 
+def test_an_edited_comment_version_is_dated_when_it_was_edited(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """Comments made on Nov. 1 and edited today: each second version is today's record, for
+    `--from`, the FOI report and retention alike. YouTube says when a comment was edited
+    (`updatedAt`); Facebook does not, so its edit is dated when collect found it."""
+    site.add("2026-11-21-tour", title="Tour", video=site.add_video())
+    settings = site.syndicate_to(sandboxes)
+    video = next(iter(sandboxes.youtube.videos))
+    thread = sandboxes.youtube.add_comment(video, "Is the deck open on Sundays?", "Quinn Reyes")
+    snippet = sandboxes.youtube.threads[thread]["snippet"]["topLevelComment"]["snippet"]
+    snippet.update(publishedAt="2026-11-01T17:00:00Z", updatedAt="2026-11-01T17:00:00Z")
+    post = next(iter(sandboxes.facebook.posts))
+    comment = sandboxes.facebook.add_comment(post, "Sundays too?", "Avery Lee")
+    sandboxes.facebook.comments[comment]["created_time"] = "2026-11-01T17:00:00+0000"
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.youtube.edit_comment(thread, "Is the deck open on Sundays? Never mind, it is.")
+    sandboxes.facebook.edit_comment(comment, "Sundays too? Found it.")
+    collect(settings, site.content, say=lambda _: None)
+    records = site.root / "records"
+
+    today = datetime.now(UTC) - timedelta(hours=1)
+    assert [r.data["version"] for r in search(records, "Sundays", since=today)] == [2, 2]
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-016", ["Sundays"], out)
+    report = (out / "report.html").read_text()
+    assert report.count("Version 1, 2026-11-01 09:00 -08:00") == 2
+    assert "Version 2, 2026-11-01" not in report
+    policy = tmp_path / "retention.yml"
+    policy.write_text("periods_days: {post: 2555, comment: 30, moderation: 365}\n")
+    due = due_for_disposition(
+        records, RetentionPolicy.load(policy), datetime.now(UTC) + timedelta(days=20)
+    )
+    # 30 days from Nov. 1 for the first versions; the edits' 30 days have only begun.
+    assert [r.data["version"] for r in due if r.type == "comment"] == [1, 1]
+
+
 def test_each_search_result_is_one_line_naming_who_and_where_it_is_kept(archive: Path) -> None:
     reindex(archive)
     (comment, _) = search(archive, "Laurel")
