@@ -21,6 +21,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   summary-length                              a summary the platforms would cut
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
+  invisible-character                         a control character (a page break pasted from a
+                                              PDF) the feeds cannot carry, in a file that is
+                                              not a draft (the build refuses it too)
 
 The rules about what is said (personal information, confidential markers, words) read the
 text as it is published: each paragraph of the body, and each field's value as the build reads
@@ -61,6 +64,7 @@ from announcements.model import (
     PLACEHOLDER_LEFT,
     STATIC_PATHS,
     PageMeta,
+    invisible_characters,
     parse_announcement,
     parse_page,
     placeholder_lines,
@@ -99,6 +103,7 @@ DEFAULT_SEVERITY = {
     "broken-link": "error",
     "summary-length": "warning",
     "placeholder": "error",
+    "invisible-character": "error",
 }
 WAIVER = re.compile(r"<!--\s*lint-ok\s+([a-z-]+)\s*:\s*(.+?)\s*-->")
 
@@ -454,6 +459,7 @@ def check_file(
     source = path.relative_to(content_dir).as_posix()
     if source.startswith(f"{ARTICLE_PATH}/") and front.get("status") != "draft":
         raw.extend((number, "placeholder", PLACEHOLDER_LEFT) for number in placeholder_lines(text))
+    raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, f"announcements/{path.stem}.html")).parent
     for line in lines:

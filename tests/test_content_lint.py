@@ -440,6 +440,18 @@ def test_a_file_not_in_utf8_is_one_finding_naming_its_line(content: Path) -> Non
     assert "byte 0xe9 is not UTF-8" in found.message
 
 
+def test_an_invisible_control_character_is_named_by_its_line(content: Path) -> None:
+    """A page break pasted from a PDF, in the text or written as a YAML escape in a field: the
+    feeds cannot carry either, and the build refuses both; a draft's wait until it is to be
+    published."""
+    body = "Crews flush mains on Monday.\x0cCall City Hall at 250-364-1262.\n\nRun cold water.\n"
+    found = findings(content, body, location='"Glenmerry\\vPark"')
+    invisible = [(f.line, f.rule, f.severity) for f in found if "U+000" in f.message]
+    assert invisible == [(6, "invisible-character", "error"), (8, "invisible-character", "error")]
+    assert "remove it" in found[0].message
+    assert findings(content, body, status="draft") == []
+
+
 def test_every_listed_word_in_a_line_is_named_even_inside_a_listed_phrase(content: Path) -> None:
     (content.parent / "policy" / "wordlists" / "extra.txt").write_text("road closed\nclosed\n")
     found = findings(content, "The road closed early; the enclosed map shows it.")

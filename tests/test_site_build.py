@@ -1032,6 +1032,29 @@ def test_a_file_not_in_utf8_fails_the_build_naming_file_and_line(site: Site) -> 
     )
 
 
+def test_an_invisible_control_character_fails_the_build_naming_file_line_and_field(
+    site: Site,
+) -> None:
+    """A page break pasted from a PDF (a form feed) or a `\\v` in a quoted title: the feeds
+    cannot hold either (lxml refuses to write them, naming nothing), so the build names where
+    each is. A draft's is left for when it is published: it must not stop an urgent alert."""
+    site.add("2026-11-20-flushing", body="Crews flush mains on Monday.\x0cCall 311 with questions.")
+    site.add("2026-11-21-meters", title='"Meter\\vreading"', tags='[water, "\\x7fmeters"]')
+    site.add("2026-11-22-draft", status="draft", body="Page one.\x0c\nPage two.")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    hint = (
+        "is an invisible control character, which the feeds cannot carry; remove it (one is "
+        "often pasted with text from a PDF or a Word document)"
+    )
+    folder = display_path(site.content / "announcements")
+    assert failure.value.problems == [
+        f"{folder}/2026-11-20-flushing.md:7: text: U+000C {hint}",
+        f"{folder}/2026-11-21-meters.md:2: title: U+000B {hint}",
+        f"{folder}/2026-11-21-meters.md:6: tags: U+007F {hint}",
+    ]
+
+
 def test_windows_line_endings_and_a_byte_order_mark_are_read_as_written(site: Site) -> None:
     crlf = site.add("2026-11-20-flushing", title="Flushing in Glenmerry")
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))

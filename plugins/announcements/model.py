@@ -92,6 +92,12 @@ PLACEHOLDER_LEFT = (
 )
 _PLACEHOLDER = re.compile(rf"(?<!\w){re.escape(PLACEHOLDER)}(?!\w)")
 
+# Control characters (Unicode's Cc: C0, DEL and C1) other than tab and line breaks, and what
+# else XML 1.0 cannot hold (surrogates, U+FFFE, U+FFFF). Invisible in an editor, they come with
+# text pasted from a PDF or Word (a page break is a form feed), and lxml refuses to write a feed
+# that holds one: the build would stop, naming nothing.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
 # The years an announcement's times may fall in. Anything else is a slip ("9999" for "never"),
 # and near years 1 and 9999 a change of offset leaves the dates Python can hold.
 YEARS = range(1900, 3000)
@@ -253,6 +259,25 @@ def placeholder_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(text.splitlines(), 1) if _PLACEHOLDER.search(line)]
 
 
+def invisible_character(character: str) -> str:
+    """What is wrong with an invisible character, said the same by the build and the lint."""
+    return (
+        f"U+{ord(character):04X} is an invisible control character, which the feeds cannot "
+        "carry; remove it (one is often pasted with text from a PDF or a Word document)"
+    )
+
+
+def invisible_characters(path: str, text: str) -> list[Problem]:
+    """Each invisible character in a file, named by line and field as the build names it:
+    none in a draft, which is never published (it must not stop an urgent alert)."""
+    fields = _compose(path, text)
+    if _is_draft(fields):
+        return []
+    found = _Fields(path, fields.nodes, fields.lines)  # not the front matter's own problems
+    _invisible_characters_left(found, text)
+    return found.problems
+
+
 def first_line_naming(text: str, words: str) -> int:
     """The first line of a file's text (after its front matter) that holds `words`; the
     text's first line when it is written otherwise (escaped, or split across lines)."""
@@ -273,7 +298,9 @@ def _compose(path: str, text: str) -> _Fields:
     front, _body, _ = parts
     fields.first_line = 2
     try:
-        root = yaml.compose(front, Loader=_LOADER)
+        # YAML refuses an invisible character typed in a value with a message naming no line
+        # or field: read it as a space, and `_invisible_characters_left` names where it is.
+        root = yaml.compose(_INVISIBLE.sub(" ", front), Loader=_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -593,6 +620,7 @@ def parse_announcement(
     _check_together(fields, values)
     if values["status"] != "draft":
         _placeholders_left(fields, text)
+        _invisible_characters_left(fields, text)
     if fields.problems:
         return None, fields.problems
     return Announcement(**values), []
@@ -661,17 +689,61 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
 
 def _placeholders_left(fields: _Fields, text: str) -> None:
     """Each line of an announcement to be published that `invoke new` left to fill in, named
-    by its field (the one starting on or above it), or `text` below the front matter."""
+    by its field."""
     left = placeholder_lines(text)
     if not left:
         return
+    field_on = _field_on_line(fields, text)
+    for number in left:
+        fields.problem(field_on(number), PLACEHOLDER_LEFT, number)
+
+
+def _invisible_characters_left(fields: _Fields, text: str) -> None:
+    """Each invisible character in a file to be published: typed (named by its line and
+    field), or written as an escape in a quoted value (`"\\v"`, named by the value's line)."""
+    if _INVISIBLE.search(text):  # most files: one scan, no lines
+        field_on = _field_on_line(fields, text)
+        for found in _INVISIBLE.finditer(text):
+            # Lines as git and editors count them: `splitlines` also breaks at a form feed.
+            number = text.count("\n", 0, found.start()) + 1
+            fields.problem(field_on(number), invisible_character(found.group()), number)
+    for name, node in fields.nodes.items():
+        for value in _scalars(node):
+            escaped = _INVISIBLE.search(str(value.value))
+            if escaped:
+                line = value.start_mark.line + 2  # after the opening '---'
+                fields.problem(name, invisible_character(escaped.group()), line)
+
+
+def _field_on_line(fields: _Fields, text: str) -> Callable[[int], str]:
+    """The field a line of a file belongs to: the one starting on or above it, or `text`
+    below the front matter."""
     parts = split_front_matter(text)
     body_line = parts[2] if parts else 1
     starts = sorted((line, name) for name, line in fields.lines.items())
-    for number in left:
+
+    def field_on(number: int) -> str:
         above = [name for line, name in starts if line <= number]
-        name = "text" if number >= body_line or not above else above[-1]
-        fields.problem(name, PLACEHOLDER_LEFT, number)
+        return "text" if number >= body_line or not above else above[-1]
+
+    return field_on
+
+
+def _scalars(node: yaml.Node) -> Iterable[yaml.ScalarNode]:
+    """Every value in a field: the field's own, or each in its list or mapping."""
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
+    elif isinstance(node, yaml.MappingNode):
+        for _key, value in node.value:
+            yield from _scalars(value)
+
+
+def _is_draft(fields: _Fields) -> bool:
+    status = fields.nodes.get("status")
+    return isinstance(status, yaml.ScalarNode) and str(status.value).strip() == "draft"
 
 
 def parse_page(path: str, text: str, tz: tzinfo) -> tuple[PageMeta | None, list[Problem]]:
@@ -687,6 +759,8 @@ def parse_page(path: str, text: str, tz: tzinfo) -> tuple[PageMeta | None, list[
     }
     values["status"] = _parse(fields, "status", _choice(PAGE_STATUSES)) or "published"
     values["modified"] = _parse(fields, "modified", _datetime_parser(tz))
+    if values["status"] != "draft":
+        _invisible_characters_left(fields, text)
     if fields.problems:
         return None, fields.problems
     return PageMeta(**values), []
