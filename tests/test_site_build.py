@@ -575,6 +575,44 @@ def test_a_correction_is_dated_by_the_citys_day_in_the_feeds(site: Site) -> None
         assert "Correction (2026-11-20):" in content and "2026-11-21)" not in content, name
 
 
+def test_links_in_feed_entries_lead_where_the_page_links_lead(site: Site) -> None:
+    """A feed reader resolves a relative link against the feed, in `feeds/`: every link and
+    image in an entry is written out in full, to where it leads from the page."""
+    site.add("2026-11-19-survey", title="Transit survey", date="2026-11-19 09:00")
+    site.add(
+        "2026-11-20-flushing",
+        body=(
+            "Fill in [the survey](2026-11-19-survey.html), read [what to do](#what-to-do), "
+            "[the guidelines]({filename}/pages/comment-guidelines.md) or "
+            "[write to us](mailto:info@trail.ca).\n\n"
+            "![A crew at the hydrant](../images/pixel.png)\n\n"
+            '<blockquote cite="../comment-guidelines.html">Be kind.</blockquote>\n\n'
+            "## What to do\n\nRun cold water.\n"
+        ),
+    )
+    site.build()
+    page = f"{SITEURL}/announcements/2026-11-20-flushing.html"
+    atom = ET.fromstring(site.read("feeds/all.atom.xml").encode())
+    rss = ET.fromstring(site.read("feeds/all.rss.xml").encode())
+    a, content = "{http://www.w3.org/2005/Atom}", "{http://purl.org/rss/1.0/modules/content/}"
+    entries = {
+        "atom": {e.findtext(f"{a}id"): e.findtext(f"{a}content") for e in atom.iter(f"{a}entry")},
+        "rss": {i.findtext("guid"): i.findtext(f"{content}encoded") for i in rss.iter("item")},
+    }
+    for kind, texts in entries.items():
+        links = re.findall(r'\s(?:href|src|cite)="([^"]*)"', texts[page] or "")
+        assert links == [
+            f"{SITEURL}/announcements/2026-11-19-survey.html",
+            f"{page}#what-to-do",
+            f"{SITEURL}/comment-guidelines.html",
+            "mailto:info@trail.ca",
+            f"{SITEURL}/images/pixel.png",
+            f"{SITEURL}/comment-guidelines.html",
+        ], kind
+    # The page itself keeps its links as written.
+    assert 'href="2026-11-19-survey.html"' in site.read("announcements/2026-11-20-flushing.html")
+
+
 def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
     """A correction in the list form has its own date; `modified` need not be touched."""
     site.add(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import lxml.html
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
@@ -82,7 +83,20 @@ def entry_html(article: Any, siteurl: str) -> str:
         f"<p><strong>Correction ({c.date.astimezone(city):%Y-%m-%d}):</strong> {escape(c.note)}</p>"
         for c in article.announcement.corrections
     )
-    return notes + str(article.get_content(siteurl))
+    return absolute_links(notes + str(article.get_content(siteurl)), f"{siteurl}/{article.url}")
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """`html` with every link, image and quotation source written out in full, as it leads
+    from the page at `page_url`: a feed reader resolves a relative one (`survey.html`,
+    `#what-to-do`, `../images/map.png`) against the feed, where nothing is there."""
+    if not html:
+        return html
+    holder = lxml.html.fragment_fromstring(html, create_parent="div")
+    # An address urljoin cannot read (`http://[bad`) is left as written, as the page has it.
+    holder.make_links_absolute(page_url, resolve_base_href=False, handle_failures="ignore")
+    written = str(lxml.html.tostring(holder, encoding="unicode"))
+    return written.removeprefix("<div>").removesuffix("</div>")
 
 
 def render_feed(
