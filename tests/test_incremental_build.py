@@ -138,9 +138,13 @@ def test_time_passing_expires_a_notice_on_a_cached_rebuild(site: Site) -> None:
     site.build(cached=True)
     assert "This notice expired" not in site.read("announcements/2026-11-10-alert.html")
 
+    assert "Urgent</span>" in site.read("archives/2026.html")
+
     site.build(now="2026-12-01T09:00:00-08:00", cached=True)
     assert "This notice expired" in site.read("announcements/2026-11-10-alert.html")
     assert "Urgent alerts" not in site.read("index.html")
+    year = site.read("archives/2026.html")
+    assert "Expired</span>" in year and "Urgent</span>" not in year
 
 
 def test_a_setting_change_renders_every_page(site: Site) -> None:

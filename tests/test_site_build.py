@@ -698,6 +698,34 @@ def test_listing_cards_say_that_an_alert_has_expired(site: Site) -> None:
         assert "Expired" not in current, listing
 
 
+def test_the_year_archive_says_which_notices_are_urgent_and_which_expired(site: Site) -> None:
+    """The year's page lists every announcement, as the home and category pages do: in words,
+    the same as each card and page."""
+    site.add(
+        "2026-11-20-burning",
+        title="Open burning suspended",
+        category="alert",
+        urgent="true",
+        expires="2026-11-21 09:00",
+    )
+    site.add(
+        "2026-11-23-boil",
+        title="Boil water advisory",
+        date="2026-11-23 09:00",
+        category="alert",
+        urgent="true",
+    )
+    site.add("2026-11-22-meters", title="Meter reading", date="2026-11-22 09:00")
+    site.build()
+    items = re.findall(r"<li>.*?</li>", site.read("archives/2026.html"), re.S)
+    (expired,) = [i for i in items if "Open burning suspended" in i]
+    (urgent,) = [i for i in items if "Boil water advisory" in i]
+    (current,) = [i for i in items if "Meter reading" in i]
+    assert '<span class="badge">Expired</span>' in expired and "Urgent" not in expired
+    assert '<span class="badge badge-urgent">Urgent</span>' in urgent
+    assert "badge" not in current
+
+
 def test_every_feed_parses_cleanly_with_stable_guids(site: Site) -> None:
     site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
     site.add(
