@@ -524,6 +524,39 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_f
     assert "Withdrawn announcements" in archives and "Bay Avenue closed on Thursday" in archives
 
 
+def test_withdrawing_the_newest_announcement_does_not_turn_back_the_clock(site: Site) -> None:
+    """A withdrawal takes an entry out of the feeds and lists that held it: a change, dated by
+    the withdrawal's `modified`, that readers and crawlers are told of (the newest of what is
+    left is older)."""
+    site.add("2026-11-20-flushing")
+    site.add("2026-11-21-notice", title="Council notice", category="public-notice")
+    site.add("2026-11-22-meters", title="Meter reading", date="2026-11-22 09:00")
+    site.build()
+    site.add(
+        "2026-11-22-meters",
+        title="Meter reading",
+        date="2026-11-22 09:00",
+        status="withdrawn",
+        withdrawn_reason="Posted in error.",
+        modified="2026-11-23 09:00",
+    )
+    site.build()
+    withdrawn_at = "2026-11-23T09:00:00-08:00"
+    for feed in ("all", "service-change"):
+        atom = feedparser.parse(site.output / f"feeds/{feed}.atom.xml").feed
+        rss = feedparser.parse(site.output / f"feeds/{feed}.rss.xml").feed
+        assert (atom.updated, rss.updated) == (withdrawn_at, "Mon, 23 Nov 2026 09:00:00 -0800")
+    # A feed the withdrawn announcement was never in keeps its own time.
+    notices = feedparser.parse(site.output / "feeds/public-notice.atom.xml").feed
+    assert notices.updated == "2026-11-20T09:00:00-08:00"
+    lastmod = dict(
+        re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", site.read("sitemap.xml"))
+    )
+    for page in ("", "archives.html", "archives/2026.html", "category/service-change.html"):
+        assert lastmod[f"{SITEURL}/{page}"] == withdrawn_at, page
+    assert lastmod[f"{SITEURL}/category/public-notice.html"] == "2026-11-20T09:00:00-08:00"
+
+
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(
     site: Site,
 ) -> None:

@@ -29,6 +29,13 @@ def publish_due(
     return newest_first(due), newest_first(hidden_due), sorted(scheduled, key=lambda a: a.date)
 
 
+def last_change(listed: Iterable[Any], withdrawn: Iterable[Any] = ()) -> datetime | None:
+    """When a list of announcements (a feed, a listing page) last changed: the latest update
+    of what it lists or of what was withdrawn from it. A withdrawal takes an entry out, dated
+    by its `modified`; counting only what is left would turn the list's time back."""
+    return max((a.announcement.updated for a in (*listed, *withdrawn)), default=None)
+
+
 def add_listings(
     articles: Sequence[Any],
     hidden: Sequence[Any],

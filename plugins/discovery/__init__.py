@@ -10,10 +10,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 from pelican import __version__ as pelican_version
 from pelican import signals
 
+from announcements.context import last_change
 from announcements.output import OutputGenerator
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -37,21 +39,26 @@ def robots_txt(siteurl: str) -> str:
 
 
 def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[str, Any]]:
-    """Every public, indexable page: listings, published pages and announcements."""
+    """Every public, indexable page: listings, published pages and announcements. A listing
+    was last modified when what it lists last changed, or when one was withdrawn from it."""
     siteurl = settings["CANONICAL_SITEURL"]
+    city = ZoneInfo(settings["TIMEZONE"])
     articles = context.get("articles", [])
-    latest = max((a.announcement.updated for a in articles), default=None)
+    withdrawn = context.get("withdrawn_articles", [])
+    latest = last_change(articles, withdrawn)
     urls: list[tuple[str, Any]] = [(f"{siteurl}/", latest)]
     for template in ("events", "archives"):
         save_as = settings.get(f"{template.upper()}_SAVE_AS")
         if save_as:
             urls.append((f"{siteurl}/{save_as}", latest))
     for year in context.get("archive_years", []):
-        newest = max(a.announcement.updated for month in year.months for a in month.articles)
-        urls.append((f"{siteurl}/{year.url}", newest))
+        listed = [a for month in year.months for a in month.articles]
+        # Filed by their year in City time, as `archive_years` files what it lists.
+        gone = [a for a in withdrawn if a.date.astimezone(city).year == year.year]
+        urls.append((f"{siteurl}/{year.url}", last_change(listed, gone)))
     for category, items in context.get("categories", []):
-        newest = max((a.announcement.updated for a in items), default=None)
-        urls.append((f"{siteurl}/{category.url}", newest))
+        gone = [a for a in withdrawn if a.announcement.category == category.name]
+        urls.append((f"{siteurl}/{category.url}", last_change(items, gone)))
     for page in context.get("pages", []):
         if page.save_as and not page.save_as.startswith("404"):
             urls.append((f"{siteurl}/{page.url}", getattr(page, "modified", None)))

@@ -19,6 +19,7 @@ from typing import Any
 
 from pelican import signals
 
+from announcements.context import last_change
 from announcements.output import OutputGenerator
 from page_cache.store import DerivedStore
 
@@ -36,16 +37,16 @@ class FeedsGenerator(OutputGenerator):
     def generate_output(self, writer: Any) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
         articles = self.context.get("articles", [])
+        withdrawn = self.context.get("withdrawn_articles", [])
         specs = feed_specs(
             articles,
             self.context.get("urgent_articles", []),
             self.settings["SITENAME"],
             self.settings.get("FEED_MAX_ITEMS", 50),
             {c.name: c.url for c, _ in self.context.get("category_nav", [])},
+            withdrawn,
         )
-        site_updated = max(
-            (a.announcement.updated for a in articles), default=self.settings["BUILD_TIME"]
-        )
+        site_updated = last_change(articles, withdrawn) or self.settings["BUILD_TIME"]
         for spec in specs:
             atom, rss = render_feed(
                 spec,

@@ -15,6 +15,7 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
+from announcements.context import last_change
 from announcements.model import CATEGORIES
 
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
@@ -22,14 +23,16 @@ from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: where it goes, what it is called, what it lists (newest first), and the
-    site path of the web page that lists the same ("" for the home page)."""
+    """One feed: where it goes, what it is called, what it lists (newest first), the site
+    path of the web page that lists the same ("" for the home page), and the withdrawn
+    announcements it would list (their withdrawal is a change to it)."""
 
     slug: str
     title: str
     description: str
     articles: tuple[Any, ...]
     page: str = ""
+    withdrawn: tuple[Any, ...] = ()
 
     def path(self, kind: str) -> str:
         return f"feeds/{self.slug}.{kind}.xml"
@@ -41,11 +44,13 @@ def feed_specs(
     sitename: str,
     max_items: int | None,
     category_pages: Mapping[str, str] | None = None,
+    withdrawn: Sequence[Any] = (),
 ) -> list[FeedSpec]:
     """Every feed the site offers: all, one per category, urgent alerts.
 
     `category_pages` are the site paths of the category pages written; a category without
-    one (nothing published in it) has the home page as its feed's web page.
+    one (nothing published in it) has the home page as its feed's web page. `withdrawn` are
+    the withdrawn announcements, each counted as a change to the feeds that would list it.
     """
     pages = category_pages or {}
 
@@ -53,15 +58,27 @@ def feed_specs(
         items = tuple(items)
         return items[:max_items] if max_items else items
 
-    specs = [FeedSpec("all", sitename, f"All announcements from the {sitename}", cap(articles))]
+    def in_category(items: Iterable[Any], key: str) -> tuple[Any, ...]:
+        return tuple(a for a in items if a.announcement.category == key)
+
+    specs = [
+        FeedSpec(
+            "all",
+            sitename,
+            f"All announcements from the {sitename}",
+            cap(articles),
+            withdrawn=tuple(withdrawn),
+        )
+    ]
     for key, label in CATEGORIES.items():
         specs.append(
             FeedSpec(
                 key,
                 f"{sitename}: {label}",
                 f"{label} from the {sitename}",
-                cap(a for a in articles if a.announcement.category == key),
+                cap(in_category(articles, key)),
                 pages.get(key, ""),
+                in_category(withdrawn, key),
             )
         )
     specs.append(
@@ -70,6 +87,7 @@ def feed_specs(
             f"{sitename}: urgent alerts",
             f"Urgent, time-sensitive notices from the {sitename} that are still in effect",
             cap(urgent),
+            withdrawn=tuple(a for a in withdrawn if a.announcement.urgent),
         )
     )
     return specs
@@ -122,7 +140,7 @@ def render_feed(
     fg.language(language)
     fg.author({"name": city["name"], "uri": f"{siteurl}/"})
     fg.generator("Pelican and feedgen, City of Trail announcements")
-    latest = max((a.announcement.updated for a in spec.articles), default=updated)
+    latest = last_change(spec.articles, spec.withdrawn) or updated
     fg.updated(latest)
     fg.lastBuildDate(latest)
     for article in spec.articles:
