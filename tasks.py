@@ -232,6 +232,8 @@ def _syndicate(
         # What was posted is committed even when a platform failed: the next run must know.
         if not dry_run and settings.records_dir.exists():
             commit_archive(settings.records_dir, "Syndicate")
+    if report.failed and dry_run:  # posts left up for an announcement no longer on the site
+        raise Exit("A run would fail on what is named above; nothing was done.", code=1)
     if report.failed:
         raise Exit("Some syndication failed (see above); the rest was done.", code=1)
 
@@ -797,9 +799,9 @@ def _fetch_to_read(c: Context, command: str, stream: TextIO | None = None) -> No
 def status(c: Context) -> None:
     """List what waits: scheduled, deferred, failed, comments to review, what the build stops on.
 
-    Scheduled announcements, posts deferred by a quota, failed syndications, comments awaiting
-    review, and each problem the build would stop on. With RECORDS_REMOTE set, the records
-    archive is fetched first.
+    Scheduled announcements, posts deferred by a quota, failed syndications, posts left up for
+    announcements no longer on the site, comments awaiting review, and each problem the build
+    would stop on. With RECORDS_REMOTE set, the records archive is fetched first.
     """
     _fetch_to_read(c, "status")
     for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():

@@ -1,5 +1,6 @@
 """`invoke status`: what is waiting. Scheduled announcements, posts deferred by a platform's
-quota, failed syndications, comments awaiting review, and what the build would stop on."""
+quota, failed syndications, posts left up for announcements no longer on the site, comments
+awaiting review, and what the build would stop on."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from announcements.settings import SettingsError
 from archive.index import city_time, printable
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
+from syndication.reconcile import left_behind, left_behind_problem
 
 from .build import load_settings
 
@@ -25,6 +27,7 @@ class Waiting:
     scheduled: list[str] = field(default_factory=list)
     deferred: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    left_up: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -34,6 +37,7 @@ class Waiting:
             ("Scheduled", self.scheduled),
             ("Deferred by a quota", self.deferred),
             ("Failed syndication", self.failed),
+            ("Posts left up for announcements no longer on the site", self.left_up),
             ("Comments awaiting review", self.review),
             ("Announcements the build stops on (fix these first)", self.problems),
         ):
@@ -47,10 +51,11 @@ def waiting(
     content_dir: Path, records_dir: Path, now: datetime, settings_file: Path = PUBLISHED_SETTINGS
 ) -> Waiting:
     result = Waiting()
-    result.scheduled, result.problems = _as_the_build_reads(content_dir, now, settings_file)
-    for (announcement, platform), record in sorted(
-        Ledger.in_records(records_dir).records().items()
-    ):
+    result.scheduled, result.problems, on_site = _as_the_build_reads(
+        content_dir, now, settings_file
+    )
+    records = Ledger.in_records(records_dir).records()
+    for (announcement, platform), record in sorted(records.items()):
         last = record.history[-1] if record.history else {}
         if last.get("phase") == "deferred":
             result.deferred.append(
@@ -60,6 +65,12 @@ def waiting(
         elif last.get("phase") == "failed":
             result.failed.append(
                 f"{platform}: {announcement} {last.get('action')}: {last.get('error')}"
+            )
+    if on_site is not None:
+        for record in left_behind(on_site, records, (platform for _, platform in records)):
+            link = f" {record.url}" if record.url and not record.withdrawn else ""
+            result.left_up.append(
+                f"{record.platform}: {record.announcement}{link}: {left_behind_problem(record)}"
             )
     for status in ModerationLog(records_dir).statuses().values():
         if status.awaiting_review:
@@ -71,18 +82,24 @@ def waiting(
 
 def _as_the_build_reads(
     content_dir: Path, now: datetime, settings_file: Path
-) -> tuple[list[str], list[str]]:
-    """(scheduled, problems): the announcements a build at `now` holds back, and each problem it
-    stops on, as it names them: the content read as it reads it, checked by its own checks."""
+) -> tuple[list[str], list[str], set[str] | None]:
+    """(scheduled, problems, on_site): the announcements a build at `now` holds back, each
+    problem it stops on, as it names them (the content read as it reads it, checked by its own
+    checks), and the announcements it puts on the site, as the manifest names them (None when
+    it stops: the site stays as it is)."""
     settings = load_settings(settings_file, {"PATH": str(content_dir), "BUILD_TIME": now})
     try:
         content = read_as_built(settings)
     except SettingsError as error:  # the build stops on it before reading anything
-        return [], [f"{type(error).__name__}: {error}"]
+        return [], [f"{type(error).__name__}: {error}"], None
     scheduled = [  # City time with its offset, whatever offset the file gave
         f"{city_time(item.date.isoformat())} {Path(article.source_path).name}: {item.title}"
         for article in sorted(content.context["scheduled_articles"], key=lambda a: a.source_path)
         for item in [article.announcement]
         if not item.withdrawn
     ]
-    return scheduled, [str(problem) for problem in build_stops([content])]
+    problems = [str(problem) for problem in build_stops([content])]
+    # Published and withdrawn announcements: those the manifest lists.
+    withdrawn = (a for a in content.hidden_articles if a.announcement.withdrawn)
+    on_site = {article.slug for article in (*content.articles, *withdrawn)}
+    return scheduled, problems, None if problems else on_site

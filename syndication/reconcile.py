@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .ledger import Record
@@ -43,6 +43,35 @@ def still_public(record: Record) -> bool:
     """Something the City posted for it is still up: the post, or the City's replies to it
     (X) that a withdrawal recorded before replies were taken down with their post left."""
     return record.posted and (not record.withdrawn or bool(record.replies_up))
+
+
+def left_behind(
+    listed: Collection[str],
+    records: Mapping[tuple[str, str], Record],
+    platforms: Iterable[str],
+) -> list[Record]:
+    """The records, per platform, of posts still up for announcements not `listed` (not in
+    the manifest: set back to a draft, dated after now, deleted or renamed), whose posts now
+    link to a page that is not there. Never taken down by themselves: a renamed file, or one
+    deleted by mistake, must not take posts down; each is reported (`left_behind_problem`)."""
+    wanted = set(platforms)
+    return [
+        record
+        for (announcement, platform), record in sorted(records.items())
+        if platform in wanted and announcement not in listed and still_public(record)
+    ]
+
+
+def left_behind_problem(record: Record) -> str:
+    """What is wrong with a post `left_behind`, and what to do about it, in the CEC's words."""
+    return (
+        "no longer on the site (set back to a draft, dated after now, deleted or renamed), but "
+        f"still posted on {record.platform}, linking to a page that is not there. It is not "
+        "taken down by itself, as a renamed or deleted file must not take posts down: to take "
+        f"it down, put content/announcements/{record.announcement}.md back as it was "
+        "published (its name and date) with `status: withdrawn` and a `withdrawn_reason`; if "
+        "it was only renamed, give it back its name (the page's address) instead"
+    )
 
 
 def plan(

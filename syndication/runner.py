@@ -12,7 +12,7 @@ from .config import FacebookConfig, Settings, TwitterConfig, YouTubeConfig
 from .facebook import Facebook
 from .ledger import Ledger
 from .manifest import load_manifest
-from .syndicate import Report, Syndicator
+from .syndicate import Report, Result, Syndicator
 from .twitter import Twitter
 from .youtube import YouTube
 
@@ -79,20 +79,26 @@ def _syndicate(
             if action.kind == "create":
                 preview = platforms[action.platform].preview(entries[action.entry.id])
                 say("    " + json.dumps(preview, ensure_ascii=False))
+        for result in report.results:
+            if result.outcome == "failed":  # what a run would fail on (posts left up)
+                say(_line(result, settings))
         if not platforms:
             say("nothing to do: no platform has credentials")
         elif not report.results:
             say("nothing to do: every platform is in step with the site")
         return report
     for result in report.results:
-        where = f" {result.url}" if result.url else ""
-        why = f": {result.error}" if result.error else ""
-        when = f" (resume after {result.resume_at:%Y-%m-%d %H:%M %Z})" if result.resume_at else ""
-        say(
-            redact(
-                f"{result.platform}: {result.outcome} {result.announcement}{where}{why}{when}",
-                settings.secrets,
-            )
-        )
+        say(_line(result, settings))
     say(report.table())
     return report
+
+
+def _line(result: Result, settings: Settings) -> str:
+    """One result as the run says it: platform, outcome, announcement, link, why and when."""
+    where = f" {result.url}" if result.url else ""
+    why = f": {result.error}" if result.error else ""
+    when = f" (resume after {result.resume_at:%Y-%m-%d %H:%M %Z})" if result.resume_at else ""
+    return redact(
+        f"{result.platform}: {result.outcome} {result.announcement}{where}{why}{when}",
+        settings.secrets,
+    )

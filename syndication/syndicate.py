@@ -28,7 +28,16 @@ from .base import (
 )
 from .ledger import Ledger, Record
 from .manifest import Entry, Manifest
-from .reconcile import CREATE, UPDATE, WITHDRAW, Action, needs_update, plan
+from .reconcile import (
+    CREATE,
+    UPDATE,
+    WITHDRAW,
+    Action,
+    left_behind,
+    left_behind_problem,
+    needs_update,
+    plan,
+)
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,14 +114,21 @@ class Syndicator:
         return plan(manifest, self.ledger.records(), self.platforms)
 
     def run(self, manifest: Manifest, dry_run: bool = False) -> Report:
-        actions = self.plan(manifest)
+        records = self.ledger.records()
+        actions = plan(manifest, records, self.platforms)
+        # Failed, in a dry run too: nothing the run does can put them right, the CEC must.
+        left = [
+            _left_behind(record)
+            for record in left_behind(manifest.by_id(), records, self.platforms)
+        ]
         report = Report()
         for name in self.platforms:
             applicable = sum(1 for e in manifest.entries if name in e.posts and not e.withdrawn)
             changing = sum(1 for a in actions if a.platform == name and a.kind != WITHDRAW)
             report.unchanged[name] = applicable - changing
         if dry_run:
-            report.results = [Result(a.platform, a.entry.id, a.kind, "planned") for a in actions]
+            planned = [Result(a.platform, a.entry.id, a.kind, "planned") for a in actions]
+            report.results = [*planned, *left]
             return report
         by_platform = {name: [a for a in actions if a.platform == name] for name in self.platforms}
         with ThreadPoolExecutor(max_workers=max(1, len(by_platform))) as pool:
@@ -122,6 +138,7 @@ class Syndicator:
             ]
             for future in futures:
                 report.results.extend(future.result())
+        report.results.extend(left)
         return report
 
     def _run_platform(self, platform: Platform, actions: list[Action]) -> list[Result]:
@@ -408,6 +425,19 @@ class _Once(Generic[T]):
             self.uncertain = True
             raise
         return result
+
+
+def _left_behind(record: Record) -> Result:
+    """A post left up for an announcement no longer on the site, as the run reports it."""
+    return Result(
+        record.platform,
+        record.announcement,
+        WITHDRAW,
+        "failed",
+        record.remote_id,
+        None if record.withdrawn else record.url,  # only its replies are left (X)
+        error=left_behind_problem(record),
+    )
 
 
 def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:

@@ -283,6 +283,27 @@ def test_status_lists_every_post_a_quota_held_back(site: Site, sandboxes: Sandbo
     assert len(sandboxes.twitter.tweets) == 1 and len(sandboxes.facebook.posts) == 3
 
 
+def test_status_lists_posts_left_up_for_an_announcement_no_longer_on_the_site(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.syndicate_to(sandboxes)
+    assert waiting(site.content, site.root / "records", NOW).left_up == []
+    site.add("2026-11-20-flushing", status="draft")
+    result = waiting(site.content, site.root / "records", NOW)
+    facebook, twitter = result.left_up
+    (tweet,) = sandboxes.twitter.tweets
+    assert twitter.startswith(
+        f"twitter: 2026-11-20-flushing https://x.com/i/web/status/{tweet}: no longer on the site"
+    )
+    assert "`status: withdrawn` and a `withdrawn_reason`" in twitter
+    assert facebook.startswith("facebook: 2026-11-20-flushing https://www.facebook.com/")
+    assert "Posts left up for announcements no longer on the site: 2" in result.lines()
+    # Withdrawn, as it says: on the site again, for `invoke syndicate` to take the posts down.
+    site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Not going ahead.")
+    assert waiting(site.content, site.root / "records", NOW).left_up == []
+
+
 def test_status_reads_announcements_as_the_build_does(site: Site, tmp_path: Path) -> None:
     bom = site.add("2027-01-15-dog-licences", title="Dog licences", date="2027-01-15 08:00")
     bom.write_bytes(b"\xef\xbb\xbf" + bom.read_bytes())  # as Notepad saves UTF-8

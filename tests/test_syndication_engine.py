@@ -282,14 +282,15 @@ def test_transient_errors_are_retried(ledger: Ledger) -> None:
 def test_a_permanent_error_fails_one_announcement_and_the_others_go_on(ledger: Ledger) -> None:
     platform = FakePlatform()
     platform.failures = [PermanentError("HTTP 400: text is too long")]
-    report = run(ledger, platform, entry("a"), entry("b", date="2026-11-21T09:00:00-08:00"))
+    a, b = entry("a"), entry("b", date="2026-11-21T09:00:00-08:00")
+    report = run(ledger, platform, a, b)
     assert outcomes(report) == [("a", "failed"), ("b", "created")]
     assert report.failed
     assert report.results[0].error == "HTTP 400: text is too long"
     assert platform.calls == ["create", "create"]  # not retried
     # The failure is recorded, and the next run tries again.
     assert ledger.records()[("a", "fake")].history[-1]["phase"] == "failed"
-    assert outcomes(run(ledger, platform, entry("a"))) == [("a", "created")]
+    assert outcomes(run(ledger, platform, a, b)) == [("a", "created")]
 
 
 def test_an_exhausted_quota_defers_the_rest_promptly_and_the_next_run_completes(

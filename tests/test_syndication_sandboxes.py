@@ -374,6 +374,41 @@ def test_a_withdrawal_removes_the_posts_and_keeps_the_record(
     assert run().results == []
 
 
+def test_posts_of_an_announcement_set_back_to_draft_are_reported_until_it_is_withdrawn(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Posted, then set back to `status: draft`: its page leaves the site, and its posts link
+    to a page that is not there. They are not taken down by themselves (a renamed or deleted
+    file must not take posts down), nor left up in silence: each run fails naming them and
+    what to do, and still does the rest of its work."""
+    run.site.add("2026-11-20-flushing")
+    run()
+    run.site.add("2026-11-20-flushing", status="draft")
+    run.site.add("2026-11-23-boil", title="Boil water advisory", date="2026-11-23 08:00")
+    assert run(dry_run=True).failed
+    assert any(line.startswith("twitter: failed 2026-11-20-flushing") for line in run.said)
+    assert not any("in step with the site" in line for line in run.said), run.said
+    run.said.clear()
+    report = run()
+    assert not (run.site.output / "announcements" / "2026-11-20-flushing.html").exists()
+    assert outcomes(report) == {
+        ("facebook", "2026-11-20-flushing", "failed"),
+        ("twitter", "2026-11-20-flushing", "failed"),
+        ("facebook", "2026-11-23-boil", "created"),
+        ("twitter", "2026-11-23-boil", "created"),
+    }
+    assert len(sandboxes.facebook.posts) == len(sandboxes.twitter.tweets) == 2  # still up
+    (tweet,) = [t for t in sandboxes.twitter.tweets.values() if "flushing" in t["text"]]
+    (told,) = [line for line in run.said if line.startswith("twitter: failed 2026-11-20-flushing")]
+    assert f"https://x.com/i/web/status/{tweet['id']}: no longer on the site" in told
+    assert "`status: withdrawn` and a `withdrawn_reason`" in told
+    run.site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Set back to a draft.")
+    report = run()
+    assert not report.failed, run.said
+    assert {o for _, a, o in outcomes(report) if a == "2026-11-20-flushing"} == {"withdrawn"}
+    assert len(sandboxes.facebook.posts) == len(sandboxes.twitter.tweets) == 1
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
