@@ -38,7 +38,9 @@ class Record:
     url: str | None = None
     text: str | None = None
     hash: str | None = None
-    corrections: int = 0
+    # The notes of the corrections the platform was told; a count where an older ledger's line
+    # recorded only how many (the announcement's first that many: see `told_corrections`).
+    corrections: int | list[str] = 0
     title: str | None = None  # the headline the platform was last given (None: not recorded)
     withdrawn: bool = False
     pending: dict[str, Any] | None = None  # an intent with no outcome yet

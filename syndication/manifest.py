@@ -40,6 +40,10 @@ class Entry:
     def latest_correction(self) -> str | None:
         return self.corrections[-1]["note"] if self.corrections else None
 
+    @property
+    def correction_notes(self) -> list[str]:
+        return [correction["note"] for correction in self.corrections]
+
 
 @dataclass(frozen=True)
 class Manifest:

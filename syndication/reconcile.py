@@ -36,7 +36,22 @@ def priority(entry: Entry) -> tuple[bool, str, str]:
 
 def needs_update(entry: Entry, record: Record, platform: str) -> bool:
     post_hash = entry.posts[platform].get("hash")
-    return record.hash != post_hash or len(entry.corrections) > record.corrections
+    return record.hash != post_hash or bool(untold_corrections(entry, record))
+
+
+def told_corrections(entry: Entry, record: Record) -> list[str]:
+    """The notes of the corrections the platform was told. An older ledger recorded only how
+    many: then the entry's first that many, as that code took them."""
+    if isinstance(record.corrections, int):
+        return entry.correction_notes[: record.corrections]
+    return record.corrections
+
+
+def untold_corrections(entry: Entry, record: Record) -> list[str]:
+    """The entry's correction notes the platform was not told, oldest first: those added, and
+    one written over an earlier one (`correction:` is a single note, dated by `modified`)."""
+    told = told_corrections(entry, record)
+    return [note for note in entry.correction_notes if note not in told]
 
 
 def still_public(record: Record) -> bool:

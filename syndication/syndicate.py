@@ -457,7 +457,7 @@ def _sent(entry: Entry, platform: str) -> dict[str, Any]:
     """What a create or update brings the platform: recorded with its intent and outcome."""
     return {
         "hash": entry.posts[platform].get("hash"),
-        "corrections": len(entry.corrections),
+        "corrections": entry.correction_notes,
         "title": entry.title,
     }
 

@@ -36,6 +36,7 @@ from .http import DEFAULT_TIMEOUT, RebasingSession
 from .ledger import Record
 from .manifest import Entry
 from .posts import x_update_text
+from .reconcile import told_corrections, untold_corrections
 from .text import URL
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
@@ -85,10 +86,11 @@ class Twitter(Platform):
 
     def update_preview(self, entry: Entry, posted: Record) -> dict[str, Any]:
         preview: dict[str, Any] = {"reply_text": self.update_text(entry, posted)}
-        if len(entry.corrections) > posted.corrections:
+        untold = untold_corrections(entry, posted)
+        if untold:
             # A reply tells one correction: the post is in step only once the last is told
             # (and then a new headline), each recorded as told before the next is sent.
-            told = posted.corrections + 1
+            told = [*told_corrections(entry, posted), untold[0]]
             preview |= {"hash": posted.hash, "corrections": told, "title": posted.title}
         return preview
 
@@ -186,8 +188,9 @@ class Twitter(Platform):
         """The next reply's text: the oldest correction not yet told, or once all are, a
         changed headline; None when neither (a changed summary or body is on the page, which
         the post links to)."""
-        if len(entry.corrections) > posted.corrections:
-            note = entry.corrections[posted.corrections]["note"]
+        untold = untold_corrections(entry, posted)
+        if untold:
+            note = untold[0]
         elif _retitled(entry, posted):
             note = entry.title
         else:

@@ -324,6 +324,34 @@ def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(
     assert on_x(run).results == []
 
 
+def test_a_correction_written_over_the_earlier_one_is_told_on_x(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """`correction:` as one note (dated by `modified`), a second correction written in its
+    place: Facebook's message shows the new note, and X gets a reply telling it."""
+    run.site.add("2026-11-20-flushing")
+    run()
+    run.site.add(
+        "2026-11-20-flushing",
+        modified="2026-11-21 10:00",
+        correction="Flushing starts Nov. 30, not Nov. 29.",
+    )
+    run()
+    run.site.add(
+        "2026-11-20-flushing",
+        modified="2026-11-22 10:00",
+        correction="Flushing is in West Glenmerry only, not all of Glenmerry.",
+    )
+    run()
+    (post,) = sandboxes.facebook.posts.values()
+    assert post["message"].startswith("Correction: Flushing is in West Glenmerry only")
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: Flushing starts Nov. 30, not Nov. 29.",
+        "Update: Flushing is in West Glenmerry only, not all of Glenmerry.",
+    ]
+    assert run().results == []
+
+
 def test_an_edit_with_nothing_new_to_tell_posts_no_reply_on_x(
     run: Run, sandboxes: Sandboxes
 ) -> None:
@@ -1036,7 +1064,8 @@ def test_a_reinstated_post_whose_creation_is_uncertain_is_taken_down_when_withdr
 
 def as_written_by_the_old_code(ledger: Ledger) -> None:
     """The ledger as a City's deployed system wrote it before intents recorded what they
-    sent and outcomes the headline and the reply's text: it must keep working."""
+    sent, outcomes the headline and the reply's text, and which corrections were told (it
+    counted them): it must keep working."""
     old = []
     for event in ledger.events():
         event = {k: v for k, v in event.items() if k not in ("seq", "time", "prev")}
@@ -1045,6 +1074,8 @@ def as_written_by_the_old_code(ledger: Ledger) -> None:
         if event["phase"] == "intent":
             event.pop("hash", None)
             event.pop("corrections", None)
+        elif isinstance(event.get("corrections"), list):
+            event["corrections"] = len(event["corrections"])
         old.append(event)
     ledger.path.unlink()
     Ledger(ledger.path).chain.extend(old)
@@ -1062,6 +1093,24 @@ def test_a_new_headline_is_told_on_x_for_a_post_recorded_by_the_old_code(
     assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
         "Update: Tour the new bridge deck on Saturday"
     ]
+
+
+def test_corrections_told_on_x_as_the_old_code_counted_them_are_not_told_again(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    as_written_by_the_old_code(run.ledger)
+    assert on_x(run).results == []
+    add_tour(run.site, modified="2026-11-23 10:00", correction=TWO_CORRECTIONS)
+    on_x(run)
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+    ]
+    assert on_x(run).results == []
 
 
 def test_a_correction_made_after_an_old_interrupted_post_is_told_on_x(
