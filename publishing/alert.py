@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from announcements.model import parse_announcement, read_source, split_front_matter
+from announcements.reader import as_text
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from checks.lint import LintConfigError, lint
 from syndication.config import REQUIRED, load_settings
@@ -42,9 +43,11 @@ class AlertResult:
 
 
 def first_sentence(text: str) -> str:
-    """The summary for social media: the first sentence, on one line as the posts show it,
-    not cut at an abbreviation: a summary cut short would leave out what people must do."""
-    line = one_line(text)
+    """The summary for social media: the first sentence of the Markdown `text` as text (the
+    summary is never Markdown: `**` would reach the posts as typed), on one line as the posts
+    show it, not cut at an abbreviation: a summary cut short would leave out what people must
+    do."""
+    line = one_line(as_text(text))
     _, end = next(sentences(line))
     sentence = line[:end]
     return sentence if sentence.rstrip(CLOSING).endswith(SENTENCE_STOPS) else sentence + "."

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from publishing.alert import AlertError, AlertResult, first_sentence, publish_alert
-from publishing.author import CITY, AuthoringError, new_announcement
+from publishing.author import CITY, AuthoringError, new_announcement, preview
 from sandboxes import start_all
 from tests.conftest import ROOT, SITEURL, Site
 
@@ -147,6 +147,27 @@ def test_the_summary_ends_at_a_sentence_after_an_abbreviation() -> None:
     assert first_sentence('Crews say "boil it." Then wait.') == 'Crews say "boil it."'
     assert first_sentence("Stay out of the sun. Drink water.") == "Stay out of the sun."
     assert first_sentence("BOIL YOUR WATER. DO NOT DRINK IT.") == "BOIL YOUR WATER."
+
+
+def test_the_summary_of_a_body_in_markdown_is_its_first_sentence_as_text(site: Site) -> None:
+    """`--body` is Markdown (the page's text); the summary Facebook and X show is text."""
+    body = "**Do not drink the tap water.** Boil it for one minute. Bottled water is at the pool."
+    assert first_sentence(body) == "Do not drink the tap water."
+    assert first_sentence("See [the map](https://trail.ca/map). Then wait.") == "See the map."
+    path = new_announcement(  # as `invoke alert` writes it
+        site.content,
+        "Boil water advisory for Sunningdale",
+        "alert",
+        summary=first_sentence(body),
+        urgent=True,
+        body=body,
+        status="published",
+        now=datetime(2026, 11, 24, 9, 0, tzinfo=CITY),
+    )
+    posts = preview(path, site.content, SITEURL)["platforms"]
+    assert posts["twitter"]["text"].startswith("URGENT: Boil water advisory for Sunningdale. Do")
+    assert "**" not in posts["twitter"]["text"] and "**" not in posts["facebook"]["message"]
+    assert "Bottled water" not in posts["facebook"]["message"]  # the first sentence only
 
 
 def boil_water_alert(site: Site, env: dict[str, str], say: Callable[[str], None]) -> AlertResult:

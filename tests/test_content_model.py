@@ -15,6 +15,7 @@ from announcements.model import (
     parse_page,
     split_front_matter,
 )
+from announcements.reader import TEXT_MARKDOWN_EXTENSIONS
 from archive.index import CITY
 from tests.conftest import BASIC, PNG, ROOT, announcement
 
@@ -32,6 +33,15 @@ def test_the_site_and_the_commands_read_markdown_from_the_same_folders() -> None
     # `invoke status` names what the build refuses in content/ from MARKDOWN_PATHS.
     settings = get_settings_from_file(str(ROOT / "pelicanconf.py"))
     assert (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"]) == MARKDOWN_PATHS
+
+
+def test_text_taken_from_the_body_is_read_with_the_sites_markdown_but_typography() -> None:
+    # `invoke alert`'s summary is the first sentence of its body as the page reads it.
+    settings = get_settings_from_file(str(ROOT / "pelicanconf.py"))
+    extensions = settings["MARKDOWN"]["extensions"]
+    assert tuple(e for e in extensions if e != "markdown.extensions.smarty") == (
+        TEXT_MARKDOWN_EXTENSIONS
+    )
 
 
 def problems_for(content_dir: Path | None = None, **fields: str) -> list[Problem]:

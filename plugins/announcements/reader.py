@@ -159,6 +159,24 @@ def sanitise(html: str) -> str:
     return str(_CLEANER.clean(html))
 
 
+# The site's Markdown extensions (pelicanconf.py's MARKDOWN) but `smarty`: text taken out of
+# the body keeps the quotes and dashes the CEC typed, as the fields it goes into do.
+TEXT_MARKDOWN_EXTENSIONS = (
+    "markdown.extensions.extra",
+    "markdown.extensions.sane_lists",
+    "announcements.headings",
+)
+_TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, strip_comments=True)
+
+
+def as_text(markdown_text: str) -> str:
+    """Markdown as a reader of the page reads it: its words without the markup (emphasis
+    marks, a link's address, HTML tags and comments such as a lint waiver). Line breaks are
+    kept between blocks."""
+    html = Markdown(extensions=list(TEXT_MARKDOWN_EXTENSIONS)).convert(markdown_text)
+    return unescape(_TEXT_ONLY.clean(html))
+
+
 # An image is the one thing the cleaned text can make a browser fetch by itself. The cleaner
 # writes each attribute in double quotes, with any `>` or `"` in its value escaped.
 _IMAGE = re.compile(r"<img\b[^>]*>")
