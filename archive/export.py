@@ -10,7 +10,8 @@ under FOIPPA s.22. With `--redact`, a severed copy is written beside the origina
 record but what the City published on its own (its posts, corrections, withdrawals and X
 update replies are public notices, given as published: a venue's address a resident asks
 about stays in the City's post): a commenter's name and account id also where another
-person's reply or a reviewer's reason gives them (as whole words, in any case), contact
+person's reply or a reviewer's reason gives them (as whole words, in any case), the addresses
+of what they attached (a photo's page and picture, which show who posted it) and contact
 details also where the classifier quoted them, a street address a commenter gave also where
 the City's answer repeats it (an answer replies to a third party and may quote them). A
 third party's comment id leads to its author on the platform, so the severed copy numbers
@@ -60,6 +61,13 @@ SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
 ACCOUNT_FIELDS = {"author_id": "account id", "author_username": "username"}  # X's @handle
 # What a Finder finds as whole words (any case and spacing) rather than as written.
 WHOLE_WORDS = ("name", *ACCOUNT_FIELDS.values())
+# What a commenter attached (a photo, sticker, GIF, link preview) is kept with the addresses
+# the platform gave it: its page (Facebook's photo.php?fbid=…) and its picture, both of which
+# show who posted it. Flagged and severed like the name, as this.
+ATTACHED = "attachment"
+# What identifies a commenter wherever another record gives it (a reply, a reviewer's reason,
+# the classifier's evidence quoting a photo's address).
+IDENTIFYING = (*WHOLE_WORDS, ATTACHED)
 # A comment's id and the id of what it answers: the platforms show a comment's author by its id
 # (x.com/i/web/status/<id>, facebook.com/<id>), so the severed copy gives a stand-in.
 COMMENT_IDS = ("comment_id", "parent_id")
@@ -113,6 +121,7 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
         found.extend(_in_text(record.key, text))
     if person and record.type == "comment":
         found.extend(_addresses(record.key, record.text))
+        found.extend(_attached(record.key, record.data.get("attachment")))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
 
 
@@ -275,6 +284,14 @@ def _addresses(key: str, text: str) -> list[PersonalInfo]:
     return [
         PersonalInfo(key, "street address", m.group(0).rstrip(".")) for m in ADDRESS.finditer(text)
     ]
+
+
+def _attached(key: str, attachment: Any) -> list[PersonalInfo]:
+    """The addresses of what a comment's author attached, as `collect` kept them: its
+    picture and its page."""
+    if not isinstance(attachment, dict):
+        return []
+    return [PersonalInfo(key, ATTACHED, a) for a in attachment_sources(attachment) if a.strip()]
 
 
 def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
@@ -537,9 +554,10 @@ def export(
         for item in personal_information(record)
         if not (item.what in CONTACT_DETAILS and contacts.is_public_contact(item.value))
     ]
-    # A commenter's name or account id identifies them wherever it is given: in another
-    # person's reply, a reviewer's reason. Flagged in each record that gives it.
-    people = Finder(f for f in flags if f.what in WHOLE_WORDS)
+    # A commenter's name, account id or photo identifies them wherever it is given: in another
+    # person's reply, a reviewer's reason, the classifier's evidence. Flagged in each record
+    # that gives it.
+    people = Finder(f for f in flags if f.what in IDENTIFYING)
     flags = list(dict.fromkeys([*flags, *mentions(records, people)]))
     flags.sort(key=lambda f: order[f.record])
     # One package per folder, written whole or not at all: into a new folder beside OUT that

@@ -922,6 +922,45 @@ def test_a_severed_export_keeps_the_id_of_the_citys_x_update_reply_a_resident_an
     assert question not in (out / "redacted" / "records.json").read_text()
 
 
+def test_a_severed_export_does_not_keep_the_facebook_address_of_a_commenters_photo(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    # Facebook's page of a photo (photo.php?fbid=…) shows who posted it, and its picture is
+    # the commenter's own upload: either leads to them, as their comment's id would.
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    tub = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-tub.jpg"
+    page = "https://www.facebook.com/photo.php?fbid=7301"
+    photo = {"type": "photo", "url": page, "media": {"image": {"src": tub}}}
+    sandboxes.facebook.add_comment(post, "", "Jordan Park", attachment=photo)  # only the photo
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(  # the review queue quotes the picture's address as its evidence
+        settings, site.content, ModerationPolicy.load(ROOT / "policy"), say=lambda _: None
+    )
+    out = tmp_path / "foi"
+    export(site.root / "records", ROOT, "FOI-2026-014", ["flushing"], out, redact=True)
+    original = (out / "report.html").read_text()
+    for address in (page, tub):  # flagged for the records officer
+        assert f"<td>attachment</td><td>{address}</td></tr>" in original
+    for name in ("records.json", "records.csv", "report.html"):
+        severed = (out / "redacted" / name).read_text()
+        assert "Jordan Park" not in severed and "fbid=7301" not in severed, name
+        assert "brown-water-in-my-tub" not in severed, name
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    (comment,) = [r for r in data if r["type"] == "comment"]
+    severed_photo = "[severed: FOIPPA s.22, attachment of a third party]"
+    assert comment["data"]["attachment"] == {  # what it was stays: the records officer sees it
+        "type": "photo",
+        "url": severed_photo,
+        "media": {"image": {"src": severed_photo}},
+    }
+    (classification,) = [r for r in data if r["type"] == "moderation"]
+    assert classification["data"]["evidence"]["attachment_only"]["matched"] == [severed_photo]
+    (city_post,) = [r for r in data if r["type"] == "post" and r["platform"] == "facebook"]
+    assert "https://news.trail.ca" in city_post["text"]  # the City's own post as published
+
+
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
     policy_file = tmp_path / "retention.yml"
     policy_file.write_text(
