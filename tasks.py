@@ -28,8 +28,14 @@ from archive.chain import ChainError  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import ExportError  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
-from archive.git import ArchiveSyncError, commit_archive, pull_archive, push_archive  # noqa: E402
-from archive.index import chains, city_time, date_bound, printable  # noqa: E402
+from archive.git import (  # noqa: E402
+    ArchiveSyncError,
+    commit_archive,
+    pull_archive,
+    push_archive,
+    removed_records,
+)
+from archive.index import FILES, chains, city_time, date_bound, printable  # noqa: E402
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
@@ -407,13 +413,20 @@ def records(c: Context) -> None:
 @task
 @_reads_records("records verify")
 def verify(c: Context) -> None:
-    """`invoke records verify`: check every archive file's hash chain."""
-    problems = [p for chain in chains(_records_dir()).values() for p in chain.verify()]
+    """`invoke records verify`: check the hash chains, and the files against their history.
+
+    What is left of a file cut short, or of one removed whole, still chains: what the
+    archive's git history holds shows what is gone."""
+    records_dir = _records_dir()
+    problems = [p for chain in chains(records_dir).values() for p in chain.verify()]
+    # Lines cut from a file's end, or a file removed whole, leave chains that verify.
+    problems += removed_records(records_dir, FILES.values())
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         raise Exit(
-            f"records verify: {len(problems)} broken line(s): the archive was altered.", code=1
+            f"records verify: {len(problems)} problem(s): records were altered or removed.",
+            code=1,
         )
     print("records verify: every archive file is intact.")
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .chain import rechain
@@ -220,3 +223,137 @@ def _joined_lines(records_dir: Path, base: str | None, ours: str, theirs: str, p
     added = mine[len(before) :].splitlines()
     joined = "".join(f"{line}\n" for line in [*lines, *rechain(lines, added)])
     return _git(records_dir, "hash-object", "-w", "--stdin", stdin=joined).stdout.strip()
+
+
+def removed_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
+    """What the archive's git history says was in its chained files (`paths`, relative to
+    RECORDS_DIR) and is gone, one problem each: a file committed at HEAD and now missing, or
+    no longer starting with what was committed; and each commit that deleted one or made it
+    shorter. The hash chain cannot see these: what is left of a file cut short, or a file
+    removed whole, still chains. Empty for an archive not yet committed."""
+    if not (records_dir / ".git").exists():
+        return []  # (git would read the repository around it)
+    head = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
+    if not head:
+        return []
+    named = [str(path) for path in paths]
+    problems = [
+        problem
+        for path in named
+        if (problem := _not_as_committed(records_dir, head, path)) is not None
+    ]
+    return [*problems, *_removed_in_commits(records_dir, named)]
+
+
+def _blob(records_dir: Path, revision: str, path: str) -> bytes | None:
+    """The file as committed at `revision`, as bytes (compared with the file as written,
+    whatever the locale); None when it has no such file."""
+    shown = subprocess.run(
+        ["git", "-C", str(records_dir), "show", f"{revision}:{path}"],
+        capture_output=True,
+        check=False,
+    )
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def _seq(line: bytes, number: int) -> object:
+    """A line's `seq`, as the chain numbers it (its line number for a line that has none)."""
+    try:
+        return json.loads(line).get("seq", number)
+    except (ValueError, AttributeError):
+        return number
+
+
+def _not_as_committed(records_dir: Path, head: str, path: str) -> str | None:
+    """The problem with a file whose committed lines are not all still at its start."""
+    committed = (_blob(records_dir, head, path) or b"").splitlines()
+    if not committed:
+        return None
+    where, at = records_dir / path, head[:10]
+    if not where.exists():
+        return f"{where}: missing; {len(committed)} line(s) were committed at {at}"
+    working = where.read_bytes().splitlines()
+    if working[: len(committed)] == committed:
+        return None  # grown since, or as committed
+    pairs = enumerate(zip(committed, working, strict=False))
+    kept = next((n for n, (was, now) in pairs if was != now), len(working))
+    if kept == len(working):  # all that is left is as committed: the rest was cut off
+        first, last = _seq(committed[kept], kept + 1), _seq(committed[-1], len(committed))
+        return (
+            f"{where}: {len(committed) - kept} line(s) committed at {at} are missing from its "
+            f"end: lines {kept + 1} to {len(committed)}, seq {first} to {last}"
+        )
+    return (
+        f"{where}: line {kept + 1} is not the one committed at {at} (seq "
+        f"{_seq(committed[kept], kept + 1)}): lines were changed or removed"
+    )
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One commit's change to one file, as `git log --raw` gives it."""
+
+    commit: str
+    made: str  # the commit's day and subject, as a person finds it in `git log`
+    path: str
+    status: str  # M modified, D deleted, A added
+    before: str  # the blobs (all zeros for none)
+    after: str
+
+
+# What `_file_changes` reads: each commit's header, then its `--raw` lines.
+CHANGES_FORMAT = "--format=%x00%H%x09%cs, %s"
+
+
+def _file_changes(log: str) -> list[FileChange]:
+    """The changes in `git log --raw --no-abbrev CHANGES_FORMAT` output."""
+    changes = []
+    for entry in log.split("\0")[1:]:
+        header, *lines = entry.splitlines()
+        commit, made = header.split("\t", 1)
+        for line in lines:
+            if line.startswith(":"):
+                meta, path = line.split("\t", 1)
+                _, _, before, after, status = meta.split()
+                changes.append(FileChange(commit, made, path, status, before, after))
+    return changes
+
+
+def _sizes(records_dir: Path, blobs: set[str]) -> dict[str, int]:
+    """The size of each blob, from one `git cat-file` (reading no contents); a file that was
+    not there (all zeros) has none."""
+    listed = _git(records_dir, "cat-file", "--batch-check", stdin="".join(f"{b}\n" for b in blobs))
+    sizes = {}
+    for line in listed.stdout.splitlines():
+        blob, kind, *size = line.split()  # `<blob> missing` for the zeros
+        if kind == "blob":
+            sizes[blob] = int(size[0])
+    return sizes
+
+
+def _removed_in_commits(records_dir: Path, paths: list[str]) -> list[str]:
+    """Each commit, on the archive's main line, that deleted one of the files or left it
+    shorter than its parent had it: records committed and then removed. Read from the trees
+    and the sizes of the files (two git calls, however long the history), not their contents."""
+    log = _git(
+        records_dir,
+        "log",
+        "--first-parent",
+        "--diff-merges=first-parent",
+        "--raw",
+        "--no-renames",
+        "--no-abbrev",
+        CHANGES_FORMAT,
+        "--",
+        *paths,
+    )
+    changes = _file_changes(log.stdout)
+    sizes = _sizes(records_dir, {blob for c in changes for blob in (c.before, c.after)})
+    problems = []
+    for change in changes:
+        where = f"{records_dir / change.path}: commit {change.commit[:10]} ({change.made})"
+        if change.status == "D":
+            problems.append(f"{where} deleted it")
+        elif change.status == "M" and sizes[change.after] < sizes[change.before]:
+            problems.append(f"{where} removed records from it")
+    return problems

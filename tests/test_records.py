@@ -76,6 +76,91 @@ def test_the_hash_chains_verify_and_detect_a_tampered_line(archive: Path) -> Non
     ]
 
 
+def _verify_fails(archive: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`invoke records verify` on the archive: it must fail; what it printed and said."""
+    monkeypatch.setenv("RECORDS_DIR", str(archive))
+    with pytest.raises(Exit) as stopped:
+        tasks.verify(Context())
+    assert stopped.value.code == 1
+    return str(stopped.value.message)
+
+
+def test_records_verify_notices_records_removed_from_the_end_of_a_file(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # What is left of a file cut short still chains: only its committed history shows the loss.
+    commit = commit_archive(archive, "CI run")
+    assert commit
+    moderation = archive / FILES["moderation"]
+    lines = moderation.read_text().splitlines(keepends=True)
+    moderation.write_text("".join(lines[:-2]))  # its last two records
+    assert chains(archive)["moderation"].verify() == []
+    message = _verify_fails(archive, monkeypatch)
+    seq = [json.loads(line)["seq"] for line in lines[-2:]]
+    assert capsys.readouterr().err == (
+        f"{moderation}: 2 line(s) committed at {commit[:10]} are missing from its end: "
+        f"lines {len(lines) - 1} to {len(lines)}, seq {seq[0]} to {seq[1]}\n"
+    )
+    assert message == "records verify: 1 problem(s): records were altered or removed."
+    # Appending after the cut (the next run) hides nothing.
+    ChainFile(moderation).append({"kind": "classification", "comment_id": "later"})
+    _verify_fails(archive, monkeypatch)
+    assert f"{moderation}: line {len(lines) - 1} is not the one committed" in (
+        capsys.readouterr().err
+    )
+
+
+def test_records_verify_notices_a_whole_archive_file_removed(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit = commit_archive(archive, "CI run")
+    assert commit
+    moderation = archive / FILES["moderation"]
+    count = len(moderation.read_text().splitlines())
+    moderation.unlink()
+    _verify_fails(archive, monkeypatch)
+    assert capsys.readouterr().err == (
+        f"{moderation}: missing; {count} line(s) were committed at {commit[:10]}\n"
+    )
+
+
+def test_records_verify_notices_records_removed_in_a_commit(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A run commits what it finds (and `records pull` commits before fetching): a file cut
+    # short and committed stays in the archive's history.
+    commit_archive(archive, "CI run")
+    comments = archive / FILES["comment"]
+    comments.write_text("".join(comments.read_text().splitlines(keepends=True)[:-1]))
+    (archive / FILES["post"]).unlink()
+    cut = commit_archive(archive, "Records not yet committed")
+    assert cut
+    _verify_fails(archive, monkeypatch)
+    problems = capsys.readouterr().err.splitlines()
+    assert problems == [
+        f"{archive / FILES['comment']}: commit {cut[:10]} ({_today()}, "
+        "Records not yet committed) removed records from it",
+        f"{archive / FILES['post']}: commit {cut[:10]} ({_today()}, "
+        "Records not yet committed) deleted it",
+    ]
+
+
+def _today() -> str:
+    return datetime.now().astimezone().date().isoformat()  # git's %cs: the committer's day
+
+
+def test_records_verify_passes_an_archive_that_only_grew_since_its_commits(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commit_archive(archive, "CI run")
+    _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
+    commit_archive(archive, "Collect comments")
+    _add_comment(archive, "latest", "And Hazelwood?", "2026-11-25T19:00:00+00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(archive))
+    tasks.verify(Context())
+    assert capsys.readouterr().out == "records verify: every archive file is intact.\n"
+
+
 DAMAGED_HINT = ": the records archive is damaged; `invoke records verify` names every broken line."
 
 

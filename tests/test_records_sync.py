@@ -19,6 +19,7 @@ from archive.git import (
     commit_archive,
     pull_archive,
     push_archive,
+    removed_records,
     without_credentials,
 )
 from archive.index import FILES, chains, reindex
@@ -111,6 +112,9 @@ def test_records_pushed_after_the_remote_moved_keep_every_line_of_both(tmp_path:
     # And the reviewer's copy takes CI's run after its own.
     pull_archive(reviewer, url)
     assert [e["what"] for e in lines(reviewer, "moderation")] == ["c0", "r1", "c1"]
+    # A join only appends: no copy's history shows records removed.
+    for copy in (check, ci, reviewer):
+        assert removed_records(copy, FILES.values()) == []
 
 
 def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> None:
