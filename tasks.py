@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ParamSpec, TextIO
+from typing import ParamSpec, TextIO, TypeVar
 
 from invoke import task
 from invoke.context import Context
@@ -35,7 +35,14 @@ from archive.git import (  # noqa: E402
     push_archive,
     removed_records,
 )
-from archive.index import FILES, chains, city_time, date_bound, printable  # noqa: E402
+from archive.index import (  # noqa: E402
+    FILES,
+    chains,
+    city_time,
+    date_bound,
+    platform_name,
+    printable,
+)
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
@@ -62,6 +69,7 @@ from syndication.ledger import LedgerError  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
 P = ParamSpec("P")
+T = TypeVar("T")
 SETTINGS = {"dev": ROOT / "pelicanconf.py", "publish": ROOT / "publishconf.py"}
 VERIFIED_HISTORY = "verified-history.json"  # beside the build caches: see verify_history
 
@@ -439,11 +447,24 @@ def reindex(c: Context) -> None:
     print(f"records reindex: {count} records indexed.")
 
 
+def _search_option(
+    option: str, value: str | None, parse: Callable[[str], T], expected: str = ""
+) -> T | None:
+    """A `records search` option as `parse` reads it (None when not given); one it refuses
+    stops the search with exit 2, naming the option."""
+    if not value:
+        return None
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise Exit(f"records search: {option}: {error}{expected}", code=2) from None
+
+
 @task(
     positional=["query"],
     help={
         "query": "words that must all appear (text, author or announcement)",
-        "platform": "facebook, twitter or youtube",
+        "platform": "facebook, twitter (or x) or youtube, in any case",
         "from_": "from this date or time (ISO 8601; City time unless an offset is given)",
         "to": "up to and including this date or time (ISO 8601; City time)",
         "author": "part of the author's name",
@@ -462,16 +483,15 @@ def search(
 
     With RECORDS_REMOTE set, the records archive is fetched first.
     """
-    try:
-        since = date_bound(from_) if from_ else None
-        until = date_bound(to, end=True) if to else None
-    except ValueError as error:
-        raise Exit(
-            f"records search: --from/--to: {error}; expected e.g. 2026-11-24", code=2
-        ) from None
+    # Checked before anything is fetched: a value that cannot be searched is an error, never
+    # a search that finds nothing.
+    date = "; expected e.g. 2026-11-24"
+    since = _search_option("--from", from_, date_bound, date)
+    until = _search_option("--to", to, functools.partial(date_bound, end=True), date)
+    on = _search_option("--platform", platform, platform_name)
     _fetch_to_read(c, "records search", sys.stderr)  # the results alone on stdout
     found = search_records(
-        _records_dir(), query, platform=platform, since=since, until=until, author=author
+        _records_dir(), query, platform=on, since=since, until=until, author=author
     )
     for record in found:
         print(record.summary())

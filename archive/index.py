@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from syndication.config import REQUIRED
+
 from .chain import ChainFile
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
@@ -53,6 +55,10 @@ COLUMNS = (
     "commenter",
     "text",
 )
+# The platforms, as the archive names them, and the other names people give them: X was
+# Twitter until 2023, and the archive keeps its records under that name.
+PLATFORMS = tuple(REQUIRED)
+PLATFORM_ALIASES = {"x": "twitter"}
 # C0 and C1 control characters and DEL: in a terminal, ESC and CSI start sequences that clear
 # the screen, hide or forge text and links, or write to the clipboard (OSC 52).
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -318,7 +324,19 @@ def reindex(records_dir: Path) -> int:
 def date_bound(text: str, *, end: bool = False) -> datetime:
     """A `--from`/`--to` value as a time: a date alone is that day in City time, from its
     first second (`end=False`) or to its last (`end=True`); a time without an offset is
-    City time too."""
+    City time too. ValueError for one that is no time, or that has no time in UTC, where the
+    archive keeps its times (the last hours of the year 9999 in Trail)."""
+    try:
+        bound = _as_time(text, end=end)
+        bound.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"'{text}' is out of range: times run from the year 1 to 9999, in UTC"
+        ) from None
+    return bound
+
+
+def _as_time(text: str, *, end: bool) -> datetime:
     try:
         day = date.fromisoformat(text)
     except ValueError:
@@ -327,6 +345,20 @@ def date_bound(text: str, *, end: bool = False) -> datetime:
     if end:  # times are kept to the second
         return datetime.combine(day + timedelta(days=1), time(), CITY) - timedelta(seconds=1)
     return datetime.combine(day, time(), CITY)
+
+
+def platform_name(text: str) -> str:
+    """A `--platform` value as the archive names the platform, in any case; ValueError for a
+    name that is none of them (a search for it would answer "no records", falsely)."""
+    name = text.strip().casefold()
+    name = PLATFORM_ALIASES.get(name, name)
+    if name not in PLATFORMS:
+        known = (
+            p + "".join(f" (or {alias})" for alias, q in PLATFORM_ALIASES.items() if q == p)
+            for p in PLATFORMS
+        )
+        raise ValueError(f"'{text}' is not a platform; expected one of: {', '.join(known)}")
+    return name
 
 
 def _fts_query(query: str) -> str:
@@ -343,8 +375,9 @@ def search(
     until: datetime | None = None,
     author: str | None = None,
 ) -> list[ArchiveRecord]:
-    """Matching records, oldest first. Reindexes first when the archive has changed since the
-    index was built (or there is none yet)."""
+    """Matching records, oldest first (`platform` as the archive names it: see
+    `platform_name`). Reindexes first when the archive has changed since the index was built
+    (or there is none yet)."""
     if _indexed_sources(records_dir / INDEX) != sorted(_sources(records_dir)):
         reindex(records_dir)
     where, params = [], []

@@ -371,6 +371,50 @@ def test_search_dates_are_city_days_and_include_the_last_one(tmp_path: Path) -> 
     assert found(since="2026-11-25T07:45:00+00:00") == ["next"]
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "problem"),
+    [
+        # Its last hours in Trail are in the year 10000 in UTC, where the archive keeps times.
+        ("to", "9999-12-31", "'9999-12-31' is out of range: times run from the year 1 to 9999"),
+        ("from_", "9999-12-31T23:00-12:00", "is out of range"),
+        ("from_", "0001-01-01T00:00+01:00", "is out of range"),
+        ("to", "24/11/2026", "Invalid isoformat string: '24/11/2026'; expected e.g. 2026-11-24"),
+    ],
+)
+def test_a_search_date_that_cannot_be_searched_is_a_clear_error_naming_its_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, value: str, problem: str
+) -> None:
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    with pytest.raises(Exit) as stopped:
+        tasks.search(Context(), "", **{option: value})
+    assert stopped.value.code == 2
+    name = "--" + option.rstrip("_")
+    assert str(stopped.value.message).startswith(f"records search: {name}: ")
+    assert problem in str(stopped.value.message)
+
+
+def test_a_search_platform_is_named_in_any_case_and_an_unknown_one_is_refused(
+    archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RECORDS_DIR", str(archive))
+    tasks.search(Context(), "", platform="facebook")
+    on_facebook = capsys.readouterr().out
+    assert " 0 record(s)" not in on_facebook
+    tasks.search(Context(), "", platform="Facebook")
+    assert capsys.readouterr().out == on_facebook
+    on_x = search(archive, "", platform="twitter")  # as the archive names it
+    tasks.search(Context(), "", platform="X")  # the platform's name since 2023
+    assert capsys.readouterr().out.endswith(f" {len(on_x)} record(s).\n") and on_x
+    # A name the archive has no records under would answer "no records", falsely.
+    with pytest.raises(Exit) as stopped:
+        tasks.search(Context(), "", platform="Instagram")
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        "records search: --platform: 'Instagram' is not a platform; expected one of: "
+        "facebook, twitter (or x), youtube",
+    )
+
+
 def test_times_are_shown_in_city_time_as_the_dates_searched_are_city_days(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
