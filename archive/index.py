@@ -366,6 +366,16 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
 
 
+# LIKE reads `%` and `_` as wildcards (`--author _` would match nearly every name) unless
+# they follow the ESCAPE character.
+LIKE_ESCAPE = "\\"
+
+
+def _as_typed(text: str) -> str:
+    """Text for a LIKE pattern that matches it as typed: its wildcards escaped."""
+    return re.sub(r"[\\%_]", lambda m: LIKE_ESCAPE + m.group(0), text)
+
+
 def search(
     records_dir: Path,
     query: str = "",
@@ -394,8 +404,8 @@ def search(
         where.append("time <= ?")
         params.append(utc(until.isoformat()))
     if author:
-        where.append("author LIKE ?")
-        params.append(f"%{author}%")
+        where.append(f"author LIKE ? ESCAPE '{LIKE_ESCAPE}'")
+        params.append(f"%{_as_typed(author)}%")
     sql = f"SELECT {', '.join(COLUMNS)}, data FROM records"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -277,6 +277,20 @@ def test_search_finds_what_it_should(archive: Path) -> None:
     assert search(archive, 'quotes " and OR operators') == []  # user words are never FTS syntax
 
 
+def test_search_by_author_matches_the_text_given_not_wildcards(tmp_path: Path) -> None:
+    # X gives @usernames, which may hold "_"; "%" and "_" are wildcards to SQL's LIKE.
+    for number, author in enumerate(["jordan_park", "jordanXpark", "Avery Lee", "100% Trail"]):
+        _add_comment(tmp_path, f"c{number}", "Laurel", f"2026-11-24T18:0{number}:00+00:00", author)
+
+    def authors(part: str) -> list[str]:
+        return [r.author for r in search(tmp_path, "", author=part)]
+
+    assert authors("_") == authors("jordan_") == ["jordan_park"]
+    assert authors("%") == ["100% Trail"]
+    assert authors("\\") == []
+    assert authors("JORDAN") == ["jordan_park", "jordanXpark"]  # part of the name, any case
+
+
 def _add_comment(
     records: Path,
     comment_id: str,
