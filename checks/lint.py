@@ -24,6 +24,11 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   invisible-character                         a control character (a page break pasted from a
                                               PDF) the feeds cannot carry, in a file that is
                                               not a draft (the build refuses it too)
+  location, file name                         Markdown the build would never publish (outside
+                                              announcements/ and pages/, or saved as other than
+                                              `.md`) or would publish at an address its folder
+                                              does not give, and links to files outside
+                                              content/: always errors, as the build refuses them
 
 The rules about what is said (personal information, confidential markers, words) read the
 text as it is published: each paragraph of the body, and each field's value as the build reads
@@ -51,6 +56,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from announcements import misplaced_in
 from announcements.headings import ATX_HEADING, QUOTED, heading_at_title_level, headings
 from announcements.links import (
     Release,
@@ -815,7 +821,12 @@ def lint(
     what is published by then, is the current time unless given."""
     policy = Policy.load(policy_dir)
     site = site_paths(content_dir, now or datetime.now(UTC))
-    findings: list[Finding] = []
+    # Files the build refuses before reading them (Markdown it would never publish): the
+    # whole folder's, as the build finds them; the files given are read as they are.
+    findings = [
+        Finding(problem.path, problem.line, problem.field, problem.message)
+        for problem in ([] if files else misplaced_in(content_dir))
+    ]
     for path in sorted(files or content_dir.rglob("*.md")):
         findings.extend(check_file(path, content_dir, policy, site, display_path(path)))
     return findings

@@ -374,6 +374,10 @@ def _file_linked_as_static_named_for_no_address(site: Site) -> None:
     )
 
 
+def _announcement_saved_under_another_extension(site: Site) -> None:
+    site.write("announcements/2026-11-20-flushing.markdown", announcement(**BASIC))
+
+
 def _two_files_at_one_address(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.write(
@@ -395,6 +399,7 @@ def _two_files_at_one_address(site: Site) -> None:
         (_image_named_for_no_address, "file name"),
         (_file_linked_as_static_named_for_no_address, "file name"),
         (_two_files_at_one_address, "file name"),
+        (_announcement_saved_under_another_extension, "file name"),
     ],
 )
 def test_status_names_each_problem_the_build_stops_on_as_the_build_names_it(

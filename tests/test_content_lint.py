@@ -452,6 +452,18 @@ def test_an_invisible_control_character_is_named_by_its_line(content: Path) -> N
     assert findings(content, body, status="draft") == []
 
 
+def test_an_announcement_the_build_would_never_publish_is_an_error(content: Path) -> None:
+    """Saved under a name the build does not read (here in capitals), as the build names it."""
+    (content / "announcements" / "2026-11-20-flushing.MD").write_text(announcement(**BASIC))
+    (finding,) = lint(content, content.parent / "policy")
+    assert finding.blocks_publishing
+    assert str(finding) == (
+        f"{content}/announcements/2026-11-20-flushing.MD:1: error file name: the build reads "
+        "only files ending in .md, so it would never be published; rename it to "
+        "2026-11-20-flushing.md"
+    )
+
+
 def test_every_listed_word_in_a_line_is_named_even_inside_a_listed_phrase(content: Path) -> None:
     (content.parent / "policy" / "wordlists" / "extra.txt").write_text("road closed\nclosed\n")
     found = findings(content, "The road closed early; the enclosed map shows it.")

@@ -21,7 +21,7 @@ from announcements.headings import heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
 from publishing.build import BuildError
-from tests.conftest import NOW, PNG, ROOT, SITEURL, Site
+from tests.conftest import BASIC, NOW, PNG, ROOT, SITEURL, Site, announcement
 
 
 def test_a_valid_site_builds_every_page_kind(site: Site) -> None:
@@ -85,6 +85,32 @@ def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site)
     reason = f"location: is not inside {where}, so it would never be published; move it"
     assert lost.endswith(f"2026-11-21-lost.md:1: {reason}")
     assert unfinished.endswith(f"drafts/2026-11-23-unfinished.md:1: {reason}")
+
+
+@pytest.mark.parametrize(
+    "name", ["2026-11-20-flushing.markdown", "2026-11-20-flushing.MD", "2026-11-20-flushing.md.txt"]
+)
+def test_an_announcement_saved_with_another_extension_is_refused_naming_it(
+    site: Site, name: str
+) -> None:
+    """Pelican reads only `.md`: saved as `.markdown`, in capitals, or as Notepad saves it
+    (`.md.txt`), an announcement would silently never be published."""
+    site.write(f"announcements/{name}", announcement(**BASIC))
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem == (
+        f"{site.content}/announcements/{name}:1: file name: the build reads only files ending "
+        "in .md, so it would never be published; rename it to 2026-11-20-flushing.md"
+    )
+
+
+def test_files_that_are_not_markdown_stay_where_they_are(site: Site) -> None:
+    site.add("2026-11-20-flushing")
+    site.write("README", "What each folder holds.\n")
+    site.write("announcements/README.txt", "How to name an announcement.\n")
+    (site.content / "images" / "notes.txt").write_text("Photo credits.\n")
+    assert site.build().articles == 1
 
 
 def test_markdown_in_a_folder_inside_announcements_or_pages_is_refused_naming_it(

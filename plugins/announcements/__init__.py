@@ -1,7 +1,8 @@
 """Announcements: the City's content model, wired into Pelican.
 
 - reads `content/**/*.md` (YAML front matter + Markdown) and validates every field,
-  failing the build with one line per problem;
+  failing the build with one line per problem; Markdown saved under another name
+  (`.markdown`, `.MD`, `.md.txt`) fails it too, as it would never be published;
 - refuses in the text an image without alt text, or from another site, and a heading at the
   title's level; `#` makes a heading only before a space, as in CommonMark (headings.py, in
   MARKDOWN as `announcements.headings`), so a line may start with a hashtag;
@@ -166,6 +167,19 @@ def spare_unwritten_listings(generator: Any) -> None:
     generator.categories[:] = [(c, _Members(items)) for c, items in generator.categories]
 
 
+def md_name_for(name: str) -> str | None:
+    """The `.md` name for a file saved as Markdown under a name the build does not read
+    (`x.markdown`, `x.MD`, or `x.md.txt` as Notepad and TextEdit save it); None for any other
+    file (`x.md` itself, `README`, `notes.txt`, an image)."""
+    stem, _, extension = name.rpartition(".")
+    if extension.lower() == "txt":  # an editor's own extension, added after the one typed
+        stem, _, extension = stem.rpartition(".")
+    if not stem or extension.lower() not in MARKDOWN_EXTENSIONS:
+        return None
+    renamed = f"{stem}.md"
+    return None if renamed == name else renamed
+
+
 def misplaced_files(settings: dict[str, Any]) -> list[Problem]:
     """Files in content/ the build would mishandle (see `misplaced_in`)."""
     folders = (*settings["ARTICLE_PATHS"], *settings["PAGE_PATHS"])
@@ -183,13 +197,17 @@ def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list
       address from a folder that looks like part of it;
     - a symbolic link to something outside content/. Git keeps only the link, so a build
       would read, publish or upload whatever it points to on the machine that builds (a key,
-      a private recording): the file itself belongs in content/.
+      a private recording): the file itself belongs in content/;
+    - Markdown saved under a name the build does not read (`md_name_for`): it reads only
+      `.md`, so the file would silently never be published. Such a file is Markdown for the
+      rules above too.
     """
     inside = content.resolve()
     published = [content / f for f in folders]
     strays: list[Path] = []
     nested: list[tuple[Path, Path]] = []  # each with the published folder it is inside
     links: list[Path] = []
+    misnamed: list[tuple[Path, str]] = []  # each with the name the build would read
     walk: list[tuple[Path, Path | None]] = [(content, None)]  # each in which published folder
     while walk:
         folder, home = walk.pop()
@@ -200,7 +218,12 @@ def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list
                     links.append(path)
                 elif entry.is_dir(follow_symlinks=False):
                     walk.append((path, home or (path if path in published else None)))
-                elif entry.name.endswith(".md") and folder != home:
+                else:
+                    renamed = md_name_for(entry.name)
+                    if renamed:
+                        misnamed.append((path, renamed))
+                    if folder == home or not (renamed or entry.name.endswith(".md")):
+                        continue
                     if home is None:
                         strays.append(path)
                     else:
@@ -208,6 +231,7 @@ def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list
     where = " or ".join(f"{display_path(folder)}/" for folder in published)
     stray = f"is not inside {where}, so it would never be published; move it"
     link = "is a link to something outside content/; put the file itself here"
+    unread = "the build reads only files ending in .md, so it would never be published"
 
     def move_up(home: Path) -> str:
         shown = f"{display_path(home)}/"
@@ -223,6 +247,10 @@ def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list
             for path, home in sorted(nested)
         ),
         *(Problem(display_path(path), 1, "location", link) for path in sorted(links)),
+        *(
+            Problem(display_path(path), 1, "file name", f"{unread}; rename it to {renamed}")
+            for path, renamed in sorted(misnamed)
+        ),
     ]
 
 
