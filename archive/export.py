@@ -39,6 +39,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from announcements.addresses import slug_of
 from checks.lint import (
     ADDRESS,
     EMAIL,
@@ -390,9 +391,20 @@ def _attachment_cell(data: dict[str, Any]) -> str:
     return " ".join([f"{kind}:", *sources]) if kind else ""
 
 
+def announcement_source(project: Path, announcement: str) -> str:
+    """The file of the announcement whose id (its page's slug) is `announcement`, as a path in
+    the project: the one in content/announcements/ the build gives that slug, else the one
+    named by it (a file since removed, whose history git keeps)."""
+    folder = project / "content" / "announcements"
+    named = folder / f"{announcement}.md"
+    if not named.is_file():  # named otherwise, such as in capitals, which the slug is not
+        named = next((p for p in folder.glob("*.md") if slug_of(p) == announcement), named)
+    return named.relative_to(project).as_posix()
+
+
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
     """The git history of the announcement's source file: date and change note of each commit."""
-    source = f"content/announcements/{announcement}.md"
+    source = announcement_source(project, announcement)
     result = subprocess.run(
         ["git", "-C", str(project), "log", "--follow", "--format=%h%x00%aI%x00%s", "--", source],
         capture_output=True,

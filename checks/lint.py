@@ -57,6 +57,7 @@ from typing import Any, TypeVar
 import yaml
 
 from announcements import misplaced_in
+from announcements.addresses import announcement_address, slug_of
 from announcements.headings import ATX_HEADING, QUOTED, heading_at_title_level, headings
 from announcements.links import (
     Release,
@@ -467,7 +468,7 @@ def check_file(
         raw.extend((number, "placeholder", PLACEHOLDER_LEFT) for number in placeholder_lines(text))
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
-    output_dir = PurePosixPath(site.pages.get(source, f"announcements/{path.stem}.html")).parent
+    output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent
     for line in lines:
         if line.is_markup and site.shows_links_of(source):
             raw.extend(
@@ -749,7 +750,8 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     without_links: set[str] = set()
     years: set[int] = set()
     for path in (content_dir / ARTICLE_PATH).glob("*.md"):
-        page = f"announcements/{path.stem}.html"
+        page = announcement_address(path)
+        calendar = str(PurePosixPath(page).with_suffix(".ics"))  # as the feeds plugin writes it
         file = path.relative_to(content_dir).as_posix()
         pages[file] = page
         item = _read_as_built(path, parse_announcement)
@@ -764,16 +766,16 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
             paths.add(page)
         # A withdrawn one keeps its page but leaves the listings and calendars.
         if item.status != "withdrawn" and item.is_event:
-            files[f"announcements/{path.stem}.ics"] = file
+            files[calendar] = file
         if item.status == "published":
             years.add(item.date.astimezone(CITY).year)
             if item.is_event:
-                paths.add(f"announcements/{path.stem}.ics")
+                paths.add(calendar)
     paths |= {ARCHIVE_YEAR_SAVE_AS.format(year=year) for year in years}
     for path in (content_dir / "pages").glob("*.md"):
         file = path.relative_to(content_dir).as_posix()
         meta = _read_as_built(path, parse_page)
-        page = pages[file] = _page_address(meta, path.stem)
+        page = pages[file] = _page_address(meta, slug_of(path))
         if meta is None:
             paths.add(page)  # refused by the build, as above
             continue
@@ -803,12 +805,12 @@ def _read_as_built(
     return parse(name, text, CITY)[0] if text is not None else None
 
 
-def _page_address(page: PageMeta | None, stem: str) -> str:
-    """Where the build writes a page: its `save_as`, else at its slug (its file name unless
-    it says otherwise)."""
+def _page_address(page: PageMeta | None, slug: str) -> str:
+    """Where the build writes a page: its `save_as`, else at its slug (`slug`, its file name's,
+    unless it gives one)."""
     if page is not None and page.save_as:
         return _normalise(PurePosixPath(page.save_as))
-    return PAGE_SAVE_AS.format(slug=page.slug if page is not None and page.slug else stem)
+    return PAGE_SAVE_AS.format(slug=page.slug if page is not None and page.slug else slug)
 
 
 def lint(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from announcements.addresses import slug_of
 from announcements.model import parse_announcement, read_source, split_front_matter
 from announcements.reader import as_text
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
@@ -96,7 +97,7 @@ def publish_alert(
     except (ManifestError, LedgerError) as error:
         raise _unfinished(source, error, "syndicate") from None
     # Its address as the build gave it (SITEURL and all), from the manifest syndication read.
-    entry = load_manifest(site.output / "syndication.json").by_id().get(source.stem)
+    entry = load_manifest(site.output / "syndication.json").by_id().get(slug_of(source))
     if entry is None:  # e.g. a BUILD_TIME before the alert's time: scheduled, not published
         raise _unfinished(
             source, "the build did not publish it (see its date)", "build", "deploy", "syndicate"
@@ -104,7 +105,7 @@ def publish_alert(
     url = entry.url
     say(f"alert: live at {url}")
     for result in report.results:
-        if result.announcement == source.stem and result.url:
+        if result.announcement == entry.id and result.url:
             say(f"alert: {result.platform}: {result.url}")
     not_posted = []
     for platform in (name for name in PLATFORM_ORDER if name in entry.posts):
@@ -140,11 +141,12 @@ def _why_not_on(platform: str, source: Path, report: Report) -> str | None:
             f"NOT on {platform}: skipped, missing {missing}; set what is missing and run "
             "`invoke syndicate`"
         )
+    announcement = slug_of(source)  # its id in the manifest: the slug the build gave it
     held = [
         r
         for r in report.results
         if r.platform == platform
-        and r.announcement == source.stem
+        and r.announcement == announcement
         and r.outcome in ("deferred", "failed")
     ]
     if not held:

@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pelican.settings import DEFAULT_CONFIG
-from pelican.utils import slugify
-
+from announcements.addresses import announcement_address, slugified
 from announcements.model import (
     CATEGORIES,
     EVENT_CATEGORIES,
@@ -118,7 +116,7 @@ def announcement_path(content_dir: Path, title: str, published: datetime) -> Pat
 def _slug(title: str) -> str:
     """The file name part, as Pelican would make a slug of the title, cut at a word boundary
     when long."""
-    slug = str(slugify(title, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]))
+    slug = slugified(title)
     if len(slug) > SLUG_LIMIT:
         cut = slug[: SLUG_LIMIT + 1]
         slug = cut.rsplit("-", 1)[0] if "-" in cut else slug[:SLUG_LIMIT]
@@ -145,7 +143,7 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
     item, problems = parse_announcement(str(path), text, CITY, content_dir)
     if item is None:
         raise AuthoringError("\n".join(str(p) for p in problems))
-    url = f"{siteurl}/announcements/{path.stem}.html"
+    url = f"{siteurl}/{announcement_address(path)}"
     # As the next syndication run would send it: an alert expired by now is not urgent.
     posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html", datetime.now(CITY))
     counts = {

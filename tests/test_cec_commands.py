@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -192,6 +193,19 @@ def test_preview_shows_what_each_platform_gets_counted_as_it_counts(site: Site) 
     bad = site.add("2026-11-21-bad", category="parade")
     with pytest.raises(AuthoringError, match="category: 'parade'"):
         preview(bad, site.content, SITEURL)
+
+
+def test_preview_gives_the_page_address_the_build_gives(site: Site) -> None:
+    """Pelican makes the address from the file name as a slug: lowercase, dots dropped."""
+    path = site.add("2026-11-20-Glenmerry-Water-Main-Flushing.v2")
+    site.build()
+    (entry,) = json.loads(site.read("syndication.json"))["announcements"]
+    assert (
+        entry["url"] == f"{SITEURL}/announcements/2026-11-20-glenmerry-water-main-flushingv2.html"
+    )
+    shown = preview(path, site.content, SITEURL)
+    assert shown["page"] == entry["url"]
+    assert shown["platforms"]["facebook"]["link"] == entry["url"]
 
 
 def test_invoke_preview_says_a_page_is_not_an_announcement(

@@ -346,6 +346,33 @@ def test_a_page_is_linked_at_the_address_the_build_writes_it_to(site: Site) -> N
     assert "is a draft, which the site does not publish" in reported["../plan.html"]
 
 
+def test_a_file_named_in_capitals_is_linked_at_the_address_the_build_writes(site: Site) -> None:
+    """Pelican makes each address from the file name as a slug: lowercase, dots dropped."""
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    event = {
+        "category": "city-event",
+        "event_start": "2026-11-28 10:00",
+        "event_end": "2026-11-28 12:00",
+        "location": "Trail Memorial Centre",
+    }
+    site.add("2026-11-18-Craft.Fair", title="Craft fair", **event)
+    site.write("pages/Snow.Plan.md", "---\ntitle: Snow plan\n---\nWe plough.\n")
+    targets = [
+        "2026-11-18-craftfair.html",
+        "2026-11-18-craftfair.ics",
+        "../snowplan.html",
+        "2026-11-18-Craft.Fair.html",
+        "2026-11-18-Craft.Fair.ics",
+        "../Snow.Plan.html",
+    ]
+    site.add("2026-11-20-item", body=" ".join(f"[{t}]({t})" for t in targets) + "\n")
+    site.build()
+    found = lint(site.content, site.root / "policy")
+    reported = {f.message.split("'")[1] for f in found if f.rule == "broken-link"}
+    missing = {t for t in targets if not (site.output / "announcements" / t).resolve().exists()}
+    assert reported == missing == set(targets[3:])
+
+
 def test_checksums() -> None:
     assert sin_valid("130 692 544") and not sin_valid("130 692 545")
     assert not sin_valid("046 454 286")  # passes Luhn, but no SIN starts with 0

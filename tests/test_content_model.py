@@ -6,8 +6,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pelican.settings import get_settings_from_file
+from pelican.settings import DEFAULT_CONFIG, get_settings_from_file, read_settings
 
+from announcements.addresses import ANNOUNCEMENT_URL, SLUG_SETTINGS
 from announcements.model import (
     MARKDOWN_PATHS,
     Problem,
@@ -42,6 +43,17 @@ def test_text_taken_from_the_body_is_read_with_the_sites_markdown_but_typography
     assert tuple(e for e in extensions if e != "markdown.extensions.smarty") == (
         TEXT_MARKDOWN_EXTENSIONS
     )
+
+
+def test_the_commands_give_the_addresses_the_site_gives() -> None:
+    # `invoke preview`, `invoke alert`, the content lint and the FOI report make addresses
+    # from file names with Pelican's own slug settings, which the site's settings keep.
+    settings = read_settings(str(ROOT / "publishconf.py"))  # as the build reads them
+    assert {name: settings[name] for name in SLUG_SETTINGS} == {
+        name: DEFAULT_CONFIG[name] for name in SLUG_SETTINGS
+    }
+    assert settings["SLUGIFY_SOURCE"] == "basename"
+    assert settings["ARTICLE_URL"] == settings["ARTICLE_SAVE_AS"] == ANNOUNCEMENT_URL
 
 
 def problems_for(content_dir: Path | None = None, **fields: str) -> list[Problem]:

@@ -19,7 +19,7 @@ from invoke.exceptions import Exit
 import tasks
 from archive.chain import ChainFile
 from archive.collect import collect
-from archive.export import export
+from archive.export import announcement_history, export
 from archive.git import commit_archive
 from archive.index import FILES, chains, date_bound, reindex, search
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
@@ -427,6 +427,17 @@ def test_a_search_platform_is_named_in_any_case_and_an_unknown_one_is_refused(
         "records search: --platform: 'Instagram' is not a platform; expected one of: "
         "facebook, twitter (or x), youtube",
     )
+
+
+def test_the_foi_report_gives_the_history_of_a_file_named_in_capitals(site: Site) -> None:
+    """An announcement's records are filed by its page's slug, which Pelican makes from the
+    file name in lowercase: its history is still that of its file."""
+    site.add("2026-11-20-Glenmerry-Flushing")
+    as_the_cec = ["git", "-C", str(site.root), "-c", "user.name=CEC", "-c", "user.email=c@x.ca"]
+    for command in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "Announce"]):
+        subprocess.run([*as_the_cec, *command], check=True, capture_output=True)
+    (revision,) = announcement_history(site.root, "2026-11-20-glenmerry-flushing")
+    assert revision["note"] == "Announce"
 
 
 def test_times_are_shown_in_city_time_as_the_dates_searched_are_city_days(
