@@ -239,3 +239,34 @@ def test_a_shallow_clone_shows_only_the_revisions_it_fetched(site: Site, tmp_pat
     section = revisions_shown()
     assert section.index("Give the start day") < section.index("Announce flushing")
     assert "Speed up the deploy script" not in section
+
+
+def test_an_events_calendar_sequence_grows_with_each_revision_and_never_goes_back(
+    site: Site,
+) -> None:
+    """RFC 5545: calendars take a revision of an event only when its SEQUENCE grows. Withdrawn
+    (cancelled), then reinstated a week later, then its text edited (a cached rebuild too)."""
+    git(site.root, "init", "-q", "-b", "main")
+    event = {
+        "category": "city-event",
+        "title": "Holiday light-up in Gyro Park",
+        "event_start": "2026-12-05 17:00",
+        "event_end": "2026-12-05 19:00",
+        "location": "Gyro Park",
+    }
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Postponed for the snow storm."}
+    moved = {**event, "event_start": "2026-12-12 17:00", "event_end": "2026-12-12 19:00"}
+    sequences = []
+    for fields in (event, {**event, **withdrawn}, moved, {**moved, "body": "Bring a mug."}):
+        site.add("2026-11-20-light-up", **fields)
+        git(site.root, "add", ".")
+        git(site.root, "commit", "-q", "-m", "Revise the light-up")
+        site.build(cached=True)
+        (line,) = [x for x in site.read("events.ics").splitlines() if x.startswith("SEQUENCE:")]
+        sequences.append(int(line.removeprefix("SEQUENCE:")))
+    assert sequences == sorted(set(sequences)), sequences  # each one higher
+    own = site.read("announcements/2026-11-20-light-up.ics").splitlines()
+    assert f"SEQUENCE:{sequences[-1]}" in own
+    full = site.root / "full"
+    site.build(output=full)
+    assert site.read("events.ics", full) == site.read("events.ics")

@@ -70,7 +70,14 @@ class FeedsGenerator(OutputGenerator):
         store = DerivedStore(self.settings, "calendar-events", Path(calendar.__file__).read_bytes())
 
         def inputs(article: Any) -> tuple[Any, ...]:
-            return (article.announcement, article.url, article.slug, siteurl, icalendar_version)
+            return (
+                article.announcement,
+                article.url,
+                article.slug,
+                calendar.sequence(article),  # a commit may change only the text, not the event
+                siteurl,
+                icalendar_version,
+            )
 
         serialised = {
             a.slug: store.get(("event", *inputs(a)), partial(serialise, a, siteurl))

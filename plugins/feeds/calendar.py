@@ -19,6 +19,20 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
+def sequence(article: Any) -> int:
+    """The event's revision number: how many commits changed its file (the history the
+    revisions plugin read from git; none outside git).
+
+    Attendees' calendars take a revision only when it grows (RFC 5545), so it may never go
+    back nor stand still: counting corrections and withdrawal did both (a withdrawn event
+    reinstated went back to CONFIRMED at a lower number, a new time without a correction kept
+    its number). A file's history in git only grows, and is the same for every build of one
+    commit (verify-history keeps it from being rewritten); a shallow clone holds only part of
+    it, which is why the site is published from the whole history (fetch-depth: 0).
+    """
+    return len(article.revisions)
+
+
 def _event(article: Any, siteurl: str) -> Event:
     """A VEVENT in UTC (no VTIMEZONE needed); withdrawn events are sent as cancelled."""
     item = article.announcement
@@ -34,8 +48,7 @@ def _event(article: Any, siteurl: str) -> Event:
     event.add("description", f"{item.summary}\n\n{url}")
     event.add("location", item.location)
     event.add("url", url)
-    # Attendees' calendars take a change only when the sequence number grows.
-    event.add("sequence", len(item.corrections) + (1 if item.withdrawn else 0))
+    event.add("sequence", sequence(article))
     event.add("status", "CANCELLED" if item.withdrawn else "CONFIRMED")
     return event
 
