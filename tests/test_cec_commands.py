@@ -392,6 +392,10 @@ def _announcement_saved_under_another_extension(site: Site) -> None:
     site.write("announcements/2026-11-20-flushing.markdown", announcement(**BASIC))
 
 
+def _image_in_the_text_that_does_not_exist(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="![A hydrant]({static}/images/hydrant.png)")
+
+
 def _two_files_at_one_address(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.write(
@@ -410,6 +414,7 @@ def _two_files_at_one_address(site: Site) -> None:
         (_link_to_a_draft, "link"),
         (_link_to_a_draft_with_its_braces_as_entities, "link"),
         (_link_to_an_announcement_not_yet_published, "link"),
+        (_image_in_the_text_that_does_not_exist, "link"),
         (_image_named_for_no_address, "file name"),
         (_file_linked_as_static_named_for_no_address, "file name"),
         (_two_files_at_one_address, "file name"),

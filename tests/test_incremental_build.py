@@ -49,6 +49,23 @@ def test_a_removed_image_fails_the_cached_build_naming_file_line_and_field(site:
     assert problem.split("pool.md:")[1].split(":")[0] == "6"  # the `image:` line
 
 
+def test_an_image_removed_from_the_text_fails_the_cached_build_naming_file_and_line(
+    site: Site,
+) -> None:
+    site.add("pool", body="The new pool.\n\n![The pool]({static}/images/pool.png)\n")
+    (site.content / "images" / "pool.png").write_bytes(_png())
+    site.build(cached=True)
+
+    (site.content / "images" / "pool.png").unlink()
+    with pytest.raises(BuildError) as failed:
+        site.build(cached=True)
+    (problem,) = failed.value.problems
+    assert problem.endswith(
+        "pool.md:9: link: '{static}/images/pool.png' names a file not in content/ "
+        "(images/pool.png); add the file, or correct the name"
+    )
+
+
 def test_a_replaced_image_updates_the_reserved_size_on_a_cached_build(site: Site) -> None:
     image = site.content / "images" / "pool.png"
     image.write_bytes(_png(120, 63))

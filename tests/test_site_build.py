@@ -404,6 +404,21 @@ def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
     assert any("Unable to find '/announcements/nowhere.md'" in p for p in failure.value.problems)
 
 
+def test_an_image_in_the_text_that_does_not_exist_fails_the_build_naming_it(site: Site) -> None:
+    """Pelican would link it and copy nothing: a broken image on the page and in the feeds."""
+    site.add(
+        "2026-11-20-flushing", body="Crews flush mains.\n\n![A hydrant]({static}/images/x.png)"
+    )
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem.endswith(
+        "2026-11-20-flushing.md:9: link: '{static}/images/x.png' names a file not in content/ "
+        "(images/x.png); add the file, or correct the name"
+    )
+    assert not site.output.exists()
+
+
 def test_a_link_to_an_unpublished_announcement_is_not_published(site: Site) -> None:
     site.add("2026-12-01-future", date="2026-12-01 09:00", title="Transit survey")
     site.add("2026-11-21-draft", status="draft", title="Snow plan")

@@ -9,8 +9,9 @@
 - holds back scheduled (future-dated) announcements until their date, never writes drafts,
   and keeps withdrawn announcements at their URL while taking them out of every listing;
 - refuses a `{filename}` link to a draft, or to an announcement scheduled after the linking
-  page is published (see links.py); every refusal is in `build_stops`, which `invoke status`
-  runs too, on content read as the build reads it (see as_built.py);
+  page is published, and a `{static}` link to a file not in content/ (see links.py); every
+  refusal is in `build_stops`, which `invoke status` runs too, on content read as the build
+  reads it (see as_built.py);
 - gives templates what they list: urgent alerts, upcoming and past events, category labels,
   the archives by year; and writes a page per year of the archives.
 
@@ -38,7 +39,7 @@ from pelican import signals
 
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
-from .links import unpublished_links
+from .links import links_to_missing_files, unpublished_links
 from .model import (
     ADDRESS_SAFE_EXPECTED,
     CATEGORIES,
@@ -313,6 +314,7 @@ def build_stops(generators: Sequence[Any]) -> list[Problem]:
             *shared_addresses(generators),
             *addresses_needing_escaping(generators),
             *unpublished_links(generators),
+            *links_to_missing_files(generators),
         ]
     )
 

@@ -1,10 +1,14 @@
-"""Links to announcements and pages that are not published when the linking page is.
+"""Links in the text to what the site will not have when the linking page is published.
 
 Pelican resolves a `{filename}` link against every file it read, whatever its status: a link
 to a draft becomes the draft's empty address (the home page), and one to a scheduled
 announcement its address before anything is there (a 404 that also gives the address away
 early). The build refuses both. The rule, and how it is said, is shared with the content
 lint, which applies it before the build, to plain links too.
+
+A `{static}` link to a file that is not in content/ (an image removed, or its name mistyped)
+Pelican writes as if the file were there, and copies nothing: a broken image on the page and
+in the feeds. The build refuses it too, naming the file and line of the link.
 """
 
 from __future__ import annotations
@@ -72,31 +76,58 @@ def linked_file(path: str, from_folder: str) -> str:
     return posixpath.normpath(path[1:] if path.startswith("/") else f"{from_folder}/{path}")
 
 
+def _showing_links(generators: Sequence[Any]) -> list[Any]:
+    """Every announcement and page the build writes, now or when it is due, whose page shows
+    its text, links and all (not a draft, not a withdrawn announcement)."""
+    written: list[Any] = [*generators[0].context.get("scheduled_articles", [])]
+    for generator in generators:
+        for kind in ("articles", "hidden_articles", "pages", "hidden_pages"):
+            written.extend(getattr(generator, kind, []))
+    return [content for content in written if shows_its_links(_status(content))]
+
+
+def _problem(content: Any, path: str, message: str) -> Problem:
+    """A problem with the link to `path` in `content`, at the line that names it."""
+    name = display_path(content.source_path)
+    return Problem(name, _line_of(content.source_path, path), "link", message)
+
+
 def unpublished_links(generators: Sequence[Any]) -> list[Problem]:
     """Each `{filename}` link of a page the build publishes, now or when it is due, to an
     announcement or page not published by then."""
     settings = generators[0].settings
     now, tz = settings["BUILD_TIME"], ZoneInfo(settings["TIMEZONE"])
-    scheduled = generators[0].context.get("scheduled_articles", [])
     releases: dict[str, Release] = {}
-    written: list[Any] = [*scheduled]  # every page the build writes, now or when it is due
     for generator in generators:
         for draft in (*getattr(generator, "drafts", []), *getattr(generator, "draft_pages", [])):
             releases[draft.get_relative_source_path()] = Release(draft=True)
-        for kind in ("articles", "hidden_articles", "pages", "hidden_pages"):
-            written.extend(getattr(generator, kind, []))
-    for article in scheduled:
+    for article in generators[0].context.get("scheduled_articles", []):
         releases[article.get_relative_source_path()] = Release(article.announcement.date)
     problems = []
-    for content in (c for c in written if shows_its_links(_status(c))):
+    for content in _showing_links(generators):
         source = _release(content)
-        for link, path in _filename_links(content):
+        for link, path in _intrasite_links(content, "filename"):
             target = releases.get(linked_file(path, content.relative_dir))
             reason = target and unpublished_reason(target, source, now, tz)
             if reason:
-                name = display_path(content.source_path)
-                message = unpublished_link_message(link, reason)
-                problems.append(Problem(name, _line_of(content.source_path, path), "link", message))
+                problems.append(_problem(content, path, unpublished_link_message(link, reason)))
+    return problems
+
+
+def links_to_missing_files(generators: Sequence[Any]) -> list[Problem]:
+    """Each `{static}` (or `{attach}`) link of a page the build publishes, now or when it is
+    due, to a file that is not in content/."""
+    content_dir = Path(generators[0].settings["PATH"])
+    problems = []
+    for content in _showing_links(generators):
+        for link, path in _intrasite_links(content, "static", "attach"):
+            target = linked_file(path, content.relative_dir)
+            if not (content_dir / target).is_file():
+                message = (
+                    f"'{link}' names a file not in content/ ({target}); add the file, or "
+                    "correct the name"
+                )
+                problems.append(_problem(content, path, message))
     return problems
 
 
@@ -113,11 +144,12 @@ def _release(content: Any) -> Release:
     return Release(announcement.date if announcement else None)
 
 
-def _filename_links(content: Any) -> Iterator[tuple[str, str]]:
-    """(link as written, file path) of each `{filename}` link in the text, found in the HTML
-    as Pelican finds them when it writes the page (so reference links and raw HTML too)."""
+def _intrasite_links(content: Any, *kinds: str) -> Iterator[tuple[str, str]]:
+    """(link as written, file path) of each link of these kinds in the text (`filename` for
+    `{filename}`, ...), found in the HTML as Pelican finds them when it writes the page (so
+    reference links and raw HTML too)."""
     for match in content._get_intrasite_link_regex().finditer(content._content or ""):
-        if match.group("what") == "filename":
+        if match.group("what") in kinds:
             yield (
                 unescape(match.group("path")),
                 unquote(unescape(urlparse(match.group("value")).path)),
