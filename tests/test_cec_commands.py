@@ -396,6 +396,10 @@ def _image_in_the_text_that_does_not_exist(site: Site) -> None:
     site.add("2026-11-20-flushing", body="![A hydrant]({static}/images/hydrant.png)")
 
 
+def _link_to_a_file_that_does_not_exist(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="See [the survey]({filename}2026-12-01-survey.md).")
+
+
 def _two_files_at_one_address(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.write(
@@ -415,6 +419,7 @@ def _two_files_at_one_address(site: Site) -> None:
         (_link_to_a_draft_with_its_braces_as_entities, "link"),
         (_link_to_an_announcement_not_yet_published, "link"),
         (_image_in_the_text_that_does_not_exist, "link"),
+        (_link_to_a_file_that_does_not_exist, "link"),
         (_image_named_for_no_address, "file name"),
         (_file_linked_as_static_named_for_no_address, "file name"),
         (_two_files_at_one_address, "file name"),

@@ -397,11 +397,16 @@ def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> N
     assert '<a class="footnote-ref" href="#fn:b">1</a>' in second  # numbered from 1
 
 
-def test_a_link_to_a_missing_page_fails_the_build(site: Site) -> None:
-    site.add("2026-11-20-flushing", body="See [the map]({filename}/announcements/nowhere.md).")
+def test_a_link_to_a_missing_page_fails_the_build_naming_file_and_line(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="Crews.\n\nSee [the map]({filename}/announcements/x.md).")
     with pytest.raises(BuildError) as failure:
         site.build()
-    assert any("Unable to find '/announcements/nowhere.md'" in p for p in failure.value.problems)
+    (problem,) = failure.value.problems
+    assert problem == (
+        f"{site.content}/announcements/2026-11-20-flushing.md:9: link: "
+        "'{filename}/announcements/x.md' names a file not in content/ (announcements/x.md); "
+        "add the file, or correct the name"
+    )
 
 
 def test_an_image_in_the_text_that_does_not_exist_fails_the_build_naming_it(site: Site) -> None:

@@ -9,9 +9,9 @@
 - holds back scheduled (future-dated) announcements until their date, never writes drafts,
   and keeps withdrawn announcements at their URL while taking them out of every listing;
 - refuses a `{filename}` link to a draft, or to an announcement scheduled after the linking
-  page is published, and a `{static}` link to a file not in content/ (see links.py); every
-  refusal is in `build_stops`, which `invoke status` runs too, on content read as the build
-  reads it (see as_built.py);
+  page is published, and a `{filename}` or `{static}` link to a file not in content/ (see
+  links.py); every refusal is in `build_stops`, which `invoke status` runs too, on content
+  read as the build reads it (see as_built.py);
 - gives templates what they list: urgent alerts, upcoming and past events, category labels,
   the archives by year; and writes a page per year of the archives.
 

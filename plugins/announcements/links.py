@@ -6,9 +6,10 @@ announcement its address before anything is there (a 404 that also gives the add
 early). The build refuses both. The rule, and how it is said, is shared with the content
 lint, which applies it before the build, to plain links too.
 
-A `{static}` link to a file that is not in content/ (an image removed, or its name mistyped)
-Pelican writes as if the file were there, and copies nothing: a broken image on the page and
-in the feeds. The build refuses it too, naming the file and line of the link.
+A link to a file that is not in content/ (removed, or its name mistyped) the build refuses
+too, naming the file and line of the link: Pelican writes a `{static}` one as if the file
+were there, and copies nothing (a broken image on the page and in the feeds), and warns of a
+`{filename}` one without saying which file holds it.
 """
 
 from __future__ import annotations
@@ -115,12 +116,12 @@ def unpublished_links(generators: Sequence[Any]) -> list[Problem]:
 
 
 def links_to_missing_files(generators: Sequence[Any]) -> list[Problem]:
-    """Each `{static}` (or `{attach}`) link of a page the build publishes, now or when it is
-    due, to a file that is not in content/."""
+    """Each `{filename}`, `{static}` or `{attach}` link of a page the build publishes, now or
+    when it is due, to a file that is not in content/."""
     content_dir = Path(generators[0].settings["PATH"])
     problems = []
     for content in _showing_links(generators):
-        for link, path in _intrasite_links(content, "static", "attach"):
+        for link, path in _intrasite_links(content, "filename", "static", "attach"):
             target = linked_file(path, content.relative_dir)
             if not (content_dir / target).is_file():
                 message = (
