@@ -2,7 +2,8 @@
 
 Requests must carry a valid OAuth 1.0a signature (HMAC-SHA1, checked with oauthlib) for the
 configured app and account. Every response has `x-rate-limit-*` headers; posting also has
-the per-user 24-hour cap (`x-user-limit-24hour-*`), 17 by default as on the free tier.
+the per-user 24-hour cap (`x-user-limit-24hour-*`), 17 by default as on the free tier, and a
+`quota` fault can reach the per-app one (`x-app-limit-24hour-*`) instead.
 Error bodies follow X's problem JSON. A post's text is kept as written and shown as X shows it,
 with &, < and > as HTML entities.
 """
@@ -147,11 +148,15 @@ class TwitterSandbox(Sandbox):
             }
             return self._too_many(headers)
         if fault.kind == "quota":
+            # X caps posts over 24 hours per account (`cap="user"`) and per app (`cap="app"`),
+            # each with its own headers; the 15-minute window's are there too, not used up.
+            cap = "app" if fault.params.get("cap") == "app" else "user"
             reset = int(self._timestamp() + float(fault.params.get("reset_after", DAY)))
             headers = {
-                "x-user-limit-24hour-limit": str(self.daily_post_limit),
-                "x-user-limit-24hour-remaining": "0",
-                "x-user-limit-24hour-reset": str(reset),
+                **self._window_headers("create"),
+                f"x-{cap}-limit-24hour-limit": str(self.daily_post_limit),
+                f"x-{cap}-limit-24hour-remaining": "0",
+                f"x-{cap}-limit-24hour-reset": str(reset),
             }
             return self._too_many(headers)
         status = int(fault.params.get("status", 503))

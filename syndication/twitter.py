@@ -2,17 +2,17 @@
 
 X posts cannot be edited: a correction becomes a reply to the original ("Update: …" and the
 link), one reply per correction, oldest first, then one for a new headline. Posting is capped
-per user per 24 hours (17 on the free tier, 100 on Basic); when the cap is reached the
-`x-user-limit-24hour-*` headers say when it resets, and the rest of the posts wait for the
-next run. X gives a post's text with &, < and > as HTML entities: every answer is read back
-as written (`_as_written`).
+per user per 24 hours (17 on the free tier, 100 on Basic), and per app; when either cap is
+reached its `x-user-limit-24hour-*` or `x-app-limit-24hour-*` headers say when it resets, and
+the rest of the posts wait for the next run. X gives a post's text with &, < and > as HTML
+entities: every answer is read back as written (`_as_written`).
 """
 
 from __future__ import annotations
 
 import html
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -41,6 +41,9 @@ from .text import URL
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
+# X caps posting over 24 hours per account and per app (`x-user-limit-24hour-*` and
+# `x-app-limit-24hour-*`): whose cap it is, as a message names it.
+DAILY_CAPS = {"user": "the account's", "app": "the app's"}
 
 
 class Twitter(Platform):
@@ -237,10 +240,8 @@ class Twitter(Platform):
         detail = "; ".join(getattr(error, "api_messages", []) or []) or str(error)
         message = self._clean(f"X error (HTTP {status}): {detail}")
         if isinstance(error, tweepy.TooManyRequests):
-            if headers.get("x-user-limit-24hour-remaining") == "0":
-                reset = _epoch(headers.get("x-user-limit-24hour-reset"))
-                when = f"; it resets {reset:%Y-%m-%d %H:%M} UTC" if reset else ""
-                return QuotaExhausted(f"X daily post limit reached{when}", reset)
+            if (daily := _daily_cap_reached(headers)) is not None:
+                return daily
             reset = _epoch(headers.get("x-rate-limit-reset"))
             wait = max(1.0, reset.timestamp() - time.time()) if reset else 60.0
             return RateLimited(message, retry_after=wait)
@@ -263,6 +264,20 @@ def _as_written(response: dict[str, Any]) -> dict[str, Any]:
         if isinstance(post, dict) and isinstance(post.get("text"), str):
             post["text"] = html.unescape(post["text"])
     return response
+
+
+def _daily_cap_reached(headers: Mapping[str, str]) -> QuotaExhausted | None:
+    """The daily quota, if a 429 says a 24-hour post cap is used up: the account's or the
+    app's, each in its own headers. Either holds every post back until it resets (the later,
+    if both are used up), however soon the 15-minute window ends."""
+    reached = [cap for cap in DAILY_CAPS if headers.get(f"x-{cap}-limit-24hour-remaining") == "0"]
+    if not reached:
+        return None
+    resets = [_epoch(headers.get(f"x-{cap}-limit-24hour-reset")) for cap in reached]
+    reset = max((r for r in resets if r is not None), default=None)
+    whose = " and ".join(DAILY_CAPS[cap] for cap in reached)
+    when = f"; it resets {reset:%Y-%m-%d %H:%M} UTC" if reset else ""
+    return QuotaExhausted(f"X daily post limit reached ({whose}){when}", reset)
 
 
 def _epoch(value: str | None) -> datetime | None:

@@ -830,6 +830,22 @@ def test_an_exhausted_daily_quota_defers_the_rest_and_the_next_run_completes(
     assert len(sandboxes.twitter.tweets) == 4
 
 
+def test_x_app_wide_24_hour_cap_defers_until_it_resets_without_retrying(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """X caps posts per app over 24 hours as well as per account: with the app's cap reached,
+    the rest waits for its reset, not for the end of the 15-minute window."""
+    run.site.add("2026-11-20-flushing")
+    hours = 20 * 60 * 60
+    sandboxes.twitter.inject("quota", method="POST", times=10, cap="app", reset_after=hours)
+    started = time.time()
+    (result,) = run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None).results
+    assert [r for r in sandboxes.twitter.requests if r[0] == "POST"] == [("POST", "/2/tweets")]
+    assert result.outcome == "deferred" and result.resume_at is not None
+    assert result.resume_at.timestamp() >= started + hours - 60, result.resume_at
+    assert "the app's" in (result.error or "")
+
+
 def test_a_missing_credential_skips_only_that_platform(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     report = run(YOUTUBE_REFRESH_TOKEN=None, YOUTUBE_CLIENT_SECRET="")
