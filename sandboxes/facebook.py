@@ -8,6 +8,7 @@ Errors have Graph's shape: `{"error": {"message", "type", "code", "fbtrace_id"}}
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -83,8 +84,24 @@ class FacebookSandbox(Sandbox):
 
     def fault_response(self, fault: Fault, request: Request) -> Response:
         if fault.kind in ("rate_limit", "quota"):
-            # Graph throttles Pages with HTTP 400 and code 32 (or 4, 17, 613), no reset time.
-            return self.error(400, "(#32) Page request limit reached", code=32)
+            # Graph throttles a Page token with HTTP 400 and code 32 (or 4, 17, 613, 80001);
+            # its Business Use Case header says, in whole minutes, when calls work again.
+            minutes = math.ceil(float(fault.params.get("reset_after", 60)) / 60)
+            throttled = self.error(400, "(#32) Page request limit reached", code=32)
+            throttled.headers["x-business-use-case-usage"] = json.dumps(
+                {
+                    self.page_id: [
+                        {
+                            "type": "pages",
+                            "call_count": 100,
+                            "total_cputime": 1,
+                            "total_time": 1,
+                            "estimated_time_to_regain_access": minutes,
+                        }
+                    ]
+                }
+            )
+            return throttled
         status = int(fault.params.get("status", 500))
         return self.error(
             status,

@@ -7,7 +7,8 @@ errors and logs go through `redact`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import facebook
@@ -32,7 +33,7 @@ from .manifest import Entry
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
 TEMPORARY = {1, 2}
 THROTTLED = {4, 17, 32, 613, 80001}
-THROTTLE_WAIT = 60.0  # Graph gives no reset time; a minute, or the next run if longer
+THROTTLE_WAIT = 60.0  # when Graph says nothing of when access returns: a minute
 SEARCH_PAGES = 3  # how far back `find_existing` looks in the Page's feed (100 posts a page)
 # /feed lists visitors' posts on the Page too (hence `from`). A post's `link` field is gone
 # since Graph v3.3 (asking for it is refused): its link is its attachment's unshimmed_url.
@@ -158,7 +159,8 @@ class Facebook(Platform):
         status = self.session.last_status
         message = self._clean(f"Facebook error {code} (HTTP {status}): {error.message}")
         if code in THROTTLED or status == 429:
-            return RateLimited(message, retry_after=THROTTLE_WAIT)
+            regained = _regain_access_after(self.session.last_headers)
+            return RateLimited(message, retry_after=regained or THROTTLE_WAIT)
         if code in TEMPORARY or (status is not None and status >= 500):
             return TransientError(message)
         if code == 100 and "does not exist" in str(error.message):
@@ -167,6 +169,24 @@ class Facebook(Platform):
 
     def _clean(self, message: str) -> str:
         return redact(message, self._secrets)
+
+
+def _regain_access_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds until a throttled Page may call again, as Graph estimates it. Page tokens fall
+    under Business Use Case limits: `x-business-use-case-usage` gives, for each business
+    object and use, `estimated_time_to_regain_access` in minutes. The longest of them; None
+    when the header gives none (or only 0: no estimate)."""
+    try:
+        usage = json.loads(headers.get("x-business-use-case-usage") or "{}")
+        minutes = [
+            float(use.get("estimated_time_to_regain_access") or 0)
+            for uses in usage.values()
+            for use in uses
+        ]
+    except (ValueError, TypeError, AttributeError):
+        return None  # not what Graph documents: wait as if it said nothing
+    longest = max(minutes, default=0.0)
+    return longest * 60 if longest > 0 else None
 
 
 def _by(post: dict[str, Any], author_id: str) -> bool:

@@ -846,6 +846,22 @@ def test_x_app_wide_24_hour_cap_defers_until_it_resets_without_retrying(
     assert "the app's" in (result.error or "")
 
 
+def test_a_facebook_page_throttle_is_waited_out_for_the_time_graph_gives(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Graph throttles a Page token (code 32) and says in its Business Use Case header, in
+    minutes, when the Page may call again: the post waits until then, not for a minute."""
+    run.site.add("2026-11-20-flushing")
+    sandboxes.facebook.inject("rate_limit", method="POST", times=10, reset_after=30 * 60)
+    started = time.time()
+    (result,) = run.on("facebook").results
+    assert [r for r in sandboxes.facebook.requests if r[0] == "POST"] == [
+        ("POST", f"/v24.0/{sandboxes.facebook.page_id}/feed")
+    ]
+    assert result.outcome == "deferred" and result.resume_at is not None
+    assert result.resume_at.timestamp() >= started + 30 * 60 - 5, result.resume_at
+
+
 def test_a_missing_credential_skips_only_that_platform(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     report = run(YOUTUBE_REFRESH_TOKEN=None, YOUTUBE_CLIENT_SECRET="")
