@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moderation.log import ModerationLog
-from syndication.base import CommentsOff, Platform, PlatformError, redacted_logs
+from syndication.base import CommentsOff, NotFound, Platform, PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger, Record
 from syndication.runner import make_platforms
@@ -40,9 +40,9 @@ def collect(
         totals: dict[str, CollectCounts] = {}
         failures: list[str] = []
         closed: list[str] = []
-        for (announcement, name), record in sorted(
-            Ledger.in_records(settings.records_dir).records().items()
-        ):
+        gone: list[str] = []
+        ledger = Ledger.in_records(settings.records_dir)
+        for (announcement, name), record in sorted(ledger.records().items()):
             platform = platforms.get(name)
             if platform is None or not record.remote_id:
                 continue
@@ -56,6 +56,13 @@ def collect(
             except CommentsOff:
                 # Nothing to collect now; the comments already archived are not deleted.
                 closed.append(f"{name}: {announcement}")
+                continue
+            except NotFound as error:
+                # Deleted on the platform itself, not withdrawn: nothing left to collect, and
+                # nothing to fix here. The comments archived are kept, not marked deleted.
+                gone.append(f"{name}: {announcement}: no longer on {platform.label}")
+                if record.gone != record.remote_id:
+                    ledger.gone(announcement, name, record.remote_id, error=str(error))
                 continue
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
@@ -85,6 +92,11 @@ def collect(
             )
         for post in closed:
             say(f"{post}: comments are turned off; nothing collected.")
+        for post in gone:
+            say(
+                f"{post} (deleted there, by someone with access or by the platform itself, "
+                "not withdrawn); its archived comments are kept."
+            )
         if skipped:
             say(f"collect: {skipped} post(s) unchanged for over {days} days were not visited.")
         for failure in failures:

@@ -404,6 +404,14 @@ class YouTubeSandbox(Sandbox):
         if (denied := self._guard(request, "list")) is not None:
             return denied
         video_id = request.args.get("videoId", "")
+        if video_id not in self.videos:  # never uploaded, or deleted (in YouTube Studio, say)
+            return self.error(
+                404,
+                'The video identified by the <code><a href="/youtube/v3/docs/commentThreads/list'
+                '#videoId">videoId</a></code> parameter could not be found.',
+                reason="videoNotFound",
+                domain="youtube.commentThread",
+            )
         if video_id in self.comments_off:
             return self.error(
                 403,

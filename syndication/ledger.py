@@ -7,7 +7,8 @@ the process stopped mid-call; the next run looks on the platform before acting a
 does a failure marked `uncertain`: a write that may have reached the platform (its answer
 was lost, and looking for it failed too). An action a quota held back before its call is
 noted by a lone `deferred` line with no `op`: it answers no intent, and the next run plans
-exactly as it would without it.
+exactly as it would without it. So is a post found no longer on the platform though never
+withdrawn (deleted there by hand, or by the platform): a lone `gone` line, written once.
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
@@ -47,6 +48,7 @@ class Record:
     replies: list[str] = field(default_factory=list)
     reply_texts: list[str] = field(default_factory=list)
     withdrawn_replies: list[str] = field(default_factory=list)  # taken down with the post
+    gone: str | None = None  # a post id found no longer on the platform, though not withdrawn
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -70,7 +72,9 @@ class Record:
         if phase == "intent":
             self.pending = event
             return
-        if event.get("op") is None:  # a note (see `Ledger.defer`): no call, no intent answered
+        if event.get("op") is None:  # a note (`Ledger.defer`, `Ledger.gone`): no call answered
+            if phase == "gone":
+                self.gone = event["remote_id"]
             return
         if not event.get("uncertain"):
             # An uncertain failure may have reached the platform: the intent stays open,
@@ -168,6 +172,22 @@ class Ledger:
                 "announcement": announcement,
                 "platform": platform,
                 "action": action,
+                **details,
+            }
+        )
+
+    def gone(self, announcement: str, platform: str, remote_id: str, **details: Any) -> None:
+        """Note that the post is no longer on the platform though the City never withdrew it
+        (deleted there by hand, or taken down by the platform itself), so that the records
+        say when it was found gone."""
+        self.append(
+            {
+                "phase": "gone",
+                "op": None,
+                "announcement": announcement,
+                "platform": platform,
+                "action": "collect",
+                "remote_id": remote_id,
                 **details,
             }
         )

@@ -19,6 +19,7 @@ from archive.comments import CommentArchive
 from sandboxes import Sandboxes
 from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
+from syndication.ledger import Ledger
 from syndication.runner import make_platforms
 from tests.conftest import Site
 
@@ -330,6 +331,38 @@ def test_a_youtube_video_with_comments_turned_off_is_not_a_failure_and_loses_no_
     sandboxes.youtube.turn_off_comments(ids["youtube"], off=False)  # on again, comments kept
     totals, _ = collect(settings, site.content)
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (1, 0)
+
+
+def test_a_post_removed_on_the_platform_itself_is_noted_once_and_fails_no_collect(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Deleted on facebook.com or in YouTube Studio (or taken down by the platform), not by a
+    withdrawal: Graph answers its comments "does not exist", YouTube videoNotFound. Every
+    collect says so and goes on (`invoke publish` stops at a failed one); the comments kept
+    are not marked deleted, and the ledger notes the post gone once."""
+    ids, settings = posted(site, sandboxes)
+    comment = sandboxes.facebook.add_comment(ids["facebook"], "When does the tour start?")
+    thread = sandboxes.youtube.add_comment(ids["youtube"], "Great video of the deck")
+    collect(settings, site.content)
+    with sandboxes.facebook.lock, sandboxes.youtube.lock:
+        sandboxes.facebook.deleted[ids["facebook"]] = sandboxes.facebook.posts.pop(ids["facebook"])
+        sandboxes.youtube.deleted[ids["youtube"]] = sandboxes.youtube.videos.pop(ids["youtube"])
+    for _ in range(2):
+        said: list[str] = []
+        totals, failures = collect(settings, site.content, say=said.append)
+        assert failures == [] and set(totals) == {"twitter"}
+        for platform in ("Facebook", "YouTube"):
+            assert any(
+                line.startswith(f"{platform.lower()}: 2026-11-21-tour: no longer on {platform}")
+                for line in said
+            ), said
+    state = CommentArchive(site.root / "records").state()
+    assert not state[("facebook", comment)].deleted and not state[("youtube", thread)].deleted
+    gone = [e for e in Ledger.in_records(site.root / "records").events() if e["phase"] == "gone"]
+    assert [(e["platform"], e["remote_id"]) for e in gone] == [
+        ("facebook", ids["facebook"]),
+        ("youtube", ids["youtube"]),
+    ]
 
 
 def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
