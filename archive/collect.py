@@ -7,7 +7,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moderation.log import ModerationLog
-from syndication.base import CommentsOff, NotFound, Platform, PlatformError, redacted_logs
+from syndication.base import (
+    AuthError,
+    CommentsOff,
+    NotFound,
+    Platform,
+    PlatformError,
+    redacted_logs,
+)
 from syndication.config import Settings
 from syndication.ledger import Ledger, Record
 from syndication.runner import make_platforms
@@ -41,10 +48,11 @@ def collect(
         failures: list[str] = []
         closed: list[str] = []
         gone: list[str] = []
+        refused: set[str] = set()  # platforms that refused the credentials: asked no more
         ledger = Ledger.in_records(settings.records_dir)
         for (announcement, name), record in sorted(ledger.records().items()):
             platform = platforms.get(name)
-            if platform is None or not record.remote_id:
+            if platform is None or not record.remote_id or name in refused:
                 continue
             if record.withdrawn and not platform.comments_outlive_withdrawal:
                 continue  # the post was deleted, and its comments with it (Facebook)
@@ -63,6 +71,10 @@ def collect(
                 gone.append(f"{name}: {announcement}: no longer on {platform.label}")
                 if record.gone != record.remote_id:
                     ledger.gone(announcement, name, record.remote_id, error=str(error))
+                continue
+            except AuthError as error:
+                failures.append(f"{name}: {announcement}: {error}")
+                refused.add(name)  # every other post would be refused the same way
                 continue
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")

@@ -48,6 +48,15 @@ class PermanentError(PlatformError):
     """4xx: authentication or validation. Retrying would not help."""
 
 
+class AuthError(PermanentError):
+    """The platform refuses the City's credentials (expired, revoked or mistyped): every
+    further call with them would be refused the same way, so the platform stops at the first.
+    The message names the environment variables to renew, never their values."""
+
+    def __init__(self, message: str, variables: Iterable[str]) -> None:
+        super().__init__(f"{message}; the credentials were refused: renew {', '.join(variables)}")
+
+
 class NotFound(PermanentError):
     """The remote object does not exist (e.g. already deleted)."""
 

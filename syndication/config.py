@@ -69,6 +69,14 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
+# The variables holding what each platform checks as the City's credentials: those to renew
+# when it refuses them (a Page id is not one: Graph refuses the token).
+CREDENTIALS: dict[str, tuple[str, ...]] = {
+    **REQUIRED,
+    "facebook": ("FACEBOOK_PAGE_ACCESS_TOKEN",),
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything syndication needs: per-platform credentials, or why a platform is off."""

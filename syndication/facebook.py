@@ -15,6 +15,7 @@ import facebook
 import requests
 
 from .base import (
+    AuthError,
     Comment,
     NotFound,
     PermanentError,
@@ -25,13 +26,14 @@ from .base import (
     TransientError,
     redact,
 )
-from .config import FacebookConfig
+from .config import CREDENTIALS, FacebookConfig
 from .http import DEFAULT_TIMEOUT, RebasingSession
 from .ledger import Record
 from .manifest import Entry
 
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
 TEMPORARY = {1, 2}
+REFUSED_TOKEN = {102, 190}  # the Page token is invalid, expired or revoked
 THROTTLED = {4, 17, 32, 613, 80001}
 THROTTLE_WAIT = 60.0  # when Graph says nothing of when access returns: a minute
 SEARCH_PAGES = 3  # how far back `find_existing` looks in the Page's feed (100 posts a page)
@@ -163,6 +165,8 @@ class Facebook(Platform):
             return RateLimited(message, retry_after=regained or THROTTLE_WAIT)
         if code in TEMPORARY or (status is not None and status >= 500):
             return TransientError(message)
+        if code in REFUSED_TOKEN:
+            return AuthError(message, CREDENTIALS[self.name])
         if code == 100 and "does not exist" in str(error.message):
             return NotFound(message)
         return PermanentError(message)

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .base import (
+    AuthError,
     NotFound,
     Platform,
     PlatformError,
@@ -58,6 +59,9 @@ class Result:
     url: str | None = None
     error: str | None = None
     resume_at: datetime | None = None
+    # A failure every further call to the platform would meet (its credentials refused): the
+    # rest of its actions are not sent in this run.
+    halts: bool = False
 
 
 @dataclass
@@ -144,7 +148,11 @@ class Syndicator:
     def _run_platform(self, platform: Platform, actions: list[Action]) -> list[Result]:
         results: list[Result] = []
         quota: QuotaExhausted | None = None
+        refused: Result | None = None
         for action in actions:
+            if refused:
+                results.append(_not_sent(action, platform, refused))
+                continue
             if quota and action.kind != WITHDRAW:
                 results.append(self._deferred(action, quota))
                 continue
@@ -154,6 +162,8 @@ class Syndicator:
                 logger.warning(
                     "%s: %s; the rest waits for the next run", platform.name, result.error
                 )
+            if result.halts:
+                refused = result
             results.append(result)
         return results
 
@@ -224,6 +234,8 @@ class Syndicator:
             # Reset is further away than we are willing to wait: treat like a quota.
             resume = datetime.fromtimestamp(time.time() + (error.retry_after or 0)).astimezone()
             return self._fail(action, operation, "deferred", error, resume, write)
+        except AuthError as error:
+            return replace(self._fail(action, operation, "failed", error, write=write), halts=True)
         except PlatformError as error:
             return self._fail(action, operation, "failed", error, write=write)
 
@@ -437,6 +449,19 @@ def _left_behind(record: Record) -> Result:
         record.remote_id,
         None if record.withdrawn else record.url,  # only its replies are left (X)
         error=left_behind_problem(record),
+    )
+
+
+def _not_sent(action: Action, platform: Platform, refused: Result) -> Result:
+    """An action held back because the platform refused the credentials earlier in the run:
+    sending it would only be refused the same way. Nothing was called, so nothing is recorded;
+    the next run plans it again."""
+    return Result(
+        action.platform,
+        action.entry.id,
+        action.kind,
+        "failed",
+        error=f"not sent: {platform.label} refused the credentials (see {refused.announcement})",
     )
 
 

@@ -20,6 +20,7 @@ import requests
 import tweepy
 
 from .base import (
+    AuthError,
     Comment,
     NotFound,
     PermanentError,
@@ -31,7 +32,7 @@ from .base import (
     TransientError,
     redact,
 )
-from .config import TwitterConfig
+from .config import CREDENTIALS, TwitterConfig
 from .http import DEFAULT_TIMEOUT, RebasingSession
 from .ledger import Record
 from .manifest import Entry
@@ -247,6 +248,8 @@ class Twitter(Platform):
             return RateLimited(message, retry_after=wait)
         if isinstance(error, tweepy.TwitterServerError):
             return TransientError(message)
+        if isinstance(error, tweepy.Unauthorized):  # the app's or the account's keys refused
+            return AuthError(message, CREDENTIALS[self.name])
         if isinstance(error, tweepy.NotFound):
             return NotFound(message)
         return PermanentError(message)

@@ -25,6 +25,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
 from .base import (
+    AuthError,
     Comment,
     CommentsOff,
     NotFound,
@@ -37,7 +38,7 @@ from .base import (
     TransientError,
     redact,
 )
-from .config import YouTubeConfig
+from .config import CREDENTIALS, YouTubeConfig
 from .ledger import Record
 from .manifest import Entry
 from .posts import read_more
@@ -267,9 +268,10 @@ class YouTube(Platform):
         except HttpError as error:
             raise self._translate(error) from None
         except RefreshError as error:
-            raise PermanentError(
-                self._clean(f"YouTube: cannot refresh the access token: {error}")
-            ) from None
+            message = self._clean(f"YouTube: cannot refresh the access token: {error}")
+            if error.retryable:  # the token endpoint failed for now (google-auth retried)
+                raise TransientError(message) from None
+            raise AuthError(message, CREDENTIALS[self.name]) from None
         except (TransportError, httplib2.HttpLib2Error, OSError) as error:
             raise TransientError(self._clean(f"YouTube: network error: {error}")) from None
 
@@ -286,6 +288,8 @@ class YouTube(Platform):
             return RateLimited(message, float(retry_after) if retry_after else 60.0)
         if status >= 500:
             return TransientError(message)
+        if status == 401:  # the access token refused, though just refreshed
+            return AuthError(message, CREDENTIALS[self.name])
         if status == 404:
             return NotFound(message)
         return PermanentError(message)

@@ -365,6 +365,22 @@ def test_a_post_removed_on_the_platform_itself_is_noted_once_and_fails_no_collec
     ]
 
 
+def test_a_refused_credential_stops_collecting_from_that_platform_naming_the_variable(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing", title="Water main flushing", date="2026-11-20 09:00")
+    _, settings = posted(site, sandboxes)
+    token = "sandbox-expired-token"
+    env = {**sandboxes.env, "RECORDS_DIR": str(settings.records_dir)}
+    expired = load_settings({**env, "FACEBOOK_PAGE_ACCESS_TOKEN": token})
+    totals, failures = collect(expired, site.content)
+    assert set(totals) == {"twitter", "youtube"}  # the others are collected
+    listed = [r for r in sandboxes.facebook.requests if r[1].endswith("/comments")]
+    assert len(listed) == 1  # not once for each post: each would be refused the same way
+    (failure,) = failures
+    assert "renew FACEBOOK_PAGE_ACCESS_TOKEN" in failure and token not in failure
+
+
 def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
     site: Site, sandboxes: Sandboxes
 ) -> None:

@@ -871,6 +871,40 @@ def test_a_missing_credential_skips_only_that_platform(run: Run, sandboxes: Sand
 
 
 @pytest.mark.parametrize(
+    ("platform", "variable", "first_call"),
+    [
+        ("facebook", "FACEBOOK_PAGE_ACCESS_TOKEN", ("POST", "/v24.0/104000000000001/feed")),
+        ("twitter", "TWITTER_ACCESS_TOKEN", ("POST", "/2/tweets")),
+        ("youtube", "YOUTUBE_REFRESH_TOKEN", ("POST", "/token")),
+    ],
+)
+def test_a_refused_credential_stops_that_platform_naming_the_variable_to_renew(
+    run: Run, sandboxes: Sandboxes, platform: str, variable: str, first_call: tuple[str, str]
+) -> None:
+    """An expired Page token (Graph 190), a revoked X access token (401), a revoked YouTube
+    refresh token (invalid_grant): every call with it would be refused the same way. That
+    platform stops at the first refusal, naming the variable to renew, never its value; the
+    others go on."""
+    days = (20, 21, 22)
+    for day in days:
+        run.site.add(
+            f"2026-11-{day}-item",
+            title=f"Item {day}",
+            date=f"2026-11-{day} 09:00",
+            video="videos/tour.mp4",
+        )
+    report = run(False, **{variable: "sandbox-expired-credential"})
+    assert report.failed
+    refused = getattr(sandboxes, platform)
+    assert [r for r in refused.requests if r == first_call] == [first_call]
+    assert {(p, o) for p, _, o in outcomes(report)} == {
+        (p, "created" if p != platform else "failed") for p in CREDENTIAL
+    }
+    said = "\n".join(run.said)
+    assert variable in said and "sandbox-expired-credential" not in said, said
+
+
+@pytest.mark.parametrize(
     ("name", "value"),
     [
         ("FACEBOOK_GRAPH_URL", "not a url"),
