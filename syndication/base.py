@@ -32,6 +32,11 @@ class TransientError(PlatformError):
         self.retry_after = retry_after
 
 
+class AnswerLost(TransientError):
+    """The call was sent but no answer came (the client gave up waiting, or the connection
+    dropped): the platform may have carried it out, or may still be carrying it out."""
+
+
 class RateLimited(TransientError):
     """429 with a reset time: wait until then (up to a cap), then retry."""
 

@@ -27,7 +27,7 @@ from .base import (
     redact,
 )
 from .config import CREDENTIALS, FacebookConfig
-from .http import DEFAULT_TIMEOUT, RebasingSession
+from .http import DEFAULT_TIMEOUT, RebasingSession, network_error
 from .ledger import Record
 from .manifest import Entry
 
@@ -146,7 +146,7 @@ class Facebook(Platform):
         except facebook.GraphAPIError as error:
             raise self._translate(error) from None
         except requests.RequestException as error:
-            raise TransientError(self._clean(f"Facebook: network error: {error}")) from None
+            raise network_error(self._clean(f"Facebook: network error: {error}"), error) from None
         except (KeyError, ValueError):
             # No JSON or no content type: facebook-sdk cannot read the answer.
             status = self.session.last_status

@@ -8,6 +8,7 @@ the call, so OAuth 1.0a signs the URL that is actually sent.
 
 It also keeps the last response's status and headers per thread: facebook-sdk raises
 errors without the HTTP status, and rate-limit headers are needed to know when to retry.
+`network_error` tells a call that never reached the platform from one whose answer was lost.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import NewConnectionError
+
+from .base import AnswerLost, TransientError
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -61,3 +65,13 @@ class RebasingSession(requests.Session):
     def last_headers(self) -> CaseInsensitiveDict[str]:
         headers = getattr(self._last, "headers", None)
         return headers if headers is not None else CaseInsensitiveDict()
+
+
+def network_error(message: str, error: requests.RequestException) -> TransientError:
+    """A network failure as retrying needs to know it. One before the call reached the platform
+    (no connection made: refused, or not made in time) can simply be sent again; after that,
+    a timeout or a dropped connection loses the answer to a call the platform may carry out."""
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    if isinstance(error, requests.ConnectTimeout) or isinstance(reason, NewConnectionError):
+        return TransientError(message)
+    return AnswerLost(message)

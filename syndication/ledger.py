@@ -5,10 +5,11 @@ call is bracketed by two lines: an `intent` written (and flushed to disk) before
 and its outcome (`done`, `failed` or `deferred`) after. An intent without an outcome means
 the process stopped mid-call; the next run looks on the platform before acting again. So
 does a failure marked `uncertain`: a write that may have reached the platform (its answer
-was lost, and looking for it failed too). An action a quota held back before its call is
-noted by a lone `deferred` line with no `op`: it answers no intent, and the next run plans
-exactly as it would without it. So is a post found no longer on the platform though never
-withdrawn (deleted there by hand, or by the platform): a lone `gone` line, written once.
+was lost and it has not appeared yet, or looking for it failed). An action a quota held back
+before its call is noted by a lone `deferred` line with no `op`: it answers no intent, and
+the next run plans exactly as it would without it. So is a post found no longer on the
+platform though never withdrawn (deleted there by hand, or by the platform): a lone `gone`
+line, written once.
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from .base import (
+    AnswerLost,
     AuthError,
     NotFound,
     Platform,
@@ -351,9 +352,12 @@ class Syndicator:
         write: _Once[Any] | None = None,
     ) -> Result:
         message = redact(str(error), self.secrets)
+        may_have_landed = operation is not None and write is not None and write.uncertain
+        if may_have_landed:
+            message += "; it may be there all the same: the next run looks for it first"
         if operation:
             # A write whose answer was lost may have landed: the next run looks first.
-            uncertain = {"uncertain": True} if write is not None and write.uncertain else {}
+            uncertain = {"uncertain": True} if may_have_landed else {}
             self.ledger.outcome(
                 operation,
                 action.entry.id,
@@ -409,10 +413,12 @@ class Syndicator:
 class _Once(Generic[T]):
     """A write that is retried only after looking for its effect on the platform.
 
-    A timeout or dropped connection can come after the platform did the write; sending it
-    again would post twice. So every retry first asks the platform whether it is there, and
-    `uncertain` says whether the write may have landed unseen (a transient failure after it
-    was sent), in which case its intent is left open for the next run to look again.
+    A transient failure can come after the platform did the write; sending it again would
+    post twice. So every retry first asks the platform whether it is there. A write whose
+    answer was lost (a timeout, a dropped connection) is never sent again in the run: the
+    platform may still be carrying it out when the run looks (Graph scraping a slow link), so
+    each retry only looks again. `uncertain` says whether the write may have landed unseen,
+    in which case its intent is left open for the next run to look again.
     """
 
     def __init__(self, write: Callable[..., T], find: Callable[[], T | None]) -> None:
@@ -420,6 +426,7 @@ class _Once(Generic[T]):
         self.find = find
         self.attempted = False
         self.uncertain = False
+        self.lost: AnswerLost | None = None  # why the write may yet land unseen
 
     def __call__(self, *args: Any) -> T:
         if self.attempted:
@@ -427,12 +434,17 @@ class _Once(Generic[T]):
             if found is not None:
                 self.uncertain = False
                 return found
+            if self.lost is not None:
+                raise self.lost  # not there yet: look again, never write again
             self.uncertain = False  # looked, and the earlier attempt is not there
         self.attempted = True
         try:
             result = self.write(*args)
         except RateLimited:
             raise  # refused before anything was done
+        except AnswerLost as error:
+            self.uncertain, self.lost = True, error
+            raise
         except TransientError:
             self.uncertain = True
             raise

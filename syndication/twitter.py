@@ -33,7 +33,7 @@ from .base import (
     redact,
 )
 from .config import CREDENTIALS, TwitterConfig
-from .http import DEFAULT_TIMEOUT, RebasingSession
+from .http import DEFAULT_TIMEOUT, RebasingSession, network_error
 from .ledger import Record
 from .manifest import Entry
 from .posts import x_update_text
@@ -232,7 +232,7 @@ class Twitter(Platform):
         except tweepy.TweepyException as error:
             raise self._translate(error) from None
         except requests.RequestException as error:
-            raise TransientError(self._clean(f"X: network error: {error}")) from None
+            raise network_error(self._clean(f"X: network error: {error}"), error) from None
 
     def _translate(self, error: tweepy.TweepyException) -> PlatformError:
         response = getattr(error, "response", None)

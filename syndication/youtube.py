@@ -25,6 +25,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
 from .base import (
+    AnswerLost,
     AuthError,
     Comment,
     CommentsOff,
@@ -272,8 +273,12 @@ class YouTube(Platform):
             if error.retryable:  # the token endpoint failed for now (google-auth retried)
                 raise TransientError(message) from None
             raise AuthError(message, CREDENTIALS[self.name]) from None
-        except (TransportError, httplib2.HttpLib2Error, OSError) as error:
+        except (TransportError, httplib2.ServerNotFoundError, ConnectionRefusedError) as error:
+            # Refreshing the token failed, or no connection was made: nothing reached YouTube.
             raise TransientError(self._clean(f"YouTube: network error: {error}")) from None
+        except (httplib2.HttpLib2Error, OSError) as error:
+            # A timeout or a dropped connection: YouTube may have carried the call out.
+            raise AnswerLost(self._clean(f"YouTube: network error: {error}")) from None
 
     def _translate(self, error: HttpError) -> PlatformError:
         status = int(error.resp.status)

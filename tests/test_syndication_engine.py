@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from syndication.base import (
+    AnswerLost,
     Comment,
     PermanentError,
     Platform,
@@ -72,7 +73,7 @@ class FakePlatform(Platform):
         self.posts[post_id] = entry.posts["fake"]["text"]
         if self.crash_after_write:
             self.crash_after_write = False
-            raise TransientError("connection dropped after the write")
+            raise AnswerLost("connection dropped after the write")
         return RemotePost(post_id, f"https://fake/{post_id}", self.posts[post_id])
 
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:

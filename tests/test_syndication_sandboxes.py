@@ -1050,6 +1050,27 @@ def test_a_client_timeout_after_the_write_is_adopted_not_reposted(
     assert len(sandboxes.facebook.posts) == 1
 
 
+def test_a_write_still_landing_when_the_client_gives_up_is_not_posted_twice(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Graph takes longer than the client waits (a slow link scrape): the post lands after the
+    client gave up, and after the run looked for it. The run does not post it again, and the
+    next run finds it: one post, the one the ledger records (so edited and withdrawn)."""
+    run.site.add("2026-11-20-flushing")
+    run.site.build()
+    settings = load_settings(run.env())
+    facebook = Facebook(settings.platforms["facebook"], timeout=0.2)  # type: ignore[arg-type]
+    sandboxes.facebook.inject("timeout", method="POST", seconds=1.0)
+    manifest = load_manifest(run.site.output / "syndication.json")
+    first = Syndicator(run.ledger, {"facebook": facebook}, backoff=0.01).run(manifest)
+    assert outcomes(first) == {("facebook", "2026-11-20-flushing", "failed")}
+    time.sleep(1.5)  # the slow write has landed
+    again = Syndicator(run.ledger, {"facebook": facebook}, backoff=0.01).run(manifest)
+    assert outcomes(again) == {("facebook", "2026-11-20-flushing", "adopted")}
+    record = run.ledger.records()[("2026-11-20-flushing", "facebook")]
+    assert list(sandboxes.facebook.posts) == [record.remote_id]
+
+
 @pytest.mark.parametrize(
     "correction",
     [
