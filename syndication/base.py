@@ -62,6 +62,11 @@ class AuthError(PermanentError):
         super().__init__(f"{message}; the credentials were refused: renew {', '.join(variables)}")
 
 
+class Duplicate(PermanentError):
+    """The platform refuses the write as one it already has (X: "duplicate content"): it is
+    there, landed unseen or made by hand, to be found and recorded rather than sent again."""
+
+
 class NotFound(PermanentError):
     """The remote object does not exist (e.g. already deleted)."""
 

@@ -19,6 +19,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from .base import (
     AnswerLost,
     AuthError,
+    Duplicate,
     NotFound,
     Platform,
     PlatformError,
@@ -417,8 +418,9 @@ class _Once(Generic[T]):
     post twice. So every retry first asks the platform whether it is there. A write whose
     answer was lost (a timeout, a dropped connection) is never sent again in the run: the
     platform may still be carrying it out when the run looks (Graph scraping a slow link), so
-    each retry only looks again. `uncertain` says whether the write may have landed unseen,
-    in which case its intent is left open for the next run to look again.
+    each retry only looks again. Nor is one the platform refuses as a duplicate: it is there
+    already, and is looked for at once. `uncertain` says whether the write may have landed
+    unseen, in which case its intent is left open for the next run to look again.
     """
 
     def __init__(self, write: Callable[..., T], find: Callable[[], T | None]) -> None:
@@ -426,7 +428,7 @@ class _Once(Generic[T]):
         self.find = find
         self.attempted = False
         self.uncertain = False
-        self.lost: AnswerLost | None = None  # why the write may yet land unseen
+        self.unseen: AnswerLost | Duplicate | None = None  # why it may be there unseen
 
     def __call__(self, *args: Any) -> T:
         if self.attempted:
@@ -434,8 +436,8 @@ class _Once(Generic[T]):
             if found is not None:
                 self.uncertain = False
                 return found
-            if self.lost is not None:
-                raise self.lost  # not there yet: look again, never write again
+            if self.unseen is not None:
+                raise self.unseen  # not found (yet): look again, never write again
             self.uncertain = False  # looked, and the earlier attempt is not there
         self.attempted = True
         try:
@@ -443,8 +445,11 @@ class _Once(Generic[T]):
         except RateLimited:
             raise  # refused before anything was done
         except AnswerLost as error:
-            self.uncertain, self.lost = True, error
+            self.uncertain, self.unseen = True, error
             raise
+        except Duplicate as error:
+            self.uncertain, self.unseen = True, error
+            return self(*args)  # the platform has it: look for it now, as a retry would
         except TransientError:
             self.uncertain = True
             raise

@@ -22,6 +22,7 @@ import tweepy
 from .base import (
     AuthError,
     Comment,
+    Duplicate,
     NotFound,
     PermanentError,
     Platform,
@@ -42,6 +43,8 @@ from .text import URL
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
+# How X refuses a post or reply whose text the account has already posted (403).
+DUPLICATE = "duplicate content"
 # X caps posting over 24 hours per account and per app (`x-user-limit-24hour-*` and
 # `x-app-limit-24hour-*`): whose cap it is, as a message names it.
 DAILY_CAPS = {"user": "the account's", "app": "the app's"}
@@ -250,6 +253,8 @@ class Twitter(Platform):
             return TransientError(message)
         if isinstance(error, tweepy.Unauthorized):  # the app's or the account's keys refused
             return AuthError(message, CREDENTIALS[self.name])
+        if isinstance(error, tweepy.Forbidden) and DUPLICATE in detail:
+            return Duplicate(message)
         if isinstance(error, tweepy.NotFound):
             return NotFound(message)
         return PermanentError(message)

@@ -1095,6 +1095,36 @@ def test_an_x_correction_reply_whose_answer_was_lost_is_found_not_reposted(
     assert on_x(run).results == []
 
 
+@pytest.mark.parametrize("reply", [False, True], ids=["post", "update reply"])
+def test_an_x_post_already_there_is_recorded_when_x_refuses_it_as_a_duplicate(
+    run: Run, sandboxes: Sandboxes, reply: bool
+) -> None:
+    """X refuses a post or reply whose text the account already has ("duplicate content"):
+    it is there (landed unseen after an error, or posted by hand from `invoke preview`), so
+    the run records it as the City's, rather than failing on it every run while it stays up
+    unrecorded, never corrected nor withdrawn."""
+    add_tour(run.site)
+    if reply:
+        on_x(run)
+        add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    run.site.build()
+    entry = load_manifest(run.site.output / "syndication.json").by_id()["2026-11-21-tour"]
+    twitter = Twitter(load_settings(run.env()).platforms["twitter"])  # type: ignore[arg-type]
+    record = run.ledger.records().get(("2026-11-21-tour", "twitter"))
+    text = twitter.update_text(entry, record) if record else entry.posts["twitter"]["text"]
+    parent = record.remote_id if record else None
+    sent = twitter.client.create_tweet(text=text, in_reply_to_tweet_id=parent, user_auth=True)
+    by_hand = str(sent["data"]["id"])
+    report = on_x(run)
+    assert outcomes(report) == {
+        ("twitter", "2026-11-21-tour", "updated" if reply else "created")
+    }, report.results
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    assert (record.replies[-1] if reply else record.remote_id) == by_hand
+    assert len(sandboxes.twitter.tweets) == 1 + reply
+    assert on_x(run).results == []
+
+
 REGISTER = (
     "Spring programs at the Trail Aquatic and Leisure Centre open for registration on Monday."
     " Register online at https://trail.ca/rec—spaces in swimming lessons are limited, so sign"
