@@ -6,14 +6,22 @@ Every commit on the first-parent history of the branch after `enforce_from` that
 branch whose commits are all by listed posters (the CEC's permission). Only the CEC may change
 `policy/posters.yml`. Verification is git's own (`gpg.format=ssh` with an allowed-signers
 file generated from the posters list).
+
+Where the rules start is read from the history, never taken from the commit being checked: it
+is the first commit `enforce_from` named on the first-parent history, and each commit is
+checked against the posters list as the last commit that passed left it. A later change of
+`enforce_from` is a change to the posters file like any other: it moves the start forward only
+once it has passed, so no commit can exempt itself, or the commits before it, from the rules.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import tempfile
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +33,9 @@ POSTERS = "policy/posters.yml"
 WATCHED = ("content/", "policy/")
 ROLES = ("cec", "employee")
 KEY_TYPES = ("ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-nistp256 ", "sk-ssh-ed25519@openssh.com ")
+# enforce_from names a commit by its full id (SHA-1 or SHA-256): a branch, a tag or HEAD moves
+# with the very history it is meant to check.
+FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 class HistoryError(Exception):
@@ -112,16 +123,25 @@ class Repository:
             return None
         return parse_posters(result.stdout, f"{POSTERS} at {commit[:10]}")
 
+    def enforce_from_at(self, commit: str) -> str | None:
+        """`enforce_from` as written at `commit`, whatever else its posters file holds."""
+        text = self.git("show", f"{commit}:{POSTERS}", check=False)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return None
+        named = data.get("enforce_from") if isinstance(data, dict) else None
+        return str(named).strip() if named else None
+
     def first_parent_commits(self, since: str, branch: str) -> list[str]:
         return self.git("rev-list", "--first-parent", "--reverse", f"{since}..{branch}").split()
 
-    def is_ancestor(self, commit: str, descendant: str) -> bool:
-        result = subprocess.run(
-            ["git", "-C", str(self.path), "merge-base", "--is-ancestor", commit, descendant],
-            capture_output=True,
-            check=False,
-        )
-        return result.returncode == 0
+    def first_parent_history(self, head: str) -> list[str]:
+        return self.git("rev-list", "--first-parent", "--reverse", head).split()
+
+    def posters_changes(self, head: str) -> list[str]:
+        """The commits on the first-parent history that change the posters file, oldest first."""
+        return self.git("rev-list", "--first-parent", "--reverse", head, "--", POSTERS).split()
 
     def parents(self, commit: str) -> list[str]:
         return self.git("rev-list", "--parents", "-n", "1", commit).split()[1:]
@@ -174,55 +194,144 @@ def verify(
     """Yield one finding per commit that breaks the rules.
 
     With `remembered` (a file), a run that finds nothing records the commit it verified up
-    to, and the next run without `since` starts there: a commit's content, parents and
-    signature never change, so neither does its verdict. The record is ignored when
-    `enforce_from` or these rules changed, or history was rewritten past it.
+    to, and where the rules applied from there; the next run without `since` starts there: a
+    commit's content, parents and signature never change, so neither does its verdict. The
+    record is ignored when these rules changed, or history was rewritten past it.
     """
     repo = Repository(repo_path)
-    current = repo.posters_at(branch)
-    if current is None:
+    if repo.posters_at(branch) is None:
         raise HistoryError(f"{POSTERS}: not found on {branch}")
-    start = since or current.enforce_from
-    if start is None:
-        raise HistoryError(
+    head = repo.git("rev-parse", branch).strip()
+    order = {commit: index for index, commit in enumerate(repo.first_parent_history(head))}
+    with tempfile.TemporaryDirectory() as scratch:
+        if since is not None:
+            # The operator's own starting point: every commit after it is reported.
+            start = repo.git("rev-parse", "--verify", f"{since}^{{commit}}").strip()
+            yield from _walk(repo, start, head, Path(scratch), order=None).findings
+            return
+        resumed = _recall(remembered, order) if remembered is not None else None
+        start, applies_from = resumed or (_rules_start(repo, head, order),) * 2
+        walked = _walk(repo, start, head, Path(scratch), order, applies_from)
+        _check_enforce_from(walked, order)
+        yield from walked.findings
+    if not walked.findings and remembered is not None:
+        remembered.parent.mkdir(parents=True, exist_ok=True)
+        record = {"enforce_from": walked.applies_from, "rules": RULES, "verified": head}
+        remembered.write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+
+def _names_a_commit_before(named: str, commit: str, order: dict[str, int]) -> bool:
+    """Whether `named` is the full id of a commit before `commit` on the first-parent history."""
+    return FULL_ID.fullmatch(named) is not None and order.get(named, len(order)) < order[commit]
+
+
+def _unusable(named: str | None) -> HistoryError:
+    if not named:
+        return HistoryError(
             f"{POSTERS}: enforce_from is empty; set it to the commit from which "
             "the rules apply, or pass --since"
         )
-    head = repo.git("rev-parse", branch).strip()
-    record = {"enforce_from": current.enforce_from, "rules": RULES}
-    if since is None and remembered is not None:
-        last = _recall(remembered, record)
-        if last is not None and repo.is_ancestor(last, head):
-            start = last
-    clean = True
-    with tempfile.TemporaryDirectory() as scratch:
-        for commit in repo.first_parent_commits(start, head):
-            for finding in _check(repo, commit, Path(scratch)):
-                clean = False
-                yield finding
-    if clean and since is None and remembered is not None:
-        remembered.parent.mkdir(parents=True, exist_ok=True)
-        remembered.write_text(json.dumps({**record, "verified": head}) + "\n", encoding="utf-8")
+    return HistoryError(
+        f"{POSTERS}: enforce_from: '{named}' is not the full id (40 hex digits) of a commit "
+        "before it on the first-parent history; set it to the commit from which the rules "
+        "apply, or pass --since"
+    )
 
 
-def _recall(remembered: Path, record: dict[str, Any]) -> str | None:
-    """The commit verified up to, if the record was made under the same rules."""
+def _rules_start(repo: Repository, head: str, order: dict[str, int]) -> str:
+    """The first commit enforce_from named on the first-parent history: where the rules start.
+
+    Not the value on `head`, which the commits being checked could have set.
+    """
+    for commit in repo.posters_changes(head):
+        named = repo.enforce_from_at(commit)
+        if named and _names_a_commit_before(named, commit, order):
+            return named
+    raise _unusable(repo.enforce_from_at(head))
+
+
+@dataclass
+class _Walked:
+    findings: list[Finding]
+    applies_from: str
+    trusted: Posters | None  # the posters list as the last commit that passed left it
+
+
+def _walk(
+    repo: Repository,
+    start: str,
+    head: str,
+    scratch: Path,
+    order: dict[str, int] | None,
+    applies_from: str | None = None,
+) -> _Walked:
+    """Check the commits after `start`, each against the list the commits before it passed.
+
+    With `order` (the first-parent history), a commit that passes and moves enforce_from
+    forward starts the check again from there, trusting the list as it is there.
+    """
+    walked = _Walked([], applies_from or start, repo.posters_at(start))
+    commits = deque(repo.first_parent_commits(start, head))
+    while commits:
+        commit = commits.popleft()
+        parents = repo.parents(commit)
+        changed = repo.changed(parents[0] if parents else None, commit)
+        found = list(_check(repo, commit, parents, changed, walked.trusted, scratch))
+        walked.findings += found
+        if found or POSTERS not in changed:
+            continue
+        walked.trusted = repo.posters_at(commit)
+        named = walked.trusted.enforce_from if walked.trusted else None
+        if (
+            order is not None
+            and named
+            and _names_a_commit_before(named, commit, order)
+            and order[named] > order[walked.applies_from]
+        ):
+            walked = _Walked([], named, repo.posters_at(named))
+            commits = deque(repo.first_parent_commits(named, head))
+    return walked
+
+
+def _check_enforce_from(walked: _Walked, order: dict[str, int]) -> None:
+    """Refuse an enforce_from the checked history set but cannot be used."""
+    named = walked.trusted.enforce_from if walked.trusted else walked.applies_from
+    if named == walked.applies_from:
+        return
+    if named is None or FULL_ID.fullmatch(named) is None or named not in order:
+        raise _unusable(named)
+    raise HistoryError(
+        f"{POSTERS}: enforce_from: '{named}' is before {walked.applies_from[:10]}, where the "
+        "rules already apply: it only moves forward; to check the commits before, pass --since"
+    )
+
+
+def _recall(remembered: Path, order: dict[str, int]) -> tuple[str, str] | None:
+    """(The commit verified up to, where the rules applied there), if made under these rules."""
     try:
         stored = json.loads(remembered.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(stored, dict) or any(stored.get(k) != v for k, v in record.items()):
+    if not isinstance(stored, dict) or stored.get("rules") != RULES:
         return None
-    verified = stored.get("verified")
-    return verified if isinstance(verified, str) else None
+    verified, applies_from = str(stored.get("verified")), str(stored.get("enforce_from"))
+    # Both on the first-parent history, in that order: otherwise it was rewritten.
+    if order.get(applies_from, len(order)) > order.get(verified, -1):
+        return None
+    return verified, applies_from
 
 
-def _check(repo: Repository, commit: str, scratch: Path) -> Iterator[Finding]:
-    parents = repo.parents(commit)
-    base = parents[0] if parents else None
-    if not _touches(repo.changed(base, commit)):
+def _check(
+    repo: Repository,
+    commit: str,
+    parents: list[str],
+    changed: list[str],
+    posters: Posters | None,
+    scratch: Path,
+) -> Iterator[Finding]:
+    """The findings on one commit, checked against `posters` (None: no list before it)."""
+    if not _touches(changed):
         return
-    posters = repo.posters_at(base) if base else None
     if posters is None:
         # The commit that first adds the posters file is checked against itself: it must be
         # signed by a CEC it lists.

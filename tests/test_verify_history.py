@@ -272,3 +272,89 @@ def test_a_record_past_rewritten_history_is_ignored(repo: Repo, tmp_path: Path) 
     repo.commit("cec", {"content/announcements/d.md": "D\n"}, sign_as="cec")
     # Counted from the dropped commit, the unsigned one before it would never be checked.
     assert [str(f) for f in verify(repo.path, remembered=record)] == [f"{bad[:10]} cec: not signed"]
+
+
+@pytest.mark.parametrize("value", ["HEAD", "main", "v1", "its own parent's id"])
+def test_an_unsigned_commit_cannot_switch_verification_off_with_enforce_from(
+    repo: Repo, value: str
+) -> None:
+    git(repo.path, "tag", "v1")
+    people = {"cec": "cec", "emp": "employee"}
+    parent = git(repo.path, "rev-parse", "HEAD")
+    named = parent if value == "its own parent's id" else value
+    posters = repo.posters_yaml(people).replace(f"'{repo.enforce_from}'", named)
+    stranger = repo.commit(
+        "stranger",
+        {
+            "content/announcements/2026-11-24-fake.md": "Fake notice\n",
+            "policy/posters.yml": posters,
+        },
+    )
+    git(repo.path, "tag", "-f", "v1")
+    assert repo.findings() == [f"{stranger[:10]} stranger: not signed"]
+
+
+def test_a_stranger_cannot_vouch_for_their_own_posters_list_by_moving_enforce_from(
+    repo: Repo,
+) -> None:
+    # The first commit lists the stranger as a CEC (unsigned); the second, signed with the
+    # stranger's key, points enforce_from at the first, so that the first is never checked
+    # and the second is checked against the list the first wrote.
+    takeover = repo.commit(
+        "stranger", {"policy/posters.yml": repo.posters_yaml({"stranger": "cec"})}
+    )
+    repo.enforce_from = takeover
+    notice = repo.commit(
+        "stranger",
+        {
+            "policy/posters.yml": repo.posters_yaml({"stranger": "cec"}),
+            "content/announcements/2026-11-24-fake.md": "Fake notice\n",
+        },
+        sign_as="stranger",
+    )
+    assert repo.findings() == [
+        f"{takeover[:10]} stranger: not signed",
+        f"{notice[:10]} stranger: signed by a key that is not in policy/posters.yml",
+    ]
+
+
+def test_the_cec_moves_enforce_from_forward_past_a_bad_commit(repo: Repo, tmp_path: Path) -> None:
+    people = {"cec": "cec", "emp": "employee"}
+    bad = repo.commit("stranger", {"content/announcements/a.md": "A\n"})
+    fixed = repo.commit("cec", {"content/announcements/a.md": "A, checked\n"}, sign_as="cec")
+    assert repo.findings() == [f"{bad[:10]} stranger: not signed"]
+    repo.enforce_from = fixed
+    repo.commit("cec", {"policy/posters.yml": repo.posters_yaml(people)}, sign_as="cec")
+    assert repo.findings() == []
+    # Also from a record made before the move, and the next record starts at the move.
+    record = tmp_path / "verified-history.json"
+    assert list(verify(repo.path, remembered=record)) == []
+    assert json.loads(record.read_text())["enforce_from"] == fixed
+    repo.commit("cec", {"content/announcements/b.md": "B\n"}, sign_as="cec")
+    assert list(verify(repo.path, remembered=record)) == []
+
+
+@pytest.mark.parametrize("named", ["main", "HEAD~1", "abc1234"])
+def test_an_enforce_from_the_cec_gives_by_another_name_is_refused_naming_the_field(
+    repo: Repo, named: str
+) -> None:
+    posters = repo.posters_yaml({"cec": "cec", "emp": "employee"})
+    repo.commit(
+        "cec",
+        {"policy/posters.yml": posters.replace(f"'{repo.enforce_from}'", named)},
+        sign_as="cec",
+    )
+    with pytest.raises(HistoryError, match=rf"posters.yml: enforce_from: '{named}' is not the"):
+        repo.findings()
+
+
+def test_enforce_from_only_moves_forward(repo: Repo) -> None:
+    people = {"cec": "cec", "emp": "employee"}
+    start = repo.enforce_from
+    repo.enforce_from = repo.commit("cec", {"content/announcements/a.md": "A\n"}, sign_as="cec")
+    repo.commit("cec", {"policy/posters.yml": repo.posters_yaml(people)}, sign_as="cec")
+    repo.enforce_from = start
+    repo.commit("cec", {"policy/posters.yml": repo.posters_yaml(people)}, sign_as="cec")
+    with pytest.raises(HistoryError, match=r"enforce_from: '[0-9a-f]{40}' is before .* --since"):
+        repo.findings()
+    assert [str(f) for f in verify(repo.path, since=str(start))] == []
