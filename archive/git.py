@@ -85,6 +85,11 @@ class ArchiveSyncError(RuntimeError):
     """The archive could not be fetched from, or pushed to, its remote (RECORDS_REMOTE)."""
 
 
+# The remote's commit this copy last took or pushed: the remote's history only ever grows
+# from it, so one that no longer holds it was rewritten (force-pushed).
+REMOTE_SEEN = "refs/records/remote-main"
+
+
 def without_credentials(text: str) -> str:
     """A git message without the credentials a remote's URL may carry (https://user:token@)."""
     return re.sub(r"(?<=://)[^/@\s]+@", "***@", text.strip())
@@ -118,7 +123,7 @@ def pull_archive(records_dir: Path, remote: str) -> str:
         raise ArchiveSyncError(
             f"cannot {verb} the records archive: {without_credentials(fetched.stderr)}"
         )
-    _join(records_dir, "FETCH_HEAD")
+    _take(records_dir, "FETCH_HEAD")
     return "cloned" if new else "up to date"
 
 
@@ -134,13 +139,15 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
     for _ in range(attempts):
         pushed = _git(records_dir, "push", "-q", remote, "HEAD:main")
         if pushed.returncode == 0:
-            return _git(records_dir, "rev-parse", "HEAD").stdout.strip()
+            head = _git(records_dir, "rev-parse", "HEAD").stdout.strip()
+            _git(records_dir, "update-ref", REMOTE_SEEN, head)
+            return head
         fetched = _git(records_dir, "fetch", "-q", remote, "main")
         if fetched.returncode != 0:
             raise ArchiveSyncError(
                 f"cannot push the records archive: {without_credentials(pushed.stderr)}"
             )
-        _join(records_dir, "FETCH_HEAD")
+        _take(records_dir, "FETCH_HEAD")
     raise ArchiveSyncError(
         f"the records archive was still rejected after {attempts} tries: "
         f"{without_credentials(pushed.stderr)}; the records stay committed in {records_dir}"
@@ -162,6 +169,12 @@ def _changed(records_dir: Path, base: str | None, revision: str) -> set[str]:
     return set(listed.stdout.split("\n")) - {""}
 
 
+def _take(records_dir: Path, theirs: str) -> None:
+    """Join the remote's `theirs` with this copy, and remember it as taken."""
+    _join(records_dir, theirs)
+    _git(records_dir, "update-ref", REMOTE_SEEN, theirs)
+
+
 def _join(records_dir: Path, theirs: str) -> None:
     """Put this copy's commits after `theirs`, as one commit: both only ever appended.
 
@@ -176,6 +189,14 @@ def _join(records_dir: Path, theirs: str) -> None:
     theirs_commit = _git(records_dir, "rev-parse", theirs).stdout.strip()
     base_found = _git(records_dir, "merge-base", ours, theirs_commit) if ours else None
     base = base_found.stdout.strip() if base_found and base_found.returncode == 0 else None
+    if ours and base is None:
+        # Joined, every line this copy shares with the remote would be there twice.
+        raise _rewritten(records_dir, theirs_commit, "has no commit in common with this copy")
+    if not _grew_from_seen(records_dir, theirs_commit):
+        # Joined, the lines taken out of the remote would come back.
+        raise _rewritten(
+            records_dir, theirs_commit, "no longer holds the commit this copy last took or pushed"
+        )
     if base == theirs_commit:
         return  # nothing new there
     if not ours or base == ours:
@@ -208,6 +229,22 @@ def _join(records_dir: Path, theirs: str) -> None:
     finally:
         index.unlink(missing_ok=True)
     _git(records_dir, "reset", "-q", "--hard", made.stdout.strip())
+
+
+def _rewritten(records_dir: Path, theirs: str, why: str) -> ArchiveSyncError:
+    return ArchiveSyncError(
+        f"the records archive's history on the remote was rewritten: its main ({theirs[:10]}) "
+        f"{why}; join the copies by hand (README, 'Publishing: deploy and CI'); this copy's "
+        f"records stay committed in {records_dir}"
+    )
+
+
+def _grew_from_seen(records_dir: Path, theirs: str) -> bool:
+    """Whether the remote's `theirs` holds the commit this copy last took or pushed, if any."""
+    seen = _git(records_dir, "rev-parse", "-q", "--verify", REMOTE_SEEN).stdout.strip()
+    return (
+        not seen or _git(records_dir, "merge-base", "--is-ancestor", seen, theirs).returncode == 0
+    )
 
 
 def _joined_lines(records_dir: Path, base: str | None, ours: str, theirs: str, path: str) -> str:

@@ -135,6 +135,56 @@ def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> No
     assert [e["op"] for e in lines(ci, "post")] == ["a", "b"]  # this copy keeps its records
 
 
+def _git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=x", "-c", "user.email=x@x", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def test_a_force_pushed_history_is_refused_not_joined_twice(tmp_path: Path) -> None:
+    url = remote(tmp_path)
+    ci, officer = tmp_path / "ci", tmp_path / "officer"
+    pull_archive(ci, url)
+    note(ci, "post", "a")
+    push_archive(ci, url)
+    pull_archive(officer, url)
+    # The remote's history is rewritten (the same files, in a new history) and force-pushed.
+    _git(officer, "checkout", "-q", "--orphan", "rewritten")
+    _git(officer, "commit", "-q", "-m", "history rewritten")
+    _git(officer, "push", "-q", "--force", url, "rewritten:main")
+    rewritten = _git(officer, "rev-parse", "HEAD")
+    note(ci, "post", "b")
+    with pytest.raises(ArchiveSyncError) as failure:
+        push_archive(ci, url)
+    assert "the records archive's history on the remote was rewritten" in str(failure.value)
+    assert "join the copies by hand" in str(failure.value)
+    assert _git(Path(url), "rev-parse", "main") == rewritten  # nothing pushed
+    assert [e["op"] for e in lines(ci, "post")] == ["a", "b"]  # this copy keeps its records
+    with pytest.raises(ArchiveSyncError, match="history on the remote was rewritten"):
+        pull_archive(ci, url)
+
+
+def test_a_remote_reset_to_an_earlier_commit_is_refused_not_joined(tmp_path: Path) -> None:
+    url, ci, officer = two_copies(tmp_path)
+    note(ci, "moderation", "c1")
+    push_archive(ci, url)
+    pull_archive(officer, url)
+    # c1 is taken out of the remote's history, and another line pushed in its place.
+    _git(officer, "reset", "-q", "--hard", "HEAD~1")
+    note(officer, "moderation", "o1")
+    commit_archive(officer, "instead")
+    _git(officer, "push", "-q", "--force", url, "HEAD:main")
+    note(ci, "moderation", "c2")
+    with pytest.raises(ArchiveSyncError, match="history on the remote was rewritten"):
+        push_archive(ci, url)
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    assert [e["what"] for e in lines(check, "moderation")] == ["c0", "o1"]  # c1 not back
+
+
 def test_a_syndication_that_fails_still_commits_what_it_posted(
     site: Site, sandboxes: Sandboxes, tmp_path: Path
 ) -> None:
