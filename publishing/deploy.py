@@ -84,9 +84,10 @@ def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result
     if url == "gh-pages" or url.startswith("gh-pages:"):
         return deploy_gh_pages(output, url.partition(":")[2] or "origin", say)
     if url.startswith(("http://", "https://")):
+        shown = without_credentials(url)
         raise DeployError(
-            f"DEPLOY_URL: '{url}' is a web address; give a path, user@host:path, "
-            "s3://bucket/prefix or gh-pages"
+            f"DEPLOY_URL: '{shown}' is a web address; give a path, user@host:path, "
+            f"s3://bucket/prefix or gh-pages (a git repository's address as gh-pages:{shown})"
         )
     return deploy_rsync(output, url, say)
 
@@ -117,7 +118,7 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
         raise DeployError("rsync is not installed (Debian: apt-get install rsync)")
     if ":" not in target:
         Path(target).mkdir(parents=True, exist_ok=True)
-    source = f"{output}/"
+    source, shown = f"{output}/", without_credentials(target)
     names = [path.relative_to(output).as_posix() for path in _files(output)]
     uploaded = removed = 0
     for step, name in enumerate(STAGES):
@@ -134,18 +135,19 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
         )
         if run.returncode != 0:
             raise DeployError(
-                f"rsync to {target} failed during {name}: {run.stderr.strip()}; "
+                f"rsync to {shown} failed during {name}: {without_credentials(run.stderr)}; "
                 "the pages already there are unchanged or complete"
             )
         sent, gone = rsync_changes(run.stdout)
         uploaded, removed = uploaded + sent, removed + gone
         say(f"deploy: {name} done")
-    return Result(target, uploaded, removed)
+    return Result(shown, uploaded, removed)
 
 
-def s3_client(url: str) -> Any:
+def s3_client(shown: str) -> Any:
     """boto3's S3 client, from the usual AWS_* variables and AWS_ENDPOINT_URL; one it cannot
-    make stops the deploy before anything is sent, naming what to fix."""
+    make stops the deploy before anything is sent, naming what to fix (and `shown`, the
+    target as messages give it)."""
     import boto3
     from botocore.exceptions import BotoCoreError
 
@@ -165,19 +167,19 @@ def s3_client(url: str) -> Any:
     try:
         return boto3.client("s3")
     except BotoCoreError as error:  # e.g. an AWS_DEFAULT_REGION it cannot use
-        raise DeployError(f"S3 deploy to {url} cannot start: {error}") from None
+        raise DeployError(f"S3 deploy to {shown} cannot start: {error}") from None
     except ValueError as error:
         if endpoint:  # botocore's endpoint check is stricter (no `_` in a host)
             raise DeployError(f"AWS_ENDPOINT_URL: '{endpoint}' cannot be used: {error}") from None
-        raise DeployError(f"S3 deploy to {url} cannot start: {error}") from None
+        raise DeployError(f"S3 deploy to {shown} cannot start: {error}") from None
 
 
 def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    parts = urlsplit(url)
+    parts, shown = urlsplit(url), without_credentials(url)
     bucket, prefix = parts.netloc, parts.path.strip("/")
-    s3 = s3_client(url)
+    s3 = s3_client(shown)
 
     def key(path: Path) -> str:
         relative = path.relative_to(output).as_posix()
@@ -215,10 +217,10 @@ def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
         say(f"deploy: {len(stale)} stale file(s) removed")
     except (BotoCoreError, ClientError) as error:
         raise DeployError(
-            f"S3 deploy to {url} stopped: {error}; pages already there still "
+            f"S3 deploy to {shown} stopped: {error}; pages already there still "
             "find every file they link to"
         ) from None
-    return Result(url, len(changed), len(stale))
+    return Result(shown, len(changed), len(stale))
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:

@@ -351,6 +351,38 @@ def test_a_token_in_the_gh_pages_remote_never_reaches_a_message(
     assert "s3cret-token" not in str(failure.value) + "".join(said)
 
 
+def test_a_token_in_a_deploy_url_given_as_a_web_address_never_reaches_the_message(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "build.json").write_text("{}")
+    # The gh-pages: prefix forgotten: the repository's authenticated address as DEPLOY_URL.
+    url = "https://x-access-token:s3cret-token@github.com/city-of-trail/site.git"
+    with pytest.raises(DeployError) as failure:
+        deploy(tmp_path, url, say=lambda _: None)
+    assert str(failure.value).startswith(
+        "DEPLOY_URL: 'https://***@github.com/city-of-trail/site.git' is a web address"
+    )
+    assert "gh-pages:https://***@github.com/city-of-trail/site.git" in str(failure.value)
+    assert "s3cret-token" not in str(failure.value)
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_a_password_in_an_rsync_address_never_reaches_a_message(
+    old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, new = old_and_new
+    url = "rsync://deploy:s3cret-token@www.trail.example/site/"
+
+    def refused(command: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.CompletedProcess(command, 5, "", f"@ERROR: auth failed on {url}")
+
+    monkeypatch.setattr(deploy_module.subprocess, "run", refused)
+    with pytest.raises(DeployError) as failure:
+        deploy(new, url, say=lambda _: None)
+    assert "rsync to rsync://***@www.trail.example/site/ failed" in str(failure.value)
+    assert "s3cret-token" not in str(failure.value)
+
+
 @pytest.mark.parametrize("endpoint", ["minio.example:9000", "http://minio_1.example:9000"])
 def test_an_s3_endpoint_that_is_not_a_web_address_is_a_deploy_error_naming_the_variable(
     endpoint: str, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
