@@ -408,6 +408,14 @@ def _two_files_at_one_address(site: Site) -> None:
     )
 
 
+def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]:
+    def stop(site: Site) -> None:
+        site.add("2026-11-20-flushing")
+        site.write("pages/promo.md", f"---\ntitle: Our promotion\nsave_as: {address}\n---\nHi.\n")
+
+    return stop
+
+
 @pytest.mark.parametrize(
     ("stop", "field"),
     [
@@ -424,6 +432,9 @@ def _two_files_at_one_address(site: Site) -> None:
         (_file_linked_as_static_named_for_no_address, "file name"),
         (_two_files_at_one_address, "file name"),
         (_announcement_saved_under_another_extension, "file name"),
+        (_page_at_an_address_the_build_writes("index.html"), "save_as"),
+        (_page_at_an_address_the_build_writes("category/service-change.html"), "save_as"),
+        (_page_at_an_address_the_build_writes("sitemap.xml"), "save_as"),
     ],
 )
 def test_status_names_each_problem_the_build_stops_on_as_the_build_names_it(

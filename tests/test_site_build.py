@@ -1072,6 +1072,14 @@ def test_long_listings_are_paginated_with_working_links(site: Site) -> None:
     category = site.read("category/public-notice.html")
     assert 'href="../category/public-notice-2.html"' in category
     assert (site.output / "category" / "public-notice-2.html").is_file()
+    # A page cannot take a further page's address either.
+    site.write("pages/promo.md", "---\ntitle: Promo\nsave_as: category/public-notice-2.html\n---\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems[0].endswith(
+        "save_as: gives the address category/public-notice-2.html, where the build writes "
+        "page 2 of the page of the category public-notice; choose another"
+    )
 
 
 def test_two_files_with_one_address_fail_the_build_naming_both(site: Site) -> None:
@@ -1088,6 +1096,46 @@ def test_two_files_with_one_address_fail_the_build_naming_both(site: Site) -> No
     )
     assert "pages/flushing.md" in problem and "announcements/2026-11-20-flushing.md" in problem
     assert problem.endswith("; rename one")
+    assert not site.output.exists()
+
+
+def test_a_page_at_an_images_address_fails_the_build_naming_both(site: Site) -> None:
+    site.write("pages/pixel.md", "---\ntitle: Pixel\nsave_as: images/pixel.png\n---\nText.\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert "file name: gives the same address (images/pixel.png)" in problem
+    assert "images/pixel.png:1" in problem and "pages/pixel.md" in problem
+
+
+@pytest.mark.parametrize(
+    ("field", "address", "what"),
+    [
+        ("save_as", "index.html", "its index page"),
+        ("save_as", "events.html", "its events page"),
+        ("save_as", "archives.html", "its archives page"),
+        ("slug", "archives", "its archives page"),
+        ("save_as", "category/alert.html", "the page of the category alert"),
+        ("save_as", "archives/2026.html", "the archives of 2026"),
+        ("save_as", "feeds/all.atom.xml", "the feeds"),
+        ("save_as", "events.ics", "the events calendar"),
+        ("save_as", "sitemap.xml", "the sitemap"),
+        ("save_as", "build.json", "the mark of a complete build"),
+        ("save_as", "syndication.json", "the syndication manifest"),
+        ("save_as", "theme/css/site.css", "the theme's files"),
+    ],
+)
+def test_a_page_cannot_silently_replace_a_page_the_build_writes(
+    site: Site, field: str, address: str, what: str
+) -> None:
+    site.add("2026-11-20-flushing", urgent="true", category="alert", summary="Boil water first.")
+    site.write("pages/promo.md", f"---\ntitle: Our promotion\n{field}: {address}\n---\nHi.\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem.startswith(f"{site.content / 'pages' / 'promo.md'}:1: {field}: ")
+    saved = address if field == "save_as" else f"{address}.html"
+    assert f"gives the address {saved}, where the build writes {what}; " in problem
     assert not site.output.exists()
 
 

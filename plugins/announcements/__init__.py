@@ -48,6 +48,7 @@ from .model import (
     Problem,
     is_address_safe,
 )
+from .own_addresses import own_addresses
 from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
 from .settings import SettingsError, check_settings
 
@@ -256,12 +257,23 @@ def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list
 
 
 def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
-    """Two files that would be published at one address (a page whose `save_as` or slug is
-    another's address).
+    """Files that would be published at an address the build writes itself (the home page, a
+    listing, a feed...: see own_addresses.py), or two at one address (a page whose `save_as` or
+    slug is another's address, or an image's).
 
-    The one written second would replace the first.
+    The one written second would replace the first, without a word.
     """
-    kinds = ("articles", "hidden_articles", "drafts", "pages", "hidden_pages", "draft_pages")
+    kinds = (
+        "articles",
+        "hidden_articles",
+        "drafts",
+        "pages",
+        "hidden_pages",
+        "draft_pages",
+        "staticfiles",
+    )
+    articles = [a for generator in generators for a in getattr(generator, "articles", [])]
+    own = own_addresses(generators[0].settings, articles)
     first: dict[str, Any] = {}
     problems = []
     for generator in generators:
@@ -270,11 +282,18 @@ def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
                 address = content.save_as
                 if not address:
                     continue  # never written, such as a draft
-                if address in first:
+                path = display_path(content.source_path)
+                what = own.what_is_at(address)
+                if what is not None:
+                    message = f"gives the address {address}, where the build writes {what}; "
+                    problems.append(
+                        Problem(path, 1, _address_field(content), message + "choose another")
+                    )
+                elif address in first:
                     other = display_path(first[address].source_path)
                     problems.append(
                         Problem(
-                            display_path(content.source_path),
+                            path,
                             1,
                             "file name",
                             f"gives the same address ({address}) as {other}; rename one",
@@ -283,6 +302,12 @@ def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
                 else:
                     first[address] = content
     return problems
+
+
+def _address_field(content: Any) -> str:
+    """The field that gives a file its address: `save_as` or `slug` if set, or its name."""
+    metadata = getattr(content, "metadata", {})
+    return next((f for f in ("save_as", "slug") if metadata.get(f)), "file name")
 
 
 def addresses_needing_escaping(generators: Sequence[Any]) -> list[Problem]:

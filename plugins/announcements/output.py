@@ -3,11 +3,16 @@ hands every generator the same arguments; these only write files once all contex
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 
 class OutputGenerator:
+    # Each file it writes, or folder ("feeds/") it writes into, with what is there: no content
+    # file may take one of these addresses (see own_addresses.py).
+    writes: ClassVar[dict[str, str]] = {}
+
     def __init__(
         self,
         context: dict[str, Any],
@@ -32,3 +37,14 @@ class OutputGenerator:
 
     def generate_output(self, writer: Any) -> None:
         raise NotImplementedError
+
+
+def written_by_plugins(settings: dict[str, Any]) -> dict[str, str]:
+    """What the output generators of the plugins in `settings["PLUGINS"]` write (`writes`)."""
+    written: dict[str, str] = {}
+    for plugin in settings.get("PLUGINS") or []:
+        module = importlib.import_module(plugin) if isinstance(plugin, str) else plugin
+        get_generators = getattr(module, "get_generators", None)
+        generator = get_generators(None) if get_generators else None
+        written |= getattr(generator, "writes", {})
+    return written

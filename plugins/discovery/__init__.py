@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
@@ -67,11 +67,20 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     return urls
 
 
+SITEMAP, ROBOTS, BUILD_MARK = "sitemap.xml", "robots.txt", "build.json"
+
+
 class DiscoveryGenerator(OutputGenerator):
+    writes: ClassVar[dict[str, str]] = {
+        SITEMAP: "the sitemap",
+        ROBOTS: "robots.txt",
+        BUILD_MARK: "the mark of a complete build",
+    }
+
     def generate_output(self, writer: Any) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
-        self.write("sitemap.xml", sitemap_xml(site_urls(self.context, self.settings)))
-        self.write("robots.txt", robots_txt(siteurl))
+        self.write(SITEMAP, sitemap_xml(site_urls(self.context, self.settings)))
+        self.write(ROBOTS, robots_txt(siteurl))
         build = {
             "built_at": self.settings["BUILD_TIME"].isoformat(),
             "generator": f"pelican {pelican_version}",
@@ -79,7 +88,7 @@ class DiscoveryGenerator(OutputGenerator):
         }
         # Only a build that succeeded is swapped into output/ (publishing/build.py), so deploy
         # takes this file's presence as the mark of a complete build.
-        self.write("build.json", json.dumps(build, indent=2, sort_keys=True) + "\n")
+        self.write(BUILD_MARK, json.dumps(build, indent=2, sort_keys=True) + "\n")
 
 
 def get_generators(_pelican: Any) -> type[DiscoveryGenerator]:

@@ -15,7 +15,7 @@ import logging
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pelican import signals
 
@@ -25,14 +25,20 @@ from page_cache.store import DerivedStore
 
 from . import calendar
 from .calendar import calendar_feed, event_calendar, serialise
-from .feeds import feed_specs, render_feed
+from .feeds import FEEDS_FOLDER, feed_specs, render_feed
 
 logger = logging.getLogger(__name__)
 icalendar_version = version("icalendar")
+EVENTS_CALENDAR = "events.ics"  # every event's; each also has its own, beside its page
 
 
 class FeedsGenerator(OutputGenerator):
     """Writes the feeds once every other generator has built its context."""
+
+    writes: ClassVar[dict[str, str]] = {
+        FEEDS_FOLDER: "the feeds",
+        EVENTS_CALENDAR: "the events calendar",
+    }
 
     def generate_output(self, writer: Any) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
@@ -90,7 +96,9 @@ class FeedsGenerator(OutputGenerator):
             )
             self.write(ics_path(article), ics)
         name = f"{self.settings['SITENAME']}: events"
-        self.write("events.ics", calendar_feed([*published, *withdrawn], name, siteurl, serialised))
+        self.write(
+            EVENTS_CALENDAR, calendar_feed([*published, *withdrawn], name, siteurl, serialised)
+        )
         store.save()
 
 

@@ -20,6 +20,8 @@ from announcements.model import CATEGORIES
 
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
+FEEDS_FOLDER = "feeds/"  # every feed is in it
+
 
 @dataclass(frozen=True)
 class FeedSpec:
@@ -35,7 +37,7 @@ class FeedSpec:
     withdrawn: tuple[Any, ...] = ()
 
     def path(self, kind: str) -> str:
-        return f"feeds/{self.slug}.{kind}.xml"
+        return f"{FEEDS_FOLDER}{self.slug}.{kind}.xml"
 
 
 def feed_specs(

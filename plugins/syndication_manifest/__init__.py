@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from pelican import signals
 
@@ -96,6 +96,8 @@ def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
 
 
 class ManifestGenerator(OutputGenerator):
+    writes: ClassVar[dict[str, str]] = {MANIFEST_NAME: "the syndication manifest"}
+
     def generate_output(self, writer: Any) -> None:
         articles = [*self.context.get("articles", []), *self.context.get("withdrawn_articles", [])]
         manifest = build_manifest(articles, self.settings["CANONICAL_SITEURL"])
