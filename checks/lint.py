@@ -61,7 +61,6 @@ from announcements.addresses import announcement_address, slug_of
 from announcements.headings import ATX_HEADING, QUOTED, heading_at_title_level, headings
 from announcements.links import (
     Release,
-    linked_file,
     shows_its_links,
     unpublished_link_message,
     unpublished_reason,
@@ -72,6 +71,8 @@ from announcements.model import (
     STATIC_PATHS,
     PageMeta,
     invisible_characters,
+    is_outside_content,
+    linked_file,
     parse_announcement,
     parse_page,
     placeholder_lines,
@@ -84,6 +85,7 @@ from announcements.reader import (
     image_without_alt,
     images_without_alt,
     is_outside_site,
+    link_outside_content,
     sanitise,
 )
 from announcements.sentences import sentences
@@ -469,8 +471,9 @@ def check_file(
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent
-    for line in lines:
-        if line.is_markup and site.shows_links_of(source):
+    for line in (ln for ln in lines if ln.is_markup):
+        raw.extend((line.number, r, m) for r, m in _outside_content_findings(line.text, source))
+        if site.shows_links_of(source):
             raw.extend(
                 (line.number, rule, msg)
                 for rule, msg in _link_findings(line.text, content_dir, source, output_dir, site)
@@ -643,6 +646,10 @@ def _label(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+# The links Pelican resolves to a file in content/ (see announcements.links).
+INTRASITE_MARKERS = ("{filename}", "{static}", "{attach}")
+
+
 def _link_findings(
     text: str,
     content_dir: Path,
@@ -655,10 +662,13 @@ def _link_findings(
         target = match.group(2).split("#", 1)[0]
         if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target):
             continue  # external (http:, mailto:, tel:) or an in-page anchor
-        for marker in ("{filename}", "{static}", "{attach}"):
+        for marker in INTRASITE_MARKERS:
             if target.startswith(marker):
-                linked = linked_file(target[len(marker) :], posixpath.dirname(source))
-                if not (content_dir / linked).resolve().exists():
+                path, folder = target[len(marker) :], posixpath.dirname(source)
+                linked = linked_file(path, folder)
+                if is_outside_content(path, folder):
+                    pass  # reported in every file: see _outside_content_findings
+                elif not (content_dir / linked).resolve().exists():
                     yield "broken-link", f"'{match.group(2)}' points to a file that does not exist"
                 elif reason := site.unpublished(linked, source):
                     yield "broken-link", unpublished_link_message(match.group(2), reason)
@@ -673,6 +683,17 @@ def _link_findings(
                 yield "broken-link", unpublished_link_message(match.group(2), reason)
             elif resolved not in site.paths:
                 yield "broken-link", f"'{match.group(2)}' is not a page of the site"
+
+
+def _outside_content_findings(text: str, source: str) -> Iterator[tuple[str, str]]:
+    """Links in one line of `source` to a file outside content/, whether or not it exists
+    there, as the build refuses them in any file, a draft's too: Pelican copies what a draft
+    links with {static} all the same."""
+    for match in [*LINK.finditer(text), *IMAGE.finditer(text)]:
+        target = match.group(2).split("#", 1)[0]
+        marker = next((m for m in INTRASITE_MARKERS if target.startswith(m)), None)
+        if marker and is_outside_content(target[len(marker) :], posixpath.dirname(source)):
+            yield "broken-link", link_outside_content(match.group(2))
 
 
 def _normalise(path: PurePosixPath) -> str:

@@ -408,6 +408,11 @@ def _two_files_at_one_address(site: Site) -> None:
     )
 
 
+def _link_to_a_file_outside_content(site: Site) -> None:
+    (site.root / "notes.txt").write_text("not for the public\n")
+    site.add("2026-11-20-flushing", body="See [the notes]({static}/../notes.txt).")
+
+
 def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]:
     def stop(site: Site) -> None:
         site.add("2026-11-20-flushing")
@@ -432,6 +437,7 @@ def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]
         (_file_linked_as_static_named_for_no_address, "file name"),
         (_two_files_at_one_address, "file name"),
         (_announcement_saved_under_another_extension, "file name"),
+        (_link_to_a_file_outside_content, "link"),
         (_page_at_an_address_the_build_writes("index.html"), "save_as"),
         (_page_at_an_address_the_build_writes("category/service-change.html"), "save_as"),
         (_page_at_an_address_the_build_writes("sitemap.xml"), "save_as"),

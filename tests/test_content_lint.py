@@ -247,6 +247,38 @@ def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:
 
 
 @pytest.mark.parametrize(
+    "link",
+    [
+        "{static}/../notes.txt",
+        "{attach}../../notes.txt",
+        "{filename}/../notes.txt",
+        "![The notes]({static}/images/../../notes.txt",
+        "{static}/%2E%2E/notes.txt",
+        "{static}//etc/hostname",
+    ],
+)
+@pytest.mark.parametrize("status", ["published", "draft"])
+def test_a_link_to_a_file_outside_content_is_reported_even_when_it_exists(
+    content: Path, link: str, status: str
+) -> None:
+    # As the build refuses it, in a draft too: Pelican would copy what it names.
+    (content.parent / "notes.txt").write_text("not for the public\n")
+    markdown = f"{link})" if link.startswith("!") else f"[the notes]({link})"
+    target = link.rpartition("(")[2]
+    found = findings(content, f"See {markdown}.\n", status=status)
+    text = (content / "announcements" / "2026-11-20-item.md").read_text()
+    assert [(f.line, f.rule, f.message) for f in found] == [
+        (
+            text.splitlines().index(f"See {markdown}.") + 1,
+            "broken-link",
+            f"'{target}' is outside content/: the build would take the file from elsewhere on "
+            "the machine that builds the site (and publish it beside the site); put the file "
+            "in content/ and link it from there",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
     "linking", [{"status": "draft"}, {"status": "withdrawn", "withdrawn_reason": "Replaced."}]
 )
 def test_a_page_that_shows_no_links_may_link_to_a_draft(

@@ -183,6 +183,38 @@ def test_a_link_out_of_content_fails_the_build_and_publishes_nothing(site: Site)
     assert not (site.output / "images" / "logo.png").exists()
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "{static}/../notes.txt",
+        "{attach}../../notes.txt",
+        "{filename}/../notes.txt",
+        "{static}/images/../../notes.txt",
+        "{static}/%2E%2E/notes.txt",
+    ],
+)
+@pytest.mark.parametrize("status", ["published", "draft"])
+def test_a_static_link_out_of_content_is_refused_naming_the_file_and_nothing_is_copied(
+    site: Site, link: str, status: str
+) -> None:
+    """Pelican would read the file from elsewhere on the machine that builds, and copy a
+    {static} one outside the output folder; a draft's links are copied too."""
+    (site.root / "notes.txt").write_text("not for the public\n")
+    path = site.add("2026-11-20-flushing", body=f"See [the notes]({link}).", status=status)
+    output = site.root / "public" / "www" / "output"
+    output.parent.mkdir(parents=True)
+    with pytest.raises(BuildError) as failure:
+        site.build(output=output)
+    line = path.read_text().splitlines().index(f"See [the notes]({link}).") + 1
+    assert failure.value.problems == [
+        f"{path}:{line}: link: '{link}' is outside content/: the build would take the file from "
+        "elsewhere on the machine that builds the site (and publish it beside the site); put "
+        "the file in content/ and link it from there"
+    ]
+    assert not (output.parent / "notes.txt").exists(), "copied beside the output folder"
+    assert not output.exists()
+
+
 def test_script_and_unsafe_links_in_the_text_are_never_published(site: Site) -> None:
     site.add(
         "2026-11-20-flushing",

@@ -14,18 +14,17 @@ were there, and copies nothing (a broken image on the page and in the feeds), an
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from html import unescape
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from .model import Problem, first_line_naming, read_source
-from .reader import display_path
+from .model import Problem, first_line_naming, linked_file, read_source
+from .reader import display_path, intrasite_links
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,6 @@ def unpublished_link_message(link: str, reason: str) -> str:
 
 def _city_time(moment: datetime, tz: tzinfo) -> str:
     return f"{moment.astimezone(tz):%Y-%m-%d %H:%M}"
-
-
-def linked_file(path: str, from_folder: str) -> str:
-    """The file a `{filename}` link names, relative to content/, as Pelican looks it up: from
-    content/ when the path starts with '/', else from the linking file's folder."""
-    return posixpath.normpath(path[1:] if path.startswith("/") else f"{from_folder}/{path}")
 
 
 def _showing_links(generators: Sequence[Any]) -> list[Any]:
@@ -149,12 +142,9 @@ def _intrasite_links(content: Any, *kinds: str) -> Iterator[tuple[str, str]]:
     """(link as written, file path) of each link of these kinds in the text (`filename` for
     `{filename}`, ...), found in the HTML as Pelican finds them when it writes the page (so
     reference links and raw HTML too)."""
-    for match in content._get_intrasite_link_regex().finditer(content._content or ""):
-        if match.group("what") in kinds:
-            yield (
-                unescape(match.group("path")),
-                unquote(unescape(urlparse(match.group("value")).path)),
-            )
+    for what, link, path in intrasite_links(content._content or "", content.settings):
+        if what in kinds:
+            yield link, unquote(unescape(path))
 
 
 def _line_of(source_path: str, path: str) -> int:

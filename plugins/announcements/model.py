@@ -24,8 +24,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
+from html import unescape
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 import yaml
 from PIL import Image
@@ -463,6 +465,21 @@ def _file_in(
 def is_address_safe(path: str) -> bool:
     """Whether a file published at `path` has an address that needs no escaping."""
     return _ADDRESS_SAFE.match(path) is not None
+
+
+def linked_file(path: str, from_folder: str) -> str:
+    """The file a `{filename}`, `{static}` or `{attach}` link names, relative to content/, as
+    Pelican looks it up: from content/ when the path starts with '/', else from the linking
+    file's folder."""
+    return posixpath.normpath(path[1:] if path.startswith("/") else f"{from_folder}/{path}")
+
+
+def is_outside_content(path: str, from_folder: str) -> bool:
+    """Whether such a link names a file outside content/, as written or with its escapes
+    undone (Pelican tries both): one it would read from elsewhere on the machine that builds,
+    and copy a `{static}` or `{attach}` one as far outside the output folder."""
+    linked = [linked_file(written, from_folder) for written in (path, unquote(unescape(path)))]
+    return any(posixpath.isabs(file) or not _is_under(file, ["."]) for file in linked)
 
 
 def _is_under(value: str, folders: Sequence[str]) -> bool:

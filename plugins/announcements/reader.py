@@ -6,16 +6,19 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import nh3
 from markdown import Markdown
+from pelican.contents import Content
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 from PIL import Image
@@ -26,6 +29,7 @@ from .model import (
     PageMeta,
     Problem,
     first_line_naming,
+    is_outside_content,
     parse_announcement,
     parse_page,
     read_source,
@@ -234,6 +238,29 @@ def images_without_alt(html: str) -> list[str]:
     return [image.get("src", "") for image in images(html) if not image.get("alt", "").strip()]
 
 
+def intrasite_links(html: str, settings: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """(kind, link as written, path as written) of each `{filename}`, `{static}` or `{attach}`
+    link in rendered text, found as Pelican finds them (its own pattern, from the settings'
+    INTRASITE_LINK_REGEX): reference links and raw HTML too."""
+    pattern = Content._get_intrasite_link_regex(SimpleNamespace(settings=settings))
+    for match in pattern.finditer(html):
+        yield (
+            match.group("what"),
+            unescape(match.group("path")),
+            urlparse(match.group("value")).path,
+        )
+
+
+def link_outside_content(link: str) -> str:
+    """What is wrong with a link to a file outside content/, said the same by the build and
+    the content lint."""
+    return (
+        f"'{link}' is outside content/: the build would take the file from elsewhere on the "
+        "machine that builds the site (and publish it beside the site); put the file in "
+        "content/ and link it from there"
+    )
+
+
 class AnnouncementReader(BaseReader):
     """Reads `content/**/*.md`: front matter between `---` lines, then Markdown."""
 
@@ -264,6 +291,14 @@ class AnnouncementReader(BaseReader):
         problems += [
             Problem(name, first_line_naming(text, address), "image", image_without_alt(address))
             for address in images_without_alt(html)
+        ]
+        # Refused in every file, a draft's too: Pelican copies what any file links with
+        # {static}, before the build could stop on a problem found later.
+        folder = os.path.relpath(Path(source_path).parent, self.settings["PATH"])
+        problems += [
+            Problem(name, first_line_naming(text, link), "link", link_outside_content(link))
+            for kind, link, path in intrasite_links(html, self.settings)
+            if kind in ("filename", "static", "attach") and is_outside_content(path, folder)
         ]
         # The page's title is its one h1: a second would stand for the page's name too.
         problems += [
