@@ -118,15 +118,20 @@ def _base(env: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _records_dir(env: Mapping[str, str], site_root: Path) -> Path:
-    """The records folder: a folder, or none yet, and never inside the site's folders."""
-    records = Path(env.get("RECORDS_DIR") or "records")
+    """The records folder: a folder, or none yet, and never inside the site's folders.
+
+    A relative one is the site's, as output/ and content/ are: invoke runs a task from any
+    folder below the project, and a records/ beside the working directory would be an empty
+    ledger, so everything would be posted again."""
+    given = env.get("RECORDS_DIR") or "records"
+    records = site_root / given
     if records.exists() and not records.is_dir():
-        raise ConfigError(f"RECORDS_DIR: '{records}' is a file; expected the records folder")
+        raise ConfigError(f"RECORDS_DIR: '{given}' is a file; expected the records folder")
     for name, why in SITE_FOLDERS.items():
         folder = site_root / name
         if records.resolve().is_relative_to(folder.resolve()):
             raise ConfigError(
-                f"RECORDS_DIR: '{records}' is inside {folder}, {why}; expected a folder "
+                f"RECORDS_DIR: '{given}' is inside {folder}, {why}; expected a folder "
                 "outside the site, e.g. records/"
             )
     return records
@@ -134,7 +139,7 @@ def _records_dir(env: Mapping[str, str], site_root: Path) -> Path:
 
 def load_settings(env: Mapping[str, str] | None = None, site_root: Path = Path()) -> Settings:
     """The settings from `env` (default: the environment), for the site in `site_root`
-    (default: the working directory)."""
+    (default: the working directory), which a relative RECORDS_DIR is taken from."""
     env = os.environ if env is None else env
     urls = {
         name: _base(env, name, default)

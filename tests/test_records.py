@@ -257,6 +257,20 @@ def test_a_records_dir_inside_the_site_is_refused_naming_the_variable(
     assert not sandboxes.facebook.posts  # nothing was posted without its record
 
 
+def test_the_default_records_dir_is_the_projects_whatever_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """invoke finds tasks.py from any folder below the project, and every task reads the
+    project's output/ and content/: the ledger must be the project's records/ too (from
+    theme/, `invoke syndicate` read an empty theme/records/ ledger and posted everything
+    again). A relative RECORDS_DIR is the project's too."""
+    monkeypatch.delenv("RECORDS_DIR", raising=False)
+    monkeypatch.chdir(ROOT / "theme")
+    assert tasks._platform_settings().records_dir == ROOT / "records"
+    monkeypatch.setenv("RECORDS_DIR", "archive-copy")
+    assert tasks._platform_settings().records_dir == ROOT / "archive-copy"
+
+
 def test_search_finds_what_it_should(archive: Path) -> None:
     assert reindex(archive) > 0
     found = search(archive, "Laurel")
