@@ -609,13 +609,16 @@ _sharing: list[str] = []
 def _shared_records(c: Context, command: str) -> Iterator[None]:
     """With RECORDS_REMOTE set, the records archive fetched before and pushed after (a failure
     too): what a command records on this machine then reaches where CI looks, and what CI
-    recorded is known here (a stale ledger would post again what CI posted)."""
+    recorded is known here (a stale ledger would post again what CI posted). An archive git
+    cannot commit stops the command with git's message (exit 1), not a traceback."""
     shared = not _sharing and _records_shared(command)
     if shared:
         pull(c)
     _sharing.append(command)
     try:
         yield
+    except ArchiveSyncError as error:  # git could not commit what the command recorded
+        raise Exit(f"{command}: {error}", code=1) from None
     finally:
         _sharing.pop()
         if shared:

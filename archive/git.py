@@ -28,12 +28,30 @@ IDENTITY = (
 IGNORED = "index.sqlite\n.index.sqlite*.building\n"
 
 
+class ArchiveSyncError(RuntimeError):
+    """The archive could not be committed, or fetched from or pushed to its remote
+    (RECORDS_REMOTE); the message is git's, without credentials."""
+
+
+def without_credentials(text: str) -> str:
+    """A git message without the credentials a remote's URL may carry (https://user:token@)."""
+    return re.sub(r"(?<=://)[^/@\s]+@", "***@", text.strip())
+
+
 def _git(
-    records_dir: Path, *args: str, index: Path | None = None, stdin: str | None = None
+    records_dir: Path,
+    *args: str,
+    index: Path | None = None,
+    stdin: str | None = None,
+    check: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """git in the archive; `index`, a separate index file to build a commit in."""
+    """git in the archive; `index`, a separate index file to build a commit in.
+
+    A failure raises ArchiveSyncError with git's message (a `git add` stopped by a stale
+    index.lock would otherwise look like nothing to commit, and a push report success);
+    `check=False` where a non-zero exit is an answer, not a failure."""
     env = {**os.environ, "GIT_INDEX_FILE": str(index)} if index else None
-    return subprocess.run(
+    result = subprocess.run(
         ["git", "-C", str(records_dir), *IDENTITY, *args],
         capture_output=True,
         text=True,
@@ -41,6 +59,11 @@ def _git(
         env=env,
         input=stdin,
     )
+    if check and result.returncode != 0:
+        raise ArchiveSyncError(
+            f"{records_dir}: git {args[0]} failed: {without_credentials(result.stderr)}"
+        )
+    return result
 
 
 # Each commit stores the grown files whole, as loose objects, until git packs them (its own
@@ -62,11 +85,9 @@ def commit_archive(
     if not ignore.exists() or ignore.read_text() != IGNORED:
         ignore.write_text(IGNORED)
     _git(records_dir, "add", "-A")
-    if _git(records_dir, "diff", "--cached", "--quiet").returncode == 0:
+    if _git(records_dir, "diff", "--cached", "--quiet", check=False).returncode == 0:
         return None
-    result = _git(records_dir, "commit", "-q", "-m", message)
-    if result.returncode != 0:
-        raise RuntimeError(f"{records_dir}: git commit failed: {result.stderr.strip()}")
+    _git(records_dir, "commit", "-q", "-m", message)
     if _loose_kib(records_dir) > repack_over_kib:
         _git(records_dir, "repack", "-d", "-q")
     return _git(records_dir, "rev-parse", "HEAD").stdout.strip()
@@ -81,18 +102,9 @@ def _loose_kib(records_dir: Path) -> int:
     return 0
 
 
-class ArchiveSyncError(RuntimeError):
-    """The archive could not be fetched from, or pushed to, its remote (RECORDS_REMOTE)."""
-
-
 # The remote's commit this copy last took or pushed: the remote's history only ever grows
 # from it, so one that no longer holds it was rewritten (force-pushed).
 REMOTE_SEEN = "refs/records/remote-main"
-
-
-def without_credentials(text: str) -> str:
-    """A git message without the credentials a remote's URL may carry (https://user:token@)."""
-    return re.sub(r"(?<=://)[^/@\s]+@", "***@", text.strip())
 
 
 def pull_archive(records_dir: Path, remote: str) -> str:
@@ -113,7 +125,7 @@ def pull_archive(records_dir: Path, remote: str) -> str:
         # on commits, and would otherwise write over them.
         commit_archive(records_dir, "Records not yet committed")
     # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
-    fetched = _git(records_dir, "fetch", "-q", remote, "main")
+    fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
     if fetched.returncode != 0:
         if "couldn't find remote ref" in fetched.stderr:
             return "the remote is empty: a new archive" if new else "the remote is empty"
@@ -134,15 +146,15 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
     commits are taken first and this run's records put after them, then pushed again.
     """
     commit_archive(records_dir, "Records of a run that stopped before committing them")
-    if _git(records_dir, "rev-parse", "-q", "--verify", "HEAD").returncode != 0:
+    if _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
         return None  # nothing recorded yet
     for _ in range(attempts):
-        pushed = _git(records_dir, "push", "-q", remote, "HEAD:main")
+        pushed = _git(records_dir, "push", "-q", remote, "HEAD:main", check=False)
         if pushed.returncode == 0:
             head = _git(records_dir, "rev-parse", "HEAD").stdout.strip()
             _git(records_dir, "update-ref", REMOTE_SEEN, head)
             return head
-        fetched = _git(records_dir, "fetch", "-q", remote, "main")
+        fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
         if fetched.returncode != 0:
             raise ArchiveSyncError(
                 f"cannot push the records archive: {without_credentials(pushed.stderr)}"
@@ -157,8 +169,8 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
 def _show(records_dir: Path, revision: str | None, path: str) -> str:
     if revision is None:
         return ""
-    shown = _git(records_dir, "show", f"{revision}:{path}")
-    return shown.stdout if shown.returncode == 0 else ""
+    shown = _git(records_dir, "show", f"{revision}:{path}", check=False)
+    return shown.stdout if shown.returncode == 0 else ""  # not in that revision
 
 
 def _changed(records_dir: Path, base: str | None, revision: str) -> set[str]:
@@ -185,9 +197,9 @@ def _join(records_dir: Path, theirs: str) -> None:
     built aside, in its own index, and the archive moved to it only once it is whole: a join
     stopped part way leaves the archive as it was.
     """
-    ours = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
+    ours = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
     theirs_commit = _git(records_dir, "rev-parse", theirs).stdout.strip()
-    base_found = _git(records_dir, "merge-base", ours, theirs_commit) if ours else None
+    base_found = _git(records_dir, "merge-base", ours, theirs_commit, check=False) if ours else None
     base = base_found.stdout.strip() if base_found and base_found.returncode == 0 else None
     if ours and base is None:
         # Joined, every line this copy shares with the remote would be there twice.
@@ -211,7 +223,8 @@ def _join(records_dir: Path, theirs: str) -> None:
             if path in theirs_changed and path.endswith(".jsonl"):
                 blob = _joined_lines(records_dir, base, ours, theirs_commit, path)
             else:  # only this copy changed it, or a report made again
-                blob = _git(records_dir, "rev-parse", f"{ours}:{path}").stdout.strip()
+                # none for a file this copy removed: the remote's stays
+                blob = _git(records_dir, "rev-parse", f"{ours}:{path}", check=False).stdout.strip()
             if blob:
                 _git(
                     records_dir,
@@ -224,8 +237,6 @@ def _join(records_dir: Path, theirs: str) -> None:
         tree = _git(records_dir, "write-tree", index=index).stdout.strip()
         message = f"Records of this run, after {theirs_commit[:10]}"
         made = _git(records_dir, "commit-tree", tree, "-p", theirs_commit, "-m", message)
-        if made.returncode != 0 or not tree:
-            raise ArchiveSyncError(f"cannot join the archive's copies: {made.stderr.strip()}")
     finally:
         index.unlink(missing_ok=True)
     _git(records_dir, "reset", "-q", "--hard", made.stdout.strip())
@@ -241,10 +252,13 @@ def _rewritten(records_dir: Path, theirs: str, why: str) -> ArchiveSyncError:
 
 def _grew_from_seen(records_dir: Path, theirs: str) -> bool:
     """Whether the remote's `theirs` holds the commit this copy last took or pushed, if any."""
-    seen = _git(records_dir, "rev-parse", "-q", "--verify", REMOTE_SEEN).stdout.strip()
-    return (
-        not seen or _git(records_dir, "merge-base", "--is-ancestor", seen, theirs).returncode == 0
+    seen = _git(records_dir, "rev-parse", "-q", "--verify", REMOTE_SEEN, check=False)
+    if not seen.stdout.strip():
+        return True  # none yet
+    held = _git(
+        records_dir, "merge-base", "--is-ancestor", seen.stdout.strip(), theirs, check=False
     )
+    return held.returncode == 0
 
 
 def _joined_lines(records_dir: Path, base: str | None, ours: str, theirs: str, path: str) -> str:
@@ -270,7 +284,7 @@ def removed_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
     removed whole, still chains. Empty for an archive not yet committed."""
     if not (records_dir / ".git").exists():
         return []  # (git would read the repository around it)
-    head = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD").stdout.strip()
+    head = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
     if not head:
         return []
     named = [str(path) for path in paths]

@@ -185,6 +185,51 @@ def test_a_remote_reset_to_an_earlier_commit_is_refused_not_joined(tmp_path: Pat
     assert [e["what"] for e in lines(check, "moderation")] == ["c0", "o1"]  # c1 not back
 
 
+def test_records_push_does_not_report_success_when_the_archive_cannot_be_committed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed while git wrote the archive's index leaves .git/index.lock, and every
+    `git add` fails from then on. Unseen, `records push` reported the old commit as pushed:
+    the ledger's new lines never reached RECORDS_REMOTE, and CI would post them again."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    url, records = remote(tmp_path), tmp_path / "records"
+    pull_archive(records, url)
+    note(records, "post", "a")
+    pushed = push_archive(records, url)
+    (records / ".git" / "index.lock").write_text("")  # left by a killed git
+    note(records, "post", "b")
+    with pytest.raises(ArchiveSyncError) as failure:
+        push_archive(records, url)
+    assert str(failure.value).startswith(
+        f"{records}: git add failed: fatal: Unable to create '{records}/.git/index.lock': "
+        "File exists."
+    )
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.setenv("RECORDS_REMOTE", url)
+    with pytest.raises(Exit) as stopped:
+        tasks.push(Context())
+    assert stopped.value.code == 1
+    assert str(stopped.value.message).startswith(f"records push: {records}: git add failed: ")
+    monkeypatch.delenv("RECORDS_REMOTE")  # a command that commits says so too, no traceback
+    with pytest.raises(Exit) as stopped:
+        tasks.collect(Context())
+    assert stopped.value.code == 1
+    assert str(stopped.value.message).startswith(f"collect: {records}: git add failed: ")
+    remote_main = subprocess.run(
+        ["git", "-C", url, "rev-parse", "main"], capture_output=True, text=True, check=True
+    )
+    assert remote_main.stdout.strip() == pushed  # nothing claimed that was not pushed
+    (records / ".git" / "index.lock").unlink()  # once the lock is gone, the line goes too
+    push_archive(records, url)
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    assert [e["op"] for e in lines(check, "post")] == ["a", "b"]
+
+
 def test_a_syndication_that_fails_still_commits_what_it_posted(
     site: Site, sandboxes: Sandboxes, tmp_path: Path
 ) -> None:
