@@ -193,10 +193,28 @@ def _run(site: Pelican) -> tuple[int, int]:
 
 
 def _swap(staging: Path, target: Path) -> None:
-    """Put the new build in place with two renames; the old one is removed last."""
+    """Put the new build in place with two renames; the old one is removed last.
+
+    When either rename is refused (a read-only output folder, a mount, another user's), the
+    old build stays or is put back, the new one is removed, and BuildError names the folder.
+    """
     previous = target.with_name(f".{target.name}.previous")
     shutil.rmtree(previous, ignore_errors=True)
-    if target.exists():
-        target.rename(previous)
-    staging.rename(target)
+    try:
+        if target.exists():
+            target.rename(previous)
+        try:
+            staging.rename(target)
+        except OSError:
+            if previous.exists():
+                previous.rename(target)
+            raise
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise BuildError(
+            [
+                f"{target}: the new build cannot replace it: {error.strerror or error}; check "
+                "that it and the folder it is in can be written"
+            ]
+        ) from None
     shutil.rmtree(previous, ignore_errors=True)

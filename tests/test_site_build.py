@@ -74,6 +74,34 @@ def test_invalid_content_fails_the_build_with_every_problem_and_keeps_the_old_si
     assert not list(site.root.glob(".output.*")), "no partial build may be left behind"
 
 
+@pytest.mark.parametrize("refused", ["output", ".output.staging"])
+def test_an_output_folder_that_cannot_be_replaced_fails_the_build_naming_it(
+    site: Site, monkeypatch: pytest.MonkeyPatch, refused: str
+) -> None:
+    """An output folder that cannot be replaced (read-only, a mount, another user's): one line
+    naming it, not a traceback, and neither a whole new site left in .output.staging/ nor
+    the old one gone, whichever of the two renames is refused."""
+    site.add("2026-11-20-flushing")
+    site.build()
+    good_index = site.read("index.html")
+    real_rename = Path.rename
+
+    def refusing(self: Path, target: Path) -> Path:
+        if self == site.root / refused:
+            raise PermissionError(1, "Operation not permitted", str(self))
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refusing)
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [
+        f"{site.output}: the new build cannot replace it: Operation not permitted; check that "
+        "it and the folder it is in can be written"
+    ]
+    assert site.read("index.html") == good_index
+    assert sorted(p.name for p in site.root.iterdir()) == ["content", "output"]
+
+
 def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")
