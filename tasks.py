@@ -428,7 +428,10 @@ def verify(c: Context) -> None:
     records_dir = _records_dir()
     problems = [p for chain in chains(records_dir).values() for p in chain.verify()]
     # Lines cut from a file's end, or a file removed whole, leave chains that verify.
-    problems += removed_records(records_dir, FILES.values())
+    try:
+        problems += removed_records(records_dir, FILES.values())
+    except ArchiveSyncError as error:  # git cannot read the archive's history (not installed)
+        raise Exit(f"records verify: {error}", code=2) from None
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -30,7 +30,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -40,6 +39,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from announcements.addresses import slug_of
+from checks.git_command import run_git
 from checks.lint import (
     ADDRESS,
     EMAIL,
@@ -405,12 +405,8 @@ def announcement_source(project: Path, announcement: str) -> str:
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
     """The git history of the announcement's source file: date and change note of each commit."""
     source = announcement_source(project, announcement)
-    result = subprocess.run(
-        ["git", "-C", str(project), "log", "--follow", "--format=%h%x00%aI%x00%s", "--", source],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    log = ("log", "--follow", "--format=%h%x00%aI%x00%s", "--", source)
+    result = run_git("-C", str(project), *log, error=ExportError)
     history = []
     for line in result.stdout.splitlines():
         commit, date, note = line.split("\x00", 2)

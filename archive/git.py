@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.git_command import run_git
+
 from .chain import rechain
 
 IDENTITY = (
@@ -51,13 +53,8 @@ def _git(
     index.lock would otherwise look like nothing to commit, and a push report success);
     `check=False` where a non-zero exit is an answer, not a failure."""
     env = {**os.environ, "GIT_INDEX_FILE": str(index)} if index else None
-    result = subprocess.run(
-        ["git", "-C", str(records_dir), *IDENTITY, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        input=stdin,
+    result = run_git(
+        "-C", str(records_dir), *IDENTITY, *args, error=ArchiveSyncError, env=env, stdin=stdin
     )
     if check and result.returncode != 0:
         raise ArchiveSyncError(

@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from .git_command import run_git
+
 POSTERS = "policy/posters.yml"
 WATCHED = ("content/", "policy/")
 ROLES = ("cec", "employee")
@@ -104,21 +106,17 @@ class Repository:
     def __init__(self, path: Path) -> None:
         self.path = path
 
+    def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return run_git("-C", str(self.path), *args, error=HistoryError)
+
     def git(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run(
-            ["git", "-C", str(self.path), *args], capture_output=True, text=True, check=False
-        )
+        result = self._run(*args)
         if check and result.returncode != 0:
             raise HistoryError(f"git {' '.join(args)}: {result.stderr.strip()}")
         return result.stdout
 
     def posters_at(self, commit: str) -> Posters | None:
-        result = subprocess.run(
-            ["git", "-C", str(self.path), "show", f"{commit}:{POSTERS}"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = self._run("show", f"{commit}:{POSTERS}")
         if result.returncode != 0:
             return None
         return parse_posters(result.stdout, f"{POSTERS} at {commit[:10]}")

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from archive.git import without_credentials
+from checks.git_command import run_git
 from syndication.http import is_web_address
 
 PAGES = (".html",)
@@ -224,7 +225,7 @@ def deploy_s3(output: Path, url: str, say: Callable[[str], None]) -> Result:
 
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    return run_git(*args, error=DeployError)
 
 
 def _unchanged_failure(shown: str, failed: subprocess.CompletedProcess[str]) -> DeployError:

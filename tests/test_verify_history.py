@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from archive.git import commit_archive
+from checks.git_command import GIT_REQUIRED
 from checks.history import HistoryError, parse_posters, verify
+from publishing.build import BuildError
+from syndication.ledger import Ledger
+from tests.conftest import Site
 
 
 def git(repo: Path, *args: str) -> str:
@@ -358,3 +363,34 @@ def test_enforce_from_only_moves_forward(repo: Repo) -> None:
     with pytest.raises(HistoryError, match=r"enforce_from: '[0-9a-f]{40}' is before .* --since"):
         repo.findings()
     assert [str(f) for f in verify(repo.path, since=str(start))] == []
+
+
+def test_without_git_each_command_says_git_is_required_not_a_traceback(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a machine without git (a slim CI image), verify-history, the records archive's
+    commands and the build each say that git is required and exit non-zero."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    site.add("2026-11-20-flushing")
+    records = tmp_path / "records"
+    Ledger.in_records(records).intend("2026-11-20-flushing", "facebook", "create")
+    commit_archive(records, "A run, when git was installed")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-git-here"))
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.setenv("RECORDS_REMOTE", str(tmp_path / "records.git"))
+    for command, call, code in (
+        ("verify-history", lambda: tasks.verify_history(Context()), 2),
+        ("records verify", lambda: tasks.verify(Context()), 2),
+        ("records pull", lambda: tasks.pull(Context()), 1),
+        ("records push", lambda: tasks.push(Context()), 1),
+    ):
+        with pytest.raises(Exit) as stopped:
+            call()
+        assert (stopped.value.code, stopped.value.message) == (code, f"{command}: {GIT_REQUIRED}")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [f"GitMissing: {GIT_REQUIRED}"]

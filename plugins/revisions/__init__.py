@@ -32,7 +32,6 @@ import hashlib
 import inspect
 import logging
 import pickle
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -42,6 +41,7 @@ from typing import Any, TypeVar
 from pelican import signals
 
 import checks.lint
+from checks.git_command import run_git
 from checks.lint import Policy, text_findings
 from page_cache.store import put_in_place
 
@@ -99,8 +99,7 @@ class NoteChecks:
 
 
 def _git(folder: Path, *args: str) -> str | None:
-    result = subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True,
-                            check=False)  # fmt: skip
+    result = run_git("-C", str(folder), *args)  # without git, the build stops naming it
     return result.stdout if result.returncode == 0 else None
 
 
