@@ -43,4 +43,4 @@ bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf output .output.cache .venv node_modules screenshots .mypy_cache .pytest_cache .ruff_cache
+	rm -rf output .output.cache demo .venv node_modules screenshots .mypy_cache .pytest_cache .ruff_cache

@@ -193,7 +193,7 @@ def sandbox(c: Context, port_base: int = 8701) -> None:
 
 @task
 def demo(c: Context) -> None:
-    """Show the whole chain on the sample site and local sandboxes (all under records/demo/).
+    """Show the whole chain on the sample site and local sandboxes (all under demo/).
 
     Builds the sample site, syndicates it to local sandboxes, collects and moderates sample
     comments, exports an FOI package, and says where to look.

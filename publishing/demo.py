@@ -1,5 +1,5 @@
 """`make demo`: the whole life of an announcement against local sandboxes, from the build to an
-FOI export. Writes only under `records/demo/` (and `output/`)."""
+FOI export. Writes only under `demo/` (and `output/`), never in the City's records."""
 
 from __future__ import annotations
 
@@ -82,12 +82,19 @@ def _change(boxes: Sandboxes, platform: str, comment_id: str, change: dict[str, 
         delete[platform](comment_id)
 
 
+def demo_records(root: Path) -> Path:
+    """Where the demo keeps its records: demo/ beside records/, never inside it. There the
+    demo's own repository stopped `invoke records pull`, and the next run without a remote
+    committed it into the City's archive."""
+    return root / "demo"
+
+
 def run_demo(
     root: Path, output: Path, say: Callable[[str], None] = print, records: Path | None = None
 ) -> Report:
     """The demo on the site built into `output` from `root`'s content and policy; its records
-    go to `records` (default: records/demo/ under `root`), emptied first."""
-    records = records or root / "records" / "demo"
+    go to `records` (default: `demo_records(root)`), emptied first."""
+    records = records or demo_records(root)
     shutil.rmtree(records, ignore_errors=True)
     with start_all() as boxes:
         settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})

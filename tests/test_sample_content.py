@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,7 +13,8 @@ import feedparser
 
 from announcements.model import CATEGORIES, Announcement, parse_announcement
 from moderation.classifier import ModerationPolicy
-from publishing.demo import run_demo
+from publishing.demo import demo_records, run_demo
+from syndication.config import load_settings
 from tests.conftest import NOW, ROOT, BuildSample
 
 ANNOUNCEMENTS = sorted((ROOT / "content" / "announcements").glob("*.md"))
@@ -109,6 +111,18 @@ def test_the_demo_syndicates_collects_and_moderates_on_all_three_platforms(
     assert ("youtube", ("spam",)) in hidden and ("facebook", ("derogatory",)) in hidden
     assert (records / "foi" / "FOI-DEMO-001" / "MANIFEST.sha256").is_file()
     assert said[-1].endswith("what the Facebook, X and YouTube sandboxes now hold")
+
+
+def test_the_demos_records_are_kept_apart_from_the_citys_and_never_committed() -> None:
+    """In records/demo/, inside the City's records folder, the demo made `invoke records
+    pull` refuse ("holds files but is not the records repository"), and without a remote
+    the next `invoke syndicate` committed it into the City's archive as a git repository."""
+    demo = demo_records(ROOT)
+    city = load_settings({}, site_root=ROOT).records_dir
+    assert not demo.resolve().is_relative_to(city.resolve())
+    ledger = demo / "syndication" / "ledger.jsonl"
+    ignored = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", str(ledger)])
+    assert ignored.returncode == 0, f"{demo} is not git-ignored"
 
 
 def test_the_comment_guidelines_say_which_comments_are_hidden_without_a_person() -> None:
