@@ -45,6 +45,7 @@ from archive.index import (  # noqa: E402
 )
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
+from archive.lock import ArchiveBusy, one_run_at_a_time  # noqa: E402
 from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
@@ -603,6 +604,19 @@ def _records_shared(command: str) -> bool:
     return False
 
 
+@contextlib.contextmanager
+def _one_run(command: str) -> Iterator[None]:
+    """The records archive held by this run alone (archive/lock.py): a second run that would
+    record at the same time stops at once (exit 2), naming the first's process, rather than
+    post again what the first is posting."""
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(one_run_at_a_time(_records_dir()))
+        except ArchiveBusy as busy:
+            raise Exit(f"{command}: {busy}", code=2) from None
+        yield
+
+
 # Commands inside one that already shares the records (publish's steps) fetch and push
 # nothing of their own: the outer command does both, once.
 _sharing: list[str] = []
@@ -610,22 +624,24 @@ _sharing: list[str] = []
 
 @contextlib.contextmanager
 def _shared_records(c: Context, command: str) -> Iterator[None]:
-    """With RECORDS_REMOTE set, the records archive fetched before and pushed after (a failure
-    too): what a command records on this machine then reaches where CI looks, and what CI
-    recorded is known here (a stale ledger would post again what CI posted). An archive git
-    cannot commit stops the command with git's message (exit 1), not a traceback."""
+    """The records archive held by this run (see `_one_run`) and, with RECORDS_REMOTE set,
+    fetched before and pushed after (a failure too): what a command records on this machine
+    then reaches where CI looks, and what CI recorded is known here (a stale ledger would post
+    again what CI posted). An archive git cannot commit stops the command with git's message
+    (exit 1), not a traceback."""
     shared = not _sharing and _records_shared(command)
-    if shared:
-        pull(c)
-    _sharing.append(command)
-    try:
-        yield
-    except ArchiveSyncError as error:  # git could not commit what the command recorded
-        raise Exit(f"{command}: {error}", code=1) from None
-    finally:
-        _sharing.pop()
+    with _one_run(command):
         if shared:
-            push(c)
+            pull(c)
+        _sharing.append(command)
+        try:
+            yield
+        except ArchiveSyncError as error:  # git could not commit what the command recorded
+            raise Exit(f"{command}: {error}", code=1) from None
+        finally:
+            _sharing.pop()
+            if shared:
+                push(c)
 
 
 def _records_remote() -> str:
@@ -641,8 +657,10 @@ def pull(c: Context) -> None:
 
     CI runs it first: a run that started from an empty archive would post everything again.
     """
+    remote = _records_remote()  # a missing one stops it before the archive is touched
     try:
-        state = pull_archive(_records_dir(), _records_remote())
+        with _one_run("records pull"):
+            state = pull_archive(_records_dir(), remote)
     except ArchiveSyncError as error:
         raise Exit(f"records pull: {error}", code=1) from None
     print(f"records pull: {state}.")
@@ -655,8 +673,10 @@ def push(c: Context) -> None:
     It is put after whatever reached RECORDS_REMOTE meanwhile. CI runs it last, even after a
     failed step.
     """
+    remote = _records_remote()
     try:
-        commit = push_archive(_records_dir(), _records_remote())
+        with _one_run("records push"):
+            commit = push_archive(_records_dir(), remote)
     except ArchiveSyncError as error:
         raise Exit(f"records push: {error}", code=1) from None
     print(f"records push: {commit[:10] if commit else 'nothing to push'}.")

@@ -3,10 +3,13 @@
 Each line carries the SHA-256 of the line before it (`prev`; the first line chains from
 GENESIS), so changing, inserting or removing any earlier line is detectable. Appends are
 flushed to disk before returning, so a line written before a remote call survives a crash.
+Each append holds the file (flock) and chains from its last line as it is then, so another
+writer's lines (another process, or another ChainFile of the same file) never break it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -59,9 +62,20 @@ class ChainFile:
         self._lock = threading.Lock()
         self._last_hash = GENESIS
         self._seq = 0
+        self._size = -1  # of the file when its last line was last read: none read yet
+        self._follow()
+
+    def _follow(self) -> None:
+        """Take the last line's hash and number from the file, when it is not the size it
+        had when this object last read or wrote it (another writer appended since)."""
+        size = self.path.stat().st_size if self.path.exists() else 0
+        if size == self._size:
+            return
+        self._last_hash, self._seq = GENESIS, 0
         for seq, line in self._lines():  # a damaged line stops whoever reads it, not this
             self._last_hash = line_hash(line) if line is not None else ""
             self._seq = seq
+        self._size = size
 
     def lines(self) -> Iterator[tuple[int, str]]:
         for number, line in self._lines():
@@ -124,6 +138,8 @@ class ChainFile:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             stamp = now()
             with self.path.open("a", encoding="utf-8") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
+                self._follow()
                 for event in events:
                     record = {"seq": self._seq + 1, "time": stamp, **event, "prev": self._last_hash}
                     line = chained_line(record)
@@ -133,4 +149,5 @@ class ChainFile:
                     written.append(record)
                 handle.flush()
                 os.fsync(handle.fileno())
+                self._size = os.fstat(handle.fileno()).st_size
         return written

@@ -14,6 +14,7 @@ from pathlib import Path
 from checks.git_command import run_git
 
 from .chain import rechain
+from .lock import LOCK_FILE
 
 IDENTITY = (
     "-c",
@@ -26,8 +27,8 @@ IDENTITY = (
 
 
 # The search index is rebuilt from the files (and while it is, kept beside them under a
-# temporary name): the files are the record.
-IGNORED = "index.sqlite\n.index.sqlite*.building\n"
+# temporary name): the files are the record. The lock only says which run holds this copy.
+IGNORED = f"index.sqlite\n.index.sqlite*.building\n{LOCK_FILE}\n"
 
 
 class ArchiveSyncError(RuntimeError):
@@ -110,7 +111,7 @@ def pull_archive(records_dir: Path, remote: str) -> str:
     would not know what was already posted, and would post it all again."""
     new = not (records_dir / ".git").exists()
     if new:
-        if records_dir.exists() and any(records_dir.iterdir()):
+        if records_dir.exists() and any(p.name != LOCK_FILE for p in records_dir.iterdir()):
             raise ArchiveSyncError(
                 f"{records_dir} holds files but is not the records repository; move them away"
             )

@@ -6,6 +6,7 @@ import json
 import shutil
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -236,7 +237,7 @@ def test_an_alert_says_a_platform_without_credentials_did_not_get_it(
 
 
 def test_invoke_alert_exits_3_naming_the_platforms_an_alert_is_not_on(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     from invoke.context import Context
     from invoke.exceptions import Exit
@@ -250,6 +251,7 @@ def test_invoke_alert_exits_3_naming_the_platforms_an_alert_is_not_on(
     monkeypatch.setattr(tasks, "publish_alert", published)
     monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
     monkeypatch.setenv("DEPLOY_URL", "/srv/www/trail")
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
     monkeypatch.delenv("RECORDS_REMOTE", raising=False)
     with pytest.raises(Exit) as stopped:
         tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
@@ -400,7 +402,7 @@ def test_an_alert_is_not_carried_on_over_a_different_file_of_the_same_name(site:
 
 
 def test_an_alert_from_the_cecs_machine_is_put_on_record_where_ci_looks(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """CI reads the ledger from RECORDS_REMOTE: an alert posted from elsewhere must be there,
     failed or not, or CI's next run would post it again."""
@@ -420,6 +422,7 @@ def test_an_alert_from_the_cecs_machine_is_put_on_record_where_ci_looks(
     monkeypatch.setattr(tasks, "push", lambda c: done.append("push"))
     monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
     monkeypatch.setenv("DEPLOY_URL", "/srv/www/trail")
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
     monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
     with pytest.raises(Exit):
         tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")

@@ -12,8 +12,11 @@ from invoke.exceptions import Exit
 import tasks
 
 
-def test_publish_stops_at_the_first_failing_step(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_stops_at_the_first_failing_step(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     ran: list[str] = []
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
 
     def step(name: str, fails: bool = False):
         def run(c: Context) -> None:
@@ -35,8 +38,11 @@ def test_publish_stops_at_the_first_failing_step(monkeypatch: pytest.MonkeyPatch
     assert ran == ["verify_history", "lint"]
 
 
-def test_publish_runs_every_step_in_order_when_all_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publish_runs_every_step_in_order_when_all_pass(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     ran: list[str] = []
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
     for name in tasks.PUBLISH_STEPS:
         monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
     tasks.publish(Context())
@@ -84,13 +90,14 @@ def test_publish_refuses_an_unusable_records_dir_before_building_and_deploying(
 
 
 def test_publish_fetches_and_pushes_the_records_once_for_all_its_steps(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Each recording step shares the archive when run alone; inside publish, publish does."""
     calls: list[str] = []
     monkeypatch.setattr(tasks, "pull", lambda c: calls.append("pull"))
     monkeypatch.setattr(tasks, "push", lambda c: calls.append("push"))
     monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
 
     def step(c: Context, name: str) -> None:
         with tasks._shared_records(c, name):

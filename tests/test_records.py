@@ -161,6 +161,22 @@ def test_records_verify_passes_an_archive_that_only_grew_since_its_commits(
     assert capsys.readouterr().out == "records verify: every archive file is intact.\n"
 
 
+def test_two_writers_of_one_chained_file_keep_its_chain_whole(tmp_path: Path) -> None:
+    """Each writer chains from the file's last line as it is when it appends, not as it was
+    when it opened the file: two runs appending to one ledger broke its chain, which
+    `records verify` then reported as lines altered, false evidence of tampering."""
+    path = tmp_path / "ledger.jsonl"
+    first, second = ChainFile(path), ChainFile(path)
+    first.append({"op": "a"})
+    second.append({"op": "b"})
+    first.extend([{"op": "c"}, {"op": "d"}])
+    second.append({"op": "e"})
+    assert ChainFile(path).verify() == []
+    assert [(e["seq"], e["op"]) for e in ChainFile(path).events()] == list(
+        enumerate("abcde", start=1)
+    )
+
+
 DAMAGED_HINT = ": the records archive is damaged; `invoke records verify` names every broken line."
 
 

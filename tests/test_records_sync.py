@@ -4,6 +4,7 @@ posting again; so a run that cannot fetch the archive stops, and nothing is ever
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from archive.git import (
 )
 from archive.index import FILES, chains, reindex
 from moderation.log import ModerationLog
-from sandboxes import Sandboxes
+from sandboxes import Sandboxes, start_all
 from syndication.ledger import Ledger
 from tests.conftest import ROOT, Site
 
@@ -551,3 +552,79 @@ def test_syndicate_on_a_city_machine_knows_what_ci_posted_and_tells_ci_what_it_p
         ("2026-11-20-flushing", "facebook"),
         ("2026-11-21-paving", "facebook"),
     }
+
+
+def test_a_run_that_would_record_while_another_does_stops_naming_it(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs at once each read the ledger before the other wrote to it, and posted the
+    same announcements twice. A second run stops at once (exit 2), naming the first's
+    process; once the first has ended, the next run goes ahead. The lock is never committed."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    site.add("2026-11-20-flushing")
+    site.build()
+    manifest = str(site.output / "syndication.json")
+    url, records = remote(tmp_path), site.root / "records"
+    for name, value in {**sandboxes.env, "RECORDS_DIR": str(records)}.items():
+        monkeypatch.setenv(name, value)
+    records.mkdir()
+    with (records / ".lock").open("w") as first_run:  # as another process holds it
+        fcntl.flock(first_run, fcntl.LOCK_EX)
+        first_run.write("4242\n")
+        first_run.flush()
+        for command, call in (
+            ("syndicate", lambda: tasks.syndicate(Context(), manifest=manifest)),
+            ("collect", lambda: tasks.collect(Context())),
+            ("records push", lambda: tasks.push(Context())),
+        ):
+            monkeypatch.setenv("RECORDS_REMOTE", url)
+            with pytest.raises(Exit) as stopped:
+                call()
+            assert (stopped.value.code, stopped.value.message) == (
+                2,
+                f"{command}: another run is in progress (pid 4242) on {records}; try again "
+                "once it has finished",
+            )
+    assert not sandboxes.facebook.posts
+    tasks.syndicate(Context(), manifest=manifest)  # the first run has ended
+    assert len(sandboxes.facebook.posts) == 1
+    tracked = subprocess.run(
+        ["git", "-C", str(records), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert ".lock" not in tracked and "syndication/ledger.jsonl" in tracked
+
+
+def test_two_syndicate_runs_at_once_post_once_and_keep_the_ledger_whole(site: Site) -> None:
+    """Two `invoke syndicate` at once, as processes: each announcement reaches each platform
+    once, and the ledger stays a whole hash chain."""
+    for n in range(4):
+        site.add(f"2026-11-1{n}-notice-{n}", title=f"Notice number {n}", date=f"2026-11-1{n} 09:00")
+    site.build()
+    with start_all(latency=0.3) as boxes:
+        env = {**os.environ, **boxes.env, "RECORDS_DIR": str(site.root / "records")}
+        env.pop("RECORDS_REMOTE", None)
+        manifest = str(site.output / "syndication.json")
+        command = [sys.executable, "-m", "invoke", "syndicate", "--platform", "facebook"]
+        runs = [
+            subprocess.Popen(
+                [*command, "--manifest", manifest],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        said = [run.communicate(timeout=120)[0] for run in runs]
+        links = [post["link"] for post in boxes.facebook.posts.values()]
+    assert len(links) == len(set(links)) == 4, said
+    for run, out in zip(runs, said, strict=True):  # the second stopped, or came after
+        assert run.returncode == 0 or (
+            run.returncode == 2 and "syndicate: another run is in progress (pid " in out
+        ), out
+    assert ChainFile(site.root / "records" / FILES["post"]).verify() == []
