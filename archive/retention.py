@@ -7,9 +7,11 @@ listed; disposition itself is the records officer's act under the City's records
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from dateutil.relativedelta import relativedelta
 
 from checks.policy_file import read_mapping
 from moderation.log import ModerationLog
@@ -17,8 +19,12 @@ from syndication.config import REQUIRED
 
 from .index import FILES, ArchiveRecord, read_records
 
-MINIMUM_DAYS = {"moderation": 365}  # FOIPPA s.31: information used to decide about a person
-SETTINGS = ("periods_days", "legal_holds")
+# FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
+# year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).
+MINIMUM_YEARS = {"moderation": 1}
+# Each period is given in whole years (the retention bylaw's unit) or in days.
+UNITS = {"periods_years": "years", "periods_days": "days"}
+SETTINGS = (*UNITS, "legal_holds")
 # What a hold may name, and what each is a list of (for the error when it is not).
 HOLD_FIELDS = {
     "announcements": "announcement names",
@@ -50,7 +56,7 @@ class Hold:
 
 @dataclass(frozen=True)
 class RetentionPolicy:
-    days: dict[str, int]
+    periods: dict[str, relativedelta]
     holds: tuple[Hold, ...]
 
     @classmethod
@@ -58,32 +64,55 @@ class RetentionPolicy:
         """The policy, checked: a mistyped or misspelt entry would hold nothing, silently, so
         each is refused with its file, field and what was expected."""
         data = read_mapping(path, RetentionError, SETTINGS)
-        days = data.get("periods_days") or {}
-        if not isinstance(days, dict):
-            raise RetentionError(
-                f"{path}: periods_days: expected days for each of {', '.join(FILES)}"
-            )
-        for kind in days:
-            if kind not in FILES:
-                raise RetentionError(
-                    f"{path}: periods_days: {kind}: unknown; expected {', '.join(FILES)}"
-                )
+        given = {setting: _periods(data, setting, path) for setting in UNITS}
+        periods = {}
         for kind in FILES:
-            value = days.get(kind)
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise RetentionError(f"{path}: periods_days: {kind}: expected a number of days")
-            if value < MINIMUM_DAYS.get(kind, 0):
+            settings = [setting for setting in UNITS if kind in given[setting]]
+            if not settings:
                 raise RetentionError(
-                    f"{path}: periods_days: {kind}: at least "
-                    f"{MINIMUM_DAYS[kind]} days (FOIPPA s.31)"
+                    f"{path}: periods_days: {kind}: expected a number of days "
+                    f"(or periods_years: {kind}: a number of years)"
                 )
+            if len(settings) > 1:
+                raise RetentionError(
+                    f"{path}: {kind}: given in both periods_years and periods_days; "
+                    "expected one period"
+                )
+            (setting,) = settings
+            periods[kind] = _period(given[setting][kind], setting, kind, path)
         holds = data.get("legal_holds") or []
         if not isinstance(holds, list):
             raise RetentionError(f"{path}: legal_holds: expected a list of holds")
         return cls(
-            dict(days),
+            periods,
             tuple(_hold(hold, f"{path}: legal_holds[{i}]") for i, hold in enumerate(holds)),
         )
+
+
+def _periods(data: dict[str, Any], setting: str, path: Path) -> dict[str, Any]:
+    """One setting's periods by record type, each type a known one."""
+    periods = data.get(setting) or {}
+    if not isinstance(periods, dict):
+        raise RetentionError(
+            f"{path}: {setting}: expected {UNITS[setting]} for each of {', '.join(FILES)}"
+        )
+    for kind in periods:
+        if kind not in FILES:
+            raise RetentionError(f"{path}: {setting}: {kind}: unknown; expected {', '.join(FILES)}")
+    return periods
+
+
+def _period(value: Any, setting: str, kind: str, path: Path) -> relativedelta:
+    """A record type's period, never shorter than the law's minimum for it."""
+    unit = UNITS[setting]
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise RetentionError(f"{path}: {setting}: {kind}: expected a number of {unit}")
+    minimum_years = MINIMUM_YEARS.get(kind, 0)
+    # No year is shorter than 365 days; the calendar year is still kept (_kept_until).
+    minimum = minimum_years if unit == "years" else minimum_years * 365
+    if value < minimum:
+        raise RetentionError(f"{path}: {setting}: {kind}: at least {minimum} {unit} (FOIPPA s.31)")
+    return relativedelta(years=value) if unit == "years" else relativedelta(days=value)
 
 
 def _hold(entry: Any, where: str) -> Hold:
@@ -140,15 +169,22 @@ def _kept_until(
     policy: RetentionPolicy,
     moderated: dict[tuple[str, str, int], datetime],
 ) -> datetime:
-    """When a record's retention period ends: its own period from when it was made, and for a
-    comment version a decision was based on, not before the minimum for moderation records has
-    passed since the latest of them (FOIPPA s.31 keeps what a decision about a person used,
-    not only the decision)."""
-    kept = datetime.fromisoformat(record.time) + timedelta(days=policy.days[record.type])
+    """When a record's retention period ends: its own period from when it was made, never
+    before the law's minimum for its type, and for a comment version a decision was based on,
+    not before the minimum for moderation records has passed since the latest of them
+    (FOIPPA s.31 keeps what a decision about a person used, not only the decision)."""
+    made = datetime.fromisoformat(record.time)
+    kept = max(made + policy.periods[record.type], _minimum_end(made, record.type))
     if record.type != "comment":
         return kept
     version = record.data.get("version", 0)  # none on the line saying its author deleted it
     decided = moderated.get((record.platform, record.comment_id, version))
     if decided is None:
         return kept
-    return max(kept, decided + timedelta(days=MINIMUM_DAYS["moderation"]))
+    return max(kept, _minimum_end(decided, "moderation"))
+
+
+def _minimum_end(start: datetime, kind: str) -> datetime:
+    """When the law's minimum for a type of record, in calendar years, ends (a year from
+    29 February ends on 28 February, the last day of that month)."""
+    return start + relativedelta(years=MINIMUM_YEARS.get(kind, 0))

@@ -22,7 +22,12 @@ from archive.collect import collect
 from archive.export import announcement_history, export
 from archive.git import commit_archive
 from archive.index import FILES, chains, date_bound, reindex, search
-from archive.retention import RetentionError, RetentionPolicy, due_for_disposition
+from archive.retention import (
+    MINIMUM_YEARS,
+    RetentionError,
+    RetentionPolicy,
+    due_for_disposition,
+)
 from moderation.classifier import ModerationPolicy
 from moderation.log import ModerationLog
 from moderation.run import decide, moderate_collected
@@ -1209,6 +1214,41 @@ def test_a_comment_a_decision_was_based_on_is_kept_a_year_after_the_decision(
     assert due_versions(366) == [1]
 
 
+@pytest.mark.parametrize(
+    "periods",
+    [
+        "periods_days: {post: 2555, comment: 1095, moderation: 365}\n",
+        "periods_years: {post: 7, comment: 3, moderation: 1}\n",
+    ],
+    ids=["days", "years"],
+)
+def test_a_year_of_moderation_records_is_a_calendar_year_across_a_leap_day(
+    tmp_path: Path, periods: str
+) -> None:
+    records = tmp_path / "records"
+    ChainFile(records / FILES["moderation"]).append(
+        {
+            "kind": "classification",
+            "platform": "facebook",
+            "comment_id": "c1",
+            "version": 1,
+            "action": "review",
+            "categories": ["derogatory"],
+            "evidence": {},
+            "time": "2027-03-01T10:00:00+00:00",
+        }
+    )
+    policy = tmp_path / "retention.yml"
+    policy.write_text(periods)
+    # 365 days after 2027-03-01 is 2028-02-29: FOIPPA's year runs to 2028-03-01.
+    leap_day = datetime(2028, 2, 29, 12, tzinfo=UTC)
+    assert due_for_disposition(records, RetentionPolicy.load(policy), leap_day) == []
+    year_on = datetime(2028, 3, 1, 10, tzinfo=UTC)
+    assert [
+        r.type for r in due_for_disposition(records, RetentionPolicy.load(policy), year_on)
+    ] == ["moderation"]
+
+
 def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
     reindex(archive)
     with sqlite3.connect(archive / "index.sqlite") as db:
@@ -1256,7 +1296,7 @@ PERIODS = "periods_days: {post: 10, comment: 10, moderation: 365}\n"
         ),
         (
             "legal_hold:\n  - name: FOI-2026-014\n    authors: [Riley Cole]\n",
-            "legal_hold: unknown; expected periods_days or legal_holds",
+            "legal_hold: unknown; expected periods_years or periods_days or legal_holds",
         ),
     ],
     ids=[
@@ -1297,9 +1337,19 @@ def test_invoke_records_retention_shows_a_malformed_policy_without_a_traceback(
     )
 
 
+def test_a_period_given_both_in_years_and_in_days_is_refused(tmp_path: Path) -> None:
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(PERIODS + "periods_years: {post: 7}\n")
+    with pytest.raises(RetentionError) as error:
+        RetentionPolicy.load(policy_file)
+    assert str(error.value) == (
+        f"{policy_file}: post: given in both periods_years and periods_days; expected one period"
+    )
+
+
 def test_the_citys_retention_policy_is_valid() -> None:
     policy = RetentionPolicy.load(ROOT / "policy" / "retention.yml")
-    assert policy.days["moderation"] >= 365
+    assert policy.periods["moderation"].years >= MINIMUM_YEARS["moderation"]
 
 
 def test_the_archive_repository_packs_its_grown_files_instead_of_keeping_each_whole(
