@@ -663,6 +663,45 @@ def test_withdrawing_the_newest_announcement_does_not_turn_back_the_clock(site: 
     assert lastmod[f"{SITEURL}/category/public-notice.html"] == "2026-11-20T09:00:00-08:00"
 
 
+def test_the_urgent_feed_never_moves_back_in_time_when_an_alert_expires(site: Site) -> None:
+    """An expiry takes the alert out of the urgent feed and the home page's alert box, and its
+    page and every list then say it expired: a change, dated by `expires` (the newest of what
+    the urgent feed still lists is older)."""
+    site.add(
+        "old-alert", title="Old alert", date="2026-11-01 09:00", category="alert", urgent="true"
+    )
+    site.add(
+        "new-alert",
+        title="New alert",
+        date="2026-11-20 09:00",
+        category="alert",
+        urgent="true",
+        expires="2026-11-22 09:00",
+    )
+
+    def updated(now: str) -> tuple[str, str]:
+        site.build(now=now)
+        atom = feedparser.parse(site.output / "feeds/urgent.atom.xml").feed
+        rss = feedparser.parse(site.output / "feeds/urgent.rss.xml").feed
+        return atom.updated, rss.updated
+
+    assert updated("2026-11-21T12:00:00-08:00") == (
+        "2026-11-20T09:00:00-08:00",
+        "Fri, 20 Nov 2026 09:00:00 -0800",
+    )
+    expired_at = "2026-11-22T09:00:00-08:00"
+    assert updated("2026-11-24T12:00:00-08:00") == (expired_at, "Sun, 22 Nov 2026 09:00:00 -0800")
+    lastmod = dict(
+        re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", site.read("sitemap.xml"))
+    )
+    for page in ("", "announcements/new-alert.html", "category/alert.html"):
+        assert lastmod[f"{SITEURL}/{page}"] == expired_at, page
+    # The all feed's entries do not say an alert expired: its time is the newest entry's.
+    assert feedparser.parse(site.output / "feeds/all.atom.xml").feed.updated == (
+        "2026-11-20T09:00:00-08:00"
+    )
+
+
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(
     site: Site,
 ) -> None:

@@ -29,11 +29,20 @@ def publish_due(
     return newest_first(due), newest_first(hidden_due), sorted(scheduled, key=lambda a: a.date)
 
 
-def last_change(listed: Iterable[Any], withdrawn: Iterable[Any] = ()) -> datetime | None:
+def last_change(
+    listed: Iterable[Any], gone: Iterable[Any] = (), now: datetime | None = None
+) -> datetime | None:
     """When a list of announcements (a feed, a listing page) last changed: the latest update
-    of what it lists or of what was withdrawn from it. A withdrawal takes an entry out, dated
-    by its `modified`; counting only what is left would turn the list's time back."""
-    return max((a.announcement.updated for a in (*listed, *withdrawn)), default=None)
+    of what it lists or of what is gone from it. A withdrawal takes an entry out, dated by its
+    `modified`; counting only what is left would turn the list's time back. With `now`, for a
+    list that says which announcements expired (a page) or that they leave (the urgent feed),
+    an expiry passed by then is a change too, dated by `expires`."""
+
+    def changed(article: Any) -> datetime:
+        item = article.announcement
+        return item.updated if now is None else item.changed(now)
+
+    return max((changed(a) for a in (*listed, *gone)), default=None)
 
 
 def add_listings(

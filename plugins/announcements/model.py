@@ -209,6 +209,13 @@ class Announcement:
     def is_expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
 
+    def changed(self, now: datetime) -> datetime:
+        """When the announcement last changed in public as of `now`: its last update, or its
+        expiry once passed (its page and every list then say it expired, and an urgent alert
+        leaves the alert box and the urgent feed). A withdrawn one says only that."""
+        expired = self.expires if self.is_expired(now) and not self.withdrawn else None
+        return self.updated if expired is None else max(self.updated, expired)
+
 
 @dataclass(frozen=True)
 class PageMeta:

@@ -40,12 +40,14 @@ def robots_txt(siteurl: str) -> str:
 
 def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[str, Any]]:
     """Every public, indexable page: listings, published pages and announcements. A listing
-    was last modified when what it lists last changed, or when one was withdrawn from it."""
+    was last modified when what it lists last changed, or when one was withdrawn from it; as
+    pages say which announcements expired, an expiry by the build's time is a change too."""
     siteurl = settings["CANONICAL_SITEURL"]
     city = ZoneInfo(settings["TIMEZONE"])
+    now = settings["BUILD_TIME"]
     articles = context.get("articles", [])
     withdrawn = context.get("withdrawn_articles", [])
-    latest = last_change(articles, withdrawn)
+    latest = last_change(articles, withdrawn, now)
     urls: list[tuple[str, Any]] = [(f"{siteurl}/", latest)]
     for template in ("events", "archives"):
         save_as = settings.get(f"{template.upper()}_SAVE_AS")
@@ -55,15 +57,15 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
         listed = [a for month in year.months for a in month.articles]
         # Filed by their year in City time, as `archive_years` files what it lists.
         gone = [a for a in withdrawn if a.date.astimezone(city).year == year.year]
-        urls.append((f"{siteurl}/{year.url}", last_change(listed, gone)))
+        urls.append((f"{siteurl}/{year.url}", last_change(listed, gone, now)))
     for category, items in context.get("categories", []):
         gone = [a for a in withdrawn if a.announcement.category == category.name]
-        urls.append((f"{siteurl}/{category.url}", last_change(items, gone)))
+        urls.append((f"{siteurl}/{category.url}", last_change(items, gone, now)))
     for page in context.get("pages", []):
         if page.save_as and not page.save_as.startswith("404"):
             urls.append((f"{siteurl}/{page.url}", getattr(page, "modified", None)))
     for article in articles:
-        urls.append((f"{siteurl}/{article.url}", article.announcement.updated))
+        urls.append((f"{siteurl}/{article.url}", article.announcement.changed(now)))
     return urls
 
 

@@ -51,6 +51,7 @@ class FeedsGenerator(OutputGenerator):
             self.settings.get("FEED_MAX_ITEMS", 50),
             {c.name: c.url for c, _ in self.context.get("category_nav", [])},
             withdrawn,
+            self.settings["BUILD_TIME"],
         )
         site_updated = last_change(articles, withdrawn) or self.settings["BUILD_TIME"]
         for spec in specs:

@@ -26,15 +26,17 @@ FEEDS_FOLDER = "feeds/"  # every feed is in it
 @dataclass(frozen=True)
 class FeedSpec:
     """One feed: where it goes, what it is called, what it lists (newest first), the site
-    path of the web page that lists the same ("" for the home page), and the withdrawn
-    announcements it would list (their withdrawal is a change to it)."""
+    path of the web page that lists the same ("" for the home page), the announcements gone
+    from it (their leaving is a change to it), and for the urgent feed, which alerts leave
+    when they expire, the build's time (an expiry passed by then is a change to it)."""
 
     slug: str
     title: str
     description: str
     articles: tuple[Any, ...]
     page: str = ""
-    withdrawn: tuple[Any, ...] = ()
+    gone: tuple[Any, ...] = ()
+    now: datetime | None = None
 
     def path(self, kind: str) -> str:
         return f"{FEEDS_FOLDER}{self.slug}.{kind}.xml"
@@ -47,12 +49,14 @@ def feed_specs(
     max_items: int | None,
     category_pages: Mapping[str, str] | None = None,
     withdrawn: Sequence[Any] = (),
+    now: datetime | None = None,
 ) -> list[FeedSpec]:
     """Every feed the site offers: all, one per category, urgent alerts.
 
     `category_pages` are the site paths of the category pages written; a category without
     one (nothing published in it) has the home page as its feed's web page. `withdrawn` are
-    the withdrawn announcements, each counted as a change to the feeds that would list it.
+    the withdrawn announcements, each counted as a change to the feeds that would list it,
+    as is each urgent alert expired by `now` to the urgent feed.
     """
     pages = category_pages or {}
 
@@ -69,7 +73,7 @@ def feed_specs(
             sitename,
             f"All announcements from the {sitename}",
             cap(articles),
-            withdrawn=tuple(withdrawn),
+            gone=tuple(withdrawn),
         )
     ]
     for key, label in CATEGORIES.items():
@@ -89,7 +93,15 @@ def feed_specs(
             f"{sitename}: urgent alerts",
             f"Urgent, time-sensitive notices from the {sitename} that are still in effect",
             cap(urgent),
-            withdrawn=tuple(a for a in withdrawn if a.announcement.urgent),
+            gone=tuple(
+                a
+                for a in (*withdrawn, *articles)
+                if a.announcement.urgent
+                and (
+                    a.announcement.withdrawn or (now is not None and a.announcement.is_expired(now))
+                )
+            ),
+            now=now,
         )
     )
     return specs
@@ -142,7 +154,7 @@ def render_feed(
     fg.language(language)
     fg.author({"name": city["name"], "uri": f"{siteurl}/"})
     fg.generator("Pelican and feedgen, City of Trail announcements")
-    latest = last_change(spec.articles, spec.withdrawn) or updated
+    latest = last_change(spec.articles, spec.gone, spec.now) or updated
     fg.updated(latest)
     fg.lastBuildDate(latest)
     for article in spec.articles:
