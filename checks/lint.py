@@ -143,6 +143,8 @@ VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link
 FENCE = re.compile(r"^\s*(```|~~~)")
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
 ARCHIVE_YEAR_SAVE_AS = "archives/{year}.html"
+# pelicanconf.py's CATEGORY_SAVE_AS: the page of each category that has announcements.
+CATEGORY_SAVE_AS = "category/{slug}.html"
 # pelicanconf.py's ARTICLE_PATHS: the folder of announcements.
 ARTICLE_PATH = "announcements"
 # pelicanconf.py's PAGE_SAVE_AS: where a page without its own `save_as` is written.
@@ -679,7 +681,7 @@ def _link_findings(
                 if not target.startswith("/")
                 else _normalise(PurePosixPath(target.lstrip("/")))
             )
-            if reason := site.unpublished(site.files.get(resolved), source):
+            if reason := site.unwritten(resolved, source):
                 yield "broken-link", unpublished_link_message(match.group(2), reason)
             elif resolved not in site.paths:
                 yield "broken-link", f"'{match.group(2)}' is not a page of the site"
@@ -737,6 +739,8 @@ class SitePaths:
     now: datetime
     # Files whose page shows none of their links (drafts, withdrawn announcements).
     without_links: frozenset[str] = frozenset()
+    # Each year's and category's page: first written with its earliest announcement.
+    listings: Mapping[str, Release] = field(default_factory=dict)
 
     def shows_links_of(self, source: str) -> bool:
         """Whether anyone will follow the links of `source`: as the build, the lint checks
@@ -746,7 +750,17 @@ class SitePaths:
     def unpublished(self, target: str | None, source: str) -> str | None:
         """Why the file `source` may not link to the file `target` (paths in content/), as
         the build refuses it: a draft, or one scheduled after `source` goes up."""
-        release = self.releases.get(target or "")
+        return self._not_yet(self.releases.get(target or ""), source)
+
+    def unwritten(self, address: str, source: str) -> str | None:
+        """Why the file `source` may not link to the site's page at `address`, by the same
+        rule: an announcement or page not published by then, or a year's or category's page
+        that only announcements scheduled after `source` would make."""
+        if address in self.listings:
+            return self._not_yet(self.listings[address], source)
+        return self.unpublished(self.files.get(address), source)
+
+    def _not_yet(self, release: Release | None, source: str) -> str | None:
         if release is None:
             return None
         return unpublished_reason(release, self.releases.get(source, Release()), self.now, CITY)
@@ -764,12 +778,11 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     }
     for feed in ("all", "urgent", *CATEGORIES):
         paths |= {f"feeds/{feed}.atom.xml", f"feeds/{feed}.rss.xml"}
-    paths |= {f"category/{key}.html" for key in CATEGORIES}
     pages: dict[str, str] = {}
     files: dict[str, str] = {}
     releases: dict[str, Release] = {}
     without_links: set[str] = set()
-    years: set[int] = set()
+    first_listed: dict[str, datetime] = {}  # each year's and category's page: when first
     for path in (content_dir / ARTICLE_PATH).glob("*.md"):
         page = announcement_address(path)
         calendar = str(PurePosixPath(page).with_suffix(".ics"))  # as the feeds plugin writes it
@@ -789,10 +802,13 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
         if item.status != "withdrawn" and item.is_event:
             files[calendar] = file
         if item.status == "published":
-            years.add(item.date.astimezone(CITY).year)
+            # Its year's and category's pages list it: the build writes each from its first.
+            year = ARCHIVE_YEAR_SAVE_AS.format(year=item.date.astimezone(CITY).year)
+            for listing in (year, CATEGORY_SAVE_AS.format(slug=item.category)):
+                first_listed[listing] = min(item.date, first_listed.get(listing, item.date))
             if item.is_event:
                 paths.add(calendar)
-    paths |= {ARCHIVE_YEAR_SAVE_AS.format(year=year) for year in years}
+    paths |= set(first_listed)
     for path in (content_dir / "pages").glob("*.md"):
         file = path.relative_to(content_dir).as_posix()
         meta = _read_as_built(path, parse_page)
@@ -810,7 +826,10 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
         for path in (content_dir / folder).rglob("*"):
             if path.is_file():
                 paths.add(path.relative_to(content_dir).as_posix())
-    return SitePaths(frozenset(paths), pages, files, releases, now, frozenset(without_links))
+    listings = {listing: Release(date) for listing, date in first_listed.items()}
+    return SitePaths(
+        frozenset(paths), pages, files, releases, now, frozenset(without_links), listings
+    )
 
 
 T = TypeVar("T")  # an announcement's or a page's fields
