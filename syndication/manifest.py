@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ class Entry:
     source: str = ""
     image: str | None = None
     image_alt: str | None = None
+
+    @property
+    def published(self) -> datetime:
+        """When it was published, as a moment: `date` keeps the offset it was written with,
+        and as text 01:30-07:00 sorts after 01:15-08:00, which is 45 minutes later."""
+        return datetime.fromisoformat(self.date)
 
     @property
     def withdrawn(self) -> bool:
@@ -66,6 +73,11 @@ def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
         missing = [key for key in _REQUIRED if key not in raw]
         if missing:
             raise ManifestError(f"{name}: announcements[{index}]: missing {', '.join(missing)}")
+        if not _is_moment(raw["date"]):
+            raise ManifestError(
+                f"{name}: announcements[{index}]: date: expected an ISO 8601 time with its "
+                "offset; rebuild the site"
+            )
         entries.append(
             Entry(
                 id=raw["id"],
@@ -84,6 +96,15 @@ def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
             )
         )
     return Manifest(data.get("site", ""), data.get("comment_guidelines", ""), tuple(entries))
+
+
+def _is_moment(value: Any) -> bool:
+    """Whether `value` is a time with an offset, as the build writes `date`: entries are
+    posted in its order, and a time without one cannot be compared with the others."""
+    try:
+        return isinstance(value, str) and datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from .ledger import Record
 from .manifest import Entry, Manifest
@@ -29,9 +30,9 @@ class Action:
         return f"{self.platform}: {self.kind} {self.entry.id} ({self.entry.url})"
 
 
-def priority(entry: Entry) -> tuple[bool, str, str]:
-    """Urgent alerts first, then oldest first."""
-    return (not entry.urgent, entry.date, entry.id)
+def priority(entry: Entry) -> tuple[bool, datetime, str]:
+    """Urgent alerts first, then oldest first (in time, whatever offset each date has)."""
+    return (not entry.urgent, entry.published, entry.id)
 
 
 def needs_update(entry: Entry, record: Record, platform: str) -> bool:

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
+
+from syndication.manifest import ManifestError, load_manifest
+from syndication.reconcile import plan
 from syndication.text import x_length
 from syndication_manifest import manifest_json
 from tests.conftest import SITEURL, Site
@@ -101,6 +106,37 @@ def test_manifest_json_is_the_manifest_with_one_announcement_per_line() -> None:
     assert "Café « hours »" in text  # readable, not \u-escaped
     assert text == manifest_json(dict(reversed(data.items())))  # keys sorted: same bytes
     assert json.loads(manifest_json({**data, "announcements": []}))["announcements"] == []
+
+
+def test_new_announcements_are_posted_oldest_first_whatever_offset_their_date_has(
+    site: Site,
+) -> None:
+    # When the clocks go back, 01:30 PDT (08:30 UTC) comes before 01:15 PST (09:15 UTC),
+    # though its text sorts after: under X's daily cap the older must go first.
+    site.add("first", title="First", date="2026-11-01 01:30")
+    site.add("second", title="Second", date="2026-11-01 01:15-08:00")
+    site.build(now="2026-11-02T12:00:00-08:00")
+    assert [e["id"] for e in manifest(site)["announcements"]] == ["first", "second"]
+    planned = plan(load_manifest(site.output / "syndication.json"), {}, ["twitter"])
+    assert [a.entry.id for a in planned] == ["first", "second"]
+
+
+@pytest.mark.parametrize("date", ["2026-11-01T01:30:00", "Nov 1, 2026"])
+def test_a_manifest_date_that_is_not_a_moment_is_refused_naming_the_entry(
+    tmp_path: Path, date: str
+) -> None:
+    # Posting order compares the dates: one without an offset could not be placed.
+    path = tmp_path / "syndication.json"
+    raw = {"id": "a", "url": "u", "title": "A", "date": date, "status": "published"}
+    path.write_text(
+        json.dumps({"version": 1, "announcements": [{**raw, "hash": "h", "posts": {}}]})
+    )
+    with pytest.raises(ManifestError) as error:
+        load_manifest(path)
+    assert str(error.value) == (
+        f"{path}: announcements[0]: date: expected an ISO 8601 time with its offset; "
+        "rebuild the site"
+    )
 
 
 def test_an_alert_past_its_expiry_is_not_sent_as_urgent(site: Site) -> None:

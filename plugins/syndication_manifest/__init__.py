@@ -85,8 +85,9 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
 
 def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
     guidelines = f"{siteurl}/comment-guidelines.html"
-    entries = [manifest_entry(a, siteurl, guidelines) for a in articles]
-    entries.sort(key=lambda e: (e["date"], e["id"]))
+    # Oldest first in time: each `date` keeps its own offset, so its text does not sort so.
+    in_order = sorted(articles, key=lambda a: (a.announcement.date, a.slug))
+    entries = [manifest_entry(a, siteurl, guidelines) for a in in_order]
     return {
         "version": MANIFEST_VERSION,
         "site": siteurl,
