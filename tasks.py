@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from announcements.model import CATEGORIES  # noqa: E402
 from announcements.settings import SettingsError, canonical_siteurl  # noqa: E402
-from archive.chain import ChainError  # noqa: E402
+from archive.chain import ChainError, ChainWriteError  # noqa: E402
 from archive.collect import collect as collect_comments  # noqa: E402
 from archive.export import ExportError  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
@@ -105,6 +105,26 @@ def _reads_records(command: str) -> Callable[[Callable[P, None]], Callable[P, No
                 ) from None
 
         return reading
+
+    return wrap
+
+
+def _writes_records(command: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """For a task that writes records: a record that could not be written (a full disk)
+    stops it with the file and exit 1, not a traceback. The file is as it was, so the same
+    command carries on once the cause is fixed."""
+
+    def wrap(body: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(body)
+        def writing(*args: P.args, **kwargs: P.kwargs) -> None:
+            try:
+                body(*args, **kwargs)
+            except ChainWriteError as error:
+                raise Exit(
+                    f"{command}: {error}; once that is fixed, run it again.", code=1
+                ) from None
+
+        return writing
 
     return wrap
 
@@ -193,6 +213,7 @@ def sandbox(c: Context, port_base: int = 8701) -> None:
 
 
 @task
+@_writes_records("demo")
 def demo(c: Context) -> None:
     """Show the whole chain on the sample site and local sandboxes (all under demo/).
 
@@ -215,6 +236,7 @@ def demo(c: Context) -> None:
         "manifest": "the build's manifest (default: output/syndication.json)",
     }
 )
+@_writes_records("syndicate")
 def syndicate(
     c: Context, dry_run: bool = False, platform: str | None = None, manifest: str | None = None
 ) -> None:
@@ -304,6 +326,7 @@ def lint(c: Context, content: str | None = None) -> None:
     }
 )
 @_reads_records("collect")
+@_writes_records("collect")
 def collect(c: Context, days: str | None = None) -> None:
     """Fetch comments on every syndicated post and keep every version in the records archive."""
     window = None if days is None else str(days).strip()  # invoke gives the option as text
@@ -336,6 +359,7 @@ def _followed_by(task_name: str, *subcommands: str) -> bool:
     }
 )
 @_reads_records("moderate")
+@_writes_records("moderate")
 def moderate(c: Context, input: str | None = None, output: str | None = None) -> None:
     """Classify comments by the policy's nine reasons: a file, or every collected comment."""
     if _followed_by("moderate", "decide"):
@@ -378,6 +402,7 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
     },
 )
 @_reads_records("moderate decide")
+@_writes_records("moderate decide")
 def decide(
     c: Context,
     comment: str,

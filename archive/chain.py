@@ -2,7 +2,8 @@
 
 Each line carries the SHA-256 of the line before it (`prev`; the first line chains from
 GENESIS), so changing, inserting or removing any earlier line is detectable. Appends are
-flushed to disk before returning, so a line written before a remote call survives a crash.
+flushed to disk before returning, so a line written before a remote call survives a crash;
+an append that fails (a full disk) leaves the file as it was, never a line cut short.
 Each append holds the file (flock) and chains from its last line as it is then, so another
 writer's lines (another process, or another ChainFile of the same file) never break it.
 """
@@ -16,6 +17,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from io import FileIO
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,11 @@ GENESIS = "sha256:" + "0" * 64
 
 class ChainError(Exception):
     """A line is not valid JSON; the message names the file and line."""
+
+
+class ChainWriteError(OSError):
+    """An append did not reach the disk (a full disk, say); the message names the file, which
+    is left as it was before the append."""
 
 
 def line_hash(line: str) -> str:
@@ -129,25 +136,50 @@ class ChainFile:
         return self.extend([event])[0]
 
     def extend(self, events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Write several lines, chained, with one flush to disk at the end."""
+        """Write several lines, chained, with one flush to disk at the end. ChainWriteError
+        when they cannot all be written: then none is, and the chain goes on as before."""
         events = list(events)
         if not events:
             return []
-        written = []
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             stamp = now()
-            with self.path.open("a", encoding="utf-8") as handle:
+            # Unbuffered, so that what reached the file is what write(2) took, and closing it
+            # writes nothing after it has been cut back.
+            with self.path.open("ab", buffering=0) as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
                 self._follow()
-                for event in events:
-                    record = {"seq": self._seq + 1, "time": stamp, **event, "prev": self._last_hash}
-                    line = chained_line(record)
-                    handle.write(line + "\n")
-                    self._seq += 1
-                    self._last_hash = line_hash(line)
-                    written.append(record)
-                handle.flush()
-                os.fsync(handle.fileno())
+                written = self._chained(events, stamp)
+                lines = [chained_line(record) for record in written]
+                self._write(handle, lines)
+                self._seq += len(written)
+                self._last_hash = line_hash(lines[-1])
                 self._size = os.fstat(handle.fileno()).st_size
         return written
+
+    def _chained(self, events: list[dict[str, Any]], stamp: str) -> list[dict[str, Any]]:
+        """`events` as the records that follow the file's last line (nothing is changed)."""
+        records: list[dict[str, Any]] = []
+        previous = self._last_hash
+        for seq, event in enumerate(events, start=self._seq + 1):
+            records.append({"seq": seq, "time": stamp, **event, "prev": previous})
+            previous = line_hash(chained_line(records[-1]))
+        return records
+
+    def _write(self, handle: FileIO, lines: list[str]) -> None:
+        """Append the lines and force them to disk, or leave the file as it was."""
+        text = "".join(f"{line}\n" for line in lines).encode("utf-8")
+        size = os.fstat(handle.fileno()).st_size
+        try:
+            written = 0
+            while written < len(text):  # write(2) may take part of it
+                written += handle.write(text[written:])
+            os.fsync(handle.fileno())
+        except OSError as error:
+            # A line cut short would join the next append onto it, breaking the chain there:
+            # what was written of these lines goes.
+            os.ftruncate(handle.fileno(), size)
+            raise ChainWriteError(
+                f"{self.path}: not written ({error.strerror or error}); the file is as it was "
+                "before"
+            ) from error

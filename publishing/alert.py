@@ -16,6 +16,7 @@ from announcements.addresses import slug_of
 from announcements.model import parse_announcement, read_source, split_front_matter
 from announcements.reader import as_text
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
+from archive.chain import ChainWriteError
 from checks.lint import LintConfigError, lint
 from syndication.config import REQUIRED, load_settings
 from syndication.ledger import LedgerError
@@ -94,7 +95,7 @@ def publish_alert(
         raise _unfinished(source, error, "deploy", "syndicate") from None
     try:
         report = syndicate(site.output / "syndication.json", content_dir, settings, say=say)
-    except (ManifestError, LedgerError) as error:
+    except (ManifestError, LedgerError, ChainWriteError) as error:
         raise _unfinished(source, error, "syndicate") from None
     # Its address as the build gave it (SITEURL and all), from the manifest syndication read.
     entry = load_manifest(site.output / "syndication.json").by_id().get(slug_of(source))

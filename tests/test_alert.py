@@ -296,6 +296,26 @@ def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_whose_ledger_cannot_be_written_says_how_to_finish_it(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_syndication_engine import full_disk
+
+    ledger = site.root / "records" / "syndication" / "ledger.jsonl"
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+        with full_disk(monkeypatch, ledger), pytest.raises(AlertError) as stopped:
+            boil_water_alert(site, env, print)
+        assert boxes.facebook.posts == {}  # not sent before its intent is on record
+    (source,) = (site.content / "announcements").glob("*-boil-water-*.md")
+    assert str(stopped.value).startswith(
+        f"{ledger}: not written (No space left on device); the file is as it was before\n"
+        f"The alert is written in {source} but not yet everywhere."
+    )
+    assert "run `invoke syndicate` (or" in str(stopped.value)
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 def test_the_same_alert_run_again_after_midnight_is_not_posted_twice(site: Site) -> None:
     title = "Boil water advisory for Sunningdale"
     body = "Boil tap water for one minute before drinking it. Bottled water is at the pool."

@@ -5,6 +5,8 @@ tests/test_syndication_sandboxes.py.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -359,6 +361,61 @@ def test_the_ledger_hash_chain_detects_tampering(ledger: Ledger) -> None:
     ledger.path.write_text("\n".join(lines) + "\n")
     problems = Ledger(ledger.path).verify()
     assert problems == [f"{ledger.path}:3: hash chain broken (line changed or removed before it)"]
+
+
+class FullDisk:
+    """A file handle on a full disk: 40 bytes reach the file, then ENOSPC, as write(2) does."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+
+    def write(self, data: Any) -> int:
+        self.handle.write(data[:40])
+        self.handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+    def __enter__(self) -> FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+@contextlib.contextmanager
+def full_disk(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[None]:
+    """`path` on a full disk: each write to it stops part way."""
+    real_open = Path.open
+
+    def opened(self: Path, *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(self, *args, **kwargs)
+        return FullDisk(handle) if self == path else handle
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "open", opened)
+        yield
+
+
+def test_an_append_cut_short_by_a_full_disk_leaves_the_chain_whole(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger.intend("2026-11-20-flushing", "facebook", "create")
+    before = ledger.path.read_bytes()
+    with full_disk(monkeypatch, ledger.path), pytest.raises(OSError) as failed:
+        ledger.intend("2026-11-21-tour", "facebook", "create")
+    assert str(failed.value) == (
+        f"{ledger.path}: not written (No space left on device); the file is as it was before"
+    )
+    assert ledger.path.read_bytes() == before  # no line cut short for the next to join
+    # Space is freed; the same run goes on (another platform's thread), then the next run.
+    ledger.intend("2026-11-22-paving", "twitter", "create")
+    assert ledger.verify() == []
+    assert [(e["seq"], e["announcement"]) for e in Ledger(ledger.path).events()] == [
+        (1, "2026-11-20-flushing"),
+        (2, "2026-11-22-paving"),
+    ]
 
 
 def test_withdrawing_an_interrupted_post_that_never_arrived_is_not_a_failure(

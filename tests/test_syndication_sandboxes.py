@@ -938,6 +938,28 @@ def test_invoke_syndicate_stops_on_a_bad_address_before_writing_to_the_ledger(
     assert not run.ledger.path.exists() and sandboxes.twitter.tweets == {}
 
 
+def test_invoke_syndicate_on_a_full_disk_stops_naming_the_ledger_without_a_traceback(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_syndication_engine import full_disk
+
+    run.site.add("2026-11-20-flushing")
+    run.site.build()
+    for name, value in run.env(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None).items():
+        monkeypatch.setenv(name, value)
+    with full_disk(monkeypatch, run.ledger.path), pytest.raises(Exit) as stopped:
+        tasks.syndicate(Context(), manifest=str(run.site.output / "syndication.json"))
+    assert stopped.value.code == 1
+    assert str(stopped.value.message).startswith(
+        f"syndicate: {run.ledger.path}: not written (No space left on device); the file is as "
+        "it was before"
+    )
+    assert sandboxes.facebook.posts == {}  # its intent was not recorded, so nothing was sent
+    assert run.ledger.path.read_bytes() == b""
+    tasks.syndicate(Context(), manifest=str(run.site.output / "syndication.json"))  # space freed
+    assert len(sandboxes.facebook.posts) == 1 and Ledger(run.ledger.path).verify() == []
+
+
 def test_invoke_syndicate_names_a_manifest_that_is_a_folder_or_not_text(
     run: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
