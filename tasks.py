@@ -37,6 +37,7 @@ from archive.git import (  # noqa: E402
 )
 from archive.index import (  # noqa: E402
     FILES,
+    SearchIndexError,
     chains,
     city_time,
     date_bound,
@@ -90,7 +91,7 @@ def _platform_settings() -> Settings:
 def _reads_records(command: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
     """For a task that reads the records archive: a damaged file (a line cut short by a power
     cut, or one that is not JSON) stops it with the file and line and exit 2, not a
-    traceback."""
+    traceback; a search index that cannot be built (a full disk) with why, and exit 1."""
 
     def wrap(body: Callable[P, None]) -> Callable[P, None]:
         @functools.wraps(body)
@@ -103,6 +104,8 @@ def _reads_records(command: str) -> Callable[[Callable[P, None]], Callable[P, No
                     "verify` names every broken line.",
                     code=2,
                 ) from None
+            except SearchIndexError as error:
+                raise Exit(f"{command}: {error}", code=1) from None
 
         return reading
 

@@ -283,8 +283,13 @@ def _indexed_sources(index: Path) -> list[tuple[str, int, int]] | None:
     return [(str(file), int(size), int(mtime_ns)) for file, size, mtime_ns in rows]
 
 
+class SearchIndexError(RuntimeError):
+    """The search index could not be built (a full disk, say); the message says where and why."""
+
+
 def reindex(records_dir: Path) -> int:
-    """Rebuild the search index from the files; return how many records it holds."""
+    """Rebuild the search index from the files; return how many records it holds.
+    SearchIndexError when it cannot be built: then the index is as it was."""
     target = records_dir / INDEX
     # Read before the records: a record added while they are read makes the next search
     # rebuild again rather than miss it.
@@ -292,32 +297,49 @@ def reindex(records_dir: Path) -> int:
     records_dir.mkdir(parents=True, exist_ok=True)
     building = records_dir / f".{INDEX}.{os.getpid()}.building"
     building.unlink(missing_ok=True)
-    with sqlite3.connect(building) as db:
-        db.executescript(
-            """
-            CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
-            CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
-              time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
-              author TEXT, commenter TEXT, text TEXT, data TEXT);
-            CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
-              content='records', content_rowid='id', tokenize='unicode61');
-            CREATE INDEX records_time ON records(time);
-            """
-        )
-        rows = [
-            (*(getattr(r, column) for column in COLUMNS), json.dumps(r.data, ensure_ascii=False))
-            for r in read_records(records_dir)
-        ]
-        db.executemany(
-            f"INSERT INTO records ({', '.join(COLUMNS)}, data)"
-            f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
-            rows,
-        )
-        db.executemany("INSERT INTO sources VALUES (?, ?, ?)", sources)
-        db.execute(f"PRAGMA user_version = {SCHEMA}")
-        db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
-    db.close()
-    building.replace(target)
+    try:
+        count = _build_index(building, records_dir, sources)
+        building.replace(target)
+    except (sqlite3.Error, OSError) as error:
+        raise SearchIndexError(
+            f"cannot build the search index in {records_dir} (RECORDS_DIR): {error}; the records "
+            "themselves are untouched, and the next search builds the index again"
+        ) from error
+    finally:
+        building.unlink(missing_ok=True)  # half built: of no use, and it holds the space
+    return count
+
+
+def _build_index(building: Path, records_dir: Path, sources: list[tuple[str, int, int]]) -> int:
+    """Write the index of the archive's records into the file `building`; return how many."""
+    db = sqlite3.connect(building)
+    try:
+        with db:
+            db.executescript(
+                """
+                CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
+                CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
+                  time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
+                  author TEXT, commenter TEXT, text TEXT, data TEXT);
+                CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
+                  content='records', content_rowid='id', tokenize='unicode61');
+                CREATE INDEX records_time ON records(time);
+                """
+            )
+            rows = [
+                (*(getattr(r, c) for c in COLUMNS), json.dumps(r.data, ensure_ascii=False))
+                for r in read_records(records_dir)
+            ]
+            db.executemany(
+                f"INSERT INTO records ({', '.join(COLUMNS)}, data)"
+                f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+                rows,
+            )
+            db.executemany("INSERT INTO sources VALUES (?, ?, ?)", sources)
+            db.execute(f"PRAGMA user_version = {SCHEMA}")
+            db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
+    finally:
+        db.close()
     return len(rows)
 
 

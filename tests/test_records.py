@@ -1258,6 +1258,42 @@ def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: P
     assert {r.commenter for r in search(archive, "bullshit")} == {"Riley Cole"}
 
 
+@pytest.mark.parametrize(
+    ("command", "call"),
+    [
+        ("records search", lambda: tasks.search(Context(), "Laurel")),
+        ("records reindex", lambda: tasks.reindex(Context())),
+        ("records export", lambda: tasks.export(Context(), "", request="F-1", out="/nonexistent")),
+    ],
+)
+def test_a_search_index_build_that_fills_the_disk_says_so_and_leaves_no_partial_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, call: Any
+) -> None:
+    from archive import index
+
+    records = tmp_path / "records"
+    for n in range(200):
+        _add_comment(records, f"c{n}", f"Is Laurel Crescent included? {n}", "2026-11-24T18:00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    real_connect = sqlite3.connect
+
+    def on_a_full_disk(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        db = real_connect(*args, **kwargs)
+        db.execute("PRAGMA max_page_count = 8")  # SQLITE_FULL: 'database or disk is full'
+        return db
+
+    monkeypatch.setattr(index.sqlite3, "connect", on_a_full_disk)
+    with pytest.raises(Exit) as stopped:
+        call()
+    assert (stopped.value.code, stopped.value.message) == (
+        1,
+        f"{command}: cannot build the search index in {records} (RECORDS_DIR): database or "
+        "disk is full; the records themselves are untouched, and the next search builds the "
+        "index again",
+    )
+    assert sorted(p.name for p in records.iterdir()) == ["archive"]  # nothing half-built left
+
+
 PERIODS = "periods_days: {post: 10, comment: 10, moderation: 365}\n"
 
 
