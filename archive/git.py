@@ -13,7 +13,8 @@ from pathlib import Path
 
 from checks.git_command import run_git
 
-from .chain import rechain
+from .chain import ChainError, ChainFile, rechain
+from .index import FILES
 from .lock import LOCK_FILE
 
 IDENTITY = (
@@ -105,6 +106,49 @@ def _loose_kib(records_dir: Path) -> int:
 REMOTE_SEEN = "refs/records/remote-main"
 
 
+def _commit_to_share(records_dir: Path, message: str) -> None:
+    """`commit_archive`, for a commit that is to be shared: ArchiveSyncError, and nothing
+    committed, when a chained file is damaged. Pushed, the damage would stop every run that
+    reads the shared archive (CI's too), or the join of the copies part way."""
+    problems = damaged_records(records_dir, FILES.values())
+    if problems:
+        raise ArchiveSyncError(
+            "; ".join(problems) + "; nothing was committed, so that a damaged file does not "
+            "reach the shared archive, where every run would stop on it. Delete a last line "
+            "cut short by a power cut (a record never finished), or put back what was changed "
+            f"or removed: `git -C {records_dir} diff` shows it, and `git -C {records_dir} "
+            "checkout -- FILE` restores a file as last committed. Then run it again."
+        )
+    commit_archive(records_dir, message)
+
+
+def damaged_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
+    """The first problem `invoke records verify` would find in each chained file (`paths`,
+    relative to RECORDS_DIR) as it is now: a line that cannot be read (cut short by a power
+    cut), a broken chain, or lines committed and since removed."""
+    head = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
+    problems = []
+    for path in paths:
+        chain = ChainFile(records_dir / path)
+        broken = chain.verify()
+        if broken:
+            problems.append(_unreadable(chain) or broken[0])
+        elif head and (removed := _not_as_committed(records_dir, head, str(path))):
+            problems.append(removed)
+    return problems
+
+
+def _unreadable(chain: ChainFile) -> str | None:
+    """Why a line of the file cannot be read, as every reader of the archive says it (a line
+    cut short is not JSON, whatever its chain); None when every line can be."""
+    try:
+        for _ in chain.events():
+            pass
+    except ChainError as error:
+        return str(error)
+    return None
+
+
 def pull_archive(records_dir: Path, remote: str) -> str:
     """Bring the archive from its remote before a run writes to it: clone it, or take the
     remote's new commits. Failing loudly matters: a run that started from an empty archive
@@ -121,7 +165,7 @@ def pull_archive(records_dir: Path, remote: str) -> str:
     else:
         # Lines written here and not yet committed are committed first: the join below works
         # on commits, and would otherwise write over them.
-        commit_archive(records_dir, "Records not yet committed")
+        _commit_to_share(records_dir, "Records not yet committed")
     # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
     fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
     if fetched.returncode != 0:
@@ -143,7 +187,7 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
     When the remote moved meanwhile (a reviewer's decision pushed from elsewhere), its
     commits are taken first and this run's records put after them, then pushed again.
     """
-    commit_archive(records_dir, "Records of a run that stopped before committing them")
+    _commit_to_share(records_dir, "Records of a run that stopped before committing them")
     if _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
         return None  # nothing recorded yet
     for _ in range(attempts):

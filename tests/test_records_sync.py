@@ -128,12 +128,66 @@ def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> No
     ledger = other / FILES["post"]
     ledger.write_text("")  # someone emptied it
     note(other, "post", "x")
-    push_archive(other, url)
+    commit_archive(other, "Emptied")  # and pushed it by hand: `records push` refuses it
+    _git(other, "push", "-q", url, "HEAD:main")
     note(ci, "post", "b")
     with pytest.raises(ArchiveSyncError) as failure:
         push_archive(ci, url)
     assert "syndication/ledger.jsonl was rewritten, not appended to" in str(failure.value)
     assert [e["op"] for e in lines(ci, "post")] == ["a", "b"]  # this copy keeps its records
+
+
+WHAT_TO_DO = (
+    "; nothing was committed, so that a damaged file does not reach the shared archive, where "
+    "every run would stop on it. Delete a last line cut short by a power cut (a record never "
+    "finished), or put back what was changed or removed: `git -C {records} diff` shows it, and "
+    "`git -C {records} checkout -- FILE` restores a file as last committed. Then run it again."
+)
+
+
+@pytest.mark.parametrize("ci_ran_meanwhile", [False, True])
+def test_a_line_cut_short_by_a_power_cut_is_not_pushed_to_the_shared_archive(
+    tmp_path: Path, ci_ran_meanwhile: bool
+) -> None:
+    url, ci, reviewer = two_copies(tmp_path)
+    note(reviewer, "moderation", "c1")
+    moderation = reviewer / FILES["moderation"]
+    with moderation.open("a") as file:  # the laptop's battery died here
+        file.write('{"kind": "decision", "platform": "facebook", "comm')
+    if ci_ran_meanwhile:
+        note(ci, "moderation", "c2")
+        push_archive(ci, url)
+    shared = _git(Path(url), "rev-parse", "main")
+    with pytest.raises(ArchiveSyncError) as refused:
+        push_archive(reviewer, url)
+    assert str(refused.value) == (
+        f"{moderation}:3: not valid JSON (Unterminated string starting at)"
+        + WHAT_TO_DO.format(records=reviewer)
+    )
+    assert _git(Path(url), "rev-parse", "main") == shared  # nothing pushed
+    assert _git(reviewer, "status", "--porcelain") == f"M {FILES['moderation']}"  # nor committed
+    pulled = tmp_path / "next-ci-run"
+    pull_archive(pulled, url)
+    assert list(ChainFile(pulled / FILES["moderation"]).events())  # CI can still read it
+
+
+def test_a_pull_does_not_commit_records_removed_from_a_file(tmp_path: Path) -> None:
+    url, _, reviewer = two_copies(tmp_path)
+    note(reviewer, "moderation", "r1")
+    push_archive(reviewer, url)
+    moderation = reviewer / FILES["moderation"]
+    moderation.write_text(moderation.read_text().splitlines(keepends=True)[0])  # r1 cut off
+    head = _git(reviewer, "rev-parse", "HEAD")
+    with pytest.raises(ArchiveSyncError) as refused:
+        pull_archive(reviewer, url)
+    assert str(refused.value) == (
+        f"{moderation}: 1 line(s) committed at {head[:10]} are missing from its end: lines 2 "
+        "to 2, seq 2 to 2" + WHAT_TO_DO.format(records=reviewer)
+    )
+    assert _git(reviewer, "rev-parse", "HEAD") == head  # not committed, so never pushed
+    _git(reviewer, "checkout", "--", str(FILES["moderation"]))  # as the message says
+    assert pull_archive(reviewer, url) == "up to date"
+    assert [e["what"] for e in lines(reviewer, "moderation")] == ["c0", "r1"]
 
 
 def _git(folder: Path, *args: str) -> str:
