@@ -272,7 +272,7 @@ def _syndicate(
         # What was posted is committed even when a platform failed: the next run must know.
         if not dry_run and settings.records_dir.exists():
             commit_archive(settings.records_dir, "Syndicate")
-    if report.failed and dry_run:  # posts left up for an announcement no longer on the site
+    if report.failed and dry_run:  # posts left up that no run keeps in step
         raise Exit("A run would fail on what is named above; nothing was done.", code=1)
     if report.failed:
         raise Exit("Some syndication failed (see above); the rest was done.", code=1)
@@ -887,8 +887,9 @@ def status(c: Context) -> None:
     """List what waits: scheduled, deferred, failed, comments to review, what the build stops on.
 
     Scheduled announcements, posts deferred by a quota, failed syndications, posts left up for
-    announcements no longer on the site, comments awaiting review, and each problem the build
-    would stop on. With RECORDS_REMOTE set, the records archive is fetched first.
+    announcements no longer on the site or no longer posted there, comments awaiting review,
+    and each problem the build would stop on. With RECORDS_REMOTE set, the records archive is
+    fetched first.
     """
     _fetch_to_read(c, "status")
     for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():

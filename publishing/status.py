@@ -1,9 +1,11 @@
 """`invoke status`: what is waiting. Scheduled announcements, posts deferred by a platform's
-quota, failed syndications, posts left up for announcements no longer on the site, comments
-awaiting review, and what the build would stop on."""
+quota, failed syndications, posts left up that no run keeps in step (of announcements no longer
+on the site or no longer posted there), comments awaiting review, and what the build would stop
+on."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +16,7 @@ from announcements.settings import SettingsError
 from archive.index import city_time, printable
 from moderation.log import ModerationLog
 from syndication.ledger import Ledger
-from syndication.reconcile import left_behind, left_behind_problem
+from syndication.reconcile import kept_on, left_behind
 
 from .build import load_settings
 
@@ -37,7 +39,7 @@ class Waiting:
             ("Scheduled", self.scheduled),
             ("Deferred by a quota", self.deferred),
             ("Failed syndication", self.failed),
-            ("Posts left up for announcements no longer on the site", self.left_up),
+            ("Posts left up, no longer kept in step with the site", self.left_up),
             ("Comments awaiting review", self.review),
             ("Announcements the build stops on (fix these first)", self.problems),
         ):
@@ -67,11 +69,9 @@ def waiting(
                 f"{platform}: {announcement} {last.get('action')}: {last.get('error')}"
             )
     if on_site is not None:
-        for record in left_behind(on_site, records, (platform for _, platform in records)):
+        for record, problem in left_behind(on_site, records, (p for _, p in records)):
             link = f" {record.url}" if record.url and not record.withdrawn else ""
-            result.left_up.append(
-                f"{record.platform}: {record.announcement}{link}: {left_behind_problem(record)}"
-            )
+            result.left_up.append(f"{record.platform}: {record.announcement}{link}: {problem}")
     for status in ModerationLog(records_dir).statuses().values():
         if status.awaiting_review:
             result.review.append(
@@ -82,11 +82,11 @@ def waiting(
 
 def _as_the_build_reads(
     content_dir: Path, now: datetime, settings_file: Path
-) -> tuple[list[str], list[str], set[str] | None]:
+) -> tuple[list[str], list[str], dict[str, Collection[str] | None] | None]:
     """(scheduled, problems, on_site): the announcements a build at `now` holds back, each
     problem it stops on, as it names them (the content read as it reads it, checked by its own
-    checks), and the announcements it puts on the site, as the manifest names them (None when
-    it stops: the site stays as it is)."""
+    checks), and the announcements it puts on the site with the platforms each is posted to,
+    as the manifest lists them (`posted_to`; None when it stops: the site stays as it is)."""
     settings = load_settings(settings_file, {"PATH": str(content_dir), "BUILD_TIME": now})
     try:
         content = read_as_built(settings)
@@ -101,5 +101,8 @@ def _as_the_build_reads(
     problems = [str(problem) for problem in build_stops([content])]
     # Published and withdrawn announcements: those the manifest lists.
     withdrawn = (a for a in content.hidden_articles if a.announcement.withdrawn)
-    on_site = {article.slug for article in (*content.articles, *withdrawn)}
+    on_site = {
+        article.slug: kept_on(article.announcement.withdrawn, article.announcement.syndicate)
+        for article in (*content.articles, *withdrawn)
+    }
     return scheduled, problems, None if problems else on_site

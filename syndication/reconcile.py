@@ -61,25 +61,43 @@ def still_public(record: Record) -> bool:
     return record.posted and (not record.withdrawn or bool(record.replies_up))
 
 
+def kept_on(withdrawn: bool, platforms: Collection[str]) -> Collection[str] | None:
+    """Where runs keep an announcement's posts in step: the platforms it is posted to, or
+    None (every one) when it is withdrawn, as its withdrawal takes its posts down wherever
+    they are."""
+    return None if withdrawn else platforms
+
+
+def posted_to(manifest: Manifest) -> dict[str, Collection[str] | None]:
+    """Each announcement the manifest lists, with where its posts are kept in step (`kept_on`)."""
+    return {entry.id: kept_on(entry.withdrawn, entry.posts.keys()) for entry in manifest.entries}
+
+
 def left_behind(
-    listed: Collection[str],
+    listed: Mapping[str, Collection[str] | None],
     records: Mapping[tuple[str, str], Record],
     platforms: Iterable[str],
-) -> list[Record]:
-    """The records, per platform, of posts still up for announcements not `listed` (not in
-    the manifest: set back to a draft, dated after now, deleted or renamed), whose posts now
-    link to a page that is not there. Never taken down by themselves: a renamed file, or one
-    deleted by mistake, must not take posts down; each is reported (`left_behind_problem`)."""
+) -> list[tuple[Record, str]]:
+    """The records, per platform, of posts still up that no run keeps in step, each with what
+    is wrong and what to do: those of announcements not `listed` (`posted_to`: set back to
+    a draft, dated after now, deleted or renamed), whose posts link to a page that is not
+    there, and those on a platform a listed announcement is no longer posted to (taken out of
+    its `syndicate:`), left as they were. Never taken down by themselves: a renamed file, or
+    one deleted or edited by mistake, must not take posts down; each is reported instead."""
     wanted = set(platforms)
-    return [
-        record
-        for (announcement, platform), record in sorted(records.items())
-        if platform in wanted and announcement not in listed and still_public(record)
-    ]
+    found = []
+    for (announcement, platform), record in sorted(records.items()):
+        if platform not in wanted or not still_public(record):
+            continue
+        if announcement not in listed:
+            found.append((record, _off_the_site(record)))
+        elif (kept := listed[announcement]) is not None and platform not in kept:
+            found.append((record, _off_the_platform(record)))
+    return found
 
 
-def left_behind_problem(record: Record) -> str:
-    """What is wrong with a post `left_behind`, and what to do about it, in the CEC's words."""
+def _off_the_site(record: Record) -> str:
+    """A post of an announcement no longer on the site, and what to do, in the CEC's words."""
     return (
         "no longer on the site (set back to a draft, dated after now, deleted or renamed), but "
         f"still posted on {record.platform}, linking to a page that is not there. It is not "
@@ -87,6 +105,21 @@ def left_behind_problem(record: Record) -> str:
         f"it down, put content/announcements/{record.announcement}.md back as it was "
         "published (its name and date) with `status: withdrawn` and a `withdrawn_reason`; if "
         "it was only renamed, give it back its name (the page's address) instead"
+    )
+
+
+def _off_the_platform(record: Record) -> str:
+    """A post on a platform its announcement is no longer posted to, and what to do."""
+    platform = record.platform
+    video = " (with its `video:`)" if platform == "youtube" else ""
+    why = "taken out of its `syndicate:`" + (", or its `video:` removed" if video else "")
+    return (
+        f"no longer posted to {platform} ({why}), but its post there "
+        "is still up, no longer kept in step with the page. It is not taken down by itself, "
+        "as an edit must not take posts down: to take it down, withdraw the announcement "
+        "openly with `status: withdrawn` and a `withdrawn_reason` (the next run takes its "
+        f"posts down on every platform); to keep it, put {platform} back in its "
+        f"`syndicate:`{video}"
     )
 
 

@@ -37,9 +37,9 @@ from .reconcile import (
     WITHDRAW,
     Action,
     left_behind,
-    left_behind_problem,
     needs_update,
     plan,
+    posted_to,
 )
 
 logger = logging.getLogger(__name__)
@@ -124,8 +124,8 @@ class Syndicator:
         actions = plan(manifest, records, self.platforms)
         # Failed, in a dry run too: nothing the run does can put them right, the CEC must.
         left = [
-            _left_behind(record)
-            for record in left_behind(manifest.by_id(), records, self.platforms)
+            _left_behind(record, problem)
+            for record, problem in left_behind(posted_to(manifest), records, self.platforms)
         ]
         report = Report()
         for name in self.platforms:
@@ -456,8 +456,8 @@ class _Once(Generic[T]):
         return result
 
 
-def _left_behind(record: Record) -> Result:
-    """A post left up for an announcement no longer on the site, as the run reports it."""
+def _left_behind(record: Record, problem: str) -> Result:
+    """A post left up that no run keeps in step (`left_behind`), as the run reports it."""
     return Result(
         record.platform,
         record.announcement,
@@ -465,7 +465,7 @@ def _left_behind(record: Record) -> Result:
         "failed",
         record.remote_id,
         None if record.withdrawn else record.url,  # only its replies are left (X)
-        error=left_behind_problem(record),
+        error=problem,
     )
 
 

@@ -312,8 +312,25 @@ def test_status_lists_posts_left_up_for_an_announcement_no_longer_on_the_site(
     )
     assert "`status: withdrawn` and a `withdrawn_reason`" in twitter
     assert facebook.startswith("facebook: 2026-11-20-flushing https://www.facebook.com/")
-    assert "Posts left up for announcements no longer on the site: 2" in result.lines()
+    assert "Posts left up, no longer kept in step with the site: 2" in result.lines()
     # Withdrawn, as it says: on the site again, for `invoke syndicate` to take the posts down.
+    site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Not going ahead.")
+    assert waiting(site.content, site.root / "records", NOW).left_up == []
+
+
+def test_status_lists_a_post_left_up_on_a_platform_taken_out_of_syndicate(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.syndicate_to(sandboxes)
+    site.add("2026-11-20-flushing", syndicate="[facebook]")
+    (twitter,) = waiting(site.content, site.root / "records", NOW).left_up
+    (tweet,) = sandboxes.twitter.tweets
+    assert twitter.startswith(
+        f"twitter: 2026-11-20-flushing https://x.com/i/web/status/{tweet}: no longer posted to "
+        "twitter"
+    )
+    # Withdrawn openly, as it says: the withdrawal takes the post down on every platform.
     site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Not going ahead.")
     assert waiting(site.content, site.root / "records", NOW).left_up == []
 

@@ -437,6 +437,34 @@ def test_posts_of_an_announcement_set_back_to_draft_are_reported_until_it_is_wit
     assert len(sandboxes.facebook.posts) == len(sandboxes.twitter.tweets) == 1
 
 
+def test_a_post_on_a_platform_taken_out_of_syndicate_is_reported_until_it_is_put_back(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Posted to Facebook and X, then edited to `syndicate: [facebook]`: the X post stays up,
+    no longer kept in step with the page. As for an announcement no longer on the site, it is
+    not taken down by itself, nor left up in silence: each run (a dry run too) fails naming
+    it, its link and what to do, and still does the rest of its work."""
+    run.site.add("2026-11-20-flushing")
+    run()
+    run.site.add("2026-11-20-flushing", syndicate="[facebook]", summary="Now from Nov. 30.")
+    assert run(dry_run=True).failed
+    assert not any("in step with the site" in line for line in run.said), run.said
+    run.said.clear()
+    report = run()
+    assert outcomes(report) == {
+        ("facebook", "2026-11-20-flushing", "updated"),
+        ("twitter", "2026-11-20-flushing", "failed"),
+    }
+    assert len(sandboxes.twitter.tweets) == 1  # still up
+    (tweet,) = sandboxes.twitter.tweets
+    (told,) = [line for line in run.said if line.startswith("twitter: failed 2026-11-20-flushing")]
+    assert f"https://x.com/i/web/status/{tweet}: no longer posted to twitter" in told
+    assert "`status: withdrawn` and a `withdrawn_reason`" in told
+    assert "put twitter back in its `syndicate:`" in told
+    run.site.add("2026-11-20-flushing", syndicate="[facebook, twitter]")
+    assert not run().failed, run.said
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
