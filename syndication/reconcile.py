@@ -8,6 +8,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from announcements.addresses import ANNOUNCEMENT_URL
+
 from .ledger import Record
 from .manifest import Entry, Manifest
 
@@ -97,14 +99,17 @@ def left_behind(
 
 
 def _off_the_site(record: Record) -> str:
-    """A post of an announcement no longer on the site, and what to do, in the CEC's words."""
+    """A post of an announcement no longer on the site, and what to do, in the CEC's words.
+    The file is named by its page's address: the address is made from the file's name
+    (lowercase, dots dropped), but the name cannot be told from it."""
+    address = ANNOUNCEMENT_URL.format(slug=record.announcement)
     return (
         "no longer on the site (set back to a draft, dated after now, deleted or renamed), but "
         f"still posted on {record.platform}, linking to a page that is not there. It is not "
         "taken down by itself, as a renamed or deleted file must not take posts down: to take "
-        f"it down, put content/announcements/{record.announcement}.md back as it was "
-        "published (its name and date) with `status: withdrawn` and a `withdrawn_reason`; if "
-        "it was only renamed, give it back its name (the page's address) instead"
+        f"it down, put back the file that was published at {address} as it was published "
+        "(the name that address was made from, and its date) with `status: withdrawn` and a "
+        "`withdrawn_reason`; if it was only renamed, give it back that name instead"
     )
 
 

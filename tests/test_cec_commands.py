@@ -318,6 +318,21 @@ def test_status_lists_posts_left_up_for_an_announcement_no_longer_on_the_site(
     assert waiting(site.content, site.root / "records", NOW).left_up == []
 
 
+def test_a_post_left_up_names_the_address_of_its_file_not_a_file_name_made_from_it(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The address is made from the file's name (lowercase, dots dropped), not the other way
+    round: the file to put back is not named by the address."""
+    site.add("2026-11-20-Glenmerry.Flushing")
+    site.syndicate_to(sandboxes)
+    (site.content / "announcements" / "2026-11-20-Glenmerry.Flushing.md").unlink()
+    facebook, _ = waiting(site.content, site.root / "records", NOW).left_up
+    assert "2026-11-20-glenmerryflushing.md" not in facebook
+    assert "the file that was published at announcements/2026-11-20-glenmerryflushing.html" in (
+        facebook
+    )
+
+
 def test_status_lists_a_post_left_up_on_a_platform_taken_out_of_syndicate(
     site: Site, sandboxes: Sandboxes
 ) -> None:
