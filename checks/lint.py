@@ -59,6 +59,7 @@ import yaml
 from announcements import misplaced_in
 from announcements.addresses import announcement_address, slug_of
 from announcements.headings import ATX_HEADING, QUOTED, heading_at_title_level, headings
+from announcements.lines import line_at, lines_of
 from announcements.links import (
     Release,
     shows_its_links,
@@ -366,7 +367,7 @@ def _read(text: str) -> tuple[list[Line], dict[str, Any], list[Passage]]:
         body_start = parts[2]
     lines = []
     fenced = False
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(lines_of(text), start=1):
         in_body = number >= body_start
         fence = in_body and FENCE.match(raw) is not None
         lines.append(Line(number, raw, in_body, in_code=fenced or fence))
@@ -378,7 +379,7 @@ def _read(text: str) -> tuple[list[Line], dict[str, Any], list[Passage]]:
 
 def _front_matter(source: str, first: int) -> tuple[dict[str, Any], list[Passage]]:
     """The fields of front matter starting on line `first`, and the text of each value."""
-    lines = source.splitlines()
+    lines = lines_of(source)
     loader = YAML_LOADER(source)
     try:
         root = loader.get_single_node()
@@ -388,7 +389,7 @@ def _front_matter(source: str, first: int) -> tuple[dict[str, Any], list[Passage
         return {}, [_joined([(first + i, line.strip())]) for i, line in enumerate(lines)]
     finally:
         loader.dispose()
-    passages = [_value(node, lines, first) for node in _scalars(root)]
+    passages = [_value(node, source, lines, first) for node in _scalars(root)]
     return (front if isinstance(front, dict) else {}), passages
 
 
@@ -408,15 +409,19 @@ def _scalars(root: yaml.Node | None) -> Iterator[yaml.ScalarNode]:
             pending.extend(node.value)
 
 
-def _value(node: yaml.ScalarNode, lines: list[str], first: int) -> Passage:
+def _value(node: yaml.ScalarNode, source: str, lines: list[str], first: int) -> Passage:
     """A value as the build reads it (a folded or wrapped one is one line), with each line of
     the file it was written on found in it, in order (one not found, such as `summary: >` or
-    an escape, leaves its text to the line before)."""
+    an escape, leaves its text to the line before). `lines` are the lines of `source`, the
+    front matter starting on line `first`; its marks' own line numbers count otherwise."""
     text = str(node.value).replace("\n", " ")  # a literal block (`|`) is shown as one line too
-    starts, numbers = [0], [first + node.start_mark.line]
-    end = node.end_mark.line - (node.end_mark.column == 0)  # a block ends where the next begins
+    start, end = node.start_mark.index, node.end_mark.index
+    begins = line_at(source, start) - 1  # the index in `lines` of the value's first line
+    # and of its last: the end's character before it, as a block ends where the next begins
+    ends = line_at(source, max(start, end - 1)) - 1
+    starts, numbers = [0], [first + begins]
     offset = 0
-    for index in range(node.start_mark.line + 1, min(end, len(lines) - 1) + 1):
+    for index in range(begins + 1, min(ends, len(lines) - 1) + 1):
         part = lines[index].strip().strip("'\"")
         found = text.find(part, offset) if part else -1
         if found >= 0:

@@ -544,6 +544,26 @@ def test_an_invisible_control_character_is_named_by_its_line(content: Path) -> N
     assert findings(content, body, status="draft") == []
 
 
+@pytest.mark.parametrize(
+    ("body", "fields", "line"),
+    [
+        ("Intro,\u2028still the intro.\n\nCall Jane at 250-555-0142 after 5.\n", {}, 9),
+        ("Intro.\x0bStill.\x0cStill.\n\nCall Jane at 250-555-0142 after 5.\n", {}, 9),
+        # In the fields: YAML's own line count breaks at U+2028 too.
+        ("Intro.\n\nCall Jane at 250-555-0142 after 5.\n", {"title": '"Flushing\u2028done"'}, 9),
+        ("Intro.\n", {"title": '"Flushing\u2028done"', "summary": "Call Jane at 250-555-0142."}, 5),
+    ],
+)
+def test_findings_name_lines_as_an_editor_counts_them(
+    content: Path, body: str, fields: dict[str, str], line: int
+) -> None:
+    """A line ends only at a line feed, as git and every editor count lines: a U+2028 (a line
+    separator, allowed), a vertical tab or a form feed (refused, but named too) before a
+    finding does not move it a line down."""
+    found = findings(content, body, **fields)
+    assert [f.line for f in found if f.rule == "personal-phone"] == [line], found
+
+
 def test_an_announcement_the_build_would_never_publish_is_an_error(content: Path) -> None:
     """Saved under a name the build does not read (here in capitals), as the build names it."""
     (content / "announcements" / "2026-11-20-flushing.MD").write_text(announcement(**BASIC))

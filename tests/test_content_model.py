@@ -312,6 +312,17 @@ def test_an_unknown_field_is_refused_as_a_likely_typo() -> None:
     assert "is not a known field" in problem.message
 
 
+def test_the_lines_named_are_those_an_editor_shows() -> None:
+    """A U+2028 (a line separator, allowed in the text and in a quoted value) is not the end
+    of a line for git or an editor, though YAML and `str.splitlines` take it for one: the
+    build names the line an editor shows."""
+    title = '"Flushing\u2028done"'
+    assert only_problem(title=title, category="parade").line == 4
+    assert only_problem(title=title, summary="'x'", tags="[a, a]\ntags: [b]").line == 7
+    problem = only_problem(body="One\u2028two.\n\nTODO: the time.\n")
+    assert (problem.field, problem.line) == ("text", 9)
+
+
 def test_a_field_given_twice_is_refused() -> None:
     text = announcement(**BASIC).replace("summary:", "title: Again\nsummary:", 1)
     _, problems = parse_announcement(PATH, text, CITY)

@@ -19,6 +19,7 @@ from markdown import Markdown
 from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 
+from .lines import lines_of
 from .model import first_line_naming, split_front_matter
 
 # A heading's hashes at the start of a line, then a space, a tab or the line's end.
@@ -102,7 +103,7 @@ def lines_of_title_level_headings(text: str, html: str) -> list[tuple[int, str]]
     holding its words (written in HTML)."""
     parts = split_front_matter(text)
     start = parts[2] if parts else 1
-    body = text.splitlines()[start - 1 :]
+    body = lines_of(text)[start - 1 :]
     written: dict[str, tuple[int, str]] = {}
     for number, level, words in headings(enumerate(body, start)):
         if level == 1:

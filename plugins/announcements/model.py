@@ -21,7 +21,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 from html import unescape
@@ -31,6 +31,8 @@ from urllib.parse import unquote
 
 import yaml
 from PIL import Image
+
+from .lines import line_at, lines_of
 
 CATEGORIES: dict[str, str] = {
     "public-notice": "Public notices",
@@ -240,11 +242,16 @@ class _Fields:
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     first_line: int = 1
+    front: str = ""  # the front matter's text, from `first_line` on
 
     def problem(self, name: str, message: str, line: int | None = None) -> None:
         self.problems.append(
             Problem(self.path, line or self.lines.get(name, self.first_line), name, message)
         )
+
+    def line_of(self, mark: yaml.Mark) -> int:
+        """The file's line of a place in the front matter, as an editor numbers it."""
+        return self.first_line - 1 + line_at(self.front, mark.index)
 
 
 class _FieldError(ValueError):
@@ -256,7 +263,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
     match = _FRONT_MATTER.match(text)
     if match is None:
         return None
-    body_line = text.count("\n", 0, match.end()) + 1
+    body_line = line_at(text, match.end())
     return match.group(1), text[match.end() :], body_line
 
 
@@ -265,7 +272,7 @@ def placeholder_lines(text: str) -> list[int]:
     one (`# TODO: check`: nobody has checked that value yet) or in the text."""
     if PLACEHOLDER not in text:  # most files: one scan, no lines
         return []
-    return [n for n, line in enumerate(text.splitlines(), 1) if _PLACEHOLDER.search(line)]
+    return [n for n, line in enumerate(lines_of(text), 1) if _PLACEHOLDER.search(line)]
 
 
 def invisible_character(character: str) -> str:
@@ -282,7 +289,7 @@ def invisible_characters(path: str, text: str) -> list[Problem]:
     fields = _compose(path, text)
     if _is_draft(fields):
         return []
-    found = _Fields(path, fields.nodes, fields.lines)  # not the front matter's own problems
+    found = replace(fields, problems=[])  # not the front matter's own problems
     _invisible_characters_left(found, text)
     return found.problems
 
@@ -292,7 +299,7 @@ def first_line_naming(text: str, words: str) -> int:
     text's first line when it is written otherwise (escaped, or split across lines)."""
     parts = split_front_matter(text)
     start = parts[2] if parts else 1
-    lines = text.splitlines()[start - 1 :]
+    lines = lines_of(text)[start - 1 :]
     return next((n for n, line in enumerate(lines, start) if words in line), start)
 
 
@@ -305,17 +312,17 @@ def _compose(path: str, text: str) -> _Fields:
         )
         return fields
     front, _body, _ = parts
-    fields.first_line = 2
+    fields.first_line, fields.front = 2, front
     try:
         # YAML refuses an invisible character typed in a value with a message naming no line
         # or field: read it as a space, and `_invisible_characters_left` names where it is.
         root = yaml.compose(_INVISIBLE.sub(" ", front), Loader=_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 2
+        line = fields.line_of(mark) if mark is not None else fields.first_line
         reason = getattr(error, "problem", None) or str(error)
-        lines = front.splitlines()
-        if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+        lines, index = lines_of(front), line - fields.first_line
+        if mark is not None and index < len(lines) and "\t" in lines[index]:
             reason += "; this line has a tab: indent and space with spaces only"
         fields.problem("front matter", f"is not valid YAML ({reason})", line)
         return fields
@@ -326,7 +333,7 @@ def _compose(path: str, text: str) -> _Fields:
         return fields
     for key_node, value_node in root.value:
         name = str(key_node.value)
-        line = key_node.start_mark.line + 2
+        line = fields.line_of(key_node.start_mark)
         if name in fields.nodes:
             fields.problem(name, f"is given twice (first on line {fields.lines[name]})", line)
             continue
@@ -549,7 +556,7 @@ def _corrections(
         return ()
     corrections = []
     for item in node.value:
-        line = item.start_mark.line + 2
+        line = fields.line_of(item.start_mark)
         entry = (
             {str(k.value): v for k, v in item.value} if isinstance(item, yaml.MappingNode) else {}
         )
@@ -728,14 +735,13 @@ def _invisible_characters_left(fields: _Fields, text: str) -> None:
     if _INVISIBLE.search(text):  # most files: one scan, no lines
         field_on = _field_on_line(fields, text)
         for found in _INVISIBLE.finditer(text):
-            # Lines as git and editors count them: `splitlines` also breaks at a form feed.
-            number = text.count("\n", 0, found.start()) + 1
+            number = line_at(text, found.start())
             fields.problem(field_on(number), invisible_character(found.group()), number)
     for name, node in fields.nodes.items():
         for value in _scalars(node):
             escaped = _INVISIBLE.search(str(value.value))
             if escaped:
-                line = value.start_mark.line + 2  # after the opening '---'
+                line = fields.line_of(value.start_mark)
                 fields.problem(name, invisible_character(escaped.group()), line)
 
 
