@@ -66,11 +66,32 @@ class _ErrorCollector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name == "pelican.cache":
-            # Pelican's content cache unreadable (say, cut short by an interrupted save) or
-            # unsaveable: Pelican reads every file instead, so the site is right, only slower.
-            return
-        self.messages.append(record.getMessage())
+        if not _harmless_cache_warning(record):
+            self.messages.append(record.getMessage())
+
+
+# What Pelican's content cache logs (pelican/cache.py, by its message templates) when the
+# site is still right: the cache unreadable (say, cut short by an interrupted save) or
+# unsaveable, so Pelican reads every file instead, only slower.
+_CACHE_UNREADABLE_OR_UNSAVEABLE = ("Cannot unpickle cache ", "Could not save cache ")
+_CACHE_CANNOT_STAMP = "Cannot get modification stamp "
+
+
+def _harmless_cache_warning(record: logging.LogRecord) -> bool:
+    """A warning of Pelican's content cache that leaves the site right. So is a stamp it
+    cannot take of a file the system cannot open (a linked file that is not there, a link in
+    content/ to its own folder): nothing of it is published, and the build's own checks name
+    each such link on a page it publishes, leaving a draft's alone. Anything else it says
+    fails the build: without a way to stamp files at all (a CHECK_MODIFIED_METHOD naming no
+    hash function, say) it takes every file for unchanged, and publishes the old text."""
+    if record.name != "pelican.cache" or not isinstance(record.msg, str):
+        return False
+    if record.msg.startswith(_CACHE_UNREADABLE_OR_UNSAVEABLE):
+        return True
+    unopenable = isinstance(record.args, tuple) and any(
+        isinstance(arg, OSError) for arg in record.args
+    )
+    return record.msg.startswith(_CACHE_CANNOT_STAMP) and unopenable
 
 
 @contextmanager

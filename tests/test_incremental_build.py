@@ -419,6 +419,34 @@ def test_the_manifest_follows_an_edit_on_a_cached_rebuild(site: Site) -> None:
     assert site.read("syndication.json") == site.read("syndication.json", full)
 
 
+def test_a_cache_that_cannot_tell_a_changed_file_fails_the_build(site: Site) -> None:
+    """Pelican's content cache warns when it cannot stamp files (a CHECK_MODIFIED_METHOD it has
+    no function for): it then takes every file for unchanged, and a cached build would keep
+    publishing the old text. Unlike a cache it cannot read or save, that is never ignored."""
+    site.add("2026-11-20-flushing")
+    overrides = {"PATH": str(site.content), "SITEURL": SITEURL, "BUILD_TIME": NOW}
+    with pytest.raises(BuildError) as failed:
+        build_site(
+            ROOT / "publishconf.py",
+            site.output,
+            {**overrides, "CHECK_MODIFIED_METHOD": "sha265"},  # for sha256
+            site.root / "cache",
+        )
+    assert any("Could not get hashing function" in p for p in failed.value.problems)
+    assert any("Cannot get modification stamp" in p for p in failed.value.problems)
+
+
+def test_a_drafts_link_to_a_file_not_in_content_does_not_stop_a_cached_build(
+    site: Site,
+) -> None:
+    """Pelican's cache warns that it cannot stamp a linked file that is not there; the build's
+    own link checks name each such link of a page it publishes, and leave a draft's alone."""
+    site.add("2026-11-20-flushing")
+    site.add("2026-11-21-plan", status="draft", body="![A map]({static}/images/not-yet.png)\n")
+    site.build(cached=True)
+    site.build(cached=True)
+
+
 @pytest.mark.parametrize("folder", [False, True], ids=["cut-short", "a-folder"])
 @pytest.mark.parametrize(
     "cache",
