@@ -98,6 +98,10 @@ def left_behind(
     return found
 
 
+# What withdrawing an announcement openly takes, as the content model requires it.
+WITHDRAWAL_FIELDS = "`status: withdrawn`, a `withdrawn_reason` and `modified` (when)"
+
+
 def _off_the_site(record: Record) -> str:
     """A post of an announcement no longer on the site, and what to do, in the CEC's words.
     The file is named by its page's address: the address is made from the file's name
@@ -108,8 +112,8 @@ def _off_the_site(record: Record) -> str:
         f"still posted on {record.platform}, linking to a page that is not there. It is not "
         "taken down by itself, as a renamed or deleted file must not take posts down: to take "
         f"it down, put back the file that was published at {address} as it was published "
-        "(the name that address was made from, and its date) with `status: withdrawn` and a "
-        "`withdrawn_reason`; if it was only renamed, give it back that name instead"
+        f"(the name that address was made from, and its date) with {WITHDRAWAL_FIELDS}; if "
+        "it was only renamed, give it back that name instead"
     )
 
 
@@ -122,8 +126,8 @@ def _off_the_platform(record: Record) -> str:
         f"no longer posted to {platform} ({why}), but its post there "
         "is still up, no longer kept in step with the page. It is not taken down by itself, "
         "as an edit must not take posts down: to take it down, withdraw the announcement "
-        "openly with `status: withdrawn` and a `withdrawn_reason` (the next run takes its "
-        f"posts down on every platform); to keep it, put {platform} back in its "
+        f"openly with {WITHDRAWAL_FIELDS} (the next run takes its posts down on every "
+        f"platform); to keep it, put {platform} back in its "
         f"`syndicate:`{video}"
     )
 

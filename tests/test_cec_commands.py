@@ -310,11 +310,16 @@ def test_status_lists_posts_left_up_for_an_announcement_no_longer_on_the_site(
     assert twitter.startswith(
         f"twitter: 2026-11-20-flushing https://x.com/i/web/status/{tweet}: no longer on the site"
     )
-    assert "`status: withdrawn` and a `withdrawn_reason`" in twitter
+    assert "`status: withdrawn`, a `withdrawn_reason` and `modified`" in twitter
     assert facebook.startswith("facebook: 2026-11-20-flushing https://www.facebook.com/")
     assert "Posts left up, no longer kept in step with the site: 2" in result.lines()
     # Withdrawn, as it says: on the site again, for `invoke syndicate` to take the posts down.
-    site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Not going ahead.")
+    site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Not going ahead.",
+        modified="2026-11-23 10:00",
+    )
     assert waiting(site.content, site.root / "records", NOW).left_up == []
 
 
@@ -346,7 +351,12 @@ def test_status_lists_a_post_left_up_on_a_platform_taken_out_of_syndicate(
         "twitter"
     )
     # Withdrawn openly, as it says: the withdrawal takes the post down on every platform.
-    site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Not going ahead.")
+    site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Not going ahead.",
+        modified="2026-11-23 10:00",
+    )
     assert waiting(site.content, site.root / "records", NOW).left_up == []
 
 

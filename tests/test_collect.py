@@ -292,6 +292,7 @@ def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists
         video="videos/tour.mp4",
         status="withdrawn",
         withdrawn_reason="Postponed.",
+        modified="2026-11-23 10:00",
     )
     site.syndicate_to(sandboxes)
     assert (

@@ -279,7 +279,11 @@ def test_a_link_to_a_file_outside_content_is_reported_even_when_it_exists(
 
 
 @pytest.mark.parametrize(
-    "linking", [{"status": "draft"}, {"status": "withdrawn", "withdrawn_reason": "Replaced."}]
+    "linking",
+    [
+        {"status": "draft"},
+        {"status": "withdrawn", "withdrawn_reason": "Replaced.", "modified": "2026-11-23 10:00"},
+    ],
 )
 def test_a_page_that_shows_no_links_may_link_to_a_draft(
     site: Site, linking: dict[str, str]
@@ -335,9 +339,10 @@ def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:
         "location": "Trail Memorial Centre",
     }
     site.add("2026-11-18-fair", title="Craft fair", **event)
-    site.add("2026-11-17-skate", title="Skate", status="withdrawn", withdrawn_reason="Ice", **event)
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Ice", "modified": "2026-11-23 10:00"}
+    site.add("2026-11-17-skate", title="Skate", **withdrawn, **event)
     site.add("2025-06-02-old", date="2025-06-02 09:00")
-    site.add("2024-03-04-gone", date="2024-03-04 09:00", status="withdrawn", withdrawn_reason="Old")
+    site.add("2024-03-04-gone", date="2024-03-04 09:00", **{**withdrawn, "modified": "2024-03-05"})
     video = site.add_video()
     targets = [
         "2026-11-18-fair.html",

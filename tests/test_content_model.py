@@ -331,11 +331,27 @@ def test_a_field_given_twice_is_refused() -> None:
 
 
 def test_withdrawal_needs_a_public_reason_and_a_reason_needs_withdrawal() -> None:
-    assert only_problem(status="withdrawn").field == "withdrawn_reason"
+    assert only_problem(status="withdrawn", modified="2026-11-21 10:00").field == (
+        "withdrawn_reason"
+    )
     assert only_problem(withdrawn_reason="Wrong date").message == (
         "is only allowed with 'status: withdrawn'"
     )
     assert only_problem(status="gone").field == "status"
+
+
+def test_a_withdrawal_says_when_it_was_made() -> None:
+    """Leaving the feeds and lists is a change to each, dated by `modified`: without it, their
+    updated time would go back to the date of what they still list."""
+    problem = only_problem(status="withdrawn", withdrawn_reason="Postponed.")
+    assert (problem.field, problem.line) == ("modified", 6)  # the `status:` line
+    assert problem.message == (
+        "is required with 'status: withdrawn'; give when it was withdrawn, City time"
+    )
+    withdrawn = problems_for(
+        status="withdrawn", withdrawn_reason="Postponed.", modified="2026-11-21 10:00"
+    )
+    assert withdrawn == []
 
 
 def test_a_correction_says_when_it_was_made() -> None:

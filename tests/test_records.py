@@ -375,7 +375,7 @@ def test_what_the_city_posted_in_a_correction_or_withdrawal_is_found_and_exporte
     assert report.count("Flushing moved to Hazelwood Drive") == 3
     assert report.count("<h3>Update on ") == 3
     site.add("2026-11-20-flushing", video=video, status="withdrawn",
-             withdrawn_reason="Postponed to spring.")  # fmt: skip
+             withdrawn_reason="Postponed to spring.", modified="2026-11-23 10:00")  # fmt: skip
     site.syndicate_to(sandboxes)
     withdrawals = search(records, "Postponed")
     assert sorted((r.type, r.platform) for r in withdrawals) == everywhere

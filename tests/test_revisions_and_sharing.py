@@ -254,7 +254,11 @@ def test_an_events_calendar_sequence_grows_with_each_revision_and_never_goes_bac
         "event_end": "2026-12-05 19:00",
         "location": "Gyro Park",
     }
-    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Postponed for the snow storm."}
+    withdrawn = {
+        "status": "withdrawn",
+        "withdrawn_reason": "Postponed for the snow storm.",
+        "modified": "2026-11-21 10:00",
+    }
     moved = {**event, "event_start": "2026-12-12 17:00", "event_end": "2026-12-12 19:00"}
     sequences = []
     for fields in (event, {**event, **withdrawn}, moved, {**moved, "body": "Bring a mug."}):

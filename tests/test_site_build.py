@@ -505,7 +505,12 @@ def test_a_link_to_an_unpublished_announcement_is_not_published(site: Site) -> N
 
 
 def test_an_announcement_links_to_what_is_published_by_the_time_it_is(site: Site) -> None:
-    site.add("2026-11-18-closure", status="withdrawn", withdrawn_reason="Postponed.")
+    site.add(
+        "2026-11-18-closure",
+        status="withdrawn",
+        withdrawn_reason="Postponed.",
+        modified="2026-11-23 10:00",
+    )
     site.add("2026-11-20-a", body="The [closure]({filename}2026-11-18-closure.md) was withdrawn.")
     site.add("2026-12-01-survey", date="2026-12-01 09:00", title="Transit survey")
     link = "See the [survey]({filename}2026-12-01-survey.md)."
@@ -706,7 +711,11 @@ def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_writ
     site: Site,
 ) -> None:
     site.add("2026-11-20-flushing")
-    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Posted in error."}
+    withdrawn = {
+        "status": "withdrawn",
+        "withdrawn_reason": "Posted in error.",
+        "modified": "2026-11-23 10:00",
+    }
     site.add("2026-11-18-bridge", category="capital-project", **withdrawn)
     site.add("2026-11-19-meters", **withdrawn)  # service-change still has a published one
     site.build()

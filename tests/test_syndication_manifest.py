@@ -26,6 +26,7 @@ def test_published_and_withdrawn_announcements_are_in_the_manifest(site: Site) -
         date="2026-11-18 09:00",
         status="withdrawn",
         withdrawn_reason="Postponed.",
+        modified="2026-11-19 10:00",
     )
     site.add("2026-11-19-draft", title="Draft", status="draft")
     site.add("2027-01-15-later", title="Later", date="2027-01-15 08:00")

@@ -96,6 +96,11 @@ def outcomes(report: Report) -> set[tuple[str, str, str]]:
     return {(r.platform, r.announcement, r.outcome) for r in report.results}
 
 
+# When a withdrawal in these tests was made (`modified`, which a withdrawal requires): after
+# each announcement's date, before a reinstatement's correction.
+WITHDRAWN_AT = {"modified": "2026-11-22 10:00"}
+
+
 def add_tour(site: Site, **fields: str) -> None:
     site.add(
         "2026-11-21-tour",
@@ -390,7 +395,9 @@ def test_a_withdrawal_removes_the_posts_and_keeps_the_record(
 ) -> None:
     add_tour(run.site)
     run()
-    add_tour(run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.")
+    add_tour(
+        run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.", **WITHDRAWN_AT
+    )
     report = run()
     assert {o for _, _, o in outcomes(report)} == {"withdrawn"}
     assert sandboxes.facebook.posts == {} and len(sandboxes.facebook.deleted) == 1
@@ -429,8 +436,13 @@ def test_posts_of_an_announcement_set_back_to_draft_are_reported_until_it_is_wit
     (tweet,) = [t for t in sandboxes.twitter.tweets.values() if "flushing" in t["text"]]
     (told,) = [line for line in run.said if line.startswith("twitter: failed 2026-11-20-flushing")]
     assert f"https://x.com/i/web/status/{tweet['id']}: no longer on the site" in told
-    assert "`status: withdrawn` and a `withdrawn_reason`" in told
-    run.site.add("2026-11-20-flushing", status="withdrawn", withdrawn_reason="Set back to a draft.")
+    assert "`status: withdrawn`, a `withdrawn_reason` and `modified`" in told
+    run.site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Set back to a draft.",
+        **WITHDRAWN_AT,
+    )
     report = run()
     assert not report.failed, run.said
     assert {o for _, a, o in outcomes(report) if a == "2026-11-20-flushing"} == {"withdrawn"}
@@ -459,7 +471,7 @@ def test_a_post_on_a_platform_taken_out_of_syndicate_is_reported_until_it_is_put
     (tweet,) = sandboxes.twitter.tweets
     (told,) = [line for line in run.said if line.startswith("twitter: failed 2026-11-20-flushing")]
     assert f"https://x.com/i/web/status/{tweet}: no longer posted to twitter" in told
-    assert "`status: withdrawn` and a `withdrawn_reason`" in told
+    assert "`status: withdrawn`, a `withdrawn_reason` and `modified`" in told
     assert "put twitter back in its `syndicate:`" in told
     run.site.add("2026-11-20-flushing", syndicate="[facebook, twitter]")
     assert not run().failed, run.said
@@ -481,6 +493,7 @@ def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
         title=retitled,
         status="withdrawn",
         withdrawn_reason="The flushing is cancelled.",
+        **WITHDRAWN_AT,
     )
     report = on_x(run)
     assert outcomes(report) == {("twitter", "2026-11-20-flushing", "withdrawn")}
@@ -495,7 +508,9 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
-    add_tour(run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.")
+    add_tour(
+        run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.", **WITHDRAWN_AT
+    )
     with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is deleted, the ledger never heard, the post is still up
     assert len(sandboxes.twitter.tweets) == 1
@@ -722,7 +737,7 @@ def test_a_reinstated_announcement_gets_a_public_video_even_after_an_upload_faul
 ) -> None:
     add_tour(run.site)
     run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
-    add_tour(run.site, status="withdrawn", withdrawn_reason="Postponed.")
+    add_tour(run.site, status="withdrawn", withdrawn_reason="Postponed.", **WITHDRAWN_AT)
     run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
     add_tour(run.site, modified="2026-11-23 10:00", correction="The tour is back on.")
     # The retry of the upload looks for it first: the withdrawn, private video is not it.
@@ -1214,7 +1229,7 @@ def test_a_reinstated_post_whose_creation_is_uncertain_is_taken_down_when_withdr
 ) -> None:
     add_tour(run.site)
     on_x(run)
-    add_tour(run.site, status="withdrawn", withdrawn_reason="Postponed.")
+    add_tour(run.site, status="withdrawn", withdrawn_reason="Postponed.", **WITHDRAWN_AT)
     on_x(run)
     add_tour(run.site, modified="2026-11-23 10:00", correction="The tour is back on.")
     # The new post lands, its answer is lost, and X's timeline is down while the run looks.
@@ -1223,7 +1238,12 @@ def test_a_reinstated_post_whose_creation_is_uncertain_is_taken_down_when_withdr
     on_x(run)
     assert len(sandboxes.twitter.tweets) == 1  # the reinstated post is on X
     assert run.ledger.records()[("2026-11-21-tour", "twitter")].pending is not None
-    add_tour(run.site, status="withdrawn", withdrawn_reason="Cancelled after all.")
+    add_tour(
+        run.site,
+        status="withdrawn",
+        withdrawn_reason="Cancelled after all.",
+        modified="2026-11-24 09:00",  # after it was reinstated
+    )
     report = on_x(run)
     assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
     assert sandboxes.twitter.tweets == {}

@@ -707,6 +707,14 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
         )
     if values["withdrawn_reason"] and values["status"] != "withdrawn":
         fields.problem("withdrawn_reason", "is only allowed with 'status: withdrawn'")
+    if values["status"] == "withdrawn" and "modified" not in fields.nodes:
+        # Leaving the feeds and lists is a change to each, dated by `modified`; without it
+        # their updated time (Atom, RSS, the sitemap) would go back to what they still list.
+        fields.problem(
+            "modified",
+            "is required with 'status: withdrawn'; give when it was withdrawn, City time",
+            fields.lines.get("status"),
+        )
     date, modified, expires = values["date"], values["modified"], values["expires"]
     if date and modified and modified < date:
         fields.problem(
