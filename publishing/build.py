@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pelican import Pelican, signals
+from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,13 @@ def _collect_errors() -> Iterator[_ErrorCollector]:
         root.removeHandler(collector)
 
 
+def _forget_warnings_logged() -> None:
+    """Pelican logs each warning once per process (LimitFilter); a build after another in the
+    same process (`invoke serve`, the tests) must see, and fail on, a warning again."""
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+
+
 def load_settings(
     settings_file: Path, overrides: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -161,6 +169,7 @@ def build_site(
     if target.is_dir():
         settings["PREVIOUS_OUTPUT_PATH"] = str(target)  # unchanged pages are linked from it
     problems: list[str] = []
+    _forget_warnings_logged()
     with _collect_errors() as errors:
         try:
             site = Pelican(settings)

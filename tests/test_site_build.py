@@ -1365,3 +1365,15 @@ def test_windows_line_endings_and_a_byte_order_mark_are_read_as_written(site: Si
     assert "<h1>Flushing in Glenmerry</h1>" in site.read("announcements/2026-11-20-flushing.html")
     cafe = site.read("announcements/2026-11-21-cafe.html")
     assert "<h1>Café hours</h1>" in cafe and "\ufeff" not in cafe
+
+
+def test_a_second_build_in_one_process_fails_on_the_warning_the_first_failed_on(
+    site: Site,
+) -> None:
+    """Pelican logs each warning once per process; `invoke serve` builds again in the same
+    one, and a repeated warning must fail every build, not only the first."""
+    site.add("2026-11-20-flushing", body="See [the map]({filename}/images/pixel.png).")
+    for _ in range(2):
+        with pytest.raises(BuildError) as failed:
+            site.build()
+        assert "pixel.png" in str(failed.value)
