@@ -109,20 +109,28 @@ ILLEGAL = _patterns(
     r"\bunder the table\b",
     r"\bdon't pay (the|your) (\w+ )?(fine|ticket|taxes)\b",
 )
+# Spam's wording is also a resident's criticism ("councillors earn $40,000 a year and make
+# money off parking tickets"): alone, however much of it, it is for a person to judge.
 SPAM = _patterns(
     r"\b(bitcoin|crypto|forex|btc)\b",
     r"\bearn \$?\d+",
     r"\bwork from home\b.{0,40}\b(earn|\$|income|no experience)",
     r"\b(keto|diet) pills\b",
-    r"\b(click|tap) (the|this|my) link\b",
     r"\bgiveaway\b",
+    r"\bmake money\b",
+)
+# What spam asks the reader to do for the spammer: a prize to claim, a link to click, a
+# message to send, an account to follow. With more spam, it makes spam strong.
+SPAM_CALLS = _patterns(
+    r"\b(click|tap) (the|this|my) link\b",
     r"\bfollow (me|back)\b",
     # A prize, not a congratulation: "Congratulations, you finished the railing" is a resident.
     r"\bcongratulations,? you(?:'ve| have)? (?:won|been (?:selected|chosen)|are (?:our|the|a) "
     r"(?:lucky )?winner)\b",
     r"\bclaim (your|a) (prize|reward)\b",
     r"\bsubscribe to my\b",
-    r"\bmake money\b",
+    # "DM me for pricing" is a business taking orders: commercial's, not spam's.
+    r"\b(dm|inbox|whatsapp) me\b(?! for\b)",
 )
 # Long runs of one character ("aaaaaaaa", "!!!!!!!!") are a sign of spam, but also of emphasis
 # ("Noooooooo", "Congratulations!!!!!!!!"): evidence for a person to weigh, never counted
@@ -576,6 +584,14 @@ def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[s
     ]
 
 
+def _strong_spam(spam: list[str], calls: list[str], outside: list[str]) -> bool:
+    """Whether spam wording is strong enough to hide: beside a link to a site that is neither
+    allowed nor a sponsor's, or with a call to act on it ("claim your prize", "click the
+    link", "DM me") and more spam. Spam wording alone is how residents criticise spending too,
+    so it goes to a person."""
+    return bool(spam) and (bool(outside) or (bool(calls) and len(spam) >= 2))
+
+
 def _content_words(text: str) -> set[str]:
     return {w.strip("'-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
 
@@ -622,20 +638,19 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         )
     if illegal := _find(text, ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
-    spam = _find(text, SPAM)
+    calls = _find(text, SPAM_CALLS)
+    spam = _find(text, SPAM) + calls
     repeated = _find(text, REPEATED)
     if spam or repeated or (outside and not commercial):
         # A link to another site may well be relevant (a health authority, the news), and the
-        # policy removes only irrelevant ones: links alone are for a person to judge, so only
-        # spam wording with more of it or a link is strong enough to hide. Repeated characters
-        # are as often a resident cheering, so they never count.
-        strong = bool(spam) and len(spam) + len(outside) >= 2
+        # policy removes only irrelevant ones: links alone are for a person to judge. Repeated
+        # characters are as often a resident cheering, so they never count.
         found.append(
             Evidence(
                 "spam",
                 tuple(spam + repeated + outside),
                 "spam wording or links to unrelated sites",
-                strong,
+                _strong_spam(spam, calls, outside),
             )
         )
     if safety := _find(text, SAFETY):

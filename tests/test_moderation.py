@@ -136,6 +136,31 @@ def test_a_prize_pitch_with_a_link_is_still_hidden_as_spam(text: str) -> None:
     assert decision.action == "hide" and decision.categories == ("spam",)
 
 
+BUDGET = "Council adopts the 2027 budget. Property taxes rise 4 per cent; Bay Avenue stays closed."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Councillors earn $40,000 a year and all they do is make money off parking tickets.",
+        "Stop the giveaway to consultants! They earn $200 an hour while residents pay more.",
+        "The mayor treats our taxes like crypto, just trying to make money.",
+    ],
+)
+def test_criticism_of_council_spending_is_never_hidden_as_spam(
+    site: Site, sandboxes: Sandboxes, text: str
+) -> None:
+    # Spam wording is also how residents criticise spending: without a link to an unrelated
+    # site or a call to act (a prize, "click the link"), it is for a person, never a hide.
+    site.add("2026-11-20-budget", title="2027 budget adopted", summary=BUDGET)
+    settings = site.syndicate_to(sandboxes)
+    comment = sandboxes.facebook.add_comment(next(iter(sandboxes.facebook.posts)), text)
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert sandboxes.facebook.comments[comment]["is_hidden"] is False
+    assert ModerationLog(site.root / "records").statuses()[("facebook", comment)].awaiting_review
+
+
 @pytest.mark.parametrize(
     ("text", "category", "action"),
     [
@@ -375,7 +400,7 @@ def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
     post = next(iter(sandboxes.facebook.posts))
     # Political (review only) comes first in the policy's order; strong spam allows the hide.
     comment = sandboxes.facebook.add_comment(
-        post, "Vote Smith for council! Bitcoin giveaway, earn $500 a day"
+        post, "Vote Smith for council! Bitcoin giveaway, earn $500 a day at www.quick-cash.biz"
     )
     collect(settings, site.content, say=lambda _: None)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
@@ -389,7 +414,7 @@ def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
     )
 
 
-SPAM = "Bitcoin giveaway, earn $500 a day"
+SPAM = "Bitcoin giveaway, earn $500 a day at www.quick-cash.biz"
 
 
 def spam_collected(site: Site, sandboxes: Sandboxes) -> tuple[Settings, str]:
