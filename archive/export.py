@@ -113,10 +113,9 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
         )
     evidence = (record.data.get("evidence") or {}) if record.type == "moderation" else {}
     # The classifier keeps contact details as it found them: a phone number as bare digits,
-    # which no pattern below would recognise.
+    # which no pattern below would recognise, beside email and street addresses.
     for value in (evidence.get("personal_information") or {}).get("matched", []):
-        what = "email address" if EMAIL.fullmatch(value) else "phone number"
-        found.append(PersonalInfo(record.key, what, value))
+        found.append(PersonalInfo(record.key, _contact_kind(value), value))
     quoted = [m for e in evidence.values() for m in e.get("matched", []) if isinstance(m, str)]
     for text in (record.text, *quoted):
         found.extend(_in_text(record.key, text))
@@ -124,6 +123,13 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
         found.extend(_addresses(record.key, record.text))
         found.extend(_attached(record.key, record.data.get("attachment")))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
+
+
+def _contact_kind(value: str) -> str:
+    """What one of the classifier's personal_information matches is."""
+    if EMAIL.fullmatch(value):
+        return "email address"
+    return "street address" if ADDRESS.fullmatch(value) else "phone number"
 
 
 def _published_by_the_city(record: ArchiveRecord) -> bool:

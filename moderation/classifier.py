@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.lint import EMAIL, PHONE, load_wordlists
+from checks.lint import ADDRESS, EMAIL, PHONE, LintConfigError, load_wordlists
+from checks.lint import Policy as LintPolicy
 from checks.policy_file import read_mapping
 
 CATEGORIES = (
@@ -479,6 +480,8 @@ class ModerationPolicy:
     obscene: set[str] = field(default_factory=set)
     slurs: set[str] = field(default_factory=set)
     insults: set[str] = field(default_factory=set)
+    # The City's own addresses and numbers (policy/public-contacts.yml): not a person's.
+    contacts: LintPolicy = field(default_factory=LintPolicy)
 
     @classmethod
     def load(cls, policy_dir: Path) -> ModerationPolicy:
@@ -507,6 +510,7 @@ class ModerationPolicy:
             obscene=_words(words / "profanity.txt") | _words(words / "sexual.txt"),
             slurs=_words(words / "slurs.txt"),
             insults=_words(words / "insults.txt"),
+            contacts=_public_contacts(policy_dir),
         )
         where = policy_dir / "sponsors.yml"
         entries = sponsors.get("sponsors") or []
@@ -544,6 +548,14 @@ def _strings(entry: dict[str, Any], key: str, where: str, what: str) -> list[str
     if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
         raise PolicyError(f"{where}: expected a list of {what}")
     return values
+
+
+def _public_contacts(policy_dir: Path) -> LintPolicy:
+    """The City's public contacts, as the content lint reads them."""
+    try:
+        return LintPolicy.load(policy_dir)
+    except LintConfigError as error:
+        raise PolicyError(str(error)) from None
 
 
 def _words(path: Path) -> set[str]:
@@ -590,6 +602,19 @@ def _strong_spam(spam: list[str], calls: list[str], outside: list[str]) -> bool:
     link", "DM me") and more spam. Spam wording alone is how residents criticise spending too,
     so it goes to a person."""
     return bool(spam) and (bool(outside) or (bool(calls) and len(spam) >= 2))
+
+
+def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
+    """A person's contact details in a comment: email addresses and phone numbers that are not
+    the City's own, and street addresses (the content lint's pattern; in a comment, where
+    someone lives more often than not, which only a person can tell)."""
+    emails = [e for e in EMAIL.findall(text) if not contacts.is_public_contact(e)]
+    phones = [
+        "".join(m.groups()) for m in PHONE.finditer(text) if not contacts.is_public_contact(m[0])
+    ]
+    # The full stop of an abbreviation ("Dr.") or of the sentence is not the address's.
+    addresses = [m[0].rstrip(".") for m in ADDRESS.finditer(text)]
+    return [*emails, *phones, *addresses]
 
 
 def _content_words(text: str) -> set[str]:
@@ -673,8 +698,6 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
                     "off_topic", tuple(sorted(words)[:8]), "shares no subject with the post", False
                 )
             )
-    # Personal information is flagged for the reviewer, whatever the category.
-    contacts = [*EMAIL.findall(text), *("".join(m) for m in PHONE.findall(text))]
     categories = tuple(c for c in CATEGORIES if any(e.category == c for e in found))
     evidence = {e.category: e.as_dict() for e in found}
     if not found:
@@ -683,11 +706,13 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         action = "hide"
     else:
         action = "review"
-    if contacts and action == "keep":
-        action = "review"
+    # Personal information is put before a reviewer, whatever else is found (a comment
+    # hidden for another reason stays hidden).
+    if personal := _personal_information(text, policy.contacts):
+        action = "review" if action == "keep" else action
         evidence["personal_information"] = {
-            "matched": contacts,
-            "reason": "contact details of a person in a public comment",
+            "matched": personal,
+            "reason": "contact details or the address of a person in a public comment",
             "clause": "FOIPPA",
         }
     return Decision(comment_id, action, categories, evidence)

@@ -183,6 +183,28 @@ def test_each_category_with_its_evidence_and_clause(text: str, category: str, ac
 
 
 @pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("Dave Miller, 1234 Hazelwood Drive. You know what to do.", "1234 Hazelwood Drive"),
+        ("The councillor's home is at 88 Cedar Ave, let's all show up tonight.", "88 Cedar Ave"),
+        ("His cell is 250-555-0199 and he's the idiot who approved this budget.", "2505550199"),
+    ],
+)
+def test_a_private_persons_address_or_phone_is_put_before_a_reviewer(
+    text: str, wanted: str
+) -> None:
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert decision.action != "keep"
+    assert wanted in decision.evidence["personal_information"]["matched"]
+
+
+def test_the_citys_own_contacts_in_a_comment_are_not_personal_information() -> None:
+    text = "Call City Hall at 250-364-1262 or write to info@trail.ca about the budget."
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert decision.action == "keep" and "personal_information" not in decision.evidence
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Thanks to Teck for the lights, 20% off at the Teck store!",

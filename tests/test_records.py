@@ -19,16 +19,16 @@ from invoke.exceptions import Exit
 import tasks
 from archive.chain import ChainFile
 from archive.collect import collect
-from archive.export import announcement_history, export
+from archive.export import PersonalInfo, announcement_history, export, personal_information
 from archive.git import commit_archive
-from archive.index import FILES, chains, date_bound, reindex, search
+from archive.index import FILES, chains, date_bound, read_records, reindex, search
 from archive.retention import (
     MINIMUM_YEARS,
     RetentionError,
     RetentionPolicy,
     due_for_disposition,
 )
-from moderation.classifier import ModerationPolicy
+from moderation.classifier import ModerationPolicy, classify
 from moderation.log import ModerationLog
 from moderation.run import decide, moderate_collected
 from sandboxes import Sandboxes, start_all
@@ -826,6 +826,17 @@ def test_an_export_goes_only_into_a_new_or_empty_folder_and_stops_cleanly(
         f"records export: {tmp_path / 'foi-2'}: cannot write the package (No space left on device)"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foi", "notes.txt", "records"]
+
+
+def test_an_address_the_classifier_quoted_is_flagged_as_a_street_address(tmp_path: Path) -> None:
+    records, text = tmp_path / "records", "Dave Miller, 1234 Hazelwood Drive. You know what to do."
+    _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00")
+    policy = ModerationPolicy.load(ROOT / "policy")
+    ModerationLog(records).classified("facebook", 1, classify("c1", text, "", policy))
+    moderation = next(r for r in read_records(records) if r.type == "moderation")
+    found = personal_information(moderation)
+    assert PersonalInfo(moderation.key, "street address", "1234 Hazelwood Drive") in found
+    assert "phone number" not in {item.what for item in found}
 
 
 def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comment(
