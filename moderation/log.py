@@ -13,6 +13,10 @@ from .classifier import CLAUSES, Decision
 
 # How the review queue marks a hidden comment its author has changed since.
 EDITED_SINCE_HIDDEN = "hidden, edited since"
+# How it marks a comment the classifier hid under rules that no longer let it hide, and the
+# evidence that says so.
+HIDDEN_UNDER_EARLIER_POLICY = "hidden under an earlier policy"
+EARLIER_POLICY = "hidden_under_earlier_policy"
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Status:
     decision: str | None = None  # hide or keep
     decided_by: str | None = None
     reason: str | None = None
+    category: str | None = None  # the policy's reason for a hide
     decided_version: int | None = None
     # The last decision taken on this version, applied or not, and its result when the
     # platform refused it.
@@ -39,6 +44,9 @@ class Status:
     # When each version was last classified or decided about: what a decision about a person
     # was based on is kept at least a year after it (FOIPPA s.31).
     last_moderated: dict[int, str] = field(default_factory=dict)
+    # The classifier's hide, read again under the policy in force, is no longer one it may
+    # make: it stays hidden until a person decides (the program never unhides).
+    hidden_under_earlier_policy: bool = False
 
     @property
     def decided_this_version(self) -> bool:
@@ -53,15 +61,18 @@ class Status:
     @property
     def awaiting_review(self) -> bool:
         review = self.action == "review" and not self.decided_this_version
-        return review or self.edited_since_hidden
+        return review or self.edited_since_hidden or self.hidden_under_earlier_policy
 
     @property
     def why_review(self) -> list[str]:
         """What a reviewer is asked to look at: the categories found, what else the evidence
-        names (contact details, a comment the platform holds back), and an edit since a hide."""
-        edited = [EDITED_SINCE_HIDDEN] if self.edited_since_hidden else []
-        others = [name for name in self.evidence if name not in self.categories]
-        return edited + self.categories + others
+        names (contact details, a comment the platform holds back), and an edit since a hide
+        or a hide the policy no longer allows."""
+        marks = [EDITED_SINCE_HIDDEN] if self.edited_since_hidden else []
+        if self.hidden_under_earlier_policy:
+            marks.append(HIDDEN_UNDER_EARLIER_POLICY)
+        others = [n for n in self.evidence if n not in self.categories and n != EARLIER_POLICY]
+        return marks + self.categories + others
 
     @property
     def hidden(self) -> bool:
@@ -93,6 +104,8 @@ class ModerationLog:
                     continue
                 status.decision, status.decided_by = event["decision"], event["who"]
                 status.reason, status.failed = event["reason"], None
+                status.category = event.get("category")
+                status.hidden_under_earlier_policy = False  # decided again since
                 status.decided_version = status.version  # the version it was taken on
         return found
 
@@ -148,8 +161,9 @@ def _classified(event: dict[str, Any], earlier: Status | None) -> Status:
         event["categories"],
         event["evidence"],
     )
+    status.hidden_under_earlier_policy = EARLIER_POLICY in event["evidence"]
     if earlier is not None:
         status.decision, status.decided_by = earlier.decision, earlier.decided_by
         status.reason, status.decided_version = earlier.reason, earlier.decided_version
-        status.last_moderated = earlier.last_moderated
+        status.category, status.last_moderated = earlier.category, earlier.last_moderated
     return status

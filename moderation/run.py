@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from archive.comments import CommentArchive, attachment_sources
+from archive.comments import CommentArchive, CommentState, attachment_sources
 from archive.index import printable
 from syndication.base import Platform, PlatformError, redacted_logs
 from syndication.config import Settings
@@ -18,7 +18,7 @@ from syndication.ledger import Ledger
 from syndication.runner import make_platforms
 
 from .classifier import CATEGORIES, Decision, ModerationPolicy, classify, hiding_category
-from .log import ModerationLog, Status
+from .log import EARLIER_POLICY, HIDDEN_UNDER_EARLIER_POLICY, ModerationLog, Status
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
 # The states in which a platform holds a comment back from the public until the channel
@@ -94,7 +94,8 @@ def moderate_collected(
     say: Callable[[str], None] = print,
 ) -> dict[str, int]:
     """Classify every comment version not yet classified; apply strong hides, and retry those
-    not applied before; count classifications, hides applied and hides that failed."""
+    not applied before; put each hide of the classifier's that the policy no longer allows
+    before a person; count classifications, hides applied and hides that failed."""
     log = ModerationLog(settings.records_dir)
     statuses = log.statuses()
     posts = {
@@ -110,14 +111,19 @@ def moderate_collected(
             if comment.deleted or comment.by_city:
                 continue  # gone, or the City's own answer: nothing to moderate
             status = statuses.get((platform, comment_id))
+            post_text = posts.get((comment.announcement, platform), "")
             if status is not None and status.version == comment.version:
+                if _hidden_by_the_classifier(status):
+                    # Hidden under the rules of the day: read again under today's.
+                    again = _classified(comment, post_text, policy)
+                    if hiding_category(again.evidence, policy) is None:
+                        log.classified(platform, comment.version, for_review_again(again, status))
+                        counts["review"] += 1
                 if not _hide_pending(status):
                     continue
                 evidence = status.evidence  # classified already: only the hide is retried
             else:
-                post_text = posts.get((comment.announcement, platform), "")
-                decision = classify(comment_id, comment.text, post_text, policy)
-                decision = with_a_person(decision, for_a_person(comment.versions[-1]))
+                decision = _classified(comment, post_text, policy)
                 log.classified(platform, comment.version, decision)
                 if decision.action != "hide":
                     # Hidden before this edit: it stays hidden until a person looks again.
@@ -148,6 +154,32 @@ def moderate_collected(
         summary += f", {counts['failed']} hide(s) failed (tried again on the next run)"
     say(f"moderate: {summary}")
     return counts
+
+
+def _classified(comment: CommentState, post_text: str, policy: ModerationPolicy) -> Decision:
+    """The classifier's decision on a comment's latest version, with what only a person can
+    judge."""
+    decision = classify(comment.id, comment.text, post_text, policy)
+    return with_a_person(decision, for_a_person(comment.versions[-1]))
+
+
+def _hidden_by_the_classifier(status: Status) -> bool:
+    """Hidden by the classifier itself on this version, and not yet put before a person."""
+    hidden = status.hidden and status.decided_by == CLASSIFIER and status.decided_this_version
+    return hidden and not status.hidden_under_earlier_policy
+
+
+def for_review_again(decision: Decision, status: Status) -> Decision:
+    """A comment the classifier hid, which the policy in force would not let it hide: for a
+    person, marked as hidden under an earlier policy (it stays hidden until they decide)."""
+    note = {
+        "matched": [status.category] if status.category else [],
+        "reason": f"{HIDDEN_UNDER_EARLIER_POLICY} (as {status.category or 'a reason'}): the "
+        "classifier may no longer hide it (policy/moderation.yml); it stays hidden until a "
+        "person decides",
+        "clause": "a person decides whether it stays hidden",
+    }
+    return replace(decision, action="review", evidence={EARLIER_POLICY: note, **decision.evidence})
 
 
 def for_a_person(version: dict[str, Any]) -> dict[str, dict[str, Any]]:

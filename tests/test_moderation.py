@@ -542,6 +542,32 @@ def test_a_hidden_comment_edited_by_its_author_stays_known_hidden_and_goes_to_re
     assert not ModerationLog(site.root / "records").statuses()[("facebook", spam)].awaiting_review
 
 
+def test_hides_the_current_policy_no_longer_allows_go_back_to_a_person(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    settings, spam = spam_collected(site, sandboxes)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is True
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    rules = tmp_path / "policy" / "moderation.yml"
+    rules.write_text(rules.read_text().replace("spam: hide", "spam: review"))
+    narrowed = ModerationPolicy.load(tmp_path / "policy")
+
+    counts = moderate_collected(settings, site.content, narrowed, say=lambda _: None)
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0}
+    status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
+    assert status.awaiting_review and status.why_review[0] == "hidden under an earlier policy"
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is True  # only a person unhides
+    queue = write_report(site.root / "records").read_text().split("Review queue")[1]
+    assert "hidden under an earlier policy" in queue.split("Decisions taken")[0]
+    # Asked once: later runs leave it to the person, and their decision takes it off the queue.
+    assert moderate_collected(settings, site.content, narrowed, say=lambda _: None)["review"] == 0
+    reason = "Spam, but the City reviews spam now"
+    assert decide(settings, site.content, spam, "hide", reason, "Reviewer") == "applied"
+    assert not ModerationLog(site.root / "records").statuses()[("facebook", spam)].awaiting_review
+    assert moderate_collected(settings, site.content, narrowed, say=lambda _: None)["review"] == 0
+
+
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
     site.add("2026-11-20-flushing")
     settings = site.syndicate_to(sandboxes)
