@@ -3,11 +3,13 @@ RECORDS_DIR/archive/moderation.jsonl. Who decided, when, under which clause, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archive.chain import ChainFile
+from archive.comments import CommentState
 
 from .classifier import CLAUSES, Decision
 
@@ -77,6 +79,24 @@ class Status:
     @property
     def hidden(self) -> bool:
         return self.decision == "hide"
+
+
+def review_queue(
+    statuses: Iterable[Status], comments: Mapping[tuple[str, str], CommentState]
+) -> tuple[list[Status], list[Status]]:
+    """(queue, gone): the comments awaiting review, and apart from them those their authors
+    deleted before anyone reviewed them, which leave nothing on the platform to decide."""
+    queue: list[Status] = []
+    gone: list[Status] = []
+    for status in statuses:
+        if status.awaiting_review:
+            (gone if _deleted(status, comments) else queue).append(status)
+    return queue, gone
+
+
+def _deleted(status: Status, comments: Mapping[tuple[str, str], CommentState]) -> bool:
+    comment = comments.get((status.platform, status.comment_id))
+    return comment is not None and comment.deleted
 
 
 class ModerationLog:

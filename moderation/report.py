@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from archive.comments import CommentArchive
 
 from .classifier import CATEGORIES, CLAUSES
-from .log import EDITED_SINCE_HIDDEN, ModerationLog
+from .log import EDITED_SINCE_HIDDEN, ModerationLog, review_queue
 
 
 def write_report(records_dir: Path) -> Path:
@@ -20,13 +20,15 @@ def write_report(records_dir: Path) -> Path:
     counts = Counter(c for s in statuses for c in s.categories)
     by_platform = Counter((c, s.platform) for s in statuses for c in s.categories)
     categories = [(c, counts[c]) for c in CATEGORIES]
+    queue, deleted = review_queue(statuses, comments)
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(default=True),
     )
     html = env.get_template("report.html").render(
         total=len(comments),
-        queue=[s for s in statuses if s.awaiting_review],
+        queue=queue,
+        deleted=deleted,
         decisions=[s for s in statuses if s.decision],
         categories=categories,
         top=max(counts.values(), default=1),

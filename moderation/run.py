@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.comments import CommentArchive, CommentState, attachment_sources
-from archive.index import printable
+from archive.index import city_time, printable
 from syndication.base import Platform, PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger
@@ -255,6 +255,16 @@ def decide(
             "comment has this id (use platform:id)"
         )
     status = matches[0]
+    comment_now = (
+        CommentArchive(settings.records_dir).state().get((status.platform, status.comment_id))
+    )
+    if comment_now is not None and comment_now.deleted:
+        # Nothing is left on the platform to keep or hide: Graph answers that it does not exist.
+        when = city_time(str(comment_now.versions[-1].get("time", "")))
+        raise DecisionError(
+            f"{status.platform}:{status.comment_id}: deleted by its author on {when}; "
+            "nothing to decide (its versions stay in the records)"
+        )
     if decision == "hide":
         category = category or next(iter(status.categories), None)
         if category not in CATEGORIES:

@@ -13,8 +13,9 @@ from pathlib import Path
 from announcements import build_stops
 from announcements.as_built import read_as_built
 from announcements.settings import SettingsError
+from archive.comments import CommentArchive
 from archive.index import city_time, printable
-from moderation.log import ModerationLog
+from moderation.log import ModerationLog, review_queue
 from syndication.ledger import Ledger
 from syndication.reconcile import kept_on, left_behind
 
@@ -72,11 +73,9 @@ def waiting(
         for record, problem in left_behind(on_site, records, (p for _, p in records)):
             link = f" {record.url}" if record.url and not record.withdrawn else ""
             result.left_up.append(f"{record.platform}: {record.announcement}{link}: {problem}")
-    for status in ModerationLog(records_dir).statuses().values():
-        if status.awaiting_review:
-            result.review.append(
-                f"{status.platform}:{status.comment_id} ({', '.join(status.why_review)})"
-            )
+    statuses = ModerationLog(records_dir).statuses().values()
+    queue, _ = review_queue(statuses, CommentArchive(records_dir).state())  # less the deleted
+    result.review = [f"{s.platform}:{s.comment_id} ({', '.join(s.why_review)})" for s in queue]
     return result
 
 

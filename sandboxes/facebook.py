@@ -146,10 +146,10 @@ class FacebookSandbox(Sandbox):
             400, f"(#12) {field} field is deprecated for versions v3.3 and higher", code=12
         )
 
-    def _missing(self, object_id: str) -> Response:
+    def _missing(self, object_id: str, method: str = "get") -> Response:
         return self.error(
             400,
-            f"Unsupported get request. Object with ID '{object_id}' does not "
+            f"Unsupported {method} request. Object with ID '{object_id}' does not "
             "exist, cannot be loaded due to missing permissions, or does not "
             "support this operation.",
             code=100,
@@ -300,6 +300,8 @@ class FacebookSandbox(Sandbox):
 
     def _comment(self, request: Request, comment_id: str, params: dict[str, Any]) -> Response:
         comment = self.comments[comment_id]
+        if comment["deleted"]:  # its author deleted it: Graph knows it no more
+            return self._missing(comment_id, request.method.lower())
         if request.method == "POST" and "is_hidden" in params:
             comment["is_hidden"] = str(params["is_hidden"]).lower() == "true"
             return self._usage(json_response({"success": True}))

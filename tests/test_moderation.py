@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,15 @@ from moderation.evaluate import load_labelled, scores
 from moderation.log import ModerationLog
 from moderation.report import write_report
 from moderation.run import DecisionError, decide, moderate_collected
+from publishing.status import waiting
 from sandboxes import Sandboxes
+from syndication.base import PlatformError
 from syndication.config import Settings
+from syndication.runner import make_platforms
 from tests.conftest import ROOT, Site
 
 POLICY = ModerationPolicy.load(ROOT / "policy")
+NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
 # Regression guards, measured on moderation/evaluation/comments.txt. Relevance (off_topic) is
 # the hardest call and only ever goes to review, so its bar is lower.
 THRESHOLDS = dict.fromkeys(CATEGORIES, (0.9, 0.85)) | {"off_topic": (0.5, 0.4)}
@@ -706,6 +711,37 @@ def test_an_author_deleting_a_comment_the_city_hid_is_recorded_where_hidden_stay
     assert (totals["facebook"].deleted, totals["twitter"].deleted) == (1, 1)
     state = CommentArchive(site.root / "records").state()
     assert all(state[(platform, c)].deleted for platform, c in comments.items())
+
+
+@pytest.mark.parametrize("platform", ["facebook", "twitter"])
+def test_a_deleted_comment_leaves_the_queue_and_is_not_decided_on_the_platform(
+    site: Site, sandboxes: Sandboxes, platform: str
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb, x = sandboxes.facebook, sandboxes.twitter
+    text = "Vote for Singh for council!"
+    if platform == "facebook":
+        comment = fb.add_comment(next(iter(fb.posts)), text)
+    else:
+        comment = x.add_reply(next(iter(x.tweets)), text)
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    fb.delete_comment(comment) if platform == "facebook" else x.delete_reply(comment)
+    collect(settings, site.content, say=lambda _: None)
+
+    key, records = f"{platform}:{comment}", site.root / "records"
+    report = write_report(records).read_text()
+    queue, after = report.split("Review queue")[1].split("Decisions taken")
+    assert key not in queue and "1 awaiting review" not in report
+    assert key in after.split("Deleted by its author before review")[1]
+    assert not any(key in line for line in waiting(site.content, records, NOW).review)
+    with pytest.raises(DecisionError, match=f"{key}: deleted by its author on "):
+        decide(settings, site.content, key, "hide", "Campaigning", "Reviewer")
+    assert [e["kind"] for e in ModerationLog(records).chain.events()] == ["classification"]
+    # Nor would the platform hide what is gone (Graph answers code 100, X a 403).
+    with pytest.raises(PlatformError, match=r"does not exist|only hide replies"):
+        make_platforms(settings, site.content)[platform].hide_comment(comment, True)
 
 
 def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
