@@ -188,6 +188,22 @@ def test_each_category_with_its_evidence_and_clause(text: str, category: str, ac
 
 
 @pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        ("This closure will hurt the businesses on Bay Avenue.", "public_safety"),
+        ("Kill the project now, this budget is a disaster.", "public_safety"),
+        ("Your rate hike is going to hurt those of us on fixed incomes.", "public_safety"),
+        ("Please vote in the municipal election on October 17.", "political"),
+        ("Vote no on the borrowing referendum!", "political"),
+        ("The sidewalk on Bay Avenue is cracked in three places, who fixes this?", "ip_violation"),
+        ("They steal our money every year with these taxes.", "illegal"),
+    ],
+)
+def test_everyday_criticism_is_not_evidence_of_a_policy_breach(text: str, wrong: str) -> None:
+    assert wrong not in classify("c1", text, BUDGET, POLICY).categories
+
+
+@pytest.mark.parametrize(
     ("text", "wanted"),
     [
         ("Dave Miller, 1234 Hazelwood Drive. You know what to do.", "1234 Hazelwood Drive"),
