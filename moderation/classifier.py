@@ -195,8 +195,109 @@ ASKS_THE_CITY = re.compile(
 # X starts a reply with the @usernames it answers: they address the reply, they are not what
 # it says (and would make "@CityofTrail Will it snow?" a question about nothing).
 ADDRESSED_TO = re.compile(r"^(?:\s*@\w+)+(?=\s|$)\s*")
-WORD = re.compile(r"[a-z][a-z'-]+")
-STOPWORDS = frozenset(
+# Words in any alphabet ("équipes", not "quipes"); the City's residents write in French too.
+WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-])+")
+# French elision: "l'équipe" is about "équipe", "c'est" is "est".
+ELIDED = re.compile(r"^(?:[cdjlmnst]|qu)['’]")
+FRENCH_STOPWORDS = frozenset(
+    [
+        "alors",
+        "aussi",
+        "autre",
+        "autres",
+        "aux",
+        "avant",
+        "avec",
+        "avez",
+        "avoir",
+        "avons",
+        "bien",
+        "bonjour",
+        "cela",
+        "ceci",
+        "ces",
+        "cet",
+        "cette",
+        "chaque",
+        "chez",
+        "comme",
+        "comment",
+        "dans",
+        "depuis",
+        "des",
+        "donc",
+        "dont",
+        "déjà",
+        "elle",
+        "elles",
+        "encore",
+        "entre",
+        "est",
+        "est-ce",
+        "et",
+        "était",
+        "être",
+        "été",
+        "fait",
+        "faire",
+        "ici",
+        "ils",
+        "jamais",
+        "les",
+        "leur",
+        "leurs",
+        "lui",
+        "mais",
+        "merci",
+        "moins",
+        "même",
+        "mes",
+        "mon",
+        "nos",
+        "notre",
+        "nous",
+        "non",
+        "ont",
+        "oui",
+        "par",
+        "pas",
+        "pendant",
+        "peu",
+        "plus",
+        "pour",
+        "pourquoi",
+        "quand",
+        "que",
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "qui",
+        "quoi",
+        "rien",
+        "salut",
+        "sans",
+        "ses",
+        "sont",
+        "sous",
+        "sur",
+        "svp",
+        "tes",
+        "tous",
+        "tout",
+        "toute",
+        "toutes",
+        "toujours",
+        "très",
+        "trop",
+        "une",
+        "vers",
+        "vos",
+        "votre",
+        "vous",
+    ]
+)
+STOPWORDS = FRENCH_STOPWORDS | frozenset(
     (
         "a",
         "about",
@@ -326,7 +427,52 @@ STOPWORDS = frozenset(
         "yours",
     )
 )
-CIVIC = frozenset(
+# The City's subjects in French: a French comment on the post is on topic.
+FRENCH_CIVIC = frozenset(
+    [
+        "aréna",
+        "autobus",
+        "bibliothèque",
+        "bouchons",
+        "chantier",
+        "chemin",
+        "circulation",
+        "conseil",
+        "conseillers",
+        "déneigement",
+        "détour",
+        "eau",
+        "eaux",
+        "école",
+        "égout",
+        "égouts",
+        "équipe",
+        "équipes",
+        "fermeture",
+        "impôts",
+        "maire",
+        "mairie",
+        "neige",
+        "ordures",
+        "parc",
+        "piétons",
+        "piscine",
+        "pompiers",
+        "pont",
+        "quartier",
+        "réparation",
+        "réparations",
+        "rue",
+        "rues",
+        "stationnement",
+        "taxe",
+        "travaux",
+        "trottoir",
+        "ville",
+        "voie",
+    ]
+)
+CIVIC = FRENCH_CIVIC | frozenset(
     (
         "province",
         "provincial",
@@ -633,7 +779,8 @@ def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w.strip("'-") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
+    words = (ELIDED.sub("", w).strip("'’-") for w in WORD.findall(text.lower()))
+    return {w for w in words if w not in STOPWORDS and len(w) > 2}
 
 
 def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolicy) -> Decision:

@@ -203,6 +203,30 @@ def test_everyday_criticism_is_not_evidence_of_a_policy_breach(text: str, wrong:
     assert wrong not in classify("c1", text, BUDGET, POLICY).categories
 
 
+BRIDGE = (
+    "Victoria Street Bridge deck repairs begin September 14. Single-lane traffic on weeknights."
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Merci aux équipes qui travaillent la nuit!",
+        "Est-ce que le trottoir restera ouvert pour les piétons?",
+        "Encore des travaux sur le pont? Six semaines de bouchons, c'est ridicule.",
+    ],
+)
+def test_a_french_comment_on_the_post_is_not_off_topic(text: str) -> None:
+    assert "off_topic" not in classify("c1", text, BRIDGE, POLICY).categories
+
+
+def test_words_with_accents_are_read_whole() -> None:
+    # An off-topic comment's evidence is its words: "fêtes", never "tes".
+    text = "Vivement les fêtes de fin d'année en Provence, j'adore cette saison"
+    matched = classify("c1", text, BRIDGE, POLICY).evidence["off_topic"]["matched"]
+    assert "fêtes" in matched and "année" in matched and "tes" not in matched
+
+
 @pytest.mark.parametrize(
     ("text", "wanted"),
     [
