@@ -69,17 +69,21 @@ URL = re.compile(
     r"(?:https?://|www\.)[^\s)]+|\b[a-z0-9-]+\.(?:com|net|org|biz|info|io|co|xyz|shop|ly)(?:/\S*)?\b",
     re.IGNORECASE,
 )
-COMMERCIAL = _patterns(
+# The writer promoting their own business: never a sponsor's promotion, whichever sponsor the
+# sentence names ("our shop offers 20% off for Teck employees").
+OWN_BUSINESS = _patterns(
+    r"\b(dm|message|text|call) (me|us) for\b",
+    r"\bcheck out (my|our) (shop|store|business|page|website|services?)\b",
+    r"\b(my|our) (shop|store|company|business) (offers|sells|does|has)\b",
+    r"\bwe (offer|sell|install|deliver)\b",
+)
+COMMERCIAL = OWN_BUSINESS + _patterns(
     r"\b\d{1,2}\s?% off\b",
     r"\bpromo code\b",
     r"\bdiscount\b",
     r"\bbest prices?\b",
     r"\bfree (estimate|quote|consultation|shipping)\b",
-    r"\b(dm|message|text|call) (me|us) for\b",
-    r"\bcheck out (my|our) (shop|store|business|page|website|services?)\b",
-    r"\b(my|our) (shop|store|company|business) (offers|sells|does|has)\b",
     r"\bon sale\b",
-    r"\bwe (offer|sell|install|deliver)\b",
     r"\bbook (now|today)\b",
     r"\bfor hire\b",
     r"\blowest price\b",
@@ -745,14 +749,15 @@ def _allowed(domain: str, allowed: set[str]) -> bool:
 def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[str]:
     """Promotional wording that is not about a sponsor or partner (promoting those is allowed).
     Naming a sponsor does not cover another business: wording in a sentence that names no
-    sponsor counts, and so does all of it beside links `outside` the sponsors' and allowed
-    sites (the business promoted is theirs)."""
+    sponsor counts, so does wording in one where the writer promotes their own business, and
+    so does all of it beside links `outside` the sponsors' and allowed sites (the business
+    promoted is theirs)."""
     if outside:
         return _find(text, COMMERCIAL)
     return [
         match
         for sentence in SENTENCE_END.split(text)
-        if not _find_words(sentence, sponsor_names)
+        if not _find_words(sentence, sponsor_names) or _find(sentence, OWN_BUSINESS)
         for match in _find(sentence, COMMERCIAL)
     ]
 

@@ -268,6 +268,7 @@ def test_sponsors_are_not_commercial_promotion(text: str) -> None:
         ("Smoke Eaters fans: ", " at www.kootenaysports.shop"),  # one sentence, another's site
         ("Go Smoke Eaters! ", ""),  # the sponsor in another sentence
         ("Thanks Teck for the rink lights. ", ""),
+        ("Smoke Eaters fans: ", ""),  # one sentence: the shop is the writer's, not the sponsor's
     ],
 )
 def test_naming_a_sponsor_does_not_exempt_another_business_from_commercial(
@@ -279,6 +280,22 @@ def test_naming_a_sponsor_does_not_exempt_another_business_from_commercial(
     cheered = classify("c2", cheer + ad, WATER_POST, POLICY)
     assert "commercial" in cheered.categories and cheered.action == "review"
     assert cheered.evidence["commercial"] == alone.evidence["commercial"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our shop offers 20% off all hockey gear for Teck employees, book now",
+        "We sell Smoke Eaters jerseys at the best prices in town.",
+        "DM me for a discount on Columbia Basin Trust grant applications, I write them for hire.",
+    ],
+)
+def test_a_business_promoting_itself_in_a_sentence_naming_a_sponsor_is_commercial(
+    text: str,
+) -> None:
+    # Naming a sponsor covers promoting the sponsor, not the writer's own shop beside it.
+    decision = classify("c1", text, WATER_POST, POLICY)
+    assert "commercial" in decision.categories and decision.action == "review"
 
 
 @pytest.mark.parametrize(
