@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from announcements.lines import lines_of
+
 from .classifier import CATEGORIES, Decision
 
 EVALUATION_SET = Path(__file__).parent / "evaluation" / "comments.txt"
@@ -22,7 +24,7 @@ class Labelled:
 def load_labelled(path: Path = EVALUATION_SET) -> list[Labelled]:
     items: list[Labelled] = []
     post = ""
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(lines_of(path.read_text(encoding="utf-8")), start=1):
         line = raw.strip()
         if line.startswith("# post:"):
             post = line.removeprefix("# post:").strip()

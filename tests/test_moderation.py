@@ -905,3 +905,14 @@ def test_a_pattern_is_listed_once_and_its_match_is_evidence_once() -> None:
         _patterns(r"\\btorrent\\b", r"\\bcracked\\b", r"\\btorrent\\b")
     result = classify("c1", "Copyrighted footage, reposted", "Trail Smoke Eaters game", POLICY)
     assert [m.lower() for m in result.evidence["ip_violation"]["matched"]] == ["copyrighted"]
+
+
+def test_a_labelled_set_line_is_named_as_an_editor_numbers_it(tmp_path: Path) -> None:
+    """A comment may hold a line separator (U+2028) or a form feed; only a line feed ends a
+    line in an editor, so the error after it must name the line the editor shows."""
+    labelled = tmp_path / "labelled.txt"
+    labelled.write_text(
+        "# A note\u2028continued\n- | Thanks for the notice\x0c!\nspam | \n", encoding="utf-8"
+    )
+    with pytest.raises(ValueError, match=r"labelled.txt:3: "):
+        load_labelled(labelled)
