@@ -9,7 +9,8 @@ was lost and it has not appeared yet, or looking for it failed). An action a quo
 before its call is noted by a lone `deferred` line with no `op`: it answers no intent, and
 the next run plans exactly as it would without it. So is a post found no longer on the
 platform though never withdrawn (deleted there by hand, or by the platform): a lone `gone`
-line, written once.
+line, written once. A withdrawal interrupted before it took the post down, whose announcement
+was published again since, is closed by a `cancelled` outcome: the post stays up.
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.

@@ -75,6 +75,13 @@ def posted_to(manifest: Manifest) -> dict[str, Collection[str] | None]:
     return {entry.id: kept_on(entry.withdrawn, entry.posts.keys()) for entry in manifest.entries}
 
 
+def withdrawal_interrupted(record: Record) -> bool:
+    """A previous run stopped between deleting the post itself (not one of its X replies)
+    and recording that it did: the post may be gone though the ledger says it is up."""
+    pending = record.pending
+    return bool(pending and pending["action"] == WITHDRAW and not pending.get("reply_id"))
+
+
 def left_behind(
     listed: Mapping[str, Collection[str] | None],
     records: Mapping[tuple[str, str], Record],
@@ -160,6 +167,10 @@ def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
     if platform not in entry.posts:
         return None
     if record is None or not record.posted or record.withdrawn:
+        return CREATE
+    if withdrawal_interrupted(record):
+        # Reinstated while its withdrawal was unrecorded: the post may be gone. Recovery
+        # looks for it first, and posts again only if it is not there.
         return CREATE
     if record.pending and record.pending["action"] == UPDATE:
         return UPDATE

@@ -40,6 +40,7 @@ from .reconcile import (
     needs_update,
     plan,
     posted_to,
+    withdrawal_interrupted,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,8 @@ class Result:
     platform: str
     announcement: str
     action: str
-    outcome: str  # created | updated | withdrawn | adopted | deferred | failed | planned
+    # created | updated | withdrawn | adopted | unchanged | deferred | failed | planned
+    outcome: str
     remote_id: str | None = None
     url: str | None = None
     error: str | None = None
@@ -290,6 +292,10 @@ class Syndicator:
                 return Result(
                     platform.name, entry.id, UPDATE, "adopted", record.remote_id, record.url
                 )
+        elif action.kind == CREATE and record.remote_id and withdrawal_interrupted(record):
+            # Withdrawn, then reinstated: the interrupted deletion decides whether the post
+            # is still up or to be posted again.
+            return self._settle_withdrawal(platform, action, record.remote_id)
         # Nothing was found: the interrupted call never reached the platform. A deletion is
         # not looked for: it is simply made again (one already made answers "not found").
         unanswered = self.ledger.outcome(
@@ -303,6 +309,43 @@ class Syndicator:
             else "interrupted; not found on the platform",
         )
         record.apply(unanswered)
+        return action
+
+    def _settle_withdrawal(
+        self, platform: Platform, action: Action, remote_id: str
+    ) -> Result | Action:
+        """A withdrawal interrupted mid-call, its announcement published again since: if the
+        post is gone, the withdrawal is recorded as done and the post made again; if it is
+        still up, the withdrawal never happened and the post is kept (updated if changed)."""
+        entry, record = action.entry, action.record
+        assert record is not None and record.pending is not None
+        pending = record.pending
+        if self._call(_still_up, platform, entry, remote_id):
+            # Closed as called off, not failed: nothing is wrong for `invoke status` to list.
+            called_off = self.ledger.outcome(
+                pending["op"],
+                entry.id,
+                platform.name,
+                WITHDRAW,
+                "cancelled",
+                note="interrupted before the post was taken down; published again since",
+            )
+            record.apply(called_off)
+            if needs_update(entry, record, platform.name):
+                return replace(action, kind=UPDATE)
+            return Result(platform.name, entry.id, CREATE, "unchanged", remote_id, record.url)
+        takedown = {key: pending[key] for key in ("remote_id", "reason") if key in pending}
+        record.apply(
+            self.ledger.outcome(
+                pending["op"], entry.id, platform.name, WITHDRAW, "done", **takedown
+            )
+        )
+        logger.info(
+            "%s: %s was taken down by an interrupted withdrawal; posting %s again",
+            platform.name,
+            remote_id,
+            entry.id,
+        )
         return action
 
     def _find_existing(self, platform: Platform, entry: Entry) -> RemotePost | None:
@@ -454,6 +497,12 @@ class _Once(Generic[T]):
             self.uncertain = True
             raise
         return result
+
+
+def _still_up(platform: Platform, entry: Entry, remote_id: str) -> bool:
+    """Whether the post is still one of the City's public posts of the entry (a withdrawn
+    YouTube video is private, so not one of them)."""
+    return any(post.id == remote_id for post in platform.announcing(entry))
 
 
 def _left_behind(record: Record, problem: str) -> Result:

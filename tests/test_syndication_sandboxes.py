@@ -521,6 +521,51 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     assert on_x(run).results == []
 
 
+def test_a_post_deleted_by_a_withdrawal_killed_before_recording_it_comes_back_when_reinstated(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The withdrawal deleted the post and was killed before the ledger heard; the
+    announcement was then reinstated. The next run finds the post gone, records the
+    withdrawal as done, and posts the announcement again."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    run.site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Posted by mistake.",
+        modified="2026-11-21 09:00",
+    )
+    with killed_before_recording(monkeypatch):
+        run.on("facebook")  # Facebook deleted the post; the ledger never heard
+    assert sandboxes.facebook.posts == {}
+    run.site.add("2026-11-20-flushing", modified="2026-11-22 09:00")  # reinstated
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}, run.said
+    assert not report.failed and len(sandboxes.facebook.posts) == 1
+    assert run.on("facebook").results == []
+
+
+def test_a_post_a_withdrawal_killed_before_deleting_it_stays_when_reinstated(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    run.site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Posted by mistake.",
+        modified="2026-11-21 09:00",
+    )
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(Facebook, "withdraw", killed)  # killed before the delete is sent
+        run.on("facebook")
+    run.site.add("2026-11-20-flushing", modified="2026-11-22 09:00")  # reinstated
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "unchanged")}, run.said
+    assert len(sandboxes.facebook.posts) == 1 and not sandboxes.facebook.deleted
+    assert run.on("facebook").results == []
+
+
 def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
