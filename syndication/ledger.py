@@ -9,8 +9,10 @@ was lost and it has not appeared yet, or looking for it failed). An action a quo
 before its call is noted by a lone `deferred` line with no `op`: it answers no intent, and
 the next run plans exactly as it would without it. So is a post found no longer on the
 platform though never withdrawn (deleted there by hand, or by the platform): a lone `gone`
-line, written once. A withdrawal interrupted before it took the post down, whose announcement
-was published again since, is closed by a `cancelled` outcome: the post stays up.
+line, written once. An intent found not carried out and no longer wanted is closed by a
+`cancelled` outcome: a withdrawal interrupted before it took the post down, its announcement
+published again since (the post stays up), or a create that never landed, its announcement
+no longer on the site.
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.

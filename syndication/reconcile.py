@@ -105,6 +105,25 @@ def left_behind(
     return found
 
 
+def unrecorded_left_behind(
+    listed: Collection[str],
+    records: Mapping[tuple[str, str], Record],
+    platforms: Iterable[str],
+) -> list[Record]:
+    """The records, per platform, of creates a stopped run left open (the post may be up,
+    unrecorded) for announcements not `listed`: their posts are looked for, and adopted, so
+    that `left_behind` knows them."""
+    wanted = set(platforms)
+    return [
+        record
+        for (announcement, platform), record in sorted(records.items())
+        if platform in wanted
+        and announcement not in listed
+        and record.pending
+        and record.pending["action"] == CREATE
+    ]
+
+
 # What withdrawing an announcement openly takes, as the content model requires it.
 WITHDRAWAL_FIELDS = "`status: withdrawn`, a `withdrawn_reason` and `modified` (when)"
 

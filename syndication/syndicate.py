@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from announcements.addresses import ANNOUNCEMENT_URL
+
 from .base import (
     AnswerLost,
     AuthError,
@@ -40,6 +42,7 @@ from .reconcile import (
     needs_update,
     plan,
     posted_to,
+    unrecorded_left_behind,
     withdrawal_interrupted,
 )
 
@@ -124,10 +127,17 @@ class Syndicator:
     def run(self, manifest: Manifest, dry_run: bool = False) -> Report:
         records = self.ledger.records()
         actions = plan(manifest, records, self.platforms)
+        listed = posted_to(manifest)
+        # Posts a stopped run left unrecorded are looked for first, so that they are known.
+        unrecorded = [
+            self._look_for_unrecorded(record, manifest.site, dry_run)
+            for record in unrecorded_left_behind(listed, records, self.platforms)
+        ]
+        looked = {(r.announcement, r.platform): r for r in unrecorded if isinstance(r, Record)}
         # Failed, in a dry run too: nothing the run does can put them right, the CEC must.
-        left = [
+        left = [r for r in unrecorded if isinstance(r, Result)] + [
             _left_behind(record, problem)
-            for record, problem in left_behind(posted_to(manifest), records, self.platforms)
+            for record, problem in left_behind(listed, {**records, **looked}, self.platforms)
         ]
         report = Report()
         for name in self.platforms:
@@ -257,24 +267,7 @@ class Syndicator:
         if pending["action"] == CREATE:
             found = self._call(self._find_existing, platform, entry)
             if found is not None:
-                adoption = self.ledger.outcome(
-                    pending["op"],
-                    entry.id,
-                    platform.name,
-                    "adopt",
-                    "done",
-                    remote_id=found.id,
-                    url=found.url,
-                    text=found.text,
-                    **sent,
-                )
-                logger.info(
-                    "%s: adopted %s for %s after an interrupted run",
-                    platform.name,
-                    found.id,
-                    entry.id,
-                )
-                record.apply(adoption)
+                self._adopt(platform.name, record, found)
                 if action.kind != CREATE:
                     return action
                 if needs_update(entry, record, platform.name):
@@ -347,6 +340,67 @@ class Syndicator:
             entry.id,
         )
         return action
+
+    def _adopt(self, platform: str, record: Record, found: RemotePost) -> None:
+        """Record the post an interrupted create made, found on the platform, as the City's
+        post of the announcement, carrying what the create sent."""
+        assert record.pending is not None
+        adoption = self.ledger.outcome(
+            record.pending["op"],
+            record.announcement,
+            platform,
+            "adopt",
+            "done",
+            remote_id=found.id,
+            url=found.url,
+            text=found.text,
+            **_sent_by(record.pending, record),
+        )
+        logger.info(
+            "%s: adopted %s for %s after an interrupted run",
+            platform,
+            found.id,
+            record.announcement,
+        )
+        record.apply(adoption)
+
+    def _look_for_unrecorded(self, record: Record, site: str, dry_run: bool) -> Record | Result:
+        """A create a stopped run left open for an announcement no longer on the site: its
+        post, if it landed, is adopted (in a dry run only looked at), so that it is reported
+        as left up; if it never landed, the create is closed. The record as it then is, or
+        the failure to look."""
+        platform = self.platforms[record.platform]
+        assert record.pending is not None
+        try:
+            found = self._call(self._find_existing, platform, _no_longer_listed(record, site))
+        except PlatformError as error:
+            return Result(
+                record.platform,
+                record.announcement,
+                CREATE,
+                "failed",
+                error=redact(
+                    "a run stopped before recording whether it posted this announcement, no "
+                    f"longer on the site, and looking for the post failed: {error}",
+                    self.secrets,
+                ),
+            )
+        if dry_run:
+            return replace(record, remote_id=found.id, url=found.url) if found else record
+        if found:
+            self._adopt(platform.name, record, found)
+        else:
+            record.apply(
+                self.ledger.outcome(
+                    record.pending["op"],
+                    record.announcement,
+                    platform.name,
+                    CREATE,
+                    "cancelled",
+                    note="interrupted; not found on the platform, and no longer on the site",
+                )
+            )
+        return record
 
     def _find_existing(self, platform: Platform, entry: Entry) -> RemotePost | None:
         """The entry's post if it is on the platform already; never a post the ledger gives
@@ -497,6 +551,22 @@ class _Once(Generic[T]):
             self.uncertain = True
             raise
         return result
+
+
+def _no_longer_listed(record: Record, site: str) -> Entry:
+    """The announcement of `record`, no longer in the manifest, as far as looking for its
+    post needs it: its id and the address its page had."""
+    url = f"{site}/{ANNOUNCEMENT_URL.format(slug=record.announcement)}"
+    return Entry(
+        id=record.announcement,
+        url=url,
+        title=record.title or "",
+        date="",
+        urgent=False,
+        status="",
+        hash="",
+        posts={},
+    )
 
 
 def _still_up(platform: Platform, entry: Entry, remote_id: str) -> bool:

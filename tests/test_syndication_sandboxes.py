@@ -477,6 +477,44 @@ def test_a_post_on_a_platform_taken_out_of_syndicate_is_reported_until_it_is_put
     assert not run().failed, run.said
 
 
+def test_a_post_a_killed_run_left_unrecorded_is_reported_when_its_announcement_leaves_the_site(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Posted by a run killed before it recorded the post, then set back to a draft: the post
+    is looked for, adopted and named like any post left up, in a dry run too, until the
+    announcement is withdrawn, which takes it down."""
+    run.site.add("2026-11-20-flushing")
+    with killed_before_recording(monkeypatch):
+        run.on("facebook")  # the post is up; the ledger has only its intent
+    (post,) = sandboxes.facebook.posts
+    run.site.add("2026-11-20-flushing", status="draft")
+    assert run(dry_run=True).failed
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "failed")}, run.said
+    (told,) = [r.error for r in report.results]
+    assert told and told.startswith("no longer on the site")
+    assert run.ledger.records()[("2026-11-20-flushing", "facebook")].remote_id == post
+    run.site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Set back to a draft.",
+        modified="2026-11-21 09:00",
+    )
+    assert not run.on("facebook").failed and sandboxes.facebook.posts == {}
+
+
+def test_a_create_a_killed_run_never_sent_is_closed_when_its_announcement_leaves_the_site(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run.site.add("2026-11-20-flushing")
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(Facebook, "create", killed)  # killed before the post is sent
+        run.on("facebook")
+    run.site.add("2026-11-20-flushing", status="draft")
+    assert run.on("facebook").results == []
+    assert run.ledger.records()[("2026-11-20-flushing", "facebook")].pending is None
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
