@@ -121,8 +121,11 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
 def _posted_text(event: dict[str, Any]) -> str | None:
     """What the City published by a ledger line: a post's text; an update's edited text, or
     the reply that told the change (X); a withdrawal and its reason (or a reply it took down
-    with the post). None for a line that is
+    with the post); a post found removed on the platform itself (a `gone` note). None for a
+    line that is
     no such record: an intent, a failure, an update that published nothing new."""
+    if event.get("phase") == "gone":  # found deleted on the platform itself, not withdrawn
+        return f"Post {event.get('remote_id')} no longer on {event['platform']}: removed there"
     if event.get("phase") != "done":
         return None
     action = event.get("action")

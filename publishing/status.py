@@ -17,7 +17,7 @@ from archive.comments import CommentArchive
 from archive.index import city_time, printable
 from moderation.log import ModerationLog, review_queue
 from syndication.ledger import Ledger
-from syndication.reconcile import kept_on, left_behind
+from syndication.reconcile import kept_on, left_behind, removed_elsewhere_problem
 
 from .build import load_settings
 
@@ -31,6 +31,7 @@ class Waiting:
     deferred: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     left_up: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -41,6 +42,7 @@ class Waiting:
             ("Deferred by a quota", self.deferred),
             ("Failed syndication", self.failed),
             ("Posts left up, no longer kept in step with the site", self.left_up),
+            ("Posts removed on the platform outside this system", self.gone),
             ("Comments awaiting review", self.review),
             ("Announcements the build stops on (fix these first)", self.problems),
         ):
@@ -68,6 +70,11 @@ def waiting(
         elif last.get("phase") == "failed":
             result.failed.append(
                 f"{platform}: {announcement} {last.get('action')}: {last.get('error')}"
+            )
+        if record.removed_elsewhere:
+            result.gone.append(
+                f"{platform}: {announcement} {record.remote_id}: "
+                f"{removed_elsewhere_problem(record, platform)}"
             )
     if on_site is not None:
         for record, problem in left_behind(on_site, records, (p for _, p in records)):

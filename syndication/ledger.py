@@ -60,6 +60,12 @@ class Record:
         return self.remote_id is not None
 
     @property
+    def removed_elsewhere(self) -> bool:
+        """The post was found deleted on the platform itself (by hand, or by the platform),
+        never withdrawn: it is not up, and nothing the system sends can reach it."""
+        return self.posted and self.gone == self.remote_id and not self.withdrawn
+
+    @property
     def replies_up(self) -> list[str]:
         """The City's replies (X updates) not yet taken down by a withdrawal."""
         return [reply for reply in self.replies if reply not in self.withdrawn_replies]

@@ -96,7 +96,7 @@ def left_behind(
     wanted = set(platforms)
     found = []
     for (announcement, platform), record in sorted(records.items()):
-        if platform not in wanted or not still_public(record):
+        if platform not in wanted or not still_public(record) or record.removed_elsewhere:
             continue
         if announcement not in listed:
             found.append((record, _off_the_site(record)))
@@ -122,6 +122,34 @@ def unrecorded_left_behind(
         and record.pending
         and record.pending["action"] == CREATE
     ]
+
+
+def removed_with_news(
+    manifest: Manifest,
+    records: Mapping[tuple[str, str], Record],
+    platforms: Iterable[str],
+) -> list[Record]:
+    """The records of posts removed on the platform itself (`Record.removed_elsewhere`) whose
+    announcement has changed since: the change cannot reach them, and is not sent."""
+    return [
+        record
+        for entry in manifest.entries
+        for platform in platforms
+        if platform in entry.posts and not entry.withdrawn
+        for record in [records.get((entry.id, platform))]
+        if record and record.removed_elsewhere and needs_update(entry, record, platform)
+    ]
+
+
+def removed_elsewhere_problem(record: Record, label: str) -> str:
+    """What is wrong with a post `removed_elsewhere` (on the platform `label` names), and what
+    the CEC may do, in its words."""
+    return (
+        f"removed on {label} outside this system (by someone with access, or by the "
+        "platform), never withdrawn: a change to the announcement is not sent to it. To post "
+        f"it again, withdraw the announcement openly with {WITHDRAWAL_FIELDS}, run, then "
+        "publish it again; or leave it off the platform"
+    )
 
 
 # What withdrawing an announcement openly takes, as the content model requires it.
@@ -187,6 +215,10 @@ def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
         return None
     if record is None or not record.posted or record.withdrawn:
         return CREATE
+    if record.removed_elsewhere:
+        # Not up, and never withdrawn: whether to post it again is the CEC's decision (by a
+        # withdrawal and reinstatement), never made silently here.
+        return None
     if withdrawal_interrupted(record):
         # Reinstated while its withdrawal was unrecorded: the post may be gone. Recovery
         # looks for it first, and posts again only if it is not there.

@@ -42,6 +42,8 @@ from .reconcile import (
     needs_update,
     plan,
     posted_to,
+    removed_elsewhere_problem,
+    removed_with_news,
     unrecorded_left_behind,
     withdrawal_interrupted,
 )
@@ -60,7 +62,7 @@ class Result:
     platform: str
     announcement: str
     action: str
-    # created | updated | withdrawn | adopted | unchanged | deferred | failed | planned
+    # created | updated | withdrawn | adopted | unchanged | gone | deferred | failed | planned
     outcome: str
     remote_id: str | None = None
     url: str | None = None
@@ -138,6 +140,18 @@ class Syndicator:
         left = [r for r in unrecorded if isinstance(r, Result)] + [
             _left_behind(record, problem)
             for record, problem in left_behind(listed, {**records, **looked}, self.platforms)
+        ]
+        # Said, never failed: a run cannot put them right, and they must not fail every run.
+        left += [
+            Result(
+                record.platform,
+                record.announcement,
+                UPDATE,
+                "gone",
+                record.remote_id,
+                error=removed_elsewhere_problem(record, self.platforms[record.platform].label),
+            )
+            for record in removed_with_news(manifest, records, self.platforms)
         ]
         report = Report()
         for name in self.platforms:

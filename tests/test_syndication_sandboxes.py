@@ -9,7 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -513,6 +513,47 @@ def test_a_create_a_killed_run_never_sent_is_closed_when_its_announcement_leaves
     run.site.add("2026-11-20-flushing", status="draft")
     assert run.on("facebook").results == []
     assert run.ledger.records()[("2026-11-20-flushing", "facebook")].pending is None
+
+
+def test_a_post_removed_on_the_platform_itself_is_reported_not_updated_nor_reposted(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Deleted on facebook.com, not withdrawn, and noted `gone` by collect: a correction is
+    not sent to it (Graph would answer "does not exist" on every run); the run says so, fails
+    nothing and posts nothing. Withdrawing and reinstating the announcement posts it again."""
+    from archive.collect import collect
+    from archive.index import read_records
+    from publishing.status import waiting
+
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    with sandboxes.facebook.lock:
+        sandboxes.facebook.deleted[post] = sandboxes.facebook.posts.pop(post)
+    collect(load_settings(run.env()), run.site.content, say=lambda _: None)
+    run.site.add("2026-11-20-flushing", modified="2026-11-22 10:00", correction="Moved a day.")
+    for _ in range(2):
+        report = run.on("facebook")
+        assert outcomes(report) == {("facebook", "2026-11-20-flushing", "gone")}, run.said
+        assert not report.failed and sandboxes.facebook.posts == {}
+    assert "removed on Facebook outside this system" in (report.results[0].error or "")
+    now = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
+    (listed,) = waiting(run.site.content, run.records, now).gone
+    assert listed.startswith(f"facebook: 2026-11-20-flushing {post}")
+    assert any("no longer on" in r.text for r in read_records(run.records))
+    run.site.add("2026-11-20-flushing", status="draft")
+    assert not run.on("facebook").failed  # not left up: it is gone
+    run.site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Removed on Facebook.",
+        modified="2026-11-23 09:00",
+    )
+    assert not run.on("facebook").failed
+    run.site.add("2026-11-20-flushing", modified="2026-11-24 09:00")  # reinstated
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}, run.said
+    assert len(sandboxes.facebook.posts) == 1
 
 
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
