@@ -107,7 +107,8 @@ def chains(records_dir: Path) -> dict[str, ChainFile]:
 
 def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     """Every archive line worth finding: what was posted, corrected or withdrawn, every
-    comment version, every moderation classification and decision."""
+    comment version, every moderation classification and decision (not the intents written
+    before a call, which their outcome lines repeat)."""
     post_ids: dict[tuple[str, str], str] = {}
     comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
     for kind, chain in chains(records_dir).items():
@@ -191,6 +192,8 @@ def _record(
             commenter=author,
             text=text,
         )
+    if event.get("kind") == "intent":
+        return None  # told again by its decision line, with whether the platform applied it
     # A moderation record is about someone's comment: it carries where the comment was and
     # whose it is (legal holds on an author hold these too), while its author is the reviewer.
     announcement, post_id, commenter = comment_posts.get(

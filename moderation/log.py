@@ -1,8 +1,15 @@
 """The moderation record: every classification, decision and action, hash-chained in
-RECORDS_DIR/archive/moderation.jsonl. Who decided, when, under which clause, and why."""
+RECORDS_DIR/archive/moderation.jsonl. Who decided, when, under which clause, and why.
+
+A decision is written twice, as the syndication ledger writes a post: an `intent` line before
+the platform is asked, and the `decision` line with its result after. An intent with no
+decision means the run stopped mid-call: the platform may have applied it, so the comment may
+be hidden by the City, and the next `invoke moderate` settles it. Logs written before intents
+were recorded have only decision lines, and read as before."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +56,9 @@ class Status:
     # The classifier's hide, read again under the policy in force, is no longer one it may
     # make: it stays hidden until a person decides (the program never unhides).
     hidden_under_earlier_policy: bool = False
+    # A decision sent to the platform whose result was never recorded (the run stopped
+    # mid-call): its intent line, with who, why and the category.
+    intent: dict[str, Any] | None = None
 
     @property
     def decided_this_version(self) -> bool:
@@ -79,6 +89,13 @@ class Status:
     @property
     def hidden(self) -> bool:
         return self.decision == "hide"
+
+    @property
+    def maybe_hidden(self) -> bool:
+        """Hidden, or a hide was sent whose result was never recorded: the platform may have
+        applied it, so the comment may be hidden by the City (never taken for its author's
+        deletion)."""
+        return self.hidden or (self.intent is not None and self.intent["decision"] == "hide")
 
 
 def review_queue(
@@ -113,10 +130,16 @@ class ModerationLog:
             if event["kind"] == "classification":
                 found[key] = _classified(event, found.get(key))
                 found[key].last_moderated[event["version"]] = event["time"]
+            elif event["kind"] == "intent" and key in found:
+                status = found[key]
+                status.last_moderated[status.version] = event["time"]
+                status.tried_by, status.intent = event["who"], event
             elif event["kind"] == "decision" and key in found:
                 status = found[key]
                 status.last_moderated[status.version] = event["time"]
                 status.tried_by = event["who"]
+                if status.intent is not None and status.intent["op"] == event.get("op"):
+                    status.intent = None  # its result is known
                 # A decision the platform refused changed nothing there: the comment is as
                 # it was, so only an applied one counts.
                 if event["result"] != "applied":
@@ -132,6 +155,11 @@ class ModerationLog:
     def hidden(self) -> frozenset[tuple[str, str]]:
         return frozenset(k for k, s in self.statuses().items() if s.hidden)
 
+    def maybe_hidden(self) -> frozenset[tuple[str, str]]:
+        """The comments hidden, and those a hide was sent for that a stopped run never
+        recorded: either may be missing from a listing that leaves hidden comments out."""
+        return frozenset(k for k, s in self.statuses().items() if s.maybe_hidden)
+
     def classified(self, platform: str, version: int, decision: Decision) -> None:
         self.chain.append(
             {
@@ -145,6 +173,28 @@ class ModerationLog:
             }
         )
 
+    def intend(
+        self,
+        platform: str,
+        comment_id: str,
+        decision: str,
+        who: str,
+        reason: str,
+        category: str | None,
+    ) -> str:
+        """Record a decision before the platform is asked to apply it, flushed, so that a run
+        killed mid-call leaves who, why and the clause behind. Returns its operation id, which
+        its `decided` line repeats."""
+        operation = uuid.uuid4().hex
+        self.chain.append(
+            {
+                "kind": "intent",
+                "op": operation,
+                **_decision(platform, comment_id, decision, who, reason, category),
+            }
+        )
+        return operation
+
     def decided(
         self,
         platform: str,
@@ -154,20 +204,32 @@ class ModerationLog:
         reason: str,
         category: str | None,
         result: str,
+        operation: str | None = None,
     ) -> None:
         self.chain.append(
             {
                 "kind": "decision",
-                "platform": platform,
-                "comment_id": comment_id,
-                "decision": decision,
-                "who": who,
-                "reason": reason,
-                "category": category,
-                "clause": CLAUSES.get(category or "", None),
+                **({"op": operation} if operation else {}),
+                **_decision(platform, comment_id, decision, who, reason, category),
                 "result": result,
             }
         )
+
+
+def _decision(
+    platform: str, comment_id: str, decision: str, who: str, reason: str, category: str | None
+) -> dict[str, Any]:
+    """What an intent and its decision line both say: which comment, what, who, why, and the
+    policy's clause."""
+    return {
+        "platform": platform,
+        "comment_id": comment_id,
+        "decision": decision,
+        "who": who,
+        "reason": reason,
+        "category": category,
+        "clause": CLAUSES.get(category or "", None),
+    }
 
 
 def _classified(event: dict[str, Any], earlier: Status | None) -> Status:
@@ -186,4 +248,5 @@ def _classified(event: dict[str, Any], earlier: Status | None) -> Status:
         status.decision, status.decided_by = earlier.decision, earlier.decided_by
         status.reason, status.decided_version = earlier.reason, earlier.decided_version
         status.category, status.last_moderated = earlier.category, earlier.last_moderated
+        status.intent = earlier.intent  # sent about the comment, whichever its version
     return status

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,12 @@ CLASSIFIER = "classifier (policy/moderation.yml)"
 # The states in which a platform holds a comment back from the public until the channel
 # publishes or rejects it (YouTube's review queue).
 HELD = ("heldForReview", "likelySpam")
+# The result of a decision a stopped run sent, on a comment its author deleted before the
+# next run could send it again.
+UNKNOWN_DELETED = (
+    "not known: the run stopped before the platform answered, and its author has deleted "
+    "the comment since"
+)
 
 
 class DecisionError(ValueError):
@@ -93,11 +99,11 @@ def moderate_collected(
     policy: ModerationPolicy,
     say: Callable[[str], None] = print,
 ) -> dict[str, int]:
-    """Classify every comment version not yet classified; apply strong hides, and retry those
-    not applied before; put each hide of the classifier's that the policy no longer allows
-    before a person; count classifications, hides applied and hides that failed."""
+    """Settle the decisions a stopped run sent but never recorded; classify every comment
+    version not yet classified; apply strong hides, and retry those not applied before; put
+    each hide of the classifier's that the policy no longer allows before a person; count
+    classifications, hides applied and hides that failed."""
     log = ModerationLog(settings.records_dir)
-    statuses = log.statuses()
     posts = {
         (r.announcement, r.platform): r.text or ""
         for r in Ledger.in_records(settings.records_dir).records().values()
@@ -105,9 +111,11 @@ def moderate_collected(
     counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0}
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
-        for (platform, comment_id), comment in sorted(
-            CommentArchive(settings.records_dir).state().items()
-        ):
+        comments = CommentArchive(settings.records_dir).state()
+        for (platform, comment_id), sent, result in settle_interrupted(log, platforms, comments):
+            _count(counts, platform, comment_id, sent, result, say)
+        statuses = log.statuses()
+        for (platform, comment_id), comment in sorted(comments.items()):
             if comment.deleted or comment.by_city:
                 continue  # gone, or the City's own answer: nothing to moderate
             status = statuses.get((platform, comment_id))
@@ -143,17 +151,58 @@ def moderate_collected(
                     evidence[category]["reason"],
                     category,
                 )
-                if result == "applied":
-                    counts["hide"] += 1
-                else:
-                    counts["failed"] += 1
-                    # The platform's message may quote what it was sent: shown, never acted on.
-                    say(printable(f"moderate: {platform}:{comment_id}: hide {result}"))
+                _count(counts, platform, comment_id, "hide", result, say)
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["failed"]:
         summary += f", {counts['failed']} hide(s) failed (tried again on the next run)"
     say(f"moderate: {summary}")
     return counts
+
+
+def settle_interrupted(
+    log: ModerationLog,
+    platforms: Mapping[str, Platform],
+    comments: Mapping[tuple[str, str], CommentState],
+) -> list[tuple[tuple[str, str], str, str]]:
+    """Each decision a stopped run sent to the platform but never recorded the result of, sent
+    again as it was intended (by whom, why, under which clause) and recorded with the
+    platform's answer: ((platform, comment id), decision, result) for each. Setting a comment
+    hidden or shown again changes nothing if the first call landed, so whether it did need
+    not be known. One whose comment its author has since deleted is answered without asking
+    the platform (Graph answers that it does not exist): whether it landed is not known."""
+    settled = []
+    for key, status in sorted(log.statuses().items()):
+        intent, comment = status.intent, comments.get(key)
+        if intent is None:
+            continue
+        decision, operation = intent["decision"], intent["op"]
+        who, reason, category = intent["who"], intent["reason"], intent["category"]
+        if comment is not None and comment.deleted:
+            log.decided(*key, decision, who, reason, category, UNKNOWN_DELETED, operation)
+            continue
+        if key[0] not in platforms:
+            continue  # no credentials on this machine: settled by a run that has them
+        # Answered as the stopped run would have answered its intent.
+        result = _apply(platforms[key[0]], log, *key, decision, who, reason, category, operation)
+        settled.append((key, decision, result))
+    return settled
+
+
+def _count(
+    counts: dict[str, int],
+    platform: str,
+    comment_id: str,
+    decision: str,
+    result: str,
+    say: Callable[[str], None],
+) -> None:
+    """Count a hide applied, or a decision the platform refused, and name the refusal."""
+    if result != "applied":
+        counts["failed"] += 1
+        # The platform's message may quote what it was sent: shown, never acted on.
+        say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
+    elif decision == "hide":
+        counts["hide"] += 1
 
 
 def _classified(comment: CommentState, post_text: str, policy: ModerationPolicy) -> Decision:
@@ -296,11 +345,16 @@ def _apply(
     who: str,
     reason: str,
     category: str | None,
+    operation: str | None = None,
 ) -> str:
+    """Apply a decision on the platform and record it. Its intent is recorded before the
+    platform is asked, so that a run killed mid-call leaves who, why and the clause of what it
+    may have done; the next run settles it, answering that intent (`operation`)."""
+    operation = operation or log.intend(name, comment_id, decision, who, reason, category)
     try:
         platform.hide_comment(comment_id, decision == "hide")
         result = "applied"
     except PlatformError as error:
         result = f"failed: {error}"
-    log.decided(name, comment_id, decision, who, reason, category, result)
+    log.decided(name, comment_id, decision, who, reason, category, result, operation)
     return result

@@ -489,7 +489,7 @@ def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
     collect(settings, site.content, say=lambda _: None)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert sandboxes.facebook.comments[comment]["is_hidden"] is True
-    classification, decision = ModerationLog(site.root / "records").chain.events()
+    classification, _, decision = ModerationLog(site.root / "records").chain.events()
     assert classification["categories"] == ["political", "spam"]
     assert (decision["category"], decision["clause"], decision["reason"]) == (
         "spam",
@@ -541,7 +541,9 @@ def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
     # Retried without classifying again; once applied, never again.
     assert [(e["kind"], e.get("result", "")[:7]) for e in log.chain.events()] == [
         ("classification", ""),
+        ("intent", ""),
         ("decision", "failed:"),
+        ("intent", ""),
         ("decision", "applied"),
     ]
     assert moderate_collected(settings, site.content, POLICY, say=lambda _: None)["hide"] == 0
@@ -556,7 +558,103 @@ def test_a_hide_lost_to_a_crash_before_it_was_applied_is_applied_on_the_next_run
     # ...and the run stopped there.
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert sandboxes.facebook.comments[spam]["is_hidden"] is True
-    assert [e["kind"] for e in log.chain.events()] == ["classification", "decision"]
+    assert [e["kind"] for e in log.chain.events()] == ["classification", "intent", "decision"]
+
+
+class Killed(BaseException):
+    """Stands in for kill -9: nothing after it runs."""
+
+
+def _killed(*_: object, **__: object) -> None:
+    raise Killed
+
+
+def test_a_youtube_hide_applied_just_before_a_crash_is_not_recorded_as_the_authors_deletion(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video())
+    settings = site.syndicate_to(sandboxes)
+    spam = sandboxes.youtube.add_comment(
+        next(iter(sandboxes.youtube.videos)), SPAM, "Sam Fictional"
+    )
+    collect(settings, site.content, say=lambda _: None)
+    with monkeypatch.context() as patched:
+        # Killed once YouTube has rejected the comment, before the result is written.
+        patched.setattr(ModerationLog, "decided", _killed)
+        with pytest.raises(Killed):
+            moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    snippet = sandboxes.youtube.threads[spam]["snippet"]["topLevelComment"]["snippet"]
+    assert snippet["moderationStatus"] == "rejected"
+    # The next `invoke publish`: collect, then moderate.
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    records = site.root / "records"
+    assert not CommentArchive(records).state()[("youtube", spam)].deleted
+    assert totals["youtube"].deleted == 0
+    assert counts == {"keep": 0, "review": 0, "hide": 1, "failed": 0}
+    log = ModerationLog(records)
+    assert log.hidden() == {("youtube", spam)}
+    assert log.statuses()[("youtube", spam)].decided_by == "classifier (policy/moderation.yml)"
+
+
+def test_a_reviewers_hide_applied_just_before_a_crash_is_recorded_with_who_why_and_clause(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    comment = sandboxes.facebook.add_comment(post, "Vote Smith for council!")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    reason = "Campaigning for a candidate"
+    with monkeypatch.context() as patched:
+        patched.setattr(ModerationLog, "decided", _killed)
+        with pytest.raises(Killed):
+            decide(settings, site.content, comment, "hide", reason, "Records Officer", "political")
+    assert sandboxes.facebook.comments[comment]["is_hidden"] is True
+    log = ModerationLog(site.root / "records")
+    *_, intent = log.chain.events()  # what was sent, with who and why, before the platform
+    assert (intent["kind"], intent["who"], intent["reason"]) == (
+        "intent",
+        "Records Officer",
+        reason,
+    )
+    assert log.maybe_hidden() == {("facebook", comment)} and log.hidden() == frozenset()
+
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    status = ModerationLog(site.root / "records").statuses()[("facebook", comment)]
+    assert (status.decision, status.decided_by, status.reason, status.category) == (
+        "hide",
+        "Records Officer",
+        reason,
+        "political",
+    )
+    assert status.intent is None and not status.awaiting_review
+    *_, decision = ModerationLog(site.root / "records").chain.events()
+    assert (decision["kind"], decision["result"], decision["op"]) == (
+        "decision",
+        "applied",
+        intent["op"],
+    )
+    assert decision["clause"] == intent["clause"] and decision["clause"]
+
+
+def test_a_hide_cut_short_by_a_crash_on_a_comment_deleted_since_is_answered_as_not_known(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, spam = spam_collected(site, sandboxes)
+    with monkeypatch.context() as patched:
+        patched.setattr(ModerationLog, "decided", _killed)
+        with pytest.raises(Killed):
+            moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    sandboxes.facebook.delete_comment(spam)
+    collect(settings, site.content, say=lambda _: None)
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert counts == {"keep": 0, "review": 0, "hide": 0, "failed": 0}  # nothing to send
+    status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
+    assert status.intent is None and not status.hidden
+    assert str(status.failed).startswith("not known: the run stopped before the platform")
 
 
 def test_a_reviewers_decision_is_not_overridden_by_retrying_the_classifiers_hide(
@@ -572,7 +670,9 @@ def test_a_reviewers_decision_is_not_overridden_by_retrying_the_classifiers_hide
     events = list(ModerationLog(site.root / "records").chain.events())
     assert [(e["kind"], e.get("who")) for e in events] == [
         ("classification", None),
+        ("intent", "classifier (policy/moderation.yml)"),
         ("decision", "classifier (policy/moderation.yml)"),
+        ("intent", "Records Officer"),
         ("decision", "Records Officer"),
     ]  # the classifier's hide was not tried again over the reviewer's keep
 
