@@ -16,6 +16,7 @@ from announcements.settings import SettingsError
 from archive.comments import CommentArchive
 from archive.index import city_time, printable
 from moderation.log import ModerationLog, review_queue
+from syndication.base import LABELS
 from syndication.ledger import Ledger
 from syndication.reconcile import kept_on, left_behind, removed_elsewhere_problem
 
@@ -74,7 +75,7 @@ def waiting(
         if record.removed_elsewhere:
             result.gone.append(
                 f"{platform}: {announcement} {record.remote_id}: "
-                f"{removed_elsewhere_problem(record, platform)}"
+                f"{removed_elsewhere_problem(record, LABELS.get(platform, platform))}"
             )
     if on_site is not None:
         for record, problem in left_behind(on_site, records, (p for _, p in records)):

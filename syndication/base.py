@@ -112,6 +112,10 @@ class Comment:
     attachment: dict[str, Any] | None = None
 
 
+# Each platform's name as people know it, for every message that names one.
+LABELS = {"facebook": "Facebook", "twitter": "X", "youtube": "YouTube"}
+
+
 class Platform(ABC):
     """What syndication needs from a social platform."""
 

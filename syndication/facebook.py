@@ -15,6 +15,7 @@ import facebook
 import requests
 
 from .base import (
+    LABELS,
     AuthError,
     Comment,
     NotFound,
@@ -47,7 +48,7 @@ COMMENT_FIELDS = "id,message,from,created_time,parent,is_hidden,attachment{type,
 
 class Facebook(Platform):
     name: ClassVar[str] = "facebook"
-    label: ClassVar[str] = "Facebook"
+    label: ClassVar[str] = LABELS["facebook"]
 
     def __init__(self, config: FacebookConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.page_id = config.page_id

@@ -80,7 +80,7 @@ def _syndicate(
                 preview = platforms[action.platform].preview(entries[action.entry.id])
                 say("    " + json.dumps(preview, ensure_ascii=False))
         for result in report.results:
-            if result.outcome == "failed":  # what a run would fail on (posts left up)
+            if result.outcome in ("failed", "gone"):  # as a run reports posts left up, or gone
                 say(_line(result, settings))
         if not platforms:
             say("nothing to do: no platform has credentials")

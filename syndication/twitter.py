@@ -20,6 +20,7 @@ import requests
 import tweepy
 
 from .base import (
+    LABELS,
     AuthError,
     Comment,
     Duplicate,
@@ -55,7 +56,7 @@ class Twitter(Platform):
     comments_window: ClassVar[timedelta | None] = timedelta(days=7)  # X's recent search
     # Deleting a post leaves its replies public, and conversation_id: search still finds them.
     comments_outlive_withdrawal: ClassVar[bool] = True
-    label: ClassVar[str] = "X"
+    label: ClassVar[str] = LABELS["twitter"]
 
     def __init__(self, config: TwitterConfig, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.client = tweepy.Client(

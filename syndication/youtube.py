@@ -25,6 +25,7 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import MediaFileUpload
 
 from .base import (
+    LABELS,
     AnswerLost,
     AuthError,
     Comment,
@@ -83,7 +84,7 @@ def next_quota_reset(now: datetime | None = None) -> datetime:
 
 class YouTube(Platform):
     name: ClassVar[str] = "youtube"
-    label: ClassVar[str] = "YouTube"
+    label: ClassVar[str] = LABELS["youtube"]
     # A rejected comment leaves commentThreads.list, and with it its thread's replies.
     lists_hidden_comments: ClassVar[bool] = False
     comments_outlive_withdrawal: ClassVar[bool] = True  # the video is made private, not deleted

@@ -537,9 +537,13 @@ def test_a_post_removed_on_the_platform_itself_is_reported_not_updated_nor_repos
         assert outcomes(report) == {("facebook", "2026-11-20-flushing", "gone")}, run.said
         assert not report.failed and sandboxes.facebook.posts == {}
     assert "removed on Facebook outside this system" in (report.results[0].error or "")
+    run.said.clear()
+    run(dry_run=True)  # says what a run would say of it, not "nothing to do"
+    assert any("removed on Facebook outside this system" in line for line in run.said), run.said
     now = datetime.fromisoformat("2026-11-23T12:00:00+00:00")
     (listed,) = waiting(run.site.content, run.records, now).gone
     assert listed.startswith(f"facebook: 2026-11-20-flushing {post}")
+    assert "removed on Facebook outside this system" in listed  # named as the run names it
     assert any("no longer on" in r.text for r in read_records(run.records))
     run.site.add("2026-11-20-flushing", status="draft")
     assert not run.on("facebook").failed  # not left up: it is gone
