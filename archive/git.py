@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.git_command import run_git
+from checks.git_command import run_git, run_git_bytes
 
 from .chain import ChainError, ChainFile, rechain
 from .index import FILES
@@ -341,10 +341,8 @@ def removed_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
 def _blob(records_dir: Path, revision: str, path: str) -> bytes | None:
     """The file as committed at `revision`, as bytes (compared with the file as written,
     whatever the locale); None when it has no such file."""
-    shown = subprocess.run(
-        ["git", "-C", str(records_dir), "show", f"{revision}:{path}"],
-        capture_output=True,
-        check=False,
+    shown = run_git_bytes(
+        "-C", str(records_dir), "show", f"{revision}:{path}", error=ArchiveSyncError
     )
     return shown.stdout if shown.returncode == 0 else None
 

@@ -29,3 +29,14 @@ def run_git(
         )
     except FileNotFoundError:
         raise error(GIT_REQUIRED) from None
+
+
+def run_git_bytes(
+    *args: str, error: type[Exception] = GitMissing
+) -> subprocess.CompletedProcess[bytes]:
+    """`git ARGS` as `run_git` runs it, its output as bytes (a file as committed, to compare
+    byte for byte with the file as written, whatever the locale)."""
+    try:
+        return subprocess.run(["git", *args], capture_output=True, check=False)
+    except FileNotFoundError:
+        raise error(GIT_REQUIRED) from None
