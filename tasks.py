@@ -388,8 +388,9 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
         commit_archive(settings.records_dir, "Moderate comments")
     if counts["failed"]:
         raise Exit(
-            f"moderate: {counts['failed']} hide(s) failed on the platform (see above); the "
-            "comments are still visible, and the next run tries again.",
+            f"moderate: {counts['failed']} decision(s) failed on the platform (see above); "
+            "those comments are as they were: a hide the classifier decided is tried again on "
+            "the next run, a reviewer's decision is given again with `invoke moderate decide`.",
             code=1,
         )
 

@@ -154,7 +154,7 @@ def moderate_collected(
                 _count(counts, platform, comment_id, "hide", result, say)
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["failed"]:
-        summary += f", {counts['failed']} hide(s) failed (tried again on the next run)"
+        summary += f", {counts['failed']} decision(s) failed on the platform (named above)"
     say(f"moderate: {summary}")
     return counts
 

@@ -526,7 +526,8 @@ def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
     )
     assert run.returncode == 1, run.stdout + run.stderr
     assert f"moderate: facebook:{spam}: hide failed: " in run.stdout
-    assert "1 hide(s) failed on the platform" in run.stderr
+    assert "1 decision(s) failed on the platform" in run.stderr
+    assert "tried again on the next run" in run.stderr
     log = ModerationLog(site.root / "records")
     assert sandboxes.facebook.comments[spam]["is_hidden"] is False
     assert log.hidden() == frozenset()  # still visible, so not recorded as hidden
