@@ -109,7 +109,7 @@ def _as_the_build_reads(
     # Published and withdrawn announcements: those the manifest lists.
     withdrawn = (a for a in content.hidden_articles if a.announcement.withdrawn)
     on_site = {
-        article.slug: kept_on(article.announcement.withdrawn, article.announcement.syndicate)
+        article.slug: kept_on(article.announcement.withdrawn, article.announcement.posted_on)
         for article in (*content.articles, *withdrawn)
     }
     return scheduled, problems, None if problems else on_site

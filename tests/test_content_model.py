@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -462,3 +463,14 @@ def test_pages_need_a_title_and_known_fields() -> None:
     assert problems == [] and page is not None and page.title == "About"
     _, problems = parse_page("content/pages/about.md", "---\nheading: About\n---\n", CITY)
     assert {p.field for p in problems} == {"heading", "title"}
+
+
+def test_an_announcement_is_posted_to_youtube_only_with_a_video() -> None:
+    """The manifest and `invoke status` both read `posted_on`: they must agree where a post
+    is kept in step (status would otherwise report a YouTube post as left up)."""
+    item, problems = parse_announcement(PATH, announcement(**BASIC), CITY, None)
+    assert item is not None and not problems
+    assert item.posted_on == item.syndicate and "youtube" not in item.posted_on
+    with_youtube = replace(item, syndicate=("facebook", "youtube"))
+    assert with_youtube.posted_on == ("facebook",)
+    assert replace(with_youtube, video="videos/tour.mp4").posted_on == ("facebook", "youtube")

@@ -191,6 +191,13 @@ class Announcement:
         return self.status == "withdrawn"
 
     @property
+    def posted_on(self) -> tuple[str, ...]:
+        """The platforms it is posted to: those `syndicate` names, YouTube only with a video
+        to upload (the build refuses `youtube` without one; the manifest and `invoke status`
+        both read this)."""
+        return tuple(p for p in self.syndicate if p != "youtube" or self.video)
+
+    @property
     def headline(self) -> str:
         """The title as shown wherever the page is previewed or shared: a withdrawn notice
         says so, so a link pasted or shared again never presents it as current."""

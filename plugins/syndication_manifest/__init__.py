@@ -39,14 +39,14 @@ def platform_posts(
     notes = [c.note for c in item.corrections]
     urgent = item.urgent and not item.is_expired(now)
     posts: dict[str, dict[str, Any]] = {}
-    if "facebook" in item.syndicate:
+    if "facebook" in item.posted_on:
         posts["facebook"] = {
             "message": facebook_message(item.title, item.summary, url, guidelines, urgent, notes),
             "link": url,
         }
-    if "twitter" in item.syndicate:
+    if "twitter" in item.posted_on:
         posts["twitter"] = {"text": x_text(item.title, item.summary, url, guidelines, urgent)}
-    if "youtube" in item.syndicate and item.video:
+    if "youtube" in item.posted_on:
         posts["youtube"] = {
             "title": youtube_title(item.title),
             "description": youtube_description(item.summary, url, guidelines, notes),
