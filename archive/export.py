@@ -42,6 +42,7 @@ from announcements.addresses import slug_of
 from checks.git_command import run_git
 from checks.lint import (
     ADDRESS,
+    CARD,
     EMAIL,
     PHN,
     PHONE,
@@ -51,6 +52,7 @@ from checks.lint import (
     card_valid,
     phn_valid,
     sin_valid,
+    street_addresses,
 )
 
 from .comments import attachment_sources
@@ -276,7 +278,7 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
         found.extend(
             PersonalInfo(key, what, m.group(0)) for m in pattern.finditer(text) if valid(m.group(0))
         )
-    for match in re.finditer(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)", text):
+    for match in CARD.finditer(text):
         if card_valid(match.group(0)):
             found.append(PersonalInfo(key, "card number", match.group(0)))
     return found
@@ -287,10 +289,7 @@ def _addresses(key: str, text: str) -> list[PersonalInfo]:
     house, 1234 Hazelwood Drive"). The content lint's pattern, without its private-residence
     marker: a resident who gives an address is most often giving their own, while the City's
     posts name work sites and are not read here."""
-    # The full stop of an abbreviation ("Dr.") or of the sentence stays with the text.
-    return [
-        PersonalInfo(key, "street address", m.group(0).rstrip(".")) for m in ADDRESS.finditer(text)
-    ]
+    return [PersonalInfo(key, "street address", found) for found in street_addresses(text)]
 
 
 def _attached(key: str, attachment: Any) -> list[PersonalInfo]:

@@ -126,6 +126,14 @@ ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Crescent|"
     r"Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"
 )
+
+
+def street_addresses(text: str) -> list[str]:
+    """Each street address ADDRESS finds in `text`, without a full stop after it (that of an
+    abbreviation, "Dr.", or of the sentence): as a reviewer or a severed copy shows it."""
+    return [match[0].rstrip(".") for match in ADDRESS.finditer(text)]
+
+
 PRIVATE_MARKERS = re.compile(
     r"\b(private residence|residence of|home of|lives at|homeowner)\b", re.IGNORECASE
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.lint import ADDRESS, EMAIL, PHONE, LintConfigError, load_wordlists
+from checks.lint import EMAIL, PHONE, LintConfigError, load_wordlists, street_addresses
 from checks.lint import Policy as LintPolicy
 from checks.policy_file import read_mapping
 
@@ -778,9 +778,7 @@ def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
     phones = [
         "".join(m.groups()) for m in PHONE.finditer(text) if not contacts.is_public_contact(m[0])
     ]
-    # The full stop of an abbreviation ("Dr.") or of the sentence is not the address's.
-    addresses = [m[0].rstrip(".") for m in ADDRESS.finditer(text)]
-    return [*emails, *phones, *addresses]
+    return [*emails, *phones, *street_addresses(text)]
 
 
 def _content_words(text: str) -> set[str]:
