@@ -1031,6 +1031,24 @@ def test_announcement_pages_carry_canonical_social_and_structured_data(site: Sit
     assert event["organizer"] == {"@id": city["@id"]}
 
 
+def test_a_regional_events_json_ld_does_not_name_the_city_as_organizer(site: Site) -> None:
+    # A Greater Trail Area event is run by others: the City only announces it.
+    site.add(
+        "2026-11-19-market",
+        title="Warfield winter market",
+        category="regional-event",
+        event_start="2026-12-05 17:00",
+        event_end="2026-12-05 19:00",
+        location="Warfield Community Hall",
+        body="The market is organized by the Village of Warfield.",
+    )
+    site.build()
+    city, article, event = json_ld(site.read("announcements/2026-11-19-market.html"))["@graph"]
+    assert event["@type"] == "Event"
+    assert "organizer" not in event
+    assert article["publisher"] == {"@id": city["@id"]}  # the City still publishes the notice
+
+
 def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> None:
     event = {"category": "city-event", "location": "Trail Memorial Centre"}
     site.add(

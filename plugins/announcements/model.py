@@ -187,6 +187,12 @@ class Announcement:
         return self.category in EVENT_CATEGORIES
 
     @property
+    def is_run_by_city(self) -> bool:
+        """An event the City organizes: a `regional-event` (Greater Trail Area) is run by
+        others and only announced."""
+        return self.category == "city-event"
+
+    @property
     def withdrawn(self) -> bool:
         return self.status == "withdrawn"
 

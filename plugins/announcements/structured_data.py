@@ -67,8 +67,9 @@ def announcement_json_ld(
             "eventStatus": "https://schema.org/EventScheduled",
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
             "location": {"@type": "Place", "name": item.location, "address": item.location},
-            "organizer": by_city,
         }
+        if item.is_run_by_city:  # a regional event's organizer is not known: leave it out
+            event["organizer"] = by_city
         if item.withdrawn:
             event["eventStatus"] = "https://schema.org/EventCancelled"
         if image_url:
