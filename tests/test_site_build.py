@@ -800,6 +800,40 @@ def test_links_in_feed_entries_lead_where_the_page_links_lead(site: Site) -> Non
     assert 'href="2026-11-19-survey.html"' in site.read("announcements/2026-11-20-flushing.html")
 
 
+def test_an_events_feed_entry_says_when_and_where_the_event_is(site: Site) -> None:
+    """Subscribers read the entry, not the page: it gives the event details the page gives
+    (so a time moved by editing `event_start` reaches them) and the image with its alt text."""
+    event = {
+        "category": "city-event",
+        "event_start": "2026-12-05 17:00",
+        "event_end": "2026-12-05 19:00",
+        "location": "Gyro Park bandshell",
+        "image": "images/pixel.png",
+        "image_alt": "The bandshell lit for the holidays",
+        "body": "Bring a mug for hot chocolate.",
+    }
+    site.add("2026-11-20-light-up", **event)
+    site.build()
+    page = site.read("announcements/2026-11-20-light-up.html")
+    starts, ends = (
+        "Saturday, December 5, 2026, 5 p.m. PST",
+        "Saturday, December 5, 2026, 7 p.m. PST",
+    )
+    assert starts in page and ends in page and "Gyro Park bandshell" in page
+    for feed in ("city-event.atom.xml", "city-event.rss.xml", "all.atom.xml", "all.rss.xml"):
+        (entry,) = feedparser.parse(site.output / "feeds" / feed).entries
+        text = entry.content[0].value
+        for said in (starts, ends, "Gyro Park bandshell", "Bring a mug"):
+            assert said in text, (feed, said, text)
+        assert f'src="{SITEURL}/images/pixel.png"' in text, feed
+        assert 'alt="The bandshell lit for the holidays"' in text, feed
+
+    site.add("2026-11-20-light-up", **{**event, "event_start": "2026-12-05 18:00"})
+    site.build()
+    (entry,) = feedparser.parse(site.output / "feeds/all.atom.xml").entries
+    assert "Saturday, December 5, 2026, 6 p.m. PST" in entry.content[0].value
+
+
 def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
     """A correction in the list form has its own date; `modified` need not be touched."""
     site.add(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,6 +28,12 @@ def long_date(value: datetime) -> str:
     return f"{value:%A}, {value:%B} {value.day}, {value.year}"
 
 
+def city_datetime(value: datetime, tz: tzinfo) -> str:
+    """'Tuesday, November 24, 2026, 2:30 p.m. PST' in City time (the pages' and the feeds')."""
+    local = value.astimezone(tz)
+    return f"{long_date(local)}, {clock(local)} {local:%Z}"
+
+
 def dump_json_ld(data: Any) -> Markup:
     """JSON for a <script> element: `<`, `>` and `&` escaped so no text can close it."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -43,11 +50,6 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     def city_date(value: datetime) -> str:
         return long_date(value.astimezone(tz))
 
-    def city_datetime(value: datetime) -> str:
-        """'Tuesday, November 24, 2026, 2:30 p.m. PST' in City time."""
-        local = value.astimezone(tz)
-        return f"{long_date(local)}, {clock(local)} {local:%Z}"
-
     def absolute(path: str) -> str:
         """A site path as a canonical absolute URL (SITEURL itself may be relative)."""
         return f"{siteurl}/{path.lstrip('/')}"
@@ -59,7 +61,7 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
 
     return {
         "city_date": city_date,
-        "city_datetime": city_datetime,
+        "city_datetime": partial(city_datetime, tz=tz),
         "iso": datetime.isoformat,
         "absolute": absolute,
         "json_ld": json_ld,

@@ -6,7 +6,7 @@ import html
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,8 @@ from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from announcements.context import last_change
-from announcements.model import CATEGORIES
+from announcements.filters import city_datetime
+from announcements.model import CATEGORIES, Announcement
 
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
@@ -108,14 +109,40 @@ def feed_specs(
 
 
 def entry_html(article: Any, siteurl: str) -> str:
-    """The full announcement for feed readers, with any correction notes first, dated as
-    the page dates them: the City's day, whatever offset the correction was written with."""
+    """The full announcement for feed readers, in the page's order: any correction notes
+    first, dated as the page dates them (the City's day, whatever offset the correction was
+    written with), an event's details, the image, then the text."""
+    item = article.announcement
     city = ZoneInfo(article.settings["TIMEZONE"])
     notes = "".join(
         f"<p><strong>Correction ({c.date.astimezone(city):%Y-%m-%d}):</strong> {escape(c.note)}</p>"
-        for c in article.announcement.corrections
+        for c in item.corrections
     )
-    return absolute_links(notes + str(article.get_content(siteurl)), f"{siteurl}/{article.url}")
+    details = event_details_html(item, city) if item.is_event else ""
+    entry = notes + details + figure_html(item, siteurl) + str(article.get_content(siteurl))
+    return absolute_links(entry, f"{siteurl}/{article.url}")
+
+
+def event_details_html(item: Announcement, city: tzinfo) -> str:
+    """When and where, worded as the page's "Event details": subscribers read the entry, not
+    the page, so a time moved by editing `event_start` reaches them too."""
+    assert item.event_start and item.event_end  # the model requires both for an event
+    return (
+        "<dl>"
+        f"<dt>Starts</dt><dd>{city_datetime(item.event_start, city)}</dd>"
+        f"<dt>Ends</dt><dd>{city_datetime(item.event_end, city)}</dd>"
+        f"<dt>Where</dt><dd>{escape(item.location)}</dd>"
+        "</dl>"
+    )
+
+
+def figure_html(item: Announcement, siteurl: str) -> str:
+    """The page's image with its alt text: the entry's enclosure is the same image, but an
+    enclosure has no alt text to give a screen reader."""
+    if not item.image:
+        return ""
+    source, alt = f"{siteurl}/{item.image}", item.image_alt
+    return f'<figure><img src="{escape(source)}" alt="{escape(alt)}"></figure>'
 
 
 def absolute_links(html: str, page_url: str) -> str:
