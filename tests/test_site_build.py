@@ -707,6 +707,40 @@ def test_the_urgent_feed_never_moves_back_in_time_when_an_alert_expires(site: Si
     )
 
 
+def test_the_sitemap_dates_home_and_events_pages_by_an_event_ending(site: Site) -> None:
+    """An event that ends moves from the home page's "Coming up" and the events page's
+    upcoming list to its past events: a change to those pages, dated by `event_end`."""
+    site.add(
+        "2026-11-20-skate",
+        title="Family skate",
+        category="city-event",
+        event_start="2026-11-24 18:00",
+        event_end="2026-11-24 20:00",
+        location="Trail Memorial Centre",
+    )
+    site.add("2026-11-21-notice", title="Council notice", date="2026-11-21 09:00")
+
+    def lastmods() -> dict[str, str]:
+        sitemap = site.read("sitemap.xml")
+        return dict(re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap))
+
+    site.build(now="2026-11-24T12:00:00-08:00")
+    before = {page: site.read(page) for page in ("index.html", "events.html")}
+    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
+    site.build(now="2026-11-24T21:00:00-08:00")
+    assert all(site.read(page) != text for page, text in before.items())  # no longer upcoming
+    lastmod = lastmods()
+    for page in ("", "events.html"):
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-11-24T20:00:00-08:00", page
+    # Neither the archives nor the event's own page say whether it is still to come.
+    assert lastmod[f"{SITEURL}/archives.html"] == "2026-11-21T09:00:00-08:00"
+    assert lastmod[f"{SITEURL}/announcements/2026-11-20-skate.html"] == "2026-11-20T09:00:00-08:00"
+    # An event that ended before the newest announcement does not turn the pages' time back.
+    site.add("2026-11-24-later", title="Later notice", date="2026-11-24 20:30")
+    site.build(now="2026-11-24T21:00:00-08:00")
+    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-24T20:30:00-08:00"
+
+
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(
     site: Site,
 ) -> None:

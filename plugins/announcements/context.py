@@ -45,6 +45,18 @@ def last_change(
     return max((changed(a) for a in (*listed, *gone)), default=None)
 
 
+def last_event_end(past_events: Iterable[Any]) -> datetime | None:
+    """When the latest of the events ended by the build's time ended: from then the lists of
+    upcoming events (the home page's, the events page's) no longer show it, a change to them
+    that the newest announcement's date does not tell."""
+    return max((e.announcement.event_end for e in past_events), default=None)
+
+
+def latest(*moments: datetime | None) -> datetime | None:
+    """The latest of the moments known (None: nothing to date by)."""
+    return max((m for m in moments if m is not None), default=None)
+
+
 def add_listings(
     articles: Sequence[Any],
     hidden: Sequence[Any],

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pelican import __version__ as pelican_version
 from pelican import signals
 
-from announcements.context import last_change
+from announcements.context import last_change, last_event_end, latest
 from announcements.output import OutputGenerator
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -41,18 +41,20 @@ def robots_txt(siteurl: str) -> str:
 def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[str, Any]]:
     """Every public, indexable page: listings, published pages and announcements. A listing
     was last modified when what it lists last changed, or when one was withdrawn from it; as
-    pages say which announcements expired, an expiry by the build's time is a change too."""
+    pages say which announcements expired, an expiry by the build's time is a change too, and
+    for the home and events pages, which list upcoming events, so is an event's end."""
     siteurl = settings["CANONICAL_SITEURL"]
     city = ZoneInfo(settings["TIMEZONE"])
     now = settings["BUILD_TIME"]
     articles = context.get("articles", [])
     withdrawn = context.get("withdrawn_articles", [])
-    latest = last_change(articles, withdrawn, now)
-    urls: list[tuple[str, Any]] = [(f"{siteurl}/", latest)]
-    for template in ("events", "archives"):
+    changed = last_change(articles, withdrawn, now)
+    with_events = latest(changed, last_event_end(context.get("past_events", [])))
+    urls: list[tuple[str, Any]] = [(f"{siteurl}/", with_events)]
+    for template, lastmod in (("events", with_events), ("archives", changed)):
         save_as = settings.get(f"{template.upper()}_SAVE_AS")
         if save_as:
-            urls.append((f"{siteurl}/{save_as}", latest))
+            urls.append((f"{siteurl}/{save_as}", lastmod))
     for year in context.get("archive_years", []):
         listed = [a for month in year.months for a in month.articles]
         # Filed by their year in City time, as `archive_years` files what it lists.
