@@ -195,6 +195,32 @@ def test_an_image_name_that_needs_escaping_in_a_url_fails_the_build_naming_it(
     assert not site.output.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("slug", "about us"),
+        ("slug", "à propos"),
+        ("save_as", "council & mayor.html"),
+        ("url", "about us.html"),
+    ],
+)
+def test_a_page_address_that_needs_escaping_in_a_url_fails_the_build_naming_it(
+    site: Site, field: str, value: str
+) -> None:
+    """Pelican writes a page's `slug`, `save_as` or `url` into its address as given: a space,
+    an accent or `&` would make an invalid sitemap <loc>, and broken links everywhere else."""
+    site.add("2026-11-20-flushing")
+    path = site.write("pages/about-us.md", f"---\ntitle: About us\n{field}: {value}\n---\nHi.\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem == (
+        f"{display_path(path)}:3: {field}: '{value}' needs escaping in a URL; "
+        "give an address of only letters a-z, digits, '-', '_', '.' and '/'"
+    )
+    assert not site.output.exists()
+
+
 def test_a_link_out_of_content_fails_the_build_and_publishes_nothing(site: Site) -> None:
     """Git keeps a symbolic link, not what it points to: Pelican would copy that to the site."""
     secret = site.root / "deploy-key.txt"

@@ -84,6 +84,9 @@ ADDRESS_SAFE_EXPECTED = (
     "file names must not contain spaces or characters that need escaping in a URL; "
     "rename the file using only letters a-z, digits, '-', '_' and '.'"
 )
+PAGE_ADDRESS_EXPECTED = (
+    "needs escaping in a URL; give an address of only letters a-z, digits, '-', '_', '.' and '/'"
+)
 
 # What `invoke new` writes where the CEC has something to fill in. Only a draft may keep it: it
 # would otherwise reach the page, the feeds and every platform ("TODO, where it happens").
@@ -449,6 +452,15 @@ def _choice(options: Iterable[str]) -> Callable[[yaml.Node], str]:
     return parse
 
 
+def _address(node: yaml.Node) -> str:
+    """A page's `slug`, `save_as` or `url`: Pelican writes it into the page's address as it is,
+    in links, the feeds and the sitemap, so it may hold nothing that needs escaping there."""
+    value = _text(node)
+    if not is_address_safe(value):
+        raise _FieldError(f"'{value}' {PAGE_ADDRESS_EXPECTED}")
+    return value
+
+
 def _file_in(
     content_dir: Path | None,
     suffixes: frozenset[str],
@@ -804,10 +816,8 @@ def parse_page(path: str, text: str, tz: tzinfo) -> tuple[PageMeta | None, list[
         return None, fields.problems
     _unknown_fields(fields, PAGE_FIELDS)
     _required(fields, ("title",))
-    values = {
-        name: _parse(fields, name, _text)
-        for name in ("title", "summary", "slug", "save_as", "url", "template")
-    }
+    values = {name: _parse(fields, name, _text) for name in ("title", "summary", "template")}
+    values |= {name: _parse(fields, name, _address) for name in ("slug", "save_as", "url")}
     values["status"] = _parse(fields, "status", _choice(PAGE_STATUSES)) or "published"
     values["modified"] = _parse(fields, "modified", _datetime_parser(tz))
     if values["status"] != "draft":
