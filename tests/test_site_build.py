@@ -1189,6 +1189,18 @@ def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> Non
     )
 
 
+def test_the_events_calendar_holds_a_component_before_there_is_any_event(site: Site) -> None:
+    """RFC 5545 (3.4, 3.6) allows no VCALENDAR without a component, and strict calendar apps
+    refuse to subscribe to one: the calendar is offered before the City has any event."""
+    site.add("2026-11-20-flushing")
+    site.build()
+    calendar = Calendar.from_ical((site.output / "events.ics").read_bytes())
+    assert calendar.walk("VEVENT") == []
+    (timezone,) = calendar.subcomponents
+    assert (timezone.name, str(timezone["tzid"])) == ("VTIMEZONE", "UTC")
+    assert [c.name for c in timezone.subcomponents] == ["STANDARD"]  # RFC 5545 3.6.5
+
+
 def test_two_builds_of_the_same_content_are_byte_identical_but_for_build_json(site: Site) -> None:
     site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
     site.add("2026-11-21-council", title="Council meeting", category="public-notice")

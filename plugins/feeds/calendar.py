@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone, TimezoneStandard
 
 
 def _calendar(name: str) -> Calendar:
@@ -17,6 +17,27 @@ def _calendar(name: str) -> Calendar:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     return calendar
+
+
+def _utc_timezone() -> bytes:
+    """A VTIMEZONE for UTC, the time zone of every time in the calendars.
+
+    No event refers to it (a time in UTC needs none), but RFC 5545 (3.4) allows no calendar
+    without a component, and strict calendar apps refuse to subscribe to one: without it, the
+    events calendar of a site with no event yet would be one.
+    """
+    standard = TimezoneStandard()
+    standard.add("dtstart", datetime(1970, 1, 1))
+    standard.add("tzoffsetfrom", timedelta(0))
+    standard.add("tzoffsetto", timedelta(0))
+    standard.add("tzname", "UTC")
+    timezone = Timezone()
+    timezone.add("tzid", "UTC")
+    timezone.add_component(standard)
+    return bytes(timezone.to_ical())
+
+
+UTC_TIMEZONE = _utc_timezone()
 
 
 def sequence(article: Any) -> int:
@@ -53,15 +74,15 @@ def _event(article: Any, siteurl: str) -> Event:
     return event
 
 
-def _wrap(name: str, events: list[bytes]) -> bytes:
-    """A VCALENDAR holding already-serialised VEVENTs.
+def _wrap(name: str, components: list[bytes]) -> bytes:
+    """A VCALENDAR holding already-serialised components (VEVENTs, a VTIMEZONE).
 
     Serialising a VEVENT is most of the cost, and each event appears twice (its own file and
     the calendar feed), so each is serialised once and placed in both.
     """
     envelope = bytes(_calendar(name).to_ical())
     end = envelope.rindex(b"END:VCALENDAR")
-    return envelope[:end] + b"".join(events) + envelope[end:]
+    return envelope[:end] + b"".join(components) + envelope[end:]
 
 
 def serialise(article: Any, siteurl: str) -> bytes:
@@ -75,7 +96,10 @@ def event_calendar(article: Any, siteurl: str, event: bytes | None = None) -> by
 def calendar_feed(
     events: Iterable[Any], name: str, siteurl: str, serialised: dict[str, bytes] | None = None
 ) -> bytes:
-    """All events, oldest first; withdrawn ones stay in as cancelled so calendars drop them."""
+    """All events, oldest first; withdrawn ones stay in as cancelled so calendars drop them.
+    Before them the UTC time zone, so that it is a valid calendar with no event too."""
     known = serialised or {}
     ordered = sorted(events, key=lambda a: (a.announcement.event_start, a.slug))
-    return _wrap(name, [known.get(a.slug) or serialise(a, siteurl) for a in ordered])
+    return _wrap(
+        name, [UTC_TIMEZONE, *(known.get(a.slug) or serialise(a, siteurl) for a in ordered)]
+    )
