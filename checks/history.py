@@ -82,7 +82,7 @@ def parse_posters(text: str, where: str = POSTERS) -> Posters:
         raise HistoryError(f"{where}: not valid YAML ({error})") from None
     if not isinstance(data, dict) or not isinstance(data.get("posters"), list):
         raise HistoryError(f"{where}: expected 'posters:' with a list of people")
-    people = []
+    people: list[Poster] = []
     for index, entry in enumerate(data["posters"]):
         label = f"{where}: posters[{index}]"
         if not isinstance(entry, dict):
@@ -95,9 +95,29 @@ def parse_posters(text: str, where: str = POSTERS) -> Posters:
         key = " ".join(str(entry["key"]).split()[:2])
         if not key.startswith(KEY_TYPES):
             raise HistoryError(f"{label}: key: expected an SSH public key ('ssh-ed25519 AAAA…')")
-        people.append(Poster(str(entry["name"]), str(entry["email"]), entry["role"], key))
+        poster = Poster(str(entry["name"]), str(entry["email"]), entry["role"], key)
+        _refuse_shared(poster, people, label)
+        people.append(poster)
     enforce_from = data.get("enforce_from")
     return Posters(tuple(people), str(enforce_from) if enforce_from else None)
+
+
+def _refuse_shared(poster: Poster, listed: list[Poster], label: str) -> None:
+    """Refuse an entry whose email or key is an earlier entry's. Git names a commit's signer
+    by the email listed with its key, so with one email on two entries (an office's shared
+    mailbox, a copied entry) an employee's commit would be judged as the CEC's, and with one
+    key on two, either person could be taken for the other."""
+    for index, earlier in enumerate(listed):
+        if earlier.email.lower() == poster.email.lower():
+            raise HistoryError(
+                f"{label}: email: '{poster.email}' is posters[{index}]'s too; give each person "
+                "their own address (git names the signer of a commit by it)"
+            )
+        if earlier.key == poster.key:
+            raise HistoryError(
+                f"{label}: key: the same key as posters[{index}]'s; each person signs with "
+                "their own key"
+            )
 
 
 class Repository:

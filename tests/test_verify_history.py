@@ -238,6 +238,45 @@ def test_bad_posters_files_are_named() -> None:
         parse_posters("posters:\n  - {name: A, email: a@x, role: cec}\n")
 
 
+def test_an_employee_sharing_the_cecs_email_cannot_commit_straight_to_main(
+    tmp_path: Path,
+) -> None:
+    # The office's shared mailbox on two entries (or a CEC entry copied for a new employee
+    # and not fully edited): git names a commit's signer by that email, so the employee's
+    # key would be judged as the CEC's. The list is refused, naming the entry and field.
+    repo = Repo(tmp_path)
+    repo.enforce_from = repo.commit("setup", {"README.md": "City of Trail\n"})
+    people = []
+    for name, role in (("cec", "cec"), ("emp", "employee")):
+        key = repo.key(name).with_suffix(".pub").read_text().strip()
+        people += [
+            f"  - name: {name}",
+            "    email: communications@trail.ca",
+            f"    role: {role}",
+            f"    key: {key}",
+        ]
+    posters = "\n".join([f"enforce_from: '{repo.enforce_from}'", "posters:", *people]) + "\n"
+    repo.commit("cec", {"policy/posters.yml": posters}, sign_as="cec")
+    repo.commit("emp", {"content/announcements/a.md": "A\n"}, sign_as="emp")
+    with pytest.raises(
+        HistoryError,
+        match=r"policy/posters.yml at HEAD: posters\[1\]: email: "
+        r"'communications@trail.ca' is posters\[0\]'s too",
+    ):
+        repo.findings()
+
+
+def test_two_people_listed_with_one_key_are_refused_naming_the_entry() -> None:
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE"
+    text = (
+        "posters:\n"
+        f"  - {{name: A, email: a@trail.ca, role: cec, key: {key} a@laptop}}\n"
+        f"  - {{name: B, email: b@trail.ca, role: employee, key: {key}}}\n"
+    )
+    with pytest.raises(HistoryError, match=r"posters\[1\]: key: the same key as posters\[0\]'s"):
+        parse_posters(text)
+
+
 def test_a_clean_run_is_remembered_and_the_next_checks_only_new_commits(
     repo: Repo, tmp_path: Path
 ) -> None:
