@@ -43,11 +43,17 @@ from archive.index import (  # noqa: E402
     date_bound,
     platform_name,
     printable,
+    read_records,
 )
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.lock import ArchiveBusy, one_run_at_a_time  # noqa: E402
-from archive.retention import RetentionError, RetentionPolicy, due_for_disposition  # noqa: E402
+from archive.retention import (  # noqa: E402
+    RetentionError,
+    RetentionPolicy,
+    due_for_disposition,
+    names_holding_nothing,
+)
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
 from moderation.classifier import ModerationPolicy, PolicyError  # noqa: E402
@@ -597,10 +603,13 @@ def retention(c: Context, dry_run: bool = False) -> None:
             "officer's act under the City's records procedure.",
             code=2,
         )
+    policy_file = ROOT / "policy" / "retention.yml"
     try:
-        policy = RetentionPolicy.load(ROOT / "policy" / "retention.yml")
+        policy = RetentionPolicy.load(policy_file)
     except RetentionError as error:
         raise Exit(f"records retention: {error}", code=2) from None
+    for warning in names_holding_nothing(read_records(_records_dir()), policy):
+        print(f"records retention: warning: {policy_file}: {warning}", file=sys.stderr)
     due = due_for_disposition(_records_dir(), policy, datetime.now(UTC))
     for r in due:
         print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}")

@@ -394,14 +394,11 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
 
 
-# LIKE reads `%` and `_` as wildcards (`--author _` would match nearly every name) unless
-# they follow the ESCAPE character.
-LIKE_ESCAPE = "\\"
-
-
-def _as_typed(text: str) -> str:
-    """Text for a LIKE pattern that matches it as typed: its wildcards escaped."""
-    return re.sub(r"[\\%_]", lambda m: LIKE_ESCAPE + m.group(0), text)
+def name_key(name: str) -> str:
+    """A person's name as names are compared (`records search --author`, a legal hold's
+    `authors`): in any case, accented letters too, and however it is spaced, so "riley  COLE "
+    is "riley cole". Written as typed otherwise: no character is a wildcard."""
+    return " ".join(name.split()).casefold()
 
 
 def search(
@@ -432,13 +429,14 @@ def search(
         where.append("time <= ?")
         params.append(utc(until.isoformat()))
     if author:
-        where.append(f"author LIKE ? ESCAPE '{LIKE_ESCAPE}'")
-        params.append(f"%{_as_typed(author)}%")
+        where.append("instr(name_key(coalesce(author, '')), ?) > 0")
+        params.append(name_key(author))
     sql = f"SELECT {', '.join(COLUMNS)}, data FROM records"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY time, file, line"
     with sqlite3.connect(records_dir / INDEX) as db:
+        db.create_function("name_key", 1, name_key, deterministic=True)
         rows = db.execute(sql, params).fetchall()
     db.close()
     return [

@@ -6,8 +6,10 @@ listed; disposition itself is the records officer's act under the City's records
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,7 @@ from checks.policy_file import read_mapping
 from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
-from .index import FILES, ArchiveRecord, read_records
+from .index import FILES, ArchiveRecord, name_key, read_records
 
 # FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
 # year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).
@@ -42,14 +44,20 @@ class Hold:
     name: str
     announcements: frozenset[str]
     platforms: frozenset[str]
-    authors: frozenset[str]
+    authors: frozenset[str]  # as the policy writes them
+
+    @cached_property
+    def author_keys(self) -> frozenset[str]:
+        """The authors as `records search --author` compares names (in any case, however
+        spaced): the records officer writes a hold with the name as they searched for it."""
+        return frozenset(name_key(author) for author in self.authors)
 
     def holds(self, record: ArchiveRecord) -> bool:
         # An author's hold covers the moderation records about their comments too.
         return (
             record.announcement in self.announcements
-            or record.author in self.authors
-            or record.commenter in self.authors
+            or name_key(record.author) in self.author_keys
+            or name_key(record.commenter) in self.author_keys
             or (record.platform in self.platforms)
         )
 
@@ -152,6 +160,31 @@ def due_for_disposition(
         if _kept_until(record, policy, moderated) <= now:
             due.append(record)
     return due
+
+
+def names_holding_nothing(records: Iterable[ArchiveRecord], policy: RetentionPolicy) -> list[str]:
+    """Each announcement or author a hold names that no record has, said as a warning: a name
+    mistyped, or not the one the archive uses, holds nothing, and nothing else would say so."""
+    announcements, people = set(), set()
+    for record in records:
+        announcements.add(record.announcement)
+        people |= {name_key(record.author), name_key(record.commenter)}
+    unmatched = []
+    for hold in policy.holds:
+        unmatched += [
+            (hold.name, "announcements", name)
+            for name in sorted(hold.announcements)
+            if name not in announcements
+        ]
+        unmatched += [
+            (hold.name, "authors", name)
+            for name in sorted(hold.authors)
+            if name_key(name) not in people
+        ]
+    return [
+        f"legal hold '{hold}': {field}: '{name}' is in no record of the archive; it holds nothing"
+        for hold, field, name in unmatched
+    ]
 
 
 def _moderated_versions(records_dir: Path) -> dict[tuple[str, str, int], datetime]:

@@ -314,7 +314,8 @@ def test_search_finds_what_it_should(archive: Path) -> None:
 
 def test_search_by_author_matches_the_text_given_not_wildcards(tmp_path: Path) -> None:
     # X gives @usernames, which may hold "_"; "%" and "_" are wildcards to SQL's LIKE.
-    for number, author in enumerate(["jordan_park", "jordanXpark", "Avery Lee", "100% Trail"]):
+    names = ["jordan_park", "jordanXpark", "Avery Lee", "100% Trail", "Émile Roy"]
+    for number, author in enumerate(names):
         _add_comment(tmp_path, f"c{number}", "Laurel", f"2026-11-24T18:0{number}:00+00:00", author)
 
     def authors(part: str) -> list[str]:
@@ -324,6 +325,7 @@ def test_search_by_author_matches_the_text_given_not_wildcards(tmp_path: Path) -
     assert authors("%") == ["100% Trail"]
     assert authors("\\") == []
     assert authors("JORDAN") == ["jordan_park", "jordanXpark"]  # part of the name, any case
+    assert authors("émile  ROY") == ["Émile Roy"]  # as a legal hold compares names
 
 
 def _add_comment(
@@ -1197,6 +1199,47 @@ def test_a_hold_on_an_author_holds_the_moderation_records_about_their_comments(
     due = due_for_disposition(archive, RetentionPolicy.load(policy_file), later)
     assert {r.type for r in due} == {"post", "comment", "moderation"}  # others are due
     assert not {r.key for r in about} & {r.key for r in due}
+
+
+def test_a_legal_hold_on_an_author_holds_the_records_search_finds_under_that_name(
+    archive: Path, tmp_path: Path
+) -> None:
+    # The records officer finds the commenter's records with `records search --author`, then
+    # writes the hold with the name as they typed it there.
+    found = {r.key for r in search(archive, "", author="riley cole") if r.type == "comment"}
+    assert found, "records search finds Riley Cole's comment under 'riley cole'"
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        "periods_days: {post: 10, comment: 10, moderation: 365}\n"
+        "legal_holds:\n  - name: Litigation hold, Cole v. Trail\n    authors: [' riley  COLE']\n"
+    )
+    later = datetime.now(UTC) + timedelta(days=4000)
+    due = due_for_disposition(archive, RetentionPolicy.load(policy_file), later)
+    assert due, "the others' records are due"
+    assert not found & {r.key for r in due}, "held records listed as due for disposition"
+
+
+def test_records_retention_warns_of_a_hold_that_names_nothing_in_the_archive(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # A name mistyped holds nothing: the records officer is told, and the list still comes.
+    policy_file = tmp_path / "policy" / "retention.yml"
+    policy_file.parent.mkdir()
+    policy_file.write_text(
+        PERIODS + "legal_holds:\n  - name: FOI-2026-014\n"
+        "    announcements: [2026-11-20-flushng]\n    authors: [Riley Colle, riley cole]\n"
+    )
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setenv("RECORDS_DIR", str(archive))
+    tasks.retention(Context(), dry_run=True)
+    shown = capsys.readouterr()
+    assert shown.err.splitlines() == [
+        f"records retention: warning: {policy_file}: legal hold 'FOI-2026-014': "
+        "announcements: '2026-11-20-flushng' is in no record of the archive; it holds nothing",
+        f"records retention: warning: {policy_file}: legal hold 'FOI-2026-014': "
+        "authors: 'Riley Colle' is in no record of the archive; it holds nothing",
+    ]
+    assert "due for disposition (dry run)" in shown.out
 
 
 def test_a_comment_a_decision_was_based_on_is_kept_a_year_after_the_decision(
