@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from .git_command import run_git
+from .policy_file import parse_yaml
 
 POSTERS = "policy/posters.yml"
 WATCHED = ("content/", "policy/")
@@ -76,10 +77,7 @@ class Finding:
 
 def parse_posters(text: str, where: str = POSTERS) -> Posters:
     """Validate the posters file; errors name the file, the entry and the field."""
-    try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as error:
-        raise HistoryError(f"{where}: not valid YAML ({error})") from None
+    data = parse_yaml(text, where, HistoryError) or {}
     if not isinstance(data, dict) or not isinstance(data.get("posters"), list):
         raise HistoryError(f"{where}: expected 'posters:' with a list of people")
     people: list[Poster] = []

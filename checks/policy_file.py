@@ -2,21 +2,63 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import ConstructorError
+
+MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *defaults`, which may be given with keys of its own
+
+
+class RepeatedKey(ConstructorError):
+    """A key written twice in one mapping."""
+
+    def __init__(self, key: object, first: yaml.Mark, again: yaml.Mark) -> None:
+        super().__init__(problem=f"{key} given a second time", problem_mark=again)
+        self.key, self.first_line, self.line = key, first.line + 1, again.line + 1
+
+
+class PolicyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping. YAML keeps only the
+    last, silently: a second `legal_holds:` added at the end of the file would drop the holds
+    of the first, and `spam: review` below `spam: hide` would change a rule with nothing in
+    the file to show which one counts."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        first: dict[Hashable, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue
+            key = self.construct_object(key_node, deep)
+            if not isinstance(key, Hashable):
+                continue  # the safe loader refuses it below
+            if key in first:
+                raise RepeatedKey(key, first[key], key_node.start_mark)
+            first[key] = key_node.start_mark
+        return super().construct_mapping(node, deep)
+
+
+def parse_yaml(text: str, where: object, error: type[Exception]) -> Any:
+    """A policy file's YAML, as PolicyLoader reads it; a problem raises `error`, naming
+    `where` (the file) and, for a key written twice, its line and the first's."""
+    try:
+        return yaml.load(text, Loader=PolicyLoader)  # a SafeLoader: builds no objects
+    except RepeatedKey as problem:
+        raise error(
+            f"{where}:{problem.line}: {problem.key}: given a second time (first on line "
+            f"{problem.first_line}); write it once, as only the last would count"
+        ) from None
+    except yaml.YAMLError as problem:
+        raise error(f"{where}: not valid YAML ({problem})") from None
 
 
 def read_mapping(path: Path, error: type[Exception], keys: Sequence[str] = ()) -> dict[str, Any]:
     """A policy file's settings: a YAML mapping whose every key is one of `keys` (any, when
     none are given). Anything else raises `error`, naming the file and the key: a misspelt
     setting would otherwise be ignored, silently."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as problem:
-        raise error(f"{path}: not valid YAML ({problem})") from None
+    data = parse_yaml(path.read_text(encoding="utf-8"), path, error) or {}
     if not isinstance(data, dict):
         raise error(f"{path}: expected a mapping" + (f" with {', '.join(keys)}" if keys else ""))
     for key in data:

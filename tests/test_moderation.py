@@ -360,6 +360,25 @@ def test_a_malformed_moderation_policy_names_the_file_the_field_and_what_was_exp
     assert str(error.value) == f"{policy / name}: {message}"
 
 
+def test_a_category_set_twice_in_moderation_yml_is_refused(tmp_path: Path) -> None:
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    moderation = policy / "moderation.yml"
+    # The office narrows spam to review at the end of the list, leaving `spam: hide` above:
+    # YAML keeps the last, with nothing to show that the file says both.
+    moderation.write_text(
+        moderation.read_text().replace(
+            "  ip_violation: review\n", "  ip_violation: review\n  spam: review\n"
+        )
+    )
+    with pytest.raises(PolicyError) as error:
+        ModerationPolicy.load(policy)
+    assert str(error.value) == (
+        f"{moderation}:17: spam: given a second time (first on line 14); write it once, "
+        "as only the last would count"
+    )
+
+
 def test_invoke_moderate_shows_a_malformed_policy_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1410,6 +1410,27 @@ def test_a_malformed_retention_policy_names_the_file_the_field_and_what_was_expe
     assert str(error.value) == f"{policy_file}: {message}"
 
 
+def test_a_second_legal_holds_block_does_not_silently_drop_the_first(tmp_path: Path) -> None:
+    # The records officer adds a hold at the end of the file, under a new `legal_holds:`.
+    path = tmp_path / "retention.yml"
+    path.write_text(
+        "periods_years:\n  post: 7\n  comment: 3\n  moderation: 3\n"
+        "legal_holds:\n"
+        "  - name: FOI request 2026-014\n"
+        "    announcements: [2026-11-18-bay-avenue-sidewalk-closure]\n"
+        "\n# Added for the Cole claim\n"
+        "legal_holds:\n"
+        "  - name: Litigation hold, Cole v. Trail\n"
+        "    authors: [Riley Cole]\n"
+    )
+    with pytest.raises(RetentionError) as error:
+        RetentionPolicy.load(path)
+    assert str(error.value) == (
+        f"{path}:10: legal_holds: given a second time (first on line 5); write it once, "
+        "as only the last would count"
+    )
+
+
 def test_invoke_records_retention_shows_a_malformed_policy_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -236,6 +236,9 @@ def test_bad_posters_files_are_named() -> None:
         parse_posters("posters:\n  - {name: A, email: a@x, role: boss, key: ssh-ed25519 AAAA}\n")
     with pytest.raises(HistoryError, match=r"posters\[0\]: missing key"):
         parse_posters("posters:\n  - {name: A, email: a@x, role: cec}\n")
+    # A second `posters:` list would replace the first, and its people with it.
+    with pytest.raises(HistoryError, match=r"^policy/posters.yml:3: posters: given a second time"):
+        parse_posters("posters: []\nenforce_from: ''\nposters: []\n")
 
 
 def test_an_employee_sharing_the_cecs_email_cannot_commit_straight_to_main(
