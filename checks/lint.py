@@ -254,10 +254,11 @@ def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
 
 
 def load_wordlists(folder: Path, pattern: str = "*.txt") -> set[str]:
-    """One word or phrase per line; `#` starts a comment. Shared with comment moderation."""
+    """One word or phrase per line; `#` starts a comment. Shared with comment moderation.
+    A byte-order mark (Notepad's "UTF-8 with BOM") is dropped, not read into the first word."""
     words: set[str] = set()
     for path in sorted(folder.glob(pattern)):
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8-sig").splitlines():
             word = line.split("#", 1)[0].strip().lower()
             if word:
                 words.add(word)

@@ -15,6 +15,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from checks.lint import Finding, card_valid, lint, phn_valid, sin_valid
+from moderation.classifier import ModerationPolicy, classify
 from publishing.build import BuildError
 from tests.conftest import BASIC, NOW, ROOT, Site, announcement
 
@@ -586,3 +587,14 @@ def test_every_listed_word_in_a_line_is_named_even_inside_a_listed_phrase(conten
     found = findings(content, "The road closed early; the enclosed map shows it.")
     words = [f.message.split("'")[1] for f in found if f.rule == "profanity"]
     assert words == ["closed", "road closed"]  # each word once, in order; not "enclosed"
+
+
+def test_a_word_list_saved_with_a_bom_keeps_its_first_word(content: Path) -> None:
+    # Notepad's "UTF-8 with BOM" and Windows line endings, the list starting with a word: the
+    # byte-order mark would be read as part of it, and the word never match.
+    words = content.parent / "policy" / "wordlists" / "insults.txt"
+    words.write_bytes(b"\xef\xbb\xbfscumbag\r\nidiot\r\n")
+    assert "profanity" in rules(findings(content, "Crews met a scumbag at the hydrant.\n"))
+    policy = ModerationPolicy.load(content.parent / "policy")
+    decision = classify("c1", "The mayor is a scumbag", "Road closure on Bay Avenue", policy)
+    assert "derogatory" in decision.categories
