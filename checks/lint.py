@@ -115,6 +115,9 @@ DEFAULT_SEVERITY = {
     "placeholder": "error",
     "invisible-character": "error",
 }
+# The word lists comment moderation reads for what each holds (policy/wordlists/README.md);
+# any other list the City adds counts as insults there. The lint refuses the words of all.
+WORDLISTS = ("profanity", "sexual", "slurs", "insults")
 WAIVER = re.compile(r"<!--\s*lint-ok\s+([a-z-]+)\s*:\s*(.+?)\s*-->")
 
 SIN = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{3})(?![\d-])")
@@ -189,7 +192,8 @@ class Policy:
     severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
     public_emails: set[str] = field(default_factory=set)
     public_phones: set[str] = field(default_factory=set)
-    words: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)  # every list's: the lint refuses them alike
+    wordlists: dict[str, set[str]] = field(default_factory=dict)  # by list, for moderation
 
     @classmethod
     def load(cls, policy_dir: Path) -> Policy:
@@ -212,7 +216,8 @@ class Policy:
         contacts = _yaml(path, ("emails", "phones"))
         policy.public_emails = {e.lower() for e in _listed(path, contacts, "emails")}
         policy.public_phones = {_digits(p)[-10:] for p in _listed(path, contacts, "phones")}
-        policy.words = load_wordlists(policy_dir / "wordlists")
+        policy.wordlists = load_wordlists(policy_dir / "wordlists")
+        policy.words = set().union(*policy.wordlists.values())
         return policy
 
     def is_public_contact(self, value: str) -> bool:
@@ -253,15 +258,28 @@ def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
     return [str(item) for item in items]
 
 
-def load_wordlists(folder: Path, pattern: str = "*.txt") -> set[str]:
-    """One word or phrase per line; `#` starts a comment. Shared with comment moderation.
-    A byte-order mark (Notepad's "UTF-8 with BOM") is dropped, not read into the first word."""
+def load_wordlists(folder: Path) -> dict[str, set[str]]:
+    """The words of each list in `folder` (every `.txt`), by its name (`insults` for
+    insults.txt): one word or phrase per line; `#` starts a comment. Shared with comment
+    moderation, which reads the WORDLISTS for what each holds: one of them deleted or renamed
+    would drop its words from both, silently, so it is refused instead."""
+    for name in WORDLISTS:
+        if not (folder / f"{name}.txt").is_file():
+            raise LintConfigError(
+                f"{folder / name}.txt: not found; the lint and comment moderation read it "
+                f"(see {folder / 'README.md'}): put it back, empty if it is to hold nothing"
+            )
+    return {path.stem: _words(path) for path in sorted(folder.glob("*.txt"))}
+
+
+def _words(path: Path) -> set[str]:
+    """One list's words, in lower case. A byte-order mark (Notepad's "UTF-8 with BOM") is
+    dropped, not read into the first word."""
     words: set[str] = set()
-    for path in sorted(folder.glob(pattern)):
-        for line in path.read_text(encoding="utf-8-sig").splitlines():
-            word = line.split("#", 1)[0].strip().lower()
-            if word:
-                words.add(word)
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        word = line.split("#", 1)[0].strip().lower()
+        if word:
+            words.add(word)
     return words
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.lint import EMAIL, PHONE, LintConfigError, load_wordlists, street_addresses
+from checks.lint import EMAIL, PHONE, LintConfigError, street_addresses
 from checks.lint import Policy as LintPolicy
 from checks.policy_file import read_mapping
 
@@ -45,6 +45,11 @@ CLAUSES = {
     "public systems",
     "ip_violation": "Content that violates a legal ownership interest of any other party",
 }
+# What each word list is evidence of (policy/wordlists/README.md): obscenities are derogatory
+# enough to hide where policy/moderation.yml allows, slurs discriminatory; insults.txt, and any
+# list the City adds, put a comment before a person as a derogatory remark.
+OBSCENE_LISTS = ("profanity", "sexual")
+SLUR_LISTS = ("slurs",)
 ACTIONS = ("keep", "review", "hide")
 # What policy/moderation.yml may let the classifier do for each category.
 ALLOWED = ("review", "hide")
@@ -665,17 +670,18 @@ class ModerationPolicy:
                 )
             if value not in ALLOWED:
                 raise PolicyError(f"{where}: categories.{name}: expected review or hide")
-        words = policy_dir / "wordlists"
+        shared = _lint_policy(policy_dir)  # the City's contacts and word lists
+        lists = shared.wordlists
         policy = cls(
             hide_allowed={k for k, v in categories.items() if v == "hide"},
             allowed_domains={
                 d.lower()
                 for d in _strings(config, "allowed_domains", f"{where}: allowed_domains", "domains")
             },
-            obscene=_words(words / "profanity.txt") | _words(words / "sexual.txt"),
-            slurs=_words(words / "slurs.txt"),
-            insults=_words(words / "insults.txt"),
-            contacts=_public_contacts(policy_dir),
+            obscene=_listed(lists, OBSCENE_LISTS),
+            slurs=_listed(lists, SLUR_LISTS),
+            insults=_listed(lists, set(lists) - {*OBSCENE_LISTS, *SLUR_LISTS}),
+            contacts=shared,
         )
         where = policy_dir / "sponsors.yml"
         entries = sponsors.get("sponsors") or []
@@ -715,17 +721,17 @@ def _strings(entry: dict[str, Any], key: str, where: str, what: str) -> list[str
     return values
 
 
-def _public_contacts(policy_dir: Path) -> LintPolicy:
-    """The City's public contacts, as the content lint reads them."""
+def _listed(lists: dict[str, set[str]], names: Iterable[str]) -> set[str]:
+    """The words of the lists named."""
+    return set().union(*(lists[name] for name in names))
+
+
+def _lint_policy(policy_dir: Path) -> LintPolicy:
+    """The content lint's policy: the City's public contacts and the word lists."""
     try:
         return LintPolicy.load(policy_dir)
     except LintConfigError as error:
         raise PolicyError(str(error)) from None
-
-
-def _words(path: Path) -> set[str]:
-    """One word list file (the same format, and files, the content lint uses)."""
-    return load_wordlists(path.parent, path.name)
 
 
 def _find_words(text: str, words: Iterable[str]) -> list[str]:

@@ -17,6 +17,8 @@ from invoke.exceptions import Exit
 import tasks
 from archive.collect import collect
 from archive.comments import CommentArchive
+from checks.lint import LintConfigError
+from checks.lint import Policy as LintPolicy
 from moderation.classifier import (
     CATEGORIES,
     ModerationPolicy,
@@ -358,6 +360,36 @@ def test_a_malformed_moderation_policy_names_the_file_the_field_and_what_was_exp
     with pytest.raises(PolicyError) as error:
         ModerationPolicy.load(policy)
     assert str(error.value) == f"{policy / name}: {message}"
+
+
+def test_a_word_list_the_city_adds_counts_in_moderation_as_in_the_lint(tmp_path: Path) -> None:
+    # policy/wordlists/README.md: the lists are shared by the lint and comment moderation.
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    (policy / "wordlists" / "local.txt").write_text(
+        "# Insults residents reported, added 2026-11.\ndouchebag\n"
+    )
+    assert "douchebag" in LintPolicy.load(policy).words  # never published in an announcement
+    decision = classify(
+        "c1",
+        "The mayor is a douchebag",
+        "Road closure on Bay Avenue",
+        ModerationPolicy.load(policy),
+    )
+    # Evidence of a derogatory remark, for a person to decide on, as an insult is.
+    assert (decision.action, decision.categories) == ("review", ("derogatory",))
+
+
+def test_a_word_list_removed_stops_moderation_and_the_lint_naming_it(tmp_path: Path) -> None:
+    # Its words would otherwise be dropped from both, with nothing to say so.
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    (policy / "wordlists" / "slurs.txt").unlink()
+    expected = f"{policy / 'wordlists' / 'slurs.txt'}: not found"
+    with pytest.raises(PolicyError, match=f"^{expected}"):
+        ModerationPolicy.load(policy)
+    with pytest.raises(LintConfigError, match=f"^{expected}"):
+        LintPolicy.load(policy)
 
 
 def test_a_category_set_twice_in_moderation_yml_is_refused(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -535,6 +536,7 @@ def test_the_records_officer_searches_and_exports_what_ci_recorded(
     pull_archive(ci, url)
     _add_comment(ci, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
     push_archive(ci, url)
+    shutil.copytree(ROOT / "policy", site.root / "policy")  # the export reads the City's contacts
     monkeypatch.setattr(tasks, "ROOT", site.root)
     monkeypatch.setenv("RECORDS_REMOTE", url)
     monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "officer-records"))
