@@ -91,7 +91,7 @@ from announcements.reader import (
 )
 from announcements.sentences import sentences
 from archive.index import CITY
-from checks.policy_file import read_mapping
+from checks.policy_file import named_alike, read_mapping, read_text
 from syndication.posts import x_text
 from syndication.text import ELLIPSIS, x_length
 
@@ -242,7 +242,9 @@ class Policy:
 
 
 def _yaml(path: Path, keys: Sequence[str]) -> dict[str, Any]:
-    if not path.exists():
+    """An optional policy file's settings ({} without it: the lint's defaults). One saved
+    under a like name (`lint.yaml`) is named rather than passed over."""
+    if not path.exists() and not named_alike(path):
         return {}
     return read_mapping(path, LintConfigError, keys)
 
@@ -263,20 +265,16 @@ def load_wordlists(folder: Path) -> dict[str, set[str]]:
     insults.txt): one word or phrase per line; `#` starts a comment. Shared with comment
     moderation, which reads the WORDLISTS for what each holds: one of them deleted or renamed
     would drop its words from both, silently, so it is refused instead."""
-    for name in WORDLISTS:
-        if not (folder / f"{name}.txt").is_file():
-            raise LintConfigError(
-                f"{folder / name}.txt: not found; the lint and comment moderation read it "
-                f"(see {folder / 'README.md'}): put it back, empty if it is to hold nothing"
-            )
-    return {path.stem: _words(path) for path in sorted(folder.glob("*.txt"))}
+    required = [folder / f"{name}.txt" for name in WORDLISTS]
+    listed = sorted({*required, *folder.glob("*.txt")})
+    return {path.stem: _words(path) for path in listed}
 
 
 def _words(path: Path) -> set[str]:
     """One list's words, in lower case. A byte-order mark (Notepad's "UTF-8 with BOM") is
     dropped, not read into the first word."""
     words: set[str] = set()
-    for line in path.read_text(encoding="utf-8-sig").splitlines():
+    for line in read_text(path, LintConfigError).splitlines():
         word = line.split("#", 1)[0].strip().lower()
         if word:
             words.add(word)

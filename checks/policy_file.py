@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+from announcements.model import read_source
+
 MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *defaults`, which may be given with keys of its own
 
 
@@ -54,11 +56,45 @@ def parse_yaml(text: str, where: object, error: type[Exception]) -> Any:
         raise error(f"{where}: not valid YAML ({problem})") from None
 
 
+def read_text(path: Path, error: type[Exception]) -> str:
+    """A policy file's text, read as content files are (UTF-8, a byte-order mark dropped). A
+    file not there, or not saved as UTF-8 (Notepad's "ANSI"), raises `error` naming it: for
+    one not saved as UTF-8, the line of its first such byte; for one not there, a file beside
+    it under a like name (`moderation.yaml` for `moderation.yml`)."""
+    try:
+        text, unreadable = read_source(path, str(path))
+    except FileNotFoundError:
+        raise error(f"{path}: not found{_named_alike(path)}") from None
+    except OSError as problem:
+        raise error(f"{path}: cannot be read ({problem.strerror})") from None
+    if unreadable is not None:
+        raise error(str(unreadable))
+    return text or ""
+
+
+def named_alike(path: Path) -> list[Path]:
+    """Files beside `path` whose name is its name in another case or with another extension
+    (`moderation.yaml`, `Moderation.yml`, `moderation.yml.txt` as Notepad saves it)."""
+    stem = path.name.split(".")[0].casefold()
+    if not path.parent.is_dir():
+        return []
+    return sorted(
+        other
+        for other in path.parent.iterdir()
+        if other != path and other.name.split(".")[0].casefold() == stem
+    )
+
+
+def _named_alike(path: Path) -> str:
+    alike = [other.name for other in named_alike(path)]
+    return f"; {', '.join(alike)} is there: name it {path.name}" if alike else ""
+
+
 def read_mapping(path: Path, error: type[Exception], keys: Sequence[str] = ()) -> dict[str, Any]:
     """A policy file's settings: a YAML mapping whose every key is one of `keys` (any, when
     none are given). Anything else raises `error`, naming the file and the key: a misspelt
     setting would otherwise be ignored, silently."""
-    data = parse_yaml(path.read_text(encoding="utf-8"), path, error) or {}
+    data = parse_yaml(read_text(path, error), path, error) or {}
     if not isinstance(data, dict):
         raise error(f"{path}: expected a mapping" + (f" with {', '.join(keys)}" if keys else ""))
     for key in data:

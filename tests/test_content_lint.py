@@ -502,6 +502,45 @@ def test_invoke_lint_names_the_file_and_field_of_a_malformed_policy(
     assert str(stopped.value.message).startswith(f"lint: {policy}: {problem}")
 
 
+@pytest.mark.parametrize(
+    ("name", "added"),
+    [
+        ("wordlists/profanity.txt", b"c\xe2lisse\n"),  # Notepad's "ANSI" (Windows-1252)
+        ("public-contacts.yml", b"  - 250-364-1262   # H\xf4tel de ville\n"),
+    ],
+)
+def test_a_policy_file_not_saved_as_utf8_stops_the_lint_naming_it(
+    content: Path, monkeypatch: pytest.MonkeyPatch, name: str, added: bytes
+) -> None:
+    policy = content.parent / "policy" / name
+    line = len(policy.read_bytes().splitlines()) + 1
+    policy.write_bytes(policy.read_bytes() + added)
+    monkeypatch.setattr(tasks, "ROOT", content.parent)
+    with pytest.raises(Exit) as stopped:  # not a UnicodeDecodeError's traceback
+        tasks.lint(Context())
+    assert stopped.value.code == 2
+    byte = next(b for b in added if b > 0x7F)
+    assert stopped.value.message == (
+        f"lint: {policy}:{line}: encoding: byte 0x{byte:02x} is not UTF-8; "
+        "save the file with the UTF-8 encoding"
+    )
+
+
+def test_a_lint_policy_saved_under_another_name_is_named_not_passed_over(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without lint.yml the lint applies its defaults; a lint.yaml beside it is a mistake.
+    policy = content.parent / "policy" / "lint.yml"
+    policy.rename(policy.with_suffix(".yaml"))
+    monkeypatch.setattr(tasks, "ROOT", content.parent)
+    with pytest.raises(Exit) as stopped:
+        tasks.lint(Context())
+    assert stopped.value.code == 2
+    assert (
+        stopped.value.message == f"lint: {policy}: not found; lint.yaml is there: name it lint.yml"
+    )
+
+
 def test_invoke_lint_exits_non_zero_with_file_line_and_rule(content: Path) -> None:
     (content / "announcements" / "2026-11-20-item.md").write_text(
         announcement(**{**BASIC, "body": "Email jane.doe@gmail.com.\n"})

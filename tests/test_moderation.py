@@ -426,6 +426,36 @@ def test_invoke_moderate_shows_a_malformed_policy_without_a_traceback(
     )
 
 
+@pytest.mark.parametrize(
+    ("mistake", "problem"),
+    [
+        (
+            "cp1252",
+            ":{line}: encoding: byte 0xe9 is not UTF-8; save the file with the UTF-8 encoding",
+        ),
+        ("saved-as-yaml", ": not found; moderation.yaml is there: name it moderation.yml"),
+    ],
+    ids=["cp1252", "saved-as-yaml"],
+)
+def test_an_unreadable_moderation_policy_stops_moderate_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mistake: str, problem: str
+) -> None:
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    if mistake == "cp1252":  # Notepad's "ANSI" (Windows-1252)
+        named = tmp_path / "policy" / "sponsors.yml"
+        line = len(named.read_bytes().splitlines()) + 1
+        named.write_bytes(named.read_bytes() + b"  - name: Caf\xe9 Dolce\n")
+        problem = problem.format(line=line)
+    else:
+        named = tmp_path / "policy" / "moderation.yml"
+        named.rename(named.with_suffix(".yaml"))
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    with pytest.raises(Exit) as stopped:  # not a UnicodeDecodeError or FileNotFoundError
+        tasks.moderate(Context())
+    assert stopped.value.code == 2
+    assert stopped.value.message == f"moderate: {named}{problem}"
+
+
 def test_moderate_classifies_a_jsonl_file(tmp_path: Path) -> None:
     source, target = tmp_path / "comments.jsonl", tmp_path / "decisions.jsonl"
     source.write_text(
