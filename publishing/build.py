@@ -175,7 +175,7 @@ def build_site(
             site = Pelican(settings)
             context_counts = _run(site)
         except Exception as error:  # any failure must leave output/ untouched
-            problems = [*getattr(error, "problems", [])] or [f"{type(error).__name__}: {error}"]
+            problems = [*getattr(error, "problems", [])] or [as_the_build_names(error)]
             context_counts = (0, 0)
     problems = [str(p) for p in problems] + errors.messages
     if problems:
@@ -185,6 +185,12 @@ def build_site(
     if cache is not None:
         _forget_other_caches(Path(settings["CACHE_PATH"]))
     return BuildResult(target, *context_counts)
+
+
+def as_the_build_names(error: Exception) -> str:
+    """An error that stops the build without problems of its own, as the build names it (and
+    `invoke status` with it): its kind and message."""
+    return f"{type(error).__name__}: {error}"
 
 
 def _forget_other_caches(current: Path) -> None:

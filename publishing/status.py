@@ -10,17 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import revisions
 from announcements import build_stops
 from announcements.as_built import read_as_built
 from announcements.settings import SettingsError
 from archive.comments import CommentArchive
 from archive.index import city_time, printable
+from checks.lint import LintConfigError, Policy
 from moderation.log import ModerationLog, review_queue
 from syndication.base import LABELS
 from syndication.ledger import Ledger
 from syndication.reconcile import kept_on, left_behind, removed_elsewhere_problem
 
-from .build import load_settings
+from .build import as_the_build_names, load_settings
 
 # The settings CI builds and publishes with.
 PUBLISHED_SETTINGS = Path(__file__).resolve().parent.parent / "publishconf.py"
@@ -98,14 +100,14 @@ def _as_the_build_reads(
     try:
         content = read_as_built(settings)
     except SettingsError as error:  # the build stops on it before reading anything
-        return [], [f"{type(error).__name__}: {error}"], None
+        return [], [as_the_build_names(error)], None
     scheduled = [  # City time with its offset, whatever offset the file gave
         f"{city_time(item.date.isoformat())} {Path(article.source_path).name}: {item.title}"
         for article in sorted(content.context["scheduled_articles"], key=lambda a: a.source_path)
         for item in [article.announcement]
         if not item.withdrawn
     ]
-    problems = [str(problem) for problem in build_stops([content])]
+    problems = [str(problem) for problem in build_stops([content])] + _policy_problems()
     # Published and withdrawn announcements: those the manifest lists.
     withdrawn = (a for a in content.hidden_articles if a.announcement.withdrawn)
     on_site = {
@@ -113,3 +115,14 @@ def _as_the_build_reads(
         for article in (*content.articles, *withdrawn)
     }
     return scheduled, problems, None if problems else on_site
+
+
+def _policy_problems() -> list[str]:
+    """The content lint's policy files, as the build reads them to check each change note
+    (plugins/revisions): one it cannot read (a misspelt rule, a word list not saved as UTF-8)
+    stops the build, as it names it, whatever the announcements hold."""
+    try:
+        Policy.load(revisions.POLICY_DIR)  # read when called: where the build reads it
+    except LintConfigError as error:
+        return [as_the_build_names(error)]
+    return []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from invoke import Task
 from invoke.context import Context
 from invoke.exceptions import Exit
 
+import revisions
 import tasks
 from announcements.model import parse_announcement
 from announcements.reader import display_path
@@ -385,6 +388,25 @@ def test_status_names_every_file_the_build_stops_on(site: Site, tmp_path: Path) 
     assert result.problems == failure.value.problems
     assert result.problems[0].startswith(f"{path}:1: location: is in a folder inside ")
     assert "Announcements the build stops on (fix these first): 2" in result.lines()
+
+
+def test_status_names_a_policy_file_the_build_stops_on(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The build checks each change note with the content lint's policy, so a mistake there
+    # stops it: status said "0" to fix while the build failed.
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    (policy / "lint.yml").write_text("rules:\n  link-text: sometimes\n")
+    monkeypatch.setattr(revisions, "POLICY_DIR", policy)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(site.root)], check=True)
+    site.add("2026-11-20-flushing")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.problems == failure.value.problems
+    assert result.problems[0].startswith(f"LintConfigError: {policy / 'lint.yml'}: rules: ")
+    assert "Announcements the build stops on (fix these first): 1" in result.lines()
 
 
 def _image_from_another_site(site: Site) -> None:
