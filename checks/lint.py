@@ -4,6 +4,8 @@ with file:line, rule and a short fix hint.
 Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   personal-sin, personal-card, personal-phn   numbers that pass their checksum
   personal-email, personal-phone              contacts not on policy/public-contacts.yml
+                                              (numbers' digits grouped by any space or
+                                              dash, or not at all)
   private-address                             a street address marked as a private residence
                                               in its own sentence
   confidential                                "confidential", "in camera", "not for release"
@@ -120,11 +122,25 @@ DEFAULT_SEVERITY = {
 WORDLISTS = ("profanity", "sexual", "slurs", "insults")
 WAIVER = re.compile(r"<!--\s*lint-ok\s+([a-z-]+)\s*:\s*(.+?)\s*-->")
 
-SIN = re.compile(r"(?<![\d-])(\d{3})[ -]?(\d{3})[ -]?(\d{3})(?![\d-])")
-CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
-PHN = re.compile(r"(?<!\d)(9\d{3})[ -]?(\d{3})[ -]?(\d{3})(?!\d)")
+# What may stand between the groups of a number as people type or paste it: any space (\s
+# takes the no-break ones Word and PDFs put there, U+00A0 and U+202F) or any dash (the
+# non-breaking hyphen U+2011, figure and en dashes, the minus sign…), not only ' ' and '-'.
+DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+SEPARATOR = rf"[\s{DASHES}]"
+SIN = re.compile(
+    rf"(?<![\d{DASHES}])(\d{{3}}){SEPARATOR}?(\d{{3}}){SEPARATOR}?(\d{{3}})(?![\d{DASHES}])"
+)
+CARD = re.compile(rf"(?<!\d)(?:\d{SEPARATOR}?){{12,18}}\d(?!\d)")
+PHN = re.compile(rf"(?<!\d)(9\d{{3}}){SEPARATOR}?(\d{{3}}){SEPARATOR}?(\d{{3}})(?!\d)")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(r"(?<![\d-])(?:\+?1[ .-]?)?\(?(\d{3})\)?[ .-]?(\d{3})[ .-](\d{4})(?!\d)")
+# A North American number: area code and exchange each start with 2-9. Its separators are
+# optional, as in "2505550142" or "tel:+12505550142"; a digit on either side makes it part
+# of a longer number (an id such as 250555014212), not a phone number.
+PHONE_SEPARATOR = rf"[.\s{DASHES}]"
+PHONE = re.compile(
+    rf"(?<![\d{DASHES}])(?:\+?1{PHONE_SEPARATOR}?)?\(?([2-9]\d{{2}})\)?{PHONE_SEPARATOR}?"
+    rf"([2-9]\d{{2}}){PHONE_SEPARATOR}?(\d{{4}})(?!\d)"
+)
 ADDRESS = re.compile(
     r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Crescent|"
     r"Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"

@@ -39,7 +39,7 @@ def content(tmp_path: Path) -> Path:
 
 def findings(content: Path, body: str, **fields: str) -> list[Finding]:
     path = content / "announcements" / "2026-11-20-item.md"
-    path.write_text(announcement(**{**BASIC, **fields, "body": body}))
+    path.write_text(announcement(**{**BASIC, **fields, "body": body}), encoding="utf-8")
     return [f for f in lint(content, content.parent / "policy") if f.path.endswith("item.md")]
 
 
@@ -102,6 +102,8 @@ def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -
         "Ticket 9698 658 216 is not a PHN (bad check digit).",
         "Lot 1234 Hazelwood Drive is a City park.",  # an address, not marked private
         "Call City Hall at 250-364-1262.",
+        "Call City Hall at 250\u00a0364\u00a01262 or [by phone](tel:+12503641262).",  # still
+        "Permit 250555014212 was issued on 20261124.",  # an ID and a date, not phone numbers
         "The draft budget is available now.",
         "The Scunthorpe problem: grasshopper, Cockburn Street, assessment.",
         "<IMG SRC='../images/map.png' ALT='Map of Glenmerry'>",  # alt in any quotes, any case
@@ -113,6 +115,28 @@ def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -
 )
 def test_valid_looking_but_harmless_text_is_silent(content: Path, text: str) -> None:
     assert findings(content, f"Intro.\n\n{text}\n") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call Jane at 250\u00a0555\u00a00142 after 5.",  # no-break spaces, as Word pastes them
+        "Call Jane at 250\u202f555\u202f0142 after 5.",  # narrow no-break spaces
+        "Call Jane at 250\u2011555\u20110142 after 5.",  # non-breaking hyphens
+        "Call Jane at 250\u2013555\u20130142 after 5.",  # en dashes
+        "Call Jane at 2505550142 after 5.",
+        "[Call Jane](tel:+12505550142) after 5.",
+    ],
+)
+def test_a_private_phone_number_is_found_however_its_digits_are_separated(
+    content: Path, text: str
+) -> None:
+    assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["personal-phone"]
+
+
+def test_a_sin_with_no_break_spaces_is_found(content: Path) -> None:
+    text = "The applicant's SIN is 130\u00a0692\u00a0544."
+    assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["personal-sin"]
 
 
 @pytest.mark.parametrize(
