@@ -141,9 +141,12 @@ PHONE = re.compile(
     rf"(?<![\d{DASHES}])(?:\+?1{PHONE_SEPARATOR}?)?\(?([2-9]\d{{2}})\)?{PHONE_SEPARATOR}?"
     rf"([2-9]\d{{2}}){PHONE_SEPARATOR}?(\d{{4}})(?!\d)"
 )
+# A word of a street's name: a capital, and another inside it too (McQueen, MacDonald,
+# O'Neil). The street's type may be in any case: "1234 Hazelwood drive" is written too.
+STREET_NAME_WORD = r"[A-Z][a-z]*(?:['’]?[A-Z][a-z]+)*"
 ADDRESS = re.compile(
-    r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Crescent|"
-    r"Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"
+    rf"\b\d{{1,5}}\s+(?:{STREET_NAME_WORD}\s+){{1,3}}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|"
+    r"Crescent|Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"
 )
 
 
@@ -153,8 +156,9 @@ def street_addresses(text: str) -> list[str]:
     return [match[0].rstrip(".") for match in ADDRESS.finditer(text)]
 
 
+# In the plural too: "the homeowners at", "the private residences at".
 PRIVATE_MARKERS = re.compile(
-    r"\b(private residence|residence of|home of|lives at|homeowner)\b", re.IGNORECASE
+    r"\b(private residences?|residences? of|homes? of|lives at|homeowners?)\b", re.IGNORECASE
 )
 CONFIDENTIAL = re.compile(
     r"\b(confidential|in[- ]camera|draft\s*[-–—]+\s*not for release|not for release)\b",

@@ -209,6 +209,21 @@ def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
     assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["private-address"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The homeowners at 1234 Hazelwood Drive were fined for the burning.",
+        "The private residences at 1234 Hazelwood Drive and 1240 Hazelwood Drive were flooded.",
+        "The private residence at 1530 McQueen Street was flooded.",
+        "The private residence at 12 O'Neil Crescent was flooded.",
+        "The home of the Smiths, 1234 Hazelwood drive, was flooded.",
+    ],
+)
+def test_a_private_residence_is_found_in_everyday_wording(content: Path, text: str) -> None:
+    # A plural marker, a name with a capital inside it, a street type not capitalised.
+    assert set(rules(findings(content, f"Intro.\n\n{text}\n"))) == {"private-address"}
+
+
 def test_a_waiver_covers_a_finding_split_across_lines_once(content: Path) -> None:
     text = (
         "<!-- lint-ok confidential: the name of the meeting, not a marking -->\n"
