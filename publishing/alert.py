@@ -14,7 +14,7 @@ from typing import Any
 
 from announcements.addresses import slug_of
 from announcements.model import parse_announcement, read_source, split_front_matter
-from announcements.reader import as_text
+from announcements.reader import text_blocks
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from archive.chain import ChainWriteError
 from checks.lint import LintConfigError, lint
@@ -48,8 +48,9 @@ def first_sentence(text: str) -> str:
     """The summary for social media: the first sentence of the Markdown `text` as text (the
     summary is never Markdown: `**` would reach the posts as typed), on one line as the posts
     show it, not cut at an abbreviation: a summary cut short would leave out what people must
-    do."""
-    line = one_line(as_text(text))
+    do. It is never longer than the first block (paragraph, heading, list item): a bold
+    heading without a full stop ends there, not run into the next paragraph's sentence."""
+    line = next(iter(text_blocks(text)), "")
     _, end = next(sentences(line))
     sentence = line[:end]
     return sentence if sentence.rstrip(CLOSING).endswith(SENTENCE_STOPS) else sentence + "."

@@ -121,6 +121,30 @@ def test_the_summary_is_the_first_sentence() -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        (
+            "**Boil water advisory for Sunningdale**\n\nDo not drink the tap water. Boil it.",
+            "Boil water advisory for Sunningdale.",
+        ),
+        (
+            "- Do not drink the tap water\n- Boil it for one minute\n\nMore to follow.",
+            "Do not drink the tap water.",
+        ),
+        (
+            "## Do not drink the tap water\n\nBoil it for one minute. Then let it cool.",
+            "Do not drink the tap water.",
+        ),
+        ("Do not drink\nthe tap water\n\nBoil it first.", "Do not drink the tap water."),
+    ],
+)
+def test_an_alert_summary_never_runs_two_blocks_together(body: str, summary: str) -> None:
+    # A heading, a bold line or a list item ends where its block ends, full stop or not; a
+    # line break inside a paragraph is only where it was wrapped.
+    assert first_sentence(body) == summary
+
+
+@pytest.mark.parametrize(
     "body",
     [
         "Starting 8 a.m. Tuesday, residents of Sunningdale must boil tap water before drinking it.",

@@ -173,11 +173,32 @@ TEXT_MARKDOWN_EXTENSIONS = (
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, strip_comments=True)
 
 
+# Where a block a reader reads on its own ends: a paragraph, a list item, a heading, a cell.
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|dt|dd|th|td|pre|blockquote)\s*>", re.IGNORECASE)
+
+
 def as_text(markdown_text: str) -> str:
     """Markdown as a reader of the page reads it: its words without the markup (emphasis
     marks, a link's address, HTML tags and comments such as a lint waiver). Line breaks are
     kept between blocks."""
-    html = Markdown(extensions=list(TEXT_MARKDOWN_EXTENSIONS)).convert(markdown_text)
+    return _text_of(_html_for_text(markdown_text))
+
+
+def text_blocks(markdown_text: str) -> list[str]:
+    """The text of each block of `markdown_text` (paragraph, list item, heading, cell), in
+    order, as `as_text` reads it, each on one line: a line break inside a paragraph is only
+    where it was wrapped, but a heading or a bold first line and the paragraph after it are
+    two, though nothing but the line between them says so."""
+    parts = _BLOCK_END.split(_html_for_text(markdown_text))
+    return [block for part in parts if (block := " ".join(_text_of(part).split()))]
+
+
+def _html_for_text(markdown_text: str) -> str:
+    return Markdown(extensions=list(TEXT_MARKDOWN_EXTENSIONS)).convert(markdown_text)
+
+
+def _text_of(html: str) -> str:
+    """HTML's words without its tags, comments, scripts and styles."""
     return unescape(_TEXT_ONLY.clean(html))
 
 
