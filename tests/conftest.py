@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,20 @@ def _png(width: int = 120, height: int = 63) -> bytes:
 
 
 PNG = _png()
+
+
+@cache
+def png_of_pixels(width: int, height: int) -> bytes:
+    """A blank 1-bit PNG: a few kilobytes however many pixels it has (made once per size)."""
+    buffer = io.BytesIO()
+    Image.new("1", (width, height), 1).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+# More pixels than Pillow opens (twice its MAX_IMAGE_PIXELS, against decompression bombs),
+# and more than it opens without warning of one.
+TOO_MANY_PIXELS = (14000, 13000)
+ALMOST_TOO_MANY_PIXELS = (10000, 9000)
 
 
 def announcement(**fields: str) -> str:

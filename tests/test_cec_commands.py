@@ -33,7 +33,16 @@ from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.ledger import Ledger
 from syndication.text import x_length
-from tests.conftest import BASIC, PNG, ROOT, SITEURL, Site, announcement
+from tests.conftest import (
+    BASIC,
+    PNG,
+    ROOT,
+    SITEURL,
+    TOO_MANY_PIXELS,
+    Site,
+    announcement,
+    png_of_pixels,
+)
 
 NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
 
@@ -555,6 +564,18 @@ def test_preview_names_a_file_not_in_utf8(site: Site) -> None:
     path = site.add("2026-11-20-flushing", title="Café hours")
     path.write_bytes(path.read_text().encode("cp1252"))
     with pytest.raises(AuthoringError, match=r"2026-11-20-flushing.md:2: encoding: byte 0xe9"):
+        preview(path, site.content, SITEURL)
+
+
+def test_an_image_too_large_to_open_is_named_by_status_and_preview(
+    site: Site, tmp_path: Path
+) -> None:
+    (site.content / "images" / "map.png").write_bytes(png_of_pixels(*TOO_MANY_PIXELS))
+    path = site.add("2026-11-20-map", image="images/map.png", image_alt="Map of the works.")
+    named = rf"{re.escape(str(path))}:6: image: 'images/map\.png' has 182 million pixels"
+    (problem,) = waiting(site.content, tmp_path / "records", NOW).problems
+    assert re.match(named, problem), problem
+    with pytest.raises(AuthoringError, match=named):
         preview(path, site.content, SITEURL)
 
 

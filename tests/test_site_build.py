@@ -21,7 +21,18 @@ from announcements.headings import heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
 from publishing.build import BuildError
-from tests.conftest import BASIC, NOW, PNG, ROOT, SITEURL, Site, announcement
+from tests.conftest import (
+    ALMOST_TOO_MANY_PIXELS,
+    BASIC,
+    NOW,
+    PNG,
+    ROOT,
+    SITEURL,
+    TOO_MANY_PIXELS,
+    Site,
+    announcement,
+    png_of_pixels,
+)
 
 
 def test_a_valid_site_builds_every_page_kind(site: Site) -> None:
@@ -218,6 +229,25 @@ def test_a_page_address_that_needs_escaping_in_a_url_fails_the_build_naming_it(
         f"{display_path(path)}:3: {field}: '{value}' needs escaping in a URL; "
         "give an address of only letters a-z, digits, '-', '_', '.' and '/'"
     )
+
+
+@pytest.mark.parametrize("pixels", [TOO_MANY_PIXELS, ALMOST_TOO_MANY_PIXELS])
+def test_an_image_too_large_to_open_fails_the_build_naming_file_line_and_field(
+    site: Site, pixels: tuple[int, int]
+) -> None:
+    # Pillow refuses to open it (or warns it may be a decompression bomb): the build says
+    # where, which field and why, as of any other image it refuses.
+    (site.content / "images" / "map.png").write_bytes(png_of_pixels(*pixels))
+    site.add("2026-11-20-map", image="images/map.png", image_alt="Map of the works.")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    megapixels = pixels[0] * pixels[1] // 1_000_000
+    assert re.search(
+        rf"2026-11-20-map\.md:6: image: 'images/map\.png' has {megapixels} million pixels, "
+        r"too many to open safely \(more than \d+ million\); scale it down",
+        problem,
+    ), problem
     assert not site.output.exists()
 
 

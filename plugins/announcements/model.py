@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -494,8 +496,8 @@ def _file_in(
                 raise _FieldError(
                     f"'{value}' is a link to a file outside content/; put the file itself there"
                 )
-            if kind == "an image" and not _is_image(target):
-                raise _FieldError(f"'{value}' cannot be read as an image")
+            if kind == "an image" and (unreadable := _image_problem(target)):
+                raise _FieldError(f"'{value}' {unreadable}")
         return value
 
     return parse
@@ -528,20 +530,54 @@ def _is_under(value: str, folders: Sequence[str]) -> bool:
     )
 
 
-def _is_image(path: Path) -> bool:
+class UnreadableImage(Exception):
+    """An image file the build does not open; the message says why, after its name."""
+
+
+@contextmanager
+def opened_image(path: str) -> Iterator[Image.Image]:
+    """An image file opened as the build opens every image, or UnreadableImage. Pillow
+    refuses one of more than twice its MAX_IMAGE_PIXELS and only warns above that (decoding
+    it could take the memory of the machine that builds: a decompression bomb); both are
+    refused, as no page needs so many pixels."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                yield image
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise UnreadableImage(_too_many_pixels(str(error))) from None
+    except (OSError, ValueError, SyntaxError):
+        raise UnreadableImage("cannot be read as an image") from None
+
+
+def _too_many_pixels(pillows_message: str) -> str:
+    """Pillow's "Image size (182000000 pixels) exceeds limit of ...", said for the CEC."""
+    counted = re.search(r"\((\d+) pixels\)", pillows_message)
+    pixels = f"{int(counted[1]) // 1_000_000} million" if counted else "too many"
+    limit = Image.MAX_IMAGE_PIXELS or 0
+    return (
+        f"has {pixels} pixels, too many to open safely (more than {limit // 1_000_000} "
+        "million); scale it down to the size a page shows (2,000 pixels across is plenty) "
+        "and save it again"
+    )
+
+
+def _image_problem(path: Path) -> str | None:
     stat = path.stat()
     return _verified_image(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=4096)
-def _verified_image(path: str, mtime_ns: int, size: int) -> bool:
-    """Many announcements share an image: each version of a file is verified once."""
+def _verified_image(path: str, mtime_ns: int, size: int) -> str | None:
+    """Why the file is not an image the build can publish, or None. Many announcements share
+    an image: each version of a file is verified once."""
     try:
-        with Image.open(path) as image:
+        with opened_image(path) as image:
             image.verify()
-    except (OSError, ValueError, SyntaxError):
-        return False
-    return True
+    except UnreadableImage as error:
+        return str(error)
+    return None
 
 
 def _parse(fields: _Fields, name: str, parser: Callable[[yaml.Node], Any]) -> Any:

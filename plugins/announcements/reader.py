@@ -21,15 +21,16 @@ from markdown import Markdown
 from pelican.contents import Content
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
-from PIL import Image
 
 from .headings import heading_at_title_level, lines_of_title_level_headings
 from .model import (
     Announcement,
     PageMeta,
     Problem,
+    UnreadableImage,
     first_line_naming,
     is_outside_content,
+    opened_image,
     parse_announcement,
     parse_page,
     read_source,
@@ -71,9 +72,9 @@ def image_size(path: Path) -> tuple[int, int] | None:
 def _image_size(path: str, mtime_ns: int) -> tuple[int, int] | None:
     """Read once per version of a file: many announcements share an image."""
     try:
-        with Image.open(path) as image:
+        with opened_image(path) as image:
             return image.size
-    except (OSError, ValueError):
+    except UnreadableImage:
         return None
 
 
