@@ -15,9 +15,11 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               level too)
   external-image                              an image on another site, which readers'
                                               browsers would fetch (the build refuses it too)
-  broken-link                                 internal links to files or pages the build does
-                                              not write (a draft's page among them), or not
-                                              yet when the linking page goes up; as in the
+  broken-link                                 internal links (inline, by reference, named on
+                                              its definition's line, or HTML's <a href>) to
+                                              files or pages the build does not write (a
+                                              draft's page among them), or not yet when the
+                                              linking page goes up; as in the
                                               build, only in pages that show their links
                                               (not a draft, not a withdrawn announcement)
   summary-length                              a summary the platforms would cut
@@ -88,6 +90,7 @@ from announcements.reader import (
     image_without_alt,
     images_without_alt,
     is_outside_site,
+    link_addresses,
     link_outside_content,
     sanitise,
 )
@@ -171,6 +174,10 @@ HTML_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^
 IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
+# A link by reference, `[text][label]`, `[label][]` or `[label]`: not an image's (`![`), nor
+# its label (`][label]`), nor a definition (`[label]:`), nor an inline link (`[text](`).
+LINK_REFERENCE = re.compile(r"(?<![!\]\\])\[([^\]]+)\](?:\[([^\]]*)\])?(?![(:])")
+HTML_LINK = re.compile(r"<a\b", re.IGNORECASE)
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
 FENCE = re.compile(r"^\s*(```|~~~)")
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
@@ -523,12 +530,12 @@ def check_file(
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent
-    for line in (ln for ln in lines if ln.is_markup):
-        raw.extend((line.number, r, m) for r, m in _outside_content_findings(line.text, source))
+    for number, target in _link_targets(lines):
+        raw.extend((number, r, m) for r, m in _outside_content_findings(target, source))
         if site.shows_links_of(source):
             raw.extend(
-                (line.number, rule, msg)
-                for rule, msg in _link_findings(line.text, content_dir, source, output_dir, site)
+                (number, rule, msg)
+                for rule, msg in _link_findings(target, content_dir, source, output_dir, site)
             )
     raw.extend(_summary_findings(lines, front))
     waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
@@ -674,20 +681,13 @@ def _image_source_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
     """Images a reader's browser would fetch from another site, as the build refuses them:
     in Markdown, by reference (reported where the address is) or in HTML."""
     found: list[tuple[int, str]] = []
-    definitions: dict[str, tuple[int, str]] = {}
-    referenced: set[str] = set()
     for line in (ln for ln in lines if ln.is_markup):
         found += [(line.number, m.group(2).strip("<>")) for m in IMAGE.finditer(line.text)]
         found += [
             (line.number, next(g for g in m.groups() if g is not None))
             for m in HTML_IMG_SRC.finditer(line.text)
         ]
-        referenced |= {
-            _label(m.group(2) or m.group(1)) for m in IMAGE_REFERENCE.finditer(line.text)
-        }
-        if definition := REFERENCE_DEFINITION.match(line.text):
-            definitions.setdefault(_label(definition.group(1)), (line.number, definition.group(2)))
-    found += [definitions[label] for label in referenced if label in definitions]
+    found += _by_reference(lines, IMAGE_REFERENCE)
     for number, address in found:
         if is_outside_site(address):
             yield number, "external-image", image_from_elsewhere(address)
@@ -698,54 +698,79 @@ def _label(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+def _by_reference(lines: list[Line], reference: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(line, address) of each definition (`[label]: address`) that a reference `reference`
+    finds uses (its label is group 2, or group 1 when written `[label]` alone): on the line of
+    the definition, where the address is written. A definition nothing uses is not
+    published."""
+    definitions: dict[str, tuple[int, str]] = {}
+    referenced: set[str] = set()
+    for line in (ln for ln in lines if ln.is_markup):
+        referenced |= {_label(m.group(2) or m.group(1)) for m in reference.finditer(line.text)}
+        if definition := REFERENCE_DEFINITION.match(line.text):
+            definitions.setdefault(_label(definition.group(1)), (line.number, definition.group(2)))
+    return sorted(definitions[label] for label in referenced if label in definitions)
+
+
+def _link_targets(lines: list[Line]) -> list[tuple[int, str]]:
+    """(line, address as written) of each link and image in the body: inline, by reference
+    (on the line of its definition), or a link in HTML (`<a href>`, as the build reads it once
+    cleaned: any quotes, any case)."""
+    found: list[tuple[int, str]] = []
+    for line in (ln for ln in lines if ln.is_markup):
+        text = line.text
+        found += [(line.number, m.group(2)) for m in (*LINK.finditer(text), *IMAGE.finditer(text))]
+        if HTML_LINK.search(text):
+            found += [(line.number, address) for address in link_addresses(sanitise(text))]
+    return found + _by_reference(lines, LINK_REFERENCE) + _by_reference(lines, IMAGE_REFERENCE)
+
+
 # The links Pelican resolves to a file in content/ (see announcements.links).
 INTRASITE_MARKERS = ("{filename}", "{static}", "{attach}")
 
 
 def _link_findings(
-    text: str,
+    link: str,
     content_dir: Path,
     source: str,
     output_dir: PurePosixPath,
     site: SitePaths,
 ) -> Iterator[tuple[str, str]]:
-    """Links in one line of `source` (its path in content/) to what the site will not have."""
-    for match in [*LINK.finditer(text), *IMAGE.finditer(text)]:
-        target = match.group(2).split("#", 1)[0]
-        if not target or re.match(r"^[a-z][a-z0-9+.-]*:", target):
-            continue  # external (http:, mailto:, tel:) or an in-page anchor
-        for marker in INTRASITE_MARKERS:
-            if target.startswith(marker):
-                path, folder = target[len(marker) :], posixpath.dirname(source)
-                linked = linked_file(path, folder)
-                if is_outside_content(path, folder):
-                    pass  # reported in every file: see _outside_content_findings
-                elif not (content_dir / linked).resolve().exists():
-                    yield "broken-link", f"'{match.group(2)}' points to a file that does not exist"
-                elif reason := site.unpublished(linked, source):
-                    yield "broken-link", unpublished_link_message(match.group(2), reason)
-                break
-        else:
-            resolved = (
-                _normalise(output_dir / target)
-                if not target.startswith("/")
-                else _normalise(PurePosixPath(target.lstrip("/")))
-            )
-            if reason := site.unwritten(resolved, source):
-                yield "broken-link", unpublished_link_message(match.group(2), reason)
-            elif resolved not in site.paths:
-                yield "broken-link", f"'{match.group(2)}' is not a page of the site"
+    """Whether a link in `source` (its path in content/) leads to what the site will not
+    have."""
+    target = link.split("#", 1)[0]
+    if not target or is_outside_site(target):
+        return  # external (any scheme, in any case: HTTP:, mailto:, tel:; or //host) or an anchor
+    for marker in INTRASITE_MARKERS:
+        if target.startswith(marker):
+            path, folder = target[len(marker) :], posixpath.dirname(source)
+            linked = linked_file(path, folder)
+            if is_outside_content(path, folder):
+                pass  # reported in every file: see _outside_content_findings
+            elif not (content_dir / linked).resolve().exists():
+                yield "broken-link", f"'{link}' points to a file that does not exist"
+            elif reason := site.unpublished(linked, source):
+                yield "broken-link", unpublished_link_message(link, reason)
+            return
+    resolved = (
+        _normalise(output_dir / target)
+        if not target.startswith("/")
+        else _normalise(PurePosixPath(target.lstrip("/")))
+    )
+    if reason := site.unwritten(resolved, source):
+        yield "broken-link", unpublished_link_message(link, reason)
+    elif resolved not in site.paths:
+        yield "broken-link", f"'{link}' is not a page of the site"
 
 
-def _outside_content_findings(text: str, source: str) -> Iterator[tuple[str, str]]:
-    """Links in one line of `source` to a file outside content/, whether or not it exists
-    there, as the build refuses them in any file, a draft's too: Pelican copies what a draft
+def _outside_content_findings(link: str, source: str) -> Iterator[tuple[str, str]]:
+    """Whether a link in `source` leads to a file outside content/, whether or not it exists
+    there, as the build refuses it in any file, a draft's too: Pelican copies what a draft
     links with {static} all the same."""
-    for match in [*LINK.finditer(text), *IMAGE.finditer(text)]:
-        target = match.group(2).split("#", 1)[0]
-        marker = next((m for m in INTRASITE_MARKERS if target.startswith(m)), None)
-        if marker and is_outside_content(target[len(marker) :], posixpath.dirname(source)):
-            yield "broken-link", link_outside_content(match.group(2))
+    target = link.split("#", 1)[0]
+    marker = next((m for m in INTRASITE_MARKERS if target.startswith(m)), None)
+    if marker and is_outside_content(target[len(marker) :], posixpath.dirname(source)):
+        yield "broken-link", link_outside_content(link)
 
 
 def _normalise(path: PurePosixPath) -> str:

@@ -108,6 +108,8 @@ def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -
         "The Scunthorpe problem: grasshopper, Cockburn Street, assessment.",
         "<IMG SRC='../images/map.png' ALT='Map of Glenmerry'>",  # alt in any quotes, any case
         "#TrailBC crews are plowing Glenmerry tonight.",  # a hashtag, not a heading
+        "See [the rules][r], <a href='../events.ics'>dates</a>.\n\n[r]: ../comment-guidelines.html",
+        "[s]: 2026-11-19-survy.html",  # a definition no link uses is not published
         "#1 priority: the hospital hill.",
         "Crews flush mains.\n\n---\n\nThe end.",  # a rule, not a heading
         "What to do\n----------\n\n### If it stays brown",  # level 3 after level 2
@@ -273,6 +275,24 @@ def test_a_link_to_a_draft_is_reported_and_a_year_archive_is_a_page(site: Site) 
         "'2026-11-19-survey.html' is a draft, which the site does not publish; "
         "link to it once it is published"
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ("See [the survey][survey].\n\n[survey]: 2026-11-19-survy.html\n", 9),
+        ("See [the survey].\n\n[The  Survey]: <2026-11-19-survy.html>\n", 9),
+        ('See <a href="2026-11-19-survy.html">the survey</a>.\n', 7),
+        ("Intro.\n\nSee <A HREF='{filename}2026-11-19-survy.md'>the survey</A>.\n", 9),
+        ("See ![the map][map].\n\n[map]: {static}/images/mpa.png\n", 9),
+    ],
+)
+def test_a_broken_link_is_reported_however_it_is_written(
+    content: Path, body: str, line: int
+) -> None:
+    # By reference, where its address is (the definition's line), or in HTML, as inline.
+    found = findings(content, body)
+    assert [(f.rule, f.line) for f in found if not f.waived] == [("broken-link", line)], found
 
 
 def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:

@@ -206,6 +206,7 @@ def _text_of(html: str) -> str:
 # An image is the one thing the cleaned text can make a browser fetch by itself. The cleaner
 # writes each attribute in double quotes, with any `>` or `"` in its value escaped.
 _IMAGE = re.compile(r"<img\b[^>]*>")
+_LINK = re.compile(r"<a\b[^>]*>")  # and where a link leads, its href
 _ATTRIBUTE = re.compile(r'\s([^\s=]+)="([^"]*)"')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _URL_IGNORED = "".join(map(chr, range(33)))  # what browsers strip around an address
@@ -232,9 +233,19 @@ def image_from_elsewhere(address: str) -> str:
 
 def images(html: str) -> list[dict[str, str]]:
     """The attributes of each image in rendered (cleaned) text, by name."""
+    return _attributes(_IMAGE, html)
+
+
+def link_addresses(html: str) -> list[str]:
+    """The address of each link (`<a href>`) in rendered (cleaned) text."""
+    return [link["href"] for link in _attributes(_LINK, html) if "href" in link]
+
+
+def _attributes(tag: re.Pattern[str], html: str) -> list[dict[str, str]]:
+    """The attributes of each tag `tag` finds in rendered (cleaned) text, by name."""
     return [
-        {name: unescape(value) for name, value in _ATTRIBUTE.findall(tag.group(0))}
-        for tag in _IMAGE.finditer(html)
+        {name: unescape(value) for name, value in _ATTRIBUTE.findall(found.group(0))}
+        for found in tag.finditer(html)
     ]
 
 
