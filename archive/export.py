@@ -254,7 +254,7 @@ def mentions(records: list[ArchiveRecord], finder: Finder) -> list[PersonalInfo]
     return found
 
 
-CONTACT_DETAILS = ("email address", "phone number")
+CONTACT_DETAILS = ("email address", "phone number", "street address")
 
 
 def _public_contacts(project: Path) -> Policy:

@@ -153,6 +153,27 @@ ADDRESS = re.compile(
 )
 
 
+# A street type's short form: a City address is the same written "Ave." or "Avenue".
+STREET_TYPE_SHORT = {
+    "street": "st",
+    "avenue": "ave",
+    "road": "rd",
+    "drive": "dr",
+    "crescent": "cres",
+    "place": "pl",
+    "lane": "ln",
+    "court": "ct",
+    "boulevard": "blvd",
+}
+
+
+def address_key(address: str) -> str:
+    """A street address as the City's are compared with it: case, spacing, a full stop after
+    it and the street type's long or short form do not matter."""
+    words = address.rstrip(".").lower().split()
+    return " ".join(STREET_TYPE_SHORT.get(word, word) for word in words)
+
+
 def street_addresses(text: str) -> list[str]:
     """Each street address ADDRESS finds in `text`, without a full stop after it (that of an
     abbreviation, "Dr.", or of the sentence): as a reviewer or a severed copy shows it."""
@@ -219,6 +240,7 @@ class Policy:
     severity: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SEVERITY))
     public_emails: set[str] = field(default_factory=set)
     public_phones: set[str] = field(default_factory=set)
+    public_addresses: set[str] = field(default_factory=set)  # address_key of each
     words: set[str] = field(default_factory=set)  # every list's: the lint refuses them alike
     wordlists: dict[str, set[str]] = field(default_factory=dict)  # by list, for moderation
 
@@ -240,18 +262,23 @@ class Policy:
                 )
             policy.severity[rule] = severity
         path = policy_dir / "public-contacts.yml"
-        contacts = _yaml(path, ("emails", "phones"))
+        contacts = _yaml(path, ("emails", "phones", "addresses"))
         policy.public_emails = {e.lower() for e in _listed(path, contacts, "emails")}
         policy.public_phones = {_digits(p)[-10:] for p in _listed(path, contacts, "phones")}
+        policy.public_addresses = {
+            address_key(a) for a in _street_addresses_listed(path, contacts, "addresses")
+        }
         policy.wordlists = load_wordlists(policy_dir / "wordlists")
         policy.words = set().union(*policy.wordlists.values())
         return policy
 
     def is_public_contact(self, value: str) -> bool:
-        """Whether an email address or phone number is one the City publishes
+        """Whether an email address, street address or phone number is one the City publishes
         (policy/public-contacts.yml): City Hall's, not a person's."""
         if EMAIL.fullmatch(value):
             return value.lower() in self.public_emails
+        if ADDRESS.fullmatch(value):
+            return address_key(value) in self.public_addresses
         return _digits(value)[-10:] in self.public_phones
 
     @cached_property
@@ -285,6 +312,19 @@ def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise LintConfigError(f"{path}: {key}[{number}]: expected one address or number")
     return [str(item) for item in items]
+
+
+def _street_addresses_listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
+    """The City's street addresses, each one the lint would find as written (else it would
+    never match, and the City would believe its address exempt)."""
+    addresses = _listed(path, config, key)
+    for number, address in enumerate(addresses):
+        if not ADDRESS.fullmatch(address.strip()):
+            raise LintConfigError(
+                f"{path}: {key}[{number}]: '{address}' is not a street address as the lint "
+                "finds one: a number, the street's name and its type (1394 Pine Avenue)"
+            )
+    return [address.strip() for address in addresses]
 
 
 def load_wordlists(folder: Path) -> dict[str, set[str]]:
@@ -603,7 +643,7 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                 ),
             )
     if PRIVATE_MARKERS.search(text):  # one search; most runs mark no residence
-        for match in _private_addresses(text):
+        for match in _private_addresses(text, policy):
             yield (
                 line(match.start()),
                 "private-address",
@@ -632,13 +672,16 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                     )
 
 
-def _private_addresses(text: str) -> Iterator[re.Match[str]]:
-    """Each street address in a sentence that marks a private residence. The sentence, not
+def _private_addresses(text: str, policy: Policy) -> Iterator[re.Match[str]]:
+    """Each street address in a sentence that marks a private residence, unless it is one of
+    the City's ("Homeowners may apply at City Hall, 1394 Pine Avenue"). The sentence, not
     the run: "the home of the Smoke Eaters" says nothing of the arena's address in the
     sentence before."""
     for start, end in sentences(text):
         if PRIVATE_MARKERS.search(text, start, end):
-            yield from ADDRESS.finditer(text, start, end)
+            for match in ADDRESS.finditer(text, start, end):
+                if not policy.is_public_contact(match[0]):
+                    yield match
 
 
 def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:

@@ -784,7 +784,8 @@ def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
     phones = [
         "".join(m.groups()) for m in PHONE.finditer(text) if not contacts.is_public_contact(m[0])
     ]
-    return [*emails, *phones, *street_addresses(text)]
+    addresses = [a for a in street_addresses(text) if not contacts.is_public_contact(a)]
+    return [*emails, *phones, *addresses]
 
 
 def _content_words(text: str) -> set[str]:

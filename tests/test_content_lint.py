@@ -14,7 +14,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
-from checks.lint import Finding, card_valid, lint, phn_valid, sin_valid
+from checks.lint import Finding, LintConfigError, card_valid, lint, phn_valid, sin_valid
 from moderation.classifier import ModerationPolicy, classify
 from publishing.build import BuildError
 from tests.conftest import BASIC, NOW, ROOT, Site, announcement
@@ -224,6 +224,32 @@ def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
 def test_a_private_residence_is_found_in_everyday_wording(content: Path, text: str) -> None:
     # A plural marker, a name with a capital inside it, a street type not capitalised.
     assert set(rules(findings(content, f"Intro.\n\n{text}\n"))) == {"private-address"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Homeowners may apply at City Hall, 1394 Pine Avenue.",
+        "Homeowners may apply at City Hall, 1394 pine ave.",
+        "The private residences near City Hall (1394  Pine Ave.) keep their parking.",
+    ],
+)
+def test_a_city_address_on_public_contacts_is_never_a_private_residence(
+    content: Path, text: str
+) -> None:
+    assert findings(content, f"Intro.\n\n{text}\n") == []
+    # Beside it in the same sentence, a home's address is still found.
+    beside = text.rstrip(".") + ", and so may the homeowners at 1234 Hazelwood Drive."
+    assert rules(findings(content, f"Intro.\n\n{beside}\n")) == ["private-address"]
+
+
+def test_a_city_address_the_lint_would_not_find_is_refused_in_public_contacts(
+    content: Path,
+) -> None:
+    contacts = content.parent / "policy" / "public-contacts.yml"
+    contacts.write_text("addresses:\n  - 1394 Pine Avenue\n  - City Hall, Pine\n")
+    with pytest.raises(LintConfigError, match=r"public-contacts.yml: addresses\[1\]: 'City Hall"):
+        lint(content, content.parent / "policy")
 
 
 def test_a_waiver_covers_a_finding_split_across_lines_once(content: Path) -> None:

@@ -246,8 +246,14 @@ def test_a_private_persons_address_or_phone_is_put_before_a_reviewer(
     assert wanted in decision.evidence["personal_information"]["matched"]
 
 
-def test_the_citys_own_contacts_in_a_comment_are_not_personal_information() -> None:
-    text = "Call City Hall at 250-364-1262 or write to info@trail.ca about the budget."
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call City Hall at 250-364-1262 or write to info@trail.ca about the budget.",
+        "Bring your questions on the budget to City Hall, 1394 Pine Ave.",
+    ],
+)
+def test_the_citys_own_contacts_in_a_comment_are_not_personal_information(text: str) -> None:
     decision = classify("c1", text, BUDGET, POLICY)
     assert decision.action == "keep" and "personal_information" not in decision.evidence
 

@@ -1500,12 +1500,13 @@ def test_a_city_contact_a_resident_quotes_is_not_flagged_nor_severed(tmp_path: P
     """City Hall's number and address (policy/public-contacts.yml) are the City's, public:
     only the resident's own number is theirs."""
     records = tmp_path / "records"
-    _add_comment(records, "c1", "Laurel: I called 250-364-1262 and info@trail.ca; "
-                 "call me back at 250-555-0142.", "2026-11-24T18:00:00+00:00", "Avery Lee",
-                 author_id="901")  # fmt: skip
+    _add_comment(records, "c1", "Laurel: I called 250-364-1262 and info@trail.ca, went to "
+                 "1394 Pine Ave.; call me back at 250-555-0142.", "2026-11-24T18:00:00+00:00",
+                 "Avery Lee", author_id="901")  # fmt: skip
     out = tmp_path / "foi"
     summary = export(records, ROOT, "FOI-2026-015", ["Laurel"], out, redact=True)
     (text,) = [r["text"] for r in json.loads((out / "redacted" / "records.json").read_text())[
         "records"]]  # fmt: skip
     assert "250-364-1262" in text and "info@trail.ca" in text and "250-555-0142" not in text
+    assert "1394 Pine Ave" in text
     assert summary["flags"] == 3  # the name, the account id and the resident's own number
