@@ -5,7 +5,7 @@ configured app and account. Every response has `x-rate-limit-*` headers; posting
 the per-user 24-hour cap (`x-user-limit-24hour-*`), 17 by default as on the free tier, and a
 `quota` fault can reach the per-app one (`x-app-limit-24hour-*`) instead.
 Error bodies follow X's problem JSON. A post's text is kept as written and shown as X shows it,
-with &, < and > as HTML entities.
+with &, < and > as HTML entities and each link as t.co (`entities.urls` has the link written).
 """
 
 from __future__ import annotations
@@ -285,15 +285,17 @@ class TwitterSandbox(Sandbox):
         if reply_to:
             text = self._addressed(text, author, self.tweets[reply_to])
         short = self._shorten(text)
+        # Each link as X gives it in `entities.urls`: where its t.co is in the text as shown,
+        # and the link as written.
         urls = [
             {
-                "start": m.start(),
-                "end": m.end(),
-                "url": short_url,
-                "expanded_url": m.group(0),
-                "display_url": m.group(0).split("://", 1)[1][:25],
+                "start": shown.start(),
+                "end": shown.end(),
+                "url": shown.group(0),
+                "expanded_url": written.group(0),
+                "display_url": written.group(0).split("://", 1)[1][:25],
             }
-            for m, short_url in zip(URL.finditer(text), URL.findall(short), strict=False)
+            for written, shown in zip(URL.finditer(text), URL.finditer(short), strict=True)
         ]
         conversation = self.tweets[reply_to]["conversation_id"] if reply_to else tweet_id
         record: dict[str, Any] = {

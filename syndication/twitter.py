@@ -5,12 +5,14 @@ link), one reply per correction, oldest first, then one for a new headline. Post
 per user per 24 hours (17 on the free tier, 100 on Basic), and per app; when either cap is
 reached its `x-user-limit-24hour-*` or `x-app-limit-24hour-*` headers say when it resets, and
 the rest of the posts wait for the next run. X gives a post's text with &, < and > as HTML
-entities: every answer is read back as written (`_as_written`).
+entities and every link shortened to t.co: every answer is read back as written
+(`_as_written`).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
@@ -40,7 +42,6 @@ from .ledger import Record
 from .manifest import Entry
 from .posts import x_update_text
 from .reconcile import told_corrections, untold_corrections
-from .text import URL
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
@@ -115,8 +116,7 @@ class Twitter(Platform):
         text = self.update_text(entry, posted)
         if text is None:
             return None
-        # X shows links shortened (t.co): the note, links aside, is what identifies the reply.
-        note = _links_aside(text.rsplit("\n", 1)[0])
+        note = text.rsplit("\n", 1)[0]
         for tweet in self._recent_posts():
             if str(tweet["id"]) in posted.replies:
                 continue  # an earlier update, already recorded
@@ -124,11 +124,7 @@ class Twitter(Platform):
             replies = any(
                 r.get("type") == "replied_to" and str(r.get("id")) == posted.remote_id for r in refs
             )
-            if (
-                replies
-                and _links_to(tweet, entry.url)
-                and _links_aside(tweet["text"]).startswith(note)
-            ):
+            if replies and entry.url in tweet["text"] and tweet["text"].startswith(note):
                 # Recorded as sent, not as X shows it, so that it is known when told again.
                 return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), text)
         return None
@@ -145,7 +141,14 @@ class Twitter(Platform):
                 max_results=100,
                 next_token=token,
                 user_auth=True,
-                tweet_fields=["author_id", "created_at", "referenced_tweets", "conversation_id"],
+                # entities: each link as written, for the t.co X puts in the text.
+                tweet_fields=[
+                    "author_id",
+                    "created_at",
+                    "referenced_tweets",
+                    "conversation_id",
+                    "entities",
+                ],
                 # Who wrote each reply: X gives only an account id unless asked for the account.
                 expansions=["author_id"],
                 user_fields=["name", "username"],
@@ -265,14 +268,29 @@ class Twitter(Platform):
 
 
 def _as_written(response: dict[str, Any]) -> dict[str, Any]:
-    """X's answer with each post's text as its author wrote it. X gives &, < and > as HTML
-    entities (`&amp;` `&lt;` `&gt;`), every & included, so unescaping gives back exactly what
-    was written: what the City sent, to recognise its own posts, and what residents wrote."""
+    """X's answer with each post's text as its author wrote it: what the City sent, to
+    recognise its own posts, and what residents wrote, to judge and archive. X gives &, < and
+    > as HTML entities (`&amp;` `&lt;` `&gt;`), every & included, so unescaping gives back
+    what was written; and each link as t.co, which `entities.urls` (when asked for) expands."""
     data = response.get("data")
     for post in data if isinstance(data, list) else [data]:
         if isinstance(post, dict) and isinstance(post.get("text"), str):
-            post["text"] = html.unescape(post["text"])
+            post["text"] = _links_expanded(html.unescape(post["text"]), post.get("entities", {}))
     return response
+
+
+def _links_expanded(text: str, entities: dict[str, Any]) -> str:
+    """`text` with each t.co link as the link its author wrote (`expanded_url`): found by its
+    t.co address, not at `start`/`end`, which unescaping the text first would shift."""
+    expanded = {
+        u["url"]: u["expanded_url"]
+        for u in entities.get("urls", [])
+        if u.get("url") and u.get("expanded_url")
+    }
+    if not expanded:
+        return text
+    shortened = re.compile("|".join(map(re.escape, expanded)))
+    return shortened.sub(lambda link: expanded[link[0]], text)
 
 
 def _daily_cap_reached(headers: Mapping[str, str]) -> QuotaExhausted | None:
@@ -296,26 +314,13 @@ def _epoch(value: str | None) -> datetime | None:
         return None
 
 
-def _links_to(tweet: dict[str, Any], url: str) -> bool:
-    """X shortens links to t.co in the text; the original is in `entities.urls`."""
-    urls = tweet.get("entities", {}).get("urls", [])
-    return any(u.get("expanded_url") == url for u in urls) or url in tweet.get("text", "")
-
-
 def _announces(tweet: dict[str, Any], url: str, author: str) -> bool:
     """Whether the tweet is `author`'s own post of the announcement at `url`: not a reply,
-    repost or quote, and its last line is the link, as `x_text` puts it (X shows it as t.co;
-    the original is in `entities.urls`). A post that mentions the URL elsewhere is not it."""
+    repost or quote, and its last line is the link, as `x_text` puts it (read as written, not
+    as X's t.co). A post that mentions the URL elsewhere is not it."""
     if tweet.get("referenced_tweets") or str(tweet.get("author_id")) != author:
         return False
-    last_line = tweet.get("text", "").rsplit("\n", 1)[-1].strip()
-    urls = tweet.get("entities", {}).get("urls", [])
-    return any(u.get("url") == last_line and u.get("expanded_url") == url for u in urls)
-
-
-def _links_aside(text: str) -> str:
-    """Text with each link as one placeholder: X shows `https://t.co/…` for what was sent."""
-    return URL.sub("\0", text)
+    return tweet.get("text", "").rsplit("\n", 1)[-1].strip() == url
 
 
 def _retitled(entry: Entry, posted: Record) -> bool:

@@ -168,6 +168,28 @@ def test_criticism_of_council_spending_is_never_hidden_as_spam(
     assert ModerationLog(site.root / "records").statuses()[("facebook", comment)].awaiting_review
 
 
+def test_x_criticism_linking_trail_ca_is_not_hidden_and_is_archived_as_written(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """X shows every link as t.co (a domain no policy allows): read as the author wrote it,
+    the same comment is judged the same on X as on Facebook, and archived as written."""
+    criticism = (
+        "Councillors earn $40,000 a year and all they do is make money off parking tickets. "
+        "See page 12: https://www.trail.ca/budget-2027.pdf"
+    )
+    site.add("2026-11-20-budget", title="2027 budget adopted", summary=BUDGET)
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook.add_comment(next(iter(sandboxes.facebook.posts)), criticism)
+    x = sandboxes.twitter.add_reply(next(iter(sandboxes.twitter.tweets)), criticism)
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert sandboxes.facebook.comments[fb]["is_hidden"] is False
+    assert x not in sandboxes.twitter.hidden
+    assert ModerationLog(site.root / "records").statuses()[("twitter", x)].awaiting_review
+    archived = CommentArchive(site.root / "records").state()[("twitter", x)].text
+    assert archived == f"@CityofTrail {criticism}"
+
+
 @pytest.mark.parametrize(
     ("text", "category", "action"),
     [

@@ -140,7 +140,9 @@ def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes:
     (post,) = sandboxes.facebook.posts.values()
     assert post["link"] == url and url in post["message"]
     (tweet,) = sandboxes.twitter.tweets.values()
-    assert tweet["entities"]["urls"][-1]["expanded_url"] == url
+    link = tweet["entities"]["urls"][-1]
+    assert link["expanded_url"] == url  # as sent; the text shows its t.co, where X says
+    assert tweet["text"][link["start"] : link["end"]] == link["url"] != url
     (video,) = sandboxes.youtube.videos.values()
     assert video["snippet"]["title"] == "Tour the new bridge deck" and video["size"] == len(VIDEO)
     assert url in video["snippet"]["description"]
