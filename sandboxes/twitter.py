@@ -32,6 +32,7 @@ HANDLE = re.compile(r"@(\w{1,15})\s+")
 DAY = 24 * 60 * 60
 WINDOW = 15 * 60  # X's rate-limit window, per endpoint
 RECENT_SEARCH_WINDOW = timedelta(days=7)
+REPLY_TO_DELETED = "You attempted to reply to a Tweet that is deleted or not visible to you."
 
 
 class TwitterSandbox(Sandbox):
@@ -252,18 +253,7 @@ class TwitterSandbox(Sandbox):
                 )
             reply_to = (body.get("reply") or {}).get("in_reply_to_tweet_id")
             if reply_to and reply_to not in self.tweets:
-                return self.problem(
-                    400,
-                    "Invalid Request",
-                    "One or more parameters to your request was invalid.",
-                    "https://api.twitter.com/2/problems/invalid-request",
-                    errors=[
-                        {
-                            "message": "The Tweet you are replying to does not "
-                            "exist or has been deleted."
-                        }
-                    ],
-                )
+                return self.problem(403, "Forbidden", REPLY_TO_DELETED)  # as X refuses it
             tweet_id = str(next(self._ids))
             self.tweets[tweet_id] = self._tweet_record(tweet_id, text, self.user_id, reply_to)
             self.posted_at.append(self._timestamp())

@@ -186,17 +186,24 @@ class Ledger:
             }
         )
 
-    def gone(self, announcement: str, platform: str, remote_id: str, **details: Any) -> None:
+    def gone(
+        self,
+        announcement: str,
+        platform: str,
+        remote_id: str,
+        found_by: str = "collect",
+        **details: Any,
+    ) -> None:
         """Note that the post is no longer on the platform though the City never withdrew it
         (deleted there by hand, or taken down by the platform itself), so that the records
-        say when it was found gone."""
+        say when it was found gone, and by what: collect, or an update the platform refused."""
         self.append(
             {
                 "phase": "gone",
                 "op": None,
                 "announcement": announcement,
                 "platform": platform,
-                "action": "collect",
+                "action": found_by,
                 "remote_id": remote_id,
                 **details,
             }

@@ -143,14 +143,7 @@ class Syndicator:
         ]
         # Said, never failed: a run cannot put them right, and they must not fail every run.
         left += [
-            Result(
-                record.platform,
-                record.announcement,
-                UPDATE,
-                "gone",
-                record.remote_id,
-                error=removed_elsewhere_problem(record, self.platforms[record.platform].label),
-            )
+            _gone(record, self.platforms[record.platform])
             for record in removed_with_news(manifest, records, self.platforms)
         ]
         report = Report()
@@ -241,7 +234,10 @@ class Syndicator:
                         entry.id, name, UPDATE, remote_id=remote_id, **sent
                     )
                     write = _Once(platform.update, lambda: platform.find_update(entry, record))
-                    reply = self._call(write, entry, record)
+                    try:
+                        reply = self._call(write, entry, record)
+                    except NotFound as error:
+                        return self._found_gone(platform, action, operation, error)
                     record.apply(self._updated(operation, entry, name, reply, sent))
                     if not needs_update(entry, record, name):
                         return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
@@ -266,6 +262,25 @@ class Syndicator:
             return replace(self._fail(action, operation, "failed", error, write=write), halts=True)
         except PlatformError as error:
             return self._fail(action, operation, "failed", error, write=write)
+
+    def _found_gone(
+        self, platform: Platform, action: Action, operation: str, error: NotFound
+    ) -> Result:
+        """An update refused because the post is no longer there: deleted on the platform
+        itself, never withdrawn, and not (yet) seen gone by collect (X's search still lists
+        the replies of a deleted post). Noted gone as collect notes it, so that later runs
+        send it nothing and say so (`removed_with_news`) rather than fail every run."""
+        record = action.record
+        assert record is not None and record.remote_id is not None
+        message = redact(str(error), self.secrets)
+        self.ledger.outcome(
+            operation, record.announcement, platform.name, UPDATE, "failed", error=message
+        )
+        self.ledger.gone(
+            record.announcement, platform.name, record.remote_id, found_by=UPDATE, error=message
+        )
+        logger.warning("%s: %s: %s", platform.name, record.announcement, message)
+        return _gone(record, platform)
 
     def _recover(self, platform: Platform, action: Action) -> Result | Action:
         """A previous run stopped mid-call: adopt what it did instead of doing it twice.
@@ -599,6 +614,19 @@ def _left_behind(record: Record, problem: str) -> Result:
         record.remote_id,
         None if record.withdrawn else record.url,  # only its replies are left (X)
         error=problem,
+    )
+
+
+def _gone(record: Record, platform: Platform) -> Result:
+    """A post removed on the platform itself (`Record.removed_elsewhere`), as the run reports
+    it: what is wrong and what the CEC may do, said but not failed."""
+    return Result(
+        record.platform,
+        record.announcement,
+        UPDATE,
+        "gone",
+        record.remote_id,
+        error=removed_elsewhere_problem(record, platform.label),
     )
 
 

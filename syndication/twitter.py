@@ -47,6 +47,8 @@ TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
 # How X refuses a post or reply whose text the account has already posted (403).
 DUPLICATE = "duplicate content"
+# How X refuses a reply to a post that is no longer there (403): deleted on x.com or by X.
+REPLY_TO_DELETED = "reply to a Tweet that is deleted"
 # X caps posting over 24 hours per account and per app (`x-user-limit-24hour-*` and
 # `x-app-limit-24hour-*`): whose cap it is, as a message names it.
 DAILY_CAPS = {"user": "the account's", "app": "the app's"}
@@ -259,7 +261,9 @@ class Twitter(Platform):
             return AuthError(message, CREDENTIALS[self.name])
         if isinstance(error, tweepy.Forbidden) and DUPLICATE in detail:
             return Duplicate(message)
-        if isinstance(error, tweepy.NotFound):
+        if isinstance(error, tweepy.NotFound) or (
+            isinstance(error, tweepy.Forbidden) and REPLY_TO_DELETED in detail
+        ):
             return NotFound(message)
         return PermanentError(message)
 

@@ -562,6 +562,31 @@ def test_a_post_removed_on_the_platform_itself_is_reported_not_updated_nor_repos
     assert len(sandboxes.facebook.posts) == 1
 
 
+def test_an_x_post_deleted_on_x_itself_does_not_fail_every_run_once_corrected(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Deleted on x.com, not withdrawn: search still lists its replies, so collect cannot see
+    it gone. The correction's reply is what X refuses (403, "You attempted to reply to a
+    Tweet that is deleted…"): that run notes the post gone, as collect does elsewhere, and
+    from then on it is reported, not failed."""
+    from archive.collect import collect
+
+    run.site.add("2026-11-20-flushing")
+    run.on("twitter")
+    (post,) = sandboxes.twitter.tweets
+    with sandboxes.twitter.lock:
+        sandboxes.twitter.deleted[post] = sandboxes.twitter.tweets.pop(post)
+    collect(load_settings(run.env()), run.site.content, say=lambda _: None)
+    run.site.add("2026-11-20-flushing", modified="2026-11-22 10:00", correction="Moved a day.")
+    for _ in range(2):
+        report = run.on("twitter")
+        assert outcomes(report) == {("twitter", "2026-11-20-flushing", "gone")}, run.said
+        assert not report.failed and sandboxes.twitter.tweets == {}
+        assert "removed on X outside this system" in (report.results[0].error or "")
+    gone = [e for e in run.ledger.events() if e["phase"] == "gone"]
+    assert [e["remote_id"] for e in gone] == [post]  # noted once
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
