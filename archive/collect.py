@@ -94,6 +94,7 @@ def collect(
                 comments,
                 unlisted,
                 _listed_since(platform, now),
+                platform.replies_go_with_their_comment,
             )
             total = totals.setdefault(name, CollectCounts())
             for field in ("new", "edited", "deleted", "unchanged"):

@@ -2,13 +2,14 @@
 
 `comments.jsonl` (hash-chained, append-only) gets one line per new comment, one per edit (a new
 version, of its text or of what it shows: a photo, sticker or GIF; the earlier one stays in
-the file) and one when a comment disappears from the platform because its author deleted it.
-Collecting again records only what changed.
+the file) and one when a comment disappears from the platform: because its author deleted it,
+or (`removed_with`) with the comment it replied to, where the platform deletes a comment's
+replies with it. Collecting again records only what changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,10 @@ from typing import Any
 from syndication.base import Comment
 
 from .chain import ChainFile
+
+# How a comment left the platform, as every record of it words it.
+DELETED_BY_AUTHOR = "deleted by its author"
+REMOVED_WITH_THREAD = "removed with the comment it replied to"
 
 
 @dataclass
@@ -34,6 +39,17 @@ class CommentState:
     by_city: bool = False  # the City's own answer: a record, never moderated
     attachment: dict[str, Any] | None = None  # what its latest version shows besides its text
     versions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def removal(self) -> str:
+        """How the comment, once `deleted`, left the platform (`how_removed`)."""
+        return how_removed(self.versions[-1])
+
+
+def how_removed(event: Mapping[str, Any]) -> str:
+    """How a `comment_deleted` line says the comment left the platform: with the comment it
+    replied to, or deleted by its author (every line written before replies were told apart)."""
+    return REMOVED_WITH_THREAD if event.get("removed_with") else DELETED_BY_AUTHOR
 
 
 @dataclass
@@ -72,13 +88,15 @@ class CommentArchive:
         current: Iterable[Comment],
         hidden_by_city: frozenset[tuple[str, str]] = frozenset(),
         listed_since: datetime | None = None,
+        replies_go_with_their_comment: bool = False,
     ) -> CollectCounts:
         """Compare what the platform shows now with the archive; append only the changes.
 
         A known comment missing from the listing was deleted by its author, unless it or the
         comment it replies to is in `hidden_by_city` (comments the City hid, on a platform whose
         listing leaves them out) or it was made before `listed_since`, as far back as the
-        listing reaches."""
+        listing reaches. Where `replies_go_with_their_comment` (the platform deletes a
+        comment's replies with it), a reply whose comment is gone too was removed with it."""
         known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
@@ -104,15 +122,27 @@ class CommentArchive:
                     **{k: v for k, v in asdict(comment).items() if k != "id"},
                 }
             )
-        for key, state in known.items():
+        vanished = [
+            state
+            for key, state in known.items()
+            if key not in seen
+            and not state.deleted
             # A comment the City hid that the platform no longer lists is not known to be
-            # deleted, nor is a reply to it (YouTube leaves out a rejected comment's whole thread).
-            parent = (platform, str(state.versions[0].get("parent_id")))
-            if key in seen or state.deleted or key in hidden_by_city or parent in hidden_by_city:
-                continue
-            if listed_since is not None and _created(state) < listed_since:
-                continue  # aged out of the listing: not known to be deleted
+            # deleted, nor is a reply to it (YouTube leaves out a rejected comment's whole
+            # thread).
+            and key not in hidden_by_city
+            and _parent(state) not in hidden_by_city
+            # Aged out of the listing: not known to be deleted.
+            and (listed_since is None or _created(state) >= listed_since)
+        ]
+        gone = {(platform, state.id) for state in vanished} | {
+            key for key, state in known.items() if state.deleted
+        }
+        for state in vanished:
             counts.deleted += 1
+            # Its comment gone, now or before: the platform took the reply with it, and the
+            # records must not say that its author deleted it.
+            with_its_comment = replies_go_with_their_comment and _parent(state) in gone
             changes.append(
                 {
                     "kind": "comment_deleted",
@@ -121,6 +151,7 @@ class CommentArchive:
                     "post_id": post_id,
                     "comment_id": state.id,
                     "author": state.author,
+                    **({"removed_with": _parent(state)[1]} if with_its_comment else {}),
                 }
             )
         for event in self.chain.extend(changes):
@@ -150,6 +181,11 @@ def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) 
     elif event["kind"] == "comment_deleted" and key in comments:
         comments[key].deleted = True
         comments[key].versions.append(event)
+
+
+def _parent(state: CommentState) -> tuple[str, str]:
+    """The comment this one replies to, as the archive keys it (no such comment if none)."""
+    return (state.platform, str(state.versions[0].get("parent_id")))
 
 
 def _same(state: CommentState, comment: Comment) -> bool:

@@ -55,7 +55,7 @@ from checks.lint import (
     street_addresses,
 )
 
-from .comments import attachment_sources
+from .comments import attachment_sources, how_removed
 from .index import CITY_NAME, COLUMNS, ArchiveRecord, city_time, search
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
@@ -511,6 +511,7 @@ def _write_set(
     )
     env.filters["city_time"] = city_time  # as `invoke records search` shows times
     env.filters["attachment_shown"] = attachment_shown
+    env.filters["how_removed"] = how_removed  # as `invoke records search` words a removal
     html = env.get_template("foi-report.html").render(
         request=request,
         queries=queries,

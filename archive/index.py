@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from syndication.config import REQUIRED
 
 from .chain import ChainFile
+from .comments import how_removed
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
 # and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
@@ -182,7 +183,7 @@ def _record(
         key = (event["platform"], event["comment_id"])
         author = event.get("author", "")
         comment_posts[key] = (event["announcement"], event["post_id"], author)
-        text = event.get("text", "") if event["kind"] == "comment" else "[deleted by its author]"
+        text = event.get("text", "") if event["kind"] == "comment" else f"[{how_removed(event)}]"
         return ArchiveRecord(
             **common,
             announcement=event["announcement"],

@@ -101,8 +101,9 @@ class Status:
 def review_queue(
     statuses: Iterable[Status], comments: Mapping[tuple[str, str], CommentState]
 ) -> tuple[list[Status], list[Status]]:
-    """(queue, gone): the comments awaiting review, and apart from them those their authors
-    deleted before anyone reviewed them, which leave nothing on the platform to decide."""
+    """(queue, gone): the comments awaiting review, and apart from them those gone from the
+    platform before anyone reviewed them (deleted by their authors, or removed with the
+    comment they replied to), which leave nothing on the platform to decide."""
     queue: list[Status] = []
     gone: list[Status] = []
     for status in statuses:

@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from archive.comments import CommentArchive
 
 from .classifier import CATEGORIES, CLAUSES
-from .log import EDITED_SINCE_HIDDEN, ModerationLog, review_queue
+from .log import EDITED_SINCE_HIDDEN, ModerationLog, Status, review_queue
 
 
 def write_report(records_dir: Path) -> Path:
@@ -20,7 +20,13 @@ def write_report(records_dir: Path) -> Path:
     counts = Counter(c for s in statuses for c in s.categories)
     by_platform = Counter((c, s.platform) for s in statuses for c in s.categories)
     categories = [(c, counts[c]) for c in CATEGORIES]
-    queue, deleted = review_queue(statuses, comments)
+    queue, gone = review_queue(statuses, comments)
+    # Listed apart by how each left the platform, as the records word it.
+    removed: dict[str, list[Status]] = {}
+    for status in gone:
+        removed.setdefault(comments[(status.platform, status.comment_id)].removal, []).append(
+            status
+        )
     env = Environment(
         loader=FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=select_autoescape(default=True),
@@ -28,7 +34,7 @@ def write_report(records_dir: Path) -> Path:
     html = env.get_template("report.html").render(
         total=len(comments),
         queue=queue,
-        deleted=deleted,
+        removed=removed,
         decisions=[s for s in statuses if s.decision],
         categories=categories,
         top=max(counts.values(), default=1),

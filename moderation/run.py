@@ -24,12 +24,16 @@ CLASSIFIER = "classifier (policy/moderation.yml)"
 # The states in which a platform holds a comment back from the public until the channel
 # publishes or rejects it (YouTube's review queue).
 HELD = ("heldForReview", "likelySpam")
-# The result of a decision a stopped run sent, on a comment its author deleted before the
-# next run could send it again.
-UNKNOWN_DELETED = (
-    "not known: the run stopped before the platform answered, and its author has deleted "
-    "the comment since"
-)
+
+
+def unknown_since_removed(comment: CommentState) -> str:
+    """The result of a decision a stopped run sent, on a comment gone from the platform (its
+    author deleted it, or it went with the comment it replied to) before the next run could
+    send it again."""
+    return (
+        "not known: the run stopped before the platform answered, and the comment has been "
+        f"{comment.removal} since"
+    )
 
 
 class DecisionError(ValueError):
@@ -168,8 +172,8 @@ def settle_interrupted(
     again as it was intended (by whom, why, under which clause) and recorded with the
     platform's answer: ((platform, comment id), decision, result) for each. Setting a comment
     hidden or shown again changes nothing if the first call landed, so whether it did need
-    not be known. One whose comment its author has since deleted is answered without asking
-    the platform (Graph answers that it does not exist): whether it landed is not known."""
+    not be known. One whose comment has since gone from the platform is answered without
+    asking it (Graph answers that it does not exist): whether it landed is not known."""
     settled = []
     for key, status in sorted(log.statuses().items()):
         intent, comment = status.intent, comments.get(key)
@@ -178,7 +182,8 @@ def settle_interrupted(
         decision, operation = intent["decision"], intent["op"]
         who, reason, category = intent["who"], intent["reason"], intent["category"]
         if comment is not None and comment.deleted:
-            log.decided(*key, decision, who, reason, category, UNKNOWN_DELETED, operation)
+            result = unknown_since_removed(comment)
+            log.decided(*key, decision, who, reason, category, result, operation)
             continue
         if key[0] not in platforms:
             continue  # no credentials on this machine: settled by a run that has them
@@ -311,7 +316,7 @@ def decide(
         # Nothing is left on the platform to keep or hide: Graph answers that it does not exist.
         when = city_time(str(comment_now.versions[-1].get("time", "")))
         raise DecisionError(
-            f"{status.platform}:{status.comment_id}: deleted by its author on {when}; "
+            f"{status.platform}:{status.comment_id}: {comment_now.removal} on {when}; "
             "nothing to decide (its versions stay in the records)"
         )
     if decision == "hide":

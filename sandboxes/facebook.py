@@ -280,9 +280,14 @@ class FacebookSandbox(Sandbox):
             self.comments[comment_id]["attachment"] = attachment
 
     def delete_comment(self, comment_id: str) -> None:
-        """The author deletes their comment: it leaves the listing."""
+        """The author deletes their comment: it leaves the listing, and its replies (and
+        theirs) with it, as on Facebook."""
         with self.lock:
-            self.comments[comment_id]["deleted"] = True
+            going = [comment_id]
+            while going:
+                gone = going.pop()
+                self.comments[gone]["deleted"] = True
+                going += [c["id"] for c in self.comments.values() if c["parent"] == {"id": gone}]
 
     def _list_comments(self, request: Request, version: str, object_id: str) -> Response:
         if (denied := self._authorized(request)) is not None:

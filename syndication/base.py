@@ -130,6 +130,9 @@ class Platform(ABC):
     lists_hidden_comments: ClassVar[bool] = True
     # Whether `comments` still lists a withdrawn post's comments; where not, they went with it.
     comments_outlive_withdrawal: ClassVar[bool] = False
+    # Whether deleting a comment deletes its replies (Facebook, YouTube): there a reply that
+    # vanished with its comment was removed with it, not deleted by its own author.
+    replies_go_with_their_comment: ClassVar[bool] = True
 
     @abstractmethod
     def create(self, entry: Entry) -> RemotePost:

@@ -59,6 +59,8 @@ class Twitter(Platform):
     comments_window: ClassVar[timedelta | None] = timedelta(days=7)  # X's recent search
     # Deleting a post leaves its replies public, and conversation_id: search still finds them.
     comments_outlive_withdrawal: ClassVar[bool] = True
+    # A deleted post's replies stay up: each reply that vanished was deleted itself.
+    replies_go_with_their_comment: ClassVar[bool] = False
     label: ClassVar[str] = LABELS["twitter"]
 
     def __init__(self, config: TwitterConfig, timeout: float = DEFAULT_TIMEOUT) -> None:

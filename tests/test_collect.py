@@ -16,6 +16,7 @@ import tasks
 from archive.chain import ChainFile
 from archive.collect import collect
 from archive.comments import CommentArchive
+from archive.index import read_records
 from sandboxes import Sandboxes
 from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
@@ -171,6 +172,33 @@ def test_every_reply_in_a_long_youtube_thread_is_collected_and_none_lost(
 
     totals, _ = collect(settings, site.content)
     assert (totals["youtube"].unchanged, totals["youtube"].deleted) == (8, 0)
+
+
+def test_a_reply_removed_with_its_thread_is_not_recorded_as_deleted_by_its_author(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """YouTube and Facebook delete a comment's replies with it: the replier deleted nothing,
+    and the records must not say so. On X a reply outlives the post it answered."""
+    ids, settings = posted(site, sandboxes)
+    thread = sandboxes.youtube.add_comment(ids["youtube"], "The deck is a waste of money")
+    reply = sandboxes.youtube.add_reply(thread, "It was paid by a grant, actually", "Sam Lee")
+    fb = sandboxes.facebook.add_comment(ids["facebook"], "The deck is a waste of money")
+    fb_reply = sandboxes.facebook.add_comment(ids["facebook"], "A grant paid it", parent=fb)
+    x = sandboxes.twitter.add_reply(ids["twitter"], "The deck is a waste of money")
+    x_reply = sandboxes.twitter.add_reply(x, "A grant paid it")
+    collect(settings, site.content)
+    sandboxes.youtube.delete_comment(thread)  # its author deletes it; YouTube, the thread
+    sandboxes.facebook.delete_comment(fb)
+    sandboxes.twitter.delete_reply(x)
+    sandboxes.twitter.delete_reply(x_reply)  # X leaves it up: its author deleted it
+    collect(settings, site.content)
+    said = {(r.comment_id, r.text) for r in read_records(site.root / "records")}
+    for deleted in (thread, fb, x, x_reply):
+        assert (deleted, "[deleted by its author]") in said
+    for removed in (reply, fb_reply):
+        assert (removed, "[deleted by its author]") not in said
+        assert (removed, "[removed with the comment it replied to]") in said
+    assert (x_reply, "[removed with the comment it replied to]") not in said
 
 
 def test_an_x_reply_is_archived_as_its_author_wrote_it(site: Site, sandboxes: Sandboxes) -> None:
