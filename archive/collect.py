@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,14 +14,17 @@ from syndication.base import (
     NotFound,
     Platform,
     PlatformError,
+    RateLimited,
     redacted_logs,
 )
 from syndication.config import Settings
 from syndication.ledger import Ledger, Record
 from syndication.runner import make_platforms
+from syndication.syndicate import Retry, resume_at
 
 from .comments import CollectCounts, CommentArchive
 from .git import commit_archive
+from .index import city_time
 
 
 def collect(
@@ -35,6 +39,8 @@ def collect(
     With `days` (default: settings.collect_days; 0 or None: every post), only posts that the
     ledger shows syndicated or changed within that many days are visited: at a decade of
     announcements, visiting every post every 15 minutes would meet the platforms' rate limits.
+    Each platform is asked as syndication asks it (`Retry`): a transient fault is tried again,
+    and a platform whose rate limit resets later than that waits is asked no more in the run.
     """
     days = settings.collect_days if days is None else days
     now = now or datetime.now(UTC)
@@ -50,6 +56,10 @@ def collect(
         closed: list[str] = []
         gone: list[str] = []
         refused: set[str] = set()  # platforms that refused the credentials: asked no more
+        # Platforms rate-limited beyond what a run waits, and when they may be asked again.
+        paused: dict[str, datetime] = {}
+        unvisited: Counter[str] = Counter()
+        retry = Retry()
         ledger = Ledger.in_records(settings.records_dir)
         for (announcement, name), record in sorted(ledger.records().items()):
             platform = platforms.get(name)
@@ -60,8 +70,11 @@ def collect(
             if since is not None and _last_change(record) < since:
                 skipped += 1
                 continue
+            if name in paused:
+                unvisited[name] += 1
+                continue
             try:
-                comments = platform.comments(record.remote_id)
+                comments = retry(platform.comments, record.remote_id)
             except CommentsOff:
                 # Nothing to collect now; the comments already archived are not deleted.
                 closed.append(f"{name}: {announcement}")
@@ -76,6 +89,12 @@ def collect(
             except AuthError as error:
                 failures.append(f"{name}: {announcement}: {error}")
                 refused.add(name)  # every other post would be refused the same way
+                continue
+            except RateLimited as error:
+                # Every other post would be refused the same way until the limit resets: not
+                # a failure, as a quota is none to syndication; a later run visits them.
+                paused[name] = resume_at(error)
+                unvisited[name] += 1
                 continue
             except PlatformError as error:
                 failures.append(f"{name}: {announcement}: {error}")
@@ -113,6 +132,12 @@ def collect(
             )
         if skipped:
             say(f"collect: {skipped} post(s) unchanged for over {days} days were not visited.")
+        for name, until in sorted(paused.items()):
+            say(
+                f"{name}: {platforms[name].label}'s rate limit is used up until "
+                f"{city_time(until.isoformat())}: {unvisited[name]} post(s) not visited; a run "
+                "after then collects them."
+            )
         for failure in failures:
             say(failure)
         commit = commit_archive(settings.records_dir, "Collect comments")

@@ -73,6 +73,45 @@ class Result:
     halts: bool = False
 
 
+@dataclass(frozen=True)
+class Retry:
+    """How a call to a platform is tried again, by syndication and by collect alike: a
+    transient fault after a pause that doubles each time, a rate limit once it resets if that
+    is within `max_wait`. A reset further away is raised at once (`RateLimited`): the caller
+    leaves the platform until then (`resume_at`)."""
+
+    max_wait: float = 60.0
+    backoff: float = 0.5
+    attempts: int = 4
+    sleep: Callable[[float], None] = time.sleep
+
+    def __call__(self, function: Callable[..., T], *args: Any) -> T:
+        def worth_retrying(error: BaseException) -> bool:
+            if not isinstance(error, TransientError):
+                return False
+            return error.retry_after is None or error.retry_after <= self.max_wait
+
+        def wait(state: RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            if isinstance(error, TransientError) and error.retry_after is not None:
+                return max(0.0, error.retry_after)
+            return float(min(self.max_wait, self.backoff * 2 ** (state.attempt_number - 1)))
+
+        retrying = Retrying(
+            retry=retry_if_exception(worth_retrying),
+            stop=stop_after_attempt(self.attempts),
+            wait=wait,
+            sleep=self.sleep,
+            reraise=True,
+        )
+        return retrying(function, *args)
+
+
+def resume_at(error: RateLimited) -> datetime:
+    """When a platform that answered with `error` may be asked again (local time)."""
+    return datetime.fromtimestamp(time.time() + (error.retry_after or 0)).astimezone()
+
+
 @dataclass
 class Report:
     results: list[Result] = field(default_factory=list)
@@ -118,10 +157,7 @@ class Syndicator:
         self.ledger = ledger
         self.platforms = dict(platforms)
         self.secrets = tuple(secrets)
-        self.max_wait = max_wait
-        self.backoff = backoff
-        self.attempts = attempts
-        self.sleep = sleep
+        self.retry = Retry(max_wait, backoff, attempts, sleep)
 
     def plan(self, manifest: Manifest) -> list[Action]:
         return plan(manifest, self.ledger.records(), self.platforms)
@@ -256,8 +292,7 @@ class Syndicator:
             return self._fail(action, operation, "deferred", error, error.resume_at, write)
         except RateLimited as error:
             # Reset is further away than we are willing to wait: treat like a quota.
-            resume = datetime.fromtimestamp(time.time() + (error.retry_after or 0)).astimezone()
-            return self._fail(action, operation, "deferred", error, resume, write)
+            return self._fail(action, operation, "deferred", error, resume_at(error), write)
         except AuthError as error:
             return replace(self._fail(action, operation, "failed", error, write=write), halts=True)
         except PlatformError as error:
@@ -515,26 +550,7 @@ class Syndicator:
 
     def _call(self, function: Callable[..., T], *args: Any) -> T:
         """Retry transient faults with backoff; honour rate-limit resets up to `max_wait`."""
-
-        def worth_retrying(error: BaseException) -> bool:
-            if not isinstance(error, TransientError):
-                return False
-            return error.retry_after is None or error.retry_after <= self.max_wait
-
-        def wait(state: RetryCallState) -> float:
-            error = state.outcome.exception() if state.outcome else None
-            if isinstance(error, TransientError) and error.retry_after is not None:
-                return max(0.0, error.retry_after)
-            return float(min(self.max_wait, self.backoff * 2 ** (state.attempt_number - 1)))
-
-        retrying = Retrying(
-            retry=retry_if_exception(worth_retrying),
-            stop=stop_after_attempt(self.attempts),
-            wait=wait,
-            sleep=self.sleep,
-            reraise=True,
-        )
-        return retrying(function, *args)
+        return self.retry(function, *args)
 
 
 class _Once(Generic[T]):

@@ -410,6 +410,40 @@ def test_a_refused_credential_stops_collecting_from_that_platform_naming_the_var
     assert "renew FACEBOOK_PAGE_ACCESS_TOKEN" in failure and token not in failure
 
 
+def three_posts(site: Site, sandboxes: Sandboxes) -> Settings:
+    for day in (20, 21, 22):
+        site.add(f"2026-11-{day}-item", title=f"Item {day}", date=f"2026-11-{day} 09:00")
+    return site.syndicate_to(sandboxes)
+
+
+def test_collect_survives_one_server_error(site: Site, sandboxes: Sandboxes) -> None:
+    """Retried as syndication retries it: one 503 no longer fails collect (and with it
+    `invoke publish`, before moderation)."""
+    settings = three_posts(site, sandboxes)
+    sandboxes.facebook.add_comment(next(iter(sandboxes.facebook.posts)), "When?")
+    sandboxes.facebook.inject("server_error", method="GET", path=r"/comments$", status=503)
+    totals, failures = collect(settings, site.content)
+    assert failures == [] and totals["facebook"].new == 1
+
+
+def test_collect_stops_asking_x_once_its_search_window_is_used_up(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A rate limit that resets later than a run waits: the platform is not asked again in
+    the run (each post would be refused the same way), and the run says when it may be."""
+    settings = three_posts(site, sandboxes)
+    sandboxes.twitter.inject(
+        "rate_limit", method="GET", path=r"/search/recent$", times=10, reset_after=900
+    )
+    said: list[str] = []
+    totals, failures = collect(settings, site.content, say=said.append)
+    searched = [r for r in sandboxes.twitter.requests if r[1] == "/2/tweets/search/recent"]
+    assert len(searched) == 1
+    assert failures == [] and set(totals) == {"facebook"}  # not a failure: a pause
+    (paused,) = [line for line in said if line.startswith("twitter:")]
+    assert "3 post(s) not visited" in paused and "until 2" in paused, paused
+
+
 def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
     site: Site, sandboxes: Sandboxes
 ) -> None:
