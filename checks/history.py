@@ -296,7 +296,16 @@ def _walk(
         walked.findings += found
         if found or POSTERS not in changed:
             continue
-        walked.trusted = repo.posters_at(commit)
+        try:
+            listed = repo.posters_at(commit)
+        except HistoryError as error:
+            # Named on its commit, like any other broken rule; the commits after are checked
+            # against the list before it, so the CEC's signed fix can move enforce_from past
+            # it instead of every later check stopping here.
+            author = repo.git("log", "-1", "--format=%an", commit).strip()
+            walked.findings.append(Finding(commit, author, f"leaves {POSTERS} unusable: {error}"))
+            continue
+        walked.trusted = listed
         named = walked.trusted.enforce_from if walked.trusted else None
         if (
             order is not None

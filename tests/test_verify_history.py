@@ -381,6 +381,26 @@ def test_the_cec_moves_enforce_from_forward_past_a_bad_commit(repo: Repo, tmp_pa
     assert list(verify(repo.path, remembered=record)) == []
 
 
+def test_a_posters_list_left_unreadable_is_a_finding_the_cec_moves_past(repo: Repo) -> None:
+    """A typo in the posters file, committed, is named on its commit; the commits after are
+    checked against the list before it, and the CEC's signed fix moves enforce_from past it,
+    as past any other commit that broke the rules (it must not stop every later check)."""
+    people = {"cec": "cec", "emp": "employee"}
+    typo = repo.posters_yaml(people).replace("posters:", "posters:\n  - name: [unclosed", 1)
+    broken = repo.commit("cec", {"policy/posters.yml": typo}, sign_as="cec")
+    employee = repo.commit("emp", {"content/announcements/a.md": "A\n"}, sign_as="emp")
+    with pytest.raises(HistoryError, match=r"posters\.yml at HEAD: not valid YAML"):
+        repo.findings()  # as it is now: nothing can be checked against it
+    fixed = repo.commit("cec", {"policy/posters.yml": repo.posters_yaml(people)}, sign_as="cec")
+    (on_broken, on_employee) = repo.findings()
+    assert on_broken.startswith(f"{broken[:10]} cec: leaves policy/posters.yml unusable: ")
+    assert "not valid YAML" in on_broken
+    assert on_employee.startswith(f"{employee[:10]} emp: an employee's change committed")
+    repo.enforce_from = fixed
+    repo.commit("cec", {"policy/posters.yml": repo.posters_yaml(people)}, sign_as="cec")
+    assert repo.findings() == []
+
+
 @pytest.mark.parametrize("named", ["main", "HEAD~1", "abc1234"])
 def test_an_enforce_from_the_cec_gives_by_another_name_is_refused_naming_the_field(
     repo: Repo, named: str
