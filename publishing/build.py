@@ -37,6 +37,9 @@ _NOT_CACHE_SETTINGS = frozenset(
     }
 )
 _CACHED_LIBRARIES = ("pelican", "markdown", "jinja2", "icalendar", "feedgen")
+# Written by plugins/discovery into every build that succeeded (only those are swapped into
+# place): the mark of a complete build, for the deploy, and of a folder a build may replace.
+BUILD_MARK = "build.json"
 _CACHE_NAME = re.compile(r"[0-9a-f]{16}")  # cache_folder's names: 8-byte digests in hex
 
 
@@ -157,6 +160,9 @@ def build_site(
     """
     settings = load_settings(settings_file, overrides)
     target = Path(output or settings["OUTPUT_PATH"]).resolve()
+    refused = not_replaceable(target, Path(settings["PATH"]))
+    if refused:
+        raise BuildError([refused])
     if cache is not None:
         settings.update(
             CACHE_CONTENT=True,
@@ -191,6 +197,27 @@ def as_the_build_names(error: Exception) -> str:
     """An error that stops the build without problems of its own, as the build names it (and
     `invoke status` with it): its kind and message."""
     return f"{type(error).__name__}: {error}"
+
+
+def not_replaceable(target: Path, content: Path) -> str | None:
+    """Why a build must not go into `target`, or None. The swap deletes whatever the folder
+    held, so only a folder of the build's own may be given: a new or empty one, or an earlier
+    build (with its BUILD_MARK). Anything else is a mistake that would be lost whole: the
+    content (`--output content` for --content), the records archive, the project."""
+    if content.resolve().is_relative_to(target):
+        return (
+            f"{target}: holds the content this build reads ({content}), which the build would "
+            "delete with it; build into a folder of its own, such as output/"
+        )
+    if not target.exists() or (target / BUILD_MARK).is_file():
+        return None
+    if target.is_dir() and not any(target.iterdir()):
+        return None
+    return (
+        f"{target}: neither an earlier build ({BUILD_MARK} is missing) nor an empty folder, "
+        "and the build replaces the folder it builds into, deleting what it holds; build into "
+        "a new or empty folder, or an earlier build's, such as output/"
+    )
 
 
 def _forget_other_caches(current: Path) -> None:

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from archive.git import without_credentials
 from checks.git_command import run_git
+from publishing.build import BUILD_MARK  # its absence means output/ is not a complete build
 from syndication.http import is_web_address
 
 PAGES = (".html",)
@@ -50,10 +51,6 @@ def stage(name: str) -> int:
     ):
         return 2
     return 0
-
-
-# Written by every build that succeeded; its absence means output/ is not a complete build.
-BUILD_MARK = "build.json"
 
 
 class DeployError(Exception):

@@ -15,8 +15,11 @@ from pathlib import Path
 import feedparser
 import pytest
 from icalendar import Calendar
+from invoke.context import Context
+from invoke.exceptions import Exit
 from pelican import signals
 
+import tasks
 from announcements.headings import heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
@@ -111,6 +114,26 @@ def test_an_output_folder_that_cannot_be_replaced_fails_the_build_naming_it(
     ]
     assert site.read("index.html") == good_index
     assert sorted(p.name for p in site.root.iterdir()) == ["content", "output"]
+
+
+@pytest.mark.parametrize("target", ["content", "records"])
+def test_build_never_replaces_a_folder_that_is_not_a_build(
+    site: Site, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    """The build replaces the folder it builds into, whole: `--output content` (mistaken for
+    --content) or `--output records` (a typo) would delete the CEC's uncommitted drafts or
+    the FOIPPA archive, its ledger with it (and the next syndicate would post everything
+    again)."""
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    monkeypatch.setenv("BUILD_TIME", NOW)
+    draft = site.add("2026-11-20-flushing", status="draft")  # the CEC's work, not committed
+    ledger = site.root / "records" / "syndication" / "ledger.jsonl"  # the FOIPPA archive
+    ledger.parent.mkdir(parents=True)
+    ledger.write_text('{"seq": 1}\n', encoding="utf-8")
+    with pytest.raises(Exit):  # refused, naming the folder, which is kept as it was
+        tasks.build(Context(), output=str(site.root / target), content=str(site.content))
+    assert draft.is_file()
+    assert ledger.is_file()
 
 
 def test_markdown_outside_the_content_folders_is_refused_not_ignored(site: Site) -> None:
