@@ -447,6 +447,21 @@ def _records_dir() -> Path:
     return _platform_settings().records_dir
 
 
+def _archive_to_read(command: str) -> Path:
+    """RECORDS_DIR for a command that only reads the archive. A folder that is not there is a
+    mistyped RECORDS_DIR or an archive never fetched, not an intact archive of no records:
+    verify would vouch for it, and an FOI export answer the request with nothing (exit 2).
+    The commands that record make the folder instead."""
+    records_dir = _records_dir()
+    if not records_dir.is_dir():
+        raise Exit(
+            f"{command}: RECORDS_DIR: no archive at {records_dir}; check RECORDS_DIR, or fetch "
+            "the archive from RECORDS_REMOTE with `invoke records pull`",
+            code=2,
+        )
+    return records_dir
+
+
 @task
 def records(c: Context) -> None:
     """The records archive: `invoke records verify|reindex|search|export|retention|pull|push`."""
@@ -461,7 +476,7 @@ def verify(c: Context) -> None:
 
     What is left of a file cut short, or of one removed whole, still chains: what the
     archive's git history holds shows what is gone."""
-    records_dir = _records_dir()
+    records_dir = _archive_to_read("records verify")
     problems = [p for chain in chains(records_dir).values() for p in chain.verify()]
     # Lines cut from a file's end, or a file removed whole, leave chains that verify.
     try:
@@ -482,7 +497,7 @@ def verify(c: Context) -> None:
 @_reads_records("records reindex")
 def reindex(c: Context) -> None:
     """`invoke records reindex`: rebuild the search index from the archive files."""
-    count = rebuild_index(_records_dir())
+    count = rebuild_index(_archive_to_read("records reindex"))
     print(f"records reindex: {count} records indexed.")
 
 
@@ -529,9 +544,8 @@ def search(
     until = _search_option("--to", to, functools.partial(date_bound, end=True), date)
     on = _search_option("--platform", platform, platform_name)
     _fetch_to_read(c, "records search", sys.stderr)  # the results alone on stdout
-    found = search_records(
-        _records_dir(), query, platform=on, since=since, until=until, author=author
-    )
+    records_dir = _archive_to_read("records search")
+    found = search_records(records_dir, query, platform=on, since=since, until=until, author=author)
     for record in found:
         print(record.summary())
     print(f"records search: {len(found)} record(s).")
@@ -576,9 +590,10 @@ def export(
             "run the command with RECORDS_REMOTE unset.",
             code=1,
         )
+    records_dir = _archive_to_read("records export")
     try:
         summary = export_package(
-            _records_dir(), ROOT, request, [query, *(also or [])], Path(out), redact
+            records_dir, ROOT, request, [query, *(also or [])], Path(out), redact
         )
     except ExportError as error:
         raise Exit(f"records export: {error}", code=2) from None
@@ -608,9 +623,10 @@ def retention(c: Context, dry_run: bool = False) -> None:
         policy = RetentionPolicy.load(policy_file)
     except RetentionError as error:
         raise Exit(f"records retention: {error}", code=2) from None
-    for warning in names_holding_nothing(read_records(_records_dir()), policy):
+    records_dir = _archive_to_read("records retention")
+    for warning in names_holding_nothing(read_records(records_dir), policy):
         print(f"records retention: warning: {policy_file}: {warning}", file=sys.stderr)
-    due = due_for_disposition(_records_dir(), policy, datetime.now(UTC))
+    due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for r in due:
         print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}")
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")

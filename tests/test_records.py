@@ -242,6 +242,26 @@ def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Pa
     ]
 
 
+@pytest.mark.parametrize("command", ["verify", "export"])
+def test_records_commands_name_a_records_dir_that_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A RECORDS_DIR that is not there (a typo) is no intact, empty archive: verify would vouch
+    for it, and an FOI request would be answered with a package of no records."""
+    missing = tmp_path / "recods"
+    monkeypatch.setenv("RECORDS_DIR", str(missing))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    with pytest.raises(Exit) as stopped:
+        if command == "verify":
+            tasks.verify(Context())
+        else:
+            tasks.export(Context(), "", request="FOI-2026-001", out=str(tmp_path / "package"))
+    assert stopped.value.code == 2
+    assert "RECORDS_DIR" in str(stopped.value.message)
+    assert not (tmp_path / "package").exists()
+    assert not missing.exists()
+
+
 def test_a_records_dir_that_is_a_file_is_refused_naming_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
