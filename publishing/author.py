@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from announcements import misplaced
 from announcements.addresses import announcement_address, slugified
 from announcements.model import (
     CATEGORIES,
@@ -130,13 +131,17 @@ def _yaml_text(text: str) -> str:
 def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
     """What each platform will receive for one announcement, counted as it counts."""
     where = path.resolve()
-    if where.is_relative_to(content_dir.resolve()) and not where.is_relative_to(
-        (content_dir / "announcements").resolve()
-    ):
-        raise AuthoringError(
-            f"{path}: not an announcement (pages are not syndicated; announcements are in "
-            f"{content_dir / 'announcements'})"
-        )
+    if where.is_relative_to(content_dir.resolve()):
+        if not where.is_relative_to((content_dir / "announcements").resolve()):
+            raise AuthoringError(
+                f"{path}: not an announcement (pages are not syndicated; announcements are in "
+                f"{content_dir / 'announcements'})"
+            )
+        # A file the build would not publish (`.md.txt`, in a folder inside announcements/)
+        # has no page to show the address of: refused as the build refuses it.
+        refused = misplaced(path, content_dir)
+        if refused:
+            raise AuthoringError("\n".join(str(p) for p in refused))
     text, unreadable = read_source(path, str(path))
     if text is None:
         raise AuthoringError(str(unreadable))

@@ -234,6 +234,24 @@ def test_invoke_preview_says_a_page_is_not_an_announcement(
     )
 
 
+@pytest.mark.parametrize(
+    "name", ["2026-11-20-flushing.md.txt", "2026-11-20-flushing.MD", "2026/2026-11-20-flushing.md"]
+)
+def test_invoke_preview_refuses_a_file_the_build_does_not_publish(
+    site: Site, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """No address for a page that will never be there: the build refuses the file (saved as
+    Notepad saves it, or in a folder inside announcements/), and preview says so as it does."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    path = site.write(f"announcements/{name}", announcement(**BASIC))
+    with pytest.raises(BuildError) as refused:
+        site.build()  # the build refuses it, naming the file
+    with pytest.raises(Exit) as stopped:
+        tasks.preview(Context(), str(path))
+    assert stopped.value.code == 2
+    assert stopped.value.message == f"preview: {refused.value.problems[0]}"
+
+
 @pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])
 def test_invoke_preview_refuses_a_siteurl_the_build_refuses(
     site: Site, monkeypatch: pytest.MonkeyPatch, siteurl: str

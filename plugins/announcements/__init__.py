@@ -256,6 +256,13 @@ def misplaced_in(content: Path, folders: Sequence[str] = MARKDOWN_PATHS) -> list
     ]
 
 
+def misplaced(path: Path, content: Path) -> list[Problem]:
+    """What `misplaced_in` finds wrong with one file in `content`, named as the build names it:
+    nothing for a file the build publishes as it is (for `invoke preview`)."""
+    where = path.resolve()
+    return [p for p in misplaced_in(content) if Path(p.path).resolve() == where]
+
+
 def shared_addresses(generators: Sequence[Any]) -> list[Problem]:
     """Files that would be published at an address the build writes itself (the home page, a
     listing, a feed...: see own_addresses.py), or two at one address (a page whose `save_as` or
