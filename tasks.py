@@ -138,12 +138,26 @@ def _writes_records(command: str) -> Callable[[Callable[P, None]], Callable[P, N
     return wrap
 
 
+def _content_folder(command: str, given: str | None) -> Path:
+    """The content folder a task reads: `--content`, or content/. One that is not a folder (a
+    typo, a file) stops the task naming the option (exit 2), not with a traceback from deep in
+    the build or the lint."""
+    folder = Path(given).resolve() if given else ROOT / "content"
+    if not folder.is_dir():
+        raise Exit(
+            f"{command}: --content: {folder} is not a folder; give the content folder "
+            "(default: content/)",
+            code=2,
+        )
+    return folder
+
+
 def _build_once(
-    settings: Path, output: str | None, content: str | None = None, fresh: bool = False
+    settings: Path, output: str | None, content: Path | None = None, fresh: bool = False
 ) -> BuildResult:
     """One build with the caches beside the output; raises BuildError."""
     _logging()
-    overrides = {"PATH": str(Path(content).resolve())} if content else {}
+    overrides = {"PATH": str(content)} if content else {}
     target = Path(output).resolve() if output else None
     cache = caches_beside(target or ROOT / "output")
     os.chdir(ROOT)
@@ -155,7 +169,7 @@ def _built(result: BuildResult) -> str:
 
 
 def _build(
-    settings: Path, output: str | None, content: str | None = None, fresh: bool = False
+    settings: Path, output: str | None, content: Path | None = None, fresh: bool = False
 ) -> Path:
     try:
         result = _build_once(settings, output, content, fresh)
@@ -190,7 +204,8 @@ def build(
 
     Unchanged files and pages are reused from the last build (caches in .output.cache/).
     """
-    _build(SETTINGS["dev" if dev else "publish"], output, content, fresh)
+    folder = _content_folder("build", content) if content else None  # None: the settings'
+    _build(SETTINGS["dev" if dev else "publish"], output, folder, fresh)
 
 
 @task(
@@ -315,7 +330,7 @@ def verify_history(
 @task(help={"content": "content folder to check (default: content/)"})
 def lint(c: Context, content: str | None = None) -> None:
     """Check content for personal or confidential information, accessibility and links."""
-    folder = Path(content).resolve() if content else ROOT / "content"
+    folder = _content_folder("lint", content)
     try:
         findings = content_lint.lint(folder, ROOT / "policy")
     except content_lint.LintConfigError as error:

@@ -597,6 +597,24 @@ def test_an_image_too_large_to_open_is_named_by_status_and_preview(
         preview(path, site.content, SITEURL)
 
 
+@pytest.mark.parametrize("command", ["lint", "build"])
+@pytest.mark.parametrize("given", ["contnet", "README.md"])
+def test_a_content_folder_that_is_not_there_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, given: str
+) -> None:
+    """A mistyped --content, or a file given for it, is named with the option (exit 2), not a
+    traceback from deep in the build or the lint."""
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    (tmp_path / "README.md").write_text("not a folder\n", encoding="utf-8")
+    task = tasks.lint if command == "lint" else tasks.build
+    kwargs = {"output": str(tmp_path / "output")} if command == "build" else {}
+    with pytest.raises(Exit) as stopped:
+        task(Context(), content=str(tmp_path / given), **kwargs)
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(f"{command}: --content: ")
+    assert given in str(stopped.value.message)
+
+
 def _tasks() -> dict[str, Task]:
     """Every task as `invoke --list` names it."""
     return {t.name or n: t for n, t in vars(tasks).items() if isinstance(t, Task)}
