@@ -68,7 +68,7 @@ from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
 from publishing.deploy import DeployError  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
-from publishing.preview import follow_edits, serving  # noqa: E402
+from publishing.preview import PortUnusable, follow_edits, serving  # noqa: E402
 from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
@@ -221,12 +221,15 @@ def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool =
     Built with the local settings (pelicanconf.py) into output/, or into --output.
     """
     folder = _build(SETTINGS["dev"], output)
-    with serving(folder, port), contextlib.suppress(KeyboardInterrupt):
-        print(f"Previewing {folder} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-        if watch:
-            follow_edits(ROOT, lambda: _built(_build_once(SETTINGS["dev"], output)))
-        else:
-            threading.Event().wait()
+    try:
+        with serving(folder, port), contextlib.suppress(KeyboardInterrupt):
+            print(f"Previewing {folder} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")
+            if watch:
+                follow_edits(ROOT, lambda: _built(_build_once(SETTINGS["dev"], output)))
+            else:
+                threading.Event().wait()
+    except PortUnusable as error:  # a second `make serve`, say
+        raise Exit(f"serve: {error}; give another with --port, e.g. --port 8001", code=2) from None
 
 
 @task(help={"port_base": "Facebook on this port, X on +1, YouTube on +2 (default 8701)"})

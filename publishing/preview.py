@@ -7,6 +7,7 @@ while the browser keeps the last good site.
 
 from __future__ import annotations
 
+import errno
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,11 +23,27 @@ from .build import BuildError
 WATCHED = ("content", "theme", "plugins", "pelicanconf.py", "publishconf.py")
 
 
+class PortUnusable(Exception):
+    """The preview cannot listen on the port it was given; the message says why."""
+
+
+def _listening(port: int, handler: partial[SimpleHTTPRequestHandler]) -> ThreadingHTTPServer:
+    try:
+        return ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OverflowError:  # the socket's own check of the number
+        raise PortUnusable(f"port {port} is out of range (1 to 65535)") from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise PortUnusable(f"port {port} is in use (another `invoke serve`?)") from None
+        raise PortUnusable(f"port {port} cannot be used: {error.strerror or error}") from None
+
+
 @contextmanager
 def serving(folder: Path, port: int = 8000) -> Iterator[ThreadingHTTPServer]:
-    """Serve `folder` on 127.0.0.1:`port` (0: any free port) while the block runs."""
+    """Serve `folder` on 127.0.0.1:`port` (0: any free port) while the block runs; raises
+    PortUnusable when the port cannot be had."""
     handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _listening(port, handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from invoke.context import Context
+from invoke.exceptions import Exit
+
+import tasks
 from publishing.build import BuildError
 from publishing.preview import follow_edits, serving
 from tests.conftest import Site
@@ -70,3 +76,21 @@ def test_the_preview_rebuilds_on_save_and_keeps_the_last_good_site(site: Site) -
             stop.set()
             watcher.join(timeout=30)
     assert not watcher.is_alive()
+
+
+@pytest.mark.parametrize("taken", [True, False])
+def test_invoke_serve_on_a_port_in_use_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken: bool
+) -> None:
+    """A second `make serve`, or a port no server can have, is named with what to do (exit 2),
+    not a traceback."""
+    monkeypatch.setattr(tasks, "_build", lambda *args, **kwargs: tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1] if taken else 99999
+        with pytest.raises(Exit) as stopped:
+            tasks.serve(Context(), port=port, watch=False)
+    assert stopped.value.code == 2
+    assert str(port) in str(stopped.value.message)
+    assert ("is in use" if taken else "out of range") in str(stopped.value.message)
