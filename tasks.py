@@ -66,7 +66,7 @@ from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import BuildError, BuildResult, build_site, caches_beside  # noqa: E402
 from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
-from publishing.deploy import DeployError  # noqa: E402
+from publishing.deploy import DeployError, check_target  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
 from publishing.preview import PortUnusable, follow_edits, serving  # noqa: E402
 from publishing.status import waiting  # noqa: E402
@@ -754,6 +754,16 @@ def push(c: Context) -> None:
     print(f"records push: {commit[:10] if commit else 'nothing to push'}.")
 
 
+def _deploy_target_usable(command: str, target: str) -> None:
+    """For a command that deploys after other steps (alert, publish): the target checked as
+    the deploy checks it, before the first step. Refused only at the deploy, an alert would
+    be written and built, or publish would have built, before stopping (exit 2)."""
+    try:
+        check_target(target)
+    except DeployError as error:
+        raise Exit(f"{command}: {error}", code=2) from None
+
+
 @task(help={"url": "where to publish (default: DEPLOY_URL)"})
 def deploy(c: Context, url: str | None = None) -> None:
     """Publish output/ to DEPLOY_URL: files, then pages, then removal of stale files."""
@@ -795,6 +805,7 @@ def alert(c: Context, title: str, body: str = "") -> None:
     target = os.environ.get("DEPLOY_URL")
     if not target:
         raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)
+    _deploy_target_usable("alert", target)
     _platform_settings()  # a value that cannot be used stops it here, not once it is live
     _logging()
     os.chdir(ROOT)
@@ -831,6 +842,9 @@ def publish(c: Context) -> None:
     # Refused only at syndicate, a setting would stop publish after the build and the deploy
     # (and a RECORDS_DIR in output/ would go with the old output/).
     _platform_settings()
+    deploy_url = os.environ.get("DEPLOY_URL")
+    if deploy_url:  # without one, the deploy step stops, naming it
+        _deploy_target_usable("publish", deploy_url)
     try:
         unsigned = history.uncommitted(ROOT)
     except history.HistoryError as error:

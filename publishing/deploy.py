@@ -75,18 +75,28 @@ def check_build(output: Path) -> None:
         )
 
 
-def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result:
-    check_build(output)
-    if url.startswith("s3://"):
-        return deploy_s3(output, url, say)
-    if url == "gh-pages" or url.startswith("gh-pages:"):
-        return deploy_gh_pages(output, url.partition(":")[2] or "origin", say)
+def check_target(url: str) -> None:
+    """The deploy's checks of where it goes (DEPLOY_URL) and, for S3, of the AWS_* variables,
+    made before anything is sent; raises DeployError naming the variable. `invoke alert` and
+    `invoke publish` make them before their first step, so that a value that cannot be used
+    stops them before anything is written or built."""
     if url.startswith(("http://", "https://")):
         shown = without_credentials(url)
         raise DeployError(
             f"DEPLOY_URL: '{shown}' is a web address; give a path, user@host:path, "
             f"s3://bucket/prefix or gh-pages (a git repository's address as gh-pages:{shown})"
         )
+    if url.startswith("s3://"):
+        check_s3_variables()
+
+
+def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result:
+    check_build(output)
+    check_target(url)
+    if url.startswith("s3://"):
+        return deploy_s3(output, url, say)
+    if url == "gh-pages" or url.startswith("gh-pages:"):
+        return deploy_gh_pages(output, url.partition(":")[2] or "origin", say)
     return deploy_rsync(output, url, say)
 
 
@@ -142,13 +152,8 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
     return Result(shown, uploaded, removed)
 
 
-def s3_client(shown: str) -> Any:
-    """boto3's S3 client, from the usual AWS_* variables and AWS_ENDPOINT_URL; one it cannot
-    make stops the deploy before anything is sent, naming what to fix (and `shown`, the
-    target as messages give it)."""
-    import boto3
-    from botocore.exceptions import BotoCoreError
-
+def check_s3_variables() -> None:
+    """The AWS_* variables an S3 deploy cannot use, named before anything is sent."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")  # empty: unset, for boto3 too
     if endpoint and not is_web_address(endpoint):
         raise DeployError(
@@ -162,6 +167,16 @@ def s3_client(shown: str) -> Any:
         raise DeployError(
             "AWS_DEFAULT_REGION is empty: set it to the bucket's region, e.g. ca-central-1"
         )
+
+
+def s3_client(shown: str) -> Any:
+    """boto3's S3 client, from the usual AWS_* variables and AWS_ENDPOINT_URL (checked first,
+    by `check_target`); one it cannot make stops the deploy before anything is sent, naming
+    what to fix (and `shown`, the target as messages give it)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError
+
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     try:
         return boto3.client("s3")
     except BotoCoreError as error:  # e.g. an AWS_DEFAULT_REGION it cannot use

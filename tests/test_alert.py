@@ -510,6 +510,31 @@ def test_alert_stops_on_an_unusable_variable_before_publishing(
         assert stopped.value.code == 2 and name in str(stopped.value.message)
 
 
+def test_invoke_alert_refuses_an_unusable_deploy_url_before_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README: exit 2 on "a variable that cannot be used ... (before anything is written)": a
+    DEPLOY_URL the deploy refuses (the site's address, not a place to put it) is refused
+    before the alert is written and built, not at its deploy step."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    def written(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the alert was written and built before DEPLOY_URL was checked")
+
+    monkeypatch.setattr(tasks, "publish_alert", written)
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    monkeypatch.setenv("DEPLOY_URL", "https://trail.ca")  # the site's address, not a place
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    with pytest.raises(Exit) as stopped:
+        tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith("alert: DEPLOY_URL: 'https://trail.ca'")
+
+
 def test_an_alert_with_an_unusable_setting_is_not_written(site: Site) -> None:
     """publish_alert itself reads the platforms' settings before writing: refused only at
     syndication, the alert would be live on the site and on no platform."""

@@ -89,6 +89,23 @@ def test_publish_refuses_an_unusable_records_dir_before_building_and_deploying(
     assert ran == [], "built (replacing output/, the records in it) and deployed first"
 
 
+def test_publish_refuses_an_unusable_deploy_url_before_the_first_step(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A DEPLOY_URL the deploy would refuse stops publish before verify-history, lint and the
+    build (exit 2), as README says of a variable that cannot be used."""
+    ran: list[str] = []
+    for name in tasks.PUBLISH_STEPS:
+        monkeypatch.setattr(tasks, name, lambda c, name=name: ran.append(name))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    monkeypatch.setenv("DEPLOY_URL", "https://trail.ca")
+    with pytest.raises(Exit) as stopped:
+        tasks.publish(Context())
+    assert stopped.value.code == 2 and "DEPLOY_URL" in str(stopped.value.message)
+    assert ran == []
+
+
 def test_publish_fetches_and_pushes_the_records_once_for_all_its_steps(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
