@@ -75,6 +75,24 @@ def check_build(output: Path) -> None:
         )
 
 
+def _gh_pages(url: str) -> bool:
+    """`gh-pages` or `gh-pages:REMOTE`."""
+    return url == "gh-pages" or url.startswith("gh-pages:")
+
+
+def _over_ssh(target: str) -> bool:
+    """Whether rsync takes `target` for another machine's (`host:path`, `rsync://…`): a colon
+    before any slash, as rsync reads it."""
+    return ":" in target.partition("/")[0]
+
+
+def _local_path(target: str) -> bool:
+    """Whether `target` is plainly a folder on this machine: absolute, or explicitly relative
+    (`./site`). A bare name is not: `deploy@www.trail.ca` without its `:path` is an SSH target
+    cut short, which rsync would make a local folder of and report published."""
+    return Path(target).is_absolute() or target in (".", "..") or target.startswith(("./", "../"))
+
+
 def check_target(url: str) -> None:
     """The deploy's checks of where it goes (DEPLOY_URL) and, for S3, of the AWS_* variables,
     made before anything is sent; raises DeployError naming the variable. `invoke alert` and
@@ -88,6 +106,12 @@ def check_target(url: str) -> None:
         )
     if url.startswith("s3://"):
         check_s3_variables()
+    elif not (_gh_pages(url) or _over_ssh(url) or _local_path(url)):
+        raise DeployError(
+            f"DEPLOY_URL: '{without_credentials(url)}' is no place to deploy to; give a path "
+            "(/srv/www/trail, or ./site from the project's folder), user@host:path (for SSH, "
+            "the folder after a colon: user@host:/srv/www/trail), s3://bucket/prefix or gh-pages"
+        )
 
 
 def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result:
@@ -95,7 +119,7 @@ def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result
     check_target(url)
     if url.startswith("s3://"):
         return deploy_s3(output, url, say)
-    if url == "gh-pages" or url.startswith("gh-pages:"):
+    if _gh_pages(url):
         return deploy_gh_pages(output, url.partition(":")[2] or "origin", say)
     return deploy_rsync(output, url, say)
 
@@ -124,7 +148,7 @@ def rsync_changes(itemized: str) -> tuple[int, int]:
 def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Result:
     if shutil.which("rsync") is None:
         raise DeployError("rsync is not installed (Debian: apt-get install rsync)")
-    if ":" not in target:
+    if not _over_ssh(target):
         Path(target).mkdir(parents=True, exist_ok=True)
     source, shown = f"{output}/", without_credentials(target)
     names = [path.relative_to(output).as_posix() for path in _files(output)]

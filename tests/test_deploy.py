@@ -366,6 +366,20 @@ def test_a_token_in_a_deploy_url_given_as_a_web_address_never_reaches_the_messag
     assert "s3cret-token" not in str(failure.value)
 
 
+@pytest.mark.parametrize("url", ["deploy@www.trail.ca", "www", "~/www"])
+def test_a_deploy_url_that_is_no_place_to_deploy_to_is_refused_before_anything_is_sent(
+    old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """An SSH target without its `:path` (or a bare name, or a `~` no shell expanded) would be
+    a folder of that name made in the working directory, reported as published."""
+    _, new = old_and_new
+    monkeypatch.chdir(new.parent)
+    with pytest.raises(DeployError) as refused:
+        deploy(new, url, say=lambda _: None)
+    assert str(refused.value).startswith(f"DEPLOY_URL: '{url}' is no place to deploy to")
+    assert sorted(p.name for p in new.parent.iterdir()) == ["new", "old"]
+
+
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 def test_a_password_in_an_rsync_address_never_reaches_a_message(
     old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
