@@ -654,6 +654,23 @@ def test_a_run_that_would_record_while_another_does_stops_naming_it(
     assert ".lock" not in tracked and "syndication/ledger.jsonl" in tracked
 
 
+def test_the_readme_quotes_the_message_a_second_run_stops_with(tmp_path: Path) -> None:
+    """README gives the message as a second run says it: the archive named by its whole path."""
+    from archive.lock import ArchiveBusy, one_run_at_a_time
+
+    records = tmp_path / "records"
+    records.mkdir()
+    with (records / ".lock").open("w") as first_run:  # as another process holds it
+        fcntl.flock(first_run, fcntl.LOCK_EX)
+        first_run.write("4242\n")
+        first_run.flush()
+        with pytest.raises(ArchiveBusy) as busy, one_run_at_a_time(records):
+            pass
+    shown = f"syndicate: {busy.value}".replace(str(records), "/home/cec/announcements/records")
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert f"`{shown}`" in readme
+
+
 def test_two_syndicate_runs_at_once_post_once_and_keep_the_ledger_whole(site: Site) -> None:
     """Two `invoke syndicate` at once, as processes: each announcement reaches each platform
     once, and the ledger stays a whole hash chain."""
