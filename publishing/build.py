@@ -23,6 +23,11 @@ from pelican import Pelican, signals
 from pelican.log import LimitFilter
 from pelican.settings import read_settings
 
+# BUILD_MARK: written by plugins/discovery into every build that succeeded (only those are
+# swapped into place): the mark of a complete build, for the deploy, and of a folder a build
+# may replace.
+from discovery import BUILD_MARK
+
 logger = logging.getLogger(__name__)
 
 # Settings that change from build to build without changing what a file reads as.
@@ -37,9 +42,6 @@ _NOT_CACHE_SETTINGS = frozenset(
     }
 )
 _CACHED_LIBRARIES = ("pelican", "markdown", "jinja2", "icalendar", "feedgen")
-# Written by plugins/discovery into every build that succeeded (only those are swapped into
-# place): the mark of a complete build, for the deploy, and of a folder a build may replace.
-BUILD_MARK = "build.json"
 _CACHE_NAME = re.compile(r"[0-9a-f]{16}")  # cache_folder's names: 8-byte digests in hex
 
 
