@@ -32,6 +32,8 @@ class Entry:
     source: str = ""
     image: str | None = None
     image_alt: str | None = None
+    # The manifest's own, given to each entry: what its replies on X link, as its post does.
+    comment_guidelines: str = ""
 
     @property
     def published(self) -> datetime:
@@ -68,6 +70,7 @@ _REQUIRED = ("id", "url", "title", "date", "status", "hash", "posts")
 def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
     if not isinstance(data, dict) or data.get("version") != SUPPORTED_VERSION:
         raise ManifestError(f"{name}: version: expected {SUPPORTED_VERSION}; rebuild the site")
+    guidelines = data.get("comment_guidelines", "")
     entries = []
     for index, raw in enumerate(data.get("announcements", [])):
         missing = [key for key in _REQUIRED if key not in raw]
@@ -93,9 +96,10 @@ def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
                 source=raw.get("source", ""),
                 image=raw.get("image"),
                 image_alt=raw.get("image_alt"),
+                comment_guidelines=guidelines,
             )
         )
-    return Manifest(data.get("site", ""), data.get("comment_guidelines", ""), tuple(entries))
+    return Manifest(data.get("site", ""), guidelines, tuple(entries))
 
 
 def _is_moment(value: Any) -> bool:

@@ -28,17 +28,32 @@ def _lead(title: str, summary: str, urgent: bool) -> str:
     )
 
 
+def _x_post(lead: str, ending: str) -> str:
+    """At most 280 as X counts: `ending` whole, and as much of `lead` as leaves room for it."""
+    return fit(lead, X_MAX_LENGTH - x_length(ending), x_length) + ending
+
+
+def _x_ending(url: str, guidelines: str) -> str:
+    """How every post of the City's on X ends: the comment guidelines, then the canonical
+    link, last (which is what marks a post as the announcement's own)."""
+    return f"\nComment guidelines: {guidelines}\n{url}"
+
+
 def x_text(title: str, summary: str, url: str, guidelines: str, urgent: bool = False) -> str:
     """At most 280 as X counts, ending with the canonical link."""
-    tail = f"\nComment guidelines: {guidelines}\n{url}"
-    room = X_MAX_LENGTH - x_length(tail)
-    return fit(_lead(title, summary, urgent), room, x_length) + tail
+    return _x_post(_lead(title, summary, urgent), _x_ending(url, guidelines))
 
 
-def x_update_text(note: str, url: str) -> str:
-    """The reply that carries a correction to an X post (posts cannot be edited)."""
-    tail = f"\n{url}"
-    return fit(f"Update: {note}", X_MAX_LENGTH - x_length(tail), x_length) + tail
+def x_update_text(note: str, url: str, guidelines: str) -> str:
+    """The reply that carries a correction to an X post (posts cannot be edited). Residents
+    answer it as they answer the post, so it links the guidelines, and ends as the post does."""
+    return _x_post(f"Update: {note}", _x_ending(url, guidelines))
+
+
+def x_update_text_without_guidelines(note: str, url: str) -> str:
+    """A reply as it was written before replies linked the guidelines: what earlier runs may
+    have sent, and recorded, to be recognised on X and in the ledger."""
+    return _x_post(f"Update: {note}", f"\n{url}")
 
 
 def read_more(url: str) -> str:

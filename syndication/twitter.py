@@ -1,12 +1,12 @@
 """The City's X account, through tweepy's `Client` (API v2, OAuth 1.0a user context).
 
-X posts cannot be edited: a correction becomes a reply to the original ("Update: …" and the
-link), one reply per correction, oldest first, then one for a new headline. Posting is capped
-per user per 24 hours (17 on the free tier, 100 on Basic), and per app; when either cap is
-reached its `x-user-limit-24hour-*` or `x-app-limit-24hour-*` headers say when it resets, and
-the rest of the posts wait for the next run. X gives a post's text with &, < and > as HTML
-entities and every link shortened to t.co: every answer is read back as written
-(`_as_written`).
+X posts cannot be edited: a correction becomes a reply to the original ("Update: …", the
+comment guidelines and the link), one reply per correction, oldest first, then one for a new
+headline. Posting is capped per user per 24 hours (17 on the free tier, 100 on Basic), and per
+app; when either cap is reached its `x-user-limit-24hour-*` or `x-app-limit-24hour-*` headers
+say when it resets, and the rest of the posts wait for the next run. X gives a post's text with
+&, < and > as HTML entities and every link shortened to t.co: every answer is read back as
+written (`_as_written`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from .config import CREDENTIALS, TwitterConfig
 from .http import DEFAULT_TIMEOUT, RebasingSession, network_error
 from .ledger import Record
 from .manifest import Entry
-from .posts import x_update_text
+from .posts import x_update_text, x_update_text_without_guidelines
 from .reconcile import told_corrections, untold_corrections
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
@@ -117,10 +117,12 @@ class Twitter(Platform):
                 yield RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
 
     def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
-        text = self.update_text(entry, posted)
-        if text is None:
+        texts = self._next_reply(entry, posted)
+        if texts is None:
             return None
-        note = text.rsplit("\n", 1)[0]
+        # What identifies the reply: its text before the link, as sent now or in the wording
+        # of before replies linked the guidelines.
+        sent_as = {text.rsplit("\n", 1)[0]: text for text in texts}
         for tweet in self._recent_posts():
             if str(tweet["id"]) in posted.replies:
                 continue  # an earlier update, already recorded
@@ -128,9 +130,11 @@ class Twitter(Platform):
             replies = any(
                 r.get("type") == "replied_to" and str(r.get("id")) == posted.remote_id for r in refs
             )
-            if replies and entry.url in tweet["text"] and tweet["text"].startswith(note):
+            shown = tweet["text"]
+            sent = next((text for start, text in sent_as.items() if shown.startswith(start)), None)
+            if replies and sent is not None and entry.url in shown:
                 # Recorded as sent, not as X shows it, so that it is known when told again.
-                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), text)
+                return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), sent)
         return None
 
     def comments(self, remote_id: str) -> list[Comment]:
@@ -203,6 +207,14 @@ class Twitter(Platform):
         """The next reply's text: the oldest correction not yet told, or once all are, a
         changed headline; None when neither (a changed summary or body is on the page, which
         the post links to)."""
+        texts = self._next_reply(entry, posted)
+        return texts[0] if texts else None
+
+    def _next_reply(self, entry: Entry, posted: Record) -> tuple[str, str] | None:
+        """The next reply's text (see `update_text`), then as it was written before replies
+        linked the guidelines, as a run of earlier code may have sent and recorded it; None
+        when there is nothing to tell, or it was told in either wording (X refuses a reply
+        that repeats one)."""
         untold = untold_corrections(entry, posted)
         if untold:
             note = untold[0]
@@ -210,8 +222,11 @@ class Twitter(Platform):
             note = entry.title
         else:
             return None
-        text = x_update_text(note, entry.url)
-        return None if text in posted.reply_texts else text
+        texts = (
+            x_update_text(note, entry.url, entry.comment_guidelines),
+            x_update_text_without_guidelines(note, entry.url),
+        )
+        return None if set(texts) & set(posted.reply_texts) else texts
 
     def permalink(self, tweet_id: str) -> str:
         return f"https://x.com/i/web/status/{tweet_id}"

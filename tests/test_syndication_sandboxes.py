@@ -21,11 +21,13 @@ from invoke.exceptions import Exit
 
 import tasks
 from sandboxes import Sandboxes
+from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
 from syndication.config import ConfigError, load_settings
 from syndication.facebook import Facebook
 from syndication.ledger import Ledger
 from syndication.manifest import load_manifest
+from syndication.posts import x_update_text_without_guidelines
 from syndication.runner import UnknownPlatform, syndicate
 from syndication.syndicate import Report, Syndicator
 from syndication.text import twitter_text_length
@@ -180,6 +182,27 @@ def test_a_correction_becomes_an_edit_a_reply_and_an_update(run: Run, sandboxes:
     assert run().results == []
 
 
+def test_the_citys_correction_reply_on_x_links_the_comment_guidelines(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Every social post links the comment guidelines (issue 3), a reply telling a correction
+    too: residents answer it as they answer the post."""
+    add_tour(run.site)
+    run()
+    add_tour(
+        run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m., not 1 p.m."
+    )
+    run()
+    original, reply = sorted(sandboxes.twitter.tweets.values(), key=lambda t: t["id"])
+    assert reply["text"].startswith("Update: The tour starts at 2 p.m.")
+    guidelines = "https://news.trail.ca/comment-guidelines.html"
+    links = [u["expanded_url"] for u in original["entities"]["urls"]]
+    assert guidelines in links
+    reply_links = [u["expanded_url"] for u in reply["entities"]["urls"]]
+    assert guidelines in reply_links, reply["text"]
+    assert reply_links[-1] == "https://news.trail.ca/announcements/2026-11-21-tour.html"
+
+
 def test_the_ledger_keeps_the_text_of_an_edited_post(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     run(TWITTER_API_KEY=None)
@@ -311,6 +334,32 @@ def a_correction_replied_unrecorded(run: Run, monkeypatch: pytest.MonkeyPatch) -
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     with killed_before_recording(monkeypatch):
         on_x(run)
+
+
+def test_a_reply_sent_before_replies_linked_the_guidelines_is_recognised_on_x(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply the earlier code sent (without the guidelines) and never recorded, its run
+    killed: the next run finds it and records it as sent, rather than telling it again."""
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    with monkeypatch.context() as earlier:
+        earlier.setattr(
+            twitter_module,
+            "x_update_text",
+            lambda note, url, _guidelines: x_update_text_without_guidelines(note, url),
+        )
+        with killed_before_recording(monkeypatch):
+            on_x(run)
+    (reply,) = x_replies(sandboxes)
+    assert "Comment guidelines" not in reply
+    assert not on_x(run).failed
+    assert x_replies(sandboxes) == [reply]
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    url = f"{SITEURL}/announcements/2026-11-21-tour.html"
+    assert record.reply_texts == [f"Update: The tour starts at 2 p.m.\n{url}"]
+    assert on_x(run).results == []
 
 
 def test_a_reply_left_unrecorded_by_a_crash_is_not_taken_for_a_newer_correction(

@@ -135,10 +135,13 @@ def test_x_text_of_a_short_urgent_alert_is_whole() -> None:
     )
 
 
-def test_x_update_text_carries_the_note_and_link() -> None:
-    text = x_update_text("The closure is Friday, not Thursday.", URL)
-    assert text == f"Update: The closure is Friday, not Thursday.\n{URL}"
-    assert x_length(x_update_text("word " * 100, URL)) <= 280
+def test_x_update_text_carries_the_note_the_guidelines_and_link() -> None:
+    text = x_update_text("The closure is Friday, not Thursday.", URL, GUIDELINES)
+    assert text == (
+        f"Update: The closure is Friday, not Thursday.\nComment guidelines: {GUIDELINES}\n{URL}"
+    )
+    long = x_update_text("word " * 100, URL, GUIDELINES)
+    assert x_length(long) <= 280 and long.endswith(f"Comment guidelines: {GUIDELINES}\n{URL}")
 
 
 def test_facebook_message_has_the_link_and_guidelines() -> None:
