@@ -975,6 +975,49 @@ def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
     assert entry["updated"] == corrected
 
 
+def test_a_correction_to_an_event_is_told_in_its_calendar_files(site: Site) -> None:
+    """A calendar keeps the event someone added from its file: what was corrected is told
+    there too, first, in the feeds' words; a withdrawn event, cancelled, says why."""
+    site.add(
+        "2026-11-20-light-up",
+        title="Holiday light-up at Gyro Park",
+        category="city-event",
+        event_start="2026-12-05 17:00",
+        event_end="2026-12-05 19:30",
+        location="Trail Memorial Centre",
+        modified="2026-11-22 10:00",
+        correction="It is at the Trail Memorial Centre, not at Gyro Park.",
+    )
+    site.add(
+        "2026-11-19-parade",
+        title="Santa parade",
+        category="city-event",
+        event_start="2026-12-06 17:00",
+        event_end="2026-12-06 19:00",
+        location="Bay Avenue",
+        status="withdrawn",
+        withdrawn_reason="Cancelled for the snowfall warning.",
+        modified="2026-11-23 08:00",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-20-light-up.html")
+    assert "not at Gyro Park" in page and "not at Gyro Park" in site.read("feeds/all.atom.xml")
+    url = f"{SITEURL}/announcements/2026-11-20-light-up.html"
+    for calendar in ("announcements/2026-11-20-light-up.ics", "events.ics"):
+        events = Calendar.from_ical(site.read(calendar)).walk("VEVENT")
+        (event,) = [e for e in events if str(e["url"]) == url]
+        assert str(event["description"]) == (
+            "Correction (2026-11-22): It is at the Trail Memorial Centre, not at Gyro Park.\n\n"
+            f"{BASIC['summary']}\n\n{url}"
+        ), calendar
+    events = Calendar.from_ical(site.read("events.ics")).walk("VEVENT")
+    (cancelled,) = [e for e in events if "parade" in str(e["url"])]
+    assert str(cancelled["status"]) == "CANCELLED"
+    assert str(cancelled["description"]).startswith(
+        "Withdrawn (2026-11-23): Cancelled for the snowfall warning."
+    )
+
+
 def test_urgent_alerts_come_first_on_the_home_page_until_they_expire(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.add(

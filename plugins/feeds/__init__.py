@@ -23,7 +23,7 @@ from announcements.context import last_change
 from announcements.output import OutputGenerator
 from page_cache.store import DerivedStore
 
-from . import calendar
+from . import calendar, feeds
 from .calendar import calendar_feed, event_calendar, serialise
 from .feeds import FEEDS_FOLDER, feed_specs, render_feed
 
@@ -73,8 +73,10 @@ class FeedsGenerator(OutputGenerator):
         withdrawn = [
             a for a in self.context.get("withdrawn_articles", []) if a.announcement.is_event
         ]
-        # Serialising events is most of a calendar's cost: unchanged ones come from last build.
-        store = DerivedStore(self.settings, "calendar-events", Path(calendar.__file__).read_bytes())
+        # Serialising events is most of a calendar's cost: unchanged ones come from last build
+        # (made by calendar.py, in the feeds' words for notes).
+        code = Path(calendar.__file__).read_bytes() + Path(feeds.__file__).read_bytes()
+        store = DerivedStore(self.settings, "calendar-events", code)
 
         def inputs(article: Any) -> tuple[Any, ...]:
             return (

@@ -6,8 +6,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard
+
+from .feeds import dated_note
 
 
 def _calendar(name: str) -> Calendar:
@@ -54,6 +57,21 @@ def sequence(article: Any) -> int:
     return len(article.revisions)
 
 
+def description(article: Any, url: str) -> str:
+    """What an attendee's calendar says of the event, which it keeps from when it was added:
+    what was corrected first, in the feeds' words, then the summary and the link. A withdrawn
+    event (cancelled) says only why, as its page does."""
+    item = article.announcement
+    city = ZoneInfo(article.settings["TIMEZONE"])
+    if item.withdrawn:
+        withdrawn = dated_note("Withdrawn", item.modified or item.updated, city)
+        return f"{withdrawn}: {item.withdrawn_reason}\n\n{url}"
+    notes = "".join(
+        f"{dated_note('Correction', c.date, city)}: {c.note}\n\n" for c in item.corrections
+    )
+    return f"{notes}{item.summary}\n\n{url}"
+
+
 def _event(article: Any, siteurl: str) -> Event:
     """A VEVENT in UTC (no VTIMEZONE needed); withdrawn events are sent as cancelled."""
     item = article.announcement
@@ -66,7 +84,7 @@ def _event(article: Any, siteurl: str) -> Event:
     event.add("dtstart", item.event_start.astimezone(UTC))
     event.add("dtend", item.event_end.astimezone(UTC))
     event.add("summary", item.title)
-    event.add("description", f"{item.summary}\n\n{url}")
+    event.add("description", description(article, url))
     event.add("location", item.location)
     event.add("url", url)
     event.add("sequence", sequence(article))

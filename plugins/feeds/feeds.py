@@ -108,14 +108,20 @@ def feed_specs(
     return specs
 
 
+def dated_note(what: str, when: datetime, city: tzinfo) -> str:
+    """How the feeds and calendars head a public note ("Correction (2026-11-22)"), dated as
+    the page dates it: the City's day, whatever offset the note's time was written with."""
+    return f"{what} ({when.astimezone(city):%Y-%m-%d})"
+
+
 def entry_html(article: Any, siteurl: str) -> str:
     """The full announcement for feed readers, in the page's order: any correction notes
-    first, dated as the page dates them (the City's day, whatever offset the correction was
-    written with), an event's details, the image, then the text."""
+    first, dated as the page dates them (`dated_note`), an event's details, the image, then
+    the text."""
     item = article.announcement
     city = ZoneInfo(article.settings["TIMEZONE"])
     notes = "".join(
-        f"<p><strong>Correction ({c.date.astimezone(city):%Y-%m-%d}):</strong> {escape(c.note)}</p>"
+        f"<p><strong>{dated_note('Correction', c.date, city)}:</strong> {escape(c.note)}</p>"
         for c in item.corrections
     )
     details = event_details_html(item, city) if item.is_event else ""
