@@ -158,7 +158,10 @@ def test_time_passing_expires_a_notice_on_a_cached_rebuild(site: Site) -> None:
     assert "Urgent</span>" in site.read("archives/2026.html")
 
     site.build(now="2026-12-01T09:00:00-08:00", cached=True)
-    assert "This notice expired" in site.read("announcements/2026-11-10-alert.html")
+    page = site.read("announcements/2026-11-10-alert.html")
+    assert "This notice expired" in page
+    # Shared again, it previews as expired: not the cached page of when it was in effect.
+    assert '<meta property="og:title" content="Expired: ' in page
     assert "Urgent alerts" not in site.read("index.html")
     year = site.read("archives/2026.html")
     assert "Expired</span>" in year and "Urgent</span>" not in year

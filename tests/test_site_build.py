@@ -714,6 +714,38 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_f
     assert "Withdrawn announcements" in archives and "Bay Avenue closed on Thursday" in archives
 
 
+def test_an_expired_notice_shared_again_does_not_present_itself_as_current(site: Site) -> None:
+    """As a withdrawn one: a link to an expired boil-water advisory pasted or shared again
+    previews it as expired, not as an advisory in effect, and its Share section says so."""
+    site.add(
+        "2026-11-20-boil-water",
+        title="Boil water advisory for Sunningdale",
+        category="alert",
+        urgent="true",
+        summary="Do not drink the tap water in Sunningdale.",
+        expires="2026-11-22 12:00",
+    )
+    site.build()  # at NOW, 2026-11-24: two days after it expired
+    page = site.read("announcements/2026-11-20-boil-water.html")
+    assert "This notice expired on" in page
+    previews = dict(re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', page))
+    headline = "Expired: Boil water advisory for Sunningdale"
+    said = (
+        "This notice expired on Sunday, November 22, 2026, noon PST. "
+        "Do not drink the tap water in Sunningdale."
+    )
+    for name in ("og:title", "twitter:title"):
+        assert previews[name] == headline, name
+    for name in ("description", "og:description", "twitter:description"):
+        assert previews[name] == said, name
+    assert f"<title>{headline} | City of Trail</title>" in page
+    article = json_ld(page)["@graph"][1]
+    assert (article["headline"], article["description"]) == (headline, said)
+    share = page.split('id="share-heading"')[1].split("</section>")[0]
+    assert "This notice expired on" in share
+    assert "text=Expired%3A%20Boil%20water" in share
+
+
 def test_withdrawing_the_newest_announcement_does_not_turn_back_the_clock(site: Site) -> None:
     """A withdrawal takes an entry out of the feeds and lists that held it: a change, dated by
     the withdrawal's `modified`, that readers and crawlers are told of (the newest of what is

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from .model import Preview
 from .structured_data import announcement_json_ld, organization
 
 
@@ -54,10 +55,21 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         """A site path as a canonical absolute URL (SITEURL itself may be relative)."""
         return f"{siteurl}/{path.lstrip('/')}"
 
+    def preview(article: Any) -> Preview:
+        """How the page presents itself where it is shared, as of this build: from the
+        `expired` flag the plugin sets, which is part of what the page cache keys the page by
+        (so the page is rendered again when it flips), never from BUILD_TIME, which it is not."""
+        item = article.announcement
+        expired_on = city_datetime(item.expires, tz) if article.expired and item.expires else None
+        return item.preview(expired_on)
+
     def json_ld(article: Any) -> Markup:
         item = article.announcement
         image_url = absolute(item.image) if item.image else None
-        return dump_json_ld(announcement_json_ld(item, absolute(article.url), image_url, publisher))
+        data = announcement_json_ld(
+            item, preview(article), absolute(article.url), image_url, publisher
+        )
+        return dump_json_ld(data)
 
     return {
         "city_date": city_date,
@@ -65,4 +77,5 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         "iso": datetime.isoformat,
         "absolute": absolute,
         "json_ld": json_ld,
+        "preview": preview,
     }

@@ -161,6 +161,15 @@ class Correction:
 
 
 @dataclass(frozen=True)
+class Preview:
+    """How an announcement's page presents itself wherever it is previewed or shared: its
+    title and description tags, and its JSON-LD."""
+
+    headline: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Announcement:
     """The validated front matter of one announcement."""
 
@@ -208,16 +217,17 @@ class Announcement:
         both read this)."""
         return tuple(p for p in self.syndicate if p != "youtube" or self.video)
 
-    @property
-    def headline(self) -> str:
-        """The title as shown wherever the page is previewed or shared: a withdrawn notice
-        says so, so a link pasted or shared again never presents it as current."""
-        return f"Withdrawn: {self.title}" if self.withdrawn else self.title
-
-    @property
-    def description(self) -> str:
-        """The summary, or for a withdrawn announcement why it was withdrawn."""
-        return self.withdrawn_reason or self.summary if self.withdrawn else self.summary
+    def preview(self, expired_on: str | None = None) -> Preview:
+        """The title and summary, as shown wherever the page is previewed or shared: a
+        withdrawn notice says so and why, and an expired one (`expired_on`: when, as the page
+        says it) that it expired, so a link pasted or shared again never presents either as
+        current."""
+        if self.withdrawn:
+            return Preview(f"Withdrawn: {self.title}", self.withdrawn_reason or self.summary)
+        if expired_on is not None:
+            said = f"This notice expired on {expired_on}. {self.summary}"
+            return Preview(f"Expired: {self.title}", said)
+        return Preview(self.title, self.summary)
 
     @property
     def updated(self) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .model import Announcement
+from .model import Announcement, Preview
 
 
 def organization(city: dict[str, Any], siteurl: str) -> dict[str, Any]:
@@ -29,9 +29,14 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def announcement_json_ld(
-    item: Announcement, url: str, image_url: str | None, publisher: dict[str, Any]
+    item: Announcement,
+    preview: Preview,
+    url: str,
+    image_url: str | None,
+    publisher: dict[str, Any],
 ) -> dict[str, Any]:
-    """An Article (and an Event for events), published by the City.
+    """An Article (and an Event for events), published by the City, described as the page
+    presents itself where it is shared (`preview`: withdrawn or expired, it says so).
 
     The City is described once in the graph and referred to by its `@id`.
     """
@@ -39,8 +44,8 @@ def announcement_json_ld(
     article: dict[str, Any] = {
         "@type": "Article",
         "@id": url,
-        "headline": item.headline[:110],
-        "description": item.description,
+        "headline": preview.headline[:110],
+        "description": preview.description,
         "url": url,
         "mainEntityOfPage": url,
         "datePublished": _iso(item.date),
@@ -60,7 +65,7 @@ def announcement_json_ld(
             "@type": "Event",
             "@id": url + "#event",
             "name": item.title,  # its status says it was cancelled
-            "description": item.description,
+            "description": preview.description,
             "url": url,
             "startDate": _iso(item.event_start),
             "endDate": _iso(item.event_end),
