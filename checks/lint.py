@@ -33,6 +33,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               `.md`) or would publish at an address its folder
                                               does not give, and links to files outside
                                               content/: always errors, as the build refuses them
+  modified, correction                        a change dated after now (or after a scheduled
+                                              announcement goes up), which the build refuses
 
 The rules about what is said (personal information, confidential markers, words) read the
 text as it is published: each paragraph of the body, and each field's value as the build reads
@@ -75,6 +77,7 @@ from announcements.model import (
     PLACEHOLDER_LEFT,
     STATIC_PATHS,
     PageMeta,
+    changes_dated_later,
     invisible_characters,
     is_outside_content,
     linked_file,
@@ -567,6 +570,8 @@ def check_file(
     source = path.relative_to(content_dir).as_posix()
     if source.startswith(f"{ARTICLE_PATH}/") and front.get("status") != "draft":
         raw.extend((number, "placeholder", PLACEHOLDER_LEFT) for number in placeholder_lines(text))
+        later = changes_dated_later(name, text, CITY, site.now)
+        raw.extend((p.line, p.field, p.message) for p in later)
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent

@@ -504,6 +504,10 @@ def _link_to_a_file_outside_content(site: Site) -> None:
     site.add("2026-11-20-flushing", body="See [the notes]({static}/../notes.txt).")
 
 
+def _correction_dated_after_now(site: Site) -> None:
+    site.add("2026-11-20-flushing", correction="[{date: 2026-12-20 10:00, note: Monday.}]")
+
+
 def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]:
     def stop(site: Site) -> None:
         site.add("2026-11-20-flushing")
@@ -529,6 +533,7 @@ def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]
         (_two_files_at_one_address, "file name"),
         (_announcement_saved_under_another_extension, "file name"),
         (_link_to_a_file_outside_content, "link"),
+        (_correction_dated_after_now, "correction"),
         (_page_at_an_address_the_build_writes("index.html"), "save_as"),
         (_page_at_an_address_the_build_writes("category/service-change.html"), "save_as"),
         (_page_at_an_address_the_build_writes("sitemap.xml"), "save_as"),

@@ -416,6 +416,25 @@ def test_a_link_to_an_announcement_not_published_by_then_is_reported(site: Site)
     ]
 
 
+def test_a_change_dated_after_now_is_reported_as_the_build_refuses_it(content: Path) -> None:
+    path = content / "announcements" / "2026-11-20-item.md"
+    path.write_text(announcement(**BASIC, modified="2026-12-20 10:00", correction="A fix."))
+
+    def dated_later(now: str) -> list[tuple[int, str, bool]]:
+        found = lint(content, content.parent / "policy", now=datetime.fromisoformat(now))
+        return [(f.line, f.message, f.blocks_publishing) for f in found if f.rule == "modified"]
+
+    assert dated_later(NOW) == [
+        (
+            6,
+            "'2026-12-20 10:00' is after now (2026-11-24 12:00); expected when the change was "
+            "made, which is published at once as made then (a change cannot be scheduled)",
+            True,
+        )
+    ]
+    assert dated_later("2026-12-20T10:00:00-08:00") == []
+
+
 def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:
     shutil.copytree(ROOT / "policy", site.root / "policy")
     event = {

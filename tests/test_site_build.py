@@ -1007,6 +1007,53 @@ def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
     assert entry["updated"] == corrected
 
 
+def test_a_correction_dated_after_the_build_is_not_published_as_already_made(site: Site) -> None:
+    """A month mistyped ("2026-12-20" for "2026-11-20") would publish "Correction, December 20"
+    today, move the feeds' and sitemap's times ahead, and back again once put right: the build
+    refuses a change dated after its time, or after a scheduled announcement goes up, naming
+    the file, line and field, and keeps the site as it was."""
+    site.add("2026-11-20-flushing")
+    site.build()
+    path = site.add(
+        "2026-11-20-flushing",
+        modified="2026-12-20 10:00",
+        correction="Flushing starts Monday, not Tuesday.",
+    )
+    site.add(
+        "2026-11-21-meters",
+        title="Meter reading",
+        date="2026-11-21 09:00",
+        correction="[{date: 2026-11-22 10:00, note: Readers start at 8 a.m.},"
+        " {date: 2026-11-25 10:00, note: Readers come on Friday.}]",
+    )
+    scheduled = site.add(
+        "2026-12-01-survey",
+        title="Transit survey",
+        date="2026-12-01 09:00",
+        modified="2026-12-01 09:30",  # after it goes up: not a change made before
+    )
+    site.add(  # scheduled: its changes may be dated up to when it goes up
+        "2026-12-02-skate", title="Skating", date="2026-12-02 09:00", modified="2026-12-02 09:00"
+    )
+    with pytest.raises(BuildError) as failure:
+        site.build()  # at NOW, 2026-11-24 noon
+    meters = site.content / "announcements" / "2026-11-21-meters.md"
+    assert failure.value.problems == [
+        f"{display_path(path)}:6: modified: '2026-12-20 10:00' is after now (2026-11-24 12:00); "
+        "expected when the change was made, which is published at once as made then (a "
+        "change cannot be scheduled)",
+        f"{display_path(meters)}:6: correction: '2026-11-25 10:00' is after now (2026-11-24 "
+        "12:00); expected when the change was made, which is published at once as made then "
+        "(a change cannot be scheduled)",
+        f"{display_path(scheduled)}:6: modified: '2026-12-01 09:30' is after the announcement "
+        "goes up (2026-12-01 09:00); expected when the change was made, which is published at "
+        "once as made then (a change cannot be scheduled)",
+    ]
+    assert "December 20, 2026" not in site.read("announcements/2026-11-20-flushing.html")
+    assert "2026-12-20" not in site.read("feeds/all.atom.xml")
+    assert "2026-12-20" not in site.read("sitemap.xml")
+
+
 def test_a_correction_to_an_event_is_told_in_its_calendar_files(site: Site) -> None:
     """A calendar keeps the event someone added from its file: what was corrected is told
     there too, first, in the feeds' words; a withdrawn event, cancelled, says why."""

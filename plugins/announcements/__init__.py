@@ -46,7 +46,9 @@ from .model import (
     MARKDOWN_PATHS,
     ContentError,
     Problem,
+    changes_dated_later,
     is_address_safe,
+    read_source,
 )
 from .own_addresses import own_addresses
 from .reader import PROBLEMS_SETTING, AnnouncementReader, display_path, recheck_cached
@@ -331,6 +333,26 @@ def addresses_needing_escaping(generators: Sequence[Any]) -> list[Problem]:
     ]
 
 
+def changes_not_yet_made(generators: Sequence[Any]) -> list[Problem]:
+    """Each change an announcement the build publishes, now or when it is due, dates after it
+    can have been made (see `changes_dated_later`). Decided on every build, as time passes,
+    not when a file is read; a file is read again, for its lines, only when one does."""
+    settings = generators[0].settings
+    now, tz = settings["BUILD_TIME"], ZoneInfo(settings["TIMEZONE"])
+    announcements = [
+        *generators[0].context.get("scheduled_articles", []),
+        *(a for generator in generators for a in getattr(generator, "articles", [])),
+        *(a for generator in generators for a in getattr(generator, "hidden_articles", [])),
+    ]
+    problems = []
+    for article in announcements:
+        if article.announcement.dates_a_change_later(now):
+            path = display_path(article.source_path)
+            text, _ = read_source(Path(article.source_path), path)
+            problems.extend(changes_dated_later(path, text or "", tz, now))
+    return problems
+
+
 def build_stops(generators: Sequence[Any]) -> list[Problem]:
     """Every problem in the content that stops the build, in the order it names them: those
     found in each file as it was read, and those between files and in the text.
@@ -347,6 +369,7 @@ def build_stops(generators: Sequence[Any]) -> list[Problem]:
             *addresses_needing_escaping(generators),
             *unpublished_links(generators),
             *links_to_missing_files(generators),
+            *changes_not_yet_made(generators),
         ]
     )
 

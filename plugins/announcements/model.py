@@ -236,6 +236,11 @@ class Announcement:
         changes = [self.date, *(c.date for c in self.corrections)]
         return max(changes if self.modified is None else [*changes, self.modified])
 
+    def dates_a_change_later(self, now: datetime) -> bool:
+        """Whether, to be published, it dates a change after it can have been made as of
+        `now` (`changes_dated_later` names each)."""
+        return self.status != "draft" and self.updated > latest_change(self.date, now)
+
     def is_expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
 
@@ -626,6 +631,23 @@ def _corrections(
         fields.problem("correction", "expected a note, or a list of {date, note}")
         return ()
     corrections = []
+    for line, date, correction in _listed_corrections(fields, tz, node):
+        if published is not None and correction.date < published:
+            fields.problem(
+                "correction",
+                f"'{_text(date)}' {_before_date(date, correction.date, published)}; expected "
+                "when the correction was made, after the announcement was published",
+                line,
+            )
+        corrections.append(correction)
+    return tuple(sorted(corrections, key=lambda c: c.date))
+
+
+def _listed_corrections(
+    fields: _Fields, tz: tzinfo, node: yaml.SequenceNode
+) -> Iterator[tuple[int, yaml.Node, Correction]]:
+    """Each entry of a list of {date, note} that reads as one, with its line and its date as
+    written; the problem of each that does not is noted in `fields`."""
     for item in node.value:
         line = fields.line_of(item.start_mark)
         entry = (
@@ -639,16 +661,56 @@ def _corrections(
         except _FieldError as error:
             fields.problem("correction", str(error), line)
             continue
-        if published is not None and correction.date < published:
-            fields.problem(
-                "correction",
-                f"'{_text(entry['date'])}' "
-                f"{_before_date(entry['date'], correction.date, published)}; expected when the "
-                "correction was made, after the announcement was published",
-                line,
-            )
-        corrections.append(correction)
-    return tuple(sorted(corrections, key=lambda c: c.date))
+        yield line, entry["date"], correction
+
+
+def latest_change(published: datetime, now: datetime) -> datetime:
+    """The latest an announcement published at `published` can date a change (`modified`, a
+    correction), as of `now`: now, or when it goes up if that is later (what changes before
+    then is never seen changed)."""
+    return max(now, published)
+
+
+def changes_dated_later(path: str, text: str, tz: tzinfo, now: datetime) -> list[Problem]:
+    """Each change an announcement to be published dates after it can have been made (see
+    `latest_change`; `now` is the build's time, or the lint's), named by line and field.
+
+    A change is published as made at its time: one dated ahead (a month mistyped) would say
+    today "Correction, December 20", move the feeds' and the sitemap's times ahead, and take
+    them back once put right. A draft's are checked once it is to be published; a file the
+    model refuses is named for that, not here.
+    """
+    fields = _compose(path, text)
+    if fields.problems or _is_draft(fields):
+        return []
+    when = _datetime_parser(tz)
+    published = _parse(fields, "date", when)
+    if published is None:
+        return []
+    latest = latest_change(published, now)
+    changes: list[tuple[str, int, yaml.Node, datetime]] = []
+    modified = _parse(fields, "modified", when)
+    if modified is not None:
+        changes.append(("modified", fields.lines["modified"], fields.nodes["modified"], modified))
+    listed = fields.nodes.get("correction")
+    if isinstance(listed, yaml.SequenceNode):  # a single note is dated by `modified`
+        changes.extend(
+            ("correction", line, date, correction.date)
+            for line, date, correction in _listed_corrections(fields, tz, listed)
+        )
+    until = "the announcement goes up" if published > now else "now"
+    return [
+        Problem(
+            path,
+            line,
+            name,
+            f"'{_text(node)}' is after {until} ({latest.astimezone(tz):%Y-%m-%d %H:%M}); "
+            "expected when the change was made, which is published at once as made then (a "
+            "change cannot be scheduled)",
+        )
+        for name, line, node, moment in changes
+        if moment > latest
+    ]
 
 
 def _before_date(node: yaml.Node, when: datetime, published: datetime) -> str:
