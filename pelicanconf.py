@@ -49,11 +49,14 @@ SOURCE_HISTORY_URL = os.environ.get("SOURCE_HISTORY_URL") or (
 
 PLUGIN_PATHS = ["plugins"]
 # Pelican loads plugins in this order without putting plugins/ on the import path, so a plugin
-# that imports another (feeds uses page_cache's store; most use announcements) comes after it.
+# that imports another (feeds and images use page_cache's store; most use announcements) comes
+# after it. Their files are written in this order too: images before the feeds, whose
+# enclosures give the size of each image as published.
 PLUGINS = [
     "announcements",
     "page_cache",
     "revisions",
+    "images",
     "feeds",
     "discovery",
     "syndication_manifest",

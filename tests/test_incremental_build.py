@@ -12,7 +12,10 @@ from pathlib import Path
 import pytest
 from jinja2 import DictLoader, Environment, pass_context
 from jinja2.runtime import Context
+from PIL import Image
 
+import images
+from announcements.images import published_copy
 from announcements.reader import AnnouncementReader
 from page_cache.writer import CachingWriter
 from publishing.build import BuildError, build_site
@@ -165,6 +168,44 @@ def test_time_passing_expires_a_notice_on_a_cached_rebuild(site: Site) -> None:
     assert "Urgent alerts" not in site.read("index.html")
     year = site.read("archives/2026.html")
     assert "Expired</span>" in year and "Urgent</span>" not in year
+
+
+def test_a_photos_published_copy_is_made_again_only_when_the_photo_changes(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo is published without what its file says besides the picture, which means
+    encoding it again: a cached rebuild takes the copy the last build made."""
+    photo = site.content / "images" / "hydrant.jpg"
+
+    def take(colour: tuple[int, int, int]) -> None:
+        exif = Image.Exif()
+        exif[0x013B] = "Jo Doe"  # Artist
+        Image.new("RGB", (120, 63), colour).save(photo, "JPEG", exif=exif)
+
+    take((11, 61, 99))
+    site.add("2026-11-20-flushing", image="images/hydrant.jpg", image_alt="Crews at a hydrant")
+    made: list[Path] = []
+
+    def counted(path: Path) -> bytes | None:
+        if path.name == "hydrant.jpg":
+            made.append(path)
+        return published_copy(path)
+
+    monkeypatch.setattr(images, "published_copy", counted)
+    published = site.output / "images" / "hydrant.jpg"
+    site.build(cached=True)
+    first = published.read_bytes()
+    site.build(cached=True)
+    assert len(made) == 1 and published.read_bytes() == first
+    take((200, 0, 0))
+    touch_later(photo)
+    site.build(cached=True)
+    assert len(made) == 2 and published.read_bytes() != first
+    full = site.root / "full"
+    site.build(output=full)
+    assert files(site.output) == files(full)
+    with Image.open(published) as image:
+        assert not image.getexif()
 
 
 def test_a_setting_change_renders_every_page(site: Site) -> None:
@@ -453,7 +494,13 @@ def test_a_drafts_link_to_a_file_not_in_content_does_not_stop_a_cached_build(
 @pytest.mark.parametrize("folder", [False, True], ids=["cut-short", "a-folder"])
 @pytest.mark.parametrize(
     "cache",
-    ["ArticlesGenerator-Readers", "pages.json", "calendar-events.pickle", "revisions.pickle"],
+    [
+        "ArticlesGenerator-Readers",
+        "pages.json",
+        "calendar-events.pickle",
+        "published-images.pickle",
+        "revisions.pickle",
+    ],
 )
 def test_a_damaged_cache_costs_time_never_the_build(site: Site, cache: str, folder: bool) -> None:
     """A cache cut short (an interrupted save, a partial CI restore) or replaced by a folder is

@@ -18,6 +18,7 @@ from icalendar import Calendar
 from invoke.context import Context
 from invoke.exceptions import Exit
 from pelican import signals
+from PIL import Image, PngImagePlugin
 
 import tasks
 from announcements.headings import heading_at_title_level
@@ -271,6 +272,56 @@ def test_an_image_too_large_to_open_fails_the_build_naming_file_line_and_field(
         r"too many to open safely \(more than \d+ million\); scale it down",
         problem,
     ), problem
+    assert not site.output.exists()
+
+
+def test_a_photos_location_and_owner_are_not_published_with_it(site: Site) -> None:
+    """A phone's photo says where it was taken and whose phone took it: the site publishes
+    the picture alone (upright, as its orientation said), on the page, as og:image and in the
+    feeds' enclosures; a PNG's text too. An image that says nothing more is published as is."""
+    photo = site.content / "images" / "hydrant.jpg"
+    exif = Image.Exif()
+    exif[0x013B] = "Jo Doe"  # Artist: the employee whose phone took it
+    exif[0x8825] = {1: "N", 2: (49.0, 5.0, 52.0), 3: "W", 4: (117.0, 42.0, 31.0)}  # GPS
+    exif[0x0112] = 6  # Orientation: held upright, so turned a quarter to be shown
+    Image.new("RGB", (1200, 630), (11, 61, 99)).save(photo, "JPEG", exif=exif, comment=b"Jo")
+    chart = PngImagePlugin.PngInfo()
+    chart.add_text("Author", "Jo Doe, 1234 Example Street")
+    Image.new("RGB", (120, 63)).save(site.content / "images" / "chart.png", pnginfo=chart)
+    site.add("2026-11-20-flushing", image="images/hydrant.jpg", image_alt="Crews at a hydrant")
+    site.add("2026-11-21-chart", title="Chart", body="![A chart]({static}/images/chart.png)")
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert 'content="https://news.trail.ca/images/hydrant.jpg"' in page  # og:image
+    published = site.output / "images" / "hydrant.jpg"
+    with Image.open(published) as image:
+        kept = image.getexif()
+        assert 0x013B not in kept, kept.get(0x013B)
+        assert not kept.get_ifd(0x8825), kept.get_ifd(0x8825)
+        assert "comment" not in image.info
+        assert image.size == (630, 1200)  # upright, as it was shown
+    assert '<meta property="og:image:width" content="630">' in page
+    assert b"Jo" not in published.read_bytes()
+    with Image.open(site.output / "images" / "chart.png") as image:
+        image.load()
+        assert "Author" not in image.info
+    (entry,) = [
+        e for e in feedparser.parse(site.output / "feeds/all.atom.xml").entries if e.enclosures
+    ]
+    assert int(entry.enclosures[0].length) == published.stat().st_size
+    pixel = (site.content / "images" / "pixel.png").read_bytes()
+    assert (site.output / "images" / "pixel.png").read_bytes() == pixel
+
+
+def test_an_image_whose_file_cannot_be_read_is_not_published_as_it_is(site: Site) -> None:
+    """What such a file says besides a picture is not known: the build names it."""
+    (site.content / "images" / "scan.jpg").write_bytes(b"\xff\xd8\xff\xe1 not a picture")
+    site.add("2026-11-20-flushing", body="![A scan]({static}/images/scan.jpg)")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [
+        f"{display_path(site.content / 'images' / 'scan.jpg')}:1: image: cannot be read as an image"
+    ]
     assert not site.output.exists()
 
 

@@ -23,6 +23,7 @@ from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
 from .headings import heading_at_title_level, lines_of_title_level_headings
+from .images import upright_size
 from .model import (
     Announcement,
     PageMeta,
@@ -60,7 +61,8 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def image_size(path: Path) -> tuple[int, int] | None:
-    """(width, height), so pages reserve the space before the image loads."""
+    """(width, height) as published (turned upright), so pages reserve the space before the
+    image loads."""
     stat = path.stat()
     size = _image_size(str(path), stat.st_mtime_ns)
     if size is None:
@@ -73,7 +75,7 @@ def _image_size(path: str, mtime_ns: int) -> tuple[int, int] | None:
     """Read once per version of a file: many announcements share an image."""
     try:
         with opened_image(path) as image:
-            return image.size
+            return upright_size(image)
     except UnreadableImage:
         return None
 
@@ -93,6 +95,12 @@ def file_stamps(content_dir: Path, names: Iterable[str]) -> dict[str, Stamp]:
         digest = _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
         stamps[name] = (stat.st_mtime_ns, stat.st_size, digest)
     return stamps
+
+
+def file_digest(path: Path) -> str:
+    """A digest of a file's content."""
+    stat = path.stat()
+    return _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=4096)

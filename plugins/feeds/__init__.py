@@ -58,7 +58,7 @@ class FeedsGenerator(OutputGenerator):
             atom, rss = render_feed(
                 spec,
                 siteurl=siteurl,
-                content_dir=self.content_dir,
+                site_dir=self.output,
                 updated=site_updated,
                 language=self.settings.get("FEED_LANGUAGE") or self.settings["DEFAULT_LANG"],
                 city=self.settings["CITY"],

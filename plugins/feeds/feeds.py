@@ -1,4 +1,4 @@
-"""Atom and RSS feeds with feedgen. Pure apart from reading image sizes."""
+"""Atom and RSS feeds with feedgen. Pure apart from reading the sizes of published images."""
 
 from __future__ import annotations
 
@@ -168,12 +168,13 @@ def render_feed(
     spec: FeedSpec,
     *,
     siteurl: str,
-    content_dir: Path,
+    site_dir: Path,
     updated: datetime,
     language: str,
     city: dict[str, Any],
 ) -> tuple[bytes, bytes]:
-    """(Atom, RSS) for one feed. GUIDs are canonical URLs, stable across builds and edits."""
+    """(Atom, RSS) for one feed. GUIDs are canonical URLs, stable across builds and edits.
+    An enclosure's length is its image's as published in `site_dir` (see plugins/images)."""
     fg = FeedGenerator()
     fg.register_extension(NAMESPACE, EnclosureExtension, EnclosureEntryExtension)
     atom_url = f"{siteurl}/{spec.path('atom')}"
@@ -210,7 +211,7 @@ def render_feed(
         entry.content(entry_html(article, siteurl), type="html")
         entry.category(term=item.category, label=item.category_label)
         if item.image:
-            image = content_dir / item.image
+            image = site_dir / item.image
             mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
             getattr(entry, NAMESPACE).set(f"{siteurl}/{item.image}", image.stat().st_size, mime)
     atom = fg.atom_str(pretty=True)
