@@ -4,11 +4,14 @@
 version, of its text or of what it shows: a photo, sticker or GIF; the earlier one stays in
 the file) and one when a comment disappears from the platform: because its author deleted it,
 or (`removed_with`) with the comment it replied to, where the platform deletes a comment's
-replies with it. Collecting again records only what changed.
+replies with it. Collecting again records only what changed. Two runs that collected the same
+thing on their own copies of the archive (joined by `records push`) both keep their lines; a
+version or deletion read again is the same record, counted once (`Repeats`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -60,6 +63,41 @@ class CollectCounts:
     unchanged: int = 0
 
 
+class Repeats:
+    """Which lines of the comment file repeat a record an earlier line made, read in file
+    order. Two runs collecting at once on their own copies of the archive each write the same
+    new version (or deletion); the join keeps both copies' lines, since hash-chained lines are
+    never rewritten. The earlier line is the record: the search, the FOI report and the
+    archive's state count it once, and a stale copy's version joined after a newer one does
+    not become the comment's latest again. One run never writes a repeat: each of its versions
+    is numbered anew, and it deletes only a comment not deleted."""
+
+    def __init__(self) -> None:
+        self._versions: set[tuple[str, str, int, str, str]] = set()
+        self._deleted: set[tuple[str, str]] = set()  # comments whose last record deleted them
+
+    def of_earlier(self, event: Mapping[str, Any]) -> bool:
+        """Whether `event` records again what an earlier line recorded; False for a new record
+        (which this then remembers)."""
+        key = (event["platform"], event["comment_id"])
+        if event["kind"] == "comment":
+            version = (*key, event["version"], event["text"], _as_text(event.get("attachment")))
+            if version in self._versions:
+                return True
+            self._versions.add(version)
+            self._deleted.discard(key)
+        elif event["kind"] == "comment_deleted":
+            if key in self._deleted:  # deleted once: deleting it again adds nothing
+                return True
+            self._deleted.add(key)
+        return False
+
+
+def _as_text(attachment: Any) -> str:
+    """An attachment, the same however its keys were ordered when written."""
+    return json.dumps(attachment, sort_keys=True)
+
+
 class CommentArchive:
     def __init__(self, records_dir: Path) -> None:
         self.chain = ChainFile(records_dir / "archive" / "comments.jsonl")
@@ -67,8 +105,10 @@ class CommentArchive:
 
     def state(self) -> dict[tuple[str, str], CommentState]:
         comments: dict[tuple[str, str], CommentState] = {}
+        repeats = Repeats()
         for event in self.chain.events():
-            _fold(comments, event)
+            if not repeats.of_earlier(event):
+                _fold(comments, event)
         return comments
 
     def _posts(self) -> dict[tuple[str, str], dict[tuple[str, str], CommentState]]:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from syndication.config import REQUIRED
 
 from .chain import ChainFile
-from .comments import how_removed
+from .comments import Repeats, how_removed
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
 # and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
@@ -40,8 +40,9 @@ INDEX = "index.sqlite"
 CITY_NAME = "City of Trail"
 # An index built with other columns, or from other lines (before corrections and withdrawals
 # were records) or texts (before a decision said keep or hide) or times (before an edit was
-# dated when it was made), is rebuilt before it is searched.
-SCHEMA = 5
+# dated when it was made) or with a comment twice (collected by two runs at once, before a
+# repeat counted once), is rebuilt before it is searched.
+SCHEMA = 6
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -109,12 +110,16 @@ def chains(records_dir: Path) -> dict[str, ChainFile]:
 def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     """Every archive line worth finding: what was posted, corrected or withdrawn, every
     comment version, every moderation classification and decision (not the intents written
-    before a call, which their outcome lines repeat)."""
+    before a call, which their outcome lines repeat; nor a comment's version or deletion that
+    a second run collecting at once wrote again: its first line is the record)."""
     post_ids: dict[tuple[str, str], str] = {}
     comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
+    repeats = Repeats()
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
         for number, event in enumerate(chain.events(), start=1):
+            if kind == "comment" and repeats.of_earlier(event):
+                continue
             record = _record(kind, name, number, event, post_ids, comment_posts)
             if record is not None:
                 yield record

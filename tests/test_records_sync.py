@@ -701,3 +701,69 @@ def test_two_syndicate_runs_at_once_post_once_and_keep_the_ledger_whole(site: Si
             run.returncode == 2 and "syndicate: another run is in progress (pid " in out
         ), out
     assert ChainFile(site.root / "records" / FILES["post"]).verify() == []
+
+
+def test_a_comment_collected_by_two_overlapping_runs_is_archived_once(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI and the CEC each collect the same new comment on their own copy, then push: the
+    joined file holds it twice (its chained lines are kept as written), and it counts once,
+    in the archive's state, the search and the FOI report."""
+    from archive.collect import collect
+    from archive.comments import CommentArchive
+    from archive.export import export
+    from archive.index import search
+    from syndication.config import load_settings
+    from syndication.runner import syndicate
+
+    facebook = {k: v for k, v in sandboxes.env.items() if not k.startswith(("TWITTER", "YOUTUBE"))}
+    site.add("2026-11-20-flushing")
+    site.build()
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    settings = load_settings({**facebook, "RECORDS_DIR": str(ci)})
+    syndicate(site.output / "syndication.json", site.content, settings, say=lambda _: None)
+    push_archive(ci, url)
+    pull_archive(cec, url)
+    (post,) = sandboxes.facebook.posts
+    sandboxes.facebook.add_comment(post, "Will Laurel Crescent be flushed too?", "Sam Lee")
+    for records, when in ((ci, "18:00"), (cec, "18:02")):  # both collect, each its own copy
+        monkeypatch.setattr(chain_module, "now", lambda at=when: f"2026-11-24T{at}:00+00:00")
+        collect(load_settings({**facebook, "RECORDS_DIR": str(records)}), site.content, say=print)
+    push_archive(ci, url)
+    push_archive(cec, url)  # joined after CI's
+    pull_archive(joined := site.root / "joined", url)
+    first, again = lines(joined, "comment")  # kept as each copy wrote it
+    assert (first["comment_id"], first["text"]) == (again["comment_id"], again["text"])
+    (state,) = CommentArchive(joined).state().values()
+    assert [v["version"] for v in state.versions] == [1], state.versions
+    assert [r.line for r in search(joined, "Laurel")] == [1]  # the earlier of the two
+    shutil.copytree(ROOT / "policy", site.root / "policy")  # the export reads the contacts
+    export(joined, site.root, "FOI-1", ["Laurel"], site.root / "foi")
+    report = (site.root / "foi" / "report.html").read_text(encoding="utf-8")
+    assert report.count("Will Laurel Crescent be flushed too?") == 1
+
+
+def test_a_deletion_collected_by_two_overlapping_runs_is_archived_once(tmp_path: Path) -> None:
+    """The joined file as two runs left it, each having seen the comment and then its
+    deletion: one version and one deletion, in the state and in the search."""
+    from archive.comments import CommentArchive
+    from archive.index import search
+    from tests.test_records import _add_comment
+
+    records = tmp_path / "records"
+    for _ in range(2):  # CI's lines, then the CEC's joined after them
+        _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+        ChainFile(records / FILES["comment"]).append(
+            {
+                "kind": "comment_deleted",
+                "announcement": "2026-11-20-flushing",
+                "platform": "facebook",
+                "post_id": "p1",
+                "comment_id": "c1",
+                "author": "Quinn Reyes",
+            }
+        )
+    (state,) = CommentArchive(records).state().values()
+    assert [v["kind"] for v in state.versions] == ["comment", "comment_deleted"]
+    assert [r.line for r in search(records, "")] == [1, 2]
