@@ -245,6 +245,8 @@ def _join(records_dir: Path, theirs: str) -> None:
     base = base_found.stdout.strip() if base_found and base_found.returncode == 0 else None
     if ours and base is None:
         # Joined, every line this copy shares with the remote would be there twice.
+        if _seen(records_dir) is None:  # never took from it: both began where it was empty
+            raise _second_archive(records_dir, theirs_commit)
         raise _rewritten(records_dir, theirs_commit, "has no commit in common with this copy")
     if not _grew_from_seen(records_dir, theirs_commit):
         # Joined, the lines taken out of the remote would come back.
@@ -292,14 +294,31 @@ def _rewritten(records_dir: Path, theirs: str, why: str) -> ArchiveSyncError:
     )
 
 
+def _second_archive(records_dir: Path, theirs: str) -> ArchiveSyncError:
+    """Two runs found the remote empty and each started an archive; the other pushed first.
+    Nothing was rewritten, but the two histories share no commit, so a join could not tell
+    which lines both hold."""
+    return ArchiveSyncError(
+        "another run pushed its own new records archive to the remote first, and this copy's "
+        "archive, started here (from the remote while it was empty, or before RECORDS_REMOTE "
+        f"was set), has no commit in common with its main ({theirs[:10]}); join the copies by "
+        "hand (README, 'Publishing: deploy and CI'); this copy's records stay committed in "
+        f"{records_dir}"
+    )
+
+
+def _seen(records_dir: Path) -> str | None:
+    """The remote's commit this copy last took or pushed; None before it took or pushed any."""
+    seen = _git(records_dir, "rev-parse", "-q", "--verify", REMOTE_SEEN, check=False)
+    return seen.stdout.strip() or None
+
+
 def _grew_from_seen(records_dir: Path, theirs: str) -> bool:
     """Whether the remote's `theirs` holds the commit this copy last took or pushed, if any."""
-    seen = _git(records_dir, "rev-parse", "-q", "--verify", REMOTE_SEEN, check=False)
-    if not seen.stdout.strip():
+    seen = _seen(records_dir)
+    if seen is None:
         return True  # none yet
-    held = _git(
-        records_dir, "merge-base", "--is-ancestor", seen.stdout.strip(), theirs, check=False
-    )
+    held = _git(records_dir, "merge-base", "--is-ancestor", seen, theirs, check=False)
     return held.returncode == 0
 
 

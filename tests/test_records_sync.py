@@ -223,6 +223,27 @@ def test_a_force_pushed_history_is_refused_not_joined_twice(tmp_path: Path) -> N
         pull_archive(ci, url)
 
 
+def test_two_copies_started_from_an_empty_remote_are_not_said_to_be_rewritten(
+    tmp_path: Path,
+) -> None:
+    """Two runs both found the remote empty and started an archive: the second's push is
+    refused as a second archive, not reported as a remote whose history was rewritten."""
+    url = remote(tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    for copy, op in ((first, "a"), (second, "b")):
+        assert pull_archive(copy, url) == "the remote is empty: a new archive"
+        note(copy, "post", op)
+    push_archive(first, url)
+    with pytest.raises(ArchiveSyncError) as failure:
+        push_archive(second, url)
+    assert "rewritten" not in str(failure.value)
+    assert str(failure.value).startswith(
+        "another run pushed its own new records archive to the remote first"
+    )
+    assert "join the copies by hand" in str(failure.value)
+    assert [e["op"] for e in lines(second, "post")] == ["b"]  # this copy keeps its records
+
+
 def test_a_remote_reset_to_an_earlier_commit_is_refused_not_joined(tmp_path: Path) -> None:
     url, ci, officer = two_copies(tmp_path)
     note(ci, "moderation", "c1")
