@@ -60,11 +60,12 @@ from moderation.classifier import ModerationPolicy, PolicyError  # noqa: E402
 from moderation.report import write_report  # noqa: E402
 from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
 from moderation.run import decide as apply_decision  # noqa: E402
-from publishing.alert import AlertError, publish_alert  # noqa: E402
+from publishing.alert import AlertError, publish_alert, put_on_branch  # noqa: E402
 from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
 from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import BuildError, BuildResult, build_site, caches_beside  # noqa: E402
 from publishing.build import load_settings as load_site_settings  # noqa: E402
+from publishing.commit import Branch, CommitError, branch_to_commit_on  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
 from publishing.deploy import DeployError, check_target  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
@@ -784,6 +785,20 @@ def deploy(c: Context, url: str | None = None) -> None:
     )
 
 
+def _branch_for_the_alert() -> Branch:
+    """Where `invoke alert` commits and pushes the alert's file once it is live, checked
+    before anything is written (exit 2): an alert whose file never reaches the branch CI
+    publishes is taken off the site by CI's next run."""
+    try:
+        return branch_to_commit_on(ROOT)
+    except CommitError as error:
+        raise Exit(
+            f"alert: {error}; nothing was written: the alert's file must be committed and "
+            "pushed once it is live, or CI's next run would take it off the site",
+            code=2,
+        ) from None
+
+
 # `invoke alert`'s exit code when the alert is live but a platform set up for it lacks it.
 ALERT_NOT_EVERYWHERE = 3
 
@@ -798,7 +813,9 @@ ALERT_NOT_EVERYWHERE = 3
 def alert(c: Context, title: str, body: str = "") -> None:
     """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is.
 
-    Exits 3 when it is live but not on every platform set up for it (each is named).
+    Then commits its file and pushes it to the branch's upstream (CI's next run would take
+    an alert off the site whose file the branch lacks). Exits 3 when it is live but not on
+    every platform set up for it (each is named).
     """
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)
@@ -807,17 +824,31 @@ def alert(c: Context, title: str, body: str = "") -> None:
         raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)
     _deploy_target_usable("alert", target)
     _platform_settings()  # a value that cannot be used stops it here, not once it is live
+    branch = _branch_for_the_alert()
     _logging()
     os.chdir(ROOT)
     # Posted from this machine, the alert must be on record where CI looks, or CI's next run
     # would not know it was posted and would post it again.
+    stopped: AlertError | None = None
     with _shared_records(c, "alert"):
         try:
             result = publish_alert(
                 ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
             )
-        except (AuthoringError, AlertError) as error:
+            source = result.source
+        except AuthoringError as error:
             raise Exit(f"alert: {error}", code=1) from None
+        except AlertError as error:
+            if not error.live or error.source is None:
+                raise Exit(f"alert: {error}", code=1) from None
+            source, stopped = error.source, error  # on the site: its file goes on the branch
+    # Only now, the records pushed: the CI run this push starts knows what was posted.
+    try:
+        put_on_branch(ROOT, source, title, branch)
+    except AlertError as error:
+        raise Exit(f"alert: {error}", code=1) from None
+    if stopped is not None:
+        raise Exit(f"alert: {stopped}", code=1)
     if result.not_posted:  # live, but people on those platforms have not been told
         raise Exit(
             f"alert: live on the site, but not on {', '.join(result.not_posted)} (see above).",

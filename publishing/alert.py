@@ -26,12 +26,18 @@ from syndication.syndicate import Report
 
 from .author import CITY, AuthoringError, announcement_path, new_announcement
 from .build import BuildError, build_site, caches_beside
+from .commit import Branch, CommitError, PushRefused, commit_file, push_branch
 from .deploy import DeployError, deploy
 
 
 class AlertError(Exception):
     """A step failed after the alert was written; the message names the file and the
-    commands that finish the job."""
+    commands that finish the job. `live`: the deploy had put it on the site."""
+
+    def __init__(self, message: str, source: Path | None = None, live: bool = False) -> None:
+        super().__init__(message)
+        self.source = source
+        self.live = live
 
 
 @dataclass(frozen=True)
@@ -276,5 +282,39 @@ def _unfinished(source: Path, error: object, *steps: str) -> AlertError:
     commands = ", then ".join(f"`invoke {step}`" for step in steps)
     return AlertError(
         f"{error}\nThe alert is written in {source} but not yet everywhere. Once the problem is "
-        f"fixed, run {commands} (or this same `invoke alert` again) to finish it."
+        f"fixed, run {commands} (or this same `invoke alert` again) to finish it.",
+        source,
+        live="deploy" not in steps,  # deployed: on the site, whatever failed after
     )
+
+
+def put_on_branch(
+    root: Path, source: Path, title: str, branch: Branch, say: Callable[[str], None] = print
+) -> None:
+    """Commit the live alert's file (it alone) and push it to the branch's upstream, which CI
+    publishes: CI's next run, building the branch without it, would take the alert off the
+    site. Run after the records are pushed, so that the CI run this push starts finds the
+    posts on record and posts nothing twice. A file committed by an earlier run is not
+    committed again: the same `invoke alert` run again after a refused push pushes it. Never
+    rebases or stashes the person's other work: AlertError says how to finish instead."""
+    try:
+        if commit_file(root, source, f"Alert: {one_line(title)}"):
+            say(f"alert: committed {source}")
+        push_branch(root, branch)
+    except (CommitError, PushRefused) as error:
+        refused = isinstance(error, PushRefused)
+        finish = (
+            "`git pull --rebase && git push`"
+            if refused
+            else f"`git add {source} && git commit -- {source} && git push`"
+        )
+        raise AlertError(
+            f"the alert is live, but its file {source} is not on {branch.upstream}: "
+            + (f"the push was refused ({error})" if refused else f"{error}")
+            + f". CI's next run builds {branch.upstream} without it and would take the alert "
+            f"off the site: finish now with {finish} (or this same `invoke alert` again once "
+            "that is fixed).",
+            source,
+            live=True,
+        ) from None
+    say(f"alert: {source} is on {branch.upstream}")

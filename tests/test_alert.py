@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from publishing.alert import AlertError, AlertResult, first_sentence, publish_alert
 from publishing.author import CITY, AuthoringError, new_announcement, preview
-from sandboxes import start_all
-from tests.conftest import ROOT, SITEURL, Site
+from sandboxes import Sandboxes, start_all
+from syndication.syndicate import Report
+from tests.conftest import NOW, ROOT, SITEURL, Site
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
@@ -261,19 +264,19 @@ def test_an_alert_says_a_platform_without_credentials_did_not_get_it(
 
 
 def test_invoke_alert_exits_3_naming_the_platforms_an_alert_is_not_on(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, checkout: Checkout
 ) -> None:
     from invoke.context import Context
     from invoke.exceptions import Exit
 
     import tasks
-    from syndication.syndicate import Report
+
+    source = checkout.site.add("2026-11-24-boil-water", category="alert", urgent="true")
 
     def published(*args: object, **kwargs: object) -> AlertResult:
-        return AlertResult(ROOT / "alert.md", "https://trail.ca/a.html", Report(), ("twitter",))
+        return AlertResult(source, "https://trail.ca/a.html", Report(), ("twitter",))
 
     monkeypatch.setattr(tasks, "publish_alert", published)
-    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
     monkeypatch.setenv("DEPLOY_URL", "/srv/www/trail")
     monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
     monkeypatch.delenv("RECORDS_REMOTE", raising=False)
@@ -446,7 +449,7 @@ def test_an_alert_is_not_carried_on_over_a_different_file_of_the_same_name(site:
 
 
 def test_an_alert_from_the_cecs_machine_is_put_on_record_where_ci_looks(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, checkout: Checkout
 ) -> None:
     """CI reads the ledger from RECORDS_REMOTE: an alert posted from elsewhere must be there,
     failed or not, or CI's next run would post it again."""
@@ -464,7 +467,6 @@ def test_an_alert_from_the_cecs_machine_is_put_on_record_where_ci_looks(
     monkeypatch.setattr(tasks, "publish_alert", publish)
     monkeypatch.setattr(tasks, "pull", lambda c: done.append("pull"))
     monkeypatch.setattr(tasks, "push", lambda c: done.append("push"))
-    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
     monkeypatch.setenv("DEPLOY_URL", "/srv/www/trail")
     monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))  # held by the run
     monkeypatch.setenv("RECORDS_REMOTE", "git@example.org:city/records.git")
@@ -573,3 +575,191 @@ def test_an_alert_the_build_holds_back_is_reported_not_taken_for_live(site: Site
             say=lambda _: None,
             now=datetime(2026, 11, 30, 9, 0, tzinfo=CITY),
         )
+
+
+class Checkout:
+    """The CEC's clone of the site's repository (`Repo`, with a Site's content in it, committed
+    and pushed to a bare `origin`), its git config signing each commit with the CEC's key,
+    made the project `invoke alert` runs in."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        import tasks
+        from tests.test_records_sync import remote
+        from tests.test_verify_history import Repo, git
+
+        self.repo = Repo(tmp_path)
+        self.site = Site(self.repo.path)
+        self.origin = remote(tmp_path / "origin")
+        self.git = functools.partial(git, self.repo.path)
+        for name, value in {
+            "user.name": "cec",
+            "user.email": "cec@trail.ca",
+            "user.signingkey": str(self.repo.key("cec")),
+            "commit.gpgsign": "true",
+        }.items():
+            self.git("config", name, value)
+        self.git("add", "content")
+        self.git("commit", "-q", "-m", "The site's content")
+        self.git("remote", "add", "origin", self.origin)
+        self.git("push", "-q", "-u", "origin", "main")
+        monkeypatch.setattr(tasks, "ROOT", self.repo.path)
+        monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+
+    def clone(self, folder: Path) -> Path:
+        """A clone of `origin` as it is now: what CI's next run checks out."""
+        from tests.test_verify_history import git
+
+        git(folder.parent, "clone", "-q", self.origin, str(folder))
+        return folder
+
+    def on_origin(self, path: Path) -> list[str]:
+        """The commits on origin's main that touched `path` (a file of the checkout)."""
+        relative = str(path.relative_to(self.repo.path))
+        return self.git("log", "--format=%s", "origin/main", "--", relative).splitlines()
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Checkout:
+    return Checkout(tmp_path, monkeypatch)
+
+
+def alert_in(
+    checkout: Checkout, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[], None]:
+    """`invoke alert` for a boil water advisory in the CEC's checkout, deploying into `www`
+    and posting to the Facebook sandbox, at 11:00 on the test builds' day."""
+    from invoke.context import Context
+
+    import tasks
+
+    root = checkout.repo.path
+    env = {
+        **{k: v for k, v in sandboxes.env.items() if k.startswith("FACEBOOK")},
+        "DEPLOY_URL": str(root.parent / "www"),
+        "RECORDS_DIR": str(root.parent / "records"),
+    }
+    for name in (*sandboxes.env, "RECORDS_REMOTE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    def published(
+        root: Path, content: Path, output: Path, title: str, body: str, url: str, env: Any
+    ) -> AlertResult:
+        return publish_alert(
+            ROOT,  # the project's settings and policy; the content is the checkout's
+            content,
+            output,
+            title,
+            body,
+            url,
+            env,
+            {"SITEURL": SITEURL, "BUILD_TIME": NOW},
+            say=print,
+            now=datetime(2026, 11, 24, 11, 0, tzinfo=CITY),
+        )
+
+    monkeypatch.setattr(tasks, "publish_alert", published)
+    return lambda: tasks.alert(
+        Context(),
+        "Boil water advisory for Sunningdale",
+        body="Boil tap water for one minute before drinking it.",
+    )
+
+
+def ci_run(checkout: Checkout, sandboxes: Sandboxes) -> tuple[Path, Report]:
+    """CI's next scheduled run: build what origin's main holds, deploy it, syndicate it."""
+    from publishing.build import build_site
+    from publishing.deploy import deploy
+    from syndication.config import load_settings
+    from syndication.runner import syndicate
+
+    root = checkout.repo.path.parent
+    ci = checkout.clone(root / "ci")
+    overrides = {"PATH": str(ci / "content"), "SITEURL": SITEURL, "BUILD_TIME": NOW}
+    built = build_site(ROOT / "publishconf.py", ci / "output", overrides)
+    deploy(built.output, str(root / "www"), say=lambda _: None)
+    facebook = {k: v for k, v in sandboxes.env.items() if k.startswith("FACEBOOK")}
+    settings = load_settings({**facebook, "RECORDS_DIR": str(root / "records")})
+    report = syndicate(built.output / "syndication.json", ci / "content", settings)
+    return root / "www", report
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_the_next_ci_run_keeps_an_alert_live_until_its_file_is_committed(
+    checkout: Checkout, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`invoke alert` commits the alert's file (signed, by the CEC's git config) and pushes
+    it: CI's next run builds it from main, and neither takes the page down nor fails to find
+    it on the site; nor posts it again."""
+    alert_in(checkout, sandboxes, monkeypatch)()
+    (source,) = (checkout.site.content / "announcements").glob("*-boil-water-*.md")
+    assert checkout.on_origin(source) == ["Alert: Boil water advisory for Sunningdale"]
+    commit = checkout.git(
+        "cat-file", "-p", checkout.git("log", "-1", "--format=%H", "--", str(source))
+    )
+    assert "\nauthor cec <cec@trail.ca>" in commit and "-----BEGIN SSH SIGNATURE-----" in commit
+    www, report = ci_run(checkout, sandboxes)
+    assert (www / "announcements" / f"{source.stem}.html").is_file()
+    assert not report.failed, report.results
+    assert len(sandboxes.facebook.posts) == 1
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_whose_file_cannot_be_pushed_says_how_to_finish_and_carries_on_when_run_again(
+    checkout: Checkout, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from invoke.exceptions import Exit
+
+    from tests.test_verify_history import git
+
+    other = checkout.clone(checkout.repo.path.parent / "colleague")  # pushes first
+    (other / "README.md").write_text("City of Trail\n")
+    git(other, "add", "README.md")
+    git(other, "-c", "user.name=emp", "-c", "user.email=emp@trail.ca", "commit", "-qm", "x")
+    git(other, "push", "-q")
+    alert = alert_in(checkout, sandboxes, monkeypatch)
+    with pytest.raises(Exit) as stopped:
+        alert()
+    (source,) = (checkout.site.content / "announcements").glob("*-boil-water-*.md")
+    message = str(stopped.value.message)
+    assert stopped.value.code == 1
+    assert message.startswith(f"alert: the alert is live, but its file {source} is not on ")
+    assert "CI's next run builds origin/main without it and would take the alert off" in message
+    assert "finish now with `git pull --rebase && git push`" in message
+    assert (checkout.repo.path.parent / "www" / "announcements" / f"{source.stem}.html").exists()
+    checkout.git("pull", "-q", "--rebase")  # the cause fixed; the same command again
+    alert()
+    assert checkout.on_origin(source) == ["Alert: Boil water advisory for Sunningdale"]
+    assert len(sandboxes.facebook.posts) == 1
+
+
+@pytest.mark.parametrize(
+    ("unusable", "said"),
+    [
+        (lambda c: shutil.rmtree(c.repo.path / ".git"), "is not a git work tree"),
+        (lambda c: c.git("checkout", "-q", "--detach"), "is not on a branch"),
+        (lambda c: c.git("branch", "--unset-upstream"), "has no upstream to push to"),
+        (lambda c: c.git("config", "commit.gpgsign", "false"), "commits made here are not signed"),
+    ],
+)
+def test_an_alert_whose_file_could_not_be_committed_and_pushed_is_not_written(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch, unusable: Any, said: str
+) -> None:
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    def written(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the alert was written before its commit was known to be possible")
+
+    unusable(checkout)
+    monkeypatch.setattr(tasks, "publish_alert", written)
+    monkeypatch.setenv("DEPLOY_URL", str(checkout.repo.path.parent / "www"))
+    monkeypatch.setenv("RECORDS_DIR", str(checkout.repo.path.parent / "records"))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    with pytest.raises(Exit) as stopped:
+        tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
+    assert stopped.value.code == 2 and said in str(stopped.value.message)
+    assert "nothing was written" in str(stopped.value.message)
