@@ -71,6 +71,8 @@ MARKDOWN = {
         "markdown.extensions.smarty",
         # `#` makes a heading only before a space, as in CommonMark: "#TrailBC" is a hashtag.
         "announcements.headings",
+        # An id on each heading, from its words, for a link in the text to lead to it.
+        "announcements.headings:HeadingIdsExtension",
     ],
     "extension_configs": {},
     "output_format": "html",

@@ -19,7 +19,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               its definition's line, or HTML's <a href>) to
                                               files or pages the build does not write (a
                                               draft's page among them), or not yet when the
-                                              linking page goes up; as in the
+                                              linking page goes up, and `#` links to no
+                                              heading of the text; as in the
                                               build, only in pages that show their links
                                               (not a draft, not a withdrawn announcement)
   summary-length                              a summary the platforms would cut
@@ -59,12 +60,19 @@ from datetime import UTC, datetime, tzinfo
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import yaml
 
 from announcements import misplaced_in
 from announcements.addresses import announcement_address, slug_of
-from announcements.headings import ATX_HEADING, QUOTED, heading_at_title_level, headings
+from announcements.headings import (
+    ATX_HEADING,
+    QUOTED,
+    THEME_IDS,
+    heading_at_title_level,
+    headings,
+)
 from announcements.lines import line_at, lines_of
 from announcements.links import (
     Release,
@@ -89,6 +97,7 @@ from announcements.model import (
 )
 from announcements.reader import (
     display_path,
+    ids_in_text,
     image_from_elsewhere,
     image_without_alt,
     images_without_alt,
@@ -575,13 +584,16 @@ def check_file(
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent
-    for number, target in _link_targets(lines):
+    targets = _link_targets(lines)
+    for number, target in targets:
         raw.extend((number, r, m) for r, m in _outside_content_findings(target, source))
         if site.shows_links_of(source):
             raw.extend(
                 (number, rule, msg)
                 for rule, msg in _link_findings(target, content_dir, source, output_dir, site)
             )
+    if site.shows_links_of(source):
+        raw.extend(_fragment_findings(targets, text))
     raw.extend(_summary_findings(lines, front))
     waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
     findings = []
@@ -809,6 +821,26 @@ def _link_findings(
         yield "broken-link", unpublished_link_message(link, reason)
     elif resolved not in site.paths:
         yield "broken-link", f"'{link}' is not a page of the site"
+
+
+def _fragment_findings(targets: list[tuple[int, str]], text: str) -> Iterator[tuple[int, str, str]]:
+    """Each link to a place on its own page (`#what-to-do`) that is not there: no heading of
+    the text (nor footnote, nor element written in HTML) has that id, and neither does the
+    theme. The browser stays where it is, and a screen reader's user is left guessing."""
+    fragments = [(n, t) for n, t in targets if t.startswith("#")]
+    if not fragments:
+        return  # most texts link to no place on their page: none is rendered for them
+    parts = split_front_matter(text)
+    ids = ids_in_text(parts[1] if parts else text) | THEME_IDS
+    for number, link in fragments:
+        if unquote(link[1:]) not in ids:
+            own = ", ".join(f"#{i}" for i in sorted(ids - THEME_IDS)) or "none"
+            yield (
+                number,
+                "broken-link",
+                f"'{link}' leads to no heading of this text (the places it has: {own}); "
+                "link to one of them, or give the heading those words",
+            )
 
 
 def _outside_content_findings(link: str, source: str) -> Iterator[tuple[str, str]]:

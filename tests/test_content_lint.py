@@ -321,6 +321,19 @@ def test_a_broken_link_is_reported_however_it_is_written(
     assert [(f.rule, f.line) for f in found if not f.waived] == [("broken-link", line)], found
 
 
+def test_a_link_to_a_place_on_the_page_that_is_not_there_is_reported(content: Path) -> None:
+    # Headings have ids from their words (`## What to do` is #what-to-do), as the site gives
+    # them; so do the theme's sections, and HTML may give one. A link to no id leads nowhere.
+    body = (
+        'Read [what to do](#what-to-do), <a href="#map">the map</a>, [sharing](#share-heading) '
+        'and [the detour](#detour).\n\n## What to do\n\n<p id="map">Run cold water.</p>\n'
+    )
+    found = findings(content, body)
+    assert [(f.line, f.rule) for f in found] == [(7, "broken-link")], found
+    assert found[0].message.startswith("'#detour' leads to no heading of this text")
+    assert "#what-to-do" in found[0].message
+
+
 def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:
     # Pelican would write such a link as href="../", the home page: the build refuses it too.
     shutil.copytree(ROOT / "policy", site.root / "policy")

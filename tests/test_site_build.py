@@ -21,7 +21,7 @@ from pelican import signals
 from PIL import Image, PngImagePlugin
 
 import tasks
-from announcements.headings import heading_at_title_level
+from announcements.headings import THEME_IDS, heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
 from publishing.build import BuildError
@@ -524,7 +524,7 @@ def test_a_line_starting_with_a_hashtag_or_a_number_sign_is_text_not_a_heading(
     site.build()
     page = site.read("announcements/2026-11-20-flushing.html")
     assert f"<p>{line}</p>" in page
-    assert "<h2>What to do</h2>" in page
+    assert '<h2 id="what-to-do">What to do</h2>' in page
     assert len(re.findall(r"<h1[ >]", page)) == 1  # the title
 
 
@@ -569,6 +569,38 @@ def test_a_refused_heading_is_named_at_its_own_line_as_written(site: Site, headi
     assert refused.value.problems == [
         f"{display_path(path)}:{line}: heading: {heading_at_title_level(heading[2:])}"
     ]
+
+
+def test_a_link_to_a_heading_in_the_text_leads_to_it(site: Site) -> None:
+    """Each heading gets an id from its words, on the page and in the feeds; one whose words
+    make an id of the theme's (the skip link's `main`) gets another, so no two elements share
+    one."""
+    site.add(
+        "2026-11-20-flushing",
+        body=(
+            "Read [what to do](#what-to-do) first.\n\n## What to do\n\nRun cold water.\n\n"
+            "## Main\n\nOn Bay Avenue.\n"
+        ),
+    )
+    site.build()
+    html = site.read("announcements/2026-11-20-flushing.html")
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    targets = re.findall(r'\shref="#([^"]+)"', html)
+    assert "what-to-do" in targets
+    assert [t for t in targets if t not in ids] == []
+    assert sorted(ids) == sorted(set(ids))
+    assert '<h2 id="main_1">Main</h2>' in html
+    assert '&lt;h2 id="what-to-do"&gt;' in site.read("feeds/all.atom.xml")
+
+
+def test_a_heading_never_takes_an_id_the_theme_gives_a_page_with_text() -> None:
+    templates = ROOT / "theme" / "templates"
+    written = {
+        found
+        for name in ("base.html", "article.html", "page.html", "notfound.html")
+        for found in re.findall(r'\sid="([^"{]+)"', (templates / name).read_text())
+    }
+    assert written == THEME_IDS
 
 
 def test_nothing_one_announcements_text_defines_reaches_another(site: Site) -> None:

@@ -6,6 +6,10 @@ Glenmerry tonight." became a heading at the title's level, its hashtag's `#` gon
 priority" another. The site follows CommonMark instead (this module's Markdown extension,
 `announcements.headings` in pelicanconf.py's MARKDOWN): `#` to `######` make a heading only
 when a space, a tab or the line's end follows them.
+
+Each heading also gets an id from its words (`## What to do` is `id="what-to-do"`), so that a
+link in the text (`[what to do](#what-to-do)`) leads to it: this module's
+`HeadingIdsExtension`, Python-Markdown's `toc` giving ids the theme's own never clash with.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 from markdown import Markdown
 from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
+from markdown.extensions.toc import TocExtension, slugify
 
 from .lines import lines_of
 from .model import first_line_naming, split_front_matter
@@ -56,6 +61,41 @@ class SpacedHeadingsExtension(Extension):
 def makeExtension(**kwargs: Any) -> SpacedHeadingsExtension:
     """How Markdown makes an extension it is given by name (`announcements.headings`)."""
     return SpacedHeadingsExtension(**kwargs)
+
+
+# The ids the theme gives elements of a page that shows an announcement's or a page's text
+# (base.html, article.html): a heading of the text taking one would make two elements of one
+# id (invalid HTML), and the skip link or a section's label would lead to the heading instead.
+THEME_IDS = frozenset(
+    {
+        "main",
+        "withdrawn-heading",
+        "event-heading",
+        "share-heading",
+        "council-heading",
+        "council-text",
+        "revisions-heading",
+    }
+)
+# What Markdown's `smarty` makes of `--` and `---`: an id keeps them as the hyphens typed, so
+# it is the same whether the text was read with typography or not.
+_DASHES_AS_HYPHENS = str.maketrans({"\u2013": "-", "\u2014": "-"})
+
+
+def heading_id(words: str, separator: str = "-") -> str:
+    """The id a heading with these words gets: lower case ASCII letters and digits, words
+    joined by hyphens (`What to do` is `what-to-do`), as Python-Markdown's `toc` makes them;
+    one the theme uses gets `_1` after it, as a second heading of the same words does."""
+    slug = slugify(words.translate(_DASHES_AS_HYPHENS), separator)
+    return f"{slug}_1" if slug in THEME_IDS else slug
+
+
+class HeadingIdsExtension(TocExtension):
+    """An id on each heading (`announcements.headings:HeadingIdsExtension` in the site's
+    MARKDOWN), from `heading_id`; no table of contents: a `[TOC]` in the text stays text."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"marker": "", "slugify": heading_id, **kwargs})
 
 
 def heading_at_title_level(heading: str) -> str:

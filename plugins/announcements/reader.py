@@ -178,6 +178,7 @@ TEXT_MARKDOWN_EXTENSIONS = (
     "markdown.extensions.extra",
     "markdown.extensions.sane_lists",
     "announcements.headings",
+    "announcements.headings:HeadingIdsExtension",
 )
 _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, strip_comments=True)
 
@@ -200,6 +201,16 @@ def text_blocks(markdown_text: str) -> list[str]:
     two, though nothing but the line between them says so."""
     parts = _BLOCK_END.split(_html_for_text(markdown_text))
     return [block for part in parts if (block := " ".join(_text_of(part).split()))]
+
+
+_ELEMENT = re.compile(r"<[A-Za-z][^>]*>")
+
+
+def ids_in_text(markdown_text: str) -> set[str]:
+    """The id of each element of the text as the site publishes it: its headings' (from their
+    words), its footnotes', and any written in HTML; where a `#fragment` link in it can lead."""
+    html = sanitise(_html_for_text(markdown_text))
+    return {element["id"] for element in _attributes(_ELEMENT, html) if "id" in element}
 
 
 def _html_for_text(markdown_text: str) -> str:
