@@ -147,12 +147,25 @@ def _pelican_datetime(value: datetime) -> SafeDatetime:
     return SafeDatetime.combine(value.date(), value.time(), value.tzinfo)
 
 
+# Attributes HTML5's elements need to mean what they say, which nh3's defaults (from HTML 4)
+# lack: a <time> or <data> without them is invalid HTML, and a reversed list counts upwards.
+_HTML5_ATTRIBUTES = {
+    "time": {"datetime"},
+    "data": {"value"},
+    "ol": {"reversed", "type"},
+    "li": {"value"},
+    "details": {"open"},
+}
 # What an announcement's text may carry once rendered: the tags and attributes Markdown and
-# its extensions write (footnotes and headings have ids and classes), links to web pages,
-# mail and phone numbers, or to the site itself. No script, no event handler, no
-# `javascript:` link: the site promises no JavaScript, and the text reaches the feeds too.
+# its extensions write (footnotes and headings have ids and classes), and the harmless ones
+# written in HTML; links to web pages, mail and phone numbers, or to the site itself. No
+# script, no event handler, no `javascript:` link: the site promises no JavaScript, and the
+# text reaches the feeds too.
 _ATTRIBUTES = {
-    **{tag: set(names) for tag, names in nh3.ALLOWED_ATTRIBUTES.items()},
+    **{
+        tag: set(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) | _HTML5_ATTRIBUTES.get(tag, set())
+        for tag in {*nh3.ALLOWED_ATTRIBUTES, *_HTML5_ATTRIBUTES}
+    },
     "*": {"id", "class", "title", "lang", "dir"},
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
