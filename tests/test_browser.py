@@ -6,10 +6,12 @@ them); elsewhere they skip, saying why.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -254,6 +256,48 @@ def test_every_focus_indicator_has_3_to_1_contrast(base: str) -> None:
                     break  # round the page once
                 seen.add(element)
                 assert contrast >= 3, f"{name}: {element}: focus indicator {contrast:.2f}:1"
+
+
+def printed_text_colours(pdf: bytes) -> list[tuple[float, ...]]:
+    """The colour (red, green, blue from 0 to 1) each text object of a PDF's content streams
+    is drawn in: the last `rg` before its `BT`, black until one is given."""
+    colours: list[tuple[float, ...]] = []
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            operators = zlib.decompress(stream.group(1))
+        except zlib.error:
+            continue  # an image or a font, not a page's drawing
+        fill: tuple[float, ...] = (0.0, 0.0, 0.0)
+        for m in re.finditer(rb"(?<![\w.])([\d.]+) ([\d.]+) ([\d.]+) rg\b|\bBT\b", operators):
+            if m.group(1):
+                fill = tuple(float(x) for x in m.groups())
+            else:
+                colours.append(fill)
+    return colours
+
+
+def contrast_on_white(rgb: tuple[float, ...]) -> float:
+    """WCAG's contrast ratio of a colour with white paper."""
+
+    def linear(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(v) for v in rgb)
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+@needs_browser
+def test_every_printed_text_has_4_5_to_1_contrast_on_paper(base: str) -> None:
+    """Browsers print without backgrounds unless told otherwise: text that is light on a dark
+    band on screen (the header's) must come out dark on white paper."""
+    with chromium() as driver:
+        for name, path in PAGES:
+            driver.get(f"{base}/{path}")
+            pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
+            colours = printed_text_colours(base64.b64decode(pdf["data"]))
+            assert colours, name
+            worst = min(contrast_on_white(colour) for colour in colours)
+            assert worst >= 4.5, f"{name}: printed text at {worst:.2f}:1"
 
 
 @needs_browser
