@@ -1447,6 +1447,27 @@ def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> Non
     )
 
 
+def test_an_events_time_in_every_listing_is_a_time_element(site: Site) -> None:
+    """In a card, the event's start is labelled as on its page ("Starts"), and is a <time>
+    as the publication date beside it is: the two are not taken for one another."""
+    site.add(
+        "2026-11-20-fair",
+        title="Winter fair",
+        category="city-event",
+        event_start="2026-12-05 17:00",
+        event_end="2026-12-05 19:00",
+        location="Gyro Park",
+    )
+    site.build()
+    for listing in ("events.html", "index.html", "category/city-event.html"):
+        event_line = re.search(r'<p class="card-event">(.*?)</p>', site.read(listing), re.S)
+        assert event_line, listing
+        assert event_line.group(1) == (
+            'Starts <time datetime="2026-12-05T17:00:00-08:00">'
+            "Saturday, December 5, 2026, 5 p.m. PST</time>. Where: Gyro Park"
+        ), listing
+
+
 def test_the_events_calendar_holds_a_component_before_there_is_any_event(site: Site) -> None:
     """RFC 5545 (3.4, 3.6) allows no VCALENDAR without a component, and strict calendar apps
     refuse to subscribe to one: the calendar is offered before the City has any event."""
