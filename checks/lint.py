@@ -10,9 +10,10 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               in its own sentence
   confidential                                "confidential", "in camera", "not for release"
   profanity                                   words from policy/wordlists/ (shared with moderation)
-  image-alt, link-text, heading-order         accessibility (the build refuses an image
-                                              without alt text and a heading at the title's
-                                              level too)
+  image-alt, link-text, heading-order         accessibility, however the image, link or
+                                              heading is written (Markdown, by reference, or
+                                              HTML); the build refuses an image without alt
+                                              text and a heading at the title's level too
   external-image                              an image on another site, which readers'
                                               browsers would fetch (the build refuses it too)
   broken-link                                 internal links (inline, by reference, named on
@@ -72,6 +73,7 @@ from announcements.headings import (
     THEME_IDS,
     heading_at_title_level,
     headings,
+    headings_in_html,
 )
 from announcements.lines import line_at, lines_of
 from announcements.links import (
@@ -104,6 +106,7 @@ from announcements.reader import (
     is_outside_site,
     link_addresses,
     link_outside_content,
+    link_texts,
     sanitise,
 )
 from announcements.sentences import sentences
@@ -211,6 +214,7 @@ LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 # its label (`][label]`), nor a definition (`[label]:`), nor an inline link (`[text](`).
 LINK_REFERENCE = re.compile(r"(?<![!\]\\])\[([^\]]+)\](?:\[([^\]]*)\])?(?![(:])")
 HTML_LINK = re.compile(r"<a\b", re.IGNORECASE)
+HTML_HEADING = re.compile(r"<h[1-6]\b", re.IGNORECASE)
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
 FENCE = re.compile(r"^\s*(```|~~~)")
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
@@ -574,6 +578,7 @@ def check_file(
     for line in lines:
         if line.is_markup:
             raw.extend((line.number, rule, message) for rule, message in _markup_findings(line))
+    raw.extend(_vague_links_by_reference(lines))
     raw.extend(_heading_findings(lines))
     raw.extend(_image_source_findings(lines))
     source = path.relative_to(content_dir).as_posix()
@@ -710,17 +715,49 @@ def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:
     if HTML_IMG.search(text):  # read as the build reads it, once cleaned (any quotes, any case)
         for address in images_without_alt(sanitise(text)):
             yield "image-alt", image_without_alt(address)
-    for match in LINK.finditer(text):
-        if match.group(1).strip().lower().strip(".!") in VAGUE_LINK_TEXT:
-            yield (
-                "link-text",
-                f"link text '{match.group(1)}' says nothing out of context; name where it goes",
-            )
+    words = [match.group(1) for match in LINK.finditer(text)]
+    if HTML_LINK.search(text):  # read as the build reads it, once cleaned (any quotes, any case)
+        words += link_texts(sanitise(text))
+    for link in words:
+        if _is_vague(link):
+            yield "link-text", _vague_link_text(link)
 
 
-def _headings(lines: Iterable[Line]) -> Iterator[tuple[int, int, str]]:
-    """(line, level, text) of each heading, as the site's Markdown makes them."""
-    return headings((line.number, line.text if line.is_markup else None) for line in lines)
+def _is_vague(link_text: str) -> bool:
+    return link_text.strip().lower().strip(".!") in VAGUE_LINK_TEXT
+
+
+def _vague_link_text(link_text: str) -> str:
+    return f"link text '{link_text}' says nothing out of context; name where it goes"
+
+
+def _vague_links_by_reference(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
+    """Links by reference (`[click here][s]`, `[here]`) with vague text, on the line of their
+    text: only those whose label is defined are links (`[here]` alone is text)."""
+    markup = [line for line in lines if line.is_markup]
+    defined = {
+        _label(definition.group(1))
+        for line in markup
+        if (definition := REFERENCE_DEFINITION.match(line.text))
+    }
+    for line in markup:
+        for match in LINK_REFERENCE.finditer(line.text):
+            if _label(match.group(2) or match.group(1)) in defined and _is_vague(match.group(1)):
+                yield line.number, "link-text", _vague_link_text(match.group(1))
+
+
+def _headings(lines: Sequence[Line]) -> Iterator[tuple[int, int, str]]:
+    """(line, level, text) of each heading in the order of the text: as the site's Markdown
+    makes them, or written in HTML (`<h4>`, read as the build reads it once cleaned)."""
+    markup = [line for line in lines if line.is_markup]
+    written = headings((line.number, line.text if line.is_markup else None) for line in lines)
+    in_html = [
+        (line.number, level, text)
+        for line in markup
+        if HTML_HEADING.search(line.text)
+        for level, text in headings_in_html(sanitise(line.text))
+    ]
+    return iter(sorted([*written, *in_html], key=lambda heading: heading[0]))
 
 
 def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:

@@ -334,6 +334,49 @@ def test_a_link_to_a_place_on_the_page_that_is_not_there_is_reported(content: Pa
     assert "#what-to-do" in found[0].message
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("For the schedule [click here][s].\n\n[s]: ../events.html", 9),
+        ("For the schedule [here].\n\n[Here]: ../events.html", 9),
+        ('For the schedule <a href="../events.html">click here</a>.', 9),
+        ("For the schedule <A HREF='../events.html'><b>Read more</b></A>.", 9),
+    ],
+    ids=["by-reference", "label-alone", "html", "html-upper-case"],
+)
+def test_vague_link_text_is_found_however_the_link_is_written(
+    content: Path, text: str, line: int
+) -> None:
+    # As the broken-link rule reads links: by reference, or in HTML once cleaned.
+    found = findings(content, f"Intro.\n\n{text}\n")
+    assert [(f.line, f.rule) for f in found] == [(line, "link-text")], found
+
+
+def test_a_reference_without_its_definition_is_text_not_a_vague_link(content: Path) -> None:
+    assert findings(content, "Intro.\n\nSnow falls [here] first.\n") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("Intro.\n\n<h4>Skipped a level</h4>\n", 9),
+        ("## Start\n\n<div>\n<H4 class='x'>Skipped a level</H4>\n</div>\n", 10),
+        ("<h3>Skipped a level</h3>\n\n## Then right\n", 7),
+        ("Intro.\n\n<h1>A second title</h1>\n", 9),
+    ],
+)
+def test_a_skipped_heading_level_is_found_when_written_in_html(
+    content: Path, text: str, line: int
+) -> None:
+    # In the order of the text, with the headings written in Markdown.
+    found = findings(content, text)
+    assert [(f.line, f.rule) for f in found] == [(line, "heading-order")], found
+
+
+def test_headings_written_in_html_in_order_pass(content: Path) -> None:
+    assert findings(content, "<h2>Start</h2>\n\n### Then\n\n<h4>And</h4>\n") == []
+
+
 def test_a_filename_link_to_a_draft_is_reported(site: Site) -> None:
     # Pelican would write such a link as href="../", the home page: the build refuses it too.
     shutil.copytree(ROOT / "policy", site.root / "policy")

@@ -35,8 +35,8 @@ SETEXT_UNDERLINE = re.compile(r"^(=+|-+)[ ]*$")
 QUOTED = re.compile(r"^\s*(?:>\s*)+")  # a quotation's marks, which are not its text
 _INDENTED_CODE = ("    ", "\t")
 
-# The page's title is its one h1: the text's headings start at h2 (`##`).
-_LEVEL_ONE = re.compile(r"<h1\b[^>]*>(.*?)</h1>", re.DOTALL)
+# A heading in rendered (cleaned) text: its level and its content.
+_HEADING = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -131,9 +131,18 @@ def headings(lines: Iterable[tuple[int, str | None]]) -> Iterator[tuple[int, int
             opens_block = blank
 
 
+def headings_in_html(html: str) -> list[tuple[int, str]]:
+    """(level, text) of each heading in rendered (cleaned) text, in order."""
+    return [
+        (int(match.group(1)), unescape(_TAG.sub("", match.group(2))).strip())
+        for match in _HEADING.finditer(html)
+    ]
+
+
 def headings_at_title_level(html: str) -> list[str]:
-    """The text of each heading at the page title's level (h1) in rendered (cleaned) text."""
-    return [unescape(_TAG.sub("", match.group(1))).strip() for match in _LEVEL_ONE.finditer(html)]
+    """The text of each heading at the page title's level (h1) in rendered (cleaned) text: the
+    page's title is its one h1, so the text's headings start at h2 (`##`)."""
+    return [text for level, text in headings_in_html(html) if level == 1]
 
 
 def lines_of_title_level_headings(text: str, html: str) -> list[tuple[int, str]]:

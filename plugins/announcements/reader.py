@@ -273,6 +273,14 @@ def link_addresses(html: str) -> list[str]:
     return [link["href"] for link in _attributes(_LINK, html) if "href" in link]
 
 
+_LINK_WITH_TEXT = re.compile(r"<a\b[^>]*>(.*?)</a>", re.DOTALL)
+
+
+def link_texts(html: str) -> list[str]:
+    """The words of each link in rendered (cleaned) text, as a screen reader says them."""
+    return [" ".join(_text_of(found.group(1)).split()) for found in _LINK_WITH_TEXT.finditer(html)]
+
+
 def _attributes(tag: re.Pattern[str], html: str) -> list[dict[str, str]]:
     """The attributes of each tag `tag` finds in rendered (cleaned) text, by name."""
     return [
