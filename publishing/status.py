@@ -20,7 +20,12 @@ from checks.lint import LintConfigError, Policy
 from moderation.log import ModerationLog, review_queue
 from syndication.base import LABELS
 from syndication.ledger import Ledger
-from syndication.reconcile import kept_on, left_behind, removed_elsewhere_problem
+from syndication.reconcile import (
+    kept_on,
+    left_behind,
+    no_longer_wanted,
+    removed_elsewhere_problem,
+)
 
 from .build import as_the_build_names, load_settings
 
@@ -64,7 +69,10 @@ def waiting(
     )
     records = Ledger.in_records(records_dir).records()
     for (announcement, platform), record in sorted(records.items()):
-        last = record.history[-1] if record.history else {}
+        # Withdrawn (or taken off the platform) before it went out: its deferral or failure
+        # is moot, as no run will act on it again.
+        moot = on_site is not None and no_longer_wanted(record, on_site)
+        last = record.history[-1] if record.history and not moot else {}
         if last.get("phase") == "deferred":
             result.deferred.append(
                 f"{platform}: {announcement} {last.get('action')}, resumes "

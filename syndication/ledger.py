@@ -12,7 +12,7 @@ platform though never withdrawn (deleted there by hand, or by the platform): a l
 line, written once. An intent found not carried out and no longer wanted is closed by a
 `cancelled` outcome: a withdrawal interrupted before it took the post down, its announcement
 published again since (the post stays up), or a create that never landed, its announcement
-no longer on the site.
+no longer on the site or withdrawn since.
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.

@@ -75,6 +75,17 @@ def posted_to(manifest: Manifest) -> dict[str, Collection[str] | None]:
     return {entry.id: kept_on(entry.withdrawn, entry.posts.keys()) for entry in manifest.entries}
 
 
+def no_longer_wanted(record: Record, listed: Mapping[str, Collection[str] | None]) -> bool:
+    """Nothing is left for a run to do with the announcement of `record` on its platform: it
+    is on the site but no longer posted there (withdrawn, or taken out of its `syndicate:`),
+    and nothing it posted there is up or may be (no create left open). A deferral or failure
+    of it is then moot: no run will act on it again."""
+    if record.announcement not in listed or record.pending or still_public(record):
+        return False
+    kept = listed[record.announcement]
+    return kept is None or record.platform not in kept
+
+
 def withdrawal_interrupted(record: Record) -> bool:
     """A previous run stopped between deleting the post itself (not one of its X replies)
     and recording that it did: the post may be gone though the ledger says it is up."""

@@ -353,6 +353,13 @@ class Syndicator:
             # Withdrawn, then reinstated: the interrupted deletion decides whether the post
             # is still up or to be posted again.
             return self._settle_withdrawal(platform, action, record.remote_id)
+        if pending["action"] == CREATE and action.kind == WITHDRAW:
+            # A post that never went out, its announcement withdrawn since: called off, not
+            # failed, so that nothing is left for `invoke status` to list as a failure.
+            self._call_off_create(
+                record, "interrupted; not found on the platform, and withdrawn since"
+            )
+            return action
         # Nothing was found: the interrupted call never reached the platform. A deletion is
         # not looked for: it is simply made again (one already made answers "not found").
         unanswered = self.ledger.outcome(
@@ -454,17 +461,26 @@ class Syndicator:
         if found:
             self._adopt(platform.name, record, found)
         else:
-            record.apply(
-                self.ledger.outcome(
-                    record.pending["op"],
-                    record.announcement,
-                    platform.name,
-                    CREATE,
-                    "cancelled",
-                    note="interrupted; not found on the platform, and no longer on the site",
-                )
+            self._call_off_create(
+                record, "interrupted; not found on the platform, and no longer on the site"
             )
         return record
+
+    def _call_off_create(self, record: Record, note: str) -> None:
+        """Close a create a stopped run left open that never landed and is no longer wanted:
+        called off (`cancelled`), not failed, as nothing is wrong that `invoke status` should
+        list, nor anything left to do."""
+        assert record.pending is not None
+        record.apply(
+            self.ledger.outcome(
+                record.pending["op"],
+                record.announcement,
+                record.platform,
+                CREATE,
+                "cancelled",
+                note=note,
+            )
+        )
 
     def _find_existing(self, platform: Platform, entry: Entry) -> RemotePost | None:
         """The entry's post if it is on the platform already; never a post the ledger gives

@@ -20,6 +20,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
+from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
@@ -101,6 +102,8 @@ def outcomes(report: Report) -> set[tuple[str, str, str]]:
 # When a withdrawal in these tests was made (`modified`, which a withdrawal requires): after
 # each announcement's date, before a reinstatement's correction.
 WITHDRAWN_AT = {"modified": "2026-11-22 10:00"}
+# When `invoke status` is asked in these tests: after every run of them.
+STATUS_AT = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
 
 
 def add_tour(site: Site, **fields: str) -> None:
@@ -566,6 +569,24 @@ def test_a_create_a_killed_run_never_sent_is_closed_when_its_announcement_leaves
     assert run.ledger.records()[("2026-11-20-flushing", "facebook")].pending is None
 
 
+def test_a_create_killed_before_it_was_sent_then_withdrawn_is_not_a_failure(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Withdrawn before its first post went out: the create left open is closed as called off
+    (`cancelled`), not failed, so the records and `invoke status` show no failure."""
+    run.site.add("2026-11-20-flushing")
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(Facebook, "create", killed)  # killed before the post is sent
+        run.on("facebook")
+    run.site.add(
+        "2026-11-20-flushing", status="withdrawn", withdrawn_reason="In error.", **WITHDRAWN_AT
+    )
+    assert not run.on("facebook").failed and sandboxes.facebook.posts == {}
+    record = run.ledger.records()[("2026-11-20-flushing", "facebook")]
+    assert [e["phase"] for e in record.history] == ["intent", "cancelled"]
+    assert waiting(run.site.content, run.records, STATUS_AT).failed == []
+
+
 def test_a_post_removed_on_the_platform_itself_is_reported_not_updated_nor_reposted(
     run: Run, sandboxes: Sandboxes
 ) -> None:
@@ -574,7 +595,6 @@ def test_a_post_removed_on_the_platform_itself_is_reported_not_updated_nor_repos
     nothing and posts nothing. Withdrawing and reinstating the announcement posts it again."""
     from archive.collect import collect
     from archive.index import read_records
-    from publishing.status import waiting
 
     run.site.add("2026-11-20-flushing")
     run.on("facebook")
@@ -1075,6 +1095,30 @@ def test_an_exhausted_daily_quota_defers_the_rest_and_the_next_run_completes(
         ("2026-11-22-item", "created"),
     ]
     assert len(sandboxes.twitter.tweets) == 4
+
+
+def test_a_post_deferred_then_withdrawn_before_it_went_out_is_not_listed_as_waiting(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """A post a quota held back is no longer waiting once its announcement is withdrawn:
+    nothing will post it, so `invoke status` no longer lists it."""
+    sandboxes.twitter.daily_post_limit = 1
+    run.site.add("2026-11-20-item", title="Item twenty", date="2026-11-20 09:00")
+    run.site.add("2026-11-21-item", title="Item twenty-one", date="2026-11-21 09:00")
+    first = run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None)
+    assert ("2026-11-21-item", "deferred") in {(r.announcement, r.outcome) for r in first.results}
+    assert len(waiting(run.site.content, run.records, STATUS_AT).deferred) == 1
+    run.site.add(
+        "2026-11-21-item",
+        title="Item twenty-one",
+        date="2026-11-21 09:00",
+        status="withdrawn",
+        withdrawn_reason="In error.",
+        **WITHDRAWN_AT,
+    )
+    sandboxes.twitter.daily_post_limit = 10
+    assert not run(FACEBOOK_PAGE_ID=None, YOUTUBE_CLIENT_ID=None).failed
+    assert waiting(run.site.content, run.records, STATUS_AT).deferred == []
 
 
 def test_x_app_wide_24_hour_cap_defers_until_it_resets_without_retrying(
