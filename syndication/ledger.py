@@ -12,7 +12,9 @@ platform though never withdrawn (deleted there by hand, or by the platform): a l
 line, written once. An intent found not carried out and no longer wanted is closed by a
 `cancelled` outcome: a withdrawal interrupted before it took the post down, its announcement
 published again since (the post stays up), or a create that never landed, its announcement
-no longer on the site or withdrawn since.
+no longer on the site or withdrawn since. The outcome of each create, update and withdrawal
+carries the announcement's last change as the build it acted on had it (`updated`), so that a
+run on an older build does not undo it (`reconcile.built_before_last_run`).
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,9 @@ class Record:
     reply_texts: list[str] = field(default_factory=list)
     withdrawn_replies: list[str] = field(default_factory=list)  # taken down with the post
     gone: str | None = None  # a post id found no longer on the platform, though not withdrawn
+    # The latest change of the announcement a run carried out here (the manifest's `updated`
+    # of the build it read); None where the ledger's lines do not record it (older code).
+    updated: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -92,6 +98,7 @@ class Record:
             self.pending = None
         if phase != "done":
             return
+        self.updated = latest(self.updated, event.get("updated"))
         if action in ("create", "adopt"):
             self.remote_id = event["remote_id"]
             self.url = event.get("url")
@@ -113,6 +120,13 @@ class Record:
             self.withdrawn_replies.append(event["reply_id"])
         elif action == "withdraw":
             self.withdrawn = True
+
+
+def latest(*moments: str | None) -> str | None:
+    """The latest of ISO 8601 times with their offsets (compared as moments, not as text);
+    None if none is given."""
+    given = [moment for moment in moments if moment]
+    return max(given, key=datetime.fromisoformat, default=None)
 
 
 class Ledger:

@@ -34,6 +34,9 @@ class Entry:
     image_alt: str | None = None
     # The manifest's own, given to each entry: what its replies on X link, as its post does.
     comment_guidelines: str = ""
+    # When it last changed in public (publication, `modified`, a correction), as the build
+    # saw it; None in a manifest from before the build wrote it.
+    updated: str | None = None
 
     @property
     def published(self) -> datetime:
@@ -76,11 +79,12 @@ def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
         missing = [key for key in _REQUIRED if key not in raw]
         if missing:
             raise ManifestError(f"{name}: announcements[{index}]: missing {', '.join(missing)}")
-        if not _is_moment(raw["date"]):
-            raise ManifestError(
-                f"{name}: announcements[{index}]: date: expected an ISO 8601 time with its "
-                "offset; rebuild the site"
-            )
+        for key in ("date", "updated"):
+            if key in raw and not _is_moment(raw[key]):
+                raise ManifestError(
+                    f"{name}: announcements[{index}]: {key}: expected an ISO 8601 time with "
+                    "its offset; rebuild the site"
+                )
         entries.append(
             Entry(
                 id=raw["id"],
@@ -97,6 +101,7 @@ def parse_manifest(data: Any, name: str = "syndication.json") -> Manifest:
                 image=raw.get("image"),
                 image_alt=raw.get("image_alt"),
                 comment_guidelines=guidelines,
+                updated=raw.get("updated"),
             )
         )
     return Manifest(data.get("site", ""), guidelines, tuple(entries))

@@ -57,6 +57,44 @@ def untold_corrections(entry: Entry, record: Record) -> list[str]:
     return [note for note in entry.correction_notes if note not in told]
 
 
+def built_before_last_run(entry: Entry, record: Record) -> bool:
+    """The build has the announcement as it was before a change a run already carried out on
+    this platform (from a newer build, recorded in a copy of the records since joined): acting
+    on it would undo that change, posting again what was withdrawn or reverting a correction.
+    Unknown (a manifest or ledger from before `updated` was recorded): not older."""
+    if entry.updated is None or record.updated is None:
+        return False
+    return datetime.fromisoformat(entry.updated) < datetime.fromisoformat(record.updated)
+
+
+def built_before(
+    manifest: Manifest,
+    records: Mapping[tuple[str, str], Record],
+    platforms: Iterable[str],
+) -> list[tuple[Entry, Record]]:
+    """Each announcement, per platform, the manifest has as it was before what a run already
+    carried out there (`built_before_last_run`): not acted on, but reported."""
+    return [
+        (entry, record)
+        for platform in platforms
+        for entry in manifest.entries
+        for record in [records.get((entry.id, platform))]
+        if record and built_before_last_run(entry, record)
+    ]
+
+
+def built_before_problem(entry: Entry, record: Record) -> str:
+    """What is wrong with a build older than what was posted, and what to do, in the CEC's
+    words."""
+    return (
+        f"the build this run read is older than what was posted on {record.platform}: it has "
+        f"the announcement as of {entry.updated}, and a run already carried out its change of "
+        f"{record.updated} (from a newer build). Nothing was sent, as that would undo it: "
+        "rebuild from the current content (`invoke build`, after `git pull`) and run again; "
+        f"if the announcement was changed back since, give it a `modified` after {record.updated}"
+    )
+
+
 def still_public(record: Record) -> bool:
     """Something the City posted for it is still up: the post, or the City's replies to it
     (X) that a withdrawal recorded before replies were taken down with their post left."""
@@ -215,6 +253,8 @@ def plan(
 
 
 def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
+    if record and built_before_last_run(entry, record):
+        return None  # reported instead (`built_before`)
     pending_create = bool(record and record.pending and record.pending["action"] == CREATE)
     if entry.withdrawn:
         # A create left open (its post may be up) is taken down even if an earlier post of

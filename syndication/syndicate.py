@@ -38,6 +38,8 @@ from .reconcile import (
     UPDATE,
     WITHDRAW,
     Action,
+    built_before,
+    built_before_problem,
     left_behind,
     needs_update,
     plan,
@@ -177,6 +179,9 @@ class Syndicator:
             _left_behind(record, problem)
             for record, problem in left_behind(listed, {**records, **looked}, self.platforms)
         ]
+        # Failed, not acted on: acting on an older build would undo what a newer one did.
+        outdated = built_before(manifest, records, self.platforms)
+        left += [_built_before(entry, record) for entry, record in outdated]
         # Said, never failed: a run cannot put them right, and they must not fail every run.
         left += [
             _gone(record, self.platforms[record.platform])
@@ -186,7 +191,8 @@ class Syndicator:
         for name in self.platforms:
             applicable = sum(1 for e in manifest.entries if name in e.posts and not e.withdrawn)
             changing = sum(1 for a in actions if a.platform == name and a.kind != WITHDRAW)
-            report.unchanged[name] = applicable - changing
+            held = sum(1 for e, r in outdated if r.platform == name and not e.withdrawn)
+            report.unchanged[name] = applicable - changing - held
         if dry_run:
             planned = [Result(a.platform, a.entry.id, a.kind, "planned") for a in actions]
             report.results = [*planned, *left]
@@ -398,7 +404,9 @@ class Syndicator:
             if needs_update(entry, record, platform.name):
                 return replace(action, kind=UPDATE)
             return Result(platform.name, entry.id, CREATE, "unchanged", remote_id, record.url)
-        takedown = {key: pending[key] for key in ("remote_id", "reason") if key in pending}
+        takedown = {
+            key: pending[key] for key in ("remote_id", "reason", "updated") if key in pending
+        }
         record.apply(
             self.ledger.outcome(
                 pending["op"], entry.id, platform.name, WITHDRAW, "done", **takedown
@@ -649,6 +657,19 @@ def _left_behind(record: Record, problem: str) -> Result:
     )
 
 
+def _built_before(entry: Entry, record: Record) -> Result:
+    """An announcement the build has as it was before what a run already did (`built_before`),
+    as the run reports it: failed, nothing sent."""
+    return Result(
+        record.platform,
+        entry.id,
+        UPDATE,
+        "failed",
+        record.remote_id,
+        error=built_before_problem(entry, record),
+    )
+
+
 def _gone(record: Record, platform: Platform) -> Result:
     """A post removed on the platform itself (`Record.removed_elsewhere`), as the run reports
     it: what is wrong and what the CEC may do, said but not failed."""
@@ -682,10 +703,11 @@ def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:
     is what marks the withdrawal done (so an interrupted one is planned again). A post
     already withdrawn (by a run from before replies went with it) has only its replies left
     to delete; they are planned again until none is left up."""
-    replies = [{"remote_id": record.remote_id, "reply_id": reply} for reply in record.replies_up]
+    post = {"remote_id": record.remote_id, "updated": entry.updated}
+    replies = [{**post, "reply_id": reply} for reply in record.replies_up]
     if record.withdrawn:
         return replies
-    return [*replies, {"remote_id": record.remote_id, "reason": entry.withdrawn_reason}]
+    return [*replies, {**post, "reason": entry.withdrawn_reason}]
 
 
 def _sent(entry: Entry, platform: str) -> dict[str, Any]:
@@ -694,6 +716,7 @@ def _sent(entry: Entry, platform: str) -> dict[str, Any]:
         "hash": entry.posts[platform].get("hash"),
         "corrections": entry.correction_notes,
         "title": entry.title,
+        "updated": entry.updated,  # so that a run on an older build does not undo it
     }
 
 
@@ -707,4 +730,5 @@ def _sent_by(pending: dict[str, Any], record: Record) -> dict[str, Any]:
         "hash": pending.get("hash", payload.get("hash")),
         "corrections": pending.get("corrections", before),
         "title": pending.get("title", record.title if pending["action"] == UPDATE else None),
+        "updated": pending.get("updated"),
     }

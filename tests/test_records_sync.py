@@ -27,7 +27,10 @@ from archive.git import (
 from archive.index import FILES, chains, reindex
 from moderation.log import ModerationLog
 from sandboxes import Sandboxes, start_all
+from syndication.config import load_settings
 from syndication.ledger import Ledger
+from syndication.runner import syndicate
+from syndication.syndicate import Report
 from tests.conftest import ROOT, Site
 
 
@@ -47,6 +50,16 @@ def note(records: Path, kind: str, what: str) -> None:
         if kind == "moderation"
         else {"phase": "done", "op": what, "announcement": what, "platform": "x", "action": "n"}
     )
+
+
+def on_facebook(sandboxes: Sandboxes, records: Path, site: Site, output: Path) -> Report:
+    """Syndicate the build in `output` to the Facebook sandbox alone, keeping `records`."""
+    env = {k: v for k, v in sandboxes.env.items() if not k.startswith(("TWITTER", "YOUTUBE"))}
+    settings = load_settings({**env, "RECORDS_DIR": str(records)})
+    return syndicate(output / "syndication.json", site.content, settings, say=lambda _: None)
+
+
+WITHDRAWN = {"status": "withdrawn", "withdrawn_reason": "In error.", "modified": "2026-11-22 10:00"}
 
 
 def two_copies(tmp_path: Path) -> tuple[str, Path, Path]:
@@ -629,6 +642,50 @@ def test_syndicate_on_a_city_machine_knows_what_ci_posted_and_tells_ci_what_it_p
         ("2026-11-20-flushing", "facebook"),
         ("2026-11-21-paving", "facebook"),
     }
+
+
+def test_a_run_with_an_older_build_does_not_post_again_what_ci_withdrew(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The CEC's output/ was built before CI's run withdrew the announcement: `invoke syndicate`
+    there fetches CI's records, and the build, older than the withdrawal they record, is not
+    acted on (it would post the announcement again); the run fails saying to rebuild."""
+    site.add("2026-11-20-flushing")
+    site.build(output=site.root / "cec-output")  # the CEC's build, from before the withdrawal
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    site.build()
+    on_facebook(sandboxes, ci, site, site.output)
+    site.add("2026-11-20-flushing", **WITHDRAWN)
+    site.build()
+    on_facebook(sandboxes, ci, site, site.output)  # CI takes the post down
+    push_archive(ci, url)
+    pull_archive(cec, url)  # the CEC's `invoke syndicate` fetches what CI recorded
+    report = on_facebook(sandboxes, cec, site, site.root / "cec-output")
+    assert sandboxes.facebook.posts == {}, "the withdrawn announcement was posted again"
+    (refused,) = report.results
+    assert refused.outcome == "failed" and "older than what was posted" in (refused.error or "")
+    site.build(output=site.root / "cec-output")  # rebuilt: in step with what CI did
+    assert on_facebook(sandboxes, cec, site, site.root / "cec-output").results == []
+
+
+def test_a_run_with_an_older_build_does_not_undo_a_correction_ci_posted(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.build(output=site.root / "cec-output")  # the CEC's build, from before the correction
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    site.build()
+    on_facebook(sandboxes, ci, site, site.output)
+    site.add("2026-11-20-flushing", modified="2026-11-22 10:00", correction="Moved a day.")
+    site.build()
+    on_facebook(sandboxes, ci, site, site.output)  # CI tells the correction
+    push_archive(ci, url)
+    pull_archive(cec, url)
+    assert on_facebook(sandboxes, cec, site, site.root / "cec-output").failed
+    (post,) = sandboxes.facebook.posts.values()
+    assert "Moved a day." in post["message"], "the correction was undone"
 
 
 def test_a_run_that_would_record_while_another_does_stops_naming_it(
