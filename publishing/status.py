@@ -21,6 +21,8 @@ from moderation.log import ModerationLog, review_queue
 from syndication.base import LABELS
 from syndication.ledger import Ledger
 from syndication.reconcile import (
+    duplicate_problem,
+    duplicated,
     kept_on,
     left_behind,
     no_longer_wanted,
@@ -91,6 +93,12 @@ def waiting(
         for record, problem in left_behind(on_site, records, (p for _, p in records)):
             link = f" {record.url}" if record.url and not record.withdrawn else ""
             result.left_up.append(f"{record.platform}: {record.announcement}{link}: {problem}")
+        for record, duplicate in duplicated(on_site, records, (p for _, p in records)):
+            label = LABELS.get(record.platform, record.platform)
+            result.left_up.append(
+                f"{record.platform}: {record.announcement} {duplicate}: "
+                f"{duplicate_problem(record, duplicate, label)}"
+            )
     statuses = ModerationLog(records_dir).statuses().values()
     queue, _ = review_queue(statuses, CommentArchive(records_dir).state())  # less the deleted
     result.review = [f"{s.platform}:{s.comment_id} ({', '.join(s.why_review)})" for s in queue]

@@ -56,6 +56,9 @@ class Record:
     reply_texts: list[str] = field(default_factory=list)
     withdrawn_replies: list[str] = field(default_factory=list)  # taken down with the post
     gone: str | None = None  # a post id found no longer on the platform, though not withdrawn
+    # Further posts of it, made while this one was up (by a run on a stale copy of the records,
+    # joined since), each with its link: kept in no step, taken down by a withdrawal.
+    duplicates: dict[str, str | None] = field(default_factory=dict)
     # The latest change of the announcement a run carried out here (the manifest's `updated`
     # of the build it read); None where the ledger's lines do not record it (older code).
     updated: str | None = None
@@ -89,7 +92,9 @@ class Record:
             self.pending = event
             return
         if event.get("op") is None:  # a note (`Ledger.defer`, `Ledger.gone`): no call answered
-            if phase == "gone":
+            if phase == "gone" and event["remote_id"] in self.duplicates:
+                del self.duplicates[event["remote_id"]]  # deleted by hand, as the run asks
+            elif phase == "gone":
                 self.gone = event["remote_id"]
             return
         if not event.get("uncertain"):
@@ -99,7 +104,11 @@ class Record:
         if phase != "done":
             return
         self.updated = latest(self.updated, event.get("updated"))
-        if action in ("create", "adopt"):
+        if action in ("create", "adopt") and self._up_as_another(event["remote_id"]):
+            # Two copies of the records each posted it, then were joined: the first post is
+            # kept in step, the other named by each run until it is taken down.
+            self.duplicates[event["remote_id"]] = event.get("url")
+        elif action in ("create", "adopt"):
             self.remote_id = event["remote_id"]
             self.url = event.get("url")
             self.text = event.get("text")
@@ -118,8 +127,20 @@ class Record:
                     self.reply_texts.append(event["reply_text"])
         elif action == "withdraw" and event.get("reply_id"):
             self.withdrawn_replies.append(event["reply_id"])
+        elif action == "withdraw" and event.get("remote_id") in self.duplicates:
+            del self.duplicates[event["remote_id"]]
         elif action == "withdraw":
             self.withdrawn = True
+
+    def _up_as_another(self, remote_id: str) -> bool:
+        """Whether another post of the announcement is up, as far as the ledger knows, when
+        `remote_id` is recorded as made."""
+        return (
+            self.posted
+            and remote_id != self.remote_id
+            and not self.withdrawn
+            and self.gone != self.remote_id
+        )
 
 
 def latest(*moments: str | None) -> str | None:

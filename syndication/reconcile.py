@@ -96,9 +96,41 @@ def built_before_problem(entry: Entry, record: Record) -> str:
 
 
 def still_public(record: Record) -> bool:
-    """Something the City posted for it is still up: the post, or the City's replies to it
-    (X) that a withdrawal recorded before replies were taken down with their post left."""
-    return record.posted and (not record.withdrawn or bool(record.replies_up))
+    """Something the City posted for it is still up: the post, the City's replies to it (X)
+    that a withdrawal recorded before replies were taken down with their post left, or a
+    second post of it (`Record.duplicates`)."""
+    left = bool(record.replies_up or record.duplicates)
+    return record.posted and (not record.withdrawn or left)
+
+
+def duplicated(
+    listed: Mapping[str, Collection[str] | None],
+    records: Mapping[tuple[str, str], Record],
+    platforms: Iterable[str],
+) -> list[tuple[Record, str]]:
+    """Each second post of an announcement (`Record.duplicates`) with the record of its first,
+    per platform: reported, as no run keeps it in step; those of an announcement withdrawn
+    (`listed` as posted nowhere) are left out, as its withdrawal takes them down."""
+    wanted = set(platforms)
+    return [
+        (record, duplicate)
+        for (announcement, platform), record in sorted(records.items())
+        if platform in wanted and listed.get(announcement, ()) is not None
+        for duplicate in record.duplicates
+    ]
+
+
+def duplicate_problem(record: Record, duplicate: str, label: str) -> str:
+    """What is wrong with a second post of an announcement, and what to do, in the CEC's
+    words."""
+    second = record.duplicates.get(duplicate) or duplicate
+    return (
+        f"two posts of one announcement on {label}: {record.url or record.remote_id} (kept in "
+        f"step with the page) and {second}, made by a run on a stale copy of the records "
+        "before the copies were joined, kept in step with nothing. Delete the second on "
+        f"{label} (its comments are not collected: keep what the records need of them first); "
+        "the next run notes it gone. A withdrawal takes both down"
+    )
 
 
 def kept_on(withdrawn: bool, platforms: Collection[str]) -> Collection[str] | None:

@@ -40,6 +40,8 @@ from .reconcile import (
     Action,
     built_before,
     built_before_problem,
+    duplicate_problem,
+    duplicated,
     left_behind,
     needs_update,
     plan,
@@ -179,6 +181,13 @@ class Syndicator:
             _left_behind(record, problem)
             for record, problem in left_behind(listed, {**records, **looked}, self.platforms)
         ]
+        # Failed until taken down: a second post no run keeps in step.
+        entries = manifest.by_id()
+        left += [
+            seconds
+            for record, duplicate in duplicated(listed, records, self.platforms)
+            if (seconds := self._second_post(record, duplicate, entries, dry_run)) is not None
+        ]
         # Failed, not acted on: acting on an older build would undo what a newer one did.
         outdated = built_before(manifest, records, self.platforms)
         left += [_built_before(entry, record) for entry, record in outdated]
@@ -207,6 +216,34 @@ class Syndicator:
                 report.results.extend(future.result())
         report.results.extend(left)
         return report
+
+    def _second_post(
+        self, record: Record, duplicate: str, entries: Mapping[str, Entry], dry_run: bool
+    ) -> Result | None:
+        """A second post of an announcement (`duplicated`), as the run reports it, or None
+        once it is no longer up (deleted by hand, as the report asks): then noted gone, so
+        that it is named no more. A dry run only reports it."""
+        platform = self.platforms[record.platform]
+        entry = entries.get(record.announcement)
+        if not dry_run and entry is not None:
+            try:
+                up = self._call(_still_up, platform, entry, duplicate)
+            except PlatformError:
+                up = True  # not known to be gone: named again
+            if not up:
+                self.ledger.gone(
+                    record.announcement, platform.name, duplicate, found_by="syndicate"
+                )
+                return None
+        return Result(
+            record.platform,
+            record.announcement,
+            CREATE,
+            "failed",
+            duplicate,
+            record.duplicates.get(duplicate),
+            error=duplicate_problem(record, duplicate, platform.label),
+        )
 
     def _run_platform(self, platform: Platform, actions: list[Action]) -> list[Result]:
         results: list[Result] = []
@@ -287,7 +324,9 @@ class Syndicator:
                 for takedown in _takedowns(entry, record):
                     operation = self.ledger.intend(entry.id, name, WITHDRAW, **takedown)
                     with contextlib.suppress(NotFound):  # already gone: the goal is met
-                        self._call(platform.withdraw, takedown.get("reply_id", remote_id))
+                        self._call(
+                            platform.withdraw, takedown.get("reply_id", takedown["remote_id"])
+                        )
                     self.ledger.outcome(operation, entry.id, name, WITHDRAW, "done", **takedown)
                 return Result(name, entry.id, WITHDRAW, "withdrawn", remote_id, record.url)
             if action.kind == WITHDRAW:
@@ -702,12 +741,18 @@ def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:
     news and link: they go first, each on its own line; the post goes last, as its deletion
     is what marks the withdrawal done (so an interrupted one is planned again). A post
     already withdrawn (by a run from before replies went with it) has only its replies left
-    to delete; they are planned again until none is left up."""
+    to delete; they are planned again until none is left up. So are second posts of it
+    (`Record.duplicates`), each deleted on its own line before the post."""
     post = {"remote_id": record.remote_id, "updated": entry.updated}
     replies = [{**post, "reply_id": reply} for reply in record.replies_up]
+    # Second posts (made on a stale copy of the records) go before the one kept in step.
+    seconds = [
+        {**post, "remote_id": duplicate, "reason": entry.withdrawn_reason}
+        for duplicate in record.duplicates
+    ]
     if record.withdrawn:
-        return replies
-    return [*replies, {**post, "reason": entry.withdrawn_reason}]
+        return [*replies, *seconds]
+    return [*replies, *seconds, {**post, "reason": entry.withdrawn_reason}]
 
 
 def _sent(entry: Entry, platform: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,12 +27,13 @@ from archive.git import (
 )
 from archive.index import FILES, chains, reindex
 from moderation.log import ModerationLog
+from publishing.status import waiting
 from sandboxes import Sandboxes, start_all
 from syndication.config import load_settings
 from syndication.ledger import Ledger
 from syndication.runner import syndicate
 from syndication.syndicate import Report
-from tests.conftest import ROOT, Site
+from tests.conftest import NOW, ROOT, Site
 
 
 def remote(tmp_path: Path) -> str:
@@ -686,6 +688,59 @@ def test_a_run_with_an_older_build_does_not_undo_a_correction_ci_posted(
     assert on_facebook(sandboxes, cec, site, site.root / "cec-output").failed
     (post,) = sandboxes.facebook.posts.values()
     assert "Moved a day." in post["message"], "the correction was undone"
+
+
+def test_a_post_made_by_a_run_on_a_stale_copy_is_still_taken_down_after_the_join(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """CI and a City machine both posted the announcement, the City's copy of the records
+    fetched before CI pushed. Joined, the ledger keeps both posts: each run names the second
+    and what to do, and a withdrawal takes both down."""
+    site.add("2026-11-20-flushing")
+    site.build()
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    commit_archive(ci, "An archive already in use")
+    push_archive(ci, url)
+    pull_archive(cec, url)  # before CI's run pushes: a stale copy
+    on_facebook(sandboxes, ci, site, site.output)
+    on_facebook(sandboxes, cec, site, site.output)
+    push_archive(ci, url)
+    push_archive(cec, url)  # rejected, joined after CI's records, pushed
+    first, second = sandboxes.facebook.posts
+    pull_archive(nxt := site.root / "next", url)
+    (named,) = on_facebook(sandboxes, nxt, site, site.output).results
+    assert (named.outcome, named.remote_id) == ("failed", second), named
+    assert "two posts of one announcement on Facebook" in (named.error or "")
+    (listed,) = waiting(site.content, nxt, datetime.fromisoformat(NOW)).left_up
+    assert listed.startswith(f"facebook: 2026-11-20-flushing {second}: two posts"), listed
+    site.add("2026-11-20-flushing", **WITHDRAWN)
+    site.build()
+    report = on_facebook(sandboxes, nxt, site, site.output)
+    assert not report.failed and sandboxes.facebook.posts == {}, report.results
+    assert set(sandboxes.facebook.deleted) == {first, second}
+
+
+def test_a_run_notes_a_second_post_deleted_by_hand_and_names_it_no_more(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    site.build()
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    commit_archive(ci, "An archive already in use")
+    push_archive(ci, url)
+    pull_archive(cec, url)
+    on_facebook(sandboxes, ci, site, site.output)
+    on_facebook(sandboxes, cec, site, site.output)
+    push_archive(ci, url)
+    push_archive(cec, url)
+    _, second = sandboxes.facebook.posts
+    with sandboxes.facebook.lock:  # the CEC deletes it on facebook.com, as the run says to
+        sandboxes.facebook.deleted[second] = sandboxes.facebook.posts.pop(second)
+    pull_archive(nxt := site.root / "next", url)
+    assert on_facebook(sandboxes, nxt, site, site.output).results == []
+    assert Ledger.in_records(nxt).records()[("2026-11-20-flushing", "facebook")].duplicates == {}
 
 
 def test_a_run_that_would_record_while_another_does_stops_naming_it(
