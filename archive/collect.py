@@ -61,12 +61,17 @@ def collect(
         unvisited: Counter[str] = Counter()
         retry = Retry()
         ledger = Ledger.in_records(settings.records_dir)
-        for (announcement, name), record in sorted(ledger.records().items()):
-            platform = platforms.get(name)
-            if platform is None or not record.remote_id or name in refused:
+        visits = [
+            (announcement, name, record, post_id)
+            for (announcement, name), record in sorted(ledger.records().items())
+            if name in platforms
+            for post_id in _collected_posts(record, platforms[name])
+        ]
+        for announcement, name, record, post_id in visits:
+            platform = platforms[name]
+            if name in refused:
                 continue
-            if record.withdrawn and not platform.comments_outlive_withdrawal:
-                continue  # the post was deleted, and its comments with it (Facebook)
+            post = _post_named(announcement, record, post_id)
             if since is not None and _last_change(record) < since:
                 skipped += 1
                 continue
@@ -74,20 +79,20 @@ def collect(
                 unvisited[name] += 1
                 continue
             try:
-                comments = retry(platform.comments, record.remote_id)
+                comments = retry(platform.comments, post_id)
             except CommentsOff:
                 # Nothing to collect now; the comments already archived are not deleted.
-                closed.append(f"{name}: {announcement}")
+                closed.append(f"{name}: {post}")
                 continue
             except NotFound as error:
                 # Deleted on the platform itself, not withdrawn: nothing left to collect, and
                 # nothing to fix here. The comments archived are kept, not marked deleted.
-                gone.append(f"{name}: {announcement}: no longer on {platform.label}")
-                if record.gone != record.remote_id:
-                    ledger.gone(announcement, name, record.remote_id, error=str(error))
+                gone.append(f"{name}: {post}: no longer on {platform.label}")
+                if record.gone != post_id:
+                    ledger.gone(announcement, name, post_id, error=str(error))
                 continue
             except AuthError as error:
-                failures.append(f"{name}: {announcement}: {error}")
+                failures.append(f"{name}: {post}: {error}")
                 refused.add(name)  # every other post would be refused the same way
                 continue
             except RateLimited as error:
@@ -97,7 +102,7 @@ def collect(
                 unvisited[name] += 1
                 continue
             except PlatformError as error:
-                failures.append(f"{name}: {announcement}: {error}")
+                failures.append(f"{name}: {post}: {error}")
                 continue
             # The City's update replies (X) are its post, told again, not comments on it; its
             # answers to residents are comments, archived as on Facebook and YouTube.
@@ -109,7 +114,7 @@ def collect(
             counts = archive.record(
                 announcement,
                 name,
-                record.remote_id,
+                post_id,
                 comments,
                 unlisted,
                 _listed_since(platform, now),
@@ -144,6 +149,25 @@ def collect(
         if commit:
             say(f"records: archive committed as {commit[:10]}")
         return totals, failures
+
+
+def _collected_posts(record: Record, platform: Platform) -> list[str]:
+    """The posts of an announcement whose comments are collected: the one kept in step (its
+    comments outlive its withdrawal on some platforms), and each second post of it still up
+    (`Record.duplicates`: made by a run on a stale copy of the records), where residents
+    comment as on the first, until it is deleted or found gone."""
+    kept = record.remote_id
+    if record.withdrawn and not platform.comments_outlive_withdrawal:
+        kept = None  # the post was deleted, and its comments with it (Facebook)
+    return [post for post in (kept, *record.duplicates) if post]
+
+
+def _post_named(announcement: str, record: Record, post_id: str) -> str:
+    """A post as collect's messages name it: by its announcement, and a second post by its id
+    too, as the run that asks to delete it names it."""
+    return (
+        f"{announcement} (second post {post_id})" if post_id in record.duplicates else announcement
+    )
 
 
 def _last_change(record: Record) -> datetime:

@@ -128,8 +128,8 @@ def duplicate_problem(record: Record, duplicate: str, label: str) -> str:
         f"two posts of one announcement on {label}: {record.url or record.remote_id} (kept in "
         f"step with the page) and {second}, made by a run on a stale copy of the records "
         "before the copies were joined, kept in step with nothing. Delete the second on "
-        f"{label} (its comments are not collected: keep what the records need of them first); "
-        "the next run notes it gone. A withdrawal takes both down"
+        f"{label} (its comments are collected into the records until then, as the first's "
+        "are); the next run notes it gone. A withdrawal takes both down"
     )
 
 

@@ -29,7 +29,7 @@ from archive.index import FILES, chains, reindex
 from moderation.log import ModerationLog
 from publishing.status import waiting
 from sandboxes import Sandboxes, start_all
-from syndication.config import load_settings
+from syndication.config import Settings, load_settings
 from syndication.ledger import Ledger
 from syndication.runner import syndicate
 from syndication.syndicate import Report
@@ -54,10 +54,15 @@ def note(records: Path, kind: str, what: str) -> None:
     )
 
 
+def facebook_only(sandboxes: Sandboxes, records: Path) -> Settings:
+    """Settings for the Facebook sandbox alone, keeping `records`."""
+    env = {k: v for k, v in sandboxes.env.items() if not k.startswith(("TWITTER", "YOUTUBE"))}
+    return load_settings({**env, "RECORDS_DIR": str(records)})
+
+
 def on_facebook(sandboxes: Sandboxes, records: Path, site: Site, output: Path) -> Report:
     """Syndicate the build in `output` to the Facebook sandbox alone, keeping `records`."""
-    env = {k: v for k, v in sandboxes.env.items() if not k.startswith(("TWITTER", "YOUTUBE"))}
-    settings = load_settings({**env, "RECORDS_DIR": str(records)})
+    settings = facebook_only(sandboxes, records)
     return syndicate(output / "syndication.json", site.content, settings, say=lambda _: None)
 
 
@@ -690,12 +695,10 @@ def test_a_run_with_an_older_build_does_not_undo_a_correction_ci_posted(
     assert "Moved a day." in post["message"], "the correction was undone"
 
 
-def test_a_post_made_by_a_run_on_a_stale_copy_is_still_taken_down_after_the_join(
-    site: Site, sandboxes: Sandboxes
-) -> None:
-    """CI and a City machine both posted the announcement, the City's copy of the records
-    fetched before CI pushed. Joined, the ledger keeps both posts: each run names the second
-    and what to do, and a withdrawal takes both down."""
+def posted_on_two_copies(site: Site, sandboxes: Sandboxes) -> tuple[str, Path, Path]:
+    """The announcement posted on Facebook by CI and by a City machine (the CEC's), whose copy
+    of the records was fetched before CI's run pushed: (the remote, CI's copy, the CEC's),
+    neither pushed yet."""
     site.add("2026-11-20-flushing")
     site.build()
     url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
@@ -705,6 +708,16 @@ def test_a_post_made_by_a_run_on_a_stale_copy_is_still_taken_down_after_the_join
     pull_archive(cec, url)  # before CI's run pushes: a stale copy
     on_facebook(sandboxes, ci, site, site.output)
     on_facebook(sandboxes, cec, site, site.output)
+    return url, ci, cec
+
+
+def test_a_post_made_by_a_run_on_a_stale_copy_is_still_taken_down_after_the_join(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """CI and a City machine both posted the announcement, the City's copy of the records
+    fetched before CI pushed. Joined, the ledger keeps both posts: each run names the second
+    and what to do, and a withdrawal takes both down."""
+    url, ci, cec = posted_on_two_copies(site, sandboxes)
     push_archive(ci, url)
     push_archive(cec, url)  # rejected, joined after CI's records, pushed
     first, second = sandboxes.facebook.posts
@@ -724,15 +737,7 @@ def test_a_post_made_by_a_run_on_a_stale_copy_is_still_taken_down_after_the_join
 def test_a_run_notes_a_second_post_deleted_by_hand_and_names_it_no_more(
     site: Site, sandboxes: Sandboxes
 ) -> None:
-    site.add("2026-11-20-flushing")
-    site.build()
-    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
-    pull_archive(ci, url)
-    commit_archive(ci, "An archive already in use")
-    push_archive(ci, url)
-    pull_archive(cec, url)
-    on_facebook(sandboxes, ci, site, site.output)
-    on_facebook(sandboxes, cec, site, site.output)
+    url, ci, cec = posted_on_two_copies(site, sandboxes)
     push_archive(ci, url)
     push_archive(cec, url)
     _, second = sandboxes.facebook.posts
@@ -741,6 +746,41 @@ def test_a_run_notes_a_second_post_deleted_by_hand_and_names_it_no_more(
     pull_archive(nxt := site.root / "next", url)
     assert on_facebook(sandboxes, nxt, site, site.output).results == []
     assert Ledger.in_records(nxt).records()[("2026-11-20-flushing", "facebook")].duplicates == {}
+
+
+def test_comments_on_a_second_post_are_collected_and_moderated_until_it_is_gone(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Residents comment on the post a run on a stale copy made, joined since as the second:
+    collect archives their comments as records, moderation hides the spam among them, until
+    the post is deleted."""
+    from archive.collect import collect
+    from archive.comments import CommentArchive
+    from moderation.classifier import ModerationPolicy
+    from moderation.run import moderate_collected
+
+    url, ci, cec = posted_on_two_copies(site, sandboxes)
+    push_archive(ci, url)
+    push_archive(cec, url)
+    _, second = sandboxes.facebook.posts
+    asked = sandboxes.facebook.add_comment(second, "Is Laurel Crescent included?", "Avery Lee")
+    spam = sandboxes.facebook.add_comment(
+        second, "Bitcoin giveaway, earn $500 a day at www.quick-cash.biz"
+    )
+    pull_archive(nxt := site.root / "next", url)
+    settings = facebook_only(sandboxes, nxt)
+    collect(settings, site.content, say=lambda _: None)
+    archived = CommentArchive(nxt).state()
+    assert {(c.id, c.post_id) for c in archived.values()} == {(asked, second), (spam, second)}
+    moderate_collected(settings, site.content, ModerationPolicy.load(ROOT / "policy"), say=print)
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is True
+    assert sandboxes.facebook.comments[asked]["is_hidden"] is False
+    with sandboxes.facebook.lock:  # the CEC deletes it on facebook.com, as the run says to
+        sandboxes.facebook.deleted[second] = sandboxes.facebook.posts.pop(second)
+    said: list[str] = []
+    collect(settings, site.content, say=said.append)
+    assert Ledger.in_records(nxt).records()[("2026-11-20-flushing", "facebook")].duplicates == {}
+    assert not any(c.deleted for c in CommentArchive(nxt).state().values()), said
 
 
 def test_a_run_that_would_record_while_another_does_stops_naming_it(
