@@ -171,7 +171,8 @@ def _record(
         text = _posted_text(event)
         if text is None:
             return None
-        # An update's line does not repeat which post it changed: the one created before it.
+        # An update's line names the post it changed; one written before it did, the post
+        # named before it.
         key = (event["announcement"], event["platform"])
         if event.get("remote_id"):
             post_ids[key] = str(event["remote_id"])

@@ -14,7 +14,10 @@ line, written once. An intent found not carried out and no longer wanted is clos
 published again since (the post stays up), or a create that never landed, its announcement
 no longer on the site or withdrawn since. The outcome of each create, update and withdrawal
 carries the announcement's last change as the build it acted on had it (`updated`), so that a
-run on an older build does not undo it (`reconcile.built_before_last_run`).
+run on an older build does not undo it (`reconcile.built_before_last_run`), and the id of the
+post it made or changed (`remote_id`; an update's outcome written before it did applies to
+the post recorded before it), so that after two copies of the records are joined each post's
+lines are read as its own (`Record.duplicates`).
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
@@ -116,6 +119,12 @@ class Record:
             self.corrections = event.get("corrections", 0)
             self.title = event.get("title")
             self.withdrawn = False
+        elif action == "update" and self._of_another_post(event):
+            # A change a run on a stale copy of the records made to its own post, joined since
+            # as a second one: the post kept in step was not told it. A reply (X) it sent is
+            # still the City's, not a comment, and goes with the rest when withdrawn.
+            if event.get("reply_id"):
+                self.replies.append(event["reply_id"])
         elif action == "update":
             self.text = event.get("text", self.text)
             self.hash = event.get("hash", self.hash)
@@ -131,6 +140,12 @@ class Record:
             del self.duplicates[event["remote_id"]]
         elif action == "withdraw":
             self.withdrawn = True
+
+    def _of_another_post(self, event: dict[str, Any]) -> bool:
+        """Whether a line names a post other than the one kept in step (a second post). One
+        that names none (written before update lines did) is of the record's post as then."""
+        named = event.get("remote_id")
+        return named is not None and named != self.remote_id
 
     def _up_as_another(self, remote_id: str) -> bool:
         """Whether another post of the announcement is up, as far as the ledger knows, when

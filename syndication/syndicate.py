@@ -317,7 +317,7 @@ class Syndicator:
                         reply = self._call(write, entry, record)
                     except NotFound as error:
                         return self._found_gone(platform, action, operation, error)
-                    record.apply(self._updated(operation, entry, name, reply, sent))
+                    record.apply(self._updated(operation, entry, record, reply, sent))
                     if not needs_update(entry, record, name):
                         return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
@@ -388,7 +388,7 @@ class Syndicator:
             # Adopted for a withdrawal too: a reply is taken down only if it is recorded.
             found = self._call(platform.find_update, entry, record)
             if found is not None:
-                record.apply(self._updated(pending["op"], entry, platform.name, found, sent))
+                record.apply(self._updated(pending["op"], entry, record, found, sent))
                 if action.kind == WITHDRAW or needs_update(entry, record, platform.name):
                     return action
                 return Result(
@@ -552,19 +552,27 @@ class Syndicator:
         self,
         operation: str,
         entry: Entry,
-        platform: str,
+        record: Record,
         reply: RemotePost | None,
         sent: dict[str, Any],
     ) -> dict[str, Any]:
-        """Record a done update: what the post now says where it was edited, or the reply
-        that told the change (X), so that search and FOI exports find what the City said."""
+        """Record a done update of the record's post, naming it (a joined copy of the records
+        may hold a second post of the announcement): what the post now says where it was
+        edited, or the reply that told the change (X), so that search and FOI exports find
+        what the City said."""
         replied = (
             {"reply_id": reply.id, "reply_url": reply.url, "reply_text": reply.text}
             if reply
             else {}
         )
         return self.ledger.outcome(
-            operation, entry.id, platform, UPDATE, "done", **{**sent, **replied}
+            operation,
+            entry.id,
+            record.platform,
+            UPDATE,
+            "done",
+            remote_id=record.require_remote_id(),
+            **{**sent, **replied},
         )
 
     def _fail(

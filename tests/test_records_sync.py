@@ -783,6 +783,25 @@ def test_comments_on_a_second_post_are_collected_and_moderated_until_it_is_gone(
     assert not any(c.deleted for c in CommentArchive(nxt).state().values()), said
 
 
+def test_a_correction_a_stale_copy_made_to_its_own_post_is_still_made_to_the_first(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The run on the stale copy corrected the post it made, joined since as the second: the
+    first was told nothing, so the next run corrects it too, not taking it as up to date."""
+    url, ci, cec = posted_on_two_copies(site, sandboxes)
+    first, second = sandboxes.facebook.posts
+    site.add("2026-11-20-flushing", modified="2026-11-22 10:00", correction="Moved a day.")
+    site.build()
+    on_facebook(sandboxes, cec, site, site.output)  # corrects its own post, the second
+    assert "Moved a day." in sandboxes.facebook.posts[second]["message"]
+    push_archive(ci, url)
+    push_archive(cec, url)
+    pull_archive(nxt := site.root / "next", url)
+    report = on_facebook(sandboxes, nxt, site, site.output)
+    assert ("updated", first) in {(r.outcome, r.remote_id) for r in report.results}, report
+    assert "Moved a day." in sandboxes.facebook.posts[first]["message"], "the first was not told"
+
+
 def test_a_run_that_would_record_while_another_does_stops_naming_it(
     site: Site, sandboxes: Sandboxes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
