@@ -206,13 +206,16 @@ CONFIDENTIAL = re.compile(
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")
 HTML_IMG = re.compile(r"<img\b", re.IGNORECASE)
 HTML_IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
-# An image by reference, `![alt][label]` or `![label]`, and a reference's definition.
+# An image by reference, `![alt][label]` or `![label]`, and a reference's definition. A label
+# starting with `^` is a footnote's (the site's Markdown, `extra`, has footnotes): `[^1]: Not
+# Bay Ave.` defines a note, not an address, and `[^1]` in the text is its number, not a link.
 IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
-REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?([^\s>]+)")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)([^\]]+)\]:\s*<?([^\s>]+)")
 LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 # A link by reference, `[text][label]`, `[label][]` or `[label]`: not an image's (`![`), nor
-# its label (`][label]`), nor a definition (`[label]:`), nor an inline link (`[text](`).
-LINK_REFERENCE = re.compile(r"(?<![!\]\\])\[([^\]]+)\](?:\[([^\]]*)\])?(?![(:])")
+# its label (`][label]`), nor a definition (`[label]:`), nor an inline link (`[text](`), nor a
+# footnote's number (`[^1]`; before one, `[text]` may still be a reference alone).
+LINK_REFERENCE = re.compile(r"(?<![!\]\\])\[(?!\^)([^\]]+)\](?:\[(?!\^)([^\]]*)\])?(?![(:])")
 HTML_LINK = re.compile(r"<a\b", re.IGNORECASE)
 HTML_HEADING = re.compile(r"<h[1-6]\b", re.IGNORECASE)
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}

@@ -334,6 +334,22 @@ def test_a_link_to_a_place_on_the_page_that_is_not_there_is_reported(content: Pa
     assert "#what-to-do" in found[0].message
 
 
+def test_a_footnote_is_neither_a_link_nor_its_definition(site: Site) -> None:
+    # The site's Markdown (`extra`) makes `[^1]` a footnote: its definition is no address,
+    # and a reference to it (`[the note][^1]`) no link by reference.
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.add(
+        "2026-11-20-item",
+        body=(
+            "Crews flush mains on Bay Avenue.[^1] See [the note][^1] and [the map](#fn:1).\n\n"
+            "[^1]: Not Bay Ave. in Glenmerry.\n"
+        ),
+    )
+    site.build()
+    assert 'id="fn:1"' in site.read("announcements/2026-11-20-item.html")
+    assert lint(site.content, site.root / "policy") == []
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [
