@@ -151,6 +151,42 @@ def test_a_time_or_data_element_written_in_the_text_stays_valid_html(tmp_path: P
     assert "<ol reversed" in html
 
 
+@needs_vnu
+def test_markup_html5_made_obsolete_is_cleaned_off_keeping_its_text(tmp_path: Path) -> None:
+    """HTML 4's presentational tags and attributes, which an editor may paste, would make the
+    page invalid: the cleaning takes them off and keeps what they held."""
+    site = Site(tmp_path)
+    site.add(
+        "2026-11-20-a",
+        body=(
+            "<center>Crews flush mains</center>\n\n"
+            "<p>On <strike>Monday</strike> <tt>Tuesday</tt>, <acronym title='British "
+            "Columbia'>BC</acronym> <big>time</big> <font color='red'>8 a.m.</font></p>\n\n"
+            '<hr align="left" size="3" width="50%">\n\n'
+            '<table align="center" summary="Streets" char="." charoff="1">'
+            '<colgroup align="left" char="." charoff="1"></colgroup>'
+            '<thead align="left"><tr align="left" char="."><th align="left" charoff="1">Street'
+            '</th></tr></thead><tbody valign="top" align="left" char="." charoff="1">'
+            '<tr><td align="right" char="." charoff="1">Bay Avenue</td></tr></tbody></table>\n\n'
+            '<p><img src="{static}/images/pixel.png" alt="A crew" align="left" width="1" '
+            'height="1"></p>\n\n'
+            '<map name="streets"><area href="#bay" alt="Bay Avenue" shape="rect" '
+            'coords="0,0,1,1"></map>\n'
+        ),
+    )
+    site.build()
+    page = site.output / "announcements/2026-11-20-a.html"
+    assert vnu_errors([str(page)]) == []
+    text = page.read_text(encoding="utf-8").split("<main", 1)[1]
+    obsolete = (
+        r"<(?:center|strike|tt|acronym|big|font|map|area)\b|\s(?:align|char|charoff|size|summary)="
+    )
+    assert re.findall(obsolete, text) == []
+    assert "<hr>" in text and 'width="1"' in text  # an image's size is HTML5 still
+    for words in ("Crews flush mains", "Monday", "Tuesday", "BC", "time", "8 a.m.", "Bay Avenue"):
+        assert words in text
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

@@ -156,22 +156,38 @@ _HTML5_ATTRIBUTES = {
     "li": {"value"},
     "details": {"open"},
 }
+# What nh3's defaults allow that HTML5 made obsolete (presentation is the theme's CSS), which
+# an editor may paste from an old page: the Nu HTML Checker finds the page invalid. They
+# are cleaned off and what they held is kept: `<center>Crews</center>` is `Crews`.
+_OBSOLETE_TAGS = {"acronym", "center", "strike", "tt"}
+_OBSOLETE_ATTRIBUTES = {"align", "char", "charoff"}
+_OBSOLETE_ATTRIBUTES_OF = {"hr": {"size", "width"}, "table": {"summary"}}
+# An image map is never valid once cleaned: the cleaning takes off <map>'s `name`, which HTML
+# requires, and the image's `usemap`, without which it maps nothing.
+_IMAGE_MAP_TAGS = {"map", "area"}
+_TAGS = set(nh3.ALLOWED_TAGS) - _OBSOLETE_TAGS - _IMAGE_MAP_TAGS
+
+
+def _allowed_attributes(tag: str) -> set[str]:
+    """The attributes `tag` keeps: nh3's defaults and those HTML5 needs, but none obsolete."""
+    allowed = set(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) | _HTML5_ATTRIBUTES.get(tag, set())
+    return allowed - _OBSOLETE_ATTRIBUTES - _OBSOLETE_ATTRIBUTES_OF.get(tag, set())
+
+
 # What an announcement's text may carry once rendered: the tags and attributes Markdown and
 # its extensions write (footnotes and headings have ids and classes), and the harmless ones
 # written in HTML; links to web pages, mail and phone numbers, or to the site itself. No
 # script, no event handler, no `javascript:` link: the site promises no JavaScript, and the
 # text reaches the feeds too.
 _ATTRIBUTES = {
-    **{
-        tag: set(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) | _HTML5_ATTRIBUTES.get(tag, set())
-        for tag in {*nh3.ALLOWED_ATTRIBUTES, *_HTML5_ATTRIBUTES}
-    },
+    **{tag: _allowed_attributes(tag) for tag in {*nh3.ALLOWED_ATTRIBUTES, *_HTML5_ATTRIBUTES}},
     "*": {"id", "class", "title", "lang", "dir"},
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
 _CLEANER = nh3.Cleaner(  # built once: converting the settings cost more than the cleaning
+    tags=_TAGS,
     attributes=_ATTRIBUTES,
     url_schemes=_URL_SCHEMES,
     link_rel=None,  # links stay as written: rel="noopener" is for target=_blank
