@@ -24,6 +24,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               heading of the text; as in the
                                               build, only in pages that show their links
                                               (not a draft, not a withdrawn announcement)
+  duplicate-id                                an id written in HTML that the theme, a heading
+                                              or an element before already has, which the
+                                              build drops (two elements of one id are invalid)
   summary-length                              a summary the platforms would cut
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
@@ -55,6 +58,7 @@ from __future__ import annotations
 import posixpath
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -88,6 +92,7 @@ from announcements.model import (
     STATIC_PATHS,
     PageMeta,
     changes_dated_later,
+    first_line_naming,
     invisible_characters,
     is_outside_content,
     linked_file,
@@ -98,7 +103,9 @@ from announcements.model import (
     split_front_matter,
 )
 from announcements.reader import (
+    colliding_ids_in_text,
     display_path,
+    element_ids,
     ids_in_text,
     image_from_elsewhere,
     image_without_alt,
@@ -134,6 +141,7 @@ DEFAULT_SEVERITY = {
     "summary-length": "warning",
     "placeholder": "error",
     "invisible-character": "error",
+    "duplicate-id": "warning",
 }
 # The word lists comment moderation reads for what each holds (policy/wordlists/README.md);
 # any other list the City adds counts as insults there. The lint refuses the words of all.
@@ -218,6 +226,7 @@ LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)[^)]*\)")
 LINK_REFERENCE = re.compile(r"(?<![!\]\\])\[(?!\^)([^\]]+)\](?:\[(?!\^)([^\]]*)\])?(?![(:])")
 HTML_LINK = re.compile(r"<a\b", re.IGNORECASE)
 HTML_HEADING = re.compile(r"<h[1-6]\b", re.IGNORECASE)
+HTML_ID = re.compile(r"\sid\s*=", re.IGNORECASE)
 VAGUE_LINK_TEXT = {"click here", "here", "read more", "more", "link", "this link", "click"}
 FENCE = re.compile(r"^\s*(```|~~~)")
 # pelicanconf.py's ARCHIVE_YEAR_SAVE_AS: the page of each year that has announcements.
@@ -602,6 +611,7 @@ def check_file(
             )
     if site.shows_links_of(source):
         raw.extend(_fragment_findings(targets, text))
+    raw.extend(_id_findings(lines, text))
     raw.extend(_summary_findings(lines, front))
     waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
     findings = []
@@ -881,6 +891,32 @@ def _fragment_findings(targets: list[tuple[int, str]], text: str) -> Iterator[tu
                 f"'{link}' leads to no heading of this text (the places it has: {own}); "
                 "link to one of them, or give the heading those words",
             )
+
+
+def _id_findings(lines: list[Line], text: str) -> Iterator[tuple[int, str, str]]:
+    """Each id written in the text's HTML that the site drops, as the build does (the theme's,
+    a heading's or an earlier element's), named on the line that writes it."""
+    markup = [line for line in lines if line.is_markup and HTML_ID.search(line.text)]
+    if not markup:
+        return  # most texts write no id: none is rendered for them
+    parts = split_front_matter(text)
+    dropped = colliding_ids_in_text(parts[1] if parts else text)
+    # The last lines writing an id are those dropped, but where a heading has it first.
+    dropped_times = Counter(name for name, _ in dropped)
+    lines_of: dict[str, list[int]] = {
+        name: [ln.number for ln in markup if name in element_ids(sanitise(ln.text))][-count:]
+        or [first_line_naming(text, name)]
+        for name, count in dropped_times.items()
+    }
+    for name, owner in dropped:
+        written = lines_of[name]
+        number = written.pop(0) if len(written) > 1 else written[0]
+        yield (
+            number,
+            "duplicate-id",
+            f"id '{name}' is {owner} on the page: the site drops it here, as two elements of "
+            f"one id are invalid HTML (a link to #{name} leads to the other); choose another",
+        )
 
 
 def _outside_content_findings(link: str, source: str) -> Iterator[tuple[str, str]]:

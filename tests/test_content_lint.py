@@ -350,6 +350,23 @@ def test_a_footnote_is_neither_a_link_nor_its_definition(site: Site) -> None:
     assert lint(site.content, site.root / "policy") == []
 
 
+def test_an_id_the_site_drops_is_named_at_its_line(content: Path) -> None:
+    # The theme's, a heading's (from its words) or an earlier element's: the build drops it.
+    body = (
+        '<p id="main">Crews flush mains.</p>\n\n<p id="what-to-do">Run cold water.</p>\n\n'
+        '## What to do\n\n<p id="map">Bay Avenue.</p>\n\n<p id="map">Cedar Avenue.</p>\n'
+    )
+    found = findings(content, body)
+    assert [(f.line, f.rule) for f in found] == [
+        (7, "duplicate-id"),
+        (9, "duplicate-id"),
+        (15, "duplicate-id"),
+    ], found
+    assert found[0].message.startswith("id 'main' is the theme's")
+    assert found[1].message.startswith("id 'what-to-do' is a heading's")
+    assert found[2].message.startswith("id 'map' is an earlier element's")
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [

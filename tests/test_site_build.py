@@ -593,6 +593,27 @@ def test_a_link_to_a_heading_in_the_text_leads_to_it(site: Site) -> None:
     assert '&lt;h2 id="what-to-do"&gt;' in site.read("feeds/all.atom.xml")
 
 
+def test_an_id_written_in_html_never_takes_one_the_theme_or_a_heading_has(site: Site) -> None:
+    """An id written in the text's HTML that the theme gives (the skip link's `main`), that a
+    heading has from its words, or that an element before has, is dropped: two elements of
+    one id are invalid HTML, and the skip link or a `#` link could lead to either."""
+    site.add(
+        "2026-11-20-flushing",
+        body=(
+            '<p id="main">Crews flush mains.</p>\n\n<p id="what-to-do">Run cold water.</p>\n\n'
+            '## What to do\n\n<p id="map">Bay Avenue.</p>\n\n<p id="map">Cedar Avenue.</p>\n'
+        ),
+    )
+    site.build()
+    html = site.read("announcements/2026-11-20-flushing.html")
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert sorted(ids) == sorted(set(ids))
+    assert '<main id="main"' in html
+    assert '<h2 id="what-to-do">What to do</h2>' in html
+    assert '<p id="map">Bay Avenue.</p>' in html
+    assert "<p>Crews flush mains.</p>" in html and "<p>Cedar Avenue.</p>" in html
+
+
 def test_a_heading_never_takes_an_id_the_theme_gives_a_page_with_text() -> None:
     templates = ROOT / "theme" / "templates"
     written = {

@@ -98,6 +98,59 @@ class HeadingIdsExtension(TocExtension):
         super().__init__(**{"marker": "", "slugify": heading_id, **kwargs})
 
 
+# An element's opening tag in rendered (cleaned) text, which names tags in lower case and
+# writes each attribute in double quotes; and its id.
+_OPENING_TAG = re.compile(r"<([a-z][a-z0-9]*)\b[^>]*>")
+_ID = re.compile(r'\sid="([^"]*)"')
+_HEADING_TAGS = {f"h{level}" for level in range(1, 7)}
+
+
+def _id_claims(html: str) -> list[tuple[re.Match[str], str | None]]:
+    """Each id attribute of rendered (cleaned) text, in order, with who has first claim to it
+    if not its element: the theme, whose ids the skip link and sections' labels lead to; a
+    heading, whose id a link made from its words leads to; or an element before it."""
+    elements = [
+        (tag.group(1), found)
+        for tag in _OPENING_TAG.finditer(html)
+        if (found := _ID.search(html, tag.start(), tag.end()))
+    ]
+    heading_of: dict[str, re.Match[str]] = {}
+    for tag, found in elements:
+        if tag in _HEADING_TAGS:
+            heading_of.setdefault(found.group(1), found)
+    claims: list[tuple[re.Match[str], str | None]] = []
+    seen: set[str] = set()
+    for _, found in elements:
+        name = found.group(1)
+        if name in THEME_IDS:
+            claims.append((found, "the theme's"))
+        elif heading_of.get(name, found) is not found:
+            claims.append((found, "a heading's"))
+        elif name in seen:
+            claims.append((found, "an earlier element's"))
+        else:
+            claims.append((found, None))
+            seen.add(name)
+    return claims
+
+
+def colliding_ids(html: str) -> list[tuple[str, str]]:
+    """(id, whose it is) of each id of rendered (cleaned) text that the site drops, in order."""
+    return [(found.group(1), owner) for found, owner in _id_claims(html) if owner]
+
+
+def without_colliding_ids(html: str) -> str:
+    """Rendered (cleaned) text with each id another element has first claim to dropped: two
+    elements of one id are invalid HTML, and a link could lead to either (see `_id_claims`).
+    Python-Markdown keeps HTML written in the text as it is, so only here can it be seen."""
+    kept, end = [], 0
+    for found, owner in _id_claims(html):
+        if owner:
+            kept.append(html[end : found.start()])
+            end = found.end()
+    return "".join(kept) + html[end:]
+
+
 def heading_at_title_level(heading: str) -> str:
     """What is wrong with a heading at the title's level in the text, said the same by the
     build and the content lint."""

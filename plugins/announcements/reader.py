@@ -22,7 +22,12 @@ from pelican.contents import Content
 from pelican.readers import BaseReader
 from pelican.utils import SafeDatetime
 
-from .headings import heading_at_title_level, lines_of_title_level_headings
+from .headings import (
+    colliding_ids,
+    heading_at_title_level,
+    lines_of_title_level_headings,
+    without_colliding_ids,
+)
 from .images import upright_size
 from .model import (
     Announcement,
@@ -238,8 +243,18 @@ _ELEMENT = re.compile(r"<[A-Za-z][^>]*>")
 def ids_in_text(markdown_text: str) -> set[str]:
     """The id of each element of the text as the site publishes it: its headings' (from their
     words), its footnotes', and any written in HTML; where a `#fragment` link in it can lead."""
-    html = sanitise(_html_for_text(markdown_text))
-    return {element["id"] for element in _attributes(_ELEMENT, html) if "id" in element}
+    return set(element_ids(without_colliding_ids(sanitise(_html_for_text(markdown_text)))))
+
+
+def colliding_ids_in_text(markdown_text: str) -> list[tuple[str, str]]:
+    """(id, whose it is) of each id written in the text that the site drops, another element
+    of the page having first claim to it (see `headings.colliding_ids`)."""
+    return colliding_ids(sanitise(_html_for_text(markdown_text)))
+
+
+def element_ids(html: str) -> list[str]:
+    """The id of each element of rendered (cleaned) text, in order."""
+    return [element["id"] for element in _attributes(_ELEMENT, html) if "id" in element]
 
 
 def _html_for_text(markdown_text: str) -> str:
@@ -434,7 +449,7 @@ class AnnouncementReader(BaseReader):
     def _render(self, text: str) -> str:
         parts = split_front_matter(text)
         body = parts[1] if parts else text
-        return sanitise(str(self._markdown().reset().convert(body)))
+        return without_colliding_ids(sanitise(str(self._markdown().reset().convert(body))))
 
     def _markdown(self) -> Markdown:
         """One converter for every file this reader reads, reset between them (as Markdown's
