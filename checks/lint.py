@@ -21,7 +21,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               files or pages the build does not write (a
                                               draft's page among them), or not yet when the
                                               linking page goes up, and `#` links to no
-                                              heading of the text; as in the
+                                              heading of the text (the lint alone finds a
+                                              plain link to no page and a `#` link to no
+                                              place: the build does not check them); as in the
                                               build, only in pages that show their links
                                               (not a draft, not a withdrawn announcement)
   duplicate-id                                an id written in HTML that the theme, a heading
