@@ -41,7 +41,7 @@ _NOT_CACHE_SETTINGS = frozenset(
         "LOAD_CONTENT_CACHE",
     }
 )
-_CACHED_LIBRARIES = ("pelican", "markdown", "jinja2", "icalendar", "feedgen")
+_CACHED_LIBRARIES = ("pelican", "markdown", "jinja2", "icalendar", "feedgen", "nh3")
 _CACHE_NAME = re.compile(r"[0-9a-f]{16}")  # cache_folder's names: 8-byte digests in hex
 
 

@@ -15,10 +15,11 @@ from jinja2.runtime import Context
 from PIL import Image
 
 import images
+import publishing.build as build_module
 from announcements.images import published_copy
 from announcements.reader import AnnouncementReader
 from page_cache.writer import CachingWriter
-from publishing.build import BuildError, build_site
+from publishing.build import BuildError, build_site, cache_folder
 from syndication_manifest import ManifestGenerator
 
 from .conftest import NOW, ROOT, SITEURL, Site, _png
@@ -520,3 +521,19 @@ def test_a_damaged_cache_costs_time_never_the_build(site: Site, cache: str, fold
     assert files(site.output) == files(full)
     site.build(cached=True)  # the cache was written whole again: nothing left to render
     assert last_build(site)[0] == set()
+
+
+@pytest.mark.parametrize("library", ["markdown", "nh3", "pelican"])
+def test_a_new_version_of_a_library_that_makes_the_html_starts_from_an_empty_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
+) -> None:
+    """Pelican's content cache keeps each file's HTML until the file changes: an upgrade of
+    what renders or cleans it (nh3 decides what HTML written in the text keeps) must not be
+    hidden behind HTML the old version made."""
+    settings = {"PLUGIN_PATHS": [], "TIMEZONE": "America/Vancouver"}
+    before = cache_folder(tmp_path, settings)
+    installed = build_module.version
+    monkeypatch.setattr(
+        build_module, "version", lambda name: "99.0" if name == library else installed(name)
+    )
+    assert cache_folder(tmp_path, settings) != before
