@@ -145,9 +145,16 @@ DEFAULT_SEVERITY = {
     "invisible-character": "error",
     "duplicate-id": "warning",
 }
-# The word lists comment moderation reads for what each holds (policy/wordlists/README.md);
-# any other list the City adds counts as insults there. The lint refuses the words of all.
-WORDLISTS = ("profanity", "sexual", "slurs", "insults")
+# The word lists every policy has, and what comment moderation takes each for
+# (policy/wordlists/README.md); any other list the City adds counts as insults there. The
+# lint refuses the words of all.
+WORDLIST_MEANINGS = {
+    "profanity": "obscene",
+    "sexual": "obscene",
+    "slurs": "slur",
+    "insults": "insult",
+}
+WORDLISTS = tuple(WORDLIST_MEANINGS)
 WAIVER = re.compile(r"<!--\s*lint-ok\s+([a-z-]+)\s*:\s*(.+?)\s*-->")
 
 # What may stand between the groups of a number as people type or paste it: any space (\s

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.lint import EMAIL, PHONE, LintConfigError, street_addresses
+from checks.lint import EMAIL, PHONE, WORDLIST_MEANINGS, LintConfigError, street_addresses
 from checks.lint import Policy as LintPolicy
 from checks.policy_file import read_mapping
 
@@ -48,8 +48,8 @@ CLAUSES = {
 # What each word list is evidence of (policy/wordlists/README.md): obscenities are derogatory
 # enough to hide where policy/moderation.yml allows, slurs discriminatory; insults.txt, and any
 # list the City adds, put a comment before a person as a derogatory remark.
-OBSCENE_LISTS = ("profanity", "sexual")
-SLUR_LISTS = ("slurs",)
+OBSCENE_LISTS = tuple(name for name, is_ in WORDLIST_MEANINGS.items() if is_ == "obscene")
+SLUR_LISTS = tuple(name for name, is_ in WORDLIST_MEANINGS.items() if is_ == "slur")
 ACTIONS = ("keep", "review", "hide")
 # What policy/moderation.yml may let the classifier do for each category.
 ALLOWED = ("review", "hide")
