@@ -813,9 +813,9 @@ ALERT_NOT_EVERYWHERE = 3
 def alert(c: Context, title: str, body: str = "") -> None:
     """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is.
 
-    Then commits its file and pushes it to the branch's upstream (CI's next run would take
-    an alert off the site whose file the branch lacks). Exits 3 when it is live but not on
-    every platform set up for it (each is named).
+    Then commits its file and pushes it to the branch's upstream, which must be main, the
+    branch CI publishes (CI's next run would take an alert off the site whose file main
+    lacks). Exits 3 when it is live but not on every platform set up for it (each is named).
     """
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)

@@ -13,6 +13,10 @@ from pathlib import Path
 from archive.git import without_credentials
 from checks.git_command import run_git
 
+# The branch CI builds and deploys: the one .github/workflows/publish.yml runs on when pushed
+# to (and .gitlab-ci.yml.example's rules name); tests/test_workflows.py checks they agree.
+PUBLISHED_BRANCH = "main"
+
 
 class CommitError(Exception):
     """The file cannot be committed or pushed from this checkout; the message says why."""
@@ -45,8 +49,8 @@ def _git(root: Path, *args: str) -> tuple[int, str]:
 def branch_to_commit_on(root: Path) -> Branch:
     """The branch a file of `root` is committed on and pushed from, checked before anything is
     written: CommitError when `root` is not a git work tree, is not on a branch, is part way
-    through a merge, has no upstream to push to, or does not sign its commits (verify-history
-    refuses an unsigned commit of content)."""
+    through a merge, has no upstream to push to or one other than the branch CI publishes,
+    or does not sign its commits (verify-history refuses an unsigned commit of content)."""
     code, inside = _git(root, "rev-parse", "--is-inside-work-tree")
     if code != 0 or inside != "true":
         raise CommitError(f"{root} is not a git work tree (a clone of the site's repository)")
@@ -63,7 +67,15 @@ def branch_to_commit_on(root: Path) -> Branch:
     if not (remote and merge):
         raise CommitError(
             f"the branch {name} has no upstream to push to; set it "
-            f"(`git branch --set-upstream-to origin/{name}`)"
+            f"(`git branch --set-upstream-to origin/{PUBLISHED_BRANCH}`)"
+        )
+    branch = Branch(name, remote, merge)
+    if merge != f"refs/heads/{PUBLISHED_BRANCH}":
+        raise CommitError(
+            f"the branch {name} is pushed to {branch.upstream}, but CI publishes "
+            f"{PUBLISHED_BRANCH}: CI's next run would build {PUBLISHED_BRANCH} without the "
+            f"alert's file and take the alert off the site; run it on {PUBLISHED_BRANCH} "
+            f"(`git switch {PUBLISHED_BRANCH}`)"
         )
     if _git(root, "config", "--bool", "commit.gpgsign")[1] != "true":
         raise CommitError(
@@ -71,7 +83,7 @@ def branch_to_commit_on(root: Path) -> Branch:
             "verify-history refuses an unsigned commit; set up signing as README's 'Setting up "
             "for your city' says (gpg.format ssh, user.signingkey, commit.gpgsign true)"
         )
-    return Branch(name, remote, merge)
+    return branch
 
 
 def commit_file(root: Path, path: Path, message: str) -> bool:

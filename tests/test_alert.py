@@ -746,6 +746,23 @@ def test_an_alert_whose_file_cannot_be_pushed_says_how_to_finish_and_carries_on_
 def test_an_alert_whose_file_could_not_be_committed_and_pushed_is_not_written(
     checkout: Checkout, monkeypatch: pytest.MonkeyPatch, unusable: Any, said: str
 ) -> None:
+    unusable(checkout)
+    assert said in refused_before_writing(checkout, monkeypatch)
+
+
+def test_the_alert_refuses_a_branch_ci_does_not_publish(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a review branch pushed to origin/winter-notices, the alert's file would never reach
+    main, which CI builds: its next run would take the live alert off the site."""
+    checkout.git("switch", "-q", "-c", "winter-notices")
+    checkout.git("push", "-q", "-u", "origin", "winter-notices")
+    message = refused_before_writing(checkout, monkeypatch)
+    assert "origin/winter-notices" in message and "CI publishes main" in message
+
+
+def refused_before_writing(checkout: Checkout, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`invoke alert`'s message in `checkout`, which it must refuse (exit 2) before writing."""
     from invoke.context import Context
     from invoke.exceptions import Exit
 
@@ -754,12 +771,12 @@ def test_an_alert_whose_file_could_not_be_committed_and_pushed_is_not_written(
     def written(*args: object, **kwargs: object) -> None:
         raise AssertionError("the alert was written before its commit was known to be possible")
 
-    unusable(checkout)
     monkeypatch.setattr(tasks, "publish_alert", written)
     monkeypatch.setenv("DEPLOY_URL", str(checkout.repo.path.parent / "www"))
     monkeypatch.setenv("RECORDS_DIR", str(checkout.repo.path.parent / "records"))
     monkeypatch.delenv("RECORDS_REMOTE", raising=False)
     with pytest.raises(Exit) as stopped:
         tasks.alert(Context(), "Boil water advisory", body="Boil tap water.")
-    assert stopped.value.code == 2 and said in str(stopped.value.message)
-    assert "nothing was written" in str(stopped.value.message)
+    message = str(stopped.value.message)
+    assert stopped.value.code == 2 and "nothing was written" in message
+    return message

@@ -17,6 +17,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
+from publishing.commit import PUBLISHED_BRANCH
 from syndication.config import REQUIRED
 from tests.conftest import ROOT
 
@@ -94,6 +95,14 @@ def test_the_gitlab_example_runs_the_same_pipeline() -> None:
     (pull,) = [line for line in job["before_script"] if "records pull" in line]
     assert "mkdir" not in pull
     assert job["cache"]["paths"] == ["output/", ".output.cache/"]
+
+
+def test_invoke_alert_pushes_to_the_branch_both_workflows_publish() -> None:
+    """`invoke alert` refuses any other upstream: CI would take the alert off the site."""
+    github = yaml.safe_load(WORKFLOW.read_text())[True]  # YAML reads the key `on` as true
+    assert github["push"]["branches"] == [PUBLISHED_BRANCH]
+    rules = [rule["if"] for rule in yaml.safe_load(GITLAB.read_text())["publish"]["rules"]]
+    assert f'$CI_COMMIT_BRANCH == "{PUBLISHED_BRANCH}"' in rules
 
 
 @pytest.mark.parametrize("workflow", [WORKFLOW, GITLAB], ids=["github", "gitlab"])
