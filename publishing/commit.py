@@ -36,8 +36,9 @@ class Branch:
 
     @property
     def upstream(self) -> str:
-        """The upstream as people read it: origin/main."""
-        return f"{self.remote}/{self.merge.removeprefix('refs/heads/')}"
+        """The upstream as people read it: origin/main. A remote given as a URL (`git push -u
+        https://user:token@host/…` sets it so) is shown without its credentials."""
+        return f"{without_credentials(self.remote)}/{self.merge.removeprefix('refs/heads/')}"
 
 
 def _git(root: Path, *args: str) -> tuple[int, str]:

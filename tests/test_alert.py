@@ -734,6 +734,29 @@ def test_an_alert_whose_file_cannot_be_pushed_says_how_to_finish_and_carries_on_
     assert len(sandboxes.facebook.posts) == 1
 
 
+def test_the_alert_never_shows_a_token_in_the_upstream_it_names(checkout: Checkout) -> None:
+    """`git push -u https://cec:TOKEN@…` sets branch.main.remote to that URL, token and all;
+    the messages name the upstream without it, whether the push fails or is made."""
+    from publishing.alert import put_on_branch
+    from publishing.commit import branch_to_commit_on
+
+    secret = "ghp_SECRET123"
+    url = f"https://cec:{secret}@git.invalid/site.git"
+    checkout.git("config", "branch.main.remote", url)
+    branch = branch_to_commit_on(checkout.repo.path)
+    source = checkout.site.add("2026-11-24-boil-water-advisory")
+    said: list[str] = []
+    with pytest.raises(AlertError) as refused:  # git.invalid cannot be reached
+        put_on_branch(checkout.repo.path, source, "Boil water", branch, say=said.append)
+    assert "is not on https://***@git.invalid/site.git/main" in str(refused.value)
+    checkout.git("config", f"url.{checkout.origin}.insteadOf", url)  # now it reaches origin
+    put_on_branch(checkout.repo.path, source, "Boil water", branch, say=said.append)
+    checkout.git("fetch", "-q", "origin")  # a push to a URL leaves origin/main as it was
+    assert checkout.on_origin(source) == ["Alert: Boil water"]
+    assert f"alert: {source} is on https://***@git.invalid/site.git/main" in said
+    assert secret not in str(refused.value) + "\n".join(said)
+
+
 @pytest.mark.parametrize(
     ("unusable", "said"),
     [
