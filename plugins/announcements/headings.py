@@ -18,11 +18,20 @@ import re
 from collections.abc import Iterable, Iterator
 from html import unescape
 from typing import Any
+from xml.etree import ElementTree as etree
 
 from markdown import Markdown
 from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
-from markdown.extensions.toc import TocExtension, slugify
+from markdown.extensions.toc import (
+    TocExtension,
+    TocTreeprocessor,
+    remove_fnrefs,
+    render_inner_html,
+    slugify,
+    strip_tags,
+    unique,
+)
 
 from .lines import lines_of
 from .model import first_line_naming, split_front_matter
@@ -90,9 +99,27 @@ def heading_id(words: str, separator: str = "-") -> str:
     return f"{slug}_1" if slug in THEME_IDS else slug
 
 
+class _HeadingIdsTreeprocessor(TocTreeprocessor):
+    """`toc`'s ids, worked out as `toc` does, without the table of contents it also builds
+    and renders for every text (which the site never shows: most of `toc`'s time)."""
+
+    def run(self, doc: etree.Element) -> None:
+        headings = [element for element in doc.iter() if element.tag in _HEADING_TAGS]
+        if not headings:
+            return
+        used = {element.attrib["id"] for element in doc.iter() if "id" in element.attrib}
+        counters: dict[str, int] = {}
+        for heading in headings:
+            if "id" not in heading.attrib:  # one given in the text is kept, as `toc` keeps it
+                words = unescape(strip_tags(render_inner_html(remove_fnrefs(heading), self.md)))
+                heading.attrib["id"] = unique(self.slugify(words, self.sep), used, counters)
+
+
 class HeadingIdsExtension(TocExtension):
     """An id on each heading (`announcements.headings:HeadingIdsExtension` in the site's
     MARKDOWN), from `heading_id`; no table of contents: a `[TOC]` in the text stays text."""
+
+    TreeProcessorClass = _HeadingIdsTreeprocessor
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{"marker": "", "slugify": heading_id, **kwargs})
