@@ -63,7 +63,13 @@ from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.alert import AlertError, publish_alert, put_on_branch  # noqa: E402
 from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
 from publishing.author import preview as preview_posts  # noqa: E402
-from publishing.build import BuildError, BuildResult, build_site, caches_beside  # noqa: E402
+from publishing.build import (  # noqa: E402
+    BuildError,
+    BuildResult,
+    build_site,
+    caches_beside,
+    not_replaceable,
+)
 from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.commit import Branch, CommitError, branch_to_commit_on  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
@@ -153,6 +159,15 @@ def _content_folder(command: str, given: str | None) -> Path:
     return folder
 
 
+def _output_usable(command: str, output: str | None, content: Path | None = None) -> None:
+    """`--output`, checked as the build checks it before it starts: a folder the build must
+    not replace (the content, the records archive) stops the task naming the option (exit 2,
+    as for `--content`), not as a build that failed."""
+    refused = output and not_replaceable(Path(output).resolve(), content or ROOT / "content")
+    if refused:
+        raise Exit(f"{command}: --output: {refused}", code=2)
+
+
 def _build_once(
     settings: Path, output: str | None, content: Path | None = None, fresh: bool = False
 ) -> BuildResult:
@@ -206,6 +221,7 @@ def build(
     Unchanged files and pages are reused from the last build (caches in .output.cache/).
     """
     folder = _content_folder("build", content) if content else None  # None: the settings'
+    _output_usable("build", output, folder)
     _build(SETTINGS["dev" if dev else "publish"], output, folder, fresh)
 
 
@@ -221,6 +237,7 @@ def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool =
 
     Built with the local settings (pelicanconf.py) into output/, or into --output.
     """
+    _output_usable("serve", output)
     folder = _build(SETTINGS["dev"], output)
     try:
         with serving(folder, port), contextlib.suppress(KeyboardInterrupt):
@@ -756,9 +773,10 @@ def push(c: Context) -> None:
 
 
 def _deploy_target_usable(command: str, target: str) -> None:
-    """For a command that deploys after other steps (alert, publish): the target checked as
-    the deploy checks it, before the first step. Refused only at the deploy, an alert would
-    be written and built, or publish would have built, before stopping (exit 2)."""
+    """For a command that deploys: the target checked as the deploy checks it, before the
+    first step. Refused only at the deploy, an alert would be written and built, or publish
+    would have built, before stopping (exit 2: a value that cannot be used, whichever command
+    was given it)."""
     try:
         check_target(target)
     except DeployError as error:
@@ -774,6 +792,7 @@ def deploy(c: Context, url: str | None = None) -> None:
             "deploy: set DEPLOY_URL (a path, user@host:path, s3://bucket/prefix or gh-pages)",
             code=2,
         )
+    _deploy_target_usable("deploy", target)  # a value to fix (2), not a failed deploy (1)
     os.chdir(ROOT)
     try:
         result = deploy_site(ROOT / "output", target)

@@ -131,8 +131,10 @@ def test_build_never_replaces_a_folder_that_is_not_a_build(
     ledger = site.root / "records" / "syndication" / "ledger.jsonl"  # the FOIPPA archive
     ledger.parent.mkdir(parents=True)
     ledger.write_text('{"seq": 1}\n', encoding="utf-8")
-    with pytest.raises(Exit):  # refused, naming the folder, which is kept as it was
+    with pytest.raises(Exit) as refused:  # naming the folder, which is kept as it was
         tasks.build(Context(), output=str(site.root / target), content=str(site.content))
+    assert refused.value.code == 2  # an option to fix, as a --content that is not a folder
+    assert "--output" in str(refused.value.message)
     assert draft.is_file()
     assert ledger.is_file()
 

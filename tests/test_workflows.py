@@ -240,13 +240,31 @@ def test_the_readme_lists_every_environment_variable_the_code_reads() -> None:
     assert sorted(read - listed) == []
 
 
+def test_deploy_refuses_an_unusable_deploy_url_with_the_exit_code_alert_and_publish_give(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """One check of where a deploy goes (check_target), one exit code: alert and publish stop
+    on a DEPLOY_URL the deploy refuses with exit 2, so `invoke deploy` stops on it with 2 too,
+    as on no DEPLOY_URL at all (1 is for a deploy that started and failed)."""
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "build.json").write_text("{}")  # a build to deploy
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)  # tasks.deploy changes to ROOT; back after the test
+    with pytest.raises(Exit) as from_alert:
+        tasks._deploy_target_usable("alert", "deploy@www.trail.ca")
+    with pytest.raises(Exit) as from_deploy:
+        tasks.deploy(Context(), url="deploy@www.trail.ca")
+    assert from_deploy.value.code == from_alert.value.code == 2
+    assert "DEPLOY_URL" in str(from_deploy.value.message)
+
+
 def test_the_readme_gives_an_unusable_address_the_exit_code_it_has(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The platforms' addresses are checked with the records' settings before a command does
-    anything (exit 2); the deploy's when a deploy starts (exit 1). README's blanket "a `*_URL`
-    that is not an http(s) address ... exit 2" gave AWS_ENDPOINT_URL two exit codes, and
-    DEPLOY_URL (never an http(s) address) a rule it does not have."""
+    anything (exit 2); the deploy's before it sends anything (exit 2 as well, as from alert and
+    publish), not as an http(s) address. README's blanket "a `*_URL` that is not an http(s)
+    address ... exit 2" gave DEPLOY_URL (never an http(s) address) a rule it does not have."""
     platform_urls = sorted(name for name in config_variables() if name.endswith("_URL"))
     for name in platform_urls:
         with monkeypatch.context() as env:
@@ -264,12 +282,13 @@ def test_the_readme_gives_an_unusable_address_the_exit_code_it_has(
             env.setenv(name, value)
             with pytest.raises(Exit) as stopped:
                 tasks.deploy(Context())
-        assert stopped.value.code == 1 and name in str(stopped.value.message)
+        assert stopped.value.code == 2 and name in str(stopped.value.message)
 
     variables = readme_section("Environment variables")
     assert "`*_URL`" not in variables
     (exit_2,) = [item for item in variables.split("\n- ") if "before it does anything" in item]
     assert sorted(set(re.findall(r"`(\w+_URL)`", exit_2))) == platform_urls
     deploying = " ".join(readme_section("Publishing: deploy and CI").split())
-    (exit_1,) = [sentence for sentence in deploying.split(". ") if "exits 1" in sentence]
-    assert "`DEPLOY_URL`" in exit_1 and "`AWS_ENDPOINT_URL`" in exit_1
+    (refused,) = [s for s in deploying.split(". ") if "before anything is sent" in s]
+    assert "exit 2" in refused
+    assert "`DEPLOY_URL`" in refused and "`AWS_ENDPOINT_URL`" in refused
