@@ -997,11 +997,25 @@ def status(c: Context) -> None:
     Scheduled announcements, posts deferred by a quota, failed syndications, posts left up for
     announcements no longer on the site or no longer posted there, comments awaiting review,
     and each problem the build would stop on. With RECORDS_REMOTE set, the records archive is
-    fetched first.
+    fetched first; a RECORDS_DIR that is not there stops it (exit 2), never read as no records.
     """
     _fetch_to_read(c, "status")
-    for line in waiting(ROOT / "content", _records_dir(), datetime.now(UTC)).lines():
+    records_dir = _archive_or_none_yet("status")
+    for line in waiting(ROOT / "content", records_dir, datetime.now(UTC)).lines():
         print(line)
+
+
+def _archive_or_none_yet(command: str) -> Path:
+    """`_archive_to_read` for a command that also reads the content (status): only the default
+    records/ of a project with no RECORDS_REMOTE may be missing, as before its first syndicate
+    (said so, the content's part still worth listing). A RECORDS_DIR given, or an archive
+    RECORDS_REMOTE should have fetched, that is not there stops it (exit 2)."""
+    records_dir = _records_dir()
+    given = os.environ.get("RECORDS_DIR") or os.environ.get("RECORDS_REMOTE", "").strip()
+    if given or records_dir.is_dir():
+        return _archive_to_read(command)
+    print(f"{command}: no records yet ({records_dir} is not there): nothing recorded to list")
+    return records_dir
 
 
 @task

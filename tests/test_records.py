@@ -262,6 +262,39 @@ def test_records_commands_name_a_records_dir_that_is_not_there(
     assert not missing.exists()
 
 
+def test_status_does_not_vouch_for_a_mistyped_records_dir(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`invoke status` only reads the archive: from a RECORDS_DIR that is not there (a typo) it
+    reported 0 failed and 0 awaiting review, as of an intact archive of no records."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "recods"))
+    with pytest.raises(Exit) as stopped:
+        tasks.status(Context())
+    assert stopped.value.code == 2
+    assert "status: RECORDS_DIR: no archive at" in str(stopped.value.message)
+    assert "Failed syndication" not in capsys.readouterr().out
+
+
+def test_status_of_a_new_project_says_it_has_no_records_yet_and_lists_the_content(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before its first syndicate, a project has no records/ (RECORDS_DIR's default): status
+    says so, and still lists what the content holds (scheduled, what the build stops on)."""
+    site.add("2099-12-01-a", date="2099-12-01 17:00+00:00")  # scheduled whenever this runs
+    site.add("2026-11-20-b", category="no-such-category")
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.delenv("RECORDS_DIR", raising=False)
+    tasks.status(Context())
+    out = capsys.readouterr().out
+    assert out.startswith(f"status: no records yet ({site.root / 'records'} is not there)")
+    assert "Scheduled: 1" in out
+    assert "Announcements the build stops on (fix these first): 1" in out
+    assert not (site.root / "records").exists()  # reading makes nothing
+
+
 def test_a_records_dir_that_is_a_file_is_refused_naming_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
