@@ -417,6 +417,23 @@ def test_status_names_every_file_the_build_stops_on(site: Site, tmp_path: Path) 
     assert "Announcements the build stops on (fix these first): 2" in result.lines()
 
 
+def test_status_names_an_unreadable_image_the_build_stops_on_though_no_page_shows_it(
+    site: Site, tmp_path: Path
+) -> None:
+    """An image file nothing links to is published all the same (images/ is copied whole), and
+    one that cannot be read cannot be cleaned of what else it says: the build stops on it, so
+    status names it, as the build does. The lint reads the text alone, never an image's file
+    (as for `image:`), so the build and status are where it is named."""
+    site.add("2026-11-20-flushing")
+    stray = site.content / "images" / "old-scan.jpg"
+    stray.write_bytes(b"not really a jpeg")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.problems == failure.value.problems
+    assert result.problems == [f"{display_path(stray)}:1: image: cannot be read as an image"]
+
+
 def test_status_names_a_policy_file_the_build_stops_on(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -596,8 +613,9 @@ def test_an_image_too_large_to_open_is_named_by_status_and_preview(
     (site.content / "images" / "map.png").write_bytes(png_of_pixels(*TOO_MANY_PIXELS))
     path = site.add("2026-11-20-map", image="images/map.png", image_alt="Map of the works.")
     named = rf"{re.escape(str(path))}:6: image: 'images/map\.png' has 182 million pixels"
-    (problem,) = waiting(site.content, tmp_path / "records", NOW).problems
+    problem, on_its_file = waiting(site.content, tmp_path / "records", NOW).problems
     assert re.match(named, problem), problem
+    assert on_its_file.startswith(f"{display_path(site.content / 'images' / 'map.png')}:1: ")
     with pytest.raises(AuthoringError, match=named):
         preview(path, site.content, SITEURL)
 

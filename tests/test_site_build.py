@@ -267,13 +267,15 @@ def test_an_image_too_large_to_open_fails_the_build_naming_file_line_and_field(
     site.add("2026-11-20-map", image="images/map.png", image_alt="Map of the works.")
     with pytest.raises(BuildError) as failure:
         site.build()
-    (problem,) = failure.value.problems
+    # The announcement that shows it, and the file, which stops the build shown or not.
+    problem, on_its_file = failure.value.problems
     megapixels = pixels[0] * pixels[1] // 1_000_000
     assert re.search(
         rf"2026-11-20-map\.md:6: image: 'images/map\.png' has {megapixels} million pixels, "
         r"too many to open safely \(more than \d+ million\); scale it down",
         problem,
     ), problem
+    assert re.search(rf"images/map\.png:1: image: has {megapixels} million pixels", on_its_file)
     assert not site.output.exists()
 
 

@@ -39,6 +39,7 @@ from pelican import signals
 
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
+from .images import is_image
 from .links import links_to_missing_files, unpublished_links
 from .model import (
     ADDRESS_SAFE_EXPECTED,
@@ -47,6 +48,7 @@ from .model import (
     ContentError,
     Problem,
     changes_dated_later,
+    image_problem,
     is_address_safe,
     read_source,
 )
@@ -333,6 +335,22 @@ def addresses_needing_escaping(generators: Sequence[Any]) -> list[Problem]:
     ]
 
 
+def unreadable_images(generators: Sequence[Any]) -> list[Problem]:
+    """Image files the site would publish that cannot be opened, shown by a page or not: what
+    else such a file says (where, whose) is not known, so it is not published as it is. A
+    link to something outside content/ is refused as such (`misplaced_in`), never opened."""
+    content_dir = Path(generators[0].settings["PATH"])
+    inside = content_dir.resolve()
+    return [
+        Problem(display_path(path), 1, "image", problem)
+        for generator in generators
+        for static in getattr(generator, "staticfiles", [])
+        if is_image(static, content_dir)
+        for path in [content_dir / static.source_path]
+        if path.resolve().is_relative_to(inside) and (problem := image_problem(path))
+    ]
+
+
 def changes_not_yet_made(generators: Sequence[Any]) -> list[Problem]:
     """Each change an announcement the build publishes, now or when it is due, dates after it
     can have been made (see `changes_dated_later`). Decided on every build, as time passes,
@@ -367,6 +385,7 @@ def build_stops(generators: Sequence[Any]) -> list[Problem]:
             *misplaced_files(settings),
             *shared_addresses(generators),
             *addresses_needing_escaping(generators),
+            *unreadable_images(generators),
             *unpublished_links(generators),
             *links_to_missing_files(generators),
             *changes_not_yet_made(generators),

@@ -15,12 +15,12 @@ rest. Pure functions of a file's content.
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from PIL import ExifTags, Image, ImageOps, ImageSequence, JpegImagePlugin
 
-from .model import opened_image
+from .model import IMAGE_SUFFIXES, opened_image
 
 # What Pillow reads from an image file that is about showing the picture: kept. Anything else
 # it reads is left out, EXIF, XMP, IPTC, comments and a PNG's text chunks (whose names are
@@ -62,6 +62,15 @@ _QUARTER_TURNS = frozenset({5, 6, 7, 8})
 # A WebP's own quality is not written in the file: a copy is made at this one, which shows no
 # loss in a photo (Pillow's default, 80, does in fine detail).
 WEBP_QUALITY = 90
+
+
+def is_image(static: Any, content_dir: Path) -> bool:
+    """Whether a file Pelican would copy to the site is an image (by its name): every one is
+    published, shown by a page or not (images/ is copied whole), so each is written without
+    what else its file says, and one that cannot be read stops the build. A draft may link
+    one that is not there: Pelican copies nothing of it, and neither do we."""
+    named_as_image = PurePosixPath(static.save_as).suffix.lower() in IMAGE_SUFFIXES
+    return named_as_image and (content_dir / static.source_path).is_file()
 
 
 def upright_size(image: Image.Image) -> tuple[int, int]:

@@ -511,7 +511,7 @@ def _file_in(
                 raise _FieldError(
                     f"'{value}' is a link to a file outside content/; put the file itself there"
                 )
-            if kind == "an image" and (unreadable := _image_problem(target)):
+            if kind == "an image" and (unreadable := image_problem(target)):
                 raise _FieldError(f"'{value}' {unreadable}")
         return value
 
@@ -578,7 +578,8 @@ def _too_many_pixels(pillows_message: str) -> str:
     )
 
 
-def _image_problem(path: Path) -> str | None:
+def image_problem(path: Path) -> str | None:
+    """Why the image file at `path` cannot be published (see `opened_image`), or None."""
     stat = path.stat()
     return _verified_image(str(path), stat.st_mtime_ns, stat.st_size)
 

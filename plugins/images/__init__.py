@@ -18,14 +18,14 @@ import logging
 import shutil
 from functools import partial
 from importlib.metadata import version
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from pelican import signals
 
 from announcements import images
-from announcements.images import published_copy
-from announcements.model import IMAGE_SUFFIXES, ContentError, Problem, UnreadableImage
+from announcements.images import is_image, published_copy
+from announcements.model import ContentError, Problem, UnreadableImage
 from announcements.output import OutputGenerator
 from announcements.reader import display_path, file_digest
 from page_cache.store import DerivedStore
@@ -34,28 +34,23 @@ logger = logging.getLogger(__name__)
 pillow_version = version("pillow")
 
 
-def is_image(static: Any, content_dir: Path) -> bool:
-    """Whether a file Pelican would copy is an image the site shows (`image:` or in the text).
-    A draft may link one that is not there: Pelican copies nothing of it, and neither do we."""
-    shown = PurePosixPath(static.save_as).suffix.lower() in IMAGE_SUFFIXES
-    return shown and (content_dir / static.source_path).is_file()
-
-
 class ImagesGenerator(OutputGenerator):
     """Writes the site's images, then leaves Pelican's static generator the other files."""
 
     def generate_output(self, writer: Any) -> None:
         statics = self.context.get("staticfiles", [])
-        shown = [static for static in statics if is_image(static, self.content_dir)]
+        written_here = [static for static in statics if is_image(static, self.content_dir)]
         store = DerivedStore(self.settings, "published-images", Path(images.__file__).read_bytes())
         copies = 0
-        for static in shown:
+        for static in written_here:
             source = self.content_dir / static.source_path
             try:
                 copy = store.get(
                     ("image", file_digest(source), pillow_version), partial(published_copy, source)
                 )
             except UnreadableImage as error:  # what it says is not known: not published as is
+                # One that cannot be opened stopped the build before (unreadable_images); one
+                # that opens but cannot be decoded (cut short) is stopped here.
                 raise ContentError(
                     [Problem(display_path(source), 1, "image", str(error))]
                 ) from None
@@ -67,10 +62,12 @@ class ImagesGenerator(OutputGenerator):
                 self.write(static.save_as, copy)
                 copies += 1
         store.save()
-        written = {id(static) for static in shown}
+        written = {id(static) for static in written_here}
         self.context["staticfiles"] = [s for s in statics if id(s) not in written]
         logger.info(
-            "images: wrote %d, %d of them without what else their file said", len(shown), copies
+            "images: wrote %d, %d of them without what else their file said",
+            len(written_here),
+            copies,
         )
 
 
