@@ -756,13 +756,8 @@ def _vague_link_text(link_text: str) -> str:
 def _vague_links_by_reference(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
     """Links by reference (`[click here][s]`, `[here]`) with vague text, on the line of their
     text: only those whose label is defined are links (`[here]` alone is text)."""
-    markup = [line for line in lines if line.is_markup]
-    defined = {
-        _label(definition.group(1))
-        for line in markup
-        if (definition := REFERENCE_DEFINITION.match(line.text))
-    }
-    for line in markup:
+    defined = _definitions(lines)
+    for line in (ln for ln in lines if ln.is_markup):
         for match in LINK_REFERENCE.finditer(line.text):
             if _label(match.group(2) or match.group(1)) in defined and _is_vague(match.group(1)):
                 yield line.number, "link-text", _vague_link_text(match.group(1))
@@ -822,13 +817,24 @@ def _by_reference(lines: list[Line], reference: re.Pattern[str]) -> list[tuple[i
     finds uses (its label is group 2, or group 1 when written `[label]` alone): on the line of
     the definition, where the address is written. A definition nothing uses is not
     published."""
+    definitions = _definitions(lines)
+    referenced = {
+        _label(m.group(2) or m.group(1))
+        for line in lines
+        if line.is_markup
+        for m in reference.finditer(line.text)
+    }
+    return sorted(definitions[label] for label in referenced if label in definitions)
+
+
+def _definitions(lines: list[Line]) -> dict[str, tuple[int, str]]:
+    """Each reference's definition (`[label]: address`) by its label: (line, address). The
+    first of a label counts, as in Markdown."""
     definitions: dict[str, tuple[int, str]] = {}
-    referenced: set[str] = set()
     for line in (ln for ln in lines if ln.is_markup):
-        referenced |= {_label(m.group(2) or m.group(1)) for m in reference.finditer(line.text)}
         if definition := REFERENCE_DEFINITION.match(line.text):
             definitions.setdefault(_label(definition.group(1)), (line.number, definition.group(2)))
-    return sorted(definitions[label] for label in referenced if label in definitions)
+    return definitions
 
 
 def _link_targets(lines: list[Line]) -> list[tuple[int, str]]:
