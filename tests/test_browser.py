@@ -187,6 +187,32 @@ def test_markup_html5_made_obsolete_is_cleaned_off_keeping_its_text(tmp_path: Pa
         assert words in text
 
 
+@needs_vnu
+def test_a_tables_column_alignment_and_totals_row_are_kept_and_nothing_else_styled(
+    tmp_path: Path,
+) -> None:
+    """A budget table's number column stays right-aligned (Markdown writes the alignment as
+    a style) and its totals stay in <tfoot>; any other style the text carries is cleaned off."""
+    site = Site(tmp_path)
+    site.add(
+        "2026-11-20-a",
+        body=(
+            "| Street | Cost |\n|:--|--:|\n| Bay Avenue | $1,200 |\n\n"
+            '<table><tbody><tr><td style="color: red; text-align: center">Cedar</td></tr>'
+            "</tbody><tfoot><tr><td>Total $1,200</td></tr></tfoot></table>\n\n"
+            '<p style="text-align: center">Crews</p>\n'
+        ),
+    )
+    site.build()
+    page = site.output / "announcements/2026-11-20-a.html"
+    assert vnu_errors([str(page)]) == []
+    text = page.read_text(encoding="utf-8").split("<main", 1)[1]
+    assert re.search(r'<td style="text-align: ?right;?">\$1,200</td>', text)
+    assert re.search(r'<td style="text-align: ?center;?">Cedar</td>', text)
+    assert "<tfoot><tr><td>Total $1,200</td></tr></tfoot>" in text
+    assert "color" not in text and "<p>Crews</p>" in text
+
+
 class _Links(HTMLParser):
     def __init__(self) -> None:
         super().__init__()

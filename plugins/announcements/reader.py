@@ -160,6 +160,9 @@ _HTML5_ATTRIBUTES = {
     "ol": {"reversed", "type"},
     "li": {"value"},
     "details": {"open"},
+    # A Markdown table's column alignment (`|---:|`): cleaned to `text-align` alone, below.
+    "th": {"style"},
+    "td": {"style"},
 }
 # What nh3's defaults allow that HTML5 made obsolete (presentation is the theme's CSS), which
 # an editor may paste from an old page: the Nu HTML Checker finds the page invalid. They
@@ -170,7 +173,8 @@ _OBSOLETE_ATTRIBUTES_OF = {"hr": {"size", "width"}, "table": {"summary"}}
 # An image map is never valid once cleaned: the cleaning takes off <map>'s `name`, which HTML
 # requires, and the image's `usemap`, without which it maps nothing.
 _IMAGE_MAP_TAGS = {"map", "area"}
-_TAGS = set(nh3.ALLOWED_TAGS) - _OBSOLETE_TAGS - _IMAGE_MAP_TAGS
+# <tfoot> is HTML5's, if not nh3's: without it a table's totals row is read as data.
+_TAGS = (set(nh3.ALLOWED_TAGS) | {"tfoot"}) - _OBSOLETE_TAGS - _IMAGE_MAP_TAGS
 
 
 def _allowed_attributes(tag: str) -> set[str]:
@@ -196,6 +200,7 @@ _CLEANER = nh3.Cleaner(  # built once: converting the settings cost more than th
     attributes=_ATTRIBUTES,
     url_schemes=_URL_SCHEMES,
     link_rel=None,  # links stay as written: rel="noopener" is for target=_blank
+    filter_style_properties={"text-align"},  # a number column stays right-aligned
     clean_content_tags={"script", "style"},
     strip_comments=True,
 )
