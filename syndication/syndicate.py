@@ -286,6 +286,7 @@ class Syndicator:
         record = action.record
         operation: str | None = None  # the ledger intent a failure answers
         write: _Once[Any] | None = None  # the remote write, once it has been tried
+        named: dict[str, Any] = {}  # the post (or reply) the intent names, for its outcome
         try:
             if action.interrupted:
                 recovered = self._recover(platform, action)
@@ -309,9 +310,8 @@ class Syndicator:
                 # neither repeats nor loses one. Each tells more, so the steps end.
                 while True:
                     sent = {**_sent(entry, name), **platform.update_preview(entry, record)}
-                    operation = self.ledger.intend(
-                        entry.id, name, UPDATE, remote_id=remote_id, **sent
-                    )
+                    named = {"remote_id": remote_id}
+                    operation = self.ledger.intend(entry.id, name, UPDATE, **named, **sent)
                     write = _Once(platform.update, lambda: platform.find_update(entry, record))
                     try:
                         reply = self._call(write, entry, record)
@@ -322,6 +322,7 @@ class Syndicator:
                         return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 for takedown in _takedowns(entry, record):
+                    named = _post_named(takedown)
                     operation = self.ledger.intend(entry.id, name, WITHDRAW, **takedown)
                     with contextlib.suppress(NotFound):  # already gone: the goal is met
                         self._call(
@@ -334,14 +335,15 @@ class Syndicator:
                 return Result(name, entry.id, WITHDRAW, "withdrawn")
             raise PlatformError(f"nothing to {action.kind}: no remote post is recorded")
         except QuotaExhausted as error:
-            return self._fail(action, operation, "deferred", error, error.resume_at, write)
+            return self._fail(action, operation, "deferred", error, error.resume_at, write, named)
         except RateLimited as error:
             # Reset is further away than we are willing to wait: treat like a quota.
-            return self._fail(action, operation, "deferred", error, resume_at(error), write)
+            return self._fail(action, operation, "deferred", error, resume_at(error), write, named)
         except AuthError as error:
-            return replace(self._fail(action, operation, "failed", error, write=write), halts=True)
+            failed = self._fail(action, operation, "failed", error, write=write, named=named)
+            return replace(failed, halts=True)
         except PlatformError as error:
-            return self._fail(action, operation, "failed", error, write=write)
+            return self._fail(action, operation, "failed", error, write=write, named=named)
 
     def _found_gone(
         self, platform: Platform, action: Action, operation: str, error: NotFound
@@ -354,7 +356,13 @@ class Syndicator:
         assert record is not None and record.remote_id is not None
         message = redact(str(error), self.secrets)
         self.ledger.outcome(
-            operation, record.announcement, platform.name, UPDATE, "failed", error=message
+            operation,
+            record.announcement,
+            platform.name,
+            UPDATE,
+            "failed",
+            remote_id=record.remote_id,
+            error=message,
         )
         self.ledger.gone(
             record.announcement, platform.name, record.remote_id, found_by=UPDATE, error=message
@@ -583,7 +591,10 @@ class Syndicator:
         error: PlatformError,
         resume_at: datetime | None = None,
         write: _Once[Any] | None = None,
+        named: Mapping[str, Any] | None = None,
     ) -> Result:
+        """Record and report a call that failed or was deferred; its outcome line names the
+        post (or reply) its intent named, so each line of the records says which post."""
         message = redact(str(error), self.secrets)
         may_have_landed = operation is not None and write is not None and write.uncertain
         if may_have_landed:
@@ -599,6 +610,7 @@ class Syndicator:
                 outcome,
                 error=message,
                 resume_at=resume_at.isoformat() if resume_at else None,
+                **(named or {}),
                 **uncertain,
             )
         logger.log(
@@ -761,6 +773,11 @@ def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:
     if record.withdrawn:
         return [*replies, *seconds]
     return [*replies, *seconds, {**post, "reason": entry.withdrawn_reason}]
+
+
+def _post_named(takedown: Mapping[str, Any]) -> dict[str, Any]:
+    """The ids a takedown's ledger lines name: the post, and the reply when it is one."""
+    return {key: takedown[key] for key in ("remote_id", "reply_id") if key in takedown}
 
 
 def _sent(entry: Entry, platform: str) -> dict[str, Any]:

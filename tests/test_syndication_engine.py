@@ -296,6 +296,27 @@ def test_a_permanent_error_fails_one_announcement_and_the_others_go_on(ledger: L
     assert outcomes(run(ledger, platform, a, b)) == [("a", "created")]
 
 
+def test_a_failed_update_or_withdrawal_names_its_post_on_its_outcome_line(
+    ledger: Ledger,
+) -> None:
+    """A records officer reading one line of the ledger sees which post a failure concerns,
+    as the intent line before it says."""
+    platform = FakePlatform()
+    run(ledger, platform, entry("a"), entry("b", date="2026-11-21T09:00:00-08:00"))
+    platform.failures = [PermanentError("HTTP 400: bad edit")]
+    run(ledger, platform, entry("a", text="a, corrected"))
+    platform.failures = [PermanentError("HTTP 403: not allowed")]
+    run(ledger, platform, entry("b", date="2026-11-21T09:00:00-08:00", status="withdrawn"))
+    failed = [e for e in ledger.events() if e["phase"] == "failed"]
+    assert [(e["announcement"], e["action"], e.get("remote_id")) for e in failed] == [
+        ("a", "update", "p1"),
+        ("b", "withdraw", "p2"),
+    ]
+    # Naming the post changes nothing the ledger makes of it: both are tried again.
+    assert ledger.records()[("a", "fake")].remote_id == "p1"
+    assert not ledger.records()[("b", "fake")].withdrawn
+
+
 def test_an_exhausted_quota_defers_the_rest_promptly_and_the_next_run_completes(
     ledger: Ledger,
 ) -> None:
