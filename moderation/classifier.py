@@ -123,8 +123,9 @@ ILLEGAL = _patterns(
     r"\bunder the table\b",
     r"\bdon't pay (the|your) (\w+ )?(fine|ticket|taxes)\b",
 )
-# Spam's wording is also a resident's criticism ("councillors earn $40,000 a year and make
-# money off parking tickets"): alone, however much of it, it is for a person to judge.
+# Spam's wording: money to make, a prize to claim, a link to click, a channel to subscribe
+# to. It is also a resident's criticism ("councillors earn $40,000 a year and make money off
+# parking tickets"): alone, however much of it, it is for a person to judge.
 SPAM = _patterns(
     r"\b(bitcoin|crypto|forex|btc)\b",
     r"\bearn \$?\d+",
@@ -132,17 +133,18 @@ SPAM = _patterns(
     r"\b(keto|diet) pills\b",
     r"\bgiveaway\b",
     r"\bmake money\b",
-)
-# What spam asks the reader to do for the spammer: a prize to claim, a link to click, a
-# message to send, an account to follow. With more spam, it makes spam strong.
-SPAM_CALLS = _patterns(
     r"\b(click|tap) (the|this|my) link\b",
-    r"\bfollow (me|back)\b",
     # A prize, not a congratulation: "Congratulations, you finished the railing" is a resident.
     r"\bcongratulations,? you(?:'ve| have)? (?:won|been (?:selected|chosen)|are (?:our|the|a) "
     r"(?:lucky )?winner)\b",
     r"\bclaim (your|a) (prize|reward)\b",
     r"\bsubscribe to my\b",
+)
+# What spam asks the reader to do for the spammer: a message to send, an account to follow.
+# Residents ask it too ("DM me if you see her", "follow me for updates"): it makes spam
+# wording strong, and alone, however often it asks, it is for a person to judge.
+SPAM_CALLS = _patterns(
+    r"\bfollow (me|back)\b",
     # "DM me for pricing" is a business taking orders: commercial's, not spam's.
     r"\b(dm|inbox|whatsapp) me\b(?! for\b)",
 )
@@ -768,12 +770,12 @@ def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[s
     ]
 
 
-def _strong_spam(spam: list[str], calls: list[str], outside: list[str]) -> bool:
+def _strong_spam(wording: list[str], calls: list[str], outside: list[str]) -> bool:
     """Whether spam wording is strong enough to hide: beside a link to a site that is neither
-    allowed nor a sponsor's, or with a call to act on it ("claim your prize", "click the
-    link", "DM me") and more spam. Spam wording alone is how residents criticise spending too,
-    so it goes to a person."""
-    return bool(spam) and (bool(outside) or (bool(calls) and len(spam) >= 2))
+    allowed nor a sponsor's, or with a call to act on it ("DM me", "follow me"). Spam wording
+    alone is how residents criticise spending too, and calls and links alone how they share
+    news or look for a lost dog, so those go to a person."""
+    return bool(wording) and bool(outside or calls)
 
 
 def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
@@ -835,19 +837,18 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         )
     if illegal := _find(text, ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
-    calls = _find(text, SPAM_CALLS)
-    spam = _find(text, SPAM) + calls
+    wording, calls = _find(text, SPAM), _find(text, SPAM_CALLS)
     repeated = _find(text, REPEATED)
-    if spam or repeated or (outside and not commercial):
+    if wording or calls or repeated or (outside and not commercial):
         # A link to another site may well be relevant (a health authority, the news), and the
         # policy removes only irrelevant ones: links alone are for a person to judge. Repeated
         # characters are as often a resident cheering, so they never count.
         found.append(
             Evidence(
                 "spam",
-                tuple(spam + repeated + outside),
+                tuple(wording + calls + repeated + outside),
                 "spam wording or links to unrelated sites",
-                _strong_spam(spam, calls, outside),
+                _strong_spam(wording, calls, outside),
             )
         )
     if safety := _find(text, SAFETY):

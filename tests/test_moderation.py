@@ -95,6 +95,9 @@ def test_relevant_links_are_not_hidden_as_spam(text: str) -> None:
 
 
 RAILING_POST = "The Esplanade railing project is complete."
+BRIDGE = (
+    "Victoria Street Bridge deck repairs begin September 14. Single-lane traffic on weeknights."
+)
 
 
 def test_an_enthusiastic_congratulation_is_not_hidden_as_spam() -> None:
@@ -141,6 +144,25 @@ def test_emphasis_beside_a_common_spam_word_is_not_hidden(text: str, post: str) 
 def test_a_prize_pitch_with_a_link_is_still_hidden_as_spam(text: str) -> None:
     decision = classify("c1", text, RAILING_POST, POLICY)
     assert decision.action == "hide" and decision.categories == ("spam",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have photos of the pothole damage on the bridge, DM me and follow me on the Trail "
+        "potholes page.",
+        "Lost dog near the Victoria Street bridge this morning! DM me if you see her, or follow "
+        "me for updates.",
+        "I have video of the crash on the bridge, DM me. Story here: "
+        "https://www.trailtimes.ca/news/bridge-crash",
+    ],
+    ids=["two-calls", "lost-dog", "call-and-news-link"],
+)
+def test_calls_to_act_without_spam_wording_go_to_a_person_not_hidden(text: str) -> None:
+    # Residents ask to be messaged or followed too: a call makes spam strong only with spam
+    # wording to act on, and a news link beside it is no spam wording.
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert decision.action == "review" and decision.categories == ("spam",), decision.evidence
 
 
 BUDGET = "Council adopts the 2027 budget. Property taxes rise 4 per cent; Bay Avenue stays closed."
@@ -225,11 +247,6 @@ def test_each_category_with_its_evidence_and_clause(text: str, category: str, ac
 )
 def test_everyday_criticism_is_not_evidence_of_a_policy_breach(text: str, wrong: str) -> None:
     assert wrong not in classify("c1", text, BUDGET, POLICY).categories
-
-
-BRIDGE = (
-    "Victoria Street Bridge deck repairs begin September 14. Single-lane traffic on weeknights."
-)
 
 
 @pytest.mark.parametrize(
