@@ -70,8 +70,11 @@ def _patterns(*expressions: str) -> list[re.Pattern[str]]:
     return [re.compile(e, re.IGNORECASE) for e in expressions]
 
 
+# A link ends before the punctuation that ends its sentence ("the budget is at
+# https://www.trail.ca."): the full stop, comma, "!" or quote is the writer's, not the link's.
 URL = re.compile(
-    r"(?:https?://|www\.)[^\s)]+|\b[a-z0-9-]+\.(?:com|net|org|biz|info|io|co|xyz|shop|ly)(?:/\S*)?\b",
+    r"(?:https?://|www\.)[^\s)]*[^\s).,;:!?'\"’”]"
+    r"|\b[a-z0-9-]+\.(?:com|net|org|biz|info|io|co|xyz|shop|ly)(?:/\S*)?\b",
     re.IGNORECASE,
 )
 # The writer promoting their own business: never a sponsor's promotion, whichever sponsor the
@@ -747,7 +750,8 @@ def _find(text: str, patterns: Iterable[re.Pattern[str]]) -> list[str]:
 
 def _domain(link: str) -> str:
     host = urlsplit(link if "://" in link else f"http://{link}").netloc.lower()
-    return host.removeprefix("www.")
+    # "www.trail.ca." is trail.ca written in full (the root's dot), not another site.
+    return host.removeprefix("www.").rstrip(".")
 
 
 def _allowed(domain: str, allowed: set[str]) -> bool:

@@ -190,6 +190,26 @@ def test_criticism_of_council_spending_is_never_hidden_as_spam(
     assert ModerationLog(site.root / "records").statuses()[("facebook", comment)].awaiting_review
 
 
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://www.trail.ca.",
+        "https://www.trail.ca,",
+        "www.trail.ca!",
+        "https://www.trail.ca./budget-2027.pdf",
+    ],
+)
+def test_a_trail_ca_link_ending_a_sentence_is_still_the_citys_own_site(link: str) -> None:
+    # The punctuation ends the sentence, not the link, nor the City's domain.
+    text = (
+        "Councillors earn $40,000 a year and all they do is make money off parking tickets. "
+        f"It's all in the budget at {link} Look it up"
+    )
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert decision.action == "review"
+    assert not [m for m in decision.evidence["spam"]["matched"] if "trail.ca" in m]
+
+
 def test_x_criticism_linking_trail_ca_is_not_hidden_and_is_archived_as_written(
     site: Site, sandboxes: Sandboxes
 ) -> None:
