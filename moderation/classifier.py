@@ -126,22 +126,34 @@ ILLEGAL = _patterns(
     r"\bunder the table\b",
     r"\bdon't pay (the|your) (\w+ )?(fine|ticket|taxes)\b",
 )
-# Spam's wording: money to make, a prize to claim, a link to click, a channel to subscribe
-# to. It is also a resident's criticism ("councillors earn $40,000 a year and make money off
-# parking tickets"): alone, however much of it, it is for a person to judge.
+# Money as spam offers it: by the day, online, fast; not a salary ("earn $40,000 a year") or
+# a fine ("make money off parking tickets").
+BY_THE_DAY = r"(?: (?:a|per) (?:day|week)|/(?:day|week)| daily)\b"
+EASILY = r" (?:online|fast|from home)\b"
+# Spam's pitch: money to make, a giveaway, a prize to claim, a link to click, a channel to
+# subscribe to. Alone, however much of it, it is for a person to judge; beside a link to an
+# outside site it is spam.
 SPAM = _patterns(
     r"\b(bitcoin|crypto|forex|btc)\b",
-    r"\bearn \$?\d+",
+    rf"\bearn \$?[\d,]+{BY_THE_DAY}",
     r"\bwork from home\b.{0,40}\b(earn|\$|income|no experience)",
     r"\b(keto|diet) pills\b",
     r"\bgiveaway\b",
-    r"\bmake money\b",
+    rf"\bmake money{EASILY}",
     r"\b(click|tap) (the|this|my) link\b",
     # A prize, not a congratulation: "Congratulations, you finished the railing" is a resident.
     r"\bcongratulations,? you(?:'ve| have)? (?:won|been (?:selected|chosen)|are (?:our|the|a) "
     r"(?:lucky )?winner)\b",
     r"\bclaim (your|a) (prize|reward)\b",
     r"\bsubscribe to my\b",
+)
+# Spam's words that are also how residents criticise spending ("councillors earn $40,000 a
+# year and all they do is make money off parking tickets"): beside a link they may be citing
+# the news, so only a call to act on them makes them spam enough to hide.
+SPENDING_WORDS = _patterns(
+    # Possessive: "earn $500 a day" is not "earn $50" here and a pitch above.
+    rf"\bearn \$?[\d,]++(?!{BY_THE_DAY})",
+    rf"\bmake money\b(?!{EASILY})",
 )
 # What spam asks the reader to do for the spammer: a message to send, an account to follow.
 # Residents ask it too ("DM me if you see her", "follow me for updates"): it makes spam
@@ -774,12 +786,16 @@ def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[s
     ]
 
 
-def _strong_spam(wording: list[str], calls: list[str], outside: list[str]) -> bool:
-    """Whether spam wording is strong enough to hide: beside a link to a site that is neither
-    allowed nor a sponsor's, or with a call to act on it ("DM me", "follow me"). Spam wording
-    alone is how residents criticise spending too, and calls and links alone how they share
-    news or look for a lost dog, so those go to a person."""
-    return bool(wording) and bool(outside or calls)
+def _strong_spam(
+    pitch: list[str], spending: list[str], calls: list[str], outside: list[str]
+) -> bool:
+    """Whether spam wording is strong enough to hide: with a call to act on it ("DM me",
+    "follow me"), or, for spam's pitch, beside a link to a site that is neither allowed nor a
+    sponsor's. Spam wording alone is how residents criticise spending too, and with a link
+    they may be citing the news ("councillors earn $40,000 a year", and the local paper's
+    story); calls and links alone are how they share news or look for a lost dog: those go to
+    a person."""
+    return bool(calls and (pitch or spending)) or bool(pitch and outside)
 
 
 def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
@@ -841,18 +857,18 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         )
     if illegal := _find(text, ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
-    wording, calls = _find(text, SPAM), _find(text, SPAM_CALLS)
-    repeated = _find(text, REPEATED)
-    if wording or calls or repeated or (outside and not commercial):
+    pitch, spending = _find(text, SPAM), _find(text, SPENDING_WORDS)
+    calls, repeated = _find(text, SPAM_CALLS), _find(text, REPEATED)
+    if pitch or spending or calls or repeated or (outside and not commercial):
         # A link to another site may well be relevant (a health authority, the news), and the
         # policy removes only irrelevant ones: links alone are for a person to judge. Repeated
         # characters are as often a resident cheering, so they never count.
         found.append(
             Evidence(
                 "spam",
-                tuple(wording + calls + repeated + outside),
+                tuple(pitch + spending + calls + repeated + outside),
                 "spam wording or links to unrelated sites",
-                _strong_spam(wording, calls, outside),
+                _strong_spam(pitch, spending, calls, outside),
             )
         )
     if safety := _find(text, SAFETY):
