@@ -124,7 +124,11 @@ def moderate_collected(
                 continue  # gone, or the City's own answer: nothing to moderate
             status = statuses.get((platform, comment_id))
             post_text = posts.get((comment.announcement, platform), "")
-            if status is not None and status.version == comment.version:
+            if (
+                status is not None
+                and status.version == comment.version
+                and not _hide_no_longer_allowed(status, policy)
+            ):
                 if _hidden_by_the_classifier(status):
                     # Hidden under the rules of the day: read again under today's.
                     again = _classified(comment, post_text, policy)
@@ -135,6 +139,8 @@ def moderate_collected(
                     continue
                 evidence = status.evidence  # classified already: only the hide is retried
             else:
+                # A new version, or a hide never applied that today's rules would not make:
+                # classified under them, so a person sees what nobody would otherwise.
                 decision = _classified(comment, post_text, policy)
                 log.classified(platform, comment.version, decision)
                 if decision.action != "hide":
@@ -281,6 +287,13 @@ def _hide_pending(status: Status) -> bool:
     it, or the run stopped before it), and that no person has decided about since."""
     untouched = status.tried_by in (None, CLASSIFIER)
     return status.action == "hide" and not status.decided_this_version and untouched
+
+
+def _hide_no_longer_allowed(status: Status, policy: ModerationPolicy) -> bool:
+    """A hide the classifier never applied (the platform refused it, or the run stopped before
+    it) that the policy in force no longer lets it make: retrying it would break today's rules,
+    and skipping it would leave a public comment nobody reviews."""
+    return _hide_pending(status) and hiding_category(status.evidence, policy) is None
 
 
 def decide(

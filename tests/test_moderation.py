@@ -869,16 +869,21 @@ def test_a_hidden_comment_edited_by_its_author_stays_known_hidden_and_goes_to_re
     assert not ModerationLog(site.root / "records").statuses()[("facebook", spam)].awaiting_review
 
 
+def spam_for_review_only(tmp_path: Path) -> ModerationPolicy:
+    """The City's policy narrowed: spam is no longer hidden, only reviewed."""
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    rules = tmp_path / "policy" / "moderation.yml"
+    rules.write_text(rules.read_text().replace("spam: hide", "spam: review"))
+    return ModerationPolicy.load(tmp_path / "policy")
+
+
 def test_hides_the_current_policy_no_longer_allows_go_back_to_a_person(
     site: Site, sandboxes: Sandboxes, tmp_path: Path
 ) -> None:
     settings, spam = spam_collected(site, sandboxes)
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert sandboxes.facebook.comments[spam]["is_hidden"] is True
-    shutil.copytree(ROOT / "policy", tmp_path / "policy")
-    rules = tmp_path / "policy" / "moderation.yml"
-    rules.write_text(rules.read_text().replace("spam: hide", "spam: review"))
-    narrowed = ModerationPolicy.load(tmp_path / "policy")
+    narrowed = spam_for_review_only(tmp_path)
 
     counts = moderate_collected(settings, site.content, narrowed, say=lambda _: None)
     assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0}
@@ -893,6 +898,27 @@ def test_hides_the_current_policy_no_longer_allows_go_back_to_a_person(
     assert decide(settings, site.content, spam, "hide", reason, "Reviewer") == "applied"
     assert not ModerationLog(site.root / "records").statuses()[("facebook", spam)].awaiting_review
     assert moderate_collected(settings, site.content, narrowed, say=lambda _: None)["review"] == 0
+
+
+def test_a_refused_hide_the_current_policy_no_longer_allows_goes_to_a_person(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    settings, spam = spam_collected(site, sandboxes)
+    sandboxes.facebook.inject("server_error", method="POST", path=spam, times=5, status=503)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)  # hide refused
+    narrowed = spam_for_review_only(tmp_path)
+
+    said: list[str] = []
+    counts = moderate_collected(settings, site.content, narrowed, say=said.append)
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0}, said
+    assert sandboxes.facebook.comments[spam]["is_hidden"] is False  # public, never hidden
+    status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
+    assert status.awaiting_review and not status.hidden_under_earlier_policy
+    queue = write_report(site.root / "records").read_text().split("Review queue")[1]
+    assert spam in queue.split("Decisions taken")[0]
+    # Asked once: later runs neither try the hide again nor ask again.
+    again = moderate_collected(settings, site.content, narrowed, say=lambda _: None)
+    assert again == {"keep": 0, "review": 0, "hide": 0, "failed": 0}
 
 
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
