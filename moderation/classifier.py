@@ -205,12 +205,21 @@ GROUPS = (
     r"(immigrants|refugees|foreigners|natives|indians|muslims|jews|christians|gays|women|"
     r"seniors|old people|welfare bums|people on welfare|disabled people|homeless people)"
 )
+# What a sentence about a group says against it: that its people do not belong, should be
+# kept out or put behind "us", or ruin things. A bare "should" or "can't" is as often a
+# resident speaking up for them ("Seniors shouldn't have to walk across the bridge in the
+# snow", "All seniors should get free transit").
+EXCLUDES = (
+    r"(don't|do not) belong|(shouldn't|should not|mustn't|must not) be allowed|"
+    r"(should|must|need to) (be (banned|kept out|deported|sent back)|leave|go back|get out)|"
+    r"can't be trusted|ruin(s|ed|ing)?|are (all )?(lazy|criminals|thieves|parasites|freeloaders)|"
+    r"(before|ahead of|instead of) (locals|us)"
+)
 DISCRIMINATION = _patterns(
     r"\bgo back to (your|their) (own )?country\b",
-    rf"\b(all|those|these)\s+(\w+\s+)?{GROUPS}\b.{{0,60}}\b(should|are|need to|must|ruin|"
-    r"ruining|can't|don't belong|shouldn't)\b",
+    # "All those immigrants ... are ruining", or "Homeless people don't belong": one match.
+    rf"\b(?:(all|those|these)\s+(\w+\s+)?{GROUPS}\b.{{0,60}}|{GROUPS}\s+)\b({EXCLUDES})\b",
     r"\bdon't hire (women|immigrants|old people|anyone on welfare)\b",
-    rf"\b{GROUPS}\s+(shouldn't|should not|don't belong|do not belong|can't be trusted)\b",
     r"\b(his|her|their) (race|religion|skin colou?r)\b.{0,40}\b(problem|why|because)\b",
 )
 # A question about the post ("Will the...?", "Can we...?") is on topic even in other words.

@@ -289,6 +289,20 @@ def test_everyday_criticism_is_not_evidence_of_a_policy_breach(text: str, wrong:
 @pytest.mark.parametrize(
     "text",
     [
+        "Seniors shouldn't have to walk across the bridge in the snow, where is the shuttle?",
+        "All seniors should get free transit while the bridge is closed.",
+        "Women shouldn't have to walk home in the dark along the detour, add lights.",
+        "Those disabled people can't cross with the ramp closed, please fix it.",
+    ],
+)
+def test_speaking_up_for_a_protected_group_is_not_discrimination(text: str) -> None:
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert "discriminatory" not in decision.categories, decision.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Merci aux équipes qui travaillent la nuit!",
         "Est-ce que le trottoir restera ouvert pour les piétons?",
         "Encore des travaux sur le pont? Six semaines de bouchons, c'est ridicule.",
