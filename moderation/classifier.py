@@ -100,8 +100,11 @@ COMMERCIAL = OWN_BUSINESS + _patterns(
 # Where a sentence ends: promotional wording is about the sponsor named in its own sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n")
 POLITICAL = _patterns(
-    r"\bvote (for )?(?-i:[A-Z][a-z]+)\b",
-    r"\bvote\b.*\b(mayor|council|mla|mp)\b",
+    # A vote cast for someone: by name, or for an office ("vote for me for council"). Not one
+    # withheld ("I didn't vote for Smith"), a verdict on those in office ("nobody will vote
+    # for this council again") or an answer to a question on the ballot ("Vote No").
+    r"(?<!n't )(?<!not )(?<!never )\bvote (for )?"
+    r"(?:(?!(?-i:Yes|No)\b)(?-i:[A-Z][a-z]+)\b|(\w+ ){1,3}?for (mayor|council(l?or)?|mla|mp)\b)",
     r"\bre-?elect\b",
     r"\belect (?-i:[A-Z])\w+",
     r"\b(my|his|her|their) campaign\b",

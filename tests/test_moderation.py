@@ -303,6 +303,30 @@ def test_speaking_up_for_a_protected_group_is_not_discrimination(text: str) -> N
 @pytest.mark.parametrize(
     "text",
     [
+        "I didn't vote for this mayor to waste money on a bridge.",
+        "Nobody will vote for this council again after this bridge fiasco.",
+        "Vote No on the borrowing referendum!",
+        "I didn't vote for Smith for mayor and now look at this bridge.",
+    ],
+)
+def test_criticism_of_council_and_a_referendum_vote_do_not_promote_a_candidate(
+    text: str,
+) -> None:
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert "political" not in decision.categories, decision.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Vote Singh!", "Vote for me for council this October.", "vote for my neighbour Jo for mayor"],
+)
+def test_a_candidate_named_or_not_is_still_promoted(text: str) -> None:
+    assert "political" in classify("c1", text, BRIDGE, POLICY).categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Merci aux équipes qui travaillent la nuit!",
         "Est-ce que le trottoir restera ouvert pour les piétons?",
         "Encore des travaux sur le pont? Six semaines de bouchons, c'est ridicule.",
