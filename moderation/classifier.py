@@ -773,7 +773,11 @@ def _find(text: str, patterns: Iterable[re.Pattern[str]]) -> list[str]:
 
 
 def _domain(link: str) -> str:
-    host = urlsplit(link if "://" in link else f"http://{link}").netloc.lower()
+    """The site a link leads to: its host name, without a port or a login before an @."""
+    try:
+        host = urlsplit(link if "://" in link else f"http://{link}").hostname or ""
+    except ValueError:  # "http://[" and the like: no site of anyone's, so no allowed one
+        host = link.lower()
     # "www.trail.ca." is trail.ca written in full (the root's dot), not another site.
     return host.removeprefix("www.").rstrip(".")
 

@@ -214,6 +214,7 @@ def test_criticism_of_spending_citing_the_news_goes_to_a_person_not_hidden(text:
         "https://www.trail.ca,",
         "www.trail.ca!",
         "https://www.trail.ca./budget-2027.pdf",
+        "https://www.trail.ca:443/budget-2027.pdf",  # the port is not part of the site's name
     ],
 )
 def test_a_trail_ca_link_ending_a_sentence_is_still_the_citys_own_site(link: str) -> None:
@@ -225,6 +226,13 @@ def test_a_trail_ca_link_ending_a_sentence_is_still_the_citys_own_site(link: str
     decision = classify("c1", text, BUDGET, POLICY)
     assert decision.action == "review"
     assert not [m for m in decision.evidence["spam"]["matched"] if "trail.ca" in m]
+
+
+@pytest.mark.parametrize("link", ["http://[", "https://[::1", "http://www.trail.ca:99999/"])
+def test_a_link_no_browser_could_open_is_judged_not_a_crash(link: str) -> None:
+    """One mistyped address must not stop the moderation of every comment after it."""
+    decision = classify("c1", f"Councillors earn $40,000 a year, see {link}", BUDGET, POLICY)
+    assert decision.action == "review" and decision.categories == ("spam",)
 
 
 def test_x_criticism_linking_trail_ca_is_not_hidden_and_is_archived_as_written(
