@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -176,9 +177,32 @@ PHONE = re.compile(
     rf"(?<![\d{DASHES}])(?:\+?1{PHONE_SEPARATOR}?)?\(?([2-9]\d{{2}})\)?{PHONE_SEPARATOR}?"
     rf"([2-9]\d{{2}}){PHONE_SEPARATOR}?(\d{{4}})(?!\d)"
 )
+
+
+def unicode_class(*categories: str) -> str:
+    """A regular-expression class of the characters of these Unicode general categories
+    ("Lu", "Ll", …), which Python's `re` cannot name (it has no \\p{Lu}). Those of the Basic
+    Multilingual Plane, where the letters of every alphabet a Trail name is written in are."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code)) not in categories:
+            continue
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "[" + "".join(f"{chr(first)}-{chr(last)}" for first, last in ranges) + "]"
+
+
+# A capital of any alphabet: a name begins with one ("Côté", "Émile", not only "Cote").
+CAPITAL = unicode_class("Lu", "Lt")
+# A small letter of any alphabet, or an accent typed as a character of its own (the "é" of a
+# file saved decomposed, e + U+0301): the rest of a name's word.
+SMALL = unicode_class("Ll", "Mn")
 # A word of a street's name: a capital, and another inside it too (McQueen, MacDonald,
-# O'Neil). The street's type may be in any case: "1234 Hazelwood drive" is written too.
-STREET_NAME_WORD = r"[A-Z][a-z]*(?:['’]?[A-Z][a-z]+)*"
+# O'Neil), in any alphabet (Côté). The street's type may be in any case: "1234 Hazelwood
+# drive" is written too.
+STREET_NAME_WORD = rf"{CAPITAL}{SMALL}*(?:['’]?{CAPITAL}{SMALL}+)*"
 ADDRESS = re.compile(
     rf"\b\d{{1,5}}\s+(?:{STREET_NAME_WORD}\s+){{1,3}}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|"
     r"Crescent|Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"

@@ -219,10 +219,13 @@ def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
         "The private residence at 1530 McQueen Street was flooded.",
         "The private residence at 12 O'Neil Crescent was flooded.",
         "The home of the Smiths, 1234 Hazelwood drive, was flooded.",
+        "The private residence at 1234 Côté Crescent was flooded.",
+        "The private residence at 1530 Émile Street was flooded.",
     ],
 )
 def test_a_private_residence_is_found_in_everyday_wording(content: Path, text: str) -> None:
-    # A plural marker, a name with a capital inside it, a street type not capitalised.
+    # A plural marker, a name with a capital inside it, a street type not capitalised, a
+    # street named in French (its accents are letters of its name).
     assert set(rules(findings(content, f"Intro.\n\n{text}\n"))) == {"private-address"}
 
 

@@ -355,6 +355,7 @@ def test_words_with_accents_are_read_whole() -> None:
     ("text", "wanted"),
     [
         ("Dave Miller, 1234 Hazelwood Drive. You know what to do.", "1234 Hazelwood Drive"),
+        ("Dave Miller, 1234 Côté Crescent. You know what to do.", "1234 Côté Crescent"),
         ("The councillor's home is at 88 Cedar Ave, let's all show up tonight.", "88 Cedar Ave"),
         ("His cell is 250-555-0199 and he's the idiot who approved this budget.", "2505550199"),
         ("Text him on 250\u00a0555\u20110199, he approved this budget.", "2505550199"),  # as pasted

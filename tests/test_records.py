@@ -1076,6 +1076,18 @@ def test_a_severed_export_severs_a_commenters_home_address(tmp_path: Path) -> No
     ]
 
 
+def test_a_severed_export_severs_a_home_on_a_street_with_an_accented_name(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel water is brown at my house, 1234 Côté Crescent.",
+                 "2026-11-24T18:00:00+00:00", "Avery Lee", author_id="901")  # fmt: skip
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], tmp_path / "foi", redact=True)
+    severed = json.loads((tmp_path / "foi" / "redacted" / "records.json").read_text())
+    address = "[severed: FOIPPA s.22, street address of a third party]"
+    assert severed["records"][0]["text"] == f"Laurel water is brown at my house, {address}."
+
+
 def test_a_severed_export_leaves_the_address_in_the_citys_own_post(tmp_path: Path) -> None:
     records = tmp_path / "records"
     post = (
