@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -56,7 +57,16 @@ from checks.lint import (
 )
 
 from .comments import attachment_sources, how_removed
-from .index import CITY_NAME, COLUMNS, ArchiveRecord, city_time, search
+from .index import (
+    APOSTROPHES,
+    CITY_NAME,
+    COLUMNS,
+    ArchiveRecord,
+    city_time,
+    name_as_written,
+    name_key,
+    search,
+)
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
 # What in a third party's comment identifies its author besides their name, as the platform
@@ -160,12 +170,21 @@ def _third_party(record: ArchiveRecord) -> str:
 def _the_citys_name(item: PersonalInfo) -> bool:
     """A commenter's name that is the City's own: theirs in their own records, but anywhere
     else (a post, an answer, a reply to them) the City's, which is no third party's."""
-    return item.what == "name" and _key(item.value) == _key(CITY_NAME)
+    return item.what == "name" and name_key(item.value) == name_key(CITY_NAME)
 
 
-def _key(value: str) -> str:
-    """A value as a match may give it: any case, any spacing."""
-    return " ".join(value.split()).casefold()
+def _typed(char: str) -> str:
+    """A pattern for a character of a value (as `name_as_written` gives it) as it may be
+    typed in a text: a space as any spacing, an apostrophe as any apostrophe ("O’Neil" on a
+    phone), an accented letter composed or as its letter and accent (as a Mac may save it)."""
+    if char == " ":
+        return r"\s+"
+    if char == "'":
+        return f"[{APOSTROPHES}]"
+    decomposed = unicodedata.normalize("NFD", char)
+    if decomposed != char:
+        return f"(?:{re.escape(char)}|{re.escape(decomposed)})"
+    return re.escape(char)
 
 
 def _tree(values: Iterable[str]) -> str:
@@ -175,16 +194,12 @@ def _tree(values: Iterable[str]) -> str:
     root: dict[str, Any] = {}
     for value in values:
         node = root
-        for char in " ".join(value.split()):
+        for char in name_as_written(value):
             node = node.setdefault(char, {})
         node[""] = {}  # a value ends here
 
     def pattern(node: dict[str, Any]) -> str:
-        branches = [
-            (r"\s+" if char == " " else re.escape(char)) + pattern(child)
-            for char, child in sorted(node.items())
-            if char
-        ]
+        branches = [_typed(char) + pattern(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         if len(branches) == 1 and "" not in node:
@@ -197,14 +212,15 @@ def _tree(values: Iterable[str]) -> str:
 class Finder:
     """Where the items' values appear in a text, in one pass: a value inside another, or inside
     a mark already made, is never found twice. A commenter's name and account id are found as
-    whole words in any case and spacing (`jordan  park`, not `Jordan Parker`); contact details
-    and numbers as written, in any case."""
+    whole words in any case and spacing (`jordan  park`, not `Jordan Parker`), with any
+    apostrophe (`O’Neil` on a phone) and accents composed or not; contact details and numbers
+    as written, in any case."""
 
     def __init__(self, items: Iterable[PersonalInfo]) -> None:
         self.items: dict[tuple[bool, str], PersonalInfo] = {}
         for item in items:
             if item.value.strip() and not _the_citys_name(item):
-                self.items.setdefault((item.what in WHOLE_WORDS, _key(item.value)), item)
+                self.items.setdefault((item.what in WHOLE_WORDS, name_key(item.value)), item)
         words = [i.value for (whole, _), i in self.items.items() if whole]
         exact = [i.value for (whole, _), i in self.items.items() if not whole]
         alternatives = []
@@ -225,7 +241,7 @@ class Finder:
 
     def _item(self, match: re.Match[str]) -> PersonalInfo:
         whole, found = match.lastgroup == "words", match.group(0)
-        item = self.items.get((whole, _key(found)))
+        item = self.items.get((whole, name_key(found)))
         if item is None:  # the pattern ignores case by other rules than casefold() (ı and i)
             item = next(
                 i

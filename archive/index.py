@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -401,11 +402,25 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
 
 
+# The apostrophes a name is typed with: a phone's keyboard gives "O’Neil" where a PC gives
+# "O'Neil", and some keyboards "ʼ" (U+02BC) or "‘".
+APOSTROPHES = "'\u2019\u2018\u02bc"
+_STRAIGHT_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
+
+
+def name_as_written(name: str) -> str:
+    """A person's name however it was typed: its accents composed (a Mac may save "é" as e and
+    a combining accent, U+0301), every apostrophe straight, its words one space apart."""
+    composed = unicodedata.normalize("NFC", name).translate(_STRAIGHT_APOSTROPHES)
+    return " ".join(composed.split())
+
+
 def name_key(name: str) -> str:
     """A person's name as names are compared (`records search --author`, a legal hold's
-    `authors`): in any case, accented letters too, and however it is spaced, so "riley  COLE "
-    is "riley cole". Written as typed otherwise: no character is a wildcard."""
-    return " ".join(name.split()).casefold()
+    `authors`, a severed FOI copy): in any case, accented letters too, however its accents and
+    apostrophes were typed and however it is spaced, so "riley  COLE " is "riley cole" and
+    "Sam O’Neil" is "sam o'neil". Written as typed otherwise: no character is a wildcard."""
+    return name_as_written(name).casefold()
 
 
 def search(

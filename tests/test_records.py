@@ -381,6 +381,17 @@ def test_search_by_author_matches_the_text_given_not_wildcards(tmp_path: Path) -
     assert authors("émile  ROY") == ["Émile Roy"]  # as a legal hold compares names
 
 
+@pytest.mark.parametrize("typed", ["Sam O\u2019Neil", "sam o\u02bcneil", "Sam O'Neil"])
+def test_search_by_author_finds_a_name_however_its_apostrophe_and_accents_are_typed(
+    tmp_path: Path, typed: str
+) -> None:
+    # A phone types "’" where a PC types "'"; a Mac may save "é" as e and its accent.
+    _add_comment(tmp_path, "c1", "Laurel", "2026-11-24T18:00:00+00:00", "Sam O'Neil")
+    _add_comment(tmp_path, "c2", "Laurel", "2026-11-24T18:01:00+00:00", "E\u0301mile Roy")
+    assert [r.author for r in search(tmp_path, "", author=typed)] == ["Sam O'Neil"]
+    assert [r.author for r in search(tmp_path, "", author="Émile")] == ["E\u0301mile Roy"]
+
+
 def _add_comment(
     records: Path,
     comment_id: str,
@@ -1051,6 +1062,21 @@ def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Pa
     assert (data[0]["data"]["author"], data[0]["data"]["author_id"]) == (name, account)
     assert data[1]["data"]["author_id"] == "100"
     assert "666" not in (out / "redacted" / "report.html").read_text()
+
+
+def test_a_severed_export_severs_a_name_however_its_apostrophe_and_accents_are_typed(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel included?", "2026-11-24T18:00:00+00:00", "Sam O'Neil")
+    _add_comment(records, "c2", "Laurel too?", "2026-11-24T18:01:00+00:00", "Émile Roy")
+    # Typed on a phone ("’") and saved decomposed (e and its accent, as a Mac may).
+    _add_comment(records, "c3", "Sam O\u2019Neil and E\u0301mile Roy are right about Laurel",
+                 "2026-11-24T18:02:00+00:00", "Avery Lee")  # fmt: skip
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], tmp_path / "foi", redact=True)
+    severed = json.loads((tmp_path / "foi" / "redacted" / "records.json").read_text())
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    assert severed["records"][2]["text"] == f"{name} and {name} are right about Laurel"
 
 
 def test_a_severed_export_severs_a_commenters_home_address(tmp_path: Path) -> None:
