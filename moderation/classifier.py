@@ -10,13 +10,23 @@ Criticism of the City is not a category, so it is never a reason.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from checks.lint import EMAIL, PHONE, WORDLIST_MEANINGS, LintConfigError, street_addresses
+from archive.index import APOSTROPHES
+from checks.lint import (
+    CAPITAL,
+    EMAIL,
+    PHONE,
+    SMALL,
+    WORDLIST_MEANINGS,
+    LintConfigError,
+    street_addresses,
+)
 from checks.lint import Policy as LintPolicy
 from checks.policy_file import read_mapping
 
@@ -61,7 +71,8 @@ class PolicyError(ValueError):
 
 
 # The patterns ignore case; where a capital means a name ("vote Singh", not "vote in"), they
-# say so with (?-i:...).
+# say so with (?-i:...), a capital of any alphabet ("Elect Émile"). They spell "don't" with a
+# straight apostrophe: a comment is read as a PC types it (see `as_typed_on_a_pc`).
 def _patterns(*expressions: str) -> list[re.Pattern[str]]:
     # A pattern listed twice would put its match in the evidence a reviewer reads twice.
     repeated = sorted({e for e in expressions if expressions.count(e) > 1})
@@ -104,9 +115,10 @@ POLITICAL = _patterns(
     # withheld ("I didn't vote for Smith"), a verdict on those in office ("nobody will vote
     # for this council again") or an answer to a question on the ballot ("Vote No").
     r"(?<!n't )(?<!not )(?<!never )\bvote (for )?"
-    r"(?:(?!(?-i:Yes|No)\b)(?-i:[A-Z][a-z]+)\b|(\w+ ){1,3}?for (mayor|council(l?or)?|mla|mp)\b)",
+    rf"(?:(?!(?-i:Yes|No)\b)(?-i:{CAPITAL}{SMALL}+)\b"
+    r"|(\w+ ){1,3}?for (mayor|council(l?or)?|mla|mp)\b)",
     r"\bre-?elect\b",
-    r"\belect (?-i:[A-Z])\w+",
+    rf"\belect (?-i:{CAPITAL})\w+",
     r"\b(my|his|her|their) campaign\b",
     r"\bcandidate\b",
     r"\b(support|endorse)\s+\w+\s+for (mayor|council)",
@@ -831,9 +843,20 @@ def _content_words(text: str) -> set[str]:
     return {w for w in words if w not in STOPWORDS and len(w) > 2}
 
 
+# What a phone's keyboard types for a PC's ' and " (and some keyboards "ʼ", U+02BC).
+_STRAIGHT_QUOTES = str.maketrans(dict.fromkeys(APOSTROPHES, "'") | dict.fromkeys("“”„", '"'))
+
+
+def as_typed_on_a_pc(text: str) -> str:
+    """A comment as a PC would have typed it: its apostrophes and quotes straight ("don’t" is
+    "don't") and its accents composed (a Mac may save "é" as e and a combining accent, U+0301),
+    so that a comment typed on a phone matches the patterns as the same words typed on a PC."""
+    return unicodedata.normalize("NFC", text).translate(_STRAIGHT_QUOTES)
+
+
 def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolicy) -> Decision:
     """The categories a comment falls in, with evidence, and what to do about it."""
-    text = ADDRESSED_TO.sub("", text)
+    text = ADDRESSED_TO.sub("", as_typed_on_a_pc(text))
     found: list[Evidence] = []
 
     if obscene := _find_words(text, policy.obscene):

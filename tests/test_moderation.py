@@ -295,6 +295,29 @@ def test_everyday_criticism_is_not_evidence_of_a_policy_breach(text: str, wrong:
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "Immigrants don't belong here.",
+        "Muslims can't be trusted with this project.",
+        "Don't pay your parking ticket on Bay Avenue.",
+        "Let's steal a few of those fittings tonight.",
+        "Elect Emile Tremblay",
+        "Vote for Emile on Saturday.",
+    ],
+)
+def test_a_comment_typed_on_a_phone_is_classified_as_typed_on_a_pc(typed: str) -> None:
+    on_a_pc = classify("c1", typed, BUDGET, POLICY)
+    assert on_a_pc.action == "review"
+    # A phone's keyboard types "’" for "'"; a name has its accent, which a Mac may save as
+    # the letter and a combining accent.
+    on_a_phone = typed.replace("'", "\u2019").replace("Emile", "Émile")
+    decomposed = on_a_phone.replace("É", "E\u0301")
+    for variant in (on_a_phone, decomposed):
+        decision = classify("c1", variant, BUDGET, POLICY)
+        assert (decision.categories, decision.action) == (on_a_pc.categories, "review"), variant
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Seniors shouldn't have to walk across the bridge in the snow, where is the shuttle?",
