@@ -33,8 +33,11 @@ _JOINED_EMOJI = re.compile(
 # Latin-1; twitter-text-parser takes it for an emoji and weighs it 2.
 _BARE_MARK = re.compile("[\u00a9\u00ae](?!\ufe0f)")
 # What twitter-text takes as part of a link; a character outside these ends the link there
-# (an em dash or a curly apostrophe right after it), which the quick count does not see.
-_LINK_CHARACTERS = re.compile(r"[\w\-.~:/?#\[\]@!$&'()*+,;=%]+")
+# (an em dash or a curly apostrophe right after it), which the quick count does not see. Only
+# ASCII: twitter-text ends a link at some letters beyond it and not others (at the é of a
+# query, "?q=sécurité", and at Greek or CJK in a path, but not at the é of "/wiki/Montréal"),
+# so a link holding any is measured by twitter-text itself.
+_LINK_CHARACTERS = re.compile(r"[\w\-.~:/?#\[\]@!$&'()*+,;=%]+", re.ASCII)
 _DOTTED_WORD = re.compile(r"[^\W_]\.[^\W\d_]{2}")
 _BARE_DOMAIN = re.compile(
     r"(?<![\w/@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w-])", re.IGNORECASE
@@ -58,7 +61,8 @@ def x_length(text: str) -> int:
     """Length of a post as X counts it: NFC code points, weighted, every URL as 23.
 
     X finds links by twitter-text's rules: a bare domain ("www.trail.ca") is a link, and
-    punctuation ending a sentence is not part of one ("…/water."). Text where that matters
+    punctuation ending a sentence is not part of one ("…/water."), nor some letters beyond
+    ASCII ("?q=sécurité" ends at the é). Text where that matters
     is measured by twitter-text itself (a port of X's library: exact, but about a
     millisecond a call); the rest, nearly every post, by the quick count below, which gives
     the same answer for it.

@@ -1449,6 +1449,11 @@ REGISTER = (
     "summary",
     [
         REGISTER,
+        # A link X ends at its first accented letter: "sécurité routière" counts as words.
+        "Infos : https://www.quebec.ca/recherche?q=sécurité routière. Winter driving tips for"
+        " Trail residents: slow down on the Columbia Avenue hill, leave more room behind"
+        " snowplows, clear every window before you go, and check DriveBC before heading over"
+        " the Paulson Summit or Kootenay Pass this week.",
         # X's library weighs a bare ® 1, as the rest of Latin-1 (its Python port, 2).
         "Cheer on the Trail Smoke Eaters® at the home opener at the Cominco Arena on Friday."
         " Doors open at 6 p.m. and the puck drops at 7. Tickets are at the box office at the"

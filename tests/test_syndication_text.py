@@ -81,6 +81,22 @@ def test_the_quick_count_agrees_with_twitter_text_where_it_is_used(
     assert x_length(text) == parse_tweet(text).weightedLength  # quick, and the same count
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Infos : https://www.quebec.ca/recherche?q=sécurité routière.",  # ends at the é
+        "Map: https://trail.ca/?q=é then call us",
+        "See https://ja.wikipedia.org/wiki/日本 today",  # ends at the 日
+        "See https://el.wikipedia.org/wiki/Ελλάδα today",
+        "See https://fr.wikipedia.org/wiki/Montréal today",  # the whole link
+    ],
+)
+def test_a_link_with_letters_outside_ascii_is_counted_as_x_counts_it(text: str) -> None:
+    # twitter-text ends a link at some of them (in a query, or Greek and CJK in a path) and
+    # counts the rest as words, which the quick count cannot tell.
+    assert x_length(text) == parse_tweet(text).weightedLength
+
+
 def test_a_post_with_bare_domains_fits_as_x_counts_it() -> None:
     summary = (
         "Crews flush water mains in Glenmerry from Nov. 30; details and a map at www.trail.ca, "
