@@ -154,6 +154,27 @@ def test_the_share_kit_gives_council_an_in_my_opinion_text(site: Site) -> None:
     assert 'href="../council-sharing.html"' in page
 
 
+def test_a_file_named_with_an_accent_keeps_its_revisions_and_calendar_sequence(
+    site: Site,
+) -> None:
+    # Git quotes such a name in a list of names ("2026-11-20-f\303\252te.md") unless asked not to.
+    git(site.root, "init", "-q", "-b", "main")
+    path = site.add("2026-11-20-fête", title="Fête de Noël", category="city-event",
+                    event_start="2026-12-05 10:00", event_end="2026-12-05 16:00",
+                    location="Jubilee Park")  # fmt: skip
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce the festival")
+    site.build(cached=True)
+    path.write_text(path.read_text(encoding="utf-8").replace("16:00", "17:00"), "utf-8")
+    git(site.root, "commit", "-q", "-am", "It ends at 5 p.m.")
+    for output in (site.output, site.root / "full"):  # read since the last build, and whole
+        site.build(cached=output == site.output, output=output)
+        page = site.read("announcements/2026-11-20-fete.html", output)
+        section = page.split('id="revisions-heading"')[1].split("</section>")[0]
+        assert section.index("It ends at 5 p.m.") < section.index("Announce the festival")
+        assert "SEQUENCE:2" in site.read("announcements/2026-11-20-fete.ics", output)
+
+
 def head(folder: Path) -> str:
     return subprocess.run(
         ["git", "-C", str(folder), "rev-parse", "HEAD"], check=True, capture_output=True, text=True

@@ -52,7 +52,9 @@ T = TypeVar("T")
 logger.setLevel(logging.INFO)
 
 LOG_FORMAT = "--format=%x01%H%x00%aI%x00%s"
-CACHE_FILE = "revisions.pickle"
+# Its version in the name: a history kept by a build before 2 holds git's quoted file names
+# (see `parse_log`), so a restored one is read again whole, not added to.
+CACHE_FILE = "revisions-2.pickle"
 NOTES_CACHE_FILE = "revision-notes.pickle"
 # The policy `invoke lint` applies: the repository's, whichever content folder is built.
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
@@ -104,16 +106,29 @@ def _git(folder: Path, *args: str) -> str | None:
 
 
 def parse_log(output: str) -> dict[str, list[Revision]]:
-    """`git log --format=%x01%H%x00%aI%x00%s --name-only` → revisions per file named."""
+    """`git log -z --format=%x01%H%x00%aI%x00%s --name-only` → revisions per file named.
+
+    With -z, each name is as it is on disk, ended by a NUL (after the header's NUL and a line
+    feed); without it git quotes a name with an accent ("2026-11-20-f\\303\\252te.md"),
+    which then names no page."""
     revisions: dict[str, list[Revision]] = defaultdict(list)
     for block in output.split("\x01")[1:]:
-        header, _, names = block.partition("\n")
-        commit, date, note = header.split("\x00", 2)
+        commit, date, note, names = block.split("\x00", 3)
         revision = Revision(commit, datetime.fromisoformat(date), note)
-        for name in names.split("\n"):
-            if name.strip():
-                revisions[name.strip()].append(revision)
+        for name in names.removeprefix("\n").split("\x00"):
+            if name:
+                revisions[name].append(revision)
     return revisions
+
+
+def _log(content_dir: Path, revisions: str) -> str | None:
+    """The commits of `revisions`, each with the files it changed under the content folder
+    (for `parse_log`).
+
+    `--relative` names files relative to the content folder, as Pelican's source paths, and
+    leaves out the rest; a pathspec would make git compare every commit's trees twice.
+    """
+    return _git(content_dir, "log", "-z", LOG_FORMAT, "--name-only", "--relative", revisions)
 
 
 def newest_first(revisions: list[Revision]) -> list[Revision]:
@@ -124,11 +139,7 @@ def newest_first(revisions: list[Revision]) -> list[Revision]:
 
 def read_history(content_dir: Path, previous: History | None = None) -> History | None:
     """The content folder's history (None outside git), reading only the commits since
-    `previous` when its commit is still an ancestor of HEAD.
-
-    `--relative` names files relative to the content folder, as Pelican's source paths, and
-    leaves out the rest; a pathspec would make git compare every commit's trees twice.
-    """
+    `previous` when its commit is still an ancestor of HEAD."""
     prefix = _git(content_dir, "rev-parse", "--show-prefix")
     if prefix is None:
         return None
@@ -143,14 +154,13 @@ def read_history(content_dir: Path, previous: History | None = None) -> History 
             previous.head
             and _git(content_dir, "merge-base", "--is-ancestor", previous.head, head) is not None
         ):
-            since = f"{previous.head}..{head}"
-            log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", since)
+            log = _log(content_dir, f"{previous.head}..{head}")
             if log is not None:
                 merged = {path: list(found) for path, found in previous.revisions.items()}
                 for path, found in parse_log(log).items():
                     merged[path] = newest_first([*found, *merged.get(path, [])])
                 return History(head, prefix, merged)
-    log = _git(content_dir, "log", LOG_FORMAT, "--name-only", "--relative", head)
+    log = _log(content_dir, head)
     every = parse_log(log or "")
     if cut := shallow_boundary(content_dir):
         every = {path: [r for r in found if r.commit not in cut] for path, found in every.items()}
