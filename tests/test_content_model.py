@@ -448,6 +448,26 @@ def test_front_matter_must_be_there_and_be_yaml() -> None:
     assert problem.message.endswith("this line has a tab: indent and space with spaces only)")
 
 
+@pytest.mark.parametrize(
+    ("plain", "typed", "line", "what"),
+    [
+        ("summary: ", "summary:\u00a0", 5, "a no-break space (U+00A0)"),  # YAML names line 6
+        ("summary: ", "summary:\u202f", 5, "a narrow no-break space (U+202F)"),
+        ("title: ", "title:\u00a0", 2, "a no-break space (U+00A0)"),  # YAML names line 3
+        ("summary: ", "summary\uff1a ", 5, "a full-width colon (U+FF1A)"),
+        ("summary: ", "tags:\n\u00a0\u00a0- water\nsummary: ", 6, "a no-break space (U+00A0)"),
+    ],
+)
+def test_a_no_break_space_or_full_width_colon_in_front_matter_is_named_on_its_line(
+    plain: str, typed: str, line: int, what: str
+) -> None:
+    # A word processor or a phone's keyboard types them; an editor shows a space or a colon.
+    text = announcement(**BASIC).replace(plain, typed)
+    (problem,) = parse_announcement(PATH, text, CITY)[1]
+    assert (problem.field, problem.line) == ("front matter", line)
+    assert f"this line has {what}" in problem.message and "retype it" in problem.message
+
+
 def test_every_problem_in_a_file_is_reported_at_once() -> None:
     problems = problems_for(category="parade", date="soon", urgent="maybe")
     assert {p.field for p in problems} == {"category", "date", "urgent"}

@@ -107,6 +107,18 @@ _PLACEHOLDER = re.compile(rf"(?<!\w){re.escape(PLACEHOLDER)}(?!\w)")
 # that holds one: the build would stop, naming nothing.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
+# What a word processor or a phone's keyboard types where YAML needs a plain space or colon,
+# and an editor shows as one. After a field's colon or in a line's indentation, YAML then fails
+# a line or more below, with a message that says nothing of it ("could not find expected ':'").
+_LOOKALIKES = {
+    "\u00a0": ("a no-break space (U+00A0)", "a plain space"),
+    "\u202f": ("a narrow no-break space (U+202F)", "a plain space"),
+    "\uff1a": ("a full-width colon (U+FF1A)", "':'"),
+}
+_LOOKALIKE = re.compile(
+    r"^[ \u00a0\u202f]*?(?:[A-Za-z0-9_-]+(?::(?=[\u00a0\u202f])|(?=\uff1a)))?([\u00a0\u202f\uff1a])"
+)
+
 # The years an announcement's times may fall in. Anything else is a slip ("9999" for "never"),
 # and near years 1 and 9999 a change of offset leaves the dates Python can hold.
 YEARS = range(1900, 3000)
@@ -355,7 +367,10 @@ def _compose(path: str, text: str) -> _Fields:
         line = fields.line_of(mark) if mark is not None else fields.first_line
         reason = getattr(error, "problem", None) or str(error)
         lines, index = lines_of(front), line - fields.first_line
-        if mark is not None and index < len(lines) and "\t" in lines[index]:
+        if lookalike := _lookalike(lines[: index + 1] if mark is not None else lines):
+            found, hint = lookalike
+            line, reason = fields.first_line + found, f"{reason}; {hint}"
+        elif mark is not None and index < len(lines) and "\t" in lines[index]:
             reason += "; this line has a tab: indent and space with spaces only"
         fields.problem("front matter", f"is not valid YAML ({reason})", line)
         return fields
@@ -373,6 +388,16 @@ def _compose(path: str, text: str) -> _Fields:
         fields.nodes[name] = value_node
         fields.lines[name] = line
     return fields
+
+
+def _lookalike(lines: list[str]) -> tuple[int, str] | None:
+    """The first of the front matter's `lines` (its index) with a no-break space or a
+    full-width colon where YAML needs a plain one (see `_LOOKALIKES`), and what to do."""
+    for index, line in enumerate(lines):
+        if match := _LOOKALIKE.match(line):
+            what, plain = _LOOKALIKES[match.group(1)]
+            return index, f"this line has {what}: retype it as {plain}"
+    return None
 
 
 # Field parsers: each takes a YAML node and returns a value or raises _FieldError.
