@@ -73,13 +73,13 @@ from publishing.build import (  # noqa: E402
 from publishing.build import load_settings as load_site_settings  # noqa: E402
 from publishing.commit import Branch, CommitError, branch_to_commit_on  # noqa: E402
 from publishing.demo import run_demo  # noqa: E402
-from publishing.deploy import DeployError, check_target  # noqa: E402
+from publishing.deploy import DeployError, Project, check_target  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
 from publishing.preview import PortUnusable, follow_edits, serving  # noqa: E402
 from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
-from syndication.config import ConfigError, Settings, load_settings  # noqa: E402
+from syndication.config import ConfigError, Settings, load_settings, records_location  # noqa: E402
 from syndication.ledger import LedgerError  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
@@ -778,9 +778,16 @@ def _deploy_target_usable(command: str, target: str) -> None:
     would have built, before stopping (exit 2: a value that cannot be used, whichever command
     was given it)."""
     try:
-        check_target(target)
+        check_target(target, _project())
     except DeployError as error:
         raise Exit(f"{command}: {error}", code=2) from None
+
+
+def _project() -> Project:
+    """What a deploy from this project must leave alone: the project, its content and the
+    records archive (where RECORDS_DIR points, whether or not it can be used: that is for the
+    commands that record to say)."""
+    return Project(ROOT, ROOT / "content", records_location(os.environ, ROOT))
 
 
 @task(help={"url": "where to publish (default: DEPLOY_URL)"})
@@ -795,7 +802,7 @@ def deploy(c: Context, url: str | None = None) -> None:
     _deploy_target_usable("deploy", target)  # a value to fix (2), not a failed deploy (1)
     os.chdir(ROOT)
     try:
-        result = deploy_site(ROOT / "output", target)
+        result = deploy_site(ROOT / "output", target, project=_project())
     except DeployError as error:
         raise Exit(f"deploy: {error}", code=1) from None
     print(

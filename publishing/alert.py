@@ -27,7 +27,7 @@ from syndication.syndicate import Report
 from .author import CITY, AuthoringError, announcement_path, new_announcement
 from .build import BuildError, build_site, caches_beside
 from .commit import Branch, CommitError, PushRefused, commit_file, push_branch
-from .deploy import DeployError, deploy
+from .deploy import DeployError, Project, deploy
 
 
 class AlertError(Exception):
@@ -97,7 +97,12 @@ def publish_alert(
     except BuildError as error:
         raise _unfinished(source, error, "build", "deploy", "syndicate") from None
     try:
-        deploy(site.output, deploy_url, say=say)
+        deploy(
+            site.output,
+            deploy_url,
+            say=say,
+            project=Project(root, content_dir, settings.records_dir),
+        )
     except DeployError as error:
         raise _unfinished(source, error, "deploy", "syndicate") from None
     try:

@@ -211,15 +211,22 @@ def not_replaceable(target: Path, content: Path) -> str | None:
             f"{target}: holds the content this build reads ({content}), which the build would "
             "delete with it; build into a folder of its own, such as output/"
         )
-    if not target.exists() or (target / BUILD_MARK).is_file():
-        return None
-    if target.is_dir() and not any(target.iterdir()):
+    if holds_a_build_or_nothing(target):
         return None
     return (
         f"{target}: neither an earlier build ({BUILD_MARK} is missing) nor an empty folder, "
         "and the build replaces the folder it builds into, deleting what it holds; build into "
         "a new or empty folder, or an earlier build's, such as output/"
     )
+
+
+def holds_a_build_or_nothing(folder: Path) -> bool:
+    """Whether `folder` is new, empty or an earlier build (with its BUILD_MARK): the only
+    folders whose files may all be replaced by a build's, as the build's swap and a deploy's
+    removal of stale files replace them."""
+    if not folder.exists() or (folder / BUILD_MARK).is_file():
+        return True
+    return folder.is_dir() and not any(folder.iterdir())
 
 
 def _forget_other_caches(current: Path) -> None:

@@ -31,7 +31,10 @@ from urllib.parse import urlsplit
 
 from archive.git import without_credentials
 from checks.git_command import run_git
-from publishing.build import BUILD_MARK  # its absence means output/ is not a complete build
+from publishing.build import (  # BUILD_MARK's absence: output/ is not a complete build
+    BUILD_MARK,
+    holds_a_build_or_nothing,
+)
 from syndication.http import is_web_address
 
 PAGES = (".html",)
@@ -93,11 +96,49 @@ def _local_path(target: str) -> bool:
     return Path(target).is_absolute() or target in (".", "..") or target.startswith(("./", "../"))
 
 
-def check_target(url: str) -> None:
+@dataclass(frozen=True)
+class Project:
+    """What a deploy on this machine must leave alone: the project's folder (its repository,
+    content and policy; a relative DEPLOY_URL such as ./site is taken from it), the content
+    the site is built from, and the records archive (RECORDS_DIR, which may be elsewhere)."""
+
+    folder: Path
+    content: Path
+    records: Path
+
+
+def takes_from_the_project(target: Path, project: Project) -> str | None:
+    """Why rsync to the folder `target` would delete or overwrite part of `project`, or None.
+    rsync removes from its target whatever the site does not have: a target that is or holds
+    the project, its content or its records would lose them (the repository, the ledger not
+    yet pushed); one inside the content or the records would publish or archive the site
+    with them; any other folder of the project may only be the site's own."""
+    target = (project.folder / target).resolve()
+    kept = {
+        "the project": project.folder,
+        "its content": project.content,
+        "RECORDS_DIR, the records archive": project.records,
+    }
+    for what, folder in kept.items():
+        folder = folder.resolve()
+        if folder.is_relative_to(target):
+            return f"holds {what} ({folder}), which rsync would delete"
+        if what != "the project" and target.is_relative_to(folder):
+            return f"is inside {what} ({folder}), which is no place for the site"
+    if target.is_relative_to(project.folder.resolve()) and not holds_a_build_or_nothing(target):
+        return (
+            f"is a folder of the project holding files of its own ({BUILD_MARK} is missing), "
+            "which rsync would delete"
+        )
+    return None
+
+
+def check_target(url: str, project: Project | None = None) -> None:
     """The deploy's checks of where it goes (DEPLOY_URL) and, for S3, of the AWS_* variables,
     made before anything is sent; raises DeployError naming the variable. `invoke alert` and
     `invoke publish` make them before their first step, so that a value that cannot be used
-    stops them before anything is written or built."""
+    stops them before anything is written or built. With `project`, a folder on this machine
+    that would take from it is refused too."""
     if url.startswith(("http://", "https://")):
         shown = without_credentials(url)
         raise DeployError(
@@ -112,11 +153,21 @@ def check_target(url: str) -> None:
             "(/srv/www/trail, or ./site from the project's folder), user@host:path (for SSH, "
             "the folder after a colon: user@host:/srv/www/trail), s3://bucket/prefix or gh-pages"
         )
+    if project is not None and _local_path(url):
+        refused = takes_from_the_project(Path(url), project)
+        if refused:
+            raise DeployError(
+                f"DEPLOY_URL: '{url}' {refused}; a deploy removes from its folder whatever the "
+                "site does not have, so give a folder of the site's own: outside the project "
+                "(/srv/www/trail), or a new one inside it (./site)"
+            )
 
 
-def deploy(output: Path, url: str, say: Callable[[str], None] = print) -> Result:
+def deploy(
+    output: Path, url: str, say: Callable[[str], None] = print, project: Project | None = None
+) -> Result:
     check_build(output)
-    check_target(url)
+    check_target(url, project)
     if url.startswith("s3://"):
         return deploy_s3(output, url, say)
     if _gh_pages(url):

@@ -117,6 +117,12 @@ def _base(env: Mapping[str, str], name: str, default: str) -> str:
     return _url(env, name, default).rstrip("/")
 
 
+def records_location(env: Mapping[str, str], site_root: Path) -> Path:
+    """Where RECORDS_DIR points, usable or not (default records/; a relative one is the
+    site's): for the deploy, which must never write into it or remove it."""
+    return site_root / (env.get("RECORDS_DIR") or "records")
+
+
 def _records_dir(env: Mapping[str, str], site_root: Path) -> Path:
     """The records folder: a folder, or none yet, and never inside the site's folders.
 
@@ -124,7 +130,7 @@ def _records_dir(env: Mapping[str, str], site_root: Path) -> Path:
     folder below the project, and a records/ beside the working directory would be an empty
     ledger, so everything would be posted again."""
     given = env.get("RECORDS_DIR") or "records"
-    records = site_root / given
+    records = records_location(env, site_root)
     if records.exists() and not records.is_dir():
         raise ConfigError(f"RECORDS_DIR: '{given}' is a file; expected the records folder")
     for name, why in SITE_FOLDERS.items():

@@ -12,8 +12,11 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from invoke.context import Context
+from invoke.exceptions import Exit
 from moto.server import ThreadedMotoServer
 
+import tasks
 from publishing import deploy as deploy_module
 from publishing.deploy import DeployError, deploy, stage
 
@@ -378,6 +381,74 @@ def test_a_deploy_url_that_is_no_place_to_deploy_to_is_refused_before_anything_i
         deploy(new, url, say=lambda _: None)
     assert str(refused.value).startswith(f"DEPLOY_URL: '{url}' is no place to deploy to")
     assert sorted(p.name for p in new.parent.iterdir()) == ["new", "old"]
+
+
+def a_project(folder: Path) -> Path:
+    """A project as a City's machine holds it: a build, the content, the records archive and
+    files of its own (the theme), beside tasks.py."""
+    site(folder / "output", {"index.html": "home"})
+    for name, text in {
+        "content/announcements/2026-11-20-a.md": "---\ntitle: A\n---\n",
+        "records/syndication/ledger.jsonl": '{"seq": 1}\n',  # what was posted
+        "theme/templates/base.html": "<html>",
+        "tasks.py": "",
+    }.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+@pytest.mark.parametrize(
+    ("target", "records"),
+    [
+        ("www/announcements", None),  # DEPLOY_URL=. in the project's folder
+        ("www", None),  # a web root holding the clone
+        ("www/announcements/content/site", None),
+        ("www/announcements/records/site", None),
+        ("www/announcements/theme", None),  # a folder of the project's own
+        ("archive", "archive"),  # RECORDS_DIR outside the project
+        ("archive/site", "archive"),
+    ],
+)
+def test_a_deploy_url_holding_or_inside_the_project_or_its_records_is_refused_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, records: str | None
+) -> None:
+    """rsync removes from the target whatever the site does not have: given the project's
+    folder, or one holding it, it deleted the repository, the content and the records not
+    yet pushed (and reported it published); inside the content or the records, the site
+    would be published or archived with them."""
+    project = a_project(tmp_path / "www" / "announcements")
+    (tmp_path / "archive" / "archive").mkdir(parents=True)
+    (tmp_path / "archive" / "archive" / "comments.jsonl").write_text('{"seq": 1}\n')
+    before = files(tmp_path)
+    monkeypatch.chdir(tmp_path)  # tasks.deploy changes to ROOT; back after the test
+    monkeypatch.setattr(tasks, "ROOT", project)
+    monkeypatch.setenv("DEPLOY_URL", str(tmp_path / target))
+    if records:
+        monkeypatch.setenv("RECORDS_DIR", str(tmp_path / records))
+    else:
+        monkeypatch.delenv("RECORDS_DIR", raising=False)
+    with pytest.raises(Exit) as refused:
+        tasks.deploy(Context())
+    assert refused.value.code == 2
+    assert str(refused.value.message).startswith(f"deploy: DEPLOY_URL: '{tmp_path / target}'")
+    assert files(tmp_path) == before
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_a_folder_of_the_sites_own_inside_the_project_is_still_a_place_to_deploy_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """README's `./site` from the project's folder: new at the first deploy, an earlier
+    deploy (with its build.json) at the next."""
+    project = a_project(tmp_path / "announcements")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tasks, "ROOT", project)
+    monkeypatch.delenv("RECORDS_DIR", raising=False)
+    for _ in range(2):
+        tasks.deploy(Context(), url="./site")
+    assert files(project / "site") == files(project / "output")
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
