@@ -30,6 +30,7 @@ from archive.export import ExportError  # noqa: E402
 from archive.export import export as export_package  # noqa: E402
 from archive.git import (  # noqa: E402
     ArchiveSyncError,
+    NotAnArchive,
     commit_archive,
     pull_archive,
     push_archive,
@@ -751,6 +752,8 @@ def pull(c: Context) -> None:
     try:
         with _one_run("records pull"):
             state = pull_archive(_records_dir(), remote)
+    except NotAnArchive as error:  # a variable that cannot be used
+        raise Exit(f"records pull: {error}", code=2) from None
     except ArchiveSyncError as error:
         raise Exit(f"records pull: {error}", code=1) from None
     print(f"records pull: {state}.")
@@ -767,6 +770,8 @@ def push(c: Context) -> None:
     try:
         with _one_run("records push"):
             commit = push_archive(_records_dir(), remote)
+    except NotAnArchive as error:
+        raise Exit(f"records push: {error}", code=2) from None
     except ArchiveSyncError as error:
         raise Exit(f"records push: {error}", code=1) from None
     print(f"records push: {commit[:10] if commit else 'nothing to push'}.")

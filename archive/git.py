@@ -14,7 +14,7 @@ from pathlib import Path
 from checks.git_command import run_git, run_git_bytes
 
 from .chain import ChainError, ChainFile, rechain
-from .index import FILES
+from .index import FILES, REPORT
 from .lock import LOCK_FILE
 
 IDENTITY = (
@@ -35,6 +35,19 @@ IGNORED = f"index.sqlite\n.index.sqlite*.building\n{LOCK_FILE}\n"
 class ArchiveSyncError(RuntimeError):
     """The archive could not be committed, or fetched from or pushed to its remote
     (RECORDS_REMOTE); the message is git's, without credentials."""
+
+
+class NotAnArchive(ArchiveSyncError):
+    """RECORDS_REMOTE holds something other than a records archive (the site's own
+    repository, given by mistake); the message names what else it holds."""
+
+
+# What a records archive holds at its top: the folders of its chained files and of the
+# moderation report, the .gitignore `commit_archive` writes, and the README a git host may
+# start a new repository with.
+ARCHIVE_ENTRIES = frozenset(
+    {*(path.parts[0] for path in (*FILES.values(), REPORT)), ".gitignore", "README.md"}
+)
 
 
 def without_credentials(text: str) -> str:
@@ -168,17 +181,36 @@ def pull_archive(records_dir: Path, remote: str) -> str:
         _commit_to_share(records_dir, "Records not yet committed")
     # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
     fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
+    if fetched.returncode != 0 and "couldn't find remote ref" in fetched.stderr:
+        return "the remote is empty: a new archive" if new else "the remote is empty"
     if fetched.returncode != 0:
-        if "couldn't find remote ref" in fetched.stderr:
-            return "the remote is empty: a new archive" if new else "the remote is empty"
-        if new:  # as it was: no archive here
-            shutil.rmtree(records_dir / ".git" if existed else records_dir, ignore_errors=True)
         verb = "clone" if new else "fetch"
-        raise ArchiveSyncError(
+        problem: ArchiveSyncError | None = ArchiveSyncError(
             f"cannot {verb} the records archive: {without_credentials(fetched.stderr)}"
         )
+    else:
+        problem = _not_an_archive(records_dir, remote, "FETCH_HEAD")
+    if problem is not None:
+        if new:  # as it was: no archive here
+            shutil.rmtree(records_dir / ".git" if existed else records_dir, ignore_errors=True)
+        raise problem
     _take(records_dir, "FETCH_HEAD")
     return "cloned" if new else "up to date"
+
+
+def _not_an_archive(records_dir: Path, remote: str, fetched: str) -> NotAnArchive | None:
+    """Why the commit `fetched` from `remote` is not a records archive's, or None: it holds
+    something at its top that no archive holds. Taken, it would be joined with the records,
+    and the next push would put the ledger and every commenter's name where it points."""
+    listed = _git(records_dir, "ls-tree", "-z", "--name-only", fetched).stdout.split("\0")
+    others = sorted(set(listed) - ARCHIVE_ENTRIES - {""})
+    if not others:
+        return None
+    return NotAnArchive(
+        f"RECORDS_REMOTE: {without_credentials(remote)} is not a records archive: it holds "
+        f"{', '.join(others)}; give the archive's own private repository (nothing was taken "
+        "from it or pushed to it)"
+    )
 
 
 def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | None:
@@ -201,6 +233,8 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
             raise ArchiveSyncError(
                 f"cannot push the records archive: {without_credentials(pushed.stderr)}"
             )
+        if problem := _not_an_archive(records_dir, remote, "FETCH_HEAD"):
+            raise problem
         _take(records_dir, "FETCH_HEAD")
     raise ArchiveSyncError(
         f"the records archive was still rejected after {attempts} tries: "

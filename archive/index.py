@@ -36,6 +36,8 @@ FILES = {
     "comment": Path("archive") / "comments.jsonl",
     "moderation": Path("archive") / "moderation.jsonl",
 }
+# The moderation report (moderation/report.py), the archive's one file that is not chained.
+REPORT = Path("moderation") / "report.html"
 INDEX = "index.sqlite"
 # Who the City's own posts are by (and its Page or channel when it replies to a comment).
 CITY_NAME = "City of Trail"

@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from archive.comments import CommentArchive
+from archive.index import REPORT
 
 from .classifier import CATEGORIES, CLAUSES
 from .log import EDITED_SINCE_HIDDEN, ModerationLog, Status, review_queue
@@ -44,7 +45,7 @@ def write_report(records_dir: Path) -> Path:
         clauses=CLAUSES,
         edited_since_hidden=EDITED_SINCE_HIDDEN,
     )
-    target = records_dir / "moderation" / "report.html"
+    target = records_dir / REPORT
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(html, encoding="utf-8")
     return target

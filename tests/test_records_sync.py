@@ -456,6 +456,68 @@ def test_the_remotes_main_is_fetched_whatever_branch_its_head_names(tmp_path: Pa
     assert [e["op"] for e in lines(second, "post")] == ["a"]
 
 
+def holding(tmp_path: Path, files: dict[str, str]) -> str:
+    """A remote repository whose main holds `files` (path: text), in one commit."""
+    url, work = remote(tmp_path), tmp_path / "work"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    for name, text in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    git = ["git", "-C", str(work), "-c", "user.name=CEC", "-c", "user.email=cec@trail.ca"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "-c", "commit.gpgsign=false", "commit", "-qm", "First"], check=True)
+    subprocess.run([*git, "push", "-q", url, "main"], check=True)
+    return url
+
+
+def test_a_records_remote_that_is_not_a_records_archive_is_refused_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The site's own repository given as RECORDS_REMOTE by mistake was cloned as the
+    archive, and the next run pushed the ledger (every commenter's name and comment) onto the
+    public site's main. A copy already here is left as it was too."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    site_repo = holding(
+        tmp_path,
+        {"content/announcements/2026-11-20-a.md": "---\ntitle: A\n---\n", "tasks.py": ""},
+    )
+    monkeypatch.setenv("RECORDS_REMOTE", site_repo)
+    fresh, kept = tmp_path / "fresh", tmp_path / "kept"
+    note(kept, "post", "a")
+    commit_archive(kept, "Posted")
+    for records in (fresh, kept):
+        monkeypatch.setenv("RECORDS_DIR", str(records))
+        with pytest.raises(Exit) as refused:
+            tasks.pull(Context())
+        assert refused.value.code == 2
+        assert str(refused.value.message).startswith(
+            f"records pull: RECORDS_REMOTE: {site_repo} is not a records archive: it holds "
+            "content, tasks.py"
+        )
+    with pytest.raises(Exit) as refused:
+        tasks.push(Context())  # refused by the site's main, which it would then have joined
+    assert refused.value.code == 2 and "is not a records archive" in str(refused.value.message)
+    assert not (fresh / ".git").exists()
+    assert [e["op"] for e in lines(kept, "post")] == ["a"]
+    logged = ["git", "-C", str(kept), "log", "--format=%s"]
+    assert subprocess.run(logged, capture_output=True, text=True).stdout.split("\n")[0] == "Posted"
+
+
+def test_a_new_records_repository_holding_a_readme_is_taken_as_an_archive(
+    tmp_path: Path,
+) -> None:
+    """A git host offers to start a repository with a README: still the archive's."""
+    url = holding(tmp_path, {"README.md": "# City of Trail records\n"})
+    records = tmp_path / "records"
+    assert pull_archive(records, url) == "cloned"
+    note(records, "post", "a")
+    assert push_archive(records, url)
+
+
 def test_the_search_index_is_never_shared(tmp_path: Path) -> None:
     """It is rebuilt from the files, and a binary file cannot be joined line by line."""
     url = remote(tmp_path)
