@@ -48,7 +48,7 @@ from archive.index import (  # noqa: E402
 )
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
-from archive.lock import ArchiveBusy, one_run_at_a_time  # noqa: E402
+from archive.lock import ArchiveBusy, holds_nothing_but_the_lock, one_run_at_a_time  # noqa: E402
 from archive.retention import (  # noqa: E402
     RetentionError,
     RetentionPolicy,
@@ -618,7 +618,7 @@ def export(
     """
     if not request or not out:
         raise Exit("records export: --request and --out are required", code=2)
-    local_only = _fetched_to_read(c)
+    local_only = _fetched_to_read(c, "records export")
     if local_only:
         # An FOI response from a stale copy would leave out records the City holds.
         raise Exit(
@@ -976,23 +976,32 @@ def preview(c: Context, file: str) -> None:
                 print(f"{key}:\n{post[key]}" if key != "link" else f"link: {post[key]}")
 
 
-def _fetched_to_read(c: Context) -> str | None:
+def _fetched_to_read(c: Context, command: str) -> str | None:
     """With RECORDS_REMOTE set, the records archive fetched before a command that only reads
     it, so that it shows what CI recorded (nothing is pushed: reading records nothing). Returns
-    why the local copy alone is read when the fetch fails, else None."""
+    why the local copy alone is read when the fetch fails, else None. With no copy here
+    either, the command stops (exit 2): there is no archive to read, and an empty folder
+    read as one would answer "no records"."""
     if not os.environ.get("RECORDS_REMOTE", "").strip():
         return None  # the archive is this machine's own
     try:
         pull(c)
     except Exit as failure:
-        return " ".join(str(failure.message).split())  # git's message, on one line
+        why = " ".join(str(failure.message).split())  # git's message, on one line
+        if holds_nothing_but_the_lock(_records_dir()):
+            raise Exit(
+                f"{command}: RECORDS_REMOTE: no records archive could be fetched, and there is "
+                f"no copy of it at {_records_dir()}: {printable(why)}",
+                code=2,
+            ) from None
+        return why
     return None
 
 
 def _fetch_to_read(c: Context, command: str, stream: TextIO | None = None) -> None:
     """`_fetched_to_read` for a command that still reads the local copy when the fetch fails:
     what this machine has is better than nothing, said as such first."""
-    local_only = _fetched_to_read(c)
+    local_only = _fetched_to_read(c, command)
     if local_only:
         print(
             f"{command}: from the local copy of the records only ({_records_dir()}), which may "

@@ -15,7 +15,7 @@ from checks.git_command import run_git, run_git_bytes
 
 from .chain import ChainError, ChainFile, rechain
 from .index import FILES, REPORT
-from .lock import LOCK_FILE
+from .lock import LOCK_FILE, holds_nothing_but_the_lock
 
 IDENTITY = (
     "-c",
@@ -168,7 +168,7 @@ def pull_archive(records_dir: Path, remote: str) -> str:
     would not know what was already posted, and would post it all again."""
     new = not (records_dir / ".git").exists()
     if new:
-        if records_dir.exists() and any(p.name != LOCK_FILE for p in records_dir.iterdir()):
+        if not holds_nothing_but_the_lock(records_dir):
             raise ArchiveSyncError(
                 f"{records_dir} holds files but is not the records repository; move them away"
             )

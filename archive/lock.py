@@ -10,6 +10,7 @@ stops at once, naming the first's process, rather than wait behind a run of unkn
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -27,6 +28,11 @@ class ArchiveBusy(RuntimeError):
     """Another run holds the archive; the message names its process."""
 
 
+def holds_nothing_but_the_lock(records_dir: Path) -> bool:
+    """Whether RECORDS_DIR holds no archive: it is not there, or holds only the lock."""
+    return not records_dir.is_dir() or all(p.name == LOCK_FILE for p in records_dir.iterdir())
+
+
 @contextmanager
 def one_run_at_a_time(records_dir: Path) -> Iterator[None]:
     """Hold the archive for this process; raise ArchiveBusy if another process holds it."""
@@ -34,6 +40,7 @@ def one_run_at_a_time(records_dir: Path) -> Iterator[None]:
     if key in _held:
         yield
         return
+    made = not records_dir.exists()
     records_dir.mkdir(parents=True, exist_ok=True)
     with (records_dir / LOCK_FILE).open("a+", encoding="utf-8") as handle:
         try:
@@ -53,3 +60,9 @@ def one_run_at_a_time(records_dir: Path) -> Iterator[None]:
             yield
         finally:
             _held.discard(key)
+            if made and holds_nothing_but_the_lock(records_dir):
+                # Made for the lock alone (a first fetch that failed): taken away, while still
+                # held, so that no reader takes the folder for an archive of no records.
+                (records_dir / LOCK_FILE).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # another run has just made its own lock
+                    records_dir.rmdir()

@@ -625,6 +625,43 @@ def test_status_that_cannot_fetch_the_archive_says_its_figures_are_the_local_cop
     assert "Failed syndication: 1" in figures and "s3cret-token" not in out
 
 
+@pytest.mark.parametrize("command", ["status", "records search", "records export"])
+def test_a_read_that_cannot_fetch_the_archive_with_no_copy_here_stops_leaving_nothing(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """The records officer's new machine, RECORDS_REMOTE mistyped (or offline): the lock's
+    folder, made for the fetch, was read as an intact archive of no records ("Failed
+    syndication: 0", "0 record(s)"), and the search index left in it made every later pull
+    refuse the folder ("holds files but is not the records repository")."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    records = tmp_path / "officer-records"
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.setenv("RECORDS_REMOTE", str(tmp_path / "mistyped.git"))
+    reads = {
+        "status": lambda: tasks.status(Context()),
+        "records search": lambda: tasks.search(Context(), "Laurel"),
+        "records export": lambda: tasks.export(
+            Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi")
+        ),
+    }
+    with pytest.raises(Exit) as stopped:
+        reads[command]()
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(
+        f"{command}: RECORDS_REMOTE: no records archive could be fetched, and there is no copy "
+        f"of it at {records}: records pull: cannot clone the records archive: "
+    )
+    assert not records.exists()  # as it was
+    monkeypatch.setenv("RECORDS_REMOTE", remote(tmp_path))  # the address put right
+    tasks.pull(Context())
+    assert (records / ".git").is_dir()
+
+
 def test_the_records_officer_searches_and_exports_what_ci_recorded(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
