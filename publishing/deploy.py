@@ -340,6 +340,19 @@ def fetch_gh_pages(remote: str, shown: str) -> None:
         raise _unchanged_failure(shown, fetched)
 
 
+def custom_domain(output: Path) -> str | None:
+    """The custom domain to keep on the gh-pages branch: GitHub keeps a branch-published
+    site's in the branch's CNAME file (its Pages settings commit it there), and serves the
+    site at that address only while the file is there; the new commit holds only `output`,
+    so the one published is carried over, unless the build has a CNAME of its own."""
+    if (output / "CNAME").exists():
+        return None
+    published = _git("show", "refs/heads/gh-pages:CNAME")  # fetched by fetch_gh_pages
+    if published.returncode != 0:  # nothing published yet, or no custom domain
+        return None
+    return published.stdout.strip() or None
+
+
 def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Result:
     """One commit of the whole site on the gh-pages branch, pushed: atomic by nature.
     The push is ours, not ghp-import's, so that git's reason for a refusal reaches the
@@ -355,6 +368,7 @@ def deploy_gh_pages(output: Path, remote: str, say: Callable[[str], None]) -> Re
             branch="gh-pages",
             remote=remote,
             nojekyll=True,
+            cname=custom_domain(output),
         )
     except GhpError as error:
         raise DeployError(f"gh-pages deploy to {shown} failed: {error}") from None

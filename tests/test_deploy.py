@@ -332,6 +332,31 @@ def test_github_pages_deploys_again_from_a_fresh_checkout_keeping_the_sites_hist
     assert gh_pages_log(origin) == [files(new)["index.html"], files(old)["index.html"]]
 
 
+def test_github_pages_keeps_the_custom_domain_its_settings_wrote(
+    old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub keeps a branch-published site's custom domain in the branch's CNAME file: a
+    deploy that dropped it took the site off the City's address."""
+    old, new = old_and_new
+    origin = tmp_path / "pages.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    in_a_checkout(tmp_path / "run1", origin, monkeypatch)
+    deploy(old, "gh-pages", say=lambda _: None)
+    github = tmp_path / "github"  # Settings, Pages, Custom domain: a commit of CNAME
+    subprocess.run(["git", "clone", "-q", "-b", "gh-pages", str(origin), str(github)], check=True)
+    (github / "CNAME").write_text("www.trail.ca")
+    subprocess.run(["git", "-C", str(github), "add", "CNAME"], check=True)
+    subprocess.run(["git", "-C", str(github), "commit", "-qm", "Create CNAME"], check=True)
+    subprocess.run(["git", "-C", str(github), "push", "-q"], check=True)
+    for work in ("run2", "run3"):
+        in_a_checkout(tmp_path / work, origin, monkeypatch)
+        deploy(new, "gh-pages", say=lambda _: None)
+        cname = ["git", "-C", str(origin), "show", "gh-pages:CNAME"]
+        kept = subprocess.run(cname, capture_output=True, text=True, check=False)
+        assert kept.stdout.strip() == "www.trail.ca", kept.stderr
+    assert gh_pages_log(origin)[0] == files(new)["index.html"]
+
+
 def test_a_gh_pages_push_that_fails_is_a_deploy_error_naming_the_remote(
     old_and_new: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
