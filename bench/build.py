@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
-
 from discovery import DiscoveryGenerator
 from feeds import FeedsGenerator
 from publishing.build import build_site

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "plugins"))
-
 from archive.chain import ChainFile
 from archive.index import reindex, search
 from checks import lint as content_lint

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -23,7 +25,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from checks.browser import AXE, DESKTOP, PAGES, PHONE, VNU, browser_missing, chromium, serve
-from tests.conftest import Site
+from tests.conftest import ROOT, Site
 
 needs_browser = pytest.mark.skipif(bool(browser_missing()), reason=browser_missing() or "")
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -36,7 +38,7 @@ HORIZONTAL_OVERFLOW = (
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from publishing.build import build_site
-    from tests.conftest import NOW, ROOT, SITEURL
+    from tests.conftest import NOW, SITEURL
 
     out = tmp_path_factory.mktemp("browser") / "site"
     return build_site(ROOT / "publishconf.py", out, {"SITEURL": SITEURL, "BUILD_TIME": NOW}).output
@@ -436,3 +438,25 @@ def test_make_screenshots_shows_the_whole_phone_home_page(base: str, tmp_path: P
     assert height > 6000  # taller than the cut was
     shot = Image.open(tmp_path / "home-phone.png")
     assert (shot.width, shot.height) == (PHONE[0], height)
+
+
+def test_make_screenshots_starts_as_make_runs_it(tmp_path: Path) -> None:
+    """`make screenshots` runs `python -m checks.screenshots`, with no import path set up by
+    invoke or pytest: it stopped at `from discovery import BUILD_MARK` with a traceback.
+    Without a browser it says what is missing instead."""
+    env = {**os.environ, "CHROMIUM": str(tmp_path / "no-chromium")}
+    env.pop("PYTHONPATH", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "checks.screenshots"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in run.stderr, run.stderr
+    assert run.returncode == 1
+    assert run.stderr.strip() == (
+        f"screenshots: {tmp_path / 'no-chromium'} is missing: install Debian's chromium and "
+        "chromium-driver"
+    )
