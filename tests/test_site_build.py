@@ -1363,6 +1363,28 @@ def json_ld(page: str) -> dict:
     return dict(json.loads(match[1]))
 
 
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("250-364-1262", "250-364-1262"),  # as policy/public-contacts.yml writes it
+        ("+1-250-364-1262", "250-364-1262"),  # as pelicanconf.py's sample has it
+        ("+1 (250) 364-1262", "(250) 364-1262"),
+    ],
+)
+def test_the_footer_shows_the_citys_telephone_as_written_and_dials_it(
+    site: Site, written: str, shown: str
+) -> None:
+    """The footer cut the first three characters off whatever CITY's number was, meant for
+    "+1-": written as the City's contacts write it, every page showed "Phone -364-1262"."""
+    import pelicanconf
+    from publishing.build import build_site
+
+    city = {**pelicanconf.CITY, "telephone": written}
+    overrides = {"PATH": str(site.content), "SITEURL": SITEURL, "BUILD_TIME": NOW, "CITY": city}
+    build_site(ROOT / "publishconf.py", site.output, overrides)
+    assert f'Phone <a href="tel:+12503641262">{shown}</a>,' in site.read("index.html")
+
+
 def test_announcement_pages_carry_canonical_social_and_structured_data(site: Site) -> None:
     site.add("2026-11-20-flushing", image="images/pixel.png", image_alt="Crews at a hydrant")
     site.add(

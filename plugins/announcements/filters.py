@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import partial
@@ -33,6 +34,25 @@ def city_datetime(value: datetime, tz: tzinfo) -> str:
     """'Tuesday, November 24, 2026, 2:30 p.m. PST' in City time (the pages' and the feeds')."""
     local = value.astimezone(tz)
     return f"{long_date(local)}, {clock(local)} {local:%Z}"
+
+
+# The North American country code written before a number: +1-250-…, +1 (250) …
+COUNTRY_CODE_1 = re.compile(r"^\+1(?:[\s.-]+|(?=\())")
+
+
+def local_phone(number: str) -> str:
+    """A City number as people in Trail read and dial it: as written, without the +1 kept
+    for the structured data (CITY's sample has it; policy/public-contacts.yml does not)."""
+    return COUNTRY_CODE_1.sub("", number.strip())
+
+
+def tel_uri(number: str) -> str:
+    """A tel: link to `number` from its digits: the global number (RFC 3966), so a
+    10-digit North American number gets its +1; a short one (911) is dialled as it is."""
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+"):
+        return f"tel:+{digits}"
+    return f"tel:+1{digits}" if len(digits) == 10 else f"tel:{digits}"
 
 
 def dump_json_ld(data: Any) -> Markup:
@@ -78,4 +98,6 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         "absolute": absolute,
         "json_ld": json_ld,
         "preview": preview,
+        "local_phone": local_phone,
+        "tel_uri": tel_uri,
     }
