@@ -984,14 +984,17 @@ def _fetched_to_read(c: Context, command: str) -> str | None:
     read as one would answer "no records"."""
     if not os.environ.get("RECORDS_REMOTE", "").strip():
         return None  # the archive is this machine's own
+    # A setting that cannot be used stops the command here (exit 2), not taken for a fetch
+    # that failed (an export would blame a stale local copy).
+    records_dir = _records_dir()
     try:
         pull(c)
     except Exit as failure:
         why = " ".join(str(failure.message).split())  # git's message, on one line
-        if holds_nothing_but_the_lock(_records_dir()):
+        if holds_nothing_but_the_lock(records_dir):
             raise Exit(
                 f"{command}: RECORDS_REMOTE: no records archive could be fetched, and there is "
-                f"no copy of it at {_records_dir()}: {printable(why)}",
+                f"no copy of it at {records_dir}: {printable(why)}",
                 code=2,
             ) from None
         return why

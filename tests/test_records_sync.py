@@ -662,6 +662,42 @@ def test_a_read_that_cannot_fetch_the_archive_with_no_copy_here_stops_leaving_no
     assert (records / ".git").is_dir()
 
 
+@pytest.mark.parametrize("command", ["status", "records search", "records export"])
+def test_a_read_with_a_setting_that_cannot_be_used_stops_naming_it_before_fetching(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """README: a variable that cannot be used stops each records command (exit 2). The export
+    took the setting for a failed fetch: exit 1, blaming a stale local copy."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    records = tmp_path / "officer-records"
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.setenv("RECORDS_REMOTE", remote(tmp_path))
+    monkeypatch.setenv("FACEBOOK_GRAPH_URL", "graph.facebook.com")
+    reads = {
+        "status": lambda: tasks.status(Context()),
+        "records search": lambda: tasks.search(Context(), "Laurel"),
+        "records export": lambda: tasks.export(
+            Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi")
+        ),
+    }
+    with pytest.raises(Exit) as stopped:
+        reads[command]()
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith("FACEBOOK_GRAPH_URL: 'graph.facebook.com'")
+    said = capsys.readouterr()
+    assert "local copy" not in said.out + said.err + str(stopped.value.message)
+    assert not records.exists()  # nothing fetched
+
+
 def test_the_records_officer_searches_and_exports_what_ci_recorded(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
