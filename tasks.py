@@ -506,18 +506,18 @@ def records(c: Context) -> None:
         print(f"usage: invoke records {{{'|'.join(RECORDS_COMMANDS)}}} ... (see invoke --help)")
 
 
-@task
+@task(help={"full": "check every commit, not only those since the last clean verify"})
 @_reads_records("records verify")
-def verify(c: Context) -> None:
+def verify(c: Context, full: bool = False) -> None:
     """`invoke records verify`: check the hash chains, and the files against their history.
 
-    What is left of a file cut short, or of one removed whole, still chains: what the
-    archive's git history holds shows what is gone."""
+    What is left of a file cut short, or of one removed whole, still chains, as does a last
+    line changed: what the archive's git history holds shows what is gone or changed."""
     records_dir = _archive_to_read("records verify")
     problems = [p for chain in chains(records_dir).values() for p in chain.verify()]
     # Lines cut from a file's end, or a file removed whole, leave chains that verify.
     try:
-        problems += removed_records(records_dir, FILES.values())
+        problems += removed_records(records_dir, FILES.values(), full)
     except ArchiveSyncError as error:  # git cannot read the archive's history (not installed)
         raise Exit(f"records verify: {error}", code=2) from None
     for problem in problems:

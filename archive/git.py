@@ -7,11 +7,12 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from checks.git_command import run_git, run_git_bytes
+from checks.git_command import git_process, run_git, run_git_bytes
 
 from .chain import ChainError, ChainFile, rechain
 from .index import FILES, REPORT
@@ -88,6 +89,12 @@ def commit_archive(
 ) -> str | None:
     """Commit everything under RECORDS_DIR; return the new commit, or None if nothing changed.
 
+    ArchiveSyncError, and nothing committed, when a chained file is damaged (`damaged_records`):
+    committed, a record changed or removed since the last commit would stand in the archive's
+    history as what a run recorded (a last line changed still chains, as do earlier lines
+    chained again after a change); pushed, the damage would stop every run that reads the
+    shared archive (CI's too), or the join of the copies part way.
+
     When the loose objects pass `repack_over_kib`, they are packed: successive versions of an
     append-only file pack as small deltas of each other."""
     records_dir.mkdir(parents=True, exist_ok=True)
@@ -96,6 +103,16 @@ def commit_archive(
     ignore = records_dir / ".gitignore"
     if not ignore.exists() or ignore.read_text() != IGNORED:
         ignore.write_text(IGNORED)
+    problems = damaged_records(records_dir, FILES.values())
+    if problems:
+        raise ArchiveSyncError(
+            "; ".join(problems) + "; nothing was committed, so that a damaged file does not "
+            "reach the archive's history, nor the shared archive, where every run would stop "
+            "on it. Delete a last line cut short by a power cut (a record never finished), or "
+            f"put back what was changed or removed: `git -C {records_dir} diff` shows it, and "
+            f"`git -C {records_dir} checkout -- FILE` restores a file as last committed. Then "
+            "run it again."
+        )
     _git(records_dir, "add", "-A")
     if _git(records_dir, "diff", "--cached", "--quiet", check=False).returncode == 0:
         return None
@@ -117,22 +134,6 @@ def _loose_kib(records_dir: Path) -> int:
 # The remote's commit this copy last took or pushed: the remote's history only ever grows
 # from it, so one that no longer holds it was rewritten (force-pushed).
 REMOTE_SEEN = "refs/records/remote-main"
-
-
-def _commit_to_share(records_dir: Path, message: str) -> None:
-    """`commit_archive`, for a commit that is to be shared: ArchiveSyncError, and nothing
-    committed, when a chained file is damaged. Pushed, the damage would stop every run that
-    reads the shared archive (CI's too), or the join of the copies part way."""
-    problems = damaged_records(records_dir, FILES.values())
-    if problems:
-        raise ArchiveSyncError(
-            "; ".join(problems) + "; nothing was committed, so that a damaged file does not "
-            "reach the shared archive, where every run would stop on it. Delete a last line "
-            "cut short by a power cut (a record never finished), or put back what was changed "
-            f"or removed: `git -C {records_dir} diff` shows it, and `git -C {records_dir} "
-            "checkout -- FILE` restores a file as last committed. Then run it again."
-        )
-    commit_archive(records_dir, message)
 
 
 def damaged_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
@@ -178,7 +179,7 @@ def pull_archive(records_dir: Path, remote: str) -> str:
     else:
         # Lines written here and not yet committed are committed first: the join below works
         # on commits, and would otherwise write over them.
-        _commit_to_share(records_dir, "Records not yet committed")
+        commit_archive(records_dir, "Records not yet committed")
     # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
     fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
     if fetched.returncode != 0 and "couldn't find remote ref" in fetched.stderr:
@@ -219,7 +220,7 @@ def push_archive(records_dir: Path, remote: str, attempts: int = 3) -> str | Non
     When the remote moved meanwhile (a reviewer's decision pushed from elsewhere), its
     commits are taken first and this run's records put after them, then pushed again.
     """
-    _commit_to_share(records_dir, "Records of a run that stopped before committing them")
+    commit_archive(records_dir, "Records of a run that stopped before committing them")
     if _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
         return None  # nothing recorded yet
     for _ in range(attempts):
@@ -341,10 +342,15 @@ def _second_archive(records_dir: Path, theirs: str) -> ArchiveSyncError:
     )
 
 
+def _ref(records_dir: Path, name: str) -> str | None:
+    """The commit a ref of the archive's repository names; None when there is no such ref."""
+    found = _git(records_dir, "rev-parse", "-q", "--verify", name, check=False)
+    return found.stdout.strip() or None
+
+
 def _seen(records_dir: Path) -> str | None:
     """The remote's commit this copy last took or pushed; None before it took or pushed any."""
-    seen = _git(records_dir, "rev-parse", "-q", "--verify", REMOTE_SEEN, check=False)
-    return seen.stdout.strip() or None
+    return _ref(records_dir, REMOTE_SEEN)
 
 
 def _grew_from_seen(records_dir: Path, theirs: str) -> bool:
@@ -371,12 +377,14 @@ def _joined_lines(records_dir: Path, base: str | None, ours: str, theirs: str, p
     return _git(records_dir, "hash-object", "-w", "--stdin", stdin=joined).stdout.strip()
 
 
-def removed_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
+def removed_records(records_dir: Path, paths: Iterable[Path], full: bool = False) -> list[str]:
     """What the archive's git history says was in its chained files (`paths`, relative to
     RECORDS_DIR) and is gone, one problem each: a file committed at HEAD and now missing, or
-    no longer starting with what was committed; and each commit that deleted one or made it
-    shorter. The hash chain cannot see these: what is left of a file cut short, or a file
-    removed whole, still chains. Empty for an archive not yet committed."""
+    no longer starting with what was committed; and each commit that deleted one or did not
+    only append to it. The hash chain cannot see these: what is left of a file cut short, or a
+    file removed whole, still chains, as does a file whose last line was changed. Empty for an
+    archive not yet committed. The commits are read since the last that an earlier call found
+    only appending (VERIFIED), or all of them (`full`)."""
     if not (records_dir / ".git").exists():
         return []  # (git would read the repository around it)
     head = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
@@ -388,7 +396,7 @@ def removed_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
         for path in named
         if (problem := _not_as_committed(records_dir, head, path)) is not None
     ]
-    return [*problems, *_removed_in_commits(records_dir, named)]
+    return [*problems, *_removed_in_commits(records_dir, named, full)]
 
 
 def _blob(records_dir: Path, revision: str, path: str) -> bytes | None:
@@ -408,6 +416,12 @@ def _seq(line: bytes, number: int) -> object:
         return number
 
 
+def _lines_kept(was: list[bytes], now: list[bytes]) -> int:
+    """How many of the lines a file `was` it still starts with `now`."""
+    pairs = enumerate(zip(was, now, strict=False))
+    return next((n for n, (before, after) in pairs if before != after), min(len(was), len(now)))
+
+
 def _not_as_committed(records_dir: Path, head: str, path: str) -> str | None:
     """The problem with a file whose committed lines are not all still at its start."""
     committed = (_blob(records_dir, head, path) or b"").splitlines()
@@ -419,8 +433,7 @@ def _not_as_committed(records_dir: Path, head: str, path: str) -> str | None:
     working = where.read_bytes().splitlines()
     if working[: len(committed)] == committed:
         return None  # grown since, or as committed
-    pairs = enumerate(zip(committed, working, strict=False))
-    kept = next((n for n, (was, now) in pairs if was != now), len(working))
+    kept = _lines_kept(committed, working)
     if kept == len(working):  # all that is left is as committed: the rest was cut off
         first, last = _seq(committed[kept], kept + 1), _seq(committed[-1], len(committed))
         return (
@@ -463,22 +476,52 @@ def _file_changes(log: str) -> list[FileChange]:
     return changes
 
 
-def _sizes(records_dir: Path, blobs: set[str]) -> dict[str, int]:
-    """The size of each blob, from one `git cat-file` (reading no contents); a file that was
-    not there (all zeros) has none."""
-    listed = _git(records_dir, "cat-file", "--batch-check", stdin="".join(f"{b}\n" for b in blobs))
-    sizes = {}
-    for line in listed.stdout.splitlines():
-        blob, kind, *size = line.split()  # `<blob> missing` for the zeros
-        if kind == "blob":
-            sizes[blob] = int(size[0])
-    return sizes
+@contextmanager
+def _blob_reader(records_dir: Path) -> Iterator[Callable[[str], bytes]]:
+    """A reader of blobs by id, each read through one `git cat-file --batch` for them all
+    (not one git per blob), as it is asked for."""
+    batch = ("-C", str(records_dir), "cat-file", "--batch")
+    with git_process(*batch, error=ArchiveSyncError) as (asked, answers):
+
+        def read(blob: str) -> bytes:
+            asked.write(f"{blob}\n".encode())
+            asked.flush()  # it answers each as it is asked (no --buffer)
+            header = answers.readline().split()  # <blob> blob <size>, or <blob> missing
+            if len(header) != 3:
+                raise ArchiveSyncError(f"{records_dir}: git cannot read the blob {blob}")
+            content = answers.read(int(header[2]) + 1)  # and its newline
+            return content[:-1]
+
+        yield read
 
 
-def _removed_in_commits(records_dir: Path, paths: list[str]) -> list[str]:
-    """Each commit, on the archive's main line, that deleted one of the files or left it
-    shorter than its parent had it: records committed and then removed. Read from the trees
-    and the sizes of the files (two git calls, however long the history), not their contents."""
+def _not_appended(before: bytes, after: bytes) -> str | None:
+    """What a commit did to a chained file that was not to append to it (None when all of
+    `before` is still at the start of `after`). Joined copies pass: a join keeps the remote's
+    lines as they are and puts this copy's after them."""
+    if after.startswith(before):
+        return None
+    was, now = before.splitlines(), after.splitlines()
+    kept = _lines_kept(was, now)
+    if kept == len(now):  # all that is left is as it was: the rest was cut off
+        return "removed records from it"
+    return f"changed records in it, from line {kept + 1}"
+
+
+# The newest commit on the archive's main line up to which `removed_records` found every
+# chained file only appended to: the next call reads the versions committed since (each
+# version of a file is read whole, and a run every 15 minutes makes thousands a year). Only
+# in this copy's repository, never pushed; a history rewritten under it is read whole again.
+VERIFIED = "refs/records/verified"
+
+
+def _removed_in_commits(records_dir: Path, paths: list[str], full: bool) -> list[str]:
+    """Each commit, on the archive's main line, that deleted one of the files or did not only
+    append to it: records committed and then changed or removed. The hash chain cannot see a
+    last line changed (no later line holds its hash), nor earlier lines changed and the lines
+    after them chained again. Read from one `git log` and one `git cat-file`, each version of
+    a file read once, back to the commit VERIFIED names (all, when `full` or not on the main
+    line); when none is found, VERIFIED moves to the newest."""
     log = _git(
         records_dir,
         "log",
@@ -492,12 +535,25 @@ def _removed_in_commits(records_dir: Path, paths: list[str]) -> list[str]:
         *paths,
     )
     changes = _file_changes(log.stdout)
-    sizes = _sizes(records_dir, {blob for c in changes for blob in (c.before, c.after)})
+    verified = None if full else _ref(records_dir, VERIFIED)
     problems = []
-    for change in changes:
-        where = f"{records_dir / change.path}: commit {change.commit[:10]} ({change.made})"
-        if change.status == "D":
-            problems.append(f"{where} deleted it")
-        elif change.status == "M" and sizes[change.after] < sizes[change.before]:
-            problems.append(f"{where} removed records from it")
+    # The log runs newest first: the version a change started from is the one the next change
+    # of that file in the log ended with, kept for it, so that each version is read once.
+    started_from: dict[str, tuple[str, bytes]] = {}
+    with _blob_reader(records_dir) as read:
+        for change in changes:
+            if change.commit == verified:
+                break  # it and every commit before it were found only appending
+            where = f"{records_dir / change.path}: commit {change.commit[:10]} ({change.made})"
+            if change.status == "D":
+                problems.append(f"{where} deleted it")
+            elif change.status == "M":
+                kept_blob, kept = started_from.get(change.path, ("", b""))
+                after = kept if kept_blob == change.after else read(change.after)
+                before = read(change.before)
+                started_from[change.path] = (change.before, before)
+                if (problem := _not_appended(before, after)) is not None:
+                    problems.append(f"{where} {problem}")
+    if changes and not problems:
+        _git(records_dir, "update-ref", VERIFIED, changes[0].commit)
     return problems

@@ -5,7 +5,9 @@ instead of a traceback."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import IO, cast
 
 # As deploy says of rsync.
 GIT_REQUIRED = "git is required and is not installed (Debian: apt-get install git)"
@@ -40,3 +42,24 @@ def run_git_bytes(
         return subprocess.run(["git", *args], capture_output=True, check=False)
     except FileNotFoundError:
         raise error(GIT_REQUIRED) from None
+
+
+@contextmanager
+def git_process(
+    *args: str, error: type[Exception] = GitMissing
+) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+    """`git ARGS` as a process to talk to: its stdin to write to and its stdout to read from,
+    as bytes (such as `git cat-file --batch`, which gives each object as it is asked for: a
+    whole history read through one git, an object at a time, never all of it at once). Ended
+    when left: its stdin closed, and waited for."""
+    try:
+        process = subprocess.Popen(
+            ["git", *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise error(GIT_REQUIRED) from None
+    with process:
+        yield cast(IO[bytes], process.stdin), cast(IO[bytes], process.stdout)  # both piped

@@ -17,10 +17,11 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
-from archive.chain import ChainFile
+from archive import git as archive_git
+from archive.chain import ChainFile, rechain
 from archive.collect import collect
 from archive.export import PersonalInfo, announcement_history, export, personal_information
-from archive.git import commit_archive
+from archive.git import ArchiveSyncError, commit_archive, removed_records
 from archive.index import FILES, chains, date_bound, read_records, reindex, search
 from archive.retention import (
     MINIMUM_YEARS,
@@ -129,17 +130,25 @@ def test_records_verify_notices_a_whole_archive_file_removed(
     )
 
 
+def _commit_by_hand(records: Path, message: str) -> str:
+    """The archive as it is, committed with git itself (a run refuses a damaged file): by hand,
+    or by a run from before runs refused. Its commit."""
+    git = ["git", "-C", str(records), "-c", "user.name=x", "-c", "user.email=x@x"]
+    subprocess.run([*git, "commit", "-q", "-a", "-m", message], check=True)
+    return subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def test_records_verify_notices_records_removed_in_a_commit(
     archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # A run commits what it finds (and `records pull` commits before fetching): a file cut
-    # short and committed stays in the archive's history.
+    # A file cut short and committed stays in the archive's history.
     commit_archive(archive, "CI run")
     comments = archive / FILES["comment"]
     comments.write_text("".join(comments.read_text().splitlines(keepends=True)[:-1]))
     (archive / FILES["post"]).unlink()
-    cut = commit_archive(archive, "Records not yet committed")
-    assert cut
+    cut = _commit_by_hand(archive, "Records not yet committed")
     _verify_fails(archive, monkeypatch)
     problems = capsys.readouterr().err.splitlines()
     assert problems == [
@@ -152,6 +161,90 @@ def test_records_verify_notices_records_removed_in_a_commit(
 
 def _today() -> str:
     return datetime.now().astimezone().date().isoformat()  # git's %cs: the committer's day
+
+
+def _changed_decision(moderation: Path, where: str) -> int:
+    """A hide in the moderation file turned into a keep, as the hash chain cannot see it: in
+    the last line, which no later line's hash covers (the reviewer's decision, the same
+    length), or in an earlier line with the lines after it chained again (the classifier's
+    action). The number of the line changed."""
+    lines = moderation.read_text().splitlines()
+    if where == "last line":
+        assert '"decision": "hide"' in lines[-1]
+        lines[-1] = lines[-1].replace('"decision": "hide"', '"decision": "keep"')
+        changed = len(lines)
+    else:
+        changed = next(n for n, line in enumerate(lines, start=1) if '"action": "hide"' in line)
+        edited = lines[changed - 1].replace('"action": "hide"', '"action": "keep"')
+        kept = lines[: changed - 1]
+        lines = kept + rechain(kept, [edited, *lines[changed:]])
+    moderation.write_text("".join(f"{line}\n" for line in lines))
+    assert ChainFile(moderation).verify() == []
+    return changed
+
+
+@pytest.mark.parametrize("where", ["last line", "earlier line, chain redone"])
+def test_records_verify_names_a_commit_that_changed_records(
+    archive: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    commit_archive(archive, "CI run")
+    monkeypatch.setenv("RECORDS_DIR", str(archive))
+    tasks.verify(Context())  # intact: the next verify reads only what was committed since
+    moderation = archive / FILES["moderation"]
+    changed = _changed_decision(moderation, where)
+    edit = _commit_by_hand(archive, "Moderate comments")
+    _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
+    commit_archive(archive, "Collect comments")  # appended to since: the edit is still named
+    capsys.readouterr()
+    for _ in range(2):  # and named again, until it is put right
+        _verify_fails(archive, monkeypatch)
+        assert capsys.readouterr().err == (
+            f"{moderation}: commit {edit[:10]} ({_today()}, Moderate comments) changed records "
+            f"in it, from line {changed}\n"
+        )
+
+
+def test_records_verify_reads_only_the_versions_committed_since_it_last_found_them_intact(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compared: list[bytes] = []
+
+    def not_appended(before: bytes, after: bytes) -> str | None:
+        compared.append(after)
+        return None
+
+    commit_archive(archive, "CI run")
+    assert removed_records(archive, FILES.values()) == []
+    monkeypatch.setattr(archive_git, "_not_appended", not_appended)
+    _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
+    commit_archive(archive, "Collect comments")
+    assert removed_records(archive, FILES.values()) == []
+    assert compared == [(archive / FILES["comment"]).read_bytes()]  # the one version since
+    assert removed_records(archive, FILES.values(), full=True) == []
+    assert len(compared) > 2  # --full: every version again
+
+
+@pytest.mark.parametrize("where", ["last line", "earlier line, chain redone"])
+def test_a_run_does_not_commit_records_changed_since_the_last_commit(
+    archive: Path, where: str
+) -> None:
+    last = commit_archive(archive, "CI run")
+    assert last
+    moderation = archive / FILES["moderation"]
+    changed = _changed_decision(moderation, where)
+    with pytest.raises(ArchiveSyncError) as refused:  # as `invoke moderate` would commit it
+        commit_archive(archive, "Moderate comments")
+    assert str(refused.value).startswith(
+        f"{moderation}: line {changed} is not the one committed at {last[:10]}"
+    )
+    assert "nothing was committed" in str(refused.value)
+    head = subprocess.run(
+        ["git", "-C", str(archive), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    assert head.stdout.strip() == last
 
 
 def test_records_verify_passes_an_archive_that_only_grew_since_its_commits(
@@ -1562,8 +1655,7 @@ def test_the_archive_repository_packs_its_grown_files_instead_of_keeping_each_wh
     comments.parent.mkdir(parents=True)
 
     def grow_and_commit(n: int) -> None:
-        with comments.open("a") as archive_file:
-            archive_file.writelines(f'{{"seq": {n}, "line": {i}}}\n' for i in range(2000))
+        ChainFile(comments).extend({"run": n, "line": i} for i in range(200))
         assert commit_archive(records, f"run {n}", repack_over_kib=64) is not None
 
     def objects() -> dict[str, int]:

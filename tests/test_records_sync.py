@@ -149,7 +149,7 @@ def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> No
     ledger = other / FILES["post"]
     ledger.write_text("")  # someone emptied it
     note(other, "post", "x")
-    commit_archive(other, "Emptied")  # and pushed it by hand: `records push` refuses it
+    _git(other, "commit", "-q", "-a", "-m", "Emptied")  # and pushed it by hand: runs refuse it
     _git(other, "push", "-q", url, "HEAD:main")
     note(ci, "post", "b")
     with pytest.raises(ArchiveSyncError) as failure:
@@ -159,10 +159,11 @@ def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> No
 
 
 WHAT_TO_DO = (
-    "; nothing was committed, so that a damaged file does not reach the shared archive, where "
-    "every run would stop on it. Delete a last line cut short by a power cut (a record never "
-    "finished), or put back what was changed or removed: `git -C {records} diff` shows it, and "
-    "`git -C {records} checkout -- FILE` restores a file as last committed. Then run it again."
+    "; nothing was committed, so that a damaged file does not reach the archive's history, nor "
+    "the shared archive, where every run would stop on it. Delete a last line cut short by a "
+    "power cut (a record never finished), or put back what was changed or removed: `git -C "
+    "{records} diff` shows it, and `git -C {records} checkout -- FILE` restores a file as last "
+    "committed. Then run it again."
 )
 
 

@@ -407,12 +407,14 @@ class FullDisk:
 
 @contextlib.contextmanager
 def full_disk(monkeypatch: pytest.MonkeyPatch, path: Path) -> Iterator[None]:
-    """`path` on a full disk: each write to it stops part way."""
+    """`path` on a full disk: each write to it stops part way; it reads as it is, as a full
+    disk's files do (a run checks what it recorded before committing it)."""
     real_open = Path.open
 
-    def opened(self: Path, *args: Any, **kwargs: Any) -> Any:
-        handle = real_open(self, *args, **kwargs)
-        return FullDisk(handle) if self == path else handle
+    def opened(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(self, mode, *args, **kwargs)
+        writing = any(flag in mode for flag in "wax+")
+        return FullDisk(handle) if self == path and writing else handle
 
     with monkeypatch.context() as patched:
         patched.setattr(Path, "open", opened)
