@@ -81,9 +81,10 @@ ATTACHED = "attachment"
 # What identifies a commenter wherever another record gives it (a reply, a reviewer's reason,
 # the classifier's evidence quoting a photo's address).
 IDENTIFYING = (*WHOLE_WORDS, ATTACHED)
-# A comment's id and the id of what it answers: the platforms show a comment's author by its id
-# (x.com/i/web/status/<id>, facebook.com/<id>), so the severed copy gives a stand-in.
-COMMENT_IDS = ("comment_id", "parent_id")
+# A comment's id, the id of what it answers and of the comment a removed reply went with: the
+# platforms show a comment's author by its id (x.com/i/web/status/<id>, facebook.com/<id>),
+# so the severed copy gives a stand-in.
+COMMENT_IDS = ("comment_id", "parent_id", "removed_with")
 PSEUDONYM = "comment-{number}"
 # The ids a post's ledger line gives what the City published under: the post, and on X the
 # "Update:" reply that told of a change (residents answer it like the post).
@@ -318,9 +319,10 @@ def _attached(key: str, attachment: Any) -> list[PersonalInfo]:
 
 def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
     """A stand-in for the id of each third party's comment, by platform and id: `comment-1`,
-    `comment-2`, in the order the export first gives it (as a comment, a reply's parent or a
-    moderation record's subject). Everything but the City's own posts, replies and answers gets
-    one, so that a reply to a comment outside these records does not keep its parent's id."""
+    `comment-2`, in the order the export first gives it (as a comment, a reply's parent, the
+    comment a removed reply went with, or a moderation record's subject). Everything but the
+    City's own posts, replies and answers gets one, so that a reply to a comment outside these
+    records does not keep its parent's id."""
     citys = _the_citys_ids(records)
     found: dict[tuple[str, str], str] = {}
     for record in records:

@@ -510,6 +510,22 @@ def _add_comment(
     )
 
 
+def _removed(records: Path, comment_id: str, author: str, **fields: object) -> None:
+    """A comment gone from the platform, as `invoke collect` records it (`fields`:
+    removed_with, the comment it went with)."""
+    ChainFile(records / FILES["comment"]).append(
+        {
+            "kind": "comment_deleted",
+            "platform": "facebook",
+            "announcement": "2026-11-20-flushing",
+            "post_id": "p1",
+            "comment_id": comment_id,
+            "author": author,
+            **fields,
+        }
+    )
+
+
 def test_what_the_city_posted_in_a_correction_or_withdrawal_is_found_and_exported(
     site: Site, sandboxes: Sandboxes, tmp_path: Path
 ) -> None:
@@ -1284,6 +1300,30 @@ def test_a_severed_export_does_not_keep_the_x_reply_that_names_its_author(
     assert report.index("twitter comment comment-1 ") < report.index("twitter comment comment-2 ")
     assert f"twitter comment {answer} by <span>1601</span>" in report
     assert reply in (out / "records.json").read_text()  # the original set keeps every id
+
+
+def test_a_severed_export_does_not_keep_the_id_of_the_comment_a_removed_reply_went_with(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "104_777", "Laurel is a mess", "2026-11-24T18:00:00+00:00",
+                 "Avery Lee", author_id="901")  # fmt: skip
+    _add_comment(records, "104_778", "Laurel agreed", "2026-11-24T18:05:00+00:00",
+                 "Jordan Park", author_id="902", parent_id="104_777")  # fmt: skip
+    _removed(records, "104_777", "Avery Lee")
+    _removed(records, "104_778", "Jordan Park", removed_with="104_777")  # Facebook took it too
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    for name in ("records.json", "records.csv", "report.html"):
+        # facebook.com/104_777 shows Avery Lee's comment
+        assert "104_777" not in (out / "redacted" / name).read_text(), name
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    assert [(r["comment_id"], r["data"].get("removed_with")) for r in data] == [
+        ("comment-1", None),
+        ("comment-2", None),
+        ("comment-1", None),
+        ("comment-2", "comment-1"),  # its own comment's stand-in
+    ]
 
 
 def test_a_severed_export_keeps_the_id_of_the_citys_x_update_reply_a_resident_answers(
