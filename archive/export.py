@@ -12,8 +12,8 @@ update replies are public notices, given as published: a venue's address a resid
 about stays in the City's post): a commenter's name and account id also where another
 person's reply or a reviewer's reason gives them (as whole words, in any case), the addresses
 of what they attached (a photo's page and picture, which show who posted it) and contact
-details also where the classifier quoted them, a street address a commenter gave also where
-the City's answer repeats it (an answer replies to a third party and may quote them). A
+details also where the classifier quoted them, a street address a commenter or the City's
+answer to them gives (an answer replies to a third party and may quote them). A
 third party's comment id leads to its author on the platform, so the severed copy numbers
 their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
 together. Who is the City is the platform's word (`by_city`), never a name: one who calls
@@ -110,7 +110,8 @@ class PersonalInfo:
 def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     """What in a record identifies a third party: comment authors, contact details or
     identity numbers in any text, including what the classifier quoted as its evidence, and
-    street addresses in their comments. The City's own posts and staff are not third parties."""
+    street addresses in comments, the City's answers included ("we will check 1234 Hazelwood
+    Drive"). The City's own posts and staff are not third parties."""
     if _published_by_the_city(record):
         return []  # its phone number and venues are the City's
     found = []
@@ -132,8 +133,9 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     quoted = [m for e in evidence.values() for m in e.get("matched", []) if isinstance(m, str)]
     for text in (record.text, *quoted):
         found.extend(_in_text(record.key, text))
-    if person and record.type == "comment":
+    if record.type == "comment":  # the City's answers too: they may repeat a resident's home
         found.extend(_addresses(record.key, record.text))
+    if person and record.type == "comment":
         found.extend(_attached(record.key, record.data.get("attachment")))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
 
@@ -302,10 +304,10 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
 
 
 def _addresses(key: str, text: str) -> list[PersonalInfo]:
-    """Street addresses in a third party's comment: where a resident says they live ("my
-    house, 1234 Hazelwood Drive"). The content lint's pattern, without its private-residence
-    marker: a resident who gives an address is most often giving their own, while the City's
-    posts name work sites and are not read here."""
+    """Street addresses in a comment: where a resident says they live ("my house, 1234
+    Hazelwood Drive"), or the City's answer says it for them. The content lint's pattern,
+    without its private-residence marker: an address in a conversation with a resident is
+    most often theirs, while the City's posts name work sites and are not read here."""
     return [PersonalInfo(key, "street address", found) for found in street_addresses(text)]
 
 

@@ -1223,6 +1223,30 @@ def test_a_severed_export_severs_a_home_on_a_street_with_an_accented_name(
     assert severed["records"][0]["text"] == f"Laurel water is brown at my house, {address}."
 
 
+def test_a_severed_export_severs_a_street_address_only_the_citys_answer_gives(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel water is brown at my house, please check",
+                 "2026-11-24T18:00:00+00:00", "Avery Lee", author_id="901")  # fmt: skip
+    # The README's own example: the resident's home and email, which only the answer gives.
+    _add_comment(records, "c2", "Avery, we will check 1234 Hazelwood Drive, or write to "
+                 "avery.lee@example.com; City Hall is at 1394 Pine Avenue.",
+                 "2026-11-24T18:05:00+00:00", "City of Trail", author_id="100", parent_id="c1",
+                 by_city=True)  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    flag = "<tr><td>archive/comments.jsonl:2</td><td>street address</td>"
+    assert f"{flag}<td>1234 Hazelwood Drive</td></tr>" in (out / "report.html").read_text()
+    texts = [r["text"] for r in json.loads((out / "redacted" / "records.json").read_text())[
+        "records"]]  # fmt: skip
+    address = "[severed: FOIPPA s.22, street address of a third party]"
+    email = "[severed: FOIPPA s.22, email address of a third party]"
+    assert texts[1] == (  # City Hall's address is the City's (policy/public-contacts.yml)
+        f"Avery, we will check {address}, or write to {email}; City Hall is at 1394 Pine Avenue."
+    )
+
+
 def test_a_severed_export_leaves_the_address_in_the_citys_own_post(tmp_path: Path) -> None:
     records = tmp_path / "records"
     post = (
