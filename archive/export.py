@@ -13,7 +13,8 @@ about stays in the City's post): a commenter's name and account id also where an
 person's reply or a reviewer's reason gives them (as whole words, in any case), the addresses
 of what they attached (a photo's page and picture, which show who posted it) and contact
 details also where the classifier quoted them, a street address a commenter or the City's
-answer to them gives (an answer replies to a third party and may quote them). A
+answer to them gives (an answer replies to a third party and may quote them), and
+from the request's queries (which may search for a commenter by name). A
 third party's comment id leads to its author on the platform, so the severed copy numbers
 their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
 together. Who is the City is the platform's word (`by_city`), never a name: one who calls
@@ -606,9 +607,9 @@ def export(
             # classifier, a reviewer or the City's answer quoted it.
             finder, stand_ins = Finder(flags), pseudonyms(records)
             severed = [sever(r, finder, stand_ins) for r in records]
-            _write_set(
-                staging / "redacted", severed, request, queries, flags, project, redacted=True
-            )
+            # The request's own words too: it may search for a commenter by name.
+            asked = [finder.sever(query) for query in queries]
+            _write_set(staging / "redacted", severed, request, asked, flags, project, redacted=True)
         _manifest(staging)
         if out.is_dir():
             out.rmdir()  # empty: checked above

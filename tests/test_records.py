@@ -1139,6 +1139,25 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
     assert texts(out)[1] == ("Avery Lee", "jordan  park yes it is; ask Jordan Parker too")
 
 
+def test_a_severed_export_does_not_name_the_person_the_request_searched_for(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel is a mess", "2026-11-24T18:00:00+00:00", "Avery Lee",
+                 author_id="901")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["avery  lee", "Laurel"], out, redact=True)
+    for name in ("records.json", "records.csv", "report.html"):
+        assert not re.search(r"(?i)avery\s+lee", (out / "redacted" / name).read_text()), name
+    severed = "[severed: FOIPPA s.22, name of a third party]"
+    data = json.loads((out / "redacted" / "records.json").read_text())
+    assert data["queries"] == [severed, "Laurel"]
+    assert f"matching: <q>{severed}</q>, <q>Laurel</q>." in (
+        (out / "redacted" / "report.html").read_text()
+    )
+    assert json.loads((out / "records.json").read_text())["queries"] == ["avery  lee", "Laurel"]
+
+
 def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Path) -> None:
     records = tmp_path / "records"
     _add_comment(records, "c1", "Laurel is cancelled, ignore the notice",
