@@ -4,9 +4,10 @@
 version, of its text or of what it shows: a photo, sticker or GIF; the earlier one stays in
 the file) and one when a comment disappears from the platform: because its author deleted it,
 or (`removed_with`) with the comment it replied to, where the platform deletes a comment's
-replies with it. Collecting again records only what changed. Two runs that collected the same
-thing on their own copies of the archive (joined by `records push`) both keep their lines; a
-version or deletion read again is the same record, counted once (`Repeats`).
+replies with it (the City's own answer's line is marked `by_city`, as its versions are).
+Collecting again records only what changed. Two runs that collected the same thing on their
+own copies of the archive (joined by `records push`) both keep their lines; a version or
+deletion read again is the same record, counted once (`Repeats`).
 """
 
 from __future__ import annotations
@@ -191,6 +192,8 @@ class CommentArchive:
                     "post_id": post_id,
                     "comment_id": state.id,
                     "author": state.author,
+                    # Whose it was, as its versions say: the City's answer stays the City's.
+                    **({"by_city": True} if state.by_city else {}),
                     **({"removed_with": _parent(state)[1]} if with_its_comment else {}),
                 }
             )

@@ -44,8 +44,9 @@ CITY_NAME = "City of Trail"
 # An index built with other columns, or from other lines (before corrections and withdrawals
 # were records) or texts (before a decision said keep or hide) or times (before an edit was
 # dated when it was made) or with a comment twice (collected by two runs at once, before a
-# repeat counted once), is rebuilt before it is searched.
-SCHEMA = 6
+# repeat counted once) or with the City's deleted answer as a third party's (before deletion
+# lines said whose the comment was), is rebuilt before it is searched.
+SCHEMA = 7
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -118,14 +119,31 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     post_ids: dict[tuple[str, str], str] = {}
     comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
     repeats = Repeats()
+    citys_answers: set[tuple[str, str]] = set()
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
-        for number, event in enumerate(chain.events(), start=1):
-            if kind == "comment" and repeats.of_earlier(event):
+        for number, line in enumerate(chain.events(), start=1):
+            if kind == "comment" and repeats.of_earlier(line):
                 continue
+            event = _whose_comment(line, citys_answers) if kind == "comment" else line
             record = _record(kind, name, number, event, post_ids, comment_posts)
             if record is not None:
                 yield record
+
+
+def _whose_comment(event: dict[str, Any], citys_answers: set[tuple[str, str]]) -> dict[str, Any]:
+    """A comment line with whose comment it is (`by_city`) as the comment's versions say:
+    a deletion line written before deletions said it is the City's when its comment is. The
+    City's answers read so far (`citys_answers`) are kept up to date."""
+    key = (event["platform"], event["comment_id"])
+    if event["kind"] == "comment":
+        if event.get("by_city"):
+            citys_answers.add(key)
+        else:
+            citys_answers.discard(key)
+    elif key in citys_answers and not event.get("by_city"):
+        return {**event, "by_city": True}
+    return event
 
 
 def _posted_text(event: dict[str, Any]) -> str | None:

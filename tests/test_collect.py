@@ -201,6 +201,28 @@ def test_a_reply_removed_with_its_thread_is_not_recorded_as_deleted_by_its_autho
     assert (x_reply, "[removed with the comment it replied to]") not in said
 
 
+def test_the_citys_answer_deleted_is_recorded_as_the_citys(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Who is the City is the platform's word on each line: a deletion line without it made
+    the City's answer, once deleted, a third party's in every reading of the records."""
+    ids, settings = posted(site, sandboxes)
+    question = sandboxes.facebook.add_comment(ids["facebook"], "Is the deck open on weekends?")
+    answer = sandboxes.facebook.add_comment(
+        ids["facebook"], "Yes, 9 to 5.", "City of Trail", parent=question, by_page=True
+    )
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.facebook.delete_comment(answer)  # the City deleted its answer
+    sandboxes.facebook.delete_comment(question)  # and the resident their question
+    collect(settings, site.content, say=lambda _: None)
+    deleted = {
+        e["comment_id"]: e.get("by_city")
+        for e in ChainFile(site.root / "records" / "archive" / "comments.jsonl").events()
+        if e["kind"] == "comment_deleted"
+    }
+    assert deleted == {answer: True, question: None}
+
+
 def test_an_x_reply_is_archived_as_its_author_wrote_it(site: Site, sandboxes: Sandboxes) -> None:
     """X gives a post's text with &, < and > as HTML entities (`3rd Ave &lt;Rossland side&gt;
     &amp; Bay`): the record keeps what the resident wrote."""

@@ -1207,6 +1207,28 @@ def test_a_severed_export_severs_a_name_however_its_apostrophe_and_accents_are_t
     assert severed["records"][2]["text"] == f"{name} and {name} are right about Laurel"
 
 
+@pytest.mark.parametrize("written", ["as collect writes it", "before it said whose it was"])
+def test_the_citys_own_answer_deleted_is_not_a_third_partys(tmp_path: Path, written: str) -> None:
+    records = tmp_path / "records"
+    page = "City of Trail, BC"  # who is the City is the platform's word, never a name
+    _add_comment(records, "c1", "Laurel when?", "2026-11-24T18:00:00+00:00", "Avery Lee",
+                 author_id="901")  # fmt: skip
+    _add_comment(records, "c2", "Laurel is on Tuesday.", "2026-11-24T18:01:00+00:00", page,
+                 author_id="100", parent_id="c1", by_city=True)  # fmt: skip
+    # The City deleted its answer: an older deletion line does not say whose it was.
+    _removed(records, "c2", page, **({"by_city": True} if written.startswith("as") else {}))
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    assert f"<td>{page}</td>" not in (out / "report.html").read_text()  # not flagged
+    data = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    assert [(r["comment_id"], r["author"]) for r in data] == [
+        ("comment-1", name),
+        ("c2", page),  # the City's answer keeps its id and its name
+        ("c2", page),
+    ]
+
+
 def test_a_severed_export_severs_a_commenters_home_address(tmp_path: Path) -> None:
     records = tmp_path / "records"
     _add_comment(records, "c1", "Laurel water is brown at my house, 1234 Hazelwood Drive.",
