@@ -516,7 +516,8 @@ def _write_set(
         + "\n",
         encoding="utf-8",
     )
-    with (folder / "records.csv").open("w", newline="", encoding="utf-8") as handle:
+    # With a byte-order mark: Excel reads a CSV without one as Windows-1252 ("Ã‰mile Roy").
+    with (folder / "records.csv").open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.DictWriter(handle, fieldnames=(*COLUMNS, ATTACHMENT))
         writer.writeheader()
         for row, record in zip(rows, records, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -840,7 +841,7 @@ def test_the_foi_export_says_what_was_decided_and_whether_the_platform_applied_i
     assert "(derogatory)" in classified  # the classifier's action and what it found
     (automatic,) = _moderation_lines(report, "decision: hide (applied)")
     assert "by classifier" in automatic
-    with (out / "records.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
         texts = [row["text"] for row in csv.DictReader(handle) if row["type"] == "moderation"]
     assert f"decision: keep (applied): {kept}" in texts
     (line,) = [r.summary(200) for r in search(site.root / "records", "Second look")]
@@ -873,7 +874,7 @@ def test_the_foi_report_and_csv_show_what_a_comment_showed_besides_its_text(
         assert f'photo: <a href="{picture}">{picture}</a>' in version
         assert f'<a href="{page}">{page}</a>' in version
     assert sink not in first and tub not in second
-    with (out / "records.csv").open(encoding="utf-8", newline="") as handle:
+    with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
         shown = [row["attachment"] for row in csv.DictReader(handle) if row["type"] == "comment"]
     assert shown == [f"photo: {tub} {page}", f"photo: {sink} {page}"]
 
@@ -920,7 +921,7 @@ def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Pat
     export(records, ROOT, "FOI-2026-014", [""], out, redact=True)
 
     def rows(folder: Path) -> list[dict[str, str]]:
-        with (folder / "records.csv").open(encoding="utf-8", newline="") as handle:
+        with (folder / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
             return list(csv.DictReader(handle))
 
     assert [(r["author"], r["text"]) for r in rows(out)] == [
@@ -939,6 +940,28 @@ def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Pat
         ("+Sam", "-5 and\tfalling"),
     ]
     assert "<br>=HYPERLINK(&#34;http://evil.example/" in (out / "report.html").read_text()
+
+
+def test_the_foi_csv_opens_in_a_spreadsheet_with_its_accents_and_apostrophes(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel: I’m on Côté Crescent", "2026-11-24T18:00:00+00:00",
+                 "Émile Roy")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    for folder, author in ((out, "Émile Roy"), (out / "redacted", name)):
+        csv_file = folder / "records.csv"
+        # Excel reads a CSV without a byte-order mark as Windows-1252: "Ã‰mile Roy", "Iâ€™m".
+        assert csv_file.read_bytes().startswith(codecs.BOM_UTF8), folder
+        with csv_file.open(encoding="utf-8-sig", newline="") as handle:
+            (row,) = csv.DictReader(handle)
+        assert (row["type"], row["author"], row["text"]) == (
+            "comment",
+            author,
+            "Laurel: I’m on Côté Crescent",
+        )
 
 
 def test_invoke_help_shows_that_also_takes_a_query_each_time() -> None:
