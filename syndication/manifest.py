@@ -34,8 +34,8 @@ class Entry:
     image_alt: str | None = None
     # The manifest's own, given to each entry: what its replies on X link, as its post does.
     comment_guidelines: str = ""
-    # When it last changed in public (publication, `modified`, a correction), as the build
-    # saw it; None in a manifest from before the build wrote it.
+    # When it last changed in public (publication, `modified`, a correction, its expiry once
+    # passed), as the build saw it; None in a manifest from before the build wrote it.
     updated: str | None = None
 
     @property

@@ -831,6 +831,38 @@ def test_a_run_with_an_older_build_does_not_undo_a_correction_ci_posted(
     assert "Moved a day." in post["message"], "the correction was undone"
 
 
+def test_a_run_with_a_build_from_before_an_alert_expired_does_not_mark_it_urgent_again(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """CI's first run once an urgent alert expired takes "URGENT:" off its post: a change of
+    its own, at the expiry. The CEC's output/, built while the alert was in effect, is older
+    than that change, and is not acted on (it would put "URGENT:" back on a lifted advisory)."""
+    site.add(
+        "2026-11-24-boil-water",
+        title="Boil water advisory for Sunningdale",
+        category="alert",
+        date="2026-11-24 08:00",
+        urgent="true",
+        expires="2026-11-30 12:00",
+        summary="Do not drink the tap water.",
+    )
+    site.build(output=site.root / "cec-output")  # the CEC's build, while it is in effect
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    on_facebook(sandboxes, ci, site, site.root / "cec-output")
+    site.build(now="2026-12-01T12:00:00-08:00")  # CI's, once it expired
+    on_facebook(sandboxes, ci, site, site.output)
+    (post,) = sandboxes.facebook.posts.values()
+    assert not post["message"].startswith("URGENT")
+    push_archive(ci, url)
+    pull_archive(cec, url)  # the CEC's `invoke syndicate` fetches what CI recorded
+    report = on_facebook(sandboxes, cec, site, site.root / "cec-output")
+    (post,) = sandboxes.facebook.posts.values()
+    assert not post["message"].startswith("URGENT"), "the lifted alert was made urgent again"
+    (refused,) = report.results
+    assert refused.outcome == "failed" and "older than what was posted" in (refused.error or "")
+
+
 def posted_on_two_copies(site: Site, sandboxes: Sandboxes) -> tuple[str, Path, Path]:
     """The announcement posted on Facebook by CI and by a City machine (the CEC's), whose copy
     of the records was fetched before CI's run pushed: (the remote, CI's copy, the CEC's),

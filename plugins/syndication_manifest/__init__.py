@@ -62,7 +62,8 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
     """One announcement as the syndication step needs it. Pure."""
     item = article.announcement
     url = f"{siteurl}/{article.url}"
-    posts = platform_posts(item, url, guidelines, article.settings["BUILD_TIME"])
+    now = article.settings["BUILD_TIME"]
+    posts = platform_posts(item, url, guidelines, now)
     corrections = [{"date": c.date.isoformat(), "note": c.note} for c in item.corrections]
     return {
         "id": article.slug,
@@ -71,7 +72,9 @@ def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any
         "title": item.title,
         "category": item.category,
         "date": item.date.isoformat(),
-        "updated": item.updated.isoformat(),
+        # Its last change as of the build, its expiry counted: an alert's posts lose
+        # "URGENT:" then, and a run on a build from before must not put it back.
+        "updated": item.changed(now).isoformat(),
         "urgent": item.urgent and not article.expired,  # first in the queue only while it is
         "status": "withdrawn" if item.withdrawn else "published",
         "withdrawn_reason": item.withdrawn_reason,
