@@ -152,22 +152,28 @@ def collect(
 
 
 def _collected_posts(record: Record, platform: Platform) -> list[str]:
-    """The posts of an announcement whose comments are collected: the one kept in step (its
-    comments outlive its withdrawal on some platforms), and each second post of it still up
-    (`Record.duplicates`: made by a run on a stale copy of the records), where residents
-    comment as on the first, until it is deleted or found gone."""
-    kept = record.remote_id
-    if record.withdrawn and not platform.comments_outlive_withdrawal:
-        kept = None  # the post was deleted, and its comments with it (Facebook)
-    return [post for post in (kept, *record.duplicates) if post]
+    """The posts of an announcement whose comments are collected: the one kept in step, and
+    where comments outlive a withdrawal, the earlier ones withdrawn before it was published
+    again (`Record.withdrawn_posts`), whose conversations residents may carry on; and each
+    second post of it still up (`Record.duplicates`: made by a run on a stale copy of the
+    records), where residents comment as on the first, until it is deleted or found gone."""
+    kept = [record.remote_id]
+    if platform.comments_outlive_withdrawal:
+        kept = [*record.withdrawn_posts, *kept]
+    elif record.withdrawn:
+        kept = []  # the post was deleted, and its comments with it (Facebook)
+    return [post for post in (*kept, *record.duplicates) if post]
 
 
 def _post_named(announcement: str, record: Record, post_id: str) -> str:
-    """A post as collect's messages name it: by its announcement, and a second post by its id
-    too, as the run that asks to delete it names it."""
-    return (
-        f"{announcement} (second post {post_id})" if post_id in record.duplicates else announcement
-    )
+    """A post as collect's messages name it: by its announcement, and a second post or an
+    earlier, withdrawn one by its id too (a second post as the run that asks to delete it
+    names it)."""
+    if post_id in record.duplicates:
+        return f"{announcement} (second post {post_id})"
+    if post_id in record.withdrawn_posts:
+        return f"{announcement} (earlier post {post_id}, withdrawn)"
+    return announcement
 
 
 def _last_change(record: Record) -> datetime:

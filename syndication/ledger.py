@@ -62,6 +62,10 @@ class Record:
     # Further posts of it, made while this one was up (by a run on a stale copy of the records,
     # joined since), each with its link: kept in no step, taken down by a withdrawal.
     duplicates: dict[str, str | None] = field(default_factory=dict)
+    # Earlier posts of it, each withdrawn before it was posted again: on X and YouTube their
+    # comments stay public (X leaves a deleted post's replies up, YouTube's video is private),
+    # and are collected as the present post's are.
+    withdrawn_posts: list[str] = field(default_factory=list)
     # The latest change of the announcement a run carried out here (the manifest's `updated`
     # of the build it read); None where the ledger's lines do not record it (older code).
     updated: str | None = None
@@ -112,6 +116,8 @@ class Record:
             # kept in step, the other named by each run until it is taken down.
             self.duplicates[event["remote_id"]] = event.get("url")
         elif action in ("create", "adopt"):
+            if self.withdrawn and self.remote_id not in (None, event["remote_id"]):
+                self.withdrawn_posts.append(self.remote_id)  # published again: a new post
             self.remote_id = event["remote_id"]
             self.url = event.get("url")
             self.text = event.get("text")

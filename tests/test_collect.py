@@ -362,6 +362,39 @@ def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists
     assert state[("twitter", first)].deleted and not state[("facebook", fb)].deleted
 
 
+def test_replies_under_a_withdrawn_x_post_are_still_collected_once_it_is_published_again(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    x = sandboxes.twitter
+    first_post = next(iter(x.tweets))
+    question = x.add_reply(first_post, "Which streets are flushed?", "Riley Cole")
+    collect(settings, site.content, say=lambda _: None)
+    site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Postponed to spring.",
+        modified="2026-11-23 10:00",
+    )
+    site.syndicate_to(sandboxes)
+    assert first_post not in x.tweets and question in x.tweets  # X leaves the replies up
+
+    # Published again, as a new post; residents keep answering in the first post's
+    # conversation, still public on the City's account: their replies are records too.
+    site.add("2026-11-20-flushing", modified="2026-11-23 12:00")
+    site.syndicate_to(sandboxes)
+    (second_post,) = (t for t in x.tweets if t != question)
+    later = x.add_reply(question, "Is it done yet? Water is brown.", "Avery Lee")
+    on_the_new_post = x.add_reply(second_post, "Glad it is back on", "Sam Ortiz")
+    totals, failures = collect(settings, site.content, say=lambda _: None)
+    assert failures == [] and totals["twitter"].new == 2
+    state = CommentArchive(site.root / "records").state()
+    assert state[("twitter", later)].post_id == first_post
+    assert state[("twitter", on_the_new_post)].post_id == second_post
+    assert not state[("twitter", question)].deleted
+
+
 def test_a_youtube_video_with_comments_turned_off_is_not_a_failure_and_loses_no_comments(
     site: Site, sandboxes: Sandboxes
 ) -> None:
