@@ -105,6 +105,16 @@ def waiting(
     return result
 
 
+def on_the_site(
+    content_dir: Path, now: datetime, settings_file: Path = PUBLISHED_SETTINGS
+) -> dict[str, Collection[str] | None] | None:
+    """The announcements a build of the content at `now` puts on the site, with where each is
+    posted, as `invoke status` reads them (`_as_the_build_reads`); None when the build stops.
+    For `invoke syndicate`, to tell a build made before an announcement was posted from one
+    left behind by the announcement leaving the site."""
+    return _as_the_build_reads(content_dir, now, settings_file)[2]
+
+
 def _as_the_build_reads(
     content_dir: Path, now: datetime, settings_file: Path
 ) -> tuple[list[str], list[str], dict[str, Collection[str] | None] | None]:

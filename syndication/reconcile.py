@@ -83,6 +83,10 @@ def built_before(
     ]
 
 
+# What to do about a build older than what a run already posted, in the CEC's words.
+REBUILD = "rebuild from the current content (`invoke build`, after `git pull`) and run again"
+
+
 def built_before_problem(entry: Entry, record: Record) -> str:
     """What is wrong with a build older than what was posted, and what to do, in the CEC's
     words."""
@@ -90,8 +94,19 @@ def built_before_problem(entry: Entry, record: Record) -> str:
         f"the build this run read is older than what was posted on {record.platform}: it has "
         f"the announcement as of {entry.updated}, and a run already carried out its change of "
         f"{record.updated} (from a newer build). Nothing was sent, as that would undo it: "
-        "rebuild from the current content (`invoke build`, after `git pull`) and run again; "
-        f"if the announcement was changed back since, give it a `modified` after {record.updated}"
+        f"{REBUILD}; if the announcement was changed back since, give it a `modified` after "
+        f"{record.updated}"
+    )
+
+
+def built_before_posting_problem(record: Record) -> str:
+    """What is wrong with a build that lacks an announcement a run posted from a newer build,
+    though the content puts it on the site (built before it was committed), and what to do,
+    in the CEC's words: it is not to be put back as withdrawn (`_off_the_site`)."""
+    return (
+        f"the build this run read is older than what was posted on {record.platform}: it does "
+        "not have the announcement, which the content puts on the site and a run already "
+        f"posted (from a newer build). Nothing was sent: {REBUILD}"
     )
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from publishing.status import on_the_site
 
 from .base import Platform, redact, redacted_logs
 from .config import FacebookConfig, Settings, TwitterConfig, YouTubeConfig
@@ -68,7 +71,13 @@ def _syndicate(
     }
     ledger = Ledger.in_records(settings.records_dir)
     syndicator = Syndicator(
-        ledger, platforms, secrets=settings.secrets, max_wait=max_wait, backoff=backoff
+        ledger,
+        platforms,
+        secrets=settings.secrets,
+        max_wait=max_wait,
+        backoff=backoff,
+        # As a build now would read the content: what an older build lacks is not off the site.
+        on_site_now=lambda: on_the_site(content_dir, datetime.now(UTC)),
     )
     report = syndicator.run(manifest, dry_run=dry_run)
     report.skipped = {n: settings.missing[n] for n in wanted if n in settings.missing}

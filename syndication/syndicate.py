@@ -8,7 +8,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -39,6 +39,7 @@ from .reconcile import (
     WITHDRAW,
     Action,
     built_before,
+    built_before_posting_problem,
     built_before_problem,
     duplicate_problem,
     duplicated,
@@ -157,11 +158,15 @@ class Syndicator:
         backoff: float = 0.5,
         attempts: int = 4,
         sleep: Callable[[float], None] = time.sleep,
+        on_site_now: Callable[[], Collection[str] | None] = lambda: None,
     ) -> None:
         self.ledger = ledger
         self.platforms = dict(platforms)
         self.secrets = tuple(secrets)
         self.retry = Retry(max_wait, backoff, attempts, sleep)
+        # The announcements the content puts on the site now (None: not known), read only
+        # for posts of announcements the manifest lacks: reading the content takes seconds.
+        self.on_site_now = on_site_now
 
     def plan(self, manifest: Manifest) -> list[Action]:
         return plan(manifest, self.ledger.records(), self.platforms)
@@ -177,9 +182,14 @@ class Syndicator:
         ]
         looked = {(r.announcement, r.platform): r for r in unrecorded if isinstance(r, Record)}
         # Failed, in a dry run too: nothing the run does can put them right, the CEC must.
+        behind = left_behind(listed, {**records, **looked}, self.platforms)
+        # Posted from a newer build: the content has them on the site, this build does not.
+        newer = self._posted_after_build(listed, [record for record, _ in behind])
         left = [r for r in unrecorded if isinstance(r, Result)] + [
-            _left_behind(record, problem)
-            for record, problem in left_behind(listed, {**records, **looked}, self.platforms)
+            _built_before_posting(record)
+            if record.announcement in newer
+            else _left_behind(record, problem)
+            for record, problem in behind
         ]
         # Failed until taken down: a second post no run keeps in step.
         entries = manifest.by_id()
@@ -216,6 +226,15 @@ class Syndicator:
                 report.results.extend(future.result())
         report.results.extend(left)
         return report
+
+    def _posted_after_build(
+        self, listed: Collection[str], behind: Iterable[Record]
+    ) -> Collection[str]:
+        """The announcements of `behind` that the manifest does not list but the content puts
+        on the site: posted from a build made after this one, not taken off the site. The
+        content is read only if there is one to ask about."""
+        unlisted = {record.announcement for record in behind} - set(listed)
+        return unlisted & set(self.on_site_now() or ()) if unlisted else set()
 
     def _second_post(
         self, record: Record, duplicate: str, entries: Mapping[str, Entry], dry_run: bool
@@ -726,6 +745,20 @@ def _built_before(entry: Entry, record: Record) -> Result:
         "failed",
         record.remote_id,
         error=built_before_problem(entry, record),
+    )
+
+
+def _built_before_posting(record: Record) -> Result:
+    """A post of an announcement the build lacks though the content puts it on the site, as
+    the run reports it: failed, nothing sent, as for `_built_before`."""
+    return Result(
+        record.platform,
+        record.announcement,
+        UPDATE,
+        "failed",
+        record.remote_id,
+        record.url,
+        error=built_before_posting_problem(record),
     )
 
 

@@ -863,6 +863,32 @@ def test_a_run_with_a_build_from_before_an_alert_expired_does_not_mark_it_urgent
     assert refused.outcome == "failed" and "older than what was posted" in (refused.error or "")
 
 
+def test_a_run_with_a_build_from_before_an_announcement_was_posted_does_not_ask_to_withdraw_it(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The CEC's output/ was built before the rink announcement was committed; CI built the
+    current content and posted it. The CEC's run, on that older build, does not have the
+    announcement, which is on the site and in the content: it says the build is older and to
+    rebuild, never that the announcement left the site and is to be put back as withdrawn."""
+    site.add("2026-11-20-flushing")
+    site.build(output=site.root / "cec-output")  # the CEC's build, before the rink's
+    url, ci, cec = remote(site.root), site.root / "ci", site.root / "cec"
+    pull_archive(ci, url)
+    site.add("2026-11-23-rink", title="Rink opens", date="2026-11-23 09:00", summary="Skate!")
+    site.build()
+    on_facebook(sandboxes, ci, site, site.output)  # CI posts both
+    push_archive(ci, url)
+    pull_archive(cec, url)
+    report = on_facebook(sandboxes, cec, site, site.root / "cec-output")
+    assert len(sandboxes.facebook.posts) == 2  # nothing taken down, nothing posted again
+    (refused,) = report.results
+    assert (refused.announcement, refused.outcome) == ("2026-11-23-rink", "failed")
+    assert "older than what was posted" in (refused.error or "")
+    assert "rebuild" in (refused.error or "") and "withdrawn" not in (refused.error or "")
+    site.build(output=site.root / "cec-output")  # rebuilt: in step with what CI did
+    assert on_facebook(sandboxes, cec, site, site.root / "cec-output").results == []
+
+
 def posted_on_two_copies(site: Site, sandboxes: Sandboxes) -> tuple[str, Path, Path]:
     """The announcement posted on Facebook by CI and by a City machine (the CEC's), whose copy
     of the records was fetched before CI's run pushed: (the remote, CI's copy, the CEC's),
