@@ -61,12 +61,22 @@ def collect(
         unvisited: Counter[str] = Counter()
         retry = Retry()
         ledger = Ledger.in_records(settings.records_dir)
+        records = [
+            (key, record) for key, record in sorted(ledger.records().items()) if key[1] in platforms
+        ]
         visits = [
             (announcement, name, record, post_id)
-            for (announcement, name), record in sorted(ledger.records().items())
-            if name in platforms
+            for (announcement, name), record in records
             for post_id in _collected_posts(record, platforms[name])
         ]
+        # Comments that went with a post the City withdrew (Facebook): recorded so, not as
+        # their authors' deletions, and no longer awaiting a decision. The platform is not
+        # asked: it knows the post no more.
+        for (announcement, name), record in records:
+            for post_id in _taken_down_with(record, platforms[name]):
+                counts = archive.removed_with_post(announcement, name, post_id)
+                if counts.deleted:
+                    totals.setdefault(name, CollectCounts()).deleted += counts.deleted
         for announcement, name, record, post_id in visits:
             platform = platforms[name]
             if name in refused:
@@ -157,12 +167,23 @@ def _collected_posts(record: Record, platform: Platform) -> list[str]:
     again (`Record.withdrawn_posts`), whose conversations residents may carry on; and each
     second post of it still up (`Record.duplicates`: made by a run on a stale copy of the
     records), where residents comment as on the first, until it is deleted or found gone."""
-    kept = [record.remote_id]
+    kept = [] if record.withdrawn else [record.remote_id]
     if platform.comments_outlive_withdrawal:
-        kept = [*record.withdrawn_posts, *kept]
-    elif record.withdrawn:
-        kept = []  # the post was deleted, and its comments with it (Facebook)
+        kept = [*_withdrawn(record), *kept]
     return [post for post in (*kept, *record.duplicates) if post]
+
+
+def _taken_down_with(record: Record, platform: Platform) -> list[str]:
+    """The posts of an announcement the City withdrew whose comments the platform deleted with
+    them (Facebook)."""
+    return [] if platform.comments_outlive_withdrawal else _withdrawn(record)
+
+
+def _withdrawn(record: Record) -> list[str]:
+    """The posts of an announcement the City withdrew: the earlier ones, and the one kept in
+    step if it is withdrawn."""
+    kept = [record.remote_id] if record.withdrawn and record.remote_id else []
+    return [*record.withdrawn_posts, *kept]
 
 
 def _post_named(announcement: str, record: Record, post_id: str) -> str:

@@ -4,10 +4,11 @@
 version, of its text or of what it shows: a photo, sticker or GIF; the earlier one stays in
 the file) and one when a comment disappears from the platform: because its author deleted it,
 or (`removed_with`) with the comment it replied to, where the platform deletes a comment's
-replies with it (the City's own answer's line is marked `by_city`, as its versions are).
-Collecting again records only what changed. Two runs that collected the same thing on their
-own copies of the archive (joined by `records push`) both keep their lines; a version or
-deletion read again is the same record, counted once (`Repeats`).
+replies with it, or (`removed_with_post`) with the post the City withdrew, where the platform
+deletes a post's comments with it (the City's own answer's line is marked `by_city`, as its
+versions are). Collecting again records only what changed. Two runs that collected the same
+thing on their own copies of the archive (joined by `records push`) both keep their lines; a
+version or deletion read again is the same record, counted once (`Repeats`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .chain import ChainFile
 # How a comment left the platform, as every record of it words it.
 DELETED_BY_AUTHOR = "deleted by its author"
 REMOVED_WITH_THREAD = "removed with the comment it replied to"
+REMOVED_WITH_POST = "removed with the withdrawn post"
 
 
 @dataclass
@@ -51,8 +53,11 @@ class CommentState:
 
 
 def how_removed(event: Mapping[str, Any]) -> str:
-    """How a `comment_deleted` line says the comment left the platform: with the comment it
-    replied to, or deleted by its author (every line written before replies were told apart)."""
+    """How a `comment_deleted` line says the comment left the platform: with the post the City
+    withdrew, with the comment it replied to, or deleted by its author (every line written
+    before replies were told apart)."""
+    if event.get("removed_with_post"):
+        return REMOVED_WITH_POST
     return REMOVED_WITH_THREAD if event.get("removed_with") else DELETED_BY_AUTHOR
 
 
@@ -184,22 +189,40 @@ class CommentArchive:
             # Its comment gone, now or before: the platform took the reply with it, and the
             # records must not say that its author deleted it.
             with_its_comment = replies_go_with_their_comment and _parent(state) in gone
-            changes.append(
-                {
-                    "kind": "comment_deleted",
-                    "announcement": announcement,
-                    "platform": platform,
-                    "post_id": post_id,
-                    "comment_id": state.id,
-                    "author": state.author,
-                    # Whose it was, as its versions say: the City's answer stays the City's.
-                    **({"by_city": True} if state.by_city else {}),
-                    **({"removed_with": _parent(state)[1]} if with_its_comment else {}),
-                }
-            )
+            how = {"removed_with": _parent(state)[1]} if with_its_comment else {}
+            changes.append(_deletion(announcement, post_id, state, **how))
         for event in self.chain.extend(changes):
             _fold(known, event)  # this post's comments, kept in step with the file
         return counts
+
+    def removed_with_post(self, announcement: str, platform: str, post_id: str) -> CollectCounts:
+        """Record each comment still up on a post the City withdrew, where the platform deletes
+        a post's comments with it (Facebook), as removed with the post: gone, and not by its
+        author's hand. Nothing is asked of the platform, which knows the post no more."""
+        known = self._posts().setdefault((platform, post_id), {})
+        changes = [
+            _deletion(announcement, post_id, state, removed_with_post=post_id)
+            for state in known.values()
+            if not state.deleted
+        ]
+        for event in self.chain.extend(changes):
+            _fold(known, event)
+        return CollectCounts(deleted=len(changes))
+
+
+def _deletion(announcement: str, post_id: str, state: CommentState, **how: str) -> dict[str, Any]:
+    """The line recording that a comment left the platform; `how`, if not by its author."""
+    return {
+        "kind": "comment_deleted",
+        "announcement": announcement,
+        "platform": state.platform,
+        "post_id": post_id,
+        "comment_id": state.id,
+        "author": state.author,
+        # Whose it was, as its versions say: the City's answer stays the City's.
+        **({"by_city": True} if state.by_city else {}),
+        **how,
+    }
 
 
 def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) -> None:

@@ -305,7 +305,8 @@ class FacebookSandbox(Sandbox):
 
     def _comment(self, request: Request, comment_id: str, params: dict[str, Any]) -> Response:
         comment = self.comments[comment_id]
-        if comment["deleted"]:  # its author deleted it: Graph knows it no more
+        # Deleted by its author, or with its post: Graph knows it no more.
+        if comment["deleted"] or comment["post_id"] not in self.posts:
             return self._missing(comment_id, request.method.lower())
         if request.method == "POST" and "is_hidden" in params:
             comment["is_hidden"] = str(params["is_hidden"]).lower() == "true"

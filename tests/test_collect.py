@@ -15,7 +15,12 @@ from invoke.exceptions import Exit
 import tasks
 from archive.chain import ChainFile
 from archive.collect import collect
-from archive.comments import CommentArchive
+from archive.comments import (
+    DELETED_BY_AUTHOR,
+    REMOVED_WITH_POST,
+    CollectCounts,
+    CommentArchive,
+)
 from archive.index import read_records
 from sandboxes import Sandboxes
 from syndication.base import CommentsOff
@@ -354,12 +359,16 @@ def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists
     sandboxes.twitter.delete_reply(first)
     sandboxes.youtube.edit_comment(yt, "Great video; a pity it was cancelled")
     totals, failures = collect(settings, site.content)
-    assert failures == [] and set(totals) == {"twitter", "youtube"}  # Facebook's went with it
+    assert failures == [] and set(totals) == {"facebook", "twitter", "youtube"}
     assert (totals["twitter"].new, totals["twitter"].deleted) == (1, 1)
     assert totals["youtube"].edited == 1
     state = CommentArchive(site.root / "records").state()
     assert state[("twitter", later)].text == "@CityofTrail Why was this cancelled?"
-    assert state[("twitter", first)].deleted and not state[("facebook", fb)].deleted
+    assert state[("twitter", first)].removal == DELETED_BY_AUTHOR
+    # Facebook's went with the deleted post: recorded so, not as deleted by their authors.
+    assert totals["facebook"] == CollectCounts(deleted=1)
+    assert state[("facebook", fb)].removal == REMOVED_WITH_POST
+    assert collect(settings, site.content)[0].get("facebook") is None  # recorded once
 
 
 def test_replies_under_a_withdrawn_x_post_are_still_collected_once_it_is_published_again(

@@ -1162,6 +1162,44 @@ def test_a_deleted_comment_leaves_the_queue_and_is_not_decided_on_the_platform(
         make_platforms(settings, site.content)[platform].hide_comment(comment, True)
 
 
+def test_a_comment_awaiting_review_leaves_the_queue_once_its_facebook_post_is_withdrawn(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook
+    comment = fb.add_comment(next(iter(fb.posts)), "Call me at 250-555-0199 about the leak")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    records, key = site.root / "records", f"facebook:{comment}"
+    assert any(key in line for line in waiting(site.content, records, NOW).review)
+
+    # Withdrawn: Facebook deletes the post, and its comments with it. Nothing is left there to
+    # keep or hide: as for a comment its author deleted, it leaves the queue and `decide`
+    # refuses it without asking Graph; the records say how it went, not that its author
+    # deleted it.
+    site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Postponed to spring.",
+        modified="2026-11-23 10:00",
+    )
+    site.syndicate_to(sandboxes)
+    assert fb.posts == {}
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["facebook"].deleted == 1
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert not any(key in line for line in waiting(site.content, records, NOW).review)
+    report = write_report(records).read_text()
+    assert key in report.split("Removed with the withdrawn post before review")[1]
+    with pytest.raises(DecisionError, match=f"{key}: removed with the withdrawn post on "):
+        decide(settings, site.content, key, "keep", "Not personal information", "Reviewer")
+    assert [e["kind"] for e in ModerationLog(records).chain.events()] == ["classification"]
+    # Nor would Graph hide a comment of a deleted post: it answers that it does not exist.
+    with pytest.raises(PlatformError, match="does not exist"):
+        make_platforms(settings, site.content)["facebook"].hide_comment(comment, True)
+
+
 def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
     site: Site, sandboxes: Sandboxes
 ) -> None:
