@@ -96,7 +96,10 @@ def run_demo(
     go to `records` (default: `demo_records(root)`), emptied first."""
     records = records or demo_records(root)
     shutil.rmtree(records, ignore_errors=True)
-    with start_all() as boxes:
+    # X's Basic tier (100 posts a day): the sample's announcements, and the replies telling
+    # their corrections on X, are more than the free tier's 17, which would leave some of the
+    # sample for a run the next day.
+    with start_all(daily_post_limit=100) as boxes:
         settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
         say("\nSyndicating to the local sandboxes of Facebook, X and YouTube:")
         report = syndicate(output / "syndication.json", root / "content", settings, say=say)

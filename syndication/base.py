@@ -161,6 +161,12 @@ class Platform(ABC):
         ledger gives other announcements."""
         return next((post for post in self.announcing(entry) if post.id not in taken), None)
 
+    def told_by_create(self, entry: Entry) -> list[str]:
+        """The entry's correction notes the post `create` makes tells, recorded as told: all of
+        them where it leads with them (Facebook's message, YouTube's description). Those it
+        does not tell are told after it, as `update` tells any correction not yet told."""
+        return entry.correction_notes
+
     def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
         """The reply `update` would post, if it is already there (platforms that reply)."""
         return None

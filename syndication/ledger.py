@@ -56,7 +56,7 @@ class Record:
     withdrawn: bool = False
     pending: dict[str, Any] | None = None  # an intent with no outcome yet
     replies: list[str] = field(default_factory=list)
-    reply_texts: list[str] = field(default_factory=list)
+    reply_text: dict[str, str] = field(default_factory=dict)  # each reply's, by its id
     withdrawn_replies: list[str] = field(default_factory=list)  # taken down with the post
     gone: str | None = None  # a post id found no longer on the platform, though not withdrawn
     # Further posts of it, made while this one was up (by a run on a stale copy of the records,
@@ -85,6 +85,13 @@ class Record:
     def replies_up(self) -> list[str]:
         """The City's replies (X updates) not yet taken down by a withdrawal."""
         return [reply for reply in self.replies if reply not in self.withdrawn_replies]
+
+    @property
+    def reply_texts(self) -> list[str]:
+        """The texts of the City's replies still up: X refuses a reply that repeats one, not
+        one a withdrawal took down (a reinstated announcement's post is told again)."""
+        up = self.replies_up
+        return [text for reply, text in self.reply_text.items() if reply in up]
 
     def require_remote_id(self) -> str:
         if self.remote_id is None:
@@ -139,7 +146,7 @@ class Record:
             if event.get("reply_id"):
                 self.replies.append(event["reply_id"])
                 if event.get("reply_text"):
-                    self.reply_texts.append(event["reply_text"])
+                    self.reply_text[event["reply_id"]] = event["reply_text"]
         elif action == "withdraw" and event.get("reply_id"):
             self.withdrawn_replies.append(event["reply_id"])
         elif action == "withdraw" and event.get("remote_id") in self.duplicates:

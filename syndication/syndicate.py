@@ -306,6 +306,7 @@ class Syndicator:
         operation: str | None = None  # the ledger intent a failure answers
         write: _Once[Any] | None = None  # the remote write, once it has been tried
         named: dict[str, Any] = {}  # the post (or reply) the intent names, for its outcome
+        created = False  # posted in this run, then told what its post did not say
         try:
             if action.interrupted:
                 recovered = self._recover(platform, action)
@@ -314,13 +315,16 @@ class Syndicator:
                 action = recovered
             if action.kind == CREATE:
                 payload = platform.preview(entry)
-                operation = self.ledger.intend(
-                    entry.id, name, CREATE, payload=payload, **_sent(entry, name)
-                )
+                sent = {**_sent(entry, name), "corrections": platform.told_by_create(entry)}
+                operation = self.ledger.intend(entry.id, name, CREATE, payload=payload, **sent)
                 write = _Once(platform.create, lambda: self._find_existing(platform, entry))
                 post = self._call(write, entry)
-                self._done(operation, action, post, **_sent(entry, name))
-                return Result(name, entry.id, CREATE, "created", post.id, post.url)
+                record = action.record or Record(entry.id, name)
+                record.apply(self._done(operation, action, post, **sent))
+                if not needs_update(entry, record, name):
+                    return Result(name, entry.id, CREATE, "created", post.id, post.url)
+                # Corrections the post could not tell (X): told now, as for an adopted post.
+                action, created = replace(action, kind=UPDATE, record=record), True
             assert record is not None  # planned updates and withdrawals have a record
             remote_id = record.remote_id
             if action.kind == UPDATE and remote_id:
@@ -338,7 +342,8 @@ class Syndicator:
                         return self._found_gone(platform, action, operation, error)
                     record.apply(self._updated(operation, entry, record, reply, sent))
                     if not needs_update(entry, record, name):
-                        return Result(name, entry.id, UPDATE, "updated", remote_id, record.url)
+                        done = (CREATE, "created") if created else (UPDATE, "updated")
+                        return Result(name, entry.id, *done, remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 for takedown in _takedowns(entry, record):
                     named = _post_named(takedown)
@@ -562,8 +567,10 @@ class Syndicator:
         taken = self.ledger.remote_ids(platform.name, other_than=entry.id)
         return platform.find_existing(entry, taken)
 
-    def _done(self, operation: str, action: Action, post: RemotePost, **sent: Any) -> None:
-        self.ledger.outcome(
+    def _done(
+        self, operation: str, action: Action, post: RemotePost, **sent: Any
+    ) -> dict[str, Any]:
+        return self.ledger.outcome(
             operation,
             action.entry.id,
             action.platform,

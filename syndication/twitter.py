@@ -83,6 +83,9 @@ class Twitter(Platform):
         data = self._call(self.client.create_tweet, text=text, user_auth=True)["data"]
         return RemotePost(str(data["id"]), self.permalink(str(data["id"])), text)
 
+    def told_by_create(self, entry: Entry) -> list[str]:
+        return []  # the post has no room for them (`x_text`): each is told in a reply after it
+
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:
         """A reply telling what changed; nothing when there is nothing new to tell (a post
         cannot be edited, and X refuses a reply that repeats an earlier one)."""
@@ -213,8 +216,8 @@ class Twitter(Platform):
     def _next_reply(self, entry: Entry, posted: Record) -> tuple[str, str] | None:
         """The next reply's text (see `update_text`), then as it was written before replies
         linked the guidelines, as a run of earlier code may have sent and recorded it; None
-        when there is nothing to tell, or it was told in either wording (X refuses a reply
-        that repeats one)."""
+        when there is nothing to tell, or it was told in either wording in a reply still up (X
+        refuses a reply that repeats one)."""
         untold = untold_corrections(entry, posted)
         if untold:
             note = untold[0]

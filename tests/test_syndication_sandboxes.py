@@ -305,6 +305,47 @@ def test_replies_held_back_by_the_daily_limit_are_told_by_the_next_run(
     assert on_x(run).results == []
 
 
+def test_corrections_made_before_the_x_post_went_out_are_told_there_as_replies(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Facebook's and YouTube's posts, made after the corrections, lead with them; X's post,
+    held back by the daily limit till then, has no room for them: the run that posts it
+    tells each after it, oldest first, as for any correction X was not told."""
+    add_tour(run.site, modified="2026-11-23 10:00", correction=TWO_CORRECTIONS)
+    sandboxes.twitter.daily_post_limit = 0
+    run()
+    (facebook,) = sandboxes.facebook.posts.values()
+    assert facebook["message"].startswith("Correction: The tour starts at 2 p.m.")
+    sandboxes.twitter.daily_post_limit = 10  # the 24 hours have passed
+    assert outcomes(on_x(run)) == {("twitter", "2026-11-21-tour", "created")}
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: Meet at the north gate.",
+    ]
+    assert on_x(run).results == []
+
+
+def test_a_correction_told_on_x_before_a_withdrawal_is_told_again_once_it_is_reinstated(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """The withdrawal took the post down with its "Update: …" reply. Published again, the new
+    post has no correction in it, as no X post has: the reply tells it again (X refuses only
+    a reply repeating one still up)."""
+    correction = "The tour starts at 2 p.m."
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction=correction)
+    on_x(run)
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Cancelled."}
+    add_tour(run.site, modified="2026-11-22 12:00", correction=correction, **withdrawn)
+    on_x(run)
+    assert sandboxes.twitter.tweets == {}
+    add_tour(run.site, modified="2026-11-23 10:00", correction=correction)
+    assert outcomes(on_x(run)) == {("twitter", "2026-11-21-tour", "created")}
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [f"Update: {correction}"]
+    assert on_x(run).results == []
+
+
 def test_a_crash_between_replies_on_x_neither_repeats_nor_loses_one(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
