@@ -47,9 +47,11 @@ The rules about what is said (personal information, confidential markers, words)
 text as it is published: each paragraph of the body, and each field's value as the build reads
 it, is one run of text whatever lines it was wrapped on (joined with a space), and a finding
 names the line where what it found starts. A private residence is marked in the sentence that
-gives its address, so that sentence of the run, not the run, is read for its marker. Fenced
-code blocks are published as they are written, so those rules read them too; only the rules
-about Markdown's structure (headings, links, images) pass over them.
+gives its address, so that sentence of the run, not the run, is read for its marker. A
+character reference in the body (`&nbsp;`, `&#64;`) is read as the character the page shows
+in its place. Fenced code blocks are published as they are written (a reference as typed),
+so those rules read them too; only the rules about Markdown's structure (headings, links,
+images) pass over them.
 
 A false positive is waived on its line (or the line above) with a reasoned marker, which the
 lint reports:  <!-- lint-ok personal-phone: the Public Works after-hours line -->
@@ -94,6 +96,7 @@ from announcements.model import (
     PLACEHOLDER_LEFT,
     STATIC_PATHS,
     PageMeta,
+    as_shown,
     changes_dated_later,
     first_line_naming,
     invisible_characters,
@@ -599,6 +602,8 @@ def _paragraphs(lines: Iterable[Line]) -> Iterator[Passage]:
             yield _joined(run)
             run = []
         part = WAIVER.sub("", part).strip()  # a waiver's words are not published
+        if line.is_markup:  # a code block shows `&#64;` as typed; the rest of the page, `@`
+            part = as_shown(part)
         if ends and part:
             yield _joined([(line.number, part)])  # a heading, or a fence's info string
         elif part:

@@ -142,6 +142,28 @@ def test_a_sin_with_no_break_spaces_is_found(content: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "rule", "line"),
+    [
+        # An HTML editor or a CMS writes a no-break space as `&nbsp;`: the page shows
+        # "250 555 0147", as it does the spaces typed.
+        ("Call Jo Doe at 250&nbsp;555&nbsp;0147 after 5 p.m.", "personal-phone", 9),
+        ("Questions to jo.doe&#64;example.org please.", "personal-email", 9),
+        ("Ask for\njo.doe&#x40;example.org at the desk.", "personal-email", 10),  # wrapped
+    ],
+)
+def test_the_lint_reads_character_references_as_the_page_shows_them(
+    content: Path, text: str, rule: str, line: int
+) -> None:
+    found = findings(content, f"Intro.\n\n{text}\n")
+    assert [(f.rule, f.line) for f in found] == [(rule, line)], found
+
+
+def test_a_character_reference_in_a_code_block_is_read_as_typed(content: Path) -> None:
+    # Markdown shows a code block as typed: `&#64;` there is not an at sign on the page.
+    assert findings(content, "Intro.\n\n```\nuser&#64;example.org\n```\n") == []
+
+
+@pytest.mark.parametrize(
     ("body", "fields", "rule", "line"),
     [
         ("The rezoning was discussed by Council in\ncamera on Monday.\n", {}, "confidential", 9),

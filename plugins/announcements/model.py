@@ -31,6 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+import nh3
 import yaml
 from PIL import Image
 
@@ -118,6 +119,27 @@ _LOOKALIKES = {
 _LOOKALIKE = re.compile(
     r"^[ \u00a0\u202f]*?(?:[A-Za-z0-9_-]+(?::(?=[\u00a0\u202f])|(?=\uff1a)))?([\u00a0\u202f\uff1a])"
 )
+
+# A character reference as Markdown passes it through to the page (markdown.serializers'
+# own pattern): `&nbsp;`, `&#64;`, `&#x1B;`. Without its `;`, Markdown writes the `&` as text.
+CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#x[0-9a-f]+|[0-9a-z]+);", re.IGNORECASE)
+
+
+def as_shown(markdown_text: str) -> str:
+    """Text of the body with each character reference as the character the page shows in its
+    place (`250&nbsp;555` is "250 555"): what a reader sees, and the feeds carry."""
+    if "&" not in markdown_text:  # most text: no reference to look for
+        return markdown_text
+    return CHARACTER_REFERENCE.sub(lambda found: shown_character(found[0]), markdown_text)
+
+
+@lru_cache(maxsize=1024)
+def shown_character(reference: str) -> str:
+    """What one character reference shows, read as the build's HTML cleaner (and a browser)
+    reads it: `&#11;` is a vertical tab, which `html.unescape` would drop, `&#0;` U+FFFD, and a
+    name HTML does not know is shown as typed."""
+    return unescape(nh3.clean(reference))
+
 
 # The years an announcement's times may fall in. Anything else is a slip ("9999" for "never"),
 # and near years 1 and 9999 a change of offset leaves the dates Python can hold.
