@@ -33,8 +33,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
   invisible-character                         a control character (a page break pasted from a
-                                              PDF) the feeds cannot carry, in a file that is
-                                              not a draft (the build refuses it too)
+                                              PDF, or written as `&#12;`) the feeds cannot
+                                              carry, in a file that is not a draft (the build
+                                              refuses it too)
   location, file name                         Markdown the build would never publish (outside
                                               announcements/ and pages/, or saved as other than
                                               `.md`) or would publish at an address its folder

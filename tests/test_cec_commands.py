@@ -525,6 +525,10 @@ def _correction_dated_after_now(site: Site) -> None:
     site.add("2026-11-20-flushing", correction="[{date: 2026-12-20 10:00, note: Monday.}]")
 
 
+def _control_character_written_as_a_reference(site: Site) -> None:
+    site.add("2026-11-20-flushing", body="Page one&#12;page two.")
+
+
 def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]:
     def stop(site: Site) -> None:
         site.add("2026-11-20-flushing")
@@ -551,6 +555,7 @@ def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]
         (_announcement_saved_under_another_extension, "file name"),
         (_link_to_a_file_outside_content, "link"),
         (_correction_dated_after_now, "correction"),
+        (_control_character_written_as_a_reference, "text"),
         (_page_at_an_address_the_build_writes("index.html"), "save_as"),
         (_page_at_an_address_the_build_writes("category/service-change.html"), "save_as"),
         (_page_at_an_address_the_build_writes("sitemap.xml"), "save_as"),

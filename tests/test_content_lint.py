@@ -807,6 +807,15 @@ def test_an_invisible_control_character_is_named_by_its_line(content: Path) -> N
     assert findings(content, body, status="draft") == []
 
 
+def test_an_invisible_control_character_written_as_a_reference_is_named_by_its_line(
+    content: Path,
+) -> None:
+    # The page and the feeds get the character `&#12;` stands for, as the build refuses it.
+    found = findings(content, "Intro.\n\nPage one&#12;page two.\n")
+    assert [(f.line, f.rule) for f in found] == [(9, "invisible-character")], found
+    assert found[0].message.startswith("U+000C, written '&#12;', is an invisible control")
+
+
 @pytest.mark.parametrize(
     ("body", "fields", "line"),
     [

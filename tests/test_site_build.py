@@ -1806,6 +1806,26 @@ def test_an_invisible_control_character_fails_the_build_naming_file_line_and_fie
     ]
 
 
+@pytest.mark.parametrize(
+    ("reference", "character"), [("&#12;", "U+000C"), ("&#11;", "U+000B"), ("&#x1B;", "U+001B")]
+)
+def test_an_invisible_control_character_written_as_a_reference_is_named_not_a_crash(
+    site: Site, reference: str, character: str
+) -> None:
+    """HTML copied from a web page or an HTML editor writes a character as a reference: the
+    page and the feeds get the character itself, which lxml refused to write, stopping the
+    whole build with "All strings must be XML compatible", naming no file."""
+    site.add("2026-11-20-flushing", body=f"Page one{reference}page two.\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    folder = display_path(site.content / "announcements")
+    (problem,) = failure.value.problems
+    assert problem.startswith(
+        f"{folder}/2026-11-20-flushing.md:7: text: {character}, written '{reference}', is an "
+        "invisible control character"
+    )
+
+
 def test_windows_line_endings_and_a_byte_order_mark_are_read_as_written(site: Site) -> None:
     crlf = site.add("2026-11-20-flushing", title="Flushing in Glenmerry")
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))

@@ -342,11 +342,13 @@ def placeholder_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(lines_of(text), 1) if _PLACEHOLDER.search(line)]
 
 
-def invisible_character(character: str) -> str:
-    """What is wrong with an invisible character, said the same by the build and the lint."""
+def invisible_character(character: str, reference: str | None = None) -> str:
+    """What is wrong with an invisible character, typed or written as a character `reference`
+    (`&#12;`, which is all the CEC sees of it), said the same by the build and the lint."""
+    written = f", written '{reference}'," if reference else ""
     return (
-        f"U+{ord(character):04X} is an invisible control character, which the feeds cannot "
-        "carry; remove it (one is often pasted with text from a PDF or a Word document)"
+        f"U+{ord(character):04X}{written} is an invisible control character, which the feeds "
+        "cannot carry; remove it (one is often pasted with text from a PDF or a Word document)"
     )
 
 
@@ -920,18 +922,35 @@ def _placeholders_left(fields: _Fields, text: str) -> None:
 
 def _invisible_characters_left(fields: _Fields, text: str) -> None:
     """Each invisible character in a file to be published: typed (named by its line and
-    field), or written as an escape in a quoted value (`"\\v"`, named by the value's line)."""
+    field), written as a character reference in the text (`&#12;`: the page and the feeds get
+    the character itself), or as an escape in a quoted value (`"\\v"`, named by the value's
+    line)."""
     if _INVISIBLE.search(text):  # most files: one scan, no lines
         field_on = _field_on_line(fields, text)
         for found in _INVISIBLE.finditer(text):
             number = line_at(text, found.start())
             fields.problem(field_on(number), invisible_character(found.group()), number)
+    for number, reference, character in _invisible_references(text):
+        fields.problem("text", invisible_character(character, reference), number)
     for name, node in fields.nodes.items():
         for value in _scalars(node):
             escaped = _INVISIBLE.search(str(value.value))
             if escaped:
                 line = fields.line_of(value.start_mark)
                 fields.problem(name, invisible_character(escaped.group()), line)
+
+
+def _invisible_references(text: str) -> Iterator[tuple[int, str, str]]:
+    """(line, reference, character) of each character reference in a file's text (below its
+    front matter, whose values are shown as typed) that stands for an invisible character."""
+    if "&#" not in text:  # most files: no numeric reference, the only kind that writes one
+        return
+    parts = split_front_matter(text)
+    body_start = len(text) - len(parts[1]) if parts else 0
+    for found in CHARACTER_REFERENCE.finditer(text, body_start):
+        character = shown_character(found.group())
+        if _INVISIBLE.fullmatch(character):
+            yield line_at(text, found.start()), found.group(), character
 
 
 def _field_on_line(fields: _Fields, text: str) -> Callable[[int], str]:
