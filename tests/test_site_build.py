@@ -1494,6 +1494,29 @@ def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> Non
     )
 
 
+def test_an_events_calendar_name_is_text_escaped_as_its_summary_is(site: Site) -> None:
+    """X-WR-CALNAME, the name a calendar app gives the event's file, is text (RFC 5545 3.3.11,
+    as NAME in RFC 7986): `,` `;` `\\` and a line break are escaped, as in the same file's
+    SUMMARY. Written as is, a title in a YAML block (`|`) stopped the build with icalendar's
+    "Content line can not contain unescaped new line characters", naming no file."""
+    event = {
+        "category": "city-event",
+        "event_start": "2026-11-28 18:00",
+        "event_end": "2026-11-28 20:00",
+        "location": "Trail Memorial Centre",
+    }
+    site.add("2026-11-20-skate", title='"Skate night; bring skates, helmets \\\\ pads"', **event)
+    site.add("2026-11-21-curling", title="|\n  Curling night\n  at the Memorial Centre", **event)
+    site.build()
+    calendars = site.output / "announcements"
+    skate = (calendars / "2026-11-20-skate.ics").read_bytes().decode()  # lines end in CRLF
+    escaped = "Skate night\\; bring skates\\, helmets \\\\ pads"
+    assert f"\r\nSUMMARY:{escaped}\r\n" in skate
+    assert f"\r\nX-WR-CALNAME:{escaped}\r\n" in skate
+    curling = (calendars / "2026-11-21-curling.ics").read_bytes().decode()
+    assert re.search(r"\r\nX-WR-CALNAME:Curling night(\\n| )at the Memorial Centre\r\n", curling)
+
+
 def test_an_events_time_in_every_listing_is_a_time_element(site: Site) -> None:
     """In a card, the event's start is labelled as on its page ("Starts"), and is a <time>
     as the publication date beside it is: the two are not taken for one another."""

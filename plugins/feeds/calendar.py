@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneStandard
+from icalendar import Calendar, Event, Timezone, TimezoneStandard, vText
 
 from .feeds import dated_note
 
@@ -18,7 +18,9 @@ def _calendar(name: str) -> Calendar:
     calendar.add("prodid", "-//City of Trail//Announcements//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
+    # Text, escaped as SUMMARY is (`,` `;` `\\` and line breaks): icalendar takes a property it
+    # does not know for one already written, and would write a title's `;` as is.
+    calendar.add("x-wr-calname", vText(name))
     return calendar
 
 
