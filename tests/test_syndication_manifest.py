@@ -94,6 +94,19 @@ def test_platform_choice_and_video(site: Site) -> None:
     assert entries["2026-11-21-tour"]["url"] in youtube["description"]
 
 
+def test_a_title_written_over_lines_is_one_line_in_every_post(site: Site) -> None:
+    """A title written as a YAML block (`|`) keeps its line break, which the page shows as a
+    space; a post, a feed or a calendar would break the headline there."""
+    site.add("2026-11-20-skate", title="|\n  Skate night\n  at the Memorial Centre")
+    site.build()
+    (entry,) = manifest(site)["announcements"]
+    headline = "Skate night at the Memorial Centre"
+    assert entry["title"] == headline
+    assert entry["posts"]["facebook"]["message"].startswith(f"{headline}. ")
+    assert entry["posts"]["twitter"]["text"].startswith(f"{headline}. ")
+    assert f"<title>{headline}</title>" in site.read("feeds/all.atom.xml")
+
+
 def test_manifest_json_is_the_manifest_with_one_announcement_per_line() -> None:
     entries = [
         {"id": "b", "title": "Café « hours »", "posts": {"x": {"text": "a\nb"}}},

@@ -436,6 +436,12 @@ def _text(node: yaml.Node) -> str:
     return value
 
 
+def _headline(node: yaml.Node) -> str:
+    """A title, on one line: written as a YAML block (`|`) it keeps its line breaks, which the
+    page shows as spaces, but a post, a feed reader or a calendar would break the headline."""
+    return _text(node).replace("\n", " ")
+
+
 def _datetime_parser(tz: tzinfo) -> Callable[[yaml.Node], datetime]:
     def parse(node: yaml.Node) -> datetime:
         return parse_datetime(_text(node), tz)
@@ -810,7 +816,7 @@ def parse_announcement(
 
     when = _datetime_parser(tz)
     values: dict[str, Any] = {
-        "title": _parse(fields, "title", _text),
+        "title": _parse(fields, "title", _headline),
         "date": _parse(fields, "date", when),
         "category": _parse(fields, "category", _choice(CATEGORIES)),
         "summary": _parse(fields, "summary", _text),
