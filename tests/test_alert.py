@@ -177,6 +177,19 @@ def test_the_summary_ends_at_a_sentence_after_an_abbreviation() -> None:
     assert first_sentence("BOIL YOUR WATER. DO NOT DRINK IT.") == "BOIL YOUR WATER."
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Do not drink the tap water for 24[^1] hours. Boil it first.\n\n[^1]: From 8 a.m.",
+        "[^1]: From 8 a.m.\n\nDo not drink the tap water for 24[^1] hours. Boil it first.",
+    ],
+)
+def test_an_alert_summary_leaves_out_footnote_markers(body: str) -> None:
+    # A footnote's reference is its number in superscript; as text it joined the word before
+    # ("for 241 hours" on Facebook, X and the page's lead), and its note is no part of the text.
+    assert first_sentence(body) == "Do not drink the tap water for 24 hours."
+
+
 def test_the_summary_of_a_body_in_markdown_is_its_first_sentence_as_text(site: Site) -> None:
     """`--body` is Markdown (the page's text); the summary Facebook and X show is text."""
     body = "**Do not drink the tap water.** Boil it for one minute. Bottled water is at the pool."

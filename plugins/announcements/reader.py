@@ -224,13 +224,21 @@ _TEXT_ONLY = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"}, str
 
 # Where a block a reader reads on its own ends: a paragraph, a list item, a heading, a cell.
 _BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|dt|dd|th|td|pre|blockquote)\s*>", re.IGNORECASE)
+# Footnotes as the site's Markdown (`extra`) writes them: each reference the note's number in
+# superscript, the notes in a <div> at the end. Neither is part of the sentence around it:
+# taken as text, "for 24[^1] hours" would read "for 241 hours".
+_FOOTNOTES = re.compile(
+    r'<sup id="fnref\d*:[^"]*"><a class="footnote-ref"[^>]*>[^<]*</a></sup>'
+    r'|<div class="footnote">.*</div>',
+    re.DOTALL,
+)
 
 
 def as_text(markdown_text: str) -> str:
     """Markdown as a reader of the page reads it: its words without the markup (emphasis
-    marks, a link's address, HTML tags and comments such as a lint waiver). Line breaks are
-    kept between blocks."""
-    return _text_of(_html_for_text(markdown_text))
+    marks, a link's address, HTML tags and comments such as a lint waiver) and without its
+    footnotes. Line breaks are kept between blocks."""
+    return _text_of(_html_for_reading(markdown_text))
 
 
 def text_blocks(markdown_text: str) -> list[str]:
@@ -238,8 +246,13 @@ def text_blocks(markdown_text: str) -> list[str]:
     order, as `as_text` reads it, each on one line: a line break inside a paragraph is only
     where it was wrapped, but a heading or a bold first line and the paragraph after it are
     two, though nothing but the line between them says so."""
-    parts = _BLOCK_END.split(_html_for_text(markdown_text))
+    parts = _BLOCK_END.split(_html_for_reading(markdown_text))
     return [block for part in parts if (block := " ".join(_text_of(part).split()))]
+
+
+def _html_for_reading(markdown_text: str) -> str:
+    """The text's HTML without its footnotes, for what is taken out of it as sentences."""
+    return _FOOTNOTES.sub("", _html_for_text(markdown_text))
 
 
 _ELEMENT = re.compile(r"<[A-Za-z][^>]*>")
