@@ -41,6 +41,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from announcements.addresses import slug_of
+from announcements.model import invisible_characters_as_spaces
 from checks.git_command import run_git
 from checks.lint import (
     ADDRESS,
@@ -431,12 +432,16 @@ def announcement_source(project: Path, announcement: str) -> str:
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
     """The git history of the announcement's source file: date and change note of each commit."""
     source = announcement_source(project, announcement)
-    log = ("log", "--follow", "--format=%h%x00%aI%x00%s", "--", source)
+    # Each commit's record starts at \x01: a note may hold what ends a line for Python (a
+    # vertical tab pasted from Word, or a carriage return, which text mode reads as "\n").
+    log = ("log", "--follow", "--format=%x01%h%x00%aI%x00%s", "--", source)
     result = run_git("-C", str(project), *log, error=ExportError)
     history = []
-    for line in result.stdout.splitlines():
-        commit, date, note = line.split("\x00", 2)
-        history.append({"commit": commit, "date": date, "note": note})
+    for record in result.stdout.split("\x01")[1:]:
+        commit, date, note = record.rstrip("\n").split("\x00", 2)
+        history.append(
+            {"commit": commit, "date": date, "note": invisible_characters_as_spaces(note)}
+        )
     return history
 
 

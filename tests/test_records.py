@@ -651,6 +651,27 @@ def test_the_foi_report_gives_the_history_of_a_file_named_in_capitals(site: Site
     assert revision["note"] == "Announce"
 
 
+def test_the_foi_report_gives_a_change_note_with_control_characters_as_spaces(
+    site: Site,
+) -> None:
+    """A commit message pasted from Word keeps its manual line break (U+000B), or a carriage
+    return: the history was cut in two there (its second half read as a commit of its own,
+    and the export stopped), and the report would hold a character HTML forbids."""
+    path = site.add("2026-11-20-flushing")
+    as_the_cec = ["git", "-C", str(site.root), "-c", "user.name=CEC", "-c", "user.email=c@x.ca"]
+    for command in (
+        ["init", "-q", "-b", "main"],
+        ["add", "."],
+        ["commit", "-q", "-m", "Announce the flushing\x0bin Glenmerry \x1b[1mnow\x1b[0m"],
+    ):
+        subprocess.run([*as_the_cec, *command], check=True, capture_output=True)
+    path.write_text(path.read_text().replace("next week", "from Monday"))
+    subprocess.run([*as_the_cec, "commit", "-qam", "Give the start\rday"], check=True)
+    later, first = announcement_history(site.root, "2026-11-20-flushing")
+    assert first["note"] == "Announce the flushing in Glenmerry  [1mnow [0m"
+    assert later["note"].split() == ["Give", "the", "start", "day"]
+
+
 def test_times_are_shown_in_city_time_as_the_dates_searched_are_city_days(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -88,6 +88,20 @@ def test_a_change_note_with_personal_information_is_shown_as_updated_and_reporte
     assert "555-0147" not in report and "jo@example.org" not in report
 
 
+def test_a_change_note_with_control_characters_shows_them_as_spaces(site: Site) -> None:
+    """Git keeps a commit message as typed: one pasted from Word carries its manual line break
+    (U+000B), one from a coloured terminal its escape sequences (U+001B). HTML forbids both
+    (the Nu HTML Checker: "Forbidden code point"); the page showed them as they were."""
+    git(site.root, "init", "-q", "-b", "main")
+    site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce the flushing\x0bin Glenmerry \x1b[1mnow\x1b[0m")
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert ": Announce the flushing in Glenmerry  [1mnow [0m</li>" in page
+    assert "\x0b" not in page and "\x1b" not in page
+
+
 def test_a_change_note_is_withheld_for_what_it_discloses_as_the_policy_says() -> None:
     policy = Policy.load(ROOT / "policy")
     assert unpublishable("Correct applicant's SIN 130 692 544 to a file number", policy) == [

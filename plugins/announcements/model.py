@@ -363,6 +363,13 @@ def invisible_characters(path: str, text: str) -> list[Problem]:
     return found.problems
 
 
+def invisible_characters_as_spaces(text: str) -> str:
+    """`text` with each invisible character as a space: for text published as it was written
+    elsewhere, a commit's change note, which no build can refuse (a pushed commit cannot be
+    amended) but no page may hold (HTML forbids them)."""
+    return _INVISIBLE.sub(" ", text)
+
+
 def first_line_naming(text: str, words: str) -> int:
     """The first line of a file's text (after its front matter) that holds `words`; the
     text's first line when it is written otherwise (escaped, or split across lines)."""

@@ -3,7 +3,9 @@
 For each announcement, the date and one-line change note of every commit that touched its
 file (never the author's name or email), newest first, and a link to the file's full history
 in the public repository (`SOURCE_HISTORY_URL`, a template with `{path}`, e.g.
-`https://github.com/city-of-trail/announcements/commits/main/{path}`; empty: no link).
+`https://github.com/city-of-trail/announcements/commits/main/{path}`; empty: no link). A
+control character in a note (U+000B pasted from Word, ESC from a terminal) is shown as a
+space: HTML forbids it, and git keeps a message as typed.
 
 One `git log` for the whole content folder per build, not one per file. Git compares every
 commit's tree with its parent's, so that log grows with commits times files (seconds for a
@@ -41,6 +43,7 @@ from typing import Any, TypeVar
 from pelican import signals
 
 import checks.lint
+from announcements.model import invisible_characters_as_spaces
 from checks.git_command import run_git
 from checks.lint import Policy, text_findings
 from page_cache.store import put_in_place
@@ -114,7 +117,9 @@ def parse_log(output: str) -> dict[str, list[Revision]]:
     revisions: dict[str, list[Revision]] = defaultdict(list)
     for block in output.split("\x01")[1:]:
         commit, date, note, names = block.split("\x00", 3)
-        revision = Revision(commit, datetime.fromisoformat(date), note)
+        revision = Revision(
+            commit, datetime.fromisoformat(date), invisible_characters_as_spaces(note)
+        )
         for name in names.removeprefix("\n").split("\x00"):
             if name:
                 revisions[name].append(revision)
