@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from archive.index import printable
+
 from .git_command import run_git
 from .policy_file import parse_yaml
 
@@ -72,7 +74,9 @@ class Finding:
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.commit[:10]} {self.author}: {self.problem}"
+        # Anyone may commit under any name (and a posters file may hold anything): a terminal
+        # would act on the escape sequences in either, hiding or forging the findings.
+        return printable(f"{self.commit[:10]} {self.author}: {self.problem}")
 
 
 def parse_posters(text: str, where: str = POSTERS) -> Posters:

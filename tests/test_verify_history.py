@@ -124,6 +124,16 @@ def test_an_unsigned_commit_fails(repo: Repo) -> None:
     assert repo.findings() == [f"{commit[:10]} cec: not signed"]
 
 
+def test_an_authors_name_is_written_with_its_control_characters_spelt_out(repo: Repo) -> None:
+    """Anyone can commit under any name, and git keeps escape sequences in it: printed as is,
+    this one erased the line naming the unsigned commit, wrote "All good" and hid what
+    followed, on the terminal of whoever runs the check."""
+    name = "Mallory\x1b[2K\x1b[1GAll good\x1b[8m"  # erase the line, back to its start, hide
+    commit = repo.commit(name, {"content/announcements/a.md": "A\n"})
+    spelt_out = "Mallory\\x1b[2K\\x1b[1GAll good\\x1b[8m"
+    assert repo.findings() == [f"{commit[:10]} {spelt_out}: not signed"]
+
+
 @pytest.mark.parametrize(
     "name",
     [
