@@ -244,8 +244,11 @@ def street_addresses(text: str) -> list[str]:
 PRIVATE_MARKERS = re.compile(
     r"\b(private residences?|residences? of|homes? of|lives at|homeowners?)\b", re.IGNORECASE
 )
+# A marker's words may be joined as a number's groups are (SEPARATOR): Word and HTML editors
+# keep them together with a no-break space (`&nbsp;`) or a non-breaking hyphen.
+NOT_FOR_RELEASE = rf"not{SEPARATOR}for{SEPARATOR}release"
 CONFIDENTIAL = re.compile(
-    r"\b(confidential|in[- ]camera|draft\s*[-–—]+\s*not for release|not for release)\b",
+    rf"\b(confidential|in{SEPARATOR}camera|draft\s*[-–—]+\s*{NOT_FOR_RELEASE}|{NOT_FOR_RELEASE})\b",
     re.IGNORECASE,
 )
 IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)[^)]*\)")

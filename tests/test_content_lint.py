@@ -158,6 +158,21 @@ def test_the_lint_reads_character_references_as_the_page_shows_them(
     assert [(f.rule, f.line) for f in found] == [(rule, line)], found
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Discussed in\u00a0camera on Monday.",  # a no-break space, as Word keeps words together
+        "Discussed in&nbsp;camera on Monday.",
+        "Discussed in\u2011camera on Monday.",  # a non-breaking hyphen
+        "Draft: not&nbsp;for&nbsp;release.",
+    ],
+)
+def test_a_confidential_marker_is_found_however_its_words_are_joined(
+    content: Path, text: str
+) -> None:
+    assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["confidential"]
+
+
 def test_a_character_reference_in_a_code_block_is_read_as_typed(content: Path) -> None:
     # Markdown shows a code block as typed: `&#64;` there is not an at sign on the page.
     assert findings(content, "Intro.\n\n```\nuser&#64;example.org\n```\n") == []
