@@ -107,6 +107,7 @@ from announcements.model import (
     parse_page,
     placeholder_lines,
     read_source,
+    says_nothing,
     split_front_matter,
 )
 from announcements.reader import (
@@ -765,7 +766,7 @@ def _markup_findings(line: Line) -> Iterator[tuple[str, str]]:
     """Images and links in one line of Markdown."""
     text = WAIVER.sub("", line.text)
     for match in IMAGE.finditer(text):
-        if not match.group(1).strip():
+        if says_nothing(as_shown(match.group(1))):  # `![&#8203;]` too, a zero-width space
             yield "image-alt", image_without_alt(match.group(2).strip("<>"))
     if HTML_IMG.search(text):  # read as the build reads it, once cleaned (any quotes, any case)
         for address in images_without_alt(sanitise(text)):

@@ -214,6 +214,15 @@ def test_an_image_without_alt_text_is_refused(tmp_path: Path) -> None:
     assert "describe the image" in problem.message
 
 
+@pytest.mark.parametrize("says_nothing", ['"\\u200b"', '"\u2060 "', '"\\u200e"'])
+def test_a_field_of_only_invisible_characters_is_empty(tmp_path: Path, says_nothing: str) -> None:
+    # A zero-width space, a word joiner or a direction mark: nothing for a screen reader to say.
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "bridge.png").write_bytes(PNG)
+    problem = only_problem(tmp_path, image="images/bridge.png", image_alt=says_nothing)
+    assert (problem.field, problem.message) == ("image_alt", "expected text, got an empty value")
+
+
 def test_an_image_must_exist_and_be_an_image(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "fake.png").write_text("not a picture")

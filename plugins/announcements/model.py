@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -434,11 +435,18 @@ def _lookalike(lines: list[str]) -> tuple[int, str] | None:
 # Field parsers: each takes a YAML node and returns a value or raises _FieldError.
 
 
+def says_nothing(text: str) -> bool:
+    """Whether `text` gives a reader, or a screen reader, nothing: only spaces and invisible
+    format characters (a zero-width space, a word joiner, a direction mark), as an emptied
+    field of a word processor may keep."""
+    return all(character.isspace() or unicodedata.category(character) == "Cf" for character in text)
+
+
 def _text(node: yaml.Node) -> str:
     if not isinstance(node, yaml.ScalarNode) or node.tag == "tag:yaml.org,2002:null":
         raise _FieldError("expected text")
     value = str(node.value).strip()
-    if not value:
+    if says_nothing(value):
         raise _FieldError("expected text, got an empty value")
     return value
 

@@ -40,6 +40,7 @@ from .model import (
     parse_announcement,
     parse_page,
     read_source,
+    says_nothing,
     split_front_matter,
 )
 
@@ -355,9 +356,10 @@ def image_without_alt(address: str) -> str:
 
 def images_without_alt(html: str) -> list[str]:
     """The address of each image in rendered (cleaned) text without alt text: none, or only
-    spaces. An image in an announcement's text is part of what it says (decoration is the
-    theme's), so `alt=""`, which tells a screen reader to pass over it, is no exception."""
-    return [image.get("src", "") for image in images(html) if not image.get("alt", "").strip()]
+    spaces and invisible characters. An image in an announcement's text is part of what it
+    says (decoration is the theme's), so `alt=""`, which tells a screen reader to pass over
+    it, is no exception."""
+    return [image.get("src", "") for image in images(html) if says_nothing(image.get("alt", ""))]
 
 
 def intrasite_links(html: str, settings: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
