@@ -66,8 +66,10 @@ COLUMNS = (
 PLATFORMS = tuple(REQUIRED)
 PLATFORM_ALIASES = {"x": "twitter"}
 # C0 and C1 control characters and DEL: in a terminal, ESC and CSI start sequences that clear
-# the screen, hide or forge text and links, or write to the clipboard (OSC 52).
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# the screen, hide or forge text and links, or write to the clipboard (OSC 52). And Unicode's
+# bidirectional embeddings, overrides and isolates, which show the text after them in another
+# order (U+202E backwards): a name so written turns the rest of the line around.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,15 @@ class ArchiveRecord:
 
 def printable(text: str) -> str:
     """Text from outside (a comment, its author, a platform's message) as a terminal may show
-    it: each control character written out (`\\x1b`) rather than acted on."""
-    return CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    it: each control character (and bidirectional override) written out (`\\x1b`, `\\u202e`)
+    rather than acted on."""
+    return CONTROL.sub(lambda m: _written_out(m.group(0)), text)
+
+
+def _written_out(character: str) -> str:
+    """A character as Python writes it in a string: `\\x1b`, `\\u202e`."""
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def chains(records_dir: Path) -> dict[str, ChainFile]:

@@ -766,6 +766,18 @@ def test_a_search_line_writes_out_control_characters_instead_of_sending_them(
     assert record.text == text and record.author == "Ann\x1b[8m\x9b\x7f"  # kept as written
 
 
+def test_a_search_line_writes_out_the_controls_that_reorder_text(tmp_path: Path) -> None:
+    # U+202E (right-to-left override) shows what follows it backwards, to the end of the line:
+    # a commenter named so turns the file and line that hold the record around, and a
+    # comment can pass for another ("Trojan Source"); U+2066-2069 isolate, U+202A-202D embed.
+    text = "Refund \u202egnp.exe\u202c \u2067ok\u2069"
+    _add_comment(tmp_path, "c1", text, "2026-11-24T18:00:00+00:00", author="Ann\u202e")
+    (record,) = search(tmp_path, "Refund")
+    line = record.summary()
+    assert "  Ann\\u202e: Refund \\u202egnp.exe\\u202c \\u2067ok\\u2069  (" in line
+    assert record.text == text and record.author == "Ann\u202e"  # kept as written
+
+
 def test_an_foi_export_has_json_csv_html_and_a_manifest_that_verifies(
     archive: Path, tmp_path: Path
 ) -> None:
