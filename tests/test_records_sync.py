@@ -626,6 +626,22 @@ def test_status_that_cannot_fetch_the_archive_says_its_figures_are_the_local_cop
     assert "Failed syndication: 1" in figures and "s3cret-token" not in out
 
 
+def _read_records(command: str, tmp_path: Path) -> None:
+    """Run one of the commands that read the records, as the records officer would."""
+    from invoke.context import Context
+
+    import tasks
+
+    reads = {
+        "status": lambda: tasks.status(Context()),
+        "records search": lambda: tasks.search(Context(), "Laurel"),
+        "records export": lambda: tasks.export(
+            Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi")
+        ),
+    }
+    reads[command]()
+
+
 @pytest.mark.parametrize("command", ["status", "records search", "records export"])
 def test_a_read_that_cannot_fetch_the_archive_with_no_copy_here_stops_leaving_nothing(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
@@ -643,15 +659,8 @@ def test_a_read_that_cannot_fetch_the_archive_with_no_copy_here_stops_leaving_no
     monkeypatch.setattr(tasks, "ROOT", site.root)
     monkeypatch.setenv("RECORDS_DIR", str(records))
     monkeypatch.setenv("RECORDS_REMOTE", str(tmp_path / "mistyped.git"))
-    reads = {
-        "status": lambda: tasks.status(Context()),
-        "records search": lambda: tasks.search(Context(), "Laurel"),
-        "records export": lambda: tasks.export(
-            Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi")
-        ),
-    }
     with pytest.raises(Exit) as stopped:
-        reads[command]()
+        _read_records(command, tmp_path)
     assert stopped.value.code == 2
     assert str(stopped.value.message).startswith(
         f"{command}: RECORDS_REMOTE: no records archive could be fetched, and there is no copy "
@@ -673,7 +682,6 @@ def test_a_read_with_a_setting_that_cannot_be_used_stops_naming_it_before_fetchi
 ) -> None:
     """README: a variable that cannot be used stops each records command (exit 2). The export
     took the setting for a failed fetch: exit 1, blaming a stale local copy."""
-    from invoke.context import Context
     from invoke.exceptions import Exit
 
     import tasks
@@ -683,15 +691,8 @@ def test_a_read_with_a_setting_that_cannot_be_used_stops_naming_it_before_fetchi
     monkeypatch.setenv("RECORDS_DIR", str(records))
     monkeypatch.setenv("RECORDS_REMOTE", remote(tmp_path))
     monkeypatch.setenv("FACEBOOK_GRAPH_URL", "graph.facebook.com")
-    reads = {
-        "status": lambda: tasks.status(Context()),
-        "records search": lambda: tasks.search(Context(), "Laurel"),
-        "records export": lambda: tasks.export(
-            Context(), "Laurel", request="FOI-1", out=str(tmp_path / "foi")
-        ),
-    }
     with pytest.raises(Exit) as stopped:
-        reads[command]()
+        _read_records(command, tmp_path)
     assert stopped.value.code == 2
     assert str(stopped.value.message).startswith("FACEBOOK_GRAPH_URL: 'graph.facebook.com'")
     said = capsys.readouterr()
