@@ -200,7 +200,12 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
     if shutil.which("rsync") is None:
         raise DeployError("rsync is not installed (Debian: apt-get install rsync)")
     if not _over_ssh(target):
-        Path(target).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(target).mkdir(parents=True, exist_ok=True)
+        except OSError as error:  # a file where the folder (or one above it) would be, say
+            raise DeployError(
+                f"DEPLOY_URL: cannot make the folder '{target}': {error.strerror}"
+            ) from None
     source, shown = f"{output}/", without_credentials(target)
     names = [path.relative_to(output).as_posix() for path in _files(output)]
     uploaded = removed = 0

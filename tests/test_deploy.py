@@ -408,6 +408,23 @@ def test_a_deploy_url_that_is_no_place_to_deploy_to_is_refused_before_anything_i
     assert sorted(p.name for p in new.parent.iterdir()) == ["new", "old"]
 
 
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+@pytest.mark.parametrize("under", ["", "site"])
+def test_a_deploy_url_naming_a_file_is_refused_naming_it_not_a_traceback(
+    old_and_new: tuple[Path, Path], under: str
+) -> None:
+    """A file where the site's folder, or a folder above it, would be: the deploy names it
+    and sends nothing; the file is left as it was."""
+    _, new = old_and_new
+    notes = new.parent / "notes.txt"
+    notes.write_text("kept\n")
+    target = str(notes / under) if under else str(notes)
+    with pytest.raises(DeployError) as refused:
+        deploy(new, target, say=lambda _: None)
+    assert str(refused.value).startswith(f"DEPLOY_URL: cannot make the folder '{target}': ")
+    assert notes.read_text() == "kept\n"
+
+
 def a_project(folder: Path) -> Path:
     """A project as a City's machine holds it: a build, the content, the records archive and
     files of its own (the theme), beside tasks.py."""
