@@ -89,6 +89,14 @@ def _over_ssh(target: str) -> bool:
     return ":" in target.partition("/")[0]
 
 
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The file standing where `folder`, or a folder above it, would be; None if there is none."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            return None if path.is_dir() else path
+    return None
+
+
 def _local_path(target: str) -> bool:
     """Whether `target` is plainly a folder on this machine: absolute, or explicitly relative
     (`./site`). A bare name is not: `deploy@www.trail.ca` without its `:path` is an SSH target
@@ -153,6 +161,13 @@ def check_target(url: str, project: Project | None = None) -> None:
             "(/srv/www/trail, or ./site from the project's folder), user@host:path (for SSH, "
             "the folder after a colon: user@host:/srv/www/trail), s3://bucket/prefix or gh-pages"
         )
+    if _local_path(url):
+        here = project.folder if project is not None else Path.cwd()
+        in_the_way = _file_in_the_way(here / url)
+        if in_the_way is not None:
+            raise DeployError(
+                f"DEPLOY_URL: cannot make the folder '{url}': {in_the_way} is a file, not a folder"
+            )
     if project is not None and _local_path(url):
         refused = takes_from_the_project(Path(url), project)
         if refused:

@@ -18,7 +18,7 @@ from moto.server import ThreadedMotoServer
 
 import tasks
 from publishing import deploy as deploy_module
-from publishing.deploy import DeployError, deploy, stage
+from publishing.deploy import DeployError, check_target, deploy, stage
 
 
 def site(folder: Path, pages: dict[str, str]) -> Path:
@@ -419,9 +419,12 @@ def test_a_deploy_url_naming_a_file_is_refused_naming_it_not_a_traceback(
     notes = new.parent / "notes.txt"
     notes.write_text("kept\n")
     target = str(notes / under) if under else str(notes)
-    with pytest.raises(DeployError) as refused:
-        deploy(new, target, say=lambda _: None)
-    assert str(refused.value).startswith(f"DEPLOY_URL: cannot make the folder '{target}': ")
+    for attempt in (lambda: check_target(target), lambda: deploy(new, target, say=print)):
+        with pytest.raises(DeployError) as refused:
+            attempt()
+        assert str(refused.value) == (
+            f"DEPLOY_URL: cannot make the folder '{target}': {notes} is a file, not a folder"
+        )
     assert notes.read_text() == "kept\n"
 
 
