@@ -96,10 +96,14 @@ def test_a_change_note_with_control_characters_shows_them_as_spaces(site: Site) 
     site.add("2026-11-20-flushing")
     git(site.root, "add", ".")
     git(site.root, "commit", "-q", "-m", "Announce the flushing\x0bin Glenmerry \x1b[1mnow\x1b[0m")
+    # A right-to-left override makes what follows it read backwards on the page.
+    site.add("2026-11-20-flushing", summary="Crews flush mains from 8 a.m. to 4 p.m.")
+    git(site.root, "commit", "-q", "-am", "Fix the \u202etimes\u202c")
     site.build()
     page = site.read("announcements/2026-11-20-flushing.html")
     assert ": Announce the flushing in Glenmerry  [1mnow [0m</li>" in page
     assert "\x0b" not in page and "\x1b" not in page
+    assert "\u202e" not in page and "\u202c" not in page
 
 
 def test_a_change_note_is_withheld_for_what_it_discloses_as_the_policy_says() -> None:

@@ -108,6 +108,10 @@ _PLACEHOLDER = re.compile(rf"(?<!\w){re.escape(PLACEHOLDER)}(?!\w)")
 # text pasted from a PDF or Word (a page break is a form feed), and lxml refuses to write a feed
 # that holds one: the build would stop, naming nothing.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Overrides and isolates of the text's direction: valid HTML, but text after one reads
+# backwards or out of order, so a change note (written elsewhere, shown as it was) shows them
+# as spaces, as records search writes them out (archive.index.CONTROL).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 # What a word processor or a phone's keyboard types where YAML needs a plain space or colon,
 # and an editor shows as one. After a field's colon or in a line's indentation, YAML then fails
@@ -368,7 +372,7 @@ def invisible_characters_as_spaces(text: str) -> str:
     """`text` with each invisible character as a space: for text published as it was written
     elsewhere, a commit's change note, which no build can refuse (a pushed commit cannot be
     amended) but no page may hold (HTML forbids them)."""
-    return _INVISIBLE.sub(" ", text)
+    return _BIDI_CONTROLS.sub(" ", _INVISIBLE.sub(" ", text))
 
 
 def first_line_naming(text: str, words: str) -> int:
