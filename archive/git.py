@@ -109,8 +109,9 @@ def commit_archive(
             "; ".join(problems) + "; nothing was committed, so that a damaged file does not "
             "reach the archive's history, nor the shared archive, where every run would stop "
             "on it. Delete a last line cut short by a power cut (a record never finished), or "
-            f"put back what was changed or removed: `git -C {records_dir} diff` shows it, and "
-            f"`git -C {records_dir} checkout -- FILE` restores a file as last committed. Then "
+            f"put back only what was changed or removed, as `git -C {records_dir} diff` shows "
+            "it, keeping every line added after it: they are this run's records (a post just "
+            "made, say), and restoring the whole file as last committed would lose them. Then "
             "run it again."
         )
     _git(records_dir, "add", "-A")

@@ -161,9 +161,10 @@ def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> No
 WHAT_TO_DO = (
     "; nothing was committed, so that a damaged file does not reach the archive's history, nor "
     "the shared archive, where every run would stop on it. Delete a last line cut short by a "
-    "power cut (a record never finished), or put back what was changed or removed: `git -C "
-    "{records} diff` shows it, and `git -C {records} checkout -- FILE` restores a file as last "
-    "committed. Then run it again."
+    "power cut (a record never finished), or put back only what was changed or removed, as "
+    "`git -C {records} diff` shows it, keeping every line added after it: they are this run's "
+    "records (a post just made, say), and restoring the whole file as last committed would lose "
+    "them. Then run it again."
 )
 
 
