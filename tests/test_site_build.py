@@ -1853,6 +1853,20 @@ def test_an_invisible_control_character_written_as_a_reference_is_named_not_a_cr
     )
 
 
+def test_a_control_character_reference_shown_as_code_is_published_as_typed(site: Site) -> None:
+    """In code, Markdown shows a reference as typed: nothing invisible reaches the page, so
+    there is nothing to refuse (the lint, which reads code as typed, agrees)."""
+    body = (
+        "To write a page break in the old system, type `&#12;` in the field.\n\n"
+        "```\nPage one&#12;page two\n```\n\nThen press `` ` ``&#32;Save.\n"
+    )
+    site.add("2026-11-20-flushing", body=body)
+    site.build()
+    page = site.read("announcements/2026-11-20-flushing.html")
+    assert page.count("&amp;#12;") == 2 and "\x0c" not in page
+    assert [f for f in lint(site.content, ROOT / "policy") if f.rule == "invisible-character"] == []
+
+
 def test_windows_line_endings_and_a_byte_order_mark_are_read_as_written(site: Site) -> None:
     crlf = site.add("2026-11-20-flushing", title="Flushing in Glenmerry")
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))

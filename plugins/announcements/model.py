@@ -972,10 +972,32 @@ def _invisible_references(text: str) -> Iterator[tuple[int, str, str]]:
         return
     parts = split_front_matter(text)
     body_start = len(text) - len(parts[1]) if parts else 0
+    code = _code_spans(text, body_start)
     for found in CHARACTER_REFERENCE.finditer(text, body_start):
         character = shown_character(found.group())
-        if _INVISIBLE.fullmatch(character):
+        if _INVISIBLE.fullmatch(character) and not _inside(found.start(), code):
             yield line_at(text, found.start()), found.group(), character
+
+
+# A fenced code block (from its opening fence to its closing one, or the end) and a code span
+# on one line: Markdown shows a reference in them as typed (`&#12;`), never the character.
+_FENCED_CODE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,}).*?(?:^[ ]{0,3}\1[ \t]*$|\Z)", re.M | re.S)
+_CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)")
+
+
+def _code_spans(text: str, start: int) -> list[tuple[int, int]]:
+    """Where `text` (from `start`) holds code, as (start, end) of each block or span."""
+    blocks = [found.span() for found in _FENCED_CODE.finditer(text, start)]
+    spans = [
+        found.span()
+        for found in _CODE_SPAN.finditer(text, start)
+        if not _inside(found.start(), blocks)
+    ]
+    return blocks + spans
+
+
+def _inside(index: int, spans: list[tuple[int, int]]) -> bool:
+    return any(begin <= index < end for begin, end in spans)
 
 
 def _field_on_line(fields: _Fields, text: str) -> Callable[[int], str]:
