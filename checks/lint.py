@@ -125,7 +125,7 @@ from announcements.reader import (
     sanitise,
 )
 from announcements.sentences import sentences
-from archive.index import CITY
+from archive.index import APOSTROPHES, CITY
 from checks.policy_file import named_alike, read_mapping, read_text
 from syndication.posts import x_text
 from syndication.text import ELLIPSIS, x_length
@@ -205,9 +205,9 @@ CAPITAL = unicode_class("Lu", "Lt")
 # file saved decomposed, e + U+0301): the rest of a name's word.
 SMALL = unicode_class("Ll", "Mn")
 # A word of a street's name: a capital, and another inside it too (McQueen, MacDonald,
-# O'Neil), in any alphabet (Côté). The street's type may be in any case: "1234 Hazelwood
-# drive" is written too.
-STREET_NAME_WORD = rf"{CAPITAL}{SMALL}*(?:['’]?{CAPITAL}{SMALL}+)*"
+# O'Neil, with any apostrophe a keyboard types), in any alphabet (Côté). The street's type
+# may be in any case: "1234 Hazelwood drive" is written too.
+STREET_NAME_WORD = rf"{CAPITAL}{SMALL}*(?:[{APOSTROPHES}]?{CAPITAL}{SMALL}+)*"
 ADDRESS = re.compile(
     rf"\b\d{{1,5}}\s+(?:{STREET_NAME_WORD}\s+){{1,3}}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|"
     r"Crescent|Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"

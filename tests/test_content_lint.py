@@ -255,6 +255,7 @@ def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
         "The private residences at 1234 Hazelwood Drive and 1240 Hazelwood Drive were flooded.",
         "The private residence at 1530 McQueen Street was flooded.",
         "The private residence at 12 O'Neil Crescent was flooded.",
+        "The private residence at 12 O\u02bcNeil Crescent was flooded.",  # a phone's apostrophe
         "The home of the Smiths, 1234 Hazelwood drive, was flooded.",
         "The private residence at 1234 Côté Crescent was flooded.",
         "The private residence at 1530 Émile Street was flooded.",
