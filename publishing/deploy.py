@@ -161,14 +161,15 @@ def check_target(url: str, project: Project | None = None) -> None:
             "(/srv/www/trail, or ./site from the project's folder), user@host:path (for SSH, "
             "the folder after a colon: user@host:/srv/www/trail), s3://bucket/prefix or gh-pages"
         )
-    if _local_path(url):
-        here = project.folder if project is not None else Path.cwd()
-        in_the_way = _file_in_the_way(here / url)
-        if in_the_way is not None:
-            raise DeployError(
-                f"DEPLOY_URL: cannot make the folder '{url}': {in_the_way} is a file, not a folder"
-            )
-    if project is not None and _local_path(url):
+    if not _local_path(url):
+        return
+    here = project.folder if project is not None else Path.cwd()
+    in_the_way = _file_in_the_way(here / url)
+    if in_the_way is not None:
+        raise DeployError(
+            f"DEPLOY_URL: cannot make the folder '{url}': {in_the_way} is a file, not a folder"
+        )
+    if project is not None:
         refused = takes_from_the_project(Path(url), project)
         if refused:
             raise DeployError(
