@@ -7,11 +7,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jinja2 import DictLoader, Environment, pass_context
 from jinja2.runtime import Context
+from pelican.cache import FileStampDataCacher
 from PIL import Image
 
 import images
@@ -140,6 +143,29 @@ def test_a_rebuild_renders_only_what_changed_and_equals_a_full_build(site: Site)
     full = site.root / "full"
     site.build(output=full)
     assert files(site.output) == files(full)
+
+
+def test_a_cached_rebuild_hashes_each_file_once_and_still_sees_an_edit(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pelican's generators hash each file twice for a cache layer we do not use, on top of
+    the reader's hash that tells an edited file: only that one is left."""
+    edited = several(site)
+    site.build(cached=True)
+    stamped: Counter[str] = Counter()
+    stamp = FileStampDataCacher._get_file_stamp
+
+    def counted(cacher: FileStampDataCacher, filename: str) -> Any:
+        stamped[Path(filename).name] += 1
+        return stamp(cacher, filename)
+
+    monkeypatch.setattr(FileStampDataCacher, "_get_file_stamp", counted)
+    edited.write_text(edited.read_text().replace("Skating party", "Skating and cocoa party"))
+    site.build(cached=True)
+    # Every text once; the edited one again when the reader keeps its new reading.
+    texts = {name: count for name, count in stamped.items() if name.endswith(".md")}
+    assert texts == {p.name: 1 for p in site.content.rglob("*.md")} | {edited.name: 2}
+    assert "Skating and cocoa party" in site.read("announcements/2026-11-08-event.html")
 
 
 def test_a_page_edited_by_hand_in_the_output_is_rendered_again(site: Site) -> None:
