@@ -178,6 +178,23 @@ def test_files_that_are_not_markdown_stay_where_they_are(site: Site) -> None:
     assert site.build().articles == 1
 
 
+def test_a_pages_folder_linked_from_outside_content_is_refused_for_the_link_alone(
+    site: Site,
+) -> None:
+    """Git keeps only what is in content/ itself, so a link out is refused; its pages are
+    still pages, not announcements wanting a date and a category."""
+    site.add("2026-11-20-flushing")
+    kept_elsewhere = site.root / "shared-pages"
+    (site.content / "pages").rename(kept_elsewhere)
+    (site.content / "pages").symlink_to(kept_elsewhere, target_is_directory=True)
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [
+        f"{site.content}/pages:1: location: is a link to something outside content/; "
+        "put the file itself here"
+    ]
+
+
 def test_markdown_in_a_folder_inside_announcements_or_pages_is_refused_naming_it(
     site: Site,
 ) -> None:

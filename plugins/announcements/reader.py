@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import lru_cache
 from html import unescape
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import SimpleNamespace
 from typing import Any, ClassVar
 from urllib.parse import urlparse
@@ -385,6 +385,13 @@ def link_outside_content(link: str) -> str:
     )
 
 
+def _folders_under(path: Path, folder: Path) -> tuple[str, ...]:
+    """The names leading from `folder` to `path` (`..` read as written, links not followed),
+    or () if it is not under it."""
+    names = PurePath(os.path.relpath(os.path.normpath(path), os.path.normpath(folder))).parts
+    return () if names[:1] == (os.pardir,) else names
+
+
 class AnnouncementReader(BaseReader):
     """Reads `content/**/*.md`: front matter between `---` lines, then Markdown."""
 
@@ -460,11 +467,13 @@ class AnnouncementReader(BaseReader):
         return metadata, problems
 
     def _is_page(self, source: Path, content_dir: Path) -> bool:
-        try:
-            first = source.resolve().relative_to(content_dir.resolve()).parts[0]
-        except (ValueError, IndexError):
-            return False
-        return first in self.settings["PAGE_PATHS"]
+        """Whether the file is under one of PAGE_PATHS. Pelican names each file under PATH as
+        PATH is written, so the names are compared as written first; resolving them (links,
+        `..`) costs a system call per folder, paid only for a file named some other way."""
+        folders = _folders_under(source, content_dir) or _folders_under(
+            source.resolve(), content_dir.resolve()
+        )
+        return bool(folders) and folders[0] in self.settings["PAGE_PATHS"]
 
     def _render(self, text: str) -> str:
         parts = split_front_matter(text)
