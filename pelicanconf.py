@@ -84,6 +84,10 @@ STATIC_PATHS = ["images"]
 
 # Dates come from front matter alone: Pelican would also parse one out of every file name.
 FILENAME_METADATA = ""
+# Pages show dates through the theme's city_date filter (the City's wording and time zone),
+# never Pelican's `locale_date`, which it would otherwise format for every announcement on
+# every build, cached or not (four strftime calls each): an empty format makes it free.
+DEFAULT_DATE_FORMAT = ""
 
 # URLs are derived from the file name, never the title, so they survive edits.
 SLUGIFY_SOURCE = "basename"

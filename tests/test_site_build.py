@@ -25,6 +25,7 @@ from announcements.headings import THEME_IDS, heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
 from publishing.build import BuildError
+from publishing.build import load_settings as site_settings
 from tests.conftest import (
     ALMOST_TOO_MANY_PIXELS,
     BASIC,
@@ -637,6 +638,15 @@ def test_an_id_written_in_html_never_takes_one_the_theme_or_a_heading_has(site: 
     assert '<h2 id="what-to-do">What to do</h2>' in html
     assert '<p id="map">Bay Avenue.</p>' in html
     assert "<p>Crews flush mains.</p>" in html and "<p>Cedar Avenue.</p>" in html
+
+
+def test_no_template_shows_the_dates_pelican_is_told_not_to_format() -> None:
+    """DEFAULT_DATE_FORMAT is empty (pelicanconf.py): `locale_date` would show nothing."""
+    assert site_settings(ROOT / "publishconf.py")["DEFAULT_DATE_FORMAT"] == ""
+    templates = sorted((ROOT / "theme" / "templates").rglob("*.html"))
+    assert templates
+    for template in templates:
+        assert not re.search(r"locale_(date|modified)", template.read_text()), template
 
 
 def test_a_heading_never_takes_an_id_the_theme_gives_a_page_with_text() -> None:
