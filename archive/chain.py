@@ -16,6 +16,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import FileIO
 from pathlib import Path
@@ -57,6 +58,20 @@ def rechain(lines: list[str], added: list[str]) -> list[str]:
     return joined
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A point at the end of a line of a chained file, up to which its lines are known to be
+    whole: the `size` bytes before it hold `lines` lines (blank ones too, as the file numbers
+    them), the last that is not blank hashing to `last_hash`. Its lines are read from there."""
+
+    size: int = 0
+    lines: int = 0
+    last_hash: str = GENESIS
+
+
+START = Checkpoint()
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -69,8 +84,9 @@ class ChainFile:
         self._lock = threading.Lock()
         self._last_hash = GENESIS
         self._seq = 0
-        self._size = -1  # of the file when its last line was last read: none read yet
-        self._follow()
+        # Of the file when its last line was last read: none read yet (an append reads it
+        # first; a reader, only what it reads).
+        self._size = -1
 
     def _follow(self) -> None:
         """Take the last line's hash and number from the file, when it is not the size it
@@ -84,19 +100,21 @@ class ChainFile:
             self._seq = seq
         self._size = size
 
-    def lines(self) -> Iterator[tuple[int, str]]:
-        for number, line in self._lines():
+    def lines(self, after: Checkpoint = START) -> Iterator[tuple[int, str]]:
+        for number, line in self._lines(after):
             if line is None:
                 raise ChainError(f"{self.path}:{number}: not UTF-8 text (cut short?)")
             yield number, line
 
-    def _lines(self) -> Iterator[tuple[int, str | None]]:
-        """Each line that is not blank; None for one that is not UTF-8 (a line cut short in
-        the middle of a character, as by a power cut), numbered as it is in the file."""
+    def _lines(self, after: Checkpoint = START) -> Iterator[tuple[int, str | None]]:
+        """Each line that is not blank, from `after` on; None for one that is not UTF-8 (a
+        line cut short in the middle of a character, as by a power cut), numbered as it is in
+        the file."""
         if not self.path.exists():
             return
         with self.path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
+            handle.seek(after.size)
+            for number, raw in enumerate(handle, start=after.lines + 1):
                 try:
                     line = raw.decode("utf-8").rstrip("\r\n")
                 except UnicodeDecodeError:
@@ -105,8 +123,8 @@ class ChainFile:
                 if line:
                     yield number, line
 
-    def events(self) -> Iterator[dict[str, Any]]:
-        for number, line in self.lines():
+    def events(self, after: Checkpoint = START) -> Iterator[dict[str, Any]]:
+        for number, line in self.lines(after):
             try:
                 event = json.loads(line)
             except json.JSONDecodeError as error:
@@ -115,11 +133,12 @@ class ChainFile:
                 raise ChainError(f"{self.path}:{number}: not a JSON object")
             yield event
 
-    def verify(self) -> list[str]:
-        """One problem per line whose chain is broken; empty when the file is intact."""
+    def verify(self, after: Checkpoint = START) -> list[str]:
+        """One problem per line whose chain is broken; empty when the file is intact (from
+        `after` on: the lines before it are known to be whole)."""
         problems = []
-        previous = GENESIS
-        for number, line in self._lines():
+        previous = after.last_hash
+        for number, line in self._lines(after):
             try:
                 recorded = json.loads(line or "").get("prev")
             except (json.JSONDecodeError, AttributeError):

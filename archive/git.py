@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from checks.git_command import git_process, run_git, run_git_bytes
 
-from .chain import ChainError, ChainFile, rechain
+from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain
 from .index import FILES, REPORT
 from .lock import LOCK_FILE, holds_nothing_but_the_lock
 
@@ -103,6 +104,7 @@ def commit_archive(
     ignore = records_dir / ".gitignore"
     if not ignore.exists() or ignore.read_text() != IGNORED:
         ignore.write_text(IGNORED)
+    sizes = _sizes(records_dir, FILES.values())  # as the check below finds them
     problems = damaged_records(records_dir, FILES.values())
     if problems:
         raise ArchiveSyncError(
@@ -116,8 +118,10 @@ def commit_archive(
         )
     _git(records_dir, "add", "-A")
     if _git(records_dir, "diff", "--cached", "--quiet", check=False).returncode == 0:
+        _remember_intact(records_dir, sizes)
         return None
     _git(records_dir, "commit", "-q", "-m", message)
+    _remember_intact(records_dir, sizes)
     if _loose_kib(records_dir) > repack_over_kib:
         _git(records_dir, "repack", "-d", "-q")
     return _git(records_dir, "rev-parse", "HEAD").stdout.strip()
@@ -137,27 +141,121 @@ def _loose_kib(records_dir: Path) -> int:
 REMOTE_SEEN = "refs/records/remote-main"
 
 
+# The newest commit whose chained files `commit_archive` found whole: every line readable, the
+# chain unbroken, the lines committed before still at their start. A file that still starts
+# with its version there is read, at the next commit, only from where that version ends: a
+# decade of comments is tens of megabytes, and a run commits after each step. Only in this
+# copy's repository, never pushed: a version fetched, joined or committed by hand is read
+# whole once.
+INTACT = "refs/records/intact"
+
+
+@dataclass(frozen=True)
+class Committed:
+    """A file as a commit holds it."""
+
+    blob: str
+    size: int
+
+
+def _committed_files(
+    records_dir: Path, revision: str | None, paths: Collection[str]
+) -> dict[str, Committed]:
+    """Those of the files (`paths`, relative to RECORDS_DIR) that `revision` holds; none for
+    no revision (nor for no paths: git would list the whole tree)."""
+    if revision is None or not paths:
+        return {}
+    listed = _git(records_dir, "ls-tree", "-l", "-z", revision, "--", *paths).stdout
+    files = {}
+    for entry in filter(None, listed.split("\0")):
+        meta, path = entry.split("\t", 1)
+        _, kind, blob, size = meta.split()  # <mode> blob <id> <size>
+        if kind == "blob":
+            files[path] = Committed(blob, int(size))
+    return files
+
+
+def _sizes(records_dir: Path, paths: Iterable[Path]) -> dict[str, int]:
+    """The size of each of the files that is there."""
+    return {
+        str(path): (records_dir / path).stat().st_size
+        for path in paths
+        if (records_dir / path).is_file()
+    }
+
+
+def _remember_intact(records_dir: Path, sizes: dict[str, int]) -> None:
+    """HEAD as INTACT, when it holds the chained files as `damaged_records` found them whole
+    (`sizes`, taken before it read them: a file grown meanwhile holds lines it did not read)."""
+    head = _ref(records_dir, "HEAD")
+    if head is None or head == _ref(records_dir, INTACT):
+        return
+    committed = _committed_files(records_dir, head, sizes)
+    if {path: file.size for path, file in committed.items()} == sizes:
+        _git(records_dir, "update-ref", INTACT, head)
+
+
+def _as_committed(path: Path, committed: Committed) -> Checkpoint | None:
+    """Where the lines `committed` holds end in the file, when it still starts with them all,
+    as they were; None when it does not, or they do not end with a whole line. They are only
+    hashed as bytes, as git names its blobs (a line changed where it is, its length kept,
+    changes the hash), never read as records again."""
+    digest = hashlib.new("sha1" if len(committed.blob) == 40 else "sha256")
+    digest.update(b"blob %d\0" % committed.size)
+    left, lines, last, piece = committed.size, 0, b"", b"\n"
+    with path.open("rb") as handle:
+        for line in handle:
+            if not left:
+                break
+            piece = line[:left]
+            digest.update(piece)
+            left, lines = left - len(piece), lines + 1
+            if piece.rstrip(b"\r\n"):  # the chain skips a blank line
+                last = piece
+    if left or not piece.endswith(b"\n") or digest.hexdigest() != committed.blob:
+        return None
+    # Found whole before: its lines are UTF-8.
+    last_hash = line_hash(last.decode("utf-8").rstrip("\r\n")) if last else START.last_hash
+    return Checkpoint(committed.size, lines, last_hash)
+
+
+def _known_whole(
+    records_dir: Path, path: str, at_head: Committed | None, intact: Committed | None
+) -> Checkpoint:
+    """How much of a file need not be read again: the version committed at HEAD, when it was
+    found whole (INTACT holds it too) and the file still starts with it; else nothing."""
+    if at_head is None or at_head != intact or not (records_dir / path).is_file():
+        return START
+    return _as_committed(records_dir / path, at_head) or START
+
+
 def damaged_records(records_dir: Path, paths: Iterable[Path]) -> list[str]:
     """The first problem `invoke records verify` would find in each chained file (`paths`,
     relative to RECORDS_DIR) as it is now: a line that cannot be read (cut short by a power
-    cut), a broken chain, or lines committed and since removed."""
-    head = _git(records_dir, "rev-parse", "-q", "--verify", "HEAD", check=False).stdout.strip()
+    cut), a broken chain, or lines committed and since removed. A file that still starts with
+    its version committed at HEAD, when INTACT holds that version too, is read only from where
+    it ends: the lines added since, chained from the last line committed."""
+    named = [str(path) for path in paths]
+    head = _ref(records_dir, "HEAD")
+    at_head = _committed_files(records_dir, head, named)
+    intact = _committed_files(records_dir, _ref(records_dir, INTACT), named)
     problems = []
-    for path in paths:
+    for path in named:
         chain = ChainFile(records_dir / path)
-        broken = chain.verify()
+        known = _known_whole(records_dir, path, at_head.get(path), intact.get(path))
+        broken = chain.verify(after=known)
         if broken:
-            problems.append(_unreadable(chain) or broken[0])
-        elif head and (removed := _not_as_committed(records_dir, head, str(path))):
+            problems.append(_unreadable(chain, known) or broken[0])
+        elif head and known == START and (removed := _not_as_committed(records_dir, head, path)):
             problems.append(removed)
     return problems
 
 
-def _unreadable(chain: ChainFile) -> str | None:
-    """Why a line of the file cannot be read, as every reader of the archive says it (a line
-    cut short is not JSON, whatever its chain); None when every line can be."""
+def _unreadable(chain: ChainFile, after: Checkpoint) -> str | None:
+    """Why a line of the file cannot be read (from `after` on), as every reader of the archive
+    says it (a line cut short is not JSON, whatever its chain); None when every line can be."""
     try:
-        for _ in chain.events():
+        for _ in chain.events(after):
             pass
     except ChainError as error:
         return str(error)

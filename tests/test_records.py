@@ -248,6 +248,77 @@ def test_a_run_does_not_commit_records_changed_since_the_last_commit(
     assert head.stdout.strip() == last
 
 
+def test_a_commit_reads_only_the_lines_added_since_the_last_commit_it_found_intact(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decade of comments is tens of megabytes, and a run commits the archive after each
+    step: reading every line again each time (parsed, hashed, compared with git's copy) took
+    seconds a commit. Only the lines added since are read as lines."""
+    commit_archive(archive, "CI run")
+    comments = archive / FILES["comment"]
+    committed = len(comments.read_bytes().splitlines())
+    _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
+    read: list[tuple[str, int]] = []
+    shown: list[str] = []
+    lines_of, blob = ChainFile._lines, archive_git._blob
+
+    def counted(chain: ChainFile, *args: Any, **kwargs: Any) -> Any:
+        for number, line in lines_of(chain, *args, **kwargs):
+            read.append((chain.path.name, number))
+            yield number, line
+
+    def committed_version(records: Path, revision: str, path: str) -> bytes | None:
+        shown.append(path)
+        return blob(records, revision, path)
+
+    monkeypatch.setattr(ChainFile, "_lines", counted)
+    monkeypatch.setattr(archive_git, "_blob", committed_version)
+    assert commit_archive(archive, "Collect comments")
+    assert read == [("comments.jsonl", committed + 1)]  # the new comment alone
+    assert shown == []  # nor is a committed version read from git
+    assert commit_archive(archive, "Moderate comments") is None
+    assert read == [("comments.jsonl", committed + 1)]  # nothing added: nothing read
+
+
+def _changed_in_place(path: Path) -> int:
+    """A letter of the file's first line changed where it is, its length kept and the lines
+    after it not chained again (the chain breaks at the next line). The next line's number."""
+    lines = path.read_bytes().splitlines(keepends=True)
+    assert b"Laurel" in lines[0]
+    lines[0] = lines[0].replace(b"Laurel", b"Lauren", 1)
+    path.write_bytes(b"".join(lines))
+    return 2
+
+
+@pytest.mark.parametrize("damage", ["changed", "changed and committed by hand", "cut short"])
+def test_a_commit_after_one_found_intact_still_refuses_a_damaged_file(
+    archive: Path, damage: str
+) -> None:
+    """Reading only the lines added since the last commit found intact misses nothing: a
+    committed line changed where it is (the file's size and last line as they were), or
+    committed so by hand, or a new line cut short."""
+    last = commit_archive(archive, "CI run") or ""
+    comments = archive / FILES["comment"]
+    _add_comment(archive, "later", "Laurel Crescent again", "2026-11-25T18:00:00+00:00")
+    if damage == "cut short":
+        with comments.open("ab") as handle:  # the laptop's battery died here
+            handle.write(b'{"kind": "comment", "text": "Cut sh')
+        broken = f"{len(comments.read_bytes().splitlines())}: not valid JSON"
+    else:
+        broken = f"{_changed_in_place(comments)}: hash chain broken"
+    if damage == "changed and committed by hand":
+        last = _commit_by_hand(archive, "Collect comments")
+        _add_comment(archive, "latest", "And Hazelwood?", "2026-11-25T19:00:00+00:00")
+    with pytest.raises(ArchiveSyncError) as refused:
+        commit_archive(archive, "Moderate comments")
+    assert str(refused.value).startswith(f"{comments}:{broken}")
+    assert "nothing was committed" in str(refused.value)
+    head = subprocess.run(
+        ["git", "-C", str(archive), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
+    assert head.stdout.strip() == last
+
+
 def test_records_verify_passes_an_archive_that_only_grew_since_its_commits(
     archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
