@@ -41,7 +41,8 @@ class ArchiveSyncError(RuntimeError):
 
 class NotAnArchive(ArchiveSyncError):
     """RECORDS_REMOTE holds something other than a records archive (the site's own
-    repository, given by mistake); the message names what else it holds."""
+    repository, given by mistake, or branches but no main); the message names what else it
+    holds."""
 
 
 # What a records archive holds at its top: the folders of its chained files and of the
@@ -279,23 +280,53 @@ def pull_archive(records_dir: Path, remote: str) -> str:
         # Lines written here and not yet committed are committed first: the join below works
         # on commits, and would otherwise write over them.
         commit_archive(records_dir, "Records not yet committed")
-    # Its `main` by name, whatever branch the remote's HEAD names (`push_archive` writes main).
-    fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
-    if fetched.returncode != 0 and "couldn't find remote ref" in fetched.stderr:
-        return "the remote is empty: a new archive" if new else "the remote is empty"
-    if fetched.returncode != 0:
-        verb = "clone" if new else "fetch"
-        problem: ArchiveSyncError | None = ArchiveSyncError(
-            f"cannot {verb} the records archive: {without_credentials(fetched.stderr)}"
-        )
-    else:
-        problem = _not_an_archive(records_dir, remote, "FETCH_HEAD")
-    if problem is not None:
+    try:
+        found = _fetch_main(records_dir, remote, "clone" if new else "fetch")
+    except ArchiveSyncError:
         if new:  # as it was: no archive here
             shutil.rmtree(records_dir / ".git" if existed else records_dir, ignore_errors=True)
-        raise problem
+        raise
+    if not found:
+        return "the remote is empty: a new archive" if new else "the remote is empty"
     _take(records_dir, "FETCH_HEAD")
     return "cloned" if new else "up to date"
+
+
+def _fetch_main(records_dir: Path, remote: str, verb: str) -> bool:
+    """Fetch the remote's `main` into FETCH_HEAD, by name, whatever branch the remote's HEAD
+    names (`push_archive` writes main); False for a remote with no branch at all: a new
+    archive. ArchiveSyncError when it cannot be fetched (`verb`: clone or fetch), NotAnArchive
+    when the remote holds something else."""
+    fetched = _git(records_dir, "fetch", "-q", remote, "main", check=False)
+    if fetched.returncode == 0:
+        if problem := _not_an_archive(records_dir, remote, "FETCH_HEAD"):
+            raise problem
+        return True
+    if "couldn't find remote ref" not in fetched.stderr:
+        raise ArchiveSyncError(
+            f"cannot {verb} the records archive: {without_credentials(fetched.stderr)}"
+        )
+    if branches := _branches(records_dir, remote):
+        raise _no_main(remote, branches)
+    return False
+
+
+def _branches(records_dir: Path, remote: str) -> list[str]:
+    """The names of the remote's branches."""
+    listed = _git(records_dir, "ls-remote", "--heads", remote).stdout.splitlines()
+    return [line.partition("\trefs/heads/")[2] for line in listed if "\trefs/heads/" in line]
+
+
+def _no_main(remote: str, branches: list[str]) -> NotAnArchive:
+    """A remote with branches but no `main` is not a new archive: taken as one, a run would
+    not know what was already posted, and would post it all again (records pushed to another
+    branch by hand, say), and its push would start a second archive beside them."""
+    return NotAnArchive(
+        f"RECORDS_REMOTE: {without_credentials(remote)} has no main branch, where the records "
+        f"archive is kept, but has others: {', '.join(branches)}; give the archive's own "
+        "private repository, or put the archive on its main (nothing was taken from it or "
+        "pushed to it)"
+    )
 
 
 def _not_an_archive(records_dir: Path, remote: str, fetched: str) -> NotAnArchive | None:

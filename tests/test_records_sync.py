@@ -458,6 +458,40 @@ def test_the_remotes_main_is_fetched_whatever_branch_its_head_names(tmp_path: Pa
     assert [e["op"] for e in lines(second, "post")] == ["a"]
 
 
+def test_a_records_remote_with_branches_but_no_main_is_refused_not_taken_as_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records on another branch of RECORDS_REMOTE (pushed there by hand, say) were not seen:
+    the remote was taken for an empty archive, so a run would post every announcement again,
+    and its push start a second archive on main beside them. A remote with no branch at all
+    is still a new archive."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    url, elsewhere = remote(tmp_path), tmp_path / "elsewhere"
+    note(elsewhere, "post", "a")
+    commit_archive(elsewhere, "Posted")
+    _git(elsewhere, "push", "-q", url, "HEAD:records")
+    monkeypatch.setenv("RECORDS_REMOTE", url)
+    fresh, kept = tmp_path / "fresh", tmp_path / "kept"
+    note(kept, "post", "b")
+    commit_archive(kept, "Posted")
+    for records in (fresh, kept):
+        monkeypatch.setenv("RECORDS_DIR", str(records))
+        with pytest.raises(Exit) as refused:
+            tasks.pull(Context())
+        assert refused.value.code == 2
+        assert str(refused.value.message).startswith(
+            f"records pull: RECORDS_REMOTE: {url} has no main branch, where the records "
+            "archive is kept, but has others: records;"
+        )
+    assert not fresh.exists()
+    assert [e["op"] for e in lines(kept, "post")] == ["b"]
+    assert _git(Path(url), "branch", "--list") == "records"  # nothing pushed
+
+
 def holding(tmp_path: Path, files: dict[str, str]) -> str:
     """A remote repository whose main holds `files` (path: text), in one commit."""
     url, work = remote(tmp_path), tmp_path / "work"
