@@ -163,8 +163,8 @@ def collect(
 
 def _collected_posts(record: Record, platform: Platform) -> list[str]:
     """The posts of an announcement whose comments are collected: the one kept in step, and
-    where comments outlive a withdrawal, the earlier ones withdrawn before it was published
-    again (`Record.withdrawn_posts`), whose conversations residents may carry on; and each
+    where comments outlive a withdrawal, those the City withdrew (`_withdrawn`: earlier ones,
+    and second ones taken down with it), whose conversations residents may carry on; and each
     second post of it still up (`Record.duplicates`: made by a run on a stale copy of the
     records), where residents comment as on the first, until it is deleted or found gone."""
     kept = [] if record.withdrawn else [record.remote_id]
@@ -180,20 +180,20 @@ def _taken_down_with(record: Record, platform: Platform) -> list[str]:
 
 
 def _withdrawn(record: Record) -> list[str]:
-    """The posts of an announcement the City withdrew: the earlier ones, and the one kept in
-    step if it is withdrawn."""
+    """The posts of an announcement the City withdrew: the earlier ones and the second ones
+    taken down (`Record.withdrawn_posts`), and the one kept in step if it is withdrawn."""
     kept = [record.remote_id] if record.withdrawn and record.remote_id else []
     return [*record.withdrawn_posts, *kept]
 
 
 def _post_named(announcement: str, record: Record, post_id: str) -> str:
-    """A post as collect's messages name it: by its announcement, and a second post or an
-    earlier, withdrawn one by its id too (a second post as the run that asks to delete it
+    """A post as collect's messages name it: by its announcement, and a second post or
+    another, withdrawn one by its id too (a second post as the run that asks to delete it
     names it)."""
     if post_id in record.duplicates:
         return f"{announcement} (second post {post_id})"
     if post_id in record.withdrawn_posts:
-        return f"{announcement} (earlier post {post_id}, withdrawn)"
+        return f"{announcement} (withdrawn post {post_id})"
     return announcement
 
 

@@ -62,9 +62,10 @@ class Record:
     # Further posts of it, made while this one was up (by a run on a stale copy of the records,
     # joined since), each with its link: kept in no step, taken down by a withdrawal.
     duplicates: dict[str, str | None] = field(default_factory=dict)
-    # Earlier posts of it, each withdrawn before it was posted again: on X and YouTube their
-    # comments stay public (X leaves a deleted post's replies up, YouTube's video is private),
-    # and are collected as the present post's are.
+    # Its other posts the City withdrew: earlier ones, each withdrawn before it was posted
+    # again, and second posts (`duplicates`) a withdrawal took down with the first. On X and
+    # YouTube their comments stay public (X leaves a deleted post's replies up, YouTube's video
+    # is private), and are collected as the present post's are; on Facebook they went with it.
     withdrawn_posts: list[str] = field(default_factory=list)
     # The latest change of the announcement a run carried out here (the manifest's `updated`
     # of the build it read); None where the ledger's lines do not record it (older code).
@@ -150,7 +151,9 @@ class Record:
         elif action == "withdraw" and event.get("reply_id"):
             self.withdrawn_replies.append(event["reply_id"])
         elif action == "withdraw" and event.get("remote_id") in self.duplicates:
+            # Taken down as the first is: its comments are the withdrawn post's, not orphans.
             del self.duplicates[event["remote_id"]]
+            self.withdrawn_posts.append(event["remote_id"])
         elif action == "withdraw":
             self.withdrawn = True
 

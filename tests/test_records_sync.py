@@ -1013,6 +1013,54 @@ def test_comments_on_a_second_post_are_collected_and_moderated_until_it_is_gone(
     assert not any(c.deleted for c in CommentArchive(nxt).state().values()), said
 
 
+def test_comments_on_a_second_post_a_withdrawal_took_down_leave_the_queue_as_the_firsts(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A withdrawal deletes both posts of the announcement on Facebook, and each post's
+    comments with it: the second's are recorded as removed with their post, as the first's
+    are, leave the review queue, and `decide` refuses them without asking Graph."""
+    from archive.collect import collect
+    from archive.comments import REMOVED_WITH_POST, CommentArchive
+    from moderation.classifier import ModerationPolicy
+    from moderation.run import DecisionError, decide, moderate_collected
+
+    url, ci, cec = posted_on_two_copies(site, sandboxes)
+    push_archive(ci, url)
+    push_archive(cec, url)
+    fb = sandboxes.facebook
+    first, second = fb.posts
+    on_each = {
+        post: fb.add_comment(post, "Call me at 250-555-0199 about the leak") for post in fb.posts
+    }
+    pull_archive(nxt := site.root / "next", url)
+    settings = facebook_only(sandboxes, nxt)
+    policy = ModerationPolicy.load(ROOT / "policy")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, policy, say=lambda _: None)
+    now = datetime.fromisoformat(NOW)
+    review = waiting(site.content, nxt, now).review
+    assert all(any(f"facebook:{c}" in line for line in review) for c in on_each.values())
+
+    site.add("2026-11-20-flushing", **WITHDRAWN)
+    site.build()
+    on_facebook(sandboxes, nxt, site, site.output)
+    assert fb.posts == {} and set(fb.deleted) == {first, second}
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["facebook"].deleted == 2
+    moderate_collected(settings, site.content, policy, say=lambda _: None)
+    state = CommentArchive(nxt).state()
+    assert {post: state[("facebook", c)].removal for post, c in on_each.items()} == {
+        first: REMOVED_WITH_POST,
+        second: REMOVED_WITH_POST,
+    }
+    review = waiting(site.content, nxt, now).review
+    assert not any("facebook:" in line for line in review), review
+    key = f"facebook:{on_each[second]}"
+    with pytest.raises(DecisionError, match=f"{key}: removed with the withdrawn post on "):
+        decide(settings, site.content, key, "keep", "Not personal information", "Reviewer")
+    assert {e["kind"] for e in ModerationLog(nxt).chain.events()} == {"classification"}
+
+
 def test_a_correction_a_stale_copy_made_to_its_own_post_is_still_made_to_the_first(
     site: Site, sandboxes: Sandboxes
 ) -> None:
