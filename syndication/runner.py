@@ -102,9 +102,18 @@ def _syndicate(
     return report
 
 
+# How a run says that what had to follow a post it created did not (`Result.follow_up`).
+HELD = {"failed": "failed", "deferred": "was deferred"}
+
+
 def _line(result: Result, settings: Settings) -> str:
     """One result as the run says it: platform, outcome, announcement, link, why and when."""
     where = f" {result.url}" if result.url else ""
+    if result.follow_up:  # the post is up: what did not go out is its follow-up
+        where += (
+            f" (post {result.remote_id}); the reply telling a correction made before it went "
+            f"out {HELD[result.follow_up]}, and the next run sends it"
+        )
     why = f": {result.error}" if result.error else ""
     when = f" (resume after {result.resume_at:%Y-%m-%d %H:%M %Z})" if result.resume_at else ""
     return redact(

@@ -76,6 +76,15 @@ class Result:
     # A failure every further call to the platform would meet (its credentials refused): the
     # rest of its actions are not sent in this run.
     halts: bool = False
+    # A post created in this run that did not get what had to follow it (X: the reply telling
+    # a correction made before it went out): that update's outcome, "failed" or "deferred",
+    # with `error` and `resume_at` saying why. The ledger has it so; the next run sends it.
+    follow_up: str | None = None
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        """The action's outcome, then its follow-up's if one did not go out."""
+        return (self.outcome, self.follow_up) if self.follow_up else (self.outcome,)
 
 
 @dataclass(frozen=True)
@@ -125,13 +134,14 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return any(r.outcome == "failed" for r in self.results)
+        return any("failed" in r.outcomes for r in self.results)
 
     def counts(self) -> dict[str, Counter[str]]:
         table: dict[str, Counter[str]] = {}
         for result in self.results:
-            outcome = DONE[result.action] if result.outcome == "adopted" else result.outcome
-            table.setdefault(result.platform, Counter())[outcome] += 1
+            outcome, *follow_up = result.outcomes
+            outcome = DONE[result.action] if outcome == "adopted" else outcome
+            table.setdefault(result.platform, Counter()).update([outcome, *follow_up])
         for platform, count in self.unchanged.items():
             table.setdefault(platform, Counter())["unchanged"] += count
         return table
@@ -276,7 +286,7 @@ class Syndicator:
                 results.append(self._deferred(action, quota))
                 continue
             result = self._execute(platform, action)
-            if result.outcome == "deferred" and quota is None:
+            if "deferred" in result.outcomes and quota is None:
                 quota = QuotaExhausted(result.error or "", result.resume_at)
                 logger.warning(
                     "%s: %s; the rest waits for the next run", platform.name, result.error
@@ -359,15 +369,17 @@ class Syndicator:
                 return Result(name, entry.id, WITHDRAW, "withdrawn")
             raise PlatformError(f"nothing to {action.kind}: no remote post is recorded")
         except QuotaExhausted as error:
-            return self._fail(action, operation, "deferred", error, error.resume_at, write, named)
+            held = self._fail(action, operation, "deferred", error, error.resume_at, write, named)
         except RateLimited as error:
             # Reset is further away than we are willing to wait: treat like a quota.
-            return self._fail(action, operation, "deferred", error, resume_at(error), write, named)
+            held = self._fail(action, operation, "deferred", error, resume_at(error), write, named)
         except AuthError as error:
             failed = self._fail(action, operation, "failed", error, write=write, named=named)
-            return replace(failed, halts=True)
+            held = replace(failed, halts=True)
         except PlatformError as error:
-            return self._fail(action, operation, "failed", error, write=write, named=named)
+            held = self._fail(action, operation, "failed", error, write=write, named=named)
+        # The post itself went out if this run created it: only what followed it is held.
+        return _created_but(held, action.record) if created and action.record else held
 
     def _found_gone(
         self, platform: Platform, action: Action, operation: str, error: NotFound
@@ -779,6 +791,21 @@ def _gone(record: Record, platform: Platform) -> Result:
         "gone",
         record.remote_id,
         error=removed_elsewhere_problem(record, platform.label),
+    )
+
+
+def _created_but(held: Result, record: Record) -> Result:
+    """A post created in this run whose follow-up update (X: the reply telling a correction
+    made before it went out) failed or was deferred, as the run reports it: created, naming
+    the post, with the update's outcome and why (`Result.follow_up`), not as an update that
+    failed as if nothing were posted."""
+    return replace(
+        held,
+        action=CREATE,
+        outcome="created",
+        remote_id=record.remote_id,
+        url=record.url,
+        follow_up=held.outcome,
     )
 
 

@@ -24,10 +24,11 @@ from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
+from syndication.base import RemotePost
 from syndication.config import ConfigError, load_settings
 from syndication.facebook import Facebook
 from syndication.ledger import Ledger
-from syndication.manifest import load_manifest
+from syndication.manifest import Entry, load_manifest
 from syndication.posts import x_update_text_without_guidelines
 from syndication.runner import UnknownPlatform, syndicate
 from syndication.syndicate import Report, Syndicator
@@ -323,6 +324,47 @@ def test_corrections_made_before_the_x_post_went_out_are_told_there_as_replies(
         "Update: Meet at the north gate.",
     ]
     assert on_x(run).results == []
+
+
+@pytest.mark.parametrize("held", ["failed", "deferred"])
+def test_a_post_whose_correction_reply_did_not_go_out_is_reported_created_naming_it(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, held: str
+) -> None:
+    """X's post went out, the reply telling a correction made before it did not (X failing
+    just after the post, or its daily limit reached with it): the run says the post was
+    created, naming it, and that the reply failed or was deferred, for the next run to send;
+    not that the announcement's update failed, as if nothing were posted."""
+    add_tour(run.site, modified="2026-11-23 10:00", correction="The tour starts at 2 p.m.")
+    x = sandboxes.twitter
+    if held == "deferred":
+        x.daily_post_limit = 1  # the post, not its reply
+    else:
+        create = Twitter.create
+
+        def create_then_fail(self: Twitter, entry: Entry) -> RemotePost:
+            post = create(self, entry)
+            x.inject("server_error", method="POST", status=503, times=4)  # every attempt
+            return post
+
+        monkeypatch.setattr(Twitter, "create", create_then_fail)
+    report = on_x(run)
+    (tweet,) = x.tweets
+    (result,) = report.results
+    assert (result.outcome, result.remote_id) == ("created", tweet), result
+    (line,) = [said for said in run.said if said.startswith("twitter: ")]
+    assert line.startswith(f"twitter: created 2026-11-21-tour {result.url} (post {tweet}); ")
+    told = {"failed": "failed", "deferred": "was deferred"}[held]
+    assert (
+        f"the reply telling a correction made before it went out {told}, and the next run "
+        "sends it: " in line
+    ), line
+    assert +report.counts()["twitter"] == {"created": 1, held: 1}  # the summary table
+    assert report.failed == (held == "failed"), line
+
+    x.daily_post_limit = 10  # the 24 hours have passed; X is answering again
+    monkeypatch.undo()
+    assert outcomes(on_x(run)) == {("twitter", "2026-11-21-tour", "updated")}
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == ["Update: The tour starts at 2 p.m."]
 
 
 def test_a_correction_told_on_x_before_a_withdrawal_is_told_again_once_it_is_reinstated(
