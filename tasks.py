@@ -61,7 +61,13 @@ from moderation.classifier import ModerationPolicy, PolicyError  # noqa: E402
 from moderation.report import write_report  # noqa: E402
 from moderation.run import DecisionError, classify_file, moderate_collected  # noqa: E402
 from moderation.run import decide as apply_decision  # noqa: E402
-from publishing.alert import AlertError, publish_alert, put_on_branch  # noqa: E402
+from publishing.alert import (  # noqa: E402
+    AlertError,
+    commit_alert,
+    publish_alert,
+    put_on_branch,
+    records_not_pushed,
+)
 from publishing.author import AuthoringError, latest_announcement, new_announcement  # noqa: E402
 from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import (  # noqa: E402
@@ -844,9 +850,10 @@ ALERT_NOT_EVERYWHERE = 3
 def alert(c: Context, title: str, body: str = "") -> None:
     """Urgent: write an alert, lint, build, deploy and syndicate it first, print where it is.
 
-    Then commits its file and pushes it to the branch's upstream, which must be main, the
-    branch CI publishes (CI's next run would take an alert off the site whose file main
-    lacks). Exits 3 when it is live but not on every platform set up for it (each is named).
+    Then commits its file and, once the records are pushed, pushes it to the branch's
+    upstream, which must be main, the branch CI publishes (CI's next run would take an alert
+    off the site whose file main lacks). Exits 3 when it is live but not on every platform set
+    up for it (each is named).
     """
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)
@@ -861,18 +868,35 @@ def alert(c: Context, title: str, body: str = "") -> None:
     # Posted from this machine, the alert must be on record where CI looks, or CI's next run
     # would not know it was posted and would post it again.
     stopped: AlertError | None = None
-    with _shared_records(c, "alert"):
-        try:
-            result = publish_alert(
-                ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
-            )
-            source = result.source
-        except AuthoringError as error:
-            raise Exit(f"alert: {error}", code=1) from None
-        except AlertError as error:
-            if not error.live or error.source is None:
+    committed: Path | None = None  # the live alert's file, once committed
+    try:
+        with _shared_records(c, "alert"):
+            try:
+                result = publish_alert(
+                    ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
+                )
+                source = result.source
+            except AuthoringError as error:
                 raise Exit(f"alert: {error}", code=1) from None
-            source, stopped = error.source, error  # on the site: its file goes on the branch
+            except AlertError as error:
+                if not error.live or error.source is None:
+                    raise Exit(f"alert: {error}", code=1) from None
+                source, stopped = error.source, error  # on the site: its file goes on the branch
+            # Committed before the records are pushed, so that a push that fails leaves the
+            # site's repository with what is live; pushed only after them.
+            try:
+                commit_alert(ROOT, source, title, branch)
+            except AlertError as error:
+                raise Exit(f"alert: {error}", code=1) from None
+            committed = source
+    except Exit as error:
+        if committed is None:
+            raise
+        # All else done as far as it went: the records push failed, saying why.
+        said = f"{error.message}\nalert: {records_not_pushed(committed, branch)}"
+        if stopped is not None:
+            said += f"\nalert: {stopped}"
+        raise Exit(said, code=1) from None
     # Only now, the records pushed: the CI run this push starts knows what was posted.
     try:
         put_on_branch(ROOT, source, title, branch)

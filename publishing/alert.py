@@ -293,33 +293,67 @@ def _unfinished(source: Path, error: object, *steps: str) -> AlertError:
     )
 
 
-def put_on_branch(
+def commit_alert(
     root: Path, source: Path, title: str, branch: Branch, say: Callable[[str], None] = print
 ) -> None:
-    """Commit the live alert's file (it alone) and push it to the branch's upstream, which CI
-    publishes: CI's next run, building the branch without it, would take the alert off the
-    site. Run after the records are pushed, so that the CI run this push starts finds the
-    posts on record and posts nothing twice. A file committed by an earlier run is not
-    committed again: the same `invoke alert` run again after a refused push pushes it. Never
-    rebases or stashes the person's other work: AlertError says how to finish instead."""
+    """Commit the live alert's file (it alone), signed by the person's git config. Made as soon
+    as the alert is live, before the records are pushed: a records push that fails then
+    leaves the site's repository with what is on the site, for the same `invoke alert` run
+    again to push. A file committed by an earlier run is not committed again."""
     try:
         if commit_file(root, source, f"Alert: {one_line(title)}"):
             say(f"alert: committed {source}")
+    except CommitError as error:
+        raise _not_on_branch(source, branch, error) from None
+
+
+def put_on_branch(
+    root: Path, source: Path, title: str, branch: Branch, say: Callable[[str], None] = print
+) -> None:
+    """Commit the live alert's file (`commit_alert`, if not yet) and push it to the branch's
+    upstream, which CI publishes: CI's next run, building the branch without it, would take
+    the alert off the site. Run after the records are pushed, so that the CI run this push
+    starts finds the posts on record and posts nothing twice. Never rebases or stashes the
+    person's other work: AlertError says how to finish instead."""
+    commit_alert(root, source, title, branch, say)
+    try:
         push_branch(root, branch)
     except (CommitError, PushRefused) as error:
-        refused = isinstance(error, PushRefused)
-        finish = (
-            "`git pull --rebase && git push`"
-            if refused
-            else f"`git add {source} && git commit -- {source} && git push`"
-        )
-        raise AlertError(
-            f"the alert is live, but its file {source} is not on {branch.upstream}: "
-            + (f"the push was refused ({error})" if refused else f"{error}")
-            + f". CI's next run builds {branch.upstream} without it and would take the alert "
-            f"off the site: finish now with {finish} (or this same `invoke alert` again once "
-            "that is fixed).",
-            source,
-            live=True,
-        ) from None
+        raise _not_on_branch(source, branch, error) from None
     say(f"alert: {source} is on {branch.upstream}")
+
+
+def _not_on_branch(source: Path, branch: Branch, error: CommitError | PushRefused) -> AlertError:
+    """The live alert's file could not be committed or pushed: what happens next, and how to
+    finish, in the CEC's words."""
+    refused = isinstance(error, PushRefused)
+    finish = (
+        "`git pull --rebase && git push`"
+        if refused
+        else f"`git add {source} && git commit -- {source} && git push`"
+    )
+    return AlertError(
+        f"the alert is live, but its file {source} is not on {branch.upstream}: "
+        + (f"the push was refused ({error})" if refused else f"{error}")
+        + f". CI's next run builds {branch.upstream} without it and would take the alert "
+        f"off the site: finish now with {finish} (or this same `invoke alert` again once "
+        "that is fixed).",
+        source,
+        live=True,
+    )
+
+
+def records_not_pushed(source: Path, branch: Branch) -> AlertError:
+    """The alert is live and its file committed, but its records could not be pushed to
+    RECORDS_REMOTE (why is said before): the file is not pushed either, and what to do, in
+    the CEC's words."""
+    return AlertError(
+        f"the alert is live and its file {source} is committed, but not pushed to "
+        f"{branch.upstream}: the records of its posts are not on RECORDS_REMOTE, so the CI run "
+        "that push starts would not know it was posted and would post it again. Once the "
+        "problem above is fixed, run this same `invoke alert` again to push the records, then "
+        f"the file (nothing is posted again); until then CI's next run builds "
+        f"{branch.upstream} without the file and would take the alert off the site.",
+        source,
+        live=True,
+    )

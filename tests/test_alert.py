@@ -747,6 +747,49 @@ def test_an_alert_whose_file_cannot_be_pushed_says_how_to_finish_and_carries_on_
     assert len(sandboxes.facebook.posts) == 1
 
 
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_whose_records_cannot_be_pushed_commits_its_file_and_says_to_run_it_again(
+    checkout: Checkout, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The alert is live and posted, but RECORDS_REMOTE refuses the records at the very end:
+    its file is committed all the same (the site's repository has what is live), not pushed
+    (the CI run its push starts would not know the posts and would post it again), and the
+    command fails saying to run it again; run again, it pushes both and posts nothing."""
+    from invoke.exceptions import Exit
+
+    from archive.git import pull_archive
+    from syndication.ledger import Ledger
+    from tests.test_records_sync import remote
+
+    alert = alert_in(checkout, sandboxes, monkeypatch)
+    records_remote = remote(checkout.repo.path.parent / "records-remote")
+    refuse = Path(records_remote) / "hooks" / "pre-receive"
+    refuse.write_text("#!/bin/sh\necho 'the records server is read-only today' >&2\nexit 1\n")
+    refuse.chmod(0o755)
+    monkeypatch.setenv("RECORDS_REMOTE", records_remote)
+    with pytest.raises(Exit) as stopped:
+        alert()
+    (source,) = (checkout.site.content / "announcements").glob("*-boil-water-*.md")
+    message = str(stopped.value.message)
+    assert stopped.value.code == 1, message
+    assert "the records server is read-only today" in message
+    assert f"alert: the alert is live and its file {source} is committed" in message
+    assert "run this same `invoke alert` again to push the records" in message
+    assert checkout.git("status", "--porcelain", "--", str(source)) == ""
+    assert checkout.git("log", "--format=%s", "--", str(source)).splitlines() == [
+        "Alert: Boil water advisory for Sunningdale"
+    ]
+    assert checkout.on_origin(source) == []  # not before CI can know it is posted
+    assert len(sandboxes.facebook.posts) == 1
+
+    refuse.unlink()  # the cause fixed; the same command again
+    alert()
+    assert checkout.on_origin(source) == ["Alert: Boil water advisory for Sunningdale"]
+    assert len(sandboxes.facebook.posts) == 1  # not posted again
+    pull_archive(ci := checkout.repo.path.parent / "ci-records", records_remote)
+    assert (source.stem, "facebook") in Ledger.in_records(ci).records()  # CI knows it
+
+
 def test_the_alert_never_shows_a_token_in_the_upstream_it_names(checkout: Checkout) -> None:
     """`git push -u https://cec:TOKEN@…` sets branch.main.remote to that URL, token and all;
     the messages name the upstream without it, whether the push fails or is made."""
