@@ -14,6 +14,7 @@ from syndication.base import (
     NotFound,
     Platform,
     PlatformError,
+    QuotaExhausted,
     RateLimited,
     redacted_logs,
 )
@@ -25,6 +26,10 @@ from syndication.syndicate import Retry, resume_at
 from .comments import CollectCounts, CommentArchive
 from .git import commit_archive
 from .index import city_time
+
+# What of a platform's is used up ("rate limit", "daily quota"), and until when (None: the
+# platform did not say).
+Pause = tuple[str, datetime | None]
 
 
 def collect(
@@ -40,7 +45,8 @@ def collect(
     ledger shows syndicated or changed within that many days are visited: at a decade of
     announcements, visiting every post every 15 minutes would meet the platforms' rate limits.
     Each platform is asked as syndication asks it (`Retry`): a transient fault is tried again,
-    and a platform whose rate limit resets later than that waits is asked no more in the run.
+    and a platform whose rate limit resets later than that waits, or whose daily quota is used
+    up, is asked no more in the run.
     """
     days = settings.collect_days if days is None else days
     now = now or datetime.now(UTC)
@@ -56,8 +62,9 @@ def collect(
         closed: list[str] = []
         gone: list[str] = []
         refused: set[str] = set()  # platforms that refused the credentials: asked no more
-        # Platforms rate-limited beyond what a run waits, and when they may be asked again.
-        paused: dict[str, datetime] = {}
+        # Platforms rate-limited beyond what a run waits or out of their daily quota: what is
+        # used up, and when they may be asked again.
+        paused: dict[str, Pause] = {}
         unvisited: Counter[str] = Counter()
         retry = Retry()
         ledger = Ledger.in_records(settings.records_dir)
@@ -105,10 +112,11 @@ def collect(
                 failures.append(f"{name}: {post}: {error}")
                 refused.add(name)  # every other post would be refused the same way
                 continue
-            except RateLimited as error:
-                # Every other post would be refused the same way until the limit resets: not
-                # a failure, as a quota is none to syndication; a later run visits them.
-                paused[name] = resume_at(error)
+            except (RateLimited, QuotaExhausted) as error:
+                # Every other post would be refused the same way until the limit or quota
+                # resets: not a failure, as a quota is none to syndication; a later run visits
+                # them.
+                paused[name] = _pause(error)
                 unvisited[name] += 1
                 continue
             except PlatformError as error:
@@ -147,11 +155,11 @@ def collect(
             )
         if skipped:
             say(f"collect: {skipped} post(s) unchanged for over {days} days were not visited.")
-        for name, until in sorted(paused.items()):
+        for name, (used_up, until) in sorted(paused.items()):
+            when = f"until {city_time(until.isoformat())}" if until else "until it resets"
             say(
-                f"{name}: {platforms[name].label}'s rate limit is used up until "
-                f"{city_time(until.isoformat())}: {unvisited[name]} post(s) not visited; a run "
-                "after then collects them."
+                f"{name}: {platforms[name].label}'s {used_up} is used up {when}: "
+                f"{unvisited[name]} post(s) not visited; a run after then collects them."
             )
         for failure in failures:
             say(failure)
@@ -159,6 +167,13 @@ def collect(
         if commit:
             say(f"records: archive committed as {commit[:10]}")
         return totals, failures
+
+
+def _pause(error: RateLimited | QuotaExhausted) -> Pause:
+    """What the platform that answered with `error` has used up, and until when."""
+    if isinstance(error, QuotaExhausted):
+        return "daily quota", error.resume_at
+    return "rate limit", resume_at(error)
 
 
 def _collected_posts(record: Record, platform: Platform) -> list[str]:

@@ -508,6 +508,30 @@ def test_collect_stops_asking_x_once_its_search_window_is_used_up(
     assert "3 post(s) not visited" in paused and "until 2" in paused, paused
 
 
+def test_youtubes_daily_quota_used_up_stops_collect_asking_and_is_no_failure(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A daily quota is a normal condition, not an error (issue 4): collect leaves YouTube
+    until midnight Pacific as it leaves a platform whose rate limit is used up, rather than
+    asking again for each video and failing each one (and with them `invoke publish`, which
+    would stop before moderation on every run until the quota resets)."""
+    for day in (20, 21, 22):
+        video = site.add_video(f"tour-{day}.mp4")
+        site.add(
+            f"2026-11-{day}-tour", title=f"Tour {day}", date=f"2026-11-{day} 09:00", video=video
+        )
+    settings = site.syndicate_to(sandboxes)
+    sandboxes.youtube.inject("quota", method="GET", path=r"/commentThreads$", times=10)
+    said: list[str] = []
+    totals, failures = collect(settings, site.content, say=said.append)
+    listed = [r for r in sandboxes.youtube.requests if r[1] == "/youtube/v3/commentThreads"]
+    assert len(listed) == 1
+    assert failures == [] and "youtube" not in totals  # not a failure: a pause
+    (paused,) = [line for line in said if line.startswith("youtube:")]
+    assert "daily quota is used up until 2" in paused, paused
+    assert "3 post(s) not visited" in paused, paused
+
+
 def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
     site: Site, sandboxes: Sandboxes
 ) -> None:
