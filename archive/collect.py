@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from moderation.log import ModerationLog
 from syndication.base import (
@@ -31,6 +33,22 @@ from .index import city_time
 # platform did not say).
 Pause = tuple[str, datetime | None]
 
+# Where each platform's collection last stopped at a rate limit or daily quota: the post it
+# could not ask about. Kept with the records (and so pulled by the next run, wherever it
+# runs), so that the next run goes on from there: begun again from the same post, every run
+# would visit the same posts and never reach the rest, whenever there are more than a window
+# or a day allows.
+STOPPED_AT = Path("archive") / "collect-stopped-at.json"
+
+
+class Visit(NamedTuple):
+    """A post whose comments collect asks for, and the announcement it is of."""
+
+    announcement: str
+    platform: str
+    record: Record
+    post_id: str
+
 
 def collect(
     settings: Settings,
@@ -46,7 +64,8 @@ def collect(
     announcements, visiting every post every 15 minutes would meet the platforms' rate limits.
     Each platform is asked as syndication asks it (`Retry`): a transient fault is tried again,
     and a platform whose rate limit resets later than that waits, or whose daily quota is used
-    up, is asked no more in the run.
+    up, is asked no more in the run; the next run goes on from the post it stopped at
+    (`STOPPED_AT`, `_in_turn`).
     """
     days = settings.collect_days if days is None else days
     now = now or datetime.now(UTC)
@@ -65,17 +84,22 @@ def collect(
         # Platforms rate-limited beyond what a run waits or out of their daily quota: what is
         # used up, and when they may be asked again.
         paused: dict[str, Pause] = {}
+        stopped_before = _stopped_at(settings.records_dir)
+        stopped: dict[str, str] = {}  # the post each paused platform was not asked about
         unvisited: Counter[str] = Counter()
         retry = Retry()
         ledger = Ledger.in_records(settings.records_dir)
         records = [
             (key, record) for key, record in sorted(ledger.records().items()) if key[1] in platforms
         ]
-        visits = [
-            (announcement, name, record, post_id)
-            for (announcement, name), record in records
-            for post_id in _collected_posts(record, platforms[name])
-        ]
+        visits = _in_turn(
+            [
+                Visit(announcement, name, record, post_id)
+                for (announcement, name), record in records
+                for post_id in _collected_posts(record, platforms[name])
+            ],
+            stopped_before,
+        )
         # Comments that went with a post the City withdrew (Facebook): recorded so, not as
         # their authors' deletions, and no longer awaiting a decision. The platform is not
         # asked: it knows the post no more.
@@ -117,6 +141,7 @@ def collect(
                 # resets: not a failure, as a quota is none to syndication; a later run visits
                 # them.
                 paused[name] = _pause(error)
+                stopped[name] = post_id
                 unvisited[name] += 1
                 continue
             except PlatformError as error:
@@ -163,6 +188,14 @@ def collect(
             )
         for failure in failures:
             say(failure)
+        # A platform asked about every post starts from its newest again; one not asked (no
+        # credentials, or refused) keeps where it stopped.
+        kept = {
+            name: post
+            for name, post in stopped_before.items()
+            if name not in platforms or name in refused
+        }
+        _note_stopped_at(settings.records_dir, {**kept, **stopped})
         commit = commit_archive(settings.records_dir, "Collect comments")
         if commit:
             say(f"records: archive committed as {commit[:10]}")
@@ -174,6 +207,43 @@ def _pause(error: RateLimited | QuotaExhausted) -> Pause:
     if isinstance(error, QuotaExhausted):
         return "daily quota", error.resume_at
     return "rate limit", resume_at(error)
+
+
+def _in_turn(visits: list[Visit], stopped_at: Mapping[str, str]) -> list[Visit]:
+    """The posts to visit, platform by platform, each's newest first (syndicated or changed
+    last: residents comment most on those), from the post where its last run stopped
+    (`stopped_at`), coming round to the newer ones after the oldest. A post no longer visited
+    (withdrawn, say) is no place to start from: that platform starts from its newest."""
+    newest_first = sorted(visits, key=lambda visit: _recency(visit.record), reverse=True)
+    in_turn: list[Visit] = []
+    for name in sorted({visit.platform for visit in visits}):
+        own = [visit for visit in newest_first if visit.platform == name]
+        start = next((n for n, v in enumerate(own) if v.post_id == stopped_at.get(name)), 0)
+        in_turn += own[start:] + own[:start]
+    return in_turn
+
+
+def _stopped_at(records_dir: Path) -> dict[str, str]:
+    """Where each platform's last collection stopped (`STOPPED_AT`), by platform; none when
+    every run went round, or the note cannot be read: it only decides where visits begin."""
+    try:
+        stopped = json.loads((records_dir / STOPPED_AT).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    if not isinstance(stopped, dict):
+        return {}
+    return {str(name): str(post) for name, post in stopped.items()}
+
+
+def _note_stopped_at(records_dir: Path, stopped: Mapping[str, str]) -> None:
+    """Keep where each platform's collection stopped, for the next run (`STOPPED_AT`); no
+    note at all once none stopped, so that a run that went round commits nothing for it."""
+    note = records_dir / STOPPED_AT
+    if not stopped:
+        note.unlink(missing_ok=True)
+        return
+    note.parent.mkdir(parents=True, exist_ok=True)
+    note.write_text(json.dumps(dict(stopped), indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _collected_posts(record: Record, platform: Platform) -> list[str]:
@@ -215,6 +285,12 @@ def _post_named(announcement: str, record: Record, post_id: str) -> str:
 def _last_change(record: Record) -> datetime:
     """When the ledger last wrote of this post (created, updated, corrected...)."""
     return max(datetime.fromisoformat(event["time"]) for event in record.history)
+
+
+def _recency(record: Record) -> tuple[datetime, int]:
+    """When the ledger last wrote of this post, and where (its line's `seq`): the ledger
+    times lines to the second, and a run writes many in one."""
+    return _last_change(record), int(record.history[-1].get("seq", 0))
 
 
 def _listed_since(platform: Platform, now: datetime) -> datetime | None:

@@ -508,6 +508,34 @@ def test_collect_stops_asking_x_once_its_search_window_is_used_up(
     assert "3 post(s) not visited" in paused and "until 2" in paused, paused
 
 
+def test_collect_reaches_every_post_over_the_runs_a_rate_limit_spreads_it_over(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """With more posts than one of X's search windows allows (X Basic: 60 searches in 15
+    minutes), a run that began again from the same post each time would visit the same posts
+    on every run and never reach the others: each run goes on where the last one stopped, the
+    newest posts first, so every post is visited over the runs the limit spreads them over."""
+    for day in range(1, 13):
+        site.add(
+            f"2026-11-{day:02d}-notice", title=f"Notice {day}", date=f"2026-11-{day:02d} 09:00"
+        )
+    settings = site.syndicate_to(sandboxes)
+    x = sandboxes.twitter
+    x.window_limit = 5  # searches a window
+    replies = [x.add_reply(post, "Is this still on?") for post in list(x.tweets)]  # oldest first
+    said: list[str] = []
+    collect(settings, site.content, say=said.append)
+    archived = CommentArchive(site.root / "records").state()
+    assert [("twitter", reply) in archived for reply in replies] == [False] * 7 + [True] * 5
+    for _ in range(2):  # 12 posts, 5 a window: two more windows reach the rest
+        x.pass_time(timedelta(minutes=16))  # the window resets
+        collect(settings, site.content, say=said.append)
+    archived = CommentArchive(site.root / "records").state()
+    assert all(("twitter", reply) in archived for reply in replies)
+    paused = [line for line in said if "not visited" in line]
+    assert len(paused) == 3 and "7 post(s) not visited" in paused[0], paused
+
+
 def test_youtubes_daily_quota_used_up_stops_collect_asking_and_is_no_failure(
     site: Site, sandboxes: Sandboxes
 ) -> None:
