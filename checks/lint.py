@@ -43,6 +43,10 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               content/: always errors, as the build refuses them
   modified, correction                        a change dated after now (or after a scheduled
                                               announcement goes up), which the build refuses
+  title, date, category, … (each field)       what the build refuses in a field (a category
+                                              not allowed, a required field missing, a date
+                                              it cannot read): the fields are read by the
+                                              build's own rules and named as it names them
 
 The rules about what is said (personal information, confidential markers, words) read the
 text as it is published: each paragraph of the body, and each field's value as the build reads
@@ -97,6 +101,7 @@ from announcements.model import (
     PLACEHOLDER_LEFT,
     STATIC_PATHS,
     PageMeta,
+    Problem,
     as_shown,
     changes_dated_later,
     first_line_naming,
@@ -656,6 +661,7 @@ def check_file(
         raw.extend(_fragment_findings(targets, text))
     raw.extend(_id_findings(lines, text))
     raw.extend(_summary_findings(lines, front))
+    raw.extend(_refused_fields(site.refused.get(source, ()), raw))
     waivers = {n: WAIVER.findall(t) for n, t in ((ln.number, ln.text) for ln in lines)}
     findings = []
     for number, rule, message in raw:
@@ -668,6 +674,16 @@ def check_file(
         )
         findings.append(Finding(name, number, rule, message, severity, reason))
     return sorted(set(findings))
+
+
+def _refused_fields(
+    refused: Iterable[Problem], found: Iterable[tuple[int, str, str]]
+) -> Iterator[tuple[int, str, str]]:
+    """The fields the build refuses in a file (read by its own rules, so that the lint stops
+    on what it would), each named as the build names it, by its field: those the lint has
+    `found` already under a rule of its own (a placeholder, an invisible character) once."""
+    named = {(number, message) for number, _, message in found}
+    return ((p.line, p.field, p.message) for p in refused if (p.line, p.message) not in named)
 
 
 def text_findings(text: str, policy: Policy) -> list[tuple[str, str]]:
@@ -1021,6 +1037,8 @@ class SitePaths:
     without_links: frozenset[str] = frozenset()
     # Each year's and category's page: first written with its earliest announcement.
     listings: Mapping[str, Release] = field(default_factory=dict)
+    # Each announcement's and page's file the build refuses: what is wrong with its fields.
+    refused: Mapping[str, tuple[Problem, ...]] = field(default_factory=dict)
 
     def shows_links_of(self, source: str) -> bool:
         """Whether anyone will follow the links of `source`: as the build, the lint checks
@@ -1062,14 +1080,16 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     files: dict[str, str] = {}
     releases: dict[str, Release] = {}
     without_links: set[str] = set()
+    refused: dict[str, tuple[Problem, ...]] = {}
     first_listed: dict[str, datetime] = {}  # each year's and category's page: when first
     for path in (content_dir / ARTICLE_PATH).glob("*.md"):
         page = announcement_address(path)
         calendar = str(PurePosixPath(page).with_suffix(".ics"))  # as the feeds plugin writes it
         file = path.relative_to(content_dir).as_posix()
         pages[file] = page
-        item = _read_as_built(path, parse_announcement)
+        item, problems = _read_as_built(path, parse_announcement)
         if item is None:
+            refused[file] = problems
             paths.add(page)  # the build refuses it, naming why: its links are not the problem
             continue
         releases[file] = Release(item.date, draft=item.status == "draft")
@@ -1091,9 +1111,10 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
     paths |= set(first_listed)
     for path in (content_dir / "pages").glob("*.md"):
         file = path.relative_to(content_dir).as_posix()
-        meta = _read_as_built(path, parse_page)
+        meta, problems = _read_as_built(path, parse_page)
         page = pages[file] = _page_address(meta, slug_of(path))
         if meta is None:
+            refused[file] = problems
             paths.add(page)  # refused by the build, as above
             continue
         releases[file] = Release(draft=meta.status == "draft")
@@ -1108,7 +1129,7 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
                 paths.add(path.relative_to(content_dir).as_posix())
     listings = {listing: Release(date) for listing, date in first_listed.items()}
     return SitePaths(
-        frozenset(paths), pages, files, releases, now, frozenset(without_links), listings
+        frozenset(paths), pages, files, releases, now, frozenset(without_links), listings, refused
     )
 
 
@@ -1116,13 +1137,18 @@ T = TypeVar("T")  # an announcement's or a page's fields
 
 
 def _read_as_built(
-    path: Path, parse: Callable[[str, str, tzinfo], tuple[T | None, Any]]
-) -> T | None:
+    path: Path, parse: Callable[[str, str, tzinfo], tuple[T | None, list[Problem]]]
+) -> tuple[T | None, tuple[Problem, ...]]:
     """The fields of an announcement or page (`parse_announcement`, `parse_page`) as the build
-    reads them; None when the build refuses it."""
+    reads them, or None and what is wrong with them, named as the build names it. Only the
+    text is read: the files `image:` and `video:` name are the build's to open. A file not
+    saved as UTF-8 is None with no problem: `check_file` names it."""
     name = display_path(path)
     text, _ = read_source(path, name)
-    return parse(name, text, CITY)[0] if text is not None else None
+    if text is None:
+        return None, ()
+    item, problems = parse(name, text, CITY)
+    return item, tuple(problems)
 
 
 def _page_address(page: PageMeta | None, slug: str) -> str:

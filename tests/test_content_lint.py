@@ -565,6 +565,29 @@ def test_a_change_dated_after_now_is_reported_as_the_build_refuses_it(content: P
     assert dated_later("2026-12-20T10:00:00-08:00") == []
 
 
+def test_a_field_the_build_refuses_is_an_error_named_as_the_build_names_it(site: Site) -> None:
+    """A category not among the allowed ones, a missing title, a date that cannot be read: the
+    lint reads the fields with the build's own rules, so `invoke lint` stops on what the build
+    would, naming each as the build does (file, line, field), and not only the build."""
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    fields = {**BASIC, "category": "Potholes", "date": "2026-11-31 09:00"}
+    del fields["title"]
+    site.write("announcements/2026-11-20-item.md", announcement(**fields))
+    site.write("pages/about.md", "---\nheading: About\n---\nCall us.\n")
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    found = lint(site.content, site.root / "policy", now=datetime.fromisoformat(NOW))
+    assert all(f.blocks_publishing for f in found)
+    assert [f"{f.path}:{f.line}: {f.rule}: {f.message}" for f in found] == refused.value.problems
+    assert [(f.line, f.rule) for f in found] == [
+        (2, "date"),
+        (2, "title"),  # no line of its own: named at the first of the fields
+        (3, "category"),
+        (2, "heading"),
+        (2, "title"),
+    ]
+
+
 def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:
     shutil.copytree(ROOT / "policy", site.root / "policy")
     event = {
