@@ -26,7 +26,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               place: the build does not check them); as in the
                                               build, only in pages that show their links
                                               (not a draft, not a withdrawn announcement)
-  duplicate-id                                an id written in HTML that the theme, a heading
+  duplicate-id                                an id written in HTML or in braces (`## Road
+                                              closures {#closures}`) that the theme, a heading
                                               or an element before already has, which the
                                               build drops (two elements of one id are invalid)
   summary-length                              a summary the platforms would cut
@@ -83,11 +84,13 @@ from announcements import misplaced_in
 from announcements.addresses import announcement_address, slug_of
 from announcements.headings import (
     ATX_HEADING,
+    MAY_GIVE_AN_ID,
     QUOTED,
     THEME_IDS,
     heading_at_title_level,
     headings,
     headings_in_html,
+    ids_in_attribute_lists,
 )
 from announcements.lines import line_at, lines_of
 from announcements.links import (
@@ -959,9 +962,14 @@ def _fragment_findings(targets: list[tuple[int, str]], text: str) -> Iterator[tu
 
 
 def _id_findings(lines: list[Line], text: str) -> Iterator[tuple[int, str, str]]:
-    """Each id written in the text's HTML that the site drops, as the build does (the theme's,
-    a heading's or an earlier element's), named on the line that writes it."""
-    markup = [line for line in lines if line.is_markup and HTML_ID.search(line.text)]
+    """Each id written in the text, in HTML or in braces (`## Road closures {#closures}`), that
+    the site drops, as the build does (the theme's, a heading's or an earlier element's), named
+    on the line that writes it."""
+    markup = [
+        line
+        for line in lines
+        if line.is_markup and (HTML_ID.search(line.text) or MAY_GIVE_AN_ID.search(line.text))
+    ]
     if not markup:
         return  # most texts write no id: none is rendered for them
     parts = split_front_matter(text)
@@ -969,7 +977,7 @@ def _id_findings(lines: list[Line], text: str) -> Iterator[tuple[int, str, str]]
     # The last lines writing an id are those dropped, but where a heading has it first.
     dropped_times = Counter(name for name, _ in dropped)
     lines_of: dict[str, list[int]] = {
-        name: [ln.number for ln in markup if name in element_ids(sanitise(ln.text))][-count:]
+        name: [ln.number for ln in markup if name in _ids_written(ln.text)][-count:]
         or [first_line_naming(text, name)]
         for name, count in dropped_times.items()
     }
@@ -982,6 +990,11 @@ def _id_findings(lines: list[Line], text: str) -> Iterator[tuple[int, str, str]]
             f"id '{name}' is {owner} on the page: the site drops it here, as two elements of "
             f"one id are invalid HTML (a link to #{name} leads to the other); choose another",
         )
+
+
+def _ids_written(line: str) -> list[str]:
+    """The ids a line of the text writes, in HTML or in an attribute list."""
+    return element_ids(sanitise(line)) + ids_in_attribute_lists(line)
 
 
 def _outside_content_findings(link: str, source: str) -> Iterator[tuple[str, str]]:

@@ -408,6 +408,28 @@ def test_an_id_the_site_drops_is_named_at_its_line(content: Path) -> None:
     assert found[2].message.startswith("id 'map' is an earlier element's")
 
 
+def test_a_heading_id_written_in_braces_is_kept_or_named_where_the_site_drops_it(
+    site: Site,
+) -> None:
+    """`## Road closures {#closures}` (Markdown's attribute list) gives the heading that id in
+    place of the one from its words, and a link to it passes. One the site drops (the theme's,
+    or one a heading before has) is named at its line, as an id written in HTML is, not
+    dropped without a word."""
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    body = (
+        "See [the closures](#closures).\n\n## Road closures {#closures}\n\nBay Avenue.\n\n"
+        "## Detours {: #main }\n\nVictoria Street.\n\n## Paving {#closures}\n\nCedar Avenue.\n"
+    )
+    site.add("2026-11-20-item", body=body)
+    site.build()
+    page = site.read("announcements/2026-11-20-item.html")
+    assert '<h2 id="closures">Road closures</h2>' in page and "{" not in page.split("<main")[1]
+    found = lint(site.content, site.root / "policy")
+    assert [(f.line, f.rule) for f in found] == [(13, "duplicate-id"), (17, "duplicate-id")]
+    assert found[0].message.startswith("id 'main' is the theme's")
+    assert found[1].message.startswith("id 'closures' is a heading's")
+
+
 @pytest.mark.parametrize(
     ("text", "line"),
     [

@@ -10,6 +10,9 @@ when a space, a tab or the line's end follows them.
 Each heading also gets an id from its words (`## What to do` is `id="what-to-do"`), so that a
 link in the text (`[what to do](#what-to-do)`) leads to it: this module's
 `HeadingIdsExtension`, Python-Markdown's `toc` giving ids the theme's own never clash with.
+One written after its words in braces (`## Road closures {#closures}`, Markdown's attribute
+list, part of `extra`) is its id instead; like one written in HTML, the site drops it where
+another element has first claim to it (`_id_claims`), and the content lint names it.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from xml.etree import ElementTree as etree
 from markdown import Markdown
 from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
+from markdown.extensions.attr_list import AttrListTreeprocessor, get_attrs_and_remainder
 from markdown.extensions.toc import (
     TocExtension,
     TocTreeprocessor,
@@ -159,6 +163,25 @@ def _id_claims(html: str) -> list[tuple[re.Match[str], str | None]]:
             claims.append((found, None))
             seen.add(name)
     return claims
+
+
+# An attribute list as `attr_list` finds one (`{#closures}`, `{: #map .note }`, `{id=map}`),
+# and a quick look for one that may give an id, as most lines give none.
+_ATTRIBUTE_LIST = re.compile(AttrListTreeprocessor.BASE_RE)
+MAY_GIVE_AN_ID = re.compile(r"\{[^}\n]*(?:#|id\s*=)")
+
+
+def ids_in_attribute_lists(line: str) -> list[str]:
+    """The ids a line of Markdown writes in attribute lists, as `attr_list` reads them: after
+    a heading's words, a block's last line or an inline element (`## Road closures {#closures}`)."""
+    if not MAY_GIVE_AN_ID.search(line):
+        return []
+    return [
+        str(value)
+        for found in _ATTRIBUTE_LIST.finditer(line)
+        for name, value in get_attrs_and_remainder(found.group(1))[0]
+        if name == "id"
+    ]
 
 
 def colliding_ids(html: str) -> list[tuple[str, str]]:
