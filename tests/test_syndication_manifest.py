@@ -107,6 +107,26 @@ def test_a_title_written_over_lines_is_one_line_in_every_post(site: Site) -> Non
     assert f"<title>{headline}</title>" in site.read("feeds/all.atom.xml")
 
 
+def test_a_summary_written_over_lines_is_one_line_in_every_post(site: Site) -> None:
+    """A summary written as a YAML block (`|`) keeps its line breaks, a blank line's too, which
+    the page shows as spaces in one paragraph: every post shows it as the page does, on one
+    line, and so do the feeds."""
+    summary = (
+        "|\n  Crews flush water mains in Glenmerry\n  from Nov. 30.\n\n  Tap water may be brown."
+    )
+    site.add("2026-11-20-flushing", summary=summary, video=site.add_video())
+    site.build()
+    (entry,) = manifest(site)["announcements"]
+    one_line = "Crews flush water mains in Glenmerry from Nov. 30. Tap water may be brown."
+    posts = entry["posts"]
+    assert posts["facebook"]["message"].startswith(
+        f"Water main flushing in Glenmerry. {one_line}\n\n"
+    )
+    assert posts["twitter"]["text"].startswith(f"Water main flushing in Glenmerry. {one_line}\n")
+    assert posts["youtube"]["description"].startswith(f"{one_line}\n\nRead more: ")
+    assert f"<summary>{one_line}</summary>" in site.read("feeds/all.atom.xml")
+
+
 def test_manifest_json_is_the_manifest_with_one_announcement_per_line() -> None:
     entries = [
         {"id": "b", "title": "Café « hours »", "posts": {"x": {"text": "a\nb"}}},

@@ -455,10 +455,16 @@ def _text(node: yaml.Node) -> str:
     return value
 
 
-def _headline(node: yaml.Node) -> str:
-    """A title, on one line: written as a YAML block (`|`) it keeps its line breaks, which the
-    page shows as spaces, but a post, a feed reader or a calendar would break the headline."""
-    return _text(node).replace("\n", " ")
+# A line break in a value, with the spaces around it and any blank lines after it.
+_LINE_BREAKS = re.compile(r"[ \t]*\n[ \t\n]*")
+
+
+def _one_line(node: yaml.Node) -> str:
+    """A title or summary, on one line: written as a YAML block (`|`, or `>` with a blank
+    line) it keeps its line breaks, which the page shows as spaces in one line or paragraph,
+    but a post, a feed reader or a calendar would break it there. A blank line is a space too:
+    a summary is one paragraph on the page, so it is one in every post."""
+    return _LINE_BREAKS.sub(" ", _text(node))
 
 
 def _datetime_parser(tz: tzinfo) -> Callable[[yaml.Node], datetime]:
@@ -835,10 +841,10 @@ def parse_announcement(
 
     when = _datetime_parser(tz)
     values: dict[str, Any] = {
-        "title": _parse(fields, "title", _headline),
+        "title": _parse(fields, "title", _one_line),
         "date": _parse(fields, "date", when),
         "category": _parse(fields, "category", _choice(CATEGORIES)),
-        "summary": _parse(fields, "summary", _text),
+        "summary": _parse(fields, "summary", _one_line),
         "modified": _parse(fields, "modified", when),
         "tags": _parse(fields, "tags", _string_list) or (),
         "image": _parse(
