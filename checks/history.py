@@ -41,6 +41,9 @@ KEY_TYPES = ("ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-nistp256 ", "sk-ssh-ed25519
 # enforce_from names a commit by its full id (SHA-1 or SHA-256): a branch, a tag or HEAD moves
 # with the very history it is meant to check.
 FULL_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+# How much of a value of the posters file a message quotes: a full commit id whole (64 hex
+# digits for SHA-256), no more of a longer value, whose start says which it is.
+QUOTED_LENGTH = 64
 
 
 class HistoryError(Exception):
@@ -79,6 +82,15 @@ class Finding:
         return printable(f"{self.commit[:10]} {self.author}: {self.problem}")
 
 
+def _quoted(value: object) -> str:
+    """A value of the posters file as a message names it: in quotes, cut short, each control
+    character written out as in an author's name (see `Finding`), which a terminal would act
+    on. The file may hold anything: a message says what to fix there, on one line."""
+    text = str(value)
+    cut = text if len(text) <= QUOTED_LENGTH else f"{text[:QUOTED_LENGTH]}…"
+    return f"'{printable(cut)}'"
+
+
 def parse_posters(text: str, where: str = POSTERS) -> Posters:
     """Validate the posters file; errors name the file, the entry and the field."""
     data = parse_yaml(text, where, HistoryError) or {}
@@ -93,7 +105,9 @@ def parse_posters(text: str, where: str = POSTERS) -> Posters:
         if missing:
             raise HistoryError(f"{label}: missing {', '.join(missing)}")
         if entry["role"] not in ROLES:
-            raise HistoryError(f"{label}: role: '{entry['role']}' is not one of {', '.join(ROLES)}")
+            raise HistoryError(
+                f"{label}: role: {_quoted(entry['role'])} is not one of {', '.join(ROLES)}"
+            )
         key = " ".join(str(entry["key"]).split()[:2])
         if not key.startswith(KEY_TYPES):
             raise HistoryError(f"{label}: key: expected an SSH public key ('ssh-ed25519 AAAA…')")
@@ -112,8 +126,8 @@ def _refuse_shared(poster: Poster, listed: list[Poster], label: str) -> None:
     for index, earlier in enumerate(listed):
         if earlier.email.lower() == poster.email.lower():
             raise HistoryError(
-                f"{label}: email: '{poster.email}' is posters[{index}]'s too; give each person "
-                "their own address (git names the signer of a commit by it)"
+                f"{label}: email: {_quoted(poster.email)} is posters[{index}]'s too; give each "
+                "person their own address (git names the signer of a commit by it)"
             )
         if earlier.key == poster.key:
             raise HistoryError(
@@ -252,7 +266,7 @@ def _unusable(named: str | None) -> HistoryError:
             "the rules apply, or pass --since"
         )
     return HistoryError(
-        f"{POSTERS}: enforce_from: '{named}' is not the full id (40 hex digits) of a commit "
+        f"{POSTERS}: enforce_from: {_quoted(named)} is not the full id (40 hex digits) of a commit "
         "before it on the first-parent history; set it to the commit from which the rules "
         "apply, or pass --since"
     )
@@ -330,8 +344,8 @@ def _check_enforce_from(walked: _Walked, order: dict[str, int]) -> None:
     if named is None or FULL_ID.fullmatch(named) is None or named not in order:
         raise _unusable(named)
     raise HistoryError(
-        f"{POSTERS}: enforce_from: '{named}' is before {walked.applies_from[:10]}, where the "
-        "rules already apply: it only moves forward; to check the commits before, pass --since"
+        f"{POSTERS}: enforce_from: {_quoted(named)} is before {walked.applies_from[:10]}, where "
+        "the rules already apply: it only moves forward; to check the commits before, pass --since"
     )
 
 

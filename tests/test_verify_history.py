@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -422,6 +423,40 @@ def test_an_enforce_from_the_cec_gives_by_another_name_is_refused_naming_the_fie
         sign_as="cec",
     )
     with pytest.raises(HistoryError, match=rf"posters.yml: enforce_from: '{named}' is not the"):
+        repo.findings()
+
+
+# A value of the posters file with an escape sequence (erase the line, back to its start)
+# and more text than a message line holds: YAML writes one in quotes as `\e`.
+FORGED = "boss\\e[2K\\e[1GAll good" + " and more" * 40
+FORGED_SHOWN = "'boss\\x1b[2K\\x1b[1GAll good and more and more and more and more and mor…'"
+
+
+@pytest.mark.parametrize(
+    "posters",
+    [
+        f'posters:\n  - {{name: A, email: a@x, role: "{FORGED}", key: ssh-ed25519 AAAA}}\n',
+        (
+            f'posters:\n  - {{name: A, email: "{FORGED}", role: cec, key: ssh-ed25519 AAAA}}\n'
+            f'  - {{name: B, email: "{FORGED}", role: cec, key: ssh-ed25519 BBBB}}\n'
+        ),
+    ],
+)
+def test_a_posters_files_values_are_named_printable_and_short(posters: str) -> None:
+    """verify-history's exit-2 message quotes what the file holds as verify-history prints an
+    author's name, each control character written out (a terminal would act on it), and cut
+    short: the message is one line saying what to fix, not the value."""
+    with pytest.raises(HistoryError) as refused:
+        parse_posters(posters)
+    assert FORGED_SHOWN in str(refused.value)
+    assert str(refused.value).isprintable()
+
+
+def test_an_enforce_from_that_cannot_be_used_is_named_printable_and_short(repo: Repo) -> None:
+    posters = repo.posters_yaml({"cec": "cec", "emp": "employee"})
+    named = posters.replace(f"'{repo.enforce_from}'", f'"{FORGED}"')
+    repo.commit("cec", {"policy/posters.yml": named}, sign_as="cec")
+    with pytest.raises(HistoryError, match=rf"enforce_from: {re.escape(FORGED_SHOWN)} is not the"):
         repo.findings()
 
 
