@@ -432,8 +432,8 @@ def announcement_source(project: Path, announcement: str) -> str:
 def announcement_history(project: Path, announcement: str) -> list[dict[str, str]]:
     """The git history of the announcement's source file: date and change note of each commit."""
     source = announcement_source(project, announcement)
-    # Each commit's record starts at \x01: a note may hold what ends a line for Python (a
-    # vertical tab pasted from Word, or a carriage return, which text mode reads as "\n").
+    # Each commit's record starts at \x01: a note may hold what ends a line for Python's
+    # `splitlines` (a vertical tab pasted from Word, or a carriage return).
     log = ("log", "--follow", "--format=%x01%h%x00%aI%x00%s", "--", source)
     result = run_git("-C", str(project), *log, error=ExportError)
     history = []

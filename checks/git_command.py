@@ -24,22 +24,37 @@ def run_git(
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """`git ARGS`, its output as text, whatever its exit code; raises `error` naming git when
-    git is missing."""
-    try:
-        return subprocess.run(
-            ["git", *args], capture_output=True, text=True, check=False, env=env, input=stdin
-        )
-    except FileNotFoundError:
-        raise error(GIT_REQUIRED) from None
+    git is missing.
+
+    The text is git's UTF-8 (its names and messages, whatever the locale), with its line ends
+    as git wrote them: Python's text mode would read a carriage return as a line feed, and
+    "Eve\\rMallory", a name git keeps as committed, would be shown and compared as another. A
+    byte that is not UTF-8 (a name committed in another encoding) is read as U+FFFD."""
+    done = run_git_bytes(
+        *args, error=error, env=env, stdin=stdin.encode("utf-8") if stdin is not None else None
+    )
+    return subprocess.CompletedProcess(
+        done.args, done.returncode, _text(done.stdout), _text(done.stderr)
+    )
+
+
+def _text(output: bytes) -> str:
+    """git's output as text, its line ends untouched (see `run_git`)."""
+    return output.decode("utf-8", errors="replace")
 
 
 def run_git_bytes(
-    *args: str, error: type[Exception] = GitMissing
+    *args: str,
+    error: type[Exception] = GitMissing,
+    env: Mapping[str, str] | None = None,
+    stdin: bytes | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """`git ARGS` as `run_git` runs it, its output as bytes (a file as committed, to compare
     byte for byte with the file as written, whatever the locale)."""
     try:
-        return subprocess.run(["git", *args], capture_output=True, check=False)
+        return subprocess.run(
+            ["git", *args], capture_output=True, check=False, env=env, input=stdin
+        )
     except FileNotFoundError:
         raise error(GIT_REQUIRED) from None
 

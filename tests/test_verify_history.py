@@ -135,6 +135,13 @@ def test_an_authors_name_is_written_with_its_control_characters_spelt_out(repo: 
     assert repo.findings() == [f"{commit[:10]} {spelt_out}: not signed"]
 
 
+def test_a_carriage_return_in_an_authors_name_is_written_out_as_such(repo: Repo) -> None:
+    """Git keeps a name's CR as it is: read as text with its line ends translated, "Eve\rMallory"
+    came out as two lines' worth, "Eve\x0aMallory", a name nobody committed under."""
+    commit = repo.commit("Eve\rMallory", {"content/announcements/a.md": "A\n"})
+    assert repo.findings() == [f"{commit[:10]} Eve\\x0dMallory: not signed"]
+
+
 @pytest.mark.parametrize(
     "name",
     [
