@@ -43,6 +43,13 @@ def chained_line(record: dict[str, Any]) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
+def record_lines(text: str) -> list[str]:
+    """The lines of a chained file's text. Only a line feed ends one: `str.splitlines` would
+    also break a record at a U+2028, U+2029 or NEL its text holds, which JSON leaves as is."""
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
+
+
 def rechain(lines: list[str], added: list[str]) -> list[str]:
     """`added` (lines chained elsewhere, after an earlier state of the file) chained after
     `lines` instead: each keeps what it records and its time, with a new `seq` and `prev`.

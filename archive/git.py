@@ -15,7 +15,7 @@ from pathlib import Path
 
 from checks.git_command import git_process, run_git, run_git_bytes
 
-from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain
+from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain, record_lines
 from .index import FILES, REPORT
 from .lock import LOCK_FILE, holds_nothing_but_the_lock
 
@@ -501,8 +501,8 @@ def _joined_lines(records_dir: Path, base: str | None, ours: str, theirs: str, p
             f"{path} was rewritten, not appended to, in one copy of the archive: "
             "join the copies by hand"
         )
-    lines = text.splitlines()
-    added = mine[len(before) :].splitlines()
+    lines = record_lines(text)
+    added = record_lines(mine[len(before) :])
     joined = "".join(f"{line}\n" for line in [*lines, *rechain(lines, added)])
     return _git(records_dir, "hash-object", "-w", "--stdin", stdin=joined).stdout.strip()
 

@@ -139,6 +139,28 @@ def test_records_pushed_after_the_remote_moved_keep_every_line_of_both(tmp_path:
         assert removed_records(copy, FILES.values()) == []
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_a_record_holding_a_unicode_line_separator_joins_as_one_line(
+    tmp_path: Path, separator: str
+) -> None:
+    """JSON leaves U+2028, U+2029 and NEL as they are in a line (a comment pasted from a word
+    processor holds them); only a line feed ends a record."""
+    url, ci, reviewer = two_copies(tmp_path)
+    note(reviewer, "moderation", "r1")
+    push_archive(reviewer, url)
+    note(ci, "moderation", f"first{separator}second")
+    push_archive(ci, url)  # joined after the reviewer's line
+
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    assert [e["what"] for e in lines(check, "moderation")] == [
+        "c0",
+        "r1",
+        f"first{separator}second",
+    ]
+    assert all(chain.verify() == [] for chain in chains(check).values())
+
+
 def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> None:
     url = remote(tmp_path)
     ci, other = tmp_path / "ci", tmp_path / "other"
