@@ -7,17 +7,19 @@ the process stopped mid-call; the next run looks on the platform before acting a
 does a failure marked `uncertain`: a write that may have reached the platform (its answer
 was lost and it has not appeared yet, or looking for it failed). An action a quota held back
 before its call is noted by a lone `deferred` line with no `op`: it answers no intent, and
-the next run plans exactly as it would without it. So is a post found no longer on the
-platform though never withdrawn (deleted there by hand, or by the platform): a lone `gone`
-line, written once. An intent found not carried out and no longer wanted is closed by a
-`cancelled` outcome: a withdrawal interrupted before it took the post down, its announcement
-published again since (the post stays up), or a create that never landed, its announcement
-no longer on the site or withdrawn since. The outcome of each create, update and withdrawal
-carries the announcement's last change as the build it acted on had it (`updated`), so that a
-run on an older build does not undo it (`reconcile.built_before_last_run`), and the id of the
-post it made or changed (`remote_id`; an update's outcome written before it did applies to
-the post recorded before it), so that after two copies of the records are joined each post's
-lines are read as its own (`Record.duplicates`).
+the next run plans exactly as it would without it; it is noted once, and again only when the
+reason or the reset time changes (a daily cap may hold a post back for every run of a day). A
+post found no longer on the platform though never withdrawn (deleted there by hand, or by the
+platform) is noted by a lone `gone` line, written once. An intent found not carried out and
+no longer wanted is closed by a `cancelled` outcome: a withdrawal interrupted before it took
+the post down, its announcement published again since (the post stays up), or a create that
+never landed, its announcement no longer on the site or withdrawn since. The outcome of each
+create, update and withdrawal carries the announcement's last change as the build it acted on
+had it (`updated`), so that a run on an older build does not undo it
+(`reconcile.built_before_last_run`), and the id of the post it made or changed (`remote_id`;
+an update's outcome written before it did applies to the post recorded before it), so that
+after two copies of the records are joined each post's lines are read as its own
+(`Record.duplicates`).
 
 Each line carries the SHA-256 of the line before it (`prev`), so any edit or deletion of
 an earlier line is detectable (`verify`). Nothing is ever rewritten or removed.
@@ -240,7 +242,8 @@ class Ledger:
 
     def defer(self, announcement: str, platform: str, action: str, **details: Any) -> None:
         """Note an action not attempted because the platform's quota ran out earlier in the
-        run, so that `invoke status` lists it."""
+        run, so that `invoke status` lists it (the caller notes it once per hold, not once per
+        run)."""
         self.append(
             {
                 "phase": "deferred",

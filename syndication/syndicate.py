@@ -297,10 +297,14 @@ class Syndicator:
         return results
 
     def _deferred(self, action: Action, quota: QuotaExhausted) -> Result:
-        resume_at = quota.resume_at.isoformat() if quota.resume_at else None
-        self.ledger.defer(  # so `invoke status` lists every post held back, not only the first
-            action.entry.id, action.platform, action.kind, error=str(quota), resume_at=resume_at
-        )
+        note = {
+            "error": str(quota),
+            "resume_at": quota.resume_at.isoformat() if quota.resume_at else None,
+        }
+        # Noted so that `invoke status` lists every post held back, not only the first; once,
+        # as a daily cap may hold it back for every run of a day.
+        if not _deferred_already(action, note):
+            self.ledger.defer(action.entry.id, action.platform, action.kind, **note)
         return Result(
             action.platform,
             action.entry.id,
@@ -807,6 +811,16 @@ def _created_but(held: Result, record: Record) -> Result:
         url=record.url,
         follow_up=held.outcome,
     )
+
+
+def _deferred_already(action: Action, note: Mapping[str, Any]) -> bool:
+    """Whether the post's latest ledger line already holds this action back for the same
+    reason until the same reset: a further run under the same quota has nothing new to note
+    (a new reset time is news, and noted)."""
+    last = action.record.history[-1] if action.record and action.record.history else {}
+    if last.get("phase") != "deferred" or last.get("action") != action.kind:
+        return False
+    return all(last.get(name) == value for name, value in note.items())
 
 
 def _not_sent(action: Action, platform: Platform, refused: Result) -> Result:

@@ -354,6 +354,35 @@ def test_each_action_a_quota_holds_back_is_noted_and_the_next_run_plans_as_befor
     assert ledger.verify() == []
 
 
+def test_a_post_held_back_by_a_daily_quota_is_not_noted_again_by_every_run(
+    ledger: Ledger,
+) -> None:
+    """X's 24-hour cap may hold the rest back for up to 96 runs of the 15-minute schedule:
+    the ledger, read whole by every command and committed by every run, gains only what each
+    run tries, not a line per held post again."""
+    platform = FakePlatform()
+    resume = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    entries = [entry(f"e{n:02d}", date=f"2026-11-{1 + n:02d}T09:00:00-08:00") for n in range(30)]
+    sizes = []
+    for _ in range(10):  # the cap still used up
+        platform.failures = [QuotaExhausted("daily post limit reached", resume)]
+        report = run(ledger, platform, *entries)
+        sizes.append(sum(1 for _ in ledger.events()))
+    assert {r.outcome for r in report.results} == {"deferred"}  # each run still says so
+    noted = [e for e in ledger.events() if e["announcement"] == "e29"]
+    assert len(noted) == 1, f"e29 noted {len(noted)} times"
+    assert sizes[-1] - sizes[0] == 2 * 9  # the one post each run tries: intent and outcome
+    last = ledger.records()[("e29", "fake")].history[-1]  # what `invoke status` reads
+    assert (last["phase"], last["resume_at"]) == ("deferred", resume.isoformat())
+
+    later = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # a new reset time is news: noted
+    platform.failures = [QuotaExhausted("daily post limit reached", later)]
+    run(ledger, platform, *entries)
+    last = ledger.records()[("e29", "fake")].history[-1]
+    assert last["resume_at"] == later.isoformat()
+    assert len([e for e in ledger.events() if e["announcement"] == "e29"]) == 2
+
+
 def test_dry_run_calls_nothing(ledger: Ledger) -> None:
     platform = FakePlatform()
     syndicator = Syndicator(ledger, {"fake": platform})
