@@ -12,13 +12,20 @@ from typing import Any
 
 from archive.comments import CommentArchive, CommentState, attachment_sources
 from archive.index import city_time, printable
-from syndication.base import Platform, PlatformError, redacted_logs
+from syndication.base import NotFound, Platform, PlatformError, redacted_logs
 from syndication.config import Settings
 from syndication.ledger import Ledger
 from syndication.runner import make_platforms
 
 from .classifier import CATEGORIES, Decision, ModerationPolicy, classify, hiding_category
-from .log import EARLIER_POLICY, HIDDEN_UNDER_EARLIER_POLICY, ModerationLog, Status
+from .log import (
+    EARLIER_POLICY,
+    HIDDEN_UNDER_EARLIER_POLICY,
+    NOT_ON_THE_PLATFORM,
+    ModerationLog,
+    Status,
+    found_gone,
+)
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
 # The states in which a platform holds a comment back from the public until the channel
@@ -34,6 +41,13 @@ def unknown_since_removed(comment: CommentState) -> str:
         "not known: the run stopped before the platform answered, and the comment has been "
         f"{comment.removal} since"
     )
+
+
+def no_longer_there(error: NotFound) -> str:
+    """The result of a decision the platform answers that the comment does not exist: deleted
+    there since it was collected, with its post (on facebook.com or in YouTube Studio, never
+    withdrawn) or by its author. Final: sent again, it would meet the same answer every run."""
+    return f"{NOT_ON_THE_PLATFORM} (deleted there, with its post or by its author): {error}"
 
 
 class DecisionError(ValueError):
@@ -207,13 +221,17 @@ def _count(
     result: str,
     say: Callable[[str], None],
 ) -> None:
-    """Count a hide applied, or a decision the platform refused, and name the refusal."""
-    if result != "applied":
-        counts["failed"] += 1
-        # The platform's message may quote what it was sent: shown, never acted on.
-        say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
-    elif decision == "hide":
-        counts["hide"] += 1
+    """Count a hide applied, or a decision the platform refused, and name the refusal. One
+    whose comment the platform no longer has is named, but is no failure: nothing public is
+    left to hide, and it is not tried again."""
+    if result == "applied":
+        if decision == "hide":
+            counts["hide"] += 1
+        return
+    # The platform's message may quote what it was sent: shown, never acted on.
+    say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
+    if not found_gone(result):
+        counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
 
 
 def _classified(comment: CommentState, post_text: str, policy: ModerationPolicy) -> Decision:
@@ -284,9 +302,11 @@ def with_a_person(decision: Decision, notes: dict[str, dict[str, Any]]) -> Decis
 
 def _hide_pending(status: Status) -> bool:
     """A hide the classifier allowed for this version but never applied (the platform refused
-    it, or the run stopped before it), and that no person has decided about since."""
+    it, or the run stopped before it), that no person has decided about since, and whose
+    comment the platform still had when last asked."""
     untouched = status.tried_by in (None, CLASSIFIER)
-    return status.action == "hide" and not status.decided_this_version and untouched
+    unapplied = not status.decided_this_version and not status.gone_from_the_platform
+    return status.action == "hide" and unapplied and untouched
 
 
 def _hide_no_longer_allowed(status: Status, policy: ModerationPolicy) -> bool:
@@ -372,6 +392,8 @@ def _apply(
     try:
         platform.hide_comment(comment_id, decision == "hide")
         result = "applied"
+    except NotFound as error:
+        result = no_longer_there(error)
     except PlatformError as error:
         result = f"failed: {error}"
     log.decided(name, comment_id, decision, who, reason, category, result, operation)
