@@ -145,27 +145,28 @@ ILLEGAL = _patterns(
 # a fine ("make money off parking tickets").
 BY_THE_DAY = r"(?: (?:a|per) (?:day|week)|/(?:day|week)| daily)\b"
 EASILY = r" (?:online|fast|from home)\b"
-# Spam's pitch: money to make, a giveaway, a prize to claim, a link to click, a channel to
-# subscribe to. Alone, however much of it, it is for a person to judge; beside a link to an
+# Spam's pitch: money to make, a prize to claim (a free coin too), a link to click, a channel
+# to subscribe to. Alone, however much of it, it is for a person to judge; beside a link to an
 # outside site it is spam.
 SPAM = _patterns(
-    r"\b(bitcoin|crypto|forex|btc)\b",
     rf"\bearn \$?[\d,]+{BY_THE_DAY}",
     r"\bwork from home\b.{0,40}\b(earn|\$|income|no experience)",
     r"\b(keto|diet) pills\b",
-    r"\bgiveaway\b",
     rf"\bmake money{EASILY}",
     r"\b(click|tap) (the|this|my) link\b",
     # A prize, not a congratulation: "Congratulations, you finished the railing" is a resident.
     r"\bcongratulations,? you(?:'ve| have)? (?:won|been (?:selected|chosen)|are (?:our|the|a) "
     r"(?:lucky )?winner)\b",
-    r"\bclaim (your|a) (prize|reward)\b",
+    r"\bclaim (your|a) (free \w+|prize|reward)\b",
     r"\bsubscribe to my\b",
 )
-# Spam's words that are also how residents criticise spending ("councillors earn $40,000 a
-# year and all they do is make money off parking tickets"): beside a link they may be citing
-# the news, so only a call to act on them makes them spam enough to hide.
-SPENDING_WORDS = _patterns(
+# Spam's words that are also residents', criticising spending ("councillors earn $40,000 a
+# year and all they do is make money off parking tickets", "stop the giveaway to
+# consultants", "our reserves into crypto?"): beside a link they may be citing the news, so
+# only a call to act on them makes them spam enough to hide.
+RESIDENTS_WORDS = _patterns(
+    r"\b(bitcoin|crypto|forex|btc)\b",
+    r"\bgiveaway\b",
     # Possessive: "earn $500 a day" is not "earn $50" here and a pitch above.
     rf"\bearn \$?[\d,]++(?!{BY_THE_DAY})",
     rf"\bmake money\b(?!{EASILY})",
@@ -815,15 +816,15 @@ def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[s
 
 
 def _strong_spam(
-    pitch: list[str], spending: list[str], calls: list[str], outside: list[str]
+    pitch: list[str], residents_words: list[str], calls: list[str], outside: list[str]
 ) -> bool:
     """Whether spam wording is strong enough to hide: with a call to act on it ("DM me",
     "follow me"), or, for spam's pitch, beside a link to a site that is neither allowed nor a
     sponsor's. Spam wording alone is how residents criticise spending too, and with a link
-    they may be citing the news ("councillors earn $40,000 a year", and the local paper's
-    story); calls and links alone are how they share news or look for a lost dog: those go to
-    a person."""
-    return bool(calls and (pitch or spending)) or bool(pitch and outside)
+    they may be citing the news ("councillors earn $40,000 a year", "stop the giveaway", and
+    the local paper's story); calls and links alone are how they share news or look for a
+    lost dog: those go to a person."""
+    return bool(calls and (pitch or residents_words)) or bool(pitch and outside)
 
 
 def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
@@ -896,18 +897,18 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         )
     if illegal := _find(text, ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
-    pitch, spending = _find(text, SPAM), _find(text, SPENDING_WORDS)
+    pitch, residents_words = _find(text, SPAM), _find(text, RESIDENTS_WORDS)
     calls, repeated = _find(text, SPAM_CALLS), _find(text, REPEATED)
-    if pitch or spending or calls or repeated or (outside and not commercial):
+    if pitch or residents_words or calls or repeated or (outside and not commercial):
         # A link to another site may well be relevant (a health authority, the news), and the
         # policy removes only irrelevant ones: links alone are for a person to judge. Repeated
         # characters are as often a resident cheering, so they never count.
         found.append(
             Evidence(
                 "spam",
-                tuple(pitch + spending + calls + repeated + outside),
+                tuple(pitch + residents_words + calls + repeated + outside),
                 "spam wording or links to unrelated sites",
-                _strong_spam(pitch, spending, calls, outside),
+                _strong_spam(pitch, residents_words, calls, outside),
             )
         )
     if safety := _find(text, SAFETY):

@@ -141,6 +141,7 @@ def test_emphasis_beside_a_common_spam_word_is_not_hidden(text: str, post: str) 
         "Congratulations, you have been selected!!!!!!!! www.prize-now.shop",
         "Earn $500 a day while you wait at the detour www.quick-cash.biz",
         "Make money online while the bridge is closed!! www.easy-income.io",
+        "Crypto giveaway! Claim your free BTC at https://bit.ly/x",
     ],
 )
 def test_a_spam_pitch_with_a_link_is_still_hidden_as_spam(text: str) -> None:
@@ -203,6 +204,20 @@ def test_criticism_of_council_spending_is_never_hidden_as_spam(
 def test_criticism_of_spending_citing_the_news_goes_to_a_person_not_hidden(text: str) -> None:
     # Residents' words for spending are spam's too, and the link may be their source: a person
     # judges it. Only wording spam alone uses ("earn $500 a day") is hidden beside a link.
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert decision.action == "review" and decision.categories == ("spam",), decision.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Stop the giveaway to consultants! https://www.trailtimes.ca/news/council-budget",
+        "Council wants to put our reserves into crypto? https://www.trailtimes.ca/news/reserves",
+    ],
+)
+def test_a_giveaway_or_crypto_beside_a_news_link_goes_to_a_person_not_hidden(text: str) -> None:
+    # "Giveaway" and "crypto" are what residents call spending too, and the link their source:
+    # only with spam's pitch (a free BTC to claim) or a call to act are they spam to hide.
     decision = classify("c1", text, BUDGET, POLICY)
     assert decision.action == "review" and decision.categories == ("spam",), decision.evidence
 
