@@ -145,40 +145,45 @@ ILLEGAL = _patterns(
 # a fine ("make money off parking tickets").
 BY_THE_DAY = r"(?: (?:a|per) (?:day|week)|/(?:day|week)| daily)\b"
 EASILY = r" (?:online|fast|from home)\b"
-# Spam's pitch: money to make, a prize to claim (a free coin too), a link to click, a channel
-# to subscribe to. Alone, however much of it, it is for a person to judge; beside a link to an
-# outside site it is spam.
+# Spam's pitch: money to make, a prize to claim (a free coin too), a channel to subscribe to,
+# the link in the spammer's profile. Alone, however much of it, it is for a person to judge;
+# beside a link to an outside site it is spam.
 SPAM = _patterns(
     rf"\bearn \$?[\d,]+{BY_THE_DAY}",
     r"\bwork from home\b.{0,40}\b(earn|\$|income|no experience)",
     r"\b(keto|diet) pills\b",
     rf"\bmake money{EASILY}",
-    r"\b(click|tap) (the|this|my) link\b",
     # A prize, not a congratulation: "Congratulations, you finished the railing" is a resident.
     r"\bcongratulations,? you(?:'ve| have)? (?:won|been (?:selected|chosen)|are (?:our|the|a) "
     r"(?:lucky )?winner)\b",
     r"\bclaim (your|a) (free \w+|prize|reward)\b",
     r"\bsubscribe to my\b",
+    r"\blink in my profile\b",
 )
 # Spam's words that are also residents', criticising spending ("councillors earn $40,000 a
 # year and all they do is make money off parking tickets", "stop the giveaway to
-# consultants", "our reserves into crypto?"): beside a link they may be citing the news, so
-# only a call to act on them makes them spam enough to hide.
+# consultants", "our reserves into crypto?") or sharing a contest ("win a free family pass"):
+# beside a link they may be citing the news, so only a call to act on them makes them spam
+# enough to hide ("Click here to win a free iPhone").
 RESIDENTS_WORDS = _patterns(
     r"\b(bitcoin|crypto|forex|btc)\b",
     r"\bgiveaway\b",
+    r"\b(win|won) an? free \w+",
     # Possessive: "earn $500 a day" is not "earn $50" here and a pitch above.
     rf"\bearn \$?[\d,]++(?!{BY_THE_DAY})",
     rf"\bmake money\b(?!{EASILY})",
 )
-# What spam asks the reader to do for the spammer: a message to send, an account to follow.
-# Residents ask it too ("DM me if you see her", "follow me for updates"): it makes spam
-# wording strong, and alone, however often it asks, it is for a person to judge.
+# What spam asks the reader to do for the spammer: a message to send, an account to follow,
+# a link to click (CLICKS). Residents ask it too ("DM me if you see her", "follow me for
+# updates", "click here for the story"): it makes spam wording strong, and alone, however
+# often it asks, it is for a person to judge.
 SPAM_CALLS = _patterns(
     r"\bfollow (me|back)\b",
     # "DM me for pricing" is a business taking orders: commercial's, not spam's.
     r"\b(dm|inbox|whatsapp) me\b(?! for\b)",
 )
+# Counted as calls only where they send the reader off the allowed sites (`_calls_to_act`).
+CLICKS = _patterns(r"\b(click|tap) (here|(the|this|my) link)\b")
 # Long runs of one character ("aaaaaaaa", "!!!!!!!!") are a sign of spam, but also of emphasis
 # ("Noooooooo", "Congratulations!!!!!!!!"): evidence for a person to weigh, never counted
 # towards a hide.
@@ -827,6 +832,15 @@ def _strong_spam(
     return bool(calls and (pitch or residents_words)) or bool(pitch and outside)
 
 
+def _calls_to_act(text: str, links: list[str], outside: list[str]) -> list[str]:
+    """What the comment asks the reader to do (SPAM_CALLS), a link to click among it unless
+    every link it shows is to an allowed or sponsor's site: the City asks residents to click
+    its own ("click here for the bylaw: https://trail.ca/bylaws"). A call to click with no
+    link shown sends the reader somewhere unseen ("the link in my profile"): it counts."""
+    clicks = [] if links and not outside else _find(text, CLICKS)
+    return _find(text, SPAM_CALLS) + clicks
+
+
 def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
     """A person's contact details in a comment: email addresses and phone numbers that are not
     the City's own, and street addresses (the content lint's pattern; in a comment, where
@@ -898,7 +912,7 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
     if illegal := _find(text, ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
     pitch, residents_words = _find(text, SPAM), _find(text, RESIDENTS_WORDS)
-    calls, repeated = _find(text, SPAM_CALLS), _find(text, REPEATED)
+    calls, repeated = _calls_to_act(text, links, outside), _find(text, REPEATED)
     if pitch or residents_words or calls or repeated or (outside and not commercial):
         # A link to another site may well be relevant (a health authority, the news), and the
         # policy removes only irrelevant ones: links alone are for a person to judge. Repeated

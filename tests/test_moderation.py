@@ -158,14 +158,36 @@ def test_a_spam_pitch_with_a_link_is_still_hidden_as_spam(text: str) -> None:
         "me for updates.",
         "I have video of the crash on the bridge, DM me. Story here: "
         "https://www.trailtimes.ca/news/bridge-crash",
+        "Click here for the story on the crash: https://www.trailtimes.ca/news/bridge-crash",
     ],
-    ids=["two-calls", "lost-dog", "call-and-news-link"],
+    ids=["two-calls", "lost-dog", "call-and-news-link", "click-here-for-the-news"],
 )
 def test_calls_to_act_without_spam_wording_go_to_a_person_not_hidden(text: str) -> None:
-    # Residents ask to be messaged or followed too: a call makes spam strong only with spam
-    # wording to act on, and a news link beside it is no spam wording.
+    # Residents ask to be messaged, followed or to click too: a call makes spam strong only
+    # with spam wording to act on, and a news link beside it is no spam wording.
     decision = classify("c1", text, BRIDGE, POLICY)
     assert decision.action == "review" and decision.categories == ("spam",), decision.evidence
+
+
+def test_click_here_to_win_a_prize_at_an_outside_site_is_hidden_as_spam() -> None:
+    # "Click here" asks the reader to act, as "click the link" does: with a prize to win, and
+    # beside a link to a site no policy allows, it is spam.
+    text = "Click here to win a free iPhone http://win-prize.example"
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert decision.action == "hide" and decision.categories == ("spam",), decision.evidence
+    assert "Click here" in decision.evidence["spam"]["matched"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "click here for the bylaw: https://trail.ca/bylaws",
+        "Click the link for the bylaw: https://www.trail.ca/bylaws",
+    ],
+)
+def test_a_call_to_click_through_to_the_citys_own_site_is_kept(text: str) -> None:
+    # The City asks residents to click its own links: sending them there is no spam.
+    assert classify("c1", text, BRIDGE, POLICY).action == "keep"
 
 
 BUDGET = "Council adopts the 2027 budget. Property taxes rise 4 per cent; Bay Avenue stays closed."
