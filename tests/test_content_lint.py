@@ -241,6 +241,12 @@ def test_an_address_is_private_only_if_its_own_sentence_says_so(content: Path, t
     assert findings(content, f"Intro.\n\n{text}\n") == []
 
 
+def test_a_time_and_a_street_in_capitals_are_not_a_homes_address(content: Path) -> None:
+    # In capitals every word looks like a name: "3 HOURS ON BAY AVENUE" is not an address.
+    text = "HOMEOWNERS: THE WATER IS OFF FOR 3 HOURS ON BAY AVENUE FROM 9 AM TO 12 PM TODAY."
+    assert findings(content, f"Intro.\n\n{text}\n") == []
+
+
 def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
     content: Path,
 ) -> None:
@@ -259,11 +265,12 @@ def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
         "The home of the Smiths, 1234 Hazelwood drive, was flooded.",
         "The private residence at 1234 Côté Crescent was flooded.",
         "The private residence at 1530 Émile Street was flooded.",
+        "THE PRIVATE RESIDENCE AT 1530 ÉMILE STREET WAS FLOODED.",
     ],
 )
 def test_a_private_residence_is_found_in_everyday_wording(content: Path, text: str) -> None:
     # A plural marker, a name with a capital inside it, a street type not capitalised, a
-    # street named in French (its accents are letters of its name).
+    # street named in French (its accents are letters of its name), a notice in capitals.
     assert set(rules(findings(content, f"Intro.\n\n{text}\n"))) == {"private-address"}
 
 

@@ -430,10 +430,26 @@ def test_a_private_persons_address_or_phone_is_put_before_a_reviewer(
 
 
 @pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("MY HOUSE AT 1205 ÉMILE STREET FLOODED AGAIN", "1205 ÉMILE STREET"),
+        ("MY HOUSE AT 1205 E\u0301MILE STREET FLOODED AGAIN", "1205 ÉMILE STREET"),  # a Mac's É
+        ("HE LIVES AT 12 O'NEIL CRESCENT, GO ASK HIM", "12 O'NEIL CRESCENT"),
+    ],
+)
+def test_an_address_shouted_in_capitals_is_put_before_a_reviewer(text: str, wanted: str) -> None:
+    # Written in capitals, a home's address is as much someone's as "1205 Émile Street".
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert decision.action != "keep"
+    assert wanted in decision.evidence["personal_information"]["matched"]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Call City Hall at 250-364-1262 or write to info@trail.ca about the budget.",
         "Bring your questions on the budget to City Hall, 1394 Pine Ave.",
+        "BRING YOUR QUESTIONS ON THE BUDGET TO CITY HALL, 1394 PINE AVENUE!",
     ],
 )
 def test_the_citys_own_contacts_in_a_comment_are_not_personal_information(text: str) -> None:
