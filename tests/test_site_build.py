@@ -1525,6 +1525,30 @@ def test_events_are_listed_upcoming_first_with_calendar_files(site: Site) -> Non
     )
 
 
+def test_the_events_page_does_not_list_every_past_event_of_the_decade(site: Site) -> None:
+    """A decade of events on one page is megabytes for a phone (3,334 cards, 1.9 MB at the
+    bench's 10,000 announcements), as the archives were before they were split by year: the
+    page lists a page's worth of the latest past events (DEFAULT_PAGINATION, 20) and leads
+    to the archives, where the older ones are."""
+    for n in range(25):
+        day = f"2026-10-{1 + n:02d}"
+        site.add(
+            f"{day}-concert-{n}",
+            title=f"Concert {n} in Gyro Park",
+            date=f"{day} 09:00",
+            category="city-event",
+            event_start=f"{day} 18:00",
+            event_end=f"{day} 20:00",
+            location="Gyro Park",
+        )
+    assert site.build().articles == 25
+    past = site.read("events.html").split('id="past-heading"', 1)[1]
+    titles = re.findall(r'<h3 class="card-title"><a [^>]*>Concert (\d+) in Gyro Park</a>', past)
+    assert titles == [str(n) for n in range(24, 4, -1)]  # the latest 20, latest first
+    assert '<a href="./archives.html">' in past
+    assert "Concert 0 in Gyro Park" in site.read("archives/2026.html")
+
+
 def test_an_events_calendar_name_is_text_escaped_as_its_summary_is(site: Site) -> None:
     """X-WR-CALNAME, the name a calendar app gives the event's file, is text (RFC 5545 3.3.11,
     as NAME in RFC 7986): `,` `;` `\\` and a line break are escaped, as in the same file's

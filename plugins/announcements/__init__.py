@@ -120,6 +120,7 @@ def list_announcements(generator: Any) -> None:
             generator.hidden_articles,
             generator.categories,
             generator.settings["BUILD_TIME"],
+            generator.settings.get("DEFAULT_PAGINATION"),
         ),
         archive_years=archive_years(
             generator.articles,

@@ -62,8 +62,10 @@ def add_listings(
     hidden: Sequence[Any],
     categories: Iterable[tuple[Any, list[Any]]],
     now: datetime,
+    per_page: int | None,
 ) -> dict[str, Any]:
-    """The template context our theme lists from."""
+    """The template context our theme lists from. `per_page` (DEFAULT_PAGINATION; None or
+    False: no limit) is how many past events the events page lists."""
     urgent = [a for a in articles if a.announcement.urgent and not a.announcement.is_expired(now)]
     events = [a for a in articles if a.announcement.is_event]
     upcoming = sorted(
@@ -75,11 +77,17 @@ def add_listings(
         key=lambda e: (e.announcement.event_start, e.slug),
         reverse=True,
     )
+    latest_past = past[: per_page or None]
     by_name = {category.name: category for category, _ in categories}
     return {
         "urgent_articles": urgent,
         "upcoming_events": upcoming,
-        "past_events": past,
+        "past_events": past,  # every one, for the calendar and the sitemap
+        # A decade of past events on one page would be megabytes for a phone (as the archives
+        # were before their page per year): the events page lists the latest, and leads to the
+        # archives for the rest.
+        "latest_past_events": latest_past,
+        "earlier_past_events": len(past) - len(latest_past),
         "withdrawn_articles": [a for a in hidden if a.announcement.withdrawn],
         "category_nav": [
             (by_name[key], label) for key, label in CATEGORIES.items() if key in by_name
