@@ -83,6 +83,25 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class Reading:
+    """A chained file's events from a checkpoint on (`ChainFile.reading`), each with the number
+    of its line; once they are all read, `reached` is the checkpoint where they end, from
+    which a reader of the file grown since carries on."""
+
+    def __init__(self, chain: ChainFile, after: Checkpoint) -> None:
+        self.chain = chain
+        self.reached = after
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        last = None
+        for number, line, end in self.chain._readable_lines(self.reached):
+            yield number, self.chain._event(number, line)
+            last = (end, number, line)
+        if last is not None:  # only the last line is hashed: the others are not needed
+            end, number, line = last
+            self.reached = Checkpoint(end, number, line_hash(line))
+
+
 class ChainFile:
     """One append-only, hash-chained file, safe to share between threads of one process."""
 
@@ -108,37 +127,89 @@ class ChainFile:
         self._size = size
 
     def lines(self, after: Checkpoint = START) -> Iterator[tuple[int, str]]:
-        for number, line in self._lines(after):
+        for number, line, _ in self._readable_lines(after):
+            yield number, line
+
+    def _readable_lines(self, after: Checkpoint) -> Iterator[tuple[int, str, int]]:
+        """As `_ending_lines`; ChainError for a line that is not UTF-8."""
+        for number, line, end in self._ending_lines(after):
             if line is None:
                 raise ChainError(f"{self.path}:{number}: not UTF-8 text (cut short?)")
-            yield number, line
+            yield number, line, end
 
     def _lines(self, after: Checkpoint = START) -> Iterator[tuple[int, str | None]]:
         """Each line that is not blank, from `after` on; None for one that is not UTF-8 (a
         line cut short in the middle of a character, as by a power cut), numbered as it is in
         the file."""
+        for number, line, _ in self._ending_lines(after):
+            yield number, line
+
+    def _ending_lines(self, after: Checkpoint) -> Iterator[tuple[int, str | None, int]]:
+        """As `_lines`, each with the offset in the file where it ends."""
         if not self.path.exists():
             return
         with self.path.open("rb") as handle:
             handle.seek(after.size)
+            end = after.size
             for number, raw in enumerate(handle, start=after.lines + 1):
+                end += len(raw)
                 try:
                     line = raw.decode("utf-8").rstrip("\r\n")
                 except UnicodeDecodeError:
-                    yield number, None
+                    yield number, None, end
                     continue
                 if line:
-                    yield number, line
+                    yield number, line, end
 
     def events(self, after: Checkpoint = START) -> Iterator[dict[str, Any]]:
         for number, line in self.lines(after):
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ChainError(f"{self.path}:{number}: not valid JSON ({error.msg})") from None
-            if not isinstance(event, dict):
-                raise ChainError(f"{self.path}:{number}: not a JSON object")
-            yield event
+            yield self._event(number, line)
+
+    def _event(self, number: int, line: str) -> dict[str, Any]:
+        """Line `number` as the record it holds; ChainError when it holds none."""
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ChainError(f"{self.path}:{number}: not valid JSON ({error.msg})") from None
+        if not isinstance(event, dict):
+            raise ChainError(f"{self.path}:{number}: not a JSON object")
+        return event
+
+    def reading(self, after: Checkpoint = START) -> Reading:
+        """The events from `after` on, each with its line's number, and where they end."""
+        return Reading(self, after)
+
+    def continues(self, checkpoint: Checkpoint) -> bool:
+        """Whether the file still holds, ending where `checkpoint` ends, the whole line it
+        ends with: so it has only grown since, as a chained file does (that line's hash covers
+        every line before it, through the chain). Only that line is read: a file cut back, or
+        its lines chained anew (by `records pull`), does not continue it."""
+        if checkpoint == START:
+            return True
+        line = self._line_ending_at(checkpoint.size)
+        return line is not None and line_hash(line) == checkpoint.last_hash
+
+    def _line_ending_at(self, end: int) -> str | None:
+        """The line whose newline is the byte before offset `end`; None when there is no such
+        line (the file is shorter, or its line goes on past `end`)."""
+        try:
+            with self.path.open("rb") as handle:
+                start, block = end, b""
+                while start > 0 and b"\n" not in block[:-1]:  # back a block at a time
+                    start = max(0, start - 4096)
+                    handle.seek(start)
+                    block = handle.read(end - start)
+                    if len(block) < end - start:
+                        return None
+        except OSError:
+            return None
+        if not block.endswith(b"\n"):
+            return None
+        line = block[block.rfind(b"\n", 0, len(block) - 1) + 1 :]
+        try:
+            return line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            return None
 
     def verify(self, after: Checkpoint = START) -> list[str]:
         """One problem per line whose chain is broken; empty when the file is intact (from

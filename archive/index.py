@@ -2,8 +2,12 @@
 
 The files are the records; `index.sqlite` is only a way to find them, rebuilt from the files
 at any time (`invoke records reindex`) and never the source of truth. The index remembers the
-size and time of each file it was built from, and a search rebuilds it when they differ, so a
-search or an FOI export always sees every record collected or moderated before it.
+size and time of each file it was built from and where the lines it indexed end; when a file
+has changed, a search first indexes the lines added to it since (the files only ever grow), so
+a search or an FOI export always sees every record collected or moderated before it, without
+reading a decade of records again to find what one run added. A file that no longer starts
+with the lines indexed (cut back, or its lines chained anew by `records pull`) has the index
+built again whole.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -22,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from syndication.config import REQUIRED
 
-from .chain import ChainFile
+from .chain import START, ChainFile, Checkpoint
 from .comments import Repeats, how_removed
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
@@ -45,8 +50,9 @@ CITY_NAME = "City of Trail"
 # were records) or texts (before a decision said keep or hide) or times (before an edit was
 # dated when it was made) or with a comment twice (collected by two runs at once, before a
 # repeat counted once) or with the City's deleted answer as a third party's (before deletion
-# lines said whose the comment was), is rebuilt before it is searched.
-SCHEMA = 7
+# lines said whose the comment was) or without where each file's lines indexed end (before
+# a search indexed only the lines added), is rebuilt before it is searched.
+SCHEMA = 8
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -125,19 +131,92 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     comment version, every moderation classification and decision (not the intents written
     before a call, which their outcome lines repeat; nor a comment's version or deletion that
     a second run collecting at once wrote again: its first line is the record)."""
-    post_ids: dict[tuple[str, str], str] = {}
-    comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
-    repeats = Repeats()
-    citys_answers: set[tuple[str, str]] = set()
+    earlier = _Earlier()
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
-        for number, line in enumerate(chain.events(), start=1):
-            if kind == "comment" and repeats.of_earlier(line):
-                continue
-            event = _whose_comment(line, citys_answers) if kind == "comment" else line
-            record = _record(kind, name, number, event, post_ids, comment_posts)
+        for number, event in chain.reading():
+            record = earlier.record(kind, name, number, event)
             if record is not None:
                 yield record
+
+
+# Where a comment is and whose (announcement, post, author), for one the archive has no line of.
+NO_COMMENT = ("", "", "")
+
+
+class _Earlier:
+    """What reading a line of the archive takes from the lines before it, read in order (the
+    ledger, the comments, then the moderation): the post each announcement last named on each
+    platform (an update's line may not name it), where each comment is and whose (for the
+    moderation lines about it), the comment versions and deletions recorded already
+    (`Repeats`), and which comments are the City's answers.
+
+    Reading on from where an index got to (`index`), what a line needs of a post or comment
+    is restored from the records indexed about it, the first time a line names it: the lines
+    before are not read again."""
+
+    def __init__(self, index: sqlite3.Connection | None = None) -> None:
+        self.index = index
+        self.post_ids: dict[tuple[str, str], str] = {}
+        self.comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self.repeats = Repeats()
+        self.citys_answers: set[tuple[str, str]] = set()
+        self._posts_restored: set[tuple[str, str]] = set()
+        # Each comment restored from the index, where it was and whose, as indexed.
+        self._comments_restored: dict[tuple[str, str], tuple[str, str, str]] = {}
+
+    def record(
+        self, kind: str, name: str, number: int, event: dict[str, Any]
+    ) -> ArchiveRecord | None:
+        """The record line `number` of the file `name` makes, if any; read in order."""
+        if kind == "post":
+            self._restore_post((event.get("announcement", ""), event.get("platform", "")))
+        else:
+            self._restore_comment((event.get("platform", ""), event.get("comment_id", "")))
+        if kind == "comment":
+            if self.repeats.of_earlier(event):
+                return None
+            event = _whose_comment(event, self.citys_answers)
+        return _record(kind, name, number, event, self.post_ids, self.comment_posts)
+
+    def _restore_post(self, key: tuple[str, str]) -> None:
+        if self.index is None or key in self._posts_restored:
+            return
+        self._posts_restored.add(key)
+        # The post the last record of it named (none named yet: "").
+        found = self.index.execute(
+            "SELECT post_id FROM records WHERE announcement = ? AND platform = ?"
+            " AND type = 'post' ORDER BY line DESC LIMIT 1",
+            key,
+        ).fetchone()
+        if found and found[0]:
+            self.post_ids[key] = found[0]
+
+    def _restore_comment(self, key: tuple[str, str]) -> None:
+        if self.index is None or key in self._comments_restored:
+            return
+        # Its records, one per line that was no repeat, read again as those lines were.
+        indexed = self.index.execute(
+            "SELECT announcement, post_id, author, data FROM records WHERE platform = ?"
+            " AND comment_id = ? AND type = 'comment' ORDER BY line",
+            key,
+        )
+        for announcement, post_id, author, data in indexed:
+            event = json.loads(data)
+            self.repeats.of_earlier(event)
+            _whose_comment(event, self.citys_answers)
+            self.comment_posts[key] = (announcement, post_id, author)
+        self._comments_restored[key] = self.comment_posts.get(key, NO_COMMENT)
+
+    def moved_comments(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """The comments restored from the index that the lines read since place elsewhere or
+        give another author (renamed on the platform): where each is now and whose. A
+        moderation record tells these as the comment's last line does."""
+        return {
+            key: now
+            for key, was in self._comments_restored.items()
+            if (now := self.comment_posts.get(key, NO_COMMENT)) != was
+        }
 
 
 def _whose_comment(event: dict[str, Any], citys_answers: set[tuple[str, str]]) -> dict[str, Any]:
@@ -234,7 +313,7 @@ def _record(
     # A moderation record is about someone's comment: it carries where the comment was and
     # whose it is (legal holds on an author hold these too), while its author is the reviewer.
     announcement, post_id, commenter = comment_posts.get(
-        (event["platform"], event["comment_id"]), ("", "", "")
+        (event["platform"], event["comment_id"]), NO_COMMENT
     )
     return ArchiveRecord(
         **common,
@@ -311,79 +390,200 @@ def _sources(records_dir: Path) -> list[tuple[str, int, int]]:
     return found
 
 
-def _indexed_sources(index: Path) -> list[tuple[str, int, int]] | None:
-    """What the index was built from; None when there is no index or it has other columns."""
-    if not index.exists():
+@dataclass(frozen=True)
+class Source:
+    """An archive file as the index holds it: its size and modification time when its lines
+    were read, and where the lines indexed end."""
+
+    file: str
+    size: int
+    mtime_ns: int
+    indexed: Checkpoint
+
+    @property
+    def stat(self) -> tuple[str, int, int]:
+        return (self.file, self.size, self.mtime_ns)
+
+
+def _indexed_sources(db: sqlite3.Connection) -> list[Source] | None:
+    """What the index was built from; None when it has other columns."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
         return None
-    try:
-        with sqlite3.connect(index) as db:
-            if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-                return None
-            rows = db.execute("SELECT file, size, mtime_ns FROM sources ORDER BY file").fetchall()
-        db.close()
-    except sqlite3.DatabaseError:
-        return None
-    return [(str(file), int(size), int(mtime_ns)) for file, size, mtime_ns in rows]
+    rows = db.execute(
+        "SELECT file, size, mtime_ns, indexed_size, lines, last_hash FROM sources ORDER BY file"
+    )
+    return [
+        Source(file, size, mtime_ns, Checkpoint(indexed_size, lines, last_hash))
+        for file, size, mtime_ns, indexed_size, lines, last_hash in rows
+    ]
 
 
 class SearchIndexError(RuntimeError):
     """The search index could not be built (a full disk, say); the message says where and why."""
 
 
+def _cannot_build(records_dir: Path, error: Exception) -> SearchIndexError:
+    return SearchIndexError(
+        f"cannot build the search index in {records_dir} (RECORDS_DIR): {error}; the records "
+        "themselves are untouched, and the next search builds the index again"
+    )
+
+
 def reindex(records_dir: Path) -> int:
     """Rebuild the search index from the files; return how many records it holds.
     SearchIndexError when it cannot be built: then the index is as it was."""
     target = records_dir / INDEX
-    # Read before the records: a record added while they are read makes the next search
-    # rebuild again rather than miss it.
-    sources = _sources(records_dir)
     records_dir.mkdir(parents=True, exist_ok=True)
     building = records_dir / f".{INDEX}.{os.getpid()}.building"
     building.unlink(missing_ok=True)
     try:
-        count = _build_index(building, records_dir, sources)
+        count = _build_index(building, records_dir)
         building.replace(target)
     except (sqlite3.Error, OSError) as error:
-        raise SearchIndexError(
-            f"cannot build the search index in {records_dir} (RECORDS_DIR): {error}; the records "
-            "themselves are untouched, and the next search builds the index again"
-        ) from error
+        raise _cannot_build(records_dir, error) from error
     finally:
         building.unlink(missing_ok=True)  # half built: of no use, and it holds the space
     return count
 
 
-def _build_index(building: Path, records_dir: Path, sources: list[tuple[str, int, int]]) -> int:
-    """Write the index of the archive's records into the file `building`; return how many."""
-    db = sqlite3.connect(building)
+def _bring_up_to_date(records_dir: Path) -> None:
+    """Index the lines added to the archive since the index was last brought up to date, or
+    build it whole (see `_up_to_date`). SearchIndexError when it cannot be: then the index is
+    as it was."""
+    index = records_dir / INDEX
     try:
+        if index.exists() and _up_to_date(index, records_dir):
+            return
+    except (sqlite3.OperationalError, OSError) as error:  # a full disk, say
+        raise _cannot_build(records_dir, error) from error
+    except sqlite3.DatabaseError:
+        pass  # no index (damaged, say): made anew
+    reindex(records_dir)
+
+
+def _up_to_date(index: Path, records_dir: Path) -> bool:
+    """Whether the index is up to date, once the lines added to the files since are indexed;
+    False when it is to be built whole: it has other columns, or a file does not continue the
+    lines it indexed."""
+    # A search waits for another one indexing the lines added (a year's, perhaps).
+    with closing(sqlite3.connect(index, timeout=60)) as db:
+        indexed = _indexed_sources(db)
+        if indexed is None:
+            return False
+        if [source.stat for source in indexed] == sorted(_sources(records_dir)):
+            return True  # nothing added since
+        return _index_lines_added(db, records_dir)
+
+
+def _index_lines_added(db: sqlite3.Connection, records_dir: Path) -> bool:
+    """Index the lines each file holds past those indexed; False (nothing written) when a
+    file does not continue them, or the index was made anew meanwhile."""
+    with db:
+        # One search at a time: two reading on from the same lines would index them twice.
+        db.execute("BEGIN IMMEDIATE")
+        indexed = _indexed_sources(db)
+        if indexed is None:
+            return False
+        reached = {source.file: source.indexed for source in indexed}
+        files = chains(records_dir)
+        if not all(files[kind].continues(reached.get(str(FILES[kind]), START)) for kind in FILES):
+            return False
+        _index_lines(db, records_dir, reached, _Earlier(db))
+    return True
+
+
+INDEX_TABLES = """
+CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,
+  indexed_size INTEGER, lines INTEGER, last_hash TEXT);
+CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
+  time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
+  author TEXT, commenter TEXT, text TEXT, data TEXT);
+CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
+  content='records', content_rowid='id', tokenize='unicode61');
+"""
+# Made once the records are in: at once, that is faster than a record at a time.
+INDEX_LOOKUPS = """
+INSERT INTO records_fts(records_fts) VALUES ('rebuild');
+CREATE INDEX records_time ON records(time);
+-- What a line read on needs of the records of its comment or post (`_Earlier`).
+CREATE INDEX records_comment ON records(platform, comment_id);
+CREATE INDEX records_post ON records(announcement, platform);
+-- From then on, the full-text index follows every record added or changed.
+CREATE TRIGGER records_added AFTER INSERT ON records BEGIN
+  INSERT INTO records_fts(rowid, text, author, announcement)
+    VALUES (new.id, new.text, new.author, new.announcement);
+END;
+CREATE TRIGGER records_changed AFTER UPDATE ON records BEGIN
+  INSERT INTO records_fts(records_fts, rowid, text, author, announcement)
+    VALUES ('delete', old.id, old.text, old.author, old.announcement);
+  INSERT INTO records_fts(rowid, text, author, announcement)
+    VALUES (new.id, new.text, new.author, new.announcement);
+END;
+"""
+
+
+def _build_index(building: Path, records_dir: Path) -> int:
+    """Write the index of the archive's records into the file `building`; return how many."""
+    with closing(sqlite3.connect(building)) as db:
+        db.executescript(INDEX_TABLES)
         with db:
-            db.executescript(
-                """
-                CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER);
-                CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
-                  time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
-                  author TEXT, commenter TEXT, text TEXT, data TEXT);
-                CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
-                  content='records', content_rowid='id', tokenize='unicode61');
-                CREATE INDEX records_time ON records(time);
-                """
-            )
-            rows = [
-                (*(getattr(r, c) for c in COLUMNS), json.dumps(r.data, ensure_ascii=False))
-                for r in read_records(records_dir)
-            ]
-            db.executemany(
-                f"INSERT INTO records ({', '.join(COLUMNS)}, data)"
-                f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
-                rows,
-            )
-            db.executemany("INSERT INTO sources VALUES (?, ?, ?)", sources)
-            db.execute(f"PRAGMA user_version = {SCHEMA}")
-            db.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
-    finally:
-        db.close()
-    return len(rows)
+            added = _index_lines(db, records_dir, {}, _Earlier())
+        db.executescript(INDEX_LOOKUPS)
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
+    return added
+
+
+def _index_lines(
+    db: sqlite3.Connection,
+    records_dir: Path,
+    reached: Mapping[str, Checkpoint],
+    earlier: _Earlier,
+) -> int:
+    """Index each file's lines from where those indexed end (`reached`; none: from its start),
+    and remember where they end now; return how many records they made."""
+    added = 0
+    # Taken before the lines are read: a line added while they are read is read next time.
+    stats = {file: (size, mtime_ns) for file, size, mtime_ns in _sources(records_dir)}
+    for kind, chain in chains(records_dir).items():
+        name = str(FILES[kind])
+        if name not in stats:
+            continue
+        if kind == "moderation":  # the comments are all read: say where each is now
+            _restate_commenters(db, earlier.moved_comments())
+        reading = chain.reading(reached.get(name, START))
+        rows = [
+            _row(record)
+            for number, event in reading
+            if (record := earlier.record(kind, name, number, event)) is not None
+        ]
+        db.executemany(
+            f"INSERT INTO records ({', '.join(COLUMNS)}, data)"
+            f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+            rows,
+        )
+        end = reading.reached
+        db.execute(
+            "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?, ?)",
+            (name, *stats[name], end.size, end.lines, end.last_hash),
+        )
+        added += len(rows)
+    return added
+
+
+def _row(record: ArchiveRecord) -> tuple[Any, ...]:
+    return (*(getattr(record, c) for c in COLUMNS), json.dumps(record.data, ensure_ascii=False))
+
+
+def _restate_commenters(
+    db: sqlite3.Connection, moved: Mapping[tuple[str, str], tuple[str, str, str]]
+) -> None:
+    """The moderation records indexed about each comment `moved`, with where it is now and
+    whose (as an index built whole would give them)."""
+    db.executemany(
+        "UPDATE records SET announcement = ?, post_id = ?, commenter = ?"
+        " WHERE platform = ? AND comment_id = ? AND type = 'moderation'",
+        [(*where, *key) for key, where in moved.items()],
+    )
 
 
 def date_bound(text: str, *, end: bool = False) -> datetime:
@@ -462,10 +662,9 @@ def search(
     author: str | None = None,
 ) -> list[ArchiveRecord]:
     """Matching records, oldest first (`platform` as the archive names it: see
-    `platform_name`). Reindexes first when the archive has changed since the index was built
-    (or there is none yet)."""
-    if _indexed_sources(records_dir / INDEX) != sorted(_sources(records_dir)):
-        reindex(records_dir)
+    `platform_name`). Indexes first the records added since the index was brought up to
+    date (building it whole when there is none yet: see `_bring_up_to_date`)."""
+    _bring_up_to_date(records_dir)
     where, params = [], []
     if query.strip():
         where.append("records.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")

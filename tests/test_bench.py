@@ -42,6 +42,7 @@ def test_the_benchmark_runs_on_a_tiny_corpus(tmp_path: Path) -> None:
     assert set(GROWING) <= set(results["growth"]) and results["growth"]["factor"] == 2
     assert results["records"]["search_median_ms"] > 0
     assert results["records"]["commit_seconds"] > 0
+    assert results["records"]["search_after_run_seconds"] > 0
 
 
 def test_the_report_says_how_each_figure_grows_and_whether_that_is_linear() -> None:

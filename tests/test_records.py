@@ -645,6 +645,92 @@ def test_search_sees_records_added_since_the_index_was_built(archive: Path) -> N
     assert len(search(archive, "Laurel")) == 3  # and the index is current, not rebuilt twice
 
 
+def test_a_search_after_a_run_reads_only_the_records_added_since_the_index_was_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The files only ever grow, and every 15-minute run grows them: a search that read, folded
+    and inserted every record of a decade again (100,000+ comments, their moderation and the
+    ledger) to find what one run added took seconds, growing with the history."""
+    from archive import index
+
+    records = tmp_path / "records"
+    for n in range(300):
+        _add_comment(records, f"c{n}", f"Comment {n} on the flushing", "2026-11-20T18:00:00")
+    assert len(search(records, "flushing")) == 300  # builds the index
+    _add_comment(records, "c300", "Comment 300 on the flushing", "2026-11-20T18:00:00")
+    read = []
+    record = index._record
+
+    def counted(*args: Any) -> Any:
+        read.append(args[3])  # the event
+        return record(*args)
+
+    monkeypatch.setattr(index, "_record", counted)
+    assert len(search(records, "flushing")) == 301
+    assert [event["comment_id"] for event in read] == ["c300"]
+
+
+def test_an_index_kept_up_to_date_holds_what_one_built_whole_holds(archive: Path) -> None:
+    """Each search adds only the lines added since, yet finds what an index built whole from
+    the files would: a version recorded twice (two runs joined) counted once, the City's
+    answer deleted by an older line that does not say whose it was still the City's, an update
+    naming the post by the line before it, and moderation records about a comment whose later
+    line says whose it is."""
+
+    def whole() -> list[Any]:
+        kept_up = search(archive, "")
+        reindex(archive)
+        assert search(archive, "") == kept_up
+        return kept_up
+
+    whole()
+    comments = ChainFile(archive / FILES["comment"])
+    first = next(comments.events())
+    comments.append({k: v for k, v in first.items() if k not in ("seq", "time", "prev")})
+    _add_comment(archive, "answer", "Laurel is on Tuesday.", "2026-11-24T18:01:00+00:00",
+                 "City of Trail", by_city=True)  # fmt: skip
+    whole()
+    _removed(archive, "answer", "City of Trail")  # as written before deletions said whose
+    ledger = ChainFile(archive / FILES["post"])
+    posted = next(e for e in ledger.events() if e.get("phase") == "done")
+    ledger.append({**{k: posted[k] for k in ("announcement", "platform")}, "phase": "done",
+                   "action": "update", "text": "Laurel Crescent added"})  # fmt: skip
+    decided = next(e for e in ModerationLog(archive).chain.events() if e["kind"] == "decision")
+    ModerationLog(archive).chain.append(
+        {k: v for k, v in decided.items() if k not in ("seq", "time", "prev")}
+    )
+    found = whole()
+    assert [r.data["by_city"] for r in found if r.comment_id == "answer"] == [True, True]
+    (update,) = [r for r in found if r.text == "Laurel Crescent added"]
+    assert update.post_id == posted["remote_id"]
+    versions = [
+        r.data.get("version")
+        for r in found
+        if (r.type, r.comment_id) == ("comment", first["comment_id"])
+    ]
+    assert versions.count(first["version"]) == 1
+    # A comment's later line names another author (renamed on the platform): the moderation
+    # records about it, indexed before, name them too.
+    _add_comment(archive, decided["comment_id"], "Edited", "2026-11-25T18:00:00+00:00",
+                 "Riley C.", version=9)  # fmt: skip
+    found = whole()
+    about = [r for r in found if r.type == "moderation" and r.comment_id == decided["comment_id"]]
+    assert about and {r.commenter for r in about} == {"Riley C."}
+
+
+def test_an_index_of_a_file_that_did_not_only_grow_is_built_again(tmp_path: Path) -> None:
+    """A file that no longer starts with the lines indexed (cut back, or its lines chained
+    anew by `records pull`) is indexed again whole: nothing of what it held before is found."""
+    records = tmp_path / "records"
+    for n in range(3):
+        _add_comment(records, f"c{n}", f"Laurel {n}", "2026-11-20T18:00:00+00:00")
+    assert len(search(records, "Laurel")) == 3
+    (records / FILES["comment"]).unlink()
+    _add_comment(records, "d0", "Laurel again", "2026-11-20T18:00:00+00:00")
+    _add_comment(records, "d1", "Laurel once more, and longer", "2026-11-20T18:00:00+00:00")
+    assert [r.comment_id for r in search(records, "Laurel")] == ["d0", "d1"]
+
+
 def test_search_dates_are_city_days_and_include_the_last_one(tmp_path: Path) -> None:
     # 23:30 on Nov. 24 in Trail is 07:30 UTC on Nov. 25; midnight starts at 08:00 UTC.
     _add_comment(tmp_path, "late", "Laurel", "2026-11-25T07:30:00+00:00")
