@@ -12,7 +12,14 @@ from typing import Any
 
 from archive.comments import CommentArchive, CommentState, attachment_sources
 from archive.index import city_time, printable
-from syndication.base import NotFound, Platform, PlatformError, redacted_logs
+from syndication.base import (
+    NotFound,
+    Platform,
+    PlatformError,
+    QuotaExhausted,
+    RateLimited,
+    redacted_logs,
+)
 from syndication.config import Settings
 from syndication.ledger import Ledger
 from syndication.runner import make_platforms
@@ -41,6 +48,16 @@ def unknown_since_removed(comment: CommentState) -> str:
         "not known: the run stopped before the platform answered, and the comment has been "
         f"{comment.removal} since"
     )
+
+
+# How a decision's result starts when the platform's rate limit or daily quota refused it: not
+# applied, so the next run sends it again, and no failure (issue 4: a limit is a normal
+# condition); the platform is asked nothing more in that run.
+HELD_BACK = "not applied yet: the platform's limit is used up"
+
+
+def held_back(error: RateLimited | QuotaExhausted) -> str:
+    return f"{HELD_BACK}: {error}"
 
 
 def no_longer_there(error: NotFound) -> str:
@@ -120,18 +137,22 @@ def moderate_collected(
     """Settle the decisions a stopped run sent but never recorded; classify every comment
     version not yet classified; apply strong hides, and retry those not applied before; put
     each hide of the classifier's that the policy no longer allows before a person; count
-    classifications, hides applied and hides that failed."""
+    classifications, hides applied, hides a platform's limit held back (after the first, that
+    platform is asked nothing more in the run) and hides that failed."""
     log = ModerationLog(settings.records_dir)
     posts = {
         (r.announcement, r.platform): r.text or ""
         for r in Ledger.in_records(settings.records_dir).records().values()
     }
-    counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0}
+    counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0}
+    limited: set[str] = set()  # platforms whose limit a hide met: asked nothing more
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         comments = CommentArchive(settings.records_dir).state()
         for (platform, comment_id), sent, result in settle_interrupted(log, platforms, comments):
             _count(counts, platform, comment_id, sent, result, say)
+            if result.startswith(HELD_BACK):
+                limited.add(platform)
         statuses = log.statuses()
         for (platform, comment_id), comment in sorted(comments.items()):
             if comment.deleted or comment.by_city:
@@ -164,7 +185,9 @@ def moderate_collected(
                 evidence = decision.evidence
             # Hidden for the category that allows it, not the first one found.
             category = hiding_category(evidence, policy)
-            if category and platform in platforms:
+            if category and platform in limited:
+                counts["held"] += 1  # pending still: the next run sends it
+            elif category and platform in platforms:
                 result = _apply(
                     platforms[platform],
                     log,
@@ -176,7 +199,11 @@ def moderate_collected(
                     category,
                 )
                 _count(counts, platform, comment_id, "hide", result, say)
+                if result.startswith(HELD_BACK):
+                    limited.add(platform)
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
+    if counts["held"]:
+        summary += f", {counts['held']} hide(s) held back by a platform's limit (the next run)"
     if counts["failed"]:
         summary += f", {counts['failed']} decision(s) failed on the platform (named above)"
     say(f"moderate: {summary}")
@@ -230,7 +257,9 @@ def _count(
         return
     # The platform's message may quote what it was sent: shown, never acted on.
     say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
-    if not found_gone(result):
+    if result.startswith(HELD_BACK):
+        counts["held"] += 1
+    elif not found_gone(result):
         counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
 
 
@@ -394,6 +423,8 @@ def _apply(
         result = "applied"
     except NotFound as error:
         result = no_longer_there(error)
+    except (RateLimited, QuotaExhausted) as error:
+        result = held_back(error)
     except PlatformError as error:
         result = f"failed: {error}"
     log.decided(name, comment_id, decision, who, reason, category, result, operation)
