@@ -26,15 +26,6 @@ EDITED_SINCE_HIDDEN = "hidden, edited since"
 # evidence that says so.
 HIDDEN_UNDER_EARLIER_POLICY = "hidden under an earlier policy"
 EARLIER_POLICY = "hidden_under_earlier_policy"
-# How a decision's result starts when the platform answers that the comment does not exist
-# (deleted there, with its post or by its author): nothing is left to apply it to, so it is
-# final, never tried again.
-NOT_ON_THE_PLATFORM = "not applied: the comment is no longer on the platform"
-
-
-def found_gone(result: str | None) -> bool:
-    """Whether a decision's result says the platform no longer has the comment."""
-    return (result or "").startswith(NOT_ON_THE_PLATFORM)
 
 
 @dataclass
@@ -68,12 +59,6 @@ class Status:
     # A decision sent to the platform whose result was never recorded (the run stopped
     # mid-call): its intent line, with who, why and the category.
     intent: dict[str, Any] | None = None
-
-    @property
-    def gone_from_the_platform(self) -> bool:
-        """The last decision tried on this version found the comment no longer on the
-        platform: none can be applied to it there."""
-        return found_gone(self.failed)
 
     @property
     def decided_this_version(self) -> bool:

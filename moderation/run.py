@@ -13,7 +13,6 @@ from typing import Any
 from archive.comments import CommentArchive, CommentState, attachment_sources
 from archive.index import city_time, printable
 from syndication.base import (
-    NotFound,
     Platform,
     PlatformError,
     QuotaExhausted,
@@ -28,10 +27,8 @@ from .classifier import CATEGORIES, Decision, ModerationPolicy, classify, hiding
 from .log import (
     EARLIER_POLICY,
     HIDDEN_UNDER_EARLIER_POLICY,
-    NOT_ON_THE_PLATFORM,
     ModerationLog,
     Status,
-    found_gone,
 )
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
@@ -58,13 +55,6 @@ HELD_BACK = "not applied yet: the platform's limit is used up"
 
 def held_back(error: RateLimited | QuotaExhausted) -> str:
     return f"{HELD_BACK}: {error}"
-
-
-def no_longer_there(error: NotFound) -> str:
-    """The result of a decision the platform answers that the comment does not exist: deleted
-    there since it was collected, with its post (on facebook.com or in YouTube Studio, never
-    withdrawn) or by its author. Final: sent again, it would meet the same answer every run."""
-    return f"{NOT_ON_THE_PLATFORM} (deleted there, with its post or by its author): {error}"
 
 
 class DecisionError(ValueError):
@@ -248,9 +238,8 @@ def _count(
     result: str,
     say: Callable[[str], None],
 ) -> None:
-    """Count a hide applied, or a decision the platform refused, and name the refusal. One
-    whose comment the platform no longer has is named, but is no failure: nothing public is
-    left to hide, and it is not tried again."""
+    """Count a hide applied, a decision a platform's limit held back, or one the platform
+    refused, and name the refusal."""
     if result == "applied":
         if decision == "hide":
             counts["hide"] += 1
@@ -259,7 +248,7 @@ def _count(
     say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
     if result.startswith(HELD_BACK):
         counts["held"] += 1
-    elif not found_gone(result):
+    else:
         counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
 
 
@@ -331,10 +320,9 @@ def with_a_person(decision: Decision, notes: dict[str, dict[str, Any]]) -> Decis
 
 def _hide_pending(status: Status) -> bool:
     """A hide the classifier allowed for this version but never applied (the platform refused
-    it, or the run stopped before it), that no person has decided about since, and whose
-    comment the platform still had when last asked."""
+    it, or the run stopped before it), and that no person has decided about since."""
     untouched = status.tried_by in (None, CLASSIFIER)
-    unapplied = not status.decided_this_version and not status.gone_from_the_platform
+    unapplied = not status.decided_this_version
     return status.action == "hide" and unapplied and untouched
 
 
@@ -421,8 +409,6 @@ def _apply(
     try:
         platform.hide_comment(comment_id, decision == "hide")
         result = "applied"
-    except NotFound as error:
-        result = no_longer_there(error)
     except (RateLimited, QuotaExhausted) as error:
         result = held_back(error)
     except PlatformError as error:
