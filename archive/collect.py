@@ -236,11 +236,12 @@ def _stopped_at(records_dir: Path) -> dict[str, str]:
 
 
 def _note_stopped_at(records_dir: Path, stopped: Mapping[str, str]) -> None:
-    """Keep where each platform's collection stopped, for the next run (`STOPPED_AT`); no
-    note at all once none stopped, so that a run that went round commits nothing for it."""
+    """Keep where each platform's collection stopped, for the next run (`STOPPED_AT`). Once
+    none stopped, an empty note, not none: a join of two copies keeps the remote's file where
+    this copy removed it, so a removed note would come back from the shared archive. No note
+    is written where none was, so a run that went round commits nothing for it."""
     note = records_dir / STOPPED_AT
-    if not stopped:
-        note.unlink(missing_ok=True)
+    if not stopped and not note.exists():
         return
     note.parent.mkdir(parents=True, exist_ok=True)
     note.write_text(json.dumps(dict(stopped), indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ import pytest
 from archive import chain as chain_module
 from archive import git as archive_git
 from archive.chain import ChainFile
+from archive.collect import _note_stopped_at, _stopped_at
 from archive.git import (
     ArchiveSyncError,
     commit_archive,
@@ -159,6 +160,25 @@ def test_a_record_holding_a_unicode_line_separator_joins_as_one_line(
         f"first{separator}second",
     ]
     assert all(chain.verify() == [] for chain in chains(check).values())
+
+
+def test_where_collect_stopped_is_forgotten_on_the_shared_archive_once_a_run_went_round(
+    tmp_path: Path,
+) -> None:
+    """A paused run's note, then a run that went round on a copy whose push is joined after
+    another's: the shared archive must not keep the note (the next run would start there)."""
+    url, ci, reviewer = two_copies(tmp_path)
+    _note_stopped_at(ci, {"twitter": "1001"})
+    push_archive(ci, url)
+    pull_archive(reviewer, url)
+    note(ci, "moderation", "c1")
+    push_archive(ci, url)
+    _note_stopped_at(reviewer, {})  # went round every post
+    push_archive(reviewer, url)  # joined after CI's line
+
+    check = tmp_path / "check"
+    pull_archive(check, url)
+    assert _stopped_at(check) == {}
 
 
 def test_a_rewritten_archive_is_refused_rather_than_joined(tmp_path: Path) -> None:
