@@ -140,9 +140,7 @@ def moderate_collected(
         platforms = make_platforms(settings, content_dir)
         comments = CommentArchive(settings.records_dir).state()
         for (platform, comment_id), sent, result in settle_interrupted(log, platforms, comments):
-            _count(counts, platform, comment_id, sent, result, say)
-            if result.startswith(HELD_BACK):
-                limited.add(platform)
+            _count(counts, limited, platform, comment_id, sent, result, say)
         statuses = log.statuses()
         for (platform, comment_id), comment in sorted(comments.items()):
             if comment.deleted or comment.by_city:
@@ -188,9 +186,7 @@ def moderate_collected(
                     evidence[category]["reason"],
                     category,
                 )
-                _count(counts, platform, comment_id, "hide", result, say)
-                if result.startswith(HELD_BACK):
-                    limited.add(platform)
+                _count(counts, limited, platform, comment_id, "hide", result, say)
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["held"]:
         summary += f", {counts['held']} hide(s) held back by a platform's limit (the next run)"
@@ -232,14 +228,16 @@ def settle_interrupted(
 
 def _count(
     counts: dict[str, int],
+    limited: set[str],
     platform: str,
     comment_id: str,
     decision: str,
     result: str,
     say: Callable[[str], None],
 ) -> None:
-    """Count a hide applied, a decision a platform's limit held back, or one the platform
-    refused, and name the refusal."""
+    """Count a hide applied, a decision a platform's limit held back (the platform joins
+    `limited`, asked nothing more in the run), or one the platform refused, and name the
+    refusal."""
     if result == "applied":
         if decision == "hide":
             counts["hide"] += 1
@@ -248,6 +246,7 @@ def _count(
     say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
     if result.startswith(HELD_BACK):
         counts["held"] += 1
+        limited.add(platform)
     else:
         counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
 
