@@ -5,8 +5,9 @@ version, of its text or of what it shows: a photo, sticker or GIF; the earlier o
 the file) and one when a comment disappears from the platform: because its author deleted it,
 or (`removed_with`) with the comment it replied to, where the platform deletes a comment's
 replies with it, or (`removed_with_post`) with the post the City withdrew, where the platform
-deletes a post's comments with it (the City's own answer's line is marked `by_city`, as its
-versions are). Collecting again records only what changed. Two runs that collected the same
+deletes a post's comments with it, or with a post deleted on the platform itself, outside this
+system (`post_deleted_on_platform` as well) (the City's own answer's line is marked `by_city`,
+as its versions are). Collecting again records only what changed. Two runs that collected the same
 thing on their own copies of the archive (joined by `records push`) both keep their lines; a
 version or deletion read again is the same record, counted once (`Repeats`).
 """
@@ -28,6 +29,7 @@ from .chain import ChainFile
 DELETED_BY_AUTHOR = "deleted by its author"
 REMOVED_WITH_THREAD = "removed with the comment it replied to"
 REMOVED_WITH_POST = "removed with the withdrawn post"
+REMOVED_WITH_DELETED_POST = "removed with the post deleted on the platform"
 
 
 @dataclass
@@ -54,10 +56,15 @@ class CommentState:
 
 def how_removed(event: Mapping[str, Any]) -> str:
     """How a `comment_deleted` line says the comment left the platform: with the post the City
-    withdrew, with the comment it replied to, or deleted by its author (every line written
-    before replies were told apart)."""
+    withdrew, with a post deleted on the platform outside this system, with the comment it
+    replied to, or deleted by its author (every line written before replies were told
+    apart)."""
     if event.get("removed_with_post"):
-        return REMOVED_WITH_POST
+        return (
+            REMOVED_WITH_DELETED_POST
+            if event.get("post_deleted_on_platform")
+            else REMOVED_WITH_POST
+        )
     return REMOVED_WITH_THREAD if event.get("removed_with") else DELETED_BY_AUTHOR
 
 
@@ -195,13 +202,19 @@ class CommentArchive:
             _fold(known, event)  # this post's comments, kept in step with the file
         return counts
 
-    def removed_with_post(self, announcement: str, platform: str, post_id: str) -> CollectCounts:
-        """Record each comment still up on a post the City withdrew, where the platform deletes
-        a post's comments with it (Facebook), as removed with the post: gone, and not by its
-        author's hand. Nothing is asked of the platform, which knows the post no more."""
+    def removed_with_post(
+        self, announcement: str, platform: str, post_id: str, deleted_on_platform: bool = False
+    ) -> CollectCounts:
+        """Record each comment still up on a post the City withdrew, or (`deleted_on_platform`)
+        that was deleted on the platform itself, where the platform deletes a post's comments
+        with it (Facebook), as removed with the post: gone, and not by its author's hand.
+        Nothing is asked of the platform, which knows the post no more."""
         known = self._posts().setdefault((platform, post_id), {})
+        how: dict[str, Any] = {"removed_with_post": post_id}
+        if deleted_on_platform:
+            how["post_deleted_on_platform"] = True
         changes = [
-            _deletion(announcement, post_id, state, removed_with_post=post_id)
+            _deletion(announcement, post_id, state, **how)
             for state in known.values()
             if not state.deleted
         ]
@@ -210,7 +223,7 @@ class CommentArchive:
         return CollectCounts(deleted=len(changes))
 
 
-def _deletion(announcement: str, post_id: str, state: CommentState, **how: str) -> dict[str, Any]:
+def _deletion(announcement: str, post_id: str, state: CommentState, **how: Any) -> dict[str, Any]:
     """The line recording that a comment left the platform; `how`, if not by its author."""
     return {
         "kind": "comment_deleted",

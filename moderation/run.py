@@ -10,9 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from archive.comments import CommentArchive, CommentState, attachment_sources
+from archive.comments import (
+    REMOVED_WITH_DELETED_POST,
+    CommentArchive,
+    CommentState,
+    attachment_sources,
+)
 from archive.index import city_time, printable
 from syndication.base import (
+    NotFound,
     Platform,
     PlatformError,
     QuotaExhausted,
@@ -55,6 +61,11 @@ HELD_BACK = "not applied yet: the platform's limit is used up"
 
 def held_back(error: RateLimited | QuotaExhausted) -> str:
     return f"{HELD_BACK}: {error}"
+
+
+# How a decision's result starts when the comment went with its post, deleted on the platform
+# outside this system: final, and no failure; the comment is recorded as removed with it.
+GONE_WITH_POST = f"not applied: {REMOVED_WITH_DELETED_POST}"
 
 
 class DecisionError(ValueError):
@@ -138,13 +149,23 @@ def moderate_collected(
     limited: set[str] = set()  # platforms whose limit a hide met: asked nothing more
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
-        comments = CommentArchive(settings.records_dir).state()
-        for (platform, comment_id), sent, result in settle_interrupted(log, platforms, comments):
+        archive = CommentArchive(settings.records_dir)
+        comments = archive.state()
+        settled = settle_interrupted(log, platforms, comments, archive)
+        for (platform, comment_id), sent, result in settled:
             _count(counts, limited, platform, comment_id, sent, result, say)
         statuses = log.statuses()
+        # Posts found deleted on the platform in this run: their comments went with them.
+        gone_posts = {
+            (key[0], comments[key].post_id)
+            for key, _, result in settled
+            if result.startswith(GONE_WITH_POST)
+        }
         for (platform, comment_id), comment in sorted(comments.items()):
             if comment.deleted or comment.by_city:
                 continue  # gone, or the City's own answer: nothing to moderate
+            if (platform, comment.post_id) in gone_posts:
+                continue  # recorded as removed with its post in this run
             status = statuses.get((platform, comment_id))
             post_text = posts.get((comment.announcement, platform), "")
             if (
@@ -185,8 +206,12 @@ def moderate_collected(
                     CLASSIFIER,
                     evidence[category]["reason"],
                     category,
+                    comment=comment,
+                    archive=archive,
                 )
                 _count(counts, limited, platform, comment_id, "hide", result, say)
+                if result.startswith(GONE_WITH_POST):
+                    gone_posts.add((platform, comment.post_id))
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["held"]:
         summary += f", {counts['held']} hide(s) held back by a platform's limit (the next run)"
@@ -200,6 +225,7 @@ def settle_interrupted(
     log: ModerationLog,
     platforms: Mapping[str, Platform],
     comments: Mapping[tuple[str, str], CommentState],
+    archive: CommentArchive | None = None,
 ) -> list[tuple[tuple[str, str], str, str]]:
     """Each decision a stopped run sent to the platform but never recorded the result of, sent
     again as it was intended (by whom, why, under which clause) and recorded with the
@@ -221,7 +247,18 @@ def settle_interrupted(
         if key[0] not in platforms:
             continue  # no credentials on this machine: settled by a run that has them
         # Answered as the stopped run would have answered its intent.
-        result = _apply(platforms[key[0]], log, *key, decision, who, reason, category, operation)
+        result = _apply(
+            platforms[key[0]],
+            log,
+            *key,
+            decision,
+            who,
+            reason,
+            category,
+            operation,
+            comment=comment,
+            archive=archive,
+        )
         settled.append((key, decision, result))
     return settled
 
@@ -244,6 +281,8 @@ def _count(
         return
     # The platform's message may quote what it was sent: shown, never acted on.
     say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
+    if result.startswith(GONE_WITH_POST):
+        return  # final: said once, and the comment is recorded as gone
     if result.startswith(HELD_BACK):
         counts["held"] += 1
         limited.add(platform)
@@ -347,6 +386,7 @@ def decide(
     if not reason.strip():
         raise DecisionError("--reason: say why; the decision is a public record")
     log = ModerationLog(settings.records_dir)
+    archive = CommentArchive(settings.records_dir)
     matches = [
         s
         for s in log.statuses().values()
@@ -358,9 +398,7 @@ def decide(
             "comment has this id (use platform:id)"
         )
     status = matches[0]
-    comment_now = (
-        CommentArchive(settings.records_dir).state().get((status.platform, status.comment_id))
-    )
+    comment_now = archive.state().get((status.platform, status.comment_id))
     if comment_now is not None and comment_now.deleted:
         # Nothing is left on the platform to keep or hide: Graph answers that it does not exist.
         when = city_time(str(comment_now.versions[-1].get("time", "")))
@@ -387,6 +425,8 @@ def decide(
             who,
             reason,
             category if decision == "hide" else None,
+            comment=comment_now,
+            archive=archive,
         )
 
 
@@ -400,17 +440,56 @@ def _apply(
     reason: str,
     category: str | None,
     operation: str | None = None,
+    *,
+    comment: CommentState | None = None,
+    archive: CommentArchive | None = None,
 ) -> str:
     """Apply a decision on the platform and record it. Its intent is recorded before the
     platform is asked, so that a run killed mid-call leaves who, why and the clause of what it
-    may have done; the next run settles it, answering that intent (`operation`)."""
+    may have done; the next run settles it, answering that intent (`operation`). A comment the
+    platform answers does not exist whose post is gone from it too (`_not_found`) is recorded
+    in `archive` as removed with its post."""
     operation = operation or log.intend(name, comment_id, decision, who, reason, category)
     try:
         platform.hide_comment(comment_id, decision == "hide")
         result = "applied"
     except (RateLimited, QuotaExhausted) as error:
         result = held_back(error)
+    except NotFound as error:
+        result = _not_found(platform, name, comment, archive, error)
     except PlatformError as error:
         result = f"failed: {error}"
     log.decided(name, comment_id, decision, who, reason, category, result, operation)
     return result
+
+
+def _not_found(
+    platform: Platform,
+    name: str,
+    comment: CommentState | None,
+    archive: CommentArchive | None,
+    error: NotFound,
+) -> str:
+    """The result of a decision the platform answered the comment does not exist for. Graph
+    gives that answer for a comment that went with its post, deleted on facebook.com, and for
+    a Page token that lost its permissions alike; asked about the post and the Page, it tells
+    them apart (`Platform.post_gone`). The post gone, the comment went with it: recorded so,
+    with the post's other comments, as a withdrawn post's are, and final. Otherwise a failure,
+    tried again by the next run: a hide given up on would leave public a comment the policy
+    removes."""
+    if comment is None or archive is None:
+        return f"failed: {error}"
+    try:
+        gone = platform.post_gone(comment.post_id)
+    except (RateLimited, QuotaExhausted) as limit:
+        return held_back(limit)
+    except PlatformError as check:
+        return f"failed: {error}; {check}"
+    if not gone:
+        return f"failed: {error}"
+    archive.removed_with_post(comment.announcement, name, comment.post_id, deleted_on_platform=True)
+    return (
+        f"{GONE_WITH_POST} ({platform.label} knows the post no more, while it answers for the "
+        "account itself): nothing is left there to decide, and its comments are recorded as "
+        "removed with it"
+    )

@@ -56,6 +56,9 @@ class FacebookSandbox(Sandbox):
             self.deleted: dict[str, dict[str, Any]] = {}
             self.comments: dict[str, dict[str, Any]] = {}
             self.call_times: list[datetime] = []  # within the last hour, for x-app-usage
+            # The Page token lost its permissions (`revoke_permissions`): Graph knows no object
+            # for it, the Page itself included.
+            self.permissions_revoked = False
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -79,8 +82,8 @@ class FacebookSandbox(Sandbox):
     def error(self, status: int, message: str, **extra: Any) -> Response:
         code = extra.pop("code", 100 if status < 500 else 2)
         kind = extra.pop("type", "OAuthException" if status < 500 else "FacebookApiException")
-        body = {"message": message, "type": kind, "code": code, "fbtrace_id": secrets.token_hex(8)}
-        return json_response({"error": body}, status)
+        body = {"message": message, "type": kind, "code": code, **extra}
+        return json_response({"error": {**body, "fbtrace_id": secrets.token_hex(8)}}, status)
 
     def fault_response(self, fault: Fault, request: Request) -> Response:
         if fault.kind in ("rate_limit", "quota"):
@@ -128,6 +131,10 @@ class FacebookSandbox(Sandbox):
             return self.error(
                 400, "Invalid OAuth access token - Cannot parse access token", code=190
             )
+        if self.permissions_revoked:
+            # A token Graph still reads, which may no longer load anything: every object
+            # answers as one that does not exist, the Page itself included.
+            return self._missing(request.path.split("/")[2], request.method.lower())
         return None
 
     def _usage(self, response: Response) -> Response:
@@ -147,6 +154,8 @@ class FacebookSandbox(Sandbox):
         )
 
     def _missing(self, object_id: str, method: str = "get") -> Response:
+        """Graph's one answer (code 100, subcode 33) for an object deleted, never made, or
+        out of the token's reach: which of them, it does not say."""
         return self.error(
             400,
             f"Unsupported {method} request. Object with ID '{object_id}' does not "
@@ -154,6 +163,7 @@ class FacebookSandbox(Sandbox):
             "support this operation.",
             code=100,
             type="GraphMethodException",
+            error_subcode=33,
         )
 
     # Endpoints
@@ -218,6 +228,9 @@ class FacebookSandbox(Sandbox):
         method = str(params.get("method", request.method)).upper()
         if object_id in self.comments:
             return self._comment(request, object_id, params)
+        if object_id == self.page_id and request.method == "GET":
+            page = {"id": self.page_id, "name": self.page_name}
+            return self._usage(json_response(_select(page, request)))
         post = self.posts.get(object_id)
         if post is None:
             return self._missing(object_id)
@@ -235,6 +248,22 @@ class FacebookSandbox(Sandbox):
         if (old_field := _deprecated_field(request, version)) is not None:
             return self._deprecated(old_field)
         return self._usage(json_response(_select(post, request)))
+
+    # What happens outside the API (on facebook.com, or to the token)
+
+    def delete_post(self, post_id: str) -> None:
+        """Someone with access deletes the post on facebook.com (or Facebook takes it down),
+        outside the City's system: Graph knows it, and its comments, no more."""
+        with self.lock:
+            self.deleted[post_id] = self.posts.pop(post_id)
+
+    def revoke_permissions(self, revoked: bool = True) -> None:
+        """The Page token loses its permissions (its user's role on the Page removed, or the
+        app's Pages permissions withdrawn), or (`revoked=False`) has them back. Graph still
+        takes the token, but answers every object, the Page itself too, as one that does not
+        exist (code 100, subcode 33), as it answers for a deleted one."""
+        with self.lock:
+            self.permissions_revoked = revoked
 
     # Comments (seeded through `add_comment`; listed and hidden through the API)
 

@@ -195,6 +195,14 @@ class Platform(ABC):
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         """Hide (or unhide) a comment on the platform. Nothing is ever deleted."""
 
+    def post_gone(self, post_id: str) -> bool:
+        """Once the platform has answered that a comment of the post does not exist
+        (`NotFound`): whether that is because the post is gone from the platform, and its
+        comments with it (deleted there outside this system, or taken down by the platform).
+        False where the comment alone is gone, or the platform's answer says which already;
+        raises a PlatformError where the City's credentials no longer reach the account."""
+        return False
+
     def preview(self, entry: Entry) -> dict[str, Any]:
         """Exactly what `create` would send, without sending it."""
         return dict(entry.posts[self.name])

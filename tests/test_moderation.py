@@ -16,7 +16,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from archive.collect import collect
-from archive.comments import CommentArchive
+from archive.comments import REMOVED_WITH_DELETED_POST, CommentArchive
 from checks.lint import LintConfigError
 from checks.lint import Policy as LintPolicy
 from moderation.classifier import (
@@ -1254,27 +1254,78 @@ def test_a_comment_awaiting_review_leaves_the_queue_once_its_facebook_post_is_wi
         make_platforms(settings, site.content)["facebook"].hide_comment(comment, True)
 
 
-def test_a_hide_graph_answers_does_not_exist_stays_a_failure_tried_again(
+def test_a_hide_of_a_comment_whose_post_was_deleted_on_facebook_is_final_once_graph_says_so(
     site: Site, sandboxes: Sandboxes
 ) -> None:
-    """Graph answers "does not exist" for a comment deleted with its post on facebook.com and
-    for a Page token that lost its permissions alike: the hide is never given up on, or a
-    comment the policy removes could stay public while every run exits 0."""
+    """Graph answers "does not exist" (100, subcode 33) for a comment deleted with its post on
+    facebook.com and for a Page token that lost its permissions alike. Asked about the post
+    and the Page with the same token, it tells them apart: the Page answers, the post does
+    not, so the post is gone, and the comment with it. The comment is recorded as removed
+    with its post, as a withdrawn post's comments are, said once, and no run fails on it or
+    sends it again."""
     settings, spam = spam_collected(site, sandboxes)
-    fb = sandboxes.facebook
+    fb, records = sandboxes.facebook, site.root / "records"
     post = next(iter(fb.posts))
-    with fb.lock:
-        fb.deleted[post] = fb.posts.pop(post)
+    other = fb.add_comment(post, "Call me at 250-555-0199 about the leak")
+    collect(settings, site.content, say=lambda _: None)
+    fb.inject("server_error", method="POST", path=spam, status=503)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)  # other: for review
+    fb.delete_post(post)  # by hand, on facebook.com
+    said: list[str] = []
     failed = []
     for _ in range(2):
         collect(settings, site.content, say=lambda _: None)
-        counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+        counts = moderate_collected(settings, site.content, POLICY, say=said.append)
+        failed.append(counts["failed"])
+    assert failed == [0, 0]
+    hides = [r for r in fb.requests if r == ("POST", f"/v24.0/{spam}")]
+    assert len(hides) == 2  # the one the 503 refused, then one: final, not sent again
+    # The post and the Page asked about once, with the same token.
+    assert fb.requests.count(("GET", f"/v24.0/{post}")) == 1
+    assert fb.requests.count(("GET", f"/v24.0/{fb.page_id}")) == 1
+    gone = [line for line in said if spam in line]
+    assert len(gone) == 1 and REMOVED_WITH_DELETED_POST in gone[0]
+    assert "failed" not in said[-1] and "failed" not in said[-2]
+    state = CommentArchive(records).state()
+    # Every comment of the post went with it, recorded so (not as its author's deletion).
+    assert state[("facebook", spam)].removal == REMOVED_WITH_DELETED_POST
+    assert state[("facebook", other)].removal == REMOVED_WITH_DELETED_POST
+    status = ModerationLog(records).statuses()[("facebook", spam)]
+    assert not status.hidden and REMOVED_WITH_DELETED_POST in (status.failed or "")
+    report = write_report(records).read_text()
+    assert "Removed with the post deleted on the platform before review" in report
+    with pytest.raises(DecisionError, match=f"facebook:{other}: {REMOVED_WITH_DELETED_POST} on "):
+        decide(settings, site.content, f"facebook:{other}", "keep", "Asks a question", "Reviewer")
+
+
+def test_a_hide_graph_answers_does_not_exist_for_a_token_without_permissions_stays_a_failure(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The Page itself unknown to the token too: it lost its permissions, and the post may
+    well be there. The hide is never given up on (a comment the policy removes would stay
+    public while every run exits 0): a failure every run tries again, telling the CEC to
+    check the token's permissions; nothing is recorded as removed."""
+    settings, spam = spam_collected(site, sandboxes)
+    fb, records = sandboxes.facebook, site.root / "records"
+    fb.revoke_permissions()
+    said: list[str] = []
+    failed = []
+    for _ in range(2):
+        counts = moderate_collected(settings, site.content, POLICY, say=said.append)
         failed.append(counts["failed"])
     assert failed == [1, 1]
     hides = [r for r in fb.requests if r == ("POST", f"/v24.0/{spam}")]
     assert len(hides) == 2
-    status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
+    status = ModerationLog(records).statuses()[("facebook", spam)]
     assert not status.hidden and "does not exist" in (status.failed or "")
+    assert "check the permissions of FACEBOOK_PAGE_ACCESS_TOKEN" in (status.failed or "")
+    assert any("check the permissions of FACEBOOK_PAGE_ACCESS_TOKEN" in line for line in said)
+    assert not CommentArchive(records).state()[("facebook", spam)].deleted
+
+    fb.revoke_permissions(False)  # given back: the next run hides it
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (counts["hide"], counts["failed"]) == (1, 0)
+    assert fb.comments[spam]["is_hidden"] is True
 
 
 def test_a_platforms_limit_holds_its_hides_back_for_the_next_run_asking_it_once(
