@@ -108,64 +108,75 @@ def collect(
                 counts = archive.removed_with_post(announcement, name, post_id)
                 if counts.deleted:
                     totals.setdefault(name, CollectCounts()).deleted += counts.deleted
-        for announcement, name, record, post_id in visits:
+        due: list[Visit] = []
+        for visit in visits:
+            if since is not None and _last_change(visit.record) < since:
+                skipped += 1
+            else:
+                due.append(visit)
+        # Each platform's posts in the groups it asks about in one call, in turn (X: as many
+        # conversations as one search's query holds, each search counting against its window).
+        for batch in _batched(due, platforms):
+            name = batch[0].platform
             platform = platforms[name]
             if name in refused:
                 continue
-            post = _post_named(announcement, record, post_id)
-            if since is not None and _last_change(record) < since:
-                skipped += 1
-                continue
             if name in paused:
-                unvisited[name] += 1
+                unvisited[name] += len(batch)
                 continue
+            posts = ", ".join(_post_named(v.announcement, v.record, v.post_id) for v in batch)
             try:
-                comments = retry(platform.comments, post_id)
+                listed = retry(platform.comments_of, [visit.post_id for visit in batch])
             except CommentsOff:
                 # Nothing to collect now; the comments already archived are not deleted.
-                closed.append(f"{name}: {post}")
+                closed.append(f"{name}: {posts}")
                 continue
             except NotFound as error:
+                if len(batch) > 1:  # which of them is not known: none is taken for gone
+                    failures.append(f"{name}: {posts}: {error}")
+                    continue
                 # Deleted on the platform itself, not withdrawn: nothing left to collect, and
                 # nothing to fix here. The comments archived are kept, not marked deleted.
-                gone.append(f"{name}: {post}: no longer on {platform.label}")
+                (announcement, _, record, post_id) = batch[0]
+                gone.append(f"{name}: {posts}: no longer on {platform.label}")
                 if record.gone != post_id:
                     ledger.gone(announcement, name, post_id, error=str(error))
                 continue
             except AuthError as error:
-                failures.append(f"{name}: {post}: {error}")
+                failures.append(f"{name}: {posts}: {error}")
                 refused.add(name)  # every other post would be refused the same way
                 continue
             except (RateLimited, QuotaExhausted) as error:
                 # Every other post would be refused the same way until the limit or quota
                 # resets: not a failure, as a quota is none to syndication; a later run visits
-                # them.
+                # them, from the first of these.
                 paused[name] = _pause(error)
-                stopped[name] = post_id
-                unvisited[name] += 1
+                stopped[name] = batch[0].post_id
+                unvisited[name] += len(batch)
                 continue
             except PlatformError as error:
-                failures.append(f"{name}: {post}: {error}")
+                failures.append(f"{name}: {posts}: {error}")
                 continue
-            # The City's update replies (X) are its post, told again, not comments on it; its
-            # answers to residents are comments, archived as on Facebook and YouTube.
-            comments = [c for c in comments if c.id not in record.replies]
-            # Where hidden comments leave the listing, one the City hid may vanish without its
-            # author deleting it; where they stay listed (is_hidden on Facebook, X's hidden
-            # replies), one that vanished was deleted.
-            unlisted = frozenset() if platform.lists_hidden_comments else hidden
-            counts = archive.record(
-                announcement,
-                name,
-                post_id,
-                comments,
-                unlisted,
-                _listed_since(platform, now),
-                platform.replies_go_with_their_comment,
-            )
-            total = totals.setdefault(name, CollectCounts())
-            for field in ("new", "edited", "deleted", "unchanged"):
-                setattr(total, field, getattr(total, field) + getattr(counts, field))
+            for announcement, _, record, post_id in batch:
+                # The City's update replies (X) are its post, told again, not comments on it;
+                # its answers to residents are comments, archived as on Facebook and YouTube.
+                comments = [c for c in listed.get(post_id, []) if c.id not in record.replies]
+                # Where hidden comments leave the listing, one the City hid may vanish without
+                # its author deleting it; where they stay listed (is_hidden on Facebook, X's
+                # hidden replies), one that vanished was deleted.
+                unlisted = frozenset() if platform.lists_hidden_comments else hidden
+                counts = archive.record(
+                    announcement,
+                    name,
+                    post_id,
+                    comments,
+                    unlisted,
+                    _listed_since(platform, now),
+                    platform.replies_go_with_their_comment,
+                )
+                total = totals.setdefault(name, CollectCounts())
+                for field in ("new", "edited", "deleted", "unchanged"):
+                    setattr(total, field, getattr(total, field) + getattr(counts, field))
         for name, total in sorted(totals.items()):
             say(
                 f"{name}: {total.new} new, {total.edited} edited, {total.deleted} deleted, "
@@ -207,6 +218,19 @@ def _pause(error: RateLimited | QuotaExhausted) -> Pause:
     if isinstance(error, QuotaExhausted):
         return "daily quota", error.resume_at
     return "rate limit", resume_at(error)
+
+
+def _batched(visits: list[Visit], platforms: Mapping[str, Platform]) -> list[list[Visit]]:
+    """The visits, in their order, in the groups each platform asks about in one call
+    (`Platform.batches`): several posts' comments at once where it can (X's search), else
+    each post alone."""
+    batched: list[list[Visit]] = []
+    for name in dict.fromkeys(visit.platform for visit in visits):
+        own = [visit for visit in visits if visit.platform == name]
+        left = iter(own)
+        for group in platforms[name].batches([visit.post_id for visit in own]):
+            batched.append([next(left) for _ in group])
+    return batched
 
 
 def _in_turn(visits: list[Visit], stopped_at: Mapping[str, str]) -> list[Visit]:

@@ -32,6 +32,10 @@ HANDLE = re.compile(r"@(\w{1,15})\s+")
 DAY = 24 * 60 * 60
 WINDOW = 15 * 60  # X's rate-limit window, per endpoint
 RECENT_SEARCH_WINDOW = timedelta(days=7)
+# The longest query recent search takes (self-serve access), and the operators this sandbox
+# reads in one: `conversation_id:ID`, several joined with OR.
+QUERY_LIMIT = 512
+CONVERSATIONS = re.compile(r"conversation_id:(\d+)(?: OR conversation_id:(\d+))*")
 REPLY_TO_DELETED = "You attempted to reply to a Tweet that is deleted or not visible to you."
 
 
@@ -405,21 +409,37 @@ class TwitterSandbox(Sandbox):
     def _search(self, request: Request) -> Response:
         if (denied := self._guard(request, "search")) is not None:
             return denied
-        match = re.fullmatch(r"conversation_id:(\d+)", request.args.get("query", "").strip())
-        if not match:
+        query = request.args.get("query", "")
+        if len(query) > QUERY_LIMIT:
             return self.problem(
                 400,
                 "Invalid Request",
-                "Only conversation_id: queries are supported by this sandbox.",
+                "One or more parameters to your request was invalid.",
+                "https://api.twitter.com/2/problems/invalid-request",
+                errors=[
+                    {
+                        "parameters": {"query": [query]},
+                        "message": f"There were errors processing your request: Query length "
+                        f"({len(query)}) exceeds the maximum allowed ({QUERY_LIMIT})",
+                    }
+                ],
+            )
+        if not CONVERSATIONS.fullmatch(query.strip()):
+            return self.problem(
+                400,
+                "Invalid Request",
+                "Only conversation_id: queries, alone or joined with OR, are supported by "
+                "this sandbox.",
                 "https://api.twitter.com/2/problems/invalid-request",
             )
+        conversations = set(re.findall(r"conversation_id:(\d+)", query))
         # Recent search covers the last seven days, as on X: older replies are not listed.
         oldest = (self.now() - RECENT_SEARCH_WINDOW).strftime("%Y-%m-%dT%H:%M:%S.000Z")
         found = [
             t
             for t in self.tweets.values()
-            if t["conversation_id"] == match[1]
-            and t["id"] != match[1]
+            if t["conversation_id"] in conversations
+            and t["id"] not in conversations
             and t["created_at"] >= oldest
         ]
         return self._listing(request, found, "search")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -190,6 +190,15 @@ class Platform(ABC):
     @abstractmethod
     def comments(self, remote_id: str) -> list[Comment]:
         """Every comment and reply on the post, as the platform lists them now."""
+
+    def batches(self, remote_ids: Sequence[str]) -> list[list[str]]:
+        """The posts, in their order, in the groups `comments_of` asks about in one call
+        (with its pages): each alone where the platform asks about one post a call."""
+        return [[remote_id] for remote_id in remote_ids]
+
+    def comments_of(self, remote_ids: Sequence[str]) -> dict[str, list[Comment]]:
+        """`comments` of each post of one of `batches`' groups, by post."""
+        return {remote_id: self.comments(remote_id) for remote_id in remote_ids}
 
     @abstractmethod
     def hide_comment(self, comment_id: str, hidden: bool) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import html
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -45,6 +45,9 @@ from .reconcile import told_corrections, untold_corrections
 
 TWEEPY_HOST = "https://api.twitter.com"  # fixed inside tweepy.Client.request
 SEARCH_PAGES = 2  # how far back (100 posts a page) `find_existing` looks
+# The longest query recent search takes (self-serve access): conversations are searched as
+# many to a query as fit (`conversation_id:A OR conversation_id:B …`).
+SEARCH_QUERY_LIMIT = 512
 # How X refuses a post or reply whose text the account has already posted (403).
 DUPLICATE = "duplicate content"
 # How X refuses a reply to a post that is no longer there (403): deleted on x.com or by X.
@@ -141,14 +144,34 @@ class Twitter(Platform):
         return None
 
     def comments(self, remote_id: str) -> list[Comment]:
-        """Every reply in the post's conversation, the City's own answers to residents too (as
-        on Facebook and YouTube); `collect` leaves out its update replies, from the ledger."""
-        found: list[Comment] = []
+        """Every reply in the post's conversation (see `comments_of`)."""
+        return self.comments_of([remote_id])[remote_id]
+
+    def batches(self, remote_ids: Sequence[str]) -> list[list[str]]:
+        """The posts, in their order, as many to a search as its query holds
+        (`SEARCH_QUERY_LIMIT`): each search counts against X's window (60 in 15 minutes on
+        Basic), however many conversations it asks about."""
+        groups: list[list[str]] = []
+        for remote_id in remote_ids:
+            if groups and len(_conversations_query([*groups[-1], remote_id])) <= (
+                SEARCH_QUERY_LIMIT
+            ):
+                groups[-1].append(remote_id)
+            else:
+                groups.append([remote_id])
+        return groups
+
+    def comments_of(self, remote_ids: Sequence[str]) -> dict[str, list[Comment]]:
+        """Every reply in each post's conversation, by post, from one recent search of them
+        all (`conversation_id:A OR conversation_id:B …`, page by page), the City's own
+        answers to residents too (as on Facebook and YouTube); `collect` leaves out its update
+        replies, from the ledger."""
+        found: dict[str, list[Comment]] = {str(remote_id): [] for remote_id in remote_ids}
         token = None
         while True:
             page = self._call(
                 self.client.search_recent_tweets,
-                f"conversation_id:{remote_id}",
+                _conversations_query(list(found)),
                 max_results=100,
                 next_token=token,
                 user_auth=True,
@@ -166,8 +189,9 @@ class Twitter(Platform):
             )
             accounts = {str(u["id"]): u for u in page.get("includes", {}).get("users", [])}
             for tweet in page.get("data", []):
-                if str(tweet["id"]) == remote_id:
-                    continue  # the post itself, should search list it with its replies
+                conversation = str(tweet.get("conversation_id", ""))
+                if str(tweet["id"]) in found or conversation not in found:
+                    continue  # a post itself, should search list it with its replies
                 parent = next(
                     (
                         r["id"]
@@ -178,10 +202,10 @@ class Twitter(Platform):
                 )
                 author_id = str(tweet.get("author_id", ""))
                 account = accounts.get(author_id, {})
-                found.append(
+                found[conversation].append(
                     Comment(
                         self.name,
-                        remote_id,
+                        conversation,
                         str(tweet["id"]),
                         # Named as on Facebook and YouTube; the id only if X gave no account.
                         account.get("name") or account.get("username") or author_id,
@@ -289,6 +313,11 @@ class Twitter(Platform):
 
     def _clean(self, message: str) -> str:
         return redact(message, self._secrets)
+
+
+def _conversations_query(remote_ids: Sequence[str]) -> str:
+    """The recent-search query for the replies in each post's conversation."""
+    return " OR ".join(f"conversation_id:{remote_id}" for remote_id in remote_ids)
 
 
 def _as_written(response: dict[str, Any]) -> dict[str, Any]:

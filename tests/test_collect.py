@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import tweepy
 from invoke.context import Context
 from invoke.exceptions import Exit
 
@@ -23,6 +24,7 @@ from archive.comments import (
 )
 from archive.index import read_records
 from sandboxes import Sandboxes
+from syndication import twitter
 from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
 from syndication.ledger import Ledger
@@ -508,32 +510,89 @@ def test_collect_stops_asking_x_once_its_search_window_is_used_up(
     assert "3 post(s) not visited" in paused and "until 2" in paused, paused
 
 
+def notices(site: Site, sandboxes: Sandboxes, count: int) -> Settings:
+    """`count` announcements, one a day from 2026-11-01, syndicated."""
+    for day in range(1, count + 1):
+        site.add(
+            f"2026-11-{day:02d}-notice", title=f"Notice {day}", date=f"2026-11-{day:02d} 09:00"
+        )
+    return site.syndicate_to(sandboxes)
+
+
 def test_collect_reaches_every_post_over_the_runs_a_rate_limit_spreads_it_over(
-    site: Site, sandboxes: Sandboxes
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With more posts than one of X's search windows allows (X Basic: 60 searches in 15
     minutes), a run that began again from the same post each time would visit the same posts
     on every run and never reach the others: each run goes on where the last one stopped, the
-    newest posts first, so every post is visited over the runs the limit spreads them over."""
-    for day in range(1, 13):
-        site.add(
-            f"2026-11-{day:02d}-notice", title=f"Notice {day}", date=f"2026-11-{day:02d} 09:00"
-        )
-    settings = site.syndicate_to(sandboxes)
+    newest posts first, so every post is visited over the runs the limit spreads them over.
+    (Two conversations a search here, as a query of 80 characters holds.)"""
+    monkeypatch.setattr(twitter, "SEARCH_QUERY_LIMIT", 80)
+    settings = notices(site, sandboxes, 12)
     x = sandboxes.twitter
-    x.window_limit = 5  # searches a window
+    x.window_limit = 2  # searches a window: four posts
     replies = [x.add_reply(post, "Is this still on?") for post in list(x.tweets)]  # oldest first
     said: list[str] = []
     collect(settings, site.content, say=said.append)
     archived = CommentArchive(site.root / "records").state()
-    assert [("twitter", reply) in archived for reply in replies] == [False] * 7 + [True] * 5
-    for _ in range(2):  # 12 posts, 5 a window: two more windows reach the rest
+    assert [("twitter", reply) in archived for reply in replies] == [False] * 8 + [True] * 4
+    for _ in range(2):  # 12 posts, 4 a window: two more windows reach the rest
         x.pass_time(timedelta(minutes=16))  # the window resets
         collect(settings, site.content, say=said.append)
     archived = CommentArchive(site.root / "records").state()
     assert all(("twitter", reply) in archived for reply in replies)
     paused = [line for line in said if "not visited" in line]
-    assert len(paused) == 3 and "7 post(s) not visited" in paused[0], paused
+    assert len(paused) == 3 and "8 post(s) not visited" in paused[0], paused
+
+
+def test_x_conversations_are_searched_as_many_to_a_query_as_it_holds(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """X's recent search takes a query of up to 512 characters, operators joined with OR: the
+    replies of 13 of the City's posts (`conversation_id:A OR conversation_id:B …`) come in one
+    search, page by page, rather than one search each, of X's 60 a window on Basic; the same
+    replies, each archived with its own post."""
+    settings = notices(site, sandboxes, 15)
+    x = sandboxes.twitter
+    posts = list(x.tweets)  # oldest first
+    replies = {
+        x.add_reply(post, f"When does notice {n} start?"): post for n, post in enumerate(posts)
+    }
+    # The newest post, in the first search, with more replies than one page of 100.
+    replies |= {
+        x.add_reply(posts[-1], f"Question {n} about the newest"): posts[-1] for n in range(120)
+    }
+    totals, failures = collect(settings, site.content, say=lambda _: None)
+    assert failures == [] and totals["twitter"].new == len(replies) == 135
+    searched = [r for r in x.requests if r[1] == "/2/tweets/search/recent"]
+    assert len(searched) == 3  # the newest 13 (two pages), then the other 2: not 15 and more
+    state = CommentArchive(site.root / "records").state()
+    assert {reply: state[("twitter", reply)].post_id for reply in replies} == replies
+
+    # Nothing new: the same replies again, each unchanged, in the same three searches.
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["twitter"].unchanged, totals["twitter"].deleted) == (135, 0)
+    assert len([r for r in x.requests if r[1] == "/2/tweets/search/recent"]) == 6
+
+
+def test_the_x_sandbox_refuses_a_search_query_longer_than_512_characters_as_x_does(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    settings = notices(site, sandboxes, 1)
+    x = make_platforms(settings, site.content)["twitter"]
+    assert isinstance(x, twitter.Twitter)
+    ids = [str(1860000000000000001 + n) for n in range(14)]
+    query = " OR ".join(f"conversation_id:{id}" for id in ids)
+    assert len(query) == 542
+    with pytest.raises(tweepy.BadRequest) as refused:
+        x.client.search_recent_tweets(query, user_auth=True)
+    body = refused.value.response.json()
+    assert (refused.value.response.status_code, body["title"]) == (400, "Invalid Request")
+    assert body["errors"][0]["parameters"] == {"query": [query]}
+    assert "512" in body["errors"][0]["message"]
+    # What collect sends never is: 13 conversations to a query, the 14th in the next.
+    assert x.batches(ids) == [ids[:13], ids[13:]]
+    assert x.comments_of(ids[:13]) == {id: [] for id in ids[:13]}
 
 
 def test_youtubes_daily_quota_used_up_stops_collect_asking_and_is_no_failure(
