@@ -135,6 +135,19 @@ def collect(
                 if len(batch) > 1:  # which of them is not known: none is taken for gone
                     failures.append(f"{name}: {posts}: {error}")
                     continue
+                try:
+                    # Graph's answer is the same for a token that lost its permissions, and
+                    # a post noted gone is never updated again: the token is checked first.
+                    retry(platform.check_account)
+                except (RateLimited, QuotaExhausted) as limit:
+                    paused[name] = _pause(limit)
+                    stopped[name] = batch[0].post_id
+                    unvisited[name] += len(batch)
+                    continue
+                except PlatformError as refusal:
+                    failures.append(f"{name}: {posts}: {refusal}")
+                    refused.add(name)  # every other post would be refused the same way
+                    continue
                 # Deleted on the platform itself, not withdrawn: nothing left to collect, and
                 # nothing to fix here. The comments archived are kept, not marked deleted.
                 (announcement, _, record, post_id) = batch[0]

@@ -125,17 +125,10 @@ class Facebook(Platform):
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         self._request(comment_id, post_args={"is_hidden": "true" if hidden else "false"})
 
-    def post_gone(self, post_id: str) -> bool:
+    def check_account(self) -> None:
         """Graph answers "does not exist" (code 100, subcode 33) alike for an object deleted
-        and for one the Page token may no longer load (its permissions lost). Asked about the
-        post and about the Page itself with the same token: the post unknown while the Page
-        answers means the post is gone, and its comments with it; the Page unknown too means
-        the token lost its permissions, whatever became of the post."""
-        try:
-            self._request(post_id, args={"fields": "id"})
-            return False  # the post is there: only the comment is gone
-        except NotFound:
-            pass
+        and for one the Page token may no longer load (its permissions lost); the Page itself
+        answers a token that still holds them."""
         try:
             self._request(self.page_id, args={"fields": "id"})
         except PermanentError as error:
@@ -145,6 +138,18 @@ class Facebook(Platform):
                 "with pages_manage_engagement, pages_read_engagement and "
                 "pages_read_user_content); it is tried again by the next run"
             ) from None
+
+    def post_gone(self, post_id: str) -> bool:
+        """Asked about the post and about the Page itself with the same token: the post
+        unknown while the Page answers means the post is gone, and its comments with it; the
+        Page unknown too means the token lost its permissions, whatever became of the post
+        (`check_account` raises)."""
+        try:
+            self._request(post_id, args={"fields": "id"})
+            return False  # the post is there: only the comment is gone
+        except NotFound:
+            pass
+        self.check_account()
         return True
 
     def permalink(self, post_id: str) -> str:

@@ -460,6 +460,30 @@ def test_a_post_removed_on_the_platform_itself_is_noted_once_and_fails_no_collec
     ]
 
 
+def test_a_page_token_that_lost_its_permissions_notes_no_post_gone(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Graph answers "does not exist" for a post the token may no longer load as for a
+    deleted one. A post noted gone is never updated again (its corrections and withdrawal
+    go nowhere), so collect asks about the Page too: the Page unknown as well, the token is
+    at fault: a failure naming it, retried by the next run, and no post is noted gone."""
+    ids, settings = posted(site, sandboxes)
+    sandboxes.facebook.add_comment(ids["facebook"], "When does the tour start?")
+    collect(settings, site.content)
+    sandboxes.facebook.revoke_permissions()
+    totals, failures = collect(settings, site.content, say=lambda _: None)
+    assert "facebook" not in totals
+    (failure,) = failures
+    assert failure.startswith("facebook: 2026-11-21-tour:")
+    assert "FACEBOOK_PAGE_ACCESS_TOKEN" in failure and "permissions" in failure
+    events = Ledger.in_records(site.root / "records").events()
+    assert not [e for e in events if e["phase"] == "gone"]
+
+    sandboxes.facebook.revoke_permissions(False)  # given back: collected as before
+    totals, failures = collect(settings, site.content)
+    assert failures == [] and totals["facebook"].unchanged == 1
+
+
 def test_a_refused_credential_stops_collecting_from_that_platform_naming_the_variable(
     site: Site, sandboxes: Sandboxes
 ) -> None:
