@@ -739,6 +739,28 @@ def test_an_x_post_deleted_on_x_itself_does_not_fail_every_run_once_corrected(
     assert [e["remote_id"] for e in gone] == [post]  # noted once
 
 
+def test_a_correction_refused_to_a_facebook_token_without_its_permissions_is_a_failure(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Graph answers "does not exist" to an edit from a Page token that lost its permissions,
+    as to one of a deleted post. Asked about the Page too, it does not answer either: the
+    token is at fault, so the run fails naming it and the post is not noted gone (it would
+    get no correction again); with the permissions given back, the correction goes out."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    run.site.add("2026-11-20-flushing", modified="2026-11-22 10:00", correction="Moved a day.")
+    sandboxes.facebook.revoke_permissions()
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "failed")}, run.said
+    assert "FACEBOOK_PAGE_ACCESS_TOKEN" in (report.results[0].error or "")
+    assert not [e for e in run.ledger.events() if e["phase"] == "gone"]
+    sandboxes.facebook.revoke_permissions(False)
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "updated")}, run.said
+    assert "Moved a day." in sandboxes.facebook.posts[post]["message"]
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
