@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import gc
 import json
+import locale
 import os
 import re
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
@@ -1044,6 +1046,55 @@ def test_a_correction_is_dated_by_the_citys_day_in_the_feeds(site: Site) -> None
     for name in ("all.atom.xml", "all.rss.xml"):
         content = site.read(f"feeds/{name}")
         assert "Correction (2026-11-20):" in content and "2026-11-21)" not in content, name
+
+
+@pytest.fixture
+def french_locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The environment of a machine set up in French, as Pelican reads it (its LOCALE setting
+    defaults to the user's locale); one is compiled if none is installed."""
+    saved = locale.setlocale(locale.LC_ALL)
+    for name in ("fr_CA.UTF-8", "fr_FR.UTF-8"):
+        try:
+            locale.setlocale(locale.LC_ALL, name)
+            break
+        except locale.Error:
+            continue
+    else:
+        name, compiled = "fr_CA.UTF-8", tmp_path / "locales"
+        compiled.mkdir()
+        if shutil.which("localedef"):  # its exit code is 1 for a locale made with warnings
+            command = ["localedef", "-i", "fr_CA", "-f", "UTF-8", str(compiled / name)]
+            subprocess.run(command, capture_output=True, check=False)
+        if not (compiled / name).is_dir():
+            pytest.skip("no French locale, nor localedef to make one")
+        monkeypatch.setenv("LOCPATH", str(compiled))
+    monkeypatch.setenv("LC_ALL", name)
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_ALL, saved)
+
+
+@pytest.mark.usefixtures("french_locale")
+def test_dates_are_in_english_whatever_the_building_machines_locale(site: Site) -> None:
+    """Pelican sets the locale of the machine that builds: the English site's days and months
+    must not follow it ("lundi, novembre 16" on a page, a feed or the archives)."""
+    site.add(
+        "2026-11-16-open-house",
+        category="city-event",
+        event_start="2026-12-09 16:00",
+        event_end="2026-12-09 19:00",
+        location="City Hall",
+        date="2026-11-16 09:00",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-16-open-house.html")
+    assert "Monday, November 16, 2026, 9 a.m. PST" in page
+    assert "Wednesday, December 9, 2026, 4 p.m. PST" in page
+    (entry,) = feedparser.parse(site.output / "feeds/all.atom.xml").entries
+    assert "Wednesday, December 9, 2026, 4 p.m. PST" in entry.content[0].value
+    months = re.findall(r'<h2 id="month-[\d-]+">([^<]+)</h2>', site.read("archives/2026.html"))
+    assert months == ["November 2026"]
 
 
 def test_links_in_feed_entries_lead_where_the_page_links_lead(site: Site) -> None:

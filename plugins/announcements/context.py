@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from .filters import MONTHS
 from .model import CATEGORIES
 
 
@@ -129,7 +130,7 @@ def archive_years(articles: Iterable[Any], tz: tzinfo, url: str, save_as: str) -
         by_month.setdefault((local.year, local.month), []).append(article)
     by_year: dict[int, list[ArchiveMonth]] = {}
     for (year, month), items in by_month.items():
-        name = f"{datetime(year, month, 1):%B} {year}"
+        name = f"{MONTHS[month - 1]} {year}"
         by_year.setdefault(year, []).append(ArchiveMonth(name, f"{year}-{month:02d}", items))
     return [
         ArchiveYear(year, url.format(year=year), save_as.format(year=year), months)

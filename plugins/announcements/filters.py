@@ -25,9 +25,29 @@ def clock(value: datetime) -> str:
     return f"{hour}{minutes} {'a.m.' if value.hour < 12 else 'p.m.'}"
 
 
+# The site is in English whatever the building machine's locale: Pelican sets the locale
+# from the environment (its LOCALE defaults to the user's), and strftime's %A and %B follow it,
+# so a machine set up in French wrote "lundi, novembre 16, 2026" on pages and in the feeds.
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 def long_date(value: datetime) -> str:
     """'Tuesday, November 24, 2026'."""
-    return f"{value:%A}, {value:%B} {value.day}, {value.year}"
+    return f"{DAYS[value.weekday()]}, {MONTHS[value.month - 1]} {value.day}, {value.year}"
 
 
 def city_datetime(value: datetime, tz: tzinfo) -> str:
