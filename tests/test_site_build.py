@@ -1169,6 +1169,30 @@ def test_an_events_feed_entry_says_when_and_where_the_event_is(site: Site) -> No
     assert "Saturday, December 5, 2026, 6 p.m. PST" in entry.content[0].value
 
 
+def test_a_notices_feed_entry_says_until_when_it_is_in_effect(site: Site) -> None:
+    """The page says until when a notice applies, below its corrections: subscribers read
+    the entry, which a feed reader keeps after the alert has left the urgent feed."""
+    site.add(
+        "2026-11-23-boil-water",
+        title="Boil water advisory for Sunningdale",
+        date="2026-11-23 16:30",
+        category="alert",
+        urgent="true",
+        expires="2026-12-04 17:00",
+        modified="2026-11-24 09:00",
+        correction="The advisory covers Hazelwood Drive too.",
+        body="Boil tap water for one minute.",
+    )
+    site.build()
+    until = "In effect until Friday, December 4, 2026, 5 p.m. PST"
+    assert until in re.sub(r"<[^>]+>", "", site.read("announcements/2026-11-23-boil-water.html"))
+    for feed in ("urgent.atom.xml", "urgent.rss.xml", "all.atom.xml", "all.rss.xml"):
+        (entry,) = feedparser.parse(site.output / "feeds" / feed).entries
+        text = entry.content[0].value
+        assert until in text, (feed, text)
+        assert text.index("Correction") < text.index(until) < text.index("Boil tap water"), feed
+
+
 def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:
     """A correction in the list form has its own date; `modified` need not be touched."""
     site.add(

@@ -116,16 +116,19 @@ def dated_note(what: str, when: datetime, city: tzinfo) -> str:
 
 def entry_html(article: Any, siteurl: str) -> str:
     """The full announcement for feed readers, in the page's order: any correction notes
-    first, dated as the page dates them (`dated_note`), an event's details, the image, then
-    the text."""
+    first, dated as the page dates them (`dated_note`), until when a notice is in effect,
+    an event's details, the image, then the text."""
     item = article.announcement
     city = ZoneInfo(article.settings["TIMEZONE"])
     notes = "".join(
         f"<p><strong>{dated_note('Correction', c.date, city)}:</strong> {escape(c.note)}</p>"
         for c in item.corrections
     )
+    # A reader keeps the entry after the notice has expired and left the urgent feed: worded
+    # as the page words it while in effect, which stays true once it is not.
+    until = f"<p>In effect until {city_datetime(item.expires, city)}.</p>" if item.expires else ""
     details = event_details_html(item, city) if item.is_event else ""
-    entry = notes + details + figure_html(item, siteurl) + str(article.get_content(siteurl))
+    entry = notes + until + details + figure_html(item, siteurl) + str(article.get_content(siteurl))
     return absolute_links(entry, f"{siteurl}/{article.url}")
 
 
