@@ -79,7 +79,10 @@ def test_the_sample_site_builds_with_everything_on_it(
     for category in CATEGORIES:
         assert (out / "category" / f"{category}.html").is_file(), category
     feed = feedparser.parse(out / "feeds" / "all.atom.xml")
-    assert feed.bozo == 0 and len(feed.entries) == result.articles
+    # Every published announcement, and the withdrawn one as the notice of its withdrawal.
+    withdrawn = [e for e in feed.entries if e.title.startswith("Withdrawn: ")]
+    assert feed.bozo == 0 and len(withdrawn) == 1
+    assert len(feed.entries) == result.articles + len(withdrawn)
 
 
 def test_the_demo_syndicates_collects_and_moderates_on_all_three_platforms(

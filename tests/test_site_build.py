@@ -809,7 +809,7 @@ def test_a_draft_page_is_never_published(site: Site) -> None:
     assert "Draft snow plan" not in site.read("sitemap.xml")
 
 
-def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_feeds(
+def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_lists(
     site: Site,
 ) -> None:
     site.add("2026-11-20-flushing")
@@ -848,11 +848,52 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_f
     for listing in ["index.html", "category/public-notice.html"]:
         path = site.output / listing
         assert not path.exists() or "Bay Avenue closed" not in path.read_text()
-    for feed in (site.output / "feeds").iterdir():
-        assert "Bay Avenue closed" not in feed.read_text(), feed.name
     assert "2026-11-18-closure" not in site.read("sitemap.xml")
     archives = site.read("archives.html")
     assert "Withdrawn announcements" in archives and "Bay Avenue closed on Thursday" in archives
+
+
+def test_a_withdrawn_announcement_tells_feed_subscribers_it_was_withdrawn(site: Site) -> None:
+    """A feed reader keeps every entry it has read: one that only left the feeds would stay
+    there as if current. The entry stays, with the page's notice in place of the text."""
+    closure = {
+        "title": "Bay Avenue closed on Thursday",
+        "date": "2026-11-18 09:00",
+        "category": "public-notice",
+        "urgent": "true",
+        "expires": "2026-11-26 18:00",
+        "body": "Bay Avenue will be closed all day.",
+    }
+    site.add("2026-11-20-flushing")
+    site.add("2026-11-18-closure", **closure)
+    site.build()
+    site.add(
+        "2026-11-18-closure",
+        **closure,
+        status="withdrawn",
+        modified="2026-11-19 10:00",
+        withdrawn_reason="The work was postponed to the spring; Bay Avenue stays open.",
+    )
+    site.build()
+    url = f"{SITEURL}/announcements/2026-11-18-closure.html"
+    for feed in ("all", "public-notice", "urgent"):
+        for kind in ("atom", "rss"):
+            parsed = feedparser.parse(site.output / f"feeds/{feed}.{kind}.xml")
+            assert parsed.bozo == 0, (feed, kind)
+            (entry,) = [e for e in parsed.entries if e.id == url]
+            assert entry.title == "Withdrawn: Bay Avenue closed on Thursday", (feed, kind)
+            text = re.sub(r"<[^>]+>", "", entry.content[0].value)
+            assert "Withdrawn (2026-11-19): The work was postponed to the spring" in text
+            assert "closed all day" not in text and not entry.get("enclosures"), (feed, kind)
+        atom = feedparser.parse(site.output / f"feeds/{feed}.atom.xml")
+        assert atom.entries[-1].updated == "2026-11-19T10:00:00-08:00", feed
+    assert "Bay Avenue" not in site.read("feeds/service-change.atom.xml")
+
+    # The urgent feed holds alerts still in effect: the notice leaves it when the alert would
+    # have expired, and stays in the others.
+    site.build(now="2026-11-27T09:00:00-08:00")
+    assert url not in site.read("feeds/urgent.atom.xml")
+    assert url in site.read("feeds/all.atom.xml")
 
 
 def test_an_expired_notice_shared_again_does_not_present_itself_as_current(site: Site) -> None:
@@ -888,9 +929,9 @@ def test_an_expired_notice_shared_again_does_not_present_itself_as_current(site:
 
 
 def test_withdrawing_the_newest_announcement_does_not_turn_back_the_clock(site: Site) -> None:
-    """A withdrawal takes an entry out of the feeds and lists that held it: a change, dated by
-    the withdrawal's `modified`, that readers and crawlers are told of (the newest of what is
-    left is older)."""
+    """A withdrawal takes an entry out of the lists that held it, and makes it the notice of
+    the withdrawal in the feeds: a change, dated by the withdrawal's `modified`, that readers
+    and crawlers are told of (the newest of what is left is older)."""
     site.add("2026-11-20-flushing")
     site.add("2026-11-21-notice", title="Council notice", category="public-notice")
     site.add("2026-11-22-meters", title="Meter reading", date="2026-11-22 09:00")

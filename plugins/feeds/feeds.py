@@ -15,7 +15,7 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
-from announcements.context import last_change
+from announcements.context import last_change, newest_first
 from announcements.filters import city_datetime
 from announcements.model import CATEGORIES, Announcement
 
@@ -56,10 +56,16 @@ def feed_specs(
 
     `category_pages` are the site paths of the category pages written; a category without
     one (nothing published in it) has the home page as its feed's web page. `withdrawn` are
-    the withdrawn announcements, each counted as a change to the feeds that would list it,
-    as is each urgent alert expired by `now` to the urgent feed.
+    the withdrawn announcements: each stays in the feeds that listed it, as the notice that
+    it was withdrawn (a feed reader keeps every entry it has read, so one that only left
+    would stay there as if current), the urgent feed's until it would have expired. An urgent
+    alert expired by `now` leaves the urgent feed, a change to it.
     """
     pages = category_pages or {}
+    listed = newest_first([*articles, *withdrawn])
+
+    def expired(article: Any) -> bool:
+        return now is not None and article.announcement.is_expired(now)
 
     def cap(items: Iterable[Any]) -> tuple[Any, ...]:
         items = tuple(items)
@@ -73,8 +79,7 @@ def feed_specs(
             "all",
             sitename,
             f"All announcements from the {sitename}",
-            cap(articles),
-            gone=tuple(withdrawn),
+            cap(listed),
         )
     ]
     for key, label in CATEGORIES.items():
@@ -83,9 +88,8 @@ def feed_specs(
                 key,
                 f"{sitename}: {label}",
                 f"{label} from the {sitename}",
-                cap(in_category(articles, key)),
+                cap(in_category(listed, key)),
                 pages.get(key, ""),
-                in_category(withdrawn, key),
             )
         )
     specs.append(
@@ -93,15 +97,12 @@ def feed_specs(
             "urgent",
             f"{sitename}: urgent alerts",
             f"Urgent, time-sensitive notices from the {sitename} that are still in effect",
-            cap(urgent),
-            gone=tuple(
-                a
-                for a in (*withdrawn, *articles)
-                if a.announcement.urgent
-                and (
-                    a.announcement.withdrawn or (now is not None and a.announcement.is_expired(now))
+            cap(
+                newest_first(
+                    [*urgent, *(a for a in withdrawn if a.announcement.urgent and not expired(a))]
                 )
             ),
+            gone=tuple(a for a in (*withdrawn, *articles) if a.announcement.urgent and expired(a)),
             now=now,
         )
     )
@@ -120,6 +121,9 @@ def entry_html(article: Any, siteurl: str) -> str:
     an event's details, the image, then the text."""
     item = article.announcement
     city = ZoneInfo(article.settings["TIMEZONE"])
+    if item.withdrawn:  # its page shows only the notice, dated as its calendar entry is
+        when = dated_note("Withdrawn", item.modified or item.updated, city)
+        return f"<p><strong>{when}:</strong> {escape(item.withdrawn_reason)}</p>"
     notes = "".join(
         f"<p><strong>{dated_note('Correction', c.date, city)}:</strong> {escape(c.note)}</p>"
         for c in item.corrections
@@ -196,11 +200,12 @@ def render_feed(
     fg.lastBuildDate(latest)
     for article in spec.articles:
         item = article.announcement
+        shown = item.preview()  # a withdrawn one's title and summary say so, as its page's do
         url = f"{siteurl}/{article.url}"
         entry = fg.add_entry(order="append")
         entry.id(url)
         entry.guid(url, permalink=True)
-        entry.title(item.title)
+        entry.title(shown.headline)
         entry.link(href=url, rel="alternate")
         entry.published(item.date)
         entry.updated(item.updated)
@@ -209,11 +214,11 @@ def render_feed(
         # never as markup (quotes stay: they mean nothing outside a tag). feedgen's
         # description() also sets Atom's content, which content() below replaces, and
         # summary() keeps a description that differs from the summary.
-        entry.description(html.escape(item.summary, quote=False))
-        entry.summary(item.summary)
+        entry.description(html.escape(shown.description, quote=False))
+        entry.summary(shown.description)
         entry.content(entry_html(article, siteurl), type="html")
         entry.category(term=item.category, label=item.category_label)
-        if item.image:
+        if item.image and not item.withdrawn:
             image = site_dir / item.image
             mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
             getattr(entry, NAMESPACE).set(f"{siteurl}/{item.image}", image.stat().st_size, mime)
