@@ -1483,6 +1483,21 @@ def test_every_feed_parses_cleanly_with_stable_guids(site: Site) -> None:
     assert (edited.title, edited.updated) == ("Council meeting moved", "2026-11-22T09:00:00-08:00")
 
 
+def test_a_category_page_names_its_feeds_as_the_category_is_named(site: Site) -> None:
+    """A place's name keeps its capitals: lowercased, "Greater Trail Area" read "greater trail
+    area"."""
+    site.add(
+        "2026-11-20-market",
+        category="regional-event",
+        event_start="2026-12-19 09:00",
+        event_end="2026-12-19 14:00",
+        location="Warfield Community Hall",
+    )
+    site.build()
+    page = re.sub(r"\s+", " ", site.read("category/regional-event.html"))
+    assert '<p class="feeds">Subscribe to Greater Trail Area events: <a' in page
+
+
 def test_each_feed_links_its_web_page_and_itself(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.build()
