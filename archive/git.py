@@ -17,7 +17,7 @@ from checks.git_command import git_process, run_git, run_git_bytes
 
 from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain, record_lines
 from .index import FILES, REPORT
-from .lock import LOCK_FILE, holds_nothing_but_the_lock
+from .lock import holds_nothing_but_the_lock
 
 IDENTITY = (
     "-c",
@@ -27,11 +27,6 @@ IDENTITY = (
     "-c",
     "commit.gpgsign=false",
 )
-
-
-# The search index is rebuilt from the files (and while it is, kept beside them under a
-# temporary name): the files are the record. The lock only says which run holds this copy.
-IGNORED = f"index.sqlite\n.index.sqlite*.building\n{LOCK_FILE}\n"
 
 
 class ArchiveSyncError(RuntimeError):
@@ -51,6 +46,11 @@ class NotAnArchive(ArchiveSyncError):
 ARCHIVE_ENTRIES = frozenset(
     {*(path.parts[0] for path in (*FILES.values(), REPORT)), ".gitignore", "README.md"}
 )
+# Only those are committed. The search index is rebuilt from the files (and while it is, kept
+# beside them under a temporary name) and the lock only says which run holds this copy; anything
+# else left in the folder (a Mac's .DS_Store, an FOI package written there) is no record, and
+# pushed it would make the shared archive one every `records pull` refuses (`_not_an_archive`).
+IGNORED = "/*\n" + "".join(f"!/{entry}\n" for entry in sorted(ARCHIVE_ENTRIES))
 
 
 def without_credentials(text: str) -> str:

@@ -596,6 +596,28 @@ def test_a_new_records_repository_holding_a_readme_is_taken_as_an_archive(
     assert push_archive(records, url)
 
 
+def test_a_file_left_beside_the_records_is_not_pushed_to_stop_every_pull(
+    tmp_path: Path,
+) -> None:
+    """A Mac's Finder leaves .DS_Store in a folder it opens; an FOI package may be written
+    into RECORDS_DIR. Committed and pushed, it made the shared archive one that every `records
+    pull` (CI's first step) refused as not a records archive, and put the package's
+    unsevered names in its history."""
+    url = remote(tmp_path)
+    officer, ci = tmp_path / "officer", tmp_path / "ci"
+    pull_archive(officer, url)
+    note(officer, "moderation", "o1")
+    (officer / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (officer / "foi" / "FOI-2026-014").mkdir(parents=True)
+    (officer / "foi" / "FOI-2026-014" / "records.json").write_text('{"author": "Riley Cole"}')
+    push_archive(officer, url)
+    assert pull_archive(ci, url) == "cloned"
+    assert [e["what"] for e in lines(ci, "moderation")] == ["o1"]
+    assert not (ci / ".DS_Store").exists() and not (ci / "foi").exists()
+    assert pull_archive(officer, url) == "up to date"
+    assert (officer / "foi" / "FOI-2026-014" / "records.json").exists()  # left as it was
+
+
 def test_the_search_index_is_never_shared(tmp_path: Path) -> None:
     """It is rebuilt from the files, and a binary file cannot be joined line by line."""
     url = remote(tmp_path)
