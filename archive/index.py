@@ -606,10 +606,21 @@ def _as_time(text: str, *, end: bool) -> datetime:
         day = date.fromisoformat(text)
     except ValueError:
         parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=CITY)
+        return parsed + _rest_of(text) if end else parsed
     if end:  # times are kept to the second
         return datetime.combine(day + timedelta(days=1), time(), CITY) - timedelta(seconds=1)
     return datetime.combine(day, time(), CITY)
+
+
+def _rest_of(text: str) -> timedelta:
+    """From a time given to the hour or minute to its last second: a search shows 15:19:05
+    at 15:19, so `--to 15:19` includes that minute, as `--to 2026-11-24` includes that day."""
+    clock = re.split(r"[Z+-]", re.split(r"[T ]", text, maxsplit=1)[-1], maxsplit=1)[0]
+    given = sum(c.isdigit() for c in clock)  # 15; 15:19 or 1519; 15:19:05
+    if given <= 2:
+        return timedelta(minutes=59, seconds=59)
+    return timedelta(seconds=59) if given <= 4 else timedelta()
 
 
 def platform_name(text: str) -> str:

@@ -755,6 +755,27 @@ def test_search_dates_are_city_days_and_include_the_last_one(tmp_path: Path) -> 
     assert found(since="2026-11-25T07:45:00+00:00") == ["next"]
 
 
+def test_a_search_time_to_the_minute_includes_that_minute_as_a_date_its_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 15:19:05 in Trail: the search shows it at 15:19, and a search to 15:19 answered "no
+    # records", as `--to 15:19` ended at 15:19:00.
+    _add_comment(tmp_path, "c1", "Laurel", "2026-11-24T23:19:05+00:00")
+    _add_comment(tmp_path, "c2", "Laurel", "2026-11-24T23:20:00+00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path))
+    tasks.search(Context(), "Laurel")
+    assert "2026-11-24 15:19 -08:00  comment" in capsys.readouterr().out
+    tasks.search(Context(), "Laurel", from_="2026-11-24 15:19", to="2026-11-24 15:19")
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[-1] == "records search: 1 record(s)." and "(archive/comments.jsonl:1)" in shown[0]
+    # An hour given alone is the whole hour; a time to the second ends at that second.
+    assert [
+        r.comment_id for r in search(tmp_path, "", until=date_bound("2026-11-24T15", end=True))
+    ] == ["c1", "c2"]
+    assert search(tmp_path, "", until=date_bound("2026-11-24T15:19:04", end=True)) == []
+    assert len(search(tmp_path, "", until=date_bound("2026-11-24T23:19Z", end=True))) == 1
+
+
 @pytest.mark.parametrize(
     ("option", "value", "problem"),
     [
