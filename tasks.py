@@ -32,6 +32,7 @@ from archive.git import (  # noqa: E402
     ArchiveSyncError,
     NotAnArchive,
     commit_archive,
+    is_an_archive,
     pull_archive,
     push_archive,
     removed_records,
@@ -491,12 +492,13 @@ def _records_dir() -> Path:
 
 
 def _archive_to_read(command: str) -> Path:
-    """RECORDS_DIR for a command that only reads the archive. A folder that is not there is a
-    mistyped RECORDS_DIR or an archive never fetched, not an intact archive of no records:
+    """RECORDS_DIR for a command that only reads the archive. A folder that is not there, or
+    holds no archive (`is_an_archive`), is a mistyped RECORDS_DIR or an archive never fetched,
+    not an intact archive of no records:
     verify would vouch for it, and an FOI export answer the request with nothing (exit 2).
     The commands that record make the folder instead."""
     records_dir = _records_dir()
-    if not records_dir.is_dir():
+    if not is_an_archive(records_dir):  # not there, or a folder that holds none
         raise Exit(
             f"{command}: RECORDS_DIR: no archive at {records_dir}; check RECORDS_DIR, or fetch "
             "the archive from RECORDS_REMOTE with `invoke records pull`",

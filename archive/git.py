@@ -16,8 +16,8 @@ from pathlib import Path
 from checks.git_command import git_process, run_git, run_git_bytes
 
 from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain, record_lines
-from .index import FILES, REPORT
-from .lock import holds_nothing_but_the_lock
+from .index import FILES, INDEX, REPORT
+from .lock import LOCK_FILE, holds_nothing_but_the_lock
 
 IDENTITY = (
     "-c",
@@ -51,6 +51,20 @@ ARCHIVE_ENTRIES = frozenset(
 # else left in the folder (a Mac's .DS_Store, an FOI package written there) is no record, and
 # pushed it would make the shared archive one every `records pull` refuses (`_not_an_archive`).
 IGNORED = "/*\n" + "".join(f"!/{entry}\n" for entry in sorted(ARCHIVE_ENTRIES))
+
+
+def is_an_archive(records_dir: Path) -> bool:
+    """Whether RECORDS_DIR holds a records archive: one of its chained files, or only the
+    archive's own repository, nothing recorded yet (fetched from a new, empty remote). A folder
+    that is there without one (the archive's `archive/` folder, the project's own) would be
+    read as an intact archive of no records: verify would vouch for it, a search and an FOI
+    export answer "no records"."""
+    if any((records_dir / path).is_file() for path in FILES.values()):
+        return True
+    kept_beside = {".git", LOCK_FILE, INDEX}
+    return (records_dir / ".git").exists() and all(
+        entry.name in ARCHIVE_ENTRIES | kept_beside for entry in records_dir.iterdir()
+    )
 
 
 def without_credentials(text: str) -> str:

@@ -429,6 +429,35 @@ def test_records_commands_name_a_records_dir_that_is_not_there(
     assert not missing.exists()
 
 
+@pytest.mark.parametrize("where", ["archive", "project"])
+def test_records_commands_name_a_records_dir_that_holds_no_archive(
+    archive: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    where: str,
+) -> None:
+    """A RECORDS_DIR that is there but holds no archive (its `archive/` folder, where the
+    comments are, or the project's own folder) was read as an intact archive of no records:
+    verify vouched for it, a search answered "0 record(s)" (and left an index in the project),
+    and an FOI request was answered with a package of no records."""
+    folder = archive / "archive" if where == "archive" else archive.parent
+    monkeypatch.setenv("RECORDS_DIR", str(folder))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    package = archive.parent / "package"
+    for command in (
+        lambda: tasks.verify(Context()),
+        lambda: tasks.search(Context(), ""),
+        lambda: tasks.export(Context(), "", request="FOI-2026-001", out=str(package)),
+        lambda: tasks.retention(Context(), dry_run=True),
+    ):
+        with pytest.raises(Exit) as stopped:
+            command()
+        assert stopped.value.code == 2
+        assert f"RECORDS_DIR: no archive at {folder}" in str(stopped.value.message)
+    assert "record(s)" not in capsys.readouterr().out
+    assert not package.exists() and not (folder / "index.sqlite").exists()
+
+
 def test_status_does_not_vouch_for_a_mistyped_records_dir(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
