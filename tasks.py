@@ -562,11 +562,11 @@ def _search_option(
 @task(
     positional=["query"],
     help={
-        "query": "words that must all appear (text, author or announcement)",
+        "query": "words that must all appear (text, author, commenter or announcement)",
         "platform": "facebook, twitter (or x) or youtube, in any case",
         "from_": "from this date or time (ISO 8601; City time unless an offset is given)",
         "to": "up to and including this date or time (ISO 8601; City time)",
-        "author": "part of the author's name",
+        "author": "part of the author's name, or of the commenter's a moderation record is about",
     },
 )
 @_reads_records("records search")

@@ -51,8 +51,10 @@ CITY_NAME = "City of Trail"
 # dated when it was made) or with a comment twice (collected by two runs at once, before a
 # repeat counted once) or with the City's deleted answer as a third party's (before deletion
 # lines said whose the comment was) or without where each file's lines indexed end (before
-# a search indexed only the lines added), is rebuilt before it is searched.
-SCHEMA = 8
+# a search indexed only the lines added) or without the commenter a moderation record is
+# about among its words (before a search for a commenter found those), is rebuilt before it
+# is searched.
+SCHEMA = 9
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -102,11 +104,19 @@ class ArchiveRecord:
     def summary(self, width: int = 100) -> str:
         """One line for `invoke records search`: when, what, where, who wrote it, the start
         of the text, and the file and line that hold the record."""
-        who = f"{self.author}: " if self.author else ""
+        who = " ".join(filter(None, [self.author, self._about()]))
+        who = f"{who}: " if who else ""
         text = " ".join(self.text.split())[:width]
         where = f"{self.platform:<9} {self.announcement}"
         when = city_time(self.time)
         return printable(f"{when}  {self.type:<10} {where}  {who}{text}  ({self.key})")
+
+    def _about(self) -> str:
+        """Whose comment a moderation record is about: a search for the commenter finds it,
+        and its line says why, its author being the reviewer."""
+        if self.type != "moderation" or not self.commenter:
+            return ""
+        return f"on {self.commenter}'s comment"
 
 
 def printable(text: str) -> str:
@@ -498,7 +508,9 @@ CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,
 CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
   time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
   author TEXT, commenter TEXT, text TEXT, data TEXT);
-CREATE VIRTUAL TABLE records_fts USING fts5(text, author, announcement,
+-- The commenter too: a moderation record's author is the reviewer, yet it is about the
+-- commenter, whose FOI request for their own information a search by their name answers.
+CREATE VIRTUAL TABLE records_fts USING fts5(text, author, commenter, announcement,
   content='records', content_rowid='id', tokenize='unicode61');
 """
 # Made once the records are in: at once, that is faster than a record at a time.
@@ -510,14 +522,14 @@ CREATE INDEX records_comment ON records(platform, comment_id);
 CREATE INDEX records_post ON records(announcement, platform);
 -- From then on, the full-text index follows every record added or changed.
 CREATE TRIGGER records_added AFTER INSERT ON records BEGIN
-  INSERT INTO records_fts(rowid, text, author, announcement)
-    VALUES (new.id, new.text, new.author, new.announcement);
+  INSERT INTO records_fts(rowid, text, author, commenter, announcement)
+    VALUES (new.id, new.text, new.author, new.commenter, new.announcement);
 END;
 CREATE TRIGGER records_changed AFTER UPDATE ON records BEGIN
-  INSERT INTO records_fts(records_fts, rowid, text, author, announcement)
-    VALUES ('delete', old.id, old.text, old.author, old.announcement);
-  INSERT INTO records_fts(rowid, text, author, announcement)
-    VALUES (new.id, new.text, new.author, new.announcement);
+  INSERT INTO records_fts(records_fts, rowid, text, author, commenter, announcement)
+    VALUES ('delete', old.id, old.text, old.author, old.commenter, old.announcement);
+  INSERT INTO records_fts(rowid, text, author, commenter, announcement)
+    VALUES (new.id, new.text, new.author, new.commenter, new.announcement);
 END;
 """
 
@@ -690,8 +702,12 @@ def search(
         where.append("time <= ?")
         params.append(utc(until.isoformat()))
     if author:
-        where.append("instr(name_key(coalesce(author, '')), ?) > 0")
-        params.append(name_key(author))
+        # Or the commenter a moderation record is about (its author is the reviewer).
+        where.append(
+            "(instr(name_key(coalesce(author, '')), ?) > 0"
+            " OR instr(name_key(coalesce(commenter, '')), ?) > 0)"
+        )
+        params += [name_key(author)] * 2
     sql = f"SELECT {', '.join(COLUMNS)}, data FROM records"
     if where:
         sql += " WHERE " + " AND ".join(where)
