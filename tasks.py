@@ -46,6 +46,7 @@ from archive.index import (  # noqa: E402
     platform_name,
     printable,
     read_records,
+    search_query,
 )
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
@@ -588,6 +589,7 @@ def search(
     since = _search_option("--from", from_, date_bound, date)
     until = _search_option("--to", to, functools.partial(date_bound, end=True), date)
     on = _search_option("--platform", platform, platform_name)
+    _search_option("QUERY", query, search_query)
     _fetch_to_read(c, "records search", sys.stderr)  # the results alone on stdout
     records_dir = _archive_to_read("records search")
     found = search_records(records_dir, query, platform=on, since=since, until=until, author=author)
@@ -626,6 +628,11 @@ def export(
     """
     if not request or not out:
         raise Exit("records export: --request and --out are required", code=2)
+    for option, asked in [("QUERY", query), *(("--also", q) for q in also or [])]:
+        try:  # before anything is fetched: a package of no records would answer falsely
+            search_query(asked)
+        except ValueError as error:
+            raise Exit(f"records export: {option}: {error}", code=2) from None
     local_only = _fetched_to_read(c, "records export")
     if local_only:
         # An FOI response from a stale copy would leave out records the City holds.

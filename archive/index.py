@@ -649,6 +649,26 @@ def platform_name(text: str) -> str:
     return name
 
 
+def search_query(query: str) -> str:
+    """A search's QUERY as given; ValueError for one that holds something but no word the
+    index keeps (`-`, `…`, an emoji): the index keeps letters and digits alone, so such a
+    query would answer "no records", falsely. Blank is every record; beside a word,
+    punctuation is only not searched for."""
+    if query.strip() and not any(_indexed(char) for char in query):
+        raise ValueError(
+            f"'{query}' has no letter or digit to search for: the index keeps words, not "
+            'punctuation, symbols or emoji; give a word of the records, or "" for every record'
+        )
+    return query
+
+
+def _indexed(char: str) -> bool:
+    """Whether the full-text index keeps the character in its words: SQLite's unicode61
+    tokenizer's default categories, letters (L*), numbers (N*) and private use (Co)."""
+    category = unicodedata.category(char)
+    return category[0] in "LN" or category == "Co"
+
+
 def _fts_query(query: str) -> str:
     """Each word as a quoted term (all must match), so user input is never FTS syntax."""
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
@@ -691,7 +711,7 @@ def search(
     where, params = [], []
     if query.strip():
         where.append("records.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
-        params.append(_fts_query(query))
+        params.append(_fts_query(search_query(query)))
     if platform:
         where.append("platform = ?")
         params.append(platform)

@@ -880,6 +880,33 @@ def test_a_search_platform_is_named_in_any_case_and_an_unknown_one_is_refused(
     )
 
 
+@pytest.mark.parametrize("query", ["-", " -- ", "\u2026", "\U0001f525", "#"])
+def test_a_query_of_punctuation_alone_is_a_clear_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    # The index keeps words (letters and digits): punctuation, symbols and emoji are not in
+    # it, so such a query would answer "0 record(s)", falsely, and an FOI package of none.
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel - again \U0001f525 #1", "2026-11-24T18:00:00+00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    with pytest.raises(Exit) as stopped:
+        tasks.search(Context(), query)
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(
+        f"records search: QUERY: '{query}' has no letter or digit to search for"
+    ), stopped.value.message
+    out = tmp_path / "foi"
+    with pytest.raises(Exit) as stopped:
+        tasks.export(Context(), "Laurel", request="FOI-2026-014", out=str(out), also=[query])
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(
+        f"records export: --also: '{query}' has no letter or digit to search for"
+    ), stopped.value.message
+    assert not out.exists()
+    # Beside a word, punctuation is no word to match: the word is searched.
+    assert [r.comment_id for r in search(records, f"Laurel {query}")] == ["c1"]
+
+
 def test_the_foi_report_gives_the_history_of_a_file_named_in_capitals(site: Site) -> None:
     """An announcement's records are filed by its page's slug, which Pelican makes from the
     file name in lowercase: its history is still that of its file."""
