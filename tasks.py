@@ -588,6 +588,12 @@ def search(
     date = "; expected e.g. 2026-11-24"
     since = _search_option("--from", from_, date_bound, date)
     until = _search_option("--to", to, functools.partial(date_bound, end=True), date)
+    if since and until and since > until:  # else an empty span: "0 record(s)", falsely
+        raise Exit(
+            f"records search: --from: '{from_}' is after --to '{to}'; no record could match: "
+            "give the earlier date or time with --from",
+            code=2,
+        )
     on = _search_option("--platform", platform, platform_name)
     _search_option("QUERY", query, search_query)
     _fetch_to_read(c, "records search", sys.stderr)  # the results alone on stdout

@@ -858,6 +858,23 @@ def test_a_search_date_that_cannot_be_searched_is_a_clear_error_naming_its_optio
     assert problem in str(stopped.value.message)
 
 
+def test_a_search_from_after_its_to_is_a_clear_error_naming_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Typed the wrong way round, the dates bound no time at all: "0 record(s)", falsely.
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    with pytest.raises(Exit) as stopped:
+        tasks.search(Context(), "Laurel", from_="2026-11-25", to="2026-11-24")
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        "records search: --from: '2026-11-25' is after --to '2026-11-24'; no record could "
+        "match: give the earlier date or time with --from",
+    )
+    # The same minute is that minute, not a time after itself.
+    _add_comment(tmp_path / "records", "c1", "Laurel", "2026-11-24T23:19:05+00:00")
+    tasks.search(Context(), "Laurel", from_="2026-11-24 15:19", to="2026-11-24 15:19")
+
+
 def test_a_search_platform_is_named_in_any_case_and_an_unknown_one_is_refused(
     archive: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
