@@ -390,6 +390,8 @@ def sever(
         names["commenter"] = name
         if record.type == "comment":
             names["author"] = data["author"] = name
+        if record.username:  # searched by, never exported as a column: severed all the same
+            names["username"] = SEVERED.format(what=ACCOUNT_FIELDS["author_username"])
     comment_id = stand_ins.get((record.platform, record.comment_id), record.comment_id)
     return ArchiveRecord(**{**asdict(record), **names, "comment_id": comment_id, "data": data})
 

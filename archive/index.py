@@ -52,9 +52,10 @@ CITY_NAME = "City of Trail"
 # repeat counted once) or with the City's deleted answer as a third party's (before deletion
 # lines said whose the comment was) or without where each file's lines indexed end (before
 # a search indexed only the lines added) or without the commenter a moderation record is
-# about among its words (before a search for a commenter found those), is rebuilt before it
+# about among its words (before a search for a commenter found those) or without the X
+# @username of whose comment it is (before a search found them by it), is rebuilt before it
 # is searched.
-SCHEMA = 9
+SCHEMA = 10
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -96,6 +97,9 @@ class ArchiveRecord:
     commenter: str  # whose comment it is about (comments and moderation records)
     text: str
     data: dict[str, Any]
+    # The X @username of whose comment it is (comments and moderation records): how an X
+    # commenter is known, whatever name they display. Searched, never exported as a column.
+    username: str = ""
 
     @property
     def key(self) -> str:
@@ -150,8 +154,10 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
                 yield record
 
 
-# Where a comment is and whose (announcement, post, author), for one the archive has no line of.
-NO_COMMENT = ("", "", "")
+# Where a comment is and whose (announcement, post, author, X @username), for one the archive
+# has no line of.
+Whose = tuple[str, str, str, str]
+NO_COMMENT: Whose = ("", "", "", "")
 
 
 class _Earlier:
@@ -168,12 +174,12 @@ class _Earlier:
     def __init__(self, index: sqlite3.Connection | None = None) -> None:
         self.index = index
         self.post_ids: dict[tuple[str, str], str] = {}
-        self.comment_posts: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self.comment_posts: dict[tuple[str, str], Whose] = {}
         self.repeats = Repeats()
         self.citys_answers: set[tuple[str, str]] = set()
         self._posts_restored: set[tuple[str, str]] = set()
         # Each comment restored from the index, where it was and whose, as indexed.
-        self._comments_restored: dict[tuple[str, str], tuple[str, str, str]] = {}
+        self._comments_restored: dict[tuple[str, str], Whose] = {}
 
     def record(
         self, kind: str, name: str, number: int, event: dict[str, Any]
@@ -207,18 +213,18 @@ class _Earlier:
             return
         # Its records, one per line that was no repeat, read again as those lines were.
         indexed = self.index.execute(
-            "SELECT announcement, post_id, author, data FROM records WHERE platform = ?"
-            " AND comment_id = ? AND type = 'comment' ORDER BY line",
+            "SELECT announcement, post_id, author, username, data FROM records"
+            " WHERE platform = ? AND comment_id = ? AND type = 'comment' ORDER BY line",
             key,
         )
-        for announcement, post_id, author, data in indexed:
+        for announcement, post_id, author, username, data in indexed:
             event = json.loads(data)
             self.repeats.of_earlier(event)
             _whose_comment(event, self.citys_answers)
-            self.comment_posts[key] = (announcement, post_id, author)
+            self.comment_posts[key] = (announcement, post_id, author, username)
         self._comments_restored[key] = self.comment_posts.get(key, NO_COMMENT)
 
-    def moved_comments(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+    def moved_comments(self) -> dict[tuple[str, str], Whose]:
         """The comments restored from the index that the lines read since place elsewhere or
         give another author (renamed on the platform): where each is now and whose. A
         moderation record tells these as the comment's last line does."""
@@ -275,7 +281,7 @@ def _record(
     number: int,
     event: dict[str, Any],
     post_ids: dict[tuple[str, str], str],
-    comment_posts: dict[tuple[str, str], tuple[str, str, str]],
+    comment_posts: dict[tuple[str, str], Whose],
 ) -> ArchiveRecord | None:
     when = _written(event) if kind == "comment" else None
     common = {
@@ -307,7 +313,10 @@ def _record(
     if kind == "comment":
         key = (event["platform"], event["comment_id"])
         author = event.get("author", "")
-        comment_posts[key] = (event["announcement"], event["post_id"], author)
+        username = str(event.get("author_username") or "")
+        if event["kind"] != "comment":  # a deletion line does not repeat it
+            username = comment_posts.get(key, NO_COMMENT)[3]
+        comment_posts[key] = (event["announcement"], event["post_id"], author, username)
         text = event.get("text", "") if event["kind"] == "comment" else f"[{how_removed(event)}]"
         return ArchiveRecord(
             **common,
@@ -317,12 +326,13 @@ def _record(
             author=author,
             commenter=author,
             text=text,
+            username=username,
         )
     if event.get("kind") == "intent":
         return None  # told again by its decision line, with whether the platform applied it
     # A moderation record is about someone's comment: it carries where the comment was and
     # whose it is (legal holds on an author hold these too), while its author is the reviewer.
-    announcement, post_id, commenter = comment_posts.get(
+    announcement, post_id, commenter, username = comment_posts.get(
         (event["platform"], event["comment_id"]), NO_COMMENT
     )
     return ArchiveRecord(
@@ -333,6 +343,7 @@ def _record(
         author=event.get("who", ""),
         commenter=commenter,
         text=_moderation_text(event),
+        username=username,
     )
 
 
@@ -507,10 +518,11 @@ CREATE TABLE sources (file TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,
   indexed_size INTEGER, lines INTEGER, last_hash TEXT);
 CREATE TABLE records (id INTEGER PRIMARY KEY, type TEXT, file TEXT, line INTEGER,
   time TEXT, platform TEXT, announcement TEXT, post_id TEXT, comment_id TEXT,
-  author TEXT, commenter TEXT, text TEXT, data TEXT);
+  author TEXT, commenter TEXT, text TEXT, username TEXT, data TEXT);
 -- The commenter too: a moderation record's author is the reviewer, yet it is about the
--- commenter, whose FOI request for their own information a search by their name answers.
-CREATE VIRTUAL TABLE records_fts USING fts5(text, author, commenter, announcement,
+-- commenter, whose FOI request for their own information a search by their name (or X
+-- @username) answers.
+CREATE VIRTUAL TABLE records_fts USING fts5(text, author, commenter, username, announcement,
   content='records', content_rowid='id', tokenize='unicode61');
 """
 # Made once the records are in: at once, that is faster than a record at a time.
@@ -522,14 +534,15 @@ CREATE INDEX records_comment ON records(platform, comment_id);
 CREATE INDEX records_post ON records(announcement, platform);
 -- From then on, the full-text index follows every record added or changed.
 CREATE TRIGGER records_added AFTER INSERT ON records BEGIN
-  INSERT INTO records_fts(rowid, text, author, commenter, announcement)
-    VALUES (new.id, new.text, new.author, new.commenter, new.announcement);
+  INSERT INTO records_fts(rowid, text, author, commenter, username, announcement)
+    VALUES (new.id, new.text, new.author, new.commenter, new.username, new.announcement);
 END;
 CREATE TRIGGER records_changed AFTER UPDATE ON records BEGIN
-  INSERT INTO records_fts(records_fts, rowid, text, author, commenter, announcement)
-    VALUES ('delete', old.id, old.text, old.author, old.commenter, old.announcement);
-  INSERT INTO records_fts(rowid, text, author, commenter, announcement)
-    VALUES (new.id, new.text, new.author, new.commenter, new.announcement);
+  INSERT INTO records_fts(records_fts, rowid, text, author, commenter, username, announcement)
+    VALUES ('delete', old.id, old.text, old.author, old.commenter, old.username,
+      old.announcement);
+  INSERT INTO records_fts(rowid, text, author, commenter, username, announcement)
+    VALUES (new.id, new.text, new.author, new.commenter, new.username, new.announcement);
 END;
 """
 
@@ -569,8 +582,8 @@ def _index_lines(
             if (record := earlier.record(kind, name, number, event)) is not None
         ]
         db.executemany(
-            f"INSERT INTO records ({', '.join(COLUMNS)}, data)"
-            f" VALUES ({', '.join('?' * (len(COLUMNS) + 1))})",
+            f"INSERT INTO records ({', '.join(COLUMNS)}, username, data)"
+            f" VALUES ({', '.join('?' * (len(COLUMNS) + 2))})",
             rows,
         )
         end = reading.reached
@@ -583,16 +596,15 @@ def _index_lines(
 
 
 def _row(record: ArchiveRecord) -> tuple[Any, ...]:
-    return (*(getattr(record, c) for c in COLUMNS), json.dumps(record.data, ensure_ascii=False))
+    data = json.dumps(record.data, ensure_ascii=False)
+    return (*(getattr(record, c) for c in COLUMNS), record.username, data)
 
 
-def _restate_commenters(
-    db: sqlite3.Connection, moved: Mapping[tuple[str, str], tuple[str, str, str]]
-) -> None:
+def _restate_commenters(db: sqlite3.Connection, moved: Mapping[tuple[str, str], Whose]) -> None:
     """The moderation records indexed about each comment `moved`, with where it is now and
     whose (as an index built whole would give them)."""
     db.executemany(
-        "UPDATE records SET announcement = ?, post_id = ?, commenter = ?"
+        "UPDATE records SET announcement = ?, post_id = ?, commenter = ?, username = ?"
         " WHERE platform = ? AND comment_id = ? AND type = 'moderation'",
         [(*where, *key) for key, where in moved.items()],
     )
@@ -722,13 +734,16 @@ def search(
         where.append("time <= ?")
         params.append(utc(until.isoformat()))
     if author:
-        # Or the commenter a moderation record is about (its author is the reviewer).
+        # Or the commenter a moderation record is about (its author is the reviewer), or
+        # their X @username.
         where.append(
             "(instr(name_key(coalesce(author, '')), ?) > 0"
-            " OR instr(name_key(coalesce(commenter, '')), ?) > 0)"
+            " OR instr(name_key(coalesce(commenter, '')), ?) > 0"
+            " OR instr(name_key(coalesce(username, '')), ?) > 0)"
         )
-        params += [name_key(author)] * 2
-    sql = f"SELECT {', '.join(COLUMNS)}, data FROM records"
+        name = name_key(author)
+        params += [name, name, name_key(author.removeprefix("@")) or name]
+    sql = f"SELECT {', '.join(COLUMNS)}, username, data FROM records"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY time, file, line"
@@ -737,6 +752,8 @@ def search(
         rows = db.execute(sql, params).fetchall()
     db.close()
     return [
-        ArchiveRecord(**dict(zip(COLUMNS, row[:-1], strict=True)), data=json.loads(row[-1]))
+        ArchiveRecord(
+            **dict(zip(COLUMNS, row[:-2], strict=True)), username=row[-2], data=json.loads(row[-1])
+        )
         for row in rows
     ]

@@ -619,6 +619,50 @@ def test_a_search_for_a_commenter_finds_the_moderation_records_about_their_comme
         assert "Riley Cole" not in (out / "redacted" / name).read_text(), name
 
 
+def test_a_search_for_an_x_commenters_username_finds_their_records(tmp_path: Path) -> None:
+    """On X a commenter is known by their @username, which their display name need not
+    resemble: an FOI request from them gives it, and it found only the replies that answer
+    them, never their own posts nor the moderation records about them."""
+    records = tmp_path / "records"
+    x = {"platform": "twitter", "post_id": "p9"}
+    _add_comment(records, "t1", "@CityofTrail Laurel floods every spring",
+                 "2026-11-24T18:00:00+00:00", "Casey D.", author_id="1700",
+                 author_username="caseyd88", **x)  # fmt: skip
+    assert [r.comment_id for r in search(records, "caseyd88")] == ["t1"]  # builds the index
+    ModerationLog(records).decided(
+        "twitter", "t1", "keep", "Reviewer A", "Not a reason under the policy", None, "applied"
+    )
+    _add_comment(records, "t2", "@caseyd88 @CityofTrail it does", "2026-11-24T18:05:00+00:00",
+                 "Avery Lee", author_id="1701", author_username="averylee", parent_id="t1",
+                 **x)  # fmt: skip
+    theirs = [("comment", "t1"), ("moderation", "t1")]
+    assert [(r.type, r.comment_id) for r in search(records, "", author="@CaseyD88")] == theirs
+    assert [(r.type, r.comment_id) for r in search(records, "@caseyd88")] == [
+        ("comment", "t1"),
+        ("comment", "t2"),  # the reply that answers them, by its text
+        ("moderation", "t1"),
+    ]
+    # A username changed on X: the moderation records follow the comment's latest line.
+    _add_comment(records, "t1", "@CityofTrail Laurel floods every spring!",
+                 "2026-11-24T18:00:00+00:00", "Casey D.", author_id="1700",
+                 author_username="casey_d", version=2, **x)  # fmt: skip
+    renamed = search(records, "", author="casey_d")
+    assert sorted((r.type, r.data.get("version")) for r in renamed) == [
+        ("comment", 2),
+        ("moderation", None),
+    ]
+    kept_up = search(records, "")
+    reindex(records)
+    assert search(records, "") == kept_up  # as an index built whole holds them
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-031", ["@caseyd88"], out, redact=True)
+    exported = json.loads((out / "records.json").read_text())["records"]
+    assert "moderation" in {r["type"] for r in exported}
+    for name in ("records.json", "records.csv", "report.html"):
+        severed = (out / "redacted" / name).read_text()
+        assert not re.search(r"(?i)caseyd88|casey_d\b", severed), name
+
+
 def _add_comment(
     records: Path,
     comment_id: str,
