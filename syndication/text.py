@@ -39,8 +39,16 @@ _BARE_MARK = re.compile("[\u00a9\u00ae](?!\ufe0f)")
 # so a link holding any is measured by twitter-text itself.
 _LINK_CHARACTERS = re.compile(r"[\w\-.~:/?#\[\]@!$&'()*+,;=%]+", re.ASCII)
 _DOTTED_WORD = re.compile(r"[^\W_]\.[^\W\d_]{2}")
+# What twitter-text takes as a domain's name besides a-z and digits: the Latin letters with
+# accents (its `latinAccentChars`), so "Québec.ca" and "müller.de" are links, counted 23.
+_DOMAIN_NAME = (
+    "a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257"
+    "\u0259\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
+)
 _BARE_DOMAIN = re.compile(
-    r"(?<![\w/@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?![\w-])", re.IGNORECASE
+    rf"(?<![\w/@.-])[{_DOMAIN_NAME}][{_DOMAIN_NAME}-]*(?:\.[{_DOMAIN_NAME}-]+)*\.[a-z]{{2,}}"
+    r"(?![\w-])",
+    re.IGNORECASE,
 )
 
 

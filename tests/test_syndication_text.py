@@ -56,6 +56,10 @@ GUIDELINES = "https://trail.ca/comment-guidelines.html"
         ("See https://trail.ca/rec’s page", 34),
         ("Smoke Eaters® night", 19),  # a bare ® weighs 1 (twitter-text-parser: 2)
         ("Smoke Eaters®\ufe0f night", 20),  # as an emoji, 2
+        # A domain's name may hold accented Latin letters: a link all the same.
+        ("Details at Québec.ca today", 40),
+        ("Register at müller.de today", 41),
+        ("See montréal.ca and québec.ca/eau today", 61),
     ],
 )
 def test_x_length_counts_like_x(text: str, expected: int) -> None:
@@ -103,6 +107,15 @@ def test_a_post_with_bare_domains_fits_as_x_counts_it() -> None:
         "www.trail.ca/water, www.rdkb.com and www.bcgov.ca/flush. " + "More words follow. " * 20
     )
     text = x_text("Water main flushing", summary, URL, GUIDELINES)
+    assert 270 < parse_tweet(text).weightedLength <= 280
+
+
+def test_a_post_with_accented_bare_domains_fits_as_x_counts_it() -> None:
+    summary = (
+        "Residents travelling east can check road conditions at Québec.ca, Montréal.ca and "
+        "Lévis.ca before leaving; " + "crews will be out on every highway this week. " * 5
+    )
+    text = x_text("Winter travel advisory", summary, URL, GUIDELINES)
     assert 270 < parse_tweet(text).weightedLength <= 280
 
 
