@@ -17,7 +17,7 @@ from announcements.model import parse_announcement, read_source, split_front_mat
 from announcements.reader import text_blocks
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from archive.chain import ChainWriteError
-from checks.lint import LintConfigError, lint
+from checks.lint import WAIVER, LintConfigError, lint
 from syndication.config import REQUIRED, load_settings
 from syndication.ledger import LedgerError
 from syndication.manifest import ManifestError, load_manifest
@@ -216,6 +216,8 @@ def _alert_file(
             body=body,
             status="published",
             now=now,
+            # The summary repeats the first sentence: what --body waives there, it waives too.
+            summary_waivers=[waiver.group(0) for waiver in WAIVER.finditer(body)],
         )
         refused = _refused_by_lint(source, content_dir, policy_dir, say)
         if refused:

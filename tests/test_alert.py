@@ -95,6 +95,35 @@ def test_an_alert_with_personal_information_is_not_published(site: Site) -> None
     assert list((site.content / "announcements").glob("*-boil-water-*.md")) == []
 
 
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_a_false_positive_waived_in_the_body_is_waived_in_the_summary_too(site: Site) -> None:
+    """The first sentence is also the summary, a field: a waiver written on its line in
+    --body, as the refusal says to, must let the alert through, not refuse it there forever."""
+    body = (
+        "Call the Public Works after-hours line at 250-555-0147 if your tap water is brown. "
+        "<!-- lint-ok personal-phone: the Public Works after-hours line -->\n\n"
+        "Crews are on site."
+    )
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+        result = publish_alert(
+            ROOT,
+            site.content,
+            site.output,
+            "Brown water in Sunningdale",
+            body,
+            str(site.root / "www"),
+            env,
+            {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+            say=lambda _: None,
+        )
+        (tweet,) = boxes.twitter.tweets.values()
+    assert not result.report.failed
+    assert "after-hours line at 250-555-0147 if your tap water is brown." in tweet["text"]
+    # The waiver stays out of what is published.
+    assert "lint-ok" not in tweet["text"]
+
+
 def test_an_alert_written_earlier_is_linted_again_and_kept(site: Site) -> None:
     """Written before the lint refused it (the policy changed since, say): it may be live,
     so it stays, and the message says how to finish it once corrected."""
