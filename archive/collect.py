@@ -12,6 +12,7 @@ from typing import NamedTuple
 from moderation.log import ModerationLog
 from syndication.base import (
     AuthError,
+    Comment,
     CommentsOff,
     NotFound,
     Platform,
@@ -126,7 +127,7 @@ def collect(
                 continue
             posts = ", ".join(_post_named(v.announcement, v.record, v.post_id) for v in batch)
             try:
-                listed = retry(platform.comments_of, [visit.post_id for visit in batch])
+                listed = _comments_or_gone(platform, [v.post_id for v in batch], retry)
             except CommentsOff:
                 # Nothing to collect now; the comments already archived are not deleted.
                 closed.append(f"{name}: {posts}")
@@ -134,19 +135,6 @@ def collect(
             except NotFound as error:
                 if len(batch) > 1:  # which of them is not known: none is taken for gone
                     failures.append(f"{name}: {posts}: {error}")
-                    continue
-                try:
-                    # Graph's answer is the same for a token that lost its permissions, and
-                    # a post noted gone is never updated again: the token is checked first.
-                    retry(platform.check_account)
-                except (RateLimited, QuotaExhausted) as limit:
-                    paused[name] = _pause(limit)
-                    stopped[name] = batch[0].post_id
-                    unvisited[name] += len(batch)
-                    continue
-                except PlatformError as refusal:
-                    failures.append(f"{name}: {posts}: {refusal}")
-                    refused.add(name)  # every other post would be refused the same way
                     continue
                 # Deleted on the platform itself, not withdrawn: nothing left to collect, and
                 # nothing to fix here. The comments archived are kept, not marked deleted.
@@ -231,6 +219,21 @@ def _pause(error: RateLimited | QuotaExhausted) -> Pause:
     if isinstance(error, QuotaExhausted):
         return "daily quota", error.resume_at
     return "rate limit", resume_at(error)
+
+
+def _comments_or_gone(
+    platform: Platform, post_ids: list[str], retry: Retry
+) -> dict[str, list[Comment]]:
+    """`Platform.comments_of`, raising NotFound for one post only once the platform's
+    credentials are known to reach the account (`check_account` raises AuthError): Graph
+    answers "does not exist" to a token that lost its permissions too, and a post noted gone
+    is never updated again."""
+    try:
+        return retry(platform.comments_of, post_ids)
+    except NotFound:
+        if len(post_ids) == 1:
+            retry(platform.check_account)
+        raise
 
 
 def _batched(visits: list[Visit], platforms: Mapping[str, Platform]) -> list[list[Visit]]:

@@ -205,7 +205,7 @@ class Platform(ABC):
         """Hide (or unhide) a comment on the platform. Nothing is ever deleted."""
 
     def check_account(self) -> None:
-        """Raise a PlatformError naming the credential when the City's credentials no longer
+        """Raise an AuthError naming the credential when the City's credentials no longer
         reach its own account. Asked once the platform answered that a post or comment does
         not exist, where its answer can also mean a token without its permissions (Graph);
         the other platforms' answers say which, so they are asked nothing."""

@@ -132,11 +132,12 @@ class Facebook(Platform):
         try:
             self._request(self.page_id, args={"fields": "id"})
         except PermanentError as error:
-            raise PermanentError(
+            raise AuthError(
                 f"the Page itself does not answer this token either ({error}): "
                 f"check the permissions of {CREDENTIALS[self.name][0]} (a token of the Page, "
                 "with pages_manage_engagement, pages_read_engagement and "
-                "pages_read_user_content); it is tried again by the next run"
+                "pages_read_user_content); it is tried again by the next run",
+                CREDENTIALS[self.name][:1],
             ) from None
 
     def post_gone(self, post_id: str) -> bool:
