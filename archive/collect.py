@@ -12,7 +12,6 @@ from typing import NamedTuple
 from moderation.log import ModerationLog
 from syndication.base import (
     AuthError,
-    Comment,
     CommentsOff,
     NotFound,
     Platform,
@@ -127,7 +126,7 @@ def collect(
                 continue
             posts = ", ".join(_post_named(v.announcement, v.record, v.post_id) for v in batch)
             try:
-                listed = _comments_or_gone(platform, [v.post_id for v in batch], retry)
+                listed = retry(platform.comments_of, [visit.post_id for visit in batch])
             except CommentsOff:
                 # Nothing to collect now; the comments already archived are not deleted.
                 closed.append(f"{name}: {posts}")
@@ -219,21 +218,6 @@ def _pause(error: RateLimited | QuotaExhausted) -> Pause:
     if isinstance(error, QuotaExhausted):
         return "daily quota", error.resume_at
     return "rate limit", resume_at(error)
-
-
-def _comments_or_gone(
-    platform: Platform, post_ids: list[str], retry: Retry
-) -> dict[str, list[Comment]]:
-    """`Platform.comments_of`, raising NotFound for one post only once the platform's
-    credentials are known to reach the account (`check_account` raises AuthError): Graph
-    answers "does not exist" to a token that lost its permissions too, and a post noted gone
-    is never updated again."""
-    try:
-        return retry(platform.comments_of, post_ids)
-    except NotFound:
-        if len(post_ids) == 1:
-            retry(platform.check_account)
-        raise
 
 
 def _batched(visits: list[Visit], platforms: Mapping[str, Platform]) -> list[list[Visit]]:

@@ -204,19 +204,12 @@ class Platform(ABC):
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         """Hide (or unhide) a comment on the platform. Nothing is ever deleted."""
 
-    def check_account(self) -> None:
-        """Raise an AuthError naming the credential when the City's credentials no longer
-        reach its own account. Asked once the platform answered that a post or comment does
-        not exist, where its answer can also mean a token without its permissions (Graph);
-        the other platforms' answers say which, so they are asked nothing."""
-        return None
-
     def post_gone(self, post_id: str) -> bool:
         """Once the platform has answered that a comment of the post does not exist
         (`NotFound`): whether that is because the post is gone from the platform, and its
         comments with it (deleted there outside this system, or taken down by the platform).
         False where the comment alone is gone, or the platform's answer says which already;
-        raises a PlatformError where the City's credentials no longer reach the account."""
+        raises an AuthError where the City's credentials no longer reach the account."""
         return False
 
     def preview(self, entry: Entry) -> dict[str, Any]:

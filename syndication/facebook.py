@@ -56,6 +56,7 @@ class Facebook(Platform):
         self.session = RebasingSession(facebook.FACEBOOK_GRAPH_URL, config.graph_url, timeout)
         self.graph = facebook.GraphAPI(access_token=config.access_token, session=self.session)
         self._secrets = (config.access_token,)
+        self._page_answered = False  # whether the Page answered this token (once a run)
 
     # The verbs
 
@@ -125,33 +126,14 @@ class Facebook(Platform):
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         self._request(comment_id, post_args={"is_hidden": "true" if hidden else "false"})
 
-    def check_account(self) -> None:
-        """Graph answers "does not exist" (code 100, subcode 33) alike for an object deleted
-        and for one the Page token may no longer load (its permissions lost); the Page itself
-        answers a token that still holds them."""
-        try:
-            self._request(self.page_id, args={"fields": "id"})
-        except PermanentError as error:
-            raise AuthError(
-                f"the Page itself does not answer this token either ({error}): "
-                f"check the permissions of {CREDENTIALS[self.name][0]} (a token of the Page, "
-                "with pages_manage_engagement, pages_read_engagement and "
-                "pages_read_user_content); it is tried again by the next run",
-                CREDENTIALS[self.name][:1],
-            ) from None
-
     def post_gone(self, post_id: str) -> bool:
-        """Asked about the post and about the Page itself with the same token: the post
-        unknown while the Page answers means the post is gone, and its comments with it; the
-        Page unknown too means the token lost its permissions, whatever became of the post
-        (`check_account` raises)."""
+        """Asked about the post: unknown while the Page answers the token (`_request` makes
+        sure of that before it raises NotFound), the post is gone, and its comments with it."""
         try:
             self._request(post_id, args={"fields": "id"})
-            return False  # the post is there: only the comment is gone
         except NotFound:
-            pass
-        self.check_account()
-        return True
+            return True
+        return False  # the post is there: only the comment is gone
 
     def permalink(self, post_id: str) -> str:
         page, _, post = post_id.partition("_")
@@ -173,7 +155,10 @@ class Facebook(Platform):
         try:
             result = self.graph.request(f"{self.version}/{path}", args, post_args, method=method)
         except facebook.GraphAPIError as error:
-            raise self._translate(error) from None
+            failure = self._translate(error)
+            if isinstance(failure, NotFound) and path != self.page_id:
+                self._check_token_reaches_page()
+            raise failure from None
         except requests.RequestException as error:
             raise network_error(self._clean(f"Facebook: network error: {error}"), error) from None
         except (KeyError, ValueError):
@@ -184,6 +169,26 @@ class Facebook(Platform):
                 raise TransientError(message) from None
             raise PermanentError(message) from None
         return result if isinstance(result, dict) else {}
+
+    def _check_token_reaches_page(self) -> None:
+        """Graph answers "does not exist" (code 100, subcode 33) alike for an object deleted
+        and for one the Page token may no longer load (its permissions lost). So "does not
+        exist" stands only once the Page itself answers the token (asked once a run); else the
+        token is at fault (AuthError): nothing is then taken for deleted, a post noted gone
+        (never updated again), a withdrawal done or a comment removed with its post."""
+        if self._page_answered:
+            return
+        try:
+            self._request(self.page_id, args={"fields": "id"})
+        except PermanentError as error:
+            raise AuthError(
+                f"the Page itself does not answer this token either ({error}): "
+                f"check the permissions of {CREDENTIALS[self.name][0]} (a token of the Page, "
+                "with pages_manage_engagement, pages_read_engagement and "
+                "pages_read_user_content); it is tried again by the next run",
+                CREDENTIALS[self.name][:1],
+            ) from None
+        self._page_answered = True
 
     def _translate(self, error: facebook.GraphAPIError) -> PlatformError:
         code = error.code

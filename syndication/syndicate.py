@@ -353,9 +353,6 @@ class Syndicator:
                     try:
                         reply = self._call(write, entry, record)
                     except NotFound as error:
-                        # Graph answers so a token that lost its permissions too: that is a
-                        # failure (PlatformError, below), and the post is not noted gone.
-                        self._call(platform.check_account)
                         return self._found_gone(platform, action, operation, error)
                     record.apply(self._updated(operation, entry, record, reply, sent))
                     if not needs_update(entry, record, name):

@@ -761,6 +761,28 @@ def test_a_correction_refused_to_a_facebook_token_without_its_permissions_is_a_f
     assert "Moved a day." in sandboxes.facebook.posts[post]["message"]
 
 
+def test_a_withdrawal_refused_to_a_facebook_token_without_its_permissions_is_not_done(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """A withdrawal takes "does not exist" for a post already deleted: its goal is met. From a
+    token that lost its permissions, Graph answers the deletion so too; the Page does not
+    answer it either, so the withdrawal is a failure, not done, and the post that is still up
+    is taken down once the permissions are given back."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    run.site.add(
+        "2026-11-20-flushing", status="withdrawn", withdrawn_reason="In error.", **WITHDRAWN_AT
+    )
+    sandboxes.facebook.revoke_permissions()
+    report = run.on("facebook")
+    assert report.failed and len(sandboxes.facebook.posts) == 1, run.said
+    assert "FACEBOOK_PAGE_ACCESS_TOKEN" in (report.results[0].error or "")
+    sandboxes.facebook.revoke_permissions(False)
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "withdrawn")}, run.said
+    assert sandboxes.facebook.posts == {}
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
