@@ -247,7 +247,17 @@ def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool =
     Built with the local settings (pelicanconf.py) into output/, or into --output.
     """
     _output_usable("serve", output)
-    folder = _build(SETTINGS["dev"], output)
+    folder = Path(output).resolve() if output else ROOT / "output"
+    try:
+        print(_built(_build_once(SETTINGS["dev"], output)))
+    except BuildError as error:
+        # A file saved half-written must not stop the preview: the CEC fixes it and saves,
+        # and the watcher builds again, as it does for a problem found after the start.
+        for line in error.problems:
+            print(line, file=sys.stderr)
+        last = "the last build that succeeded" if (folder / "index.html").exists() else "nothing"
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"The preview shows {last} until the file is fixed and saved.")
     try:
         with serving(folder, port), contextlib.suppress(KeyboardInterrupt):
             print(f"Previewing {folder} at http://127.0.0.1:{port}/ (Ctrl+C to stop)")

@@ -14,7 +14,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
-from publishing.build import BuildError
+from publishing.build import BUILD_MARK, BuildError
 from publishing.preview import follow_edits, serving
 from tests.conftest import Site
 
@@ -94,3 +94,41 @@ def test_invoke_serve_on_a_port_in_use_says_so(
     assert stopped.value.code == 2
     assert str(port) in str(stopped.value.message)
     assert ("is in use" if taken else "out of range") in str(stopped.value.message)
+
+
+@pytest.mark.parametrize("built_before", [True, False])
+def test_invoke_serve_starts_on_a_file_with_a_problem(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    built_before: bool,
+) -> None:
+    """`make serve` on a file saved half-written names the problem and serves anyway, then
+    follows the edits, as it does for a problem found once it runs; it used to stop."""
+    output = tmp_path / "output"
+    if built_before:
+        output.mkdir()
+        (output / "index.html").write_text("<h1>City of Trail</h1>")
+        (output / BUILD_MARK).write_text("{}")
+    problem = "content/announcements/2026-11-20-flushing.md:3: category: 'x' is not one of …"
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise BuildError([problem])
+
+    followed: list[str] = []
+
+    def follow(root: Path, rebuild: Callable[[], str]) -> None:
+        followed.append(fetch(port, "") if built_before else "serving")
+
+    monkeypatch.setattr(tasks, "_build_once", fails)
+    monkeypatch.setattr(tasks, "follow_edits", follow)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    tasks.serve(Context(), port=port, output=str(output))
+    said = capsys.readouterr()
+    assert problem in said.err
+    assert followed == (["<h1>City of Trail</h1>"] if built_before else ["serving"])
+    last = "the last build that succeeded" if built_before else "nothing"
+    assert f"The preview shows {last} until the file is fixed and saved." in said.out
+    assert f"at http://127.0.0.1:{port}/" in said.out
