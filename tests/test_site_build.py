@@ -1000,6 +1000,38 @@ def test_the_urgent_feed_never_moves_back_in_time_when_an_alert_expires(site: Si
     )
 
 
+def test_a_withdrawn_alert_leaving_the_urgent_feed_at_its_expiry_moves_its_time(
+    site: Site,
+) -> None:
+    """A withdrawn alert stays in the urgent feed as the notice of its withdrawal until it
+    would have expired, and leaves it then: a change to the feed, dated by `expires`, as for
+    an alert that expired in effect (the feed's time stayed at the withdrawal)."""
+    site.add(
+        "old-alert", title="Old alert", date="2026-11-01 09:00", category="alert", urgent="true"
+    )
+    site.add(
+        "new-alert",
+        title="New alert",
+        date="2026-11-20 09:00",
+        category="alert",
+        urgent="true",
+        expires="2026-11-22 09:00",
+        status="withdrawn",
+        withdrawn_reason="Posted in error.",
+        modified="2026-11-21 09:00",
+    )
+
+    def urgent_feed(now: str) -> tuple[list[str], str]:
+        site.build(now=now)
+        feed = feedparser.parse(site.output / "feeds/urgent.atom.xml")
+        return [entry.title for entry in feed.entries], feed.feed.updated
+
+    before = urgent_feed("2026-11-21T12:00:00-08:00")
+    assert before == (["Withdrawn: New alert", "Old alert"], "2026-11-21T09:00:00-08:00")
+    after = urgent_feed("2026-11-24T12:00:00-08:00")
+    assert after == (["Old alert"], "2026-11-22T09:00:00-08:00")
+
+
 def test_the_sitemap_dates_home_and_events_pages_by_an_event_ending(site: Site) -> None:
     """An event that ends moves from the home page's "Coming up" and the events page's
     upcoming list to its past events: a change to those pages, dated by `event_end`."""

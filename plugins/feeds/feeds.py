@@ -15,7 +15,7 @@ import lxml.html
 from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
-from announcements.context import last_change, newest_first
+from announcements.context import last_change, latest, newest_first
 from announcements.filters import city_datetime
 from announcements.model import CATEGORIES, Announcement
 
@@ -195,9 +195,11 @@ def render_feed(
     fg.language(language)
     fg.author({"name": city["name"], "uri": f"{siteurl}/"})
     fg.generator("Pelican and feedgen, City of Trail announcements")
-    latest = last_change(spec.articles, spec.gone, spec.now) or updated
-    fg.updated(latest)
-    fg.lastBuildDate(latest)
+    # An alert leaves the urgent feed when it expires, withdrawn or not: the change is then.
+    left = (max(a.announcement.updated, a.announcement.expires) for a in spec.gone)
+    changed = latest(last_change(spec.articles, now=spec.now), *left) or updated
+    fg.updated(changed)
+    fg.lastBuildDate(changed)
     for article in spec.articles:
         item = article.announcement
         shown = item.preview()  # a withdrawn one's title and summary say so, as its page's do
