@@ -26,6 +26,7 @@ import tasks
 from announcements.headings import THEME_IDS, heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
+from discovery import robots_txt
 from publishing.build import BuildError
 from publishing.build import load_settings as site_settings
 from tests.conftest import (
@@ -1819,6 +1820,20 @@ def test_sitemap_and_robots_list_the_public_pages(site: Site) -> None:
     assert f"<loc>{SITEURL}/announcements/2026-11-20-flushing.html</loc>" in sitemap
     assert f"<loc>{SITEURL}/comment-guidelines.html</loc>" in sitemap
     assert f"Sitemap: {SITEURL}/sitemap.xml" in site.read("robots.txt")
+
+
+@pytest.mark.parametrize(
+    ("siteurl", "allowed"),
+    [("https://trail.ca", "/"), ("https://example.ca/news", "/news/")],
+)
+def test_robots_allows_the_site_under_its_path_and_names_its_sitemap(
+    siteurl: str, allowed: str
+) -> None:
+    """Crawlers read robots.txt only at the host's root, where a site under a path has its
+    lines merged: `Allow: /` there would speak for the whole host, not the site."""
+    assert robots_txt(siteurl) == (
+        f"User-agent: *\nAllow: {allowed}\n\nSitemap: {siteurl}/sitemap.xml\n"
+    )
 
 
 @pytest.mark.parametrize("siteurl", ["/news", "http://[::1", "https://trail.ca:port"])

@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,10 @@ def sitemap_xml(urls: Iterable[tuple[str, datetime | None]]) -> bytes:
 
 
 def robots_txt(siteurl: str) -> str:
-    return f"User-agent: *\nAllow: /\n\nSitemap: {siteurl}/sitemap.xml\n"
+    """Crawlers read robots.txt only at the host's root, where a site under a path
+    (https://example.ca/news) has it merged: so it allows the site's path, not the host."""
+    path = urlsplit(siteurl).path  # without its trailing slash (canonical_siteurl)
+    return f"User-agent: *\nAllow: {path}/\n\nSitemap: {siteurl}/sitemap.xml\n"
 
 
 def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[str, Any]]:
