@@ -1013,9 +1013,9 @@ def preview(c: Context, file: str) -> None:
         shown = preview_posts(path, ROOT / "content", siteurl)
     except (AuthoringError, SettingsError) as error:
         raise Exit(f"preview: {error}", code=2) from None
-    print(
-        f"Page: {shown['page']} (status: {shown['status']}{', urgent' if shown['urgent'] else ''})"
-    )
+    urgent = ", urgent" if shown["urgent"] else ""
+    state = f", expired on {shown['expired']}" if shown["expired"] else urgent
+    print(f"Page: {shown['page']} (status: {shown['status']}{state})")
     if shown["image"]:
         print(f"Image: {shown['image']}\n  alt text: {shown['image_alt']}")
     for name, post in shown["platforms"].items():

@@ -10,6 +10,7 @@ from typing import Any
 
 from announcements import misplaced
 from announcements.addresses import announcement_address, slugified
+from announcements.filters import city_datetime
 from announcements.model import (
     CATEGORIES,
     EVENT_CATEGORIES,
@@ -155,7 +156,10 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
         raise AuthoringError("\n".join(str(p) for p in problems))
     url = f"{siteurl}/{announcement_address(path)}"
     # As the next syndication run would send it: an alert expired by now is not urgent.
-    posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html", datetime.now(CITY))
+    now = datetime.now(CITY)
+    posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html", now)
+    # Said as its page's badges say it: a withdrawn one is neither urgent nor expired.
+    expired = item.is_expired(now) and not item.withdrawn
     counts = {
         "facebook": lambda p: f"{len(p['message'])} characters",
         "twitter": lambda p: f"{x_length(p['text'])} of 280 as X counts",
@@ -167,7 +171,8 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
     return {
         "page": url,
         "status": item.status,
-        "urgent": item.urgent,
+        "urgent": item.urgent and not expired and not item.withdrawn,
+        "expired": city_datetime(item.expires, CITY) if expired and item.expires else None,
         "image": f"{siteurl}/{item.image}" if item.image else None,
         "image_alt": item.image_alt,
         "platforms": {name: {**post, "count": counts[name](post)} for name, post in posts.items()},

@@ -45,6 +45,7 @@ from tests.conftest import (
 )
 
 NOW = datetime.fromisoformat("2026-11-24T12:00:00-08:00")
+NOW_TEXT = "2026-11-24 12:00"
 
 
 @pytest.mark.parametrize("category", ["public-notice", "city-event", "alert"])
@@ -250,6 +251,37 @@ def test_invoke_preview_refuses_a_file_the_build_does_not_publish(
         tasks.preview(Context(), str(path))
     assert stopped.value.code == 2
     assert stopped.value.message == f"preview: {refused.value.problems[0]}"
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({"expires": "2999-01-01 12:00"}, "(status: published, urgent)"),
+        (
+            {"expires": "2026-11-21 17:00"},
+            "(status: published, expired on Saturday, November 21, 2026, 5 p.m. PST)",
+        ),
+        (
+            {"status": "withdrawn", "withdrawn_reason": "Sent in error.", "modified": NOW_TEXT},
+            "(status: withdrawn)",
+        ),
+    ],
+)
+def test_invoke_preview_says_an_alert_is_urgent_as_its_page_does(
+    site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fields: dict[str, str],
+    said: str,
+) -> None:
+    """Urgent until it expires, and then that it expired, as its page says; withdrawn, only
+    that (the page's badges)."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("SITEURL", SITEURL)
+    path = site.add("2026-11-20-boil-water", category="alert", urgent="true", **fields)
+    tasks.preview(Context(), str(path))
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header == f"Page: {SITEURL}/announcements/2026-11-20-boil-water.html {said}"
 
 
 @pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])
