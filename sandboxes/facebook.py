@@ -56,8 +56,8 @@ class FacebookSandbox(Sandbox):
             self.deleted: dict[str, dict[str, Any]] = {}
             self.comments: dict[str, dict[str, Any]] = {}
             self.call_times: list[datetime] = []  # within the last hour, for x-app-usage
-            # The Page token lost its permissions (`revoke_permissions`): Graph knows no object
-            # for it, the Page itself included.
+            # The Page token lost its permissions (`revoke_permissions`): Graph answers it the
+            # Page's public fields only.
             self.permissions_revoked = False
 
     def snapshot(self) -> dict[str, Any]:
@@ -132,10 +132,34 @@ class FacebookSandbox(Sandbox):
                 400, "Invalid OAuth access token - Cannot parse access token", code=190
             )
         if self.permissions_revoked:
-            # A token Graph still reads, which may no longer load anything: every object
-            # answers as one that does not exist, the Page itself included.
-            return self._missing(request.path.split("/")[2], request.method.lower())
+            return self._without_permissions(request)
         return None
+
+    def _without_permissions(self, request: Request) -> Response | None:
+        """A token Graph still reads, without the Page's permissions: the Page's public
+        fields answer it (as they answer almost any token), its feed answers Graph's
+        permission error, and every other object as one that does not exist."""
+        object_id, *edge = request.path.split("/")[2:]
+        if object_id != self.page_id:
+            return self._missing(object_id, request.method.lower())
+        if not edge:
+            return None
+        if request.method == "POST":
+            return self.error(
+                400,
+                "(#200) If posting to a page, requires both pages_read_engagement and "
+                "pages_manage_posts permission",
+                code=200,
+            )
+        return self.error(
+            400,
+            "(#10) This endpoint requires the 'pages_read_engagement' permission or the "
+            "'Page Public Content Access' feature. Refer to "
+            "https://developers.facebook.com/docs/apps/review/login-permissions#manage-pages "
+            "and https://developers.facebook.com/docs/apps/review/feature#reference-PAGES_ACCESS "
+            "for details.",
+            code=10,
+        )
 
     def _usage(self, response: Response) -> Response:
         with self.lock:
@@ -260,8 +284,9 @@ class FacebookSandbox(Sandbox):
     def revoke_permissions(self, revoked: bool = True) -> None:
         """The Page token loses its permissions (its user's role on the Page removed, or the
         app's Pages permissions withdrawn), or (`revoked=False`) has them back. Graph still
-        takes the token, but answers every object, the Page itself too, as one that does not
-        exist (code 100, subcode 33), as it answers for a deleted one."""
+        takes the token and answers it the Page's public fields (`id`, `name`), but the Page's
+        feed with its permission error (code 10; 200 to a post), and every other object as one
+        that does not exist (code 100, subcode 33), as it answers for a deleted one."""
         with self.lock:
             self.permissions_revoked = revoked
 

@@ -56,7 +56,7 @@ class Facebook(Platform):
         self.session = RebasingSession(facebook.FACEBOOK_GRAPH_URL, config.graph_url, timeout)
         self.graph = facebook.GraphAPI(access_token=config.access_token, session=self.session)
         self._secrets = (config.access_token,)
-        self._page_answered = False  # whether the Page answered this token (once a run)
+        self._page_answered = False  # whether the Page's feed answered this token (once a run)
 
     # The verbs
 
@@ -153,12 +153,22 @@ class Facebook(Platform):
         method: str | None = None,
     ) -> dict[str, Any]:
         try:
+            return self._call(path, args, post_args, method)
+        except NotFound as missing:
+            self._check_token_reaches_page(missing)
+            raise
+
+    def _call(
+        self,
+        path: str,
+        args: dict[str, Any] | None = None,
+        post_args: dict[str, Any] | None = None,
+        method: str | None = None,
+    ) -> dict[str, Any]:
+        try:
             result = self.graph.request(f"{self.version}/{path}", args, post_args, method=method)
         except facebook.GraphAPIError as error:
-            failure = self._translate(error)
-            if isinstance(failure, NotFound) and path != self.page_id:
-                self._check_token_reaches_page()
-            raise failure from None
+            raise self._translate(error) from None
         except requests.RequestException as error:
             raise network_error(self._clean(f"Facebook: network error: {error}"), error) from None
         except (KeyError, ValueError):
@@ -170,19 +180,21 @@ class Facebook(Platform):
             raise PermanentError(message) from None
         return result if isinstance(result, dict) else {}
 
-    def _check_token_reaches_page(self) -> None:
+    def _check_token_reaches_page(self, missing: NotFound) -> None:
         """Graph answers "does not exist" (code 100, subcode 33) alike for an object deleted
         and for one the Page token may no longer load (its permissions lost). So "does not
-        exist" stands only once the Page itself answers the token (asked once a run); else the
-        token is at fault (AuthError): nothing is then taken for deleted, a post noted gone
-        (never updated again), a withdrawal done or a comment removed with its post."""
+        exist" stands only once the Page answers the token what needs its permissions (asked
+        once a run): its feed, since Graph answers the Page's public fields (`id`) to almost
+        any valid token. Else the token is at fault (AuthError): nothing is then taken for
+        deleted, a post noted gone (never updated again), a withdrawal done or a comment
+        removed with its post."""
         if self._page_answered:
             return
         try:
-            self._request(self.page_id, args={"fields": "id"})
+            self._call(f"{self.page_id}/feed", args={"fields": "id", "limit": 1})
         except PermanentError as error:
             raise AuthError(
-                f"the Page itself does not answer this token either ({error}): "
+                f"{missing}; the Page's feed does not answer this token either ({error}): "
                 f"check the permissions of {CREDENTIALS[self.name][0]} (a token of the Page, "
                 "with pages_manage_engagement, pages_read_engagement and "
                 "pages_read_user_content); it is tried again by the next run",

@@ -465,7 +465,7 @@ def test_a_page_token_that_lost_its_permissions_notes_no_post_gone(
 ) -> None:
     """Graph answers "does not exist" for a post the token may no longer load as for a
     deleted one. A post noted gone is never updated again (its corrections and withdrawal
-    go nowhere), so collect asks about the Page too: the Page unknown as well, the token is
+    go nowhere), so collect asks about the Page's feed too: refused as well, the token is
     at fault: a failure naming it, retried by the next run, and no post is noted gone."""
     ids, settings = posted(site, sandboxes)
     sandboxes.facebook.add_comment(ids["facebook"], "When does the tour start?")

@@ -1259,7 +1259,7 @@ def test_a_hide_of_a_comment_whose_post_was_deleted_on_facebook_is_final_once_gr
 ) -> None:
     """Graph answers "does not exist" (100, subcode 33) for a comment deleted with its post on
     facebook.com and for a Page token that lost its permissions alike. Asked about the post
-    and the Page with the same token, it tells them apart: the Page answers, the post does
+    and the Page's feed with the same token, it tells them apart: the feed answers, the post does
     not, so the post is gone, and the comment with it. The comment is recorded as removed
     with its post, as a withdrawn post's comments are, said once, and no run fails on it or
     sends it again."""
@@ -1273,7 +1273,7 @@ def test_a_hide_of_a_comment_whose_post_was_deleted_on_facebook_is_final_once_gr
     fb.delete_post(post)  # by hand, on facebook.com
     said: list[str] = []
     failed = []
-    asked: list[tuple[str, str]] = []  # by moderation (collect asks about the Page too)
+    asked: list[tuple[str, str]] = []  # by moderation (collect asks about the feed too)
     for _ in range(2):
         collect(settings, site.content, say=lambda _: None)
         before = len(fb.requests)
@@ -1283,9 +1283,9 @@ def test_a_hide_of_a_comment_whose_post_was_deleted_on_facebook_is_final_once_gr
     assert failed == [0, 0]
     hides = [r for r in fb.requests if r == ("POST", f"/v24.0/{spam}")]
     assert len(hides) == 2  # the one the 503 refused, then one: final, not sent again
-    # The post and the Page asked about once, with the same token.
+    # The post and the Page's feed asked about once, with the same token.
     assert asked.count(("GET", f"/v24.0/{post}")) == 1
-    assert asked.count(("GET", f"/v24.0/{fb.page_id}")) == 1
+    assert asked.count(("GET", f"/v24.0/{fb.page_id}/feed")) == 1
     gone = [line for line in said if spam in line]
     assert len(gone) == 1 and REMOVED_WITH_DELETED_POST in gone[0]
     assert "failed" not in said[-1] and "failed" not in said[-2]
@@ -1304,7 +1304,7 @@ def test_a_hide_of_a_comment_whose_post_was_deleted_on_facebook_is_final_once_gr
 def test_a_hide_graph_answers_does_not_exist_for_a_token_without_permissions_stays_a_failure(
     site: Site, sandboxes: Sandboxes
 ) -> None:
-    """The Page itself unknown to the token too: it lost its permissions, and the post may
+    """The Page's feed refused to the token too: it lost its permissions, and the post may
     well be there. The hide is never given up on (a comment the policy removes would stay
     public while every run exits 0): a failure every run tries again, telling the CEC to
     check the token's permissions; nothing is recorded as removed."""

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import tweepy
+from facebook import GraphAPIError
 from googleapiclient.errors import HttpError
 from invoke.context import Context
 from invoke.exceptions import Exit
@@ -24,7 +25,7 @@ from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
-from syndication.base import RemotePost
+from syndication.base import AuthError, RemotePost
 from syndication.config import ConfigError, load_settings
 from syndication.facebook import Facebook
 from syndication.ledger import Ledger
@@ -743,7 +744,7 @@ def test_a_correction_refused_to_a_facebook_token_without_its_permissions_is_a_f
     run: Run, sandboxes: Sandboxes
 ) -> None:
     """Graph answers "does not exist" to an edit from a Page token that lost its permissions,
-    as to one of a deleted post. Asked about the Page too, it does not answer either: the
+    as to one of a deleted post. Asked about the Page's feed too, it does not answer either: the
     token is at fault, so the run fails naming it and the post is not noted gone (it would
     get no correction again); with the permissions given back, the correction goes out."""
     run.site.add("2026-11-20-flushing")
@@ -765,7 +766,7 @@ def test_a_withdrawal_refused_to_a_facebook_token_without_its_permissions_is_not
     run: Run, sandboxes: Sandboxes
 ) -> None:
     """A withdrawal takes "does not exist" for a post already deleted: its goal is met. From a
-    token that lost its permissions, Graph answers the deletion so too; the Page does not
+    token that lost its permissions, Graph answers the deletion so too; the Page's feed does not
     answer it either, so the withdrawal is a failure, not done, and the post that is still up
     is taken down once the permissions are given back."""
     run.site.add("2026-11-20-flushing")
@@ -781,6 +782,28 @@ def test_a_withdrawal_refused_to_a_facebook_token_without_its_permissions_is_not
     report = run.on("facebook")
     assert outcomes(report) == {("facebook", "2026-11-20-flushing", "withdrawn")}, run.said
     assert sandboxes.facebook.posts == {}
+
+
+def test_a_facebook_token_without_its_permissions_is_told_by_the_pages_feed_not_its_id(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Graph answers a Page's public fields (its id) to almost any valid token, one without
+    the Page's permissions too, so only what needs them tells such a token from a post that
+    is gone: asked so, Graph's "does not exist" about the post is the token's fault."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    page = sandboxes.facebook.page_id
+    client = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
+    sandboxes.facebook.revoke_permissions()
+    assert client.graph.request(f"v24.0/{page}", {"fields": "id"}) == {"id": page}
+    with pytest.raises(GraphAPIError) as refused:
+        client.graph.request(f"v24.0/{page}/feed", {"fields": "id", "limit": 1})
+    assert refused.value.code == 10 and "pages_read_engagement" in refused.value.message
+    with pytest.raises(AuthError, match="check the permissions of FACEBOOK_PAGE_ACCESS_TOKEN"):
+        client.post_gone(post)
+    sandboxes.facebook.revoke_permissions(False)
+    assert not Facebook(load_settings(run.env()).platforms["facebook"]).post_gone(post)  # type: ignore[arg-type]
 
 
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
