@@ -18,6 +18,7 @@ from archive.comments import (
 )
 from archive.index import city_time, printable
 from syndication.base import (
+    AuthError,
     NotFound,
     Platform,
     PlatformError,
@@ -61,6 +62,15 @@ HELD_BACK = "not applied yet: the platform's limit is used up"
 
 def held_back(error: RateLimited | QuotaExhausted) -> str:
     return f"{HELD_BACK}: {error}"
+
+
+# How a decision's result starts when the platform refused the City's credentials: a failure
+# (named, tried again by the next run), and the platform is asked nothing more in that run.
+REFUSED = "failed: the platform refused the credentials"
+
+
+def refused(error: AuthError) -> str:
+    return f"{REFUSED}: {error}"
 
 
 # How a decision's result starts when the comment went with its post, deleted on the platform
@@ -139,21 +149,23 @@ def moderate_collected(
     version not yet classified; apply strong hides, and retry those not applied before; put
     each hide of the classifier's that the policy no longer allows before a person; count
     classifications, hides applied, hides a platform's limit held back (after the first, that
-    platform is asked nothing more in the run) and hides that failed."""
+    platform is asked nothing more in the run), hides that failed, and hides not sent to a
+    platform that refused the credentials earlier in the run."""
     log = ModerationLog(settings.records_dir)
     posts = {
         (r.announcement, r.platform): r.text or ""
         for r in Ledger.in_records(settings.records_dir).records().values()
     }
-    counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0}
+    counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0, "refused": 0}
     limited: set[str] = set()  # platforms whose limit a hide met: asked nothing more
+    refusing: set[str] = set()  # platforms that refused the credentials: asked nothing more
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
         comments = archive.state()
         settled = settle_interrupted(log, platforms, comments, archive)
         for (platform, comment_id), sent, result in settled:
-            _count(counts, limited, platform, comment_id, sent, result, say)
+            _count(counts, limited, refusing, platform, comment_id, sent, result, say)
         statuses = log.statuses()
         # Posts found deleted on the platform in this run: their comments went with them.
         gone_posts = {
@@ -196,6 +208,8 @@ def moderate_collected(
             category = hiding_category(evidence, policy)
             if category and platform in limited:
                 counts["held"] += 1  # pending still: the next run sends it
+            elif category and platform in refusing:
+                counts["refused"] += 1  # pending still: the next run sends it
             elif category and platform in platforms:
                 result = _apply(
                     platforms[platform],
@@ -209,12 +223,17 @@ def moderate_collected(
                     comment=comment,
                     archive=archive,
                 )
-                _count(counts, limited, platform, comment_id, "hide", result, say)
+                _count(counts, limited, refusing, platform, comment_id, "hide", result, say)
                 if result.startswith(GONE_WITH_POST):
                     gone_posts.add((platform, comment.post_id))
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["held"]:
         summary += f", {counts['held']} hide(s) held back by a platform's limit (the next run)"
+    if counts["refused"]:
+        summary += (
+            f", {counts['refused']} hide(s) not sent: a platform refused the credentials "
+            "(the next run)"
+        )
     if counts["failed"]:
         summary += f", {counts['failed']} decision(s) failed on the platform (named above)"
     say(f"moderate: {summary}")
@@ -266,6 +285,7 @@ def settle_interrupted(
 def _count(
     counts: dict[str, int],
     limited: set[str],
+    refusing: set[str],
     platform: str,
     comment_id: str,
     decision: str,
@@ -273,8 +293,8 @@ def _count(
     say: Callable[[str], None],
 ) -> None:
     """Count a hide applied, a decision a platform's limit held back (the platform joins
-    `limited`, asked nothing more in the run), or one the platform refused, and name the
-    refusal."""
+    `limited`, asked nothing more in the run), or one the platform refused (one refusing the
+    credentials joins `refusing`, asked nothing more in the run), and name the refusal."""
     if result == "applied":
         if decision == "hide":
             counts["hide"] += 1
@@ -288,6 +308,8 @@ def _count(
         limited.add(platform)
     else:
         counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
+        if result.startswith(REFUSED):
+            refusing.add(platform)
 
 
 def _classified(comment: CommentState, post_text: str, policy: ModerationPolicy) -> Decision:
@@ -457,6 +479,8 @@ def _apply(
         result = held_back(error)
     except NotFound as error:
         result = _not_found(platform, name, comment, archive, error)
+    except AuthError as error:
+        result = refused(error)
     except PlatformError as error:
         result = f"failed: {error}"
     log.decided(name, comment_id, decision, who, reason, category, result, operation)
@@ -483,6 +507,8 @@ def _not_found(
         gone = platform.post_gone(comment.post_id)
     except (RateLimited, QuotaExhausted) as limit:
         return held_back(limit)
+    except AuthError as check:
+        return f"{REFUSED}: {error}; {check}"
     except PlatformError as check:
         return f"failed: {error}; {check}"
     if not gone:

@@ -33,7 +33,7 @@ from moderation.run import DecisionError, decide, moderate_collected
 from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.base import PlatformError
-from syndication.config import Settings
+from syndication.config import Settings, load_settings
 from syndication.runner import make_platforms
 from tests.conftest import ROOT, Site
 
@@ -715,7 +715,7 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
     collect(settings, site.content, say=lambda _: None)
 
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert counts == {"keep": 1, "review": 1, "hide": 1, "failed": 0, "held": 0}
+    assert counts == {"keep": 1, "review": 1, "hide": 1, "failed": 0, "held": 0, "refused": 0}
     assert sandboxes.facebook.comments[rude]["is_hidden"] is True
     assert sandboxes.facebook.comments[critic]["is_hidden"] is False
     statuses = ModerationLog(site.root / "records").statuses()
@@ -727,6 +727,7 @@ def test_collected_comments_are_moderated_and_a_reviewers_hide_is_applied_and_lo
         "hide": 0,
         "failed": 0,
         "held": 0,
+        "refused": 0,
     }
 
     with pytest.raises(DecisionError, match="--reason"):
@@ -823,7 +824,7 @@ def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
 
     said: list[str] = []
     counts = moderate_collected(settings, site.content, POLICY, say=said.append)
-    assert counts == {"keep": 0, "review": 0, "hide": 1, "failed": 0, "held": 0}
+    assert counts == {"keep": 0, "review": 0, "hide": 1, "failed": 0, "held": 0, "refused": 0}
     assert said == ["moderate: 0 kept, 0 for review, 1 hidden"]
     assert sandboxes.facebook.comments[spam]["is_hidden"] is True
     assert log.hidden() == {("facebook", spam)}
@@ -880,7 +881,7 @@ def test_a_youtube_hide_applied_just_before_a_crash_is_not_recorded_as_the_autho
     records = site.root / "records"
     assert not CommentArchive(records).state()[("youtube", spam)].deleted
     assert totals["youtube"].deleted == 0
-    assert counts == {"keep": 0, "review": 0, "hide": 1, "failed": 0, "held": 0}
+    assert counts == {"keep": 0, "review": 0, "hide": 1, "failed": 0, "held": 0, "refused": 0}
     log = ModerationLog(records)
     assert log.hidden() == {("youtube", spam)}
     assert log.statuses()[("youtube", spam)].decided_by == "classifier (policy/moderation.yml)"
@@ -940,7 +941,14 @@ def test_a_hide_cut_short_by_a_crash_on_a_comment_deleted_since_is_answered_as_n
     sandboxes.facebook.delete_comment(spam)
     collect(settings, site.content, say=lambda _: None)
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert counts == {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0}  # nothing to send
+    assert counts == {
+        "keep": 0,
+        "review": 0,
+        "hide": 0,
+        "failed": 0,
+        "held": 0,
+        "refused": 0,
+    }  # nothing to send
     status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
     assert status.intent is None and not status.hidden
     assert str(status.failed).startswith("not known: the run stopped before the platform")
@@ -974,7 +982,7 @@ def test_a_hidden_comment_edited_by_its_author_stays_known_hidden_and_goes_to_re
     sandboxes.facebook.edit_comment(spam, "When does the flushing on my street start?")
     collect(settings, site.content, say=lambda _: None)
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0}
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0, "refused": 0}
     assert sandboxes.facebook.comments[spam]["is_hidden"] is True  # still hidden on Facebook
     log = ModerationLog(site.root / "records")
     status = log.statuses()[("facebook", spam)]
@@ -1010,7 +1018,7 @@ def test_hides_the_current_policy_no_longer_allows_go_back_to_a_person(
     narrowed = spam_for_review_only(tmp_path)
 
     counts = moderate_collected(settings, site.content, narrowed, say=lambda _: None)
-    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0}
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0, "refused": 0}
     status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
     assert status.awaiting_review and status.why_review[0] == "hidden under an earlier policy"
     assert sandboxes.facebook.comments[spam]["is_hidden"] is True  # only a person unhides
@@ -1034,7 +1042,7 @@ def test_a_refused_hide_the_current_policy_no_longer_allows_goes_to_a_person(
 
     said: list[str] = []
     counts = moderate_collected(settings, site.content, narrowed, say=said.append)
-    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0}, said
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0, "refused": 0}, said
     assert sandboxes.facebook.comments[spam]["is_hidden"] is False  # public, never hidden
     status = ModerationLog(site.root / "records").statuses()[("facebook", spam)]
     assert status.awaiting_review and not status.hidden_under_earlier_policy
@@ -1042,7 +1050,7 @@ def test_a_refused_hide_the_current_policy_no_longer_allows_goes_to_a_person(
     assert spam in queue.split("Decisions taken")[0]
     # Asked once: later runs neither try the hide again nor ask again.
     again = moderate_collected(settings, site.content, narrowed, say=lambda _: None)
-    assert again == {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0}
+    assert again == {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0, "refused": 0}
 
 
 def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandboxes) -> None:
@@ -1116,7 +1124,7 @@ def test_a_comment_youtube_holds_waits_for_a_person_and_only_they_publish_it(
     )
     collect(settings, site.content, say=lambda _: None)
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0}
+    assert counts == {"keep": 0, "review": 1, "hide": 0, "failed": 0, "held": 0, "refused": 0}
     status = ModerationLog(site.root / "records").statuses()[("youtube", held)]
     assert status.awaiting_review and status.why_review == ["held_by_platform"]
     assert "heldForReview" in status.evidence["held_by_platform"]["reason"]
@@ -1150,7 +1158,7 @@ def test_a_facebook_comment_that_is_only_a_photo_or_sticker_waits_for_a_person(
     thanks = fb.add_comment(post, "Thanks for the notice!", attachment=fb_photo(sticker, "sticker"))
     collect(settings, site.content, say=lambda _: None)
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
-    assert counts == {"keep": 1, "review": 1, "hide": 0, "failed": 0, "held": 0}
+    assert counts == {"keep": 1, "review": 1, "hide": 0, "failed": 0, "held": 0, "refused": 0}
     statuses = ModerationLog(site.root / "records").statuses()
     assert statuses[("facebook", photo)].why_review == ["attachment_only"]
     assert statuses[("facebook", photo)].evidence["attachment_only"]["matched"] == [tub]
@@ -1354,6 +1362,32 @@ def test_a_platforms_limit_holds_its_hides_back_for_the_next_run_asking_it_once(
         fb.faults.clear()
     counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert (counts["held"], counts["failed"], counts["hide"]) == (0, 0, 2)
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert statuses[("facebook", first)].hidden and statuses[("facebook", second)].hidden
+
+
+def test_a_platform_that_refused_the_credentials_is_sent_no_more_hides_in_the_run(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A Page token Graph refuses is refused for every hide: the first hide fails naming the
+    token, once; the rest are not sent (each would be refused, and logged, the same way),
+    wait for the next run as a limit's do, and the run still fails."""
+    settings, first = spam_collected(site, sandboxes)
+    fb = sandboxes.facebook
+    second = fb.add_comment(next(iter(fb.posts)), SPAM.replace("$500", "$700"))
+    collect(settings, site.content, say=lambda _: None)
+    env = {**sandboxes.env, "RECORDS_DIR": str(site.root / "records")}
+    expired = load_settings({**env, "FACEBOOK_PAGE_ACCESS_TOKEN": "sandbox-expired-token"})
+    said: list[str] = []
+    counts = moderate_collected(expired, site.content, POLICY, say=said.append)
+    hides = [r for r in fb.requests if r[0] == "POST" and r[1].endswith((first, second))]
+    assert len(hides) == 1
+    assert (counts["failed"], counts["refused"], counts["hide"]) == (1, 1, 0)
+    assert len([line for line in said if "FACEBOOK_PAGE_ACCESS_TOKEN" in line]) == 1
+    assert "1 hide(s) not sent: a platform refused the credentials (the next run)" in said[-1]
+
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (counts["failed"], counts["refused"], counts["hide"]) == (0, 0, 2)
     statuses = ModerationLog(site.root / "records").statuses()
     assert statuses[("facebook", first)].hidden and statuses[("facebook", second)].hidden
 
