@@ -79,7 +79,7 @@ def collect(
         totals: dict[str, CollectCounts] = {}
         failures: list[str] = []
         closed: list[str] = []
-        gone: list[str] = []
+        gone: list[tuple[str, str]] = []  # each post gone, and what became of its comments
         refused: set[str] = set()  # platforms that refused the credentials: asked no more
         # Platforms rate-limited beyond what a run waits or out of their daily quota: what is
         # used up, and when they may be asked again.
@@ -136,11 +136,21 @@ def collect(
                     failures.append(f"{name}: {posts}: {error}")
                     continue
                 # Deleted on the platform itself, not withdrawn: nothing left to collect, and
-                # nothing to fix here. The comments archived are kept, not marked deleted.
+                # nothing to fix here. The comments archived are kept; where the platform
+                # deletes a post's comments with it (Facebook, as for a withdrawal), each
+                # still up is recorded as removed with it, once: the public sees none now.
                 (announcement, _, record, post_id) = batch[0]
-                gone.append(f"{name}: {posts}: no longer on {platform.label}")
                 if record.gone != post_id:
                     ledger.gone(announcement, name, post_id, error=str(error))
+                fate = "kept"
+                if not platform.comments_outlive_withdrawal:
+                    fate = "kept, recorded as removed with it"
+                    counts = archive.removed_with_post(
+                        announcement, name, post_id, deleted_on_platform=True
+                    )
+                    if counts.deleted:
+                        totals.setdefault(name, CollectCounts()).deleted += counts.deleted
+                gone.append((f"{name}: {posts}: no longer on {platform.label}", fate))
                 continue
             except AuthError as error:
                 failures.append(f"{name}: {posts}: {error}")
@@ -184,10 +194,10 @@ def collect(
             )
         for post in closed:
             say(f"{post}: comments are turned off; nothing collected.")
-        for post in gone:
+        for post, fate in gone:
             say(
                 f"{post} (deleted there, by someone with access or by the platform itself, "
-                "not withdrawn); its archived comments are kept."
+                f"not withdrawn); its archived comments are {fate}."
             )
         if skipped:
             say(f"collect: {skipped} post(s) unchanged for over {days} days were not visited.")

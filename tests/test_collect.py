@@ -18,6 +18,7 @@ from archive.chain import ChainFile
 from archive.collect import collect
 from archive.comments import (
     DELETED_BY_AUTHOR,
+    REMOVED_WITH_DELETED_POST,
     REMOVED_WITH_POST,
     CollectCounts,
     CommentArchive,
@@ -433,26 +434,42 @@ def test_a_post_removed_on_the_platform_itself_is_noted_once_and_fails_no_collec
 ) -> None:
     """Deleted on facebook.com or in YouTube Studio (or taken down by the platform), not by a
     withdrawal: Graph answers its comments "does not exist", YouTube videoNotFound. Every
-    collect says so and goes on (`invoke publish` stops at a failed one); the comments kept
-    are not marked deleted, and the ledger notes the post gone once."""
+    collect says so and goes on (`invoke publish` stops at a failed one), and the ledger notes
+    the post gone once. Facebook deleted the post's comments with it: each archived comment
+    still up is recorded as removed with the deleted post, once (not as its author's deletion);
+    YouTube's are not marked deleted."""
     ids, settings = posted(site, sandboxes)
-    comment = sandboxes.facebook.add_comment(ids["facebook"], "When does the tour start?")
+    fb = sandboxes.facebook
+    comment = fb.add_comment(ids["facebook"], "When does the tour start?")
+    reply = fb.add_comment(ids["facebook"], "At ten, I think", parent=comment)
+    withdrawn = fb.add_comment(ids["facebook"], "Never mind")
     thread = sandboxes.youtube.add_comment(ids["youtube"], "Great video of the deck")
     collect(settings, site.content)
-    with sandboxes.facebook.lock, sandboxes.youtube.lock:
-        sandboxes.facebook.deleted[ids["facebook"]] = sandboxes.facebook.posts.pop(ids["facebook"])
+    fb.delete_comment(withdrawn)
+    collect(settings, site.content)
+    with fb.lock, sandboxes.youtube.lock:
+        fb.deleted[ids["facebook"]] = fb.posts.pop(ids["facebook"])
         sandboxes.youtube.deleted[ids["youtube"]] = sandboxes.youtube.videos.pop(ids["youtube"])
+    removed = []
     for _ in range(2):
         said: list[str] = []
         totals, failures = collect(settings, site.content, say=said.append)
-        assert failures == [] and set(totals) == {"twitter"}
+        assert failures == [] and "youtube" not in totals
+        removed.append(totals["facebook"].deleted if "facebook" in totals else 0)
         for platform in ("Facebook", "YouTube"):
             assert any(
                 line.startswith(f"{platform.lower()}: 2026-11-21-tour: no longer on {platform}")
                 for line in said
             ), said
+        assert any(
+            line.endswith("comments are kept, recorded as removed with it.") for line in said
+        )
+    assert removed == [2, 0]
     state = CommentArchive(site.root / "records").state()
-    assert not state[("facebook", comment)].deleted and not state[("youtube", thread)].deleted
+    assert state[("facebook", comment)].removal == REMOVED_WITH_DELETED_POST
+    assert state[("facebook", reply)].removal == REMOVED_WITH_DELETED_POST
+    assert state[("facebook", withdrawn)].removal == DELETED_BY_AUTHOR
+    assert not state[("youtube", thread)].deleted
     gone = [e for e in Ledger.in_records(site.root / "records").events() if e["phase"] == "gone"]
     assert [(e["platform"], e["remote_id"]) for e in gone] == [
         ("facebook", ids["facebook"]),

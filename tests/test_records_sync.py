@@ -1047,9 +1047,9 @@ def test_comments_on_a_second_post_are_collected_and_moderated_until_it_is_gone(
 ) -> None:
     """Residents comment on the post a run on a stale copy made, joined since as the second:
     collect archives their comments as records, moderation hides the spam among them, until
-    the post is deleted."""
+    the post is deleted, and its comments with it: recorded so, as removed with it."""
     from archive.collect import collect
-    from archive.comments import CommentArchive
+    from archive.comments import REMOVED_WITH_DELETED_POST, CommentArchive
     from moderation.classifier import ModerationPolicy
     from moderation.run import moderate_collected
 
@@ -1074,7 +1074,8 @@ def test_comments_on_a_second_post_are_collected_and_moderated_until_it_is_gone(
     said: list[str] = []
     collect(settings, site.content, say=said.append)
     assert Ledger.in_records(nxt).records()[("2026-11-20-flushing", "facebook")].duplicates == {}
-    assert not any(c.deleted for c in CommentArchive(nxt).state().values()), said
+    removals = {c.id: c.removal for c in CommentArchive(nxt).state().values()}
+    assert removals == {asked: REMOVED_WITH_DELETED_POST, spam: REMOVED_WITH_DELETED_POST}, said
 
 
 def test_comments_on_a_second_post_a_withdrawal_took_down_leave_the_queue_as_the_firsts(
