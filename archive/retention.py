@@ -31,7 +31,7 @@ SETTINGS = (*UNITS, "legal_holds")
 HOLD_FIELDS = {
     "announcements": "announcement names",
     "platforms": f"platforms among {', '.join(REQUIRED)}",
-    "authors": "comment author names",
+    "authors": "comment author names or X @usernames",
 }
 
 
@@ -52,14 +52,26 @@ class Hold:
         spaced): the records officer writes a hold with the name as they searched for it."""
         return frozenset(name_key(author) for author in self.authors)
 
+    @cached_property
+    def username_keys(self) -> frozenset[str]:
+        """The authors as X @usernames, with or without their `@`, as `records search
+        --author` also finds them: an X commenter is known by it, whatever name they show."""
+        return frozenset(filter(None, (username_key(author) for author in self.authors)))
+
     def holds(self, record: ArchiveRecord) -> bool:
         # An author's hold covers the moderation records about their comments too.
         return (
             record.announcement in self.announcements
             or name_key(record.author) in self.author_keys
             or name_key(record.commenter) in self.author_keys
+            or username_key(record.username) in self.username_keys
             or (record.platform in self.platforms)
         )
+
+
+def username_key(name: str) -> str:
+    """An X @username, or a name given as one, as usernames are compared: without its `@`."""
+    return name_key(name).removeprefix("@")
 
 
 @dataclass(frozen=True)
@@ -165,10 +177,12 @@ def due_for_disposition(
 def names_holding_nothing(records: Iterable[ArchiveRecord], policy: RetentionPolicy) -> list[str]:
     """Each announcement or author a hold names that no record has, said as a warning: a name
     mistyped, or not the one the archive uses, holds nothing, and nothing else would say so."""
-    announcements, people = set(), set()
+    announcements, people, usernames = set(), set(), set()
     for record in records:
         announcements.add(record.announcement)
         people |= {name_key(record.author), name_key(record.commenter)}
+        usernames.add(username_key(record.username))
+    usernames.discard("")  # not an X commenter's record
     unmatched = []
     for hold in policy.holds:
         unmatched += [
@@ -179,7 +193,7 @@ def names_holding_nothing(records: Iterable[ArchiveRecord], policy: RetentionPol
         unmatched += [
             (hold.name, "authors", name)
             for name in sorted(hold.authors)
-            if name_key(name) not in people
+            if name_key(name) not in people and username_key(name) not in usernames
         ]
     return [
         f"legal hold '{hold}': {field}: '{name}' is in no record of the archive; it holds nothing"

@@ -29,6 +29,7 @@ from archive.retention import (
     RetentionError,
     RetentionPolicy,
     due_for_disposition,
+    names_holding_nothing,
 )
 from moderation.classifier import ModerationPolicy, classify
 from moderation.log import ModerationLog
@@ -1892,6 +1893,38 @@ def test_a_legal_hold_on_an_author_holds_the_records_search_finds_under_that_nam
     assert not found & {r.key for r in due}, "held records listed as due for disposition"
 
 
+@pytest.mark.parametrize("named", ["@CaseyD88", "caseyd88"])
+def test_a_legal_hold_on_an_x_username_holds_that_commenters_records(
+    tmp_path: Path, named: str
+) -> None:
+    """On X a commenter is known by their @username, which their display name need not
+    resemble; `records search --author @caseyd88` finds their records, and a hold written
+    with it holds them, the moderation records about their comments too."""
+    records = tmp_path / "records"
+    x = {"platform": "twitter", "post_id": "p9"}
+    _add_comment(records, "t1", "@CityofTrail Laurel floods every spring",
+                 "2026-11-24T18:00:00+00:00", "Casey D.", author_id="1700",
+                 author_username="caseyd88", **x)  # fmt: skip
+    _add_comment(records, "t2", "@CityofTrail it does", "2026-11-24T18:05:00+00:00",
+                 "Avery Lee", author_id="1701", author_username="averylee", **x)  # fmt: skip
+    for comment in ("t1", "t2"):
+        ModerationLog(records).decided(
+            "twitter", comment, "keep", "Reviewer A", "Not a reason under the policy", None,
+            "applied",
+        )  # fmt: skip
+    theirs = {r.key for r in search(records, "", author=named)}
+    assert len(theirs) == 2, "their comment and the decision about it"
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        f"{PERIODS}legal_holds:\n  - name: FOI-2026-031\n    authors: ['{named}']\n"
+    )
+    policy = RetentionPolicy.load(policy_file)
+    due = {r.key for r in due_for_disposition(records, policy, datetime(2030, 1, 1, tzinfo=UTC))}
+    assert len(due) == 2, "Avery Lee's comment and the decision about it are due"
+    assert not theirs & due, "held records listed as due for disposition"
+    assert names_holding_nothing(read_records(records), policy) == []
+
+
 def test_records_retention_warns_of_a_hold_that_names_nothing_in_the_archive(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
@@ -2036,7 +2069,7 @@ PERIODS = "periods_days: {post: 10, comment: 10, moderation: 365}\n"
         ),
         (
             "legal_holds:\n  - name: FOI-2026-014\n    authors: Riley Cole\n",
-            "legal_holds[0].authors: expected a list of comment author names",
+            "legal_holds[0].authors: expected a list of comment author names or X @usernames",
         ),
         (
             "legal_holds:\n  - name: FOI-2026-014\n    platforms: [facebok]\n",
