@@ -46,6 +46,7 @@ from archive.index import (  # noqa: E402
     platform_name,
     printable,
     read_records,
+    search_author,
     search_query,
 )
 from archive.index import reindex as rebuild_index  # noqa: E402
@@ -606,6 +607,11 @@ def search(
         )
     on = _search_option("--platform", platform, platform_name)
     _search_option("QUERY", query, search_query)
+    if author is not None:  # given, if only as "": blank, it would match every record
+        try:
+            search_author(author)
+        except ValueError as error:
+            raise Exit(f"records search: --author: {error}", code=2) from None
     _fetch_to_read(c, "records search", sys.stderr)  # the results alone on stdout
     records_dir = _archive_to_read("records search")
     found = search_records(records_dir, query, platform=on, since=since, until=until, author=author)

@@ -674,6 +674,17 @@ def search_query(query: str) -> str:
     return query
 
 
+def search_author(author: str) -> str:
+    """A search's `--author` as given; ValueError for a blank one (`""`, spaces): every name
+    holds it, so it would match every record, as though no author were given."""
+    if not name_key(author):
+        raise ValueError(
+            f"'{author}' holds no name: it would match every record; give part of a name or "
+            "an X @username, or leave --author out for every record"
+        )
+    return author
+
+
 def _indexed(char: str) -> bool:
     """Whether the full-text index keeps the character in its words: SQLite's unicode61
     tokenizer's default categories, letters (L*), numbers (N*) and private use (Co)."""
@@ -733,9 +744,10 @@ def search(
     if until:
         where.append("time <= ?")
         params.append(utc(until.isoformat()))
-    if author:
+    if author is not None:
         # Or the commenter a moderation record is about (its author is the reviewer), or
         # their X @username.
+        search_author(author)
         where.append(
             "(instr(name_key(coalesce(author, '')), ?) > 0"
             " OR instr(name_key(coalesce(commenter, '')), ?) > 0"

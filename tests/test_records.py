@@ -969,6 +969,26 @@ def test_a_query_of_punctuation_alone_is_a_clear_error_naming_it(
     assert [r.comment_id for r in search(records, f"Laurel {query}")] == ["c1"]
 
 
+@pytest.mark.parametrize("author", [" ", "", "\t  "])
+def test_a_blank_author_is_a_clear_error_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, author: str
+) -> None:
+    # Every name holds nothing: a blank --author would list every record, as if not given.
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel", "2026-11-24T18:00:00+00:00", "Avery Lee")
+    _add_comment(records, "c2", "Laurel", "2026-11-24T18:01:00+00:00", "Riley Cole")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    with pytest.raises(Exit) as stopped:
+        tasks.search(Context(), "", author=author)
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"records search: --author: '{author}' holds no name: it would match every record; "
+        "give part of a name or an X @username, or leave --author out for every record",
+    )
+    with pytest.raises(ValueError, match="holds no name"):
+        search(records, "", author=author)
+
+
 def test_the_foi_report_gives_the_history_of_a_file_named_in_capitals(site: Site) -> None:
     """An announcement's records are filed by its page's slug, which Pelican makes from the
     file name in lowercase: its history is still that of its file."""
