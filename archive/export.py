@@ -63,6 +63,7 @@ from .index import (
     APOSTROPHES,
     CITY_NAME,
     COLUMNS,
+    UNKNOWN_ANNOUNCEMENT,
     ArchiveRecord,
     city_time,
     name_as_written,
@@ -552,7 +553,7 @@ def _write_set(
                 "id": a,
                 "posts": [r for r in rs if r.type == "post"],
                 "thread": _thread(rs),
-                "history": announcement_history(project, a) if a else [],
+                "history": announcement_history(project, a) if a != UNKNOWN_ANNOUNCEMENT else [],
             }
             for a, rs in sorted(by_announcement.items())
         ],

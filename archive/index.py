@@ -46,6 +46,10 @@ REPORT = Path("moderation") / "report.html"
 INDEX = "index.sqlite"
 # Who the City's own posts are by (and its Page or channel when it replies to a comment).
 CITY_NAME = "City of Trail"
+# Where a moderation record is filed whose comment the archive has no line of (disposed of
+# before the decisions about it, kept longer): the moderation log does not name the
+# announcement, and a blank one reads as a record filed nowhere. No slug has parentheses.
+UNKNOWN_ANNOUNCEMENT = "(unknown announcement)"
 # An index built with other columns, or from other lines (before corrections and withdrawals
 # were records) or texts (before a decision said keep or hide) or times (before an edit was
 # dated when it was made) or with a comment twice (collected by two runs at once, before a
@@ -53,9 +57,10 @@ CITY_NAME = "City of Trail"
 # lines said whose the comment was) or without where each file's lines indexed end (before
 # a search indexed only the lines added) or without the commenter a moderation record is
 # about among its words (before a search for a commenter found those) or without the X
-# @username of whose comment it is (before a search found them by it), is rebuilt before it
-# is searched.
-SCHEMA = 10
+# @username of whose comment it is (before a search found them by it) or with a moderation
+# record whose comment the archive has no line of under a blank announcement (before it was
+# UNKNOWN_ANNOUNCEMENT), is rebuilt before it is searched.
+SCHEMA = 11
 # The fields of a record, in the order the index stores them (and the CSV export lists them).
 COLUMNS = (
     "type",
@@ -337,7 +342,7 @@ def _record(
     )
     return ArchiveRecord(
         **common,
-        announcement=announcement,
+        announcement=announcement or UNKNOWN_ANNOUNCEMENT,
         post_id=post_id,
         comment_id=event["comment_id"],
         author=event.get("who", ""),

@@ -664,6 +664,38 @@ def test_a_search_for_an_x_commenters_username_finds_their_records(tmp_path: Pat
         assert not re.search(r"(?i)caseyd88|casey_d\b", severed), name
 
 
+def test_a_moderation_record_whose_comment_is_not_in_the_archive_is_filed_as_such(
+    tmp_path: Path,
+) -> None:
+    """A comment's lines disposed of under the retention schedule while the decisions about
+    it, kept longer, remain (or never collected): the moderation log does not say which
+    announcement it was on, and a blank one would read as a record filed nowhere."""
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel floods", "2026-11-24T18:00:00+00:00", "Avery Lee")
+    for comment in ("c1", "c9"):
+        ModerationLog(records).decided(
+            "facebook", comment, "keep", "Reviewer A", "Not a reason under the policy", None,
+            "applied",
+        )  # fmt: skip
+    filed = {r.comment_id: r.announcement for r in search(records, "") if r.type == "moderation"}
+    assert filed == {"c1": "2026-11-20-flushing", "c9": "(unknown announcement)"}
+    (orphan,) = search(records, "", author="Reviewer A", platform="facebook")[1:]
+    assert "facebook  (unknown announcement)  Reviewer A: decision: keep" in orphan.summary()
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-031", ["Reviewer"], out)
+    exported = json.loads((out / "records.json").read_text())["records"]
+    assert {r["comment_id"]: r["announcement"] for r in exported} == filed
+    with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
+        assert {r["comment_id"]: r["announcement"] for r in csv.DictReader(handle)} == filed
+    assert "Announcement (unknown announcement)" in (out / "report.html").read_text()
+    # An index an earlier version built, which filed it under a blank announcement.
+    with sqlite3.connect(records / "index.sqlite") as db:
+        db.execute("UPDATE records SET announcement = '' WHERE comment_id = 'c9'")
+        db.execute("PRAGMA user_version = 10")
+    db.close()
+    assert {r.comment_id: r.announcement for r in search(records, "Reviewer")} == filed
+
+
 def _add_comment(
     records: Path,
     comment_id: str,
