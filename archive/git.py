@@ -54,17 +54,22 @@ IGNORED = "/*\n" + "".join(f"!/{entry}\n" for entry in sorted(ARCHIVE_ENTRIES))
 
 
 def is_an_archive(records_dir: Path) -> bool:
-    """Whether RECORDS_DIR holds a records archive: one of its chained files, or only the
-    archive's own repository, nothing recorded yet (fetched from a new, empty remote). A folder
-    that is there without one (the archive's `archive/` folder, the project's own) would be
-    read as an intact archive of no records: verify would vouch for it, a search and an FOI
-    export answer "no records"."""
+    """Whether RECORDS_DIR holds a records archive: one of its chained files, or the archive's
+    own repository, nothing recorded yet (fetched from a new, empty remote): only the
+    archive's entries, or its own .gitignore, which keeps anything left beside them (a Mac's
+    .DS_Store) out of it. A folder that is there without one (the archive's `archive/`
+    folder, the project's own) would be read as an intact archive of no records: verify
+    would vouch for it, a search and an FOI export answer "no records"."""
     if any((records_dir / path).is_file() for path in FILES.values()):
         return True
+    if not (records_dir / ".git").exists():
+        return False
+    ignore = records_dir / ".gitignore"
+    # As `commit_archive` reads it (a line may end in \r\n in a clone on Windows).
+    if ignore.is_file() and ignore.read_text(encoding="utf-8", errors="replace") == IGNORED:
+        return True
     kept_beside = {".git", LOCK_FILE, INDEX}
-    return (records_dir / ".git").exists() and all(
-        entry.name in ARCHIVE_ENTRIES | kept_beside for entry in records_dir.iterdir()
-    )
+    return all(entry.name in ARCHIVE_ENTRIES | kept_beside for entry in records_dir.iterdir())
 
 
 def without_credentials(text: str) -> str:

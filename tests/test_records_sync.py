@@ -21,6 +21,7 @@ from archive.collect import _note_stopped_at, _stopped_at
 from archive.git import (
     ArchiveSyncError,
     commit_archive,
+    is_an_archive,
     pull_archive,
     push_archive,
     removed_records,
@@ -616,6 +617,36 @@ def test_a_file_left_beside_the_records_is_not_pushed_to_stop_every_pull(
     assert not (ci / ".DS_Store").exists() and not (ci / "foi").exists()
     assert pull_archive(officer, url) == "up to date"
     assert (officer / "foi" / "FOI-2026-014" / "records.json").exists()  # left as it was
+
+
+def test_a_new_archive_clone_with_a_file_left_beside_it_is_still_an_archive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clone of an archive that holds no records yet (only the .gitignore its first push
+    committed) is the archive once Finder leaves a .DS_Store in it: its .gitignore keeps
+    everything but the archive's own files out of it. The reading commands refused it as
+    no archive at RECORDS_DIR."""
+    from invoke.context import Context
+
+    import tasks
+
+    url = remote(tmp_path)
+    first, records = tmp_path / "first", tmp_path / "records"
+    pull_archive(first, url)
+    assert push_archive(first, url)  # nothing recorded: its .gitignore alone
+    assert pull_archive(records, url) == "cloned"
+    (records / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    assert is_an_archive(records)
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    tasks.search(Context(), "")
+    assert capsys.readouterr().out == "records search: 0 record(s).\n"
+    # Another repository with a file left in it (the project's own) is still none.
+    project = tmp_path / "project"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True)
+    (project / ".gitignore").write_text("output/\n")
+    (project / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    assert not is_an_archive(project)
 
 
 def test_the_search_index_is_never_shared(tmp_path: Path) -> None:
