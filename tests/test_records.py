@@ -936,7 +936,7 @@ def test_a_search_date_that_cannot_be_searched_is_a_clear_error_naming_its_optio
 
 
 def test_a_search_from_after_its_to_is_a_clear_error_naming_both(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Typed the wrong way round, the dates bound no time at all: "0 record(s)", falsely.
     monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
@@ -947,9 +947,13 @@ def test_a_search_from_after_its_to_is_a_clear_error_naming_both(
         "records search: --from: '2026-11-25' is after --to '2026-11-24'; no record could "
         "match: give the earlier date or time with --from",
     )
-    # The same minute is that minute, not a time after itself.
+    # The same minute is that minute, not a time after itself: it finds the record of 15:19:05.
     _add_comment(tmp_path / "records", "c1", "Laurel", "2026-11-24T23:19:05+00:00")
     tasks.search(Context(), "Laurel", from_="2026-11-24 15:19", to="2026-11-24 15:19")
+    assert capsys.readouterr().out == (
+        "2026-11-24 15:19 -08:00  comment    facebook  2026-11-20-flushing  Quinn Reyes: Laurel"
+        "  (archive/comments.jsonl:1)\nrecords search: 1 record(s).\n"
+    )
 
 
 def test_a_search_platform_is_named_in_any_case_and_an_unknown_one_is_refused(
