@@ -73,6 +73,13 @@ def new_announcement(
     them for it."""
     if category not in CATEGORIES:
         raise AuthoringError(f"--category: '{category}' is not one of {', '.join(CATEGORIES)}")
+    if event_start is not None and category not in EVENT_CATEGORIES:
+        # Only an event's file has the field: dropped, it would leave the CEC believing it set.
+        events = " or ".join(c for c in CATEGORIES if c in EVENT_CATEGORIES)
+        raise AuthoringError(
+            f"--event-start: only an event takes it (--category {events}), not --category "
+            f"{category}; leave it out, or give the event's category"
+        )
     if not title.strip():
         raise AuthoringError("title: give the announcement a title")
     if not _slug(title):

@@ -124,6 +124,24 @@ def test_invoke_new_refuses_a_title_without_words_to_name_the_file(
     assert list((site.content / "announcements").iterdir()) == []
 
 
+@pytest.mark.parametrize("category", ["public-notice", "service-change", "alert"])
+def test_invoke_new_refuses_an_event_start_for_a_category_that_is_not_an_event(
+    site: Site, monkeypatch: pytest.MonkeyPatch, category: str
+) -> None:
+    """Only an event's file has an event_start: one given for another category would be
+    dropped without a word, and the CEC would believe the date recorded."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    with pytest.raises(Exit) as stopped:
+        tasks.new(Context(), "Pool closed", category, event_start="2026-12-01 09:00")
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"new: --event-start: only an event takes it (--category city-event or "
+        f"regional-event), not --category {category}; leave it out, or give the event's "
+        f"category",
+    )
+    assert list((site.content / "announcements").iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("given", "written"),
     [
