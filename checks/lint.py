@@ -101,7 +101,6 @@ from announcements.links import (
 )
 from announcements.model import (
     CATEGORIES,
-    PLACEHOLDER_LEFT,
     STATIC_PATHS,
     PageMeta,
     Problem,
@@ -113,7 +112,7 @@ from announcements.model import (
     linked_file,
     parse_announcement,
     parse_page,
-    placeholder_lines,
+    placeholders,
     read_source,
     says_nothing,
     split_front_matter,
@@ -658,7 +657,10 @@ def check_file(
     raw.extend(_image_source_findings(lines))
     source = path.relative_to(content_dir).as_posix()
     if source.startswith(f"{ARTICLE_PATH}/") and front.get("status") != "draft":
-        raw.extend((number, "placeholder", PLACEHOLDER_LEFT) for number in placeholder_lines(text))
+        # Named by its field, as the build names it: the rule alone does not say which.
+        raw.extend(
+            (p.line, "placeholder", f"{p.field}: {p.message}") for p in placeholders(name, text)
+        )
         later = changes_dated_later(name, text, CITY, site.now)
         raw.extend((p.line, p.field, p.message) for p in later)
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
@@ -696,9 +698,14 @@ def _refused_fields(
 ) -> Iterator[tuple[int, str, str]]:
     """The fields the build refuses in a file (read by its own rules, so that the lint stops
     on what it would), each named as the build names it, by its field: those the lint has
-    `found` already under a rule of its own (a placeholder, an invisible character) once."""
+    `found` already under a rule of its own (a placeholder, an invisible character) once,
+    whether its message names the field or not."""
     named = {(number, message) for number, _, message in found}
-    return ((p.line, p.field, p.message) for p in refused if (p.line, p.message) not in named)
+    return (
+        (p.line, p.field, p.message)
+        for p in refused
+        if not {(p.line, p.message), (p.line, f"{p.field}: {p.message}")} & named
+    )
 
 
 def text_findings(text: str, policy: Policy) -> list[tuple[str, str]]:

@@ -91,6 +91,27 @@ def test_placeholders_left_by_invoke_new_do_not_reach_the_public(site: Site) -> 
     assert [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing] == []
 
 
+def test_the_lint_names_the_field_a_placeholder_is_left_in_as_the_build_does(site: Site) -> None:
+    """README, "The CEC's day": the lint and the build name each line and field
+    (`…:8: location: 'TODO' marks a part left to fill in or check; …`), once each."""
+    path = new_announcement(
+        site.content, "Winter market", "city-event", date="2026-11-20 09:00", now=NOW
+    )
+    path.write_text(path.read_text().replace("status: draft", "status: published"))
+    name = display_path(path)
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    found = [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing]
+    assert len(refused.value.problems) == 4  # summary, event_end, location, text
+    assert [str(f) for f in found] == [
+        re.sub(r"^(.*?:\d+): ", r"\1: error placeholder: ", problem)
+        for problem in refused.value.problems
+    ]
+    assert str(found[2]).startswith(
+        f"{name}:8: error placeholder: location: 'TODO' marks a part left to fill in or check; "
+    )
+
+
 def test_what_to_do_in_capitals_is_a_notice_not_a_placeholder(site: Site) -> None:
     """Emergency notices head their instructions WHAT TO DO: they must never be refused."""
     site.add(

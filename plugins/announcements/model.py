@@ -347,6 +347,17 @@ def placeholder_lines(text: str) -> list[int]:
     return [n for n, line in enumerate(lines_of(text), 1) if _PLACEHOLDER.search(line)]
 
 
+def placeholders(path: str, text: str) -> list[Problem]:
+    """Each placeholder left in a file, named by line and field as the build names it: none
+    in a draft, which may keep them."""
+    fields = _compose(path, text)
+    if _is_draft(fields):
+        return []
+    found = replace(fields, problems=[])  # not the front matter's own problems
+    _placeholders_left(found, text)
+    return found.problems
+
+
 def invisible_character(character: str, reference: str | None = None) -> str:
     """What is wrong with an invisible character, typed or written as a character `reference`
     (`&#12;`, which is all the CEC sees of it), said the same by the build and the lint."""
