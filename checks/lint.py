@@ -30,7 +30,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               closures {#closures}`) that the theme, a heading
                                               or an element before already has, which the
                                               build drops (two elements of one id are invalid)
-  summary-length                              a summary the platforms would cut
+  summary-length                              a summary X would cut (its post over 280 as X
+                                              counts it)
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
   invisible-character                         a control character (a page break pasted from a
@@ -134,8 +135,8 @@ from announcements.reader import (
 from announcements.sentences import sentences
 from archive.index import APOSTROPHES, CITY
 from checks.policy_file import named_alike, read_mapping, read_text
-from syndication.posts import x_text
-from syndication.text import ELLIPSIS, x_length
+from syndication.posts import x_text, x_uncut_length
+from syndication.text import X_MAX_LENGTH
 
 SEVERITIES = ("error", "warning", "off")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
@@ -1044,15 +1045,18 @@ def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tupl
     line = next((ln.number for ln in lines if ln.text.startswith("summary:")), 1)
     # The longest real URLs count 23 on X, like any other.
     url = "https://example.invalid/announcements/x.html"
-    lead = x_text(title, summary, url, url, bool(front.get("urgent"))).split("\n")[0]
-    if lead.endswith(ELLIPSIS):
+    urgent = bool(front.get("urgent"))
+    length = x_uncut_length(title, summary, url, url, urgent)
+    if length > X_MAX_LENGTH:
+        # The whole post is what X counts (its characters weighed, each link 23), not the
+        # summary alone: the count and the limit are X's, so the CEC can tell how much to cut.
+        lead = x_text(title, summary, url, url, urgent).split("\n")[0]
         yield (
             line,
             "summary-length",
-            (
-                f"title and summary ({x_length(summary)} characters) are "
-                f"too long for an X post, which would say: '{lead}'"
-            ),
+            f"summary: too long for X: the post (title, summary, guidelines and link) counts "
+            f"{length} as X counts, over X's limit of {X_MAX_LENGTH}; it would be cut to: "
+            f"'{lead}'",
         )
 
 

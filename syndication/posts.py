@@ -44,6 +44,13 @@ def x_text(title: str, summary: str, url: str, guidelines: str, urgent: bool = F
     return _x_post(_lead(title, summary, urgent), _x_ending(url, guidelines))
 
 
+def x_uncut_length(
+    title: str, summary: str, url: str, guidelines: str, urgent: bool = False
+) -> int:
+    """The post `x_text` writes, as X counts it before any cut: over X_MAX_LENGTH, it is cut."""
+    return x_length(_lead(title, summary, urgent) + _x_ending(url, guidelines))
+
+
 def x_update_text(note: str, url: str, guidelines: str) -> str:
     """The reply that carries a correction to an X post (posts cannot be edited). Residents
     answer it as they answer the post, so it links the guidelines, and ends as the post does."""

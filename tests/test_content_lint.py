@@ -744,6 +744,21 @@ def test_a_summary_too_long_for_x_is_a_warning(content: Path) -> None:
     assert (finding.rule, finding.severity, finding.line) == ("summary-length", "warning", 5)
 
 
+def test_a_summary_too_long_for_x_names_the_field_the_platform_its_count_and_the_limit(
+    content: Path,
+) -> None:
+    """X counts each of these characters as 2: 130 of them are 260 as X counts. Cut at a
+    word, the summary (one word to X, without spaces) is left out whole."""
+    summary = "水道本管の洗浄を行います。" * 10
+    (finding,) = findings(content, "Body.\n", summary=summary)
+    # "Water main flushing in Glenmerry. " 34, the summary 260, the guidelines and link 68.
+    assert finding.message == (
+        "summary: too long for X: the post (title, summary, guidelines and link) counts 362 "
+        "as X counts, over X's limit of 280; it would be cut to: 'Water main flushing in "
+        "Glenmerry…'"
+    )
+
+
 def test_a_reasoned_waiver_silences_a_finding_and_is_reported(content: Path) -> None:
     text = (
         "<!-- lint-ok personal-phone: the Public Works after-hours line -->\n"
