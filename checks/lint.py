@@ -34,6 +34,11 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               counts it)
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
+  youtube-tags                                `tags` YouTube refuses (400 invalidTags), in an
+                                              announcement it gets (its video uploaded): `<`
+                                              or `>` in a tag, or over 500 characters as it
+                                              counts them (a comma between two tags, quotation
+                                              marks around one with a space)
   invisible-character                         a control character (a page break pasted from a
                                               PDF, or written as `&#12;`) the feeds cannot
                                               carry, in a file that is not a draft (the build
@@ -135,7 +140,13 @@ from announcements.reader import (
 from announcements.sentences import sentences
 from archive.index import APOSTROPHES, CITY
 from checks.policy_file import named_alike, read_mapping, read_text
-from syndication.posts import x_text, x_uncut_length
+from syndication.posts import (
+    YOUTUBE_TAG_REFUSED,
+    YOUTUBE_TAGS_MAX,
+    x_text,
+    x_uncut_length,
+    youtube_tags_length,
+)
 from syndication.text import X_MAX_LENGTH
 
 SEVERITIES = ("error", "warning", "off")
@@ -158,6 +169,7 @@ DEFAULT_SEVERITY = {
     "placeholder": "error",
     "invisible-character": "error",
     "duplicate-id": "warning",
+    "youtube-tags": "error",
 }
 # The word lists every policy has, and what comment moderation takes each for
 # (policy/wordlists/README.md); any other list the City adds counts as insults there. The
@@ -664,6 +676,7 @@ def check_file(
         )
         later = changes_dated_later(name, text, CITY, site.now)
         raw.extend((p.line, p.field, p.message) for p in later)
+        raw.extend(_youtube_tag_findings(name, text, lines, front, content_dir))
     raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent
@@ -1057,6 +1070,41 @@ def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tupl
             f"summary: too long for X: the post (title, summary, guidelines and link) counts "
             f"{length} as X counts, over X's limit of {X_MAX_LENGTH}; it would be cut to: "
             f"'{lead}'",
+        )
+
+
+def _youtube_tag_findings(
+    name: str, text: str, lines: list[Line], front: dict[str, Any], content_dir: Path
+) -> Iterator[tuple[int, str, str]]:
+    """Tags YouTube would refuse (400 invalidTags) in an announcement it gets, found here so
+    that its video's upload never fails at syndication time."""
+    if not front.get("tags") or not front.get("video"):
+        return  # most files: nothing goes to YouTube, or no tags with it
+    item, _ = parse_announcement(name, text, CITY, content_dir)
+    if item is None or item.status != "published" or "youtube" not in item.posted_on:
+        return  # refused by the build (named for that), or never uploaded
+    field_line = next((ln.number for ln in lines if ln.text.startswith("tags:")), 1)
+    for tag in item.tags:
+        refused = " and ".join(f"'{c}'" for c in YOUTUBE_TAG_REFUSED if c in tag)
+        if refused:
+            line = next(
+                (ln.number for ln in lines[field_line - 1 :] if not ln.in_body and tag in ln.text),
+                field_line,
+            )
+            yield (
+                line,
+                "youtube-tags",
+                f"tags: '{tag}' holds {refused}, which YouTube refuses in a tag; remove it, or "
+                "the video's upload fails",
+            )
+    length = youtube_tags_length(item.tags)
+    if length > YOUTUBE_TAGS_MAX:
+        yield (
+            field_line,
+            "youtube-tags",
+            f"tags: {length} characters as YouTube counts them (a comma between two tags, "
+            f"quotation marks around a tag with a space), over its limit of {YOUTUBE_TAGS_MAX}; "
+            "remove or shorten some, or the video's upload fails",
         )
 
 

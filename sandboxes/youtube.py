@@ -229,6 +229,17 @@ class YouTubeSandbox(Sandbox):
                 reason="invalidDescription",
                 domain="youtube.video",
             )
+        tags = snippet.get("tags") or []
+        # As YouTube counts tags against 500: a comma between two, quotation marks around one
+        # with a space.
+        counted = sum(len(tag) + (2 if " " in tag else 0) for tag in tags) + len(tags) - 1
+        if counted > 500 or any("<" in tag or ">" in tag for tag in tags):
+            return self.error(
+                400,
+                "The request metadata specifies invalid video keywords.",
+                reason="invalidTags",
+                domain="youtube.video",
+            )
         return None
 
     def _new_video(self, metadata: dict[str, Any], size: int) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from .text import X_MAX_LENGTH, fit, utf8_length, x_length
 
 YOUTUBE_TITLE_MAX = 100
 YOUTUBE_DESCRIPTION_MAX_BYTES = 5000
+YOUTUBE_TAGS_MAX = 500  # characters, as `youtube_tags_length` counts them
+YOUTUBE_TAG_REFUSED = "<>"  # characters YouTube refuses in a tag (400 invalidTags)
 FACEBOOK_MESSAGE_MAX = 63206
 
 
@@ -101,6 +103,12 @@ def youtube_description(
     room = YOUTUBE_DESCRIPTION_MAX_BYTES - utf8_length(tail)
     clean = (correction_lines(corrections) + summary).replace("<", "‹").replace(">", "›")
     return fit(clean, room, utf8_length) + tail
+
+
+def youtube_tags_length(tags: Sequence[str]) -> int:
+    """Tags as YouTube counts them against YOUTUBE_TAGS_MAX: a comma between two, and
+    quotation marks around a tag with a space (`Foo-Baz` is 7, `Foo Baz` 9)."""
+    return sum(len(tag) + (2 if " " in tag else 0) for tag in tags) + max(len(tags) - 1, 0)
 
 
 def content_hash(data: Any) -> str:

@@ -759,6 +759,54 @@ def test_a_summary_too_long_for_x_names_the_field_the_platform_its_count_and_the
     )
 
 
+# YouTube counts a comma between tags, and a tag with a space as if quoted: 31 tags of 13
+# characters with a space are 31 * 15 + 30 commas = 495; one more comma and 4 letters is 500.
+SPACED_TAGS = ", ".join(f"water main {n:02d}" for n in range(31))
+TAGS_OVER = (
+    "tags: 501 characters as YouTube counts them (a comma between two tags, quotation marks "
+    "around a tag with a space), over its limit of 500; remove or shorten some, or the "
+    "video's upload fails"
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"tags": f"[{SPACED_TAGS}, pipe]"}, []),
+        ({"tags": f"[{SPACED_TAGS}, pipes]"}, [(7, TAGS_OVER)]),
+        (
+            {"tags": "\n  - bridge\n  - <deck\n  - deck > road"},
+            [
+                (
+                    9,
+                    "tags: '<deck' holds '<', which YouTube refuses in a tag; remove it, or the "
+                    "video's upload fails",
+                ),
+                (
+                    10,
+                    "tags: 'deck > road' holds '>', which YouTube refuses in a tag; remove "
+                    "it, or the video's upload fails",
+                ),
+            ],
+        ),
+        # Not sent to YouTube: no upload to fail.
+        ({"tags": "[<deck]", "syndicate": "[facebook]"}, []),
+        ({"tags": "[<deck]", "status": "draft"}, []),
+    ],
+)
+def test_tags_youtube_refuses_are_refused_for_an_announcement_it_gets(
+    content: Path, fields: dict[str, str], expected: list[tuple[int, str]]
+) -> None:
+    (content / "videos").mkdir()
+    (content / "videos" / "tour.mp4").write_bytes(b"\x00" * 64)
+    found = findings(content, "Body.\n", video="videos/tour.mp4", **fields)
+    assert [(f.line, f.message) for f in found if f.rule == "youtube-tags"] == expected
+    assert all(f.blocks_publishing for f in found if f.rule == "youtube-tags")
+    # Without a video nothing goes to YouTube: the tags are the site's alone.
+    (content / "announcements" / "2026-11-20-item.md").unlink()
+    assert [f for f in findings(content, "Body.\n", **fields) if f.rule == "youtube-tags"] == []
+
+
 def test_a_reasoned_waiver_silences_a_finding_and_is_reported(content: Path) -> None:
     text = (
         "<!-- lint-ok personal-phone: the Public Works after-hours line -->\n"

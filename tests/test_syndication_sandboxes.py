@@ -1177,6 +1177,38 @@ def test_the_x_sandbox_rate_limit_window_resets_when_it_says_it_does(
     assert int(twitter.session.last_headers["x-rate-limit-reset"]) > reset
 
 
+# YouTube counts a comma between tags, and a tag with a space as if quoted: 31 tags of 13
+# characters with a space are 31 * 15 + 30 commas = 495; one more comma and 4 letters is 500.
+SPACED_TAGS = ", ".join(f"water main {n:02d}" for n in range(31))
+
+
+@pytest.mark.parametrize(
+    ("tags", "accepted"),
+    [
+        (f"[{SPACED_TAGS}, pipe]", True),  # 500
+        (f"[{SPACED_TAGS}, pipes]", False),  # 501
+        ("[bridge, <deck]", False),
+        ("[bridge, deck > road]", False),
+    ],
+)
+def test_the_youtube_sandbox_refuses_tags_as_youtube_does(
+    run: Run, sandboxes: Sandboxes, tags: str, accepted: bool
+) -> None:
+    """YouTube refuses `<` or `>` in a tag and tags over 500 characters as it counts them
+    (400 invalidTags): the upload fails, naming the reason; Facebook and X still get theirs."""
+    add_tour(run.site, tags=tags)
+    report = run()
+    (youtube,) = [r for r in report.results if r.platform == "youtube"]
+    if accepted:
+        assert youtube.outcome == "created", youtube.error
+        (video,) = sandboxes.youtube.videos.values()
+        assert video["snippet"]["tags"][-1] == "pipe"
+        return
+    assert youtube.outcome == "failed" and sandboxes.youtube.videos == {}
+    assert "(HTTP 400, invalidTags)" in (youtube.error or "")
+    assert {r.outcome for r in report.results if r.platform != "youtube"} == {"created"}
+
+
 def test_the_youtube_sandbox_quota_resets_at_midnight_pacific_time(
     run: Run, sandboxes: Sandboxes
 ) -> None:
