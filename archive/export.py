@@ -488,6 +488,27 @@ def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
     return ordered
 
 
+def _section(announcement: str, records: list[ArchiveRecord], project: Path) -> dict[str, Any]:
+    """What report.html shows of one announcement: its posts, its comments in thread order,
+    the decisions about comments it has no line of, and its history in git."""
+    thread = _thread(records)
+    known = announcement != UNKNOWN_ANNOUNCEMENT
+    return {
+        "id": announcement,
+        "posts": [r for r in records if r.type == "post"],
+        "thread": thread,
+        "unthreaded": _unthreaded(records, thread),
+        "history": announcement_history(project, announcement) if known else [],
+    }
+
+
+def _unthreaded(records: list[ArchiveRecord], thread: list[dict[str, Any]]) -> list[ArchiveRecord]:
+    """Moderation records about a comment the package has no line of (disposed of before
+    the decisions about it, or never collected): shown apart, never left out."""
+    shown = {c["id"] for c in thread}
+    return [r for r in records if r.type == "moderation" and r.comment_id not in shown]
+
+
 def _check_free(out: Path) -> None:
     try:
         if out.exists() and not out.is_dir():
@@ -548,15 +569,7 @@ def _write_set(
         redacted=redacted,
         flags=flags,
         flagged=flagged,
-        announcements=[
-            {
-                "id": a,
-                "posts": [r for r in rs if r.type == "post"],
-                "thread": _thread(rs),
-                "history": announcement_history(project, a) if a != UNKNOWN_ANNOUNCEMENT else [],
-            }
-            for a, rs in sorted(by_announcement.items())
-        ],
+        announcements=[_section(a, rs, project) for a, rs in sorted(by_announcement.items())],
     )
     (folder / "report.html").write_text(html, encoding="utf-8")
 
@@ -583,10 +596,12 @@ def export(
     for query in queries or [""]:
         for record in search(records_dir, query):
             found[record.key] = record
-    # A matching comment brings its post and the rest of its thread, for context.
+    # A matching comment brings its post and the rest of its thread, for context. Records
+    # filed under no known announcement are no thread: each comes in only when it matches.
     touched = {r.announcement for r in found.values()}
+    threads = touched - {UNKNOWN_ANNOUNCEMENT}
     for record in search(records_dir, ""):
-        if record.announcement in touched:
+        if record.announcement in threads:
             found.setdefault(record.key, record)
     records = sorted(found.values(), key=lambda r: (r.time, r.file, r.line))
     order = {r.key: n for n, r in enumerate(records)}

@@ -687,13 +687,24 @@ def test_a_moderation_record_whose_comment_is_not_in_the_archive_is_filed_as_suc
     assert {r["comment_id"]: r["announcement"] for r in exported} == filed
     with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
         assert {r["comment_id"]: r["announcement"] for r in csv.DictReader(handle)} == filed
-    assert "Announcement (unknown announcement)" in (out / "report.html").read_text()
+    report = (out / "report.html").read_text()
+    assert "Announcement (unknown announcement)" in report
+    assert "facebook comment c9, moderation," in report  # shown, though it has no comment
     # An index an earlier version built, which filed it under a blank announcement.
     with sqlite3.connect(records / "index.sqlite") as db:
         db.execute("UPDATE records SET announcement = '' WHERE comment_id = 'c9'")
         db.execute("PRAGMA user_version = 10")
     db.close()
     assert {r.comment_id: r.announcement for r in search(records, "Reviewer")} == filed
+    # Records filed under no known announcement are no thread: one that matches does not
+    # bring in the others, which may be about other people's comments.
+    ModerationLog(records).decided(
+        "facebook", "c8", "keep", "Reviewer B", "Not a reason under the policy", None, "applied"
+    )
+    asked = tmp_path / "foi-b"
+    export(records, ROOT, "FOI-2026-032", ["Reviewer B"], asked)
+    exported = json.loads((asked / "records.json").read_text())["records"]
+    assert [r["comment_id"] for r in exported] == ["c8"]
 
 
 def _add_comment(
