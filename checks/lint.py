@@ -677,7 +677,10 @@ def check_file(
         later = changes_dated_later(name, text, CITY, site.now)
         raw.extend((p.line, p.field, p.message) for p in later)
         raw.extend(_youtube_tag_findings(name, text, lines, front, content_dir))
-    raw.extend((p.line, "invisible-character", p.message) for p in invisible_characters(name, text))
+    for p in invisible_characters(name, text):
+        # One in a field is named by it, as the build names it; the text's read as before.
+        named = p.message if p.field == "text" else f"{p.field}: {p.message}"
+        raw.append((p.line, "invisible-character", named))
     # Relative links lead from where the page is written.
     output_dir = PurePosixPath(site.pages.get(source, announcement_address(path))).parent
     targets = _link_targets(lines)

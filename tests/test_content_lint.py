@@ -938,6 +938,23 @@ def test_an_invisible_control_character_is_named_by_its_line(content: Path) -> N
     assert findings(content, body, status="draft") == []
 
 
+def test_an_invisible_control_character_in_a_field_is_named_by_its_field(content: Path) -> None:
+    """README, "Fields": as the build names it, `file:line: field: problem`; one in the text
+    reads as before, without a field."""
+    body = "Crews flush mains on Monday.\x0cCall City Hall at 250-364-1262.\n\nRun cold water.\n"
+    found = findings(content, body, location='"Glenmerry\\vPark"', title="Flushing\x0cdone")
+    invisible = [str(f) for f in found if f.rule == "invisible-character"]
+    name = str(content / "announcements" / "2026-11-20-item.md")
+    assert [i.split(": U+")[0] for i in invisible] == [
+        f"{name}:2: error invisible-character: title",
+        f"{name}:6: error invisible-character: location",
+        f"{name}:8: error invisible-character",
+    ], invisible
+    assert invisible[0].startswith(
+        f"{name}:2: error invisible-character: title: U+000C is an invisible control character"
+    )
+
+
 def test_an_invisible_control_character_written_as_a_reference_is_named_by_its_line(
     content: Path,
 ) -> None:
