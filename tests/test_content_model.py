@@ -333,6 +333,31 @@ def test_the_lines_named_are_those_an_editor_shows() -> None:
     assert (problem.field, problem.line) == ("text", 9)
 
 
+@pytest.mark.parametrize(
+    ("tags", "line", "refused", "fix"),
+    [
+        ("[water, '<deck>']", 6, "'<deck>'", "in letters or digits, as 'deck', or remove"),
+        ("water, ???", 6, "'???'", "in letters or digits, or remove"),
+        ("\n  - water\n  - '&'", 8, "'&'", "in letters or digits, or remove"),  # its own line
+    ],
+)
+def test_a_tag_the_build_can_make_no_name_of_is_refused(
+    tags: str, line: int, refused: str, fix: str
+) -> None:
+    """Pelican names each tag by a slug of it, and stops the whole build on one it cannot
+    make ("Unable to generate valid slug for Tag"), naming no file: the build says where."""
+    problem = only_problem(tags=tags)
+    assert (problem.field, problem.line) == ("tags", line)
+    assert problem.message == (
+        f"{refused} has no letter or digit the build can name it by (it drops anything in "
+        f"angle brackets, as HTML, and punctuation and symbols); write the topic {fix} the tag"
+    )
+
+
+def test_a_tag_in_any_language_or_with_a_hyphen_is_a_tag() -> None:
+    assert problems_for(tags="[Café, 日本, '---', Gyro Park, 'a <b>pool</b>']") == []
+
+
 def test_a_field_given_twice_is_refused() -> None:
     text = announcement(**BASIC).replace("summary:", "title: Again\nsummary:", 1)
     _, problems = parse_announcement(PATH, text, CITY)

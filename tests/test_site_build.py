@@ -2062,6 +2062,27 @@ def test_an_invisible_control_character_fails_the_build_naming_file_line_and_fie
     ]
 
 
+def test_a_tag_the_build_can_make_no_name_of_is_refused_naming_file_line_and_field(
+    site: Site,
+) -> None:
+    """Pelican stopped the build with "Unable to generate valid slug for Tag "<deck>"",
+    naming no file, line or field: the build and the lint name them first."""
+    site.add("2026-11-20-deck", tags="[water, '<deck>']")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    name = f"{display_path(site.content / 'announcements')}/2026-11-20-deck.md"
+    message = (
+        "'<deck>' has no letter or digit the build can name it by (it drops anything in angle "
+        "brackets, as HTML, and punctuation and symbols); write the topic in letters or digits, "
+        "as 'deck', or remove the tag"
+    )
+    assert failure.value.problems == [f"{name}:6: tags: {message}"]
+    found = lint(site.content, ROOT / "policy")
+    assert [str(f).split("/content/")[-1] for f in found if f.blocks_publishing] == [
+        f"announcements/2026-11-20-deck.md:6: error tags: {message}"
+    ]
+
+
 @pytest.mark.parametrize(
     ("reference", "character"), [("&#12;", "U+000C"), ("&#11;", "U+000B"), ("&#x1B;", "U+001B")]
 )

@@ -1,7 +1,8 @@
 """The announcement content model: YAML front matter in, validated fields or problems out.
 
-Pure functions only (no Pelican, no I/O but the existence checks of referenced files), so
-the rules can be tested directly and reused by the content lint and `invoke new`.
+Pure functions only (no Pelican but its slug rule, no I/O but the existence checks of
+referenced files), so the rules can be tested directly and reused by the content lint and
+`invoke new`.
 
 A file looks like::
 
@@ -36,6 +37,7 @@ import nh3
 import yaml
 from PIL import Image
 
+from .addresses import slugified
 from .lines import line_at, lines_of
 
 CATEGORIES: dict[str, str] = {
@@ -857,7 +859,7 @@ def parse_announcement(
         "category": _parse(fields, "category", _choice(CATEGORIES)),
         "summary": _parse(fields, "summary", _one_line),
         "modified": _parse(fields, "modified", when),
-        "tags": _parse(fields, "tags", _string_list) or (),
+        "tags": _tags(fields),
         "image": _parse(
             fields, "image", _file_in(content_dir, IMAGE_SUFFIXES, "an image", static_paths)
         ),
@@ -880,6 +882,33 @@ def parse_announcement(
     if fields.problems:
         return None, fields.problems
     return Announcement(**values), []
+
+
+def _tags(fields: _Fields) -> tuple[str, ...]:
+    """The topics, each of which Pelican names by a slug of it (as it names a file), stopping
+    the whole build on one it cannot make, naming no file: so refused here, on its line."""
+    tags = _parse(fields, "tags", _string_list)
+    if not tags:
+        return ()
+    node = fields.nodes["tags"]
+    # A list's items are the tags, each on its own line; one line's are all on the field's.
+    nodes = node.value if isinstance(node, yaml.SequenceNode) else [node] * len(tags)
+    for tag, item in zip(tags, nodes, strict=True):
+        if not slugified(tag):
+            fields.problem("tags", _unnamed_tag(tag), fields.line_of(item.start_mark))
+    return tags
+
+
+def _unnamed_tag(tag: str) -> str:
+    """What is wrong with a tag Pelican can make no slug of, and what to write instead: its
+    words out of angle brackets (`<deck>`), where that leaves any."""
+    words = tag.replace("<", " ").replace(">", " ").strip()
+    instead = f"as '{words}', " if slugified(words) else ""
+    return (
+        f"'{tag}' has no letter or digit the build can name it by (it drops anything in angle "
+        "brackets, as HTML, and punctuation and symbols); write the topic in letters or digits, "
+        f"{instead}or remove the tag"
+    )
 
 
 def _syndicate(fields: _Fields, has_video: bool) -> tuple[str, ...]:
