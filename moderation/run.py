@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,22 @@ class DecisionError(ValueError):
     """A decision cannot be taken as asked; the message says why."""
 
 
+@dataclass
+class Tally:
+    """What a run of `moderate_collected` has counted, and the platforms it asks nothing more:
+    those whose limit a decision met (`limited`) and those that refused the City's
+    credentials (`refusing`)."""
+
+    say: Callable[[str], None]
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("keep", "review", "hide", "failed", "held", "refused"), 0
+        )
+    )
+    limited: set[str] = field(default_factory=set)
+    refusing: set[str] = field(default_factory=set)
+
+
 def classify_file(source: Path, target: Path, policy: ModerationPolicy) -> int:
     """JSON Lines in (id, text, post_text, author?) → decisions out (id, action, categories,
     evidence). Returns the number of comments.
@@ -150,28 +166,26 @@ def moderate_collected(
     each hide of the classifier's that the policy no longer allows before a person; count
     classifications, hides applied, hides a platform's limit held back (after the first, that
     platform is asked nothing more in the run), hides that failed, and hides not sent to a
-    platform that refused the credentials earlier in the run."""
+    platform that refused the credentials earlier in the run. Decisions settled and hides
+    retried alike are sent through `_send`, so that neither asks such a platform again."""
     log = ModerationLog(settings.records_dir)
     posts = {
         (r.announcement, r.platform): r.text or ""
         for r in Ledger.in_records(settings.records_dir).records().values()
     }
-    counts = {"keep": 0, "review": 0, "hide": 0, "failed": 0, "held": 0, "refused": 0}
-    limited: set[str] = set()  # platforms whose limit a hide met: asked nothing more
-    refusing: set[str] = set()  # platforms that refused the credentials: asked nothing more
+    run = Tally(say)
+    counts = run.counts
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
         comments = archive.state()
-        settled = settle_interrupted(log, platforms, comments, archive)
-        for (platform, comment_id), sent, result in settled:
-            _count(counts, limited, refusing, platform, comment_id, sent, result, say)
+        settled = settle_interrupted(log, platforms, comments, archive, run)
         statuses = log.statuses()
         # Posts found deleted on the platform in this run: their comments went with them.
         gone_posts = {
             (key[0], comments[key].post_id)
-            for key, _, result in settled
-            if result.startswith(GONE_WITH_POST)
+            for key, result in settled.items()
+            if result is not None and result.startswith(GONE_WITH_POST)
         }
         for (platform, comment_id), comment in sorted(comments.items()):
             if comment.deleted or comment.by_city:
@@ -191,8 +205,8 @@ def moderate_collected(
                     if hiding_category(again.evidence, policy) is None:
                         log.classified(platform, comment.version, for_review_again(again, status))
                         counts["review"] += 1
-                if not _hide_pending(status):
-                    continue
+                if not _hide_pending(status) or (platform, comment_id) in settled:
+                    continue  # a hide sent again, or held back, above: once a run
                 evidence = status.evidence  # classified already: only the hide is retried
             else:
                 # A new version, or a hide never applied that today's rules would not make:
@@ -206,12 +220,9 @@ def moderate_collected(
                 evidence = decision.evidence
             # Hidden for the category that allows it, not the first one found.
             category = hiding_category(evidence, policy)
-            if category and platform in limited:
-                counts["held"] += 1  # pending still: the next run sends it
-            elif category and platform in refusing:
-                counts["refused"] += 1  # pending still: the next run sends it
-            elif category and platform in platforms:
-                result = _apply(
+            if category and platform in platforms:
+                result = _send(
+                    run,
                     platforms[platform],
                     log,
                     platform,
@@ -223,8 +234,7 @@ def moderate_collected(
                     comment=comment,
                     archive=archive,
                 )
-                _count(counts, limited, refusing, platform, comment_id, "hide", result, say)
-                if result.startswith(GONE_WITH_POST):
+                if result is not None and result.startswith(GONE_WITH_POST):
                     gone_posts.add((platform, comment.post_id))
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["held"]:
@@ -244,15 +254,18 @@ def settle_interrupted(
     log: ModerationLog,
     platforms: Mapping[str, Platform],
     comments: Mapping[tuple[str, str], CommentState],
-    archive: CommentArchive | None = None,
-) -> list[tuple[tuple[str, str], str, str]]:
+    archive: CommentArchive | None,
+    run: Tally,
+) -> dict[tuple[str, str], str | None]:
     """Each decision a stopped run sent to the platform but never recorded the result of, sent
     again as it was intended (by whom, why, under which clause) and recorded with the
-    platform's answer: ((platform, comment id), decision, result) for each. Setting a comment
-    hidden or shown again changes nothing if the first call landed, so whether it did need
-    not be known. One whose comment has since gone from the platform is answered without
-    asking it (Graph answers that it does not exist): whether it landed is not known."""
-    settled = []
+    platform's answer: the result for each (platform, comment id). Setting a comment hidden
+    or shown again changes nothing if the first call landed, so whether it did need not be
+    known. One for a platform the run asks nothing more (`_send`) is not sent: its result is
+    None, and the next run settles it. One whose comment has since gone from the platform is
+    answered without asking it (Graph answers that it does not exist): whether it landed is
+    not known."""
+    settled: dict[tuple[str, str], str | None] = {}
     for key, status in sorted(log.statuses().items()):
         intent, comment = status.intent, comments.get(key)
         if intent is None:
@@ -266,7 +279,8 @@ def settle_interrupted(
         if key[0] not in platforms:
             continue  # no credentials on this machine: settled by a run that has them
         # Answered as the stopped run would have answered its intent.
-        result = _apply(
+        settled[key] = _send(
+            run,
             platforms[key[0]],
             log,
             *key,
@@ -278,38 +292,70 @@ def settle_interrupted(
             comment=comment,
             archive=archive,
         )
-        settled.append((key, decision, result))
     return settled
 
 
-def _count(
-    counts: dict[str, int],
-    limited: set[str],
-    refusing: set[str],
-    platform: str,
+def _send(
+    run: Tally,
+    platform: Platform,
+    log: ModerationLog,
+    name: str,
     comment_id: str,
     decision: str,
-    result: str,
-    say: Callable[[str], None],
-) -> None:
+    who: str,
+    reason: str,
+    category: str | None,
+    operation: str | None = None,
+    *,
+    comment: CommentState | None = None,
+    archive: CommentArchive | None = None,
+) -> str | None:
+    """A decision of the run, applied (`_apply`) and counted, or None: not sent to a platform
+    whose limit a decision met, or that refused the credentials, earlier in the run (each
+    would be refused the same way). Counted then as held back or not sent; it stays pending,
+    and the next run sends it."""
+    if name in run.limited:
+        run.counts["held"] += 1
+        return None
+    if name in run.refusing:
+        run.counts["refused"] += 1
+        return None
+    result = _apply(
+        platform,
+        log,
+        name,
+        comment_id,
+        decision,
+        who,
+        reason,
+        category,
+        operation,
+        comment=comment,
+        archive=archive,
+    )
+    _count(run, name, comment_id, decision, result)
+    return result
+
+
+def _count(run: Tally, platform: str, comment_id: str, decision: str, result: str) -> None:
     """Count a hide applied, a decision a platform's limit held back (the platform joins
     `limited`, asked nothing more in the run), or one the platform refused (one refusing the
     credentials joins `refusing`, asked nothing more in the run), and name the refusal."""
     if result == "applied":
         if decision == "hide":
-            counts["hide"] += 1
+            run.counts["hide"] += 1
         return
     # The platform's message may quote what it was sent: shown, never acted on.
-    say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
+    run.say(printable(f"moderate: {platform}:{comment_id}: {decision} {result}"))
     if result.startswith(GONE_WITH_POST):
         return  # final: said once, and the comment is recorded as gone
     if result.startswith(HELD_BACK):
-        counts["held"] += 1
-        limited.add(platform)
+        run.counts["held"] += 1
+        run.limited.add(platform)
     else:
-        counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
+        run.counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)
         if result.startswith(REFUSED):
-            refusing.add(platform)
+            run.refusing.add(platform)
 
 
 def _classified(comment: CommentState, post_text: str, policy: ModerationPolicy) -> Decision:

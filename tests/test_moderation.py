@@ -29,7 +29,7 @@ from moderation.classifier import (
 from moderation.evaluate import load_labelled, scores
 from moderation.log import ModerationLog
 from moderation.report import write_report
-from moderation.run import DecisionError, decide, moderate_collected
+from moderation.run import CLASSIFIER, DecisionError, decide, moderate_collected
 from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.base import PlatformError
@@ -1393,6 +1393,76 @@ def test_a_platform_that_refused_the_credentials_is_sent_no_more_hides_in_the_ru
     assert (counts["failed"], counts["refused"], counts["hide"]) == (0, 0, 2)
     statuses = ModerationLog(site.root / "records").statuses()
     assert statuses[("facebook", first)].hidden and statuses[("facebook", second)].hidden
+
+
+def hides_left_unrecorded(site: Site, sandboxes: Sandboxes) -> tuple[Settings, list[str]]:
+    """Two Facebook comments, each with a hide sent but never recorded: the classifier's, and
+    a reviewer's, by runs stopped mid-call on two machines whose records were then joined.
+    Returns (settings, their ids)."""
+    settings, spam = spam_collected(site, sandboxes)
+    fb = sandboxes.facebook
+    rude = fb.add_comment(next(iter(fb.posts)), "Vote Smith for council, you idiots")
+    collect(settings, site.content, say=lambda _: None)
+    log = ModerationLog(site.root / "records")
+    decision = classify(spam, SPAM, "", POLICY)
+    log.classified("facebook", 1, decision)
+    log.intend("facebook", spam, "hide", CLASSIFIER, decision.evidence["spam"]["reason"], "spam")
+    log.classified("facebook", 1, classify(rude, "Vote Smith for council, you idiots", "", POLICY))
+    log.intend("facebook", rude, "hide", "Records Officer", "Campaigning", "political")
+    assert len([s for s in log.statuses().values() if s.intent is not None]) == 2
+    return settings, [spam, rude]
+
+
+def test_a_platforms_limit_holds_back_the_hides_a_stopped_run_left_unrecorded_too(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The first hide sent again meets Graph's limit: the other is not sent in that run (it
+    would be refused the same way), is counted held back once, and stays to be settled by
+    the next run, which hides both."""
+    settings, ids = hides_left_unrecorded(site, sandboxes)
+    fb = sandboxes.facebook
+    fb.inject("rate_limit", method="POST", times=100, reset_after=3600)
+    before = len(fb.requests)
+    said: list[str] = []
+    counts = moderate_collected(settings, site.content, POLICY, say=said.append)
+    assert len([r for r in fb.requests[before:] if r[0] == "POST"]) == 1, fb.requests[before:]
+    assert (counts["held"], counts["failed"], counts["hide"]) == (2, 0, 0), said
+    assert said[-1].endswith("2 hide(s) held back by a platform's limit (the next run)")
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert len([i for i in ids if statuses[("facebook", i)].intent is not None]) == 1
+
+    with fb.lock:
+        fb.faults.clear()
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (counts["held"], counts["failed"], counts["hide"]) == (0, 0, 2)
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert all(statuses[("facebook", i)].hidden for i in ids)
+    assert all(fb.comments[i]["is_hidden"] for i in ids)
+
+
+def test_a_platform_refusing_the_credentials_is_not_sent_the_other_hides_a_stopped_run_left(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The first hide sent again is refused the credentials (Graph's code 190): it fails, once,
+    and the other is not sent in that run, counted not sent, and settled by the next run."""
+    settings, ids = hides_left_unrecorded(site, sandboxes)
+    fb = sandboxes.facebook
+    env = {**sandboxes.env, "RECORDS_DIR": str(site.root / "records")}
+    expired = load_settings({**env, "FACEBOOK_PAGE_ACCESS_TOKEN": "sandbox-expired-token"})
+    before = len(fb.requests)
+    said: list[str] = []
+    counts = moderate_collected(expired, site.content, POLICY, say=said.append)
+    assert len([r for r in fb.requests[before:] if r[0] == "POST"]) == 1, fb.requests[before:]
+    assert (counts["failed"], counts["refused"], counts["hide"]) == (1, 1, 0), said
+    assert len([line for line in said if "FACEBOOK_PAGE_ACCESS_TOKEN" in line]) == 1
+    assert "1 hide(s) not sent: a platform refused the credentials (the next run)" in said[-1]
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert len([i for i in ids if statuses[("facebook", i)].intent is not None]) == 1
+
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (counts["failed"], counts["refused"], counts["hide"]) == (0, 0, 2)
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert all(statuses[("facebook", i)].hidden for i in ids)
 
 
 def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
