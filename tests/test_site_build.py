@@ -2083,6 +2083,16 @@ def test_a_tag_the_build_can_make_no_name_of_is_refused_naming_file_line_and_fie
     ]
 
 
+def test_a_tag_holding_a_semicolon_or_comma_is_one_tag_as_the_page_shows_it(site: Site) -> None:
+    """Each tag of a list is one tag, as written: Pelican split the tags again on `;` (or on
+    commas), so `'pools; ???; spas'` gave a tag `???` it stopped the build on, naming no file."""
+    site.add("2026-11-20-pools", tags="""[water, 'pools; ???; spas', 'rinks, arenas']""")
+    site.build()
+    assert "Topics: water, pools; ???; spas, rinks, arenas</p>" in site.read(
+        "announcements/2026-11-20-pools.html"
+    )
+
+
 @pytest.mark.parametrize(
     ("reference", "character"), [("&#12;", "U+000C"), ("&#11;", "U+000B"), ("&#x1B;", "U+001B")]
 )

@@ -504,7 +504,8 @@ class AnnouncementReader(BaseReader):
         if item.modified or item.corrections:  # a dated correction is a change too
             metadata["modified"] = _pelican_datetime(item.updated)
         if item.tags:
-            metadata["tags"] = self.process_metadata("tags", ", ".join(item.tags))
+            # A list: Pelican keeps its items whole (a string, it splits again on `;` or `,`).
+            metadata["tags"] = self.process_metadata("tags", list(item.tags))
         if item.image:
             metadata["image_size"] = image_size(Path(self.settings["PATH"]) / item.image)
         return metadata
