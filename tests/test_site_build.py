@@ -962,10 +962,9 @@ def test_withdrawing_the_newest_announcement_does_not_turn_back_the_clock(site: 
     assert lastmod[f"{SITEURL}/category/public-notice.html"] == "2026-11-20T09:00:00-08:00"
 
 
-def test_the_urgent_feed_never_moves_back_in_time_when_an_alert_expires(site: Site) -> None:
-    """An expiry takes the alert out of the urgent feed and the home page's alert box, and its
-    page and every list then say it expired: a change, dated by `expires` (the newest of what
-    the urgent feed still lists is older)."""
+def add_two_alerts(site: Site, **new: str) -> None:
+    """An urgent alert in effect, and a newer one that expires on 2026-11-22 at 09:00
+    (`new`: more of its fields)."""
     site.add(
         "old-alert", title="Old alert", date="2026-11-01 09:00", category="alert", urgent="true"
     )
@@ -976,7 +975,15 @@ def test_the_urgent_feed_never_moves_back_in_time_when_an_alert_expires(site: Si
         category="alert",
         urgent="true",
         expires="2026-11-22 09:00",
+        **new,
     )
+
+
+def test_the_urgent_feed_never_moves_back_in_time_when_an_alert_expires(site: Site) -> None:
+    """An expiry takes the alert out of the urgent feed and the home page's alert box, and its
+    page and every list then say it expired: a change, dated by `expires` (the newest of what
+    the urgent feed still lists is older)."""
+    add_two_alerts(site)
 
     def updated(now: str) -> tuple[str, str]:
         site.build(now=now)
@@ -1007,19 +1014,8 @@ def test_a_withdrawn_alert_leaving_the_urgent_feed_at_its_expiry_moves_its_time(
     """A withdrawn alert stays in the urgent feed as the notice of its withdrawal until it
     would have expired, and leaves it then: a change to the feed, dated by `expires`, as for
     an alert that expired in effect (the feed's time stayed at the withdrawal)."""
-    site.add(
-        "old-alert", title="Old alert", date="2026-11-01 09:00", category="alert", urgent="true"
-    )
-    site.add(
-        "new-alert",
-        title="New alert",
-        date="2026-11-20 09:00",
-        category="alert",
-        urgent="true",
-        expires="2026-11-22 09:00",
-        status="withdrawn",
-        withdrawn_reason="Posted in error.",
-        modified="2026-11-21 09:00",
+    add_two_alerts(
+        site, status="withdrawn", withdrawn_reason="Posted in error.", modified="2026-11-21 09:00"
     )
 
     def urgent_feed(now: str) -> tuple[list[str], str]:

@@ -352,12 +352,7 @@ def placeholder_lines(text: str) -> list[int]:
 def placeholders(path: str, text: str) -> list[Problem]:
     """Each placeholder left in a file, named by line and field as the build names it: none
     in a draft, which may keep them."""
-    fields = _compose(path, text)
-    if _is_draft(fields):
-        return []
-    found = replace(fields, problems=[])  # not the front matter's own problems
-    _placeholders_left(found, text)
-    return found.problems
+    return _found(path, text, _placeholders_left)
 
 
 def invisible_character(character: str, reference: str | None = None) -> str:
@@ -373,12 +368,7 @@ def invisible_character(character: str, reference: str | None = None) -> str:
 def invisible_characters(path: str, text: str) -> list[Problem]:
     """Each invisible character in a file, named by line and field as the build names it:
     none in a draft, which is never published (it must not stop an urgent alert)."""
-    fields = _compose(path, text)
-    if _is_draft(fields):
-        return []
-    found = replace(fields, problems=[])  # not the front matter's own problems
-    _invisible_characters_left(found, text)
-    return found.problems
+    return _found(path, text, _invisible_characters_left)
 
 
 def invisible_characters_as_spaces(text: str) -> str:
@@ -395,6 +385,17 @@ def first_line_naming(text: str, words: str) -> int:
     start = parts[2] if parts else 1
     lines = lines_of(text)[start - 1 :]
     return next((n for n, line in enumerate(lines, start) if words in line), start)
+
+
+def _found(path: str, text: str, look: Callable[[_Fields, str], None]) -> list[Problem]:
+    """What `look` finds in a file that is not a draft, named by line and field as the build
+    names it, without the front matter's own problems."""
+    fields = _compose(path, text)
+    if _is_draft(fields):
+        return []
+    found = replace(fields, problems=[])
+    look(found, text)
+    return found.problems
 
 
 def _compose(path: str, text: str) -> _Fields:
