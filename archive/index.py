@@ -47,8 +47,9 @@ INDEX = "index.sqlite"
 # Who the City's own posts are by (and its Page or channel when it replies to a comment).
 CITY_NAME = "City of Trail"
 # Where a moderation record is filed whose comment the archive has no line of (disposed of
-# before the decisions about it, kept longer): the moderation log does not name the
-# announcement, and a blank one reads as a record filed nowhere. No slug has parentheses.
+# before the decisions about it, kept longer) and whose line names no announcement (written
+# before the moderation log named it): a blank one reads as a record filed nowhere. No slug
+# has parentheses.
 UNKNOWN_ANNOUNCEMENT = "(unknown announcement)"
 # An index built with other columns, or from other lines (before corrections and withdrawals
 # were records) or texts (before a decision said keep or hide) or times (before an edit was
@@ -337,8 +338,11 @@ def _record(
         return None  # told again by its decision line, with whether the platform applied it
     # A moderation record is about someone's comment: it carries where the comment was and
     # whose it is (legal holds on an author hold these too), while its author is the reviewer.
+    # Its comment's lines may be disposed of before it (kept longer): then the announcement
+    # and post it names, written with it since they were (one from before names none).
     announcement, post_id, commenter, username = comment_posts.get(
-        (event["platform"], event["comment_id"]), NO_COMMENT
+        (event["platform"], event["comment_id"]),
+        (event.get("announcement", ""), event.get("post_id", ""), "", ""),
     )
     return ArchiveRecord(
         **common,

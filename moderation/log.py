@@ -161,12 +161,15 @@ class ModerationLog:
         recorded: either may be missing from a listing that leaves hidden comments out."""
         return frozenset(k for k, s in self.statuses().items() if s.maybe_hidden)
 
-    def classified(self, platform: str, version: int, decision: Decision) -> None:
+    def classified(
+        self, platform: str, version: int, decision: Decision, on: CommentState | None = None
+    ) -> None:
         self.chain.append(
             {
                 "kind": "classification",
                 "platform": platform,
                 "comment_id": decision.id,
+                **_where(on),
                 "version": version,
                 "action": decision.action,
                 "categories": list(decision.categories),
@@ -182,6 +185,7 @@ class ModerationLog:
         who: str,
         reason: str,
         category: str | None,
+        on: CommentState | None = None,
     ) -> str:
         """Record a decision before the platform is asked to apply it, flushed, so that a run
         killed mid-call leaves who, why and the clause behind. Returns its operation id, which
@@ -192,6 +196,7 @@ class ModerationLog:
                 "kind": "intent",
                 "op": operation,
                 **_decision(platform, comment_id, decision, who, reason, category),
+                **_where(on),
             }
         )
         return operation
@@ -206,6 +211,7 @@ class ModerationLog:
         category: str | None,
         result: str,
         operation: str | None = None,
+        on: CommentState | None = None,
     ) -> None:
         self.chain.append(
             {
@@ -213,8 +219,18 @@ class ModerationLog:
                 **({"op": operation} if operation else {}),
                 **_decision(platform, comment_id, decision, who, reason, category),
                 "result": result,
+                **_where(on),
             }
         )
+
+
+def _where(comment: CommentState | None) -> dict[str, str]:
+    """Which announcement and post the comment is on, when known: a moderation record is
+    filed under them after the comment's own lines are disposed of, as its retention may
+    keep the decisions longer (not who wrote it: that stays with the comment's lines)."""
+    if comment is None:
+        return {}
+    return {"announcement": comment.announcement, "post_id": comment.post_id}
 
 
 def _decision(

@@ -203,7 +203,9 @@ def moderate_collected(
                     # Hidden under the rules of the day: read again under today's.
                     again = _classified(comment, post_text, policy)
                     if hiding_category(again.evidence, policy) is None:
-                        log.classified(platform, comment.version, for_review_again(again, status))
+                        log.classified(
+                            platform, comment.version, for_review_again(again, status), comment
+                        )
                         counts["review"] += 1
                 if not _hide_pending(status) or (platform, comment_id) in settled:
                     continue  # a hide sent again, or held back, above: once a run
@@ -212,7 +214,7 @@ def moderate_collected(
                 # A new version, or a hide never applied that today's rules would not make:
                 # classified under them, so a person sees what nobody would otherwise.
                 decision = _classified(comment, post_text, policy)
-                log.classified(platform, comment.version, decision)
+                log.classified(platform, comment.version, decision, comment)
                 if decision.action != "hide":
                     # Hidden before this edit: it stays hidden until a person looks again.
                     hidden = status is not None and status.hidden
@@ -274,7 +276,7 @@ def settle_interrupted(
         who, reason, category = intent["who"], intent["reason"], intent["category"]
         if comment is not None and comment.deleted:
             result = unknown_since_removed(comment)
-            log.decided(*key, decision, who, reason, category, result, operation)
+            log.decided(*key, decision, who, reason, category, result, operation, comment)
             continue
         if key[0] not in platforms:
             continue  # no credentials on this machine: settled by a run that has them
@@ -517,7 +519,7 @@ def _apply(
     may have done; the next run settles it, answering that intent (`operation`). A comment the
     platform answers does not exist whose post is gone from it too (`_not_found`) is recorded
     in `archive` as removed with its post."""
-    operation = operation or log.intend(name, comment_id, decision, who, reason, category)
+    operation = operation or log.intend(name, comment_id, decision, who, reason, category, comment)
     try:
         platform.hide_comment(comment_id, decision == "hide")
         result = "applied"
@@ -529,7 +531,7 @@ def _apply(
         result = refused(error)
     except PlatformError as error:
         result = f"failed: {error}"
-    log.decided(name, comment_id, decision, who, reason, category, result, operation)
+    log.decided(name, comment_id, decision, who, reason, category, result, operation, comment)
     return result
 
 

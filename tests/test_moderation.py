@@ -17,6 +17,7 @@ from invoke.exceptions import Exit
 import tasks
 from archive.collect import collect
 from archive.comments import REMOVED_WITH_DELETED_POST, CommentArchive
+from archive.index import FILES, search
 from checks.lint import LintConfigError
 from checks.lint import Policy as LintPolicy
 from moderation.classifier import (
@@ -798,6 +799,25 @@ def spam_collected(site: Site, sandboxes: Sandboxes) -> tuple[Settings, str]:
     spam = sandboxes.facebook.add_comment(post, SPAM)
     collect(settings, site.content, say=lambda _: None)
     return settings, spam
+
+
+def test_the_decisions_name_the_announcement_and_post_their_comment_is_on(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """The retention schedule may keep the decisions about a comment longer than its lines:
+    the decisions then still say which announcement and post it was on, so that a search,
+    an FOI package and a legal hold on the announcement find them (not who wrote it: that
+    stays with the comment's own lines)."""
+    settings, spam = spam_collected(site, sandboxes)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    post = next(iter(sandboxes.facebook.posts))
+    kept = tmp_path / "kept-records"  # the decisions alone, the comment's lines disposed of
+    (kept / FILES["moderation"]).parent.mkdir(parents=True)
+    shutil.copy(site.root / "records" / FILES["moderation"], kept / FILES["moderation"])
+    filed = [(r.comment_id, r.announcement, r.post_id, r.commenter) for r in search(kept, "")]
+    assert filed == [(spam, "2026-11-20-flushing", post, "")] * 2  # classified, hidden
+    log = ModerationLog(site.root / "records").chain.events()
+    assert {json.dumps(e, sort_keys=True) for e in log if "A resident" in json.dumps(e)} == set()
 
 
 def test_a_hide_the_platform_refused_is_not_recorded_as_hidden_and_is_retried(
