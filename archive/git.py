@@ -72,6 +72,13 @@ def is_an_archive(records_dir: Path) -> bool:
     return all(entry.name in ARCHIVE_ENTRIES | kept_beside for entry in records_dir.iterdir())
 
 
+def _keep_out_the_rest(records_dir: Path) -> None:
+    """Write the archive's .gitignore, which keeps all but its own entries out of it."""
+    ignore = records_dir / ".gitignore"
+    if not ignore.exists() or ignore.read_text() != IGNORED:
+        ignore.write_text(IGNORED)
+
+
 def without_credentials(text: str) -> str:
     """A git message without the credentials a remote's URL may carry (https://user:token@)."""
     return re.sub(r"(?<=://)[^/@\s]+@", "***@", text.strip())
@@ -121,9 +128,7 @@ def commit_archive(
     records_dir.mkdir(parents=True, exist_ok=True)
     if not (records_dir / ".git").exists():
         _git(records_dir, "init", "-q", "-b", "main")
-    ignore = records_dir / ".gitignore"
-    if not ignore.exists() or ignore.read_text() != IGNORED:
-        ignore.write_text(IGNORED)
+    _keep_out_the_rest(records_dir)
     sizes = _sizes(records_dir, FILES.values())  # as the check below finds them
     problems = damaged_records(records_dir, FILES.values())
     if problems:
@@ -306,6 +311,8 @@ def pull_archive(records_dir: Path, remote: str) -> str:
             shutil.rmtree(records_dir / ".git" if existed else records_dir, ignore_errors=True)
         raise
     if not found:
+        if new:  # so that it is the archive, whatever is left beside it before a commit
+            _keep_out_the_rest(records_dir)
         return "the remote is empty: a new archive" if new else "the remote is empty"
     _take(records_dir, "FETCH_HEAD")
     return "cloned" if new else "up to date"

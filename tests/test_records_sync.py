@@ -38,8 +38,8 @@ from syndication.syndicate import Report
 from tests.conftest import NOW, ROOT, Site
 
 
-def remote(tmp_path: Path) -> str:
-    bare = tmp_path / "records.git"
+def remote(tmp_path: Path, name: str = "records") -> str:
+    bare = tmp_path / f"{name}.git"
     subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
     return str(bare)
 
@@ -641,6 +641,11 @@ def test_a_new_archive_clone_with_a_file_left_beside_it_is_still_an_archive(
     monkeypatch.delenv("RECORDS_REMOTE", raising=False)
     tasks.search(Context(), "")
     assert capsys.readouterr().out == "records search: 0 record(s).\n"
+    # Nor only once its first push: a new archive from an empty remote, a file beside it.
+    fresh = tmp_path / "fresh"
+    assert pull_archive(fresh, remote(tmp_path, "empty")) == "the remote is empty: a new archive"
+    (fresh / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    assert is_an_archive(fresh)
     # Another repository with a file left in it (the project's own) is still none.
     project = tmp_path / "project"
     subprocess.run(["git", "init", "-q", "-b", "main", str(project)], check=True)
