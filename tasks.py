@@ -7,6 +7,7 @@ import functools
 import getpass
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -571,6 +572,22 @@ def _search_option(
         raise Exit(f"records search: {option}: {error}{expected}", code=2) from None
 
 
+# invoke gives a command's QUERY whatever follows the command that is not one of its options
+# (`--help` and `-h` too, which it takes for its own help only where nothing is missing): a
+# search for "help" would answer with records, or a package of them, not the help asked for.
+AN_OPTION = re.compile(r"-{1,2}[^\W\d_]")
+
+
+def _not_an_option(command: str, given: str, value: str) -> None:
+    """Stop (exit 2) when the value given for `given` reads as an option, naming it."""
+    if AN_OPTION.match(value):
+        raise Exit(
+            f"{command}: {given}: '{value}' is no QUERY but an option `invoke {command}` does "
+            f"not have; `invoke --help {command.split()[-1]}` lists its options",
+            code=2,
+        )
+
+
 @task(
     positional=["query"],
     help={
@@ -596,6 +613,7 @@ def search(
     """
     # Checked before anything is fetched: a value that cannot be searched is an error, never
     # a search that finds nothing.
+    _not_an_option("records search", "QUERY", query)
     date = "; expected e.g. 2026-11-24"
     since = _search_option("--from", from_, date_bound, date)
     until = _search_option("--to", to, functools.partial(date_bound, end=True), date)
@@ -648,9 +666,12 @@ def export(
     copy. With RECORDS_REMOTE set, the records archive is fetched first, and no package is
     written when it cannot be.
     """
+    queries = [("QUERY", query), *(("--also", q) for q in also or [])]
+    for option, asked in queries:  # `--help` first: it would be told --request is missing
+        _not_an_option("records export", option, asked)
     if not request or not out:
         raise Exit("records export: --request and --out are required", code=2)
-    for option, asked in [("QUERY", query), *(("--also", q) for q in also or [])]:
+    for option, asked in queries:
         try:  # before anything is fetched: a package of no records would answer falsely
             search_query(asked)
         except ValueError as error:

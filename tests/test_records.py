@@ -6,9 +6,11 @@ import codecs
 import csv
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -1014,6 +1016,43 @@ def test_a_query_of_punctuation_alone_is_a_clear_error_naming_it(
     assert not out.exists()
     # Beside a word, punctuation is no word to match: the word is searched.
     assert [r.comment_id for r in search(records, f"Laurel {query}")] == ["c1"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["search", "--help"],
+        ["search", "-h"],
+        ["export", "--help"],
+        ["export", "--request", "FOI-2026-014", "--out", "{out}", "--help"],
+        ["export", "Laurel", "--request", "FOI-2026-014", "--out", "{out}", "--also", "--help"],
+    ],
+)
+def test_an_option_invoke_took_for_the_query_is_a_clear_error_naming_it(
+    tmp_path: Path, command: list[str]
+) -> None:
+    # invoke gives a command's QUERY whatever follows it that is not one of its options:
+    # `--help` searched for "help", and a misspelt option for its words, "0 record(s)".
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Can I get help with the platform?", "2026-11-24T18:00:00+00:00")
+    out = tmp_path / "foi"
+    run = subprocess.run(
+        [sys.executable, "-m", "invoke", "records", *(a.format(out=out) for a in command)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "RECORDS_DIR": str(records)},
+    )
+    given = "QUERY" if "--also" not in command else "--also"
+    option = command[-1]
+    assert (run.returncode, run.stdout) == (2, ""), run.stdout + run.stderr
+    assert run.stderr.startswith(
+        f"records {command[0]}: {given}: '{option}' is no QUERY but an option "
+        f"`invoke records {command[0]}` does not have; `invoke --help {command[0]}` "
+        "lists its options"
+    ), run.stderr
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("author", [" ", "", "\t  "])
