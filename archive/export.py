@@ -121,7 +121,7 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     person = _third_party(record)
     if person:
         found.append(PersonalInfo(record.key, "name", person))
-    if person and record.type == "comment":
+    if _by_a_third_party(record):
         # The platform's account id identifies the person as surely as the name.
         found.extend(
             PersonalInfo(record.key, what, str(record.data[field]))
@@ -138,7 +138,7 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
         found.extend(_in_text(record.key, text))
     if record.type == "comment":  # the City's answers too: they may repeat a resident's home
         found.extend(_addresses(record.key, record.text))
-    if person and record.type == "comment":
+    if _by_a_third_party(record):
         found.extend(_attached(record.key, record.data.get("attachment")))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
 
@@ -159,12 +159,19 @@ def _published_by_the_city(record: ArchiveRecord) -> bool:
     return record.type == "post"
 
 
+def _by_a_third_party(record: ArchiveRecord) -> bool:
+    """A comment the platform does not say the City wrote (`by_city`: its Page, account or
+    channel answering), for anyone can call themselves "City of Trail"; named or not, for a
+    platform may give no name (Graph leaves out `from` where the token may not read it), while
+    its account id and photo still lead to whoever wrote it."""
+    return record.type == "comment" and not record.data.get("by_city")
+
+
 def _third_party(record: ArchiveRecord) -> str:
     """The name of the third party a record is by or about ('' for none): a comment's author,
-    unless the platform says the City wrote it (`by_city`: its Page, account or channel
-    answering), for anyone can call themselves "City of Trail"; a moderation record's
-    commenter (the City's own answers are never moderated)."""
-    if record.type == "comment" and not record.data.get("by_city"):
+    unless the City wrote it (see `_by_a_third_party`); a moderation record's commenter (the
+    City's own answers are never moderated)."""
+    if _by_a_third_party(record):
         name = record.author
     elif record.type == "moderation":
         name = record.commenter

@@ -1943,6 +1943,30 @@ def test_a_severed_export_does_not_keep_the_facebook_address_of_a_commenters_pho
     assert "https://news.trail.ca" in city_post["text"]  # the City's own post as published
 
 
+@pytest.mark.parametrize("author", ["", "  "])
+def test_a_severed_export_severs_the_account_and_photo_of_a_commenter_with_no_name(
+    tmp_path: Path, author: str
+) -> None:
+    # A platform may give no name for who commented (Graph leaves out `from` where the token
+    # may not read it, YouTube a closed channel's name): still a third party, whose account id
+    # and photo lead to them as a name would. Who is the City is the platform's word.
+    records = tmp_path / "records"
+    page = "https://www.facebook.com/photo.php?fbid=7301"
+    tub = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-tub.jpg"
+    photo = {"type": "photo", "url": page, "media": {"image": {"src": tub}}}
+    _add_comment(records, "c1", "Our tub", "2026-11-24T18:00:00+00:00", author,
+                 author_id="4936602119", by_city=False, attachment=photo)  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["tub"], out, redact=True)
+    original = (out / "report.html").read_text()
+    for what, value in [("account id", "4936602119"), ("attachment", page), ("attachment", tub)]:
+        assert f"<td>{what}</td><td>{value}</td></tr>" in original, what
+    for name in ("records.json", "records.csv", "report.html"):
+        severed = (out / "redacted" / name).read_text()
+        assert "4936602119" not in severed and "fbid=7301" not in severed, name
+        assert "brown-water-in-my-tub" not in severed, name
+
+
 def test_retention_lists_what_is_due_and_never_held_records(archive: Path, tmp_path: Path) -> None:
     policy_file = tmp_path / "retention.yml"
     policy_file.write_text(
