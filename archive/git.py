@@ -16,7 +16,7 @@ from pathlib import Path
 from checks.git_command import git_process, run_git, run_git_bytes
 
 from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain, record_lines
-from .index import FILES, INDEX, REPORT
+from .index import FILES, INDEX, REPORT, city_time
 from .lock import LOCK_FILE, holds_nothing_but_the_lock
 
 IDENTITY = (
@@ -607,15 +607,17 @@ class FileChange:
     """One commit's change to one file, as `git log --raw` gives it."""
 
     commit: str
-    made: str  # the commit's day and subject, as a person finds it in `git log`
+    made: str  # when the commit was made, in City time, and its subject
     path: str
     status: str  # M modified, D deleted, A added
     before: str  # the blobs (all zeros for none)
     after: str
 
 
-# What `_file_changes` reads: each commit's header, then its `--raw` lines.
-CHANGES_FORMAT = "--format=%x00%H%x09%cs, %s"
+# What `_file_changes` reads: each commit's header, then its `--raw` lines. Its time as made,
+# with the committer's offset (CI's is UTC's): shown in City time, as every records command
+# shows times, the 25th in UTC being the evening of the 24th in Trail.
+CHANGES_FORMAT = "--format=%x00%H%x09%cI%x09%s"
 
 
 def _file_changes(log: str) -> list[FileChange]:
@@ -623,7 +625,8 @@ def _file_changes(log: str) -> list[FileChange]:
     changes = []
     for entry in log.split("\0")[1:]:
         header, *lines = entry.splitlines()
-        commit, made = header.split("\t", 1)
+        commit, when, subject = header.split("\t", 2)
+        made = f"{city_time(when)}, {subject}"
         for line in lines:
             if line.startswith(":"):
                 meta, path = line.split("\t", 1)

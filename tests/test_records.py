@@ -134,11 +134,20 @@ def test_records_verify_notices_a_whole_archive_file_removed(
     )
 
 
+# When `_commit_by_hand` commits, on a machine keeping UTC (CI's): late on the 24th in Trail,
+# already the 25th there. And that time as every records command shows times.
+COMMITTED = "2026-11-25T01:30:00+00:00"
+COMMITTED_IN_CITY_TIME = "2026-11-24 17:30 -08:00"
+
+
 def _commit_by_hand(records: Path, message: str) -> str:
     """The archive as it is, committed with git itself (a run refuses a damaged file): by hand,
-    or by a run from before runs refused. Its commit."""
+    or by a run from before runs refused, at COMMITTED. Its commit."""
     git = ["git", "-C", str(records), "-c", "user.name=x", "-c", "user.email=x@x"]
-    subprocess.run([*git, "commit", "-q", "-a", "-m", message], check=True)
+    when = {"GIT_COMMITTER_DATE": COMMITTED, "GIT_AUTHOR_DATE": COMMITTED, "TZ": "UTC"}
+    subprocess.run(
+        [*git, "commit", "-q", "-a", "-m", message], check=True, env={**os.environ, **when}
+    )
     return subprocess.run(
         [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
     ).stdout.strip()
@@ -156,15 +165,11 @@ def test_records_verify_notices_records_removed_in_a_commit(
     _verify_fails(archive, monkeypatch)
     problems = capsys.readouterr().err.splitlines()
     assert problems == [
-        f"{archive / FILES['comment']}: commit {cut[:10]} ({_today()}, "
+        f"{archive / FILES['comment']}: commit {cut[:10]} ({COMMITTED_IN_CITY_TIME}, "
         "Records not yet committed) removed records from it",
-        f"{archive / FILES['post']}: commit {cut[:10]} ({_today()}, "
+        f"{archive / FILES['post']}: commit {cut[:10]} ({COMMITTED_IN_CITY_TIME}, "
         "Records not yet committed) deleted it",
     ]
-
-
-def _today() -> str:
-    return datetime.now().astimezone().date().isoformat()  # git's %cs: the committer's day
 
 
 def _changed_decision(moderation: Path, where: str) -> int:
@@ -206,8 +211,8 @@ def test_records_verify_names_a_commit_that_changed_records(
     for _ in range(2):  # and named again, until it is put right
         _verify_fails(archive, monkeypatch)
         assert capsys.readouterr().err == (
-            f"{moderation}: commit {edit[:10]} ({_today()}, Moderate comments) changed records "
-            f"in it, from line {changed}\n"
+            f"{moderation}: commit {edit[:10]} ({COMMITTED_IN_CITY_TIME}, Moderate comments) "
+            f"changed records in it, from line {changed}\n"
         )
 
 
