@@ -89,6 +89,8 @@ IDENTIFYING = (*WHOLE_WORDS, ATTACHED)
 # so the severed copy gives a stand-in.
 COMMENT_IDS = ("comment_id", "parent_id", "removed_with")
 PSEUDONYM = "comment-{number}"
+# Where each archive line holds the hash of the line before it (see archive/chain.py).
+CHAINED = "prev"
 # The ids a post's ledger line gives what the City published under: the post, and on X the
 # "Update:" reply that told of a change (residents answer it like the post).
 POSTED_IDS = ("remote_id", "reply_id")
@@ -368,8 +370,9 @@ def sever(
     """A copy of the record with each of the finder's values replaced by a marked severing,
     wherever it appears: text, author, and every value of the record's data; the third
     party's name it is by or about, whatever that name is; and each comment id by its
-    stand-in (see `pseudonyms`). What the City published on its own is given as published
-    (it has no comment ids to stand in for)."""
+    stand-in (see `pseudonyms`); without the hash of the archive line before it. What the
+    City published on its own is given as published (it has no comment ids to stand in
+    for)."""
     if _published_by_the_city(record):
         return record
 
@@ -383,6 +386,10 @@ def sever(
         return value
 
     data = severed(record.data)
+    # The hash of the archive line before it, as it was: a guess at what was severed (a
+    # street and number) put in its place would be checked against it. Of no use here
+    # either: a severed line is no longer the one the chain holds.
+    data.pop(CHAINED, None)
     for field, what in ACCOUNT_FIELDS.items():
         accounts = {i.value for i in finder.items.values() if i.what == what}
         if record.type == "comment" and str(record.data.get(field)) in accounts:

@@ -21,7 +21,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from archive import git as archive_git
-from archive.chain import ChainFile, rechain
+from archive.chain import ChainFile, chained_line, line_hash, rechain
 from archive.collect import collect
 from archive.export import PersonalInfo, announcement_history, export, personal_information
 from archive.git import ArchiveSyncError, commit_archive, removed_records
@@ -1782,6 +1782,32 @@ def test_a_severed_export_severs_a_street_address_only_the_citys_answer_gives(
     assert texts[1] == (  # City Hall's address is the City's (policy/public-contacts.yml)
         f"Avery, we will check {address}, or write to {email}; City Hall is at 1394 Pine Avenue."
     )
+
+
+def test_a_severed_export_gives_no_hash_to_check_a_guess_at_what_was_severed_against(
+    tmp_path: Path,
+) -> None:
+    # Each archive line holds the hash of the line before it as it was (`prev`): given with
+    # the severed copy, whoever holds it could put a guess (a street of Trail and a number) in
+    # place of a severing, hash the line, and find the guess right where it matches.
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "We will check 1234 Hazelwood Drive today.",
+                 "2026-11-24T18:00:00+00:00", "City of Trail", author_id="100",
+                 by_city=True)  # fmt: skip
+    _add_comment(records, "c2", "Thanks!", "2026-11-24T18:05:00+00:00", "Avery Lee",
+                 author_id="901", parent_id="c1")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Hazelwood"], out, redact=True)
+    answer, thanks = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    address = "[severed: FOIPPA s.22, street address of a third party]"
+    assert answer["text"] == f"We will check {address} today."
+    guess = json.loads(json.dumps(answer["data"]).replace(address, "1234 Hazelwood Drive"))
+    assert line_hash(chained_line(guess)) != thanks["data"].get("prev"), "the guess is checked"
+    hashes = {line_hash(line) for path in FILES.values() for _, line in
+              ChainFile(records / path).lines()}  # fmt: skip
+    for name in ("records.json", "records.csv", "report.html"):
+        severed = (out / "redacted" / name).read_text()
+        assert not [h for h in hashes if h.removeprefix("sha256:") in severed], name
 
 
 def test_a_severed_export_leaves_the_address_in_the_citys_own_post(tmp_path: Path) -> None:
