@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from syndication.config import REQUIRED
 
-from .chain import START, ChainFile, Checkpoint
+from .chain import START, ChainError, ChainFile, Checkpoint
 from .comments import Repeats, how_removed
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
@@ -151,7 +151,7 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     comment version, every moderation classification and decision (not the intents written
     before a call, which their outcome lines repeat; nor a comment's version or deletion that
     a second run collecting at once wrote again: its first line is the record)."""
-    earlier = _Earlier()
+    earlier = _Earlier(records_dir)
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
         for number, event in chain.reading():
@@ -177,7 +177,8 @@ class _Earlier:
     is restored from the records indexed about it, the first time a line names it: the lines
     before are not read again."""
 
-    def __init__(self, index: sqlite3.Connection | None = None) -> None:
+    def __init__(self, records_dir: Path, index: sqlite3.Connection | None = None) -> None:
+        self.records_dir = records_dir
         self.index = index
         self.post_ids: dict[tuple[str, str], str] = {}
         self.comment_posts: dict[tuple[str, str], Whose] = {}
@@ -190,7 +191,19 @@ class _Earlier:
     def record(
         self, kind: str, name: str, number: int, event: dict[str, Any]
     ) -> ArchiveRecord | None:
-        """The record line `number` of the file `name` makes, if any; read in order."""
+        """The record line `number` of the file `name` makes, if any; read in order.
+        ChainError, naming the file, line and field, for a line without a field its kind has
+        (valid JSON, so written by hand: the archive's writers give every line them all)."""
+        try:
+            return self._record(kind, name, number, event)
+        except KeyError as missing:
+            raise ChainError(
+                f"{self.records_dir / name}:{number}: a {kind} line without its {missing} field"
+            ) from None
+
+    def _record(
+        self, kind: str, name: str, number: int, event: dict[str, Any]
+    ) -> ArchiveRecord | None:
         if kind == "post":
             self._restore_post((event.get("announcement", ""), event.get("platform", "")))
         else:
@@ -518,7 +531,7 @@ def _index_lines_added(db: sqlite3.Connection, records_dir: Path) -> bool:
         files = chains(records_dir)
         if not all(files[kind].continues(reached.get(str(FILES[kind]), START)) for kind in FILES):
             return False
-        _index_lines(db, records_dir, reached, _Earlier(db))
+        _index_lines(db, records_dir, reached, _Earlier(records_dir, db))
     return True
 
 
@@ -561,7 +574,7 @@ def _build_index(building: Path, records_dir: Path) -> int:
     with closing(sqlite3.connect(building)) as db:
         db.executescript(INDEX_TABLES)
         with db:
-            added = _index_lines(db, records_dir, {}, _Earlier())
+            added = _index_lines(db, records_dir, {}, _Earlier(records_dir))
         db.executescript(INDEX_LOOKUPS)
         db.execute(f"PRAGMA user_version = {SCHEMA}")
     return added

@@ -406,6 +406,34 @@ def test_a_damaged_archive_stops_every_reader_with_its_file_and_line(
     assert message.endswith(DAMAGED_HINT)
 
 
+@pytest.mark.parametrize(
+    ("command", "call"),
+    [
+        ("records search", lambda: tasks.search(Context(), "Laurel")),
+        ("records reindex", lambda: tasks.reindex(Context())),
+        ("records export", lambda: tasks.export(Context(), "", request="F-1", out="/nonexistent")),
+        ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
+    ],
+)
+def test_a_line_without_a_field_stops_the_records_commands_naming_file_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, call: Any
+) -> None:
+    """A line that is JSON but lacks a field every line of its kind has (added by hand) was a
+    traceback (KeyError: 'platform')."""
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    comments = records / FILES["comment"]
+    with comments.open("a") as handle:
+        handle.write('{"kind": "comment", "text": "added by hand"}\n')
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    with pytest.raises(Exit) as stopped:
+        call()
+    assert stopped.value.code == 2
+    assert str(stopped.value.message) == (
+        f"{command}: {comments}:2: a comment line without its 'platform' field{DAMAGED_HINT}"
+    )
+
+
 def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Path) -> None:
     records = tmp_path / "records"
     _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
