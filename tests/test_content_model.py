@@ -175,6 +175,27 @@ def test_an_event_without_its_start_is_named() -> None:
     assert problem.field == "event_start"
 
 
+def test_event_fields_on_an_announcement_that_is_not_an_event_are_refused() -> None:
+    """A public notice given a start, an end and a place built without a word, and none of them
+    reached the page, the feeds or the calendar: the CEC believed them published."""
+    problems = problems_for(
+        category="public-notice",
+        event_start="2026-12-03 10:00",
+        event_end="2026-12-03 12:00",
+        location="City Hall",
+    )
+    assert [(p.field, p.line) for p in problems] == [
+        ("event_start", 6),
+        ("event_end", 7),
+        ("location", 8),
+    ]
+    assert problems[0].message == (
+        "is only for an event (category city-event or regional-event), not a public-notice "
+        "announcement, whose page, feeds and calendar would not show it; give the event's "
+        "category, or remove the field"
+    )
+
+
 def test_an_event_ending_before_it_starts_is_refused() -> None:
     problem = only_problem(
         category="city-event",

@@ -941,6 +941,17 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
             ("event_start", "event_end", "location"),
             f" for a {values['category']} announcement",
         )
+    elif values["category"]:
+        # Only an event's page, feeds and calendar show them: kept, they would vanish unseen.
+        events = " or ".join(c for c in CATEGORIES if c in EVENT_CATEGORIES)
+        for name in ("event_start", "event_end", "location"):
+            if name in fields.nodes:
+                fields.problem(
+                    name,
+                    f"is only for an event (category {events}), not a {values['category']} "
+                    "announcement, whose page, feeds and calendar would not show it; give the "
+                    "event's category, or remove the field",
+                )
     start, end = values["event_start"], values["event_end"]
     if start and end and end <= start:
         when = "before" if end < start else "the same time as"
