@@ -12,7 +12,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .text import X_MAX_LENGTH, fit, utf8_length, x_length
+from announcements.sentences import CLOSING, SENTENCE_STOPS
+
+from .text import ELLIPSIS, X_MAX_LENGTH, fit, utf8_length, x_length
 
 YOUTUBE_TITLE_MAX = 100
 YOUTUBE_DESCRIPTION_MAX_BYTES = 5000
@@ -23,11 +25,10 @@ FACEBOOK_MESSAGE_MAX = 63206
 
 def _lead(title: str, summary: str, urgent: bool) -> str:
     prefix = "URGENT: " if urgent else ""
-    return (
-        f"{prefix}{title}. {summary}"
-        if not title.endswith((".", "!", "?"))
-        else (f"{prefix}{title} {summary}")
-    )
+    # A title may end its sentence itself, also inside quotes or brackets (`Say "yes!"`) or
+    # trailing off (`…`): a full stop after it would be a second one.
+    ends = title.rstrip(CLOSING).endswith((*SENTENCE_STOPS, ELLIPSIS))
+    return f"{prefix}{title} {summary}" if ends else f"{prefix}{title}. {summary}"
 
 
 def _x_post(lead: str, ending: str) -> str:

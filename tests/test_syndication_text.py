@@ -181,6 +181,25 @@ def test_facebook_message_has_the_link_and_guidelines() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("title", "lead"),
+    [
+        ("Pool closed", "Pool closed. Crews are out."),
+        ("Have your say on the budget!", "Have your say on the budget! Crews are out."),
+        ("Council says \u201cyes!\u201d", "Council says \u201cyes!\u201d Crews are out."),
+        ('Mayor: "Thank you, Trail."', 'Mayor: "Thank you, Trail." Crews are out.'),
+        ("Pool closed (until Monday.)", "Pool closed (until Monday.) Crews are out."),
+        ("What comes next\u2026", "What comes next\u2026 Crews are out."),
+    ],
+)
+def test_a_title_that_ends_a_sentence_gets_no_second_full_stop(title: str, lead: str) -> None:
+    """A title ending in a stop before a closing quote or bracket, or in an ellipsis, ends its
+    sentence as one ending in . ! or ? does: "yes!\u201d. Crews" is wrong in every post."""
+    message = facebook_message(title, "Crews are out.", URL, GUIDELINES, False)
+    assert message.startswith(lead + "\n\n")
+    assert x_text(title, "Crews are out.", URL, GUIDELINES).startswith(lead + "\n")
+
+
 def test_corrections_come_first_in_editable_posts() -> None:
     message = facebook_message(
         "Title", "Summary.", URL, GUIDELINES, False, ["Friday, not Thursday."]
