@@ -504,6 +504,39 @@ def test_front_matter_must_be_there_and_be_yaml() -> None:
 
 
 @pytest.mark.parametrize(
+    ("field", "typed", "line", "quoted"),
+    [
+        ("title", "Road work: Bay Avenue", 2, '"Road work: Bay Avenue"'),
+        ("title", "'Rossland's Café'", 2, '"Rossland\'s Café"'),
+        ("title", '"Rossland"s Café"', 2, '"Rossland\\"s Café"'),
+        ("summary", "Closed: see the schedule.", 5, '"Closed: see the schedule."'),
+        ("summary", '"Closed" until Monday.', 5, '"\\"Closed\\" until Monday."'),
+        ("summary", "*Closed* until Monday.", 5, '"*Closed* until Monday."'),
+        ("summary", "@TrailBC crews are out.", 5, '"@TrailBC crews are out."'),
+    ],
+)
+def test_a_value_yaml_cannot_read_as_written_is_named_by_its_field(
+    field: str, typed: str, line: int, quoted: str
+) -> None:
+    """A colon and a space in a title, quotation marks around its first words, an apostrophe in
+    single quotes: the commonest of the CEC's YAML mistakes, named by the field and how to
+    write it, not as "front matter: is not valid YAML (did not find expected key)"."""
+    (problem,) = problems_for(None, **{field: typed})
+    assert (problem.field, problem.line) == (field, line)
+    assert problem.message.startswith("is not valid YAML (")
+    assert problem.message.endswith(
+        f'; write the value in double quotes, each \\ and " in it after a \\: {field}: {quoted})'
+    )
+
+
+def test_a_yaml_error_after_a_field_is_not_named_by_it() -> None:
+    # `[water` is unclosed on line 3; YAML finds that out at `summary:`, two lines below it.
+    text = "---\ntitle: Flushing\ntags: [water\ndate: 2026-11-20 09:00\nsummary: Flushing.\n---\n"
+    (problem,) = parse_announcement(PATH, text, CITY)[1]
+    assert problem.field == "front matter"
+
+
+@pytest.mark.parametrize(
     ("plain", "typed", "line", "what"),
     [
         ("summary: ", "summary:\u00a0", 5, "a no-break space (U+00A0)"),  # YAML names line 6

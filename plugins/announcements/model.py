@@ -416,13 +416,20 @@ def _compose(path: str, text: str) -> _Fields:
         mark = getattr(error, "problem_mark", None)
         line = fields.line_of(mark) if mark is not None else fields.first_line
         reason = getattr(error, "problem", None) or str(error)
+        name = "front matter"  # or the field whose value YAML read as its own syntax
         lines, index = lines_of(front), line - fields.first_line
         if lookalike := _lookalike(lines[: index + 1] if mark is not None else lines):
             found, hint = lookalike
             line, reason = fields.first_line + found, f"{reason}; {hint}"
         elif mark is not None and index < len(lines) and "\t" in lines[index]:
             reason += "; this line has a tab: indent and space with spaces only"
-        fields.problem("front matter", f"is not valid YAML ({reason})", line)
+        elif mark is not None and (quoted := _quoted_value(lines, index, mark.column)):
+            name, value = quoted
+            reason += (
+                '; write the value in double quotes, each \\ and " in it after a \\: '
+                f"{name}: {value}"
+            )
+        fields.problem(name, f"is not valid YAML ({reason})", line)
         return fields
     if root is None:
         return fields
@@ -438,6 +445,23 @@ def _compose(path: str, text: str) -> _Fields:
         fields.nodes[name] = value_node
         fields.lines[name] = line
     return fields
+
+
+_FIELD_NAME = re.compile(r"([A-Za-z_]+):")
+
+
+def _quoted_value(lines: list[str], index: int, column: int) -> tuple[str, str] | None:
+    """(field, its value in double quotes) when YAML stopped inside the value of the field on
+    line `index`, having read part of it as its own syntax (`: `, a leading quotation mark,
+    `*`, `@`, an apostrophe in single quotes); None when it stopped elsewhere (at a field's
+    name, having read past the end of the one above)."""
+    found = _FIELD_NAME.match(lines[index]) if index < len(lines) else None
+    if found is None or column < found.end():
+        return None
+    value = lines[index][found.end() :].strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]  # the quotes it was written in, which did not hold it
+    return found.group(1), '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _lookalike(lines: list[str]) -> tuple[int, str] | None:
