@@ -529,6 +529,23 @@ def test_a_value_yaml_cannot_read_as_written_is_named_by_its_field(
     )
 
 
+@pytest.mark.parametrize(("field", "line"), [("title", 2), ("location", 7)])
+def test_a_value_starting_with_a_hash_is_named_as_read_for_a_comment(field: str, line: int) -> None:
+    """`title: #1 priority` is an empty title to YAML, a `#` after a space starting a comment:
+    the message said only "expected text"."""
+    fields = {"category": "city-event", "event_start": "2026-12-05 10:00"}
+    fields[field] = "#1 pick: Gyro Park"
+    problems = problems_for(None, **fields)
+    assert [(p.field, p.line, p.message) for p in problems if p.field == field] == [
+        (
+            field,
+            line,
+            "expected text (#1 pick: Gyro Park reads as a comment: in YAML a # after a space "
+            f'starts one); write the value in double quotes: {field}: "#1 pick: Gyro Park"',
+        )
+    ]
+
+
 def test_a_yaml_error_after_a_field_is_not_named_by_it() -> None:
     # `[water` is unclosed on line 3; YAML finds that out at `summary:`, two lines below it.
     text = "---\ntitle: Flushing\ntags: [water\ndate: 2026-11-20 09:00\nsummary: Flushing.\n---\n"

@@ -461,7 +461,29 @@ def _quoted_value(lines: list[str], index: int, column: int) -> tuple[str, str] 
     value = lines[index][found.end() :].strip()
     if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]  # the quotes it was written in, which did not hold it
-    return found.group(1), '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return found.group(1), _double_quoted(value)
+
+
+def _double_quoted(value: str) -> str:
+    """`value` as YAML reads it whole, whatever it holds."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _comment_taken_for_value(fields: _Fields, name: str, node: yaml.Node) -> str:
+    """For a field YAML read as empty because its value starts with `#` (`title: #1 pick`:
+    a `#` after a space starts a comment in YAML), how to write it; else nothing."""
+    if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
+        return ""
+    lines = lines_of(fields.front)
+    index = fields.lines.get(name, 0) - fields.first_line
+    found = _FIELD_NAME.match(lines[index]) if 0 <= index < len(lines) else None
+    value = lines[index][found.end() :].strip() if found else ""
+    if not value.startswith("#"):
+        return ""
+    return (
+        f" ({value} reads as a comment: in YAML a # after a space starts one); write the "
+        f"value in double quotes: {name}: {_double_quoted(value)}"
+    )
 
 
 def _lookalike(lines: list[str]) -> tuple[int, str] | None:
@@ -721,7 +743,7 @@ def _parse(fields: _Fields, name: str, parser: Callable[[yaml.Node], Any]) -> An
     try:
         return parser(node)
     except _FieldError as error:
-        fields.problem(name, str(error))
+        fields.problem(name, f"{error}{_comment_taken_for_value(fields, name, node)}")
         return None
 
 
