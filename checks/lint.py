@@ -16,6 +16,10 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               text and a heading at the title's level too
   external-image                              an image on another site, which readers'
                                               browsers would fetch (the build refuses it too)
+  image                                       an image of the site not linked with
+                                              `{static}` (`images/x.png`), which the page
+                                              would show broken: always an error, as the
+                                              build refuses it
   broken-link                                 internal links (inline, by reference, named on
                                               its definition's line, or HTML's <a href>) to
                                               files or pages the build does not write (a
@@ -129,8 +133,10 @@ from announcements.reader import (
     element_ids,
     ids_in_text,
     image_from_elsewhere,
+    image_not_copied,
     image_without_alt,
     images_without_alt,
+    is_copied_from_content,
     is_outside_site,
     link_addresses,
     link_outside_content,
@@ -880,9 +886,9 @@ def _heading_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
         previous = level
 
 
-def _image_source_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
-    """Images a reader's browser would fetch from another site, as the build refuses them:
-    in Markdown, by reference (reported where the address is) or in HTML."""
+def _image_sources(lines: list[Line]) -> list[tuple[int, str]]:
+    """(line, address) of each image: in Markdown, by reference (on the line of the
+    definition, where the address is) or in HTML."""
     found: list[tuple[int, str]] = []
     for line in (ln for ln in lines if ln.is_markup):
         found += [(line.number, m.group(2).strip("<>")) for m in IMAGE.finditer(line.text)]
@@ -890,10 +896,17 @@ def _image_source_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
             (line.number, next(g for g in m.groups() if g is not None))
             for m in HTML_IMG_SRC.finditer(line.text)
         ]
-    found += _by_reference(lines, IMAGE_REFERENCE)
-    for number, address in found:
+    return found + _by_reference(lines, IMAGE_REFERENCE)
+
+
+def _image_source_findings(lines: list[Line]) -> Iterator[tuple[int, str, str]]:
+    """Images a reader's browser would fetch from another site, and images of the site not
+    linked with `{static}` (shown broken), as the build refuses them."""
+    for number, address in _image_sources(lines):
         if is_outside_site(address):
             yield number, "external-image", image_from_elsewhere(address)
+        elif not is_copied_from_content(address):
+            yield number, "image", image_not_copied(address)
 
 
 def _label(text: str) -> str:
@@ -929,14 +942,21 @@ def _definitions(lines: list[Line]) -> dict[str, tuple[int, str]]:
 def _link_targets(lines: list[Line]) -> list[tuple[int, str]]:
     """(line, address as written) of each link and image in the body: inline, by reference
     (on the line of its definition), or a link in HTML (`<a href>`, as the build reads it once
-    cleaned: any quotes, any case)."""
+    cleaned: any quotes, any case). An image not linked with `{static}` is left out: it is
+    refused as such (see _image_source_findings), not as a link to no page."""
     found: list[tuple[int, str]] = []
     for line in (ln for ln in lines if ln.is_markup):
         text = line.text
-        found += [(line.number, m.group(2)) for m in (*LINK.finditer(text), *IMAGE.finditer(text))]
+        found += [(line.number, m.group(2)) for m in LINK.finditer(text)]
+        found += [
+            (line.number, m.group(2))
+            for m in IMAGE.finditer(text)
+            if is_copied_from_content(m.group(2).strip("<>"))
+        ]
         if HTML_LINK.search(text):
             found += [(line.number, address) for address in link_addresses(sanitise(text))]
-    return found + _by_reference(lines, LINK_REFERENCE) + _by_reference(lines, IMAGE_REFERENCE)
+    images = [(n, a) for n, a in _by_reference(lines, IMAGE_REFERENCE) if is_copied_from_content(a)]
+    return found + _by_reference(lines, LINK_REFERENCE) + images
 
 
 # The links Pelican resolves to a file in content/ (see announcements.links).

@@ -403,7 +403,7 @@ def test_script_and_unsafe_links_in_the_text_are_never_published(site: Site) -> 
         "2026-11-20-flushing",
         body=(
             "Hi <script>alert(1)</script> [details](javascript:alert(2)) "
-            '<img src="images/x.png" onerror="alert(3)" alt="y"> '
+            '<img src="{static}/images/pixel.png" onerror="alert(3)" alt="y"> '
             '<abbr title="Public Works">PW</abbr> [Call us](tel:+12503641262) or '
             "[see the map]({filename}/announcements/2026-11-20-map.md)."
             "[^1]\n\n[^1]: Weather permitting.\n"
@@ -688,6 +688,39 @@ def test_a_link_to_a_missing_page_fails_the_build_naming_file_and_line(site: Sit
         "'{filename}/announcements/x.md' names a file not in content/ (announcements/x.md); "
         "add the file, or correct the name"
     )
+
+
+@pytest.mark.parametrize(
+    ("image", "address"),
+    [
+        ("![A hydrant](images/pixel.png)", "images/pixel.png"),
+        ("![A hydrant](/images/pixel.png)", "/images/pixel.png"),
+        ("![A hydrant](../images/pixel.png)", "../images/pixel.png"),
+        ('<img src="images/pixel.png" alt="A hydrant">', "images/pixel.png"),
+        ("![A hydrant][h]\n\n[h]: images/pixel.png", "images/pixel.png"),
+    ],
+)
+def test_an_image_in_the_text_not_linked_with_static_is_refused_by_the_build_and_the_lint(
+    site: Site, image: str, address: str
+) -> None:
+    """A path as written is read from the page's address (announcements/...), not from
+    content/: the page and the feeds would show a broken image. Only `{static}` says where the
+    file is in content/, and has the build copy it."""
+    site.add("2026-11-20-flushing", body=f"Crews flush mains.\n\n{image}\n")
+    path = site.content / "announcements" / "2026-11-20-flushing.md"
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if address in text)
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    found = [f for f in lint(site.content, site.root / "policy") if f.blocks_publishing]
+    assert [(f.path, f.line, f.rule) for f in found] == [(display_path(path), line, "image")]
+    assert found[0].message == (
+        f"'{address}' is not an image of the site as written: the page, at another address "
+        "than its file, would show it broken; write its path in content/ after {static}: "
+        "{static}/images/pixel.png"
+    )
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    assert refused.value.problems == [f"{display_path(path)}:{line}: image: {found[0].message}"]
+    assert not site.output.exists()
 
 
 def test_an_image_in_the_text_that_does_not_exist_fails_the_build_naming_it(site: Site) -> None:
@@ -1177,7 +1210,7 @@ def test_links_in_feed_entries_lead_where_the_page_links_lead(site: Site) -> Non
             "Fill in [the survey](2026-11-19-survey.html), read [what to do](#what-to-do), "
             "[the guidelines]({filename}/pages/comment-guidelines.md) or "
             "[write to us](mailto:info@trail.ca).\n\n"
-            "![A crew at the hydrant](../images/pixel.png)\n\n"
+            "![A crew at the hydrant]({static}/images/pixel.png)\n\n"
             '<blockquote cite="../comment-guidelines.html">Be kind.</blockquote>\n\n'
             "## What to do\n\nRun cold water.\n"
         ),

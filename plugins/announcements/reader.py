@@ -313,6 +313,27 @@ def image_from_elsewhere(address: str) -> str:
     )
 
 
+# The links by which Pelican copies a file of content/ and writes its address on the page.
+COPIED_LINKS = ("{static}", "{attach}")
+
+
+def is_copied_from_content(address: str) -> bool:
+    """Whether an image at `address` is a file of content/ the build copies and addresses:
+    any other path is read from the page's address (announcements/...), not from content/."""
+    return address.strip().startswith(COPIED_LINKS)
+
+
+def image_not_copied(address: str) -> str:
+    """What is wrong with an image of the site not linked with `{static}`, said the same by
+    the build and the content lint."""
+    path = re.sub(r"^(?:\.{1,2}/|/)+", "", address.strip())
+    return (
+        f"'{address}' is not an image of the site as written: the page, at another address "
+        "than its file, would show it broken; write its path in content/ after {static}: "
+        f"{{static}}/{path}"
+    )
+
+
 def images(html: str) -> list[dict[str, str]]:
     """The attributes of each image in rendered (cleaned) text, by name."""
     return _attributes(_IMAGE, html)
@@ -343,6 +364,13 @@ def images_from_elsewhere(html: str) -> list[str]:
     """The address of each image in rendered (cleaned) text that is outside the site."""
     sources = (image.get("src", "") for image in images(html))
     return [address for address in sources if is_outside_site(address)]
+
+
+def images_not_copied(html: str) -> list[str]:
+    """The address of each image in rendered (cleaned) text that is neither on another site
+    (refused as such) nor a file of content/ linked with `{static}`."""
+    sources = (image.get("src", "") for image in images(html))
+    return [a for a in sources if not is_outside_site(a) and not is_copied_from_content(a)]
 
 
 def image_without_alt(address: str) -> str:
@@ -416,6 +444,12 @@ class AnnouncementReader(BaseReader):
         problems += [
             Problem(name, first_line_naming(text, address), "image", image_from_elsewhere(address))
             for address in images_from_elsewhere(html)
+        ]
+        # A path as written is read from the page's address, not from content/: a broken
+        # image on the page and in the feeds.
+        problems += [
+            Problem(name, first_line_naming(text, address), "image", image_not_copied(address))
+            for address in images_not_copied(html)
         ]
         # Pelican warns of `alt=""` alone; without alt the page is invalid HTML, and a screen
         # reader reads out the image's file name.
