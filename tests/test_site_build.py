@@ -887,6 +887,33 @@ def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_l
     assert "Withdrawn announcements" in archives and "Bay Avenue closed on Thursday" in archives
 
 
+def test_a_withdrawn_announcements_page_shares_no_image(site: Site) -> None:
+    """Its page shows only the notice, and the feeds drop the image: a link shared again must
+    not preview the withdrawn event's poster either (og:, twitter: or JSON-LD)."""
+    site.add(
+        "2026-11-18-light-up",
+        title="Holiday light-up at Gyro Park",
+        date="2026-11-18 09:00",
+        category="city-event",
+        event_start="2026-12-05 17:00",
+        event_end="2026-12-05 20:00",
+        location="Gyro Park, Trail",
+        image="images/pixel.png",
+        image_alt="Crews at a hydrant",
+        status="withdrawn",
+        modified="2026-11-19 10:00",
+        withdrawn_reason="Cancelled for the weather.",
+    )
+    site.build()
+    page = site.read("announcements/2026-11-18-light-up.html")
+    assert "This announcement has been withdrawn" in page
+    assert "images/pixel.png" not in page and "Crews at a hydrant" not in page
+    assert '<meta name="twitter:card" content="summary">' in page
+    article, event = json_ld(page)["@graph"][1:]
+    assert "image" not in article and "image" not in event
+    assert event["eventStatus"] == "https://schema.org/EventCancelled"
+
+
 def test_a_withdrawn_announcement_tells_feed_subscribers_it_was_withdrawn(site: Site) -> None:
     """A feed reader keeps every entry it has read: one that only left the feeds would stay
     there as if current. The entry stays, with the page's notice in place of the text."""

@@ -104,10 +104,10 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         return item.preview(expired_on)
 
     def json_ld(article: Any) -> Markup:
-        item = article.announcement
-        image_url = absolute(item.image) if item.image else None
+        shared = preview(article)
+        image_url = absolute(shared.image) if shared.image else None
         data = announcement_json_ld(
-            item, preview(article), absolute(article.url), image_url, publisher
+            article.announcement, shared, absolute(article.url), image_url, publisher
         )
         return dump_json_ld(data)
 

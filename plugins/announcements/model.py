@@ -204,10 +204,12 @@ class Correction:
 @dataclass(frozen=True)
 class Preview:
     """How an announcement's page presents itself wherever it is previewed or shared: its
-    title and description tags, and its JSON-LD."""
+    title, description and image tags, and its JSON-LD."""
 
     headline: str
     description: str
+    image: str | None = None  # its path in content/, with its alt text
+    image_alt: str | None = None
 
 
 @dataclass(frozen=True)
@@ -262,13 +264,14 @@ class Announcement:
         """The title and summary, as shown wherever the page is previewed or shared: a
         withdrawn notice says so and why, and an expired one (`expired_on`: when, as the page
         says it) that it expired, so a link pasted or shared again never presents either as
-        current."""
+        current. A withdrawn one shows no image: its page shows only the notice."""
         if self.withdrawn:
             return Preview(f"Withdrawn: {self.title}", self.withdrawn_reason or self.summary)
+        image = (self.image, self.image_alt)
         if expired_on is not None:
             said = f"This notice expired on {expired_on}. {self.summary}"
-            return Preview(f"Expired: {self.title}", said)
-        return Preview(self.title, self.summary)
+            return Preview(f"Expired: {self.title}", said, *image)
+        return Preview(self.title, self.summary, *image)
 
     @property
     def updated(self) -> datetime:

@@ -36,7 +36,8 @@ def announcement_json_ld(
     publisher: dict[str, Any],
 ) -> dict[str, Any]:
     """An Article (and an Event for events), published by the City, described as the page
-    presents itself where it is shared (`preview`: withdrawn or expired, it says so).
+    presents itself where it is shared (`preview`: withdrawn or expired, it says so; a
+    withdrawn one has no image, so `image_url`, the preview's image, is None for it).
 
     The City is described once in the graph and referred to by its `@id`.
     """

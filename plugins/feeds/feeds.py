@@ -220,10 +220,10 @@ def render_feed(
         entry.summary(shown.description)
         entry.content(entry_html(article, siteurl), type="html")
         entry.category(term=item.category, label=item.category_label)
-        if item.image and not item.withdrawn:
-            image = site_dir / item.image
+        if shown.image:  # none for a withdrawn one
+            image = site_dir / shown.image
             mime = mimetypes.guess_type(image.name)[0] or "application/octet-stream"
-            getattr(entry, NAMESPACE).set(f"{siteurl}/{item.image}", image.stat().st_size, mime)
+            getattr(entry, NAMESPACE).set(f"{siteurl}/{shown.image}", image.stat().st_size, mime)
     atom = fg.atom_str(pretty=True)
     # feedgen's RSS <link> is the last link given, and its atom:link the self links: the
     # web page and the RSS document itself, not the Atom one.
