@@ -12,7 +12,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -23,6 +25,7 @@ from pelican import signals
 from PIL import Image, PngImagePlugin
 
 import tasks
+from announcements.filters import city_datetime
 from announcements.headings import THEME_IDS, heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
@@ -1321,6 +1324,62 @@ def test_a_notices_feed_entry_says_until_when_it_is_in_effect(site: Site) -> Non
         text = entry.content[0].value
         assert until in text, (feed, text)
         assert text.index("Correction") < text.index(until) < text.index("Boil tap water"), feed
+
+
+@pytest.mark.parametrize(
+    ("when", "shown"),
+    [
+        ("2026-12-05T12:00:00-08:00", "Saturday, December 5, 2026, noon PST"),
+        ("2026-12-05T12:30:00-08:00", "Saturday, December 5, 2026, 12:30 p.m. PST"),
+        # Midnight is the end of the day before, as "until midnight Friday" is read.
+        ("2026-12-05T00:00:00-08:00", "Friday, December 4, 2026, midnight PST"),
+        ("2026-12-05T00:30:00-08:00", "Saturday, December 5, 2026, 12:30 a.m. PST"),
+        ("2027-01-01T00:00:00-08:00", "Thursday, December 31, 2026, midnight PST"),
+    ],
+)
+def test_times_are_written_in_canadian_press_style(when: str, shown: str) -> None:
+    assert city_datetime(datetime.fromisoformat(when), ZoneInfo("America/Vancouver")) == shown
+
+
+def test_an_event_and_a_notice_at_midnight_say_so_on_the_page_and_in_the_feeds(
+    site: Site,
+) -> None:
+    """ "12 a.m." is not Canadian Press style, and "Saturday, December 5, midnight" would be read
+    as the end of Saturday: a day late for the start of an event or the end of a notice."""
+    site.add(
+        "2026-11-20-countdown",
+        title="New Year's countdown",
+        category="city-event",
+        event_start="2026-12-05 00:00",
+        event_end="2026-12-05 02:00",
+        location="Gyro Park bandshell",
+    )
+    site.add(
+        "2026-11-21-closure",
+        title="Bay Avenue closed",
+        date="2026-11-21 09:00",
+        category="public-notice",
+        urgent="true",
+        expires="2026-12-05",  # a day alone is its midnight
+    )
+    site.build()
+    said = {
+        "2026-11-20-countdown": [
+            "Friday, December 4, 2026, midnight PST",
+            "Saturday, December 5, 2026, 2 a.m. PST",
+        ],
+        "2026-11-21-closure": ["In effect until Friday, December 4, 2026, midnight PST."],
+    }
+    entries = {e.id: e for e in feedparser.parse(site.output / "feeds/all.atom.xml").entries}
+    for name, sentences in said.items():
+        page = re.sub(r"<[^>]+>", "", site.read(f"announcements/{name}.html"))
+        entry = re.sub(
+            r"<[^>]+>", "", entries[f"{SITEURL}/announcements/{name}.html"].content[0].value
+        )
+        for text in (page, entry):
+            assert "12 a.m." not in text, name
+            for sentence in sentences:
+                assert sentence in text, (name, sentence)
 
 
 def test_a_dated_correction_is_the_last_update_everywhere(site: Site) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,9 +17,9 @@ from .structured_data import announcement_json_ld, organization
 
 
 def clock(value: datetime) -> str:
-    """Canadian Press style: 9 a.m., 2:30 p.m., noon."""
-    if value.hour == 12 and value.minute == 0:
-        return "noon"
+    """Canadian Press style: 9 a.m., 2:30 p.m., noon, midnight."""
+    if value.hour in (0, 12) and value.minute == 0:
+        return "noon" if value.hour else "midnight"
     hour = value.hour % 12 or 12
     minutes = f":{value.minute:02d}" if value.minute else ""
     return f"{hour}{minutes} {'a.m.' if value.hour < 12 else 'p.m.'}"
@@ -51,9 +51,13 @@ def long_date(value: datetime) -> str:
 
 
 def city_datetime(value: datetime, tz: tzinfo) -> str:
-    """'Tuesday, November 24, 2026, 2:30 p.m. PST' in City time (the pages' and the feeds')."""
+    """'Tuesday, November 24, 2026, 2:30 p.m. PST' in City time (the pages' and the feeds').
+    Midnight is written with the day it ends, as "until midnight Friday" is read: 00:00 on
+    Saturday is 'Friday, December 4, 2026, midnight PST' (with Saturday's date, it would be
+    read as a day later)."""
     local = value.astimezone(tz)
-    return f"{long_date(local)}, {clock(local)} {local:%Z}"
+    day = local - timedelta(days=1) if clock(local) == "midnight" else local
+    return f"{long_date(day)}, {clock(local)} {local:%Z}"
 
 
 # The North American country code written before a number: +1-250-…, +1 (250) …
