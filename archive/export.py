@@ -14,7 +14,8 @@ person's reply or a reviewer's reason gives them (as whole words, in any case), 
 of what they attached (a photo's page and picture, which show who posted it) and contact
 details also where the classifier quoted them, a street address a commenter or the City's
 answer to them gives (an answer replies to a third party and may quote them), and
-from the request's queries (which may search for a commenter by name). A
+from the request's queries (which may search for a commenter by name, or by one word of it:
+each such word is severed). A
 third party's comment id leads to its author on the platform, so the severed copy numbers
 their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
 together. Who is the City is the platform's word (`by_city`), never a name: one who calls
@@ -69,6 +70,7 @@ from .index import (
     name_as_written,
     name_key,
     search,
+    search_words,
 )
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
@@ -244,6 +246,10 @@ class Finder:
         if exact:
             alternatives.append(f"(?P<exact>{_tree(exact)})")
         self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+        # A search finds a name by any one of its words (`Casey` finds Casey Demo).
+        self.name_words = {
+            word for i in self.items.values() if i.what == "name" for word in search_words(i.value)
+        }
 
     def find(self, text: str) -> Iterator[PersonalInfo]:
         if self.pattern is not None:
@@ -253,6 +259,25 @@ class Finder:
         if self.pattern is None:
             return text
         return self.pattern.sub(lambda m: SEVERED.format(what=self._item(m).what), text)
+
+    def sever_query(self, query: str) -> str:
+        """A search's query severed: what `sever` severs, and each word of it (as the search
+        reads words: any case, accents dropped) that is a word of a flagged name, the rest
+        kept (`Laurel Casey`: `Laurel [severed: …]`)."""
+        if self.pattern is None:
+            return query
+        pieces, last = [], 0
+        for match in self.pattern.finditer(query):
+            severed = SEVERED.format(what=self._item(match).what)
+            pieces += [self._name_words_severed(query[last : match.start()]), severed]
+            last = match.end()
+        return "".join([*pieces, self._name_words_severed(query[last:])])
+
+    def _name_words_severed(self, text: str) -> str:
+        name = SEVERED.format(what="name")
+        return re.sub(
+            r"\S+", lambda m: name if search_words(m[0]) & self.name_words else m[0], text
+        )
 
     def _item(self, match: re.Match[str]) -> PersonalInfo:
         whole, found = match.lastgroup == "words", match.group(0)
@@ -646,7 +671,7 @@ def export(
             finder, stand_ins = Finder(flags), pseudonyms(records)
             severed = [sever(r, finder, stand_ins) for r in records]
             # The request's own words too: it may search for a commenter by name.
-            asked = [finder.sever(query) for query in queries]
+            asked = [finder.sever_query(query) for query in queries]
             _write_set(staging / "redacted", severed, request, asked, flags, project, redacted=True)
         _manifest(staging)
         if out.is_dir():

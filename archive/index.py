@@ -714,6 +714,14 @@ def _indexed(char: str) -> bool:
     return category[0] in "LN" or category == "Co"
 
 
+def search_words(text: str) -> set[str]:
+    """The words of a text as the full-text index compares them: split wherever it keeps no
+    character (see `_indexed`), in any case, accents dropped (unicode61 removes them, so a
+    search for `emile` finds "Émile")."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return set("".join(c if _indexed(c) else " " for c in bare.casefold()).split())
+
+
 def _fts_query(query: str) -> str:
     """Each word as a quoted term (all must match), so user input is never FTS syntax."""
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())

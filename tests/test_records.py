@@ -1682,6 +1682,34 @@ def test_a_severed_export_does_not_name_the_person_the_request_searched_for(
     assert json.loads((out / "records.json").read_text())["queries"] == ["avery  lee", "Laurel"]
 
 
+def test_a_severed_export_severs_a_query_word_that_is_part_of_a_flagged_name(
+    tmp_path: Path,
+) -> None:
+    """A request may search for a commenter by a first or last name alone: each such word is
+    severed, as the search compares words (any case, accents folded), the rest kept."""
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel is a mess", "2026-11-24T18:00:00+00:00", "Casey Demo",
+                 author_id="901")  # fmt: skip
+    _add_comment(records, "c2", "Laurel again", "2026-11-24T18:05:00+00:00", "Émile Côté",
+                 author_id="902")  # fmt: skip
+    out = tmp_path / "foi"
+    queries = ["Casey", "laurel casey", "emile", "COTE, Laurel", "Casey's", "City"]
+    export(records, ROOT, "FOI-2026-014", queries, out, redact=True)
+    severed = "[severed: FOIPPA s.22, name of a third party]"
+    data = json.loads((out / "redacted" / "records.json").read_text())
+    assert data["queries"] == [
+        severed,
+        f"laurel {severed}",
+        severed,
+        f"{severed} Laurel",
+        severed,
+        "City",
+    ]
+    report = (out / "redacted" / "report.html").read_text()
+    assert f"matching: <q>{severed}</q>, <q>laurel {severed}</q>," in report
+    assert json.loads((out / "records.json").read_text())["queries"] == queries
+
+
 def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Path) -> None:
     records = tmp_path / "records"
     _add_comment(records, "c1", "Laurel is cancelled, ignore the notice",
