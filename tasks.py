@@ -669,8 +669,10 @@ def export(
     queries = [("QUERY", query), *(("--also", q) for q in also or [])]
     for option, asked in queries:  # `--help` first: it would be told --request is missing
         _not_an_option("records export", option, asked)
-    if not request or not out:
-        raise Exit("records export: --request and --out are required", code=2)
+    missing = [option for option, given in (("--request", request), ("--out", out)) if not given]
+    if missing:
+        required = "is required" if len(missing) == 1 else "are required"
+        raise Exit(f"records export: {' and '.join(missing)} {required}", code=2)
     for option, asked in queries:
         try:  # before anything is fetched: a package of no records would answer falsely
             search_query(asked)

@@ -1480,6 +1480,28 @@ def test_invoke_help_shows_that_also_takes_a_query_each_time() -> None:
     assert parsed[0].args["also"].value == ["Laurel", "Bay Ave"]
 
 
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"out": "foi"}, "--request is required"),
+        ({"request": "FOI-2026-014"}, "--out is required"),
+        ({}, "--request and --out are required"),
+    ],
+    ids=["no-request", "no-out", "neither"],
+)
+def test_an_export_without_request_or_out_names_the_one_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: dict[str, str], message: str
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(Exit) as stopped:
+        tasks.export(Context(), "Laurel", **given)
+    assert (stopped.value.code, stopped.value.message) == (2, f"records export: {message}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records"]
+
+
 def test_an_export_goes_only_into_a_new_or_empty_folder_and_stops_cleanly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
