@@ -19,7 +19,7 @@ from checks.policy_file import read_mapping
 from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
-from .index import FILES, ArchiveRecord, name_key, read_records
+from .index import FILES, ArchiveRecord, name_key, platform_name, read_records
 
 # FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
 # year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).
@@ -153,8 +153,11 @@ def _hold(entry: Any, where: str) -> Hold:
             isinstance(v, str) and v.strip() for v in values
         ):
             raise RetentionError(f"{where}.{key}: expected a list of {what}")
-        if key == "platforms" and not set(values) <= set(REQUIRED):
-            raise RetentionError(f"{where}.{key}: expected a list of {what}")
+        if key == "platforms":
+            try:  # as `records search --platform` takes them: `X`, `Facebook`
+                values = [platform_name(value) for value in values]
+            except ValueError:
+                raise RetentionError(f"{where}.{key}: expected a list of {what}") from None
         named[key] = frozenset(values)
     if not any(named.values()):
         raise RetentionError(f"{where}: holds nothing; expected {', '.join(HOLD_FIELDS)}")

@@ -2164,6 +2164,23 @@ def test_a_legal_hold_on_an_x_username_holds_that_commenters_records(
     assert names_holding_nothing(read_records(records), policy) == []
 
 
+@pytest.mark.parametrize("platforms", ["[X]", "[x]", "[Twitter]", "[' twitter ']"])
+def test_a_hold_names_a_platform_as_records_search_does(tmp_path: Path, platforms: str) -> None:
+    """`records search --platform X` finds the X records in any case, and the records officer
+    writes the hold as they searched: it holds the same records."""
+    records = tmp_path / "records"
+    _add_comment(records, "t1", "@CityofTrail Laurel floods", "2026-11-24T18:00:00+00:00",
+                 platform="twitter", post_id="p9")  # fmt: skip
+    _add_comment(records, "f1", "Laurel floods", "2026-11-24T18:05:00+00:00")
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        f"{PERIODS}legal_holds:\n  - name: FOI-2026-031\n    platforms: {platforms}\n"
+    )
+    policy = RetentionPolicy.load(policy_file)
+    due = due_for_disposition(records, policy, datetime(2030, 1, 1, tzinfo=UTC))
+    assert [r.comment_id for r in due] == ["f1"]
+
+
 def test_records_retention_warns_of_a_hold_that_names_nothing_in_the_archive(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
