@@ -1,8 +1,9 @@
 """`invoke records export`: an FOI response package.
 
 For the records matching the request's queries: `records.json` and `records.csv`, a readable
-`report.html` (each post with its corrections and withdrawal, its comments in thread order with
-every version and moderation history, and the git history of the announcement), and
+`report.html` (each post with its corrections and withdrawal, or its deletion found on the
+platform, its comments in thread order with every version and moderation history, and the git
+history of the announcement), and
 `MANIFEST.sha256` over every file (`sha256sum -c MANIFEST.sha256` checks it). Personal
 information of third parties is flagged for the records officer: severing is a human decision
 under FOIPPA s.22. With `--redact`, a severed copy is written beside the original set in
@@ -681,4 +682,5 @@ def export(
         raise ExportError(f"{out}: cannot write the package ({error.strerror})") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # left only when the export stopped
-    return {"records": len(records), "flags": len(flags), "announcements": len(touched)}
+    # `(unknown announcement)` files records under no announcement: it is none to count.
+    return {"records": len(records), "flags": len(flags), "announcements": len(threads)}

@@ -1888,6 +1888,40 @@ def test_a_severed_export_gives_no_hash_to_check_a_guess_at_what_was_severed_aga
         assert not [h for h in hashes if h.removeprefix("sha256:") in severed], name
 
 
+def test_a_post_deleted_on_the_platform_has_its_own_heading_and_unknown_is_no_announcement(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A post collect found gone is no post of the City's: the report says it was deleted on
+    the platform. And the records filed under no known announcement are counted as records,
+    not as one more announcement."""
+    records = tmp_path / "records"
+    for line in (
+        {"phase": "done", "op": "o1", "announcement": "2026-11-20-flushing",
+         "platform": "facebook", "action": "create", "remote_id": "p1",
+         "url": "https://facebook.com/p1", "text": "Flushing on Laurel Crescent",
+         "time": "2026-11-20T17:00:00+00:00"},
+        {"phase": "gone", "op": None, "announcement": "2026-11-20-flushing",
+         "platform": "facebook", "action": "collect", "remote_id": "p1",
+         "time": "2026-11-25T17:00:00+00:00"},
+    ):  # fmt: skip
+        ChainFile(records / FILES["post"]).append(line)
+    _add_comment(records, "c1", "Laurel floods", "2026-11-24T18:00:00+00:00", "Avery Lee")
+    ModerationLog(records).decided(  # about a comment the archive has no line of
+        "facebook", "c9", "keep", "Reviewer A", "Laurel: not a reason", None, "applied"
+    )
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    out = tmp_path / "foi"
+    tasks.export(Context(), "Laurel", request="FOI-2026-014", out=str(out))
+    assert capsys.readouterr().out == (
+        f"records export: 4 records about 1 announcement(s), 1 personal-information flag(s), "
+        f"in {out}\n"
+    )
+    report = (out / "report.html").read_text()
+    assert "<h3>Post on facebook (p1)</h3>" in report
+    assert "<h3>Deleted on facebook (outside this system) (p1)</h3>" in report
+    assert report.count("<h3>Post on ") == 1
+
+
 def test_a_severed_export_leaves_the_address_in_the_citys_own_post(tmp_path: Path) -> None:
     records = tmp_path / "records"
     post = (
