@@ -28,6 +28,7 @@ also as the parent a resident's reply gives. The archive itself is never altered
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -401,10 +402,15 @@ def sever(
     for)."""
     if _published_by_the_city(record):
         return record
+    # A comment's id written in a text (a platform's answer quoted in a decision's result,
+    # "Object with ID '…' does not exist"), as in its fields: it leads to its author.
+    ids = {i: s for (platform, i), s in stand_ins.items() if platform == record.platform}
+    written = _written_ids(tuple(sorted(ids, key=len, reverse=True)))
 
     def severed(value: Any) -> Any:
         if isinstance(value, str):
-            return finder.sever(value)
+            text = finder.sever(value)
+            return written.sub(lambda m: ids[m[0]], text) if ids else text
         if isinstance(value, list):
             return [severed(v) for v in value]
         if isinstance(value, dict):
@@ -435,6 +441,12 @@ def sever(
             names["username"] = SEVERED.format(what=ACCOUNT_FIELDS["author_username"])
     comment_id = stand_ins.get((record.platform, record.comment_id), record.comment_id)
     return ArchiveRecord(**{**asdict(record), **names, "comment_id": comment_id, "data": data})
+
+
+@functools.lru_cache(maxsize=8)
+def _written_ids(ids: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern finding each of `ids` (longest first) as a whole word: once an export."""
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, ids))})(?![\w-])")
 
 
 def spreadsheet_cell(value: Any) -> Any:

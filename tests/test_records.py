@@ -1880,12 +1880,41 @@ def test_a_severed_export_gives_no_hash_to_check_a_guess_at_what_was_severed_aga
     address = "[severed: FOIPPA s.22, street address of a third party]"
     assert answer["text"] == f"We will check {address} today."
     guess = json.loads(json.dumps(answer["data"]).replace(address, "1234 Hazelwood Drive"))
-    assert line_hash(chained_line(guess)) != thanks["data"].get("prev"), "the guess is checked"
+    first, second = json.loads((out / "records.json").read_text())["records"]
+    # Given the hash before each line, a guess is confirmed by the next line's: none is given.
+    assert line_hash(chained_line({**guess, "prev": first["data"]["prev"]})) == (
+        second["data"]["prev"]
+    )
+    assert "prev" not in answer["data"] and "prev" not in thanks["data"]
     hashes = {line_hash(line) for path in FILES.values() for _, line in
               ChainFile(records / path).lines()}  # fmt: skip
     for name in ("records.json", "records.csv", "report.html"):
         severed = (out / "redacted" / name).read_text()
         assert not [h for h in hashes if h.removeprefix("sha256:") in severed], name
+
+
+def test_a_severed_export_gives_a_comment_id_written_in_a_text_as_its_stand_in(
+    tmp_path: Path,
+) -> None:
+    """A platform's answer quoted in a decision's result names the comment by its id, which
+    leads to its author as its own field does: the severed copy gives its stand-in there too."""
+    records = tmp_path / "records"
+    _add_comment(records, "123_456", "Laurel floods", "2026-11-24T18:00:00+00:00", "Avery Lee",
+                 author_id="901")  # fmt: skip
+    refused = (
+        "failed: the platform refused the credentials: Facebook error 100 (HTTP 400): "
+        "Unsupported get request. Object with ID '123_456' does not exist"
+    )
+    ModerationLog(records).decided(
+        "facebook", "123_456", "hide", "classifier", "spam", "spam", refused
+    )
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    for name in ("records.json", "records.csv", "report.html"):
+        assert "123_456" not in (out / "redacted" / name).read_text(), name
+        assert "123_456" in (out / name).read_text(), name
+    severed = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    assert "Object with ID 'comment-1' does not exist" in severed[-1]["text"]
 
 
 def test_a_post_deleted_on_the_platform_has_its_own_heading_and_unknown_is_no_announcement(
