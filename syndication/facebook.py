@@ -35,6 +35,12 @@ from .manifest import Entry
 # Graph error codes (developers.facebook.com/docs/graph-api/guides/error-handling).
 TEMPORARY = {1, 2}
 REFUSED_TOKEN = {102, 190}  # the Page token is invalid, expired or revoked
+MISSING_PERMISSION = {10, 200}  # the Page token lacks a permission the call needs
+PERMISSIONS_NEEDED = (
+    f"check the permissions of {CREDENTIALS['facebook'][0]} (a token of the Page, with "
+    "pages_manage_posts, pages_manage_engagement, pages_read_engagement and "
+    "pages_read_user_content)"
+)
 THROTTLED = {4, 17, 32, 613, 80001}
 THROTTLE_WAIT = 60.0  # when Graph says nothing of when access returns: a minute
 SEARCH_PAGES = 3  # how far back `find_existing` looks in the Page's feed (100 posts a page)
@@ -195,9 +201,7 @@ class Facebook(Platform):
         except PermanentError as error:
             raise AuthError(
                 f"{missing}; the Page's feed does not answer this token either ({error}): "
-                f"check the permissions of {CREDENTIALS[self.name][0]} (a token of the Page, "
-                "with pages_manage_engagement, pages_read_engagement and "
-                "pages_read_user_content); it is tried again by the next run",
+                f"{PERMISSIONS_NEEDED}; it is tried again by the next run",
                 CREDENTIALS[self.name][:1],
             ) from None
         self._page_answered = True
@@ -213,6 +217,8 @@ class Facebook(Platform):
             return TransientError(message)
         if code in REFUSED_TOKEN:
             return AuthError(message, CREDENTIALS[self.name])
+        if code in MISSING_PERMISSION:  # every call needing it is refused so: stop at once
+            return AuthError(f"{message}; {PERMISSIONS_NEEDED}", CREDENTIALS[self.name][:1])
         if code == 100 and "does not exist" in str(error.message):
             return NotFound(message)
         return PermanentError(message)

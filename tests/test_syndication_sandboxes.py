@@ -806,6 +806,24 @@ def test_a_facebook_token_without_its_permissions_is_told_by_the_pages_feed_not_
     assert not Facebook(load_settings(run.env()).platforms["facebook"]).post_gone(post)  # type: ignore[arg-type]
 
 
+def test_a_facebook_token_without_its_permissions_stops_facebook_naming_it(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Graph refuses a post to the Page's feed from a token without pages_manage_posts with
+    its permission errors (10, 200), not as an expired token: every other post would be
+    refused the same way, so Facebook stops at the first, naming the token to check."""
+    for day in (20, 21):
+        run.site.add(f"2026-11-{day}-item", title=f"Item {day}", date=f"2026-11-{day} 09:00")
+    sandboxes.facebook.revoke_permissions()
+    report = run.on("facebook")
+    posts = ("POST", f"/v24.0/{sandboxes.facebook.page_id}/feed")
+    assert [r for r in sandboxes.facebook.requests if r == posts] == [posts]
+    assert sandboxes.facebook.posts == {}
+    assert report.failed
+    said = "\n".join(run.said)
+    assert "renew FACEBOOK_PAGE_ACCESS_TOKEN" in said and "pages_manage_posts" in said, said
+
+
 def test_a_withdrawal_takes_down_the_citys_update_replies_on_x_too(
     run: Run, sandboxes: Sandboxes
 ) -> None:
