@@ -546,6 +546,14 @@ def test_a_value_starting_with_a_hash_is_named_as_read_for_a_comment(field: str,
     ]
 
 
+def test_a_list_yaml_cannot_read_gets_no_hint_to_quote_it() -> None:
+    """`tags: "[a, b], c"` reads as three tags, `[a`, `b]` and `c`: quoting a list would
+    publish wrong tags without a word, so a list or mapping gets no such hint."""
+    (problem,) = problems_for(None, tags="[water, pools], rinks")
+    assert problem.message.startswith("is not valid YAML (")
+    assert "double quotes" not in problem.message
+
+
 def test_a_yaml_error_after_a_field_is_not_named_by_it() -> None:
     # `[water` is unclosed on line 3; YAML finds that out at `summary:`, two lines below it.
     text = "---\ntitle: Flushing\ntags: [water\ndate: 2026-11-20 09:00\nsummary: Flushing.\n---\n"

@@ -462,6 +462,8 @@ def _quoted_value(lines: list[str], index: int, column: int) -> tuple[str, str] 
     if found is None or column < found.end():
         return None
     value = lines[index][found.end() :].strip()
+    if value.startswith(("[", "{")):
+        return None  # quoted, a list would be one line of text split at its commas: no fix
     if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]  # the quotes it was written in, which did not hold it
     return found.group(1), _double_quoted(value)
