@@ -257,6 +257,10 @@ def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool =
         # and the watcher builds again, as it does for a problem found after the start.
         for line in error.problems:
             print(line, file=sys.stderr)
+        if not watch:  # nothing would build it again
+            raise Exit(
+                f"serve: the build failed with {len(error.problems)} problem(s)", code=1
+            ) from None
         last = "the last build that succeeded" if (folder / "index.html").exists() else "nothing"
         folder.mkdir(parents=True, exist_ok=True)
         print(f"The preview shows {last} until the file is fixed and saved.")

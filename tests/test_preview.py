@@ -132,3 +132,7 @@ def test_invoke_serve_starts_on_a_file_with_a_problem(
     last = "the last build that succeeded" if built_before else "nothing"
     assert f"The preview shows {last} until the file is fixed and saved." in said.out
     assert f"at http://127.0.0.1:{port}/" in said.out
+    # Without the watcher nothing would build it again: it stops, naming the problem.
+    with pytest.raises(Exit) as stopped:
+        tasks.serve(Context(), port=port, output=str(output), watch=False)
+    assert stopped.value.code == 1 and problem in capsys.readouterr().err
