@@ -1882,9 +1882,8 @@ def test_a_severed_export_gives_no_hash_to_check_a_guess_at_what_was_severed_aga
     guess = json.loads(json.dumps(answer["data"]).replace(address, "1234 Hazelwood Drive"))
     first, second = json.loads((out / "records.json").read_text())["records"]
     # Given the hash before each line, a guess is confirmed by the next line's: none is given.
-    assert line_hash(chained_line({**guess, "prev": first["data"]["prev"]})) == (
-        second["data"]["prev"]
-    )
+    confirmed = line_hash(chained_line({**guess, "prev": first["data"]["prev"]}))
+    assert confirmed == second["data"]["prev"]
     assert "prev" not in answer["data"] and "prev" not in thanks["data"]
     hashes = {line_hash(line) for path in FILES.values() for _, line in
               ChainFile(records / path).lines()}  # fmt: skip
