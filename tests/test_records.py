@@ -360,6 +360,15 @@ def test_two_writers_of_one_chained_file_keep_its_chain_whole(tmp_path: Path) ->
 DAMAGED_HINT = ": the records archive is damaged; `invoke records verify` names every broken line."
 
 
+# The records commands, each as a task reading RECORDS_DIR.
+RECORDS_COMMANDS = [
+    ("records search", lambda: tasks.search(Context(), "Laurel")),
+    ("records reindex", lambda: tasks.reindex(Context())),
+    ("records export", lambda: tasks.export(Context(), "", request="F-1", out="/nonexistent")),
+    ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
+]
+
+
 @pytest.mark.parametrize(
     ("damage", "problem"),
     [
@@ -371,10 +380,7 @@ DAMAGED_HINT = ": the records archive is damaged; `invoke records verify` names 
 @pytest.mark.parametrize(
     ("command", "call"),
     [
-        ("records search", lambda: tasks.search(Context(), "Laurel")),
-        ("records reindex", lambda: tasks.reindex(Context())),
-        ("records export", lambda: tasks.export(Context(), "", request="F-1", out="/nonexistent")),
-        ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
+        *RECORDS_COMMANDS,
         ("collect", lambda: tasks.collect(Context())),
         ("moderate", lambda: tasks.moderate(Context())),
         ("status", lambda: tasks.status(Context())),
@@ -406,15 +412,7 @@ def test_a_damaged_archive_stops_every_reader_with_its_file_and_line(
     assert message.endswith(DAMAGED_HINT)
 
 
-@pytest.mark.parametrize(
-    ("command", "call"),
-    [
-        ("records search", lambda: tasks.search(Context(), "Laurel")),
-        ("records reindex", lambda: tasks.reindex(Context())),
-        ("records export", lambda: tasks.export(Context(), "", request="F-1", out="/nonexistent")),
-        ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
-    ],
-)
+@pytest.mark.parametrize(("command", "call"), RECORDS_COMMANDS)
 def test_a_line_without_a_field_stops_the_records_commands_naming_file_line_and_field(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, call: Any
 ) -> None:
