@@ -28,7 +28,6 @@ also as the parent a resident's reply gives. The archive itself is never altered
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import json
 import os
@@ -358,7 +357,35 @@ def _attached(key: str, attachment: Any) -> list[PersonalInfo]:
     return [PersonalInfo(key, ATTACHED, a) for a in attachment_sources(attachment) if a.strip()]
 
 
-def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
+class StandIns:
+    """The stand-in of each third party's comment id, by platform and id (see `pseudonyms`),
+    and, made once an export, a pattern finding each platform's ids written in a text (a
+    platform's answer quoted in a decision's result, "Object with ID '…' does not exist")."""
+
+    def __init__(self, stand_ins: dict[tuple[str, str], str]) -> None:
+        self.by_id = stand_ins
+        by_platform: dict[str, dict[str, str]] = defaultdict(dict)
+        for (platform, comment_id), stand_in in stand_ins.items():
+            by_platform[platform][comment_id] = stand_in
+        self._written = {
+            platform: (ids, _whole_words(sorted(ids, key=len, reverse=True)))
+            for platform, ids in by_platform.items()
+        }
+
+    def in_text(self, platform: str, text: str) -> str:
+        """`text` with each of the platform's ids it writes given as its stand-in."""
+        if platform not in self._written:
+            return text
+        ids, pattern = self._written[platform]
+        return pattern.sub(lambda m: ids[m[0]], text)
+
+
+def _whole_words(words: list[str]) -> re.Pattern[str]:
+    """A pattern finding each of `words` (longest first) as a whole word."""
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, words))})(?![\w-])")
+
+
+def pseudonyms(records: list[ArchiveRecord]) -> StandIns:
     """A stand-in for the id of each third party's comment, by platform and id: `comment-1`,
     `comment-2`, in the order the export first gives it (as a comment, a reply's parent, the
     comment a removed reply went with, or a moderation record's subject). Everything but the
@@ -373,7 +400,7 @@ def pseudonyms(records: list[ArchiveRecord]) -> dict[tuple[str, str], str]:
             key = (record.platform, str(comment_id or ""))
             if comment_id and key not in citys and key not in found:
                 found[key] = PSEUDONYM.format(number=len(found) + 1)
-    return found
+    return StandIns(found)
 
 
 def _the_citys_ids(records: list[ArchiveRecord]) -> set[tuple[str, str]]:
@@ -391,9 +418,7 @@ def _the_citys_ids(records: list[ArchiveRecord]) -> set[tuple[str, str]]:
     return ids
 
 
-def sever(
-    record: ArchiveRecord, finder: Finder, stand_ins: dict[tuple[str, str], str]
-) -> ArchiveRecord:
+def sever(record: ArchiveRecord, finder: Finder, stand_ins: StandIns) -> ArchiveRecord:
     """A copy of the record with each of the finder's values replaced by a marked severing,
     wherever it appears: text, author, and every value of the record's data; the third
     party's name it is by or about, whatever that name is; and each comment id by its
@@ -402,15 +427,11 @@ def sever(
     for)."""
     if _published_by_the_city(record):
         return record
-    # A comment's id written in a text (a platform's answer quoted in a decision's result,
-    # "Object with ID '…' does not exist"), as in its fields: it leads to its author.
-    ids = {i: s for (platform, i), s in stand_ins.items() if platform == record.platform}
-    written = _written_ids(tuple(sorted(ids, key=len, reverse=True)))
 
     def severed(value: Any) -> Any:
         if isinstance(value, str):
-            text = finder.sever(value)
-            return written.sub(lambda m: ids[m[0]], text) if ids else text
+            # A comment's id written in a text leads to its author as its field does.
+            return stand_ins.in_text(record.platform, finder.sever(value))
         if isinstance(value, list):
             return [severed(v) for v in value]
         if isinstance(value, dict):
@@ -427,7 +448,7 @@ def sever(
         if record.type == "comment" and str(record.data.get(field)) in accounts:
             data[field] = SEVERED.format(what=what)  # whatever its type
     for field in COMMENT_IDS:
-        stand_in = stand_ins.get((record.platform, str(record.data.get(field))))
+        stand_in = stand_ins.by_id.get((record.platform, str(record.data.get(field))))
         if stand_in:
             data[field] = stand_in
     names = {"text": severed(record.text), "author": severed(record.author)}
@@ -439,14 +460,8 @@ def sever(
             names["author"] = data["author"] = name
         if record.username:  # searched by, never exported as a column: severed all the same
             names["username"] = SEVERED.format(what=ACCOUNT_FIELDS["author_username"])
-    comment_id = stand_ins.get((record.platform, record.comment_id), record.comment_id)
+    comment_id = stand_ins.by_id.get((record.platform, record.comment_id), record.comment_id)
     return ArchiveRecord(**{**asdict(record), **names, "comment_id": comment_id, "data": data})
-
-
-@functools.lru_cache(maxsize=8)
-def _written_ids(ids: tuple[str, ...]) -> re.Pattern[str]:
-    """A pattern finding each of `ids` (longest first) as a whole word: once an export."""
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, ids))})(?![\w-])")
 
 
 def spreadsheet_cell(value: Any) -> Any:
