@@ -748,6 +748,12 @@ def name_key(name: str) -> str:
     return name_as_written(name).casefold()
 
 
+def username_key(name: str) -> str:
+    """An X @username, or a name given as one, as usernames are compared (`records search
+    --author`, a legal hold's `authors`): as `name_key`, without its `@`."""
+    return name_key(name).removeprefix("@")
+
+
 def search(
     records_dir: Path,
     query: str = "",
@@ -784,7 +790,7 @@ def search(
             " OR instr(name_key(coalesce(username, '')), ?) > 0)"
         )
         name = name_key(author)
-        params += [name, name, name_key(author.removeprefix("@")) or name]
+        params += [name, name, username_key(author) or name]
     sql = f"SELECT {', '.join(COLUMNS)}, username, data FROM records"
     if where:
         sql += " WHERE " + " AND ".join(where)

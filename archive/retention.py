@@ -19,7 +19,7 @@ from checks.policy_file import read_mapping
 from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
-from .index import FILES, ArchiveRecord, name_key, platform_name, read_records
+from .index import FILES, ArchiveRecord, name_key, platform_name, read_records, username_key
 
 # FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
 # year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).
@@ -67,11 +67,6 @@ class Hold:
             or username_key(record.username) in self.username_keys
             or (record.platform in self.platforms)
         )
-
-
-def username_key(name: str) -> str:
-    """An X @username, or a name given as one, as usernames are compared: without its `@`."""
-    return name_key(name).removeprefix("@")
 
 
 @dataclass(frozen=True)
