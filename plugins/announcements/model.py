@@ -458,15 +458,24 @@ def _quoted_value(lines: list[str], index: int, column: int) -> tuple[str, str] 
     line `index`, having read part of it as its own syntax (`: `, a leading quotation mark,
     `*`, `@`, an apostrophe in single quotes); None when it stopped elsewhere (at a field's
     name, having read past the end of the one above)."""
-    found = _FIELD_NAME.match(lines[index]) if index < len(lines) else None
-    if found is None or column < found.end():
+    written = _written_value(lines, index)
+    if written is None or column < written[1]:
         return None
-    value = lines[index][found.end() :].strip()
+    name, _, value = written
     if value.startswith(("[", "{")):
         return None  # quoted, a list would be one line of text split at its commas: no fix
     if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]  # the quotes it was written in, which did not hold it
-    return found.group(1), _double_quoted(value)
+    return name, _double_quoted(value)
+
+
+def _written_value(lines: list[str], index: int) -> tuple[str, int, str] | None:
+    """The field whose name starts line `index` of the front matter, the column its value
+    starts after, and the value as written; None for a line that starts with no field."""
+    found = _FIELD_NAME.match(lines[index]) if 0 <= index < len(lines) else None
+    if found is None:
+        return None
+    return found.group(1), found.end(), lines[index][found.end() :].strip()
 
 
 def _double_quoted(value: str) -> str:
@@ -479,10 +488,8 @@ def _comment_taken_for_value(fields: _Fields, name: str, node: yaml.Node) -> str
     a `#` after a space starts a comment in YAML), how to write it; else nothing."""
     if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
         return ""
-    lines = lines_of(fields.front)
-    index = fields.lines.get(name, 0) - fields.first_line
-    found = _FIELD_NAME.match(lines[index]) if 0 <= index < len(lines) else None
-    value = lines[index][found.end() :].strip() if found else ""
+    written = _written_value(lines_of(fields.front), fields.lines.get(name, 0) - fields.first_line)
+    value = written[2] if written else ""
     if not value.startswith("#"):
         return ""
     return (
