@@ -14,6 +14,7 @@ from announcements.filters import city_datetime
 from announcements.model import (
     CATEGORIES,
     EVENT_CATEGORIES,
+    EVENT_CATEGORIES_NAMED,
     PLACEHOLDER,
     parse_announcement,
     parse_datetime,
@@ -75,9 +76,9 @@ def new_announcement(
         raise AuthoringError(f"--category: '{category}' is not one of {', '.join(CATEGORIES)}")
     if event_start is not None and category not in EVENT_CATEGORIES:
         # Only an event's file has the field: dropped, it would leave the CEC believing it set.
-        events = " or ".join(c for c in CATEGORIES if c in EVENT_CATEGORIES)
         raise AuthoringError(
-            f"--event-start: only an event takes it (--category {events}), not --category "
+            f"--event-start: only an event takes it (--category {EVENT_CATEGORIES_NAMED}), "
+            "not --category "
             f"{category}; leave it out, or give the event's category"
         )
     if not title.strip():

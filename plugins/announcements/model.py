@@ -49,6 +49,8 @@ CATEGORIES: dict[str, str] = {
     "alert": "Alerts",
 }
 EVENT_CATEGORIES = frozenset({"city-event", "regional-event"})
+# As messages name them: "city-event or regional-event", in CATEGORIES' order.
+EVENT_CATEGORIES_NAMED = " or ".join(c for c in CATEGORIES if c in EVENT_CATEGORIES)
 PLATFORMS = ("facebook", "twitter", "youtube")
 DEFAULT_PLATFORMS = ("facebook", "twitter")
 STATUSES = ("draft", "published", "withdrawn")
@@ -1001,14 +1003,13 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
         )
     elif values["category"]:
         # Only an event's page, feeds and calendar show them: kept, they would vanish unseen.
-        events = " or ".join(c for c in CATEGORIES if c in EVENT_CATEGORIES)
         for name in ("event_start", "event_end", "location"):
             if name in fields.nodes:
                 fields.problem(
                     name,
-                    f"is only for an event (category {events}), not a {values['category']} "
-                    "announcement, whose page, feeds and calendar would not show it; give the "
-                    "event's category, or remove the field",
+                    f"is only for an event (category {EVENT_CATEGORIES_NAMED}), not a "
+                    f"{values['category']} announcement, whose page, feeds and calendar would "
+                    "not show it; give the event's category, or remove the field",
                 )
     start, end = values["event_start"], values["event_end"]
     if start and end and end <= start:
