@@ -22,18 +22,18 @@ spent: dict[str, float] = {}
 
 
 def _timed(name: str, method: Any) -> Any:
-    def run(self: Any, writer: Any) -> None:
+    def run(self: Any) -> None:
         start = time.perf_counter()
-        method(self, writer)
+        method(self)
         spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
 
     return run
 
 
 def main(content: str, output: str, cache: str) -> None:
-    FeedsGenerator.generate_output = _timed("feeds", FeedsGenerator.generate_output)  # type: ignore[method-assign]
-    ManifestGenerator.generate_output = _timed("manifest", ManifestGenerator.generate_output)  # type: ignore[method-assign]
-    DiscoveryGenerator.generate_output = _timed("discovery", DiscoveryGenerator.generate_output)  # type: ignore[method-assign]
+    FeedsGenerator.write_files = _timed("feeds", FeedsGenerator.write_files)  # type: ignore[method-assign]
+    ManifestGenerator.write_files = _timed("manifest", ManifestGenerator.write_files)  # type: ignore[method-assign]
+    DiscoveryGenerator.write_files = _timed("discovery", DiscoveryGenerator.write_files)  # type: ignore[method-assign]
     overrides = {
         "PATH": content,
         "SITEURL": "https://trail.ca",

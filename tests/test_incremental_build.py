@@ -384,6 +384,63 @@ def test_paginated_listings_keep_every_page_on_a_cached_rebuild(site: Site) -> N
     assert files(site.output) == files(full)
 
 
+def inodes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_links_every_unchanged_file_and_writes_only_the_changed_ones(
+    site: Site,
+) -> None:
+    """Creating thousands of small files (an event's calendar, a listing's page) costs far
+    more than linking them: unchanged ones are linked from the last build, listings' pages
+    and the plugins' files (calendars, feeds, manifest, sitemap) as much as the pages."""
+    several(site)
+    for day in range(1, 26):  # their category's listing runs to a second page
+        site.add(
+            f"2026-10-{day:02d}-item",
+            title=f"Item {day}",
+            date=f"2026-10-{day:02d} 09:00",
+            category="capital-project",
+        )
+    site.build(cached=True)
+    before = inodes(site.output)
+    edited = site.content / "announcements" / "2026-11-03-notice.md"
+    edited.write_text(edited.read_text().replace("Body text", "Corrected body text"))
+    touch_later(edited)
+    site.build(cached=True)
+    after = inodes(site.output)
+    linked = {name for name in after if before.get(name) == after[name]}
+    assert {
+        "category/capital-project.html",  # a listing's pages the edit is not on
+        "category/capital-project-2.html",
+        "announcements/2026-11-08-event.ics",
+        "events.ics",
+        "feeds/service-change.atom.xml",
+        "robots.txt",
+    } <= linked
+    # What shows the edit (its page, the feeds it is in) is written afresh.
+    assert {
+        "announcements/2026-11-03-notice.html",
+        "feeds/all.atom.xml",
+        "feeds/public-notice.rss.xml",
+    }.isdisjoint(linked)
+    full = site.root / "full"
+    site.build(output=full)
+    assert files(site.output) == files(full)
+
+
+def test_a_file_written_twice_never_changes_the_last_builds_copy(tmp_path: Path) -> None:
+    first = writer_for(tmp_path, "first", None)
+    first.page_cache.write_bytes("events.ics", b"one")
+    first.page_cache.save()
+    second = writer_for(tmp_path, "second", "first")
+    second.page_cache.write_bytes("events.ics", b"one")  # linked
+    second.page_cache.write_bytes("events.ics", b"two")
+    assert (tmp_path / "first" / "events.ics").read_bytes() == b"one"
+    assert (tmp_path / "second" / "events.ics").read_bytes() == b"two"
+    assert second.page_cache.files_reused == 1
+
+
 def writer_for(tmp_path: Path, name: str, previous: str | None) -> CachingWriter:
     """A page cache writer on its own, as Pelican would make it for one build."""
     output = tmp_path / name

@@ -26,16 +26,26 @@ class OutputGenerator:
         self.settings = settings
         self.content_dir = Path(path)
         self.output = Path(output_path)
+        self._page_cache: Any = None  # the writer's, once generate_output is called
 
     def write(self, relative: str, data: bytes | str) -> None:
+        """Write a file of the site; with the page cache's writer, an unchanged one is linked
+        from the last build instead (see plugins/page_cache)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if self._page_cache is not None:
+            self._page_cache.write_bytes(relative, data)
+            return
         target = self.output / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, str):
-            target.write_text(data, encoding="utf-8")
-        else:
-            target.write_bytes(data)
+        target.write_bytes(data)
 
     def generate_output(self, writer: Any) -> None:
+        self._page_cache = getattr(writer, "page_cache", None)
+        self.write_files()
+
+    def write_files(self) -> None:
+        """Write this generator's files, with `write`."""
         raise NotImplementedError
 
 

@@ -85,7 +85,7 @@ class DiscoveryGenerator(OutputGenerator):
         BUILD_MARK: "the mark of a complete build",
     }
 
-    def generate_output(self, writer: Any) -> None:
+    def write_files(self) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
         self.write(SITEMAP, sitemap_xml(site_urls(self.context, self.settings)))
         self.write(ROBOTS, robots_txt(siteurl))

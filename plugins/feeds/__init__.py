@@ -40,7 +40,7 @@ class FeedsGenerator(OutputGenerator):
         EVENTS_CALENDAR: "the events calendar",
     }
 
-    def generate_output(self, writer: Any) -> None:
+    def write_files(self) -> None:
         siteurl = self.settings["CANONICAL_SITEURL"]
         articles = self.context.get("articles", [])
         withdrawn = self.context.get("withdrawn_articles", [])

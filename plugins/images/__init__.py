@@ -37,7 +37,7 @@ pillow_version = version("pillow")
 class ImagesGenerator(OutputGenerator):
     """Writes the site's images, then leaves Pelican's static generator the other files."""
 
-    def generate_output(self, writer: Any) -> None:
+    def write_files(self) -> None:
         statics = self.context.get("staticfiles", [])
         written_here = [static for static in statics if is_image(static, self.content_dir)]
         store = DerivedStore(self.settings, "published-images", Path(images.__file__).read_bytes())

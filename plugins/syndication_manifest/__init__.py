@@ -102,7 +102,7 @@ def build_manifest(articles: list[Any], siteurl: str) -> dict[str, Any]:
 class ManifestGenerator(OutputGenerator):
     writes: ClassVar[dict[str, str]] = {MANIFEST_NAME: "the syndication manifest"}
 
-    def generate_output(self, writer: Any) -> None:
+    def write_files(self) -> None:
         articles = [*self.context.get("articles", []), *self.context.get("withdrawn_articles", [])]
         manifest = build_manifest(articles, self.settings["CANONICAL_SITEURL"])
         self.write(MANIFEST_NAME, manifest_json(manifest))
