@@ -30,7 +30,7 @@ from announcements.headings import THEME_IDS, heading_at_title_level
 from announcements.reader import display_path
 from checks.lint import lint
 from discovery import robots_txt
-from publishing.build import BuildError
+from publishing.build import BUILD_GC_THRESHOLD, BuildError
 from publishing.build import load_settings as site_settings
 from tests.conftest import (
     ALMOST_TOO_MANY_PIXELS,
@@ -2073,21 +2073,32 @@ def test_the_site_is_kept_out_of_garbage_collection_only_while_pages_are_written
 ) -> None:
     site.add("2026-11-20-flushing")
     frozen_while_writing: list[int] = []
+    thresholds_while_reading: list[tuple[int, int, int]] = []
+    before = gc.get_threshold()
 
     def note(_pelican: object) -> None:
         frozen_while_writing.append(gc.get_freeze_count())
 
+    def note_reading(_generator: object) -> None:
+        thresholds_while_reading.append(gc.get_threshold())
+
     signals.finalized.connect(note)
+    signals.article_generator_finalized.connect(note_reading)
     try:
         site.build()
         assert frozen_while_writing and frozen_while_writing[0] > 0
         assert gc.get_freeze_count() == 0
+        # Collected less often while the site is read; as before once it is built.
+        assert thresholds_while_reading[0] == (BUILD_GC_THRESHOLD, *before[1:])
+        assert gc.get_threshold() == before
         site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")
         with pytest.raises(BuildError):
             site.build()
         assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == before
     finally:
         signals.finalized.disconnect(note)
+        signals.article_generator_finalized.disconnect(note_reading)
 
 
 def test_the_archives_list_the_years_each_with_a_page_by_month_in_city_time(site: Site) -> None:
