@@ -199,9 +199,11 @@ class Facebook(Platform):
         try:
             self._call(f"{self.page_id}/feed", args={"fields": "id", "limit": 1})
         except PermanentError as error:
+            # The feed's own refusal may name the permissions already (Graph's 10 or 200).
+            needed = "" if PERMISSIONS_NEEDED in str(error) else f": {PERMISSIONS_NEEDED}"
             raise AuthError(
-                f"{missing}; the Page's feed does not answer this token either ({error}): "
-                f"{PERMISSIONS_NEEDED}; it is tried again by the next run",
+                f"{missing}; the Page's feed does not answer this token either ({error})"
+                f"{needed}; it is tried again by the next run",
                 CREDENTIALS[self.name][:1],
             ) from None
         self._page_answered = True

@@ -800,8 +800,11 @@ def test_a_facebook_token_without_its_permissions_is_told_by_the_pages_feed_not_
     with pytest.raises(GraphAPIError) as refused:
         client.graph.request(f"v24.0/{page}/feed", {"fields": "id", "limit": 1})
     assert refused.value.code == 10 and "pages_read_engagement" in refused.value.message
-    with pytest.raises(AuthError, match="check the permissions of FACEBOOK_PAGE_ACCESS_TOKEN"):
+    with pytest.raises(
+        AuthError, match="check the permissions of FACEBOOK_PAGE_ACCESS_TOKEN"
+    ) as told:
         client.post_gone(post)
+    assert str(told.value).count("check the permissions of") == 1  # said once, not twice
     sandboxes.facebook.revoke_permissions(False)
     assert not Facebook(load_settings(run.env()).platforms["facebook"]).post_gone(post)  # type: ignore[arg-type]
 
