@@ -11,7 +11,8 @@ under FOIPPA s.22. With `--redact`, a severed copy is written beside the origina
 record but what the City published on its own (its posts, corrections, withdrawals and X
 update replies are public notices, given as published: a venue's address a resident asks
 about stays in the City's post): a commenter's name and account id also where another
-person's reply or a reviewer's reason gives them (as whole words, in any case), the addresses
+person's reply or a reviewer's reason gives them (as whole words, in any case), any account
+a comment mentions by @username but the City's own (policy/public-contacts.yml), the addresses
 of what they attached (a photo's page and picture, which show who posted it) and contact
 details also where the classifier quoted them, a street address a commenter or the City's
 answer to them gives (an answer replies to a third party and may quote them), and
@@ -52,6 +53,7 @@ from checks.lint import (
     PHN,
     PHONE,
     SIN,
+    USERNAME,
     LintConfigError,
     Policy,
     card_valid,
@@ -75,6 +77,9 @@ from .index import (
 )
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
+# An account a text mentions (`@jordan_park`, on X and YouTube): not after a word or a dot,
+# so that an email address is not read as one.
+MENTION = re.compile(rf"(?<![\w.@+-])@({USERNAME})(?![\w@])")
 # What in a third party's comment identifies its author besides their name, as the platform
 # gave it to `collect`: field and what it is. Each is flagged, and severed wherever it appears.
 ACCOUNT_FIELDS = {"author_id": "account id", "author_username": "username"}  # X's @handle
@@ -141,6 +146,7 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
     quoted = [m for e in evidence.values() for m in e.get("matched", []) if isinstance(m, str)]
     for text in (record.text, *quoted):
         found.extend(_in_text(record.key, text))
+        found.extend(_mentioned(record.key, text))
     if record.type == "comment":  # the City's answers too: they may repeat a resident's home
         found.extend(_addresses(record.key, record.text))
     if _by_a_third_party(record):
@@ -339,6 +345,25 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
         if card_valid(match.group(0)):
             found.append(PersonalInfo(key, "card number", match.group(0)))
     return found
+
+
+def _mentioned(key: str, text: str) -> list[PersonalInfo]:
+    """The accounts a text mentions by @username (a reply on X starts with those it answers):
+    each leads to a person as surely as their name, though they never commented here. The
+    City's own accounts are told apart by the caller (`_the_citys_accounts`)."""
+    what = ACCOUNT_FIELDS["author_username"]
+    return [PersonalInfo(key, what, match.group(1)) for match in MENTION.finditer(text)]
+
+
+def _the_citys_accounts(records: list[ArchiveRecord], contacts: Policy) -> set[str]:
+    """The City's @usernames, casefolded: those policy/public-contacts.yml lists, and those
+    its own answers were given under (`by_city`)."""
+    answering = {
+        str(r.data.get("author_username") or "").casefold()
+        for r in records
+        if r.data.get("by_city")
+    }
+    return (contacts.public_accounts | answering) - {""}
 
 
 def _addresses(key: str, text: str) -> list[PersonalInfo]:
@@ -673,12 +698,18 @@ def export(
     records = sorted(found.values(), key=lambda r: (r.time, r.file, r.line))
     order = {r.key: n for n, r in enumerate(records)}
     # A City Hall number or address a resident quotes is the City's, not theirs: not severed.
+    # So is the City's own account a resident mentions (`@CityofTrail`).
     contacts = _public_contacts(project)
+    citys_accounts = _the_citys_accounts(records, contacts)
     flags = [
         item
         for record in records
         for item in personal_information(record)
         if not (item.what in CONTACT_DETAILS and contacts.is_public_contact(item.value))
+        and not (
+            item.what == ACCOUNT_FIELDS["author_username"]
+            and item.value.casefold() in citys_accounts
+        )
     ]
     # A commenter's name, account id or photo identifies them wherever it is given: in another
     # person's reply, a reviewer's reason, the classifier's evidence. Flagged in each record

@@ -348,6 +348,7 @@ class Policy:
     public_emails: set[str] = field(default_factory=set)
     public_phones: set[str] = field(default_factory=set)
     public_addresses: set[str] = field(default_factory=set)  # address_key of each
+    public_accounts: set[str] = field(default_factory=set)  # @usernames, casefolded, no @
     words: set[str] = field(default_factory=set)  # every list's: the lint refuses them alike
     wordlists: dict[str, set[str]] = field(default_factory=dict)  # by list, for moderation
 
@@ -369,12 +370,13 @@ class Policy:
                 )
             policy.severity[rule] = severity
         path = policy_dir / "public-contacts.yml"
-        contacts = _yaml(path, ("emails", "phones", "addresses"))
+        contacts = _yaml(path, ("emails", "phones", "addresses", "accounts"))
         policy.public_emails = {e.lower() for e in _listed(path, contacts, "emails")}
         policy.public_phones = {_digits(p)[-10:] for p in _listed(path, contacts, "phones")}
         policy.public_addresses = {
             address_key(a) for a in _street_addresses_listed(path, contacts, "addresses")
         }
+        policy.public_accounts = _accounts_listed(path, contacts, "accounts")
         policy.wordlists = load_wordlists(policy_dir / "wordlists")
         policy.words = set().union(*policy.wordlists.values())
         return policy
@@ -419,6 +421,26 @@ def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
         if not isinstance(item, str | int) or isinstance(item, bool):
             raise LintConfigError(f"{path}: {key}[{number}]: expected one address or number")
     return [str(item) for item in items]
+
+
+# An account's @username as a comment mentions it: X's (letters, digits, _; up to 15) and
+# YouTube's handles (also . and -, up to 30), neither starting nor ending with . or -.
+USERNAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?"
+
+
+def _accounts_listed(path: Path, config: dict[str, Any], key: str) -> set[str]:
+    """The City's own accounts by @username, casefolded and without the @ (so `@CityofTrail`
+    and `cityoftrail` are one): mentioned in a comment, they are no third party's."""
+    accounts = set()
+    for number, account in enumerate(_listed(path, config, key)):
+        name = account.strip().removeprefix("@")
+        if not re.fullmatch(USERNAME, name):
+            raise LintConfigError(
+                f"{path}: {key}[{number}]: '{account}' is not an @username as a comment "
+                "mentions one: letters, digits and _ (also . and - inside), as @CityofTrail"
+            )
+        accounts.add(name.casefold())
+    return accounts
 
 
 def _street_addresses_listed(path: Path, config: dict[str, Any], key: str) -> list[str]:

@@ -14,7 +14,15 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
-from checks.lint import Finding, LintConfigError, card_valid, lint, phn_valid, sin_valid
+from checks.lint import (
+    Finding,
+    LintConfigError,
+    Policy,
+    card_valid,
+    lint,
+    phn_valid,
+    sin_valid,
+)
 from moderation.classifier import ModerationPolicy, classify
 from publishing.build import BuildError
 from tests.conftest import BASIC, NOW, ROOT, Site, announcement
@@ -289,6 +297,15 @@ def test_a_city_address_on_public_contacts_is_never_a_private_residence(
     # Beside it in the same sentence, a home's address is still found.
     beside = text.rstrip(".") + ", and so may the homeowners at 1234 Hazelwood Drive."
     assert rules(findings(content, f"Intro.\n\n{beside}\n")) == ["private-address"]
+
+
+def test_the_citys_accounts_on_public_contacts_must_be_usernames(content: Path) -> None:
+    contacts = content.parent / "policy" / "public-contacts.yml"
+    contacts.write_text("accounts:\n  - CityofTrail\n  - City of Trail\n")
+    with pytest.raises(LintConfigError, match=r"public-contacts.yml: accounts\[1\]: 'City of"):
+        Policy.load(content.parent / "policy")
+    contacts.write_text("accounts:\n  - '@CityofTrail'\n")  # with its @ or without
+    assert Policy.load(content.parent / "policy").public_accounts == {"cityoftrail"}
 
 
 def test_a_city_address_the_lint_would_not_find_is_refused_in_public_contacts(

