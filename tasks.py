@@ -1048,10 +1048,15 @@ def preview(c: Context, file: str) -> None:
         raise Exit(f"preview: {error}", code=2) from None
     urgent = ", urgent" if shown["urgent"] else ""
     state = f", expired on {shown['expired']}" if shown["expired"] else urgent
+    if shown["scheduled"]:
+        state = f", scheduled for {shown['scheduled']}{state}"
     print(f"Page: {shown['page']} (status: {shown['status']}{state})")
     if shown["image"]:
         print(f"Image: {shown['image']}\n  alt text: {shown['image_alt']}")
     for name, post in shown["platforms"].items():
+        if "withdrawal" in post:
+            print(f"\n== {name}\nwithdrawn: {post['withdrawal']}")
+            continue
         print(f"\n== {name} ({post['count']})")
         for key in ("text", "message", "title", "description", "link"):
             if key in post:

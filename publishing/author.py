@@ -16,6 +16,7 @@ from announcements.model import (
     EVENT_CATEGORIES,
     EVENT_CATEGORIES_NAMED,
     PLACEHOLDER,
+    PLATFORMS,
     parse_announcement,
     parse_datetime,
     read_source,
@@ -26,6 +27,18 @@ from syndication_manifest import platform_posts
 
 SUMMARY_TO_DO = f"{PLACEHOLDER}: one or two plain sentences for social media."
 SLUG_LIMIT = 80  # characters: a long title would make a file name the file system refuses
+# What `invoke syndicate` does for a withdrawn announcement, on every platform whatever its
+# `syndicate:` says (each platform's `withdraw`; on X, `_takedowns` in syndication/syndicate.py).
+WITHDRAWALS = {
+    "facebook": "nothing is posted; its post there, if any, is deleted",
+    "twitter": (
+        "nothing is posted; its post there, if any, is deleted, with the City's replies to it"
+    ),
+    "youtube": (
+        "nothing is uploaded; its video there, if any, is made private (kept with its comments, "
+        "not deleted)"
+    ),
+}
 
 
 class AuthoringError(ValueError):
@@ -142,8 +155,11 @@ def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
-    """What each platform will receive for one announcement, counted as it counts."""
+def preview(
+    path: Path, content_dir: Path, siteurl: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """What each platform will receive for one announcement at `now` (default: the present),
+    counted as it counts; for a withdrawn one, what is taken down instead."""
     where = path.resolve()
     if where.is_relative_to(content_dir.resolve()):
         if not where.is_relative_to((content_dir / "announcements").resolve()):
@@ -164,7 +180,7 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
         raise AuthoringError("\n".join(str(p) for p in problems))
     url = f"{siteurl}/{announcement_address(path)}"
     # As the next syndication run would send it: an alert expired by now is not urgent.
-    now = datetime.now(CITY)
+    now = now or datetime.now(CITY)
     posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html", now)
     # Said as its page's badges say it: a withdrawn one is neither urgent nor expired.
     expired = item.is_expired(now) and not item.withdrawn
@@ -176,14 +192,23 @@ def preview(path: Path, content_dir: Path, siteurl: str) -> dict[str, Any]:
             f"{utf8_length(p['description'])} of 5000 bytes"
         ),
     }
+    # Held back by the build until its date (`publish_due`); a draft is never published.
+    scheduled = item.date > now and item.status != "draft"
+    platforms = (
+        {name: {"withdrawal": WITHDRAWALS[name]} for name in PLATFORMS}
+        if item.withdrawn  # its posts are taken down, not sent
+        else {name: {**post, "count": counts[name](post)} for name, post in posts.items()}
+    )
     return {
         "page": url,
         "status": item.status,
+        "scheduled": city_datetime(item.date, CITY) if scheduled else None,
         "urgent": item.urgent and not expired and not item.withdrawn,
         "expired": city_datetime(item.expires, CITY) if expired and item.expires else None,
-        "image": f"{siteurl}/{item.image}" if item.image else None,
+        # A withdrawn one's page shows only its notice: no image to share.
+        "image": f"{siteurl}/{item.image}" if item.image and not item.withdrawn else None,
         "image_alt": item.image_alt,
-        "platforms": {name: {**post, "count": counts[name](post)} for name, post in posts.items()},
+        "platforms": platforms,
     }
 
 

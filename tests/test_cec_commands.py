@@ -323,6 +323,82 @@ def test_invoke_preview_says_an_alert_is_urgent_as_its_page_does(
     assert header == f"Page: {SITEURL}/announcements/2026-11-20-boil-water.html {said}"
 
 
+def test_preview_says_when_a_scheduled_announcement_is_published(site: Site) -> None:
+    """Dated after now, it is held back until then (`publish_due`): said in City time, as the
+    site words times; once its time has passed, it is not scheduled."""
+    path = site.add("2026-12-08-transit-survey", date="2026-12-08 09:00")
+    shown = preview(path, site.content, SITEURL, now=NOW)
+    assert shown["scheduled"] == "Tuesday, December 8, 2026, 9 a.m. PST"
+    later = datetime.fromisoformat("2026-12-08T09:00:00-08:00")
+    assert preview(path, site.content, SITEURL, now=later)["scheduled"] is None
+    draft = site.add("2026-12-09-draft", date="2026-12-09 09:00", status="draft")
+    assert preview(draft, site.content, SITEURL, now=NOW)["scheduled"] is None  # never published
+
+
+@pytest.mark.parametrize(
+    ("fields", "said"),
+    [
+        ({}, "(status: published, scheduled for Sunday, December 8, 2999, 9 a.m. PST)"),
+        (
+            {"category": "alert", "urgent": "true"},
+            "(status: published, scheduled for Sunday, December 8, 2999, 9 a.m. PST, urgent)",
+        ),
+    ],
+)
+def test_invoke_preview_says_a_scheduled_announcement_is_scheduled(
+    site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fields: dict[str, str],
+    said: str,
+) -> None:
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("SITEURL", SITEURL)
+    path = site.add("2999-12-08-transit-survey", date="2999-12-08 09:00", **fields)
+    tasks.preview(Context(), str(path))
+    header = capsys.readouterr().out.splitlines()[0]
+    assert header == f"Page: {SITEURL}/announcements/2999-12-08-transit-survey.html {said}"
+
+
+def test_invoke_preview_of_a_withdrawn_announcement_shows_its_takedown_not_its_posts(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing is posted for it: each platform has its post taken down (wherever it is up,
+    whatever `syndicate:` says), as `invoke syndicate` does, and no image to show."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("SITEURL", SITEURL)
+    path = site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Sent in error.",
+        modified=NOW_TEXT,
+        image="images/pixel.png",
+        image_alt="Crews at a hydrant",
+    )
+    shown = preview(path, site.content, SITEURL)
+    assert shown["image"] is None
+    assert shown["platforms"] == {
+        "facebook": {"withdrawal": "nothing is posted; its post there, if any, is deleted"},
+        "twitter": {
+            "withdrawal": "nothing is posted; its post there, if any, is deleted, with the "
+            "City's replies to it"
+        },
+        "youtube": {
+            "withdrawal": "nothing is uploaded; its video there, if any, is made private (kept "
+            "with its comments, not deleted)"
+        },
+    }
+    tasks.preview(Context(), str(path))
+    out = capsys.readouterr().out
+    assert out.splitlines()[:4] == [
+        f"Page: {SITEURL}/announcements/2026-11-20-flushing.html (status: withdrawn)",
+        "",
+        "== facebook",
+        "withdrawn: nothing is posted; its post there, if any, is deleted",
+    ]
+    assert "Water main flushing" not in out and "Image:" not in out
+
+
 @pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])
 def test_invoke_preview_refuses_a_siteurl_the_build_refuses(
     site: Site, monkeypatch: pytest.MonkeyPatch, siteurl: str

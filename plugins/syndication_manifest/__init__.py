@@ -34,8 +34,9 @@ def platform_posts(
     item: Any, url: str, guidelines: str, now: datetime
 ) -> dict[str, dict[str, Any]]:
     """What each platform gets for an announcement at `now`, with a hash of it. Pure; `invoke
-    preview` shows exactly this. An alert past its `expires` is no longer urgent there, as on
-    the site: one first posted late (a quota, credentials added later) is not sent as URGENT."""
+    preview` shows exactly this (for a withdrawn one, which gets nothing, what is taken down
+    instead). An alert past its `expires` is no longer urgent there, as on the site: one first
+    posted late (a quota, credentials added later) is not sent as URGENT."""
     notes = [c.note for c in item.corrections]
     urgent = item.urgent and not item.is_expired(now)
     posts: dict[str, dict[str, Any]] = {}
