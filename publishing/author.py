@@ -27,6 +27,7 @@ from syndication_manifest import platform_posts
 
 SUMMARY_TO_DO = f"{PLACEHOLDER}: one or two plain sentences for social media."
 SLUG_LIMIT = 80  # characters: a long title would make a file name the file system refuses
+EVENT_LENGTH = timedelta(hours=2)  # an event's end until the CEC checks it
 # What `invoke syndicate` does for a withdrawn announcement, on every platform whatever its
 # `syndicate:` says (each platform's `withdraw`; on X, `_takedowns` in syndication/syndicate.py).
 WITHDRAWALS = {
@@ -58,14 +59,23 @@ def city_time(when: datetime) -> str:
     """`when` as the file should say it: City time, as the reader assumes without an offset;
     with the offset when that would read back as another instant (the hour repeated as
     daylight saving time ends)."""
-    # A default a week or two hours on is reckoned on the clock and may fall in the hour
-    # skipped when clocks go forward: the same instant, as the clock then reads.
+    # A default a week on is reckoned on the clock and may fall in the hour skipped when
+    # clocks go forward: the same instant, as the clock then reads.
     when = when.astimezone(UTC).astimezone(CITY)
     written = when.isoformat(" ", "seconds" if when.second else "minutes")
     local = written[:-6]  # without the offset, +HH:MM
     if datetime.fromisoformat(local).replace(tzinfo=CITY).utcoffset() == when.utcoffset():
         return local
     return written
+
+
+def default_event_end(start: datetime) -> datetime:
+    """`EVENT_LENGTH` after `start`, in City time."""
+    # Elapsed time, added in UTC: the event lasts two hours for the people there also the
+    # night the clocks change, where two hours on the clock (aware datetimes in one zone add
+    # on the clock) would be three or one. In City time, the end is never in the skipped
+    # hour, and one in the repeated hour has its fold, which city_time writes as an offset.
+    return (start.astimezone(UTC) + EVENT_LENGTH).astimezone(CITY)
 
 
 def new_announcement(
@@ -117,7 +127,7 @@ def new_announcement(
         start = _when(event_start, published + timedelta(days=7), "event-start")
         lines += [
             f"event_start: {city_time(start)}",
-            f"event_end: {city_time(start + timedelta(hours=2))}  # {PLACEHOLDER}: check",
+            f"event_end: {city_time(default_event_end(start))}  # {PLACEHOLDER}: check",
             f"location: {PLACEHOLDER}, where it happens",
         ]
     if urgent:

@@ -223,6 +223,31 @@ def test_new_never_writes_a_time_skipped_when_clocks_go_forward(site: Site) -> N
     site.build()  # raises on any validation problem
 
 
+@pytest.mark.parametrize(
+    ("event_start", "event_end"),
+    [
+        ("2026-11-01 00:30", "2026-11-01 01:30-08:00"),  # ends in the repeated hour, PST
+        ("2026-11-01 01:30", "2026-11-01 02:30"),  # the first 01:30 (PDT): 02:30 PST
+        ("2026-10-31 23:30", "2026-11-01 01:30"),  # ends in the first 01:30 (PDT)
+        ("2027-03-14 01:30", "2027-03-14 04:30"),  # 01:30 PST to 04:30 PDT, not 03:30
+    ],
+)
+def test_new_gives_an_event_two_hours_across_a_daylight_saving_change(
+    site: Site, event_start: str, event_end: str
+) -> None:
+    """The default end is two hours as the people there live them, not as the clock reads
+    them: the night the clocks change, 00:30 to 02:30 would be three hours, 01:30 to 03:30 one."""
+    path = new_announcement(
+        site.content, "Night skate", "city-event", date="2026-10-01 09:00", event_start=event_start
+    )
+    text = path.read_text()
+    assert f"\nevent_start: {event_start}\nevent_end: {event_end}  # TODO: check\n" in text
+    item, problems = parse_announcement(str(path), text, CITY)  # as the build reads it
+    assert problems == [] and item is not None
+    assert item.event_start is not None and item.event_end is not None
+    assert item.event_end.timestamp() - item.event_start.timestamp() == 2 * 60 * 60
+
+
 def test_new_cuts_the_file_name_of_a_long_title_at_a_word(site: Site) -> None:
     title = "Road closure on " + "Victoria Street and " * 14 + "Bay Avenue"
     path = new_announcement(site.content, title, "service-change", date="2026-11-24 09:00")
