@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.chain import ChainFile
+from archive.chain import ChainError, ChainFile
 from archive.comments import CommentState
 
 from .classifier import CLAUSES, Decision
@@ -122,35 +122,20 @@ class ModerationLog:
         self.chain = ChainFile(records_dir / "archive" / "moderation.jsonl")
 
     def statuses(self) -> dict[tuple[str, str], Status]:
+        """Each comment's status, from every line of the log. ChainError, naming the file,
+        line and field, for a line without a field its kind has (valid JSON, so written by
+        hand: the log's writers give every line them all), as the records commands say it."""
         found: dict[tuple[str, str], Status] = {}
         # In the order things happened: two copies of the archive joined (a reviewer's
         # decision pushed while CI ran) put one copy's lines after the other's, whatever their
         # times. Within one copy, that is the file's order.
-        for event in sorted(self.chain.events(), key=lambda e: str(e.get("time", ""))):
-            key = (event["platform"], event["comment_id"])
-            if event["kind"] == "classification":
-                found[key] = _classified(event, found.get(key))
-                found[key].last_moderated[event["version"]] = event["time"]
-            elif event["kind"] == "intent" and key in found:
-                status = found[key]
-                status.last_moderated[status.version] = event["time"]
-                status.tried_by, status.intent = event["who"], event
-            elif event["kind"] == "decision" and key in found:
-                status = found[key]
-                status.last_moderated[status.version] = event["time"]
-                status.tried_by = event["who"]
-                if status.intent is not None and status.intent["op"] == event.get("op"):
-                    status.intent = None  # its result is known
-                # A decision the platform refused changed nothing there: the comment is as
-                # it was, so only an applied one counts.
-                if event["result"] != "applied":
-                    status.failed = event["result"]
-                    continue
-                status.decision, status.decided_by = event["decision"], event["who"]
-                status.reason, status.failed = event["reason"], None
-                status.category = event.get("category")
-                status.hidden_under_earlier_policy = False  # decided again since
-                status.decided_version = status.version  # the version it was taken on
+        for number, event in sorted(self.chain.reading(), key=lambda n: str(n[1].get("time", ""))):
+            try:
+                _read(event, found)
+            except KeyError as missing:
+                raise ChainError(
+                    f"{self.chain.path}:{number}: a moderation line without its {missing} field"
+                ) from None
         return found
 
     def hidden(self) -> frozenset[tuple[str, str]]:
@@ -222,6 +207,43 @@ class ModerationLog:
                 **_where(on),
             }
         )
+
+
+# What an intent holds for the decision line that answers it, or the run that settles it.
+INTENT_FIELDS = ("op", "decision", "who", "reason", "category")
+
+
+def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
+    """What one line of the log says of its comment, taken into `found`, read in order;
+    KeyError for a field its kind has that it lacks."""
+    key, time = (event["platform"], event["comment_id"]), event["time"]
+    if event["kind"] == "classification":
+        found[key] = _classified(event, found.get(key))
+        found[key].last_moderated[event["version"]] = time
+    elif event["kind"] == "intent" and key in found:
+        # Its fields are read later (by its decision, or the next run): lacking one, the line
+        # is named now, not the line or run that reads it.
+        if missing := next((name for name in INTENT_FIELDS if name not in event), None):
+            raise KeyError(missing)
+        status = found[key]
+        status.last_moderated[status.version] = time
+        status.tried_by, status.intent = event["who"], event
+    elif event["kind"] == "decision" and key in found:
+        status = found[key]
+        status.last_moderated[status.version] = time
+        status.tried_by = event["who"]
+        if status.intent is not None and status.intent["op"] == event.get("op"):
+            status.intent = None  # its result is known
+        # A decision the platform refused changed nothing there: the comment is as it was,
+        # so only an applied one counts.
+        if event["result"] != "applied":
+            status.failed = event["result"]
+            return
+        status.decision, status.decided_by = event["decision"], event["who"]
+        status.reason, status.failed = event["reason"], None
+        status.category = event.get("category")
+        status.hidden_under_earlier_policy = False  # decided again since
+        status.decided_version = status.version  # the version it was taken on
 
 
 def _where(comment: CommentState | None) -> dict[str, str]:

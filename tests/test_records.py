@@ -432,6 +432,64 @@ def test_a_line_without_a_field_stops_the_records_commands_naming_file_line_and_
     )
 
 
+# A moderation line of each kind as written by hand, each without a field its kind has.
+REVIEWER = {
+    "platform": "facebook",
+    "comment_id": "c1",
+    "who": "Records Officer",
+    "reason": "Checked",
+}
+
+
+@pytest.mark.parametrize(
+    ("added", "field"),
+    [
+        ({"kind": "classification", "comment_id": "c1"}, "platform"),
+        ({"kind": "decision", **REVIEWER, "decision": "keep"}, "result"),
+        # Read only when the next run settles it: named at its own line all the same.
+        ({"kind": "intent", **REVIEWER, "decision": "hide", "category": "derogatory"}, "op"),
+    ],
+    ids=["classification", "decision", "intent"],
+)
+@pytest.mark.parametrize(
+    ("command", "call"),
+    [
+        ("moderate", lambda: tasks.moderate(Context())),
+        ("moderate decide", lambda: tasks.decide(Context(), "c1", "keep", reason="Fine")),
+        ("status", lambda: tasks.status(Context())),
+        ("collect", lambda: tasks.collect(Context())),
+    ],
+)
+def test_a_moderation_line_without_a_field_stops_moderate_naming_file_line_and_field(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    added: dict[str, str],
+    field: str,
+    command: str,
+    call: Any,
+) -> None:
+    """A moderation line that is JSON but lacks a field (added by hand) stopped `moderate`,
+    `moderate decide` and the review queue with a traceback (KeyError); they now stop as the
+    records commands do, and record nothing."""
+    records, text = tmp_path / "records", "Is Laurel Crescent included?"
+    _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00")
+    log = ModerationLog(records)
+    log.classified("facebook", 1, classify("c1", text, "", ModerationPolicy.load(ROOT / "policy")))
+    classified = next(log.chain.events())
+    with log.chain.path.open("a") as handle:  # as the line after it
+        handle.write(json.dumps({**added, "time": classified["time"]}) + "\n")
+    before = {path: path.read_bytes() for path in records.rglob("*.jsonl")}
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    with pytest.raises(Exit) as stopped:
+        call()
+    assert stopped.value.code == 2
+    assert str(stopped.value.message) == (
+        f"{command}: {log.chain.path}:2: a moderation line without its '{field}' field"
+        f"{DAMAGED_HINT}"
+    )
+    assert {path: path.read_bytes() for path in records.rglob("*.jsonl")} == before
+
+
 def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Path) -> None:
     records = tmp_path / "records"
     _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
