@@ -96,6 +96,24 @@ class Tally:
     )
     limited: set[str] = field(default_factory=set)
     refusing: set[str] = field(default_factory=set)
+    # Of the decisions counted held back and not sent, the keeps: a reviewer's, showing a
+    # comment again, that a stopped run left to send (the rest are hides, whoever decided).
+    keeps: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("held", "refused"), 0))
+
+    def put_off(self, counted: str, decision: str) -> None:
+        """Count a decision held back by a platform's limit (`held`) or not sent to one that
+        refused the credentials (`refused`): left for the next run."""
+        self.counts[counted] += 1
+        if decision == "keep":
+            self.keeps[counted] += 1
+
+    def hides_and_keeps(self, counted: str) -> str:
+        """The decisions counted `held` or `refused`, as the summary names them (`2 hide(s)`,
+        `2 hide(s) and 1 keep(s)`): a keep is no hide, and the reader should not take it for
+        one."""
+        keeps = self.keeps[counted]
+        both = ((self.counts[counted] - keeps, "hide"), (keeps, "keep"))
+        return " and ".join(f"{count} {name}(s)" for count, name in both if count)
 
 
 def classify_file(source: Path, target: Path, policy: ModerationPolicy) -> int:
@@ -164,10 +182,12 @@ def moderate_collected(
     """Settle the decisions a stopped run sent but never recorded; classify every comment
     version not yet classified; apply strong hides, and retry those not applied before; put
     each hide of the classifier's that the policy no longer allows before a person; count
-    classifications, hides applied, hides a platform's limit held back (after the first, that
-    platform is asked nothing more in the run), hides that failed, and hides not sent to a
-    platform that refused the credentials earlier in the run. Decisions settled and hides
-    retried alike are sent through `_send`, so that neither asks such a platform again."""
+    classifications, hides applied, decisions a platform's limit held back (after the first,
+    that platform is asked nothing more in the run), decisions that failed, and decisions not
+    sent to a platform that refused the credentials earlier in the run (a reviewer's keep a
+    stopped run left is among them: the summary names it apart from the hides). Decisions
+    settled and hides retried alike are sent through `_send`, so that neither asks such a
+    platform again."""
     log = ModerationLog(settings.records_dir)
     posts = {
         (r.announcement, r.platform): r.text or ""
@@ -240,10 +260,10 @@ def moderate_collected(
                     gone_posts.add((platform, comment.post_id))
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
     if counts["held"]:
-        summary += f", {counts['held']} hide(s) held back by a platform's limit (the next run)"
+        summary += f", {run.hides_and_keeps('held')} held back by a platform's limit (the next run)"
     if counts["refused"]:
         summary += (
-            f", {counts['refused']} hide(s) not sent: a platform refused the credentials "
+            f", {run.hides_and_keeps('refused')} not sent: a platform refused the credentials "
             "(the next run)"
         )
     if counts["failed"]:
@@ -317,10 +337,10 @@ def _send(
     would be refused the same way). Counted then as held back or not sent; it stays pending,
     and the next run sends it."""
     if name in run.limited:
-        run.counts["held"] += 1
+        run.put_off("held", decision)
         return None
     if name in run.refusing:
-        run.counts["refused"] += 1
+        run.put_off("refused", decision)
         return None
     result = _apply(
         platform,
@@ -352,7 +372,7 @@ def _count(run: Tally, platform: str, comment_id: str, decision: str, result: st
     if result.startswith(GONE_WITH_POST):
         return  # final: said once, and the comment is recorded as gone
     if result.startswith(HELD_BACK):
-        run.counts["held"] += 1
+        run.put_off("held", decision)
         run.limited.add(platform)
     else:
         run.counts["failed"] += 1  # tried again by the next run (a hide of the classifier's)

@@ -1485,6 +1485,64 @@ def test_a_platform_refusing_the_credentials_is_not_sent_the_other_hides_a_stopp
     assert all(statuses[("facebook", i)].hidden for i in ids)
 
 
+def a_keep_left_unrecorded_after_the_hides(
+    site: Site, sandboxes: Sandboxes
+) -> tuple[Settings, list[str], str]:
+    """`hides_left_unrecorded`, and after them a comment a reviewer decided to keep (shown
+    again), also sent by a run stopped mid-call: (settings, the hides' ids, the keep's id)."""
+    settings, hides = hides_left_unrecorded(site, sandboxes)
+    fb = sandboxes.facebook
+    text = "Third flushing this year. Poor planning."
+    kept = fb.add_comment(next(iter(fb.posts)), text)
+    collect(settings, site.content, say=lambda _: None)
+    log = ModerationLog(site.root / "records")
+    log.classified("facebook", 1, classify(kept, text, "", POLICY))
+    log.intend("facebook", kept, "keep", "Records Officer", "Criticism of the City", None)
+    return settings, hides, kept
+
+
+def test_a_reviewers_keep_a_platforms_limit_holds_back_is_counted_as_a_keep_not_a_hide(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The summary counted every decision held back as a hide, a reviewer's keep (showing a
+    comment again) too: it now says how many of each."""
+    settings, hides, kept = a_keep_left_unrecorded_after_the_hides(site, sandboxes)
+    fb = sandboxes.facebook
+    fb.inject("rate_limit", method="POST", times=100, reset_after=3600)
+    said: list[str] = []
+    counts = moderate_collected(settings, site.content, POLICY, say=said.append)
+    assert (counts["held"], counts["failed"], counts["hide"]) == (3, 0, 0), said
+    assert said[-1].endswith(
+        "2 hide(s) and 1 keep(s) held back by a platform's limit (the next run)"
+    ), said
+
+    with fb.lock:
+        fb.faults.clear()
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert (counts["held"], counts["failed"], counts["hide"]) == (0, 0, 2)
+    statuses = ModerationLog(site.root / "records").statuses()
+    assert all(statuses[("facebook", i)].hidden for i in hides)
+    status = statuses[("facebook", kept)]
+    assert (status.decision, status.decided_by, status.intent) == ("keep", "Records Officer", None)
+
+
+def test_a_reviewers_keep_not_sent_to_a_platform_refusing_the_credentials_is_counted_a_keep(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The first decision sent again (the classifier's hide) is refused the credentials; of
+    the two not sent, the reviewer's keep is counted as a keep, not a hide."""
+    a_keep_left_unrecorded_after_the_hides(site, sandboxes)
+    env = {**sandboxes.env, "RECORDS_DIR": str(site.root / "records")}
+    expired = load_settings({**env, "FACEBOOK_PAGE_ACCESS_TOKEN": "sandbox-expired-token"})
+    said: list[str] = []
+    counts = moderate_collected(expired, site.content, POLICY, say=said.append)
+    assert (counts["failed"], counts["refused"], counts["hide"]) == (1, 2, 0), said
+    assert said[-1].endswith(
+        ", 1 hide(s) and 1 keep(s) not sent: a platform refused the credentials (the next run)"
+        ", 1 decision(s) failed on the platform (named above)"
+    ), said
+
+
 def test_replies_to_a_youtube_comment_the_city_hid_are_not_taken_for_deleted(
     site: Site, sandboxes: Sandboxes
 ) -> None:
