@@ -67,19 +67,37 @@ def built_before_last_run(entry: Entry, record: Record) -> bool:
     return datetime.fromisoformat(entry.updated) < datetime.fromisoformat(record.updated)
 
 
+def withdrawal_undated(entry: Entry, record: Record) -> bool:
+    """Withdrawn, or put back, with the time of the change a run carried out before (the
+    `modified` of a correction left as it was): a build from before the withdrawal says the
+    same time, so no run can tell which of the two is newer, and acting on either could undo
+    the other (posting again what was withdrawn). Neither is acted on until `modified` gives
+    the time of the withdrawal. Unknown times: not so."""
+    if entry.updated is None or record.updated is None:
+        return False
+    same = datetime.fromisoformat(entry.updated) == datetime.fromisoformat(record.updated)
+    return same and entry.withdrawn != record.withdrawn
+
+
+def not_to_act_on(entry: Entry, record: Record) -> bool:
+    """The build's announcement is not acted on here, but reported (`built_before_problem`)."""
+    return built_before_last_run(entry, record) or withdrawal_undated(entry, record)
+
+
 def built_before(
     manifest: Manifest,
     records: Mapping[tuple[str, str], Record],
     platforms: Iterable[str],
 ) -> list[tuple[Entry, Record]]:
     """Each announcement, per platform, the manifest has as it was before what a run already
-    carried out there (`built_before_last_run`): not acted on, but reported."""
+    carried out there (`built_before_last_run`), or withdrawn or put back without a time of
+    its own (`withdrawal_undated`): not acted on, but reported."""
     return [
         (entry, record)
         for platform in platforms
         for entry in manifest.entries
         for record in [records.get((entry.id, platform))]
-        if record and built_before_last_run(entry, record)
+        if record and not_to_act_on(entry, record)
     ]
 
 
@@ -88,8 +106,16 @@ REBUILD = "rebuild from the current content (`invoke build`, after `git pull`) a
 
 
 def built_before_problem(entry: Entry, record: Record) -> str:
-    """What is wrong with a build older than what was posted, and what to do, in the CEC's
-    words."""
+    """What is wrong with a build older than what was posted (or one no run can tell from
+    such: `withdrawal_undated`), and what to do, in the CEC's words."""
+    if withdrawal_undated(entry, record):
+        change = "withdrawn" if entry.withdrawn else "published again after its withdrawal"
+        return (
+            f"it is {change} with the `modified` of the change a run already carried out on "
+            f"{record.platform} ({record.updated}), so this build cannot be told from one made "
+            "before it, which it would undo. Nothing was sent: give `modified` the time it was "
+            f"{change.split(' after')[0]} (City time), then build and run again"
+        )
     return (
         f"the build this run read is older than what was posted on {record.platform}: it has "
         f"the announcement as of {entry.updated}, and a run already carried out its change of "
@@ -300,7 +326,7 @@ def plan(
 
 
 def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
-    if record and built_before_last_run(entry, record):
+    if record and not_to_act_on(entry, record):
         return None  # reported instead (`built_before`)
     pending_create = bool(record and record.pending and record.pending["action"] == CREATE)
     if entry.withdrawn:

@@ -948,6 +948,34 @@ def test_a_run_with_an_older_build_does_not_post_again_what_ci_withdrew(
     assert on_facebook(sandboxes, cec, site, site.root / "cec-output").results == []
 
 
+def test_a_withdrawal_that_keeps_the_last_changes_modified_is_refused_until_it_is_given(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """`modified` dates a withdrawal: left at the correction's time, a build from before the
+    withdrawal (the CEC's output/) and one after it say the same time, so a run cannot tell
+    which is newer: acting on either could undo the other (post again what was withdrawn).
+    Neither is acted on; the run fails naming `modified`, and once it is given, the post goes."""
+    corrected = {"modified": "2026-11-22 10:00", "correction": "Moved a day."}
+    site.add("2026-11-20-flushing", **corrected)
+    site.build(output=site.root / "before")  # built before the withdrawal
+    records = site.root / "records"
+    on_facebook(sandboxes, records, site, site.root / "before")
+    site.add("2026-11-20-flushing", **{**corrected, "status": "withdrawn",
+             "withdrawn_reason": "In error."})  # fmt: skip
+    site.build()
+    report = on_facebook(sandboxes, records, site, site.output)
+    (refused,) = report.results
+    assert refused.outcome == "failed" and len(sandboxes.facebook.posts) == 1
+    assert "`modified`" in (refused.error or "") and "2026-11-22" in (refused.error or "")
+    site.add("2026-11-20-flushing", **{**corrected, **WITHDRAWN, "modified": "2026-11-23 09:00"})
+    site.build()
+    (withdrawn,) = on_facebook(sandboxes, records, site, site.output).results
+    assert withdrawn.outcome == "withdrawn" and sandboxes.facebook.posts == {}
+    # The build from before it, run again, is older than the withdrawal: not posted again.
+    assert on_facebook(sandboxes, records, site, site.root / "before").failed
+    assert sandboxes.facebook.posts == {}
+
+
 def test_a_run_with_an_older_build_does_not_undo_a_correction_ci_posted(
     site: Site, sandboxes: Sandboxes
 ) -> None:

@@ -858,8 +858,11 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
-    add_tour(
-        run.site, status="withdrawn", withdrawn_reason="The tour is cancelled.", **WITHDRAWN_AT
+    add_tour(  # a day after the correction: a withdrawal dates itself (`modified`)
+        run.site,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        modified="2026-11-23 10:00",
     )
     with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is deleted, the ledger never heard, the post is still up
