@@ -1111,7 +1111,7 @@ def test_the_sitemap_dates_home_and_events_pages_by_an_event_ending(site: Site) 
 
     site.build(now="2026-11-24T12:00:00-08:00")
     before = {page: site.read(page) for page in ("index.html", "events.html")}
-    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
+    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-20T09:00:00-08:00"
     site.build(now="2026-11-24T21:00:00-08:00")
     assert all(site.read(page) != text for page, text in before.items())  # no longer upcoming
     lastmod = lastmods()
@@ -1120,10 +1120,62 @@ def test_the_sitemap_dates_home_and_events_pages_by_an_event_ending(site: Site) 
     # Neither the archives nor the event's own page say whether it is still to come.
     assert lastmod[f"{SITEURL}/archives.html"] == "2026-11-21T09:00:00-08:00"
     assert lastmod[f"{SITEURL}/announcements/2026-11-20-skate.html"] == "2026-11-20T09:00:00-08:00"
-    # An event that ended before the newest announcement does not turn the pages' time back.
+    # An event that ended before the newest announcement does not turn the home page's time
+    # back; the events page does not list that announcement.
     site.add("2026-11-24-later", title="Later notice", date="2026-11-24 20:30")
     site.build(now="2026-11-24T21:00:00-08:00")
-    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-24T20:30:00-08:00"
+    lastmod = lastmods()
+    assert lastmod[f"{SITEURL}/"] == "2026-11-24T20:30:00-08:00"
+    assert lastmod[f"{SITEURL}/events.html"] == "2026-11-24T20:00:00-08:00"
+
+
+def test_the_sitemap_dates_the_events_page_by_the_events_alone(site: Site) -> None:
+    """The events page lists events only: a change to any other announcement, a correction
+    or a withdrawal, leaves it as it was, and so its `<lastmod>`. An event withdrawn from it
+    is a change to it, dated by the withdrawal."""
+    event = {"category": "city-event", "location": "Trail Memorial Centre"}
+    site.add(
+        "2026-11-20-skate",
+        **event,
+        title="Family skate",
+        event_start="2026-11-28 18:00",
+        event_end="2026-11-28 20:00",
+    )
+    site.add(
+        "2026-11-19-parade",
+        **event,
+        title="Santa parade",
+        date="2026-11-19 09:00",
+        event_start="2026-12-06 17:00",
+        event_end="2026-12-06 19:00",
+        status="withdrawn",
+        withdrawn_reason="Cancelled for the snowfall warning.",
+        modified="2026-11-22 08:00",
+    )
+    site.add(
+        "2026-11-21-notice",
+        title="Council notice",
+        category="public-notice",
+        date="2026-11-21 09:00",
+        modified="2026-11-23 10:00",
+        correction="The meeting is in Council Chambers.",
+    )
+    site.add(
+        "2026-11-20-meters",
+        title="Meter reading",
+        date="2026-11-20 10:00",
+        status="withdrawn",
+        withdrawn_reason="Posted in error.",
+        modified="2026-11-23 11:00",
+    )
+    site.build()
+    sitemap = site.read("sitemap.xml")
+    lastmod = dict(re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap))
+    assert lastmod[f"{SITEURL}/events.html"] == "2026-11-22T08:00:00-08:00"
+    # The pages that list every announcement change with any of them.
+    for page in ("", "archives.html"):
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-11-23T11:00:00-08:00", page
+    assert lastmod[f"{SITEURL}/category/city-event.html"] == "2026-11-22T08:00:00-08:00"
 
 
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(

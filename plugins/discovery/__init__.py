@@ -46,16 +46,23 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     """Every public, indexable page: listings, published pages and announcements. A listing
     was last modified when what it lists last changed, or when one was withdrawn from it; as
     pages say which announcements expired, an expiry by the build's time is a change too, and
-    for the home and events pages, which list upcoming events, so is an event's end."""
+    for the home and events pages, which list upcoming events, so is an event's end. The
+    events page lists only events: no other announcement dates it."""
     siteurl = settings["CANONICAL_SITEURL"]
     city = ZoneInfo(settings["TIMEZONE"])
     now = settings["BUILD_TIME"]
     articles = context.get("articles", [])
     withdrawn = context.get("withdrawn_articles", [])
+    past_events = context.get("past_events", [])
+    ended = last_event_end(past_events)
     changed = last_change(articles, withdrawn, now)
-    with_events = latest(changed, last_event_end(context.get("past_events", [])))
-    urls: list[tuple[str, Any]] = [(f"{siteurl}/", with_events)]
-    for template, lastmod in (("events", with_events), ("archives", changed)):
+    # Every past event, not only the latest the page lists: a start moved earlier takes one
+    # off the page, and the count of earlier ones it gives changes with each.
+    events = [*context.get("upcoming_events", []), *past_events]
+    events_gone = [a for a in withdrawn if a.announcement.is_event]
+    urls: list[tuple[str, Any]] = [(f"{siteurl}/", latest(changed, ended))]
+    events_changed = latest(last_change(events, events_gone, now), ended)
+    for template, lastmod in (("events", events_changed), ("archives", changed)):
         save_as = settings.get(f"{template.upper()}_SAVE_AS")
         if save_as:
             urls.append((f"{siteurl}/{save_as}", lastmod))
