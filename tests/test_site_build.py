@@ -947,7 +947,10 @@ def test_a_withdrawn_announcement_tells_feed_subscribers_it_was_withdrawn(site: 
             (entry,) = [e for e in parsed.entries if e.id == url]
             assert entry.title == "Withdrawn: Bay Avenue closed on Thursday", (feed, kind)
             text = re.sub(r"<[^>]+>", "", entry.content[0].value)
-            assert "Withdrawn (2026-11-19): The work was postponed to the spring" in text
+            assert (
+                "Withdrawn, Thursday, November 19, 2026, 10 a.m. PST: "
+                "The work was postponed to the spring" in text
+            ), (feed, kind)
             assert "closed all day" not in text and not entry.get("enclosures"), (feed, kind)
         atom = feedparser.parse(site.output / f"feeds/{feed}.atom.xml")
         assert atom.entries[-1].updated == "2026-11-19T10:00:00-08:00", feed
@@ -1218,19 +1221,29 @@ def test_a_correction_is_shown_with_its_date_and_the_last_update(site: Site) -> 
     assert "Monday, not Tuesday" in feed.entries[0].content[0].value
 
 
-def test_a_correction_is_dated_by_the_citys_day_in_the_feeds(site: Site) -> None:
-    # 06:30 UTC on the 21st is 10:30 p.m. on the 20th in Trail, as the page says.
+def test_a_correction_is_dated_in_the_feeds_in_the_pages_words(site: Site) -> None:
+    """In City time, whatever offset it was written with, and midnight with the day it ends:
+    06:30 UTC on the 21st is 10:30 p.m. on the 20th in Trail, and 00:00 on the 22nd is
+    midnight Saturday the 21st (an ISO date, 2026-11-22, would be read as a day later)."""
     site.add(
         "2026-11-20-flushing",
-        correction="[{date: 2026-11-21 06:30+00:00, note: The flushing starts Monday.}]",
+        correction=(
+            "[{date: 2026-11-21 06:30+00:00, note: The flushing starts Monday.},"
+            " {date: 2026-11-22 00:00, note: Crews start at 8 a.m.}]"
+        ),
     )
     site.build()
-    assert "Friday, November 20, 2026, 10:30 p.m. PST" in site.read(
-        "announcements/2026-11-20-flushing.html"
-    )
-    for name in ("all.atom.xml", "all.rss.xml"):
-        content = site.read(f"feeds/{name}")
-        assert "Correction (2026-11-20):" in content and "2026-11-21)" not in content, name
+    headings = [
+        "Correction, Friday, November 20, 2026, 10:30 p.m. PST: The flushing starts Monday.",
+        "Correction, Saturday, November 21, 2026, midnight PST: Crews start at 8 a.m.",
+    ]
+    page = re.sub(r"<[^>]+>", "", site.read("announcements/2026-11-20-flushing.html"))
+    assert all(heading in page for heading in headings)
+    for kind in ("atom", "rss"):
+        (entry,) = feedparser.parse(site.output / f"feeds/all.{kind}.xml").entries
+        text = re.sub(r"<[^>]+>", "", entry.content[0].value)
+        assert all(heading in text for heading in headings), kind
+        assert "2026-11-2" not in text, kind
 
 
 @pytest.fixture
@@ -1541,14 +1554,15 @@ def test_a_correction_to_an_event_is_told_in_its_calendar_files(site: Site) -> N
         events = Calendar.from_ical(site.read(calendar)).walk("VEVENT")
         (event,) = [e for e in events if str(e["url"]) == url]
         assert str(event["description"]) == (
-            "Correction (2026-11-22): It is at the Trail Memorial Centre, not at Gyro Park.\n\n"
+            "Correction, Sunday, November 22, 2026, 10 a.m. PST: "
+            "It is at the Trail Memorial Centre, not at Gyro Park.\n\n"
             f"{BASIC['summary']}\n\n{url}"
         ), calendar
     events = Calendar.from_ical(site.read("events.ics")).walk("VEVENT")
     (cancelled,) = [e for e in events if "parade" in str(e["url"])]
     assert str(cancelled["status"]) == "CANCELLED"
     assert str(cancelled["description"]).startswith(
-        "Withdrawn (2026-11-23): Cancelled for the snowfall warning."
+        "Withdrawn, Monday, November 23, 2026, 8 a.m. PST: Cancelled for the snowfall warning."
     )
 
 

@@ -110,9 +110,10 @@ def feed_specs(
 
 
 def dated_note(what: str, when: datetime, city: tzinfo) -> str:
-    """How the feeds and calendars head a public note ("Correction (2026-11-22)"), dated as
-    the page dates it: the City's day, whatever offset the note's time was written with."""
-    return f"{what} ({when.astimezone(city):%Y-%m-%d})"
+    """How the feeds and calendars head a public note ("Correction, Sunday, November 22, 2026,
+    10 a.m. PST"), in the page's words: City time, whatever offset the note's time was
+    written with, and midnight with the day it ends (an ISO date would be a day later)."""
+    return f"{what}, {city_datetime(when, city)}"
 
 
 def entry_html(article: Any, siteurl: str) -> str:
