@@ -185,30 +185,44 @@ class YouTubeSandbox(Sandbox):
             if (invalid := self._invalid_snippet(metadata.get("snippet") or {})) is not None:
                 return invalid
             upload_id = secrets.token_urlsafe(12)
-            with self.lock:
-                self.uploads[upload_id] = {
-                    "metadata": metadata,
-                    "received": 0,
-                    "total": int(request.headers.get("X-Upload-Content-Length", 0) or 0),
-                }
             location = (
                 f"{request.host_url.rstrip('/')}/upload/youtube/v3/videos"
                 f"?uploadType=resumable&upload_id={upload_id}"
             )
+            with self.lock:
+                self.uploads[upload_id] = {
+                    "metadata": metadata,
+                    "location": location,
+                    "received": 0,
+                    "total": int(request.headers.get("X-Upload-Content-Length", 0) or 0),
+                }
             return Response(status=200, headers={"Location": location})
         upload = self.uploads.get(request.args.get("upload_id", ""))
         if upload is None:
             return self.error(404, "Upload session not found.", reason="notFound")
+        if "video_id" in upload:
+            # As Google's resumable uploads answer a finished session (its last chunk sent
+            # again after a lost answer, or its status asked with `bytes */<size>`): with the
+            # resource it made, which a second upload would duplicate.
+            return json_response({**self.deleted, **self.videos}[upload["video_id"]])
         chunk = request.get_data()
         content_range = request.headers.get("Content-Range", "")
-        match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+|\*)", content_range)
+        match = re.fullmatch(r"bytes (?:(\d+)-\d+|\*)/(\d+|\*)", content_range)
         with self.lock:
-            upload["received"] += len(chunk)
-            total = int(match[3]) if match and match[3] != "*" else None
-            if total is not None and upload["received"] < total:
-                return Response(status=308, headers={"Range": f"bytes=0-{upload['received'] - 1}"})
-            del self.uploads[request.args["upload_id"]]
+            if match is None:  # the whole file in one request
+                upload["received"] += len(chunk)
+                total: int | None = upload["received"]
+            else:
+                if match[1] is not None and int(match[1]) <= upload["received"]:
+                    # Counted from where the chunk starts: one sent again is counted once.
+                    upload["received"] = max(upload["received"], int(match[1]) + len(chunk))
+                total = None if match[2] == "*" else int(match[2])
+            if total is None or upload["received"] < total:
+                received = upload["received"]
+                headers = {"Range": f"bytes=0-{received - 1}"} if received else {}
+                return Response(status=308, headers=headers)
             video = self._new_video(upload["metadata"], upload["received"])
+            upload["video_id"] = video["id"]
         return json_response(video)
 
     def _invalid_snippet(self, snippet: dict[str, Any]) -> Response | None:
