@@ -136,7 +136,15 @@ class YouTube(Platform):
         request = self.api.videos().insert(part="snippet,status", body=body, media_body=media)
         response = None
         while response is None:
-            _, response = self._call(request.next_chunk)
+            try:
+                _, response = self._call(request.next_chunk)
+            except NotFound as error:
+                if request.resumable_uri is None:  # refused before a session was opened
+                    raise
+                # The session is gone: one whose last chunk's answer was lost may have made
+                # the video (YouTube forgets a finished session in time), so look, never
+                # upload again unseen.
+                raise AnswerLost(str(error)) from None
         video_id = str(response["id"])
         return RemotePost(video_id, self.permalink(video_id), _said(post))
 

@@ -1130,6 +1130,74 @@ def test_a_post_whose_answer_was_lost_is_looked_for_again_by_the_next_run(
     assert len(sandboxes.facebook.posts) == 1
 
 
+def test_an_upload_whose_answer_was_dropped_is_recorded_not_uploaded_again(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last chunk completes the upload, then the connection drops: the client sends the
+    chunk again to the same session, which YouTube answers with the video it made."""
+    monkeypatch.setattr(youtube_module, "CHUNK_SIZE", 8 * 1024 * 1024)  # one chunk, the last
+    add_tour(run.site)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    (video_id,) = sandboxes.youtube.videos
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
+    assert run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None).results == []
+    assert list(sandboxes.youtube.videos) == [video_id]
+
+
+def test_the_youtube_sandbox_answers_a_completed_upload_session_with_its_video(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """As Google's resumable uploads do: asking a finished session for its status
+    (`Content-Range: bytes */<size>`) answers the resource made, never a second one."""
+    add_tour(run.site)
+    run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    (upload,) = sandboxes.youtube.uploads.values()
+    (video_id,) = sandboxes.youtube.videos
+    assert upload["video_id"] == video_id
+    youtube = YouTube(
+        load_settings(run.env()).platforms["youtube"],  # type: ignore[arg-type]
+        run.site.content,
+    )
+    response, body = youtube.api._http.request(
+        upload["location"], "PUT", headers={"Content-Range": f"bytes */{len(VIDEO)}"}
+    )
+    assert response.status == 200
+    assert json.loads(body)["id"] == video_id
+    assert list(sandboxes.youtube.videos) == [video_id]
+
+
+def test_an_upload_session_gone_with_its_answer_is_looked_for_not_failed(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session YouTube no longer knows (404) after the last chunk was sent may have made
+    the video: the upload is uncertain, and the next run adopts the video, never uploading
+    it again."""
+    monkeypatch.setattr(youtube_module, "CHUNK_SIZE", 8 * 1024 * 1024)  # one chunk, the last
+    add_tour(run.site)
+    made = sandboxes.youtube._new_video
+
+    def forgetting_the_session(metadata: dict[str, Any], size: int) -> dict[str, Any]:
+        sandboxes.youtube.uploads.clear()
+        return made(metadata, size)
+
+    monkeypatch.setattr(sandboxes.youtube, "_new_video", forgetting_the_session)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    # The uploads playlist is down while the run looks for the video.
+    sandboxes.youtube.inject("server_error", method="GET", path="playlistItems", times=9)
+    first = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(first) == {("youtube", "2026-11-21-tour", "failed")}
+    (result,) = first.results
+    assert "it may be there all the same" in (result.error or "")
+    (video_id,) = sandboxes.youtube.videos
+    sandboxes.youtube.faults.clear()  # the playlist is back
+    second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(second) == {("youtube", "2026-11-21-tour", "adopted")}
+    assert list(sandboxes.youtube.videos) == [video_id]
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
+
+
 def test_a_reinstated_announcement_gets_a_public_video_even_after_an_upload_fault(
     run: Run, sandboxes: Sandboxes
 ) -> None:
