@@ -74,17 +74,23 @@ from .index import (
     name_key,
     search,
     search_words,
+    username_key,
 )
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
 # An account a text mentions (`@jordan_park`, on X and YouTube): not after a word or a dot,
 # so that an email address is not read as one.
-MENTION = re.compile(rf"(?<![\w.@+-])@({USERNAME})(?![\w@])")
+MENTION = re.compile(rf"(?<![\w@+-])@({USERNAME})(?![\w@])")
+# ... but not "@5pm" or "@ 8:30am", said for "at": a time, not an account.
+A_TIME = re.compile(r"\d{1,2}(?::\d\d)?(?:am|pm)?", re.IGNORECASE)
+# What an account a text mentions is flagged as: its @username, severed only so written (a
+# mention of `@Trail` is no reason to sever "City of Trail"), unlike a commenter's own.
+MENTIONED = "@username"
 # What in a third party's comment identifies its author besides their name, as the platform
 # gave it to `collect`: field and what it is. Each is flagged, and severed wherever it appears.
 ACCOUNT_FIELDS = {"author_id": "account id", "author_username": "username"}  # X's @handle
 # What a Finder finds as whole words (any case and spacing) rather than as written.
-WHOLE_WORDS = ("name", *ACCOUNT_FIELDS.values())
+WHOLE_WORDS = ("name", *ACCOUNT_FIELDS.values(), MENTIONED)
 # What a commenter attached (a photo, sticker, GIF, link preview) is kept with the addresses
 # the platform gave it: its page (Facebook's photo.php?fbid=…) and its picture, both of which
 # show who posted it. Flagged and severed like the name, as this.
@@ -351,15 +357,18 @@ def _mentioned(key: str, text: str) -> list[PersonalInfo]:
     """The accounts a text mentions by @username (a reply on X starts with those it answers):
     each leads to a person as surely as their name, though they never commented here. The
     City's own accounts are told apart by the caller (`_the_citys_accounts`)."""
-    what = ACCOUNT_FIELDS["author_username"]
-    return [PersonalInfo(key, what, match.group(1)) for match in MENTION.finditer(text)]
+    return [
+        PersonalInfo(key, MENTIONED, match.group(0))
+        for match in MENTION.finditer(text)
+        if not A_TIME.fullmatch(match.group(1))
+    ]
 
 
 def _the_citys_accounts(records: list[ArchiveRecord], contacts: Policy) -> set[str]:
     """The City's @usernames, casefolded: those policy/public-contacts.yml lists, and those
     its own answers were given under (`by_city`)."""
     answering = {
-        str(r.data.get("author_username") or "").casefold()
+        username_key(str(r.data.get("author_username") or ""))
         for r in records
         if r.data.get("by_city")
     }
@@ -706,11 +715,12 @@ def export(
         for record in records
         for item in personal_information(record)
         if not (item.what in CONTACT_DETAILS and contacts.is_public_contact(item.value))
-        and not (
-            item.what == ACCOUNT_FIELDS["author_username"]
-            and item.value.casefold() in citys_accounts
-        )
+        and not (item.what == MENTIONED and username_key(item.value) in citys_accounts)
     ]
+    # A commenter's own @username is severed wherever it is written (as a whole word), so a
+    # mention of them is flagged as theirs already.
+    usernames = {name_key(f.value) for f in flags if f.what == ACCOUNT_FIELDS["author_username"]}
+    flags = [f for f in flags if not (f.what == MENTIONED and username_key(f.value) in usernames)]
     # A commenter's name, account id or photo identifies them wherever it is given: in another
     # person's reply, a reviewer's reason, the classifier's evidence. Flagged in each record
     # that gives it.

@@ -424,8 +424,9 @@ def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
 
 
 # An account's @username as a comment mentions it: X's (letters, digits, _; up to 15) and
-# YouTube's handles (also . and -, up to 30), neither starting nor ending with . or -.
-USERNAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,28}[A-Za-z0-9_])?"
+# YouTube's handles (also . and -, up to 30, in any alphabet), neither starting nor ending
+# with . or -.
+USERNAME = r"\w(?:[\w.-]{0,28}\w)?"
 
 
 def _accounts_listed(path: Path, config: dict[str, Any], key: str) -> set[str]:

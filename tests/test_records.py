@@ -1470,26 +1470,37 @@ def test_an_account_a_comment_mentions_is_flagged_though_its_owner_never_comment
     tmp_path: Path,
 ) -> None:
     """An @username in a comment leads to a person as surely as their name, also one who
-    wrote nothing here (`@sam_oneil`, tagged by a neighbour); the City's own accounts
-    (policy/public-contacts.yml, and those its answers came from) and email addresses are
-    not mentions of a third party."""
+    wrote nothing here (`@sam_oneil`, tagged by a neighbour); it is severed as so written,
+    never as a word (`@Trail` is no reason to sever "City of Trail"). The City's own accounts
+    (policy/public-contacts.yml, and those its answers came from), email addresses and a
+    time said with "@" are not mentions of a third party."""
     records = tmp_path / "records"
     x = {"platform": "twitter", "post_id": "p9"}
     _add_comment(records, "t1", "@CityofTrail @sam_oneil's driveway floods too, ask him "
-                 "or info@trail.ca", "2026-11-24T18:00:00+00:00", "Casey D.", author_id="1700",
-                 author_username="caseyd88", **x)  # fmt: skip
-    _add_comment(records, "t2", "@caseyd88 @TrailWorks we will look at it",
+                 "or info@trail.ca. Thanks.@lee_k", "2026-11-24T18:00:00+00:00", "Casey D.",
+                 author_id="1700", author_username="caseyd88", **x)  # fmt: skip
+    _add_comment(records, "t2", "@caseyd88 @TrailWorks City of Trail crews floods it @5pm",
                  "2026-11-24T18:05:00+00:00", "City of Trail", author_id="1",
                  author_username="TrailWorks", by_city=True, parent_id="t1", **x)  # fmt: skip
+    _add_comment(records, "t3", "@Trail council floods us", "2026-11-24T18:10:00+00:00",
+                 "Robin Ash", author_id="1702", author_username="robin_a", **x)  # fmt: skip
     out = tmp_path / "foi"
     export(records, ROOT, "FOI-2026-040", ["floods"], out, redact=True)
     report = (out / "report.html").read_text()
-    flagged = set(re.findall(r"<td>username</td><td>([^<]*)</td>", report))
-    assert flagged == {"sam_oneil", "caseyd88"}, flagged
+    flagged = set(re.findall(r"<td>(@?username)</td><td>([^<]*)</td>", report))
+    assert flagged == {
+        ("username", "caseyd88"),  # a commenter's own, also where the City's answer tags them
+        ("username", "robin_a"),
+        ("@username", "@sam_oneil"),
+        ("@username", "@lee_k"),
+        ("@username", "@Trail"),
+    }, flagged
     severed = (out / "redacted" / "records.json").read_text()
-    assert "sam_oneil" not in severed and "caseyd88" not in severed
-    assert "@[severed: FOIPPA s.22, username of a third party]'s driveway" in severed
+    assert "sam_oneil" not in severed and "caseyd88" not in severed and "lee_k" not in severed
+    assert "[severed: FOIPPA s.22, @username of a third party]'s driveway" in severed
+    assert "City of Trail crews" in severed and not re.search(r"@Trail(?!\w)", severed)
     assert "@CityofTrail" in severed and "@TrailWorks" in severed and "info@trail.ca" in severed
+    assert "@5pm" in severed
 
 
 def test_the_foi_csv_shows_cells_that_start_like_a_formula_as_text(tmp_path: Path) -> None:
