@@ -72,6 +72,9 @@ class Record:
     # The latest change of the announcement a run carried out here (the manifest's `updated`
     # of the build it read); None where the ledger's lines do not record it (older code).
     updated: str | None = None
+    # A withdrawal begun since its last post was made: a deletion done (X: a reply first),
+    # recording the withdrawal's `updated` before the post itself is down.
+    withdrawing: bool = False
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -121,6 +124,8 @@ class Record:
         if phase != "done":
             return
         self.updated = latest(self.updated, event.get("updated"))
+        if action == "withdraw":
+            self.withdrawing = True  # until a post is made again
         if action in ("create", "adopt") and self._up_as_another(event["remote_id"]):
             # Two copies of the records each posted it, then were joined: the first post is
             # kept in step, the other named by each run until it is taken down.
@@ -134,7 +139,7 @@ class Record:
             self.hash = event.get("hash")
             self.corrections = event.get("corrections", 0)
             self.title = event.get("title")
-            self.withdrawn = False
+            self.withdrawn = self.withdrawing = False
         elif action == "update" and self._of_another_post(event):
             # A change a run on a stale copy of the records made to its own post, joined since
             # as a second one: the post kept in step was not told it. A reply (X) it sent is

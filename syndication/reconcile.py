@@ -76,7 +76,9 @@ def withdrawal_undated(entry: Entry, record: Record) -> bool:
     if entry.updated is None or record.updated is None:
         return False
     same = datetime.fromisoformat(entry.updated) == datetime.fromisoformat(record.updated)
-    return same and entry.withdrawn != record.withdrawn
+    # A withdrawal a run began (X: a reply deleted, the post not yet) recorded its own time:
+    # the build that has it withdrawn is the one to carry it on.
+    return same and entry.withdrawn != (record.withdrawn or record.withdrawing)
 
 
 def not_to_act_on(entry: Entry, record: Record) -> bool:

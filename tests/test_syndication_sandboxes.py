@@ -874,6 +874,38 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     assert on_x(run).results == []
 
 
+def test_a_withdrawal_stopped_after_its_first_deletion_was_recorded_carries_on(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X's reply is deleted and recorded with the withdrawal's time before the post goes: a
+    run stopped then left the post up, and the next run finishes the withdrawal (the ledger
+    already has its time, which is not a withdrawal left undated)."""
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    add_tour(
+        run.site,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        modified="2026-11-23 10:00",
+    )
+    recorded = Ledger.outcome
+
+    def stopped_after_the_first(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        recorded(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Ledger, "outcome", stopped_after_the_first)
+        with pytest.raises(KeyboardInterrupt):
+            on_x(run)
+    assert len(sandboxes.twitter.tweets) == 1  # the reply is down, the post still up
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert sandboxes.twitter.tweets == {}
+
+
 def test_a_post_deleted_by_a_withdrawal_killed_before_recording_it_comes_back_when_reinstated(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
