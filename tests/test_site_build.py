@@ -1222,20 +1222,21 @@ def test_a_correction_is_shown_with_its_date_and_the_last_update(site: Site) -> 
 
 
 def test_a_correction_is_dated_in_the_feeds_in_the_pages_words(site: Site) -> None:
-    """In City time, whatever offset it was written with, and midnight with the day it ends:
-    06:30 UTC on the 21st is 10:30 p.m. on the 20th in Trail, and 00:00 on the 22nd is
-    midnight Saturday the 21st (an ISO date, 2026-11-22, would be read as a day later)."""
+    """In City time, whatever offset it was written with, and a day given alone as that day:
+    06:30 UTC on the 21st is 10:30 p.m. on the 20th in Trail, and a correction dated
+    2026-11-22 is Sunday the 22nd's (its midnight, as an event's end, would be written with
+    Saturday, the day it ends, and read as the day before the one the CEC wrote)."""
     site.add(
         "2026-11-20-flushing",
         correction=(
             "[{date: 2026-11-21 06:30+00:00, note: The flushing starts Monday.},"
-            " {date: 2026-11-22 00:00, note: Crews start at 8 a.m.}]"
+            " {date: 2026-11-22, note: Crews start at 8 a.m.}]"
         ),
     )
     site.build()
     headings = [
         "Correction, Friday, November 20, 2026, 10:30 p.m. PST: The flushing starts Monday.",
-        "Correction, Saturday, November 21, 2026, midnight PST: Crews start at 8 a.m.",
+        "Correction, Sunday, November 22, 2026: Crews start at 8 a.m.",
     ]
     page = re.sub(r"<[^>]+>", "", site.read("announcements/2026-11-20-flushing.html"))
     assert all(heading in page for heading in headings)

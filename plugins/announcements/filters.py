@@ -60,6 +60,15 @@ def city_datetime(value: datetime, tz: tzinfo) -> str:
     return f"{long_date(day)}, {clock(local)} {local:%Z}"
 
 
+def change_datetime(value: datetime, tz: tzinfo) -> str:
+    """When a change was made public (a correction, an update, a withdrawal), as
+    `city_datetime`, but a change at midnight is a day given alone (`date: 2026-11-22`, as
+    the fields allow) and written as that day: 'Sunday, November 22, 2026', not 'Saturday,
+    November 21, 2026, midnight PST', which reads as the day before the one written."""
+    local = value.astimezone(tz)
+    return long_date(local) if clock(local) == "midnight" else city_datetime(value, tz)
+
+
 # The North American country code written before a number: +1-250-…, +1 (250) …
 COUNTRY_CODE_1 = re.compile(r"^\+1(?:[\s.-]+|(?=\())")
 
@@ -118,6 +127,7 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
     return {
         "city_date": city_date,
         "city_datetime": partial(city_datetime, tz=tz),
+        "change_datetime": partial(change_datetime, tz=tz),
         "iso": datetime.isoformat,
         "absolute": absolute,
         "json_ld": json_ld,

@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from announcements.context import last_change, latest, newest_first
-from announcements.filters import city_datetime
+from announcements.filters import change_datetime, city_datetime
 from announcements.model import CATEGORIES, Announcement
 
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
@@ -112,8 +112,8 @@ def feed_specs(
 def dated_note(what: str, when: datetime, city: tzinfo) -> str:
     """How the feeds and calendars head a public note ("Correction, Sunday, November 22, 2026,
     10 a.m. PST"), in the page's words: City time, whatever offset the note's time was
-    written with, and midnight with the day it ends (an ISO date would be a day later)."""
-    return f"{what}, {city_datetime(when, city)}"
+    written with, and a day given alone as that day (`change_datetime`)."""
+    return f"{what}, {change_datetime(when, city)}"
 
 
 def entry_html(article: Any, siteurl: str) -> str:
