@@ -257,10 +257,10 @@ def _run(site: Pelican) -> tuple[int, int]:
     signals.all_generators_finalized.connect(remember)
     signals.all_generators_finalized.connect(settle_garbage_collector)
     thresholds = gc.get_threshold()
-    # While the site is read, it only grows: at Python's default of a collection every 700
+    # While the site is built, it only grows: at Python's default of a collection every 700
     # new objects, the full collections among them walk every article made so far (a second
-    # of a ten-second rebuild at 10,000, as much again in a full build). Rarer collections
-    # keep its garbage in check at the same peak memory.
+    # of a ten-second rebuild at 10,000, as much again in a full build). Rarer collections,
+    # until the build ends, keep its garbage in check at the same peak memory.
     gc.set_threshold(BUILD_GC_THRESHOLD, *thresholds[1:])
     try:
         site.run()

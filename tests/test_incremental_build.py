@@ -271,6 +271,28 @@ def test_writing_over_a_linked_page_never_changes_the_last_builds_copy(tmp_path:
     assert (staging / "page.html").read_text() == "the new build"
 
 
+def test_a_listing_page_linked_where_a_file_is_already_never_writes_through_it(
+    tmp_path: Path,
+) -> None:
+    """An unchanged listing page is linked from the last build; a file already at its path
+    (another writer's, itself linked to the live site) is replaced, not copied into."""
+    live = tmp_path / "output" / "index-2.html"
+    live.parent.mkdir()
+    live.write_text("the live site's other file")
+    kept = tmp_path / "kept.html"
+    kept.write_text("the unchanged listing page")
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    os.link(live, staging / "index-2.html")
+    settings = {"CACHE_PATH": str(tmp_path / "cache"), "OUTPUT_PATH": str(staging)}
+    writer = CachingWriter(str(staging), settings)
+    writer.page_cache.linkable["index-2.html"] = kept
+    with writer._open_w(str(staging / "index-2.html"), "utf-8") as page:
+        page.write("the unchanged listing page")
+    assert live.read_text() == "the live site's other file"
+    assert (staging / "index-2.html").stat().st_ino == kept.stat().st_ino
+
+
 def test_a_failed_cached_build_leaves_the_site_as_it_was(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -2155,7 +2155,7 @@ def test_the_site_is_kept_out_of_garbage_collection_only_while_pages_are_written
         site.build()
         assert frozen_while_writing and frozen_while_writing[0] > 0
         assert gc.get_freeze_count() == 0
-        # Collected less often while the site is read; as before once it is built.
+        # Collected less often while the site is built; as before once it is.
         assert thresholds_while_reading[0] == (BUILD_GC_THRESHOLD, *before[1:])
         assert gc.get_threshold() == before
         site.write("2026-11-21-lost.md", "---\ntitle: Lost\n---\n")

@@ -382,6 +382,9 @@ class CachingWriter(Writer):
         # writes its text nowhere. Not over an earlier write, which Pelican settles.
         previous = self.page_cache.linkable.pop(os.path.relpath(filename, self.output_path), None)
         if previous is not None and filename not in self._written_files:
+            # A file there already (another writer's) may be linked to the live site: replaced,
+            # never written through.
+            Path(filename).unlink(missing_ok=True)
             _link(previous, Path(filename))
             self._written_files.add(filename)
             if override:
