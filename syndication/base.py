@@ -133,6 +133,9 @@ class Platform(ABC):
     # Whether deleting a comment deletes its replies (Facebook, YouTube): there a reply that
     # vanished with its comment was removed with it, not deleted by its own author.
     replies_go_with_their_comment: ClassVar[bool] = True
+    # Whether `update` edits the post (Facebook's message, YouTube's title and description);
+    # where not (X), it sends a reply only when there is news to tell, and otherwise nothing.
+    edits_posts: ClassVar[bool] = True
 
     @abstractmethod
     def create(self, entry: Entry) -> RemotePost:

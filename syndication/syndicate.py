@@ -345,6 +345,7 @@ class Syndicator:
                 # Step by step where one call tells part of the change (X: a reply per
                 # correction), each step recorded before the next: a crash between them
                 # neither repeats nor loses one. Each tells more, so the steps end.
+                told = False  # on X, a change with nothing new to tell sends nothing
                 while True:
                     sent = {**_sent(entry, name), **platform.update_preview(entry, record)}
                     named = {"remote_id": remote_id}
@@ -354,9 +355,13 @@ class Syndicator:
                         reply = self._call(write, entry, record)
                     except NotFound as error:
                         return self._found_gone(platform, action, operation, error)
+                    told = told or reply is not None or platform.edits_posts
                     record.apply(self._updated(operation, entry, record, reply, sent))
                     if not needs_update(entry, record, name):
-                        done = (CREATE, "created") if created else (UPDATE, "updated")
+                        updated = (
+                            "updated" if told else "unchanged"
+                        )  # recorded in step all the same
+                        done = (CREATE, "created") if created else (UPDATE, updated)
                         return Result(name, entry.id, *done, remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:
                 for takedown in _takedowns(entry, record):

@@ -64,6 +64,7 @@ class Twitter(Platform):
     comments_outlive_withdrawal: ClassVar[bool] = True
     # A deleted post's replies stay up: each reply that vanished was deleted itself.
     replies_go_with_their_comment: ClassVar[bool] = False
+    edits_posts: ClassVar[bool] = False  # a post cannot be edited: a reply tells a change
     label: ClassVar[str] = LABELS["twitter"]
 
     def __init__(self, config: TwitterConfig, timeout: float = DEFAULT_TIMEOUT) -> None:

@@ -512,7 +512,9 @@ def test_an_edit_with_nothing_new_to_tell_posts_no_reply_on_x(
     )
     report = on_x(run)
     assert not report.failed
-    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}
+    # Nothing was sent: said so, not "updated" (the ledger has the post in step all the same).
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "unchanged")}
+    assert report.counts()["twitter"]["updated"] == 0
     assert len(x_replies(sandboxes)) == 1
     assert on_x(run).results == []
 
