@@ -78,8 +78,8 @@ from .index import (
 )
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
-# An account a text mentions (`@jordan_park`, on X and YouTube): not after a word or a dot,
-# so that an email address is not read as one.
+# An account a text mentions (`@jordan_park`, on X and YouTube): not right after a word, so
+# that an email address is not read as one.
 MENTION = re.compile(rf"(?<![\w@+-])@({USERNAME})(?![\w@])")
 # ... but not "@5pm" or "@ 8:30am", said for "at": a time, not an account.
 A_TIME = re.compile(r"\d{1,2}(?::\d\d)?(?:am|pm)?", re.IGNORECASE)

@@ -121,11 +121,13 @@ class Record:
             # An uncertain failure may have reached the platform: the intent stays open,
             # so the next run looks for its effect before acting again.
             self.pending = None
+        if phase == "cancelled" and action == "withdraw":
+            self.withdrawing = False  # called off: published again since
         if phase != "done":
             return
         self.updated = latest(self.updated, event.get("updated"))
-        if action == "withdraw":
-            self.withdrawing = True  # until a post is made again
+        # A withdrawal begun, until a post is made or edited again (see also "cancelled").
+        self.withdrawing = action == "withdraw"
         if action in ("create", "adopt") and self._up_as_another(event["remote_id"]):
             # Two copies of the records each posted it, then were joined: the first post is
             # kept in step, the other named by each run until it is taken down.
@@ -139,7 +141,7 @@ class Record:
             self.hash = event.get("hash")
             self.corrections = event.get("corrections", 0)
             self.title = event.get("title")
-            self.withdrawn = self.withdrawing = False
+            self.withdrawn = False
         elif action == "update" and self._of_another_post(event):
             # A change a run on a stale copy of the records made to its own post, joined since
             # as a second one: the post kept in step was not told it. A reply (X) it sent is

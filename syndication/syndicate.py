@@ -358,9 +358,8 @@ class Syndicator:
                     told = told or reply is not None or platform.edits_posts
                     record.apply(self._updated(operation, entry, record, reply, sent))
                     if not needs_update(entry, record, name):
-                        updated = (
-                            "updated" if told else "unchanged"
-                        )  # recorded in step all the same
+                        # Nothing sent (X): said so, though recorded in step all the same.
+                        updated = "updated" if told else "unchanged"
                         done = (CREATE, "created") if created else (UPDATE, updated)
                         return Result(name, entry.id, *done, remote_id, record.url)
             if action.kind == WITHDRAW and remote_id:

@@ -908,6 +908,41 @@ def test_a_withdrawal_stopped_after_its_first_deletion_was_recorded_carries_on(
     assert sandboxes.twitter.tweets == {}
 
 
+def test_a_withdrawal_stopped_then_called_off_leaves_no_withdrawal_in_the_way(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped after its first deletion, then published again before the next run: once the
+    post is in step, runs on that build find nothing to refuse (the withdrawal is over)."""
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    add_tour(
+        run.site,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        modified="2026-11-23 10:00",
+    )
+    recorded = Ledger.outcome
+
+    def stopped_after_the_first(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        recorded(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Ledger, "outcome", stopped_after_the_first)
+        with pytest.raises(KeyboardInterrupt):
+            on_x(run)
+    add_tour(  # published again, with news to tell: a reply, recorded at its time
+        run.site,
+        modified="2026-11-23 12:00",
+        correction="[{date: 2026-11-22 10:00, note: The tour starts at 2 p.m.},"
+        " {date: 2026-11-23 12:00, note: The tour goes ahead.}]",
+    )
+    report = on_x(run)
+    assert not report.failed, report.results
+    assert on_x(run).results == []
+    assert any("The tour goes ahead." in t["text"] for t in sandboxes.twitter.tweets.values())
+
+
 def test_a_post_deleted_by_a_withdrawal_killed_before_recording_it_comes_back_when_reinstated(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
