@@ -135,6 +135,21 @@ def killed_before_recording(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             yield
 
 
+@contextlib.contextmanager
+def stopped_after_its_first_outcome(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What runs inside is stopped right after the ledger records its first outcome."""
+    recorded = Ledger.outcome
+
+    def stopped(self: Ledger, *args: Any, **kwargs: Any) -> Any:
+        recorded(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Ledger, "outcome", stopped)
+        with pytest.raises(KeyboardInterrupt):
+            yield
+
+
 def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     report = run()
@@ -876,14 +891,9 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     assert on_x(run).results == []
 
 
-def test_a_withdrawal_stopped_after_its_first_deletion_was_recorded_carries_on(
-    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """X's reply is deleted and recorded with the withdrawal's time before the post goes: a
-    run stopped then left the post up, and the next run finishes the withdrawal (the ledger
-    already has its time, which is not a withdrawal left undated)."""
-    add_tour(run.site)
-    on_x(run)
+def withdrawal_stopped_after_its_first_deletion(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tour posted on X with a correction told in a reply, then withdrawn a day later:
+    the run stopped once the reply's deletion is recorded, the post still up."""
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
     add_tour(
@@ -892,16 +902,17 @@ def test_a_withdrawal_stopped_after_its_first_deletion_was_recorded_carries_on(
         withdrawn_reason="The tour is cancelled.",
         modified="2026-11-23 10:00",
     )
-    recorded = Ledger.outcome
+    with stopped_after_its_first_outcome(monkeypatch):
+        on_x(run)
 
-    def stopped_after_the_first(self: Ledger, *args: Any, **kwargs: Any) -> Any:
-        recorded(self, *args, **kwargs)
-        raise KeyboardInterrupt
 
-    with monkeypatch.context() as patched:
-        patched.setattr(Ledger, "outcome", stopped_after_the_first)
-        with pytest.raises(KeyboardInterrupt):
-            on_x(run)
+def test_a_withdrawal_stopped_after_its_first_deletion_was_recorded_carries_on(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X's reply is deleted and recorded with the withdrawal's time before the post goes: a
+    run stopped then left the post up, and the next run finishes the withdrawal (the ledger
+    already has its time, which is not a withdrawal left undated)."""
+    withdrawal_stopped_after_its_first_deletion(run, monkeypatch)
     assert len(sandboxes.twitter.tweets) == 1  # the reply is down, the post still up
     report = on_x(run)
     assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
@@ -913,24 +924,7 @@ def test_a_withdrawal_stopped_then_called_off_leaves_no_withdrawal_in_the_way(
 ) -> None:
     """Stopped after its first deletion, then published again before the next run: once the
     post is in step, runs on that build find nothing to refuse (the withdrawal is over)."""
-    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
-    on_x(run)
-    add_tour(
-        run.site,
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-        modified="2026-11-23 10:00",
-    )
-    recorded = Ledger.outcome
-
-    def stopped_after_the_first(self: Ledger, *args: Any, **kwargs: Any) -> Any:
-        recorded(self, *args, **kwargs)
-        raise KeyboardInterrupt
-
-    with monkeypatch.context() as patched:
-        patched.setattr(Ledger, "outcome", stopped_after_the_first)
-        with pytest.raises(KeyboardInterrupt):
-            on_x(run)
+    withdrawal_stopped_after_its_first_deletion(run, monkeypatch)
     add_tour(  # published again, with news to tell: a reply, recorded at its time
         run.site,
         modified="2026-11-23 12:00",
