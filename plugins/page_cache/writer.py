@@ -153,8 +153,8 @@ class PageCache:
     def write_bytes(self, name: str, data: bytes) -> None:
         """Write a file made outside the templates (a feed, a calendar, the manifest), linked
         from the last build instead when it holds the same bytes: its key is its own digest.
-        Linking is what makes this worth it: creating thousands of small files costs several
-        times more than linking them (3,000 event calendars at 10,000 announcements)."""
+        A link spares the disk a copy and costs less than creating the file (measured at
+        10,000 announcements, with their 3,300 event calendars: 0.1–0.2 s of a rebuild)."""
         text_digest = digest(data).hex()
         target = self.output / name
         # A second write of one name must not write through the first one's link.
@@ -378,23 +378,20 @@ class CachingWriter(Writer):
         return bool(paginated) and template_name in self.settings["PAGINATED_TEMPLATES"]
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        # A file there already may be linked to the last build's output, which is still the
+        # live site: writing through the link would change that too, so it is replaced. (A
+        # file Pelican overrode is kept: it then writes the second version nowhere.)
+        if filename not in self._overridden_files:
+            Path(filename).unlink(missing_ok=True)
         # A listing's page found unchanged is linked, as pages of their own are: Pelican then
         # writes its text nowhere. Not over an earlier write, which Pelican settles.
         previous = self.page_cache.linkable.pop(os.path.relpath(filename, self.output_path), None)
         if previous is not None and filename not in self._written_files:
-            # A file there already (another writer's) may be linked to the live site: replaced,
-            # never written through.
-            Path(filename).unlink(missing_ok=True)
             _link(previous, Path(filename))
             self._written_files.add(filename)
             if override:
                 self._overridden_files.add(filename)
             return Path(os.devnull).open("w", encoding=encoding)
-        # A linked page shares its file with the last build's output, which is still the live
-        # site: writing through the link would change that too. (A file Pelican overrode is
-        # kept: it then writes the second version nowhere.)
-        if filename not in self._overridden_files:
-            Path(filename).unlink(missing_ok=True)
         return super()._open_w(filename, encoding, override=override)
 
 
