@@ -62,9 +62,8 @@ def built_before_last_run(entry: Entry, record: Record) -> bool:
     this platform (from a newer build, recorded in a copy of the records since joined): acting
     on it would undo that change, posting again what was withdrawn or reverting a correction.
     Unknown (a manifest or ledger from before `updated` was recorded): not older."""
-    if entry.updated is None or record.updated is None:
-        return False
-    return datetime.fromisoformat(entry.updated) < datetime.fromisoformat(record.updated)
+    times = _updated_times(entry, record)
+    return times is not None and times[0] < times[1]
 
 
 def withdrawal_undated(entry: Entry, record: Record) -> bool:
@@ -73,12 +72,19 @@ def withdrawal_undated(entry: Entry, record: Record) -> bool:
     same time, so no run can tell which of the two is newer, and acting on either could undo
     the other (posting again what was withdrawn). Neither is acted on until `modified` gives
     the time of the withdrawal. Unknown times: not so."""
-    if entry.updated is None or record.updated is None:
-        return False
-    same = datetime.fromisoformat(entry.updated) == datetime.fromisoformat(record.updated)
+    times = _updated_times(entry, record)
+    same = times is not None and times[0] == times[1]
     # A withdrawal a run began (X: a reply deleted, the post not yet) recorded its own time:
     # the build that has it withdrawn is the one to carry it on.
     return same and entry.withdrawn != (record.withdrawn or record.withdrawing)
+
+
+def _updated_times(entry: Entry, record: Record) -> tuple[datetime, datetime] | None:
+    """The build's last change of the announcement and the last a run carried out here, as
+    moments; None where either is unknown (a manifest or ledger from before it was kept)."""
+    if entry.updated is None or record.updated is None:
+        return None
+    return datetime.fromisoformat(entry.updated), datetime.fromisoformat(record.updated)
 
 
 def not_to_act_on(entry: Entry, record: Record) -> bool:
@@ -111,12 +117,16 @@ def built_before_problem(entry: Entry, record: Record) -> str:
     """What is wrong with a build older than what was posted (or one no run can tell from
     such: `withdrawal_undated`), and what to do, in the CEC's words."""
     if withdrawal_undated(entry, record):
-        change = "withdrawn" if entry.withdrawn else "published again after its withdrawal"
+        change, was = (
+            ("withdrawn", "withdrawn")
+            if entry.withdrawn
+            else ("published again after its withdrawal", "published again")
+        )
         return (
             f"it is {change} with the `modified` of the change a run already carried out on "
             f"{record.platform} ({record.updated}), so this build cannot be told from one made "
-            "before it, which it would undo. Nothing was sent: give `modified` the time it was "
-            f"{change.split(' after')[0]} (City time), then build and run again"
+            f"before it, which it would undo. Nothing was sent: give `modified` the time it was "
+            f"{was} (City time), then build and run again"
         )
     return (
         f"the build this run read is older than what was posted on {record.platform}: it has "
