@@ -719,7 +719,9 @@ def export(
     ]
     # A commenter's own @username is severed wherever it is written (as a whole word), so a
     # mention of them is flagged as theirs already.
-    usernames = {name_key(f.value) for f in flags if f.what == ACCOUNT_FIELDS["author_username"]}
+    usernames = {
+        username_key(f.value) for f in flags if f.what == ACCOUNT_FIELDS["author_username"]
+    }
     flags = [f for f in flags if not (f.what == MENTIONED and username_key(f.value) in usernames)]
     # A commenter's name, account id or photo identifies them wherever it is given: in another
     # person's reply, a reviewer's reason, the classifier's evidence. Flagged in each record

@@ -202,6 +202,7 @@ def preview(
             f"{utf8_length(p['description'])} of 5000 bytes"
         ),
     }
+    shared = item.preview()
     # Held back by the build until its date (`publish_due`); a draft is never published.
     scheduled = item.date > now and item.status != "draft"
     platforms = (
@@ -215,9 +216,9 @@ def preview(
         "scheduled": city_datetime(item.date, CITY) if scheduled else None,
         "urgent": item.urgent and not expired and not item.withdrawn,
         "expired": city_datetime(item.expires, CITY) if expired and item.expires else None,
-        # A withdrawn one's page shows only its notice: no image to share.
-        "image": f"{siteurl}/{item.image}" if item.image and not item.withdrawn else None,
-        "image_alt": item.image_alt,
+        # As the page shares itself (a withdrawn one's shows only its notice: no image).
+        "image": f"{siteurl}/{shared.image}" if shared.image else None,
+        "image_alt": shared.image_alt,
         "platforms": platforms,
     }
 
