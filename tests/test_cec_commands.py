@@ -317,6 +317,16 @@ def test_invoke_preview_refuses_a_file_the_build_does_not_publish(
     assert stopped.value.message == f"preview: {refused.value.problems[0]}"
 
 
+def preview_header(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: Path
+) -> str:
+    """The first line `invoke preview` prints for `path`: the page, its status and state."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("SITEURL", SITEURL)
+    tasks.preview(Context(), str(path))
+    return capsys.readouterr().out.splitlines()[0]
+
+
 @pytest.mark.parametrize(
     ("fields", "said"),
     [
@@ -340,11 +350,8 @@ def test_invoke_preview_says_an_alert_is_urgent_as_its_page_does(
 ) -> None:
     """Urgent until it expires, and then that it expired, as its page says; withdrawn, only
     that (the page's badges)."""
-    monkeypatch.setattr(tasks, "ROOT", site.root)
-    monkeypatch.setenv("SITEURL", SITEURL)
     path = site.add("2026-11-20-boil-water", category="alert", urgent="true", **fields)
-    tasks.preview(Context(), str(path))
-    header = capsys.readouterr().out.splitlines()[0]
+    header = preview_header(site, monkeypatch, capsys, path)
     assert header == f"Page: {SITEURL}/announcements/2026-11-20-boil-water.html {said}"
 
 
@@ -377,11 +384,8 @@ def test_invoke_preview_says_a_scheduled_announcement_is_scheduled(
     fields: dict[str, str],
     said: str,
 ) -> None:
-    monkeypatch.setattr(tasks, "ROOT", site.root)
-    monkeypatch.setenv("SITEURL", SITEURL)
     path = site.add("2999-12-08-transit-survey", date="2999-12-08 09:00", **fields)
-    tasks.preview(Context(), str(path))
-    header = capsys.readouterr().out.splitlines()[0]
+    header = preview_header(site, monkeypatch, capsys, path)
     assert header == f"Page: {SITEURL}/announcements/2999-12-08-transit-survey.html {said}"
 
 
