@@ -7,14 +7,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from pelican.settings import DEFAULT_CONFIG, get_settings_from_file, read_settings
 
 from announcements.addresses import ANNOUNCEMENT_URL, SLUG_SETTINGS
 from announcements.model import (
     MARKDOWN_PATHS,
     Problem,
+    changes_dated_later,
+    invisible_characters,
     parse_announcement,
+    parse_datetime,
     parse_page,
+    placeholders,
     split_front_matter,
 )
 from announcements.reader import TEXT_MARKDOWN_EXTENSIONS
@@ -607,3 +612,32 @@ def test_an_announcement_is_posted_to_youtube_only_with_a_video() -> None:
     with_youtube = replace(item, syndicate=("facebook", "youtube"))
     assert with_youtube.posted_on == ("facebook",)
     assert replace(with_youtube, video="videos/tour.mp4").posted_on == ("facebook", "youtube")
+
+
+def test_each_files_front_matter_is_read_as_yaml_once_for_all_its_checks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The lint and the build read a file's fields, placeholders, invisible characters and
+    # dated changes each for itself: YAML reads the front matter once for all four.
+    read: list[str] = []
+    compose = yaml.compose
+
+    def counted(text: str, Loader: type) -> yaml.Node | None:
+        read.append(text)
+        return compose(text, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "compose", counted)
+    now = parse_datetime("2026-11-24 12:00", CITY)
+    # A title of its own: no other test's front matter, read before, is this one.
+    fields = {**BASIC, "title": "Front matter read once", "modified": "2026-11-21 10:00"}
+    text = announcement(**fields)
+    item, problems = parse_announcement(PATH, text, CITY)
+    assert item is not None and problems == []
+    assert placeholders(PATH, text) == invisible_characters(PATH, text) == []
+    assert changes_dated_later(PATH, text, CITY, now) == []
+    assert read == [split_front_matter(text)[0]]  # type: ignore[index]
+    # Another text is read for itself: a change dated later is found in it, not taken for
+    # the first file's.
+    later = text.replace("2026-11-21 10:00", "2026-11-25 10:00")
+    assert [p.field for p in changes_dated_later(PATH, later, CITY, now)] == ["modified"]
+    assert len(read) == 2

@@ -414,9 +414,7 @@ def _compose(path: str, text: str) -> _Fields:
     front, _body, _ = parts
     fields.first_line, fields.front = 2, front
     try:
-        # YAML refuses an invisible character typed in a value with a message naming no line
-        # or field: read it as a space, and `_invisible_characters_left` names where it is.
-        root = yaml.compose(_INVISIBLE.sub(" ", front), Loader=_LOADER)
+        root = _front_matter_tree(front)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = fields.line_of(mark) if mark is not None else fields.first_line
@@ -450,6 +448,17 @@ def _compose(path: str, text: str) -> _Fields:
         fields.nodes[name] = value_node
         fields.lines[name] = line
     return fields
+
+
+@lru_cache(maxsize=8)
+def _front_matter_tree(front: str) -> yaml.Node | None:
+    """A file's front matter as YAML nodes, which nothing changes once read. Each file is
+    read so up to four times in a row (its fields, placeholders, invisible characters, the
+    dates of its changes: in the lint, each for itself); YAML reads it once. An error is not
+    kept, so each caller hears it."""
+    # YAML refuses an invisible character typed in a value with a message naming no line
+    # or field: read it as a space, and `_invisible_characters_left` names where it is.
+    return yaml.compose(_INVISIBLE.sub(" ", front), Loader=_LOADER)
 
 
 _FIELD_NAME = re.compile(r"([A-Za-z_]+):")
