@@ -23,6 +23,7 @@ from invoke.exceptions import Exit
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "plugins"))
 
+from announcements.addresses import slug_of  # noqa: E402
 from announcements.model import CATEGORIES  # noqa: E402
 from announcements.settings import SettingsError, canonical_siteurl  # noqa: E402
 from archive.chain import ChainError, ChainWriteError  # noqa: E402
@@ -91,7 +92,7 @@ from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from syndication import runner  # noqa: E402
 from syndication.config import ConfigError, Settings, load_settings, records_location  # noqa: E402
-from syndication.ledger import LedgerError  # noqa: E402
+from syndication.ledger import Ledger, LedgerError, Record  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
 P = ParamSpec("P")
@@ -1043,8 +1044,10 @@ def preview(c: Context, file: str) -> None:
         path = latest_announcement(ROOT / "content") if file == "latest" else Path(file)
         if not path.is_file():
             raise AuthoringError(f"{file}: no such announcement file")
-        shown = preview_posts(path, ROOT / "content", siteurl)
-    except (AuthoringError, SettingsError) as error:
+        ledger = Ledger.in_records(_platform_settings().records_dir)
+        posted = _posted(ledger, slug_of(path)) if ledger.path.is_file() else None
+        shown = preview_posts(path, ROOT / "content", siteurl, posted=posted)
+    except (AuthoringError, SettingsError, LedgerError) as error:
         raise Exit(f"preview: {error}", code=2) from None
     urgent = ", urgent" if shown["urgent"] else ""
     state = f", expired on {shown['expired']}" if shown["expired"] else urgent
@@ -1053,14 +1056,24 @@ def preview(c: Context, file: str) -> None:
     print(f"Page: {shown['page']} (status: {shown['status']}{state})")
     if shown["image"]:
         print(f"Image: {shown['image']}\n  alt text: {shown['image_alt']}")
+    if shown["first_post"] and shown["status"] != "withdrawn":  # not known to be posted
+        unread = f" (no ledger at {ledger.path}: whether it is posted is not known)"
+        print(f"preview: the texts are for a first post{unread if posted is None else ''}.")
     for name, post in shown["platforms"].items():
         if "withdrawal" in post:
             print(f"\n== {name}\nwithdrawn: {post['withdrawal']}")
             continue
-        print(f"\n== {name} ({post['count']})")
-        for key in ("text", "message", "title", "description", "link"):
+        print(f"\n== {name}" + (f" ({post['count']})" if "count" in post else ""))
+        if "run" in post:
+            print(post["run"])
+        for key in ("reply", "text", "message", "title", "description", "link"):
             if key in post:
                 print(f"{key}:\n{post[key]}" if key != "link" else f"link: {post[key]}")
+
+
+def _posted(ledger: Ledger, announcement: str) -> dict[str, Record]:
+    """The ledger's records of one announcement, by platform, as `invoke syndicate` reads them."""
+    return {p: r for (a, p), r in ledger.records().items() if a == announcement}
 
 
 def _fetched_to_read(c: Context, command: str) -> str | None:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from announcements import misplaced
-from announcements.addresses import announcement_address, slugified
+from announcements.addresses import announcement_address, slug_of, slugified
 from announcements.filters import city_datetime
 from announcements.model import (
     CATEGORIES,
@@ -22,22 +22,29 @@ from announcements.model import (
     read_source,
 )
 from archive.index import CITY
+from syndication.ledger import Record
+from syndication.manifest import Entry, Manifest, parse_manifest
+from syndication.reconcile import CREATE, UPDATE, plan
+from syndication.runner import PLATFORM_CLASSES
 from syndication.text import utf8_length, x_length
-from syndication_manifest import platform_posts
+from syndication.twitter import Twitter
+from syndication_manifest import MANIFEST_VERSION, announcement_entry
 
 SUMMARY_TO_DO = f"{PLACEHOLDER}: one or two plain sentences for social media."
 SLUG_LIMIT = 80  # characters: a long title would make a file name the file system refuses
 EVENT_LENGTH = timedelta(hours=2)  # an event's end until the CEC checks it
-# What `invoke syndicate` does for a withdrawn announcement, on every platform whatever its
-# `syndicate:` says (each platform's `withdraw`; on X, `_takedowns` in syndication/syndicate.py).
-WITHDRAWALS = {
-    "facebook": "nothing is posted; its post there, if any, is deleted",
-    "twitter": (
-        "nothing is posted; its post there, if any, is deleted, with the City's replies to it"
-    ),
-    "youtube": (
-        "nothing is uploaded; its video there, if any, is made private (kept with its comments, "
-        "not deleted)"
+# What the next run does on a platform, as the ledger has it (`_shown`).
+FIRST_POST = "not posted yet: the next run posts this"
+EDITED = "already posted: the next run edits it in place to this"  # `edits_posts`
+REPLY = "already posted: X's post cannot be edited; the next run replies to it"
+IN_STEP = "already posted and in step: the next run sends nothing"
+# Each text's length, as the platform counts it.
+COUNTS: dict[str, Callable[[dict[str, Any]], str]] = {
+    "facebook": lambda p: f"{len(p['message'])} characters",
+    "twitter": lambda p: f"{x_length(p['text'])} of 280 as X counts",
+    "youtube": lambda p: (
+        f"title {len(p['title'])} of 100 characters, description "
+        f"{utf8_length(p['description'])} of 5000 bytes"
     ),
 }
 
@@ -166,10 +173,16 @@ def _yaml_text(text: str) -> str:
 
 
 def preview(
-    path: Path, content_dir: Path, siteurl: str, now: datetime | None = None
+    path: Path,
+    content_dir: Path,
+    siteurl: str,
+    now: datetime | None = None,
+    posted: Mapping[str, Record] | None = None,
 ) -> dict[str, Any]:
     """What each platform will receive for one announcement at `now` (default: the present),
-    counted as it counts; for a withdrawn one, what is taken down instead."""
+    counted as it counts; for a withdrawn one, what is taken down instead. `posted`: the
+    ledger's records of it by platform, to show what the next run does where it is posted
+    already (None: no ledger to read; the texts are then those of a first post)."""
     where = path.resolve()
     if where.is_relative_to(content_dir.resolve()):
         if not where.is_relative_to((content_dir / "announcements").resolve()):
@@ -188,39 +201,86 @@ def preview(
     item, problems = parse_announcement(str(path), text, CITY, content_dir)
     if item is None:
         raise AuthoringError("\n".join(str(p) for p in problems))
-    url = f"{siteurl}/{announcement_address(path)}"
+    address = (siteurl, announcement_address(path))
+    url = "/".join(address)
     # As the next syndication run would send it: an alert expired by now is not urgent.
     now = now or datetime.now(CITY)
-    posts = platform_posts(item, url, f"{siteurl}/comment-guidelines.html", now)
+    guidelines = f"{siteurl}/comment-guidelines.html"
+    folder = content_dir.resolve()
+    source = where.relative_to(folder) if where.is_relative_to(folder) else path
+    built = announcement_entry(item, slug_of(path), address, source.as_posix(), guidelines, now)
+    # Its entry as a run reads it from the build's manifest.
+    manifest = parse_manifest(
+        {"version": MANIFEST_VERSION, "comment_guidelines": guidelines, "announcements": [built]}
+    )
     # Said as its page's badges say it: a withdrawn one is neither urgent nor expired.
     expired = item.is_expired(now) and not item.withdrawn
-    counts = {
-        "facebook": lambda p: f"{len(p['message'])} characters",
-        "twitter": lambda p: f"{x_length(p['text'])} of 280 as X counts",
-        "youtube": lambda p: (
-            f"title {len(p['title'])} of 100 characters, description "
-            f"{utf8_length(p['description'])} of 5000 bytes"
-        ),
-    }
     shared = item.preview()
-    # Held back by the build until its date (`publish_due`); a draft is never published.
-    scheduled = item.date > now and item.status != "draft"
-    platforms = (
-        {name: {"withdrawal": WITHDRAWALS[name]} for name in PLATFORMS}
-        if item.withdrawn  # its posts are taken down, not sent
-        else {name: {**post, "count": counts[name](post)} for name, post in posts.items()}
-    )
+    # Held back by the build until its date (`publish_due`), a withdrawn one too: it is in no
+    # manifest until then, so no run posts or takes down anything of it. A draft is never
+    # published.
+    due = item.date <= now or item.status == "draft"
+    scheduled = None if due else city_datetime(item.date, CITY)
+    runs = _next_run(manifest, posted) if posted is not None and due else None
+    if item.withdrawn:  # its posts are taken down, not sent
+        held = (
+            f"held back by the build until {scheduled}: nothing is posted, and nothing taken "
+            "down, before then; from then, "
+            if scheduled
+            else ""
+        )
+        # Where it could have been posted (as for a post), or where a run takes a post down.
+        names = [p for p in PLATFORMS if p in item.posted_on or (runs or {}).get(p)]
+        platforms = {n: {"withdrawal": held + PLATFORM_CLASSES[n].withdrawal_said} for n in names}
+    else:
+        entry = manifest.entries[0]
+        platforms = {name: _shown(name, entry, runs, posted) for name in entry.posts}
     return {
         "page": url,
         "status": item.status,
-        "scheduled": city_datetime(item.date, CITY) if scheduled else None,
+        "scheduled": scheduled,
         "urgent": item.urgent and not expired and not item.withdrawn,
         "expired": city_datetime(item.expires, CITY) if expired and item.expires else None,
         # As the page shares itself (a withdrawn one's shows only its notice: no image).
         "image": f"{siteurl}/{shared.image}" if shared.image else None,
         "image_alt": shared.image_alt,
+        # Whether the texts are those of a first post, not known to be posted already.
+        "first_post": runs is None,
         "platforms": platforms,
     }
+
+
+def _next_run(manifest: Manifest, posted: Mapping[str, Record]) -> dict[str, str | None]:
+    """What the next run does with the manifest's one announcement on each platform, planned
+    as a run plans it from the ledger's records (`posted`, by platform): create, update,
+    withdraw, or None (nothing)."""
+    entry = manifest.entries[0]
+    records = {(entry.id, name): record for name, record in posted.items()}
+    planned = {action.platform: action.kind for action in plan(manifest, records, PLATFORMS)}
+    return {name: planned.get(name) for name in PLATFORMS}
+
+
+def _shown(
+    name: str,
+    entry: Entry,
+    runs: Mapping[str, str | None] | None,
+    posted: Mapping[str, Record] | None,
+) -> dict[str, Any]:
+    """What the platform `name` gets: its post's texts, counted, or where the next run finds
+    it posted (`runs`; None: not known), what that run does with the post instead."""
+    post = entry.posts[name]
+    shown = {**post, "count": COUNTS[name](post)}
+    if runs is None:
+        return shown
+    if runs[name] == CREATE:
+        return {**shown, "run": FIRST_POST}
+    if runs[name] == UPDATE and PLATFORM_CLASSES[name].edits_posts:
+        return {**shown, "run": EDITED}
+    if runs[name] == UPDATE and posted is not None:  # X: its post stays as sent
+        reply = Twitter.update_text(entry, posted[name])
+        if reply is not None:
+            return {"reply": reply, "count": f"{x_length(reply)} of 280 as X counts", "run": REPLY}
+    return {"run": IN_STEP}
 
 
 def latest_announcement(content_dir: Path) -> Path:

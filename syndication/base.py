@@ -147,6 +147,9 @@ class Platform(ABC):
         (see `update_preview`). Returns a new post when the platform cannot edit and answers
         with a reply instead (X), else None."""
 
+    # What `withdraw` does to the announcement's post here, as `invoke preview` says it.
+    withdrawal_said: ClassVar[str]
+
     @abstractmethod
     def withdraw(self, remote_id: str) -> None:
         """Take the post, or the City's reply to it (X), down (delete, or make private where

@@ -81,6 +81,8 @@ class Facebook(Platform):
     def edited_text(self, entry: Entry) -> str:
         return str(entry.posts[self.name]["message"])
 
+    withdrawal_said: ClassVar[str] = "nothing is posted; its post there, if any, is deleted"
+
     def withdraw(self, remote_id: str) -> None:
         self._request(remote_id, method="DELETE")
 

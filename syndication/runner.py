@@ -20,6 +20,8 @@ from .twitter import Twitter
 from .youtube import YouTube
 
 PLATFORM_ORDER = ("facebook", "twitter", "youtube")
+# Each platform's class, by name: what it does is said there (`withdrawal_said`, `edits_posts`).
+PLATFORM_CLASSES: dict[str, type[Platform]] = {p.name: p for p in (Facebook, Twitter, YouTube)}
 
 
 class UnknownPlatform(ValueError):

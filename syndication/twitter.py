@@ -114,6 +114,11 @@ class Twitter(Platform):
             preview |= {"hash": posted.hash, "corrections": told, "title": posted.title}
         return preview
 
+    # A withdrawal deletes the City's replies first (`_takedowns` in syndicate.py).
+    withdrawal_said: ClassVar[str] = (
+        "nothing is posted; its post there, if any, is deleted, with the City's replies to it"
+    )
+
     def withdraw(self, remote_id: str) -> None:
         self._call(self.client.delete_tweet, remote_id, user_auth=True)
 
@@ -231,14 +236,16 @@ class Twitter(Platform):
             self._user_id = str(self._call(self.client.get_me, user_auth=True)["data"]["id"])
         return self._user_id
 
-    def update_text(self, entry: Entry, posted: Record) -> str | None:
+    @classmethod
+    def update_text(cls, entry: Entry, posted: Record) -> str | None:
         """The next reply's text: the oldest correction not yet told, or once all are, a
         changed headline; None when neither (a changed summary or body is on the page, which
         the post links to)."""
-        texts = self._next_reply(entry, posted)
+        texts = cls._next_reply(entry, posted)
         return texts[0] if texts else None
 
-    def _next_reply(self, entry: Entry, posted: Record) -> tuple[str, str] | None:
+    @staticmethod
+    def _next_reply(entry: Entry, posted: Record) -> tuple[str, str] | None:
         """The next reply's text (see `update_text`), then as it was written before replies
         linked the guidelines, as a run of earlier code may have sent and recorded it; None
         when there is nothing to tell, or it was told in either wording in a reply still up (X

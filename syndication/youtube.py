@@ -157,6 +157,11 @@ class YouTube(Platform):
     def edited_text(self, entry: Entry) -> str:
         return _said(entry.posts[self.name])
 
+    withdrawal_said: ClassVar[str] = (
+        "nothing is uploaded; its video there, if any, is made private (kept with its comments, "
+        "not deleted)"
+    )
+
     def withdraw(self, remote_id: str) -> None:
         body = {"id": remote_id, "status": {"privacyStatus": "private"}}
         self._call(self.api.videos().update(part="status", body=body).execute)

@@ -32,6 +32,7 @@ from publishing.build import BuildError, build_site
 from publishing.status import waiting
 from sandboxes import Sandboxes
 from syndication.ledger import Ledger
+from syndication.runner import PLATFORM_CLASSES
 from syndication.text import x_length
 from tests.conftest import (
     BASIC,
@@ -392,8 +393,9 @@ def test_invoke_preview_says_a_scheduled_announcement_is_scheduled(
 def test_invoke_preview_of_a_withdrawn_announcement_shows_its_takedown_not_its_posts(
     site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Nothing is posted for it: each platform has its post taken down (wherever it is up,
-    whatever `syndicate:` says), as `invoke syndicate` does, and no image to show."""
+    """Nothing is posted for it: each platform it could have been posted to has its post taken
+    down, as each platform's `withdraw` does (said once, on its class), and no image to show.
+    YouTube, without a video, never had anything of it."""
     monkeypatch.setattr(tasks, "ROOT", site.root)
     monkeypatch.setenv("SITEURL", SITEURL)
     path = site.add(
@@ -412,10 +414,9 @@ def test_invoke_preview_of_a_withdrawn_announcement_shows_its_takedown_not_its_p
             "withdrawal": "nothing is posted; its post there, if any, is deleted, with the "
             "City's replies to it"
         },
-        "youtube": {
-            "withdrawal": "nothing is uploaded; its video there, if any, is made private (kept "
-            "with its comments, not deleted)"
-        },
+    }
+    assert {name: post["withdrawal"] for name, post in shown["platforms"].items()} == {
+        name: PLATFORM_CLASSES[name].withdrawal_said for name in ("facebook", "twitter")
     }
     tasks.preview(Context(), str(path))
     out = capsys.readouterr().out
@@ -426,6 +427,86 @@ def test_invoke_preview_of_a_withdrawn_announcement_shows_its_takedown_not_its_p
         "withdrawn: nothing is posted; its post there, if any, is deleted",
     ]
     assert "Water main flushing" not in out and "Image:" not in out
+    assert "youtube" not in out
+    with_video = site.add(
+        "2026-11-21-tour",
+        status="withdrawn",
+        withdrawn_reason="Sent in error.",
+        modified=NOW_TEXT,
+        video=site.add_video(),
+    )
+    assert preview(with_video, site.content, SITEURL)["platforms"]["youtube"] == {
+        "withdrawal": "nothing is uploaded; its video there, if any, is made private (kept "
+        "with its comments, not deleted)"
+    }
+
+
+def test_preview_of_a_withdrawn_announcement_dated_after_now_says_nothing_is_done_till_then(
+    site: Site,
+) -> None:
+    """The build holds back a withdrawn announcement dated after now too (`publish_due`): it
+    is in no manifest, so no run posts or takes down anything of it before its date."""
+    path = site.add(
+        "2026-12-08-transit-survey",
+        date="2026-12-08 09:00",
+        status="withdrawn",
+        withdrawn_reason="Sent in error.",
+        modified="2026-12-08 09:00",  # no earlier than its date
+    )
+    site.build()  # as the build holds it back: not in the manifest
+    assert json.loads(site.read("syndication.json"))["announcements"] == []
+    shown = preview(path, site.content, SITEURL, now=NOW)
+    assert shown["scheduled"] == "Tuesday, December 8, 2026, 9 a.m. PST"
+    assert shown["platforms"]["facebook"] == {
+        "withdrawal": "held back by the build until Tuesday, December 8, 2026, 9 a.m. PST: "
+        "nothing is posted, and nothing taken down, before then; from then, nothing is "
+        "posted; its post there, if any, is deleted"
+    }
+
+
+def test_preview_of_a_correction_to_a_posted_announcement_shows_what_the_next_run_sends(
+    site: Site,
+    sandboxes: Sandboxes,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Read with the ledger (RECORDS_DIR, as `invoke syndicate` reads it): X, whose post cannot
+    be edited, gets the reply "Update: …" the next run sends; Facebook has its post edited in
+    place. Without a ledger the texts are said to be for a first post."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("SITEURL", SITEURL)
+    path = site.add("2026-11-20-flushing")
+    fresh = preview(path, site.content, SITEURL, now=NOW)
+    assert fresh["first_post"] is True
+    settings = site.syndicate_to(sandboxes)
+    site.add(
+        "2026-11-20-flushing",
+        modified="2026-11-22 10:00",
+        correction="Crews flush on Tuesday, not Monday.",
+    )
+    posted = Ledger.in_records(settings.records_dir).records()
+    records = {p: r for (a, p), r in posted.items() if a == "2026-11-20-flushing"}
+    shown = preview(path, site.content, SITEURL, now=NOW, posted=records)
+    assert shown["first_post"] is False
+    url = f"{SITEURL}/announcements/2026-11-20-flushing.html"
+    twitter = shown["platforms"]["twitter"]
+    assert "text" not in twitter  # X's post stays as sent: the next run replies to it
+    assert twitter["reply"].startswith("Update: Crews flush on Tuesday, not Monday.")
+    assert twitter["reply"].endswith(url)
+    assert twitter["count"] == f"{x_length(twitter['reply'])} of 280 as X counts"
+    facebook = shown["platforms"]["facebook"]
+    assert facebook["run"] == "already posted: the next run edits it in place to this"
+    assert facebook["message"].startswith("Correction: Crews flush on Tuesday, not Monday.")
+    monkeypatch.setenv("RECORDS_DIR", str(settings.records_dir))
+    tasks.preview(Context(), str(path))
+    out = capsys.readouterr().out
+    assert f"reply:\n{twitter['reply']}\n" in out
+    assert "already posted: X's post cannot be edited; the next run replies to it" in out
+    monkeypatch.setenv("RECORDS_DIR", str(site.root / "elsewhere"))  # no ledger there
+    tasks.preview(Context(), str(path))
+    out = capsys.readouterr().out
+    assert "no ledger at" in out and "the texts are for a first post" in out
+    assert "reply:" not in out
 
 
 @pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])

@@ -61,22 +61,38 @@ def platform_posts(
 
 def manifest_entry(article: Any, siteurl: str, guidelines: str) -> dict[str, Any]:
     """One announcement as the syndication step needs it. Pure."""
-    item = article.announcement
-    url = f"{siteurl}/{article.url}"
-    now = article.settings["BUILD_TIME"]
+    source = Path(article.source_path).relative_to(article.settings["PATH"]).as_posix()
+    return announcement_entry(
+        article.announcement,
+        article.slug,
+        (siteurl, article.url),
+        source,
+        guidelines,
+        article.settings["BUILD_TIME"],
+    )
+
+
+def announcement_entry(
+    item: Any, slug: str, address: tuple[str, str], source: str, guidelines: str, now: datetime
+) -> dict[str, Any]:
+    """The manifest's entry of an announcement at `address` (the site's URL, and the page's
+    relative to it), as of `now`; `invoke preview` plans from it as a run from the build's.
+    Pure."""
+    siteurl, page = address
+    url = f"{siteurl}/{page}"
     posts = platform_posts(item, url, guidelines, now)
     corrections = [{"date": c.date.isoformat(), "note": c.note} for c in item.corrections]
     return {
-        "id": article.slug,
+        "id": slug,
         "url": url,
-        "source": Path(article.source_path).relative_to(article.settings["PATH"]).as_posix(),
+        "source": source,
         "title": item.title,
         "category": item.category,
         "date": item.date.isoformat(),
         # Its last change as of the build, its expiry counted: an alert's posts lose
         # "URGENT:" then, and a run on a build from before must not put it back.
         "updated": item.changed(now).isoformat(),
-        "urgent": item.urgent and not article.expired,  # first in the queue only while it is
+        "urgent": item.urgent and not item.is_expired(now),  # first in the queue only while it is
         "status": "withdrawn" if item.withdrawn else "published",
         "withdrawn_reason": item.withdrawn_reason,
         "corrections": corrections,
