@@ -1095,6 +1095,32 @@ def test_a_withdrawn_alert_leaving_the_urgent_feed_at_its_expiry_moves_its_time(
     assert after == (["Old alert"], "2026-11-22T09:00:00-08:00")
 
 
+def test_a_correction_to_an_expired_alert_leaves_the_urgent_feed_as_it_was(site: Site) -> None:
+    """The urgent feed holds no expired alert, so correcting one changes nothing in it: its
+    time stays at the expiry, when the alert left it, even with the feed left empty. A feed
+    that never held anything keeps one fixed time, whatever else changes."""
+    alert = {"title": "Boil water", "category": "alert", "urgent": "true"}
+    site.add("2026-11-20-boil", **alert, expires="2026-11-22 09:00")
+    site.build()
+    feeds = ("urgent.atom.xml", "urgent.rss.xml", "capital-project.atom.xml")
+    before = {feed: site.read(f"feeds/{feed}") for feed in feeds}
+    site.add(
+        "2026-11-20-boil",
+        **alert,
+        expires="2026-11-22 09:00",
+        modified="2026-11-23 10:00",
+        correction="The advisory covered Sunningdale only.",
+    )
+    site.build()
+    assert {feed: site.read(f"feeds/{feed}") for feed in feeds} == before
+    urgent = feedparser.parse(site.output / "feeds/urgent.atom.xml")
+    assert (urgent.entries, urgent.feed.updated) == ([], "2026-11-22T09:00:00-08:00")
+    rss = feedparser.parse(site.output / "feeds/urgent.rss.xml").feed
+    assert rss.updated == "Sun, 22 Nov 2026 09:00:00 -0800"
+    empty = feedparser.parse(site.output / "feeds/capital-project.atom.xml").feed
+    assert empty.updated == "1970-01-01T00:00:00+00:00"
+
+
 def test_the_sitemap_dates_home_and_events_pages_by_an_event_ending(site: Site) -> None:
     """An event that ends moves from the home page's "Coming up" and the events page's
     upcoming list to its past events: a change to those pages, dated by `event_end`."""
@@ -1114,7 +1140,8 @@ def test_the_sitemap_dates_home_and_events_pages_by_an_event_ending(site: Site) 
 
     site.build(now="2026-11-24T12:00:00-08:00")
     before = {page: site.read(page) for page in ("index.html", "events.html")}
-    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-20T09:00:00-08:00"
+    # The notice's category came into the events page's menu with it.
+    assert lastmods()[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
     site.build(now="2026-11-24T21:00:00-08:00")
     assert all(site.read(page) != text for page, text in before.items())  # no longer upcoming
     lastmod = lastmods()
@@ -1166,6 +1193,7 @@ def test_the_sitemap_dates_the_events_page_by_the_events_alone(site: Site) -> No
     site.add(
         "2026-11-20-meters",
         title="Meter reading",
+        category="public-notice",  # the menu keeps the category: see the next test
         date="2026-11-20 10:00",
         status="withdrawn",
         withdrawn_reason="Posted in error.",
@@ -1175,10 +1203,89 @@ def test_the_sitemap_dates_the_events_page_by_the_events_alone(site: Site) -> No
     sitemap = site.read("sitemap.xml")
     lastmod = dict(re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap))
     assert lastmod[f"{SITEURL}/events.html"] == "2026-11-22T08:00:00-08:00"
-    # The pages that list every announcement change with any of them.
+    # The home page listed the withdrawn notice, and the archives list it as withdrawn.
     for page in ("", "archives.html"):
         assert lastmod[f"{SITEURL}/{page}"] == "2026-11-23T11:00:00-08:00", page
     assert lastmod[f"{SITEURL}/category/city-event.html"] == "2026-11-22T08:00:00-08:00"
+
+
+def sitemap_lastmods(site: Site) -> dict[str, str]:
+    """Each page's `<lastmod>` in the sitemap, by its address."""
+    sitemap = site.read("sitemap.xml")
+    return dict(re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap))
+
+
+def test_the_sitemap_dates_the_events_page_by_its_category_menu_too(site: Site) -> None:
+    """The events page shows the menu of categories as well as the events: a category that
+    appears in it (its first announcement) or leaves it (its last withdrawn) changes the page,
+    dated by that announcement's publication or withdrawal."""
+    site.add(
+        "2026-11-20-skate",
+        title="Family skate",
+        category="city-event",
+        event_start="2026-11-28 18:00",
+        event_end="2026-11-28 20:00",
+        location="Trail Memorial Centre",
+    )
+    site.add("2026-11-20-flushing")
+    site.build()
+    assert sitemap_lastmods(site)[f"{SITEURL}/events.html"] == "2026-11-20T09:00:00-08:00"
+    project = {"title": "Bridge repairs", "category": "capital-project", "date": "2026-11-21 09:00"}
+    site.add("2026-11-21-bridge", **project)
+    site.build()
+    assert "category/capital-project.html" in site.read("events.html")
+    assert sitemap_lastmods(site)[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Posted in error."}
+    site.add("2026-11-21-bridge", **project, **withdrawn, modified="2026-11-23 09:00")
+    # A correction leaves the menu as it was, and the events page with it.
+    site.add("2026-11-20-flushing", modified="2026-11-24 08:00", correction="From Nov. 30.")
+    site.build()
+    assert "category/capital-project.html" not in site.read("events.html")
+    assert sitemap_lastmods(site)[f"{SITEURL}/events.html"] == "2026-11-23T09:00:00-08:00"
+
+
+def test_the_sitemap_dates_home_and_archives_by_what_each_shows(site: Site) -> None:
+    """The home page shows the first page of announcements, and the archives page the years
+    with their counts and the withdrawn announcements: a correction to an announcement that
+    neither shows leaves both as they were, and so their `<lastmod>`."""
+    for day in range(1, 22):  # one more than a page: Item 1 is on the second
+        site.add(
+            f"2026-10-{day:02d}-item",
+            title=f"Item {day}",
+            date=f"2026-10-{day:02d} 09:00",
+            category="public-notice",
+        )
+    site.build()
+    before = {page: site.read(page) for page in ("index.html", "archives.html")}
+    site.add(
+        "2026-10-01-item",
+        title="Item 1, corrected",
+        date="2026-10-01 09:00",
+        category="public-notice",
+        modified="2026-11-23 10:00",
+        correction="The title named the wrong street.",
+    )
+    site.build()
+    assert {page: site.read(page) for page in before} == before
+    lastmod = sitemap_lastmods(site)
+    assert lastmod[f"{SITEURL}/announcements/2026-10-01-item.html"] == "2026-11-23T10:00:00-08:00"
+    for page in ("", "archives.html"):
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-10-21T09:00:00-07:00", page
+    # A correction to a title the home page shows moves its date; the archives show no title.
+    site.add(
+        "2026-10-21-item",
+        title="Item 21, corrected",
+        date="2026-10-21 09:00",
+        category="public-notice",
+        modified="2026-11-23 11:00",
+        correction="The title named the wrong street.",
+    )
+    site.build()
+    assert "Item 21, corrected" in site.read("index.html")
+    assert site.read("archives.html") == before["archives.html"]
+    lastmod = sitemap_lastmods(site)
+    assert lastmod[f"{SITEURL}/"] == "2026-11-23T11:00:00-08:00"
+    assert lastmod[f"{SITEURL}/archives.html"] == "2026-10-21T09:00:00-07:00"
 
 
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(

@@ -58,6 +58,32 @@ def latest(*moments: datetime | None) -> datetime | None:
     return max((m for m in moments if m is not None), default=None)
 
 
+def menu_changed(listed: Iterable[Any], withdrawn: Iterable[Any]) -> datetime | None:
+    """When the menu of categories (`category_nav`: each with an announcement listed) last
+    changed: a category is in it from its first announcement's publication until its last
+    is withdrawn, and back with the next one. Every page shows the menu."""
+    spans: dict[str, list[tuple[datetime, datetime | None]]] = {}
+    for article in listed:
+        spans.setdefault(article.announcement.category, []).append((article.date, None))
+    for article in withdrawn:
+        span = (article.date, article.announcement.updated)
+        spans.setdefault(article.announcement.category, []).append(span)
+    return latest(*(_last_in_or_out(s) for s in spans.values()))
+
+
+def _last_in_or_out(spans: list[tuple[datetime, datetime | None]]) -> datetime:
+    """When a category last came into the menu or left it, from the spans its announcements
+    were listed (None: still listed)."""
+    spans = sorted(spans, key=lambda span: span[0])
+    start, end = spans[0]
+    for next_start, next_end in spans[1:]:
+        if end is not None and next_start > end:  # out of the menu between the two
+            start, end = next_start, next_end
+        elif end is not None:
+            end = None if next_end is None else max(end, next_end)
+    return start if end is None else end
+
+
 def add_listings(
     articles: Sequence[Any],
     hidden: Sequence[Any],

@@ -6,8 +6,9 @@ and on BUILD_TIME's effect on scheduling, expiry and upcoming events).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from math import ceil
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pelican import __version__ as pelican_version
 from pelican import signals
 
-from announcements.context import last_change, last_event_end, latest
+from announcements.context import last_change, last_event_end, latest, menu_changed
 from announcements.output import OutputGenerator
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -42,27 +43,95 @@ def robots_txt(siteurl: str) -> str:
     return f"User-agent: *\nAllow: {path}/\n\nSitemap: {siteurl}/sitemap.xml\n"
 
 
+def page_count_changed(
+    listed: Sequence[Any], withdrawn: Sequence[Any], per_page: int | None, orphans: int
+) -> datetime | None:
+    """When a listing's number of pages ("Page 1 of N") last changed: each announcement adds
+    to the count from its publication, and a withdrawn one takes it back at its withdrawal."""
+    steps: dict[datetime, int] = {}
+    for article in (*listed, *withdrawn):
+        steps[article.date] = steps.get(article.date, 0) + 1
+    for article in withdrawn:
+        out = article.announcement.updated
+        steps[out] = steps.get(out, 0) - 1
+    count, pages, changed = 0, 1, None
+    for when in sorted(steps):
+        count += steps[when]
+        # As Pelican's Paginator counts them.
+        now_pages = ceil(max(1, count - orphans) / per_page) if per_page else 1
+        if now_pages != pages:
+            pages, changed = now_pages, when
+    return changed
+
+
+def home_changed(
+    context: dict[str, Any], per_page: int | None, orphans: int, now: datetime
+) -> datetime | None:
+    """When the home page (its first page) last changed in what it shows: its urgent alerts,
+    upcoming events (every one: a moved start takes one in or out of the three shown) and
+    first page of announcements, each card as a whole, its "Page 1 of N", and what left any
+    of these. A change to an announcement it does not show leaves it as it was."""
+    articles = context.get("articles", [])  # newest first, as the page lists them
+    withdrawn = context.get("withdrawn_articles", [])
+    paged = bool(per_page) and len(articles) > (per_page or 0) + orphans
+    first = articles[:per_page] if paged else articles
+
+    def was_on_first(article: Any) -> bool:
+        return not paged or (article.date, article.slug) >= (first[-1].date, first[-1].slug)
+
+    def left_alerts(article: Any) -> datetime:
+        item = article.announcement  # withdrawn, or expired: out of the box at the first
+        out = [item.updated] if item.withdrawn else []
+        return min([*out, *([item.expires] if item.is_expired(now) else [])])
+
+    shown = [*context.get("urgent_articles", []), *context.get("upcoming_events", []), *first]
+    return latest(
+        last_change(shown, now=now),
+        last_event_end(context.get("past_events", [])),
+        page_count_changed(articles, withdrawn, per_page, orphans),
+        *(a.announcement.updated for a in withdrawn if was_on_first(a)),
+        *(
+            left_alerts(a)
+            for a in (*articles, *withdrawn)
+            if a.announcement.urgent
+            and (a.announcement.withdrawn or a.announcement.is_expired(now))
+        ),
+        *(
+            a.announcement.updated
+            for a in withdrawn
+            if a.announcement.is_event and a.announcement.updated < a.announcement.event_end
+        ),
+    )
+
+
 def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[str, Any]]:
     """Every public, indexable page: listings, published pages and announcements. A listing
     was last modified when what it lists last changed, or when one was withdrawn from it; as
     pages say which announcements expired, an expiry by the build's time is a change too, and
     for the home and events pages, which list upcoming events, so is an event's end. The
-    events page lists only events: no other announcement dates it."""
+    events page lists only events; the home page, its first page of announcements; the
+    archives page, the years with their counts and the withdrawn announcements: no other
+    announcement dates them. The menu of categories, which they show, dates them too."""
     siteurl = settings["CANONICAL_SITEURL"]
     city = ZoneInfo(settings["TIMEZONE"])
     now = settings["BUILD_TIME"]
     articles = context.get("articles", [])
     withdrawn = context.get("withdrawn_articles", [])
     past_events = context.get("past_events", [])
-    ended = last_event_end(past_events)
-    changed = last_change(articles, withdrawn, now)
+    menu = menu_changed(articles, withdrawn)
     # Every past event, not only the latest the page lists: a start moved earlier takes one
     # off the page, and the count of earlier ones it gives changes with each.
     events = [*context.get("upcoming_events", []), *past_events]
     events_gone = [a for a in withdrawn if a.announcement.is_event]
-    urls: list[tuple[str, Any]] = [(f"{siteurl}/", latest(changed, ended))]
-    events_changed = latest(last_change(events, events_gone, now), ended)
-    for template, lastmod in (("events", events_changed), ("archives", changed)):
+    per_page, orphans = settings.get("DEFAULT_PAGINATION"), settings.get("DEFAULT_ORPHANS", 0)
+    home = latest(home_changed(context, per_page, orphans, now), menu)
+    urls: list[tuple[str, Any]] = [(f"{siteurl}/", home)]
+    ended = last_event_end(past_events)
+    events_changed = latest(last_change(events, events_gone, now), ended, menu)
+    # A year's count changes with a publication or a withdrawal; no other change shows.
+    published = max((a.date for a in articles), default=None)
+    archives_changed = latest(published, last_change(withdrawn), menu)
+    for template, lastmod in (("events", events_changed), ("archives", archives_changed)):
         save_as = settings.get(f"{template.upper()}_SAVE_AS")
         if save_as:
             urls.append((f"{siteurl}/{save_as}", lastmod))

@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 
 from pelican import signals
 
-from announcements.context import last_change
 from announcements.output import OutputGenerator
 from page_cache.store import DerivedStore
 
@@ -53,13 +52,11 @@ class FeedsGenerator(OutputGenerator):
             withdrawn,
             self.settings["BUILD_TIME"],
         )
-        site_updated = last_change(articles, withdrawn) or self.settings["BUILD_TIME"]
         for spec in specs:
             atom, rss = render_feed(
                 spec,
                 siteurl=siteurl,
                 site_dir=self.output,
-                updated=site_updated,
                 language=self.settings.get("FEED_LANGUAGE") or self.settings["DEFAULT_LANG"],
                 city=self.settings["CITY"],
             )

@@ -6,7 +6,7 @@ import html
 import mimetypes
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,9 @@ from announcements.model import CATEGORIES, Announcement
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
 FEEDS_FOLDER = "feeds/"  # every feed is in it
+# The time of a feed that has never held an entry: Atom requires one, and any that moved with
+# the rest of the site (or the build's time) would tell of a change the feed never had.
+NEVER_CHANGED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,6 @@ def render_feed(
     *,
     siteurl: str,
     site_dir: Path,
-    updated: datetime,
     language: str,
     city: dict[str, Any],
 ) -> tuple[bytes, bytes]:
@@ -196,9 +198,10 @@ def render_feed(
     fg.language(language)
     fg.author({"name": city["name"], "uri": f"{siteurl}/"})
     fg.generator("Pelican and feedgen, City of Trail announcements")
-    # An alert leaves the urgent feed when it expires, withdrawn or not: the change is then.
-    left = (max(a.announcement.updated, a.announcement.expires) for a in spec.gone)
-    changed = latest(last_change(spec.articles, now=spec.now), *left) or updated
+    # An alert leaves the urgent feed when it expires, withdrawn or not: the change is then,
+    # and a later correction to it is not one to this feed, which no longer holds it.
+    left = (a.announcement.expires for a in spec.gone)
+    changed = latest(last_change(spec.articles, now=spec.now), *left) or NEVER_CHANGED
     fg.updated(changed)
     fg.lastBuildDate(changed)
     for article in spec.articles:
