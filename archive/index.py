@@ -764,8 +764,9 @@ def search(
     author: str | None = None,
 ) -> list[ArchiveRecord]:
     """Matching records, oldest first (`platform` as the archive names it: see
-    `platform_name`). Indexes first the records added since the index was brought up to
-    date (building it whole when there is none yet: see `_bring_up_to_date`)."""
+    `platform_name`; `author` as `search_author` passes it, checked by `records search`
+    before it fetches the archive). Indexes first the records added since the index was
+    brought up to date (building it whole when there is none yet: see `_bring_up_to_date`)."""
     _bring_up_to_date(records_dir)
     where, params = [], []
     if query.strip():
@@ -783,7 +784,6 @@ def search(
     if author is not None:
         # Or the commenter a moderation record is about (its author is the reviewer), or
         # their X @username.
-        search_author(author)
         where.append(
             "(instr(name_key(coalesce(author, '')), ?) > 0"
             " OR instr(name_key(coalesce(commenter, '')), ?) > 0"

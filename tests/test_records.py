@@ -1153,6 +1153,9 @@ def test_a_blank_author_is_a_clear_error_naming_it(
     _add_comment(records, "c1", "Laurel", "2026-11-24T18:00:00+00:00", "Avery Lee")
     _add_comment(records, "c2", "Laurel", "2026-11-24T18:01:00+00:00", "Riley Cole")
     monkeypatch.setenv("RECORDS_DIR", str(records))
+    reached: list[str] = []  # refused before the archive is fetched or searched
+    monkeypatch.setattr(tasks, "_fetch_to_read", lambda *_: reached.append("fetch"))
+    monkeypatch.setattr(tasks, "search_records", lambda *_, **__: reached.append("search"))
     with pytest.raises(Exit) as stopped:
         tasks.search(Context(), "", author=author)
     assert (stopped.value.code, stopped.value.message) == (
@@ -1160,8 +1163,28 @@ def test_a_blank_author_is_a_clear_error_naming_it(
         f"records search: --author: '{author}' holds no name: it would match every record; "
         "give part of a name or an X @username, or leave --author out for every record",
     )
-    with pytest.raises(ValueError, match="holds no name"):
-        search(records, "", author=author)
+    assert reached == []
+
+
+def test_records_search_checks_the_author_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # The command checks what was typed, before fetching; the search takes it as checked.
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel", "2026-11-24T18:00:00+00:00", "Riley Cole")
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    checked: list[str] = []
+
+    def check(author: str) -> str:
+        checked.append(author)
+        return author
+
+    monkeypatch.setattr(tasks, "search_author", check)
+    monkeypatch.setattr("archive.index.search_author", check)
+    tasks.search(Context(), "", author="riley")
+    assert checked == ["riley"]
+    assert capsys.readouterr().out.endswith("records search: 1 record(s).\n")
 
 
 def test_the_foi_report_gives_the_history_of_a_file_named_in_capitals(site: Site) -> None:
