@@ -490,6 +490,102 @@ def test_a_moderation_line_without_a_field_stops_moderate_naming_file_line_and_f
     assert {path: path.read_bytes() for path in records.rglob("*.jsonl")} == before
 
 
+# A moderation line of each kind as written by hand, complete, with a field of the wrong type.
+CLASSIFIED = {
+    "kind": "classification",
+    "platform": "facebook",
+    "comment_id": "c1",
+    "version": 1,
+    "action": "review",
+    "categories": ["derogatory"],
+    "evidence": {"derogatory": {"matched": ["idiots"], "reason": "An insult", "strong": False}},
+}
+DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
+
+
+@pytest.mark.parametrize(
+    ("added", "field", "problem"),
+    [
+        ({**CLASSIFIED, "version": "2"}, "version", '"2"; expected a whole number'),
+        ({**CLASSIFIED, "version": True}, "version", "true; expected a whole number"),
+        (
+            {**CLASSIFIED, "categories": "derogatory"},
+            "categories",
+            '"derogatory"; expected a list of text',
+        ),
+        (
+            {**CLASSIFIED, "evidence": {"derogatory": {"reason": "An insult", "strong": "yes"}}},
+            "evidence.derogatory.strong",
+            '"yes"; expected true or false',
+        ),
+        (
+            {**CLASSIFIED, "evidence": {"derogatory": "An insult"}},
+            "evidence.derogatory",
+            '"An insult"; expected a mapping of matched, reason, clause and strong',
+        ),
+        ({**DECIDED, "result": "applied", "reason": 3}, "reason", "3; expected text"),
+        ({**DECIDED, "result": ["applied"]}, "result", '["applied"]; expected text'),
+        (
+            {**DECIDED, "op": "1", "who": ["Records Officer"], "category": "derogatory"}
+            | {"kind": "intent", "decision": "hide"},
+            "who",
+            '["Records Officer"]; expected text',
+        ),
+        ({**DECIDED, "result": "applied", "category": 4}, "category", "4; expected text or null"),
+    ],
+    ids=[
+        "version-text",
+        "version-bool",
+        "categories-text",
+        "evidence-strong",
+        "evidence-entry",
+        "reason",
+        "result",
+        "intent-who",
+        "category",
+    ],
+)
+@pytest.mark.parametrize(
+    ("command", "call"),
+    [
+        ("moderate", lambda: tasks.moderate(Context())),
+        ("moderate decide", lambda: tasks.decide(Context(), "c1", "keep", reason="Fine")),
+        ("status", lambda: tasks.status(Context())),
+        ("collect", lambda: tasks.collect(Context())),
+    ],
+)
+def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line_and_field(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    added: dict[str, Any],
+    field: str,
+    problem: str,
+    command: str,
+    call: Any,
+) -> None:
+    """A moderation line added by hand whose field has the wrong type (text for a number, a
+    list for text) was a traceback later (TypeError), or was read wrongly (`"strong": "yes"`
+    taken as weak evidence); it stops the commands as a missing field does, and records
+    nothing."""
+    records, text = tmp_path / "records", "Is Laurel Crescent included?"
+    _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00")
+    log = ModerationLog(records)
+    log.classified("facebook", 1, classify("c1", text, "", ModerationPolicy.load(ROOT / "policy")))
+    classified = next(log.chain.events())
+    with log.chain.path.open("a") as handle:  # as the line after it
+        handle.write(json.dumps({**added, "time": classified["time"]}) + "\n")
+    before = {path: path.read_bytes() for path in records.rglob("*.jsonl")}
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    with pytest.raises(Exit) as stopped:
+        call()
+    assert stopped.value.code == 2
+    assert str(stopped.value.message) == (
+        f"{command}: {log.chain.path}:2: a moderation line whose '{field}' field is {problem}"
+        f"{DAMAGED_HINT}"
+    )
+    assert {path: path.read_bytes() for path in records.rglob("*.jsonl")} == before
+
+
 def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Path) -> None:
     records = tmp_path / "records"
     _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00")
