@@ -82,6 +82,23 @@ class DecisionError(ValueError):
     """A decision cannot be taken as asked; the message says why."""
 
 
+@dataclass(frozen=True)
+class Order:
+    """A decision to apply on a platform, as its intent and decision lines record it: which
+    comment, keep or hide, who decided, why and under which of the policy's reasons, and the
+    intent a stopped run recorded for it (`operation`), if any. `comment` is the comment as
+    archived, when known."""
+
+    platform: str
+    comment_id: str
+    decision: str
+    who: str
+    reason: str
+    category: str | None
+    operation: str | None = None
+    comment: CommentState | None = None
+
+
 @dataclass
 class Tally:
     """What a run of `moderate_collected` has counted, and the platforms it asks nothing more:
@@ -243,19 +260,11 @@ def moderate_collected(
             # Hidden for the category that allows it, not the first one found.
             category = hiding_category(evidence, policy)
             if category and platform in platforms:
-                result = _send(
-                    run,
-                    platforms[platform],
-                    log,
-                    platform,
-                    comment_id,
-                    "hide",
-                    CLASSIFIER,
-                    evidence[category]["reason"],
-                    category,
-                    comment=comment,
-                    archive=archive,
+                reason = evidence[category]["reason"]
+                order = Order(
+                    platform, comment_id, "hide", CLASSIFIER, reason, category, comment=comment
                 )
+                result = _send(run, platforms[platform], log, order, archive)
                 if result is not None and result.startswith(GONE_WITH_POST):
                     gone_posts.add((platform, comment.post_id))
     summary = f"{counts['keep']} kept, {counts['review']} for review, {counts['hide']} hidden"
@@ -301,19 +310,8 @@ def settle_interrupted(
         if key[0] not in platforms:
             continue  # no credentials on this machine: settled by a run that has them
         # Answered as the stopped run would have answered its intent.
-        settled[key] = _send(
-            run,
-            platforms[key[0]],
-            log,
-            *key,
-            decision,
-            who,
-            reason,
-            category,
-            operation,
-            comment=comment,
-            archive=archive,
-        )
+        order = Order(*key, decision, who, reason, category, operation, comment)
+        settled[key] = _send(run, platforms[key[0]], log, order, archive)
     return settled
 
 
@@ -321,41 +319,21 @@ def _send(
     run: Tally,
     platform: Platform,
     log: ModerationLog,
-    name: str,
-    comment_id: str,
-    decision: str,
-    who: str,
-    reason: str,
-    category: str | None,
-    operation: str | None = None,
-    *,
-    comment: CommentState | None = None,
-    archive: CommentArchive | None = None,
+    order: Order,
+    archive: CommentArchive | None,
 ) -> str | None:
     """A decision of the run, applied (`_apply`) and counted, or None: not sent to a platform
     whose limit a decision met, or that refused the credentials, earlier in the run (each
     would be refused the same way). Counted then as held back or not sent; it stays pending,
     and the next run sends it."""
-    if name in run.limited:
-        run.put_off("held", decision)
+    if order.platform in run.limited:
+        run.put_off("held", order.decision)
         return None
-    if name in run.refusing:
-        run.put_off("refused", decision)
+    if order.platform in run.refusing:
+        run.put_off("refused", order.decision)
         return None
-    result = _apply(
-        platform,
-        log,
-        name,
-        comment_id,
-        decision,
-        who,
-        reason,
-        category,
-        operation,
-        comment=comment,
-        archive=archive,
-    )
-    _count(run, name, comment_id, decision, result)
+    result = _apply(platform, log, order, archive)
+    _count(run, order.platform, order.comment_id, order.decision, result)
     return result
 
 
@@ -506,52 +484,43 @@ def decide(
         platform = make_platforms(settings, content_dir).get(status.platform)
         if platform is None:
             raise DecisionError(f"{status.platform}: no credentials to apply the decision")
-        return _apply(
-            platform,
-            log,
-            status.platform,
-            status.comment_id,
-            decision,
-            who,
-            reason,
-            category if decision == "hide" else None,
-            comment=comment_now,
-            archive=archive,
+        category = category if decision == "hide" else None
+        order = Order(
+            status.platform, status.comment_id, decision, who, reason, category, comment=comment_now
         )
+        return _apply(platform, log, order, archive)
 
 
 def _apply(
-    platform: Platform,
-    log: ModerationLog,
-    name: str,
-    comment_id: str,
-    decision: str,
-    who: str,
-    reason: str,
-    category: str | None,
-    operation: str | None = None,
-    *,
-    comment: CommentState | None = None,
-    archive: CommentArchive | None = None,
+    platform: Platform, log: ModerationLog, order: Order, archive: CommentArchive | None
 ) -> str:
     """Apply a decision on the platform and record it. Its intent is recorded before the
     platform is asked, so that a run killed mid-call leaves who, why and the clause of what it
-    may have done; the next run settles it, answering that intent (`operation`). A comment the
-    platform answers does not exist whose post is gone from it too (`_not_found`) is recorded
-    in `archive` as removed with its post."""
-    operation = operation or log.intend(name, comment_id, decision, who, reason, category, comment)
+    may have done; the next run settles it, answering that intent (the order's `operation`). A
+    comment the platform answers does not exist whose post is gone from it too (`_not_found`)
+    is recorded in `archive` as removed with its post."""
+    # What the intent and decision lines both say of it.
+    said = (
+        order.platform,
+        order.comment_id,
+        order.decision,
+        order.who,
+        order.reason,
+        order.category,
+    )
+    operation = order.operation or log.intend(*said, order.comment)
     try:
-        platform.hide_comment(comment_id, decision == "hide")
+        platform.hide_comment(order.comment_id, order.decision == "hide")
         result = "applied"
     except (RateLimited, QuotaExhausted) as error:
         result = held_back(error)
     except NotFound as error:
-        result = _not_found(platform, name, comment, archive, error)
+        result = _not_found(platform, order.platform, order.comment, archive, error)
     except AuthError as error:
         result = refused(error)
     except PlatformError as error:
         result = f"failed: {error}"
-    log.decided(name, comment_id, decision, who, reason, category, result, operation, comment)
+    log.decided(*said, result, operation, order.comment)
     return result
 
 
