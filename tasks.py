@@ -58,7 +58,7 @@ from archive.retention import (  # noqa: E402
     RetentionError,
     RetentionPolicy,
     due_for_disposition,
-    names_holding_nothing,
+    hold_warnings,
 )
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
@@ -726,7 +726,7 @@ def retention(c: Context, dry_run: bool = False) -> None:
     except RetentionError as error:
         raise Exit(f"records retention: {error}", code=2) from None
     records_dir = _archive_to_read("records retention")
-    for warning in names_holding_nothing(read_records(records_dir), policy):
+    for warning in hold_warnings(read_records(records_dir), policy):
         print(f"records retention: warning: {policy_file}: {warning}", file=sys.stderr)
     due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for r in due:

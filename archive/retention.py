@@ -6,7 +6,7 @@ listed; disposition itself is the records officer's act under the City's records
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -172,31 +172,51 @@ def due_for_disposition(
     return due
 
 
-def names_holding_nothing(records: Iterable[ArchiveRecord], policy: RetentionPolicy) -> list[str]:
-    """Each announcement or author a hold names that no record has, said as a warning: a name
-    mistyped, or not the one the archive uses, holds nothing, and nothing else would say so."""
+def hold_warnings(records: Iterable[ArchiveRecord], policy: RetentionPolicy) -> list[str]:
+    """What the records officer should know of the holds' names, said as warnings: an
+    announcement or author that no record has holds nothing (a name mistyped, or not the one
+    the archive uses), and nothing else would say so; a name written without its `@` that is
+    also an X commenter's @username, not their name, holds that commenter's records too."""
     announcements, people, usernames = set(), set(), set()
+    shown: dict[str, set[str]] = {}  # each X username: the names its commenter showed
     for record in records:
         announcements.add(record.announcement)
         people |= {name_key(record.author), name_key(record.commenter)}
         usernames.add(username_key(record.username))
+        if record.username:
+            names = {name_key(record.author), name_key(record.commenter)} - {""}
+            shown.setdefault(username_key(record.username), set()).update(names)
     usernames.discard("")  # not an X commenter's record
-    unmatched = []
+    warnings = []
     for hold in policy.holds:
-        unmatched += [
-            (hold.name, "announcements", name)
+        warnings += [
+            f"legal hold '{hold.name}': announcements: '{name}' {NOTHING}"
             for name in sorted(hold.announcements)
             if name not in announcements
         ]
-        unmatched += [
-            (hold.name, "authors", name)
-            for name in sorted(hold.authors)
-            if name_key(name) not in people and username_key(name) not in usernames
-        ]
-    return [
-        f"legal hold '{hold}': {field}: '{name}' is in no record of the archive; it holds nothing"
-        for hold, field, name in unmatched
-    ]
+        written = {name_key(author) for author in hold.authors}
+        for name in sorted(hold.authors):
+            if name_key(name) not in people and username_key(name) not in usernames:
+                warnings.append(f"legal hold '{hold.name}': authors: '{name}' {NOTHING}")
+            elif _also_a_username(name, shown) and f"@{username_key(name)}" not in written:
+                warnings.append(
+                    f"legal hold '{hold.name}': authors: '{name}' also holds the records of the "
+                    f"X commenter @{username_key(name)}: a name written without its @ is "
+                    "compared as an X username too, so a hold keeps more, never less (write "
+                    f"'@{username_key(name)}' for that X commenter)"
+                )
+    return warnings
+
+
+NOTHING = "is in no record of the archive; it holds nothing"
+
+
+def _also_a_username(name: str, shown: Mapping[str, set[str]]) -> bool:
+    """Whether a hold's author, written without its `@`, is an X commenter's @username who
+    showed another name: the hold takes in their records besides any of that name."""
+    return not name_key(name).startswith("@") and bool(
+        shown.get(username_key(name), set()) - {name_key(name)}
+    )
 
 
 def _moderated_versions(records_dir: Path) -> dict[tuple[str, str, int], datetime]:

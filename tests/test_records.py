@@ -31,7 +31,7 @@ from archive.retention import (
     RetentionError,
     RetentionPolicy,
     due_for_disposition,
-    names_holding_nothing,
+    hold_warnings,
 )
 from moderation.classifier import ModerationPolicy, classify
 from moderation.log import ModerationLog
@@ -2435,7 +2435,35 @@ def test_a_legal_hold_on_an_x_username_holds_that_commenters_records(
     due = {r.key for r in due_for_disposition(records, policy, datetime(2030, 1, 1, tzinfo=UTC))}
     assert len(due) == 2, "Avery Lee's comment and the decision about it are due"
     assert not theirs & due, "held records listed as due for disposition"
-    assert names_holding_nothing(read_records(records), policy) == []
+    warnings = hold_warnings(read_records(records), policy)
+    if named.startswith("@"):
+        assert warnings == []
+    else:  # held as a name too: the dry run says whose records it takes in, and how to write it
+        assert warnings == [
+            "legal hold 'FOI-2026-031': authors: 'caseyd88' also holds the records of the X "
+            "commenter @caseyd88: a name written without its @ is compared as an X username "
+            "too, so a hold keeps more, never less (write '@caseyd88' for that X commenter)"
+        ]
+
+
+def test_a_hold_on_a_name_that_is_also_someone_elses_x_username_says_so(tmp_path: Path) -> None:
+    """A hold on Sam (a Facebook commenter) also holds the X commenter @sam's records, who
+    may be someone else: kept, as a hold keeps more, never less, and the dry run says so."""
+    records = tmp_path / "records"
+    _add_comment(records, "f1", "Laurel floods", "2026-11-24T18:00:00+00:00", "Sam")
+    _add_comment(records, "t1", "@CityofTrail it does", "2026-11-24T18:05:00+00:00",
+                 "Jordan Pike", platform="twitter", post_id="p9", author_id="1702",
+                 author_username="sam")  # fmt: skip
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(f"{PERIODS}legal_holds:\n  - name: FOI-2026-032\n    authors: [sam]\n")
+    policy = RetentionPolicy.load(policy_file)
+    due = due_for_disposition(records, policy, datetime(2030, 1, 1, tzinfo=UTC))
+    assert due == [], "both are held"
+    (warning,) = hold_warnings(read_records(records), policy)
+    assert "'sam' also holds the records of the X commenter @sam" in warning
+    # With @sam named too, taking in their records is what the hold means: nothing to say.
+    policy_file.write_text(policy_file.read_text().replace("[sam]", "[sam, '@sam']"))
+    assert hold_warnings(read_records(records), RetentionPolicy.load(policy_file)) == []
 
 
 @pytest.mark.parametrize("platforms", ["[X]", "[x]", "[Twitter]", "[' twitter ']"])
