@@ -11,6 +11,7 @@ import copy
 import json
 import re
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable
@@ -25,10 +26,11 @@ from werkzeug.wrappers import Request, Response
 
 Handler = Callable[..., Response]
 FAULT_KINDS = ("server_error", "rate_limit", "timeout", "drop_after_write", "quota")
+_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() resets the connection
 
 
 class DropConnection(ConnectionError):
-    """Raised after a write to close the socket without answering (werkzeug treats a
+    """Raised after a write to reset the connection without answering (werkzeug treats a
     ConnectionError from the app as a dropped connection and sends nothing)."""
 
 
@@ -47,15 +49,20 @@ class Fault:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr, and a dropped connection really closes the socket."""
+    """No access log on stderr, and a dropped connection is reset, as a real server's is."""
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
+        # Closed with a zero linger, the socket sends RST, not FIN: the client sees "connection
+        # reset" at once. A clean close reads as a stale keep-alive connection, which httplib2
+        # quietly sends the request on again, a resumable upload's chunk from a stream already
+        # read, and the server then waits for a body that never comes.
         self.close_connection = True
         with contextlib.suppress(OSError):
-            self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _RESET)
+            self.connection.close()  # the file objects' close, in finish(), lets it go
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

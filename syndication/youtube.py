@@ -48,6 +48,9 @@ from .posts import read_more
 SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
 CATEGORY_NEWS = "25"  # "News & Politics"
 CHUNK_SIZE = 8 * 1024 * 1024
+# Times an upload whose answer was lost (a reset connection, a timeout) asks its session how
+# much arrived and goes on, before it is left uncertain for the next run to look for.
+RESUMES = 3
 QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 SEARCH_PAGES = 2
 # commentThreads.list lists one moderation state at a time, published unless asked: what
@@ -99,6 +102,8 @@ class YouTube(Platform):
             client_secret=config.client_secret,
             scopes=SCOPES,
         )
+        # Per socket operation: how long a silent server is waited for (the answer to an 8 MiB
+        # chunk, the last one's once the video is made). A reset connection is seen at once.
         transport = httplib2.Http(timeout=timeout)
         # Resumable uploads answer 308 "resume incomplete", which is not a redirect.
         transport.redirect_codes = transport.redirect_codes - {308}
@@ -135,9 +140,17 @@ class YouTube(Platform):
         }
         request = self.api.videos().insert(part="snippet,status", body=body, media_body=media)
         response = None
+        lost = 0
         while response is None:
             try:
                 _, response = self._call(request.next_chunk)
+            except AnswerLost:
+                # After a lost answer, next_chunk first asks the session (`bytes */<size>`):
+                # 308 with the Range it has, or the video it made. One session makes one
+                # video at most, so going on never uploads it twice.
+                lost += 1
+                if request.resumable_uri is None or lost > RESUMES:
+                    raise
             except NotFound as error:
                 if request.resumable_uri is None:  # refused before a session was opened
                     raise

@@ -7,11 +7,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import socket
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import tweepy
@@ -1207,6 +1209,59 @@ def test_an_upload_whose_answer_was_dropped_is_recorded_not_uploaded_again(
     assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
     assert run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None).results == []
     assert list(sandboxes.youtube.videos) == [video_id]
+
+
+def test_a_dropped_connection_is_reset_as_a_server_drops_it(sandboxes: Sandboxes) -> None:
+    """The client sees the reset at once, as from Google's servers. A clean close (FIN) would
+    read as a stale keep-alive connection, which httplib2 quietly sends the chunk on again from
+    a stream already read: the server would wait for a body that never comes, until the
+    client's socket timeout."""
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    address = urlsplit(sandboxes.youtube.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+        connection.sendall(
+            b"PUT /upload/youtube/v3/videos?upload_id=x HTTP/1.1\r\n"
+            b"Host: sandbox\r\nContent-Length: 0\r\n\r\n"
+        )
+        with pytest.raises(ConnectionResetError):
+            connection.recv(1024)
+
+
+def test_an_upload_dropped_after_its_first_chunk_resumes_in_the_same_session(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """The connection drops after the first of two chunks: the client asks the session how
+    much arrived (`Content-Range: bytes */<size>`, answered 308 with `Range`) and sends the
+    rest, so one whole video is made in the same run."""
+    add_tour(run.site)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST", "PUT", "PUT", "PUT"]  # session, chunk, status, chunk
+    (upload,) = sandboxes.youtube.uploads.values()
+    (video,) = sandboxes.youtube.videos.values()
+    assert upload["video_id"] == video["id"] and video["size"] == len(VIDEO)
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video["id"]
+
+
+def test_an_upload_whose_connection_keeps_dropping_fails_naming_the_reset(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Each resume is dropped too: the upload fails as uncertain, naming the reset, and the
+    next run, finding no video, uploads it once."""
+    add_tour(run.site)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/", times=9)
+    first = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    (result,) = first.results
+    assert result.outcome == "failed"
+    assert "Connection reset by peer" in (result.error or "")
+    assert "it may be there all the same" in (result.error or "")
+    assert sandboxes.youtube.videos == {}
+    sandboxes.youtube.faults.clear()
+    second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(second) == {("youtube", "2026-11-21-tour", "created")}
+    assert len(sandboxes.youtube.videos) == 1
 
 
 def test_the_youtube_sandbox_answers_a_completed_upload_session_with_its_video(
