@@ -90,6 +90,7 @@ from publishing.deploy import deploy as deploy_site  # noqa: E402
 from publishing.preview import PortUnusable, follow_edits, serving  # noqa: E402
 from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
+from sandboxes.twitter import BASIC_DAILY_POSTS  # noqa: E402
 from syndication import runner  # noqa: E402
 from syndication.config import ConfigError, Settings, load_settings, records_location  # noqa: E402
 from syndication.ledger import Ledger, LedgerError, Record  # noqa: E402
@@ -276,11 +277,16 @@ def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool =
         raise Exit(f"serve: {error}; give another with --port, e.g. --port 8001", code=2) from None
 
 
-@task(help={"port_base": "Facebook on this port, X on +1, YouTube on +2 (default 8701)"})
-def sandbox(c: Context, port_base: int = 8701) -> None:
+@task(
+    help={
+        "port_base": "Facebook on this port, X on +1, YouTube on +2 (default 8701)",
+        "x_daily_limit": "X posts allowed in 24 hours (default 100, X Basic's; 17: the free "
+        "tier's, to rehearse its cap)",
+    }
+)
+def sandbox(c: Context, port_base: int = 8701, x_daily_limit: int = BASIC_DAILY_POSTS) -> None:
     """Run the local Facebook, X and YouTube sandboxes and print the environment to use."""
-    sys.argv = ["sandboxes", "--port-base", str(port_base)]
-    sandboxes_main()
+    sandboxes_main(["--port-base", str(port_base), "--x-daily-limit", str(x_daily_limit)])
 
 
 @task

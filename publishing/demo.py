@@ -20,6 +20,7 @@ from moderation.classifier import ModerationPolicy
 from moderation.report import write_report
 from moderation.run import moderate_collected
 from sandboxes import Sandboxes, start_all
+from sandboxes.twitter import BASIC_DAILY_POSTS
 from syndication.config import load_settings
 from syndication.runner import syndicate
 from syndication.syndicate import Report
@@ -99,7 +100,7 @@ def run_demo(
     # X's Basic tier (100 posts a day): the sample's announcements, and the replies telling
     # their corrections on X, are more than the free tier's 17, which would leave some of the
     # sample for a run the next day.
-    with start_all(daily_post_limit=100) as boxes:
+    with start_all(daily_post_limit=BASIC_DAILY_POSTS) as boxes:
         settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
         say("\nSyndicating to the local sandboxes of Facebook, X and YouTube:")
         report = syndicate(output / "syndication.json", root / "content", settings, say=say)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .facebook import FacebookSandbox
 from .server import Sandbox
-from .twitter import TwitterSandbox
+from .twitter import FREE_DAILY_POSTS, TwitterSandbox
 from .youtube import YouTubeSandbox
 
 __all__ = [
@@ -50,10 +50,13 @@ def _fake(prefix: str) -> str:
     return f"sandbox-{prefix}-{secrets.token_urlsafe(12)}"
 
 
-def start_all(port_base: int = 0, latency: float = 0.0, daily_post_limit: int = 17) -> Sandboxes:
+def start_all(
+    port_base: int = 0, latency: float = 0.0, daily_post_limit: int = FREE_DAILY_POSTS
+) -> Sandboxes:
     """Start all three; return them with the environment that points our code at them.
 
     `port_base` 0 picks free ports; otherwise the sandboxes use port_base, +1 and +2.
+    `daily_post_limit` is X's 24-hour cap on posts (the free tier's unless given).
     """
     page_id = "104000000000001"
     facebook = FacebookSandbox(page_id, _fake("page-token"), latency=latency)

@@ -38,6 +38,11 @@ QUERY_LIMIT = 512
 CONVERSATIONS = re.compile(r"conversation_id:(\d+)(?: OR conversation_id:(\d+))*")
 REPLY_TO_DELETED = "You attempted to reply to a Tweet that is deleted or not visible to you."
 
+# X's 24-hour cap on an account's posts (`x-user-limit-24hour-limit`, replies included): the
+# free tier's, and the Basic tier's.
+FREE_DAILY_POSTS = 17
+BASIC_DAILY_POSTS = 100
+
 
 class TwitterSandbox(Sandbox):
     name = "twitter"
@@ -50,7 +55,7 @@ class TwitterSandbox(Sandbox):
         access_token_secret: str,
         user_id: str = "1500000000000000001",
         username: str = "CityofTrail",
-        daily_post_limit: int = 17,
+        daily_post_limit: int = FREE_DAILY_POSTS,
         window_limit: int = 300,
         latency: float = 0.0,
     ) -> None:

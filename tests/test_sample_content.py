@@ -14,7 +14,10 @@ import feedparser
 from announcements.model import CATEGORIES, Announcement, parse_announcement
 from moderation.classifier import ModerationPolicy
 from publishing.demo import demo_records, run_demo
+from sandboxes import start_all
+from sandboxes.__main__ import arguments as sandbox_arguments
 from syndication.config import load_settings
+from syndication.runner import syndicate
 from tests.conftest import NOW, ROOT, BuildSample
 
 ANNOUNCEMENTS = sorted((ROOT / "content" / "announcements").glob("*.md"))
@@ -114,6 +117,41 @@ def test_the_demo_syndicates_collects_and_moderates_on_all_three_platforms(
     assert ("youtube", ("spam",)) in hidden and ("facebook", ("derogatory",)) in hidden
     assert (records / "foi" / "FOI-DEMO-001" / "MANIFEST.sha256").is_file()
     assert said[-1].endswith("what the Facebook, X and YouTube sandboxes now hold")
+
+
+def test_the_sample_goes_to_x_through_the_stock_invoke_sandbox(
+    tmp_path: Path, build_sample: BuildSample
+) -> None:
+    """README's walkthrough (`invoke sandbox`, then `invoke syndicate`): the sample's posts and
+    their correction replies are more than the free tier's 17 a day, so the stock sandbox
+    allows X Basic's 100; `--x-daily-limit 17` rehearses the cap, and the run says when the
+    deferred posts can go."""
+    output = build_sample(tmp_path / "output").output
+
+    def on_x(argv: list[str]) -> tuple[list[str], int, list[datetime | None]]:
+        limit = sandbox_arguments(argv).x_daily_limit
+        said: list[str] = []
+        with start_all(daily_post_limit=limit) as boxes:
+            records = tmp_path / f"records-{limit}"
+            settings = load_settings({**boxes.env, "RECORDS_DIR": str(records)})
+            report = syndicate(
+                output / "syndication.json",
+                ROOT / "content",
+                settings,
+                only="twitter",
+                say=said.append,
+            )
+            assert not report.failed
+            deferred = [r.resume_at for r in report.results if r.outcome == "deferred"]
+            return said, len(boxes.twitter.tweets), deferred
+
+    said, posted, deferred = on_x([])
+    assert posted == 19 and deferred == []  # 16 posts and 3 replies telling corrections
+    said, posted, deferred = on_x(["--x-daily-limit", "17"])
+    assert posted == 17 and len(deferred) == 2 and None not in deferred
+    held = [line for line in said if line.startswith("twitter: deferred ")]
+    assert len(held) == 2 and all("X daily post limit reached" in line for line in held)
+    assert all("(resume after " in line for line in held)
 
 
 def test_the_demos_records_are_kept_apart_from_the_citys_and_never_committed() -> None:
