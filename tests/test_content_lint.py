@@ -611,6 +611,27 @@ def test_a_change_dated_after_now_is_reported_as_the_build_refuses_it(content: P
     assert dated_later("2026-12-20T10:00:00-08:00") == []
 
 
+def test_an_all_day_event_given_a_time_for_its_end_is_an_error_saying_what_to_write(
+    content: Path,
+) -> None:
+    path = content / "announcements" / "2026-11-20-fair.md"
+    event = {"category": "city-event", "location": "Gyro Park"}
+    path.write_text(
+        announcement(**{**BASIC, **event, "event_start": "2026-12-05", "event_end": "2026-12-06"})
+    )
+    assert [f for f in lint(content, content.parent / "policy") if f.rule == "event_end"] == []
+    path.write_text(
+        announcement(
+            **{**BASIC, **event, "event_start": "2026-12-05", "event_end": "2026-12-06 18:00"}
+        )
+    )
+    (found,) = [f for f in lint(content, content.parent / "policy") if f.rule == "event_end"]
+    assert (found.line, found.blocks_publishing) == (8, True)
+    assert found.message.endswith(
+        "write the last day alone, event_end: 2026-12-06, or give event_start its time too"
+    )
+
+
 def test_a_field_the_build_refuses_is_an_error_named_as_the_build_names_it(site: Site) -> None:
     """A category not among the allowed ones, a missing title, a date that cannot be read: the
     lint reads the fields with the build's own rules, so `invoke lint` stops on what the build

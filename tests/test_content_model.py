@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from pelican.settings import DEFAULT_CONFIG, get_settings_from_file, read_settin
 from announcements.addresses import ANNOUNCEMENT_URL, SLUG_SETTINGS
 from announcements.model import (
     MARKDOWN_PATHS,
+    Announcement,
     Problem,
     changes_dated_later,
     invisible_characters,
@@ -224,12 +225,95 @@ def test_an_event_ending_when_it_starts_is_refused() -> None:
         "event_end",
         "is the same time as event_start; expected the end after the start",
     )
-    # A craft fair "on 2026-12-05" is zero minutes long: both dates mean midnight.
-    same_day = event("2026-12-05", "2026-12-05")
-    assert same_day.message == (
-        "is the same time as event_start; expected the end after the start "
-        "(a date without a time means midnight, at the start of that day)"
+
+
+def all_day_event(start: str, end: str) -> tuple[Announcement | None, list[Problem]]:
+    text = announcement(
+        **{
+            **BASIC,
+            "category": "city-event",
+            "event_start": start,
+            "event_end": end,
+            "location": "Gyro Park",
+        }
     )
+    return parse_announcement(PATH, text, CITY)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days", "times"),
+    [
+        # A fair on Saturday and Sunday: the end is the last day, inclusive.
+        ("2026-12-05", "2026-12-06", ("2026-12-05", "2026-12-06"), ("2026-12-05", "2026-12-07")),
+        # The same day for both is that one day, not zero minutes at its midnight.
+        ("2026-12-05", "2026-12-05", ("2026-12-05", "2026-12-05"), ("2026-12-05", "2026-12-06")),
+        ('"2026-12-05"', '"2026-12-05"', ("2026-12-05",) * 2, ("2026-12-05", "2026-12-06")),
+    ],
+)
+def test_an_event_given_dates_alone_is_an_all_day_event_to_the_end_of_its_last_day(
+    start: str, end: str, days: tuple[str, str], times: tuple[str, str]
+) -> None:
+    item, problems = all_day_event(start, end)
+    assert problems == [] and item is not None
+    assert item.all_day is True
+    assert (item.first_day, item.last_day) == tuple(date.fromisoformat(d) for d in days)
+    # As times, from the first day's midnight to the one after the last day, City time: what
+    # orders events, moves them to the past ones and dates the sitemap.
+    assert item.event_start is not None and item.event_end is not None
+    assert (item.event_start.isoformat(), item.event_end.isoformat()) == tuple(
+        f"{d}T00:00:00-08:00" for d in times
+    )
+
+
+def test_an_all_day_event_ends_at_midnight_across_a_daylight_saving_change() -> None:
+    # The clocks go back on November 1 at 2 a.m.: Saturday starts in PDT, Monday in PST.
+    item, problems = all_day_event("2026-10-31", "2026-11-01")
+    assert problems == [] and item is not None and item.event_end is not None
+    assert item.event_start is not None
+    assert item.event_start.isoformat() == "2026-10-31T00:00:00-07:00"
+    assert item.event_end.isoformat() == "2026-11-02T00:00:00-08:00"
+
+
+def test_a_timed_event_is_not_all_day() -> None:
+    item, problems = all_day_event("2026-12-05 10:00", "2026-12-05 12:00")
+    assert problems == [] and item is not None
+    assert (item.all_day, item.first_day, item.last_day) == (False, None, None)
+
+
+def test_an_all_day_event_ending_before_its_first_day_is_refused() -> None:
+    _, problems = all_day_event("2026-12-06", "2026-12-05")
+    assert [str(p) for p in problems] == [
+        f"{PATH}:7: event_end: is before event_start; expected the last day of the all-day "
+        "event, on or after its first day"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (
+            "2026-12-05",
+            "2026-12-06 18:00",
+            "'2026-12-06 18:00' has a time, but event_start '2026-12-05' is a date alone (an "
+            "all-day event); write the last day alone, event_end: 2026-12-06, or give "
+            "event_start its time too",
+        ),
+        (
+            "2026-12-05 10:00",
+            "2026-12-06",
+            "'2026-12-06' is a date alone, but event_start '2026-12-05 10:00' has a time; give "
+            "the time it ends too, as event_end: 2026-12-06 HH:MM, or, for an all-day event, "
+            "write the first day alone, event_start: 2026-12-05",
+        ),
+    ],
+)
+def test_an_event_given_a_date_alone_for_one_and_a_time_for_the_other_is_refused(
+    start: str, end: str, message: str
+) -> None:
+    """A date alone makes an all-day event, whose end is its last day: a time for the other
+    would leave it unclear which was meant, as "midnight" was before."""
+    _, problems = all_day_event(start, end)
+    assert [str(p) for p in problems] == [f"{PATH}:7: event_end: {message}"]
 
 
 def test_an_image_without_alt_text_is_refused(tmp_path: Path) -> None:

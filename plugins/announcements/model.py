@@ -26,7 +26,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from html import unescape
 from pathlib import Path, PurePosixPath
@@ -195,6 +195,10 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+# A day alone, named so where a field called `date` hides the type (in Announcement).
+Day = date
+
+
 @dataclass(frozen=True)
 class Correction:
     """A public note of what was corrected, and when."""
@@ -226,8 +230,13 @@ class Announcement:
     tags: tuple[str, ...] = ()
     image: str | None = None
     image_alt: str | None = None
+    # An event's times, City time; an all-day event's from the start of its first day to the
+    # end of its last (the next midnight), so that everything ordering or dating events by
+    # them needs no second rule. `first_day` and `last_day` (inclusive) are its days as given.
     event_start: datetime | None = None
     event_end: datetime | None = None
+    first_day: Day | None = None
+    last_day: Day | None = None
     location: str | None = None
     expires: datetime | None = None
     urgent: bool = False
@@ -244,6 +253,11 @@ class Announcement:
     @property
     def is_event(self) -> bool:
         return self.category in EVENT_CATEGORIES
+
+    @property
+    def all_day(self) -> bool:
+        """An event given as days alone (`event_start: 2026-12-05`): shown without times."""
+        return self.first_day is not None
 
     @property
     def is_run_by_city(self) -> bool:
@@ -588,6 +602,23 @@ def parse_datetime(value: str, tz: tzinfo) -> datetime:
     return parsed
 
 
+def parse_event_time(value: str, tz: tzinfo) -> datetime | date:
+    """An event's start or end: a date alone (`2026-12-05`) is a day, of an all-day event;
+    anything else a time, as `parse_datetime` reads it (and refuses what it refuses)."""
+    if is_day_alone(value):
+        return parse_datetime(value, UTC).date()  # checked as a date; no time, so no zone
+    return parse_datetime(value, tz)
+
+
+def is_day_alone(value: str) -> bool:
+    """Whether a time as written is a date without a time (`2026-12-05`)."""
+    return _DATE_ONLY.match(value) is not None
+
+
+def start_of_day(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(), tz)
+
+
 def _skipped(local: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
     """The (start, end) of the clocks-forward gap that a naive local time falls in, if any."""
     aware = local.replace(tzinfo=tz)
@@ -795,11 +826,11 @@ def _corrections(
         fields.problem("correction", "expected a note, or a list of {date, note}")
         return ()
     corrections = []
-    for line, date, correction in _listed_corrections(fields, tz, node):
+    for line, written, correction in _listed_corrections(fields, tz, node):
         if published is not None and correction.date < published:
             fields.problem(
                 "correction",
-                f"'{_text(date)}' {_before_date(date, correction.date, published)}; expected "
+                f"'{_text(written)}' {_before_date(written, correction.date, published)}; expected "
                 "when the correction was made, after the announcement was published",
                 line,
             )
@@ -923,6 +954,10 @@ def parse_announcement(
     _required(fields, ("title", "date", "category", "summary"))
 
     when = _datetime_parser(tz)
+
+    def event_time(node: yaml.Node) -> datetime | date:
+        return parse_event_time(_text(node), tz)
+
     values: dict[str, Any] = {
         "title": _parse(fields, "title", _one_line),
         "date": _parse(fields, "date", when),
@@ -934,8 +969,8 @@ def parse_announcement(
             fields, "image", _file_in(content_dir, IMAGE_SUFFIXES, "an image", static_paths)
         ),
         "image_alt": _parse(fields, "image_alt", _text),
-        "event_start": _parse(fields, "event_start", when),
-        "event_end": _parse(fields, "event_end", when),
+        "event_start": _parse(fields, "event_start", event_time),
+        "event_end": _parse(fields, "event_end", event_time),
         "location": _parse(fields, "location", _text),
         "expires": _parse(fields, "expires", when),
         "urgent": bool(_parse(fields, "urgent", _boolean)),
@@ -946,6 +981,7 @@ def parse_announcement(
     values["corrections"] = _corrections(fields, tz, values["modified"], values["date"])
     values["syndicate"] = _syndicate(fields, has_video=values["video"] is not None)
     _check_together(fields, values)
+    values.update(_event_span(fields, values["event_start"], values["event_end"], tz))
     if values["status"] != "draft":
         _placeholders_left(fields, text)
         _invisible_characters_left(fields, text)
@@ -1020,13 +1056,6 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
                     f"{values['category']} announcement, whose page, feeds and calendar would "
                     "not show it; give the event's category, or remove the field",
                 )
-    start, end = values["event_start"], values["event_end"]
-    if start and end and end <= start:
-        when = "before" if end < start else "the same time as"
-        message = f"is {when} event_start; expected the end after the start"
-        if any(_DATE_ONLY.match(str(fields.nodes[n].value)) for n in ("event_start", "event_end")):
-            message += " (a date without a time means midnight, at the start of that day)"
-        fields.problem("event_end", message)
     if values["image"] and "image_alt" not in fields.nodes:
         fields.problem(
             "image_alt",
@@ -1058,6 +1087,51 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
         )
     if date and expires and expires <= date:
         fields.problem("expires", "is not after date; expected when the notice stops applying")
+
+
+def _event_span(
+    fields: _Fields, start: datetime | date | None, end: datetime | date | None, tz: tzinfo
+) -> dict[str, Any]:
+    """An event's fields as the Announcement holds them: times, and for an all-day event
+    (days alone) its first and last day too. An end that does not follow the start, or a day
+    alone for one and a time for the other, is a problem of `event_end`."""
+    if start is None or end is None:
+        return {"event_start": start, "event_end": end}  # each missing or refused already
+    start_written, end_written = (_text(fields.nodes[n]) for n in ("event_start", "event_end"))
+    if isinstance(start, datetime) != isinstance(end, datetime):
+        if isinstance(start, datetime):
+            fields.problem(
+                "event_end",
+                f"'{end_written}' is a date alone, but event_start '{start_written}' has a "
+                f"time; give the time it ends too, as event_end: {end:%Y-%m-%d} HH:MM, or, for "
+                f"an all-day event, write the first day alone, event_start: {start:%Y-%m-%d}",
+            )
+        else:
+            fields.problem(
+                "event_end",
+                f"'{end_written}' has a time, but event_start '{start_written}' is a date alone "
+                f"(an all-day event); write the last day alone, event_end: {end:%Y-%m-%d}, or "
+                "give event_start its time too",
+            )
+        return {"event_start": None, "event_end": None}
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        if end <= start:
+            when = "before" if end < start else "the same time as"
+            fields.problem("event_end", f"is {when} event_start; expected the end after the start")
+        return {"event_start": start, "event_end": end}
+    if end < start:
+        fields.problem(
+            "event_end",
+            "is before event_start; expected the last day of the all-day event, on or after "
+            "its first day",
+        )
+    # The last day is inclusive: the event ends as the day after it begins.
+    return {
+        "event_start": start_of_day(start, tz),
+        "event_end": start_of_day(end + timedelta(days=1), tz),
+        "first_day": start,
+        "last_day": end,
+    }
 
 
 def _placeholders_left(fields: _Fields, text: str) -> None:
