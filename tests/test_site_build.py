@@ -2046,6 +2046,105 @@ def test_an_events_time_in_every_listing_is_a_time_element(site: Site) -> None:
         ), listing
 
 
+ALL_DAY = {"category": "city-event", "location": "Gyro Park"}
+
+
+def add_fairs(site: Site) -> None:
+    """A fair on Saturday and Sunday, and a market on Saturday alone, given as days."""
+    site.add(
+        "2026-11-20-fair",
+        title="Winter fair",
+        event_start="2026-12-05",
+        event_end="2026-12-06",
+        **ALL_DAY,
+    )
+    site.add(
+        "2026-11-21-market",
+        title="Craft market",
+        date="2026-11-21 09:00",
+        event_start="2026-12-05",
+        event_end="2026-12-05",
+        **ALL_DAY,
+    )
+
+
+ALL_DAY_SAID = {
+    "2026-11-20-fair": (
+        '<time datetime="2026-12-05">Saturday, December 5</time> to '
+        '<time datetime="2026-12-06">Sunday, December 6, 2026</time>'
+    ),
+    "2026-11-21-market": '<time datetime="2026-12-05">Saturday, December 5, 2026</time> (all day)',
+}
+
+
+def test_an_all_day_events_page_card_and_feed_entry_say_its_days_without_a_time(
+    site: Site,
+) -> None:
+    """A fair on Saturday and Sunday had to be given made-up hours, and a day alone was shown
+    as "midnight": its days are said as days, each a <time> of its date."""
+    add_fairs(site)
+    site.build()
+    entries = {e.id: e for e in feedparser.parse(site.output / "feeds/all.atom.xml").entries}
+    for name, said in ALL_DAY_SAID.items():
+        page = site.read(f"announcements/{name}.html")
+        assert f"<dt>When</dt><dd>{said}</dd>" in page, name
+        assert "midnight" not in page and "<dt>Starts</dt>" not in page, name
+        for listing in ("events.html", "index.html", "category/city-event.html"):
+            cards = re.findall(r'<p class="card-event">(.*?)</p>', site.read(listing), re.S)
+            assert f"When: {said}. Where: Gyro Park" in cards, (listing, name)
+        entry = entries[f"{SITEURL}/announcements/{name}.html"].content[0].value
+        words = re.sub(r"<[^>]+>", "", said)
+        assert f"<dt>When</dt><dd>{words}</dd><dt>Where</dt><dd>Gyro Park</dd>" in entry, name
+
+
+def test_an_all_day_events_calendar_and_structured_data_give_its_days_as_dates(
+    site: Site,
+) -> None:
+    """RFC 5545: a day is a DATE value, and DTEND is exclusive (the day after the last);
+    schema.org takes a Date, the last day itself, as the page says it."""
+    add_fairs(site)
+    site.build()
+    fair = (site.output / "announcements/2026-11-20-fair.ics").read_bytes().decode()
+    assert "\r\nDTSTART;VALUE=DATE:20261205\r\n" in fair
+    assert "\r\nDTEND;VALUE=DATE:20261207\r\n" in fair
+    calendar = Calendar.from_ical((site.output / "events.ics").read_bytes())
+    days = {
+        str(e["summary"]): (e.decoded("dtstart").isoformat(), e.decoded("dtend").isoformat())
+        for e in calendar.walk("VEVENT")
+    }
+    assert days == {
+        "Winter fair": ("2026-12-05", "2026-12-07"),
+        "Craft market": ("2026-12-05", "2026-12-06"),
+    }
+    expected = {"2026-11-20-fair": "2026-12-06", "2026-11-21-market": "2026-12-05"}
+    for name, last_day in expected.items():
+        *_, event = json_ld(site.read(f"announcements/{name}.html"))["@graph"]
+        assert (event["startDate"], event["endDate"]) == ("2026-12-05", last_day), name
+
+
+@pytest.mark.parametrize(
+    ("now", "upcoming"),
+    [
+        ("2026-12-06T12:00:00-08:00", True),  # on Sunday, its last day
+        ("2026-12-06T23:59:00-08:00", True),
+        ("2026-12-07T00:01:00-08:00", False),  # once Sunday has ended, City time
+    ],
+)
+def test_an_all_day_event_is_past_once_its_last_day_has_ended(
+    site: Site, now: str, upcoming: bool
+) -> None:
+    site.add(
+        "2026-11-20-fair",
+        title="Winter fair",
+        event_start="2026-12-05",
+        event_end="2026-12-06",
+        **ALL_DAY,
+    )
+    site.build(now=now)
+    coming, _, past = site.read("events.html").partition('id="past-heading"')
+    assert ("Winter fair" in coming, "Winter fair" in past) == (upcoming, not upcoming)
+
+
 def test_the_events_calendar_holds_a_component_before_there_is_any_event(site: Site) -> None:
     """RFC 5545 (3.4, 3.6) allows no VCALENDAR without a component, and strict calendar apps
     refuse to subscribe to one: the calendar is offered before the City has any event."""

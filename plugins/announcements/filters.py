@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from .model import Preview
+from .model import Announcement, Preview
 from .structured_data import announcement_json_ld, organization
 
 
@@ -45,9 +45,36 @@ MONTHS = (
 )
 
 
-def long_date(value: datetime) -> str:
+def long_date(value: date) -> str:
     """'Tuesday, November 24, 2026'."""
-    return f"{DAYS[value.weekday()]}, {MONTHS[value.month - 1]} {value.day}, {value.year}"
+    return f"{day_and_month(value)}, {value.year}"
+
+
+def day_and_month(value: date) -> str:
+    """'Tuesday, November 24'."""
+    return f"{DAYS[value.weekday()]}, {MONTHS[value.month - 1]} {value.day}"
+
+
+def as_words(_day: date, words: str) -> str:
+    return words
+
+
+def event_days(item: Announcement, mark: Callable[[date, str], str] = as_words) -> str:
+    """An all-day event's days, as its page and the feeds say them: 'Saturday, December 5,
+    2026 (all day)', or 'Saturday, December 5 to Sunday, December 6, 2026' (the year once,
+    when both days are in it). `mark` wraps each day's words (the page's <time>)."""
+    first, last = item.first_day, item.last_day
+    if first is None or last is None:
+        raise ValueError(f"{item.title}: not an all-day event")
+    if first == last:
+        return f"{mark(first, long_date(first))} (all day)"
+    said = day_and_month(first) if first.year == last.year else long_date(first)
+    return f"{mark(first, said)} to {mark(last, long_date(last))}"
+
+
+def time_element(day: date, words: str) -> str:
+    """A day's words as an HTML <time> of its date; the words are ours, never the CEC's."""
+    return f'<time datetime="{day.isoformat()}">{words}</time>'
 
 
 def city_datetime(value: datetime, tz: tzinfo) -> str:
@@ -125,6 +152,7 @@ def make_filters(settings: dict[str, Any]) -> dict[str, Callable[..., Any]]:
         return dump_json_ld(data)
 
     return {
+        "event_days": lambda item: Markup(event_days(item, time_element)),
         "city_date": city_date,
         "city_datetime": partial(city_datetime, tz=tz),
         "change_datetime": partial(change_datetime, tz=tz),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from .model import Announcement, Preview
@@ -24,7 +24,7 @@ def organization(city: dict[str, Any], siteurl: str) -> dict[str, Any]:
     return data
 
 
-def _iso(value: datetime | None) -> str | None:
+def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
@@ -68,8 +68,8 @@ def announcement_json_ld(
             "name": item.title,  # its status says it was cancelled
             "description": preview.description,
             "url": url,
-            "startDate": _iso(item.event_start),
-            "endDate": _iso(item.event_end),
+            "startDate": _iso(item.first_day or item.event_start),
+            "endDate": _iso(item.last_day or item.event_end),  # a Date: the last day
             "eventStatus": "https://schema.org/EventScheduled",
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
             "location": {"@type": "Place", "name": item.location, "address": item.location},

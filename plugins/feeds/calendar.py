@@ -75,7 +75,8 @@ def description(article: Any, url: str) -> str:
 
 
 def _event(article: Any, siteurl: str) -> Event:
-    """A VEVENT in UTC (no VTIMEZONE needed); withdrawn events are sent as cancelled."""
+    """A VEVENT in UTC (no VTIMEZONE needed), an all-day one in days (floating, as a day
+    is); withdrawn events are sent as cancelled."""
     item = article.announcement
     url = f"{siteurl}/{article.url}"
     event = Event()
@@ -83,8 +84,12 @@ def _event(article: Any, siteurl: str) -> Event:
     event.add("dtstamp", item.updated.astimezone(UTC))
     event.add("last-modified", item.updated.astimezone(UTC))
     event.add("created", item.date.astimezone(UTC))
-    event.add("dtstart", item.event_start.astimezone(UTC))
-    event.add("dtend", item.event_end.astimezone(UTC))
+    if item.all_day:  # days as DATE values; DTEND is exclusive, the day after the last
+        event.add("dtstart", item.first_day)
+        event.add("dtend", item.last_day + timedelta(days=1))
+    else:
+        event.add("dtstart", item.event_start.astimezone(UTC))
+        event.add("dtend", item.event_end.astimezone(UTC))
     event.add("summary", item.title)
     event.add("description", description(article, url))
     event.add("location", item.location)

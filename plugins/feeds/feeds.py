@@ -16,7 +16,7 @@ from feedgen.feed import FeedGenerator
 from markupsafe import escape
 
 from announcements.context import last_change, latest, newest_first
-from announcements.filters import change_datetime, city_datetime
+from announcements.filters import change_datetime, city_datetime, event_days
 from announcements.model import CATEGORIES, Announcement
 
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
@@ -144,13 +144,14 @@ def event_details_html(item: Announcement, city: tzinfo) -> str:
     """When and where, worded as the page's "Event details": subscribers read the entry, not
     the page, so a time moved by editing `event_start` reaches them too."""
     assert item.event_start and item.event_end  # the model requires both for an event
-    return (
-        "<dl>"
-        f"<dt>Starts</dt><dd>{city_datetime(item.event_start, city)}</dd>"
-        f"<dt>Ends</dt><dd>{city_datetime(item.event_end, city)}</dd>"
-        f"<dt>Where</dt><dd>{escape(item.location)}</dd>"
-        "</dl>"
-    )
+    if item.all_day:
+        when = f"<dt>When</dt><dd>{event_days(item)}</dd>"
+    else:
+        when = (
+            f"<dt>Starts</dt><dd>{city_datetime(item.event_start, city)}</dd>"
+            f"<dt>Ends</dt><dd>{city_datetime(item.event_end, city)}</dd>"
+        )
+    return f"<dl>{when}<dt>Where</dt><dd>{escape(item.location)}</dd></dl>"
 
 
 def figure_html(item: Announcement, siteurl: str) -> str:
