@@ -1020,7 +1020,8 @@ def publish(c: Context) -> None:
         "category": "one of " + ", ".join(CATEGORIES),
         "date": "publication time, YYYY-MM-DD HH:MM in City time, or with an offset such as "
         "+00:00 (written in City time; default: now)",
-        "event_start": "for events: when it starts, YYYY-MM-DD HH:MM, as for --date",
+        "event_start": "for events: when it starts, YYYY-MM-DD HH:MM, as for --date; a date "
+        "alone, YYYY-MM-DD, for an all-day event",
     },
 )
 def new(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from announcements.model import (
     PLATFORMS,
     parse_announcement,
     parse_datetime,
+    parse_event_time,
     read_source,
 )
 from archive.index import CITY
@@ -62,6 +63,21 @@ def _when(value: str | None, default: datetime, name: str) -> datetime:
         raise AuthoringError(f"--{name}: {error}") from None
 
 
+def _event_start(value: str | None, default: datetime) -> datetime | date:
+    """`--event-start`: a day alone (an all-day event) or a time, read as the build reads it."""
+    if not value:
+        return default
+    try:
+        start = parse_event_time(value, CITY)
+    except ValueError as error:
+        raise AuthoringError(f"--event-start: {error}") from None
+    return start.astimezone(CITY) if isinstance(start, datetime) else start
+
+
+def _event_time(when: datetime | date) -> str:
+    return city_time(when) if isinstance(when, datetime) else when.isoformat()
+
+
 def city_time(when: datetime) -> str:
     """`when` as the file should say it: City time, as the reader assumes without an offset;
     with the offset when that would read back as another instant (the hour repeated as
@@ -76,8 +92,11 @@ def city_time(when: datetime) -> str:
     return written
 
 
-def default_event_end(start: datetime) -> datetime:
-    """`EVENT_LENGTH` after `start`, in City time."""
+def default_event_end(start: datetime | date) -> datetime | date:
+    """`EVENT_LENGTH` after `start`, in City time; for an all-day event (a day alone), that
+    same day, its last."""
+    if not isinstance(start, datetime):
+        return start
     # Elapsed time, added in UTC: the event lasts two hours for the people there also the
     # night the clocks change, where two hours on the clock (aware datetimes in one zone add
     # on the clock) would be three or one. In City time, the end is never in the skipped
@@ -131,10 +150,10 @@ def new_announcement(
         f"summary: {_yaml_text(summary or SUMMARY_TO_DO)}",
     ]
     if category in EVENT_CATEGORIES:
-        start = _when(event_start, published + timedelta(days=7), "event-start")
+        start = _event_start(event_start, published + timedelta(days=7))
         lines += [
-            f"event_start: {city_time(start)}",
-            f"event_end: {city_time(default_event_end(start))}  # {PLACEHOLDER}: check",
+            f"event_start: {_event_time(start)}",
+            f"event_end: {_event_time(default_event_end(start))}  # {PLACEHOLDER}: check",
             f"location: {PLACEHOLDER}, where it happens",
         ]
     if urgent:

@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from checks.lint import lint
 from publishing.author import (
     CITY,
     AuthoringError,
+    default_event_end,
     latest_announcement,
     new_announcement,
     preview,
@@ -247,6 +248,24 @@ def test_new_gives_an_event_two_hours_across_a_daylight_saving_change(
     assert problems == [] and item is not None
     assert item.event_start is not None and item.event_end is not None
     assert item.event_end.timestamp() - item.event_start.timestamp() == 2 * 60 * 60
+
+
+def test_new_writes_an_event_started_on_a_day_alone_as_an_all_day_event(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fair on a day: its end is that same day (its last day), to be checked as the timed
+    default is, never a time the CEC would have to take out."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    tasks.new(Context(), "Winter fair", "city-event", "2026-11-24 09:00", "2026-12-05")
+    path = site.content / "announcements/2026-11-24-winter-fair.md"
+    text = path.read_text()
+    assert "\nevent_start: 2026-12-05\nevent_end: 2026-12-05  # TODO: check\n" in text
+    item, problems = parse_announcement(str(path), text, CITY)  # as the build reads it
+    assert problems == [] and item is not None and item.all_day
+    assert item.first_day == item.last_day == date(2026, 12, 5)
+    assert default_event_end(date(2026, 12, 5)) == date(2026, 12, 5)
+    with pytest.raises(AuthoringError, match=r"^--event-start: '2026-02-30' is not a date"):
+        new_announcement(site.content, "Fair", "city-event", event_start="2026-02-30")
 
 
 def test_new_cuts_the_file_name_of_a_long_title_at_a_word(site: Site) -> None:
