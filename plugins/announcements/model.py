@@ -912,7 +912,7 @@ def _before_date(node: yaml.Node, when: datetime, published: datetime) -> str:
     """Why a change's time is refused: a day alone on the announcement's own day reads as its
     midnight, which is why it is before, and the time is what is missing."""
     local = published.astimezone(when.tzinfo)
-    if _DATE_ONLY.match(str(node.value)) and when.date() == local.date():
+    if is_day_alone(str(node.value)) and when.date() == local.date():
         return (
             f"is before date: a day alone is its midnight, and the announcement is from "
             f"{local:%H:%M} that day; give the time too, e.g. '{local:%Y-%m-%d %H:%M}' or later"
