@@ -25,7 +25,7 @@ from announcements.model import (
 from archive.index import CITY
 from syndication.ledger import Record
 from syndication.manifest import Entry, Manifest, parse_manifest
-from syndication.reconcile import CREATE, UPDATE, plan
+from syndication.reconcile import CREATE, UPDATE, WITHDRAW, plan
 from syndication.runner import PLATFORM_CLASSES
 from syndication.text import utf8_length, x_length
 from syndication.twitter import Twitter
@@ -39,6 +39,8 @@ FIRST_POST = "not posted yet: the next run posts this"
 EDITED = "already posted: the next run edits it in place to this"  # `edits_posts`
 REPLY = "already posted: X's post cannot be edited; the next run replies to it"
 IN_STEP = "already posted and in step: the next run sends nothing"
+# A withdrawn one where the ledger has none of its posts up: never posted there, or taken down.
+NOTHING_UP = "nothing to take down (none of its posts is up there): the next run sends nothing"
 # Each text's length, as the platform counts it.
 COUNTS: dict[str, Callable[[dict[str, Any]], str]] = {
     "facebook": lambda p: f"{len(p['message'])} characters",
@@ -250,7 +252,18 @@ def preview(
         )
         # Where it could have been posted (as for a post), or where a run takes a post down.
         names = [p for p in PLATFORMS if p in item.posted_on or (runs or {}).get(p)]
-        platforms = {n: {"withdrawal": held + PLATFORM_CLASSES[n].withdrawal_said} for n in names}
+        # With the ledger, only a post it has up is taken down; without, any there may be.
+        platforms = {
+            n: {
+                "withdrawal": held
+                + (
+                    NOTHING_UP
+                    if runs is not None and runs[n] != WITHDRAW
+                    else PLATFORM_CLASSES[n].withdrawal_said
+                )
+            }
+            for n in names
+        }
     else:
         entry = manifest.entries[0]
         platforms = {name: _shown(name, entry, runs, posted) for name in entry.posts}

@@ -23,6 +23,7 @@ from announcements.reader import display_path
 from checks.lint import lint
 from publishing.author import (
     CITY,
+    NOTHING_UP,
     AuthoringError,
     default_event_end,
     latest_announcement,
@@ -32,7 +33,7 @@ from publishing.author import (
 from publishing.build import BuildError, build_site
 from publishing.status import waiting
 from sandboxes import Sandboxes
-from syndication.ledger import Ledger
+from syndication.ledger import Ledger, Record
 from syndication.runner import PLATFORM_CLASSES
 from syndication.text import x_length
 from tests.conftest import (
@@ -480,6 +481,46 @@ def test_preview_of_a_withdrawn_announcement_dated_after_now_says_nothing_is_don
         "withdrawal": "held back by the build until Tuesday, December 8, 2026, 9 a.m. PST: "
         "nothing is posted, and nothing taken down, before then; from then, nothing is "
         "posted; its post there, if any, is deleted"
+    }
+
+
+def test_preview_of_a_withdrawal_with_the_ledger_says_what_is_taken_down_where_it_is_up(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Read with the ledger, a withdrawal is said as the next run does it: each post up is
+    taken down, as its platform's class says; where none is up (never posted there, or
+    already taken down by a run), nothing is sent."""
+    path = site.add("2026-11-20-flushing", syndicate="[facebook]")
+    settings = site.syndicate_to(sandboxes)
+    site.add(
+        "2026-11-20-flushing",
+        syndicate="[facebook]",
+        status="withdrawn",
+        withdrawn_reason="Sent in error.",
+        modified=NOW_TEXT,
+    )
+
+    def posted() -> dict[str, Record]:
+        records = Ledger.in_records(settings.records_dir).records()
+        return {p: r for (a, p), r in records.items() if a == "2026-11-20-flushing"}
+
+    shown = preview(path, site.content, SITEURL, now=NOW, posted=posted())
+    assert shown["platforms"] == {
+        "facebook": {"withdrawal": PLATFORM_CLASSES["facebook"].withdrawal_said},
+    }
+    site.syndicate_to(sandboxes)  # taken down
+    shown = preview(path, site.content, SITEURL, now=NOW, posted=posted())
+    assert shown["platforms"] == {"facebook": {"withdrawal": NOTHING_UP}}
+    never = site.add(
+        "2026-11-21-tour",
+        status="withdrawn",
+        withdrawn_reason="Sent in error.",
+        modified=NOW_TEXT,
+    )
+    shown = preview(never, site.content, SITEURL, now=NOW, posted={})
+    assert shown["platforms"] == {
+        "facebook": {"withdrawal": NOTHING_UP},
+        "twitter": {"withdrawal": NOTHING_UP},
     }
 
 
