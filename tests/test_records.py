@@ -532,6 +532,7 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
             '["Records Officer"]; expected text',
         ),
         ({**DECIDED, "result": "applied", "category": 4}, "category", "4; expected text or null"),
+        ({**DECIDED, "result": "applied", "time": 1764633600}, "time", "1764633600; expected text"),
     ],
     ids=[
         "version-text",
@@ -543,6 +544,7 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
         "result",
         "intent-who",
         "category",
+        "time",
     ],
 )
 @pytest.mark.parametrize(
@@ -552,6 +554,7 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
         ("moderate decide", lambda: tasks.decide(Context(), "c1", "keep", reason="Fine")),
         ("status", lambda: tasks.status(Context())),
         ("collect", lambda: tasks.collect(Context())),
+        ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
     ],
 )
 def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line_and_field(
@@ -573,7 +576,7 @@ def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line
     log.classified("facebook", 1, classify("c1", text, "", ModerationPolicy.load(ROOT / "policy")))
     classified = next(log.chain.events())
     with log.chain.path.open("a") as handle:  # as the line after it
-        handle.write(json.dumps({**added, "time": classified["time"]}) + "\n")
+        handle.write(json.dumps({"time": classified["time"], **added}) + "\n")
     before = {path: path.read_bytes() for path in records.rglob("*.jsonl")}
     monkeypatch.setenv("RECORDS_DIR", str(records))
     with pytest.raises(Exit) as stopped:
