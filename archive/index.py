@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from moderation.line_types import WrongType, check_types
 from syndication.config import REQUIRED
 
 from .chain import START, ChainError, ChainFile, Checkpoint
@@ -195,11 +196,15 @@ class _Earlier:
         ChainError, naming the file, line and field, for a line without a field its kind has
         (valid JSON, so written by hand: the archive's writers give every line them all)."""
         try:
+            if kind == "moderation":  # as the moderation commands read it
+                check_types(event)
             return self._record(kind, name, number, event)
         except KeyError as missing:
             raise ChainError(
                 f"{self.records_dir / name}:{number}: a {kind} line without its {missing} field"
             ) from None
+        except WrongType as wrong:
+            raise ChainError(f"{self.records_dir / name}:{number}: a {kind} line {wrong}") from None
 
     def _record(
         self, kind: str, name: str, number: int, event: dict[str, Any]

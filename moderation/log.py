@@ -9,9 +9,8 @@ were recorded have only decision lines, and read as before."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from archive.chain import ChainError, ChainFile
 from archive.comments import CommentState
 
 from .classifier import CLAUSES, Decision
+from .line_types import WrongType, check_types
 
 # How the review queue marks a hidden comment its author has changed since.
 EDITED_SINCE_HIDDEN = "hidden, edited since"
@@ -216,63 +216,10 @@ class ModerationLog:
 INTENT_FIELDS = ("op", "decision", "who", "reason", "category")
 
 
-class WrongType(ValueError):
-    """A field of a log line, valid JSON, not of the type its writers give it (added by hand):
-    says which field, what it holds and what was expected."""
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_whole_number(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)  # JSON's true is no number
-
-
-# Each field of a line as its writers give it, where the line has it: a test and what it
-# expects. Read otherwise, a line added by hand would stop a later step with a TypeError, or
-# be misread ("strong": "yes" is not true).
-TEXT = (_is_text, "text")
-FIELD_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    **dict.fromkeys(("kind", "platform", "comment_id", "time"), TEXT),  # every line's
-    "version": (_is_whole_number, "a whole number"),  # a classification's
-    "action": TEXT,
-    "categories": (lambda v: isinstance(v, list) and all(map(_is_text, v)), "a list of text"),
-    "evidence": (lambda v: isinstance(v, dict), "a mapping of each category's evidence"),
-    **dict.fromkeys(("op", "decision", "who", "reason", "result"), TEXT),  # a decision's
-    "category": (lambda v: v is None or _is_text(v), "text or null"),
-}
-# Each category's evidence (`Evidence.as_dict`, and the notes for a person in moderation/run).
-EVIDENCE_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "matched": (lambda v: isinstance(v, list), "a list"),
-    "reason": TEXT,
-    "clause": TEXT,
-    "strong": (lambda v: isinstance(v, bool), "true or false"),
-}
-EVIDENCE_ENTRY = "a mapping of matched, reason, clause and strong"
-
-
-def _check_types(event: dict[str, Any]) -> None:
-    """WrongType for the first field of a line, or of its evidence, not of its type."""
-    for name, (fits, expected) in FIELD_TYPES.items():
-        if name in event and not fits(event[name]):
-            raise _wrong(name, event[name], expected)
-    for category, entry in event.get("evidence", {}).items():
-        if not isinstance(entry, dict):
-            raise _wrong(f"evidence.{category}", entry, EVIDENCE_ENTRY)
-        for name, (fits, expected) in EVIDENCE_TYPES.items():
-            if name in entry and not fits(entry[name]):
-                raise _wrong(f"evidence.{category}.{name}", entry[name], expected)
-
-
-def _wrong(field: str, value: Any, expected: str) -> WrongType:
-    return WrongType(f"whose '{field}' field is {json.dumps(value)}; expected {expected}")
-
-
 def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
     """What one line of the log says of its comment, taken into `found`, read in order;
     KeyError for a field its kind has that it lacks, WrongType for one not of its type."""
-    _check_types(event)
+    check_types(event)
     key, time = (event["platform"], event["comment_id"]), event["time"]
     if event["kind"] == "classification":
         found[key] = _classified(event, found.get(key))

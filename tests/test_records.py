@@ -555,6 +555,12 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
         ("status", lambda: tasks.status(Context())),
         ("collect", lambda: tasks.collect(Context())),
         ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
+        ("records search", lambda: tasks.search(Context(), "Laurel")),
+        ("records reindex", lambda: tasks.reindex(Context())),
+        (
+            "records export",
+            lambda: tasks.export(Context(), "Laurel", request="FOI-1", out="foi-out"),
+        ),
     ],
 )
 def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line_and_field(
