@@ -316,6 +316,39 @@ def test_an_event_given_a_date_alone_for_one_and_a_time_for_the_other_is_refused
     assert [str(p) for p in problems] == [f"{PATH}:7: event_end: {message}"]
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        # The last day of a fair across the month's end, mistyped: not "add a time", which
+        # would then be refused as a time given to an all-day event.
+        (
+            "2026-11-30",
+            "2026-11-31",
+            "'2026-11-31' is not a date: 2026-11 has 30 days; expected a day of the "
+            "calendar, YYYY-MM-DD",
+        ),
+        (
+            "2026-12-05",
+            "2026-13-01",
+            "'2026-13-01' is not a date: a month is 01 to 12; expected a day of the calendar, "
+            "YYYY-MM-DD",
+        ),
+        (
+            "2026-12-05",
+            "Dec 6",
+            "'Dec 6' is not a date; expected YYYY-MM-DD HH:MM, optionally with an offset such "
+            "as -08:00 (without one, City time applies), or a date alone, YYYY-MM-DD, for an "
+            "all-day event",
+        ),
+    ],
+)
+def test_an_events_bad_date_is_named_with_the_date_alone_an_all_day_event_takes(
+    start: str, end: str, message: str
+) -> None:
+    _, problems = all_day_event(start, end)
+    assert [str(p) for p in problems] == [f"{PATH}:7: event_end: {message}"]
+
+
 def test_an_image_without_alt_text_is_refused(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "bridge.png").write_bytes(PNG)

@@ -23,6 +23,7 @@ import posixpath
 import re
 import unicodedata
 import warnings
+from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -606,8 +607,34 @@ def parse_event_time(value: str, tz: tzinfo) -> datetime | date:
     """An event's start or end: a date alone (`2026-12-05`) is a day, of an all-day event;
     anything else a time, as `parse_datetime` reads it (and refuses what it refuses)."""
     if is_day_alone(value):
+        value = value.strip()
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        # Not "give a time": a day alone that does not exist (a 30-day month's 31st) is an
+        # all-day event's day mistyped, to which a time would be refused.
+        if is_day_alone(value):
+            raise _FieldError(
+                f"'{value}' is not a date: {_no_such_day(value)}; expected a day of the "
+                "calendar, YYYY-MM-DD"
+            ) from None
+        raise _FieldError(
+            f"'{value}' is not a date; expected YYYY-MM-DD HH:MM, optionally with an offset "
+            "such as -08:00 (without one, City time applies), or a date alone, YYYY-MM-DD, "
+            "for an all-day event"
+        ) from None
+    if is_day_alone(value):
         return parse_datetime(value, UTC).date()  # checked as a date; no time, so no zone
     return parse_datetime(value, tz)
+
+
+def _no_such_day(value: str) -> str:
+    """Why a date alone written YYYY-MM-DD is not one: its month, or the days in its month
+    (in numbers: month names would follow the building machine's locale)."""
+    year, month, _ = (int(part) for part in value.split("-"))
+    if not 1 <= month <= 12:
+        return "a month is 01 to 12"
+    return f"{year:04d}-{month:02d} has {monthrange(year, month)[1]} days"
 
 
 def is_day_alone(value: str) -> bool:
