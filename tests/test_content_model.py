@@ -319,6 +319,34 @@ def test_an_event_given_a_date_alone_for_one_and_a_time_for_the_other_is_refused
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
+        (
+            "2026-12-05",
+            "2026-12-07 03:00+00:00",  # 7 p.m. on Sunday, December 6, City time
+            "'2026-12-07 03:00+00:00' has a time, but event_start '2026-12-05' is a date alone "
+            "(an all-day event); write the last day alone, event_end: 2026-12-06, or give "
+            "event_start its time too",
+        ),
+        (
+            "2026-12-05 02:00+00:00",  # 6 p.m. on Friday, December 4, City time
+            "2026-12-06",
+            "'2026-12-06' is a date alone, but event_start '2026-12-05 02:00+00:00' has a time; "
+            "give the time it ends too, as event_end: 2026-12-06 HH:MM, or, for an all-day "
+            "event, write the first day alone, event_start: 2026-12-04",
+        ),
+    ],
+)
+def test_the_day_offered_for_a_time_given_with_an_offset_is_its_day_in_city_time(
+    start: str, end: str, message: str
+) -> None:
+    """The day to write instead of a time is the one the event is on for the City (as the
+    page shows it), not the day of the offset it was written with."""
+    _, problems = all_day_event(start, end)
+    assert [str(p) for p in problems] == [f"{PATH}:7: event_end: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
         # The last day of a fair across the month's end, mistyped: not "add a time", which
         # would then be refused as a time given to an all-day event.
         (

@@ -1126,6 +1126,9 @@ def _event_span(
         return {"event_start": start, "event_end": end}  # each missing or refused already
     start_written, end_written = (_text(fields.nodes[n]) for n in ("event_start", "event_end"))
     if isinstance(start, datetime) != isinstance(end, datetime):
+        # The day offered for a time is its day in City time, as the page would show it, not
+        # the day of an offset it was written with.
+        start, end = (t.astimezone(tz) if isinstance(t, datetime) else t for t in (start, end))
         if isinstance(start, datetime):
             fields.problem(
                 "event_end",
