@@ -17,6 +17,7 @@ from announcements.model import (
     EVENT_CATEGORIES_NAMED,
     PLACEHOLDER,
     PLATFORMS,
+    changes_dated_later,
     parse_announcement,
     parse_datetime,
     parse_event_time,
@@ -222,10 +223,14 @@ def preview(
     item, problems = parse_announcement(str(path), text, CITY, content_dir)
     if item is None:
         raise AuthoringError("\n".join(str(p) for p in problems))
-    address = (siteurl, announcement_address(path))
-    url = "/".join(address)
     # As the next syndication run would send it: an alert expired by now is not urgent.
     now = now or datetime.now(CITY)
+    # A change dated after it can have been made is refused by the build, as of its time.
+    later = changes_dated_later(str(path), text, CITY, now)
+    if later:
+        raise AuthoringError("\n".join(str(p) for p in later))
+    address = (siteurl, announcement_address(path))
+    url = "/".join(address)
     guidelines = f"{siteurl}/comment-guidelines.html"
     folder = content_dir.resolve()
     source = where.relative_to(folder) if where.is_relative_to(folder) else path

@@ -338,6 +338,44 @@ def test_invoke_preview_refuses_a_file_the_build_does_not_publish(
     assert stopped.value.message == f"preview: {refused.value.problems[0]}"
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"modified": "2026-12-01 09:00"},
+        {"correction": "[{date: 2026-12-01 09:00, note: Monday.}]"},
+    ],
+)
+def test_preview_refuses_a_change_dated_after_now_as_the_build_does(
+    site: Site, fields: dict[str, str]
+) -> None:
+    """A change is published as made at its time: one dated ahead of now is refused by the
+    build (`changes_dated_later`), and preview names it as the build does; not "the next run
+    edits it in place". Once its time has come, it is a change like any other."""
+    path = site.add("2026-11-20-flushing", **fields)
+    early = "2026-12-01 02:55"
+    with pytest.raises(BuildError) as refused:
+        site.build(now=early)
+    with pytest.raises(AuthoringError) as stopped:
+        preview(path, site.content, SITEURL, now=datetime.fromisoformat(f"{early}-08:00"))
+    assert str(stopped.value) == "\n".join(refused.value.problems)
+    assert str(stopped.value).startswith(f"{path}:6: {next(iter(fields))}: '2026-12-01 09:00' is")
+    made = datetime.fromisoformat("2026-12-01T09:00:00-08:00")
+    assert preview(path, site.content, SITEURL, now=made)["page"].endswith("flushing.html")
+
+
+def test_invoke_preview_refuses_a_change_dated_after_now(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    path = site.add("2026-11-20-flushing", modified="2999-01-01 09:00")
+    with pytest.raises(Exit) as stopped:
+        tasks.preview(Context(), str(path))
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(
+        f"preview: {path}:6: modified: '2999-01-01 09:00' is after now ("
+    )
+
+
 def preview_header(
     site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], path: Path
 ) -> str:
@@ -842,6 +880,10 @@ def _correction_dated_after_now(site: Site) -> None:
     site.add("2026-11-20-flushing", correction="[{date: 2026-12-20 10:00, note: Monday.}]")
 
 
+def _modified_after_now(site: Site) -> None:
+    site.add("2026-11-20-flushing", modified="2026-11-24 12:01")
+
+
 def _control_character_written_as_a_reference(site: Site) -> None:
     site.add("2026-11-20-flushing", body="Page one&#12;page two.")
 
@@ -872,6 +914,7 @@ def _page_at_an_address_the_build_writes(address: str) -> Callable[[Site], None]
         (_announcement_saved_under_another_extension, "file name"),
         (_link_to_a_file_outside_content, "link"),
         (_correction_dated_after_now, "correction"),
+        (_modified_after_now, "modified"),
         (_control_character_written_as_a_reference, "text"),
         (_page_at_an_address_the_build_writes("index.html"), "save_as"),
         (_page_at_an_address_the_build_writes("category/service-change.html"), "save_as"),
