@@ -41,6 +41,7 @@ class Fault:
     path: str | None = None
     times: int = 1
     params: dict[str, Any] = field(default_factory=dict)
+    after: int = 0  # matching calls let through first (an upload's first chunk, say)
 
     def matches(self, request: Request) -> bool:
         if self.method and self.method.upper() != request.method:
@@ -171,12 +172,13 @@ class Sandbox:
         method: str | None = None,
         path: str | None = None,
         times: int = 1,
+        after: int = 0,
         **params: Any,
     ) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
         with self.lock:
-            self.faults.append(Fault(kind, method, path, times, params))
+            self.faults.append(Fault(kind, method, path, times, params, after))
 
     def state(self) -> dict[str, Any]:
         with self.lock:
@@ -186,6 +188,9 @@ class Sandbox:
         with self.lock:
             for fault in self.faults:
                 if fault.matches(request):
+                    if fault.after > 0:  # this call is let through
+                        fault.after -= 1
+                        continue
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)
@@ -239,6 +244,7 @@ class Sandbox:
                 method=spec.pop("method", None),
                 path=spec.pop("path", None),
                 times=int(spec.pop("times", 1)),
+                after=int(spec.pop("after", 0)),
                 **spec,
             )
         except ValueError as error:

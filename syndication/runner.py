@@ -28,7 +28,11 @@ class UnknownPlatform(ValueError):
     pass
 
 
-def make_platforms(settings: Settings, content_dir: Path) -> dict[str, Platform]:
+def make_platforms(
+    settings: Settings, content_dir: Path, backoff: float = 0.5
+) -> dict[str, Platform]:
+    """Each platform with credentials; `backoff` is the first pause before a call within a
+    platform's own retries (YouTube resuming an upload after a server error)."""
     platforms: dict[str, Platform] = {}
     for name in PLATFORM_ORDER:
         config = settings.platforms.get(name)
@@ -37,7 +41,7 @@ def make_platforms(settings: Settings, content_dir: Path) -> dict[str, Platform]
         elif isinstance(config, TwitterConfig):
             platforms[name] = Twitter(config)
         elif isinstance(config, YouTubeConfig):
-            platforms[name] = YouTube(config, content_dir)
+            platforms[name] = YouTube(config, content_dir, backoff=backoff)
     return platforms
 
 
@@ -68,7 +72,7 @@ def _syndicate(
             say(f"{name}: skipped, missing {', '.join(settings.missing[name])}")
     platforms = {
         name: platform
-        for name, platform in make_platforms(settings, content_dir).items()
+        for name, platform in make_platforms(settings, content_dir, backoff).items()
         if name in wanted
     }
     ledger = Ledger.in_records(settings.records_dir)

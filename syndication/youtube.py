@@ -12,6 +12,7 @@ import mimetypes
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from time import sleep
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -48,8 +49,9 @@ from .posts import read_more
 SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
 CATEGORY_NEWS = "25"  # "News & Politics"
 CHUNK_SIZE = 8 * 1024 * 1024
-# Times an upload whose answer was lost (a reset connection, a timeout) asks its session how
-# much arrived and goes on, before it is left uncertain for the next run to look for.
+# Times an upload whose answer was lost (a reset connection, a timeout) or whose chunk met a
+# server error (5xx) asks its session how much arrived and goes on, before it is left
+# uncertain for the next run to look for.
 RESUMES = 3
 QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 SEARCH_PAGES = 2
@@ -79,6 +81,11 @@ class _SchemeFixingHttp(google_auth_httplib2.AuthorizedHttp):
         return super().request(uri, *args, **kwargs)
 
 
+class ServerError(TransientError):
+    """A 5xx: YouTube failed for now. An upload session it answers for still holds what
+    arrived before, so the upload asks it and goes on (Google's resumable upload guide)."""
+
+
 def next_quota_reset(now: datetime | None = None) -> datetime:
     """YouTube quotas reset at midnight Pacific time."""
     local = (now or datetime.now(QUOTA_TIMEZONE)).astimezone(QUOTA_TIMEZONE)
@@ -92,8 +99,11 @@ class YouTube(Platform):
     lists_hidden_comments: ClassVar[bool] = False
     comments_outlive_withdrawal: ClassVar[bool] = True  # the video is made private, not deleted
 
-    def __init__(self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0) -> None:
+    def __init__(
+        self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0, backoff: float = 0.5
+    ) -> None:
         self.content_dir = content_dir
+        self.backoff = backoff  # seconds before resuming an upload after a 5xx, doubling each time
         credentials = Credentials(
             None,
             refresh_token=config.refresh_token,
@@ -158,6 +168,17 @@ class YouTube(Platform):
                 # the video (YouTube forgets a finished session in time), so look, never
                 # upload again unseen.
                 raise AnswerLost(str(error)) from None
+            except ServerError as error:
+                if request.resumable_uri is None:  # refused before a session was opened
+                    raise
+                # A 5xx to a chunk, or to the status asked after one: the session keeps what
+                # arrived, so after a pause next_chunk asks it (`bytes */<size>`) and sends
+                # the rest, never the whole file again in a new session.
+                lost += 1
+                if lost > RESUMES:
+                    # The last chunk may have made the video: look, never upload again unseen.
+                    raise AnswerLost(str(error)) from None
+                sleep(self.backoff * 2 ** (lost - 1))
         video_id = str(response["id"])
         return RemotePost(video_id, self.permalink(video_id), _said(post))
 
@@ -319,7 +340,7 @@ class YouTube(Platform):
             retry_after = error.resp.get("retry-after")
             return RateLimited(message, float(retry_after) if retry_after else 60.0)
         if status >= 500:
-            return TransientError(message)
+            return ServerError(message)
         if status == 401:  # the access token refused, though just refreshed
             return AuthError(message, CREDENTIALS[self.name])
         if status == 404:

@@ -21,10 +21,12 @@ from facebook import GraphAPIError
 from googleapiclient.errors import HttpError
 from invoke.context import Context
 from invoke.exceptions import Exit
+from werkzeug.wrappers import Request, Response
 
 import tasks
 from publishing.status import waiting
 from sandboxes import Sandboxes
+from sandboxes.youtube import YouTubeSandbox
 from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
 from syndication.base import AuthError, RemotePost
@@ -1258,6 +1260,64 @@ def test_an_upload_whose_connection_keeps_dropping_fails_naming_the_reset(
     assert "Connection reset by peer" in (result.error or "")
     assert "it may be there all the same" in (result.error or "")
     assert sandboxes.youtube.videos == {}
+    sandboxes.youtube.faults.clear()
+    second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(second) == {("youtube", "2026-11-21-tour", "created")}
+    assert len(sandboxes.youtube.videos) == 1
+
+
+def upload_bytes(sandbox: YouTubeSandbox, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each chunk the sandbox is sent (a status query's 0 too), as it goes."""
+    sent: list[int] = []
+    dispatch = sandbox.dispatch
+
+    def counting(request: Request) -> Response:
+        if request.method == "PUT" and "/upload/" in request.path:
+            sent.append(request.content_length or 0)
+        return dispatch(request)
+
+    monkeypatch.setattr(sandbox, "dispatch", counting)
+    return sent
+
+
+def test_an_upload_whose_chunk_meets_a_server_error_resumes_in_the_same_session(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 503 to the second of two chunks: as Google's guide has it, the client asks the
+    session how much arrived (the first chunk, kept) and sends the rest, never the whole file
+    again in a new session, so one video is made in the same run."""
+    add_tour(run.site)
+    sent = upload_bytes(sandboxes.youtube, monkeypatch)
+    sandboxes.youtube.inject("server_error", method="PUT", path="/upload/", after=1, status=503)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST", "PUT", "PUT", "PUT", "PUT"]  # session, chunk, 503, status, rest
+    first, rest = 256 * 1024, len(VIDEO) - 256 * 1024
+    assert sent == [first, rest, 0, rest]
+    assert sum(sent) < 2 * len(VIDEO)
+    (upload,) = sandboxes.youtube.uploads.values()
+    (video,) = sandboxes.youtube.videos.values()
+    assert upload["video_id"] == video["id"] and video["size"] == len(VIDEO)
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video["id"]
+
+
+def test_an_upload_whose_chunks_keep_meeting_server_errors_fails_as_uncertain(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """Each resume meets a 5xx too: after three, the upload fails as one whose answer was
+    lost (the session may have made the video), never uploaded again in a new session that
+    run; the next run, finding no video, uploads it once."""
+    add_tour(run.site)
+    sandboxes.youtube.inject("server_error", method="PUT", path="/upload/", after=1, times=9)
+    first = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    (result,) = first.results
+    assert result.outcome == "failed"
+    assert "HTTP 503, backendError" in (result.error or "")
+    assert "it may be there all the same" in (result.error or "")
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST"] + ["PUT"] * 5  # chunk, 503, three resumes met by 503s
+    assert len(sandboxes.youtube.uploads) == 1 and sandboxes.youtube.videos == {}
     sandboxes.youtube.faults.clear()
     second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
     assert outcomes(second) == {("youtube", "2026-11-21-tour", "created")}
