@@ -732,11 +732,9 @@ def retention(c: Context, dry_run: bool = False) -> None:
     except RetentionError as error:
         raise Exit(f"records retention: {error}", code=2) from None
     records_dir = _archive_to_read("records retention")
-    # First, as it checks the moderation log's lines (a field of the wrong type stops it
-    # naming file, line and field) before the warnings read every record.
-    due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for warning in hold_warnings(read_records(records_dir), policy):
         print(f"records retention: warning: {policy_file}: {warning}", file=sys.stderr)
+    due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for r in due:
         print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}")
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
