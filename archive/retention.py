@@ -183,9 +183,8 @@ def hold_warnings(records: Iterable[ArchiveRecord], policy: RetentionPolicy) -> 
         announcements.add(record.announcement)
         people |= {name_key(record.author), name_key(record.commenter)}
         usernames.add(username_key(record.username))
-        if record.username:
-            names = {name_key(record.author), name_key(record.commenter)} - {""}
-            shown.setdefault(username_key(record.username), set()).update(names)
+        if record.username and record.commenter:  # a moderation record's author: its reviewer
+            shown.setdefault(username_key(record.username), set()).add(name_key(record.commenter))
     usernames.discard("")  # not an X commenter's record
     warnings = []
     for hold in policy.holds:

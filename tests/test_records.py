@@ -2473,6 +2473,16 @@ def test_a_hold_on_a_name_that_is_also_someone_elses_x_username_says_so(tmp_path
     # With @sam named too, taking in their records is what the hold means: nothing to say.
     policy_file.write_text(policy_file.read_text().replace("[sam]", "[sam, '@sam']"))
     assert hold_warnings(read_records(records), RetentionPolicy.load(policy_file)) == []
+    # An X commenter who shows the name their @username is: nothing to say either, whoever
+    # reviewed their comment (a moderation record's author is its reviewer, not theirs).
+    _add_comment(records, "t2", "@CityofTrail thanks", "2026-11-24T18:10:00+00:00", "Riley",
+                 platform="twitter", post_id="p9", author_id="1703",
+                 author_username="riley")  # fmt: skip
+    ModerationLog(records).decided(
+        "twitter", "t2", "keep", "Reviewer A", "Not a reason under the policy", None, "applied"
+    )
+    policy_file.write_text(policy_file.read_text().replace("[sam, '@sam']", "[riley]"))
+    assert hold_warnings(read_records(records), RetentionPolicy.load(policy_file)) == []
 
 
 @pytest.mark.parametrize("platforms", ["[X]", "[x]", "[Twitter]", "[' twitter ']"])
