@@ -26,7 +26,15 @@ from announcements.model import (
 from archive.index import CITY
 from syndication.ledger import Record
 from syndication.manifest import Entry, Manifest, parse_manifest
-from syndication.reconcile import CREATE, UPDATE, WITHDRAW, plan
+from syndication.reconcile import (
+    CREATE,
+    UPDATE,
+    WITHDRAW,
+    built_before_problem,
+    not_to_act_on,
+    plan,
+    removed_elsewhere_problem,
+)
 from syndication.runner import PLATFORM_CLASSES
 from syndication.text import utf8_length, x_length
 from syndication.twitter import Twitter
@@ -41,6 +49,7 @@ EDITED = "already posted: the next run edits it in place to this"  # `edits_post
 REPLY = "already posted: X's post cannot be edited; the next run replies to it"
 IN_STEP = "already posted and in step: the next run sends nothing"
 # A withdrawn one where the ledger has none of its posts up: never posted there, or taken down.
+NOT_SENT = "the next run sends nothing: "  # and says why
 NOTHING_UP = "nothing to take down (none of its posts is up there): the next run sends nothing"
 # Each text's length, as the platform counts it.
 COUNTS: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -247,7 +256,11 @@ def preview(
     # published.
     due = item.date <= now or item.status == "draft"
     scheduled = None if due else city_datetime(item.date, CITY)
-    runs = _next_run(manifest, posted) if posted is not None and due else None
+    # A draft is in no manifest either: no run posts it, whatever the ledger holds.
+    known = posted if due and item.status != "draft" else None
+    runs = _next_run(manifest, known) if known is not None else None
+    entry = manifest.entries[0]
+    reported = _reported(entry, known) if known is not None else {}
     if item.withdrawn:  # its posts are taken down, not sent
         held = (
             f"held back by the build until {scheduled}: nothing is posted, and nothing taken "
@@ -256,13 +269,17 @@ def preview(
             else ""
         )
         # Where it could have been posted (as for a post), or where a run takes a post down.
-        names = [p for p in PLATFORMS if p in item.posted_on or (runs or {}).get(p)]
+        names = [
+            p for p in PLATFORMS if p in item.posted_on or (runs or {}).get(p) or p in reported
+        ]
         # With the ledger, only a post it has up is taken down; without, any there may be.
         platforms = {
             n: {
                 "withdrawal": held
                 + (
-                    NOTHING_UP
+                    reported[n]
+                    if n in reported
+                    else NOTHING_UP
                     if runs is not None and runs[n] != WITHDRAW
                     else PLATFORM_CLASSES[n].withdrawal_said
                 )
@@ -270,8 +287,10 @@ def preview(
             for n in names
         }
     else:
-        entry = manifest.entries[0]
-        platforms = {name: _shown(name, entry, runs, posted) for name in entry.posts}
+        platforms = {
+            name: {"run": reported[name]} if name in reported else _shown(name, entry, runs, posted)
+            for name in entry.posts
+        }
     return {
         "page": url,
         "status": item.status,
@@ -295,6 +314,19 @@ def _next_run(manifest: Manifest, posted: Mapping[str, Record]) -> dict[str, str
     records = {(entry.id, name): record for name, record in posted.items()}
     planned = {action.platform: action.kind for action in plan(manifest, records, PLATFORMS)}
     return {name: planned.get(name) for name in PLATFORMS}
+
+
+def _reported(entry: Entry, posted: Mapping[str, Record]) -> dict[str, str]:
+    """Each platform where the next run sends nothing of the announcement but says why, as it
+    says it: a build it cannot act on (`not_to_act_on`), or a post removed on the platform
+    outside this system."""
+    reported = {}
+    for name, record in posted.items():
+        if not_to_act_on(entry, record):
+            reported[name] = built_before_problem(entry, record)
+        elif record.removed_elsewhere and not entry.withdrawn:
+            reported[name] = removed_elsewhere_problem(record, PLATFORM_CLASSES[name].label)
+    return {name: f"{NOT_SENT}{problem}" for name, problem in reported.items()}
 
 
 def _shown(

@@ -562,6 +562,52 @@ def test_preview_of_a_withdrawal_with_the_ledger_says_what_is_taken_down_where_i
     }
 
 
+def test_preview_with_the_ledger_says_what_the_next_run_reports_instead_of_sending(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Where the next run sends nothing but reports why (a withdrawal left with the `modified`
+    of the change before it; a post removed on the platform by hand), preview says so, as the
+    run words it: not that nothing is up, nor that the post is in step."""
+    path = site.add("2026-11-20-flushing", syndicate="[facebook]", modified="2026-11-22 10:00")
+    settings = site.syndicate_to(sandboxes)
+
+    def posted() -> dict[str, Record]:
+        records = Ledger.in_records(settings.records_dir).records()
+        return {p: r for (a, p), r in records.items() if a == "2026-11-20-flushing"}
+
+    site.add(
+        "2026-11-20-flushing",
+        syndicate="[facebook]",
+        status="withdrawn",
+        withdrawn_reason="Sent in error.",
+        modified="2026-11-22 10:00",  # the correction's: no time of its own
+    )
+    (said,) = preview(path, site.content, SITEURL, now=NOW, posted=posted())["platforms"].values()
+    assert said["withdrawal"].startswith("the next run sends nothing: it is withdrawn")
+    assert "give `modified` the time it was withdrawn" in said["withdrawal"]
+    site.add(
+        "2026-11-20-flushing",
+        syndicate="[facebook]",
+        modified="2026-11-23 10:00",
+        correction="Crews flush on Tuesday.",
+    )
+    (record,) = posted().values()
+    record.gone = record.remote_id  # found deleted on Facebook, never withdrawn
+    shown = preview(path, site.content, SITEURL, now=NOW, posted={"facebook": record})
+    run = shown["platforms"]["facebook"]["run"]
+    assert run.startswith("the next run sends nothing: removed on Facebook outside")
+
+
+def test_preview_of_a_draft_with_the_ledger_shows_its_texts_as_for_a_first_post(
+    site: Site,
+) -> None:
+    """A draft is in no build's manifest: no run posts it, whatever the ledger holds."""
+    path = site.add("2026-11-20-flushing", status="draft")
+    shown = preview(path, site.content, SITEURL, now=NOW, posted={})
+    assert shown["first_post"] is True
+    assert all("run" not in post for post in shown["platforms"].values())
+
+
 def test_preview_of_a_correction_to_a_posted_announcement_shows_what_the_next_run_sends(
     site: Site,
     sandboxes: Sandboxes,
