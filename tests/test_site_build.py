@@ -28,6 +28,7 @@ import tasks
 from announcements.filters import city_datetime
 from announcements.headings import THEME_IDS, heading_at_title_level
 from announcements.reader import display_path
+from announcements.settings import page_size
 from checks.lint import lint
 from discovery import robots_txt
 from publishing.build import BUILD_GC_THRESHOLD, BuildError
@@ -1215,8 +1216,9 @@ def sitemap_lastmods(site: Site) -> dict[str, str]:
     return dict(re.findall(r"<loc>([^<]+)</loc>\s*<lastmod>([^<]+)</lastmod>", sitemap))
 
 
-def test_the_sitemap_dates_the_events_page_by_its_category_menu_too(site: Site) -> None:
-    """The events page shows the menu of categories as well as the events: a category that
+def test_the_sitemap_dates_the_listings_by_their_category_menu_too(site: Site) -> None:
+    """The events page shows the menu of categories as well as the events (as every listing
+    does): a category that
     appears in it (its first announcement) or leaves it (its last withdrawn) changes the page,
     dated by that announcement's publication or withdrawal."""
     site.add(
@@ -1234,7 +1236,16 @@ def test_the_sitemap_dates_the_events_page_by_its_category_menu_too(site: Site) 
     site.add("2026-11-21-bridge", **project)
     site.build()
     assert "category/capital-project.html" in site.read("events.html")
-    assert sitemap_lastmods(site)[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
+    lastmods = sitemap_lastmods(site)
+    assert lastmods[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
+    # So are the other listings, which show the menu too; an announcement's own page is dated
+    # by its own changes.
+    for listing in ("category/city-event.html", "archives/2026.html"):
+        assert "category/capital-project.html" in site.read(listing)
+        assert lastmods[f"{SITEURL}/{listing}"] == "2026-11-21T09:00:00-08:00"
+    assert lastmods[f"{SITEURL}/announcements/2026-11-20-skate.html"] == (
+        "2026-11-20T09:00:00-08:00"
+    )
     withdrawn = {"status": "withdrawn", "withdrawn_reason": "Posted in error."}
     site.add("2026-11-21-bridge", **project, **withdrawn, modified="2026-11-23 09:00")
     # A correction leaves the menu as it was, and the events page with it.
@@ -2547,3 +2558,16 @@ def test_a_second_build_in_one_process_fails_on_the_warning_the_first_failed_on(
         with pytest.raises(BuildError) as failed:
             site.build()
         assert "pixel.png" in str(failed.value)
+
+
+def test_a_listing_is_paged_by_its_own_size_as_pelicans_writer_pages_it() -> None:
+    # The sitemap dates the home page by what its first page shows, and the own-addresses
+    # check names each page of a listing: both must page it as Pelican's writer does.
+    settings: dict[str, object] = {
+        "PAGINATED_TEMPLATES": {"index": 5, "category": None},
+        "DEFAULT_PAGINATION": 20,
+    }
+    assert page_size(settings, "index") == 5
+    assert page_size(settings, "category") == 20
+    assert page_size(settings, "archives") is None  # not paginated: one page holds all
+    assert page_size({**settings, "DEFAULT_PAGINATION": False}, "category") is None

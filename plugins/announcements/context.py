@@ -61,7 +61,8 @@ def latest(*moments: datetime | None) -> datetime | None:
 def menu_changed(listed: Iterable[Any], withdrawn: Iterable[Any]) -> datetime | None:
     """When the menu of categories (`category_nav`: each with an announcement listed) last
     changed: a category is in it from its first announcement's publication until its last
-    is withdrawn, and back with the next one. Every page shows the menu."""
+    is withdrawn, and back with the next one. Every page shows the menu; the sitemap dates
+    the listings by it (see discovery's `site_urls`)."""
     spans: dict[str, list[tuple[datetime, datetime | None]]] = {}
     for article in listed:
         spans.setdefault(article.announcement.category, []).append((article.date, None))

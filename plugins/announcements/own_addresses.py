@@ -18,6 +18,7 @@ from pelican.paginator import Paginator
 
 from .context import archive_years
 from .output import written_by_plugins
+from .settings import page_size
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ def _listing(
     settings: dict[str, Any],
 ) -> dict[str, str]:
     """A listing's address, and those of its further pages as Pelican's writer pages it."""
-    if template not in settings["PAGINATED_TEMPLATES"]:
+    per_page = page_size(settings, template)
+    if per_page is None:
         return {save_as: what}
-    per_page = settings["PAGINATED_TEMPLATES"][template] or settings["DEFAULT_PAGINATION"]
     paginator = Paginator(save_as, url, list(items), settings, per_page)
     return {
         paginator.page(number).save_as: what if number == 1 else f"page {number} of {what}"

@@ -40,6 +40,16 @@ def build_time(value: Any, tz: ZoneInfo) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 
+def page_size(settings: dict[str, Any], template: str) -> int | None:
+    """How many items each page of a listing template holds, as Pelican's writer pages it:
+    its own size in PAGINATED_TEMPLATES, else DEFAULT_PAGINATION; None for a template that is
+    not paginated there (one page holds all)."""
+    paginated = settings.get("PAGINATED_TEMPLATES") or {}
+    if template not in paginated:
+        return None
+    return paginated[template] or settings.get("DEFAULT_PAGINATION") or None
+
+
 def canonical_siteurl(value: Any) -> str:
     url = str(value or "").rstrip("/")
     if not is_web_address(url):

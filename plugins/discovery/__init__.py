@@ -19,6 +19,7 @@ from pelican import signals
 
 from announcements.context import last_change, last_event_end, latest, menu_changed
 from announcements.output import OutputGenerator
+from announcements.settings import page_size
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -111,7 +112,9 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     for the home and events pages, which list upcoming events, so is an event's end. The
     events page lists only events; the home page, its first page of announcements; the
     archives page, the years with their counts and the withdrawn announcements: no other
-    announcement dates them. The menu of categories, which they show, dates them too."""
+    announcement dates them. The menu of categories, which every listing shows, dates each
+    listing too; an announcement's or page's own page is dated by its own changes, as a
+    search engine wants it (a new category would otherwise date every page of the site)."""
     siteurl = settings["CANONICAL_SITEURL"]
     city = ZoneInfo(settings["TIMEZONE"])
     now = settings["BUILD_TIME"]
@@ -123,7 +126,7 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     # off the page, and the count of earlier ones it gives changes with each.
     events = [*context.get("upcoming_events", []), *past_events]
     events_gone = [a for a in withdrawn if a.announcement.is_event]
-    per_page, orphans = settings.get("DEFAULT_PAGINATION"), settings.get("DEFAULT_ORPHANS", 0)
+    per_page, orphans = page_size(settings, "index"), settings.get("DEFAULT_ORPHANS", 0)
     home = latest(home_changed(context, per_page, orphans, now), menu)
     urls: list[tuple[str, Any]] = [(f"{siteurl}/", home)]
     ended = last_event_end(past_events)
@@ -139,10 +142,10 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
         listed = [a for month in year.months for a in month.articles]
         # Filed by their year in City time, as `archive_years` files what it lists.
         gone = [a for a in withdrawn if a.date.astimezone(city).year == year.year]
-        urls.append((f"{siteurl}/{year.url}", last_change(listed, gone, now)))
+        urls.append((f"{siteurl}/{year.url}", latest(last_change(listed, gone, now), menu)))
     for category, items in context.get("categories", []):
         gone = [a for a in withdrawn if a.announcement.category == category.name]
-        urls.append((f"{siteurl}/{category.url}", last_change(items, gone, now)))
+        urls.append((f"{siteurl}/{category.url}", latest(last_change(items, gone, now), menu)))
     for page in context.get("pages", []):
         if page.save_as and not page.save_as.startswith("404"):
             urls.append((f"{siteurl}/{page.url}", getattr(page, "modified", None)))
