@@ -22,8 +22,10 @@ from announcements.model import CATEGORIES, Announcement
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
 FEEDS_FOLDER = "feeds/"  # every feed is in it
-# The time of a feed that has never held an entry: Atom requires one, and any that moved with
-# the rest of the site (or the build's time) would tell of a change the feed never had.
+# The time of a feed that holds no entry: Atom requires one, and any that moved with the rest
+# of the site (or the build's time) would tell of changes the feed never had. One whose last
+# entry moved to another category (or lost `urgent`) goes back to it too: nothing in the
+# content dates when an announcement left a feed that way.
 NEVER_CHANGED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
