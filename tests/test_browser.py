@@ -427,7 +427,7 @@ def test_listing_cards_say_in_text_that_an_alert_is_urgent(tmp_path: Path) -> No
 @needs_browser
 def test_make_screenshots_shows_the_whole_phone_home_page(base: str, tmp_path: Path) -> None:
     """Screenshots let a reviewer look without a browser: the sample home page is about
-    6,900 px tall on a phone, and one cut at 6,000 px left out its last announcements, the
+    7,300 px tall on a phone, and one cut at 6,000 px left out its last announcements, the
     feed links and the footer."""
     from checks import screenshots
 

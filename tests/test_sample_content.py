@@ -61,6 +61,7 @@ def test_the_sample_covers_every_category_and_every_kind_of_announcement() -> No
     now = datetime.fromisoformat(NOW)
     assert any(i.date > now for i in items), "a scheduled future announcement"
     assert sum(i.is_event for i in items) >= 5
+    assert any(i.all_day and i.last_day != i.first_day for i in items), "a multi-day event"
 
 
 def test_the_sample_site_builds_with_everything_on_it(
@@ -146,11 +147,11 @@ def test_the_sample_goes_to_x_through_the_stock_invoke_sandbox(
             return said, len(boxes.twitter.tweets), deferred
 
     said, posted, deferred = on_x([])
-    assert posted == 19 and deferred == []  # 16 posts and 3 replies telling corrections
+    assert posted == 20 and deferred == []  # 17 posts and 3 replies telling corrections
     said, posted, deferred = on_x(["--x-daily-limit", "17"])
-    assert posted == 17 and len(deferred) == 2 and None not in deferred
+    assert posted == 17 and len(deferred) == 3 and None not in deferred
     held = [line for line in said if line.startswith("twitter: deferred ")]
-    assert len(held) == 2 and all("X daily post limit reached" in line for line in held)
+    assert len(held) == 3 and all("X daily post limit reached" in line for line in held)
     assert all("(resume after " in line for line in held)
 
 
