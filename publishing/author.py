@@ -48,8 +48,8 @@ FIRST_POST = "not posted yet: the next run posts this"
 EDITED = "already posted: the next run edits it in place to this"  # `edits_posts`
 REPLY = "already posted: X's post cannot be edited; the next run replies to it"
 IN_STEP = "already posted and in step: the next run sends nothing"
+NOT_SENT = "the next run sends nothing: "  # and says why (`_reported`)
 # A withdrawn one where the ledger has none of its posts up: never posted there, or taken down.
-NOT_SENT = "the next run sends nothing: "  # and says why
 NOTHING_UP = "nothing to take down (none of its posts is up there): the next run sends nothing"
 # Each text's length, as the platform counts it.
 COUNTS: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -288,7 +288,7 @@ def preview(
         }
     else:
         platforms = {
-            name: {"run": reported[name]} if name in reported else _shown(name, entry, runs, posted)
+            name: {"run": reported[name]} if name in reported else _shown(name, entry, runs, known)
             for name in entry.posts
         }
     return {
