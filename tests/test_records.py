@@ -471,23 +471,10 @@ def test_a_moderation_line_without_a_field_stops_moderate_naming_file_line_and_f
     """A moderation line that is JSON but lacks a field (added by hand) stopped `moderate`,
     `moderate decide` and the review queue with a traceback (KeyError); they now stop as the
     records commands do, and record nothing."""
-    records, text = tmp_path / "records", "Is Laurel Crescent included?"
-    _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00")
-    log = ModerationLog(records)
-    log.classified("facebook", 1, classify("c1", text, "", ModerationPolicy.load(ROOT / "policy")))
-    classified = next(log.chain.events())
-    with log.chain.path.open("a") as handle:  # as the line after it
-        handle.write(json.dumps({**added, "time": classified["time"]}) + "\n")
-    before = {path: path.read_bytes() for path in records.rglob("*.jsonl")}
-    monkeypatch.setenv("RECORDS_DIR", str(records))
-    with pytest.raises(Exit) as stopped:
-        call()
-    assert stopped.value.code == 2
-    assert str(stopped.value.message) == (
-        f"{command}: {log.chain.path}:2: a moderation line without its '{field}' field"
-        f"{DAMAGED_HINT}"
+    said, log = _stopped_by_a_moderation_line(tmp_path, monkeypatch, added, call)
+    assert said == (
+        f"{command}: {log}:2: a moderation line without its '{field}' field{DAMAGED_HINT}"
     )
-    assert {path: path.read_bytes() for path in records.rglob("*.jsonl")} == before
 
 
 # A moderation line of each kind as written by hand, complete, with a field of the wrong type.
@@ -576,6 +563,18 @@ def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line
     list for text) was a traceback later (TypeError), or was read wrongly (`"strong": "yes"`
     taken as weak evidence); it stops the commands as a missing field does, and records
     nothing."""
+    said, log = _stopped_by_a_moderation_line(tmp_path, monkeypatch, added, call)
+    assert said == (
+        f"{command}: {log}:2: a moderation line whose '{field}' field is {problem}{DAMAGED_HINT}"
+    )
+
+
+def _stopped_by_a_moderation_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: dict[str, Any], call: Any
+) -> tuple[str, Path]:
+    """What `call` stops with (exit 2, recording nothing) over an archive whose moderation log
+    has, after a classification of a comment, the line `added` written by hand (at the
+    classification's time unless it gives one); and the log's path."""
     records, text = tmp_path / "records", "Is Laurel Crescent included?"
     _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00")
     log = ModerationLog(records)
@@ -588,11 +587,8 @@ def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line
     with pytest.raises(Exit) as stopped:
         call()
     assert stopped.value.code == 2
-    assert str(stopped.value.message) == (
-        f"{command}: {log.chain.path}:2: a moderation line whose '{field}' field is {problem}"
-        f"{DAMAGED_HINT}"
-    )
     assert {path: path.read_bytes() for path in records.rglob("*.jsonl")} == before
+    return str(stopped.value.message), log.chain.path
 
 
 def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Path) -> None:

@@ -1259,13 +1259,7 @@ def test_the_sitemap_dates_home_and_archives_by_what_each_shows(site: Site) -> N
     """The home page shows the first page of announcements, and the archives page the years
     with their counts and the withdrawn announcements: a correction to an announcement that
     neither shows leaves both as they were, and so their `<lastmod>`."""
-    for day in range(1, 22):  # one more than a page: Item 1 is on the second
-        site.add(
-            f"2026-10-{day:02d}-item",
-            title=f"Item {day}",
-            date=f"2026-10-{day:02d} 09:00",
-            category="public-notice",
-        )
+    add_items(site, 21)  # one more than a page: Item 1 is on the second
     site.build()
     before = {page: site.read(page) for page in ("index.html", "archives.html")}
     site.add(
@@ -2271,13 +2265,7 @@ def test_a_history_link_template_that_does_not_format_is_refused_naming_the_sett
 
 
 def test_long_listings_are_paginated_with_working_links(site: Site) -> None:
-    for day in range(1, 26):
-        site.add(
-            f"2026-10-{day:02d}-item",
-            title=f"Item {day}",
-            date=f"2026-10-{day:02d} 09:00",
-            category="public-notice",
-        )
+    add_items(site, 25)
     site.build()
     first, second = site.read("index.html"), site.read("index-2.html")
     assert 'rel="next" href="./index-2.html"' in first and "Page 1 of 2" in first
@@ -2571,3 +2559,14 @@ def test_a_listing_is_paged_by_its_own_size_as_pelicans_writer_pages_it() -> Non
     assert page_size(settings, "category") == 20
     assert page_size(settings, "archives") is None  # not paginated: one page holds all
     assert page_size({**settings, "DEFAULT_PAGINATION": False}, "category") is None
+
+
+def add_items(site: Site, count: int) -> None:
+    """Public notices "Item 1" to "Item <count>", one a day from October 1, 09:00."""
+    for day in range(1, count + 1):
+        site.add(
+            f"2026-10-{day:02d}-item",
+            title=f"Item {day}",
+            date=f"2026-10-{day:02d} 09:00",
+            category="public-notice",
+        )
