@@ -1240,9 +1240,8 @@ def test_the_sitemap_dates_the_listings_by_their_category_menu_too(site: Site) -
     assert lastmods[f"{SITEURL}/events.html"] == "2026-11-21T09:00:00-08:00"
     # So are the other listings, which show the menu too; an announcement's own page is dated
     # by its own changes.
-    for listing in ("category/city-event.html", "archives/2026.html"):
-        assert "category/capital-project.html" in site.read(listing)
-        assert lastmods[f"{SITEURL}/{listing}"] == "2026-11-21T09:00:00-08:00"
+    assert "category/capital-project.html" in site.read("category/city-event.html")
+    assert lastmods[f"{SITEURL}/category/city-event.html"] == "2026-11-21T09:00:00-08:00"
     assert lastmods[f"{SITEURL}/announcements/2026-11-20-skate.html"] == (
         "2026-11-20T09:00:00-08:00"
     )
@@ -1253,6 +1252,23 @@ def test_the_sitemap_dates_the_listings_by_their_category_menu_too(site: Site) -
     site.build()
     assert "category/capital-project.html" not in site.read("events.html")
     assert sitemap_lastmods(site)[f"{SITEURL}/events.html"] == "2026-11-23T09:00:00-08:00"
+
+
+def test_the_sitemap_dates_a_years_page_by_the_menu_it_shows(site: Site) -> None:
+    """A year's page shows the menu of categories too: a category leaving it (its last
+    announcement, from another year, withdrawn) changes the page, though none it lists did."""
+    site.add("2026-11-20-flushing")
+    bridge = {"title": "Bridge repairs", "category": "capital-project", "date": "2025-11-21 09:00"}
+    site.add("2025-11-21-bridge", **bridge)
+    site.build()
+    year = f"{SITEURL}/archives/2026.html"
+    assert "category/capital-project.html" in site.read("archives/2026.html")
+    assert sitemap_lastmods(site)[year] == "2026-11-20T09:00:00-08:00"
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Posted in error."}
+    site.add("2025-11-21-bridge", **bridge, **withdrawn, modified="2026-11-23 09:00")
+    site.build()
+    assert "category/capital-project.html" not in site.read("archives/2026.html")
+    assert sitemap_lastmods(site)[year] == "2026-11-23T09:00:00-08:00"
 
 
 def test_the_sitemap_dates_home_and_archives_by_what_each_shows(site: Site) -> None:

@@ -22,10 +22,10 @@ from announcements.model import CATEGORIES, Announcement
 from .enclosure import NAMESPACE, EnclosureEntryExtension, EnclosureExtension
 
 FEEDS_FOLDER = "feeds/"  # every feed is in it
-# The time of a feed that holds no entry: Atom requires one, and any that moved with the rest
-# of the site (or the build's time) would tell of changes the feed never had. One whose last
-# entry moved to another category (or lost `urgent`) goes back to it too: nothing in the
-# content dates when an announcement left a feed that way.
+# The time of a feed with nothing to date it (no entry, and none that left by expiring): Atom
+# requires one, and any that moved with the rest of the site (or the build's time) would tell
+# of changes the feed never had. One whose last entry moved to another category (or lost
+# `urgent`) goes back to it too: nothing in the content dates when it left the feed that way.
 NEVER_CHANGED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
