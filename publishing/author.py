@@ -31,6 +31,7 @@ from syndication.reconcile import (
     UPDATE,
     WITHDRAW,
     built_before_problem,
+    left_behind,
     not_to_act_on,
     plan,
     removed_elsewhere_problem,
@@ -260,7 +261,12 @@ def preview(
     known = posted if due and item.status != "draft" else None
     runs = _next_run(manifest, known) if known is not None else None
     entry = manifest.entries[0]
-    reported = _reported(entry, known) if known is not None else {}
+    if known is not None:
+        reported = _reported(entry, known)
+    elif posted is not None and not item.withdrawn:  # in no manifest: posts up are left up
+        reported = _left_behind(entry.id, posted)
+    else:
+        reported = {}
     if item.withdrawn:  # its posts are taken down, not sent
         held = (
             f"held back by the build until {scheduled}: nothing is posted, and nothing taken "
@@ -301,7 +307,7 @@ def preview(
         "image": f"{siteurl}/{shared.image}" if shared.image else None,
         "image_alt": shared.image_alt,
         # Whether the texts are those of a first post, not known to be posted already.
-        "first_post": runs is None,
+        "first_post": runs is None and not reported,
         "platforms": platforms,
     }
 
@@ -317,9 +323,10 @@ def _next_run(manifest: Manifest, posted: Mapping[str, Record]) -> dict[str, str
 
 
 def _reported(entry: Entry, posted: Mapping[str, Record]) -> dict[str, str]:
-    """Each platform where the next run sends nothing of the announcement but says why, as it
-    says it: a build it cannot act on (`not_to_act_on`), or a post removed on the platform
-    outside this system."""
+    """Each platform where the next run sends nothing of the announcement, and why, in the
+    run's words: a build it cannot act on (`not_to_act_on`), which it reports, or a post
+    removed on the platform outside this system (which it reports once there is a change it
+    cannot send)."""
     reported = {}
     for name, record in posted.items():
         if not_to_act_on(entry, record):
@@ -327,6 +334,14 @@ def _reported(entry: Entry, posted: Mapping[str, Record]) -> dict[str, str]:
         elif record.removed_elsewhere and not entry.withdrawn:
             reported[name] = removed_elsewhere_problem(record, PLATFORM_CLASSES[name].label)
     return {name: f"{NOT_SENT}{problem}" for name, problem in reported.items()}
+
+
+def _left_behind(announcement: str, posted: Mapping[str, Record]) -> dict[str, str]:
+    """Each platform where a post of an announcement no build lists (a draft, one dated after
+    now) is still up: the next run leaves it there and reports it (`left_behind`)."""
+    records = {(announcement, name): record for name, record in posted.items()}
+    found = left_behind({}, records, PLATFORMS)
+    return {record.platform: f"{NOT_SENT}{problem}" for record, problem in found}
 
 
 def _shown(

@@ -598,14 +598,24 @@ def test_preview_with_the_ledger_says_what_the_next_run_reports_instead_of_sendi
     assert run.startswith("the next run sends nothing: removed on Facebook outside")
 
 
-def test_preview_of_a_draft_with_the_ledger_shows_its_texts_as_for_a_first_post(
-    site: Site,
+def test_preview_of_a_draft_with_the_ledger_says_what_the_next_run_does_with_its_posts(
+    site: Site, sandboxes: Sandboxes
 ) -> None:
-    """A draft is in no build's manifest: no run posts it, whatever the ledger holds."""
+    """A draft is in no build's manifest: no run posts it, whatever the ledger holds; one set
+    back to a draft after it was posted has its posts left up, which the next run reports."""
     path = site.add("2026-11-20-flushing", status="draft")
     shown = preview(path, site.content, SITEURL, now=NOW, posted={})
     assert shown["first_post"] is True
     assert all("run" not in post for post in shown["platforms"].values())
+    site.add("2026-11-20-flushing", syndicate="[facebook]")
+    settings = site.syndicate_to(sandboxes)
+    site.add("2026-11-20-flushing", syndicate="[facebook]", status="draft")
+    records = Ledger.in_records(settings.records_dir).records()
+    posted = {p: r for (a, p), r in records.items() if a == "2026-11-20-flushing"}
+    shown = preview(path, site.content, SITEURL, now=NOW, posted=posted)
+    assert shown["first_post"] is False
+    run = shown["platforms"]["facebook"]["run"]
+    assert run.startswith("the next run sends nothing: no longer on the site")
 
 
 def test_preview_of_a_correction_to_a_posted_announcement_shows_what_the_next_run_sends(
