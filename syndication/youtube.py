@@ -49,9 +49,9 @@ from .posts import read_more
 SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
 CATEGORY_NEWS = "25"  # "News & Politics"
 CHUNK_SIZE = 8 * 1024 * 1024
-# Times an upload whose answer was lost (a reset connection, a timeout) or whose chunk met a
-# server error (5xx) asks its session how much arrived and goes on, before it is left
-# uncertain for the next run to look for.
+# Times in a row an upload whose answer was lost (a reset connection, a timeout) or whose
+# chunk met a server error (5xx) asks its session how much arrived and goes on, before it is
+# left uncertain for the next run to look for; each chunk that goes through starts afresh.
 RESUMES = 3
 QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 SEARCH_PAGES = 2
@@ -154,6 +154,7 @@ class YouTube(Platform):
         while response is None:
             try:
                 _, response = self._call(request.next_chunk)
+                lost = 0  # a chunk went through: the next has resumes of its own
             except AnswerLost:
                 # After a lost answer, next_chunk first asks the session (`bytes */<size>`):
                 # 308 with the Range it has, or the video it made. One session makes one

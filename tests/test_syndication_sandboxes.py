@@ -1302,6 +1302,32 @@ def test_an_upload_whose_chunk_meets_a_server_error_resumes_in_the_same_session(
     assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video["id"]
 
 
+def test_each_chunk_of_an_upload_has_its_own_resumes(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long upload on a flaky line: two of its three chunks each meet two 5xx (the chunk,
+    then the status asked after it). Each chunk that goes through starts its resumes afresh:
+    four errors in all, never more than three in a row, make one video in the same run."""
+    add_tour(run.site)
+    (run.site.content / "videos" / "tour.mp4").write_bytes(bytes(range(256)) * 2100)  # 3 chunks
+    youtube = sandboxes.youtube
+    dispatch, puts = youtube.dispatch, []
+
+    def flaky(request: Request) -> Response:
+        if request.method == "PUT" and "/upload/" in request.path:
+            puts.append(request.content_length or 0)
+            if len(puts) in (2, 6):  # the second chunk, then the third once the second is in
+                youtube.inject("server_error", method="PUT", path="/upload/", times=2)
+        return dispatch(request)
+
+    monkeypatch.setattr(youtube, "dispatch", flaky)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    assert len(puts) == 9  # chunk, then for each of the two: 503, 503 (status), status, chunk
+    (video,) = youtube.videos.values()
+    assert video["size"] == 256 * 2100
+
+
 def test_an_upload_whose_chunks_keep_meeting_server_errors_fails_as_uncertain(
     run: Run, sandboxes: Sandboxes
 ) -> None:
