@@ -11,6 +11,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -441,6 +442,15 @@ REVIEWER = {
 }
 
 
+# The commands that read the moderation log to moderate or list it, each as called.
+MODERATION_COMMANDS: list[tuple[str, Callable[[], None]]] = [
+    ("moderate", lambda: tasks.moderate(Context())),
+    ("moderate decide", lambda: tasks.decide(Context(), "c1", "keep", reason="Fine")),
+    ("status", lambda: tasks.status(Context())),
+    ("collect", lambda: tasks.collect(Context())),
+]
+
+
 @pytest.mark.parametrize(
     ("added", "field"),
     [
@@ -451,15 +461,7 @@ REVIEWER = {
     ],
     ids=["classification", "decision", "intent"],
 )
-@pytest.mark.parametrize(
-    ("command", "call"),
-    [
-        ("moderate", lambda: tasks.moderate(Context())),
-        ("moderate decide", lambda: tasks.decide(Context(), "c1", "keep", reason="Fine")),
-        ("status", lambda: tasks.status(Context())),
-        ("collect", lambda: tasks.collect(Context())),
-    ],
-)
+@pytest.mark.parametrize(("command", "call"), MODERATION_COMMANDS)
 def test_a_moderation_line_without_a_field_stops_moderate_naming_file_line_and_field(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -537,10 +539,7 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
 @pytest.mark.parametrize(
     ("command", "call"),
     [
-        ("moderate", lambda: tasks.moderate(Context())),
-        ("moderate decide", lambda: tasks.decide(Context(), "c1", "keep", reason="Fine")),
-        ("status", lambda: tasks.status(Context())),
-        ("collect", lambda: tasks.collect(Context())),
+        *MODERATION_COMMANDS,
         ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
         ("records search", lambda: tasks.search(Context(), "Laurel")),
         ("records reindex", lambda: tasks.reindex(Context())),
