@@ -1309,6 +1309,42 @@ def test_the_sitemap_dates_home_and_archives_by_what_each_shows(site: Site) -> N
     assert lastmod[f"{SITEURL}/archives.html"] == "2026-10-21T09:00:00-07:00"
 
 
+def test_an_event_withdrawn_after_it_ended_does_not_turn_back_the_home_pages_date(
+    site: Site,
+) -> None:
+    """An event left the home page's "Coming up" when it ended: withdrawn after that, from the
+    second page of announcements, it changes nothing the home page shows, and the home page's
+    `<lastmod>` stays at the end (it left at whichever came first, its end or its withdrawal)."""
+    add_items(site, 21)  # the events, older, are on the second page
+    event = {"category": "city-event", "location": "Trail Memorial Centre"}
+    skate = {
+        **event,
+        "title": "Family skate",
+        "date": "2026-09-20 09:00",
+        "event_start": "2026-11-24 18:00",
+        "event_end": "2026-11-24 20:00",
+    }
+    site.add("2026-09-20-skate", **skate)
+    # Another event keeps the category in the menu.
+    site.add(
+        "2026-09-10-fair",
+        **event,
+        title="Fall fair",
+        date="2026-09-10 09:00",
+        event_start="2026-09-12 10:00",
+        event_end="2026-09-12 16:00",
+    )
+    after_the_skate = "2026-11-24T21:00:00-08:00"
+    site.build(now=after_the_skate)
+    home = site.read("index.html")
+    assert sitemap_lastmods(site)[f"{SITEURL}/"] == "2026-11-24T20:00:00-08:00"
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Cancelled."}
+    site.add("2026-09-20-skate", **skate, **withdrawn, modified="2026-11-24 20:30")
+    site.build(now=after_the_skate)
+    assert site.read("index.html") == home
+    assert sitemap_lastmods(site)[f"{SITEURL}/"] == "2026-11-24T20:00:00-08:00"
+
+
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(
     site: Site,
 ) -> None:

@@ -97,10 +97,12 @@ def home_changed(
             if a.announcement.urgent
             and (a.announcement.withdrawn or a.announcement.is_expired(now))
         ),
+        # A withdrawn event left "Coming up" at its withdrawal, or at its end if that came
+        # first: withdrawn after it, it changes nothing there, and its end still dates it.
         *(
-            a.announcement.updated
+            min(a.announcement.updated, a.announcement.event_end)
             for a in withdrawn
-            if a.announcement.is_event and a.announcement.updated < a.announcement.event_end
+            if a.announcement.is_event
         ),
     )
 
