@@ -16,6 +16,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import FileIO
@@ -27,6 +28,24 @@ GENESIS = "sha256:" + "0" * 64
 
 class ChainError(Exception):
     """A line is not valid JSON; the message names the file and line."""
+
+
+class WrongType(ValueError):
+    """A field of a line, valid JSON, not of the type its writers give it (added by hand):
+    says which field, what it holds and what was expected."""
+
+
+@contextmanager
+def naming_line(path: Path | str, number: int, kind: str) -> Iterator[None]:
+    """Reading line `number` of a file: a field its kind has that the line lacks (KeyError)
+    or holds with the wrong type (WrongType), as a line added by hand may (the writers give
+    every line them all), stops as ChainError naming the file, line and field."""
+    try:
+        yield
+    except KeyError as missing:
+        raise ChainError(f"{path}:{number}: a {kind} line without its {missing} field") from None
+    except WrongType as wrong:
+        raise ChainError(f"{path}:{number}: a {kind} line {wrong}") from None
 
 
 class ChainWriteError(OSError):

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from moderation.line_types import WrongType, check_types
+from moderation.line_types import check_types
 from syndication.config import REQUIRED
 
-from .chain import START, ChainError, ChainFile, Checkpoint
+from .chain import START, ChainFile, Checkpoint, naming_line
 from .comments import Repeats, how_removed
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
@@ -195,16 +195,10 @@ class _Earlier:
         """The record line `number` of the file `name` makes, if any; read in order.
         ChainError, naming the file, line and field, for a line without a field its kind has
         (valid JSON, so written by hand: the archive's writers give every line them all)."""
-        try:
+        with naming_line(self.records_dir / name, number, kind):
             if kind == "moderation":  # as the moderation commands read it
                 check_types(event)
             return self._record(kind, name, number, event)
-        except KeyError as missing:
-            raise ChainError(
-                f"{self.records_dir / name}:{number}: a {kind} line without its {missing} field"
-            ) from None
-        except WrongType as wrong:
-            raise ChainError(f"{self.records_dir / name}:{number}: a {kind} line {wrong}") from None
 
     def _record(
         self, kind: str, name: str, number: int, event: dict[str, Any]

@@ -9,10 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-
-class WrongType(ValueError):
-    """A field of a log line, valid JSON, not of the type its writers give it (added by hand):
-    says which field, what it holds and what was expected."""
+from archive.chain import WrongType
 
 
 def _is_text(value: Any) -> bool:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from archive.chain import ChainError, ChainFile
+from archive.chain import ChainFile, naming_line
 from archive.comments import CommentState
 
 from .classifier import CLAUSES, Decision
-from .line_types import WrongType, check_types
+from .line_types import check_types
 
 # How the review queue marks a hidden comment its author has changed since.
 EDITED_SINCE_HIDDEN = "hidden, edited since"
@@ -131,14 +131,8 @@ class ModerationLog:
         # decision pushed while CI ran) put one copy's lines after the other's, whatever their
         # times. Within one copy, that is the file's order.
         for number, event in sorted(self.chain.reading(), key=lambda n: str(n[1].get("time", ""))):
-            try:
+            with naming_line(self.chain.path, number, "moderation"):
                 _read(event, found)
-            except KeyError as missing:
-                raise ChainError(
-                    f"{self.chain.path}:{number}: a moderation line without its {missing} field"
-                ) from None
-            except WrongType as wrong:
-                raise ChainError(f"{self.chain.path}:{number}: a moderation line {wrong}") from None
         return found
 
     def hidden(self) -> frozenset[tuple[str, str]]:
