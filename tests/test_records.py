@@ -2559,16 +2559,7 @@ def test_a_year_of_moderation_records_is_a_calendar_year_across_a_leap_day(
 ) -> None:
     records = tmp_path / "records"
     ChainFile(records / FILES["moderation"]).append(
-        {
-            "kind": "classification",
-            "platform": "facebook",
-            "comment_id": "c1",
-            "version": 1,
-            "action": "review",
-            "categories": ["derogatory"],
-            "evidence": {},
-            "time": "2027-03-01T10:00:00+00:00",
-        }
+        {**CLASSIFIED, "evidence": {}, "time": "2027-03-01T10:00:00+00:00"}
     )
     policy = tmp_path / "retention.yml"
     policy.write_text(periods)
