@@ -278,20 +278,7 @@ def preview(
         names = [
             p for p in PLATFORMS if p in item.posted_on or (runs or {}).get(p) or p in reported
         ]
-        # With the ledger, only a post it has up is taken down; without, any there may be.
-        platforms = {
-            n: {
-                "withdrawal": held
-                + (
-                    reported[n]
-                    if n in reported
-                    else NOTHING_UP
-                    if runs is not None and runs[n] != WITHDRAW
-                    else PLATFORM_CLASSES[n].withdrawal_said
-                )
-            }
-            for n in names
-        }
+        platforms = {n: {"withdrawal": held + _takedown(n, runs, reported)} for n in names}
     else:
         platforms = {
             name: {"run": reported[name]} if name in reported else _shown(name, entry, runs, known)
@@ -334,6 +321,17 @@ def _reported(entry: Entry, posted: Mapping[str, Record]) -> dict[str, str]:
         elif record.removed_elsewhere and not entry.withdrawn:
             reported[name] = removed_elsewhere_problem(record, PLATFORM_CLASSES[name].label)
     return {name: f"{NOT_SENT}{problem}" for name, problem in reported.items()}
+
+
+def _takedown(name: str, runs: Mapping[str, str | None] | None, reported: Mapping[str, str]) -> str:
+    """What the next run does on the platform `name` for a withdrawn announcement: with the
+    ledger, takes down a post it has up, or sends nothing (and why, where it says so);
+    without, takes down any there may be, as the platform's class says it."""
+    if name in reported:
+        return reported[name]
+    if runs is not None and runs[name] != WITHDRAW:
+        return NOTHING_UP
+    return PLATFORM_CLASSES[name].withdrawal_said
 
 
 def _left_behind(announcement: str, posted: Mapping[str, Record]) -> dict[str, str]:

@@ -606,14 +606,15 @@ def parse_datetime(value: str, tz: tzinfo) -> datetime:
 def parse_event_time(value: str, tz: tzinfo) -> datetime | date:
     """An event's start or end: a date alone (`2026-12-05`) is a day, of an all-day event;
     anything else a time, as `parse_datetime` reads it (and refuses what it refuses)."""
-    if is_day_alone(value):
+    day = is_day_alone(value)
+    if day:
         value = value.strip()
     try:
         datetime.fromisoformat(value)
     except ValueError:
         # Not "give a time": a day alone that does not exist (a 30-day month's 31st) is an
         # all-day event's day mistyped, to which a time would be refused.
-        if is_day_alone(value):
+        if day:
             raise _FieldError(
                 f"'{value}' is not a date: {_no_such_day(value)}; expected a day of the "
                 "calendar, YYYY-MM-DD"
@@ -623,7 +624,7 @@ def parse_event_time(value: str, tz: tzinfo) -> datetime | date:
             "such as -08:00 (without one, City time applies), or a date alone, YYYY-MM-DD, "
             "for an all-day event"
         ) from None
-    if is_day_alone(value):
+    if day:
         return parse_datetime(value, UTC).date()  # checked as a date; no time, so no zone
     return parse_datetime(value, tz)
 
