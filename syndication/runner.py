@@ -19,9 +19,10 @@ from .syndicate import Report, Result, Syndicator
 from .twitter import Twitter
 from .youtube import YouTube
 
-PLATFORM_ORDER = ("facebook", "twitter", "youtube")
-# Each platform's class, by name: what it does is said there (`withdrawal_said`, `edits_posts`).
+# Each platform's class, by name, in the order runs take them: what each does is said there
+# (`withdrawal_said`, `edits_posts`).
 PLATFORM_CLASSES: dict[str, type[Platform]] = {p.name: p for p in (Facebook, Twitter, YouTube)}
+PLATFORM_ORDER = tuple(PLATFORM_CLASSES)
 
 
 class UnknownPlatform(ValueError):
