@@ -202,6 +202,23 @@ def test_event_fields_on_an_announcement_that_is_not_an_event_are_refused() -> N
     )
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("2026-12-03", "2026-12-03 12:00"), ("2026-12-03 12:00", "2026-12-03 10:00")],
+)
+def test_event_times_on_an_announcement_that_is_not_an_event_are_refused_once(
+    start: str, end: str
+) -> None:
+    """Fields refused as being only for an event are not also read as an event's span: a day
+    alone beside a time, or an end before the start, would say a second thing to mend in a
+    field that is to go."""
+    problems = problems_for(category="public-notice", event_start=start, event_end=end)
+    assert [(p.field, p.message.split(" (")[0]) for p in problems] == [
+        ("event_start", "is only for an event"),
+        ("event_end", "is only for an event"),
+    ]
+
+
 def test_an_event_ending_before_it_starts_is_refused() -> None:
     problem = only_problem(
         category="city-event",

@@ -1009,7 +1009,9 @@ def parse_announcement(
     values["corrections"] = _corrections(fields, tz, values["modified"], values["date"])
     values["syndicate"] = _syndicate(fields, has_video=values["video"] is not None)
     _check_together(fields, values)
-    values.update(_event_span(fields, values["event_start"], values["event_end"], tz))
+    if values["category"] in EVENT_CATEGORIES or not values["category"]:
+        # Another category's event fields are refused as such: not read as a span besides.
+        values.update(_event_span(fields, values["event_start"], values["event_end"], tz))
     if values["status"] != "draft":
         _placeholders_left(fields, text)
         _invisible_characters_left(fields, text)
