@@ -1044,8 +1044,15 @@ def new(
 
 @task(positional=["file"], help={"file": "announcement file, or `latest` for the one changed last"})
 def preview(c: Context, file: str) -> None:
-    """Show exactly what each platform will receive for one announcement; sends nothing."""
+    """Show exactly what each platform will receive for one announcement; sends nothing.
+
+    With RECORDS_REMOTE set, the records archive is fetched first, for what CI posted."""
     settings = load_site_settings(SETTINGS["publish"])
+    try:
+        _fetch_to_read(c, "preview", sys.stderr)
+    except Exit as nothing_fetched:
+        # Not a reason to stop: the texts are the preview; what is posted is then not known.
+        print(nothing_fetched.message, file=sys.stderr)
     try:
         siteurl = canonical_siteurl(settings["SITEURL"])  # as the build checks it
         path = latest_announcement(ROOT / "content") if file == "latest" else Path(file)

@@ -20,6 +20,7 @@ import revisions
 import tasks
 from announcements.model import parse_announcement
 from announcements.reader import display_path
+from archive.git import commit_archive, pull_archive, push_archive
 from checks.lint import lint
 from publishing.author import (
     CITY,
@@ -661,6 +662,60 @@ def test_preview_of_a_correction_to_a_posted_announcement_shows_what_the_next_ru
     out = capsys.readouterr().out
     assert "no ledger at" in out and "the texts are for a first post" in out
     assert "reply:" not in out
+
+
+def test_invoke_preview_reads_the_ledger_ci_pushed_and_says_when_it_cannot(
+    site: Site,
+    sandboxes: Sandboxes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With RECORDS_REMOTE set, preview fetches the records CI pushed (as `invoke status`
+    does): on the CEC's machine, whose own copy is empty or stale, a posted announcement's
+    correction was previewed as a first post. Offline, it reads this machine's copy, saying
+    so; with none, it says whether it is posted is not known, and still shows the texts."""
+    url = str(tmp_path / "records.git")
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", url], check=True)
+    ci_records = site.root / "records"  # where `syndicate_to` records, as CI's clone
+    pull_archive(ci_records, url)
+    path = site.add("2026-11-20-flushing", syndicate="[twitter]")
+    site.syndicate_to(sandboxes)
+    commit_archive(ci_records, "CI run")
+    push_archive(ci_records, url)
+    site.add(
+        "2026-11-20-flushing",
+        syndicate="[twitter]",
+        modified="2026-11-22 10:00",
+        correction="Crews flush on Tuesday, not Monday.",
+    )
+    capsys.readouterr()  # the build's and the run's
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.setenv("SITEURL", SITEURL)
+    cec_records = tmp_path / "cec-records"
+    monkeypatch.setenv("RECORDS_DIR", str(cec_records))
+    monkeypatch.setenv("RECORDS_REMOTE", url)
+    tasks.preview(Context(), str(path))
+    fetched = capsys.readouterr()
+    assert "reply:\nUpdate: Crews flush on Tuesday" in fetched.out
+    assert "first post" not in fetched.out and fetched.err == ""
+    monkeypatch.setenv("RECORDS_REMOTE", str(tmp_path / "offline.git"))
+    tasks.preview(Context(), str(path))  # the copy fetched above
+    local = capsys.readouterr()
+    assert local.err.startswith(
+        f"preview: from the local copy of the records only ({cec_records}), which may be "
+        "missing what CI recorded since: records pull:"
+    ), local.err
+    assert "reply:\nUpdate: Crews flush on Tuesday" in local.out
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "new-machine"))
+    tasks.preview(Context(), str(path))  # no copy: not stopped, the texts still shown
+    unknown = capsys.readouterr()
+    assert unknown.err.startswith(
+        "preview: RECORDS_REMOTE: no records archive could be fetched, and there is no copy "
+    ), unknown.err
+    assert "whether it is posted is not known" in unknown.out
+    assert "text:\nWater main flushing in Glenmerry." in unknown.out and "reply:" not in unknown.out
+    assert not (tmp_path / "new-machine" / "syndication").exists()
 
 
 @pytest.mark.parametrize("siteurl", ["trail.ca", "/news", "http://[::1", "https://trail.ca:port"])
