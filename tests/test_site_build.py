@@ -1096,15 +1096,18 @@ def test_a_withdrawn_alert_leaving_the_urgent_feed_at_its_expiry_moves_its_time(
     assert after == (["Old alert"], "2026-11-22T09:00:00-08:00")
 
 
-def test_a_correction_to_an_expired_alert_leaves_the_urgent_feed_as_it_was(site: Site) -> None:
-    """The urgent feed holds no expired alert, so correcting one changes nothing in it: its
-    time stays at the expiry, when the alert left it, even with the feed left empty. A feed
-    that never held anything keeps one fixed time, whatever else changes."""
+def test_a_correction_to_an_expired_alert_dates_the_urgent_feed_it_left(site: Site) -> None:
+    """The urgent feed holds no expired alert, but a correction made after the expiry may
+    have moved `expires` back, and the alert was in the feed until it was published: the
+    content cannot tell that from a correction to the text, so the feed's time is the
+    correction's (never the old expiry's, nor an earlier one), its entries as they were. A
+    feed that never held anything keeps one fixed time, whatever else changes."""
     alert = {"title": "Boil water", "category": "alert", "urgent": "true"}
     site.add("2026-11-20-boil", **alert, expires="2026-11-22 09:00")
     site.build()
-    feeds = ("urgent.atom.xml", "urgent.rss.xml", "capital-project.atom.xml")
-    before = {feed: site.read(f"feeds/{feed}") for feed in feeds}
+    before = site.read("feeds/capital-project.atom.xml")
+    urgent = feedparser.parse(site.output / "feeds/urgent.atom.xml")
+    assert (urgent.entries, urgent.feed.updated) == ([], "2026-11-22T09:00:00-08:00")
     site.add(
         "2026-11-20-boil",
         **alert,
@@ -1113,11 +1116,11 @@ def test_a_correction_to_an_expired_alert_leaves_the_urgent_feed_as_it_was(site:
         correction="The advisory covered Sunningdale only.",
     )
     site.build()
-    assert {feed: site.read(f"feeds/{feed}") for feed in feeds} == before
+    assert site.read("feeds/capital-project.atom.xml") == before
     urgent = feedparser.parse(site.output / "feeds/urgent.atom.xml")
-    assert (urgent.entries, urgent.feed.updated) == ([], "2026-11-22T09:00:00-08:00")
+    assert (urgent.entries, urgent.feed.updated) == ([], "2026-11-23T10:00:00-08:00")
     rss = feedparser.parse(site.output / "feeds/urgent.rss.xml").feed
-    assert rss.updated == "Sun, 22 Nov 2026 09:00:00 -0800"
+    assert rss.updated == "Mon, 23 Nov 2026 10:00:00 -0800"
     empty = feedparser.parse(site.output / "feeds/capital-project.atom.xml").feed
     assert empty.updated == "1970-01-01T00:00:00+00:00"
 
@@ -1343,6 +1346,70 @@ def test_an_event_withdrawn_after_it_ended_does_not_turn_back_the_home_pages_dat
     site.build(now=after_the_skate)
     assert site.read("index.html") == home
     assert sitemap_lastmods(site)[f"{SITEURL}/"] == "2026-11-24T20:00:00-08:00"
+
+
+def test_an_alert_expiry_corrected_earlier_after_it_passed_never_turns_dates_back(
+    site: Site,
+) -> None:
+    """An alert expired at 2026-11-22 09:00 had left the home page's alert box and the urgent
+    feed then. Its `expires` corrected to an earlier time the next day cannot take that back:
+    it was shown until the correction was published, so the home page's `<lastmod>` and the
+    urgent feed's time are the correction's (the content alone cannot tell a correction to
+    `expires` from one to the text), never the new, earlier expiry."""
+    add_items(site, 21)  # the alert, older, is on the second page
+    alert = {"title": "Boil water", "date": "2026-09-20 09:00", "category": "alert"}
+    site.add("2026-09-20-boil", **alert, urgent="true", expires="2026-11-22 09:00")
+    site.build()
+    assert sitemap_lastmods(site)[f"{SITEURL}/"] == "2026-11-22T09:00:00-08:00"
+    urgent = feedparser.parse(site.output / "feeds/urgent.atom.xml").feed
+    assert urgent.updated == "2026-11-22T09:00:00-08:00"
+    site.add(
+        "2026-09-20-boil",
+        **alert,
+        urgent="true",
+        expires="2026-11-21 09:00",
+        modified="2026-11-23 10:00",
+        correction="The advisory was lifted on November 21.",
+    )
+    site.build()
+    corrected = "2026-11-23T10:00:00-08:00"
+    assert sitemap_lastmods(site)[f"{SITEURL}/"] == corrected
+    urgent = feedparser.parse(site.output / "feeds/urgent.atom.xml").feed
+    assert urgent.updated == corrected
+    rss = feedparser.parse(site.output / "feeds/urgent.rss.xml").feed
+    assert rss.updated == "Mon, 23 Nov 2026 10:00:00 -0800"
+
+
+def test_an_event_end_corrected_earlier_after_it_passed_never_turns_dates_back(
+    site: Site,
+) -> None:
+    """An event that ended at 2026-11-22 20:00 left the home page's "Coming up" then. Its
+    `event_end` corrected to the day before, the day after, cannot take that back: the home
+    page's `<lastmod>` is the correction's, never the new, earlier end."""
+    add_items(site, 21)  # the event, older, is on the second page
+    skate = {
+        "title": "Family skate",
+        "date": "2026-09-20 09:00",
+        "category": "city-event",
+        "location": "Trail Memorial Centre",
+    }
+    site.add(
+        "2026-09-20-skate", **skate, event_start="2026-11-22 18:00", event_end="2026-11-22 20:00"
+    )
+    site.build()
+    assert sitemap_lastmods(site)[f"{SITEURL}/"] == "2026-11-22T20:00:00-08:00"
+    site.add(
+        "2026-09-20-skate",
+        **skate,
+        event_start="2026-11-21 18:00",
+        event_end="2026-11-21 20:00",
+        modified="2026-11-23 10:00",
+        correction="The skate was on Saturday, not Sunday.",
+    )
+    site.build()
+    lastmod = sitemap_lastmods(site)
+    for page in ("", "events.html"):
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-11-23T10:00:00-08:00", page
 
 
 def test_a_withdrawn_announcement_links_its_category_only_when_that_page_is_written(

@@ -49,8 +49,11 @@ def last_change(
 def last_event_end(past_events: Iterable[Any]) -> datetime | None:
     """When the latest of the events ended by the build's time ended: from then the lists of
     upcoming events (the home page's, the events page's) no longer show it, a change to them
-    that the newest announcement's date does not tell."""
-    return max((e.announcement.event_end for e in past_events), default=None)
+    that the newest announcement's date does not tell. An end corrected after it passed dates
+    it by the correction (see `Announcement.left_at`)."""
+    return max(
+        (e.announcement.left_at(e.announcement.event_end) for e in past_events), default=None
+    )
 
 
 def latest(*moments: datetime | None) -> datetime | None:

@@ -305,6 +305,16 @@ class Announcement:
     def is_expired(self, now: datetime) -> bool:
         return self.expires is not None and self.expires <= now
 
+    def left_at(self, end: datetime) -> datetime:
+        """When it left a list at `end`, once passed (its expiry; an event's end, leaving the
+        upcoming ones): then, or at its latest correction if that came later, which may have
+        moved `end` back. It was shown until the correction was published, so dating its
+        leaving by the new, earlier `end` would turn a list's date back; the content cannot
+        tell a correction to `end` from one to the text, so either dates it. A withdrawal is
+        no correction: it takes the announcement out of a list at its own time."""
+        corrected = [c.date for c in self.corrections] if self.withdrawn else [self.updated]
+        return max([end, *corrected])
+
     def changed(self, now: datetime) -> datetime:
         """When the announcement last changed in public as of `now`: its last update, or its
         expiry once passed (its page and every list then say it expired, and an urgent alert

@@ -83,7 +83,7 @@ def home_changed(
     def left_alerts(article: Any) -> datetime:
         item = article.announcement  # withdrawn, or expired: out of the box at the first
         out = [item.updated] if item.withdrawn else []
-        return min([*out, *([item.expires] if item.is_expired(now) else [])])
+        return min([*out, *([item.left_at(item.expires)] if item.is_expired(now) else [])])
 
     shown = [*context.get("urgent_articles", []), *context.get("upcoming_events", []), *first]
     return latest(
@@ -100,7 +100,7 @@ def home_changed(
         # A withdrawn event left "Coming up" at its withdrawal, or at its end if that came
         # first: withdrawn after it, it changes nothing there, and its end still dates it.
         *(
-            min(a.announcement.updated, a.announcement.event_end)
+            min(a.announcement.updated, a.announcement.left_at(a.announcement.event_end))
             for a in withdrawn
             if a.announcement.is_event
         ),

@@ -202,8 +202,9 @@ def render_feed(
     fg.author({"name": city["name"], "uri": f"{siteurl}/"})
     fg.generator("Pelican and feedgen, City of Trail announcements")
     # An alert leaves the urgent feed when it expires, withdrawn or not: the change is then,
-    # and a later correction to it is not one to this feed, which no longer holds it.
-    left = (a.announcement.expires for a in spec.gone)
+    # or at a correction made after it, which may have moved `expires` back (it was in the
+    # feed until that correction was published; see `Announcement.left_at`).
+    left = (a.announcement.left_at(a.announcement.expires) for a in spec.gone)
     changed = latest(last_change(spec.articles, now=spec.now), *left) or NEVER_CHANGED
     fg.updated(changed)
     fg.lastBuildDate(changed)
