@@ -1312,6 +1312,46 @@ def test_the_sitemap_dates_home_and_archives_by_what_each_shows(site: Site) -> N
     assert lastmod[f"{SITEURL}/archives.html"] == "2026-10-21T09:00:00-07:00"
 
 
+def test_the_sitemap_lists_and_dates_each_later_page_of_a_listing_by_what_it_shows(
+    site: Site,
+) -> None:
+    """The home page's and each category's later pages are in the sitemap too, each dated by
+    its own announcements, those published above it (each moves one in), what left it or a
+    page above it, and its "Page N of M": a correction to an announcement on another page
+    leaves it as it was."""
+    add_items(site, 22)  # Items 2 and 1 are on the second pages
+    site.build()
+    later = ("index-2.html", "category/public-notice-2.html")
+    first = ("", "category/public-notice.html")
+    assert all((site.output / page).exists() for page in later)
+    lastmod = sitemap_lastmods(site)
+    for page in (*first, *later):  # Item 22 moved Item 2 down to the second pages
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-10-22T09:00:00-07:00", page
+    item = {"date": "2026-10-01 09:00", "category": "public-notice"}
+    correction = {"modified": "2026-11-23 10:00", "correction": "Wrong street."}
+    site.add("2026-10-01-item", title="Item 1, corrected", **item, **correction)
+    site.build()
+    lastmod = sitemap_lastmods(site)
+    for page in later:
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-11-23T10:00:00-08:00", page
+    for page in first:
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-10-22T09:00:00-07:00", page
+    # Withdrawing one from the first pages moves Item 2 up: a change to every page.
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Posted in error."}
+    site.add(
+        "2026-10-05-item",
+        title="Item 5",
+        date="2026-10-05 09:00",
+        category="public-notice",
+        **withdrawn,
+        modified="2026-11-24 08:00",
+    )
+    site.build()
+    lastmod = sitemap_lastmods(site)
+    for page in (*first, *later):
+        assert lastmod[f"{SITEURL}/{page}"] == "2026-11-24T08:00:00-08:00", page
+
+
 def test_an_event_withdrawn_after_it_ended_does_not_turn_back_the_home_pages_date(
     site: Site,
 ) -> None:

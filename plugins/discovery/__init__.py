@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pelican import __version__ as pelican_version
 from pelican import signals
+from pelican.paginator import Paginator
 
 from announcements.context import last_change, last_event_end, latest, menu_changed
 from announcements.output import OutputGenerator
@@ -65,32 +66,65 @@ def page_count_changed(
     return changed
 
 
+def listing_pages(
+    save_as: str,
+    url: str,
+    listed: Sequence[Any],
+    withdrawn: Sequence[Any],
+    per_page: int | None,
+    settings: dict[str, Any],
+    now: datetime,
+) -> list[tuple[Any, datetime | None]]:
+    """Each page of a paginated listing, as Pelican's writer pages it (`save_as`, `url`: its
+    first page's), with when what it shows last changed: its own slice of announcements, each
+    card as a whole, those published above it (each moved one in from the page before), what
+    left it or a page before it, and its "Page N of M". A change to an announcement on another
+    page leaves it as it was. `listed` is newest first, as the pages list them."""
+    paginator = Paginator(save_as, url, list(listed), settings, per_page)
+    count_changed = page_count_changed(listed, withdrawn, per_page, paginator.orphans)
+    pages: list[tuple[Any, datetime | None]] = []
+    for number in paginator.page_range:
+        page = paginator.page(number)
+        shown = page.object_list
+        above = listed[: page.start_index() - 1]
+
+        def was_here_or_above(article: Any, page: Any = page, shown: Any = shown) -> bool:
+            # Its leaving moved this page's slice up (or, on the last page, took it off).
+            return not page.has_next() or (article.date, article.slug) >= (
+                shown[-1].date,
+                shown[-1].slug,
+            )
+
+        changed = latest(
+            last_change(shown, now=now),
+            max((a.date for a in above), default=None),
+            *(a.announcement.updated for a in withdrawn if was_here_or_above(a)),
+            count_changed,
+        )
+        pages.append((page, changed))
+    return pages
+
+
 def home_changed(
-    context: dict[str, Any], per_page: int | None, orphans: int, now: datetime
+    context: dict[str, Any], first_page: datetime | None, now: datetime
 ) -> datetime | None:
-    """When the home page (its first page) last changed in what it shows: its urgent alerts,
-    upcoming events (every one: a moved start takes one in or out of the three shown) and
-    first page of announcements, each card as a whole, its "Page 1 of N", and what left any
-    of these. A change to an announcement it does not show leaves it as it was."""
+    """When the home page (its first page) last changed in what it shows: its first page of
+    announcements (`first_page`, from `listing_pages`), its urgent alerts, upcoming events
+    (every one: a moved start takes one in or out of the three shown), and what left any of
+    these. A change to an announcement it does not show leaves it as it was."""
     articles = context.get("articles", [])  # newest first, as the page lists them
     withdrawn = context.get("withdrawn_articles", [])
-    paged = bool(per_page) and len(articles) > (per_page or 0) + orphans
-    first = articles[:per_page] if paged else articles
-
-    def was_on_first(article: Any) -> bool:
-        return not paged or (article.date, article.slug) >= (first[-1].date, first[-1].slug)
 
     def left_alerts(article: Any) -> datetime:
         item = article.announcement  # withdrawn, or expired: out of the box at the first
         out = [item.updated] if item.withdrawn else []
         return min([*out, *([item.left_at(item.expires)] if item.is_expired(now) else [])])
 
-    shown = [*context.get("urgent_articles", []), *context.get("upcoming_events", []), *first]
+    shown = [*context.get("urgent_articles", []), *context.get("upcoming_events", [])]
     return latest(
+        first_page,
         last_change(shown, now=now),
         last_event_end(context.get("past_events", [])),
-        page_count_changed(articles, withdrawn, per_page, orphans),
-        *(a.announcement.updated for a in withdrawn if was_on_first(a)),
         *(
             left_alerts(a)
             for a in (*articles, *withdrawn)
@@ -112,7 +146,8 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     was last modified when what it lists last changed, or when one was withdrawn from it; as
     pages say which announcements expired, an expiry by the build's time is a change too, and
     for the home and events pages, which list upcoming events, so is an event's end. The
-    events page lists only events; the home page, its first page of announcements; the
+    events page lists only events; the home page, its first page of announcements, and each
+    later page of it or of a category, its own (`listing_pages`); the
     archives page, the years with their counts and the withdrawn announcements: no other
     announcement dates them. The menu of categories, which every listing shows, dates each
     listing too; an announcement's or page's own page is dated by its own changes, as a
@@ -128,9 +163,15 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
     # off the page, and the count of earlier ones it gives changes with each.
     events = [*context.get("upcoming_events", []), *past_events]
     events_gone = [a for a in withdrawn if a.announcement.is_event]
-    per_page, orphans = page_size(settings, "index"), settings.get("DEFAULT_ORPHANS", 0)
-    home = latest(home_changed(context, per_page, orphans, now), menu)
-    urls: list[tuple[str, Any]] = [(f"{siteurl}/", home)]
+    index = settings.get("INDEX_SAVE_AS") or "index.html"
+    home, *later = listing_pages(
+        index, index, articles, withdrawn, page_size(settings, "index"), settings, now
+    )
+    urls: list[tuple[str, Any]] = [
+        (f"{siteurl}/", latest(home_changed(context, home[1], now), menu))
+    ]
+    # Its later pages show their announcements alone, without alerts or events.
+    urls.extend((f"{siteurl}/{page.url}", latest(changed, menu)) for page, changed in later)
     ended = last_event_end(past_events)
     events_changed = latest(last_change(events, events_gone, now), ended, menu)
     # A year's count changes with a publication or a withdrawal; no other change shows.
@@ -145,9 +186,15 @@ def site_urls(context: dict[str, Any], settings: dict[str, Any]) -> list[tuple[s
         # Filed by their year in City time, as `archive_years` files what it lists.
         gone = [a for a in withdrawn if a.date.astimezone(city).year == year.year]
         urls.append((f"{siteurl}/{year.url}", latest(last_change(listed, gone, now), menu)))
+    per_category = page_size(settings, "category")
     for category, items in context.get("categories", []):
         gone = [a for a in withdrawn if a.announcement.category == category.name]
-        urls.append((f"{siteurl}/{category.url}", latest(last_change(items, gone, now), menu)))
+        pages = listing_pages(
+            category.save_as, category.url, items, gone, per_category, settings, now
+        )
+        for page, changed in pages:
+            loc = category.url if page.number == 1 else page.url
+            urls.append((f"{siteurl}/{loc}", latest(changed, menu)))
     for page in context.get("pages", []):
         if page.save_as and not page.save_as.startswith("404"):
             urls.append((f"{siteurl}/{page.url}", getattr(page, "modified", None)))
