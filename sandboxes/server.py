@@ -79,6 +79,9 @@ class Sandbox:
     """A local emulator of one platform's API."""
 
     name = "sandbox"
+    # The faults `inject` takes: the common ones, and any a platform adds (YouTube's
+    # `session_expired`).
+    fault_kinds: tuple[str, ...] = FAULT_KINDS
 
     def __init__(self, latency: float = 0.0) -> None:
         self.latency = latency
@@ -175,8 +178,8 @@ class Sandbox:
         after: int = 0,
         **params: Any,
     ) -> None:
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r}; expected one of {FAULT_KINDS}")
+        if kind not in self.fault_kinds:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {self.fault_kinds}")
         with self.lock:
             self.faults.append(Fault(kind, method, path, times, params, after))
 

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from syndication.youtube import next_quota_reset
 
-from .server import Fault, Sandbox, json_response
+from .server import FAULT_KINDS, Fault, Sandbox, json_response
 
 COST = {"list": 1, "insert": 1600, "update": 50, "delete": 50, "moderate": 50}
 
@@ -35,6 +35,7 @@ def _now() -> str:
 
 class YouTubeSandbox(Sandbox):
     name = "youtube"
+    fault_kinds = (*FAULT_KINDS, "session_expired")
 
     def __init__(
         self,
@@ -58,6 +59,9 @@ class YouTubeSandbox(Sandbox):
             self.videos: dict[str, dict[str, Any]] = {}
             self.deleted: dict[str, dict[str, Any]] = {}
             self.uploads: dict[str, dict[str, Any]] = {}
+            # Upload sessions YouTube has let go (`session_expired`), with the status (404 or
+            # 410) it answers them with from then on.
+            self.expired: dict[str, int] = {}
             self.threads: dict[str, dict[str, Any]] = {}
             self.comments_off: set[str] = set()
             self.quota_used = 0  # units spent since the last reset, midnight Pacific time
@@ -113,8 +117,26 @@ class YouTubeSandbox(Sandbox):
             )
             response.headers["Retry-After"] = str(fault.params.get("reset_after", 1))
             return response
+        if fault.kind == "session_expired":
+            return self._expire(
+                request.args.get("upload_id", ""), int(fault.params.get("status", 404))
+            )
         status = int(fault.params.get("status", 503))
         return self.error(status, "The service is currently unavailable.", reason="backendError")
+
+    def _expire(self, upload_id: str, status: int) -> Response:
+        """The upload session is let go, whatever it held (a video it made stays): it is
+        answered 404 or 410 from now on, and the upload must start again in a new session
+        (Google's resumable upload guides). Any status but 410 is answered 404."""
+        with self.lock:
+            self.uploads.pop(upload_id, None)
+            self.expired[upload_id] = status
+        return self._session_gone(status)
+
+    def _session_gone(self, status: int) -> Response:
+        if status == 410:
+            return self.error(410, "The upload session has expired.", reason="gone")
+        return self.error(404, "Upload session not found.", reason="notFound")
 
     def _quota_error(self) -> Response:
         return self.error(
@@ -194,12 +216,14 @@ class YouTubeSandbox(Sandbox):
                     "metadata": metadata,
                     "location": location,
                     "received": 0,
+                    "content": bytearray(),  # the bytes as they arrived, in place
                     "total": int(request.headers.get("X-Upload-Content-Length", 0) or 0),
                 }
             return Response(status=200, headers={"Location": location})
-        upload = self.uploads.get(request.args.get("upload_id", ""))
+        upload_id = request.args.get("upload_id", "")
+        upload = self.uploads.get(upload_id)
         if upload is None:
-            return self.error(404, "Upload session not found.", reason="notFound")
+            return self._session_gone(self.expired.get(upload_id, 404))
         if "video_id" in upload:
             # As Google's resumable uploads answer a finished session (its last chunk sent
             # again after a lost answer, or its status asked with `bytes */<size>`): with the
@@ -211,11 +235,14 @@ class YouTubeSandbox(Sandbox):
         with self.lock:
             if match is None:  # the whole file in one request
                 upload["received"] += len(chunk)
+                upload["content"] += chunk
                 total: int | None = upload["received"]
             else:
                 if match[1] is not None and int(match[1]) <= upload["received"]:
                     # Counted from where the chunk starts: one sent again is counted once.
-                    upload["received"] = max(upload["received"], int(match[1]) + len(chunk))
+                    start = int(match[1])
+                    upload["content"][start : start + len(chunk)] = chunk
+                    upload["received"] = max(upload["received"], start + len(chunk))
                 total = None if match[2] == "*" else int(match[2])
             if total is None or upload["received"] < total:
                 received = upload["received"]
