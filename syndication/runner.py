@@ -30,10 +30,11 @@ class UnknownPlatform(ValueError):
 
 
 def make_platforms(
-    settings: Settings, content_dir: Path, backoff: float = 0.5
+    settings: Settings, content_dir: Path, backoff: float = 0.5, max_wait: float = 60.0
 ) -> dict[str, Platform]:
     """Each platform with credentials; `backoff` is the first pause before a call within a
-    platform's own retries (YouTube resuming an upload after a server error)."""
+    platform's own retries (YouTube resuming an upload after a server error), `max_wait` the
+    longest rate limit they wait out (YouTube resuming an upload after a 429)."""
     platforms: dict[str, Platform] = {}
     for name in PLATFORM_ORDER:
         config = settings.platforms.get(name)
@@ -42,7 +43,7 @@ def make_platforms(
         elif isinstance(config, TwitterConfig):
             platforms[name] = Twitter(config)
         elif isinstance(config, YouTubeConfig):
-            platforms[name] = YouTube(config, content_dir, backoff=backoff)
+            platforms[name] = YouTube(config, content_dir, backoff=backoff, max_wait=max_wait)
     return platforms
 
 
@@ -73,7 +74,7 @@ def _syndicate(
             say(f"{name}: skipped, missing {', '.join(settings.missing[name])}")
     platforms = {
         name: platform
-        for name, platform in make_platforms(settings, content_dir, backoff).items()
+        for name, platform in make_platforms(settings, content_dir, backoff, max_wait).items()
         if name in wanted
     }
     ledger = Ledger.in_records(settings.records_dir)

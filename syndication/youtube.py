@@ -50,8 +50,9 @@ SCOPES = ["https://www.googleapis.com/auth/youtube.force-ssl"]
 CATEGORY_NEWS = "25"  # "News & Politics"
 CHUNK_SIZE = 8 * 1024 * 1024
 # Times in a row an upload whose answer was lost (a reset connection, a timeout) or whose
-# chunk met a server error (5xx) asks its session how much arrived and goes on, before it is
-# left uncertain for the next run to look for; each chunk that goes through starts afresh.
+# chunk met a server error (5xx) or a rate limit (429) asks its session how much arrived and
+# goes on, before it is left to the run (uncertain, for the next run to look for, if its last
+# chunk may have made the video); each chunk that goes through starts afresh.
 RESUMES = 3
 QUOTA_TIMEZONE = ZoneInfo("America/Los_Angeles")
 SEARCH_PAGES = 2
@@ -81,6 +82,11 @@ class _SchemeFixingHttp(google_auth_httplib2.AuthorizedHttp):
         return super().request(uri, *args, **kwargs)
 
 
+class UploadSessionGone(PlatformError):
+    """An upload's session expired (404 or 410) after the upload had started over in a new
+    one: neither made a video. Recorded as failed, not retried in the run."""
+
+
 class ServerError(TransientError):
     """A 5xx: YouTube failed for now. An upload session it answers for still holds what
     arrived before, so the upload asks it and goes on (Google's resumable upload guide)."""
@@ -100,10 +106,18 @@ class YouTube(Platform):
     comments_outlive_withdrawal: ClassVar[bool] = True  # the video is made private, not deleted
 
     def __init__(
-        self, config: YouTubeConfig, content_dir: Path, timeout: float = 60.0, backoff: float = 0.5
+        self,
+        config: YouTubeConfig,
+        content_dir: Path,
+        timeout: float = 60.0,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
     ) -> None:
         self.content_dir = content_dir
         self.backoff = backoff  # seconds before resuming an upload after a 5xx, doubling each time
+        # The longest Retry-After an upload waits out before resuming after a 429; beyond it,
+        # the upload is left to the run (deferred), as any call's rate limit is.
+        self.max_wait = max_wait
         credentials = Credentials(
             None,
             refresh_token=config.refresh_token,
@@ -138,6 +152,74 @@ class YouTube(Platform):
         if not video.is_relative_to(self.content_dir.resolve()) or not video.is_file():
             # The build refuses such a file; a manifest from elsewhere is checked again.
             raise PermanentError(f"video {post['video']!r} is not a file inside content/")
+        request = self._insert(post, video)
+        response = None
+        lost = 0  # resumes in a row; each chunk that goes through starts afresh
+        unseen = False  # the last chunk went out and no answer came: it may have made the video
+        started_over = False  # a session expired, and the upload started again in a new one
+        while response is None:
+            media = request.resumable
+            last = request.resumable_progress + media.chunksize() >= media.size()
+            try:
+                _, response = self._call(request.next_chunk)
+                lost, unseen = 0, False  # a chunk went through: the next has resumes of its own
+            except AnswerLost:
+                # After a lost answer, next_chunk first asks the session (`bytes */<size>`):
+                # 308 with the Range it has, or the video it made. One session makes one
+                # video at most, so going on never uploads it twice.
+                if request.resumable_uri is None:
+                    raise
+                lost, unseen = lost + 1, unseen or last
+                if lost > RESUMES:
+                    raise
+            except ServerError as error:
+                if request.resumable_uri is None:  # refused before a session was opened
+                    raise
+                # A 5xx to a chunk, or to the status asked after one: the session keeps what
+                # arrived, so after a pause next_chunk asks it (`bytes */<size>`) and sends
+                # the rest, never the whole file again in a new session.
+                lost, unseen = lost + 1, unseen or last
+                if lost > RESUMES:
+                    # The last chunk may have made the video: look, never upload again unseen.
+                    raise AnswerLost(str(error)) from None
+                sleep(self.backoff * 2 ** (lost - 1))
+            except RateLimited as error:
+                if request.resumable_uri is None:  # refused before a session was opened
+                    raise
+                # A 429 refuses the chunk (or the status query): the session keeps what
+                # arrived before, so after Retry-After next_chunk asks it and sends the rest.
+                lost += 1
+                wait = error.retry_after
+                if wait is None:
+                    wait = self.backoff * 2 ** (lost - 1)
+                if lost > RESUMES or wait > self.max_wait:
+                    # Left for the run's own retry or for a later run: after a lost last
+                    # chunk, only once the video is looked for.
+                    if unseen:
+                        raise AnswerLost(str(error)) from None
+                    raise
+                sleep(wait)
+            except NotFound as error:  # 404 or 410: the session is gone
+                if request.resumable_uri is None:  # refused before a session was opened
+                    raise
+                if unseen:
+                    # The last chunk's answer was lost: it may have made the video before
+                    # the session went (YouTube forgets a finished session in time), so look,
+                    # never upload again unseen.
+                    raise AnswerLost(str(error)) from None
+                if started_over:
+                    raise UploadSessionGone(
+                        f"{error}; the upload had started over in a new session, which "
+                        "expired too: no video was made, the next run uploads it again"
+                    ) from None
+                # A session that answered without making a video made none: as Google's
+                # guide has it, the upload starts again from byte 0 in a new session, once.
+                request, lost, started_over = self._insert(post, video), 0, True
+        video_id = str(response["id"])
+        return RemotePost(video_id, self.permalink(video_id), _said(post))
+
+    def _insert(self, post: dict[str, Any], video: Path) -> Any:
+        """A videos.insert of the file as a resumable upload, its session not yet opened."""
         media = MediaFileUpload(
             str(video),
             mimetype=mimetypes.guess_type(video.name)[0] or "application/octet-stream",
@@ -148,40 +230,7 @@ class YouTube(Platform):
             "snippet": self._snippet(post),
             "status": {"privacyStatus": "public", "selfDeclaredMadeForKids": False},
         }
-        request = self.api.videos().insert(part="snippet,status", body=body, media_body=media)
-        response = None
-        lost = 0
-        while response is None:
-            try:
-                _, response = self._call(request.next_chunk)
-                lost = 0  # a chunk went through: the next has resumes of its own
-            except AnswerLost:
-                # After a lost answer, next_chunk first asks the session (`bytes */<size>`):
-                # 308 with the Range it has, or the video it made. One session makes one
-                # video at most, so going on never uploads it twice.
-                lost += 1
-                if request.resumable_uri is None or lost > RESUMES:
-                    raise
-            except NotFound as error:
-                if request.resumable_uri is None:  # refused before a session was opened
-                    raise
-                # The session is gone: one whose last chunk's answer was lost may have made
-                # the video (YouTube forgets a finished session in time), so look, never
-                # upload again unseen.
-                raise AnswerLost(str(error)) from None
-            except ServerError as error:
-                if request.resumable_uri is None:  # refused before a session was opened
-                    raise
-                # A 5xx to a chunk, or to the status asked after one: the session keeps what
-                # arrived, so after a pause next_chunk asks it (`bytes */<size>`) and sends
-                # the rest, never the whole file again in a new session.
-                lost += 1
-                if lost > RESUMES:
-                    # The last chunk may have made the video: look, never upload again unseen.
-                    raise AnswerLost(str(error)) from None
-                sleep(self.backoff * 2 ** (lost - 1))
-        video_id = str(response["id"])
-        return RemotePost(video_id, self.permalink(video_id), _said(post))
+        return self.api.videos().insert(part="snippet,status", body=body, media_body=media)
 
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:
         remote_id = posted.require_remote_id()
@@ -344,7 +393,7 @@ class YouTube(Platform):
             return ServerError(message)
         if status == 401:  # the access token refused, though just refreshed
             return AuthError(message, CREDENTIALS[self.name])
-        if status == 404:
+        if status in (404, 410):  # 410: gone, as an expired upload session is
             return NotFound(message)
         return PermanentError(message)
 

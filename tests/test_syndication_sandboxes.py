@@ -1402,6 +1402,166 @@ def test_an_upload_session_gone_with_its_answer_is_looked_for_not_failed(
     assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
 
 
+def waits_asked(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses the upload asks for between its resumes, none of them slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(youtube_module, "sleep", waits.append)
+    return waits
+
+
+def upload_events(run: Run) -> list[tuple[str, str, bool]]:
+    """The ledger's lines for the tour's upload: phase, error, and whether left uncertain."""
+    return [
+        (e["phase"], e.get("error") or "", bool(e.get("uncertain")))
+        for e in run.ledger.events()
+        if e["platform"] == "youtube" and e["action"] == "create"
+    ]
+
+
+def made_from(sandbox: YouTubeSandbox) -> dict[str, Any]:
+    """The one upload session that made a video, as the sandbox keeps it."""
+    (upload,) = [u for u in sandbox.uploads.values() if "video_id" in u]
+    return upload
+
+
+def test_an_upload_whose_chunk_is_rate_limited_waits_and_resumes_in_the_same_session(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 429 `rateLimitExceeded` to the second chunk: the upload waits the Retry-After it
+    was given, then asks its session how much arrived and sends the rest, in the same
+    session: one video, its bytes those of the file, the file never sent whole again."""
+    add_tour(run.site)
+    waits = waits_asked(monkeypatch)
+    sent = upload_bytes(sandboxes.youtube, monkeypatch)
+    sandboxes.youtube.inject("rate_limit", method="PUT", path="/upload/", after=1, reset_after=2)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    assert waits == [2.0]
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST", "PUT", "PUT", "PUT", "PUT"]  # session, chunk, 429, status, rest
+    first, rest = 256 * 1024, len(VIDEO) - 256 * 1024
+    assert sent == [first, rest, 0, rest]
+    (upload,) = sandboxes.youtube.uploads.values()
+    (video,) = sandboxes.youtube.videos.values()
+    assert upload["video_id"] == video["id"] and bytes(upload["content"]) == VIDEO
+    assert [phase for phase, _, _ in upload_events(run)] == ["intent", "done"]
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video["id"]
+
+
+def test_an_upload_rate_limited_for_longer_than_a_run_waits_is_deferred(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Retry-After beyond what a run waits (`max_wait`, 5 s in these tests) is not slept:
+    the upload is deferred, nothing made, and the next run uploads it once."""
+    add_tour(run.site)
+    waits = waits_asked(monkeypatch)
+    sandboxes.youtube.inject("rate_limit", method="PUT", path="/upload/", after=1, reset_after=600)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    (result,) = report.results
+    assert result.outcome == "deferred" and result.resume_at is not None
+    assert waits == [] and sandboxes.youtube.videos == {}
+    assert [(phase, uncertain) for phase, _, uncertain in upload_events(run)] == [
+        ("intent", False),
+        ("deferred", False),
+    ]
+    second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(second) == {("youtube", "2026-11-21-tour", "created")}
+    (video,) = sandboxes.youtube.videos.values()
+    assert bytes(made_from(sandboxes.youtube)["content"]) == VIDEO and video["size"] == len(VIDEO)
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_an_upload_whose_session_expired_starts_once_again_in_a_new_session(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
+    """The second chunk is answered 404 or 410: the session is gone, and it made no video
+    (it answered the chunk). As Google's guide has it, the upload starts again from byte 0 in
+    a new session, in the same run: one video, whole and identical."""
+    add_tour(run.site)
+    waits_asked(monkeypatch)
+    sent = upload_bytes(sandboxes.youtube, monkeypatch)
+    sandboxes.youtube.inject(
+        "session_expired", method="PUT", path="/upload/", after=1, status=status
+    )
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST", "PUT", "PUT", "POST", "PUT", "PUT"]
+    first, rest = 256 * 1024, len(VIDEO) - 256 * 1024
+    assert sent == [first, rest, first, rest]
+    (video,) = sandboxes.youtube.videos.values()
+    upload = made_from(sandboxes.youtube)
+    assert upload["video_id"] == video["id"] and bytes(upload["content"]) == VIDEO
+    assert [phase for phase, _, _ in upload_events(run)] == ["intent", "done"]
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video["id"]
+
+
+def test_an_upload_whose_session_expires_while_asked_how_much_arrived_starts_again(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first chunk's answer is lost (it was not the last: no video can be made), and
+    the session is gone (410) when asked how much arrived: a new session from byte 0."""
+    add_tour(run.site)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    sandboxes.youtube.inject("session_expired", method="PUT", path="/upload/", status=410)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST", "PUT", "PUT", "POST", "PUT", "PUT"]  # chunk, 410 to status
+    upload = made_from(sandboxes.youtube)
+    assert list(sandboxes.youtube.videos) == [upload["video_id"]]
+    assert bytes(upload["content"]) == VIDEO
+
+
+def test_an_upload_whose_new_session_expires_too_fails_without_a_third(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The session started again expires too: the upload gives up, failed (not uncertain:
+    neither session made a video), naming the expired session; the next run uploads it once."""
+    add_tour(run.site)
+    sandboxes.youtube.inject("session_expired", method="PUT", path="/upload/", after=1, status=410)
+    sandboxes.youtube.inject("session_expired", method="PUT", path="/upload/", after=2, status=410)
+    first = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    (result,) = first.results
+    assert result.outcome == "failed"
+    assert "HTTP 410" in (result.error or "") and "expired" in (result.error or "")
+    assert "it may be there all the same" not in (result.error or "")
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading.count("POST") == 2 and sandboxes.youtube.videos == {}
+    events = upload_events(run)
+    assert [(phase, uncertain) for phase, _, uncertain in events] == [
+        ("intent", False),
+        ("failed", False),
+    ]
+    assert "HTTP 410" in events[-1][1]
+    assert not sandboxes.youtube.faults
+    second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(second) == {("youtube", "2026-11-21-tour", "created")}
+    upload = made_from(sandboxes.youtube)
+    assert list(sandboxes.youtube.videos) == [upload["video_id"]]
+    assert bytes(upload["content"]) == VIDEO
+
+
+def test_an_upload_whose_session_expired_after_its_last_chunk_is_looked_for_first(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last chunk made the video, its answer was lost, and the session is gone (410)
+    when asked: the video may be there, so it is looked for before anything is sent again,
+    found, and recorded; no second session, no second video."""
+    monkeypatch.setattr(youtube_module, "CHUNK_SIZE", 8 * 1024 * 1024)  # one chunk, the last
+    add_tour(run.site)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    sandboxes.youtube.inject("session_expired", method="PUT", path="/upload/", status=410)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(report) == {("youtube", "2026-11-21-tour", "created")}
+    uploading = [method for method, path in sandboxes.youtube.requests if "/upload/" in path]
+    assert uploading == ["POST", "PUT", "PUT"]  # the chunk, then the status: 410
+    (video_id,) = sandboxes.youtube.videos
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
+    assert run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None).results == []
+    assert list(sandboxes.youtube.videos) == [video_id]
+
+
 def test_a_reinstated_announcement_gets_a_public_video_even_after_an_upload_fault(
     run: Run, sandboxes: Sandboxes
 ) -> None:
