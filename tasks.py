@@ -332,6 +332,7 @@ def syndicate(
 def _syndicate(
     settings: Settings, platform: str | None, manifest: str | None, dry_run: bool
 ) -> None:
+    refused = False
     try:
         report = runner.syndicate(
             Path(manifest) if manifest else ROOT / "output" / "syndication.json",
@@ -341,10 +342,13 @@ def _syndicate(
             dry_run=dry_run,
         )
     except (ManifestError, LedgerError, runner.UnknownPlatform) as error:
+        refused = True
         raise Exit(str(error), code=2) from None
     finally:
         # What was posted is committed even when a platform failed: the next run must know.
-        if not dry_run and settings.records_dir.exists():
+        # A run refused before it posted anything (a manifest or a ledger line it cannot
+        # read, one added by hand) commits nothing either: not that line.
+        if not dry_run and not refused and settings.records_dir.exists():
             commit_archive(settings.records_dir, "Syndicate")
     if report.failed and dry_run:  # posts left up that no run keeps in step
         raise Exit("A run would fail on what is named above; nothing was done.", code=1)

@@ -74,6 +74,7 @@ def collect(
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
+        archive.read()
         # A hide a stopped run sent may have been applied: not the author's deletion either.
         hidden = ModerationLog(settings.records_dir).maybe_hidden()
         totals: dict[str, CollectCounts] = {}

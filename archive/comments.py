@@ -23,13 +23,51 @@ from typing import Any
 
 from syndication.base import Comment
 
-from .chain import ChainFile
+from .chain import ChainFile, naming_line
+from .line_types import (
+    CHAINED,
+    MAPPING_OR_NULL,
+    TEXT,
+    TEXT_OR_NULL,
+    TRUE_OR_FALSE,
+    WHOLE_NUMBER,
+    FieldType,
+    check_fields,
+)
 
 # How a comment left the platform, as every record of it words it.
 DELETED_BY_AUTHOR = "deleted by its author"
 REMOVED_WITH_THREAD = "removed with the comment it replied to"
 REMOVED_WITH_POST = "removed with the withdrawn post"
 REMOVED_WITH_DELETED_POST = "removed with the post deleted on the platform"
+
+
+# Each field of a comments.jsonl line as its writers give it (`CommentArchive.record`, a
+# version: the platform's `Comment`; `_deletion`, a deletion), where the line has it. Read
+# otherwise, a line added by hand would stop a later step with a TypeError ("version": "2"
+# plus one), or be misread ("by_city": "no" is true).
+FIELD_TYPES: dict[str, FieldType] = {
+    **CHAINED,
+    **dict.fromkeys(("kind", "announcement", "platform", "post_id", "comment_id"), TEXT),
+    "version": WHOLE_NUMBER,
+    **dict.fromkeys(("author", "text", "created", "author_id", "author_username"), TEXT),
+    **dict.fromkeys(("parent_id", "updated", "moderation_status"), TEXT_OR_NULL),
+    **dict.fromkeys(("hidden", "by_city", "post_deleted_on_platform"), TRUE_OR_FALSE),
+    "attachment": MAPPING_OR_NULL,  # as Graph gives it: `type`, `url`, `media`
+    **dict.fromkeys(("removed_with", "removed_with_post"), TEXT),  # a deletion's
+}
+# Of an attachment, what is read of it to show where to see it (`attachment_sources`).
+ATTACHMENT_TYPES: dict[str, FieldType] = {"media": MAPPING_OR_NULL}
+MEDIA_TYPES: dict[str, FieldType] = {"image": MAPPING_OR_NULL}
+
+
+def check_types(event: Mapping[str, Any]) -> None:
+    """WrongType for the first field of a comment line, or of its attachment, not of the type
+    its writers give it (the records search reads the file by it too)."""
+    check_fields(event, FIELD_TYPES)
+    attachment = event.get("attachment") or {}
+    check_fields(attachment, ATTACHMENT_TYPES, "attachment.")
+    check_fields(attachment.get("media") or {}, MEDIA_TYPES, "attachment.media.")
 
 
 @dataclass
@@ -117,12 +155,23 @@ class CommentArchive:
         self._by_post: dict[tuple[str, str], dict[tuple[str, str], CommentState]] | None = None
 
     def state(self) -> dict[tuple[str, str], CommentState]:
+        """Each comment as the archive's lines leave it. ChainError, naming the file, line and
+        field, for a line without a field its kind has or with one not of its type (valid
+        JSON, so written by hand: the archive's writers give every line them all, so typed),
+        as the records commands say it."""
         comments: dict[tuple[str, str], CommentState] = {}
         repeats = Repeats()
-        for event in self.chain.events():
-            if not repeats.of_earlier(event):
-                _fold(comments, event)
+        for number, event in self.chain.reading():
+            with naming_line(self.chain.path, number, "comment"):
+                check_types(event)
+                if not repeats.of_earlier(event):
+                    _fold(comments, event)
         return comments
+
+    def read(self) -> None:
+        """Read the archive now, before anything is recorded: a line added by hand stops the
+        run then (`state`), not once it has recorded part of what it found."""
+        self._posts()
 
     def _posts(self) -> dict[tuple[str, str], dict[tuple[str, str], CommentState]]:
         """The archive's comments by (platform, post), read once per instance: a collection

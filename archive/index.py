@@ -17,7 +17,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from moderation.line_types import check_types
+from moderation import line_types as moderation_lines
+from syndication import ledger
 from syndication.config import REQUIRED
 
 from .chain import START, ChainFile, Checkpoint, naming_line
 from .comments import Repeats, how_removed
+from .comments import check_types as check_comment
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
 # and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
@@ -41,6 +43,14 @@ FILES = {
     "post": Path("syndication") / "ledger.jsonl",
     "comment": Path("archive") / "comments.jsonl",
     "moderation": Path("archive") / "moderation.jsonl",
+}
+# How each file's lines are checked as their readers read them, and named when one is not so
+# (added by hand): its fields' types, as their writers give them (and, for the ledger, the
+# fields its readers take from every line), as the commands that read the file check them.
+LINES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "post": (ledger.check_line, ledger.LINE),
+    "comment": (check_comment, "comment"),
+    "moderation": (moderation_lines.check_types, "moderation"),
 }
 # The moderation report (moderation/report.py), the archive's one file that is not chained.
 REPORT = Path("moderation") / "report.html"
@@ -194,10 +204,11 @@ class _Earlier:
     ) -> ArchiveRecord | None:
         """The record line `number` of the file `name` makes, if any; read in order.
         ChainError, naming the file, line and field, for a line without a field its kind has
-        (valid JSON, so written by hand: the archive's writers give every line them all)."""
-        with naming_line(self.records_dir / name, number, kind):
-            if kind == "moderation":  # as the moderation commands read it
-                check_types(event)
+        or with one not of its type (valid JSON, so written by hand: the archive's writers
+        give every line them all, so typed), as the commands that read the file say it."""
+        check, line = LINES[kind]
+        with naming_line(self.records_dir / name, number, line):
+            check(event)
             return self._record(kind, name, number, event)
 
     def _record(

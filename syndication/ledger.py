@@ -34,11 +34,77 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archive.chain import ChainError, ChainFile
+from archive.chain import ChainError, ChainFile, naming_line
+from archive.line_types import (
+    CHAINED,
+    TEXT,
+    TEXT_OR_NULL,
+    TRUE_OR_FALSE,
+    FieldType,
+    check_fields,
+    is_text,
+    is_whole_number,
+)
 
 
 class LedgerError(ChainError):
     """The ledger file is unreadable."""
+
+
+# Each field of a ledger line as its writers give it (`Ledger.intend`, `outcome`, `defer` and
+# `gone`, with what syndication/syndicate.py and archive/collect.py record of each call),
+# where the line has it. Read otherwise, a line added by hand would stop a later step with a
+# TypeError ("remote_id": 5 as a post's id), or be misread ("uncertain": "no" is true).
+FIELD_TYPES: dict[str, FieldType] = {
+    **CHAINED,
+    **dict.fromkeys(("phase", "announcement", "platform", "action"), TEXT),
+    "op": TEXT_OR_NULL,  # none for a note that answers no call (`defer`, `gone`)
+    **dict.fromkeys(("remote_id", "url", "text", "reply_id", "reply_url"), TEXT),
+    "reply_text": TEXT_OR_NULL,  # none where an edit had nothing new to tell on X
+    # What a create or update brought the platform (`_sent`): an older ledger's line counted
+    # the corrections told rather than naming them.
+    **dict.fromkeys(("hash", "title", "updated"), TEXT_OR_NULL),
+    "corrections": (
+        lambda v: is_whole_number(v) or (isinstance(v, list) and all(map(is_text, v))),
+        "a list of text or a whole number",
+    ),
+    "payload": (lambda v: isinstance(v, dict), "a mapping"),  # exactly what a create sends
+    **dict.fromkeys(("reason", "resume_at"), TEXT_OR_NULL),
+    **dict.fromkeys(("error", "note"), TEXT),
+    "uncertain": TRUE_OR_FALSE,
+}
+# Of a create's payload, what an interrupted create's adoption takes from it (`_sent_by`).
+PAYLOAD_TYPES: dict[str, FieldType] = {"hash": TEXT_OR_NULL}
+
+
+def check_types(event: dict[str, Any]) -> None:
+    """WrongType for the first field of a ledger line, or of its payload, not of the type its
+    writers give it (the records search reads the ledger by it too)."""
+    check_fields(event, FIELD_TYPES)
+    check_fields(event.get("payload") or {}, PAYLOAD_TYPES, "payload.")
+
+
+# How a message names a line of the ledger.
+LINE = "ledger"
+
+
+def check_line(event: dict[str, Any]) -> None:
+    """WrongType for a field of a ledger line not of its type, KeyError for a field its
+    readers take from it that it lacks: as every reader of the ledger reads it (the records
+    search too)."""
+    check_types(event)
+    if missing := next((name for name in _read_of(event) if name not in event), None):
+        raise KeyError(missing)
+
+
+def _read_of(event: dict[str, Any]) -> tuple[str, ...]:
+    """The fields a line's readers take from it that its writers always give it: every
+    line's, the post a `gone` note or a create's outcome names, an intent's operation."""
+    every = ("phase", "announcement", "platform", "action")
+    phase, action = event.get("phase"), event.get("action")
+    if phase == "gone" or (phase == "done" and action in ("create", "adopt")):
+        return (*every, "remote_id")
+    return (*every, "op") if phase == "intent" else every
 
 
 @dataclass
@@ -202,8 +268,14 @@ class Ledger:
         return cls(records_dir / "syndication" / "ledger.jsonl")
 
     def events(self) -> Iterator[dict[str, Any]]:
+        """Each line's record, its fields of the types its writers give them. LedgerError,
+        naming the file, line and field, for a line (valid JSON, so written by hand) without
+        a field every line has, or with one not of its type."""
         try:
-            yield from self.chain.events()
+            for number, event in self.chain.reading():
+                with naming_line(self.path, number, LINE):
+                    check_line(event)
+                yield event
         except ChainError as error:
             raise LedgerError(str(error)) from None
 

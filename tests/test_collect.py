@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
-from archive.chain import ChainFile
+from archive.chain import START, ChainFile, Checkpoint, Reading
 from archive.collect import collect
 from archive.comments import (
     DELETED_BY_AUTHOR,
@@ -322,13 +321,13 @@ def test_a_collection_reads_the_comment_archive_once_however_many_posts(
         add(ids[platform], f"A comment on {platform}")
     collect(settings, site.content)  # the archive now holds comments on three posts
     reads: list[str] = []
-    events = ChainFile.events
+    reading = ChainFile.reading
 
-    def counted(chain: ChainFile) -> Iterator[dict[str, Any]]:
+    def counted(chain: ChainFile, after: Checkpoint = START) -> Reading:
         reads.append(chain.path.name)
-        return events(chain)
+        return reading(chain, after)
 
-    monkeypatch.setattr(ChainFile, "events", counted)
+    monkeypatch.setattr(ChainFile, "reading", counted)
     sandboxes.twitter.add_reply(ids["twitter"], "Another one")
     totals, _ = collect(settings, site.content)
     assert reads.count("comments.jsonl") == 1

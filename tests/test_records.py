@@ -479,6 +479,17 @@ def test_a_moderation_line_without_a_field_stops_moderate_naming_file_line_and_f
     )
 
 
+# Every command that reads the archive's comments and moderation log (and the ledger: all
+# but `moderate decide`), as called.
+ARCHIVE_READERS: list[tuple[str, Callable[[], None]]] = [
+    *MODERATION_COMMANDS,
+    ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
+    ("records search", lambda: tasks.search(Context(), "Laurel")),
+    ("records reindex", lambda: tasks.reindex(Context())),
+    ("records export", lambda: tasks.export(Context(), "Laurel", request="FOI-1", out="foi-out")),
+]
+
+
 # A moderation line of each kind as written by hand, complete, with a field of the wrong type.
 CLASSIFIED = {
     "kind": "classification",
@@ -536,19 +547,7 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
         "time",
     ],
 )
-@pytest.mark.parametrize(
-    ("command", "call"),
-    [
-        *MODERATION_COMMANDS,
-        ("records retention", lambda: tasks.retention(Context(), dry_run=True)),
-        ("records search", lambda: tasks.search(Context(), "Laurel")),
-        ("records reindex", lambda: tasks.reindex(Context())),
-        (
-            "records export",
-            lambda: tasks.export(Context(), "Laurel", request="FOI-1", out="foi-out"),
-        ),
-    ],
-)
+@pytest.mark.parametrize(("command", "call"), ARCHIVE_READERS)
 def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line_and_field(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -568,26 +567,188 @@ def test_a_moderation_line_with_a_field_of_the_wrong_type_stops_naming_file_line
     )
 
 
+# A comment's version and its deletion as written by hand, complete (as `_add_comment`).
+COMMENTED = {
+    "kind": "comment",
+    "platform": "facebook",
+    "announcement": "2026-11-20-flushing",
+    "post_id": "p1",
+    "comment_id": "c1",
+    "version": 2,
+    "author": "Quinn Reyes",
+    "text": "Is Laurel Crescent included? Edited.",
+    "created": "2026-11-24T18:00:00+00:00",
+}
+REMOVED = {
+    **{key: COMMENTED[key] for key in ("platform", "announcement", "post_id", "comment_id")},
+    "kind": "comment_deleted",
+    "author": "Quinn Reyes",
+}
+
+
+@pytest.mark.parametrize(
+    ("added", "field", "problem"),
+    [
+        ({**COMMENTED, "version": "2"}, "version", '"2"; expected a whole number'),
+        ({**COMMENTED, "time": ["x"]}, "time", '["x"]; expected text'),
+        ({**COMMENTED, "announcement": None}, "announcement", "null; expected text"),
+        ({**COMMENTED, "text": 5}, "text", "5; expected text"),
+        ({**COMMENTED, "by_city": "no"}, "by_city", '"no"; expected true or false'),
+        ({**COMMENTED, "parent_id": 7}, "parent_id", "7; expected text or null"),
+        ({**COMMENTED, "attachment": "photo"}, "attachment", '"photo"; expected a mapping or null'),
+        (
+            {**COMMENTED, "attachment": {"type": "photo", "media": {"image": "tub.jpg"}}},
+            "attachment.media.image",
+            '"tub.jpg"; expected a mapping or null',
+        ),
+        ({**REMOVED, "removed_with": 5}, "removed_with", "5; expected text"),
+        ({**REMOVED, "comment_id": ["c1"]}, "comment_id", '["c1"]; expected text'),
+    ],
+    ids=[
+        "version",
+        "time",
+        "announcement",
+        "text",
+        "by_city",
+        "parent_id",
+        "attachment",
+        "attachment-image",
+        "removed_with",
+        "deleted-comment_id",
+    ],
+)
+@pytest.mark.parametrize(("command", "call"), ARCHIVE_READERS)
+def test_a_comment_line_with_a_field_of_the_wrong_type_stops_naming_file_line_and_field(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    added: dict[str, Any],
+    field: str,
+    problem: str,
+    command: str,
+    call: Any,
+) -> None:
+    """A comment line added by hand whose field has the wrong type was a traceback later
+    (TypeError: a version "2" plus one), or was read wrongly (`"by_city": "no"` taken as the
+    City's answer); it stops every reader as a moderation line does, and records nothing."""
+    said, comments = _stopped_by_a_line(tmp_path, monkeypatch, "comment", added, call)
+    assert said == (
+        f"{command}: {comments}:2: a comment line whose '{field}' field is {problem}{DAMAGED_HINT}"
+    )
+
+
+# A ledger line as written by hand, complete: the post of the announcement made.
+POSTED = {
+    "phase": "done",
+    "op": "1",
+    "announcement": "2026-11-20-flushing",
+    "platform": "facebook",
+    "action": "create",
+    "remote_id": "p1",
+    "url": "https://facebook.example/p1",
+    "text": "Water main flushing in Glenmerry",
+}
+# Each wrongly typed field of a ledger line, as written by hand: the line, the field, what
+# it holds and what was expected.
+LEDGER_TYPES = [
+    ({**POSTED, "remote_id": 5}, "remote_id", "5; expected text"),
+    ({**POSTED, "time": ["x"]}, "time", '["x"]; expected text'),
+    ({**POSTED, "announcement": None}, "announcement", "null; expected text"),
+    (
+        {**POSTED, "action": "update", "corrections": "2"},
+        "corrections",
+        '"2"; expected a list of text or a whole number',
+    ),
+    (
+        {**POSTED, "phase": "failed", "uncertain": "yes"},
+        "uncertain",
+        '"yes"; expected true or false',
+    ),
+    (
+        {**POSTED, "phase": "deferred", "op": None, "resume_at": 1764633600},
+        "resume_at",
+        "1764633600; expected text or null",
+    ),
+    ({**POSTED, "phase": "intent", "payload": "x"}, "payload", '"x"; expected a mapping'),
+]
+LEDGER_TYPE_IDS = [
+    "remote_id",
+    "time",
+    "announcement",
+    "corrections",
+    "uncertain",
+    "resume_at",
+    "payload",
+]
+# The commands above that read the ledger, as called.
+LEDGER_READERS = [reader for reader in ARCHIVE_READERS if reader[0] != "moderate decide"]
+
+
+@pytest.mark.parametrize(("added", "field", "problem"), LEDGER_TYPES, ids=LEDGER_TYPE_IDS)
+@pytest.mark.parametrize(("command", "call"), LEDGER_READERS)
+def test_a_ledger_line_with_a_field_of_the_wrong_type_stops_naming_file_line_and_field(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    added: dict[str, Any],
+    field: str,
+    problem: str,
+    command: str,
+    call: Any,
+) -> None:
+    """A ledger line added by hand whose field has the wrong type (`"remote_id": 5`) was a
+    traceback later, in whichever command read it (`str.startswith` of a number), or was read
+    wrongly; it stops every reader as a moderation line does, and records nothing."""
+    said, ledger = _stopped_by_a_line(tmp_path, monkeypatch, "post", added, call)
+    assert said == (
+        f"{command}: {ledger}:2: a ledger line whose '{field}' field is {problem}{DAMAGED_HINT}"
+    )
+
+
+@pytest.mark.parametrize(("command", "call"), LEDGER_READERS)
+def test_a_ledger_line_without_a_field_stops_naming_file_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str, call: Any
+) -> None:
+    """A `gone` note added by hand without the post it found gone was a traceback (KeyError:
+    'remote_id') in every command that folds the ledger."""
+    gone = {**POSTED, "phase": "gone", "op": None, "action": "collect"}
+    del gone["remote_id"]
+    said, ledger = _stopped_by_a_line(tmp_path, monkeypatch, "post", gone, call)
+    assert said == (
+        f"{command}: {ledger}:2: a ledger line without its 'remote_id' field{DAMAGED_HINT}"
+    )
+
+
 def _stopped_by_a_moderation_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, added: dict[str, Any], call: Any
 ) -> tuple[str, Path]:
     """What `call` stops with (exit 2, recording nothing) over an archive whose moderation log
     has, after a classification of a comment, the line `added` written by hand (at the
     classification's time unless it gives one); and the log's path."""
+    return _stopped_by_a_line(tmp_path, monkeypatch, "moderation", added, call)
+
+
+def _stopped_by_a_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, added: dict[str, Any], call: Any
+) -> tuple[str, Path]:
+    """What `call` stops with (exit 2, recording nothing) over an archive of a comment, its
+    classification and the post it is on, whose file of `kind` (FILES) has, after its first
+    line, the line `added` written by hand (at that line's time unless it gives one); and the
+    file's path."""
     records, text = tmp_path / "records", "Is Laurel Crescent included?"
     _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00")
     log = ModerationLog(records)
     log.classified("facebook", 1, classify("c1", text, "", ModerationPolicy.load(ROOT / "policy")))
-    classified = next(log.chain.events())
-    with log.chain.path.open("a") as handle:  # as the line after it
-        handle.write(json.dumps({"time": classified["time"], **added}) + "\n")
+    ChainFile(records / FILES["post"]).append(POSTED)
+    chain = chains(records)[kind]
+    first = next(chain.events())
+    with chain.path.open("a") as handle:  # as the line after it
+        handle.write(json.dumps({"time": first["time"], **added}) + "\n")
     before = {path: path.read_bytes() for path in records.rglob("*.jsonl")}
     monkeypatch.setenv("RECORDS_DIR", str(records))
     with pytest.raises(Exit) as stopped:
         call()
     assert stopped.value.code == 2
     assert {path: path.read_bytes() for path in records.rglob("*.jsonl")} == before
-    return str(stopped.value.message), log.chain.path
+    return str(stopped.value.message), chain.path
 
 
 def test_verify_names_a_line_cut_short_in_the_middle_of_a_character(tmp_path: Path) -> None:

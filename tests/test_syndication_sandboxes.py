@@ -41,6 +41,7 @@ from syndication.text import twitter_text_length
 from syndication.twitter import Twitter
 from syndication.youtube import YouTube, next_quota_reset
 from tests.conftest import SITEURL, Site
+from tests.test_records import LEDGER_TYPE_IDS, LEDGER_TYPES, POSTED
 
 VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
 CREDENTIAL = {
@@ -2248,3 +2249,63 @@ def test_an_urgent_alert_that_expires_after_it_was_posted_is_left_as_posted_on_x
     (post,) = sandboxes.facebook.posts.values()
     assert not post["message"].startswith("URGENT:")
     assert len(sandboxes.twitter.tweets) == 1  # the first post only: no reply
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["run", "dry-run"])
+@pytest.mark.parametrize(("added", "field", "problem"), LEDGER_TYPES, ids=LEDGER_TYPE_IDS)
+def test_invoke_syndicate_stops_at_a_ledger_line_of_the_wrong_type_sending_nothing(
+    run: Run,
+    sandboxes: Sandboxes,
+    monkeypatch: pytest.MonkeyPatch,
+    added: dict[str, Any],
+    field: str,
+    problem: str,
+    dry_run: bool,
+) -> None:
+    """A ledger line added by hand whose field has the wrong type (`"remote_id": 5`) was a
+    traceback in the plan (reconcile) or the run, or a misreading (a post taken as another's);
+    the run stops naming the file, line and field (exit 2), sending and recording nothing."""
+    ledger = _ledger_with_a_line_by_hand(run, added)
+    for name, value in run.env().items():
+        monkeypatch.setenv(name, value)
+    before = ledger.read_bytes()
+    with pytest.raises(Exit) as stopped:
+        tasks.syndicate(
+            Context(), manifest=str(run.site.output / "syndication.json"), dry_run=dry_run
+        )
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"{ledger}:2: a ledger line whose '{field}' field is {problem}",
+    )
+    assert ledger.read_bytes() == before and not (run.records / ".git").exists()
+    assert sandboxes.facebook.posts == {} and sandboxes.twitter.tweets == {}
+
+
+@pytest.mark.parametrize(("added", "field", "problem"), LEDGER_TYPES, ids=LEDGER_TYPE_IDS)
+def test_invoke_preview_stops_at_a_ledger_line_of_the_wrong_type(
+    run: Run, monkeypatch: pytest.MonkeyPatch, added: dict[str, Any], field: str, problem: str
+) -> None:
+    """`invoke preview` reads the ledger for what each platform was told: a line added by hand
+    of the wrong type stops it as it stops `invoke syndicate`, not with a traceback."""
+    ledger = _ledger_with_a_line_by_hand(run, added)
+    monkeypatch.setattr(tasks, "ROOT", run.site.root)
+    for name, value in run.env().items():
+        monkeypatch.setenv(name, value)
+    path = run.site.content / "announcements" / "2026-11-20-flushing.md"
+    with pytest.raises(Exit) as stopped:
+        tasks.preview(Context(), str(path))
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        f"preview: {ledger}:2: a ledger line whose '{field}' field is {problem}",
+    )
+
+
+def _ledger_with_a_line_by_hand(run: Run, added: dict[str, Any]) -> Path:
+    """The ledger of a built site's announcement, posted on Facebook, then the line `added`
+    written by hand after it."""
+    run.site.add("2026-11-20-flushing")
+    run.site.build()
+    run.ledger.append(POSTED)
+    with run.ledger.path.open("a") as handle:
+        handle.write(json.dumps(added) + "\n")
+    return run.ledger.path
