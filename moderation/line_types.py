@@ -16,6 +16,7 @@ from archive.line_types import (
     WHOLE_NUMBER,
     FieldType,
     check_fields,
+    of,
     wrong_type,
 )
 
@@ -29,13 +30,13 @@ FIELD_TYPES: dict[str, FieldType] = {
     "version": WHOLE_NUMBER,  # a classification's
     "action": TEXT,
     "categories": LIST_OF_TEXT,
-    "evidence": (lambda v: isinstance(v, dict), "a mapping of each category's evidence"),
+    "evidence": of(dict, expected="a mapping of each category's evidence"),
     **dict.fromkeys(("op", "decision", "who", "reason", "result"), TEXT),  # a decision's
     **dict.fromkeys(("category", "clause"), TEXT_OR_NULL),
 }
 # Each category's evidence (`Evidence.as_dict`, and the notes for a person in moderation/run).
 EVIDENCE_TYPES: dict[str, FieldType] = {
-    "matched": (lambda v: isinstance(v, list), "a list"),
+    "matched": of(list, expected="a list"),
     "reason": TEXT,
     "clause": TEXT,
     "strong": TRUE_OR_FALSE,

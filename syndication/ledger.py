@@ -42,8 +42,7 @@ from archive.line_types import (
     TRUE_OR_FALSE,
     FieldType,
     check_fields,
-    is_text,
-    is_whole_number,
+    of,
 )
 
 
@@ -64,11 +63,8 @@ FIELD_TYPES: dict[str, FieldType] = {
     # What a create or update brought the platform (`_sent`): an older ledger's line counted
     # the corrections told rather than naming them.
     **dict.fromkeys(("hash", "title", "updated"), TEXT_OR_NULL),
-    "corrections": (
-        lambda v: is_whole_number(v) or (isinstance(v, list) and all(map(is_text, v))),
-        "a list of text or a whole number",
-    ),
-    "payload": (lambda v: isinstance(v, dict), "a mapping"),  # exactly what a create sends
+    "corrections": of(int, list, items=str, expected="a list of text or a whole number"),
+    "payload": of(dict, expected="a mapping"),  # exactly what a create sends
     **dict.fromkeys(("reason", "resume_at"), TEXT_OR_NULL),
     **dict.fromkeys(("error", "note"), TEXT),
     "uncertain": TRUE_OR_FALSE,
