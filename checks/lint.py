@@ -1225,19 +1225,16 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
         releases[file] = Release(item.date, draft=item.status == "draft")
         if not shows_its_links(item.status):
             without_links.add(file)
-        files[page] = file
+        written = {page, calendar} if item.is_event else {page}
+        files |= dict.fromkeys(written, file)
+        # A withdrawn one keeps its page and, an event, its calendar (as the cancellation).
         if item.status != "draft":
-            paths.add(page)
-        # A withdrawn one keeps its page but leaves the listings and calendars.
-        if item.status != "withdrawn" and item.is_event:
-            files[calendar] = file
+            paths |= written
         if item.status == "published":
             # Its year's and category's pages list it: the build writes each from its first.
             year = ARCHIVE_YEAR_SAVE_AS.format(year=item.date.astimezone(CITY).year)
             for listing in (year, CATEGORY_SAVE_AS.format(slug=item.category)):
                 first_listed[listing] = min(item.date, first_listed.get(listing, item.date))
-            if item.is_event:
-                paths.add(calendar)
     paths |= set(first_listed)
     for path in (content_dir / "pages").glob("*.md"):
         file = path.relative_to(content_dir).as_posix()

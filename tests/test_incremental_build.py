@@ -417,6 +417,18 @@ def test_a_rebuild_links_every_unchanged_file_and_writes_only_the_changed_ones(
     more than linking them: unchanged ones are linked from the last build, listings' pages
     and the plugins' files (calendars, feeds, manifest, sitemap) as much as the pages."""
     several(site)
+    site.add(  # a withdrawn event's calendar stays, as its cancellation
+        "2026-11-09-parade",
+        title="Santa parade",
+        category="city-event",
+        date="2026-11-09 09:00",
+        event_start="2026-12-06 17:00",
+        event_end="2026-12-06 19:00",
+        location="Bay Avenue",
+        status="withdrawn",
+        withdrawn_reason="Cancelled for the snowfall warning.",
+        modified="2026-11-23 08:00",
+    )
     for day in range(1, 26):  # their category's listing runs to a second page
         site.add(
             f"2026-10-{day:02d}-item",
@@ -436,6 +448,7 @@ def test_a_rebuild_links_every_unchanged_file_and_writes_only_the_changed_ones(
         "category/capital-project.html",  # a listing's pages the edit is not on
         "category/capital-project-2.html",
         "announcements/2026-11-08-event.ics",
+        "announcements/2026-11-09-parade.ics",
         "events.ics",
         "feeds/service-change.atom.xml",
         "robots.txt",

@@ -1838,6 +1838,55 @@ def test_a_correction_to_an_event_is_told_in_its_calendar_files(site: Site) -> N
     )
 
 
+def test_a_withdrawn_events_own_calendar_file_stays_as_its_cancellation(site: Site) -> None:
+    """Someone who added the event from its page's file keeps that address: RFC 5545/5546
+    cancel an event by the same UID, STATUS:CANCELLED and a SEQUENCE not lower than before,
+    so the file stays, holding the very VEVENT events.ics gives (the withdrawal's words), and
+    the page, showing only the notice, offers it as the cancellation."""
+    site.add(
+        "2026-11-19-parade",
+        title="Santa parade",
+        category="city-event",
+        event_start="2026-12-06 17:00",
+        event_end="2026-12-06 19:00",
+        location="Bay Avenue",
+        status="withdrawn",
+        withdrawn_reason="Cancelled for the snowfall warning.",
+        modified="2026-11-23 08:00",
+    )
+    site.build()
+    own = site.read("announcements/2026-11-19-parade.ics")  # lines read as "\n", unfolded
+    vevent = re.search(r"BEGIN:VEVENT\n.*?END:VEVENT\n", own, re.S)
+    assert vevent and own.count("BEGIN:VEVENT") == 1
+    assert vevent[0] in site.read("events.ics")
+    url = f"{SITEURL}/announcements/2026-11-19-parade.html"
+    assert vevent[0].replace("\n ", "") == (
+        "BEGIN:VEVENT\n"
+        "SUMMARY:Santa parade\n"
+        "DTSTART:20261207T010000Z\n"
+        "DTEND:20261207T030000Z\n"
+        "DTSTAMP:20261123T160000Z\n"
+        "UID:2026-11-19-parade@news.trail.ca\n"
+        "SEQUENCE:0\n"  # outside git; the number of commits that changed its file
+        "CREATED:20261120T170000Z\n"
+        "DESCRIPTION:Withdrawn\\, Monday\\, November 23\\, 2026\\, 8 a.m. PST: Cancelle"
+        f"d for the snowfall warning.\\n\\n{url}\n"
+        "LAST-MODIFIED:20261123T160000Z\n"
+        "LOCATION:Bay Avenue\n"
+        "STATUS:CANCELLED\n"
+        f"URL:{url}\n"
+        "END:VEVENT\n"
+    )
+    page = site.read("announcements/2026-11-19-parade.html")
+    notice = page.split('<section class="notice notice-withdrawn"', 1)[1].split("</section>")[0]
+    assert (
+        '<p>The event is cancelled. If you added it to your calendar, <a href="'
+        '../announcements/2026-11-19-parade.ics" download>get the cancellation for your '
+        "calendar (.ics file)</a>.</p>"
+    ) in notice
+    assert page.count('parade.ics"') == 1 and "Event details" not in page  # the one link
+
+
 def test_urgent_alerts_come_first_on_the_home_page_until_they_expire(site: Site) -> None:
     site.add("2026-11-20-flushing")
     site.add(

@@ -28,7 +28,7 @@ from .feeds import FEEDS_FOLDER, feed_specs, render_feed
 
 logger = logging.getLogger(__name__)
 icalendar_version = version("icalendar")
-EVENTS_CALENDAR = "events.ics"  # every event's; each also has its own, beside its page
+EVENTS_CALENDAR = "events.ics"  # every event's; each (withdrawn too) has its own beside its page
 
 
 class FeedsGenerator(OutputGenerator):
@@ -85,20 +85,20 @@ class FeedsGenerator(OutputGenerator):
                 icalendar_version,
             )
 
+        # A withdrawn event keeps its own file, as its cancellation (the same VEVENT as in
+        # events.ics): whoever added the event from it finds the cancellation there, not a 404.
+        events = [*published, *withdrawn]
         serialised = {
-            a.slug: store.get(("event", *inputs(a)), partial(serialise, a, siteurl))
-            for a in published
+            a.slug: store.get(("event", *inputs(a)), partial(serialise, a, siteurl)) for a in events
         }
-        for article in published:
+        for article in events:
             ics = store.get(
                 ("file", *inputs(article)),
                 partial(event_calendar, article, siteurl, serialised[article.slug]),
             )
             self.write(ics_path(article), ics)
         name = f"{self.settings['SITENAME']}: events"
-        self.write(
-            EVENTS_CALENDAR, calendar_feed([*published, *withdrawn], name, siteurl, serialised)
-        )
+        self.write(EVENTS_CALENDAR, calendar_feed(events, name, siteurl, serialised))
         store.save()
 
 
