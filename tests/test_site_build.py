@@ -847,6 +847,57 @@ def test_a_draft_page_is_never_published(site: Site) -> None:
     assert "Draft snow plan" not in site.read("sitemap.xml")
 
 
+def feed_alternates(page: str) -> list[tuple[str, str, str]]:
+    """(type, title, href) of each feed a page's <head> advertises, in order."""
+    head = page.split("</head>", 1)[0]
+    return re.findall(
+        r'<link rel="alternate" type="(application/(?:atom|rss)\+xml)" title="([^"]*)" '
+        r'href="([^"]*)">',
+        head,
+    )
+
+
+def test_each_page_advertises_the_feeds_of_what_it_lists(site: Site) -> None:
+    """Feed autodiscovery: every page offers the all-announcements feeds; a category's page
+    its own feeds too, the home page the urgent alerts', an announcement's page its
+    category's, each as Atom and RSS, titled so a reader can tell them apart."""
+    site.add("2026-11-20-flushing")
+    site.add(
+        "2026-11-19-fair",
+        title="Rossland winter fair",
+        category="regional-event",
+        event_start="2026-12-05 10:00",
+        event_end="2026-12-05 16:00",
+        location="Rossland Miners' Hall",
+    )
+    site.build()
+
+    def both(slug: str, what: str, up: str) -> list[tuple[str, str, str]]:
+        return [
+            (
+                "application/atom+xml",
+                f"City of Trail: {what} (Atom)",
+                f"{up}/feeds/{slug}.atom.xml",
+            ),
+            ("application/rss+xml", f"City of Trail: {what} (RSS)", f"{up}/feeds/{slug}.rss.xml"),
+        ]
+
+    assert feed_alternates(site.read("index.html")) == [
+        *both("all", "all announcements", "."),
+        *both("urgent", "urgent alerts", "."),
+    ]
+    assert feed_alternates(site.read("category/regional-event.html")) == [
+        *both("all", "all announcements", ".."),
+        *both("regional-event", "Greater Trail Area events", ".."),
+    ]
+    assert feed_alternates(site.read("announcements/2026-11-20-flushing.html")) == [
+        *both("all", "all announcements", ".."),
+        *both("service-change", "Service changes", ".."),
+    ]
+    for other in ("events.html", "archives.html", "about.html"):
+        assert feed_alternates(site.read(other)) == both("all", "all announcements", "."), other
+
+
 def test_a_withdrawn_announcement_keeps_its_url_with_the_reason_and_leaves_the_lists(
     site: Site,
 ) -> None:
