@@ -2105,6 +2105,20 @@ def test_each_feed_links_its_web_page_and_itself(site: Site) -> None:
     assert links("alert.rss.xml") == (f"{SITEURL}/", [f"{SITEURL}/feeds/alert.rss.xml"])
 
 
+def test_each_rss_feeds_self_link_says_it_is_rss(site: Site) -> None:
+    """RSS Advisory Board best practice: the channel's atom:link rel="self" gives the type of
+    the document it names, application/rss+xml (the Atom feed's self link is Atom's own)."""
+    site.add("2026-11-20-flushing")
+    site.build()
+    feeds = sorted((site.output / "feeds").glob("*.rss.xml"))
+    assert len(feeds) == 8  # all, urgent and one per category
+    for feed in feeds:
+        links = re.findall(r"<atom:link [^>]*>", feed.read_text())
+        assert links == [
+            f'<atom:link href="{SITEURL}/feeds/{feed.name}" rel="self" type="application/rss+xml"/>'
+        ], feed.name
+
+
 def json_ld(page: str) -> dict:
     match = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
     assert match, "no JSON-LD on the page"

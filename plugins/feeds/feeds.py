@@ -234,7 +234,10 @@ def render_feed(
             getattr(entry, NAMESPACE).set(f"{siteurl}/{shown.image}", image.stat().st_size, mime)
     atom = fg.atom_str(pretty=True)
     # feedgen's RSS <link> is the last link given, and its atom:link the self links: the
-    # web page and the RSS document itself, not the Atom one.
-    fg.link(href=f"{siteurl}/{spec.path('rss')}", rel="self", replace=True)
+    # web page and the RSS document itself, not the Atom one, typed as the RSS Advisory
+    # Board advises.
+    fg.link(
+        href=f"{siteurl}/{spec.path('rss')}", rel="self", type="application/rss+xml", replace=True
+    )
     fg.link(href=page_url, rel="alternate")
     return atom, fg.rss_str(pretty=True)
