@@ -59,6 +59,9 @@ class FacebookSandbox(Sandbox):
             # The Page token lost its permissions (`revoke_permissions`): Graph answers it the
             # Page's public fields only.
             self.permissions_revoked = False
+            # Pictures a comment's attachment shows, as Facebook's CDN serves them (no token):
+            # each name with its bytes and content type; an expired link answers 404.
+            self.pictures: dict[str, tuple[bytes, str]] = {}
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -75,6 +78,7 @@ class FacebookSandbox(Sandbox):
             Rule(
                 f"/{VERSION}/<object_id>", endpoint=self._object, methods=["GET", "POST", "DELETE"]
             ),
+            Rule("/cdn/<name>", endpoint=self._picture, methods=["GET"]),
         ]
 
     # Errors in Graph's shape
@@ -322,6 +326,27 @@ class FacebookSandbox(Sandbox):
                 "attachment": attachment,
             }
             return comment_id
+
+    def add_picture(self, content: bytes, content_type: str = "image/jpeg") -> str:
+        """A picture on the sandbox's CDN, as a comment's `attachment.media.image.src` gives
+        it: its address (at 127.0.0.1, asked without a token, as scontent.xx.fbcdn.net is)."""
+        with self.lock:
+            name = f"{len(self.pictures) + 1}_{secrets.token_hex(4)}"
+            self.pictures[name] = (content, content_type)
+        return f"{self.url}/cdn/{name}"
+
+    def expire_picture(self, address: str) -> None:
+        """A picture's CDN link expires (Facebook's signed links last days): it answers 404."""
+        with self.lock:
+            self.pictures.pop(address.rstrip("/").rsplit("/", 1)[-1], None)
+
+    def _picture(self, request: Request, name: str) -> Response:
+        with self.lock:
+            found = self.pictures.get(name)
+        if found is None:
+            return Response(b"URL signature expired", status=404, content_type="text/plain")
+        content, content_type = found
+        return Response(content, content_type=content_type)
 
     def edit_comment(self, comment_id: str, message: str) -> None:
         """The author edits their comment (Graph shows the new message)."""
