@@ -54,11 +54,13 @@ from archive.index import (  # noqa: E402
 from archive.index import reindex as rebuild_index  # noqa: E402
 from archive.index import search as search_records  # noqa: E402
 from archive.lock import ArchiveBusy, holds_nothing_but_the_lock, one_run_at_a_time  # noqa: E402
+from archive.pictures import verify_pictures  # noqa: E402
 from archive.retention import (  # noqa: E402
     RetentionError,
     RetentionPolicy,
     due_for_disposition,
     hold_warnings,
+    pictures_due,
 )
 from checks import history  # noqa: E402
 from checks import lint as content_lint  # noqa: E402
@@ -551,6 +553,8 @@ def verify(c: Context, full: bool = False) -> None:
     line changed: what the archive's git history holds shows what is gone or changed."""
     records_dir = _archive_to_read("records verify")
     problems = [p for chain in chains(records_dir).values() for p in chain.verify()]
+    # Each picture kept with a comment, against the SHA-256 its line records.
+    problems += verify_pictures(records_dir)
     # Lines cut from a file's end, or a file removed whole, leave chains that verify.
     try:
         problems += removed_records(records_dir, FILES.values(), full)
@@ -741,7 +745,15 @@ def retention(c: Context, dry_run: bool = False) -> None:
     due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for r in due:
         print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}")
+    # The pictures comments showed go with them (never one a held or kept comment showed).
+    pictures = pictures_due(records_dir, due)
+    for picture in pictures:
+        latest = max(picture.records, key=lambda r: r.time)
+        versions = ", ".join(r.key for r in picture.records)
+        print(f"{city_time(latest.time)}  {'picture':<10} {picture.file}  with {versions}")
     print(f"records retention: {len(due)} record(s) due for disposition (dry run).")
+    if pictures:
+        print(f"records retention: {len(pictures)} picture file(s) due with their comments.")
 
 
 # What to do when RECORDS_REMOTE is missing: said by every command that needs it.

@@ -28,6 +28,7 @@ from syndication.syndicate import Retry, resume_at
 from .comments import CollectCounts, CommentArchive
 from .git import commit_archive
 from .index import city_time
+from .pictures import PictureKeeper
 
 # What of a platform's is used up ("rate limit", "daily quota"), and until when (None: the
 # platform did not say).
@@ -39,6 +40,8 @@ Pause = tuple[str, datetime | None]
 # would visit the same posts and never reach the rest, whenever there are more than a window
 # or a day allows.
 STOPPED_AT = Path("archive") / "collect-stopped-at.json"
+# What each run adds up per platform.
+COUNTED = ("new", "edited", "deleted", "unchanged", "pictures_kept", "pictures_not_kept")
 
 
 class Visit(NamedTuple):
@@ -75,6 +78,8 @@ def collect(
         platforms = make_platforms(settings, content_dir)
         archive = CommentArchive(settings.records_dir)
         archive.read()
+        # The pictures comments show, kept with their versions: the CDN's links expire.
+        pictures = PictureKeeper(settings.records_dir)
         # A hide a stopped run sent may have been applied: not the author's deletion either.
         hidden = ModerationLog(settings.records_dir).maybe_hidden()
         totals: dict[str, CollectCounts] = {}
@@ -184,15 +189,22 @@ def collect(
                     unlisted,
                     _listed_since(platform, now),
                     platform.replies_go_with_their_comment,
+                    pictures,
                 )
                 total = totals.setdefault(name, CollectCounts())
-                for field in ("new", "edited", "deleted", "unchanged"):
+                for field in COUNTED:
                     setattr(total, field, getattr(total, field) + getattr(counts, field))
         for name, total in sorted(totals.items()):
             say(
                 f"{name}: {total.new} new, {total.edited} edited, {total.deleted} deleted, "
                 f"{total.unchanged} unchanged comments"
             )
+        for name, total in sorted(totals.items()):
+            if total.pictures_kept or total.pictures_not_kept:
+                say(
+                    f"{name}: {total.pictures_kept} picture(s) kept with the records, "
+                    f"{total.pictures_not_kept} not kept (the reason is on each comment's line)"
+                )
         for post in closed:
             say(f"{post}: comments are turned off; nothing collected.")
         for post, fate in gone:

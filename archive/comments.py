@@ -7,7 +7,10 @@ or (`removed_with`) with the comment it replied to, where the platform deletes a
 replies with it, or (`removed_with_post`) with the post the City withdrew, where the platform
 deletes a post's comments with it, or with a post deleted on the platform itself, outside this
 system (`post_deleted_on_platform` as well) (the City's own answer's line is marked `by_city`,
-as its versions are). Collecting again records only what changed. Two runs that collected the same
+as its versions are). Collecting again records only what changed. The picture a version shows
+is downloaded and kept with the records (`archive/pictures.py`): the version's line says which
+file holds it, or why it was not kept, and a later line (`comment_picture`) what a later
+collect that tried again found. Two runs that collected the same
 thing on their own copies of the archive (joined by `records push`) both keep their lines; a
 version or deletion read again is the same record, counted once (`Repeats`).
 """
@@ -34,6 +37,7 @@ from .line_types import (
     FieldType,
     check_fields,
 )
+from .pictures import PICTURE_LINE, TRIED_AGAIN, PictureKeeper, kept, picture_source, worth_trying
 
 # How a comment left the platform, as every record of it words it.
 DELETED_BY_AUTHOR = "deleted by its author"
@@ -54,11 +58,17 @@ FIELD_TYPES: dict[str, FieldType] = {
     **dict.fromkeys(("parent_id", "updated", "moderation_status"), TEXT_OR_NULL),
     **dict.fromkeys(("hidden", "by_city", "post_deleted_on_platform"), TRUE_OR_FALSE),
     "attachment": MAPPING_OR_NULL,  # as Graph gives it: `type`, `url`, `media`
+    "picture": MAPPING_OR_NULL,  # kept with the records (archive/pictures.py), or why not
     **dict.fromkeys(("removed_with", "removed_with_post"), TEXT),  # a deletion's
 }
 # Of an attachment, what is read of it to show where to see it (`attachment_sources`).
 ATTACHMENT_TYPES: dict[str, FieldType] = {"media": MAPPING_OR_NULL}
 MEDIA_TYPES: dict[str, FieldType] = {"image": MAPPING_OR_NULL}
+# Of a picture, what export, retention and verify read of it.
+PICTURE_TYPES: dict[str, FieldType] = {
+    **dict.fromkeys(("sha256", "file", "type", "not_kept", "why"), TEXT),
+    "bytes": WHOLE_NUMBER,
+}
 
 
 def check_types(event: Mapping[str, Any]) -> None:
@@ -68,6 +78,7 @@ def check_types(event: Mapping[str, Any]) -> None:
     attachment = event.get("attachment") or {}
     check_fields(attachment, ATTACHMENT_TYPES, "attachment.")
     check_fields(attachment.get("media") or {}, MEDIA_TYPES, "attachment.media.")
+    check_fields(event.get("picture") or {}, PICTURE_TYPES, "picture.")
 
 
 @dataclass
@@ -84,6 +95,8 @@ class CommentState:
     deleted: bool = False
     by_city: bool = False  # the City's own answer: a record, never moderated
     attachment: dict[str, Any] | None = None  # what its latest version shows besides its text
+    # Whether its latest version's picture was kept, as the lines say (None: never tried).
+    picture: dict[str, Any] | None = None
     versions: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -112,6 +125,8 @@ class CollectCounts:
     edited: int = 0
     deleted: int = 0
     unchanged: int = 0
+    pictures_kept: int = 0
+    pictures_not_kept: int = 0
 
 
 class Repeats:
@@ -191,6 +206,7 @@ class CommentArchive:
         hidden_by_city: frozenset[tuple[str, str]] = frozenset(),
         listed_since: datetime | None = None,
         replies_go_with_their_comment: bool = False,
+        pictures: PictureKeeper | None = None,
     ) -> CollectCounts:
         """Compare what the platform shows now with the archive; append only the changes.
 
@@ -198,7 +214,10 @@ class CommentArchive:
         comment it replies to is in `hidden_by_city` (comments the City hid, on a platform whose
         listing leaves them out) or it was made before `listed_since`, as far back as the
         listing reaches. Where `replies_go_with_their_comment` (the platform deletes a
-        comment's replies with it), a reply whose comment is gone too was removed with it."""
+        comment's replies with it), a reply whose comment is gone too was removed with it.
+        With `pictures`, each new version's picture is downloaded and its line says where it
+        is kept or why not; an unchanged comment's picture not kept for want of an answer (or
+        never tried) is tried again, and what came of it recorded on a line of its own."""
         known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
@@ -207,23 +226,28 @@ class CommentArchive:
             key = (platform, comment.id)
             seen.add(key)
             state = known.get(key)
+            source = picture_source(comment.attachment) if pictures else None
             if state is not None and _same(state, comment) and not state.deleted:
                 counts.unchanged += 1
+                if pictures and source and worth_trying(state.picture):
+                    changes.extend(_tried_again(announcement, state, pictures.keep(source), counts))
                 continue
             version = state.version + 1 if state else 1
             if state:
                 counts.edited += 1
             else:
                 counts.new += 1
-            changes.append(
-                {
-                    "kind": "comment",
-                    "announcement": announcement,
-                    "comment_id": comment.id,
-                    "version": version,
-                    **{k: v for k, v in asdict(comment).items() if k != "id"},
-                }
-            )
+            line = {
+                "kind": "comment",
+                "announcement": announcement,
+                "comment_id": comment.id,
+                "version": version,
+                **{k: v for k, v in asdict(comment).items() if k != "id"},
+            }
+            if pictures and source:
+                line["picture"] = pictures.keep(source)
+                _count_picture(line["picture"], counts)
+            changes.append(line)
         vanished = [
             state
             for key, state in known.items()
@@ -272,6 +296,37 @@ class CommentArchive:
         return CollectCounts(deleted=len(changes))
 
 
+def _count_picture(picture: dict[str, Any], counts: CollectCounts) -> None:
+    if kept(picture):
+        counts.pictures_kept += 1
+    else:
+        counts.pictures_not_kept += 1
+
+
+def _tried_again(
+    announcement: str, state: CommentState, picture: dict[str, Any], counts: CollectCounts
+) -> list[dict[str, Any]]:
+    """The line recording what a later collect found of a version's picture: kept, or not
+    for good (expired, too large, not an image); or, never tried before, that it was tried.
+    Nothing when it again had no answer (said once already: the next collect tries again)."""
+    if state.picture is not None and picture.get("not_kept") in TRIED_AGAIN:
+        return []
+    _count_picture(picture, counts)
+    return [
+        {
+            "kind": PICTURE_LINE,
+            "announcement": announcement,
+            "platform": state.platform,
+            "post_id": state.post_id,
+            "comment_id": state.id,
+            "version": state.version,
+            "author": state.author,
+            **({"by_city": True} if state.by_city else {}),
+            "picture": picture,
+        }
+    ]
+
+
 def _deletion(announcement: str, post_id: str, state: CommentState, **how: Any) -> dict[str, Any]:
     """The line recording that a comment left the platform; `how`, if not by its author."""
     return {
@@ -305,7 +360,11 @@ def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) 
         state.text, state.version, state.deleted = event["text"], event["version"], False
         state.by_city = bool(event.get("by_city"))
         state.attachment = event.get("attachment")
+        state.picture = event.get("picture")
         state.versions.append(event)
+    elif event["kind"] == PICTURE_LINE and key in comments:
+        if comments[key].version == event.get("version"):
+            comments[key].picture = event.get("picture")
     elif event["kind"] == "comment_deleted" and key in comments:
         comments[key].deleted = True
         comments[key].versions.append(event)

@@ -37,7 +37,7 @@ import shutil
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ from .index import (
     search_words,
     username_key,
 )
+from .pictures import ATTACHMENTS, kept, version_pictures
 
 SEVERED = "[severed: FOIPPA s.22, {what} of a third party]"
 # An account a text mentions (`@jordan_park`, on X and YouTube): not right after a word, so
@@ -113,6 +114,10 @@ POSTED_IDS = ("remote_id", "reply_id")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The CSV's column beside the archive's: what a comment version showed besides its text.
 ATTACHMENT = "attachment"
+# Where a package holds the pictures its comments showed, as the archive kept them.
+PICTURES = "attachments"
+# A kept picture's file as a comment line names it: its SHA-256 and the extension of its type.
+PICTURE_FILE = re.compile(rf"{ATTACHMENTS.as_posix()}/([0-9a-f]{{64}})\.([a-z0-9]+)")
 
 
 class ExportError(ValueError):
@@ -157,6 +162,7 @@ def personal_information(record: ArchiveRecord) -> list[PersonalInfo]:
         found.extend(_addresses(record.key, record.text))
     if _by_a_third_party(record):
         found.extend(_attached(record.key, record.data.get("attachment")))
+        found.extend(_picture_kept(record.key, record.data.get("picture")))
     return list(dict.fromkeys(found))  # once each, though quoted in several places
 
 
@@ -391,6 +397,71 @@ def _attached(key: str, attachment: Any) -> list[PersonalInfo]:
     return [PersonalInfo(key, ATTACHED, a) for a in attachment_sources(attachment) if a.strip()]
 
 
+def _picture_kept(key: str, picture: Any) -> list[PersonalInfo]:
+    """The picture a comment's author attached, as the archive keeps it: its file and its
+    SHA-256 (which a copy of the picture could be matched against) are theirs, as its link is."""
+    if not kept(picture):
+        return []
+    values = (str(picture.get("file") or ""), str(picture["sha256"]))
+    return [PersonalInfo(key, ATTACHED, value) for value in values if value.strip()]
+
+
+def package_picture(data: dict[str, Any]) -> str:
+    """Where a package holds the picture a comment version showed (`attachments/<sha256>.<ext>`),
+    when the archive kept it; '' when it did not, or its record names it no more (severed)."""
+    picture = data.get("picture")
+    if not kept(picture):
+        return ""
+    found = PICTURE_FILE.fullmatch(str(picture.get("file") or ""))
+    if not found or found[1] != picture["sha256"]:
+        return ""
+    return f"{PICTURES}/{found[1]}.{found[2]}"
+
+
+def picture_shown(data: dict[str, Any]) -> str:
+    """What the package says of the picture a comment version showed: the file that holds it,
+    why the archive has none (`not kept: the link answered 404 (expired)`), or its severing;
+    '' when there was no picture to keep."""
+    picture = data.get("picture")
+    if not isinstance(picture, dict):
+        return ""
+    held = package_picture(data)
+    if held:
+        return held
+    if picture.get("not_kept"):
+        return f"picture not kept: {picture.get('why') or picture['not_kept']}"
+    return str(picture.get("file") or "")  # severed
+
+
+def _with_later_picture(
+    record: ArchiveRecord, pictures: dict[tuple[str, str, int], dict[str, Any]]
+) -> ArchiveRecord:
+    """A comment version with its picture, as a later collect kept it (`comment_picture`
+    line) when its own line could not: the record the package gives holds it."""
+    if record.type != "comment" or record.data.get("kind") != "comment":
+        return record
+    found = pictures.get((record.platform, record.comment_id, int(record.data.get("version", 0))))
+    if found is None or kept(record.data.get("picture")):
+        return record
+    return replace(record, data={**record.data, "picture": found})
+
+
+def _copy_pictures(records_dir: Path, folder: Path, records: list[ArchiveRecord]) -> set[str]:
+    """The pictures the records showed and the archive kept, copied into the package; the
+    package paths of those copied (one missing from the archive is not: `records verify`
+    names it)."""
+    copied = set()
+    for record in records:
+        held = package_picture(record.data)
+        if held and held not in copied:
+            source = records_dir / ATTACHMENTS / Path(held).name
+            if source.is_file():
+                (folder / PICTURES).mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, folder / held)
+                copied.add(held)
+    return copied
+
+
 class StandIns:
     """The stand-in of each third party's comment id, by platform and id (see `pseudonyms`),
     and, made once an export, a pattern finding each platform's ids written in a text (a
@@ -516,10 +587,22 @@ def attachment_shown(data: dict[str, Any]) -> tuple[str, list[str]]:
     return (f'{kind} "{title}"' if title else kind), attachment_sources(attachment)
 
 
-def _attachment_cell(data: dict[str, Any]) -> str:
-    """`attachment_shown` as one CSV cell: `photo: <picture> <page>`."""
+def _attachment_cell(data: dict[str, Any], copied: set[str]) -> str:
+    """`attachment_shown` as one CSV cell: `photo: <picture> <page>`, then the package's file
+    that holds the picture (`; kept as attachments/<sha256>.jpg`) or why there is none."""
     kind, sources = attachment_shown(data)
-    return " ".join([f"{kind}:", *sources]) if kind else ""
+    if not kind:
+        return ""
+    return " ".join([f"{kind}:", *sources]) + _kept_note(data, copied)
+
+
+def _kept_note(data: dict[str, Any], copied: set[str]) -> str:
+    shown = picture_shown(data)
+    if not shown:
+        return ""
+    if package_picture(data) and shown not in copied:
+        return f"; picture file {Path(shown).name} missing from the archive"
+    return f"; kept as {shown}" if package_picture(data) else f"; {shown}"
 
 
 def announcement_source(project: Path, announcement: str) -> str:
@@ -621,6 +704,7 @@ def _check_free(out: Path) -> None:
 
 
 def _write_set(
+    records_dir: Path,
     folder: Path,
     records: list[ArchiveRecord],
     request: str,
@@ -630,6 +714,7 @@ def _write_set(
     redacted: bool,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    copied = _copy_pictures(records_dir, folder, records)
     rows = [{k: getattr(r, k) for k in COLUMNS} for r in records]
     (folder / "records.json").write_text(
         json.dumps(
@@ -651,7 +736,7 @@ def _write_set(
         writer = csv.DictWriter(handle, fieldnames=(*COLUMNS, ATTACHMENT))
         writer.writeheader()
         for row, record in zip(rows, records, strict=True):
-            cells = {**row, ATTACHMENT: _attachment_cell(record.data)}
+            cells = {**row, ATTACHMENT: _attachment_cell(record.data, copied)}
             writer.writerow({k: spreadsheet_cell(v) for k, v in cells.items()})
     by_announcement: dict[str, list[ArchiveRecord]] = defaultdict(list)
     for record in records:
@@ -663,6 +748,9 @@ def _write_set(
     )
     env.filters["city_time"] = city_time  # as `invoke records search` shows times
     env.filters["attachment_shown"] = attachment_shown
+    env.filters["kept_note"] = lambda data: _kept_note(data, copied).removeprefix("; ")
+    env.globals["copied"] = copied
+    env.filters["package_picture"] = package_picture
     env.filters["how_removed"] = how_removed  # as `invoke records search` words a removal
     html = env.get_template("foi-report.html").render(
         request=request,
@@ -705,6 +793,9 @@ def export(
         if record.announcement in threads:
             found.setdefault(record.key, record)
     records = sorted(found.values(), key=lambda r: (r.time, r.file, r.line))
+    # The pictures a later collect kept, each with the version it belongs to.
+    pictures = version_pictures(records_dir)
+    records = [_with_later_picture(record, pictures) for record in records]
     order = {r.key: n for n, r in enumerate(records)}
     # A City Hall number or address a resident quotes is the City's, not theirs: not severed.
     # So is the City's own account a resident mentions (`@CityofTrail`).
@@ -734,7 +825,7 @@ def export(
     # files, and a stopped export must not leave half a package where a whole one is expected).
     staging = out.resolve().with_name(f".{out.resolve().name}.{os.getpid()}.partial")
     try:
-        _write_set(staging, records, request, queries, flags, project, redacted=False)
+        _write_set(records_dir, staging, records, request, queries, flags, project, redacted=False)
         if redact:
             # Everything flagged is severed from every record but the City's own posts: what
             # identifies a commenter, and what they wrote about themselves, also where the
@@ -743,7 +834,16 @@ def export(
             severed = [sever(r, finder, stand_ins) for r in records]
             # The request's own words too: it may search for a commenter by name.
             asked = [finder.sever_query(query) for query in queries]
-            _write_set(staging / "redacted", severed, request, asked, flags, project, redacted=True)
+            _write_set(
+                records_dir,
+                staging / "redacted",
+                severed,
+                request,
+                asked,
+                flags,
+                project,
+                redacted=True,
+            )
         _manifest(staging)
         if out.is_dir():
             out.rmdir()  # empty: checked above

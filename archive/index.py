@@ -32,6 +32,7 @@ from syndication.config import REQUIRED
 from .chain import START, ChainFile, Checkpoint, naming_line
 from .comments import Repeats, how_removed
 from .comments import check_types as check_comment
+from .pictures import PICTURE_LINE
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
 # and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
@@ -219,6 +220,8 @@ class _Earlier:
         else:
             self._restore_comment((event.get("platform", ""), event.get("comment_id", "")))
         if kind == "comment":
+            if event.get("kind") == PICTURE_LINE:
+                return None  # of a version's picture: export and retention read it with it
             if self.repeats.of_earlier(event):
                 return None
             event = _whose_comment(event, self.citys_answers)

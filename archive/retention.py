@@ -19,7 +19,9 @@ from checks.policy_file import read_mapping
 from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
+from .chain import ChainFile
 from .index import FILES, ArchiveRecord, name_key, platform_name, read_records, username_key
+from .pictures import kept, picture_lines
 
 # FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
 # year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).
@@ -170,6 +172,35 @@ def due_for_disposition(
         if _kept_until(record, policy, moderated) <= now:
             due.append(record)
     return due
+
+
+@dataclass(frozen=True)
+class PictureDue:
+    """A picture file kept with the records (`archive/attachments/…`) whose every comment
+    version that showed it is due for disposition: it goes with them."""
+
+    file: str
+    records: tuple[ArchiveRecord, ...]  # the comment versions it belongs to
+
+
+def pictures_due(records_dir: Path, due: Iterable[ArchiveRecord]) -> list[PictureDue]:
+    """The picture files that go with the comment versions `due` (`due_for_disposition`):
+    each only when every version that showed it is due, so a picture of a held comment, or one
+    another comment still kept showed too (the same picture is one file), is kept."""
+    versions = {
+        (r.platform, r.comment_id, int(r.data.get("version", 0))): r
+        for r in due
+        if r.type == "comment" and r.data.get("kind") == "comment"
+    }
+    shown_by: dict[str, list[tuple[str, str, int]]] = {}
+    for key, picture in picture_lines(ChainFile(records_dir / FILES["comment"]).events()):
+        if kept(picture):
+            shown_by.setdefault(str(picture["file"]), []).append(key)
+    return [
+        PictureDue(file, tuple(versions[key] for key in dict.fromkeys(keys)))
+        for file, keys in sorted(shown_by.items())
+        if all(key in versions for key in keys)
+    ]
 
 
 def hold_warnings(records: Iterable[ArchiveRecord], policy: RetentionPolicy) -> list[str]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import requests
 import tweepy
 from invoke.context import Context
 from invoke.exceptions import Exit
 
 import tasks
+from archive import collect as archive_collect
 from archive.chain import START, ChainFile, Checkpoint, Reading
 from archive.collect import collect
 from archive.comments import (
@@ -23,6 +26,7 @@ from archive.comments import (
     CommentArchive,
 )
 from archive.index import read_records
+from archive.pictures import PictureKeeper
 from sandboxes import Sandboxes
 from syndication import twitter
 from syndication.base import CommentsOff
@@ -686,3 +690,136 @@ def test_the_citys_answers_on_x_are_archived_and_its_update_replies_are_not(
 
     totals, _ = collect(settings, site.content)
     assert (totals["twitter"].unchanged, totals["twitter"].deleted) == (2, 0)
+
+
+def test_a_comments_picture_is_kept_with_the_records_as_its_cdn_link_expires(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Facebook's CDN links to a comment's photo expire within days: the records officer
+    answering an FOI request months later must still have the picture. Collect keeps it,
+    content-addressed, and the version's line names the file; an expired link is said so,
+    and the comment is archived all the same."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    records = site.root / "records"
+    jpeg = b"\xff\xd8\xff\xe0 brown water in my tub"
+    tub = fb.add_picture(jpeg)
+    photo = fb.add_comment(ids["facebook"], "", "Jordan Park", attachment=fb_photo(tub))
+    again = fb.add_comment(ids["facebook"], "Mine too", "Sam Lee", attachment=fb_photo(tub))
+    said: list[str] = []
+    collect(settings, site.content, say=said.append)
+    state = CommentArchive(records).state()
+    digest = hashlib.sha256(jpeg).hexdigest()
+    kept: dict[str, Any] = {
+        "sha256": digest,
+        "file": f"archive/attachments/{digest}.jpg",
+        "type": "image/jpeg",
+        "bytes": len(jpeg),
+    }
+    assert state[("facebook", photo)].versions[-1]["picture"] == kept
+    assert state[("facebook", again)].versions[-1]["picture"] == kept  # one file for both
+    assert (records / kept["file"]).read_bytes() == jpeg
+    assert [p.name for p in (records / "archive" / "attachments").iterdir()] == [f"{digest}.jpg"]
+    assert "facebook: 2 picture(s) kept with the records, 0 not kept" in " ".join(said)
+    committed = subprocess.run(
+        ["git", "-C", str(records), "ls-files", "archive/attachments"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert committed.split() == [kept["file"]]
+
+    # The resident swaps in another photo whose link has expired by the time collect asks.
+    sink = fb.add_picture(b"\xff\xd8\xff sink")
+    fb.expire_picture(sink)
+    fb.edit_attachment(photo, fb_photo(sink))
+    collect(settings, site.content, say=lambda _: None)
+    versions = CommentArchive(records).state()[("facebook", photo)].versions
+    assert versions[0]["picture"] == kept  # the earlier line as it was
+    assert versions[1]["attachment"] == fb_photo(sink)  # the version is archived all the same
+    assert versions[1]["picture"] == {
+        "not_kept": "expired",
+        "why": "the link answered 404 (expired)",
+    }
+    assert ChainFile(records / "archive" / "comments.jsonl").verify() == []
+
+
+def test_a_picture_not_an_image_or_too_large_is_not_kept_and_says_why(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    page = fb.add_picture(b"<html>login</html>", "text/html; charset=utf-8")
+    comment = fb.add_comment(ids["facebook"], "See this", attachment=fb_photo(page))
+    collect(settings, site.content, say=lambda _: None)
+    picture = CommentArchive(site.root / "records").state()[("facebook", comment)].picture
+    assert picture == {"not_kept": "not_an_image", "why": "not an image (text/html)"}
+    folder = site.root / "records" / "archive" / "attachments"
+    assert not folder.exists() or not any(folder.iterdir())
+
+    big = fb.add_picture(b"\x89PNG" + b"\0" * 5000, "image/png")
+    keeper = PictureKeeper(site.root / "records", max_bytes=1000)
+    assert keeper.keep(big)["not_kept"] == "too_large"  # said by its Content-Length
+    # One that does not say its length is cut off as it streams in, nothing half written left.
+    streamed = requests.Session()
+    streamed.hooks["response"].append(lambda r, **_: r.headers.pop("Content-Length") and None)
+    keeper = PictureKeeper(site.root / "records", session=streamed, max_bytes=1000)
+    assert keeper.keep(big) == {"not_kept": "too_large", "why": "over 1000 bytes"}
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_a_picture_the_cdn_did_not_answer_is_tried_again_by_a_later_collect(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """The CDN failing (5xx, no answer) never stops the collection: the comment is archived,
+    its picture said not kept, and the next collect keeps it, on a line of its own (the
+    comment's line is never rewritten)."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    jpeg = b"\xff\xd8\xff hydrant"
+    src = fb.add_picture(jpeg)
+    fb.inject("server_error", path="^/cdn/", times=2, status=503)
+    comment = fb.add_comment(ids["facebook"], "", "Riley Cole", attachment=fb_photo(src))
+    _, failures = collect(settings, site.content, say=lambda _: None)
+    assert failures == []
+    records = site.root / "records"
+    chain = ChainFile(records / "archive" / "comments.jsonl")
+    first = [e for e in chain.events() if e.get("comment_id") == comment]
+    assert first[0]["picture"]["not_kept"] == "unreachable"
+
+    fb.inject("server_error", path="^/cdn/", times=2, status=503)
+    collect(settings, site.content, say=lambda _: None)  # no answer again: nothing to add
+    assert [e for e in chain.events() if e.get("comment_id") == comment] == first
+
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["facebook"].unchanged == 1 and totals["facebook"].pictures_kept == 1
+    lines = [e for e in chain.events() if e.get("comment_id") == comment]
+    assert lines[0] == first[0]
+    assert lines[1]["kind"] == "comment_picture" and lines[1]["version"] == 1
+    assert (records / lines[1]["picture"]["file"]).read_bytes() == jpeg
+    state = CommentArchive(records).state()[("facebook", comment)]
+    assert state.version == 1 and state.picture == lines[1]["picture"]
+    assert chain.verify() == []
+    # Not a record of its own: search finds the comment once.
+    assert [r.comment_id for r in read_records(records)].count(comment) == 1
+    collect(settings, site.content, say=lambda _: None)  # kept: not tried again
+    assert len([e for e in chain.events() if e.get("comment_id") == comment]) == 2
+
+
+def test_a_picture_archived_before_pictures_were_kept_is_kept_by_the_next_collect(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version archived with its attachment's link only (before collect kept pictures): the
+    next collect keeps its picture while the link still answers, on a line of its own."""
+    ids, settings = posted(site, sandboxes)
+    jpeg = b"\xff\xd8\xff before"
+    src = sandboxes.facebook.add_picture(jpeg)
+    comment = sandboxes.facebook.add_comment(ids["facebook"], "", attachment=fb_photo(src))
+    with monkeypatch.context() as before:
+        before.setattr(archive_collect, "PictureKeeper", lambda _: None)
+        collect(settings, site.content, say=lambda _: None)
+    chain = ChainFile(site.root / "records" / "archive" / "comments.jsonl")
+    (line,) = [e for e in chain.events() if e.get("comment_id") == comment]
+    assert "picture" not in line
+    collect(settings, site.content, say=lambda _: None)
+    lines = [e for e in chain.events() if e.get("comment_id") == comment]
+    assert lines[0] == line and lines[1]["kind"] == "comment_picture"
+    assert lines[1]["picture"]["sha256"] == hashlib.sha256(jpeg).hexdigest()

@@ -33,6 +33,7 @@ from archive.retention import (
     RetentionPolicy,
     due_for_disposition,
     hold_warnings,
+    pictures_due,
 )
 from moderation.classifier import ModerationPolicy, classify
 from moderation.log import ModerationLog
@@ -603,6 +604,8 @@ REMOVED = {
         ),
         ({**REMOVED, "removed_with": 5}, "removed_with", "5; expected text"),
         ({**REMOVED, "comment_id": ["c1"]}, "comment_id", '["c1"]; expected text'),
+        ({**COMMENTED, "picture": "tub.jpg"}, "picture", '"tub.jpg"; expected a mapping or null'),
+        ({**COMMENTED, "picture": {"sha256": 5}}, "picture.sha256", "5; expected text"),
     ],
     ids=[
         "version",
@@ -615,6 +618,8 @@ REMOVED = {
         "attachment-image",
         "removed_with",
         "deleted-comment_id",
+        "picture",
+        "picture-sha256",
     ],
 )
 @pytest.mark.parametrize(("command", "call"), ARCHIVE_READERS)
@@ -1699,8 +1704,12 @@ def test_the_foi_report_and_csv_show_what_a_comment_showed_besides_its_text(
     site.add("2026-11-20-flushing")
     settings = site.syndicate_to(sandboxes)
     post = next(iter(sandboxes.facebook.posts))
-    tub = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-tub.jpg"
-    sink = "https://scontent.xx.fbcdn.net/v/t39/brown-water-in-my-sink.jpg"
+    # On the sandbox's CDN, as Facebook's scontent.xx.fbcdn.net serves them.
+    tub = sandboxes.facebook.add_picture(b"\xff\xd8\xff tub")
+    sink = sandboxes.facebook.add_picture(b"\xff\xd8\xff sink")
+    kept = [
+        f"{hashlib.sha256(b).hexdigest()}.jpg" for b in (b"\xff\xd8\xff tub", b"\xff\xd8\xff sink")
+    ]
     photo = sandboxes.facebook.add_comment(post, "", "Jordan Park", attachment=fb_photo(tub))
     collect(settings, site.content, say=lambda _: None)
     sandboxes.facebook.edit_attachment(photo, fb_photo(sink))
@@ -1717,7 +1726,10 @@ def test_the_foi_report_and_csv_show_what_a_comment_showed_besides_its_text(
     assert sink not in first and tub not in second
     with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
         shown = [row["attachment"] for row in csv.DictReader(handle) if row["type"] == "comment"]
-    assert shown == [f"photo: {tub} {page}", f"photo: {sink} {page}"]
+    assert shown == [
+        f"photo: {tub} {page}; kept as attachments/{kept[0]}",
+        f"photo: {sink} {page}; kept as attachments/{kept[1]}",
+    ]
 
 
 def test_a_redacted_foi_export_severs_an_x_commenters_handle(
@@ -2941,3 +2953,173 @@ def test_a_city_contact_a_resident_quotes_is_not_flagged_nor_severed(tmp_path: P
     assert "250-364-1262" in text and "info@trail.ca" in text and "250-555-0142" not in text
     assert "1394 Pine Ave" in text
     assert summary["flags"] == 3  # the name, the account id and the resident's own number
+
+
+def _pictured(site: Site, sandboxes: Sandboxes) -> tuple[Any, dict[str, Any]]:
+    """A Facebook post with a comment that is only a photo, kept by collect, swapped for
+    another whose CDN link had expired; and a neighbour's comment showing a picture that a
+    later collect kept (the CDN did not answer the first)."""
+    from tests.test_collect import fb_photo
+
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook
+    post = next(iter(sandboxes.facebook.posts))
+    tub_bytes = b"\xff\xd8\xff\xe0 brown water in my tub"
+    tub = fb.add_picture(tub_bytes)
+    photo = fb.add_comment(post, "", "Jordan Park", attachment=fb_photo(tub))
+    collect(settings, site.content, say=lambda _: None)
+    sink = fb.add_picture(b"\xff\xd8\xff sink")
+    fb.expire_picture(sink)
+    fb.edit_attachment(photo, fb_photo(sink))
+    hydrant_bytes = b"\x89PNG hydrant"
+    hydrant = fb.add_picture(hydrant_bytes, "image/png")
+    fb.inject("server_error", path=hydrant.rsplit("/", 1)[-1], times=2, status=503)
+    later = fb.add_comment(post, "Ours too", "Sam Lee", attachment=fb_photo(hydrant))
+    collect(settings, site.content, say=lambda _: None)
+    collect(settings, site.content, say=lambda _: None)  # keeps the hydrant
+    return settings, {
+        "photo": photo,
+        "later": later,
+        "tub": (tub, f"{hashlib.sha256(tub_bytes).hexdigest()}.jpg", tub_bytes),
+        "sink": sink,
+        "hydrant": (hydrant, f"{hashlib.sha256(hydrant_bytes).hexdigest()}.png", hydrant_bytes),
+        "page": fb_photo(tub)["url"],
+    }
+
+
+def test_an_foi_package_holds_the_pictures_comments_showed_and_names_them(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """Months later the CDN links answer nothing: the package holds the pictures the archive
+    kept, named in the CSV and shown in the report where the links are; one not kept says why.
+    The pictures are their posters' personal information: flagged, and left out of the
+    severed copy, as their links are severed."""
+    _, made = _pictured(site, sandboxes)
+    (tub, tub_file, tub_bytes), (hydrant, hydrant_file, hydrant_bytes) = (
+        made["tub"],
+        made["hydrant"],
+    )
+    out = tmp_path / "foi"
+    export(site.root / "records", ROOT, "FOI-2026-014", ["flushing"], out, redact=True)
+
+    assert (out / "attachments" / tub_file).read_bytes() == tub_bytes
+    assert (out / "attachments" / hydrant_file).read_bytes() == hydrant_bytes
+    manifest = (out / "MANIFEST.sha256").read_text()
+    assert f"{tub_file[:64]}  attachments/{tub_file}\n" in manifest
+    with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["type"] == "comment"]
+    page = made["page"]
+    assert sorted(row["attachment"] for row in rows) == sorted(
+        [
+            f"photo: {tub} {page}; kept as attachments/{tub_file}",
+            f"photo: {made['sink']} {page}; picture not kept: the link answered 404 (expired)",
+            f"photo: {hydrant} {page}; kept as attachments/{hydrant_file}",
+        ]
+    )
+    report = (out / "report.html").read_text()
+    assert f'<img src="attachments/{tub_file}"' in report
+    assert f'<img src="attachments/{hydrant_file}"' in report  # kept by a later collect
+    assert "Picture not kept: the link answered 404 (expired)".lower() in report.lower()
+    data = json.loads((out / "records.json").read_text())["records"]
+    held = {r["data"]["picture"].get("file") for r in data if r["type"] == "comment"}
+    assert held == {f"archive/attachments/{tub_file}", None, f"archive/attachments/{hydrant_file}"}
+
+    flagged = {
+        (PersonalInfo(r["file"] + ":" + str(r["line"]), "attachment", value))
+        for r in data
+        if r["type"] == "comment" and r["data"]["picture"].get("sha256")
+        for value in (r["data"]["picture"]["file"], r["data"]["picture"]["sha256"])
+    }
+    records = list(read_records(site.root / "records"))
+    comment_lines = [r for r in records if r.type == "comment"]
+    found = {f for r in comment_lines for f in personal_information(r)}
+    assert {f for f in flagged if f.record == comment_lines[0].key} <= found
+
+    redacted = out / "redacted"
+    assert not (redacted / "attachments").exists()
+    severed_copy = "".join(p.read_text() for p in redacted.iterdir() if p.is_file())
+    for value in (tub_file[:64], hydrant_file[:64]):
+        assert value in report and value not in severed_copy
+
+
+def test_records_retention_lists_a_picture_with_its_comment_never_a_held_ones(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    _, made = _pictured(site, sandboxes)
+    records = site.root / "records"
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(PERIODS)
+    later = datetime.now(UTC) + timedelta(days=400)
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    pictures = {p.file: [r.comment_id for r in p.records] for p in pictures_due(records, due)}
+    assert pictures == {
+        f"archive/attachments/{made['tub'][1]}": [made["photo"]],
+        f"archive/attachments/{made['hydrant'][1]}": [made["later"]],
+    }
+    policy_file.write_text(PERIODS + "legal_holds:\n  - name: FOI-1\n    authors: [Sam Lee]\n")
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    assert [p.file for p in pictures_due(records, due)] == [f"archive/attachments/{made['tub'][1]}"]
+    # The same picture posted again by someone held (one file, shown by both): kept.
+    from tests.test_collect import fb_photo
+
+    again = sandboxes.facebook.add_picture(made["tub"][2])
+    post = next(iter(sandboxes.facebook.posts))
+    sandboxes.facebook.add_comment(post, "Same here", "Sam Lee", attachment=fb_photo(again))
+    collect(site.syndicate_to(sandboxes), site.content, say=lambda _: None)
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    assert made["photo"] in {r.comment_id for r in due}  # Jordan Park's comment is due
+    assert pictures_due(records, due) == []
+    # Not yet due: nothing of it listed.
+    assert (
+        pictures_due(
+            records,
+            due_for_disposition(records, RetentionPolicy.load(policy_file), datetime.now(UTC)),
+        )
+        == []
+    )
+
+
+def test_invoke_records_retention_lists_picture_files_with_their_comments(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    _, made = _pictured(site, sandboxes)
+    policy_file = tmp_path / "policy" / "retention.yml"
+    policy_file.parent.mkdir()
+    policy_file.write_text("periods_days: {post: 1, comment: 1, moderation: 365}\n")
+    monkeypatch.setattr(tasks, "ROOT", tmp_path)
+    monkeypatch.setenv("RECORDS_DIR", str(site.root / "records"))
+    monkeypatch.setattr(tasks, "datetime", _Later)
+    tasks.retention(Context(), dry_run=True)
+    out = capsys.readouterr().out
+    assert re.search(
+        rf"picture +archive/attachments/{made['tub'][1]}  with archive/comments.jsonl:\d+\n", out
+    )
+    assert "records retention: 2 picture file(s) due with their comments." in out
+
+
+class _Later(datetime):
+    @classmethod
+    def now(cls, tz: Any = None) -> _Later:
+        return cls.fromtimestamp(datetime.now(UTC).timestamp() + 400 * 86400, tz)
+
+
+def test_records_verify_checks_each_kept_picture_against_its_recorded_sha256(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    _, made = _pictured(site, sandboxes)
+    records = site.root / "records"
+    monkeypatch.setenv("RECORDS_DIR", str(records))
+    tasks.verify(Context())
+    assert "every archive file is intact" in capsys.readouterr().out
+    tub = records / "archive" / "attachments" / made["tub"][1]
+    tub.write_bytes(b"\xff\xd8\xff another picture")
+    hydrant = records / "archive" / "attachments" / made["hydrant"][1]
+    hydrant.unlink()
+    message = _verify_fails(records, monkeypatch)
+    err = capsys.readouterr().err
+    assert f"{tub}: picture altered" in err
+    assert f"{hydrant}: picture missing" in err
+    assert message.startswith("records verify: ")

@@ -1,0 +1,223 @@
+"""The pictures residents' comments show, kept with the records (FOIPPA: retrievable).
+
+A Facebook comment's attachment (a photo, sticker, GIF, a video's frame) is archived with
+each version as Graph gives it, links included (`attachment.media.image.src`), but the CDN's
+links are signed and expire within days: months later, an FOI request could get the link and
+not the picture. So `invoke collect` downloads the picture of each version it archives, once,
+and keeps it content-addressed, `RECORDS_DIR/archive/attachments/<sha256>.<ext>` (the same
+picture twice is one file), the version's line saying which file holds it (`picture`:
+`sha256`, `file`, `type`, `bytes`) or why it was not kept (`not_kept`: `expired`, a 404 or
+410 from the CDN; `too_large`, over `MAX_BYTES`; `not_an_image`; `refused`, another answer;
+`unreachable`, no answer, after a retry). A failure never stops the collection nor loses
+the comment's line. A later collect tries again a picture not kept because the CDN did not
+answer (or of a version archived before pictures were kept) while the comment is listed
+with it, and records what became of it on a line of its own (`comment_picture`, naming the
+comment and version): the archive's lines are never rewritten. X and YouTube give no picture
+with a comment (X's replies' media are not asked for, YouTube comments have none).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeGuard
+
+import requests
+
+from syndication.base import TransientError
+from syndication.http import DEFAULT_TIMEOUT, is_web_address
+from syndication.syndicate import Retry
+
+from .chain import ChainFile
+
+ATTACHMENTS = Path("archive") / "attachments"
+COMMENTS = Path("archive") / "comments.jsonl"  # as CommentArchive keeps them
+# A phone's photo is a few megabytes; Facebook's largest renditions stay well under this.
+MAX_BYTES = 20 * 1024 * 1024
+CHUNK = 64 * 1024
+# The image types kept, and the extension each file is given.
+IMAGE_TYPES = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "image/avif": "avif",
+    "image/bmp": "bmp",
+}
+# The line recording what became of a version's picture after its own line was written.
+PICTURE_LINE = "comment_picture"
+# Why a picture was not kept.
+EXPIRED = "expired"
+TOO_LARGE = "too_large"
+NOT_AN_IMAGE = "not_an_image"
+REFUSED = "refused"
+UNREACHABLE = "unreachable"
+# Worth asking again at a later collect: the CDN did not answer; the others would say the same.
+TRIED_AGAIN = frozenset({UNREACHABLE})
+
+
+class _NotKept(Exception):
+    def __init__(self, reason: str, why: str) -> None:
+        super().__init__(why)
+        self.reason = reason
+        self.why = why
+
+
+def picture_source(attachment: Any) -> str | None:
+    """The address of the picture an attachment shows (Graph's `media.image.src`), if any."""
+    if not isinstance(attachment, dict):
+        return None
+    media = attachment.get("media")
+    image = media.get("image") if isinstance(media, dict) else None
+    source = image.get("src") if isinstance(image, dict) else None
+    return source if isinstance(source, str) and is_web_address(source) else None
+
+
+def kept(picture: Any) -> TypeGuard[dict[str, Any]]:
+    """Whether a `picture` field says a file holds the picture."""
+    return isinstance(picture, dict) and isinstance(picture.get("sha256"), str)
+
+
+def worth_trying(picture: Any) -> bool:
+    """Whether a version's picture, as recorded (None: never tried), may be fetched again."""
+    if picture is None:
+        return True
+    return isinstance(picture, dict) and picture.get("not_kept") in TRIED_AGAIN
+
+
+class PictureKeeper:
+    """Downloads pictures into RECORDS_DIR/archive/attachments, streaming, within `max_bytes`."""
+
+    def __init__(
+        self,
+        records_dir: Path,
+        session: requests.Session | None = None,
+        max_bytes: int = MAX_BYTES,
+        retry: Retry | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.folder = records_dir / ATTACHMENTS
+        self.session = session or requests.Session()
+        self.max_bytes = max_bytes
+        self.retry = retry or Retry(attempts=2, backoff=0.5)
+        self.timeout = timeout
+
+    def keep(self, source: str) -> dict[str, Any]:
+        """The `picture` field for the picture at `source`: the file that holds it, or why it
+        was not kept. Never raises for what the CDN answers or fails to answer."""
+        try:
+            return self.retry(self._download, source)
+        except _NotKept as failure:
+            return {"not_kept": failure.reason, "why": failure.why}
+        except TransientError as error:
+            return {"not_kept": UNREACHABLE, "why": str(error)}
+        except OSError as error:  # the records folder: a full disk, say
+            return {"not_kept": UNREACHABLE, "why": f"not written ({error.strerror or error})"}
+
+    def _download(self, source: str) -> dict[str, Any]:
+        try:
+            response = self.session.get(source, stream=True, timeout=self.timeout)
+        except requests.RequestException as error:
+            raise TransientError(f"no answer ({type(error).__name__})") from None
+        with response:
+            status = response.status_code
+            if status in (404, 410):
+                raise _NotKept(EXPIRED, f"the link answered {status} (expired)")
+            if status == 429 or status >= 500:
+                raise TransientError(f"the link answered {status}")
+            if status != 200:
+                raise _NotKept(REFUSED, f"the link answered {status}")
+            content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            extension = IMAGE_TYPES.get(content_type)
+            if extension is None:
+                raise _NotKept(NOT_AN_IMAGE, f"not an image ({content_type or 'no type given'})")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise _NotKept(TOO_LARGE, f"{declared} bytes, over {self.max_bytes}")
+            return self._store(response, content_type, extension)
+
+    def _store(
+        self, response: requests.Response, content_type: str, extension: str
+    ) -> dict[str, Any]:
+        """The body written under a temporary name, hashed as it comes, then named by its hash."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        handle, name_given = tempfile.mkstemp(dir=self.folder, prefix=".incoming-")
+        temporary = Path(name_given)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                try:
+                    for chunk in response.iter_content(CHUNK):
+                        size += len(chunk)
+                        if size > self.max_bytes:
+                            raise _NotKept(TOO_LARGE, f"over {self.max_bytes} bytes")
+                        digest.update(chunk)
+                        out.write(chunk)
+                except requests.RequestException as error:
+                    raise TransientError(f"cut short ({type(error).__name__})") from None
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            name = ATTACHMENTS / f"{sha256}.{extension}"
+            target = self.folder / name.name
+            if target.is_file() and file_sha256(target) == sha256:
+                temporary.unlink()  # the same picture, kept already
+            else:
+                temporary.replace(target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return {"sha256": sha256, "file": name.as_posix(), "type": content_type, "bytes": size}
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+VersionKey = tuple[str, str, int]  # platform, comment id, version
+
+
+def picture_lines(events: Iterable[Mapping[str, Any]]) -> Iterator[tuple[VersionKey, Any]]:
+    """Each picture the comment lines record, by the version it belongs to, in file order: a
+    version's own (`picture`), then any later line's about it (`comment_picture`)."""
+    for event in events:
+        if event.get("kind") in ("comment", PICTURE_LINE) and "picture" in event:
+            key = (str(event.get("platform")), str(event.get("comment_id")), event.get("version"))
+            yield (key[0], key[1], int(key[2] or 0)), event["picture"]
+
+
+def version_pictures(records_dir: Path) -> dict[VersionKey, dict[str, Any]]:
+    """The picture kept for each comment version (the last line about it that kept one)."""
+    found: dict[VersionKey, dict[str, Any]] = {}
+    for key, picture in picture_lines(ChainFile(records_dir / COMMENTS).events()):
+        if kept(picture):
+            found[key] = picture
+    return found
+
+
+def verify_pictures(records_dir: Path) -> list[str]:
+    """One problem per picture file the comment lines name that is missing or no longer the
+    picture kept (its SHA-256 differs); empty when every one is intact."""
+    problems = []
+    checked: set[str] = set()
+    for picture in version_pictures(records_dir).values():
+        name = str(picture["file"])
+        if name in checked:
+            continue
+        checked.add(name)
+        path = records_dir / name
+        if not path.is_file():
+            problems.append(f"{path}: picture missing (recorded with sha256 {picture['sha256']})")
+        elif file_sha256(path) != picture["sha256"]:
+            problems.append(
+                f"{path}: picture altered: its sha256 is not {picture['sha256']}, as recorded"
+            )
+    return problems
