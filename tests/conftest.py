@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import ipaddress
+import socket
 import textwrap
 from collections.abc import Callable, Iterator
 from functools import cache
@@ -17,6 +20,43 @@ from syndication.config import Settings, load_settings
 from syndication.runner import syndicate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_the_internet() -> None:
+    """Tests never touch the internet: every service is a sandbox on 127.0.0.1. A test data
+    link left pointing at a real host (a platform's CDN, say) fails here as an unreachable
+    one does, rather than reaching out wherever the network is up. Subprocesses (git, the
+    browser) are not covered: they are given local addresses only."""
+    resolve, connect = socket.getaddrinfo, socket.socket.connect
+
+    def local_names_only(host: object, *args: object, **kwargs: object) -> object:
+        if host is not None and not _loopback(host):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests never reach the internet ({host})")
+        return resolve(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    def local_addresses_only(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(
+            address[0] if isinstance(address, tuple) else address
+        ):
+            raise OSError(errno.ENETUNREACH, f"tests never reach the internet ({address})")
+        connect(self, address)  # type: ignore[arg-type]
+
+    socket.getaddrinfo = local_names_only  # type: ignore[assignment]
+    socket.socket.connect = local_addresses_only  # type: ignore[method-assign,assignment]
+
+
+_refuse_the_internet()
 # A real top-level domain: X (and its sandbox) count only such links as 23 characters.
 SITEURL = "https://news.trail.ca"
 # A fixed "now" for every test build: Tuesday, November 24, 2026, noon in Trail.

@@ -155,6 +155,24 @@ def stopped_after_its_first_outcome(monkeypatch: pytest.MonkeyPatch) -> Iterator
             yield
 
 
+@pytest.mark.parametrize(
+    "address", ["https://scontent.xx.fbcdn.net/v/t39/a.jpg", "http://93.184.215.14/"]
+)
+def test_the_tests_never_reach_the_internet(address: str) -> None:
+    """A link in test data left pointing at a real host fails at once, as unreachable, rather
+    than reaching it wherever the network is up (tests/conftest.py); the sandboxes answer."""
+    import requests
+
+    with pytest.raises(requests.ConnectionError, match="tests never reach the internet"):
+        requests.get(address, timeout=5)
+
+
+def test_the_sandboxes_on_the_loopback_address_still_answer(sandboxes: Sandboxes) -> None:
+    address = urlsplit(sandboxes.env["FACEBOOK_GRAPH_URL"])
+    with socket.create_connection((address.hostname, address.port), timeout=5):
+        pass
+
+
 def test_a_new_announcement_is_posted_once_to_each_platform(run: Run, sandboxes: Sandboxes) -> None:
     add_tour(run.site)
     report = run()
