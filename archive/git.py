@@ -18,6 +18,7 @@ from checks.git_command import git_process, run_git, run_git_bytes
 from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain, record_lines
 from .index import FILES, INDEX, REPORT, city_time
 from .lock import LOCK_FILE, holds_nothing_but_the_lock
+from .pictures import ATTACHMENTS, INCOMING
 
 IDENTITY = (
     "-c",
@@ -50,7 +51,12 @@ ARCHIVE_ENTRIES = frozenset(
 # beside them under a temporary name) and the lock only says which run holds this copy; anything
 # else left in the folder (a Mac's .DS_Store, an FOI package written there) is no record, and
 # pushed it would make the shared archive one every `records pull` refuses (`_not_an_archive`).
-IGNORED = "/*\n" + "".join(f"!/{entry}\n" for entry in sorted(ARCHIVE_ENTRIES))
+# Nor is a picture's download cut short by a killed run (which the next collect removes).
+IGNORED = (
+    "/*\n"
+    + "".join(f"!/{entry}\n" for entry in sorted(ARCHIVE_ENTRIES))
+    + f"/{ATTACHMENTS.as_posix()}/{INCOMING}*\n"
+)
 
 
 def is_an_archive(records_dir: Path) -> bool:

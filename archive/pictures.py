@@ -34,6 +34,10 @@ from syndication.syndicate import Retry
 from .chain import ChainFile
 
 ATTACHMENTS = Path("archive") / "attachments"
+# A download under way is written beside the pictures under this prefix, then renamed to its
+# hash: one left by a run killed mid-download is never committed (`archive.git.IGNORED`), and
+# the next collect removes it.
+INCOMING = ".incoming-"
 COMMENTS = Path("archive") / "comments.jsonl"  # as CommentArchive keeps them
 # A phone's photo is a few megabytes; Facebook's largest renditions stay well under this.
 MAX_BYTES = 20 * 1024 * 1024
@@ -105,6 +109,9 @@ class PictureKeeper:
         self.max_bytes = max_bytes
         self.retry = retry or Retry(attempts=2, backoff=0.5)
         self.timeout = timeout
+        # A run holds the archive's lock: a download file there now is a killed run's.
+        for left in self.folder.glob(f"{INCOMING}*"):
+            left.unlink(missing_ok=True)
 
     def keep(self, source: str) -> dict[str, Any]:
         """The `picture` field for the picture at `source`: the file that holds it, or why it
@@ -146,7 +153,7 @@ class PictureKeeper:
         """The body written under a temporary name, hashed as it comes, then named by its hash."""
         self.folder.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
-        handle, name_given = tempfile.mkstemp(dir=self.folder, prefix=".incoming-")
+        handle, name_given = tempfile.mkstemp(dir=self.folder, prefix=INCOMING)
         temporary = Path(name_given)
         try:
             with os.fdopen(handle, "wb") as out:

@@ -25,8 +25,9 @@ from archive.comments import (
     CollectCounts,
     CommentArchive,
 )
+from archive.git import commit_archive
 from archive.index import read_records
-from archive.pictures import PictureKeeper
+from archive.pictures import INCOMING, PictureKeeper
 from sandboxes import Sandboxes
 from syndication import twitter
 from syndication.base import CommentsOff
@@ -740,6 +741,31 @@ def test_a_comments_picture_is_kept_with_the_records_as_its_cdn_link_expires(
         "why": "the link answered 404 (expired)",
     }
     assert ChainFile(records / "archive" / "comments.jsonl").verify() == []
+
+
+def test_a_download_a_killed_run_left_is_never_committed_and_the_next_collect_removes_it(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A run killed mid-download leaves its file under a temporary name beside the pictures:
+    committed, the shared archive would hold part of a picture no line names."""
+    ids, settings = posted(site, sandboxes)
+    records = site.root / "records"
+    collect(settings, site.content, say=lambda _: None)  # the archive, committed
+    folder = records / "archive" / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    left = folder / f"{INCOMING}k1ll3d"
+    left.write_bytes(b"\xff\xd8\xff half a pict")
+    assert commit_archive(records, "a run after the killed one") is None  # nothing to commit
+    jpeg = b"\xff\xd8\xff tub"
+    tub = sandboxes.facebook.add_picture(jpeg)
+    sandboxes.facebook.add_comment(ids["facebook"], "", attachment=fb_photo(tub))
+    collect(settings, site.content, say=lambda _: None)
+    assert not left.exists()
+    committed = subprocess.run(
+        ["git", "-C", str(records), "ls-files", "archive/attachments"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert committed.split() == [f"archive/attachments/{hashlib.sha256(jpeg).hexdigest()}.jpg"]
 
 
 def test_a_picture_not_an_image_or_too_large_is_not_kept_and_says_why(
