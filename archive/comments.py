@@ -160,8 +160,23 @@ class Repeats:
 
 
 def _as_text(attachment: Any) -> str:
-    """An attachment, the same however its keys were ordered when written."""
-    return json.dumps(attachment, sort_keys=True)
+    """An attachment as it shows, the same however its keys were ordered when written."""
+    return json.dumps(_as_shown(attachment), sort_keys=True)
+
+
+def _as_shown(attachment: Any) -> Any:
+    """An attachment without its picture link's signature: Facebook's CDN signs each link
+    (its query: `oh`, `oe`) for days at a time, and Graph then gives it signed anew, the same
+    picture at the same address, which is no edit. Another picture has another address."""
+    if not isinstance(attachment, dict) or not isinstance(attachment.get("media"), dict):
+        return attachment
+    media = attachment["media"]
+    image = media.get("image")
+    source = image.get("src") if isinstance(image, dict) else None
+    if not isinstance(source, str) or "?" not in source:
+        return attachment
+    unsigned = {**image, "src": source.split("?", 1)[0]}
+    return {**attachment, "media": {**media, "image": unsigned}}
 
 
 class CommentArchive:
@@ -378,7 +393,9 @@ def _parent(state: CommentState) -> tuple[str, str]:
 def _same(state: CommentState, comment: Comment) -> bool:
     """Whether the platform shows the comment as its latest version: the same text, and the
     same photo, sticker or GIF (or none)."""
-    return state.text == comment.text and state.attachment == comment.attachment
+    return state.text == comment.text and _as_shown(state.attachment) == _as_shown(
+        comment.attachment
+    )
 
 
 def attachment_sources(attachment: dict[str, Any]) -> list[str]:

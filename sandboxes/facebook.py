@@ -329,16 +329,17 @@ class FacebookSandbox(Sandbox):
 
     def add_picture(self, content: bytes, content_type: str = "image/jpeg") -> str:
         """A picture on the sandbox's CDN, as a comment's `attachment.media.image.src` gives
-        it: its address (at 127.0.0.1, asked without a token, as scontent.xx.fbcdn.net is)."""
+        it: its address (at 127.0.0.1, asked without a token, as scontent.xx.fbcdn.net is),
+        signed as the CDN signs its links (`oh`, `oe`: see `resigned`)."""
         with self.lock:
             name = f"{len(self.pictures) + 1}_{secrets.token_hex(4)}"
             self.pictures[name] = (content, content_type)
-        return f"{self.url}/cdn/{name}"
+        return resigned(f"{self.url}/cdn/{name}")
 
     def expire_picture(self, address: str) -> None:
         """A picture's CDN link expires (Facebook's signed links last days): it answers 404."""
         with self.lock:
-            self.pictures.pop(address.rstrip("/").rsplit("/", 1)[-1], None)
+            self.pictures.pop(address.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1], None)
 
     def _picture(self, request: Request, name: str) -> Response:
         with self.lock:
@@ -439,3 +440,9 @@ def _deprecated_field(request: Request, version: str) -> str | None:
     major, minor = (int(n) for n in version[1:].split("."))
     asked = [name for name in _requested(request) if name in DEPRECATED_POST_FIELDS]
     return asked[0] if asked and (major, minor) >= (3, 3) else None
+
+
+def resigned(address: str) -> str:
+    """A CDN link to the same picture, signed anew: Facebook's CDN signs each link for a few
+    days (`oh`, the signature; `oe`, when it expires), and Graph gives a fresh one in time."""
+    return f"{address.split('?', 1)[0]}?oh={secrets.token_hex(8)}&oe={secrets.token_hex(4)}"

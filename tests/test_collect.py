@@ -29,6 +29,7 @@ from archive.git import commit_archive
 from archive.index import read_records
 from archive.pictures import INCOMING, PictureKeeper
 from sandboxes import Sandboxes
+from sandboxes.facebook import resigned
 from syndication import twitter
 from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
@@ -741,6 +742,28 @@ def test_a_comments_picture_is_kept_with_the_records_as_its_cdn_link_expires(
         "why": "the link answered 404 (expired)",
     }
     assert ChainFile(records / "archive" / "comments.jsonl").verify() == []
+
+
+def test_a_picture_whose_cdn_link_is_signed_anew_is_no_edit(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Facebook's CDN signs a picture's link for days at a time and Graph then gives it signed
+    anew: the same picture, which is no new version (the archive would say every photo comment
+    was edited every few days); a picture at another address is."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    records = site.root / "records"
+    tub = fb.add_picture(b"\xff\xd8\xff tub")
+    photo = fb.add_comment(ids["facebook"], "Look", attachment=fb_photo(tub))
+    collect(settings, site.content, say=lambda _: None)
+    fb.edit_attachment(photo, fb_photo(resigned(tub)))
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["facebook"].edited, totals["facebook"].unchanged) == (0, 1)
+    assert len(CommentArchive(records).state()[("facebook", photo)].versions) == 1
+    sink = fb.add_picture(b"\xff\xd8\xff sink")
+    fb.edit_attachment(photo, fb_photo(sink))
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["facebook"].edited == 1
 
 
 def test_a_download_a_killed_run_left_is_never_committed_and_the_next_collect_removes_it(
