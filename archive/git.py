@@ -87,7 +87,13 @@ def _keep_out_the_rest(records_dir: Path) -> None:
 
 def without_credentials(text: str) -> str:
     """A git message without the credentials a remote's URL may carry (https://user:token@)."""
-    return re.sub(r"(?<=://)[^/@\s]+@", "***@", text.strip())
+    # What stands before a host's "@": after "//", a URL's user or token (https://token@host),
+    # also in one mistyped without its ":" (https//user:token@host), which git prints whole;
+    # elsewhere, a user with a password (rsync's user:token@host:/path). A user alone there
+    # (deploy@host, git@host:path) or an email address is no secret, and helps read the message.
+    return re.sub(
+        r"(?:(?<=//)[^/@\s'\"]+|[^\s/@'\":]+:[^\s/@'\"]*)@(?=[\w\[])", "***@", text.strip()
+    )
 
 
 def _git(

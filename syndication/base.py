@@ -223,14 +223,28 @@ class Platform(ABC):
         return dict(entry.posts[self.name])
 
 
+# Tokens a message may quote that are in no environment variable: one a client obtained in
+# the run (YouTube's access token, from its refresh token), echoed by an error body as a
+# header, a query or a JSON answer.
+TOKEN_NAMES = r"access_token|oauth_token|client_secret|refresh_token|id_token"
+_TOKENS = (
+    # In a query string or an OAuth 1.0a header: name=value, name="value".
+    (re.compile(rf"\b({TOKEN_NAMES})=(\"?)[^&\s\"',]+"), r"\1=\2[redacted]"),
+    # In JSON: "name": "value".
+    (re.compile(rf'("(?:{TOKEN_NAMES})"\s*:\s*")[^"]*'), r"\1[redacted]"),
+    # In an Authorization header.
+    (re.compile(r"\b(Bearer)\s+[\w.~+/=-]+"), r"\1 [redacted]"),
+)
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """Remove secrets, and any access token in a URL's query string, from a message."""
+    """Remove secrets, and any token a message quotes (see `_TOKENS`), from a message."""
     for secret in secrets:
         if secret:
             text = text.replace(secret, "[redacted]")
-    return re.sub(
-        r"(access_token|oauth_token|client_secret|refresh_token)=[^&\s\"']+", r"\1=[redacted]", text
-    )
+    for pattern, replacement in _TOKENS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class RedactingFilter(logging.Filter):

@@ -142,6 +142,7 @@ class YouTube(Platform):
             client_options={"api_endpoint": f"{config.api_url}/"},
         )
         self._secrets = (config.client_secret, config.refresh_token)
+        self._credentials = credentials  # its access token, obtained in the run, is one too
         self._own: dict[str, Any] | None = None
 
     # The verbs
@@ -398,7 +399,7 @@ class YouTube(Platform):
         return PermanentError(message)
 
     def _clean(self, message: str) -> str:
-        return redact(message, self._secrets)
+        return redact(message, (*self._secrets, self._credentials.token or ""))
 
 
 def _reason(error: HttpError) -> tuple[str, str]:

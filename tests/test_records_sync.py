@@ -103,6 +103,28 @@ def test_a_remotes_credentials_never_reach_a_message() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        # A URL mistyped without its "://" is still one git prints whole.
+        (
+            "fatal: 'https//ci:s3cret-token@127.0.0.1/records.git' does not appear to be a git",
+            "fatal: 'https//***@127.0.0.1/records.git' does not appear to be a git",
+        ),
+        (
+            "deploy to gh-pages:https//deploy:s3cret-token@git.example/site.git failed",
+            "deploy to gh-pages:https//***@git.example/site.git failed",
+        ),
+        (
+            "rsync to deploy:s3cret-token@www.example:/srv/www failed",
+            "rsync to ***@www.example:/srv/www failed",
+        ),
+    ],
+)
+def test_credentials_in_a_mistyped_address_never_reach_a_message(said: str, shown: str) -> None:
+    assert without_credentials(said) == shown
+
+
 def test_runs_push_one_after_another_and_start_from_each_others_records(tmp_path: Path) -> None:
     url = remote(tmp_path)
     first, second = tmp_path / "first", tmp_path / "second"

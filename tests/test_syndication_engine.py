@@ -401,6 +401,25 @@ def test_secrets_never_reach_the_ledger_or_the_report(ledger: Ledger) -> None:
     assert "EAAsecret123" not in ledger.path.read_text()
 
 
+def test_tokens_obtained_during_a_run_never_reach_the_ledger(ledger: Ledger) -> None:
+    """An access token the client obtained in the run (YouTube's, from its refresh token) is
+    in no environment variable: an error body echoing the request's headers or the token
+    endpoint's answer must not carry it into the ledger, and so into the archive's history."""
+    platform = FakePlatform()
+    platform.failures = [
+        PermanentError(
+            "400: {'Authorization': 'Bearer ya29.a0-Live_token/xyz=', 'Accept': 'json'} "
+            '{"access_token": "ya29.second", "refresh_token": "1//rt", "expires_in": 3599} '
+            'OAuth oauth_token="4242-tok", oauth_nonce="n"'
+        )
+    ]
+    Syndicator(ledger, {"fake": platform}, secrets=[]).run(manifest(entry("a")))
+    written = ledger.path.read_text()
+    for token in ("ya29.a0-Live_token", "xyz=", "ya29.second", "1//rt", "4242-tok"):
+        assert token not in written
+    assert "Bearer [redacted]" in written and "'Accept': 'json'" in written
+
+
 def test_the_ledger_hash_chain_detects_tampering(ledger: Ledger) -> None:
     run(ledger, FakePlatform(), entry("a"), entry("b"))
     assert ledger.verify() == []

@@ -1684,6 +1684,19 @@ def test_the_youtube_sandbox_refuses_tags_as_youtube_does(
     assert {r.outcome for r in report.results if r.platform != "youtube"} == {"created"}
 
 
+def test_the_youtube_access_token_obtained_in_the_run_never_reaches_a_message(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """The access token is in no environment variable: the client obtains it from the
+    refresh token. An error that quotes it bare is cleaned of it too."""
+    youtube = YouTube(load_settings(run.env()).platforms["youtube"], run.site.content)  # type: ignore[arg-type]
+    youtube.api.channels().list(part="contentDetails", mine=True).execute()
+    token = youtube._credentials.token
+    assert token and token.startswith("sandbox-access-")
+    said = youtube._clean(f"invalid credentials {token} for this channel")
+    assert token not in said and "[redacted]" in said
+
+
 def test_the_youtube_sandbox_quota_resets_at_midnight_pacific_time(
     run: Run, sandboxes: Sandboxes
 ) -> None:
