@@ -216,6 +216,13 @@ class YouTube(Platform):
                 # A session that answered without making a video made none: as Google's
                 # guide has it, the upload starts again from byte 0 in a new session, once.
                 request, lost, started_over = self._insert(post, video), 0, True
+            except PlatformError as error:
+                if unseen:
+                    # Any other refusal after a lost last chunk (the day's quota spent, the
+                    # token refused): the video may be made, so it is looked for, never
+                    # deferred or failed to be uploaded again unseen.
+                    raise AnswerLost(str(error)) from None
+                raise
         video_id = str(response["id"])
         return RemotePost(video_id, self.permalink(video_id), _said(post))
 

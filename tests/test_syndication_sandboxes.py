@@ -1421,6 +1421,25 @@ def test_an_upload_session_gone_with_its_answer_is_looked_for_not_failed(
     assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
 
 
+def test_a_lost_last_chunk_then_any_refusal_is_looked_for_never_uploaded_again(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last chunk went out and its answer was lost, then asking the session how much
+    arrived is refused (the day's quota spent): the video may be made, so it is looked for
+    (and found, recorded as created), never deferred for a later run to upload again."""
+    monkeypatch.setattr(youtube_module, "CHUNK_SIZE", 8 * 1024 * 1024)  # one chunk, the last
+    add_tour(run.site)
+    sandboxes.youtube.inject("drop_after_write", method="PUT", path="/upload/")
+    sandboxes.youtube.inject("quota", method="PUT", path="/upload/")  # after the drop
+    first = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(first) == {("youtube", "2026-11-21-tour", "created")}
+    (video_id,) = sandboxes.youtube.videos
+    assert run.ledger.records()[("2026-11-21-tour", "youtube")].remote_id == video_id
+    second = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(second) == set()
+    assert list(sandboxes.youtube.videos) == [video_id]
+
+
 def waits_asked(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The pauses the upload asks for between its resumes, none of them slept."""
     waits: list[float] = []
