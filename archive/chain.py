@@ -184,6 +184,19 @@ class ChainFile:
         for number, line in self.lines(after):
             yield self._event(number, line)
 
+    def whole_events(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Each line that holds a record, with its number; one that holds none (not UTF-8,
+        not JSON, not an object: cut short, or edited by hand) is passed over, for a check
+        that reads what it can while `verify` names the others as broken."""
+        for number, line in self._lines():
+            if line is None:
+                continue
+            try:
+                event = self._event(number, line)
+            except ChainError:
+                continue
+            yield number, event
+
     def _event(self, number: int, line: str) -> dict[str, Any]:
         """Line `number` as the record it holds; ChainError when it holds none."""
         try:

@@ -30,8 +30,8 @@ from syndication import ledger
 from syndication.config import REQUIRED
 
 from .chain import START, ChainFile, Checkpoint, naming_line
+from .comment_types import check_types as check_comment
 from .comments import Repeats, how_removed
-from .comments import check_types as check_comment
 from .pictures import PICTURE_LINE
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,

@@ -3,7 +3,7 @@ with a field of another type (text for a number, a list for text) stops whoever 
 naming the field, what it holds and what was expected (`WrongType`, which
 `chain.naming_line` turns into the file and line), instead of a TypeError later or a
 misreading. Each kind of line has its own table, kept beside its writers: the moderation log's
-(moderation/line_types.py), the comment archive's (archive/comments.py) and the syndication
+(moderation/line_types.py), the comment archive's (archive/comment_types.py) and the syndication
 ledger's (syndication/ledger.py); this is what they share."""
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ from syndication.base import TransientError
 from syndication.http import DEFAULT_TIMEOUT, is_web_address
 from syndication.syndicate import Retry
 
-from .chain import ChainFile
+from .chain import ChainError, ChainFile, naming_line
+from .comment_types import check_types
 
 ATTACHMENTS = Path("archive") / "attachments"
 # A download under way is written beside the pictures under this prefix, then renamed to its
@@ -212,19 +213,35 @@ def version_pictures(records_dir: Path) -> dict[VersionKey, dict[str, Any]]:
 
 def verify_pictures(records_dir: Path) -> list[str]:
     """One problem per picture file the comment lines name that is missing or no longer the
-    picture kept (its SHA-256 differs); empty when every one is intact."""
+    picture kept (its SHA-256 differs), and per line that says a picture was kept without
+    naming its file; empty when every one is intact. Only the lines that hold a record of the
+    types their writers give are read for their pictures: a line that holds none (cut short,
+    not JSON) is the chain's to name (`ChainFile.verify`), and one with a field not of its
+    type (added by hand) is named here, as every records command names it."""
+    comments = ChainFile(records_dir / COMMENTS)
     problems = []
-    checked: set[str] = set()
-    for picture in version_pictures(records_dir).values():
-        name = str(picture["file"])
-        if name in checked:
+    recorded: dict[tuple[str, str], None] = {}  # each file named, with its SHA-256, in order
+    for number, event in comments.whole_events():
+        try:
+            with naming_line(comments.path, number, "comment"):
+                check_types(event)
+        except ChainError as error:
+            problems.append(str(error))
             continue
-        checked.add(name)
+        picture = event.get("picture")
+        if event.get("kind") not in ("comment", PICTURE_LINE) or not kept(picture):
+            continue
+        if not isinstance(picture.get("file"), str):
+            problems.append(
+                f"{comments.path}:{number}: picture recorded (sha256 {picture['sha256']}) "
+                "without the file that holds it"
+            )
+            continue
+        recorded[(picture["file"], picture["sha256"])] = None
+    for name, sha256 in recorded:
         path = records_dir / name
         if not path.is_file():
-            problems.append(f"{path}: picture missing (recorded with sha256 {picture['sha256']})")
-        elif file_sha256(path) != picture["sha256"]:
-            problems.append(
-                f"{path}: picture altered: its sha256 is not {picture['sha256']}, as recorded"
-            )
+            problems.append(f"{path}: picture missing (recorded with sha256 {sha256})")
+        elif file_sha256(path) != sha256:
+            problems.append(f"{path}: picture altered: its sha256 is not {sha256}, as recorded")
     return problems

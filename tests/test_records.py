@@ -3124,3 +3124,77 @@ def test_records_verify_checks_each_kept_picture_against_its_recorded_sha256(
     assert f"{tub}: picture altered" in err
     assert f"{hydrant}: picture missing" in err
     assert message.startswith("records verify: ")
+
+
+def _pictured_line(records: Path, comment_id: str, picture: dict[str, Any], **fields: Any) -> Path:
+    """A comment line, as collect writes one, with its picture kept (`picture`) in a file
+    written beside it; the file's path."""
+    jpeg = f"\xff\xd8\xff {comment_id}".encode("latin-1")
+    digest = hashlib.sha256(jpeg).hexdigest()
+    path = records / "archive" / "attachments" / f"{digest}.jpg"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(jpeg)
+    kept = {"sha256": digest, "file": f"archive/attachments/{digest}.jpg", "type": "image/jpeg",
+            "bytes": len(jpeg)}  # fmt: skip
+    _add_comment(records, comment_id, "", "2026-11-24T18:00:00+00:00",
+                 picture={**kept, **picture}, **fields)  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b'{"kind": "comment", "text": "Cut sh', b"not json at all\n", b'{"kind": "Caf\xc3\n'],
+)
+def test_records_verify_names_a_broken_comment_line_with_pictures_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    damage: bytes,
+) -> None:  # fmt: skip
+    """Checking the pictures must not stop verify on the very lines it is there to name: a
+    line cut short or not JSON is named as a broken chain (exit 1), and the pictures of the
+    lines it can read are still checked."""
+    records = tmp_path / "records"
+    picture = _pictured_line(records, "c1", {})
+    assert commit_archive(records, "Collect comments")
+    comments = records / FILES["comment"]
+    with comments.open("ab") as handle:
+        handle.write(damage)
+    _add_comment(records, "c2", "Later", "2026-11-25T18:00:00+00:00")
+    picture.unlink()
+    message = _verify_fails(records, monkeypatch)
+    err = capsys.readouterr().err
+    assert f"{comments}:2: hash chain broken" in err
+    assert f"{picture}: picture missing" in err
+    assert message.startswith("records verify: ")
+
+
+@pytest.mark.parametrize(
+    ("fields", "named"),
+    [
+        ({"version": "2a"}, """'version' field is "2a"; expected a whole number"""),
+        ({"picture": {"sha256": "ab" * 32}}, "picture recorded (sha256 abab"),
+        ({"picture": {"sha256": "ab" * 32, "file": 7}}, "'picture.file' field is 7; expected text"),
+    ],
+)
+def test_records_verify_names_a_comment_line_added_by_hand_with_a_picture_never_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fields: dict[str, Any], named: str,
+) -> None:  # fmt: skip
+    """A line added by hand (chained, so the chain holds) with a field not of its type, or a
+    picture said kept that names no file, is named with its file and line, as every other
+    records command names it; the other lines' pictures are checked all the same."""
+    records = tmp_path / "records"
+    intact = _pictured_line(records, "c1", {})
+    picture = fields.pop("picture", {})
+    if picture:
+        ChainFile(records / FILES["comment"]).append(
+            {"kind": "comment", "platform": "facebook", "announcement": "a", "post_id": "p1",
+             "comment_id": "c2", "version": 1, "author": "Quinn Reyes", "text": "",
+             "created": "2026-11-24T18:00:00+00:00", "picture": picture}
+        )  # fmt: skip
+    else:
+        _pictured_line(records, "c2", {}, **fields)
+    intact.write_bytes(b"\xff\xd8\xff altered")
+    _verify_fails(records, monkeypatch)
+    err = capsys.readouterr().err
+    assert f"{records / FILES['comment']}:2: " in err and named in err
+    assert f"{intact}: picture altered" in err
