@@ -60,6 +60,7 @@ from archive.retention import (  # noqa: E402
     RetentionPolicy,
     due_for_disposition,
     hold_warnings,
+    picture_line_of,
     pictures_due,
 )
 from checks import history  # noqa: E402
@@ -744,7 +745,8 @@ def retention(c: Context, dry_run: bool = False) -> None:
         print(f"records retention: warning: {policy_file}: {warning}", file=sys.stderr)
     due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for r in due:
-        print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}")
+        about = f"  ({picture_line_of(r)})" if picture_line_of(r) else ""
+        print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}{about}")
     # The pictures comments showed go with them (never one a held or kept comment showed).
     pictures = pictures_due(records_dir, due)
     for picture in pictures:

@@ -172,6 +172,33 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
                 yield record
 
 
+def picture_line_records(records_dir: Path) -> Iterator[ArchiveRecord]:
+    """The lines a later collect wrote about a comment version's picture (`comment_picture`),
+    as records: a search finds the version, not these (`read_records` leaves them out), but
+    they name its author, the comment and the picture's file, so retention lists each with
+    its version."""
+    chain = ChainFile(records_dir / FILES["comment"])
+    for number, event in chain.reading():
+        if event.get("kind") != PICTURE_LINE:
+            continue
+        with naming_line(chain.path, number, "comment"):
+            check_comment(event)
+            yield ArchiveRecord(
+                type="comment",
+                file=str(FILES["comment"]),
+                line=number,
+                time=utc(event.get("time")),
+                platform=event["platform"],
+                announcement=event["announcement"],
+                post_id=event["post_id"],
+                comment_id=event["comment_id"],
+                author=event["author"],
+                commenter=event["author"],
+                text="",
+                data=event,
+            )
+
+
 # Where a comment is and whose (announcement, post, author, X @username), for one the archive
 # has no line of.
 Whose = tuple[str, str, str, str]

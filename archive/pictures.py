@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, NamedTuple, TypeGuard
 
 import requests
 
@@ -193,21 +193,38 @@ def file_sha256(path: Path) -> str:
 VersionKey = tuple[str, str, int]  # platform, comment id, version
 
 
-def picture_lines(events: Iterable[Mapping[str, Any]]) -> Iterator[tuple[VersionKey, Any]]:
-    """Each picture the comment lines record, by the version it belongs to, in file order: a
-    version's own (`picture`), then any later line's about it (`comment_picture`)."""
-    for event in events:
-        if event.get("kind") in ("comment", PICTURE_LINE) and "picture" in event:
+class PictureLine(NamedTuple):
+    """A comment line that records a version's picture: its own (`comment`), or what a later
+    collect found of it (`comment_picture`)."""
+
+    number: int  # the line's, in the comment file
+    kind: str
+    version: VersionKey
+    picture: Any
+
+
+def picture_lines(lines: Iterable[tuple[int, Mapping[str, Any]]]) -> Iterator[PictureLine]:
+    """Each picture the comment lines (numbered, of the types their writers give) record, by
+    the version it belongs to, in file order: a version's own, then any later line's about
+    it."""
+    for number, event in lines:
+        kind = event.get("kind")
+        if kind in ("comment", PICTURE_LINE) and "picture" in event:
             key = (str(event.get("platform")), str(event.get("comment_id")), event.get("version"))
-            yield (key[0], key[1], int(key[2] or 0)), event["picture"]
+            yield PictureLine(number, str(kind), (key[0], key[1], key[2] or 0), event["picture"])
+
+
+def kept_file(picture: Any) -> str | None:
+    """The file a `picture` field says holds the picture, if it says one does."""
+    return picture["file"] if kept(picture) and isinstance(picture.get("file"), str) else None
 
 
 def version_pictures(records_dir: Path) -> dict[VersionKey, dict[str, Any]]:
     """The picture kept for each comment version (the last line about it that kept one)."""
     found: dict[VersionKey, dict[str, Any]] = {}
-    for key, picture in picture_lines(ChainFile(records_dir / COMMENTS).events()):
-        if kept(picture):
-            found[key] = picture
+    for line in picture_lines(ChainFile(records_dir / COMMENTS).reading()):
+        if kept(line.picture):
+            found[line.version] = line.picture
     return found
 
 

@@ -7,7 +7,7 @@ listed; disposition itself is the records officer's act under the City's records
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -20,8 +20,16 @@ from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
 from .chain import ChainFile
-from .index import FILES, ArchiveRecord, name_key, platform_name, read_records, username_key
-from .pictures import kept, picture_lines
+from .index import (
+    FILES,
+    ArchiveRecord,
+    name_key,
+    picture_line_records,
+    platform_name,
+    read_records,
+    username_key,
+)
+from .pictures import PICTURE_LINE, VersionKey, kept_file, picture_lines
 
 # FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
 # year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).
@@ -164,6 +172,8 @@ def _hold(entry: Any, where: str) -> Hold:
 def due_for_disposition(
     records_dir: Path, policy: RetentionPolicy, now: datetime
 ) -> list[ArchiveRecord]:
+    """The records past their period and held by no hold, in file order, each comment version
+    followed by the lines a later collect wrote about its picture (`_with_picture_lines`)."""
     moderated = _moderated_versions(records_dir)
     due = []
     for record in read_records(records_dir):
@@ -171,7 +181,49 @@ def due_for_disposition(
             continue
         if _kept_until(record, policy, moderated) <= now:
             due.append(record)
-    return due
+    return _with_picture_lines(records_dir, due, policy)
+
+
+def _version(record: ArchiveRecord) -> VersionKey:
+    return (record.platform, record.comment_id, int(record.data.get("version", 0)))
+
+
+def _is_version(record: ArchiveRecord) -> bool:
+    return record.type == "comment" and record.data.get("kind") == "comment"
+
+
+def _with_picture_lines(
+    records_dir: Path, due: list[ArchiveRecord], policy: RetentionPolicy
+) -> list[ArchiveRecord]:
+    """`due`, each comment version followed by the lines a later collect wrote about its
+    picture (`comment_picture`): they name its author, the comment and the picture's file, so
+    they go with it, due when it is and held when it is (and never one a hold names itself)."""
+    versions = {_version(record): record for record in due if _is_version(record)}
+    later: dict[VersionKey, list[ArchiveRecord]] = {}
+    for record in picture_line_records(records_dir):
+        version = versions.get(_version(record))
+        if version is None:
+            continue
+        record = replace(record, username=version.username)  # whose comment: the version's
+        if not any(hold.holds(record) for hold in policy.holds):
+            later.setdefault(_version(record), []).append(record)
+    listed = []
+    for record in due:
+        listed.append(record)
+        if _is_version(record):
+            listed.extend(later.pop(_version(record), []))
+    return listed
+
+
+def picture_line_of(record: ArchiveRecord) -> str:
+    """What a `comment_picture` record is about, as the dry run lists it after its version
+    (the line itself has no text); '' for any other record."""
+    if record.data.get("kind") != PICTURE_LINE:
+        return ""
+    return (
+        f"what a later collect found of the picture of version {record.data.get('version')} "
+        f"of comment {record.comment_id}"
+    )
 
 
 @dataclass(frozen=True)
@@ -185,21 +237,24 @@ class PictureDue:
 
 def pictures_due(records_dir: Path, due: Iterable[ArchiveRecord]) -> list[PictureDue]:
     """The picture files that go with the comment versions `due` (`due_for_disposition`):
-    each only when every version that showed it is due, so a picture of a held comment, or one
-    another comment still kept showed too (the same picture is one file), is kept."""
-    versions = {
-        (r.platform, r.comment_id, int(r.data.get("version", 0))): r
-        for r in due
-        if r.type == "comment" and r.data.get("kind") == "comment"
-    }
-    shown_by: dict[str, list[tuple[str, str, int]]] = {}
-    for key, picture in picture_lines(ChainFile(records_dir / FILES["comment"]).events()):
-        if kept(picture):
-            shown_by.setdefault(str(picture["file"]), []).append(key)
+    each only when every line that names it is due (every version that showed it, every later
+    line that kept it), so a picture of a held comment, or one another comment still kept
+    showed too (the same picture is one file), is kept."""
+    due = list(due)
+    versions = {_version(r): r for r in due if _is_version(r)}
+    later_lines = {r.line for r in due if r.data.get("kind") == PICTURE_LINE}
+    shown_by: dict[str, list[tuple[VersionKey, bool]]] = {}
+    for line in picture_lines(ChainFile(records_dir / FILES["comment"]).reading()):
+        file = kept_file(line.picture)
+        if file is not None:
+            goes = line.version in versions and (
+                line.kind != PICTURE_LINE or line.number in later_lines
+            )
+            shown_by.setdefault(file, []).append((line.version, goes))
     return [
-        PictureDue(file, tuple(versions[key] for key in dict.fromkeys(keys)))
-        for file, keys in sorted(shown_by.items())
-        if all(key in versions for key in keys)
+        PictureDue(file, tuple(versions[key] for key in dict.fromkeys(k for k, _ in lines)))
+        for file, lines in sorted(shown_by.items())
+        if all(goes for _, goes in lines)
     ]
 
 

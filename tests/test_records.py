@@ -2975,7 +2975,8 @@ def _pictured(site: Site, sandboxes: Sandboxes) -> tuple[Any, dict[str, Any]]:
     fb.edit_attachment(photo, fb_photo(sink))
     hydrant_bytes = b"\x89PNG hydrant"
     hydrant = fb.add_picture(hydrant_bytes, "image/png")
-    fb.inject("server_error", path=hydrant.rsplit("/", 1)[-1], times=2, status=503)
+    # (its path: the link is signed, `?oh=…&oe=…`)
+    fb.inject("server_error", path=hydrant.split("?")[0].rsplit("/", 1)[-1], times=2, status=503)
     later = fb.add_comment(post, "Ours too", "Sam Lee", attachment=fb_photo(hydrant))
     collect(settings, site.content, say=lambda _: None)
     collect(settings, site.content, say=lambda _: None)  # keeps the hydrant
@@ -3098,6 +3099,12 @@ def test_invoke_records_retention_lists_picture_files_with_their_comments(
         rf"picture +archive/attachments/{made['tub'][1]}  with archive/comments.jsonl:\d+\n", out
     )
     assert "records retention: 2 picture file(s) due with their comments." in out
+    # The later collect's line about the hydrant's picture, with its version.
+    assert re.search(
+        rf"comment +archive/comments.jsonl:\d+  2026-11-20-flushing  \(what a later collect "
+        rf"found of the picture of version 1 of comment {made['later']}\)\n",
+        out,
+    ), out
 
 
 class _Later(datetime):
@@ -3198,3 +3205,32 @@ def test_records_verify_names_a_comment_line_added_by_hand_with_a_picture_never_
     err = capsys.readouterr().err
     assert f"{records / FILES['comment']}:2: " in err and named in err
     assert f"{intact}: picture altered" in err
+
+
+def test_records_retention_lists_a_versions_later_picture_line_with_it_held_as_it_is(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """A later collect's line about a version's picture (`comment_picture`) names the
+    commenter, the comment and the picture's file: disposing of the version and not it would
+    keep the commenter's name past its period (and verify would call the picture missing
+    forever). It is listed right after its version, and never while the comment is held."""
+    _, made = _pictured(site, sandboxes)
+    records = site.root / "records"
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(PERIODS)
+    later = datetime.now(UTC) + timedelta(days=400)
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    lines = ChainFile(records / FILES["comment"]).events()
+    picture_lines = [n for n, e in enumerate(lines, 1) if e["kind"] == "comment_picture"]
+    assert len(picture_lines) == 1
+    (version,) = [r for r in due if r.comment_id == made["later"] and r.data["kind"] == "comment"]
+    after = due[due.index(version) + 1]
+    assert (after.file, after.line) == (str(FILES["comment"]), picture_lines[0])
+    assert after.comment_id == made["later"] and after.author == "Sam Lee"
+    # Not yet due, or held: not listed.
+    policy_file.write_text(PERIODS + "legal_holds:\n  - name: FOI-1\n    authors: [Sam Lee]\n")
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    assert made["later"] not in {r.comment_id for r in due}
+    assert made["photo"] in {r.comment_id for r in due}
+    now = due_for_disposition(records, RetentionPolicy.load(policy_file), datetime.now(UTC))
+    assert now == []
