@@ -41,7 +41,15 @@ Pause = tuple[str, datetime | None]
 # or a day allows.
 STOPPED_AT = Path("archive") / "collect-stopped-at.json"
 # What each run adds up per platform.
-COUNTED = ("new", "edited", "deleted", "unchanged", "pictures_kept", "pictures_not_kept")
+COUNTED = (
+    "new",
+    "edited",
+    "deleted",
+    "unchanged",
+    "pictures_kept",
+    "pictures_not_kept",
+    "pictures_left",
+)
 
 
 class Visit(NamedTuple):
@@ -200,10 +208,16 @@ def collect(
                 f"{total.unchanged} unchanged comments"
             )
         for name, total in sorted(totals.items()):
-            if total.pictures_kept or total.pictures_not_kept:
+            if total.pictures_kept or total.pictures_not_kept or total.pictures_left:
+                left = (
+                    f", {total.pictures_left} earlier one(s) left for the next collect"
+                    if total.pictures_left
+                    else ""
+                )
                 say(
                     f"{name}: {total.pictures_kept} picture(s) kept with the records, "
-                    f"{total.pictures_not_kept} not kept (the reason is on each comment's line)"
+                    f"{total.pictures_not_kept} not kept (the reason is on each comment's "
+                    f"line){left}"
                 )
         for post in closed:
             say(f"{post}: comments are turned off; nothing collected.")

@@ -83,6 +83,7 @@ class CollectCounts:
     unchanged: int = 0
     pictures_kept: int = 0
     pictures_not_kept: int = 0
+    pictures_left: int = 0  # of versions archived before: not asked, left for the next run
 
 
 class Repeats:
@@ -188,7 +189,8 @@ class CommentArchive:
         comment's replies with it), a reply whose comment is gone too was removed with it.
         With `pictures`, each new version's picture is downloaded and its line says where it
         is kept or why not; an unchanged comment's picture not kept for want of an answer (or
-        never tried) is tried again, and what came of it recorded on a line of its own."""
+        never tried) is tried again, and what came of it recorded on a line of its own, up to
+        the run's share (`PictureKeeper.keep_earlier`; the rest are `pictures_left`)."""
         known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
@@ -201,7 +203,11 @@ class CommentArchive:
             if state is not None and _same(state, comment) and not state.deleted:
                 counts.unchanged += 1
                 if pictures and source and worth_trying(state.picture):
-                    changes.extend(_tried_again(announcement, state, pictures.keep(source), counts))
+                    picture = pictures.keep_earlier(source)
+                    if picture is None:  # this run's share asked, or the CDN stopped answering
+                        counts.pictures_left += 1
+                    else:
+                        changes.extend(_tried_again(announcement, state, picture, counts))
                 continue
             version = state.version + 1 if state else 1
             if state:

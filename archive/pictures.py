@@ -12,8 +12,11 @@ picture twice is one file), the version's line saying which file holds it (`pict
 the comment's line. A later collect tries again a picture not kept because the CDN did not
 answer (or of a version archived before pictures were kept) while the comment is listed
 with it, and records what became of it on a line of its own (`comment_picture`, naming the
-comment and version): the archive's lines are never rewritten. X and YouTube give no picture
-with a comment (X's replies' media are not asked for, YouTube comments have none).
+comment and version): the archive's lines are never rewritten. One run asks for at most
+`EARLIER_PER_RUN` such earlier pictures, and none after `STALLED_AFTER` pictures in a row
+went unanswered (a stalled CDN would otherwise hold the run, and the archive's lock, for
+days). X and YouTube give no picture with a comment (X's replies' media are not asked for,
+YouTube comments have none).
 """
 
 from __future__ import annotations
@@ -63,6 +66,14 @@ REFUSED = "refused"
 UNREACHABLE = "unreachable"
 # Worth asking again at a later collect: the CDN did not answer; the others would say the same.
 TRIED_AGAIN = frozenset({UNREACHABLE})
+# Each picture is asked twice, each time waiting up to the timeout: with the CDN stalled and
+# thousands of pictured comments, a collect would run for days holding the archive's lock and
+# commit nothing. After this many pictures in a row without an answer, a run asks for no more
+# (each new version's line says so: not kept, unreachable, not asked); the next run tries again.
+STALLED_AFTER = 3
+# How many pictures of versions archived before (never tried, or without an answer) one run
+# asks for at most: the rest wait for the next run, in the order collect visits them.
+EARLIER_PER_RUN = 50
 
 
 class _NotKept(Exception):
@@ -104,27 +115,56 @@ class PictureKeeper:
         max_bytes: int = MAX_BYTES,
         retry: Retry | None = None,
         timeout: float = DEFAULT_TIMEOUT,
+        stalled_after: int | None = None,
+        earlier_per_run: int | None = None,
     ) -> None:
         self.folder = records_dir / ATTACHMENTS
         self.session = session or requests.Session()
         self.max_bytes = max_bytes
         self.retry = retry or Retry(attempts=2, backoff=0.5)
         self.timeout = timeout
+        self.stalled_after = STALLED_AFTER if stalled_after is None else stalled_after
+        self.earlier_left = EARLIER_PER_RUN if earlier_per_run is None else earlier_per_run
+        self.unanswered = 0  # pictures in a row the CDN did not answer
         # A run holds the archive's lock: a download file there now is a killed run's.
         for left in self.folder.glob(f"{INCOMING}*"):
             left.unlink(missing_ok=True)
 
+    @property
+    def stalled(self) -> bool:
+        """Whether the CDN left the last `stalled_after` pictures unanswered: not asked again
+        in this run."""
+        return self.unanswered >= self.stalled_after
+
     def keep(self, source: str) -> dict[str, Any]:
         """The `picture` field for the picture at `source`: the file that holds it, or why it
-        was not kept. Never raises for what the CDN answers or fails to answer."""
+        was not kept (not asked, once the CDN has stopped answering). Never raises for what
+        the CDN answers or fails to answer."""
+        if self.stalled:
+            return {
+                "not_kept": UNREACHABLE,
+                "why": f"not asked: the CDN did not answer the last {self.stalled_after}",
+            }
         try:
-            return self.retry(self._download, source)
+            picture = self.retry(self._download, source)
         except _NotKept as failure:
-            return {"not_kept": failure.reason, "why": failure.why}
+            picture = {"not_kept": failure.reason, "why": failure.why}
         except TransientError as error:
+            self.unanswered += 1
             return {"not_kept": UNREACHABLE, "why": str(error)}
         except OSError as error:  # the records folder: a full disk, say
             return {"not_kept": UNREACHABLE, "why": f"not written ({error.strerror or error})"}
+        self.unanswered = 0
+        return picture
+
+    def keep_earlier(self, source: str) -> dict[str, Any] | None:
+        """`keep`, for the picture of a version archived before (never tried, or without an
+        answer); None, not asked, once this run has asked for its share (`earlier_per_run`)
+        or the CDN has stopped answering: the next run asks."""
+        if self.stalled or self.earlier_left <= 0:
+            return None
+        self.earlier_left -= 1
+        return self.keep(source)
 
     def _download(self, source: str) -> dict[str, Any]:
         try:

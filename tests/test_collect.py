@@ -16,6 +16,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from archive import collect as archive_collect
+from archive import pictures as pictures_module
 from archive.chain import START, ChainFile, Checkpoint, Reading
 from archive.collect import collect
 from archive.comments import (
@@ -872,3 +873,67 @@ def test_a_picture_archived_before_pictures_were_kept_is_kept_by_the_next_collec
     lines = [e for e in chain.events() if e.get("comment_id") == comment]
     assert lines[0] == line and lines[1]["kind"] == "comment_picture"
     assert lines[1]["picture"]["sha256"] == hashlib.sha256(jpeg).hexdigest()
+
+
+def _cdn_asked(sandboxes: Sandboxes) -> int:
+    return sum(1 for _, path in sandboxes.facebook.requests if path.startswith("/cdn/"))
+
+
+def test_a_cdn_that_stops_answering_is_asked_no_more_in_the_run(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each picture is asked twice, with a timeout: with the CDN stalled and thousands of
+    pictured comments, a collect would run for days holding the archive's lock. After three
+    pictures in a row without an answer, the run asks for no more: each new version is
+    archived all the same, its picture said not kept, not asked, and a later collect tries
+    again."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    comments = [
+        fb.add_comment(ids["facebook"], "", f"Resident {n}", attachment=fb_photo(fb.add_picture(
+            f"\xff\xd8\xff {n}".encode("latin-1"))))
+        for n in range(5)
+    ]  # fmt: skip
+    fb.inject("server_error", path="^/cdn/", times=100, status=503)
+    before = _cdn_asked(sandboxes)
+    said: list[str] = []
+    collect(settings, site.content, say=said.append)
+    assert _cdn_asked(sandboxes) - before == 3 * 2  # three pictures, each asked twice
+    state = CommentArchive(site.root / "records").state()
+    pictures = [state[("facebook", c)].picture or {} for c in comments]
+    assert [p.get("not_kept") for p in pictures] == ["unreachable"] * 5
+    not_asked = "not asked: the CDN did not answer the last 3"
+    assert [p["why"] for p in pictures].count(not_asked) == 2
+    assert "facebook: 0 picture(s) kept with the records, 5 not kept" in " ".join(said)
+
+
+def test_a_collect_fetches_at_most_its_share_of_earlier_pictures_the_rest_the_next(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pictures of versions archived before (never tried, or without an answer) are asked at
+    most EARLIER_PER_RUN a run: the rest wait for the next collect, and the counts say so."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    comments = [
+        fb.add_comment(ids["facebook"], "", f"Resident {n}", attachment=fb_photo(fb.add_picture(
+            f"\xff\xd8\xff {n}".encode("latin-1"))))
+        for n in range(3)
+    ]  # fmt: skip
+    with monkeypatch.context() as before:
+        before.setattr(archive_collect, "PictureKeeper", lambda _: None)
+        collect(settings, site.content, say=lambda _: None)
+    monkeypatch.setattr(pictures_module, "EARLIER_PER_RUN", 2)
+    said: list[str] = []
+    totals, _ = collect(settings, site.content, say=said.append)
+    assert (totals["facebook"].pictures_kept, totals["facebook"].pictures_left) == (2, 1)
+    assert (
+        "facebook: 2 picture(s) kept with the records, 0 not kept (the reason is on each "
+        "comment's line), 1 earlier one(s) left for the next collect"
+    ) in said
+    chain = ChainFile(site.root / "records" / "archive" / "comments.jsonl")
+    later = [e["comment_id"] for e in chain.events() if e["kind"] == "comment_picture"]
+    assert len(later) == 2
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert (totals["facebook"].pictures_kept, totals["facebook"].pictures_left) == (1, 0)
+    later = [e["comment_id"] for e in chain.events() if e["kind"] == "comment_picture"]
+    assert sorted(later) == sorted(comments)
