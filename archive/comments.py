@@ -28,7 +28,16 @@ from syndication.base import Comment
 
 from .chain import ChainFile, naming_line
 from .comment_types import check_types
-from .pictures import PICTURE_LINE, TRIED_AGAIN, PictureKeeper, kept, picture_source, worth_trying
+from .pictures import (
+    PICTURE_LINE,
+    TRIED_AGAIN,
+    PictureKeeper,
+    kept,
+    picture_address,
+    picture_source,
+    unsigned,
+    worth_trying,
+)
 
 # How a comment left the platform, as every record of it words it.
 DELETED_BY_AUTHOR = "deleted by its author"
@@ -122,18 +131,13 @@ def _as_text(attachment: Any) -> str:
 
 
 def _as_shown(attachment: Any) -> Any:
-    """An attachment without its picture link's signature: Facebook's CDN signs each link
-    (its query: `oh`, `oe`) for days at a time, and Graph then gives it signed anew, the same
-    picture at the same address, which is no edit. Another picture has another address."""
-    if not isinstance(attachment, dict) or not isinstance(attachment.get("media"), dict):
+    """An attachment without its picture link's signature (`unsigned`): the same picture
+    signed anew is no edit. Another picture has another address."""
+    address = picture_address(attachment)
+    if address is None or unsigned(address) == address:
         return attachment
     media = attachment["media"]
-    image = media.get("image")
-    source = image.get("src") if isinstance(image, dict) else None
-    if not isinstance(source, str) or "?" not in source:
-        return attachment
-    unsigned = {**image, "src": source.split("?", 1)[0]}
-    return {**attachment, "media": {**media, "image": unsigned}}
+    return {**attachment, "media": {**media, "image": {**media["image"], "src": unsigned(address)}}}
 
 
 class CommentArchive:
@@ -363,8 +367,7 @@ def _same(state: CommentState, comment: Comment) -> bool:
 def attachment_sources(attachment: dict[str, Any]) -> list[str]:
     """Where to see what a comment's attachment shows, as Graph gives it: its picture (a
     photo, sticker, GIF, a video's frame), then its page on the platform, each once."""
-    media = attachment.get("media") or {}
-    found = ((media.get("image") or {}).get("src"), attachment.get("url"))
+    found = (picture_address(attachment), attachment.get("url"))
     return list(dict.fromkeys(str(source) for source in found if source))
 
 

@@ -83,14 +83,29 @@ class _NotKept(Exception):
         self.why = why
 
 
-def picture_source(attachment: Any) -> str | None:
-    """The address of the picture an attachment shows (Graph's `media.image.src`), if any."""
+def picture_address(attachment: Any) -> str | None:
+    """The address of the picture an attachment shows, as Graph gives it (`media.image.src`,
+    signed), if any. Read here alone: where to see it (`comments.attachment_sources`), what
+    is downloaded (`picture_source`) and the no-edit comparison (`unsigned`) take it so."""
     if not isinstance(attachment, dict):
         return None
     media = attachment.get("media")
     image = media.get("image") if isinstance(media, dict) else None
-    source = image.get("src") if isinstance(image, dict) else None
-    return source if isinstance(source, str) and is_web_address(source) else None
+    address = image.get("src") if isinstance(image, dict) else None
+    return address if isinstance(address, str) and address else None
+
+
+def picture_source(attachment: Any) -> str | None:
+    """Where to download the picture an attachment shows: its address, when a web one."""
+    address = picture_address(attachment)
+    return address if address is not None and is_web_address(address) else None
+
+
+def unsigned(address: str) -> str:
+    """A picture's address without its signature: Facebook's CDN signs each link (its query:
+    `oh`, `oe`) for days at a time, and Graph then gives it signed anew, the same picture at
+    the same address."""
+    return address.split("?", 1)[0]
 
 
 def kept(picture: Any) -> TypeGuard[dict[str, Any]]:

@@ -16,6 +16,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from archive import collect as archive_collect
+from archive import comments as comments_module
 from archive import pictures as pictures_module
 from archive.chain import START, ChainFile, Checkpoint, Reading
 from archive.collect import collect
@@ -25,10 +26,11 @@ from archive.comments import (
     REMOVED_WITH_POST,
     CollectCounts,
     CommentArchive,
+    attachment_sources,
 )
 from archive.git import commit_archive
 from archive.index import read_records
-from archive.pictures import INCOMING, PictureKeeper
+from archive.pictures import INCOMING, PictureKeeper, picture_address, picture_source, unsigned
 from sandboxes import Sandboxes
 from sandboxes.facebook import resigned
 from syndication import twitter
@@ -937,3 +939,49 @@ def test_a_collect_fetches_at_most_its_share_of_earlier_pictures_the_rest_the_ne
     assert (totals["facebook"].pictures_kept, totals["facebook"].pictures_left) == (1, 0)
     later = [e["comment_id"] for e in chain.events() if e["kind"] == "comment_picture"]
     assert sorted(later) == sorted(comments)
+
+
+def test_a_pictures_address_is_read_in_one_place_for_comparing_downloading_and_showing() -> None:
+    """The no-edit comparison (without the link's signature), the download and where to see
+    the picture all read its address through one helper, and its signature goes through one:
+    they cannot drift apart."""
+    signed = "https://cdn.example/p/1_ab.jpg?oh=0a1b&oe=6790"
+    attachment = fb_photo(signed)
+    assert picture_address(attachment) == picture_source(attachment) == signed
+    assert unsigned(signed) == "https://cdn.example/p/1_ab.jpg"
+    assert attachment_sources(attachment) == [signed, attachment["url"]]
+    not_web = fb_photo("cdn.example/p/1_ab.jpg?oh=0a1b")  # shown and severed, never fetched
+    assert picture_address(not_web) == "cdn.example/p/1_ab.jpg?oh=0a1b"
+    assert picture_source(not_web) is None
+    assert attachment_sources(not_web)[0] == "cdn.example/p/1_ab.jpg?oh=0a1b"
+    nothing: list[Any] = [
+        {"type": "photo"},
+        {"media": {"image": "x"}},
+        None,
+        {"media": {"image": {}}},
+    ]
+    for shown in nothing:
+        assert picture_address(shown) is None
+
+
+def test_the_comparison_and_the_download_take_the_address_from_the_same_helper(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read elsewhere, a change to where the address is (or how it is signed) would make every
+    re-signed link an edit, or a picture never fetched: here the one helper is replaced."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    tub = fb.add_picture(b"\xff\xd8\xff tub")
+    photo = fb.add_comment(ids["facebook"], "Look", attachment=fb_photo(tub))
+    collect(settings, site.content, say=lambda _: None)
+    signed_anew = resigned(tub)
+    fb.edit_attachment(photo, fb_photo(signed_anew))
+    calls: list[str] = []
+
+    def counted(address: str) -> str:
+        calls.append(address)
+        return address.split("?", 1)[0]
+
+    monkeypatch.setattr(comments_module, "unsigned", counted)
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert totals["facebook"].unchanged == 1 and signed_anew in calls
