@@ -101,6 +101,17 @@ BASIC = {
     "category": "service-change",
     "summary": "Crews flush water mains in Glenmerry next week.",
 }
+# An event withdrawn before it took place: its fields, for `Site.add` (a date of its own too).
+WITHDRAWN_PARADE = {
+    "title": "Santa parade",
+    "category": "city-event",
+    "event_start": "2026-12-06 17:00",
+    "event_end": "2026-12-06 19:00",
+    "location": "Bay Avenue",
+    "status": "withdrawn",
+    "withdrawn_reason": "Cancelled for the snowfall warning.",
+    "modified": "2026-11-23 08:00",
+}
 
 
 class Site:

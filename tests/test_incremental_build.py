@@ -25,7 +25,7 @@ from page_cache.writer import CachingWriter
 from publishing.build import BuildError, build_site, cache_folder
 from syndication_manifest import ManifestGenerator
 
-from .conftest import NOW, ROOT, SITEURL, Site, _png
+from .conftest import NOW, ROOT, SITEURL, WITHDRAWN_PARADE, Site, _png
 
 
 def touch_later(path: Path) -> None:
@@ -417,18 +417,8 @@ def test_a_rebuild_links_every_unchanged_file_and_writes_only_the_changed_ones(
     more than linking them: unchanged ones are linked from the last build, listings' pages
     and the plugins' files (calendars, feeds, manifest, sitemap) as much as the pages."""
     several(site)
-    site.add(  # a withdrawn event's calendar stays, as its cancellation
-        "2026-11-09-parade",
-        title="Santa parade",
-        category="city-event",
-        date="2026-11-09 09:00",
-        event_start="2026-12-06 17:00",
-        event_end="2026-12-06 19:00",
-        location="Bay Avenue",
-        status="withdrawn",
-        withdrawn_reason="Cancelled for the snowfall warning.",
-        modified="2026-11-23 08:00",
-    )
+    # A withdrawn event's calendar stays, as its cancellation.
+    site.add("2026-11-09-parade", **WITHDRAWN_PARADE, date="2026-11-09 09:00")
     for day in range(1, 26):  # their category's listing runs to a second page
         site.add(
             f"2026-10-{day:02d}-item",

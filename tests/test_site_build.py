@@ -41,6 +41,7 @@ from tests.conftest import (
     ROOT,
     SITEURL,
     TOO_MANY_PIXELS,
+    WITHDRAWN_PARADE,
     Site,
     announcement,
     png_of_pixels,
@@ -1858,17 +1859,7 @@ def test_a_correction_to_an_event_is_told_in_its_calendar_files(site: Site) -> N
         modified="2026-11-22 10:00",
         correction="It is at the Trail Memorial Centre, not at Gyro Park.",
     )
-    site.add(
-        "2026-11-19-parade",
-        title="Santa parade",
-        category="city-event",
-        event_start="2026-12-06 17:00",
-        event_end="2026-12-06 19:00",
-        location="Bay Avenue",
-        status="withdrawn",
-        withdrawn_reason="Cancelled for the snowfall warning.",
-        modified="2026-11-23 08:00",
-    )
+    site.add("2026-11-19-parade", **WITHDRAWN_PARADE)
     site.build()
     page = site.read("announcements/2026-11-20-light-up.html")
     assert "not at Gyro Park" in page and "not at Gyro Park" in site.read("feeds/all.atom.xml")
@@ -1894,17 +1885,7 @@ def test_a_withdrawn_events_own_calendar_file_stays_as_its_cancellation(site: Si
     cancel an event by the same UID, STATUS:CANCELLED and a SEQUENCE not lower than before,
     so the file stays, holding the very VEVENT events.ics gives (the withdrawal's words), and
     the page, showing only the notice, offers it as the cancellation."""
-    site.add(
-        "2026-11-19-parade",
-        title="Santa parade",
-        category="city-event",
-        event_start="2026-12-06 17:00",
-        event_end="2026-12-06 19:00",
-        location="Bay Avenue",
-        status="withdrawn",
-        withdrawn_reason="Cancelled for the snowfall warning.",
-        modified="2026-11-23 08:00",
-    )
+    site.add("2026-11-19-parade", **WITHDRAWN_PARADE)
     site.build()
     own = site.read("announcements/2026-11-19-parade.ics")  # lines read as "\n", unfolded
     vevent = re.search(r"BEGIN:VEVENT\n.*?END:VEVENT\n", own, re.S)
