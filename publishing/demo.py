@@ -3,6 +3,7 @@ FOI export. Writes only under `demo/` (and `output/`), never in the City's recor
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from PIL import Image
 
 from archive.collect import collect
 from archive.export import export
@@ -63,10 +65,29 @@ def _seed(boxes: Sandboxes, site: str) -> list[tuple[str, str, dict[str, Any]]]:
             post = posts[platform].get(url)
             if post is None:
                 continue
-            made = comment_on[platform](post, comment["text"], comment["author"])
+            if comment.get("photo"):  # Facebook's: a photo on its CDN, whose link expires
+                made = boxes.facebook.add_comment(
+                    post, comment["text"], comment["author"], attachment=_photo(boxes, comment)
+                )
+            else:
+                made = comment_on[platform](post, comment["text"], comment["author"])
             if comment.get("edit_to") or comment.get("delete"):
                 later.append((platform, made, comment))
     return later
+
+
+def _photo(boxes: Sandboxes, comment: dict[str, Any]) -> dict[str, Any]:
+    """A comment's photo as Graph gives it (`attachment`), its picture on the sandbox's CDN:
+    a JPEG of the colour the sample names, as a resident's phone would take of their tap."""
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), comment["photo"]).save(picture, "JPEG")
+    src = boxes.facebook.add_picture(picture.getvalue(), "image/jpeg")
+    number = len(boxes.facebook.pictures)  # the CDN's own count
+    return {
+        "type": "photo",
+        "url": f"https://www.facebook.com/photo.php?fbid={100000 + number}",
+        "media": {"image": {"src": src, "height": 480, "width": 640}},
+    }
 
 
 def _change(boxes: Sandboxes, platform: str, comment_id: str, change: dict[str, Any]) -> None:

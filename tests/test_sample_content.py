@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -117,6 +118,14 @@ def test_the_demo_syndicates_collects_and_moderates_on_all_three_platforms(
     }
     assert ("youtube", ("spam",)) in hidden and ("facebook", ("derogatory",)) in hidden
     assert (records / "foi" / "FOI-DEMO-001" / "MANIFEST.sha256").is_file()
+    # A resident's photo of their tap water, kept with the records and in the FOI package.
+    (photo,) = [c for c in comments if c.get("picture")]
+    assert photo["author"] == "Dana Example" and photo["picture"]["type"] == "image/jpeg"
+    kept = records / photo["picture"]["file"]
+    assert hashlib.sha256(kept.read_bytes()).hexdigest() == photo["picture"]["sha256"]
+    package = records / "foi" / "FOI-DEMO-001" / "attachments" / kept.name
+    assert package.read_bytes() == kept.read_bytes()
+    assert "facebook: 1 picture(s) kept with the records, 0 not kept" in "\n".join(said)
     assert said[-1].endswith("what the Facebook, X and YouTube sandboxes now hold")
 
 
