@@ -25,7 +25,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 Handler = Callable[..., Response]
-FAULT_KINDS = ("server_error", "rate_limit", "timeout", "drop_after_write", "quota")
+FAULT_KINDS = ("server_error", "rate_limit", "timeout", "drop_after_write", "quota", "not_json")
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() resets the connection
 
 
@@ -224,6 +224,10 @@ class Sandbox:
         fault = self._take_fault(request)
         if fault and fault.kind == "timeout":
             time.sleep(float(fault.params.get("seconds", 5)))
+        elif fault and fault.kind == "not_json":
+            # A proxy's or captive portal's page in the API's place: 200, and no JSON.
+            page = "<html><body>Service unavailable</body></html>"
+            return Response(page, 200, mimetype="text/html")
         elif fault and fault.kind != "drop_after_write":
             return self.fault_response(fault, request)
         response = endpoint(request, **values)

@@ -82,6 +82,22 @@ class _SchemeFixingHttp(google_auth_httplib2.AuthorizedHttp):
         return super().request(uri, *args, **kwargs)
 
 
+class _ReadableCredentials(Credentials):
+    """google-auth's credentials, whose refresh names an answer it cannot read as such: a
+    page that is not JSON in the token endpoint's place (a proxy's, a captive portal's) is
+    read as text and indexed, a TypeError that would stop the whole run."""
+
+    def refresh(self, request: Any) -> None:
+        try:
+            super().refresh(request)
+        except (TypeError, ValueError, KeyError) as error:
+            raise RefreshError(
+                f"the token endpoint's answer could not be read ({type(error).__name__}): "
+                "not Google's JSON",
+                retryable=True,
+            ) from None
+
+
 class UploadSessionGone(PlatformError):
     """An upload's session expired (404 or 410) after the upload had started over in a new
     one: neither made a video. Recorded as failed, not retried in the run."""
@@ -118,7 +134,7 @@ class YouTube(Platform):
         # The longest Retry-After an upload waits out before resuming after a 429; beyond it,
         # the upload is left to the run (deferred), as any call's rate limit is.
         self.max_wait = max_wait
-        credentials = Credentials(
+        credentials = _ReadableCredentials(
             None,
             refresh_token=config.refresh_token,
             token_uri=config.token_url,

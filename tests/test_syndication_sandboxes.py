@@ -1703,6 +1703,25 @@ def test_the_youtube_sandbox_refuses_tags_as_youtube_does(
     assert {r.outcome for r in report.results if r.platform != "youtube"} == {"created"}
 
 
+def test_a_token_endpoint_answering_a_page_not_json_fails_the_upload_for_now_not_the_run(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """A proxy's page (200, HTML) where Google's token answer should be: google-auth read it
+    as text and stopped the whole run with a TypeError traceback. It is a failure for now,
+    named so, nothing uploaded; the next run uploads the video once."""
+    add_tour(run.site)
+    sandboxes.youtube.inject("not_json", method="POST", path="/token", times=9)
+    report = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    (result,) = report.results
+    assert result.outcome == "failed"
+    assert "cannot refresh the access token" in (result.error or "")
+    assert "could not be read" in (result.error or "") and sandboxes.youtube.videos == {}
+    sandboxes.youtube.faults.clear()
+    again = run(FACEBOOK_PAGE_ID=None, TWITTER_API_KEY=None)
+    assert outcomes(again) == {("youtube", "2026-11-21-tour", "created")}
+    assert len(sandboxes.youtube.videos) == 1
+
+
 def test_the_youtube_access_token_obtained_in_the_run_never_reaches_a_message(
     run: Run, sandboxes: Sandboxes
 ) -> None:
