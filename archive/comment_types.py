@@ -6,6 +6,7 @@ checking a line by it before reading it."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from .line_types import (
@@ -19,6 +20,8 @@ from .line_types import (
     check_fields,
 )
 
+# Where the archive keeps the comment lines, under RECORDS_DIR.
+COMMENTS_FILE = Path("archive") / "comments.jsonl"
 # Each field of a comments.jsonl line as its writers give it (`CommentArchive.record`, a
 # version: the platform's `Comment`; `_deletion`, a deletion), where the line has it. Read
 # otherwise, a line added by hand would stop a later step with a TypeError ("version": "2"

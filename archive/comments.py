@@ -27,7 +27,7 @@ from typing import Any
 from syndication.base import Comment
 
 from .chain import ChainFile, naming_line
-from .comment_types import check_types
+from .comment_types import COMMENTS_FILE, check_types
 from .pictures import (
     PICTURE_LINE,
     TRIED_AGAIN,
@@ -142,7 +142,7 @@ def _as_shown(attachment: Any) -> Any:
 
 class CommentArchive:
     def __init__(self, records_dir: Path) -> None:
-        self.chain = ChainFile(records_dir / "archive" / "comments.jsonl")
+        self.chain = ChainFile(records_dir / COMMENTS_FILE)
         self._by_post: dict[tuple[str, str], dict[tuple[str, str], CommentState]] | None = None
 
     def state(self) -> dict[tuple[str, str], CommentState]:

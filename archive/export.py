@@ -438,9 +438,9 @@ def _with_later_picture(
 ) -> ArchiveRecord:
     """A comment version with its picture, as a later collect kept it (`comment_picture`
     line) when its own line could not: the record the package gives holds it."""
-    if record.type != "comment" or record.data.get("kind") != "comment":
+    if not record.is_comment_version:
         return record
-    found = pictures.get((record.platform, record.comment_id, int(record.data.get("version", 0))))
+    found = pictures.get(record.version)
     if found is None or kept(record.data.get("picture")):
         return record
     return replace(record, data={**record.data, "picture": found})

@@ -30,9 +30,10 @@ from syndication import ledger
 from syndication.config import REQUIRED
 
 from .chain import START, ChainFile, Checkpoint, naming_line
+from .comment_types import COMMENTS_FILE
 from .comment_types import check_types as check_comment
 from .comments import Repeats, how_removed
-from .pictures import PICTURE_LINE
+from .pictures import PICTURE_LINE, VersionKey
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
 # and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
@@ -42,7 +43,7 @@ CITY = ZoneInfo("America/Vancouver")
 # Which file holds which type of record, relative to RECORDS_DIR.
 FILES = {
     "post": Path("syndication") / "ledger.jsonl",
-    "comment": Path("archive") / "comments.jsonl",
+    "comment": COMMENTS_FILE,
     "moderation": Path("archive") / "moderation.jsonl",
 }
 # How each file's lines are checked as their readers read them, and named when one is not so
@@ -122,6 +123,16 @@ class ArchiveRecord:
     @property
     def key(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def is_comment_version(self) -> bool:
+        """Whether it is a version of a comment (not its deletion, nor a later line about it)."""
+        return self.type == "comment" and self.data.get("kind") == "comment"
+
+    @property
+    def version(self) -> VersionKey:
+        """The comment version a comment-file record is of, or is about (its picture's line)."""
+        return (self.platform, self.comment_id, int(self.data.get("version", 0)))
 
     def summary(self, width: int = 100) -> str:
         """One line for `invoke records search`: when, what, where, who wrote it, the start

@@ -35,14 +35,13 @@ from syndication.http import DEFAULT_TIMEOUT, is_web_address
 from syndication.syndicate import Retry
 
 from .chain import ChainError, ChainFile, naming_line
-from .comment_types import check_types
+from .comment_types import COMMENTS_FILE, check_types
 
 ATTACHMENTS = Path("archive") / "attachments"
 # A download under way is written beside the pictures under this prefix, then renamed to its
 # hash: one left by a run killed mid-download is never committed (`archive.git.IGNORED`), and
 # the next collect removes it.
 INCOMING = ".incoming-"
-COMMENTS = Path("archive") / "comments.jsonl"  # as CommentArchive keeps them
 # A phone's photo is a few megabytes; Facebook's largest renditions stay well under this.
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK = 64 * 1024
@@ -277,7 +276,7 @@ def kept_file(picture: Any) -> str | None:
 def version_pictures(records_dir: Path) -> dict[VersionKey, dict[str, Any]]:
     """The picture kept for each comment version (the last line about it that kept one)."""
     found: dict[VersionKey, dict[str, Any]] = {}
-    for line in picture_lines(ChainFile(records_dir / COMMENTS).reading()):
+    for line in picture_lines(ChainFile(records_dir / COMMENTS_FILE).reading()):
         if kept(line.picture):
             found[line.version] = line.picture
     return found
@@ -290,26 +289,31 @@ def verify_pictures(records_dir: Path) -> list[str]:
     types their writers give are read for their pictures: a line that holds none (cut short,
     not JSON) is the chain's to name (`ChainFile.verify`), and one with a field not of its
     type (added by hand) is named here, as every records command names it."""
-    comments = ChainFile(records_dir / COMMENTS)
+    comments = ChainFile(records_dir / COMMENTS_FILE)
     problems = []
+
+    def typed() -> Iterator[tuple[int, dict[str, Any]]]:
+        for number, event in comments.whole_events():
+            try:
+                with naming_line(comments.path, number, "comment"):
+                    check_types(event)
+            except ChainError as error:
+                problems.append(str(error))
+                continue
+            yield number, event
+
     recorded: dict[tuple[str, str], None] = {}  # each file named, with its SHA-256, in order
-    for number, event in comments.whole_events():
-        try:
-            with naming_line(comments.path, number, "comment"):
-                check_types(event)
-        except ChainError as error:
-            problems.append(str(error))
+    for line in picture_lines(typed()):
+        if not kept(line.picture):
             continue
-        picture = event.get("picture")
-        if event.get("kind") not in ("comment", PICTURE_LINE) or not kept(picture):
-            continue
-        if not isinstance(picture.get("file"), str):
+        file = kept_file(line.picture)
+        if file is None:
             problems.append(
-                f"{comments.path}:{number}: picture recorded (sha256 {picture['sha256']}) "
-                "without the file that holds it"
+                f"{comments.path}:{line.number}: picture recorded (sha256 "
+                f"{line.picture['sha256']}) without the file that holds it"
             )
             continue
-        recorded[(picture["file"], picture["sha256"])] = None
+        recorded[(file, line.picture["sha256"])] = None
     for name, sha256 in recorded:
         path = records_dir / name
         if not path.is_file():

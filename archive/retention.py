@@ -184,34 +184,26 @@ def due_for_disposition(
     return _with_picture_lines(records_dir, due, policy)
 
 
-def _version(record: ArchiveRecord) -> VersionKey:
-    return (record.platform, record.comment_id, int(record.data.get("version", 0)))
-
-
-def _is_version(record: ArchiveRecord) -> bool:
-    return record.type == "comment" and record.data.get("kind") == "comment"
-
-
 def _with_picture_lines(
     records_dir: Path, due: list[ArchiveRecord], policy: RetentionPolicy
 ) -> list[ArchiveRecord]:
     """`due`, each comment version followed by the lines a later collect wrote about its
     picture (`comment_picture`): they name its author, the comment and the picture's file, so
     they go with it, due when it is and held when it is (and never one a hold names itself)."""
-    versions = {_version(record): record for record in due if _is_version(record)}
+    versions = {record.version: record for record in due if record.is_comment_version}
     later: dict[VersionKey, list[ArchiveRecord]] = {}
     for record in picture_line_records(records_dir):
-        version = versions.get(_version(record))
+        version = versions.get(record.version)
         if version is None:
             continue
         record = replace(record, username=version.username)  # whose comment: the version's
         if not any(hold.holds(record) for hold in policy.holds):
-            later.setdefault(_version(record), []).append(record)
+            later.setdefault(record.version, []).append(record)
     listed = []
     for record in due:
         listed.append(record)
-        if _is_version(record):
-            listed.extend(later.pop(_version(record), []))
+        if record.is_comment_version:
+            listed.extend(later.pop(record.version, []))
     return listed
 
 
@@ -241,7 +233,7 @@ def pictures_due(records_dir: Path, due: Iterable[ArchiveRecord]) -> list[Pictur
     line that kept it), so a picture of a held comment, or one another comment still kept
     showed too (the same picture is one file), is kept."""
     due = list(due)
-    versions = {_version(r): r for r in due if _is_version(r)}
+    versions = {r.version: r for r in due if r.is_comment_version}
     later_lines = {r.line for r in due if r.data.get("kind") == PICTURE_LINE}
     shown_by: dict[str, list[tuple[VersionKey, bool]]] = {}
     for line in picture_lines(ChainFile(records_dir / FILES["comment"]).reading()):
