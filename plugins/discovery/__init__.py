@@ -6,8 +6,10 @@ and on BUILD_TIME's effect on scheduling, expiry and upcoming events).
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from itertools import accumulate
 from math import ceil
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -82,23 +84,26 @@ def listing_pages(
     page leaves it as it was. `listed` is newest first, as the pages list them."""
     paginator = Paginator(save_as, url, list(listed), settings, per_page)
     count_changed = page_count_changed(listed, withdrawn, per_page, paginator.orphans)
+    # Worked out once for all pages, not per page (a listing of 10,000 has 1,000 pages):
+    # the newest date among the first n listed, and the latest withdrawal among those
+    # withdrawn from (date, slug) on, in that order.
+    newest_first_n: list[datetime | None] = [None, *accumulate((a.date for a in listed), max)]
+    gone = sorted(withdrawn, key=lambda a: (a.date, a.slug))
+    gone_keys = [(a.date, a.slug) for a in gone]
+    gone_from: list[datetime | None] = [None] * (len(gone) + 1)
+    for n in range(len(gone) - 1, -1, -1):
+        gone_from[n] = latest(gone[n].announcement.updated, gone_from[n + 1])
     pages: list[tuple[Any, datetime | None]] = []
     for number in paginator.page_range:
         page = paginator.page(number)
         shown = page.object_list
-        above = listed[: page.start_index() - 1]
-
-        def was_here_or_above(article: Any, page: Any = page, shown: Any = shown) -> bool:
-            # Its leaving moved this page's slice up (or, on the last page, took it off).
-            return not page.has_next() or (article.date, article.slug) >= (
-                shown[-1].date,
-                shown[-1].slug,
-            )
-
+        # What left it or a page before it moved this page's slice up (on the last page,
+        # took it off): those withdrawn at or above its last card.
+        left = bisect_left(gone_keys, (shown[-1].date, shown[-1].slug)) if page.has_next() else 0
         changed = latest(
             last_change(shown, now=now),
-            max((a.date for a in above), default=None),
-            *(a.announcement.updated for a in withdrawn if was_here_or_above(a)),
+            newest_first_n[max(page.start_index() - 1, 0)],  # 0: an empty listing
+            gone_from[left],
             count_changed,
         )
         pages.append((page, changed))
