@@ -36,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pelican import signals
+from pelican.contents import Article, Page
 
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
@@ -104,14 +105,19 @@ def release_scheduled(generator: Any) -> None:
     generator.context["scheduled_articles"] = scheduled
 
 
+def fix_addresses(content: Any) -> None:
+    """Pelican formats `url` and `save_as` from the settings on every access, and its check of
+    each file, the writer, theme, feeds, sitemap and manifest ask many times: overrides make
+    it one computation each. What picks them (the status, slug, date and category) is final
+    once the file is read."""
+    if isinstance(content, (Article, Page)):
+        content.override_url = content.url
+        content.override_save_as = content.save_as
+
+
 def list_announcements(generator: Any) -> None:
-    # Pelican formats `article.url` and `save_as` from the settings on every access, and the
-    # writer, theme, feeds, sitemap and manifest ask many times; overrides make it one
-    # computation each, once the status (which picks the pattern) is final.
     now = generator.settings["BUILD_TIME"]
     for article in [*generator.articles, *generator.hidden_articles]:
-        article.override_url = article.url
-        article.override_save_as = article.save_as
         # Decided here rather than in the template, so a page reads "expired", not the time.
         article.expired = article.announcement.is_expired(now)
     generator.context.update(
@@ -405,6 +411,7 @@ def register() -> None:
     signals.initialized.connect(prepare_settings)
     signals.readers_init.connect(use_announcement_reader)
     signals.generator_init.connect(add_template_filters)
+    signals.content_object_init.connect(fix_addresses)
     signals.article_generator_context.connect(check_read)
     signals.page_generator_context.connect(check_read)
     signals.article_generator_pretaxonomy.connect(release_scheduled)
