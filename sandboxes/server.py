@@ -25,7 +25,17 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 Handler = Callable[..., Response]
-FAULT_KINDS = ("server_error", "rate_limit", "timeout", "drop_after_write", "quota", "not_json")
+FAULT_KINDS = (
+    "server_error",
+    "rate_limit",
+    "timeout",
+    "drop_after_write",
+    "quota",
+    "not_json",
+    "not_json_after_write",
+)
+# A proxy's or captive portal's page in the API's place: 200, and no JSON.
+NOT_JSON_PAGE = "<html><body>Service unavailable</body></html>"
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() resets the connection
 
 
@@ -225,14 +235,16 @@ class Sandbox:
         if fault and fault.kind == "timeout":
             time.sleep(float(fault.params.get("seconds", 5)))
         elif fault and fault.kind == "not_json":
-            # A proxy's or captive portal's page in the API's place: 200, and no JSON.
-            page = "<html><body>Service unavailable</body></html>"
-            return Response(page, 200, mimetype="text/html")
-        elif fault and fault.kind != "drop_after_write":
+            return _not_json(fault)
+        elif fault and fault.kind not in ("drop_after_write", "not_json_after_write"):
             return self.fault_response(fault, request)
         response = endpoint(request, **values)
         if fault and fault.kind == "drop_after_write":
             raise DropConnection
+        if fault and fault.kind == "not_json_after_write":
+            # The write is done, but a proxy in between answers its page in the API's answer's
+            # place: the client cannot tell whether it was.
+            return _not_json(fault)
         return response
 
     def _control_state(self, request: Request) -> Response:
@@ -257,6 +269,18 @@ class Sandbox:
         except ValueError as error:
             return json_response({"error": str(error)}, 400)
         return json_response({"queued": kind})
+
+
+def _not_json(fault: Fault) -> Response:
+    """The page a `not_json` fault answers: HTML, or labelled `content_type` (None: with no
+    Content-Type at all, as some proxies answer)."""
+    page = Response(NOT_JSON_PAGE, 200)
+    content_type = fault.params.get("content_type", "text/html")
+    if content_type is None:
+        del page.headers["Content-Type"]
+    else:
+        page.content_type = content_type
+    return page
 
 
 def form_or_json(request: Request) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import requests
 
 from .base import (
     LABELS,
+    AnswerLost,
     AuthError,
     Comment,
     NotFound,
@@ -173,20 +174,36 @@ class Facebook(Platform):
         post_args: dict[str, Any] | None = None,
         method: str | None = None,
     ) -> dict[str, Any]:
+        write = post_args is not None or (method or "GET").upper() != "GET"
         try:
             result = self.graph.request(f"{self.version}/{path}", args, post_args, method=method)
         except facebook.GraphAPIError as error:
+            # facebook-sdk's own error, not Graph's (a string, not its JSON): a page that is
+            # not JSON ("Maintype was not text, image, or querystring").
+            if not isinstance(error.result, dict) and (lost := self._write_unread(write)):
+                raise lost from None
             raise self._translate(error) from None
         except requests.RequestException as error:
             raise network_error(self._clean(f"Facebook: network error: {error}"), error) from None
         except (KeyError, ValueError):
             # No JSON or no content type: facebook-sdk cannot read the answer.
+            if lost := self._write_unread(write):
+                raise lost from None
             status = self.session.last_status
             message = f"Facebook: unreadable response (HTTP {status})"
             if status is None or status >= 500:
                 raise TransientError(message) from None
             raise PermanentError(message) from None
         return result if isinstance(result, dict) else {}
+
+    def _write_unread(self, write: bool) -> AnswerLost | None:
+        """A write answered 2xx with a page that is not JSON (a proxy's in Graph's answer's
+        place): Graph may have carried it out, so it is lost, as a dropped answer is, and
+        looked for before it is sent again (never posted twice). None for anything else."""
+        status = self.session.last_status
+        if not write or status is None or not 200 <= status < 300:
+            return None
+        return AnswerLost(f"Facebook: unreadable response (HTTP {status}) to a write")
 
     def _check_token_reaches_page(self, missing: NotFound) -> None:
         """Graph answers "does not exist" (code 100, subcode 33) alike for an object deleted

@@ -29,7 +29,7 @@ from sandboxes import Sandboxes
 from sandboxes.youtube import YouTubeSandbox
 from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
-from syndication.base import AuthError, RemotePost
+from syndication.base import AnswerLost, AuthError, PermanentError, RemotePost
 from syndication.config import ConfigError, load_settings
 from syndication.facebook import Facebook
 from syndication.ledger import Ledger
@@ -1214,6 +1214,94 @@ def test_a_post_whose_answer_was_lost_is_looked_for_again_by_the_next_run(
     second = run(TWITTER_API_KEY=None, YOUTUBE_CLIENT_ID=None)
     assert outcomes(second) == {("facebook", "2026-11-20-flushing", "adopted")}
     assert len(sandboxes.facebook.posts) == 1
+
+
+def facebook_creates(run: Run) -> list[tuple[str, bool]]:
+    """The ledger's lines for the flushing notice's Facebook post: phase, whether uncertain."""
+    return [
+        (e["phase"], bool(e.get("uncertain")))
+        for e in run.ledger.events()
+        if e["platform"] == "facebook" and e["action"] == "create"
+    ]
+
+
+@pytest.mark.parametrize("content_type", ["text/html", None], ids=["html", "unlabelled"])
+def test_a_post_made_but_answered_by_a_page_not_json_is_found_not_posted_again(
+    run: Run, sandboxes: Sandboxes, content_type: str | None
+) -> None:
+    """Graph makes the post, but a proxy answers its page (200, HTML or with no Content-Type)
+    in Graph's answer's place: the post may be there, so the run looks for it, finds it and
+    records it, never posting it again."""
+    run.site.add("2026-11-20-flushing")
+    sandboxes.facebook.inject(
+        "not_json_after_write", method="POST", path=r"/feed$", content_type=content_type
+    )
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}, report.results
+    (post,) = sandboxes.facebook.posts
+    assert run.ledger.records()[("2026-11-20-flushing", "facebook")].remote_id == post
+    assert run.on("facebook").results == []
+    assert list(sandboxes.facebook.posts) == [post]
+
+
+def test_a_post_answered_by_a_page_not_json_is_uncertain_and_posted_once_by_the_next_run(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """A proxy answers its page (200, HTML) to the post, which Graph never saw: the run cannot
+    tell, so it never posts again but leaves the post uncertain; the next run looks, finds
+    nothing, and posts it once."""
+    run.site.add("2026-11-20-flushing")
+    sandboxes.facebook.inject("not_json", method="POST", path=r"/feed$")
+    first = run.on("facebook")
+    assert outcomes(first) == {("facebook", "2026-11-20-flushing", "failed")}
+    (failed,) = first.results
+    assert "may be there all the same" in (failed.error or "")
+    assert facebook_creates(run) == [("intent", False), ("failed", True)]
+    assert sandboxes.facebook.posts == {}
+    feed = f"/v24.0/{sandboxes.facebook.page_id}/feed"
+    assert sandboxes.facebook.requests.count(("POST", feed)) == 1  # never sent again
+    second = run.on("facebook")
+    assert outcomes(second) == {("facebook", "2026-11-20-flushing", "created")}
+    (post,) = sandboxes.facebook.posts
+    assert run.ledger.records()[("2026-11-20-flushing", "facebook")].remote_id == post
+
+
+def test_an_edit_or_deletion_answered_by_a_page_not_json_is_an_answer_lost(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """An edit or a deletion answered 200 with a page may have been carried out, as this one
+    was: lost, as a dropped answer is, not refused."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    run.site.add(
+        "2026-11-20-flushing", modified="2026-11-21 10:00", correction="Flushing starts Dec. 1."
+    )
+    run.site.build()
+    (entry,) = load_manifest(run.site.output / "syndication.json").entries
+    record = run.ledger.records()[("2026-11-20-flushing", "facebook")]
+    client = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
+    sandboxes.facebook.inject("not_json_after_write", method="POST", path=post)
+    with pytest.raises(AnswerLost, match=r"HTTP 200"):
+        client.update(entry, record)
+    assert sandboxes.facebook.posts[post]["message"].startswith("Correction: Flushing starts")
+    sandboxes.facebook.inject("not_json_after_write", method="DELETE", path=post)
+    with pytest.raises(AnswerLost, match=r"HTTP 200"):
+        client.withdraw(post)
+    assert sandboxes.facebook.posts == {}
+
+
+def test_a_read_answered_by_a_page_not_json_is_refused_as_before(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """A read answered 200 with a page wrote nothing: it fails as refused, not as lost."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    client = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
+    sandboxes.facebook.inject("not_json", method="GET")
+    with pytest.raises(PermanentError, match=r"HTTP 200"):
+        client.comments(post)
 
 
 def test_an_upload_whose_answer_was_dropped_is_recorded_not_uploaded_again(
