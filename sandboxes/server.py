@@ -273,8 +273,8 @@ class Sandbox:
 
 def _not_json(fault: Fault) -> Response:
     """The page a `not_json` fault answers: HTML, or labelled `content_type` (None: with no
-    Content-Type at all, as some proxies answer)."""
-    page = Response(NOT_JSON_PAGE, 200)
+    Content-Type at all, as some proxies answer), with HTTP `status` (200 unless given)."""
+    page = Response(NOT_JSON_PAGE, fault.params.get("status", 200))
     content_type = fault.params.get("content_type", "text/html")
     if content_type is None:
         del page.headers["Content-Type"]

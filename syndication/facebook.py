@@ -178,32 +178,35 @@ class Facebook(Platform):
         try:
             result = self.graph.request(f"{self.version}/{path}", args, post_args, method=method)
         except facebook.GraphAPIError as error:
-            # facebook-sdk's own error, not Graph's (a string, not its JSON): a page that is
-            # not JSON ("Maintype was not text, image, or querystring").
-            if not isinstance(error.result, dict) and (lost := self._write_unread(write)):
-                raise lost from None
+            if not isinstance(error.result, dict):
+                # facebook-sdk's own error, not Graph's JSON: the answer is a page that is
+                # not JSON ("Maintype was not text, image, or querystring").
+                raise self._unreadable(write) from None
             raise self._translate(error) from None
+        except requests.exceptions.JSONDecodeError:
+            # Labelled JSON, but not: requests counts it among its network errors.
+            raise self._unreadable(write) from None
         except requests.RequestException as error:
             raise network_error(self._clean(f"Facebook: network error: {error}"), error) from None
         except (KeyError, ValueError):
-            # No JSON or no content type: facebook-sdk cannot read the answer.
-            if lost := self._write_unread(write):
-                raise lost from None
-            status = self.session.last_status
-            message = f"Facebook: unreadable response (HTTP {status})"
-            if status is None or status >= 500:
-                raise TransientError(message) from None
-            raise PermanentError(message) from None
+            # No content type: facebook-sdk cannot read the answer.
+            raise self._unreadable(write) from None
         return result if isinstance(result, dict) else {}
 
-    def _write_unread(self, write: bool) -> AnswerLost | None:
-        """A write answered 2xx with a page that is not JSON (a proxy's in Graph's answer's
-        place): Graph may have carried it out, so it is lost, as a dropped answer is, and
-        looked for before it is sent again (never posted twice). None for anything else."""
+    def _unreadable(self, write: bool) -> PlatformError:
+        """An answer that is not Graph's JSON (a proxy's page in its place). To a write answered
+        2xx, Graph may have carried it out: it is lost, as a dropped answer is, and looked
+        for before it is sent again (never posted twice)."""
         status = self.session.last_status
-        if not write or status is None or not 200 <= status < 300:
-            return None
-        return AnswerLost(f"Facebook: unreadable response (HTTP {status}) to a write")
+        message = f"Facebook: unreadable response (HTTP {status})"
+        if write and status is not None and 200 <= status < 300:
+            return AnswerLost(f"{message} to a write")
+        if status == 429:  # a proxy's own limit, or Graph's behind it
+            regained = _regain_access_after(self.session.last_headers)
+            return RateLimited(message, retry_after=regained or THROTTLE_WAIT)
+        if status is None or status >= 500:
+            return TransientError(message)
+        return PermanentError(message)
 
     def _check_token_reaches_page(self, missing: NotFound) -> None:
         """Graph answers "does not exist" (code 100, subcode 33) alike for an object deleted

@@ -29,7 +29,14 @@ from sandboxes import Sandboxes
 from sandboxes.youtube import YouTubeSandbox
 from syndication import twitter as twitter_module
 from syndication import youtube as youtube_module
-from syndication.base import AnswerLost, AuthError, PermanentError, RemotePost
+from syndication.base import (
+    AnswerLost,
+    AuthError,
+    PermanentError,
+    RateLimited,
+    RemotePost,
+    TransientError,
+)
 from syndication.config import ConfigError, load_settings
 from syndication.facebook import Facebook
 from syndication.ledger import Ledger
@@ -1291,17 +1298,63 @@ def test_an_edit_or_deletion_answered_by_a_page_not_json_is_an_answer_lost(
     assert sandboxes.facebook.posts == {}
 
 
+@pytest.mark.parametrize("content_type", ["text/html", "application/json"])
 def test_a_read_answered_by_a_page_not_json_is_refused_as_before(
-    run: Run, sandboxes: Sandboxes
+    run: Run, sandboxes: Sandboxes, content_type: str
 ) -> None:
-    """A read answered 200 with a page wrote nothing: it fails as refused, not as lost."""
+    """A read answered 200 with a page wrote nothing: it fails as refused, not as lost, also
+    when the page says it is JSON (requests counts that among its network errors)."""
     run.site.add("2026-11-20-flushing")
     run.on("facebook")
     (post,) = sandboxes.facebook.posts
     client = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
-    sandboxes.facebook.inject("not_json", method="GET")
-    with pytest.raises(PermanentError, match=r"HTTP 200"):
+    sandboxes.facebook.inject("not_json", method="GET", content_type=content_type)
+    with pytest.raises(PermanentError, match=r"unreadable response \(HTTP 200\)"):
         client.comments(post)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(429, RateLimited), (502, TransientError), (403, PermanentError)]
+)
+def test_a_proxys_page_answering_with_an_error_status_is_read_by_its_status(
+    run: Run, sandboxes: Sandboxes, status: int, error: type[Exception]
+) -> None:
+    """A proxy's own page (HTML) with an error status says what its status says: wait on a
+    429, try again later on a 5xx, refused otherwise; to a write too, as it was not carried
+    out (only a 2xx page to a write is lost)."""
+    run.site.add("2026-11-20-flushing")
+    run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    client = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
+    for method, call in (
+        ("GET", lambda: client.comments(post)),
+        ("DELETE", lambda: client.withdraw(post)),
+    ):
+        sandboxes.facebook.inject("not_json", method=method, status=status)
+        with pytest.raises(error, match=rf"unreadable response \(HTTP {status}\)$") as raised:
+            call()
+        assert not isinstance(raised.value, AnswerLost)
+    assert list(sandboxes.facebook.posts) == [post]
+
+
+def test_a_write_answered_by_a_page_labelled_json_is_an_answer_lost(
+    run: Run, sandboxes: Sandboxes
+) -> None:
+    """A post answered 200 with a page labelled JSON that is not: lost, named unreadable (not
+    a network error), and found by the same run once Graph made it."""
+    run.site.add("2026-11-20-flushing")
+    sandboxes.facebook.inject(
+        "not_json_after_write", method="POST", path=r"/feed$", content_type="application/json"
+    )
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-20-flushing", "created")}, report.results
+    client = Facebook(load_settings(run.env()).platforms["facebook"])  # type: ignore[arg-type]
+    (post,) = sandboxes.facebook.posts
+    sandboxes.facebook.inject(
+        "not_json_after_write", method="DELETE", path=post, content_type="application/json"
+    )
+    with pytest.raises(AnswerLost, match=r"unreadable response \(HTTP 200\) to a write"):
+        client.withdraw(post)
 
 
 def test_an_upload_whose_answer_was_dropped_is_recorded_not_uploaded_again(
