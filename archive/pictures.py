@@ -7,8 +7,9 @@ not the picture. So `invoke collect` downloads the picture of each version it ar
 and keeps it content-addressed, `RECORDS_DIR/archive/attachments/<sha256>.<ext>` (the same
 picture twice is one file), the version's line saying which file holds it (`picture`:
 `sha256`, `file`, `type`, `bytes`) or why it was not kept (`not_kept`: `expired`, a 404 or
-410 from the CDN; `too_large`, over `MAX_BYTES`; `not_an_image`; `refused`, another answer;
-`unreachable`, no answer, after a retry). A failure never stops the collection nor loses
+410 from the CDN; `too_large`, over `MAX_BYTES`; `not_an_image`, by its Content-Type or its
+first bytes (`image_type`: a proxy's error page may be labelled an image); `refused`, another
+answer; `unreachable`, no answer, after a retry). A failure never stops the collection nor loses
 the comment's line. A later collect tries again a picture not kept because the CDN did not
 answer (or of a version archived before pictures were kept) while the comment is listed
 with it, and records what became of it on a line of its own (`comment_picture`, naming the
@@ -55,6 +56,20 @@ IMAGE_TYPES = {
     "image/avif": "avif",
     "image/bmp": "bmp",
 }
+# How each kept type's file begins: a CDN or proxy may answer its error page under an image's
+# Content-Type, and that page is no picture. (Pillow would read each format's whole header,
+# and knows no HEIC without a plugin: these few bytes say enough.)
+SIGNATURES = {
+    b"\xff\xd8\xff": "image/jpeg",
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+    b"BM": "image/bmp",
+}
+# HEIC and AVIF files open with an ISO `ftyp` box naming the brands they follow.
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+HEAD = 64  # bytes read for the type: every signature, and an ftyp box's usual brands
 # The line recording what became of a version's picture after its own line was written.
 PICTURE_LINE = "comment_picture"
 # Why a picture was not kept.
@@ -105,6 +120,24 @@ def unsigned(address: str) -> str:
     `oh`, `oe`) for days at a time, and Graph then gives it signed anew, the same picture at
     the same address."""
     return address.split("?", 1)[0]
+
+
+def image_type(head: bytes) -> str | None:
+    """The kept image type a file whose first bytes are `head` is, by its signature; None
+    for any other file (an HTML page, a video)."""
+    for signature, content_type in SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[4:8] == b"ftyp":  # size, "ftyp", major brand, minor version, compatible brands
+        end = min(int.from_bytes(head[:4], "big"), len(head))
+        brands = {head[8:12]} | {head[n : n + 4] for n in range(16, end - 3, 4)}
+        if brands & AVIF_BRANDS:
+            return "image/avif"
+        if brands & HEIC_BRANDS:
+            return "image/heic"
+    return None
 
 
 def kept(picture: Any) -> TypeGuard[dict[str, Any]]:
@@ -194,20 +227,18 @@ class PictureKeeper:
             if status != 200:
                 raise _NotKept(REFUSED, f"the link answered {status}")
             content_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            extension = IMAGE_TYPES.get(content_type)
-            if extension is None:
+            if content_type not in IMAGE_TYPES:
                 raise _NotKept(NOT_AN_IMAGE, f"not an image ({content_type or 'no type given'})")
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
                 raise _NotKept(TOO_LARGE, f"{declared} bytes, over {self.max_bytes}")
-            return self._store(response, content_type, extension)
+            return self._store(response, content_type)
 
-    def _store(
-        self, response: requests.Response, content_type: str, extension: str
-    ) -> dict[str, Any]:
-        """The body written under a temporary name, hashed as it comes, then named by its hash."""
+    def _store(self, response: requests.Response, labelled: str) -> dict[str, Any]:
+        """The body written under a temporary name, hashed as it comes, then named by its hash
+        and given the type its bytes are (`image_type`), whatever its label (`labelled`)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
+        digest, size, head = hashlib.sha256(), 0, b""
         handle, name_given = tempfile.mkstemp(dir=self.folder, prefix=INCOMING)
         temporary = Path(name_given)
         try:
@@ -219,12 +250,21 @@ class PictureKeeper:
                             raise _NotKept(TOO_LARGE, f"over {self.max_bytes} bytes")
                         digest.update(chunk)
                         out.write(chunk)
+                        if len(head) < HEAD:
+                            head += chunk[: HEAD - len(head)]
                 except requests.RequestException as error:
                     raise TransientError(f"cut short ({type(error).__name__})") from None
+                content_type = image_type(head)
+                if content_type is None:
+                    raise _NotKept(
+                        NOT_AN_IMAGE,
+                        f"not an image (labelled {labelled}, but its bytes are no picture "
+                        "of a kept type)",
+                    )
                 out.flush()
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
-            name = ATTACHMENTS / f"{sha256}.{extension}"
+            name = ATTACHMENTS / f"{sha256}.{IMAGE_TYPES[content_type]}"
             target = self.folder / name.name
             if target.is_file() and file_sha256(target) == sha256:
                 temporary.unlink()  # the same picture, kept already

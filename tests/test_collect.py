@@ -818,6 +818,55 @@ def test_a_picture_not_an_image_or_too_large_is_not_kept_and_says_why(
     assert not folder.exists() or not any(folder.iterdir())
 
 
+def test_a_page_labelled_an_image_is_not_kept_its_bytes_must_be_a_pictures(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A CDN or proxy may answer its error page under an image's Content-Type: kept, the
+    records would hold a page where the picture should be. The bytes must begin as a picture
+    of a kept type does; one of another kept type than its label says is kept as what it is."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    records = site.root / "records"
+    page = fb.add_picture(b"<!DOCTYPE html><html>Access denied</html>", "image/jpeg")
+    comment = fb.add_comment(ids["facebook"], "See this", attachment=fb_photo(page))
+    collect(settings, site.content, say=lambda _: None)
+    picture = CommentArchive(records).state()[("facebook", comment)].picture
+    assert picture == {
+        "not_kept": "not_an_image",
+        "why": "not an image (labelled image/jpeg, but its bytes are no picture of a kept type)",
+    }
+    folder = records / "archive" / "attachments"
+    assert not folder.exists() or not any(folder.iterdir())  # nothing stored, nothing left
+
+    keeper = PictureKeeper(records)
+    pictures = {
+        b"\xff\xd8\xff\xe0 jpeg": "image/jpeg",
+        b"\x89PNG\r\n\x1a\n png": "image/png",
+        b"GIF87a gif": "image/gif",
+        b"GIF89a gif": "image/gif",
+        b"RIFF\x24\0\0\0WEBPVP8 webp": "image/webp",
+        b"\0\0\0\x18ftypheic\0\0\0\0mif1heic": "image/heic",
+        b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf": "image/avif",
+        b"BM\x36\0\0\0 bmp": "image/bmp",
+    }
+    for body, content_type in pictures.items():
+        assert keeper.keep(fb.add_picture(body, content_type))["type"] == content_type, body
+    # Labelled as another kept type: kept as what its bytes are, with that type's extension.
+    png = b"\x89PNG\r\n\x1a\n labelled jpeg"
+    kept = keeper.keep(fb.add_picture(png, "image/jpeg"))
+    assert (kept["type"], kept["file"][-4:]) == ("image/png", ".png")
+    not_pictures = [
+        b"\xff\xd8",  # cut short
+        b"\x89PNG hydrant",
+        b"RIFF\x24\0\0\0WAVEfmt ",  # a sound
+        b"\0\0\0\x18ftypmp42\0\0\0\0isommp42",  # a video
+        b"",
+    ]
+    for body in not_pictures:
+        assert keeper.keep(fb.add_picture(body))["not_kept"] == "not_an_image", body
+    assert len(list(folder.iterdir())) == len(set(pictures.values())) + 1 + 1  # gif twice
+
+
 def test_a_picture_the_cdn_did_not_answer_is_tried_again_by_a_later_collect(
     site: Site, sandboxes: Sandboxes
 ) -> None:

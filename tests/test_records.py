@@ -2973,7 +2973,7 @@ def _pictured(site: Site, sandboxes: Sandboxes) -> tuple[Any, dict[str, Any]]:
     sink = fb.add_picture(b"\xff\xd8\xff sink")
     fb.expire_picture(sink)
     fb.edit_attachment(photo, fb_photo(sink))
-    hydrant_bytes = b"\x89PNG hydrant"
+    hydrant_bytes = b"\x89PNG\r\n\x1a\n hydrant"
     hydrant = fb.add_picture(hydrant_bytes, "image/png")
     # (its path: the link is signed, `?oh=…&oe=…`)
     fb.inject("server_error", path=hydrant.split("?")[0].rsplit("/", 1)[-1], times=2, status=503)
