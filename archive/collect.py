@@ -199,9 +199,12 @@ def collect(
                     platform.replies_go_with_their_comment,
                     pictures,
                 )
-                total = totals.setdefault(name, CollectCounts())
-                for field in COUNTED:
-                    setattr(total, field, getattr(total, field) + getattr(counts, field))
+                _add(totals, name, counts)
+        # The earlier pictures, after every post's new ones, all in one turn: a few that never
+        # answer must not be asked first each run (`earlier_turn`).
+        if pictures is not None:
+            for name, counts in archive.record_earlier_pictures(pictures, now).items():
+                _add(totals, name, counts)
         for name, total in sorted(totals.items()):
             say(
                 f"{name}: {total.new} new, {total.edited} edited, {total.deleted} deleted, "
@@ -248,6 +251,12 @@ def collect(
         if commit:
             say(f"records: archive committed as {commit[:10]}")
         return totals, failures
+
+
+def _add(totals: dict[str, CollectCounts], name: str, counts: CollectCounts) -> None:
+    total = totals.setdefault(name, CollectCounts())
+    for field in COUNTED:
+        setattr(total, field, getattr(total, field) + getattr(counts, field))
 
 
 def _pause(error: RateLimited | QuotaExhausted) -> Pause:

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from syndication.base import Comment
 
@@ -32,6 +32,7 @@ from .pictures import (
     PICTURE_LINE,
     TRIED_AGAIN,
     PictureKeeper,
+    earlier_turn,
     kept,
     picture_address,
     picture_source,
@@ -140,10 +141,21 @@ def _as_shown(attachment: Any) -> Any:
     return {**attachment, "media": {**media, "image": {**media["image"], "src": unsigned(address)}}}
 
 
+class EarlierPicture(NamedTuple):
+    """An unchanged comment whose latest version's picture is to be tried again, and where
+    the platform shows it now (its link signed anew)."""
+
+    announcement: str
+    state: CommentState
+    source: str
+
+
 class CommentArchive:
     def __init__(self, records_dir: Path) -> None:
         self.chain = ChainFile(records_dir / COMMENTS_FILE)
         self._by_post: dict[tuple[str, str], dict[tuple[str, str], CommentState]] | None = None
+        # Found by `record`, asked by `record_earlier_pictures` once every post is visited.
+        self.earlier_pictures: list[EarlierPicture] = []
 
     def state(self) -> dict[tuple[str, str], CommentState]:
         """Each comment as the archive's lines leave it. ChainError, naming the file, line and
@@ -193,8 +205,8 @@ class CommentArchive:
         comment's replies with it), a reply whose comment is gone too was removed with it.
         With `pictures`, each new version's picture is downloaded and its line says where it
         is kept or why not; an unchanged comment's picture not kept for want of an answer (or
-        never tried) is tried again, and what came of it recorded on a line of its own, up to
-        the run's share (`PictureKeeper.keep_earlier`; the rest are `pictures_left`)."""
+        never tried) is noted, to be tried again once every post is visited
+        (`record_earlier_pictures`)."""
         known = self._posts().setdefault((platform, post_id), {})
         counts = CollectCounts()
         seen = set()
@@ -207,11 +219,7 @@ class CommentArchive:
             if state is not None and _same(state, comment) and not state.deleted:
                 counts.unchanged += 1
                 if pictures and source and worth_trying(state.picture):
-                    picture = pictures.keep_earlier(source)
-                    if picture is None:  # this run's share asked, or the CDN stopped answering
-                        counts.pictures_left += 1
-                    else:
-                        changes.extend(_tried_again(announcement, state, picture, counts))
+                    self.earlier_pictures.append(EarlierPicture(announcement, state, source))
                 continue
             version = state.version + 1 if state else 1
             if state:
@@ -254,6 +262,33 @@ class CommentArchive:
             changes.append(_deletion(announcement, post_id, state, **how))
         for event in self.chain.extend(changes):
             _fold(known, event)  # this post's comments, kept in step with the file
+        return counts
+
+    def record_earlier_pictures(
+        self, pictures: PictureKeeper, run: datetime
+    ) -> dict[str, CollectCounts]:
+        """Try again the pictures `record` noted, every post's together, in the run's turn
+        (`earlier_turn`: not the same few first every run), up to the run's share
+        (`PictureKeeper.keep_earlier`; the rest are `pictures_left`), and record what came of
+        each on a line of its own; counts by platform."""
+        counts: dict[str, CollectCounts] = {}
+        changes: list[dict[str, Any]] = []
+        waiting = sorted(
+            self.earlier_pictures,
+            key=lambda e: earlier_turn((e.state.platform, e.state.id, e.state.version), run),
+        )
+        self.earlier_pictures = []
+        for earlier in waiting:
+            state = earlier.state
+            platform = counts.setdefault(state.platform, CollectCounts())
+            picture = pictures.keep_earlier(earlier.source)
+            if picture is None:  # this run's share asked, or the CDN stopped answering
+                platform.pictures_left += 1
+            else:
+                changes.extend(_tried_again(earlier.announcement, state, picture, platform))
+        posts = self._posts()
+        for event in self.chain.extend(changes):
+            _fold(posts.setdefault((event["platform"], event["post_id"]), {}), event)
         return counts
 
     def removed_with_post(

@@ -14,10 +14,10 @@ the comment's line. A later collect tries again a picture not kept because the C
 answer (or of a version archived before pictures were kept) while the comment is listed
 with it, and records what became of it on a line of its own (`comment_picture`, naming the
 comment and version): the archive's lines are never rewritten. One run asks for at most
-`EARLIER_PER_RUN` such earlier pictures, and none after `STALLED_AFTER` pictures in a row
-went unanswered (a stalled CDN would otherwise hold the run, and the archive's lock, for
-days). X and YouTube give no picture with a comment (X's replies' media are not asked for,
-YouTube comments have none).
+`EARLIER_PER_RUN` such earlier pictures, in an order drawn afresh each run (`earlier_turn`),
+and none after `STALLED_AFTER` pictures in a row went unanswered (a stalled CDN would
+otherwise hold the run, and the archive's lock, for days). X and YouTube give no picture
+with a comment (X's replies' media are not asked for, YouTube comments have none).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple, TypeGuard
 
@@ -86,7 +87,7 @@ TRIED_AGAIN = frozenset({UNREACHABLE})
 # (each new version's line says so: not kept, unreachable, not asked); the next run tries again.
 STALLED_AFTER = 3
 # How many pictures of versions archived before (never tried, or without an answer) one run
-# asks for at most: the rest wait for the next run, in the order collect visits them.
+# asks for at most, after the new versions' (`earlier_turn`): the rest wait for the next run.
 EARLIER_PER_RUN = 50
 
 
@@ -138,6 +139,17 @@ def image_type(head: bytes) -> str | None:
         if brands & HEIC_BRANDS:
             return "image/heic"
     return None
+
+
+def earlier_turn(version: VersionKey, run: datetime) -> str:
+    """Where the picture of a version archived before comes in the run's turn (sorted by
+    this): in an order drawn afresh from the run's time. Asked in the same order each run,
+    a few at the front that never answer would use up the run's `STALLED_AFTER` every time
+    and those behind them would never be asked; the lines say nothing of a picture asked
+    again without an answer, so which was asked last is not known. Each run, any picture is
+    as likely as any other to come among the first `STALLED_AFTER`, which a run that asks for
+    earlier pictures at all asks, whatever they answer."""
+    return hashlib.sha256(f"{run.isoformat()} {version}".encode()).hexdigest()
 
 
 def kept(picture: Any) -> TypeGuard[dict[str, Any]]:

@@ -38,6 +38,7 @@ from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
 from syndication.ledger import Ledger
 from syndication.runner import make_platforms
+from syndication.syndicate import Retry
 from tests.conftest import Site
 
 
@@ -988,6 +989,58 @@ def test_a_collect_fetches_at_most_its_share_of_earlier_pictures_the_rest_the_ne
     assert (totals["facebook"].pictures_kept, totals["facebook"].pictures_left) == (1, 0)
     later = [e["comment_id"] for e in chain.events() if e["kind"] == "comment_picture"]
     assert sorted(later) == sorted(comments)
+
+
+def test_earlier_pictures_that_never_answer_do_not_keep_the_others_waiting(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Earlier pictures are asked in an order drawn afresh each run, from its time: asked in
+    the same order every run, three at the front that never answer would use up the run's
+    allowance of three in a row each time, and those behind them would never be asked."""
+    ids, settings = posted(site, sandboxes)
+    fb = sandboxes.facebook
+    sources = [fb.add_picture(f"\xff\xd8\xff {n}".encode("latin-1")) for n in range(6)]
+    comments = [
+        fb.add_comment(ids["facebook"], "", f"Resident {n}", attachment=fb_photo(source))
+        for n, source in enumerate(sources)
+    ]
+    with monkeypatch.context() as before:
+        before.setattr(archive_collect, "PictureKeeper", lambda _: None)
+        collect(settings, site.content, say=lambda _: None)
+    for dead in sources[:3]:  # listed first, and never answered
+        fb.inject(
+            "server_error", path=dead.split("?")[0].rsplit("/", 1)[-1], times=10**6, status=503
+        )
+    # Each asked once, not waited for between tries.
+    monkeypatch.setattr(
+        archive_collect,
+        "PictureKeeper",
+        lambda records: PictureKeeper(records, retry=Retry(attempts=1)),
+    )
+    start = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    for run in range(8):  # every 15 minutes
+        now = start + timedelta(minutes=15 * run)
+        collect(settings, site.content, say=lambda _: None, days=0, now=now)
+    state = CommentArchive(site.root / "records").state()
+    assert [pictures_module.kept(state[("facebook", c)].picture) for c in comments] == [
+        False
+    ] * 3 + [True] * 3
+
+
+def test_pictures_of_earlier_versions_come_in_a_turn_drawn_afresh_each_run() -> None:
+    """The same run's time, the same order (a run can be repeated and tested); over a few
+    runs each picture comes among the first three, before a stall could leave it unasked."""
+    versions = [("facebook", f"c{n}", 1) for n in range(10)]
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    runs = [start + timedelta(minutes=15 * n) for n in range(20)]
+
+    def turn(run: datetime) -> list[tuple[str, str, int]]:
+        return sorted(versions, key=lambda version: pictures_module.earlier_turn(version, run))
+
+    turns = [turn(run) for run in runs]
+    assert turn(start) == turns[0]
+    assert len({tuple(turn) for turn in turns}) == len(runs)
+    assert {version for turn in turns for version in turn[:3]} == set(versions)
 
 
 def test_a_pictures_address_is_read_in_one_place_for_comparing_downloading_and_showing() -> None:
