@@ -57,6 +57,49 @@ def _refuse_the_internet() -> None:
 
 
 _refuse_the_internet()
+
+
+def mp4_box(kind: bytes, payload: bytes = b"") -> bytes:
+    """One ISO BMFF (MP4, QuickTime) box: its size (header included), its type, its payload."""
+    return (8 + len(payload)).to_bytes(4, "big") + kind + payload
+
+
+def mp4(*in_moov: bytes, size: int = 0, media: bytes = b"", moov_first: bool = False) -> bytes:
+    """A minimal MP4 video as a phone writes one: its type (ftyp), its media (mdat: `media`,
+    padded with zeros to make the file `size` bytes when that is more), then its header (moov:
+    the movie's timing, mvhd, and `in_moov`, where a phone writes what else it knows); with
+    `moov_first`, the header before the media, as a video made for streaming has it."""
+    ftyp = mp4_box(b"ftyp", b"isom" + (512).to_bytes(4, "big") + b"isommp42")
+    timing = (1000).to_bytes(4, "big") + (5000).to_bytes(4, "big")  # 5 s in milliseconds
+    mvhd = mp4_box(b"mvhd", bytes(12) + timing + bytes(80))
+    moov = mp4_box(b"moov", mvhd + b"".join(in_moov))
+    padding = max(0, size - len(ftyp) - len(moov) - 8 - len(media))
+    mdat = mp4_box(b"mdat", media + bytes(padding))
+    return ftyp + (moov + mdat if moov_first else mdat + moov)
+
+
+def place_taken(iso6709: str = "+49.0966-117.7116/") -> bytes:
+    """Where a video was taken as Android and older iPhones write it: udta/©xyz, an ISO 6709
+    string after its length and language."""
+    text = iso6709.encode()
+    return mp4_box(b"udta", mp4_box(b"\xa9xyz", len(text).to_bytes(2, "big") + b"\x15\xc7" + text))
+
+
+def apple_metadata(**keys: str) -> bytes:
+    """What an iPhone writes about a video: moov/meta, a handler of type mdta, the names of its
+    items (keys: `com.apple.quicktime.` + each key, dots for underscores) and their values in
+    the same order (ilst, each item numbered by its key's place)."""
+    names = [f"com.apple.quicktime.{key.replace('_', '.')}".encode() for key in keys]
+    hdlr = mp4_box(b"hdlr", bytes(8) + b"mdta" + bytes(13))
+    listed = b"".join((8 + len(name)).to_bytes(4, "big") + b"mdta" + name for name in names)
+    keys_box = mp4_box(b"keys", bytes(4) + len(names).to_bytes(4, "big") + listed)
+    items = b"".join(
+        mp4_box(place.to_bytes(4, "big"), mp4_box(b"data", bytes(3) + b"\x01" + bytes(4) + value))
+        for place, value in enumerate((v.encode() for v in keys.values()), start=1)
+    )
+    return mp4_box(b"meta", hdlr + keys_box + mp4_box(b"ilst", items))
+
+
 # A real top-level domain: X (and its sandbox) count only such links as 23 characters.
 SITEURL = "https://news.trail.ca"
 # A fixed "now" for every test build: Tuesday, November 24, 2026, noon in Trail.
@@ -160,9 +203,10 @@ class Site:
         )
 
     def add_video(self, name: str = "tour.mp4", size: int = 1024) -> str:
-        """A stand-in video file under content/videos/; returns its `video:` path."""
+        """A stand-in video file under content/videos/ (an MP4 that says only what it shows,
+        of `size` bytes); returns its `video:` path."""
         (self.content / "videos").mkdir(exist_ok=True)
-        (self.content / "videos" / name).write_bytes(b"\x00" * size)
+        (self.content / "videos" / name).write_bytes(mp4(size=size))
         return f"videos/{name}"
 
     def syndicate_to(self, sandboxes: Sandboxes) -> Settings:

@@ -45,6 +45,8 @@ from tests.conftest import (
     TOO_MANY_PIXELS,
     Site,
     announcement,
+    mp4,
+    place_taken,
     png_of_pixels,
 )
 
@@ -898,6 +900,26 @@ def test_status_names_an_unreadable_image_the_build_stops_on_though_no_page_show
     result = waiting(site.content, tmp_path / "records", NOW)
     assert result.problems == failure.value.problems
     assert result.problems == [f"{display_path(stray)}:1: image: cannot be read as an image"]
+
+
+def test_status_names_a_video_the_build_stops_on(site: Site, tmp_path: Path) -> None:
+    """A video that says where it was taken, or that cannot be read, is named as the build
+    names it (the lint reads the text alone, never a video's file)."""
+    (site.content / "videos").mkdir()
+    (site.content / "videos" / "tour.mp4").write_bytes(mp4(place_taken()))
+    (site.content / "videos" / "cut.mp4").write_bytes(mp4()[:-4])
+    site.add("2026-11-21-tour", title="Tour", video="videos/tour.mp4")
+    site.add("2026-11-22-cut", title="Cut", date="2026-11-22 09:00", video="videos/cut.mp4")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    result = waiting(site.content, tmp_path / "records", NOW)
+    assert result.problems == failure.value.problems
+    assert [p.split(".md:")[1] for p in result.problems] == [
+        "6: video: 'videos/tour.mp4' holds where it was taken (©xyz), which would go to YouTube "
+        "with it; copy it without that (in its folder: ffmpeg -i tour.mp4 -map_metadata -1 -c "
+        "copy tour-clean.mp4) and name the copy",
+        "6: video: 'videos/cut.mp4' cannot be read as a video",
+    ]
 
 
 def test_status_names_a_policy_file_the_build_stops_on(

@@ -25,7 +25,7 @@ from checks.lint import (
 )
 from moderation.classifier import ModerationPolicy, classify
 from publishing.build import BuildError
-from tests.conftest import BASIC, NOW, ROOT, Site, announcement
+from tests.conftest import BASIC, NOW, ROOT, Site, announcement, mp4
 
 CLEAN_BODY = (
     "Crews flush mains on Laurel Crescent. Call City Hall at 250-364-1262 or email "
@@ -836,7 +836,7 @@ def test_tags_youtube_refuses_are_refused_for_an_announcement_it_gets(
     content: Path, fields: dict[str, str], expected: list[tuple[int, str]]
 ) -> None:
     (content / "videos").mkdir()
-    (content / "videos" / "tour.mp4").write_bytes(b"\x00" * 64)
+    (content / "videos" / "tour.mp4").write_bytes(mp4())
     found = findings(content, "Body.\n", video="videos/tour.mp4", **fields)
     assert [(f.line, f.message) for f in found if f.rule == "youtube-tags"] == expected
     assert all(f.blocks_publishing for f in found if f.rule == "youtube-tags")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +26,7 @@ from announcements.model import (
 )
 from announcements.reader import TEXT_MARKDOWN_EXTENSIONS
 from archive.index import CITY
-from tests.conftest import BASIC, PNG, ROOT, announcement
+from tests.conftest import BASIC, PNG, ROOT, announcement, apple_metadata, mp4, mp4_box, place_taken
 
 PATH = "content/announcements/2026-11-20-flushing.md"
 
@@ -448,7 +449,7 @@ def test_an_image_name_that_needs_escaping_in_a_url_is_refused(tmp_path: Path) -
     (tmp_path / "videos").mkdir()
     for name in ("bridge photo.png", "École.png", "bridge#2.png", "Bridge_2026-v2.png"):
         (tmp_path / "images" / name).write_bytes(PNG)
-    (tmp_path / "videos" / "bridge tour.mp4").write_bytes(b"\x00" * 64)
+    (tmp_path / "videos" / "bridge tour.mp4").write_bytes(mp4())
     for name in ("bridge photo.png", "École.png", "bridge#2.png"):
         problem = only_problem(tmp_path, image=f"'images/{name}'", image_alt="A bridge")
         assert (problem.field, problem.line) == ("image", 6)
@@ -465,7 +466,7 @@ def test_a_file_outside_content_is_refused_even_through_a_link(tmp_path: Path) -
     content = tmp_path / "content"
     (content / "videos").mkdir(parents=True)
     (content / "images").mkdir()
-    (tmp_path / "private.mp4").write_bytes(b"\x00" * 64)
+    (tmp_path / "private.mp4").write_bytes(mp4())
     (tmp_path / "private.png").write_bytes(PNG)
     (content / "videos" / "linked.mp4").symlink_to(tmp_path / "private.mp4")
     (content / "images" / "linked.png").symlink_to(tmp_path / "private.png")
@@ -479,6 +480,189 @@ def test_a_file_outside_content_is_refused_even_through_a_link(tmp_path: Path) -
     assert linked.field == "video" and "is a link to a file outside content/" in linked.message
     image = only_problem(content, image="images/linked.png", image_alt="A bridge")
     assert image.field == "image" and "is a link to a file outside content/" in image.message
+
+
+LOCATION = "+49.0966-117.7116+000.000/"
+TOUR_CLEANED = (
+    "which would go to YouTube with it; copy it without that (in its folder: ffmpeg -i "
+    "tour.mp4 -map_metadata -1 -c copy tour-clean.mp4) and name the copy"
+)
+
+
+def video_problem(content: Path, data: bytes, name: str = "tour.mp4") -> Problem | None:
+    """The one problem the build finds in an announcement of the video `data`, or None."""
+    (content / "videos").mkdir(exist_ok=True)
+    (content / "videos" / name).write_bytes(data)
+    problems = problems_for(content, video=f"'videos/{name}'")
+    assert len(problems) <= 1, problems
+    assert all((p.field, p.line) == ("video", 6) for p in problems)
+    return problems[0] if problems else None
+
+
+@pytest.mark.parametrize(
+    ("video", "holds"),
+    [
+        # Android, and iPhones before iOS 11: udta/©xyz.
+        (mp4(place_taken()), "where it was taken (©xyz)"),
+        (mp4(place_taken(), moov_first=True), "where it was taken (©xyz)"),
+        (mp4(mp4_box(b"trak", place_taken())), "where it was taken (©xyz)"),  # a track's
+        # 3GPP's location box, some Android phones'.
+        (mp4(mp4_box(b"udta", mp4_box(b"loci", bytes(24)))), "where it was taken (loci)"),
+        # iPhones: moov/meta, its keys naming the items.
+        (
+            mp4(apple_metadata(make="Apple", location_ISO6709=LOCATION)),
+            "where it was taken (com.apple.quicktime.location.ISO6709)",
+        ),
+        (
+            mp4(apple_metadata(location_ISO6709=LOCATION, author="Jo Fictional")),
+            "where it was taken (com.apple.quicktime.location.ISO6709) and who made it "
+            "(com.apple.quicktime.author)",
+        ),
+        # The same in udta/meta, where meta has a version and flags first (ISO's, not Apple's).
+        (
+            mp4(mp4_box(b"udta", mp4_box(b"meta", bytes(4) + apple_metadata(author="Jo")[8:]))),
+            "who made it (com.apple.quicktime.author)",
+        ),
+        (
+            mp4(place_taken(), mp4_box(b"udta", mp4_box(b"\xa9aut", b"\x00\x02\x15\xc7Jo"))),
+            "where it was taken (©xyz) and who made it (©aut)",
+        ),
+    ],
+    ids=[
+        "android",
+        "streaming",
+        "in-a-track",
+        "3gpp",
+        "iphone",
+        "iphone-author",
+        "udta-meta-author",
+        "quicktime-author",
+    ],
+)
+def test_a_video_that_says_where_it_was_taken_or_by_whom_is_refused(
+    tmp_path: Path, video: bytes, holds: str
+) -> None:
+    """YouTube gets the file as it is: a phone's video says where it was taken, and may say
+    whose phone took it. The build refuses it, naming what it holds and how to remove it."""
+    problem = video_problem(tmp_path, video)
+    assert problem is not None
+    assert problem.message == f"'videos/tour.mp4' holds {holds}, {TOUR_CLEANED}"
+
+
+def test_the_way_to_clean_a_video_names_its_file_as_a_shell_reads_it(tmp_path: Path) -> None:
+    problem = video_problem(tmp_path, mp4(place_taken()), "bridge tour.MOV")
+    assert problem is not None
+    assert "(in its folder: ffmpeg -i 'bridge tour.MOV' -map_metadata -1 -c copy " in (
+        problem.message
+    )
+    assert problem.message.endswith("'bridge tour-clean.MOV') and name the copy")
+
+
+def _largesize_mdat(payload: bytes) -> bytes:
+    return (1).to_bytes(4, "big") + b"mdat" + (16 + len(payload)).to_bytes(8, "big") + payload
+
+
+@pytest.mark.parametrize(
+    "video",
+    [
+        mp4(),
+        mp4(moov_first=True, size=4096),
+        mp4(apple_metadata(make="Apple", model="iPhone 15", software="18.1")),  # not a person
+        mp4(mp4_box(b"udta", mp4_box(b"\xa9xyz", bytes(4)))),  # an empty place
+        mp4(mp4_box(b"udta", mp4_box(b"\xa9nam", b"\x00\x04\x15\xc7Tour") + bytes(4))),
+        mp4(moov_first=True)[:-8] + _largesize_mdat(bytes(100)),  # 64-bit size
+        mp4(moov_first=True)[:-8] + (0).to_bytes(4, "big") + b"mdat" + bytes(100),  # to the end
+        (ROOT / "content" / "videos" / "glenmerry-water-main.mp4").read_bytes(),
+    ],
+    ids=[
+        "mp4",
+        "streaming",
+        "device",
+        "empty-place",
+        "quicktime-end-of-list",
+        "64-bit-size",
+        "size-0",
+        "sample",
+    ],
+)
+def test_a_video_that_says_only_what_it_shows_is_uploaded(tmp_path: Path, video: bytes) -> None:
+    assert video_problem(tmp_path, video) is None
+
+
+@pytest.mark.parametrize(
+    "video",
+    [
+        mp4(place_taken())[:-10],  # cut short in its header
+        mp4(moov_first=True, size=200)[:150],  # cut short in its media
+        mp4()[:30],  # in a box's size and type
+        b"\x00" * 64,  # no video's boxes
+        b"Not a video at all, just text.",
+        mp4()[:24] + (4).to_bytes(4, "big") + b"moov",  # a box smaller than its header
+        mp4()[:24] + mp4_box(b"moov", (64).to_bytes(4, "big") + b"udta"),  # past its parent
+        mp4()[:24] + _largesize_mdat(b"")[:8] + (2**62).to_bytes(8, "big"),  # past the end
+        mp4()[:24] + mp4_box(b"mdat", bytes(64)),  # no header (moov) at all
+        mp4(mp4_box(b"udta", mp4_box(b"free") * 20_000)),  # too many boxes to read
+        mp4_box(b"RIFF", bytes(8)) + mp4()[24:],  # a first box no video starts with
+    ],
+    ids=[
+        "cut-in-header",
+        "cut-in-media",
+        "cut-in-a-box-header",
+        "zeros",
+        "text",
+        "box-smaller-than-its-header",
+        "box-past-its-parent",
+        "box-past-the-end",
+        "no-moov",
+        "too-many-boxes",
+        "not-a-videos-first-box",
+    ],
+)
+def test_a_video_that_cannot_be_read_is_refused(tmp_path: Path, video: bytes) -> None:
+    """What a file that cannot be read says besides its picture and sound is not known: the
+    build refuses it as it refuses an image it cannot read, and never stops on it."""
+    problem = video_problem(tmp_path, video)
+    assert problem is not None
+    assert problem.message == "'videos/tour.mp4' cannot be read as a video"
+
+
+def test_a_video_of_boxes_inside_boxes_without_end_is_refused(tmp_path: Path) -> None:
+    nested = mp4_box(b"udta")
+    for _ in range(2000):
+        nested = mp4_box(b"udta", nested)
+    problem = video_problem(tmp_path, mp4(nested))
+    assert problem is not None and problem.message.endswith("cannot be read as a video")
+
+
+def test_a_video_of_another_kind_is_read_by_what_its_file_holds(tmp_path: Path) -> None:
+    """An MP4 renamed .avi is uploaded as an MP4; a WebM's file is not an MP4's, nor read so."""
+    located = video_problem(tmp_path, mp4(place_taken()), "tour.avi")
+    assert located is not None and "holds where it was taken (©xyz)" in located.message
+    webm = b"\x1a\x45\xdf\xa3" + bytes(60)
+    assert video_problem(tmp_path, webm, "tour.webm") is None
+
+
+def test_only_a_videos_header_is_read_not_its_media(tmp_path: Path) -> None:
+    """A long video is gigabytes of media after (or before) a header of a few kilobytes: only
+    the boxes' headers are read on the way to it. 5 GiB of media on a sparse file (nothing
+    written) would take seconds and the memory of the machine to read."""
+    (tmp_path / "videos").mkdir()
+    path = tmp_path / "videos" / "tour.mp4"
+    media = 5 * 2**30
+    with path.open("wb") as file:
+        file.write(mp4(place_taken(), moov_first=True)[:-8])
+        file.write((1).to_bytes(4, "big") + b"mdat" + (16 + media).to_bytes(8, "big"))
+        file.truncate(file.tell() + media)
+    started = time.monotonic()
+    (problem,) = problems_for(tmp_path, video="videos/tour.mp4")
+    assert "holds where it was taken (©xyz)" in problem.message
+    assert time.monotonic() - started < 1
+
+
+def test_a_video_changed_since_it_was_checked_is_checked_again(tmp_path: Path) -> None:
+    assert video_problem(tmp_path, mp4(size=2048)) is None
+    problem = video_problem(tmp_path, mp4(place_taken(), size=4096))
+    assert problem is not None and "holds where it was taken" in problem.message
 
 
 def test_a_syndicate_value_that_is_not_a_platform_is_refused() -> None:
@@ -496,7 +680,7 @@ def test_youtube_needs_a_video_and_a_video_adds_youtube(tmp_path: Path) -> None:
         "youtube needs a 'video:' file to upload",
     )
     (tmp_path / "videos").mkdir()
-    (tmp_path / "videos" / "tour.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    (tmp_path / "videos" / "tour.mp4").write_bytes(mp4())
     item, problems = parse_announcement(
         PATH, announcement(**BASIC, video="videos/tour.mp4"), CITY, tmp_path
     )

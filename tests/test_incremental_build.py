@@ -25,7 +25,7 @@ from page_cache.writer import CachingWriter
 from publishing.build import BuildError, build_site, cache_folder
 from syndication_manifest import ManifestGenerator
 
-from .conftest import NOW, ROOT, SITEURL, WITHDRAWN_PARADE, Site, _png
+from .conftest import NOW, ROOT, SITEURL, WITHDRAWN_PARADE, Site, _png, mp4, place_taken
 
 
 def touch_later(path: Path) -> None:
@@ -54,6 +54,21 @@ def test_a_removed_image_fails_the_cached_build_naming_file_line_and_field(site:
     problem = next(p for p in failed.value.problems if "pool.md:" in p)
     assert ": image: 'images/pool.png' does not exist" in problem
     assert problem.split("pool.md:")[1].split(":")[0] == "6"  # the `image:` line
+
+
+def test_a_video_replaced_by_one_that_says_where_it_was_taken_fails_the_cached_build(
+    site: Site,
+) -> None:
+    video = site.content / site.add_video()
+    site.add("tour", title="Tour", video="videos/tour.mp4")
+    site.build(cached=True)
+
+    video.write_bytes(mp4(place_taken(), size=video.stat().st_size))  # of the same size
+    touch_later(video)
+    with pytest.raises(BuildError) as failed:
+        site.build(cached=True)
+    (problem,) = failed.value.problems
+    assert "tour.md:6: video: 'videos/tour.mp4' holds where it was taken (©xyz)" in problem
 
 
 def test_an_image_removed_from_the_text_fails_the_cached_build_naming_file_and_line(

@@ -44,6 +44,8 @@ from tests.conftest import (
     WITHDRAWN_PARADE,
     Site,
     announcement,
+    mp4,
+    place_taken,
     png_of_pixels,
 )
 
@@ -351,6 +353,21 @@ def test_an_image_whose_file_cannot_be_read_is_not_published_as_it_is(site: Site
         site.build()
     assert failure.value.problems == [
         f"{display_path(site.content / 'images' / 'scan.jpg')}:1: image: cannot be read as an image"
+    ]
+    assert not site.output.exists()
+
+
+def test_a_video_that_says_where_it_was_taken_fails_the_build(site: Site) -> None:
+    """YouTube gets a video as it is: one that says where it was taken is never published."""
+    (site.content / "videos").mkdir()
+    (site.content / "videos" / "tour.mp4").write_bytes(mp4(place_taken()))
+    path = site.add("2026-11-21-tour", title="Tour", video="videos/tour.mp4")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [
+        f"{display_path(path)}:6: video: 'videos/tour.mp4' holds where it was taken (©xyz), "
+        "which would go to YouTube with it; copy it without that (in its folder: ffmpeg -i "
+        "tour.mp4 -map_metadata -1 -c copy tour-clean.mp4) and name the copy"
     ]
     assert not site.output.exists()
 

@@ -11,7 +11,7 @@ from syndication.manifest import ManifestError, load_manifest
 from syndication.reconcile import plan
 from syndication.text import x_length
 from syndication_manifest import manifest_json
-from tests.conftest import SITEURL, Site
+from tests.conftest import SITEURL, Site, mp4
 
 
 def manifest(site: Site) -> dict:
@@ -81,7 +81,7 @@ def test_hashes_change_with_what_the_posts_show_not_with_the_body(site: Site) ->
 
 def test_platform_choice_and_video(site: Site) -> None:
     (site.content / "videos").mkdir()
-    (site.content / "videos" / "tour.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    (site.content / "videos" / "tour.mp4").write_bytes(mp4())
     site.add("2026-11-20-flushing", syndicate="[twitter]")
     site.add(
         "2026-11-21-tour", title="Bridge tour", date="2026-11-21 09:00", video="videos/tour.mp4"

@@ -47,10 +47,10 @@ from syndication.syndicate import Report, Syndicator
 from syndication.text import twitter_text_length
 from syndication.twitter import Twitter
 from syndication.youtube import YouTube, next_quota_reset
-from tests.conftest import SITEURL, Site
+from tests.conftest import SITEURL, Site, mp4
 from tests.test_records import LEDGER_TYPE_IDS, LEDGER_TYPES, POSTED
 
-VIDEO = bytes(range(256)) * 1200  # 300 KiB: several resumable chunks at 256 KiB
+VIDEO = mp4(media=bytes(range(256)) * 1200)  # 300 KiB: several resumable chunks at 256 KiB
 CREDENTIAL = {
     "facebook": "FACEBOOK_PAGE_ID",
     "twitter": "TWITTER_API_KEY",
@@ -1469,7 +1469,7 @@ def test_each_chunk_of_an_upload_has_its_own_resumes(
     then the status asked after it). Each chunk that goes through starts its resumes afresh:
     four errors in all, never more than three in a row, make one video in the same run."""
     add_tour(run.site)
-    (run.site.content / "videos" / "tour.mp4").write_bytes(bytes(range(256)) * 2100)  # 3 chunks
+    (run.site.content / "videos" / "tour.mp4").write_bytes(mp4(size=256 * 2100))  # 3 chunks
     youtube = sandboxes.youtube
     dispatch, puts = youtube.dispatch, []
 

@@ -40,6 +40,7 @@ from PIL import Image
 
 from .addresses import slugified
 from .lines import line_at, lines_of
+from .videos import video_problem
 
 CATEGORIES: dict[str, str] = {
     "public-notice": "Public notices",
@@ -745,6 +746,9 @@ def _file_in(
                 )
             if kind == "an image" and (unreadable := image_problem(target)):
                 raise _FieldError(f"'{value}' {unreadable}")
+            if kind == "a video" and (held := video_problem(target)):
+                # YouTube gets the file as it is: never with where it was taken, or by whom.
+                raise _FieldError(f"'{value}' {held}")
         return value
 
     return parse
