@@ -618,6 +618,34 @@ def test_a_category_set_twice_in_moderation_yml_is_refused(tmp_path: Path) -> No
     )
 
 
+def test_a_policy_file_that_is_not_valid_yaml_is_named_by_its_line_on_one_line(
+    tmp_path: Path,
+) -> None:
+    """As a content file's front matter is: `file:line: not valid YAML (problem)`, not
+    PyYAML's own report over several lines, quoting the file as "<unicode string>"."""
+    policy = tmp_path / "policy"
+    shutil.copytree(ROOT / "policy", policy)
+    moderation, lint = policy / "moderation.yml", policy / "lint.yml"
+    moderation.write_text(moderation.read_text().replace("  spam: hide\n", " spam: hide\n"))
+    with pytest.raises(PolicyError) as error:
+        ModerationPolicy.load(policy)
+    assert str(error.value) == (
+        f"{moderation}:14: not valid YAML (expected <block end>, but found '<block mapping start>')"
+    )
+    lint.write_text(
+        lint.read_text().replace("  personal-card: error\n", "  personal-card: [error\n")
+    )
+    with pytest.raises(LintConfigError) as refused:
+        LintPolicy.load(policy)
+    assert str(refused.value) == f"{lint}:6: not valid YAML (expected ',' or ']', but got ':')"
+    lint.write_text("rules:\n  link-text: warning\a\n")  # a bell pasted from a terminal
+    with pytest.raises(LintConfigError) as refused:
+        LintPolicy.load(policy)
+    assert str(refused.value) == (
+        f"{lint}:2: not valid YAML (character #x0007: special characters are not allowed)"
+    )
+
+
 def test_invoke_moderate_shows_a_malformed_policy_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
