@@ -2513,6 +2513,32 @@ def test_a_relative_siteurl_is_refused_naming_the_setting(site: Site, siteurl: s
 
 
 @pytest.mark.parametrize(
+    ("siteurl", "shown", "part"),
+    [
+        ("https://trail.ca/?utm_source=x", "https://trail.ca/?utm_source=x", "a query (?…)"),
+        ("https://trail.ca?", "https://trail.ca?", "a query (?…)"),
+        ("https://trail.ca/#main", "https://trail.ca/#main", "a fragment (#…)"),
+        ("https://web:hunter2@trail.ca", "https://***@trail.ca", "a user name or password"),
+    ],
+)
+def test_a_siteurl_with_a_query_fragment_or_password_is_refused_naming_the_setting(
+    site: Site, siteurl: str, shown: str, part: str
+) -> None:
+    """Every address is the SITEURL and a path after it: a query or fragment in it would put
+    the path inside them (`https://trail.ca/?x=1/announcements/….html`, in the posts too),
+    and a password would be in every public link. Never echoed: the password."""
+    site.add("2026-11-20-flushing")
+    from publishing.build import build_site
+
+    with pytest.raises(BuildError) as failure:
+        build_site(
+            ROOT / "publishconf.py", site.output, {"PATH": str(site.content), "SITEURL": siteurl}
+        )
+    (problem,) = failure.value.problems
+    assert f"SITEURL: '{shown}' has {part}" in problem and "hunter2" not in problem
+
+
+@pytest.mark.parametrize(
     ("template", "problem"),
     [
         ("https://x/{file}", "{file} is not a field; only {path} is"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndication.http import is_web_address
@@ -52,10 +54,29 @@ def page_size(settings: dict[str, Any], template: str) -> int | None:
 
 def canonical_siteurl(value: Any) -> str:
     url = str(value or "").rstrip("/")
+    # Shown without the user name or password an address may carry (https://***@host).
+    shown = re.sub(r"(?<=//)[^/?#]*@", "***@", url)
     if not is_web_address(url):
         raise SettingsError(
-            f"SITEURL: '{url}' is not an absolute URL; expected e.g. https://trail.ca "
+            f"SITEURL: '{shown}' is not an absolute URL; expected e.g. https://trail.ca "
             "(canonical links, feeds and social posts need the public address)"
+        )
+    # Every address is SITEURL and a path after it: in a query or a fragment, the path would
+    # be part of them (https://trail.ca/?x=1/announcements/…), in the posts too; a password
+    # would be in every public link.
+    part = (
+        "a query (?…)"
+        if "?" in url
+        else "a fragment (#…)"
+        if "#" in url
+        else "a user name or password"
+        if "@" in urlsplit(url).netloc
+        else ""
+    )
+    if part:
+        raise SettingsError(
+            f"SITEURL: '{shown}' has {part}, which every address built on it would carry; "
+            "expected the site's address alone, e.g. https://trail.ca or https://trail.ca/news"
         )
     return url
 
