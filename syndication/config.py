@@ -10,10 +10,12 @@ credentials are incomplete is skipped with one line naming the missing variables
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .base import redact
 from .http import is_web_address
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
@@ -106,15 +108,24 @@ def _days(env: Mapping[str, str], name: str) -> int | None:
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:
     """An http(s) address with a host: anything else would only be found when the first
-    post failed (and be recorded as a failure), not here where its name is known."""
+    post failed (and be recorded as a failure), not here where its name is known. Named
+    without a secret: a credential's value (a token pasted into the variable beside it), or
+    the password or token an address carries before its host (`https://***@host`)."""
     url = env.get(name) or default
     if not is_web_address(url):
-        raise ConfigError(f"{name}: '{url}' is not an http(s) address; expected e.g. {default}")
+        shown = re.sub(r"(?<=//)[^/?#]*@", "***@", redact(url, _secrets(env)))
+        raise ConfigError(f"{name}: '{shown}' is not an http(s) address; expected e.g. {default}")
     return url
 
 
 def _base(env: Mapping[str, str], name: str, default: str) -> str:
     return _url(env, name, default).rstrip("/")
+
+
+def _secrets(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The credentials' values given (every required variable but the ids)."""
+    names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
+    return tuple(env[n] for n in names if env.get(n))
 
 
 def records_location(env: Mapping[str, str], site_root: Path) -> Path:
@@ -185,7 +196,6 @@ def load_settings(env: Mapping[str, str] | None = None, site_root: Path = Path()
             urls["YOUTUBE_API_URL"],
             token_url,
         )
-    secret_names = [n for names in REQUIRED.values() for n in names if not n.endswith("_ID")]
-    secrets = tuple(env[n] for n in secret_names if env.get(n))
+    secrets = _secrets(env)
     records = _records_dir(env, site_root)
     return Settings(platforms, missing, records, secrets, _days(env, "COLLECT_DAYS"))

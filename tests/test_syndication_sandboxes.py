@@ -2061,6 +2061,39 @@ def test_a_platform_address_that_is_not_one_is_refused_naming_it(
     assert str(refused.value).startswith(f"{name}: '{value}' is not an http(s) address; expected")
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        # The Page token pasted into the variable beside it, as a CI admin may.
+        ("FACEBOOK_GRAPH_URL", "EAAtoken-of-the-page", "[redacted]"),
+        ("TWITTER_API_URL", "api.x.com/?key=x-secret-42", "api.x.com/?key=[redacted]"),
+        # An address with a password, mistyped.
+        (
+            "YOUTUBE_API_URL",
+            "htps://city:hunter2@www.googleapis.com",
+            "htps://***@www.googleapis.com",
+        ),
+    ],
+)
+def test_a_platform_address_refused_is_named_without_a_secret_in_it(
+    tmp_path: Path, name: str, value: str, shown: str
+) -> None:
+    """ "Secrets never appear in output, logs or errors": nor in the message naming a setting
+    that cannot be used, which quotes its value."""
+    env = {
+        "FACEBOOK_PAGE_ID": "1",
+        "FACEBOOK_PAGE_ACCESS_TOKEN": "EAAtoken-of-the-page",
+        "TWITTER_API_SECRET": "x-secret-42",
+        "RECORDS_DIR": str(tmp_path / "records"),
+        name: value,
+    }
+    with pytest.raises(ConfigError) as refused:
+        load_settings(env)
+    message = str(refused.value)
+    assert message.startswith(f"{name}: '{shown}' is not an http(s) address; expected"), message
+    assert not any(secret in message for secret in ("EAAtoken", "x-secret-42", "hunter2"))
+
+
 def test_invoke_syndicate_stops_on_a_bad_address_before_writing_to_the_ledger(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
