@@ -248,13 +248,22 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
     return Result(shown, uploaded, removed)
 
 
+def without_aws_secrets(text: str) -> str:
+    """A message quoting AWS_ENDPOINT_URL, without the secret key (pasted into it, say, in
+    place of the variable beside it) or the password an address carries before its host."""
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    return without_credentials(text.replace(secret, "[redacted]") if secret else text)
+
+
 def check_s3_variables() -> None:
     """The AWS_* variables an S3 deploy cannot use, named before anything is sent."""
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")  # empty: unset, for boto3 too
     if endpoint and not is_web_address(endpoint):
         raise DeployError(
-            f"AWS_ENDPOINT_URL: '{endpoint}' is not an http(s) address; expected e.g. "
-            "https://minio.example:9000"
+            without_aws_secrets(
+                f"AWS_ENDPOINT_URL: '{endpoint}' is not an http(s) address; expected e.g. "
+                "https://minio.example:9000"
+            )
         )
     region = os.environ.get("AWS_DEFAULT_REGION")
     if not endpoint and region is not None and not region.strip():
@@ -279,7 +288,9 @@ def s3_client(shown: str) -> Any:
         raise DeployError(f"S3 deploy to {shown} cannot start: {error}") from None
     except ValueError as error:
         if endpoint:  # botocore's endpoint check is stricter (no `_` in a host)
-            raise DeployError(f"AWS_ENDPOINT_URL: '{endpoint}' cannot be used: {error}") from None
+            raise DeployError(
+                without_aws_secrets(f"AWS_ENDPOINT_URL: '{endpoint}' cannot be used: {error}")
+            ) from None
         raise DeployError(f"S3 deploy to {shown} cannot start: {error}") from None
 
 

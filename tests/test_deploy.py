@@ -531,6 +531,33 @@ def test_an_s3_endpoint_that_is_not_a_web_address_is_a_deploy_error_naming_the_v
         deploy(new, "s3://trail-site/www", say=lambda _: None)
 
 
+@pytest.mark.parametrize(
+    ("endpoint", "shown"),
+    [
+        # The secret key pasted into the variable beside it, as a CI admin may.
+        ("wJalrXUtnFEMI/K7MDENG", "[redacted]"),
+        ("minio.example:9000?secret=wJalrXUtnFEMI/K7MDENG", "minio.example:9000?secret=[redacted]"),
+        ("htps://minio:wJalrXUtnFEMI@minio.example", "htps://***@minio.example"),
+        ("http://minio:wJalrXUtnFEMI@minio_1.example:9000", "http://***@minio_1.example:9000"),
+    ],
+)
+def test_an_s3_endpoint_refused_is_named_without_a_secret_in_it(
+    endpoint: str, shown: str, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, new = old_and_new
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG",
+        "AWS_DEFAULT_REGION": "ca-central-1",
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(DeployError) as failure:
+        deploy(new, "s3://trail-site/www", say=lambda _: None)
+    assert str(failure.value).startswith(f"AWS_ENDPOINT_URL: '{shown}' ")
+    assert "wJalrXUtnFEMI" not in str(failure.value)
+
+
 def test_an_empty_region_is_refused_by_name_not_blamed_on_aws_endpoint_url(
     old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
