@@ -842,6 +842,24 @@ def test_urgent_must_be_true_or_false() -> None:
     assert (problem.field, problem.message) == ("urgent", "'very' is not true or false")
 
 
+@pytest.mark.parametrize(("written", "value"), [('"true"', "true"), ("'No'", "No")])
+def test_urgent_in_quotes_is_refused_saying_to_write_it_without_them(
+    written: str, value: str
+) -> None:
+    """Not "'true' is not true or false": quoted, it is text, and the message says so."""
+    problem = only_problem(urgent=written)
+    assert (problem.field, problem.message) == (
+        "urgent",
+        f"'{value}' is in quotes, which makes it text, not true or false; write it without "
+        f"them: urgent: {value}",
+    )
+
+
+def test_urgent_given_as_a_list_is_refused_without_quoting_yaml_nodes() -> None:
+    problem = only_problem(urgent="[true]")
+    assert (problem.field, problem.message) == ("urgent", "expected true or false")
+
+
 def test_front_matter_must_be_there_and_be_yaml() -> None:
     _, problems = parse_announcement(PATH, "Just text\n", CITY)
     assert [(p.field, p.line) for p in problems] == [("front matter", 1)]

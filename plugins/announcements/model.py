@@ -673,10 +673,22 @@ def _skipped(local: datetime, tz: tzinfo) -> tuple[datetime, datetime] | None:
     return change + before, change + after
 
 
+# What YAML reads as true or false unquoted (PyYAML's YAML 1.1), in any case.
+YAML_BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off"})
+
+
 def _boolean(node: yaml.Node) -> bool:
     if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:bool":
         return str(node.value).lower() in {"true", "yes", "on"}
-    raise _FieldError(f"'{getattr(node, 'value', '')}' is not true or false")
+    if not isinstance(node, yaml.ScalarNode):  # a list or a mapping: its nodes, not its text
+        raise _FieldError("expected true or false")
+    if node.style in ("'", '"') and node.value.lower() in YAML_BOOLEANS:
+        # `urgent: "true"`: not "'true' is not true or false", which says nothing to fix.
+        raise _FieldError(
+            f"'{node.value}' is in quotes, which makes it text, not true or false; write it "
+            f"without them: urgent: {node.value}"
+        )
+    raise _FieldError(f"'{node.value}' is not true or false")
 
 
 def _string_list(node: yaml.Node) -> tuple[str, ...]:
