@@ -241,6 +241,17 @@ def build(
     _build(SETTINGS["dev" if dev else "publish"], output, folder, fresh)
 
 
+def _whole_number(command: str, option: str, value: int | str) -> int:
+    """A number option as the task reads it: its default, or the text given (the tasks
+    declare these as text, as invoke would otherwise cast the value while reading the
+    command line, where one it cannot cast is a traceback). Not one: exit 2, naming it."""
+    if isinstance(value, int):
+        return value
+    if not value.strip().isdigit():
+        raise Exit(f"{command}: {option}: '{value}' is not a whole number", code=2)
+    return int(value)
+
+
 @task(
     help={
         "port": "port on 127.0.0.1 (default 8000)",
@@ -248,11 +259,14 @@ def build(
         "watch": "rebuild when content, theme, plugins or settings change (default: yes)",
     }
 )
-def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool = True) -> None:
+def serve(
+    c: Context, port: int | str = "8000", output: str | None = None, watch: bool = True
+) -> None:
     """Preview the site on http://127.0.0.1:PORT/, rebuilt on every saved change.
 
     Built with the local settings (pelicanconf.py) into output/, or into --output.
     """
+    port = _whole_number("serve", "--port", port)
     _output_usable("serve", output)
     folder = Path(output).resolve() if output else ROOT / "output"
     try:
@@ -287,9 +301,13 @@ def serve(c: Context, port: int = 8000, output: str | None = None, watch: bool =
         "tier's, to rehearse its cap)",
     }
 )
-def sandbox(c: Context, port_base: int = 8701, x_daily_limit: int = BASIC_DAILY_POSTS) -> None:
+def sandbox(
+    c: Context, port_base: int | str = "8701", x_daily_limit: int | str = str(BASIC_DAILY_POSTS)
+) -> None:
     """Run the local Facebook, X and YouTube sandboxes and print the environment to use."""
-    sandboxes_main(["--port-base", str(port_base), "--x-daily-limit", str(x_daily_limit)])
+    base = _whole_number("sandbox", "--port-base", port_base)
+    limit = _whole_number("sandbox", "--x-daily-limit", x_daily_limit)
+    sandboxes_main(["--port-base", str(base), "--x-daily-limit", str(limit)])
 
 
 @task

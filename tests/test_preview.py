@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -16,7 +18,7 @@ from invoke.exceptions import Exit
 import tasks
 from publishing.build import BUILD_MARK, BuildError
 from publishing.preview import follow_edits, serving
-from tests.conftest import Site
+from tests.conftest import ROOT, Site
 
 
 def fetch(port: int, path: str) -> str:
@@ -94,6 +96,32 @@ def test_invoke_serve_on_a_port_in_use_says_so(
     assert stopped.value.code == 2
     assert str(port) in str(stopped.value.message)
     assert ("is in use" if taken else "out of range") in str(stopped.value.message)
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["serve", "--port", "80o1", "--no-watch"], "--port"),
+        (["sandbox", "--port-base", "abc"], "--port-base"),
+        (["sandbox", "--x-daily-limit", "a hundred"], "--x-daily-limit"),
+    ],
+)
+def test_a_number_option_given_words_is_named_without_a_traceback(
+    command: list[str], option: str
+) -> None:
+    """invoke casts a number option as it reads the command line, where a value it cannot
+    cast is a traceback: the task reads it instead, naming the option (exit 2)."""
+    run = subprocess.run(
+        [sys.executable, "-m", "invoke", *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr
+    assert f"{option}: '{command[2]}' is not a whole number" in run.stderr
 
 
 @pytest.mark.parametrize("built_before", [True, False])
