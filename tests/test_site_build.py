@@ -285,6 +285,22 @@ def test_a_page_address_that_needs_escaping_in_a_url_fails_the_build_naming_it(
     )
 
 
+def test_a_page_template_the_theme_does_not_have_fails_the_build_naming_file_line_and_field(
+    site: Site,
+) -> None:
+    """Not Pelican's "PelicanTemplateNotFound: unable to load notfond[.html] from [...]",
+    which names neither the page nor the field."""
+    site.add("2026-11-20-flushing")
+    path = site.write("pages/404.md", "---\ntitle: Page not found\ntemplate: notfond\n---\nHi.\n")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    (problem,) = failure.value.problems
+    assert problem.startswith(
+        f"{display_path(path)}:3: template: 'notfond' is not one of the theme's templates: "
+    )
+    assert "notfound" in problem and "_macros" not in problem
+
+
 @pytest.mark.parametrize("pixels", [TOO_MANY_PIXELS, ALMOST_TOO_MANY_PIXELS])
 def test_an_image_too_large_to_open_fails_the_build_naming_file_line_and_field(
     site: Site, pixels: tuple[int, int]

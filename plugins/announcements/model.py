@@ -24,7 +24,7 @@ import re
 import unicodedata
 import warnings
 from calendar import monthrange
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -1290,14 +1290,24 @@ def _is_draft(fields: _Fields) -> bool:
     return isinstance(status, yaml.ScalarNode) and str(status.value).strip() == "draft"
 
 
-def parse_page(path: str, text: str, tz: tzinfo) -> tuple[PageMeta | None, list[Problem]]:
-    """Validate a standalone page's front matter."""
+def parse_page(
+    path: str, text: str, tz: tzinfo, templates: Collection[str] | None = None
+) -> tuple[PageMeta | None, list[Problem]]:
+    """Validate a standalone page's front matter; its `template`, when `templates` are given
+    (the theme's), one of them."""
     fields = _compose(path, text)
     if fields.problems:
         return None, fields.problems
     _unknown_fields(fields, PAGE_FIELDS)
     _required(fields, ("title",))
     values = {name: _parse(fields, name, _text) for name in ("title", "summary", "template")}
+    if templates is not None and values["template"] not in (None, *templates):
+        # Else Pelican stops on it, naming neither the page nor the field.
+        fields.problem(
+            "template",
+            f"'{values['template']}' is not one of the theme's templates: "
+            f"{', '.join(sorted(templates))}",
+        )
     values |= {name: _parse(fields, name, _address) for name in ("slug", "save_as", "url")}
     values["status"] = _parse(fields, "status", _choice(PAGE_STATUSES)) or "published"
     values["modified"] = _parse(fields, "modified", _datetime_parser(tz))

@@ -486,7 +486,7 @@ class AnnouncementReader(BaseReader):
         name = display_path(source_path)
         tz = ZoneInfo(self.settings["TIMEZONE"])
         if self._is_page(Path(source_path), content_dir):
-            page, problems = parse_page(name, text, tz)
+            page, problems = parse_page(name, text, tz, self._templates())
             return (self._page_metadata(page) if page else {}), problems
         announcement, problems = parse_announcement(
             name, text, tz, content_dir, self.settings["STATIC_PATHS"]
@@ -499,6 +499,14 @@ class AnnouncementReader(BaseReader):
             content_dir, (f for f in (announcement.image, announcement.video) if f)
         )
         return metadata, problems
+
+    def _templates(self) -> list[str]:
+        """The templates a page may name: the theme's own, without the partial ones
+        (`_macros.html`), and those of the folders that override them."""
+        folders = [Path(self.settings["THEME"]) / "templates"]
+        folders += [Path(f) for f in self.settings.get("THEME_TEMPLATES_OVERRIDES") or ()]
+        names = {t.stem for f in folders if f.is_dir() for t in f.glob("*.html")}
+        return sorted(name for name in names if not name.startswith("_"))
 
     def _is_page(self, source: Path, content_dir: Path) -> bool:
         """Whether the file is under one of PAGE_PATHS. Pelican names each file under PATH as
