@@ -18,6 +18,8 @@ from announcements.model import (
     PLACEHOLDER,
     PLATFORMS,
     changes_dated_later,
+    first_invisible_character,
+    invisible_character,
     parse_announcement,
     parse_datetime,
     parse_event_time,
@@ -145,6 +147,8 @@ def new_announcement(
         )
     if not title.strip():
         raise AuthoringError("title: give the announcement a title")
+    if invisible := first_invisible_character(title):  # the build would refuse it later
+        raise AuthoringError(f"title: {invisible_character(invisible)}")
     if not _slug(title):
         raise AuthoringError(
             f"title: '{title}' has no letters or digits to name the file by; give it words"

@@ -151,6 +151,22 @@ def test_invoke_new_refuses_a_title_without_words_to_name_the_file(
     assert list((site.content / "announcements").iterdir()) == []
 
 
+@pytest.mark.parametrize("character", ["\x0c", "\x1b"])
+def test_invoke_new_refuses_a_title_with_an_invisible_character(
+    site: Site, monkeypatch: pytest.MonkeyPatch, character: str
+) -> None:
+    """Pasted from a PDF with the title: written into the draft, it passes until the CEC sets
+    it to published, when the build refuses it; `new` says so at once, writing nothing."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    with pytest.raises(Exit) as stopped:
+        tasks.new(Context(), f"Pool{character} closed")
+    assert stopped.value.code == 2
+    assert str(stopped.value.message).startswith(
+        f"new: title: U+{ord(character):04X} is an invisible control character"
+    )
+    assert list((site.content / "announcements").iterdir()) == []
+
+
 @pytest.mark.parametrize("category", ["public-notice", "service-change", "alert"])
 def test_invoke_new_refuses_an_event_start_for_a_category_that_is_not_an_event(
     site: Site, monkeypatch: pytest.MonkeyPatch, category: str

@@ -396,6 +396,12 @@ def invisible_character(character: str, reference: str | None = None) -> str:
     )
 
 
+def first_invisible_character(text: str) -> str | None:
+    """The first invisible control character in `text` the build refuses, or None."""
+    found = _INVISIBLE.search(text)
+    return found.group() if found else None
+
+
 def invisible_characters(path: str, text: str) -> list[Problem]:
     """Each invisible character in a file, named by line and field as the build names it:
     none in a draft, which is never published (it must not stop an urgent alert)."""
