@@ -691,6 +691,9 @@ def date_bound(text: str, *, end: bool = False) -> datetime:
     try:
         bound = _as_time(text, end=end)
         bound.astimezone(UTC)
+    except ValueError as error:  # named as given: "month must be in 1..12" alone is not
+        reason = "" if str(error).startswith("Invalid isoformat") else f" ({error})"
+        raise ValueError(f"'{text}' is not a date or time{reason}") from None
     except OverflowError:
         raise ValueError(
             f"'{text}' is out of range: times run from the year 1 to 9999, in UTC"

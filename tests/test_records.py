@@ -1289,7 +1289,15 @@ def test_a_search_time_to_the_minute_includes_that_minute_as_a_date_its_day(
         ("to", "9999-12-31", "'9999-12-31' is out of range: times run from the year 1 to 9999"),
         ("from_", "9999-12-31T23:00-12:00", "is out of range"),
         ("from_", "0001-01-01T00:00+01:00", "is out of range"),
-        ("to", "24/11/2026", "Invalid isoformat string: '24/11/2026'; expected e.g. 2026-11-24"),
+        ("to", "24/11/2026", ": '24/11/2026' is not a date or time; expected e.g. 2026-11-24"),
+        # Named as given, with what is wrong in it, not Python's "month must be in 1..12" alone.
+        (
+            "from_",
+            "2026-13-01",
+            ": '2026-13-01' is not a date or time (month must be in 1..12); expected e.g. "
+            "2026-11-24",
+        ),
+        ("to", "2026-02-30", ": '2026-02-30' is not a date or time (day is out of range"),
     ],
 )
 def test_a_search_date_that_cannot_be_searched_is_a_clear_error_naming_its_option(
