@@ -363,10 +363,16 @@ class Policy:
             )
         for rule, value in rules.items():
             severity = "off" if value is False else value  # YAML reads a bare `off` as false
-            if rule not in DEFAULT_SEVERITY or severity not in SEVERITIES:
+            if rule not in DEFAULT_SEVERITY:
                 raise LintConfigError(
-                    f"{path}: rules: {rule}: expected a rule among "
-                    f"{', '.join(DEFAULT_SEVERITY)} set to {', '.join(SEVERITIES)}"
+                    f"{path}: rules: {rule}: is not a rule; expected one of "
+                    f"{', '.join(DEFAULT_SEVERITY)}, each set to {', '.join(SEVERITIES)}"
+                )
+            if severity not in SEVERITIES:
+                *others, last = SEVERITIES
+                raise LintConfigError(
+                    f"{path}: rules: {rule}: '{value}' is not a severity; expected "
+                    f"{', '.join(others)} or {last}"
                 )
             policy.severity[rule] = severity
         path = policy_dir / "public-contacts.yml"

@@ -299,6 +299,27 @@ def test_a_city_address_on_public_contacts_is_never_a_private_residence(
     assert rules(findings(content, f"Intro.\n\n{beside}\n")) == ["private-address"]
 
 
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        # A known rule with a severity mistyped: not "expected a rule among …" (it is one).
+        (
+            "personal-sin: fatal",
+            "personal-sin: 'fatal' is not a severity; expected error, warning or off",
+        ),
+        ("personal-sn: error", "personal-sn: is not a rule; expected one of personal-sin, "),
+    ],
+)
+def test_a_rule_or_severity_mistyped_in_lint_yml_is_named_for_what_it_is(
+    content: Path, line: str, problem: str
+) -> None:
+    path = content.parent / "policy" / "lint.yml"
+    path.write_text(f"rules:\n  {line}\n")
+    with pytest.raises(LintConfigError) as refused:
+        Policy.load(content.parent / "policy")
+    assert str(refused.value).startswith(f"{path}: rules: {problem}")
+
+
 def test_the_citys_accounts_on_public_contacts_must_be_usernames(content: Path) -> None:
     contacts = content.parent / "policy" / "public-contacts.yml"
     contacts.write_text("accounts:\n  - CityofTrail\n  - City of Trail\n")
