@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -13,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.addresses import without_credentials
 from checks.git_command import git_process, run_git, run_git_bytes
 
 from .chain import START, ChainError, ChainFile, Checkpoint, line_hash, rechain, record_lines
@@ -83,17 +83,6 @@ def _keep_out_the_rest(records_dir: Path) -> None:
     ignore = records_dir / ".gitignore"
     if not ignore.exists() or ignore.read_text() != IGNORED:
         ignore.write_text(IGNORED)
-
-
-def without_credentials(text: str) -> str:
-    """A git message without the credentials a remote's URL may carry (https://user:token@)."""
-    # What stands before a host's "@": after "//", a URL's user or token (https://token@host),
-    # also in one mistyped without its ":" (https//user:token@host), which git prints whole;
-    # elsewhere, a user with a password (rsync's user:token@host:/path). A user alone there
-    # (deploy@host, git@host:path) or an email address is no secret, and helps read the message.
-    return re.sub(
-        r"(?:(?<=//)[^/@\s'\"]+|[^\s/@'\":]+:[^\s/@'\"]*)@(?=[\w\[])", "***@", text.strip()
-    )
 
 
 def _git(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.git import without_credentials
+from checks.addresses import without_credentials
 from checks.git_command import run_git
 
 # The branch CI builds and deploys: the one .github/workflows/publish.yml runs on when pushed

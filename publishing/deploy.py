@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive.git import without_credentials
+from checks.addresses import without_credentials
 from checks.git_command import run_git
 from publishing.build import (  # BUILD_MARK's absence: output/ is not a complete build
     BUILD_MARK,

@@ -10,10 +10,11 @@ credentials are incomplete is skipped with one line naming the missing variables
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from checks.addresses import without_credentials
 
 from .base import redact
 from .http import is_web_address
@@ -113,7 +114,7 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     the password or token an address carries before its host (`https://***@host`)."""
     url = env.get(name) or default
     if not is_web_address(url):
-        shown = re.sub(r"(?<=//)[^/?#]*@", "***@", redact(url, _secrets(env)))
+        shown = without_credentials(redact(url, _secrets(env)))
         raise ConfigError(f"{name}: '{shown}' is not an http(s) address; expected e.g. {default}")
     return url
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from checks.addresses import without_credentials
 from syndication.http import is_web_address
 
 
@@ -54,8 +54,7 @@ def page_size(settings: dict[str, Any], template: str) -> int | None:
 
 def canonical_siteurl(value: Any) -> str:
     url = str(value or "").rstrip("/")
-    # Shown without the user name or password an address may carry (https://***@host).
-    shown = re.sub(r"(?<=//)[^/?#]*@", "***@", url)
+    shown = without_credentials(url)
     if not is_web_address(url):
         raise SettingsError(
             f"SITEURL: '{shown}' is not an absolute URL; expected e.g. https://trail.ca "
