@@ -27,9 +27,8 @@ from typing import Any, NamedTuple
 from syndication.base import Comment
 
 from .chain import ChainFile, naming_line
-from .comment_types import COMMENTS_FILE, check_types
+from .comment_types import COMMENT, COMMENTS_FILE, DELETION, PICTURE_LINE, check_types
 from .pictures import (
-    PICTURE_LINE,
     TRIED_AGAIN,
     PictureKeeper,
     earlier_turn,
@@ -113,13 +112,13 @@ class Repeats:
         """Whether `event` records again what an earlier line recorded; False for a new record
         (which this then remembers)."""
         key = (event["platform"], event["comment_id"])
-        if event["kind"] == "comment":
+        if event["kind"] == COMMENT:
             version = (*key, event["version"], event["text"], _as_text(event.get("attachment")))
             if version in self._versions:
                 return True
             self._versions.add(version)
             self._deleted.discard(key)
-        elif event["kind"] == "comment_deleted":
+        elif event["kind"] == DELETION:
             if key in self._deleted:  # deleted once: deleting it again adds nothing
                 return True
             self._deleted.add(key)
@@ -227,7 +226,7 @@ class CommentArchive:
             else:
                 counts.new += 1
             line = {
-                "kind": "comment",
+                "kind": COMMENT,
                 "announcement": announcement,
                 "comment_id": comment.id,
                 "version": version,
@@ -346,7 +345,7 @@ def _tried_again(
 def _deletion(announcement: str, post_id: str, state: CommentState, **how: Any) -> dict[str, Any]:
     """The line recording that a comment left the platform; `how`, if not by its author."""
     return {
-        "kind": "comment_deleted",
+        "kind": DELETION,
         "announcement": announcement,
         "platform": state.platform,
         "post_id": post_id,
@@ -361,7 +360,7 @@ def _deletion(announcement: str, post_id: str, state: CommentState, **how: Any) 
 def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) -> None:
     """Bring `comments` up to date with one archive line."""
     key = (event["platform"], event["comment_id"])
-    if event["kind"] == "comment":
+    if event["kind"] == COMMENT:
         state = comments.get(key)
         if state is None:
             state = comments[key] = CommentState(
@@ -381,7 +380,7 @@ def _fold(comments: dict[tuple[str, str], CommentState], event: dict[str, Any]) 
     elif event["kind"] == PICTURE_LINE and key in comments:
         if comments[key].version == event.get("version"):
             comments[key].picture = event.get("picture")
-    elif event["kind"] == "comment_deleted" and key in comments:
+    elif event["kind"] == DELETION and key in comments:
         comments[key].deleted = True
         comments[key].versions.append(event)
 

@@ -30,10 +30,10 @@ from syndication import ledger
 from syndication.config import REQUIRED
 
 from .chain import START, ChainFile, Checkpoint, naming_line
-from .comment_types import COMMENTS_FILE
+from .comment_types import COMMENTS_FILE, PICTURE_LINE
 from .comment_types import check_types as check_comment
 from .comments import Repeats, how_removed
-from .pictures import PICTURE_LINE, VersionKey
+from .pictures import VersionKey
 
 # The City's time zone: dates a records officer types (`--from 2026-11-24`) are City days,
 # and `invoke new`/`status` read announcement times in it. pelicanconf.TIMEZONE must agree
@@ -331,7 +331,7 @@ def _posted_text(event: dict[str, Any]) -> str | None:
     if event.get("phase") != "done":
         return None
     action = event.get("action")
-    if action in ("create", "adopt"):
+    if action in (ledger.CREATE, ledger.ADOPT):
         return str(event.get("text") or "")
     if action == "update":
         told = [t for t in (event.get("text"), event.get("reply_text")) if t]

@@ -37,7 +37,7 @@ from syndication.http import DEFAULT_TIMEOUT, is_web_address
 from syndication.syndicate import Retry
 
 from .chain import ChainError, ChainFile, naming_line
-from .comment_types import COMMENTS_FILE, check_types
+from .comment_types import COMMENTS_FILE, PICTURE_LINE, check_types
 
 ATTACHMENTS = Path("archive") / "attachments"
 # A download under way is written beside the pictures under this prefix, then renamed to its
@@ -72,7 +72,6 @@ AVIF_BRANDS = frozenset({b"avif", b"avis"})
 HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
 HEAD = 64  # bytes read for the type: every signature, and an ftyp box's usual brands
 # The line recording what became of a version's picture after its own line was written.
-PICTURE_LINE = "comment_picture"
 # Why a picture was not kept.
 EXPIRED = "expired"
 TOO_LARGE = "too_large"

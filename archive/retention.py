@@ -20,6 +20,7 @@ from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
 from .chain import ChainFile
+from .comment_types import PICTURE_LINE
 from .index import (
     FILES,
     ArchiveRecord,
@@ -29,7 +30,7 @@ from .index import (
     read_records,
     username_key,
 )
-from .pictures import PICTURE_LINE, VersionKey, kept_file, picture_lines
+from .pictures import VersionKey, kept_file, picture_lines
 
 # FOIPPA s.31: information used to decide about a person is kept at least a year: a calendar
 # year, so a record made 2027-03-01 is kept to 2028-03-01 (365 days would end on the leap day).

@@ -30,17 +30,8 @@ from checks.lint import (
 from checks.lint import Policy as LintPolicy
 from checks.policy_file import read_mapping
 
-CATEGORIES = (
-    "off_topic",
-    "derogatory",
-    "discriminatory",
-    "commercial",
-    "political",
-    "illegal",
-    "spam",
-    "public_safety",
-    "ip_violation",
-)
+from .terms import CATEGORIES
+
 CLAUSES = {
     "off_topic": "Comments not relevant to the particular posting",
     "derogatory": "Slanderous or derogatory remarks, obscenities, profane language or "
@@ -60,7 +51,6 @@ CLAUSES = {
 # list the City adds, put a comment before a person as a derogatory remark.
 OBSCENE_LISTS = tuple(name for name, is_ in WORDLIST_MEANINGS.items() if is_ == "obscene")
 SLUR_LISTS = tuple(name for name, is_ in WORDLIST_MEANINGS.items() if is_ == "slur")
-ACTIONS = ("keep", "review", "hide")
 # What policy/moderation.yml may let the classifier do for each category.
 ALLOWED = ("review", "hide")
 

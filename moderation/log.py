@@ -19,7 +19,7 @@ from archive.chain import ChainFile, naming_line
 from archive.comments import CommentState
 
 from .classifier import CLAUSES, Decision
-from .line_types import check_types
+from .line_types import CLASSIFICATION, DECISION, INTENT, check_types
 
 # How the review queue marks a hidden comment its author has changed since.
 EDITED_SINCE_HIDDEN = "hidden, edited since"
@@ -148,7 +148,7 @@ class ModerationLog:
     ) -> None:
         self.chain.append(
             {
-                "kind": "classification",
+                "kind": CLASSIFICATION,
                 "platform": platform,
                 "comment_id": decision.id,
                 **_where(on),
@@ -175,7 +175,7 @@ class ModerationLog:
         operation = uuid.uuid4().hex
         self.chain.append(
             {
-                "kind": "intent",
+                "kind": INTENT,
                 "op": operation,
                 **_decision(platform, comment_id, decision, who, reason, category),
                 **_where(on),
@@ -197,7 +197,7 @@ class ModerationLog:
     ) -> None:
         self.chain.append(
             {
-                "kind": "decision",
+                "kind": DECISION,
                 **({"op": operation} if operation else {}),
                 **_decision(platform, comment_id, decision, who, reason, category),
                 "result": result,
@@ -215,10 +215,10 @@ def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
     KeyError for a field its kind has that it lacks, WrongType for one not of its type."""
     check_types(event)
     key, time = (event["platform"], event["comment_id"]), event["time"]
-    if event["kind"] == "classification":
+    if event["kind"] == CLASSIFICATION:
         found[key] = _classified(event, found.get(key))
         found[key].last_moderated[event["version"]] = time
-    elif event["kind"] == "intent" and key in found:
+    elif event["kind"] == INTENT and key in found:
         # Its fields are read later (by its decision, or the next run): lacking one, the line
         # is named now, not the line or run that reads it.
         if missing := next((name for name in INTENT_FIELDS if name not in event), None):
@@ -226,7 +226,7 @@ def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
         status = found[key]
         status.last_moderated[status.version] = time
         status.tried_by, status.intent = event["who"], event
-    elif event["kind"] == "decision" and key in found:
+    elif event["kind"] == DECISION and key in found:
         status = found[key]
         status.last_moderated[status.version] = time
         status.tried_by = event["who"]

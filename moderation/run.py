@@ -37,6 +37,7 @@ from .log import (
     ModerationLog,
     Status,
 )
+from .terms import DECISIONS
 
 CLASSIFIER = "classifier (policy/moderation.yml)"
 # The states in which a platform holds a comment back from the public until the channel
@@ -449,7 +450,7 @@ def decide(
     category: str | None = None,
 ) -> str:
     """A reviewer's decision, applied on the platform and logged with who, when and why."""
-    if decision not in ("keep", "hide"):
+    if decision not in DECISIONS:
         raise DecisionError(f"decision: '{decision}' is not keep or hide")
     if not reason.strip():
         raise DecisionError("--reason: say why; the decision is a public record")

@@ -14,10 +14,12 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from .ledger import Record
 from .manifest import Entry
+
+if TYPE_CHECKING:  # at run time, the ledger imports config.py, which imports http.py, this
+    from .ledger import Record
 
 
 class PlatformError(Exception):

@@ -37,12 +37,16 @@ from typing import Any
 from archive.chain import ChainError, ChainFile, naming_line
 from archive.line_types import (
     CHAINED,
+    PLATFORM,
     TEXT,
     TEXT_OR_NULL,
+    TIME_OR_NULL,
     TRUE_OR_FALSE,
     FieldType,
+    at_least,
     check_fields,
     of,
+    one_of,
 )
 
 
@@ -50,22 +54,46 @@ class LedgerError(ChainError):
     """The ledger file is unreadable."""
 
 
+# What a line's `action` names: the call it brackets (the plan's, syndication/reconcile.py: a
+# create, an update, a withdrawal; the adoption of a post an interrupted create made), or for
+# a `gone` note what found the post gone (`Ledger.gone`: collect, a run that looked for a
+# second post, an update the platform refused).
+CREATE, UPDATE, WITHDRAW, ADOPT = "create", "update", "withdraw", "adopt"
+COLLECT, SYNDICATE = "collect", "syndicate"
+ACTIONS = (CREATE, UPDATE, WITHDRAW, ADOPT, COLLECT, SYNDICATE)
+# Each line's `phase`: an intent, its outcome (done, failed, deferred, cancelled), or a note
+# that answers no call (deferred, gone).
+PHASES = ("intent", "done", "failed", "deferred", "cancelled", "gone")
+
+
 # Each field of a ledger line as its writers give it (`Ledger.intend`, `outcome`, `defer` and
 # `gone`, with what syndication/syndicate.py and archive/collect.py record of each call),
 # where the line has it. Read otherwise, a line added by hand would stop a later step with a
-# TypeError ("remote_id": 5 as a post's id), or be misread ("uncertain": "no" is true).
+# TypeError ("remote_id": 5 as a post's id), or be misread ("uncertain": "no" is true, a
+# phase or platform the code does not know is no post of it).
 FIELD_TYPES: dict[str, FieldType] = {
     **CHAINED,
-    **dict.fromkeys(("phase", "announcement", "platform", "action"), TEXT),
+    "phase": one_of(PHASES),
+    "announcement": TEXT,
+    "platform": PLATFORM,
+    "action": one_of(ACTIONS),
     "op": TEXT_OR_NULL,  # none for a note that answers no call (`defer`, `gone`)
     **dict.fromkeys(("remote_id", "url", "text", "reply_id", "reply_url"), TEXT),
     "reply_text": TEXT_OR_NULL,  # none where an edit had nothing new to tell on X
     # What a create or update brought the platform (`_sent`): an older ledger's line counted
     # the corrections told rather than naming them.
-    **dict.fromkeys(("hash", "title", "updated"), TEXT_OR_NULL),
-    "corrections": of(int, list, items=str, expected="a list of text or a whole number"),
+    **dict.fromkeys(("hash", "title"), TEXT_OR_NULL),
+    "updated": TIME_OR_NULL,  # the manifest's, as the build wrote it
+    "corrections": of(
+        int,
+        list,
+        items=str,
+        expected="a list of text or a whole number, 0 or more",
+        values=at_least(0),
+    ),
     "payload": of(dict, expected="a mapping"),  # exactly what a create sends
-    **dict.fromkeys(("reason", "resume_at"), TEXT_OR_NULL),
+    "reason": TEXT_OR_NULL,
+    "resume_at": TIME_OR_NULL,  # when a quota lets the platform be asked again
     **dict.fromkeys(("error", "note"), TEXT),
     "uncertain": TRUE_OR_FALSE,
 }
@@ -98,7 +126,7 @@ def _read_of(event: dict[str, Any]) -> tuple[str, ...]:
     line's, the post a `gone` note or a create's outcome names, an intent's operation."""
     every = ("phase", "announcement", "platform", "action")
     phase, action = event.get("phase"), event.get("action")
-    if phase == "gone" or (phase == "done" and action in ("create", "adopt")):
+    if phase == "gone" or (phase == "done" and action in (CREATE, ADOPT)):
         return (*every, "remote_id")
     return (*every, "op") if phase == "intent" else every
 
@@ -190,11 +218,11 @@ class Record:
         self.updated = latest(self.updated, event.get("updated"))
         # A withdrawal begun, until a post is made or edited again (see also "cancelled").
         self.withdrawing = action == "withdraw"
-        if action in ("create", "adopt") and self._up_as_another(event["remote_id"]):
+        if action in (CREATE, ADOPT) and self._up_as_another(event["remote_id"]):
             # Two copies of the records each posted it, then were joined: the first post is
             # kept in step, the other named by each run until it is taken down.
             self.duplicates[event["remote_id"]] = event.get("url")
-        elif action in ("create", "adopt"):
+        elif action in (CREATE, ADOPT):
             if self.withdrawn and self.remote_id not in (None, event["remote_id"]):
                 self.withdrawn_posts.append(self.remote_id)  # published again: a new post
             self.remote_id = event["remote_id"]
@@ -335,7 +363,7 @@ class Ledger:
         announcement: str,
         platform: str,
         remote_id: str,
-        found_by: str = "collect",
+        found_by: str = COLLECT,
         **details: Any,
     ) -> None:
         """Note that the post is no longer on the platform though the City never withdrew it

@@ -10,10 +10,8 @@ from datetime import datetime
 
 from announcements.addresses import ANNOUNCEMENT_URL
 
-from .ledger import Record
+from .ledger import CREATE, UPDATE, WITHDRAW, Record
 from .manifest import Entry, Manifest
-
-CREATE, UPDATE, WITHDRAW = "create", "update", "withdraw"
 
 
 @dataclass(frozen=True)

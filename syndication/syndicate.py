@@ -31,7 +31,7 @@ from .base import (
     TransientError,
     redact,
 )
-from .ledger import Ledger, Record
+from .ledger import ADOPT, SYNDICATE, Ledger, Record
 from .manifest import Entry, Manifest
 from .reconcile import (
     CREATE,
@@ -260,9 +260,7 @@ class Syndicator:
             except PlatformError:
                 up = True  # not known to be gone: named again
             if not up:
-                self.ledger.gone(
-                    record.announcement, platform.name, duplicate, found_by="syndicate"
-                )
+                self.ledger.gone(record.announcement, platform.name, duplicate, found_by=SYNDICATE)
                 return None
         return Result(
             record.platform,
@@ -519,7 +517,7 @@ class Syndicator:
             record.pending["op"],
             record.announcement,
             platform,
-            "adopt",
+            ADOPT,
             "done",
             remote_id=found.id,
             url=found.url,

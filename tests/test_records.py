@@ -25,6 +25,7 @@ import tasks
 from archive import git as archive_git
 from archive.chain import ChainFile, chained_line, line_hash, rechain
 from archive.collect import collect
+from archive.comment_types import check_types as check_comment_types
 from archive.export import PersonalInfo, announcement_history, export, personal_information
 from archive.git import ArchiveSyncError, commit_archive, removed_records
 from archive.index import FILES, chains, date_bound, read_records, reindex, search
@@ -503,13 +504,19 @@ CLASSIFIED = {
     "evidence": {"derogatory": {"matched": ["idiots"], "reason": "An insult", "strong": False}},
 }
 DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
+# What a line's fields may name, as a message lists them.
+PLATFORMS = "expected one of facebook, twitter, youtube"
+CATEGORY_NAMES = (
+    "off_topic, derogatory, discriminatory, commercial, political, illegal, spam, "
+    "public_safety, ip_violation"
+)
 
 
 @pytest.mark.parametrize(
     ("added", "field", "problem"),
     [
-        ({**CLASSIFIED, "version": "2"}, "version", '"2"; expected a whole number'),
-        ({**CLASSIFIED, "version": True}, "version", "true; expected a whole number"),
+        ({**CLASSIFIED, "version": "2"}, "version", '"2"; expected a whole number, 1 or more'),
+        ({**CLASSIFIED, "version": True}, "version", "true; expected a whole number, 1 or more"),
         (
             {**CLASSIFIED, "categories": "derogatory"},
             "categories",
@@ -533,8 +540,49 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
             "who",
             '["Records Officer"]; expected text',
         ),
-        ({**DECIDED, "result": "applied", "category": 4}, "category", "4; expected text or null"),
-        ({**DECIDED, "result": "applied", "time": 1764633600}, "time", "1764633600; expected text"),
+        (
+            {**DECIDED, "result": "applied", "category": 4},
+            "category",
+            f"4; expected one of {CATEGORY_NAMES}, or null",
+        ),
+        (
+            {**DECIDED, "result": "applied", "time": 1764633600},
+            "time",
+            "1764633600; expected an ISO 8601 time with its offset",
+        ),
+        # Of the right type, a value its writers never give.
+        ({**CLASSIFIED, "version": 0}, "version", "0; expected a whole number, 1 or more"),
+        (
+            {**CLASSIFIED, "kind": "classified"},
+            "kind",
+            '"classified"; expected one of classification, intent, decision',
+        ),
+        ({**CLASSIFIED, "platform": "instagram"}, "platform", f'"instagram"; {PLATFORMS}'),
+        (
+            {**CLASSIFIED, "action": "delete"},
+            "action",
+            '"delete"; expected one of keep, review, hide',
+        ),
+        (
+            {**DECIDED, "result": "applied", "decision": "unhide"},
+            "decision",
+            '"unhide"; expected one of keep, hide',
+        ),
+        (
+            {**DECIDED, "result": "applied", "decision": "hide", "category": "rude"},
+            "category",
+            f'"rude"; expected one of {CATEGORY_NAMES}, or null',
+        ),
+        (
+            {**DECIDED, "result": "applied", "time": "x"},
+            "time",
+            '"x"; expected an ISO 8601 time with its offset',
+        ),
+        (
+            {**DECIDED, "result": "applied", "time": "2026-11-24T18:00:00"},
+            "time",
+            '"2026-11-24T18:00:00"; expected an ISO 8601 time with its offset',
+        ),
     ],
     ids=[
         "version-text",
@@ -547,6 +595,14 @@ DECIDED = {"kind": "decision", **REVIEWER, "decision": "keep", "category": None}
         "intent-who",
         "category",
         "time",
+        "version-0",
+        "kind-unknown",
+        "platform-unknown",
+        "action-unknown",
+        "decision-unknown",
+        "category-unknown",
+        "time-not-a-time",
+        "time-without-offset",
     ],
 )
 @pytest.mark.parametrize(("command", "call"), ARCHIVE_READERS)
@@ -591,8 +647,8 @@ REMOVED = {
 @pytest.mark.parametrize(
     ("added", "field", "problem"),
     [
-        ({**COMMENTED, "version": "2"}, "version", '"2"; expected a whole number'),
-        ({**COMMENTED, "time": ["x"]}, "time", '["x"]; expected text'),
+        ({**COMMENTED, "version": "2"}, "version", '"2"; expected a whole number, 1 or more'),
+        ({**COMMENTED, "time": ["x"]}, "time", '["x"]; expected an ISO 8601 time with its offset'),
         ({**COMMENTED, "announcement": None}, "announcement", "null; expected text"),
         ({**COMMENTED, "text": 5}, "text", "5; expected text"),
         ({**COMMENTED, "by_city": "no"}, "by_city", '"no"; expected true or false'),
@@ -607,6 +663,34 @@ REMOVED = {
         ({**REMOVED, "comment_id": ["c1"]}, "comment_id", '["c1"]; expected text'),
         ({**COMMENTED, "picture": "tub.jpg"}, "picture", '"tub.jpg"; expected a mapping or null'),
         ({**COMMENTED, "picture": {"sha256": 5}}, "picture.sha256", "5; expected text"),
+        # Of the right type, a value its writers never give.
+        (
+            {**COMMENTED, "created": "x"},
+            "created",
+            '"x"; expected an ISO 8601 time with its offset, or empty',
+        ),
+        (
+            {**COMMENTED, "time": "2026-11-24"},
+            "time",
+            '"2026-11-24"; expected an ISO 8601 time with its offset',
+        ),
+        (
+            {**COMMENTED, "updated": "yesterday"},
+            "updated",
+            '"yesterday"; expected an ISO 8601 time with its offset, or null',
+        ),
+        ({**COMMENTED, "platform": "instagram"}, "platform", f'"instagram"; {PLATFORMS}'),
+        (
+            {**COMMENTED, "kind": "comment_edited"},
+            "kind",
+            '"comment_edited"; expected one of comment, comment_deleted, comment_picture',
+        ),
+        ({**COMMENTED, "version": -1}, "version", "-1; expected a whole number, 1 or more"),
+        (
+            {**COMMENTED, "picture": {"sha256": "ab", "bytes": -5}},
+            "picture.bytes",
+            "-5; expected a whole number, 0 or more",
+        ),
     ],
     ids=[
         "version",
@@ -621,6 +705,13 @@ REMOVED = {
         "deleted-comment_id",
         "picture",
         "picture-sha256",
+        "created-not-a-time",
+        "time-a-date",
+        "updated-not-a-time",
+        "platform-unknown",
+        "kind-unknown",
+        "version-negative",
+        "picture-bytes-negative",
     ],
 )
 @pytest.mark.parametrize(("command", "call"), ARCHIVE_READERS)
@@ -657,12 +748,12 @@ POSTED = {
 # it holds and what was expected.
 LEDGER_TYPES = [
     ({**POSTED, "remote_id": 5}, "remote_id", "5; expected text"),
-    ({**POSTED, "time": ["x"]}, "time", '["x"]; expected text'),
+    ({**POSTED, "time": ["x"]}, "time", '["x"]; expected an ISO 8601 time with its offset'),
     ({**POSTED, "announcement": None}, "announcement", "null; expected text"),
     (
         {**POSTED, "action": "update", "corrections": "2"},
         "corrections",
-        '"2"; expected a list of text or a whole number',
+        '"2"; expected a list of text or a whole number, 0 or more',
     ),
     (
         {**POSTED, "phase": "failed", "uncertain": "yes"},
@@ -672,9 +763,37 @@ LEDGER_TYPES = [
     (
         {**POSTED, "phase": "deferred", "op": None, "resume_at": 1764633600},
         "resume_at",
-        "1764633600; expected text or null",
+        "1764633600; expected an ISO 8601 time with its offset, or null",
     ),
     ({**POSTED, "phase": "intent", "payload": "x"}, "payload", '"x"; expected a mapping'),
+    # Of the right type, a value its writers never give.
+    ({**POSTED, "platform": "instagram"}, "platform", f'"instagram"; {PLATFORMS}'),
+    (
+        {**POSTED, "phase": "posted"},
+        "phase",
+        '"posted"; expected one of intent, done, failed, deferred, cancelled, gone',
+    ),
+    (
+        {**POSTED, "action": "delete"},
+        "action",
+        '"delete"; expected one of create, update, withdraw, adopt, collect, syndicate',
+    ),
+    ({**POSTED, "time": "x"}, "time", '"x"; expected an ISO 8601 time with its offset'),
+    (
+        {**POSTED, "updated": "2026-11-24"},
+        "updated",
+        '"2026-11-24"; expected an ISO 8601 time with its offset, or null',
+    ),
+    (
+        {**POSTED, "phase": "deferred", "op": None, "resume_at": "tomorrow"},
+        "resume_at",
+        '"tomorrow"; expected an ISO 8601 time with its offset, or null',
+    ),
+    (
+        {**POSTED, "action": "update", "corrections": -1},
+        "corrections",
+        "-1; expected a list of text or a whole number, 0 or more",
+    ),
 ]
 LEDGER_TYPE_IDS = [
     "remote_id",
@@ -684,6 +803,13 @@ LEDGER_TYPE_IDS = [
     "uncertain",
     "resume_at",
     "payload",
+    "platform-unknown",
+    "phase-unknown",
+    "action-unknown",
+    "time-not-a-time",
+    "updated-a-date",
+    "resume_at-not-a-time",
+    "corrections-negative",
 ]
 # The commands above that read the ledger, as called.
 LEDGER_READERS = [reader for reader in ARCHIVE_READERS if reader[0] != "moderate decide"]
@@ -1161,9 +1287,9 @@ def test_a_search_after_a_run_reads_only_the_records_added_since_the_index_was_b
 
     records = tmp_path / "records"
     for n in range(300):
-        _add_comment(records, f"c{n}", f"Comment {n} on the flushing", "2026-11-20T18:00:00")
+        _add_comment(records, f"c{n}", f"Comment {n} on the flushing", "2026-11-20T18:00:00+00:00")
     assert len(search(records, "flushing")) == 300  # builds the index
-    _add_comment(records, "c300", "Comment 300 on the flushing", "2026-11-20T18:00:00")
+    _add_comment(records, "c300", "Comment 300 on the flushing", "2026-11-20T18:00:00+00:00")
     read = []
     record = index._record
 
@@ -2780,7 +2906,9 @@ def test_a_search_index_build_that_fills_the_disk_says_so_and_leaves_no_partial_
 
     records = tmp_path / "records"
     for n in range(200):
-        _add_comment(records, f"c{n}", f"Is Laurel Crescent included? {n}", "2026-11-24T18:00:00")
+        _add_comment(
+            records, f"c{n}", f"Is Laurel Crescent included? {n}", "2026-11-24T18:00:00+00:00"
+        )
     monkeypatch.setenv("RECORDS_DIR", str(records))
     real_connect = sqlite3.connect
 
@@ -3186,6 +3314,7 @@ def test_records_verify_names_a_broken_comment_line_with_pictures_kept(
     ("fields", "named"),
     [
         ({"version": "2a"}, """'version' field is "2a"; expected a whole number"""),
+        ({"platform": "instagram"}, f"""'platform' field is "instagram"; {PLATFORMS}"""),
         ({"picture": {"sha256": "ab" * 32}}, "picture recorded (sha256 abab"),
         ({"picture": {"sha256": "ab" * 32, "file": 7}}, "'picture.file' field is 7; expected text"),
     ],
@@ -3242,3 +3371,20 @@ def test_records_retention_lists_a_versions_later_picture_line_with_it_held_as_i
     assert made["photo"] in {r.comment_id for r in due}
     now = due_for_disposition(records, RetentionPolicy.load(policy_file), datetime.now(UTC))
     assert now == []
+
+
+@pytest.mark.parametrize(
+    "created",
+    ["2026-11-24T18:00:00+0000", "2026-11-24T18:00:00.000Z", "2026-11-24T18:00:00Z", ""],
+    ids=["facebook", "x", "youtube", "not-given"],
+)
+def test_a_comment_line_dated_as_each_platform_dates_it_passes(created: str) -> None:
+    """Each platform's own form of a time is kept as it gives it (Graph's +0000, X's
+    milliseconds and Z), and a comment it gave no time for as empty: each is read."""
+    check_comment_types(
+        {**COMMENTED, "seq": 1, "time": "2026-11-24T18:00:05+00:00"}
+        | {
+            "created": created,
+            "updated": None,
+        }
+    )

@@ -52,7 +52,8 @@ def note(records: Path, kind: str, what: str) -> None:
     ChainFile(records / FILES[kind]).append(
         {"kind": "decision", "platform": "facebook", "comment_id": what, "what": what}
         if kind == "moderation"
-        else {"phase": "done", "op": what, "announcement": what, "platform": "x", "action": "n"}
+        else {"phase": "done", "op": what, "announcement": what}
+        | {"platform": "facebook", "action": "update"}
     )
 
 

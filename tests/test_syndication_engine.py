@@ -40,7 +40,7 @@ def entry(
     body = text or f"{slug} {url}"
     return Entry(
         id=slug, url=url, title=slug, date=date, urgent=urgent, status=status,
-        hash=f"h-{body}-{corrections}", posts={"fake": {"text": body, "hash": f"p-{body}"}},
+        hash=f"h-{body}-{corrections}", posts={"facebook": {"text": body, "hash": f"p-{body}"}},
         corrections=tuple({"date": date, "note": f"fix {n}"} for n in range(corrections)),
         withdrawn_reason="Postponed." if status == "withdrawn" else None,
     )  # fmt: skip
@@ -53,7 +53,7 @@ def manifest(*entries: Entry) -> Manifest:
 class FakePlatform(Platform):
     """Posts in a dict; failures scripted per call."""
 
-    name = "fake"
+    name = "facebook"  # a platform the ledger knows: it takes no other name
     label = "Fake"
 
     def __init__(self) -> None:
@@ -72,7 +72,7 @@ class FakePlatform(Platform):
         self._maybe_fail("create")
         self._next += 1
         post_id = f"p{self._next}"
-        self.posts[post_id] = entry.posts["fake"]["text"]
+        self.posts[post_id] = entry.posts["facebook"]["text"]
         if self.crash_after_write:
             self.crash_after_write = False
             raise AnswerLost("connection dropped after the write")
@@ -80,11 +80,11 @@ class FakePlatform(Platform):
 
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:
         self._maybe_fail("update")
-        self.posts[posted.require_remote_id()] = entry.posts["fake"]["text"]
+        self.posts[posted.require_remote_id()] = entry.posts["facebook"]["text"]
         return None
 
     def edited_text(self, entry: Entry) -> str:
-        return str(entry.posts["fake"]["text"])
+        return str(entry.posts["facebook"]["text"])
 
     def withdraw(self, remote_id: str) -> None:
         self._maybe_fail("withdraw")
@@ -110,7 +110,7 @@ def ledger(tmp_path: Path) -> Ledger:
 
 
 def run(ledger: Ledger, platform: FakePlatform, *entries: Entry):
-    syndicator = Syndicator(ledger, {"fake": platform}, sleep=lambda _: None, backoff=0)
+    syndicator = Syndicator(ledger, {"facebook": platform}, sleep=lambda _: None, backoff=0)
     return syndicator.run(manifest(*entries))
 
 
@@ -125,13 +125,13 @@ def test_new_announcements_are_posted_once_and_a_rerun_does_nothing(ledger: Ledg
     assert outcomes(first) == [("a", "created"), ("b", "created")]
     assert len(platform.posts) == 2
     second = run(ledger, platform, a, b)
-    assert second.results == [] and second.unchanged["fake"] == 2
+    assert second.results == [] and second.unchanged["facebook"] == 2
     assert platform.calls == ["create", "create"]
-    record = ledger.records()[("a", "fake")]
+    record = ledger.records()[("a", "facebook")]
     assert (record.remote_id, record.url, record.text) == (
         "p1",
         "https://fake/p1",
-        a.posts["fake"]["text"],
+        a.posts["facebook"]["text"],
     )
 
 
@@ -139,7 +139,7 @@ def test_urgent_alerts_go_first_then_oldest_first(ledger: Ledger) -> None:
     old = entry("old", date="2026-11-01T09:00:00-08:00")
     new = entry("new", date="2026-11-22T09:00:00-08:00")
     alert = entry("alert", date="2026-11-23T09:00:00-08:00", urgent=True)
-    actions = plan(manifest(new, old, alert), ledger.records(), ["fake"])
+    actions = plan(manifest(new, old, alert), ledger.records(), ["facebook"])
     assert [a.entry.id for a in actions] == ["alert", "old", "new"]
 
 
@@ -149,9 +149,9 @@ def test_a_change_updates_and_a_withdrawal_removes(ledger: Ledger) -> None:
     changed = entry("a", text=f"new words {SITE}/announcements/a.html")
     report = run(ledger, platform, changed, entry("b", status="withdrawn"))
     assert outcomes(report) == [("a", "updated"), ("b", "withdrawn")]
-    assert platform.posts == {"p1": changed.posts["fake"]["text"]}
+    assert platform.posts == {"p1": changed.posts["facebook"]["text"]}
     records = ledger.records()
-    assert records[("b", "fake")].withdrawn and records[("b", "fake")].remote_id == "p2"
+    assert records[("b", "facebook")].withdrawn and records[("b", "facebook")].remote_id == "p2"
     assert run(ledger, platform, changed, entry("b", status="withdrawn")).results == []
 
 
@@ -169,12 +169,12 @@ def test_a_crash_between_the_write_and_the_ledger_is_recovered_without_a_duplica
     platform = FakePlatform()
     a = entry("a")
     # Simulate the crash: the intent is on disk, the post exists, the outcome never came.
-    ledger.intend("a", "fake", "create", payload=a.posts["fake"])
-    platform.posts["p9"] = a.posts["fake"]["text"]
+    ledger.intend("a", "facebook", "create", payload=a.posts["facebook"])
+    platform.posts["p9"] = a.posts["facebook"]["text"]
     report = run(ledger, platform, a)
     assert outcomes(report) == [("a", "adopted")]
     assert list(platform.posts) == ["p9"] and "create" not in platform.calls
-    assert ledger.records()[("a", "fake")].remote_id == "p9"
+    assert ledger.records()[("a", "facebook")].remote_id == "p9"
     assert run(ledger, platform, a).results == []
 
 
@@ -184,13 +184,13 @@ def test_an_edit_made_after_an_interrupted_post_still_reaches_the_platform(
     platform = FakePlatform()
     monday = entry("a", text=f"Flushing on Monday {SITE}/announcements/a.html")
     # A run posts Monday's text, then dies before writing the outcome...
-    ledger.intend("a", "fake", "create", payload=monday.posts["fake"], corrections=0)
-    platform.posts["p9"] = monday.posts["fake"]["text"]
+    ledger.intend("a", "facebook", "create", payload=monday.posts["facebook"], corrections=0)
+    platform.posts["p9"] = monday.posts["facebook"]["text"]
     # ...and before the next run the CEC corrects the announcement.
     tuesday = entry("a", text=f"Flushing on Tuesday {SITE}/announcements/a.html", corrections=1)
     # The run that adopts Monday's post brings it up to date, rather than leave it to the next.
     assert outcomes(run(ledger, platform, tuesday)) == [("a", "updated")]
-    assert platform.posts == {"p9": tuesday.posts["fake"]["text"]}
+    assert platform.posts == {"p9": tuesday.posts["facebook"]["text"]}
     assert platform.calls == ["find", "update"]
     assert run(ledger, platform, tuesday).results == []
 
@@ -200,8 +200,8 @@ def test_a_crash_while_updating_an_adopted_post_is_recovered_by_the_next_run(
 ) -> None:
     platform = FakePlatform()
     monday = entry("a", text=f"Flushing on Monday {SITE}/announcements/a.html")
-    ledger.intend("a", "fake", "create", payload=monday.posts["fake"], corrections=0)
-    platform.posts["p9"] = monday.posts["fake"]["text"]
+    ledger.intend("a", "facebook", "create", payload=monday.posts["facebook"], corrections=0)
+    platform.posts["p9"] = monday.posts["facebook"]["text"]
     tuesday = entry("a", text=f"Flushing on Tuesday {SITE}/announcements/a.html", corrections=1)
     record = Ledger.outcome
 
@@ -214,9 +214,9 @@ def test_a_crash_while_updating_an_adopted_post_is_recovered_by_the_next_run(
     with pytest.raises(KeyboardInterrupt):
         run(ledger, platform, tuesday)
     monkeypatch.setattr(Ledger, "outcome", record)
-    assert ledger.records()[("a", "fake")].remote_id == "p9"  # the adoption was recorded
+    assert ledger.records()[("a", "facebook")].remote_id == "p9"  # the adoption was recorded
     assert outcomes(run(ledger, platform, tuesday)) == [("a", "updated")]
-    assert platform.posts == {"p9": tuesday.posts["fake"]["text"]}
+    assert platform.posts == {"p9": tuesday.posts["facebook"]["text"]}
     assert "create" not in platform.calls
     assert run(ledger, platform, tuesday).results == []
 
@@ -238,7 +238,7 @@ def test_a_write_whose_answer_was_lost_is_looked_for_again_by_the_next_run(
     platform.announcing = failing_find  # type: ignore[method-assign, assignment]
     first = run(ledger, platform, entry("a"))
     assert outcomes(first) == [("a", "failed")] and len(platform.posts) == 1
-    assert ledger.records()[("a", "fake")].pending is not None  # still open: it may be there
+    assert ledger.records()[("a", "facebook")].pending is not None  # still open: it may be there
     platform.announcing = original_find  # type: ignore[method-assign]
     assert outcomes(run(ledger, platform, entry("a"))) == [("a", "adopted")]
     assert len(platform.posts) == 1 and finds > 0
@@ -253,14 +253,14 @@ def test_a_post_the_ledger_gives_another_announcement_is_never_adopted(ledger: L
     # Retrying b, the platform offers a's post, which has b's link too.
     report = run(ledger, platform, a, b)
     assert outcomes(report) == [("b", "created")]
-    assert ledger.records()[("b", "fake")].remote_id == "p2"
+    assert ledger.records()[("b", "facebook")].remote_id == "p2"
 
 
 def test_a_refused_write_is_not_left_open(ledger: Ledger) -> None:
     platform = FakePlatform()
     platform.failures = [PermanentError("400: the message is empty")]
     assert outcomes(run(ledger, platform, entry("a"))) == [("a", "failed")]
-    assert ledger.records()[("a", "fake")].pending is None
+    assert ledger.records()[("a", "facebook")].pending is None
     assert outcomes(run(ledger, platform, entry("a"))) == [("a", "created")]
     assert platform.calls == ["create", "create"]  # nothing to look for: it never landed
 
@@ -292,7 +292,7 @@ def test_a_permanent_error_fails_one_announcement_and_the_others_go_on(ledger: L
     assert report.results[0].error == "HTTP 400: text is too long"
     assert platform.calls == ["create", "create"]  # not retried
     # The failure is recorded, and the next run tries again.
-    assert ledger.records()[("a", "fake")].history[-1]["phase"] == "failed"
+    assert ledger.records()[("a", "facebook")].history[-1]["phase"] == "failed"
     assert outcomes(run(ledger, platform, a, b)) == [("a", "created")]
 
 
@@ -313,8 +313,8 @@ def test_a_failed_update_or_withdrawal_names_its_post_on_its_outcome_line(
         ("b", "withdraw", "p2"),
     ]
     # Naming the post changes nothing the ledger makes of it: both are tried again.
-    assert ledger.records()[("a", "fake")].remote_id == "p1"
-    assert not ledger.records()[("b", "fake")].withdrawn
+    assert ledger.records()[("a", "facebook")].remote_id == "p1"
+    assert not ledger.records()[("b", "facebook")].withdrawn
 
 
 def test_an_exhausted_quota_defers_the_rest_promptly_and_the_next_run_completes(
@@ -339,15 +339,15 @@ def test_each_action_a_quota_holds_back_is_noted_and_the_next_run_plans_as_befor
     platform = FakePlatform()
     resume = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     e0, e1, e2 = (entry(f"e{n}", date=f"2026-11-2{n}T09:00:00-08:00") for n in range(3))
-    ledger.intend("e1", "fake", "create", payload=e1.posts["fake"])  # a run died mid-call
-    platform.posts["p9"] = e1.posts["fake"]["text"]  # after the platform had the post
+    ledger.intend("e1", "facebook", "create", payload=e1.posts["facebook"])  # a run died mid-call
+    platform.posts["p9"] = e1.posts["facebook"]["text"]  # after the platform had the post
     platform.failures = [QuotaExhausted("daily post limit reached", resume)]
     run(ledger, platform, e0, e1, e2)  # e0 meets the quota; e1 and e2 are not attempted
     records = ledger.records()
     for slug in ("e0", "e1", "e2"):  # what `invoke status` reads
-        last = records[(slug, "fake")].history[-1]
+        last = records[(slug, "facebook")].history[-1]
         assert (last["phase"], last["resume_at"]) == ("deferred", resume.isoformat())
-    assert records[("e1", "fake")].pending is not None  # a note answers no intent
+    assert records[("e1", "facebook")].pending is not None  # a note answers no intent
     report = run(ledger, platform, e0, e1, e2)
     assert outcomes(report) == [("e0", "created"), ("e1", "adopted"), ("e2", "created")]
     assert sorted(platform.posts) == ["p1", "p2", "p9"]  # e1 is posted once
@@ -372,20 +372,20 @@ def test_a_post_held_back_by_a_daily_quota_is_not_noted_again_by_every_run(
     noted = [e for e in ledger.events() if e["announcement"] == "e29"]
     assert len(noted) == 1, f"e29 noted {len(noted)} times"
     assert sizes[-1] - sizes[0] == 2 * 9  # the one post each run tries: intent and outcome
-    last = ledger.records()[("e29", "fake")].history[-1]  # what `invoke status` reads
+    last = ledger.records()[("e29", "facebook")].history[-1]  # what `invoke status` reads
     assert (last["phase"], last["resume_at"]) == ("deferred", resume.isoformat())
 
     later = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)  # a new reset time is news: noted
     platform.failures = [QuotaExhausted("daily post limit reached", later)]
     run(ledger, platform, *entries)
-    last = ledger.records()[("e29", "fake")].history[-1]
+    last = ledger.records()[("e29", "facebook")].history[-1]
     assert last["resume_at"] == later.isoformat()
     assert len([e for e in ledger.events() if e["announcement"] == "e29"]) == 2
 
 
 def test_dry_run_calls_nothing(ledger: Ledger) -> None:
     platform = FakePlatform()
-    syndicator = Syndicator(ledger, {"fake": platform})
+    syndicator = Syndicator(ledger, {"facebook": platform})
     report = syndicator.run(manifest(entry("a")), dry_run=True)
     assert outcomes(report) == [("a", "planned")]
     assert platform.calls == [] and not ledger.path.exists()
@@ -394,7 +394,7 @@ def test_dry_run_calls_nothing(ledger: Ledger) -> None:
 def test_secrets_never_reach_the_ledger_or_the_report(ledger: Ledger) -> None:
     platform = FakePlatform()
     platform.failures = [PermanentError("bad request to /feed?access_token=EAAsecret123&x=1")]
-    syndicator = Syndicator(ledger, {"fake": platform}, secrets=["EAAsecret123"])
+    syndicator = Syndicator(ledger, {"facebook": platform}, secrets=["EAAsecret123"])
     report = syndicator.run(manifest(entry("a")))
     error = report.results[0].error or ""
     assert "access_token=[redacted]" in error and "EAAsecret123" not in error
@@ -413,7 +413,7 @@ def test_tokens_obtained_during_a_run_never_reach_the_ledger(ledger: Ledger) -> 
             'OAuth oauth_token="4242-tok", oauth_nonce="n"'
         )
     ]
-    Syndicator(ledger, {"fake": platform}, secrets=[]).run(manifest(entry("a")))
+    Syndicator(ledger, {"facebook": platform}, secrets=[]).run(manifest(entry("a")))
     written = ledger.path.read_text()
     for token in ("ya29.a0-Live_token", "xyz=", "ya29.second", "1//rt", "4242-tok"):
         assert token not in written
@@ -494,7 +494,7 @@ def test_withdrawing_an_interrupted_post_that_never_arrived_is_not_a_failure(
 ) -> None:
     platform = FakePlatform()
     a = entry("a")
-    ledger.intend("a", "fake", "create", payload=a.posts["fake"])  # then the runner died
+    ledger.intend("a", "facebook", "create", payload=a.posts["facebook"])  # then the runner died
     report = run(ledger, platform, entry("a", status="withdrawn"))
     assert outcomes(report) == [("a", "withdrawn")] and not report.failed
     assert platform.calls == ["find"] and platform.posts == {}
@@ -504,8 +504,8 @@ def test_withdrawing_an_interrupted_post_that_never_arrived_is_not_a_failure(
 def test_withdrawing_an_interrupted_post_that_did_arrive_takes_it_down(ledger: Ledger) -> None:
     platform = FakePlatform()
     a = entry("a")
-    ledger.intend("a", "fake", "create", payload=a.posts["fake"])
-    platform.posts["p7"] = a.posts["fake"]["text"]
+    ledger.intend("a", "facebook", "create", payload=a.posts["facebook"])
+    platform.posts["p7"] = a.posts["facebook"]["text"]
     report = run(ledger, platform, entry("a", status="withdrawn"))
     assert outcomes(report) == [("a", "withdrawn")]
-    assert platform.posts == {} and ledger.records()[("a", "fake")].withdrawn
+    assert platform.posts == {} and ledger.records()[("a", "facebook")].withdrawn
