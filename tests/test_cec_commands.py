@@ -1083,6 +1083,22 @@ def test_status_names_each_problem_the_build_stops_on_as_the_build_names_it(
     assert [problem.split(": ")[1] for problem in result.problems] == [field]
 
 
+def test_missing_alt_text_is_named_on_the_image_line_by_the_build_status_and_lint(
+    site: Site, tmp_path: Path
+) -> None:
+    """The CEC adds `image_alt:` after the `image:` line: each names that line, not the title's."""
+    path = site.add("2026-11-20-flushing", image="images/pixel.png")  # image: on line 6
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [
+        f"{display_path(path)}:6: image_alt: is required with 'image:'; add it after the "
+        "image and describe the image for people who cannot see it"
+    ]
+    assert waiting(site.content, tmp_path / "records", NOW).problems == failure.value.problems
+    found = [f for f in lint(site.content, ROOT / "policy") if f.blocks_publishing]
+    assert [(f.line, f.rule) for f in found] == [(6, "image_alt")]
+
+
 def test_status_names_a_siteurl_the_build_refuses_and_lists_the_rest(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -399,8 +399,8 @@ def test_an_image_without_alt_text_is_refused(tmp_path: Path) -> None:
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "bridge.png").write_bytes(PNG)
     problem = only_problem(tmp_path, image="images/bridge.png")
-    assert problem.field == "image_alt"
-    assert "describe the image" in problem.message
+    assert (problem.field, problem.line) == ("image_alt", 6)  # the `image:` line
+    assert "add it after the image and describe the image" in problem.message
 
 
 @pytest.mark.parametrize("says_nothing", ['"\\u200b"', '"\u2060 "', '"\\u200e"'])

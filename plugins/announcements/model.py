@@ -1121,7 +1121,9 @@ def _check_together(fields: _Fields, values: dict[str, Any]) -> None:
     if values["image"] and "image_alt" not in fields.nodes:
         fields.problem(
             "image_alt",
-            "is required with 'image:'; describe the image for people who cannot see it",
+            "is required with 'image:'; add it after the image and describe the image for "
+            "people who cannot see it",
+            fields.lines.get("image"),
         )
     if values["image_alt"] and "image" not in fields.nodes:
         fields.problem("image_alt", "is given without 'image:'")
