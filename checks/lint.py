@@ -43,6 +43,9 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               or `>` in a tag, or over 500 characters as it
                                               counts them (a comma between two tags, quotation
                                               marks around one with a space)
+  empty-text                                  an announcement to be published (not a
+                                              draft, not withdrawn) with no text below its
+                                              front matter (a warning)
   invisible-character                         a control character (a page break pasted from a
                                               PDF, or written as `&#12;`) the feeds cannot
                                               carry, in a file that is not a draft (the build
@@ -176,6 +179,7 @@ DEFAULT_SEVERITY = {
     "invisible-character": "error",
     "duplicate-id": "warning",
     "youtube-tags": "error",
+    "empty-text": "warning",
 }
 # The word lists every policy has, and what comment moderation takes each for
 # (policy/wordlists/README.md); any other list the City adds counts as insults there. The
@@ -712,6 +716,8 @@ def check_file(
         later = changes_dated_later(name, text, CITY, site.now)
         raw.extend((p.line, p.field, p.message) for p in later)
         raw.extend(_youtube_tag_findings(name, text, lines, front, content_dir))
+        if front.get("status") != "withdrawn":  # whose page shows only its notice
+            raw.extend(_empty_text_findings(text))
     for p in invisible_characters(name, text):
         # One in a field is named by it, as the build names it; the text's read as before.
         named = p.message if p.field == "text" else f"{p.field}: {p.message}"
@@ -1122,6 +1128,23 @@ def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tupl
             f"summary: too long for X: the post (title, summary, guidelines and link) counts "
             f"{length} as X counts, over X's limit of {X_MAX_LENGTH}; it would be cut to: "
             f"'{lead}'",
+        )
+
+
+# An HTML comment, which the page does not show (a waiver is one).
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+
+
+def _empty_text_findings(text: str) -> Iterator[tuple[int, str, str]]:
+    """An announcement with no text below its front matter, named on the line after it: its
+    page and posts would say nothing beyond the title and summary."""
+    parts = split_front_matter(text)
+    if parts and says_nothing(HTML_COMMENT.sub("", parts[1])):
+        yield (
+            parts[2],
+            "empty-text",
+            "no text below the front matter: the page would show only the title and summary; "
+            "write the announcement in plain language: what, where, when, what to do",
         )
 
 

@@ -964,6 +964,25 @@ def test_invoke_lint_exits_non_zero_with_file_line_and_rule(content: Path) -> No
     assert "2026-11-20-item.md:7: error personal-email: 'jane.doe@gmail.com'" in run.stderr
 
 
+def test_an_announcement_with_no_text_is_a_warning_on_the_line_after_its_front_matter(
+    content: Path,
+) -> None:
+    """Its page and posts would say nothing beyond the title and summary. A warning, not a
+    refusal: the README asks for the text but requires only the fields; a draft may be empty,
+    and a withdrawn one's page shows only its notice."""
+    for body in ("", "\n\n", "<!-- to write -->\n", "\u200b\n"):
+        found = findings(content, body)
+        assert [(f.line, f.rule, f.severity) for f in found] == [(7, "empty-text", "warning")]
+        assert found[0].message.startswith("no text below the front matter")
+    assert findings(content, "", status="draft") == []
+    withdrawn = {"status": "withdrawn", "withdrawn_reason": "Postponed", "modified": BASIC["date"]}
+    assert findings(content, "", **withdrawn) == []
+    assert findings(content, "Crews flush mains.\n") == []
+    waived = findings(content, "<!-- lint-ok empty-text: the summary says it all -->\n")
+    assert [(f.rule, f.waived) for f in waived] == [("empty-text", "the summary says it all")]
+    assert "  empty-text: warning\n" in (ROOT / "policy" / "lint.yml").read_text()
+
+
 def test_the_pre_commit_hook_is_valid_and_runs_the_lint() -> None:
     config = ROOT / ".pre-commit-config.yaml"
     check = subprocess.run(
