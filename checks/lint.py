@@ -148,7 +148,7 @@ from announcements.reader import (
 )
 from announcements.sentences import sentences
 from archive.index import APOSTROPHES, CITY
-from checks.policy_file import named_alike, read_mapping, read_text
+from checks.policy_file import entry_line, named_alike, read_mapping, read_text
 from syndication.posts import (
     YOUTUBE_TAG_REFUSED,
     YOUTUBE_TAGS_MAX,
@@ -381,8 +381,8 @@ class Policy:
             policy.severity[rule] = severity
         path = policy_dir / "public-contacts.yml"
         contacts = _yaml(path, ("emails", "phones", "addresses", "accounts"))
-        policy.public_emails = {e.lower() for e in _listed(path, contacts, "emails")}
-        policy.public_phones = {_digits(p)[-10:] for p in _listed(path, contacts, "phones")}
+        policy.public_emails = {e.lower() for e in _emails_listed(path, contacts, "emails")}
+        policy.public_phones = {_digits(p)[-10:] for p in _phones_listed(path, contacts, "phones")}
         policy.public_addresses = {
             address_key(a) for a in _street_addresses_listed(path, contacts, "addresses")
         }
@@ -429,8 +429,49 @@ def _listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
         raise LintConfigError(f'{path}: {key}: expected a list (one "- " line each)')
     for number, item in enumerate(items):
         if not isinstance(item, str | int) or isinstance(item, bool):
-            raise LintConfigError(f"{path}: {key}[{number}]: expected one address or number")
+            raise _entry_error(path, key, number, "expected one address or number")
     return [str(item) for item in items]
+
+
+def _entry_error(path: Path, key: str, number: int, problem: str) -> LintConfigError:
+    """A policy list's entry refused, named by its file, line and place in the list."""
+    line = entry_line(path, key, number, LintConfigError)
+    return LintConfigError(f"{path}{f':{line}' if line else ''}: {key}[{number}]: {problem}")
+
+
+# A three-digit service number (911, 811): no area code, listed for clarity.
+SERVICE_NUMBER = re.compile(r"[2-9]11")
+
+
+def _phones_listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
+    """The City's phone numbers, each one the lint would find as written, or a service number
+    such as 911 (else a mistyped entry, `abc`, would exempt nothing, silently)."""
+    phones = [phone.strip() for phone in _listed(path, config, key)]
+    for number, phone in enumerate(phones):
+        if not (PHONE.fullmatch(phone) or SERVICE_NUMBER.fullmatch(phone)):
+            raise _entry_error(
+                path,
+                key,
+                number,
+                f"'{phone}' is not a phone number: a North American number as the lint finds "
+                "one, its area code included (250-364-1262), or a three-digit service number "
+                "(911)",
+            )
+    return phones
+
+
+def _emails_listed(path: Path, config: dict[str, Any], key: str) -> list[str]:
+    """The City's email addresses, each one the lint would find as written."""
+    emails = [email.strip() for email in _listed(path, config, key)]
+    for number, email in enumerate(emails):
+        if not EMAIL.fullmatch(email):
+            raise _entry_error(
+                path,
+                key,
+                number,
+                f"'{email}' is not an email address as the lint finds one (info@trail.ca)",
+            )
+    return emails
 
 
 # An account's @username as a comment mentions it: X's (letters, digits, _; up to 15) and
@@ -446,9 +487,12 @@ def _accounts_listed(path: Path, config: dict[str, Any], key: str) -> set[str]:
     for number, account in enumerate(_listed(path, config, key)):
         name = account.strip().removeprefix("@")
         if not re.fullmatch(USERNAME, name):
-            raise LintConfigError(
-                f"{path}: {key}[{number}]: '{account}' is not an @username as a comment "
-                "mentions one: letters, digits and _ (also . and - inside), as @CityofTrail"
+            raise _entry_error(
+                path,
+                key,
+                number,
+                f"'{account}' is not an @username as a comment mentions one: letters, digits "
+                "and _ (also . and - inside), as @CityofTrail",
             )
         accounts.add(name.casefold())
     return accounts
@@ -460,9 +504,12 @@ def _street_addresses_listed(path: Path, config: dict[str, Any], key: str) -> li
     addresses = _listed(path, config, key)
     for number, address in enumerate(addresses):
         if not ADDRESS.fullmatch(address.strip()):
-            raise LintConfigError(
-                f"{path}: {key}[{number}]: '{address}' is not a street address as the lint "
-                "finds one: a number, the street's name and its type (1394 Pine Avenue)"
+            raise _entry_error(
+                path,
+                key,
+                number,
+                f"'{address}' is not a street address as the lint finds one: a number, the "
+                "street's name and its type (1394 Pine Avenue)",
             )
     return [address.strip() for address in addresses]
 

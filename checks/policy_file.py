@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
+from announcements.lines import line_at
 from announcements.model import read_source
 
 MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *defaults`, which may be given with keys of its own
@@ -116,3 +117,18 @@ def read_mapping(path: Path, error: type[Exception], keys: Sequence[str] = ()) -
         if keys and key not in keys:
             raise error(f"{path}: {key}: unknown; expected {' or '.join(keys)}")
     return data
+
+
+def entry_line(path: Path, key: str, index: int, error: type[Exception]) -> int | None:
+    """The line of the entry `index` of the list under `key` in the policy file `path` (read
+    before, as valid YAML), as an editor numbers it, for a message naming the entry; None if
+    it is not written as a list there."""
+    text = read_text(path, error)
+    root = yaml.compose(text, Loader=PolicyLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    entries: list[yaml.Node] = next(
+        (v.value for k, v in root.value if k.value == key and isinstance(v, yaml.SequenceNode)),
+        [],
+    )
+    return line_at(text, entries[index].start_mark.index) if index < len(entries) else None

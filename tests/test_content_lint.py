@@ -323,7 +323,7 @@ def test_a_rule_or_severity_mistyped_in_lint_yml_is_named_for_what_it_is(
 def test_the_citys_accounts_on_public_contacts_must_be_usernames(content: Path) -> None:
     contacts = content.parent / "policy" / "public-contacts.yml"
     contacts.write_text("accounts:\n  - CityofTrail\n  - City of Trail\n")
-    with pytest.raises(LintConfigError, match=r"public-contacts.yml: accounts\[1\]: 'City of"):
+    with pytest.raises(LintConfigError, match=r"public-contacts.yml:3: accounts\[1\]: 'City of"):
         Policy.load(content.parent / "policy")
     contacts.write_text("accounts:\n  - '@CityofTrail'\n")  # with its @ or without
     assert Policy.load(content.parent / "policy").public_accounts == {"cityoftrail"}
@@ -334,8 +334,46 @@ def test_a_city_address_the_lint_would_not_find_is_refused_in_public_contacts(
 ) -> None:
     contacts = content.parent / "policy" / "public-contacts.yml"
     contacts.write_text("addresses:\n  - 1394 Pine Avenue\n  - City Hall, Pine\n")
-    with pytest.raises(LintConfigError, match=r"public-contacts.yml: addresses\[1\]: 'City Hall"):
+    with pytest.raises(LintConfigError, match=r"public-contacts.yml:3: addresses\[1\]: 'City Hall"):
         lint(content, content.parent / "policy")
+
+
+@pytest.mark.parametrize(
+    ("listed", "problem"),
+    [
+        (
+            "phones:\n  - 250-364-1262\n  - abc   # the Works yard\n",
+            "3: phones[1]: 'abc' is not a phone number: a North American number as the lint "
+            "finds one, its area code included (250-364-1262), or a three-digit service "
+            "number (911)",
+        ),
+        (
+            "emails:\n  - info@trail.ca\n\n  - notanemail\n",
+            "4: emails[1]: 'notanemail' is not an email address as the lint finds one "
+            "(info@trail.ca)",
+        ),
+        ("phones:\n  - 911\n  - {x: 1}\n", "3: phones[1]: expected one address or number"),
+    ],
+)
+def test_an_entry_of_public_contacts_that_is_no_contact_stops_the_lint_naming_it(
+    content: Path, monkeypatch: pytest.MonkeyPatch, listed: str, problem: str
+) -> None:
+    """A junk entry would pass silently, exempting nothing, while the City believed it did."""
+    contacts = content.parent / "policy" / "public-contacts.yml"
+    contacts.write_text(listed)
+    monkeypatch.setattr(tasks, "ROOT", content.parent)
+    with pytest.raises(Exit) as stopped:
+        tasks.lint(Context())
+    assert stopped.value.code == 2
+    assert stopped.value.message == f"lint: {contacts}:{problem}"
+    contacts.write_text(
+        "phones: ['+1 (250) 364-1262', '250.364.1262', 911]\nemails: [Info@Trail.ca]\n"
+    )
+    policy = Policy.load(content.parent / "policy")
+    assert (policy.public_phones, policy.public_emails) == (
+        {"2503641262", "911"},
+        {"info@trail.ca"},
+    )
 
 
 def test_a_waiver_covers_a_finding_split_across_lines_once(content: Path) -> None:
@@ -894,7 +932,6 @@ def test_severity_comes_from_policy(content: Path) -> None:
         ),
         ("lint.yml", "rule:\n  link-text: off\n", "rule: unknown; expected rules"),
         ("public-contacts.yml", "emails: 42\n", 'emails: expected a list (one "- " line each)'),
-        ("public-contacts.yml", "phones:\n  - 911\n  - {x: 1}\n", "phones[1]: expected one"),
         ("public-contacts.yml", "email:\n  - a@trail.ca\n", "email: unknown; expected emails"),
     ],
 )
