@@ -1053,7 +1053,7 @@ def publish(c: Context) -> None:
     positional=["title"],
     help={
         "title": "the announcement's title",
-        "category": "one of " + ", ".join(CATEGORIES),
+        "category": "required: one of " + ", ".join(CATEGORIES),
         "date": "publication time, YYYY-MM-DD HH:MM in City time, or with an offset such as "
         "+00:00 (written in City time; default: now)",
         "event_start": "for events: when it starts, YYYY-MM-DD HH:MM, as for --date; a date "
@@ -1063,11 +1063,13 @@ def publish(c: Context) -> None:
 def new(
     c: Context,
     title: str,
-    category: str = "public-notice",
+    category: str = "",
     date: str | None = None,
     event_start: str | None = None,
 ) -> None:
     """Write a new announcement (a draft) in content/announcements/ that builds at once."""
+    if not category:
+        raise Exit(f"new: --category is required: one of {', '.join(CATEGORIES)}", code=2)
     try:
         path = new_announcement(ROOT / "content", title, category, date, event_start)
     except AuthoringError as error:

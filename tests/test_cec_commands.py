@@ -138,12 +138,27 @@ def test_new_refuses_a_duplicate_and_an_unknown_category(site: Site) -> None:
         new_announcement(site.content, "Parade", "parade")
 
 
+def test_invoke_new_requires_a_category(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """README, "Commands": `invoke new "Title" --category C`, which the file must have; without
+    it `new` took public-notice, silently, and its --help said nothing of it."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    with pytest.raises(Exit) as stopped:
+        tasks.new(Context(), "Pool closed")
+    assert (stopped.value.code, stopped.value.message) == (
+        2,
+        "new: --category is required: one of public-notice, capital-project, city-event, "
+        "regional-event, service-change, alert",
+    )
+    assert list((site.content / "announcements").iterdir()) == []
+    assert tasks.new.help["category"].startswith("required: one of public-notice, ")
+
+
 def test_invoke_new_refuses_a_title_without_words_to_name_the_file(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tasks, "ROOT", site.root)
     with pytest.raises(Exit) as stopped:
-        tasks.new(Context(), "!!!")
+        tasks.new(Context(), "!!!", "public-notice")
     assert (stopped.value.code, stopped.value.message) == (
         2,
         "new: title: '!!!' has no letters or digits to name the file by; give it words",
@@ -159,7 +174,7 @@ def test_invoke_new_refuses_a_title_with_an_invisible_character(
     it to published, when the build refuses it; `new` says so at once, writing nothing."""
     monkeypatch.setattr(tasks, "ROOT", site.root)
     with pytest.raises(Exit) as stopped:
-        tasks.new(Context(), f"Pool{character} closed")
+        tasks.new(Context(), f"Pool{character} closed", "public-notice")
     assert stopped.value.code == 2
     assert str(stopped.value.message).startswith(
         f"new: title: U+{ord(character):04X} is an invisible control character"
