@@ -1080,6 +1080,14 @@ def new(
     )
 
 
+def _content_of(announcement: Path) -> Path:
+    """The content folder an announcement is in: the one holding its `announcements/` (a copy
+    of the content elsewhere, built with `invoke build --content DIR`, has its images beside
+    it), or the project's own."""
+    folder = announcement.resolve().parent
+    return folder.parent if folder.name == "announcements" else ROOT / "content"
+
+
 @task(positional=["file"], help={"file": "announcement file, or `latest` for the one changed last"})
 def preview(c: Context, file: str) -> None:
     """Show exactly what each platform will receive for one announcement; sends nothing.
@@ -1098,7 +1106,7 @@ def preview(c: Context, file: str) -> None:
             raise AuthoringError(f"{file}: no such announcement file")
         ledger = Ledger.in_records(_platform_settings().records_dir)
         posted = _posted(ledger, slug_of(path)) if ledger.path.is_file() else None
-        shown = preview_posts(path, ROOT / "content", siteurl, posted=posted)
+        shown = preview_posts(path, _content_of(path), siteurl, posted=posted)
     except (AuthoringError, SettingsError, LedgerError) as error:
         raise Exit(f"preview: {error}", code=2) from None
     urgent = ", urgent" if shown["urgent"] else ""

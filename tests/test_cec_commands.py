@@ -354,6 +354,23 @@ def test_invoke_preview_says_a_page_is_not_an_announcement(
     )
 
 
+def test_invoke_preview_reads_a_file_of_another_content_folder_with_its_images(
+    site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A copy of the content elsewhere (built with `invoke build --content DIR`): its
+    announcement's image is looked for in that folder, beside its announcements/, not in the
+    project's own content/."""
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    other = tmp_path / "draft-content"
+    shutil.copytree(site.content, other)
+    shutil.copy(other / "images" / "pixel.png", other / "images" / "crews.png")
+    path = other / "announcements" / "2026-11-20-flushing.md"
+    path.write_text(announcement(**{**BASIC, "image": "images/crews.png", "image_alt": "Crews"}))
+    assert not (site.content / "images" / "crews.png").exists()
+    tasks.preview(Context(), str(path))
+    assert re.search(r"^Image: https://[^/]+/images/crews\.png$", capsys.readouterr().out, re.M)
+
+
 @pytest.mark.parametrize(
     "name", ["2026-11-20-flushing.md.txt", "2026-11-20-flushing.MD", "2026/2026-11-20-flushing.md"]
 )
