@@ -474,8 +474,11 @@ def test_a_file_outside_content_is_refused_even_through_a_link(tmp_path: Path) -
         problem = only_problem(content, video=value)
         assert (problem.field, problem.message) == (
             "video",
-            f"'{value.lstrip('/')}' is outside content/; expected a path inside content/",
+            f"'{value}' is outside content/; expected a path inside content/",
         )
+    # Quoted as written: a leading "/" is read from content/, and the CEC finds what they wrote.
+    problem = only_problem(content, image="/etc/passwd", image_alt="A bridge")
+    assert problem.message.startswith("'/etc/passwd' is not an image file")
     linked = only_problem(content, video="videos/linked.mp4")
     assert linked.field == "video" and "is a link to a file outside content/" in linked.message
     image = only_problem(content, image="images/linked.png", image_alt="A bridge")

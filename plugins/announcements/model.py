@@ -739,34 +739,35 @@ def _file_in(
     as the site links to it: a file anywhere else is never copied to the site."""
 
     def parse(node: yaml.Node) -> str:
-        value = _text(node).lstrip("/")
+        written = _text(node)
+        value = written.lstrip("/")  # from content/, as Pelican reads a leading "/"
         if Path(value).suffix.lower() not in suffixes:
             raise _FieldError(
-                f"'{value}' is not {kind} file; expected one of {', '.join(sorted(suffixes))}"
+                f"'{written}' is not {kind} file; expected one of {', '.join(sorted(suffixes))}"
             )
         if not _is_under(value, ["."]):
-            raise _FieldError(f"'{value}' is outside content/; expected a path inside content/")
+            raise _FieldError(f"'{written}' is outside content/; expected a path inside content/")
         if published_in is not None and not _is_under(value, published_in):
             where = " or ".join(f"{folder.strip('/')}/" for folder in published_in)
             raise _FieldError(
-                f"'{value}' would not be published with the site; expected a file under {where}"
+                f"'{written}' would not be published with the site; expected a file under {where}"
             )
         if published_in is not None and not is_address_safe(value):
-            raise _FieldError(f"'{value}': {ADDRESS_SAFE_EXPECTED}")
+            raise _FieldError(f"'{written}': {ADDRESS_SAFE_EXPECTED}")
         if content_dir is not None:
             target = content_dir / value
             if not target.is_file():
-                raise _FieldError(f"'{value}' does not exist; expected a path inside content/")
+                raise _FieldError(f"'{written}' does not exist; expected a path inside content/")
             if not target.resolve().is_relative_to(content_dir.resolve()):
                 # A link committed to git would publish or upload whatever it points to.
                 raise _FieldError(
-                    f"'{value}' is a link to a file outside content/; put the file itself there"
+                    f"'{written}' is a link to a file outside content/; put the file itself there"
                 )
             if kind == "an image" and (unreadable := image_problem(target)):
-                raise _FieldError(f"'{value}' {unreadable}")
+                raise _FieldError(f"'{written}' {unreadable}")
             if kind == "a video" and (held := video_problem(target)):
                 # YouTube gets the file as it is: never with where it was taken, or by whom.
-                raise _FieldError(f"'{value}' {held}")
+                raise _FieldError(f"'{written}' {held}")
         return value
 
     return parse
