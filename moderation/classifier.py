@@ -813,13 +813,15 @@ def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[s
 def _strong_spam(
     pitch: list[str], residents_words: list[str], calls: list[str], outside: list[str]
 ) -> bool:
-    """Whether spam wording is strong enough to hide: with a call to act on it ("DM me",
-    "follow me"), or, for spam's pitch, beside a link to a site that is neither allowed nor a
-    sponsor's. Spam wording alone is how residents criticise spending too, and with a link
-    they may be citing the news ("councillors earn $40,000 a year", "stop the giveaway", and
-    the local paper's story); calls and links alone are how they share news or look for a
-    lost dog: those go to a person."""
-    return bool(calls and (pitch or residents_words)) or bool(pitch and outside)
+    """Whether spam wording is strong enough to hide: spam's pitch with a call to act on it
+    ("DM me", "follow me") or beside a link to a site that is neither allowed nor a sponsor's;
+    residents' words only with both, a call and such a link ("Click here to win a free
+    iPhone" and the link). Spam wording alone is how residents criticise spending too, and
+    with a link they may be citing the news ("councillors earn $40,000 a year", "stop the
+    giveaway", and the local paper's story), with a call and no link gathering others ("DM me
+    to sign the petition"); calls and links alone are how they share news or look for a lost
+    dog: those go to a person."""
+    return bool(pitch and (calls or outside)) or bool(residents_words and calls and outside)
 
 
 def _calls_to_act(text: str, links: list[str], outside: list[str]) -> list[str]:

@@ -219,6 +219,23 @@ def test_criticism_of_council_spending_is_never_hidden_as_spam(
 @pytest.mark.parametrize(
     "text",
     [
+        "Councillors earn $40,000 a year and want a raise?! DM me to sign the petition against it.",
+        "Stop the giveaway to consultants! Follow me, we're organizing a delegation to Council.",
+        "They want to invest our reserves in crypto. Follow me for updates on the petition.",
+    ],
+    ids=["pay-and-petition", "giveaway-and-delegation", "crypto-and-petition"],
+)
+def test_criticism_of_spending_with_a_call_to_join_the_writer_is_not_hidden(text: str) -> None:
+    # Residents' words for spending with "DM me" or "follow me" and no link: a resident
+    # gathering others (a petition, a delegation), with no site to send them to. A person
+    # judges it; only spam's pitch, or a call beside an outside link, makes it a hide.
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert decision.action == "review" and decision.categories == ("spam",), decision.evidence
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Councillors earn $40,000 a year and all they do is make money off parking tickets. "
         "https://www.trailtimes.ca/news/council-pay-raise",
         "The City will make money off the bridge tolls, see https://www.castlegarnews.com/news",
