@@ -646,6 +646,37 @@ CIVIC = FRENCH_CIVIC | frozenset(
 )
 
 
+# French's short words (too short for relevance, which reads words of three letters and more):
+# with FRENCH_STOPWORDS, what shows a sentence is written in French.
+FRENCH_SHORT_WORDS = frozenset(
+    ("au", "ce", "ça", "de", "du", "en", "et", "il", "je", "la", "le", "ma", "ne", "ou", "où", "un")
+)
+FRENCH_WORDS = FRENCH_STOPWORDS | FRENCH_SHORT_WORDS
+ENGLISH_STOPWORDS = STOPWORDS - FRENCH_STOPWORDS
+
+
+def _in_french(sentence: str) -> bool:
+    """Whether a sentence is written in French: more of its words are French's small words
+    than English's, two at least ("Le bus est en retard")."""
+    words = [ELIDED.sub("", w).strip("'’-") for w in WORD.findall(sentence.lower())]
+    french = sum(w in FRENCH_WORDS for w in words)
+    return french >= 2 and french > sum(w in ENGLISH_STOPWORDS for w in words)
+
+
+def _find_listed(text: str, words: Iterable[str]) -> tuple[list[str], bool]:
+    """The words of a list in a comment, and whether any is in a sentence written in English.
+    The lists are English: in French the same letters may be an everyday word ("en retard",
+    late), so a match only in French sentences is for a person to read, never a hide."""
+    words = set(words)
+    found: set[str] = set()
+    in_english = False
+    for sentence in SENTENCE_END.split(text):
+        if matched := _find_words(sentence, words):
+            found.update(matched)
+            in_english = in_english or not _in_french(sentence)
+    return sorted(found), in_english
+
+
 @dataclass(frozen=True)
 class Evidence:
     category: str
@@ -866,11 +897,14 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
     text = ADDRESSED_TO.sub("", as_typed_on_a_pc(text))
     found: list[Evidence] = []
 
-    if obscene := _find_words(text, policy.obscene):
-        found.append(Evidence("derogatory", tuple(obscene), "obscene or profane words", True))
+    obscene, obscene_in_english = _find_listed(text, policy.obscene)
+    if obscene:
+        found.append(
+            Evidence("derogatory", tuple(obscene), "obscene or profane words", obscene_in_english)
+        )
     elif insults := _find_words(text, policy.insults):
         found.append(Evidence("derogatory", tuple(insults), "personal insults", False))
-    slurs = _find_words(text, policy.slurs)
+    slurs, slurs_in_english = _find_listed(text, policy.slurs)
     generalising = _find(text, DISCRIMINATION)
     if slurs or generalising:
         found.append(
@@ -878,7 +912,7 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
                 "discriminatory",
                 tuple(slurs + generalising),
                 "slurs or statements against a protected group",
-                bool(slurs),
+                slurs_in_english,
             )
         )
     links = URL.findall(text)

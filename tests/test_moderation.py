@@ -422,6 +422,30 @@ def test_a_french_comment_on_the_post_is_not_off_topic(text: str) -> None:
     assert "off_topic" not in classify("c1", text, BRIDGE, POLICY).categories
 
 
+BUS = "BC Transit route changes between Trail, Rossland and Warfield start January 5."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LE BUS EST ENCORE EN RETARD ce matin à Warfield. Pas fiable du tout.",
+        "Le bus de Rossland était en retard de 20 minutes, encore.",
+        "Encore du retard sur la ligne de Glenmerry, c'est la troisième fois cette semaine.",
+    ],
+)
+def test_a_french_word_spelt_as_a_listed_english_word_is_not_hidden(text: str) -> None:
+    # The word lists are English: "retard" is a slur there, and in French a delay. In a
+    # sentence written in French a person reads the match; the classifier does not hide it.
+    decision = classify("c1", text, BUS, POLICY)
+    assert decision.action == "review", decision.evidence
+    assert decision.evidence["discriminatory"]["strong"] is False
+
+
+def test_a_slur_in_an_english_sentence_is_still_hidden() -> None:
+    decision = classify("c1", "Only a retard would approve this bus schedule.", BUS, POLICY)
+    assert decision.action == "hide" and decision.categories == ("discriminatory",)
+
+
 def test_words_with_accents_are_read_whole() -> None:
     # An off-topic comment's evidence is its words: "fêtes", never "tes".
     text = "Vivement les fêtes de fin d'année en Provence, j'adore cette saison"
