@@ -677,6 +677,41 @@ def _find_listed(text: str, words: Iterable[str]) -> tuple[list[str], bool]:
     return sorted(found), in_english
 
 
+# A listed word disguised: digits and symbols for letters ("sh1t", "b@stard", "f*ck") or
+# spelt letter by letter ("f u c k", "S.H.I.T"). Read as the word, it is evidence for a person.
+LOOKALIKES = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+# A word with a digit or a symbol in it, and at least one letter ("sh1t", not "$500" or "4.9").
+MIXED_WORD = re.compile(r"(?=[\w@$*]*[^\W\d_])[\w@$*]*[\d@$*][\w@$*]*")
+# Three or more single letters, each followed by one space, dot, dash or underscore ("f u c k").
+SPELT_OUT = re.compile(r"(?<![\w*@$])(?:[^\W\d_][ ._-]){2,}[^\W\d_](?![\w*@$])")
+
+
+def _undisguised(text: str) -> str:
+    """The comment with its disguised words read as words: letters spelt out joined, and
+    digits and symbols standing for letters put back (a "*" stays, for any letter)."""
+    joined = SPELT_OUT.sub(lambda m: re.sub(r"[ ._-]", "", m[0]), text)
+    return MIXED_WORD.sub(lambda m: m[0].translate(LOOKALIKES), joined).lower()
+
+
+def _find_disguised(text: str, words: Iterable[str]) -> list[str]:
+    """The listed words a comment spells only in disguise ("f*cking", "r3tard", "f u c k"):
+    each letter may be a "*", but a letter at least must be seen ("****" is any word)."""
+    undisguised = _undisguised(text)
+    plain = set(_find_words(text, words))
+    found = []
+    for word in words:
+        if word in plain:
+            continue
+        letters = "".join(f"[{re.escape(c)}*]" if c.isalpha() else re.escape(c) for c in word)
+        for match in re.finditer(rf"(?<![\w*-]){letters}(?![\w*-])", undisguised):
+            if any(c.isalpha() for c in match[0]):
+                found.append(word)
+                break
+    return sorted(found)
+
+
 @dataclass(frozen=True)
 class Evidence:
     category: str
@@ -902,9 +937,14 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         found.append(
             Evidence("derogatory", tuple(obscene), "obscene or profane words", obscene_in_english)
         )
-    elif insults := _find_words(text, policy.insults):
+    elif disguised := _find_disguised(text, policy.obscene):
+        found.append(
+            Evidence("derogatory", tuple(disguised), "obscene or profane words, disguised", False)
+        )
+    elif insults := _find_words(text, policy.insults) + _find_disguised(text, policy.insults):
         found.append(Evidence("derogatory", tuple(insults), "personal insults", False))
     slurs, slurs_in_english = _find_listed(text, policy.slurs)
+    slurs += _find_disguised(text, policy.slurs)
     generalising = _find(text, DISCRIMINATION)
     if slurs or generalising:
         found.append(

@@ -441,6 +441,39 @@ def test_a_french_word_spelt_as_a_listed_english_word_is_not_hidden(text: str) -
     assert decision.evidence["discriminatory"]["strong"] is False
 
 
+@pytest.mark.parametrize(
+    ("text", "category", "word"),
+    [
+        ("The mayor is a f*cking joke.", "derogatory", "fucking"),
+        ("What a f***ing disaster this budget is.", "derogatory", "fucking"),
+        ("What a load of sh1t, council are a bunch of b@stards", "derogatory", "shit"),
+        ("f u c k this council", "derogatory", "fuck"),
+        ("S H I T show as usual at City Hall", "derogatory", "shit"),
+        ("Only a r3tard would approve this budget.", "discriminatory", "retard"),
+        ("Council are a bunch of 1d10ts", "derogatory", "idiots"),
+    ],
+)
+def test_a_listed_word_disguised_goes_to_a_person(text: str, category: str, word: str) -> None:
+    # Spelt with symbols or digits for letters, or letter by letter, a listed word is still
+    # the word: a person reads it (the disguise may be a false match, so never a hide).
+    decision = classify("c1", text, BUS, POLICY)
+    assert decision.action == "review" and category in decision.categories, decision.evidence
+    assert word in decision.evidence[category]["matched"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The 4.9% hike costs us $500 a year, 3rd year in a row, B.C. Transit or not.",
+        "Bus 21 at 4pm from Glenmerry is always full, U S A style traffic on the bridge.",
+        "Route *5 changes Jan 5 (see the map*).",
+        "The new Rossland route gets **** from me, five stars if it ran Sundays.",
+    ],
+)
+def test_digits_symbols_and_initials_are_not_read_as_a_disguised_word(text: str) -> None:
+    assert classify("c1", text, BUS, POLICY).action == "keep"
+
+
 def test_a_slur_in_an_english_sentence_is_still_hidden() -> None:
     decision = classify("c1", "Only a retard would approve this bus schedule.", BUS, POLICY)
     assert decision.action == "hide" and decision.categories == ("discriminatory",)
