@@ -217,12 +217,16 @@ GROUPS = (
     r"seniors|old people|welfare bums|people on welfare|disabled people|homeless people)"
 )
 # What a sentence about a group says against it: that its people do not belong, should be
-# kept out or put behind "us", or ruin things. A bare "should" or "can't" is as often a
+# kept out (of office or work too: not on council, not hired, not to run or vote) or put
+# behind "us", or ruin things. A bare "should" or "can't" is as often a
 # resident speaking up for them ("Seniors shouldn't have to walk across the bridge in the
 # snow", "All seniors should get free transit").
 EXCLUDES = (
     r"(don't|do not) belong|(shouldn't|should not|mustn't|must not) be allowed|"
     r"(should|must|need to) (be (banned|kept out|deported|sent back)|leave|go back|get out)|"
+    r"(shouldn't|should not|mustn't|must not) (be (on|in) (council|office|charge|power|"
+    r"government|the (police|board|crew|fire department))|be (hired|elected|promoted)|"
+    r"run for|hold office|vote)|"
     r"can't be trusted|ruin(s|ed|ing)?|are (all )?(lazy|criminals|thieves|parasites|freeloaders)|"
     r"(before|ahead of|instead of) (locals|us)"
 )

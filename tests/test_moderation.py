@@ -375,10 +375,28 @@ def test_a_comment_typed_on_a_phone_is_classified_as_typed_on_a_pc(typed: str) -
 @pytest.mark.parametrize(
     "text",
     [
+        "Women shouldn't be on council, they can't handle budgets.",
+        "Immigrants should not be hired by the City.",
+        "Muslims shouldn't run for council in Trail.",
+        "Those old people shouldn't be in charge of the budget.",
+    ],
+)
+def test_keeping_a_protected_group_out_of_office_or_work_is_discrimination(text: str) -> None:
+    # Saying a group's people should not hold office, run, vote or be hired excludes them for
+    # who they are: a person reviews it.
+    decision = classify("c1", text, BUDGET, POLICY)
+    assert "discriminatory" in decision.categories and decision.action == "review", decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "Seniors shouldn't have to walk across the bridge in the snow, where is the shuttle?",
         "All seniors should get free transit while the bridge is closed.",
         "Women shouldn't have to walk home in the dark along the detour, add lights.",
         "Those disabled people can't cross with the ramp closed, please fix it.",
+        "Seniors shouldn't be on the bridge sidewalk in the snow, run a shuttle.",
+        "Immigrants should be hired by the City, it needs the workers.",
     ],
 )
 def test_speaking_up_for_a_protected_group_is_not_discrimination(text: str) -> None:
