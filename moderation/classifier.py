@@ -127,7 +127,9 @@ ILLEGAL = _patterns(
     r"(?:^|[.!?]\s+|\b(?:go|just|let's|lets|you can|you could|you should|we should)\s+)steal\b",
     r"\bshoplift",
     r"\bdump (your|the) (garbage|trash|tires) (in|at|into)\b",
-    r"\bno one (will )?check",
+    # Nobody to enforce the law: "no one will check", "no cops check", "nobody will catch you".
+    r"\b(no one|nobody|no cops|no police|no rcmp|no bylaw officers?) (will |would |ever )?"
+    r"(check|catch)",
     r"\bunder the table\b",
     r"\bdon't pay (the|your) (\w+ )?(fine|ticket|taxes)\b",
 )

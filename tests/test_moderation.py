@@ -334,6 +334,20 @@ def test_each_category_with_its_evidence_and_clause(text: str, category: str, ac
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Just drive around the barriers at night, no cops check after midnight.",
+        "Park in the fire lane at the arena, nobody will catch you on game night.",
+    ],
+)
+def test_illegal_activity_in_other_words_goes_to_a_person(text: str) -> None:
+    # "No one will check" said of the police or said as "nobody" still urges what the law
+    # forbids.
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert "illegal" in decision.categories and decision.action == "review", decision.evidence
+
+
+@pytest.mark.parametrize(
     ("text", "wrong"),
     [
         ("This closure will hurt the businesses on Bay Avenue.", "public_safety"),
