@@ -981,7 +981,8 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         found.append(
             Evidence("political", tuple(political), "promotes a candidate or campaign", True)
         )
-    if illegal := _find(text, ILLEGAL):
+    # A drug or a crime spelt with digits for letters ("w33d") is still named.
+    if illegal := _find(text, ILLEGAL) or _find(_undisguised(text), ILLEGAL):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
     pitch, residents_words = _find(text, SPAM), _find(text, RESIDENTS_WORDS)
     calls, repeated = _calls_to_act(text, links, outside), _find(text, REPEATED)

@@ -338,11 +338,13 @@ def test_each_category_with_its_evidence_and_clause(text: str, category: str, ac
     [
         "Just drive around the barriers at night, no cops check after midnight.",
         "Park in the fire lane at the arena, nobody will catch you on game night.",
+        "Selling w33d by the Esplanade, DM me.",
+        "Buy1ng c0ke behind the Cominco Arena is easy.",
     ],
 )
-def test_illegal_activity_in_other_words_goes_to_a_person(text: str) -> None:
-    # "No one will check" said of the police or said as "nobody" still urges what the law
-    # forbids.
+def test_illegal_activity_in_other_words_or_disguised_goes_to_a_person(text: str) -> None:
+    # "No one will check" said of the police or said as "nobody", and the drug spelt with
+    # digits for letters, still urge what the law forbids.
     decision = classify("c1", text, BRIDGE, POLICY)
     assert "illegal" in decision.categories and decision.action == "review", decision.evidence
 
