@@ -108,6 +108,11 @@ POLITICAL = _patterns(
     rf"(?:(?!(?-i:Yes|No)\b)(?-i:{CAPITAL}{SMALL}+)\b"
     r"|(\w+ ){1,3}?for (mayor|council(l?or)?|mla|mp)\b)",
     r"\bre-?elect\b",
+    # A candidate's slogan ("Kerr 4 council!", "Tremblay for mayor."), not a thank-you ("Thanks
+    # for council approving it") nor a vote withheld ("I didn't vote for Smith for mayor").
+    rf"(?<!for )(?<!vote )\b(?-i:{CAPITAL}{SMALL}+) (?:4|for) (mayor|council(l?or)?|mla|mp)\b"
+    r"(?=\s*(?:[!.,;#]|$|\d|this|in|on|again))",
+    r"\belect (\w+ ){1,3}?for (mayor|council(l?or)?|mla|mp)\b",
     rf"\belect (?-i:{CAPITAL})\w+",
     r"\b(my|his|her|their) campaign\b",
     r"\bcandidate\b",
@@ -698,13 +703,13 @@ def _undisguised(text: str) -> str:
     """The comment with its disguised words read as words: letters spelt out joined, and
     digits and symbols standing for letters put back (a "*" stays, for any letter)."""
     joined = SPELT_OUT.sub(lambda m: re.sub(r"[ ._-]", "", m[0]), text)
-    return MIXED_WORD.sub(lambda m: m[0].translate(LOOKALIKES), joined).lower()
+    return MIXED_WORD.sub(lambda m: m[0].translate(LOOKALIKES), joined)
 
 
 def _find_disguised(text: str, words: Iterable[str]) -> list[str]:
     """The listed words a comment spells only in disguise ("f*cking", "r3tard", "f u c k"):
     each letter may be a "*", but a letter at least must be seen ("****" is any word)."""
-    undisguised = _undisguised(text)
+    undisguised = _undisguised(text).lower()
     plain = set(_find_words(text, words))
     found = []
     for word in words:
@@ -977,7 +982,8 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
                 len(commercial) + len(outside) >= 2,
             )
         )
-    if political := _find(text, POLITICAL):
+    # A candidate's name beside a vote spelt with digits for letters ("V0te Kerr") is still one.
+    if political := _find(text, POLITICAL) or _find(_undisguised(text), POLITICAL):
         found.append(
             Evidence("political", tuple(political), "promotes a candidate or campaign", True)
         )

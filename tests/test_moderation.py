@@ -427,6 +427,9 @@ def test_speaking_up_for_a_protected_group_is_not_discrimination(text: str) -> N
         "Nobody will vote for this council again after this bridge fiasco.",
         "Vote No on the borrowing referendum!",
         "I didn't vote for Smith for mayor and now look at this bridge.",
+        "Thanks for council approving the bridge lights.",
+        "I didn't vote for Smith for mayor.",
+        "Applications for council committees close Friday.",
     ],
 )
 def test_criticism_of_council_and_a_referendum_vote_do_not_promote_a_candidate(
@@ -438,7 +441,15 @@ def test_criticism_of_council_and_a_referendum_vote_do_not_promote_a_candidate(
 
 @pytest.mark.parametrize(
     "text",
-    ["Vote Singh!", "Vote for me for council this October.", "vote for my neighbour Jo for mayor"],
+    [
+        "Vote Singh!",
+        "Vote for me for council this October.",
+        "vote for my neighbour Jo for mayor",
+        "Kerr 4 council! He'll fix Glenmerry's roads.",
+        "Tremblay for mayor.",
+        "elect jane doe for mayor",
+        "V0te Kerr on Oct 17",
+    ],
 )
 def test_a_candidate_named_or_not_is_still_promoted(text: str) -> None:
     assert "political" in classify("c1", text, BRIDGE, POLICY).categories
