@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -710,17 +711,26 @@ def _find_disguised(text: str, words: Iterable[str]) -> list[str]:
     """The listed words a comment spells only in disguise ("f*cking", "r3tard", "f u c k"):
     each letter may be a "*", but a letter at least must be seen ("****" is any word)."""
     undisguised = _undisguised(text).lower()
+    if "*" not in undisguised and undisguised == text.lower():
+        return []  # nothing disguised: any listed word in it is found as it is written
     plain = set(_find_words(text, words))
     found = []
     for word in words:
         if word in plain:
             continue
-        letters = "".join(f"[{re.escape(c)}*]" if c.isalpha() else re.escape(c) for c in word)
-        for match in re.finditer(rf"(?<![\w*-]){letters}(?![\w*-])", undisguised):
+        for match in _disguised_pattern(word).finditer(undisguised):
             if any(c.isalpha() for c in match[0]):
                 found.append(word)
                 break
     return sorted(found)
+
+
+@cache
+def _disguised_pattern(word: str) -> re.Pattern[str]:
+    """A listed word with a "*" for any of its letters, compiled once (the lists hold more
+    words than `re` keeps compiled)."""
+    letters = "".join(f"[{re.escape(c)}*]" if c.isalpha() else re.escape(c) for c in word)
+    return re.compile(rf"(?<![\w*-]){letters}(?![\w*-])")
 
 
 @dataclass(frozen=True)
@@ -850,7 +860,14 @@ def _lint_policy(policy_dir: Path) -> LintPolicy:
 
 def _find_words(text: str, words: Iterable[str]) -> list[str]:
     lowered = text.lower()
-    return sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered))
+    return sorted(w for w in words if _word_pattern(w).search(lowered))
+
+
+@cache
+def _word_pattern(word: str) -> re.Pattern[str]:
+    """A listed word as a whole word, compiled once (the lists hold more words than `re`
+    keeps compiled)."""
+    return re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
 
 
 def _find(text: str, patterns: Iterable[re.Pattern[str]]) -> list[str]:
