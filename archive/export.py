@@ -544,6 +544,25 @@ def sever(record: ArchiveRecord, finder: Finder, stand_ins: StandIns) -> Archive
         return value
 
     data = severed(record.data)
+    evidence = record.data.get("evidence")
+    if record.type == "moderation" and isinstance(evidence, dict):
+        # The classifier lists some of a comment's words one by one (off-topic: the words it
+        # shares no subject by), so a name is quoted there apart, `avery` and `lee`: each
+        # word of a name is severed, as in the request's queries.
+        data["evidence"] = {
+            category: {
+                **data["evidence"][category],
+                "matched": [
+                    stand_ins.in_text(record.platform, finder.sever_query(word))
+                    if isinstance(word, str)
+                    else severed(word)
+                    for word in found["matched"]
+                ],
+            }
+            if isinstance(found, dict) and isinstance(found.get("matched"), list)
+            else data["evidence"][category]
+            for category, found in evidence.items()
+        }
     # The hash of the archive line before it, as it was: a guess at what was severed (a
     # street and number) put in its place would be checked against it. Of no use here
     # either: a severed line is no longer the one the chain holds.

@@ -2084,6 +2084,29 @@ def test_an_address_the_classifier_quoted_is_flagged_as_a_street_address(tmp_pat
     assert "phone number" not in {item.what for item in found}
 
 
+def test_a_severed_export_severs_a_commenters_name_among_the_words_the_classifier_found(
+    tmp_path: Path,
+) -> None:
+    # The classifier lists a comment's words one by one (off-topic: the words it shares no
+    # subject by), so a name a reply gives is quoted there as `avery` and `lee`, apart.
+    records, text = tmp_path / "records", "Call me about the leak, Avery Lee"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00",
+                 author="Avery Lee")  # fmt: skip
+    _add_comment(records, "c2", text, "2026-11-24T18:05:00+00:00", author="Jordan Park")
+    policy = ModerationPolicy.load(ROOT / "policy")
+    post = "Water main flushing on Laurel Crescent"
+    ModerationLog(records).classified("facebook", 1, classify("c2", text, post, policy))
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["leak"], out, redact=True)
+    original = json.loads((out / "records.json").read_text())["records"][-1]
+    assert {"avery", "lee"} <= set(original["data"]["evidence"]["off_topic"]["matched"])
+    severed = json.loads((out / "redacted" / "records.json").read_text())["records"][-1]
+    matched = severed["data"]["evidence"]["off_topic"]["matched"]
+    assert "leak" in matched  # the rest of what it found is kept
+    assert matched.count("[severed: FOIPPA s.22, name of a third party]") == 2
+    assert not re.search(r"\b(avery|lee)\b", (out / "redacted" / "records.json").read_text(), re.I)
+
+
 def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comment(
     archive: Path, tmp_path: Path
 ) -> None:
