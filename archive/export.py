@@ -652,8 +652,8 @@ def announcement_history(project: Path, announcement: str) -> list[dict[str, str
 
 
 def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
-    """Comments in thread order (parents before replies, then by time), with their versions
-    and moderation history gathered under each."""
+    """Comments in thread order (parents before replies, then by time, then as collected),
+    with their versions and moderation history gathered under each."""
     comments: dict[str, dict[str, Any]] = {}
     for record in records:
         if record.type == "comment":
@@ -675,7 +675,9 @@ def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
         if record.type == "moderation" and record.comment_id in comments:
             comments[record.comment_id]["moderation"].append(record)
     replies: dict[str | None, list[dict[str, Any]]] = defaultdict(list)
-    for comment in sorted(comments.values(), key=lambda c: (c["time"], c["id"])):
+    # Comments of one time (platforms date them to the second) in the archive's order, as
+    # collected: never by their ids, which the severed copy gives as stand-ins.
+    for comment in sorted(comments.values(), key=lambda c: c["time"]):
         # A parent that is not a comment starts a thread: none (Facebook, YouTube), the post
         # itself (on X a direct reply's parent is the City's tweet), or a comment outside
         # these records. Its replies are followed down like any other's.

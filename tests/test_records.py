@@ -2313,6 +2313,27 @@ def test_a_commenter_who_calls_themselves_the_city_is_a_third_party(tmp_path: Pa
     assert "666" not in (out / "redacted" / "report.html").read_text()
 
 
+def test_a_severed_report_keeps_the_threads_order_where_comments_share_a_time(
+    tmp_path: Path,
+) -> None:
+    # A platform dates comments to the second: a reply and the City's answer may share one.
+    # In the severed copy the reply's id is a stand-in, the answer's the City's own.
+    records, when = tmp_path / "records", "2026-11-24T18:00:00+00:00"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", when, "Avery Lee")
+    _add_comment(records, "c2", "Ours too, Laurel?", when, "Jordan Park", parent_id="c1")
+    _add_comment(records, "c3", "Yes, all of Laurel.", when, "City of Trail", parent_id="c1",
+                 by_city=True)  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+
+    def order(report: Path) -> list[str]:
+        text = report.read_text()
+        return sorted(["Is Laurel", "Ours too", "Yes, all"], key=text.index)
+
+    assert order(out / "report.html") == ["Is Laurel", "Ours too", "Yes, all"]
+    assert order(out / "redacted" / "report.html") == order(out / "report.html")
+
+
 def test_a_severed_export_severs_a_name_however_its_apostrophe_and_accents_are_typed(
     tmp_path: Path,
 ) -> None:
