@@ -1782,6 +1782,20 @@ def test_the_foi_report_keeps_every_x_reply_in_its_thread(
     assert 'style="margin-left: 1.5rem"' in report  # the City's answer, under the question
 
 
+def test_the_foi_report_says_in_words_which_comment_a_reply_answers(tmp_path: Path) -> None:
+    # Indenting a reply shows it only to the eye: a screen reader reads the words.
+    records, when = tmp_path / "records", "2026-11-24T18:00:00+00:00"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", when, "Avery Lee")
+    _add_comment(records, "c2", "Ours too, Laurel?", when, "Jordan Park", parent_id="c1")
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    report = html.unescape(re.sub(r"<[^>]+>", "", (out / "report.html").read_text()))
+    assert "facebook comment c1 by Avery Lee" in report
+    assert "facebook comment c2, a reply to comment c1, by Jordan Park" in report
+    severed = html.unescape(re.sub(r"<[^>]+>", "", (out / "redacted" / "report.html").read_text()))
+    assert "facebook comment comment-2, a reply to comment comment-1, by [severed" in severed
+
+
 def _moderation_lines(report: str, text: str) -> list[str]:
     """The report's moderation paragraphs that say this."""
     return [p for p in re.findall(r'<p class="meta">Moderation, .*?</p>', report) if text in p]
@@ -2592,8 +2606,8 @@ def test_a_severed_export_does_not_keep_the_x_reply_that_names_its_author(
     ]
     assert all(r["data"]["comment_id"] == r["comment_id"] for r in data)
     report = (out / "redacted" / "report.html").read_text()
-    assert report.index("twitter comment comment-1 ") < report.index("twitter comment comment-2 ")
-    assert f"twitter comment {answer} by <span>1601</span>" in report
+    assert report.index("twitter comment comment-1 ") < report.index("twitter comment comment-2")
+    assert f"twitter comment {answer}, a reply to comment comment-1, by <span>1601</span>" in report
     assert reply in (out / "records.json").read_text()  # the original set keeps every id
 
 
