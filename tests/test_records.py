@@ -1796,6 +1796,22 @@ def test_the_foi_report_says_in_words_which_comment_a_reply_answers(tmp_path: Pa
     assert "facebook comment comment-2, a reply to comment comment-1, by [severed" in severed
 
 
+def test_the_foi_report_says_which_version_of_an_edited_comment_was_classified(
+    tmp_path: Path,
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel included?", "2026-11-24T18:00:00+00:00", "Avery Lee")
+    _add_comment(records, "c1", "Is Laurel included? And Hazelwood?", "2026-11-24T18:00:00+00:00",
+                 "Avery Lee", version=2, updated="2026-11-24T19:00:00+00:00")  # fmt: skip
+    policy = ModerationPolicy.load(ROOT / "policy")
+    decision = classify("c1", "Is Laurel included? And Hazelwood?", "Laurel flushing", policy)
+    ModerationLog(records).classified("facebook", 2, decision)
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out)
+    report = html.unescape(re.sub(r"<[^>]+>", "", (out / "report.html").read_text()))
+    assert "classification: keep, of version 2" in report
+
+
 def _moderation_lines(report: str, text: str) -> list[str]:
     """The report's moderation paragraphs that say this."""
     return [p for p in re.findall(r'<p class="meta">Moderation, .*?</p>', report) if text in p]
