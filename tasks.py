@@ -629,7 +629,8 @@ def _not_an_option(command: str, given: str, value: str) -> None:
 @task(
     positional=["query"],
     help={
-        "query": "words that must all appear (text, author, commenter or announcement)",
+        "query": "words that must all appear (text, author, commenter or announcement); "
+        '"" for every record the options allow (--author alone: all of one person\'s)',
         "platform": "facebook, twitter (or x) or youtube, in any case",
         "from_": "from this date or time (ISO 8601; City time unless an offset is given)",
         "to": "up to and including this date or time (ISO 8601; City time)",
