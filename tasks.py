@@ -247,7 +247,7 @@ def _whole_number(command: str, option: str, value: int | str) -> int:
     command line, where one it cannot cast is a traceback). Not one: exit 2, naming it."""
     if isinstance(value, int):
         return value
-    if not value.strip().isdigit():
+    if not (value.strip().isascii() and value.strip().isdigit()):
         raise Exit(f"{command}: {option}: '{value}' is not a whole number", code=2)
     return int(value)
 

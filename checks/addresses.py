@@ -10,9 +10,10 @@ import re
 
 # What stands before a host's "@": after "//", a URL's user or token (https://token@host),
 # also in one mistyped without its ":" (https//user:token@host), which git prints whole;
-# elsewhere, a user with a password (rsync's user:token@host:/path). A user alone there
+# elsewhere, a user with a password (rsync's user:token@host:/path). A password may hold an
+# "@" itself: all of it goes, up to the last "@" before the host. A user alone there
 # (deploy@host, git@host:path) or an email address is no secret, and helps read the message.
-_CREDENTIALS = re.compile(r"(?:(?<=//)[^/@\s'\"]+|[^\s/@'\":]+:[^\s/@'\"]*)@(?=[\w\[])")
+_CREDENTIALS = re.compile(r"(?:(?<=//)[^/\s'\"]+|(?<![\w.+-])[\w.+-]+:[^\s/'\"]*)@(?=[\w\[])")
 
 
 def without_credentials(text: str) -> str:

@@ -133,9 +133,12 @@ ILLEGAL = _patterns(
     r"(?:^|[.!?]\s+|\b(?:go|just|let's|lets|you can|you could|you should|we should)\s+)steal\b",
     r"\bshoplift",
     r"\bdump (your|the) (garbage|trash|tires) (in|at|into)\b",
-    # Nobody to enforce the law: "no one will check", "no cops check", "nobody will catch you".
+    # Nobody to enforce the law, said to urge a breach: "no one checks.", "no cops check after
+    # midnight", "nobody will catch you"; not of someone or something checked or caught
+    # ("nobody will catch the bus", "no one will check on seniors", "no cops check the speed
+    # on Victoria St", a complaint).
     r"\b(no one|nobody|no cops|no police|no rcmp|no bylaw officers?) (will |would |ever )?"
-    r"(check|catch)",
+    r"(checks?|catch(?:es)?)\b(?! (?:on|the|a|an|up|in|out|my|his|her|their|our|them|him|us)\b)",
     r"\bunder the table\b",
     r"\bdon't pay (the|your) (\w+ )?(fine|ticket|taxes)\b",
 )
@@ -700,11 +703,17 @@ MIXED_WORD = re.compile(r"(?=[\w@$*]*[^\W\d_])[\w@$*]*[\d@$*][\w@$*]*")
 SPELT_OUT = re.compile(r"(?<![\w*@$])(?:[^\W\d_][ ._-]){2,}[^\W\d_](?![\w*@$])")
 
 
+# A number with its unit or ordinal ("3rd", "4pm", "10am", "5km", "$40k"): no disguise.
+COUNTED = re.compile(r"[$]?\d+(?:st|nd|rd|th|am|pm|k|km|kg|m|h|hr|hrs|min|s)?", re.IGNORECASE)
+
+
 def _undisguised(text: str) -> str:
     """The comment with its disguised words read as words: letters spelt out joined, and
     digits and symbols standing for letters put back (a "*" stays, for any letter)."""
     joined = SPELT_OUT.sub(lambda m: re.sub(r"[ ._-]", "", m[0]), text)
-    return MIXED_WORD.sub(lambda m: m[0].translate(LOOKALIKES), joined)
+    return MIXED_WORD.sub(
+        lambda m: m[0] if COUNTED.fullmatch(m[0]) else m[0].translate(LOOKALIKES), joined
+    )
 
 
 def _find_disguised(text: str, words: Iterable[str]) -> list[str]:

@@ -350,6 +350,21 @@ def test_illegal_activity_in_other_words_or_disguised_goes_to_a_person(text: str
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "Nobody will catch the bus if it leaves at 6am.",
+        "No cops check the speed on Victoria St, someone will get hurt.",
+        "No one will check on seniors during the heat wave.",
+    ],
+)
+def test_saying_no_one_checks_or_catches_is_no_breach_urged(text: str) -> None:
+    """A bus missed, a complaint of speeding unchecked, a worry for seniors: none urges what
+    the law forbids."""
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert "illegal" not in decision.categories, decision.evidence
+
+
+@pytest.mark.parametrize(
     ("text", "wrong"),
     [
         ("This closure will hurt the businesses on Bay Avenue.", "public_safety"),

@@ -104,6 +104,7 @@ def test_invoke_serve_on_a_port_in_use_says_so(
         (["serve", "--port", "80o1", "--no-watch"], "--port"),
         (["sandbox", "--port-base", "abc"], "--port-base"),
         (["sandbox", "--x-daily-limit", "a hundred"], "--x-daily-limit"),
+        (["serve", "--port", "²", "--no-watch"], "--port"),  # a digit to str.isdigit, not int
     ],
 )
 def test_a_number_option_given_words_is_named_without_a_traceback(

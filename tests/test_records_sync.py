@@ -120,6 +120,11 @@ def test_a_remotes_credentials_never_reach_a_message() -> None:
             "rsync to deploy:s3cret-token@www.example:/srv/www failed",
             "rsync to ***@www.example:/srv/www failed",
         ),
+        # A password may hold an "@": all of it goes, up to the host's.
+        ("'https://user:P@ssw0rd@trail.ca/x'", "'https://***@trail.ca/x'"),
+        ("rsync to deploy:p@ss@www.example:/srv/www", "rsync to ***@www.example:/srv/www"),
+        # In a query, what stands before an "@" is masked, the query's "?" and name kept.
+        ("'https://trail.ca/?next=a:b@c.com'", "'https://trail.ca/?next=***@c.com'"),
     ],
 )
 def test_credentials_in_a_mistyped_address_never_reach_a_message(said: str, shown: str) -> None:
