@@ -57,19 +57,16 @@ def parse_yaml(text: str, where: object, error: type[Exception]) -> Any:
         # As a content file's front matter is named: its line and YAML's problem, on one line
         # (PyYAML's own report spans several, quoting the file as "<unicode string>").
         if isinstance(problem, yaml.reader.ReaderError):  # a character YAML refuses
-            line = f":{lines_before(text, problem.position) + 1}"
+            line = f":{line_at(text, problem.position)}"
             code = problem.character
             reason = f"character #x{code:04x}: {problem.reason}" if isinstance(code, int) else ""
             reason = reason or problem.reason
         else:
             mark = getattr(problem, "problem_mark", None)
-            line = f":{mark.line + 1}" if mark is not None else ""
+            # By the mark's index: its `line` counts \x85 and U+2028 as line ends too.
+            line = f":{line_at(text, mark.index)}" if mark is not None else ""
             reason = getattr(problem, "problem", None) or str(problem)
         raise error(f"{where}{line}: not valid YAML ({reason})") from None
-
-
-def lines_before(text: str, position: int) -> int:
-    return text.count("\n", 0, position)
 
 
 def read_text(path: Path, error: type[Exception]) -> str:

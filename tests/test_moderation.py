@@ -778,6 +778,12 @@ def test_a_policy_file_that_is_not_valid_yaml_is_named_by_its_line_on_one_line(
     assert str(refused.value) == (
         f"{lint}:2: not valid YAML (character #x0007: special characters are not allowed)"
     )
+    # A line separator pasted into a comment ends a line for YAML (whose "for links" then
+    # stands before "rules:"), not for an editor: the line named is the editor's.
+    lint.write_text("# Rules\u2028for links\nrules:\n  link-text: warning\n")
+    with pytest.raises(LintConfigError) as refused:
+        LintPolicy.load(policy)
+    assert str(refused.value).startswith(f"{lint}:2: not valid YAML")
 
 
 def test_invoke_moderate_shows_a_malformed_policy_without_a_traceback(
