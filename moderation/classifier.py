@@ -673,8 +673,15 @@ ENGLISH_STOPWORDS = STOPWORDS - FRENCH_STOPWORDS
 def _in_french(sentence: str) -> bool:
     """Whether a sentence is written in French: more of its words are French's small words
     than English's, two at least ("Le bus est en retard")."""
-    words = [ELIDED.sub("", w).strip("'’-") for w in WORD.findall(sentence.lower())]
-    french = sum(w in FRENCH_WORDS for w in words)
+    # A capitalised word after the first is a name's ("De La Cruz", "Rue Des Pins"), never
+    # evidence of the language; one in capitals ("LE BUS EST EN RETARD") still is.
+    written = WORD.findall(sentence)
+    words = [ELIDED.sub("", w.lower()).strip("'’-") for w in written]
+    french = sum(
+        word in FRENCH_WORDS
+        for n, (word, as_written) in enumerate(zip(words, written, strict=True))
+        if n == 0 or not as_written.istitle()
+    )
     return french >= 2 and french > sum(w in ENGLISH_STOPWORDS for w in words)
 
 

@@ -350,6 +350,18 @@ def test_illegal_activity_in_other_words_or_disguised_goes_to_a_person(text: str
 
 
 @pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("De La Cruz is a retard.", "hide"),  # a name's "De La" is no French sentence
+        ("LE BUS EST EN RETARD ENCORE", "review"),  # French in capitals is still French
+    ],
+)
+def test_a_names_particles_do_not_make_an_english_sentence_french(text: str, action: str) -> None:
+    decision = classify("c1", text, BRIDGE, POLICY)
+    assert decision.action == action and "discriminatory" in decision.categories, decision.evidence
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Nobody will catch the bus if it leaves at 6am.",
