@@ -32,7 +32,7 @@ from archive.git import commit_archive
 from archive.index import read_records
 from archive.pictures import INCOMING, PictureKeeper, picture_address, picture_source, unsigned
 from sandboxes import Sandboxes
-from sandboxes.facebook import resigned
+from sandboxes.facebook import FacebookSandbox, resigned
 from syndication import twitter
 from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
@@ -927,6 +927,17 @@ def test_a_picture_archived_before_pictures_were_kept_is_kept_by_the_next_collec
     assert lines[1]["picture"]["sha256"] == hashlib.sha256(jpeg).hexdigest()
 
 
+def pictured_comments(fb: FacebookSandbox, post: str, count: int) -> tuple[list[str], list[str]]:
+    """`count` residents' comments on `post`, each showing a JPEG of its own: their ids, and
+    where the CDN serves each picture."""
+    sources = [fb.add_picture(b"\xff\xd8\xff %d" % n) for n in range(count)]
+    comments = [
+        fb.add_comment(post, "", f"Resident {n}", attachment=fb_photo(source))
+        for n, source in enumerate(sources)
+    ]
+    return comments, sources
+
+
 def _cdn_asked(sandboxes: Sandboxes) -> int:
     return sum(1 for _, path in sandboxes.facebook.requests if path.startswith("/cdn/"))
 
@@ -941,11 +952,7 @@ def test_a_cdn_that_stops_answering_is_asked_no_more_in_the_run(
     again."""
     ids, settings = posted(site, sandboxes)
     fb = sandboxes.facebook
-    comments = [
-        fb.add_comment(ids["facebook"], "", f"Resident {n}", attachment=fb_photo(fb.add_picture(
-            f"\xff\xd8\xff {n}".encode("latin-1"))))
-        for n in range(5)
-    ]  # fmt: skip
+    comments, _ = pictured_comments(fb, ids["facebook"], 5)
     fb.inject("server_error", path="^/cdn/", times=100, status=503)
     before = _cdn_asked(sandboxes)
     said: list[str] = []
@@ -966,11 +973,7 @@ def test_a_collect_fetches_at_most_its_share_of_earlier_pictures_the_rest_the_ne
     most EARLIER_PER_RUN a run: the rest wait for the next collect, and the counts say so."""
     ids, settings = posted(site, sandboxes)
     fb = sandboxes.facebook
-    comments = [
-        fb.add_comment(ids["facebook"], "", f"Resident {n}", attachment=fb_photo(fb.add_picture(
-            f"\xff\xd8\xff {n}".encode("latin-1"))))
-        for n in range(3)
-    ]  # fmt: skip
+    comments, _ = pictured_comments(fb, ids["facebook"], 3)
     with monkeypatch.context() as before:
         before.setattr(archive_collect, "PictureKeeper", lambda _: None)
         collect(settings, site.content, say=lambda _: None)
@@ -999,11 +1002,7 @@ def test_earlier_pictures_that_never_answer_do_not_keep_the_others_waiting(
     allowance of three in a row each time, and those behind them would never be asked."""
     ids, settings = posted(site, sandboxes)
     fb = sandboxes.facebook
-    sources = [fb.add_picture(f"\xff\xd8\xff {n}".encode("latin-1")) for n in range(6)]
-    comments = [
-        fb.add_comment(ids["facebook"], "", f"Resident {n}", attachment=fb_photo(source))
-        for n, source in enumerate(sources)
-    ]
+    comments, sources = pictured_comments(fb, ids["facebook"], 6)
     with monkeypatch.context() as before:
         before.setattr(archive_collect, "PictureKeeper", lambda _: None)
         collect(settings, site.content, say=lambda _: None)
