@@ -95,7 +95,13 @@ from publishing.status import waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from sandboxes.twitter import BASIC_DAILY_POSTS  # noqa: E402
 from syndication import runner  # noqa: E402
-from syndication.config import ConfigError, Settings, load_settings, records_location  # noqa: E402
+from syndication.config import (  # noqa: E402
+    ConfigError,
+    Settings,
+    is_whole_number,
+    load_settings,
+    records_location,
+)
 from syndication.ledger import Ledger, LedgerError, Record  # noqa: E402
 from syndication.manifest import ManifestError  # noqa: E402
 
@@ -247,7 +253,7 @@ def _whole_number(command: str, option: str, value: int | str) -> int:
     command line, where one it cannot cast is a traceback). Not one: exit 2, naming it."""
     if isinstance(value, int):
         return value
-    if not (value.strip().isascii() and value.strip().isdigit()):
+    if not is_whole_number(value.strip()):
         raise Exit(f"{command}: {option}: '{value}' is not a whole number", code=2)
     return int(value)
 
@@ -432,7 +438,7 @@ def lint(c: Context, content: str | None = None) -> None:
 def collect(c: Context, days: str | None = None) -> None:
     """Fetch comments on every syndicated post and keep every version in the records archive."""
     window = None if days is None else str(days).strip()  # invoke gives the option as text
-    if window is not None and not (window.isascii() and window.isdigit()):
+    if window is not None and not is_whole_number(window):
         raise Exit(f"collect: --days: '{days}' is not a whole number of days, e.g. 30", code=2)
     _logging()
     settings = _platform_settings()

@@ -97,12 +97,18 @@ class ConfigError(ValueError):
     """An environment variable has a value that cannot be used; the message names it."""
 
 
+def is_whole_number(text: str) -> bool:
+    """Whether `text` is a whole number as int() reads it: ASCII digits only (str.isdigit
+    also takes "²", which int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def _days(env: Mapping[str, str], name: str) -> int | None:
     """A whole number of days; unset or 0 is None (every post)."""
     value = (env.get(name) or "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not is_whole_number(value):
         raise ConfigError(f"{name}: '{value}' is not a whole number of days, e.g. 30")
     return int(value) or None
 

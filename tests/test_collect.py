@@ -127,6 +127,9 @@ def test_collect_days_comes_from_the_environment_and_is_checked() -> None:
         load_settings({"COLLECT_DAYS": "a month"})
     with pytest.raises(ConfigError, match="COLLECT_DAYS: '-1' is not a whole number"):
         load_settings({"COLLECT_DAYS": "-1"})
+    # A digit to str.isdigit, not to int(): named, not a ValueError from int.
+    with pytest.raises(ConfigError, match="COLLECT_DAYS: '²' is not a whole number"):
+        load_settings({"COLLECT_DAYS": "²"})
     assert load_settings({"COLLECT_DAYS": "0"}).collect_days is None  # 0: every post
 
 
