@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -714,22 +714,26 @@ SPELT_OUT = re.compile(r"(?<![\w*@$])(?:[^\W\d_][ ._-]){2,}[^\W\d_](?![\w*@$])")
 COUNTED = re.compile(r"[$]?\d+(?:st|nd|rd|th|am|pm|k|km|kg|m|h|hr|hrs|min|s)?", re.IGNORECASE)
 
 
-def _undisguised(text: str) -> str:
+def _undisguised(text: str) -> str | None:
     """The comment with its disguised words read as words: letters spelt out joined, and
-    digits and symbols standing for letters put back (a "*" stays, for any letter)."""
+    digits and symbols standing for letters put back (a "*" stays, for any letter). None when
+    nothing in it is disguised, as for most comments."""
     joined = SPELT_OUT.sub(lambda m: re.sub(r"[ ._-]", "", m[0]), text)
-    return MIXED_WORD.sub(
+    read = MIXED_WORD.sub(
         lambda m: m[0] if COUNTED.fullmatch(m[0]) else m[0].translate(LOOKALIKES), joined
     )
+    return read if read != text or "*" in text else None
 
 
-def _find_disguised(text: str, words: Iterable[str]) -> list[str]:
-    """The listed words a comment spells only in disguise ("f*cking", "r3tard", "f u c k"):
-    each letter may be a "*", but a letter at least must be seen ("****" is any word)."""
-    undisguised = _undisguised(text).lower()
-    if "*" not in undisguised and undisguised == text.lower():
+def _find_disguised(
+    undisguised: str | None, words: Iterable[str], plain: Collection[str]
+) -> list[str]:
+    """The listed words a comment spells only in disguise ("f*cking", "r3tard", "f u c k"),
+    other than those found as written (`plain`), in it as `_undisguised` reads it and
+    lowercased: each letter may be a "*", but a letter at least must be seen ("****" is any
+    word)."""
+    if undisguised is None:
         return []  # nothing disguised: any listed word in it is found as it is written
-    plain = set(_find_words(text, words))
     found = []
     for word in words:
         if word in plain:
@@ -739,6 +743,12 @@ def _find_disguised(text: str, words: Iterable[str]) -> list[str]:
                 found.append(word)
                 break
     return sorted(found)
+
+
+def _with_disguised(plain: list[str], lowered: str | None, words: Iterable[str]) -> list[str]:
+    """The words of a list a comment holds as written (`plain`), then those it holds only in
+    disguise."""
+    return plain + _find_disguised(lowered, words, plain)
 
 
 @cache
@@ -975,20 +985,23 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
     """The categories a comment falls in, with evidence, and what to do about it."""
     text = ADDRESSED_TO.sub("", as_typed_on_a_pc(text))
     found: list[Evidence] = []
+    # Its disguised words read back once, for every list and pattern below (None: none).
+    undisguised = _undisguised(text)
+    lowered = undisguised.lower() if undisguised is not None else None
 
     obscene, obscene_in_english = _find_listed(text, policy.obscene)
     if obscene:
         found.append(
             Evidence("derogatory", tuple(obscene), "obscene or profane words", obscene_in_english)
         )
-    elif disguised := _find_disguised(text, policy.obscene):
+    elif disguised := _find_disguised(lowered, policy.obscene, ()):
         found.append(
             Evidence("derogatory", tuple(disguised), "obscene or profane words, disguised", False)
         )
-    elif insults := _find_words(text, policy.insults) + _find_disguised(text, policy.insults):
+    elif insults := _with_disguised(_find_words(text, policy.insults), lowered, policy.insults):
         found.append(Evidence("derogatory", tuple(insults), "personal insults", False))
     slurs, slurs_in_english = _find_listed(text, policy.slurs)
-    slurs += _find_disguised(text, policy.slurs)
+    slurs = _with_disguised(slurs, lowered, policy.slurs)
     generalising = _find(text, DISCRIMINATION)
     if slurs or generalising:
         found.append(
@@ -1016,12 +1029,14 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
             )
         )
     # A candidate's name beside a vote spelt with digits for letters ("V0te Kerr") is still one.
-    if political := _find(text, POLITICAL) or _find(_undisguised(text), POLITICAL):
+    if political := _find(text, POLITICAL) or (
+        _find(undisguised, POLITICAL) if undisguised else []
+    ):
         found.append(
             Evidence("political", tuple(political), "promotes a candidate or campaign", True)
         )
     # A drug or a crime spelt with digits for letters ("w33d") is still named.
-    if illegal := _find(text, ILLEGAL) or _find(_undisguised(text), ILLEGAL):
+    if illegal := _find(text, ILLEGAL) or (_find(undisguised, ILLEGAL) if undisguised else []):
         found.append(Evidence("illegal", tuple(illegal), "promotes illegal activity", True))
     pitch, residents_words = _find(text, SPAM), _find(text, RESIDENTS_WORDS)
     calls, repeated = _calls_to_act(text, links, outside), _find(text, REPEATED)
