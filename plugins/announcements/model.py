@@ -39,6 +39,7 @@ import yaml
 from PIL import Image
 
 from .addresses import slugified
+from .file_versions import once_per_version
 from .lines import line_at, lines_of
 from .videos import video_problem
 
@@ -833,18 +834,11 @@ def _too_many_pixels(pillows_message: str) -> str:
     )
 
 
+@once_per_version
 def image_problem(path: Path) -> str | None:
     """Why the image file at `path` cannot be published (see `opened_image`), or None."""
-    stat = path.stat()
-    return _verified_image(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4096)
-def _verified_image(path: str, mtime_ns: int, size: int) -> str | None:
-    """Why the file is not an image the build can publish, or None. Many announcements share
-    an image: each version of a file is verified once."""
     try:
-        with opened_image(path) as image:
+        with opened_image(str(path)) as image:
             image.verify()
     except UnreadableImage as error:
         return str(error)

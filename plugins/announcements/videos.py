@@ -21,11 +21,13 @@ refused as unreadable at once, never read whole.
 
 from __future__ import annotations
 
+import os
 import shlex
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
+
+from .file_versions import once_per_version
 
 # Files read as ISO BMFF by their name; a file of another name (a video's other suffixes)
 # whose first box is one of these is read too, as it is uploaded as what it holds.
@@ -62,24 +64,19 @@ class Holdings:
             found.append(name)
 
 
+@once_per_version
 def video_problem(path: Path) -> str | None:
     """Why the video file at `path` may not be uploaded as it is (after its name, in a
     message), or None."""
-    stat = path.stat()
-    return _verified_video(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4096)
-def _verified_video(path: str, mtime_ns: int, size: int) -> str | None:
-    """Each version of a file is read once (by its time and size), as an image is."""
     try:
-        with Path(path).open("rb") as file:
-            held = holdings(file, size, Path(path).suffix.lower() in ISO_BMFF_SUFFIXES)
+        with path.open("rb") as file:
+            size = os.fstat(file.fileno()).st_size
+            held = holdings(file, size, path.suffix.lower() in ISO_BMFF_SUFFIXES)
     except (UnreadableVideo, OSError):
         return "cannot be read as a video"
     if held is None or not (held.places or held.authors):
         return None
-    return said_besides(held, Path(path).name)
+    return said_besides(held, path.name)
 
 
 def said_besides(held: Holdings, name: str) -> str:
