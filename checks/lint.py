@@ -59,8 +59,10 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               announcement goes up), which the build refuses
   title, date, category, … (each field)       what the build refuses in a field (a category
                                               not allowed, a required field missing, a date
-                                              it cannot read): the fields are read by the
-                                              build's own rules and named as it names them
+                                              it cannot read, a page's `template` the theme
+                                              does not have): the fields are read by the
+                                              build's own rules and named as it names them;
+                                              always errors, as the build refuses them
 
 The rules about what is said (personal information, confidential markers, words) read the
 text as it is published: each paragraph of the body, and each field's value as the build reads
@@ -86,7 +88,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 from urllib.parse import unquote
@@ -145,6 +147,7 @@ from announcements.reader import (
     link_outside_content,
     link_texts,
     sanitise,
+    theme_templates,
 )
 from announcements.sentences import sentences
 from archive.index import APOSTROPHES, CITY
@@ -320,6 +323,8 @@ CATEGORY_SAVE_AS = "category/{slug}.html"
 ARTICLE_PATH = "announcements"
 # pelicanconf.py's PAGE_SAVE_AS: where a page without its own `save_as` is written.
 PAGE_SAVE_AS = "{slug}.html"
+# pelicanconf.py's THEME (no THEME_TEMPLATES_OVERRIDES): whose templates a page may name.
+THEME = Path(__file__).resolve().parent.parent / "theme"
 
 
 class LintConfigError(Exception):
@@ -1312,9 +1317,10 @@ def site_paths(content_dir: Path, now: datetime) -> SitePaths:
             for listing in (year, CATEGORY_SAVE_AS.format(slug=item.category)):
                 first_listed[listing] = min(item.date, first_listed.get(listing, item.date))
     paths |= set(first_listed)
+    read_page = partial(parse_page, templates=theme_templates(THEME))  # as the build reads it
     for path in (content_dir / "pages").glob("*.md"):
         file = path.relative_to(content_dir).as_posix()
-        meta, problems = _read_as_built(path, parse_page)
+        meta, problems = _read_as_built(path, read_page)
         page = pages[file] = _page_address(meta, slug_of(path))
         if meta is None:
             refused[file] = problems

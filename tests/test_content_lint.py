@@ -15,6 +15,7 @@ from invoke.exceptions import Exit
 
 import tasks
 from checks.lint import (
+    THEME,
     Finding,
     LintConfigError,
     Policy,
@@ -24,7 +25,7 @@ from checks.lint import (
     sin_valid,
 )
 from moderation.classifier import ModerationPolicy, classify
-from publishing.build import BuildError
+from publishing.build import BuildError, load_settings
 from tests.conftest import BASIC, NOW, ROOT, Site, announcement, mp4
 
 CLEAN_BODY = (
@@ -712,6 +713,39 @@ def test_a_field_the_build_refuses_is_an_error_named_as_the_build_names_it(site:
         (2, "heading"),
         (2, "title"),
     ]
+
+
+def test_a_page_template_the_theme_lacks_is_an_error_named_as_the_build_names_it(
+    site: Site,
+) -> None:
+    """The build refuses a page's `template` the theme does not have, naming the file, line and
+    field: the lint, run before each publish and by `invoke alert`, said all was well."""
+    shutil.copytree(ROOT / "policy", site.root / "policy")
+    site.write("pages/404.md", "---\ntitle: Page not found\ntemplate: nosuch\n---\nSorry.\n")
+    with pytest.raises(BuildError) as refused:
+        site.build()
+    found = lint(site.content, site.root / "policy", now=datetime.fromisoformat(NOW))
+    assert [(f.line, f.rule, f.severity) for f in found] == [(3, "template", "error")]
+    assert [f"{f.path}:{f.line}: {f.rule}: {f.message}" for f in found] == refused.value.problems
+    (finding,) = found
+    assert finding.blocks_publishing
+    assert str(finding).endswith(
+        "404.md:3: error template: 'nosuch' is not one of the theme's templates: archive_year, "
+        "archives, article, base, category, events, index, notfound, page"
+    )
+
+
+def test_a_page_template_the_theme_has_is_not_reported(content: Path) -> None:
+    pages = content / "pages"
+    (pages / "404.md").write_text("---\ntitle: Not found\ntemplate: notfound\n---\nSorry.\n")
+    (pages / "about.md").write_text("---\ntitle: About\ntemplate: page\n---\nCall us.\n")
+    assert lint(content, content.parent / "policy") == []
+
+
+def test_the_lint_reads_the_templates_of_the_theme_the_build_uses() -> None:
+    settings = load_settings(ROOT / "publishconf.py")
+    assert Path(settings["THEME"]) == THEME
+    assert not settings.get("THEME_TEMPLATES_OVERRIDES")
 
 
 def test_the_lint_knows_the_pages_the_build_writes(site: Site) -> None:

@@ -420,6 +420,17 @@ def _folders_under(path: Path, folder: Path) -> tuple[str, ...]:
     return () if names[:1] == (os.pardir,) else names
 
 
+def theme_templates(
+    theme: str | os.PathLike[str], overrides: Iterable[str | os.PathLike[str]] = ()
+) -> list[str]:
+    """The templates a page may name (`parse_page`'s `templates`): those of the theme (THEME),
+    without the partial ones (`_macros.html`), and of the folders that override them
+    (THEME_TEMPLATES_OVERRIDES). For the build and the content lint alike."""
+    folders = [Path(theme) / "templates", *(Path(f) for f in overrides)]
+    names = {t.stem for f in folders if f.is_dir() for t in f.glob("*.html")}
+    return sorted(name for name in names if not name.startswith("_"))
+
+
 class AnnouncementReader(BaseReader):
     """Reads `content/**/*.md`: front matter between `---` lines, then Markdown."""
 
@@ -501,12 +512,9 @@ class AnnouncementReader(BaseReader):
         return metadata, problems
 
     def _templates(self) -> list[str]:
-        """The templates a page may name: the theme's own, without the partial ones
-        (`_macros.html`), and those of the folders that override them."""
-        folders = [Path(self.settings["THEME"]) / "templates"]
-        folders += [Path(f) for f in self.settings.get("THEME_TEMPLATES_OVERRIDES") or ()]
-        names = {t.stem for f in folders if f.is_dir() for t in f.glob("*.html")}
-        return sorted(name for name in names if not name.startswith("_"))
+        return theme_templates(
+            self.settings["THEME"], self.settings.get("THEME_TEMPLATES_OVERRIDES") or ()
+        )
 
     def _is_page(self, source: Path, content_dir: Path) -> bool:
         """Whether the file is under one of PAGE_PATHS. Pelican names each file under PATH as
