@@ -81,6 +81,7 @@ from publishing.author import preview as preview_posts  # noqa: E402
 from publishing.build import (  # noqa: E402
     BuildError,
     BuildResult,
+    as_the_build_names,
     build_site,
     caches_beside,
     not_replaceable,
@@ -91,7 +92,7 @@ from publishing.demo import run_demo  # noqa: E402
 from publishing.deploy import DeployError, Project, check_target  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
 from publishing.preview import PortUnusable, follow_edits, serving  # noqa: E402
-from publishing.status import waiting  # noqa: E402
+from publishing.status import status_time, waiting  # noqa: E402
 from sandboxes.__main__ import main as sandboxes_main  # noqa: E402
 from sandboxes.twitter import BASIC_DAILY_POSTS  # noqa: E402
 from syndication import runner  # noqa: E402
@@ -1187,12 +1188,17 @@ def status(c: Context) -> None:
 
     Scheduled announcements, posts deferred by a quota, failed syndications, posts left up for
     announcements no longer on the site or no longer posted there, comments awaiting review,
-    and each problem the build would stop on. With RECORDS_REMOTE set, the records archive is
-    fetched first; a RECORDS_DIR that is not there stops it (exit 2), never read as no records.
+    and each problem the build would stop on, all as of BUILD_TIME, as the build reads it
+    (exit 2 on one it refuses). With RECORDS_REMOTE set, the records archive is fetched first;
+    a RECORDS_DIR that is not there stops it (exit 2), never read as no records.
     """
+    try:
+        now = status_time()
+    except SettingsError as error:  # the build stops on it, naming it so
+        raise Exit(f"status: {as_the_build_names(error)}", code=2) from None
     _fetch_to_read(c, "status")
     records_dir = _archive_or_none_yet("status")
-    for line in waiting(ROOT / "content", records_dir, datetime.now(UTC)).lines():
+    for line in waiting(ROOT / "content", records_dir, now).lines():
         print(line)
 
 

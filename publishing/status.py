@@ -13,7 +13,7 @@ from pathlib import Path
 import revisions
 from announcements import build_stops
 from announcements.as_built import read_as_built
-from announcements.settings import SettingsError
+from announcements.settings import SettingsError, build_time, city_timezone
 from archive.comments import CommentArchive
 from archive.index import city_time, printable
 from checks.lint import LintConfigError, Policy
@@ -103,6 +103,14 @@ def waiting(
     queue, _ = review_queue(statuses, CommentArchive(records_dir).state())  # less the deleted
     result.review = [f"{s.platform}:{s.comment_id} ({', '.join(s.why_review)})" for s in queue]
     return result
+
+
+def status_time(settings_file: Path = PUBLISHED_SETTINGS) -> datetime:
+    """The "now" `invoke status` reads the content at: the build's, BUILD_TIME as the settings
+    give it (the current time when unset), read by the build's own check, so a malformed one
+    raises its SettingsError, naming the setting and the value as given."""
+    settings = load_settings(settings_file)
+    return build_time(settings.get("BUILD_TIME"), city_timezone(settings))
 
 
 def on_the_site(

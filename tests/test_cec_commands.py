@@ -7,7 +7,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -1145,6 +1146,51 @@ def test_status_names_a_siteurl_the_build_refuses_and_lists_the_rest(
     assert result.problems == failure.value.problems
     assert result.problems[0].startswith("SettingsError: SITEURL: 'trail.ca' is not")
     assert result.failed == ["facebook: 2026-11-20-b create: HTTP 400"]
+
+
+@pytest.fixture
+def settings_read_again() -> Iterator[None]:
+    """pelicanconf.py reads BUILD_TIME from the environment when first imported (publishconf.py
+    imports it): imported afresh in the test, and the process's own copy put back after it."""
+    saved = sys.modules.pop("pelicanconf", None)
+    yield
+    sys.modules.pop("pelicanconf", None)
+    if saved is not None:
+        sys.modules["pelicanconf"] = saved
+
+
+@pytest.mark.usefixtures("settings_read_again")
+def test_status_refuses_a_build_time_the_build_refuses_naming_it_as_the_build_does(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BUILD_TIME that is not a date-time stops the build; status read the content at the
+    current time instead, and said the build would stop on nothing."""
+    monkeypatch.setenv("BUILD_TIME", "next Tuesday")
+    with pytest.raises(BuildError) as failure:
+        build_site(ROOT / "publishconf.py", site.output, {"PATH": str(site.content)})
+    (problem,) = failure.value.problems
+    assert problem.startswith("SettingsError: BUILD_TIME: 'next Tuesday' is not a date-time")
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.delenv("RECORDS_DIR", raising=False)
+    with pytest.raises(Exit) as stopped:
+        tasks.status(Context())
+    assert stopped.value.code == 2
+    assert stopped.value.message == f"status: {problem}"
+    assert "Scheduled" not in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("settings_read_again")
+def test_status_reads_the_content_at_the_build_time_the_build_reads_it_at(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.add("2099-12-01-a", date="2099-12-01 09:00")  # scheduled, now
+    monkeypatch.setattr(tasks, "ROOT", site.root)
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    monkeypatch.delenv("RECORDS_DIR", raising=False)
+    monkeypatch.setenv("BUILD_TIME", "2099-12-01 09:00")  # City time, as the build reads it
+    tasks.status(Context())
+    assert "Scheduled: 0" in capsys.readouterr().out
 
 
 def test_latest_is_the_announcement_changed_last_or_else_the_newest_by_name(site: Site) -> None:
