@@ -11,7 +11,8 @@ under FOIPPA s.22. With `--redact`, a severed copy is written beside the origina
 record but what the City published on its own (its posts, corrections, withdrawals and X
 update replies are public notices, given as published: a venue's address a resident asks
 about stays in the City's post): a commenter's name and account id also where another
-person's reply or a reviewer's reason gives them (as whole words, in any case), any account
+person's reply or a reviewer's reason gives them (as whole words, in any case), each word of
+the name also on its own ("Thanks Maria", as the search reads words), any account
 a comment mentions by @username but the City's own (policy/public-contacts.yml), the addresses
 of what they attached (a photo's page and picture, which show who posted it) and contact
 details also where the classifier quoted them, a street address a commenter or the City's
@@ -75,6 +76,7 @@ from .index import (
     search,
     search_words,
     username_key,
+    word_spans,
 )
 from .pictures import ATTACHMENTS, kept, version_pictures
 
@@ -249,15 +251,23 @@ class Finder:
     """Where the items' values appear in a text, in one pass: a value inside another, or inside
     a mark already made, is never found twice. A commenter's name and account id are found as
     whole words in any case and spacing (`jordan  park`, not `Jordan Parker`), with any
-    apostrophe (`O’Neil` on a phone) and accents composed or not; contact details and numbers
-    as written, in any case."""
+    apostrophe (`O’Neil` on a phone) and accents composed or not, and each word of a name on
+    its own, as the search reads words (`Maria`, `LOPEZ's`, `emile`; not `Marianne`), after
+    the rest; contact details and numbers as written, in any case."""
 
     def __init__(self, items: Iterable[PersonalInfo]) -> None:
         self.items: dict[tuple[bool, str], PersonalInfo] = {}
         for item in items:
             if item.value.strip() and not _the_citys_name(item):
                 self.items.setdefault((item.what in WHOLE_WORDS, name_key(item.value)), item)
-        words = [i.value for (whole, _), i in self.items.items() if whole]
+        # A name of one word, as the search reads words (`Maria`, or one a reply gives of a
+        # longer name), is found as each name's words are, after everything else (`maria` in
+        # maria@example.com is of the email address).
+        words = [
+            i.value
+            for (whole, _), i in self.items.items()
+            if whole and not (i.what == "name" and len(search_words(i.value)) == 1)
+        ]
         exact = [i.value for (whole, _), i in self.items.items() if not whole]
         alternatives = []
         if words:  # greedy: the longest name that ends where a word ends
@@ -265,28 +275,66 @@ class Finder:
         if exact:
             alternatives.append(f"(?P<exact>{_tree(exact)})")
         self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-        # A search finds a name by any one of its words (`Casey` finds Casey Demo).
-        self.name_words = {
-            word for i in self.items.values() if i.what == "name" for word in search_words(i.value)
-        }
+        # A name identifies its commenter by any one of its words, as a search finds it
+        # (`Casey` finds Casey Demo) and as a reply addresses them ("Thanks Maria"): each
+        # word, as the search reads words, with the name it is of.
+        self.name_words: dict[str, PersonalInfo] = {}
+        for item in self.items.values():
+            if item.what == "name":
+                for word in sorted(search_words(item.value)):
+                    self.name_words.setdefault(word, item)
+        self._names_of: dict[str, PersonalInfo | None] = {}
+        # A text of ASCII alone, whose words are its runs of letters and digits, holds a word
+        # of a name where this finds it: most texts, which do not, are not read word by word.
+        spelled = [word for word in self.name_words if word.isascii()]
+        self._spelled = re.compile(
+            rf"(?<![A-Za-z0-9]){_tree(spelled)}(?![A-Za-z0-9])" if spelled else "(?!)",
+            re.IGNORECASE,
+        )
 
     def find(self, text: str) -> Iterator[PersonalInfo]:
-        if self.pattern is not None:
-            yield from (self._item(m) for m in self.pattern.finditer(text))
+        yield from (item for _, _, item in self._found(text))
 
     def sever(self, text: str) -> str:
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: SEVERED.format(what=self._item(m).what), text)
+        pieces, last = [], 0
+        for start, end, item in self._found(text):
+            pieces += [text[last:start], SEVERED.format(what=item.what)]
+            last = end
+        return "".join([*pieces, text[last:]])
+
+    def _found(self, text: str) -> Iterator[tuple[int, int, PersonalInfo]]:
+        """Where in the text each value is (start, end, the item found), in the order
+        written: what the pattern finds and, outside it, each word of a flagged name as a
+        word apart (`Maria` and `Maria's`, not `Marianne`), as that name, valued as written."""
+        matches = list(self.pattern.finditer(text)) if self.pattern is not None else []
+        last = 0
+        for match in [*matches, None]:
+            start = len(text) if match is None else match.start()
+            gap = text[last:start]
+            if self.name_words and not (gap.isascii() and not self._spelled.search(gap)):
+                for begin, end in word_spans(gap):
+                    word = text[last + begin : last + end]
+                    named = self._name_of(word)
+                    if named is not None:
+                        yield last + begin, last + end, replace(named, value=word)
+            if match is not None:
+                yield match.start(), match.end(), self._item(match)
+                last = match.end()
+
+    def _name_of(self, word: str) -> PersonalInfo | None:
+        """The flagged name a word of a text is a word of, as the search compares words."""
+        if word not in self._names_of:  # once each word as written: a text repeats its words
+            self._names_of[word] = next(
+                (self.name_words[w] for w in search_words(word) if w in self.name_words), None
+            )
+        return self._names_of[word]
 
     def sever_query(self, query: str) -> str:
         """A search's query severed: what `sever` severs, and each word of it (as the search
         reads words: any case, accents dropped) that is a word of a flagged name, the rest
         kept (`Laurel Casey`: `Laurel [severed: …]`)."""
-        if self.pattern is None:
-            return query
         pieces, last = [], 0
-        for match in self.pattern.finditer(query):
+        for match in self.pattern.finditer(query) if self.pattern is not None else []:
             severed = SEVERED.format(what=self._item(match).what)
             pieces += [self._name_words_severed(query[last : match.start()]), severed]
             last = match.end()
@@ -294,9 +342,7 @@ class Finder:
 
     def _name_words_severed(self, text: str) -> str:
         name = SEVERED.format(what="name")
-        return re.sub(
-            r"\S+", lambda m: name if search_words(m[0]) & self.name_words else m[0], text
-        )
+        return re.sub(r"\S+", lambda m: name if self._name_of(m[0]) else m[0], text)
 
     def _item(self, match: re.Match[str]) -> PersonalInfo:
         whole, found = match.lastgroup == "words", match.group(0)

@@ -776,6 +776,31 @@ def search_words(text: str) -> set[str]:
     return set("".join(c if _indexed(c) else " " for c in bare.casefold()).split())
 
 
+# Where a text's words may be: runs of ASCII letters and digits (which are words, as the index
+# reads them) and of any other characters but spaces (read one by one: see `word_spans`).
+_MAYBE_WORDS = re.compile(r"(?:[A-Za-z0-9]|[^\x00-\x7f\s])+")
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where each word of a text is written, as `search_words` splits words: a run of the
+    characters the index keeps, with any accent typed as a character of its own (a Mac's
+    "E" and U+0301), which `search_words` drops. `search_words(text[start:end])` is the word
+    so found (`Maria` in "Thanks Maria's crew", "Émile" however typed)."""
+    for run in _MAYBE_WORDS.finditer(text):
+        if run[0].isascii():  # most words: found faster
+            yield run.span()
+            continue
+        start = None
+        for at, char in enumerate(run[0], run.start()):
+            if _indexed(char) or unicodedata.combining(char):
+                start = at if start is None else start
+            elif start is not None:
+                yield start, at
+                start = None
+        if start is not None:
+            yield start, run.end()
+
+
 def _fts_query(query: str) -> str:
     """Each word as a quoted term (all must match), so user input is never FTS syntax."""
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())

@@ -26,7 +26,13 @@ from archive import git as archive_git
 from archive.chain import ChainFile, chained_line, line_hash, rechain
 from archive.collect import collect
 from archive.comment_types import check_types as check_comment_types
-from archive.export import PersonalInfo, announcement_history, export, personal_information
+from archive.export import (
+    Finder,
+    PersonalInfo,
+    announcement_history,
+    export,
+    personal_information,
+)
 from archive.git import ArchiveSyncError, commit_archive, removed_records
 from archive.index import FILES, chains, date_bound, read_records, reindex, search
 from archive.retention import (
@@ -2137,6 +2143,94 @@ def test_a_severed_export_severs_a_commenters_name_among_the_words_the_classifie
     assert not re.search(r"\b(avery|lee)\b", (out / "redacted" / "records.json").read_text(), re.I)
 
 
+def _package_texts(folder: Path) -> dict[str, str]:
+    """The full text of each file an export writes into a set, the report as read (its
+    markup and entities undone)."""
+    report = html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report.html").read_text()))
+    return {
+        "records.json": (folder / "records.json").read_text(encoding="utf-8"),
+        "records.csv": (folder / "records.csv").read_text(encoding="utf-8-sig"),
+        "report.html": report,
+    }
+
+
+def test_a_severed_export_severs_each_word_of_a_commenters_name_wherever_it_is_written(
+    tmp_path: Path,
+) -> None:
+    """A reply addresses a resident by first name ("Thanks Maria"), a neighbour by surname:
+    each word of a commenter's name is severed as a word apart, in any case and as a
+    possessive, in every thread; a longer word holding it ("Marianne") is not."""
+    records, when = tmp_path / "records", "2026-11-24T18:{:02}:00+00:00"
+    _add_comment(records, "c1", "Laurel water is brown", when.format(0), "Maria Lopez",
+                 author_id="901")  # fmt: skip
+    _add_comment(records, "c2", "Thanks Maria, the crew is on it.", when.format(1),
+                 "City of Trail", author_id="100", parent_id="c1", by_city=True)  # fmt: skip
+    _add_comment(records, "c3", "LOPEZ is right, and Maria's street too. Ask Marianne.",
+                 when.format(2), "Jordan Park", author_id="902", parent_id="c1")  # fmt: skip
+    # Another announcement's thread, where she commented nothing.
+    _add_comment(records, "c4", "Paving on Bay Ave: is Lopez's block done?", when.format(3),
+                 "Avery Lee", author_id="903", announcement="2026-11-27-paving")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel", "Paving"], out, redact=True)
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    for file, text in _package_texts(out / "redacted").items():
+        assert not re.search(r"(?i)\b(?:maria|lopez)\b", text), file
+        assert "Marianne" in text, file  # not a word of her name
+    texts = [r["text"] for r in json.loads((out / "redacted" / "records.json").read_text())[
+        "records"]]  # fmt: skip
+    assert f"Thanks {name}, the crew is on it." in texts
+    assert f"{name} is right, and {name}'s street too. Ask Marianne." in texts
+    assert f"Paving on Bay Ave: is {name}'s block done?" in texts
+    # The original set keeps them, and its table lists each word found, where it was found.
+    for file, text in _package_texts(out).items():
+        assert "Thanks Maria," in text and "Maria's street" in text, file
+    original = (out / "report.html").read_text()
+    for record, value in [
+        ("archive/comments.jsonl:2", "Maria"),
+        ("archive/comments.jsonl:3", "LOPEZ"),
+        ("archive/comments.jsonl:3", "Maria"),
+        ("archive/comments.jsonl:4", "Lopez"),
+    ]:
+        assert f"<tr><td>{record}</td><td>name</td><td>{value}</td></tr>" in original
+    assert "<td>Marianne</td>" not in original
+
+
+def test_a_word_of_a_name_is_severed_however_its_accents_were_typed() -> None:
+    # As the search reads words: accents dropped, also typed as their own characters (a Mac).
+    finder = Finder([PersonalInfo("archive/comments.jsonl:1", "name", "Émile Côté")])
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    text = "Merci emile; CO\u0302TE\u0301's lane, not Emilie's"
+    assert finder.sever(text) == f"Merci {name}; {name}'s lane, not Emilie's"
+    assert [i.value for i in finder.find(text)] == ["emile", "CO\u0302TE\u0301"]
+
+
+def test_a_name_of_one_word_is_severed_in_texts_and_queries() -> None:
+    finder = Finder([PersonalInfo("archive/comments.jsonl:1", "name", "Cher")])
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    assert finder.sever("Thanks CHER, not Cheryl") == f"Thanks {name}, not Cheryl"
+    assert finder.sever_query("cher Laurel") == f"{name} Laurel"
+
+
+def test_the_words_of_a_name_the_classifier_quoted_are_flagged_in_the_original_report(
+    tmp_path: Path,
+) -> None:
+    # The classifier's off-topic evidence lists a comment's words one by one: `avery`, `lee`.
+    records, text = tmp_path / "records", "Call me about the leak, Avery Lee"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00",
+                 author="Avery Lee")  # fmt: skip
+    _add_comment(records, "c2", text, "2026-11-24T18:05:00+00:00", author="Jordan Park")
+    policy = ModerationPolicy.load(ROOT / "policy")
+    post = "Water main flushing on Laurel Crescent"
+    ModerationLog(records).classified("facebook", 1, classify("c2", text, post, policy))
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["leak"], out, redact=True)
+    original = (out / "report.html").read_text()
+    for word in ("avery", "lee"):
+        assert f"<tr><td>archive/moderation.jsonl:1</td><td>name</td><td>{word}</td></tr>" in (
+            original
+        )
+
+
 def test_a_redacted_export_severs_a_commenter_from_every_record_about_their_comment(
     archive: Path, tmp_path: Path
 ) -> None:
@@ -2238,7 +2332,8 @@ def test_a_redacted_export_severs_a_commenters_name_and_account_wherever_they_ap
     account = "[severed: FOIPPA s.22, account id of a third party]"
     assert texts(out / "redacted") == [
         (name, "Is Laurel Crescent included?"),
-        (name, f"{name} yes it is; ask Jordan Parker too"),  # whole names only
+        # Each word of a name as a word apart: Jordan Parker's "Jordan", never "Parker".
+        (name, f"{name} yes it is; ask {name} Parker too"),
         ("City of Trail", f"Thanks {name}. The City of Trail flushes Laurel too."),
         (" ", "Same here"),
         ("1601", f"Laurel is included, {name}."),
@@ -2455,8 +2550,9 @@ def test_a_severed_export_severs_a_street_address_only_the_citys_answer_gives(
         "records"]]  # fmt: skip
     address = "[severed: FOIPPA s.22, street address of a third party]"
     email = "[severed: FOIPPA s.22, email address of a third party]"
+    name = "[severed: FOIPPA s.22, name of a third party]"  # Avery Lee's first name
     assert texts[1] == (  # City Hall's address is the City's (policy/public-contacts.yml)
-        f"Avery, we will check {address}, or write to {email}; City Hall is at 1394 Pine Avenue."
+        f"{name}, we will check {address}, or write to {email}; City Hall is at 1394 Pine Avenue."
     )
 
 
