@@ -62,6 +62,7 @@ from checks.lint import (
     sin_valid,
     street_addresses,
 )
+from moderation.function_words import STOPWORDS
 
 from .comments import attachment_sources, how_removed
 from .index import (
@@ -205,6 +206,25 @@ def _third_party(record: ArchiveRecord) -> str:
     return name if name.strip() else ""
 
 
+# A word of a longer name says whose it is on its own unless it is an initial ("J" of "J
+# Park"), a number, or a word of the City's own name ("Trail Mom"): those are never severed
+# alone, nor would a release read with every "a" or "Trail" taken out. A function word of one
+# ("Will Parker", "Mom of Three") is severed alone only where it is written with a capital
+# ("Thanks Will", not "crews will"). A name of one word is severed wherever it is written, in
+# any case, as a whole name is. Words as the search reads them: accents dropped.
+FUNCTION_WORDS = frozenset(w for word in STOPWORDS for w in search_words(word))
+NEVER_ALONE = frozenset(search_words(CITY_NAME))
+
+
+def _names_someone_alone(word: str) -> bool:
+    return len(word) > 1 and not word.isdigit() and word not in NEVER_ALONE
+
+
+def _one_word(item: PersonalInfo) -> bool:
+    """A name of one word, which is severed wherever it is written, as a whole name is."""
+    return len(search_words(item.value)) == 1
+
+
 def _the_citys_name(item: PersonalInfo) -> bool:
     """A commenter's name that is the City's own: theirs in their own records, but anywhere
     else (a post, an answer, a reply to them) the City's, which is no third party's."""
@@ -266,7 +286,7 @@ class Finder:
         words = [
             i.value
             for (whole, _), i in self.items.items()
-            if whole and not (i.what == "name" and len(search_words(i.value)) == 1)
+            if whole and not (i.what == "name" and _one_word(i))
         ]
         exact = [i.value for (whole, _), i in self.items.items() if not whole]
         alternatives = []
@@ -279,10 +299,16 @@ class Finder:
         # (`Casey` finds Casey Demo) and as a reply addresses them ("Thanks Maria"): each
         # word, as the search reads words, with the name it is of.
         self.name_words: dict[str, PersonalInfo] = {}
+        self._with_a_capital: set[str] = set()  # severed alone only so written (see above)
         for item in self.items.values():
             if item.what == "name":
-                for word in sorted(search_words(item.value)):
+                words_of_name = search_words(item.value)
+                if len(words_of_name) > 1:  # a name of one word is the whole name
+                    words_of_name = set(filter(_names_someone_alone, words_of_name))
+                    self._with_a_capital |= words_of_name & FUNCTION_WORDS
+                for word in sorted(words_of_name):
                     self.name_words.setdefault(word, item)
+        self._with_a_capital -= {w for w, i in self.name_words.items() if _one_word(i)}
         self._names_of: dict[str, PersonalInfo | None] = {}
         # A text of ASCII alone, whose words are its runs of letters and digits, holds a word
         # of a name where this finds it: most texts, which do not, are not read word by word.
@@ -325,7 +351,13 @@ class Finder:
         """The flagged name a word of a text is a word of, as the search compares words."""
         if word not in self._names_of:  # once each word as written: a text repeats its words
             self._names_of[word] = next(
-                (self.name_words[w] for w in search_words(word) if w in self.name_words), None
+                (
+                    self.name_words[w]
+                    for w in search_words(word)
+                    if w in self.name_words
+                    and (w not in self._with_a_capital or word[:1].isupper())
+                ),
+                None,
             )
         return self._names_of[word]
 

@@ -2211,6 +2211,27 @@ def test_a_name_of_one_word_is_severed_in_texts_and_queries() -> None:
     assert finder.sever_query("cher Laurel") == f"{name} Laurel"
 
 
+def test_an_initial_a_number_or_the_citys_own_words_are_never_severed_alone() -> None:
+    """A release keeps its "a"s and "Trail"s: an initial, a number and a word of the City's
+    name say whose a name is only with the rest of it; a function word that is a name ("Will")
+    is severed alone where it is written as a name is, with a capital."""
+    finder = Finder(
+        [
+            PersonalInfo("archive/comments.jsonl:1", "name", "A. Smith"),
+            PersonalInfo("archive/comments.jsonl:2", "name", "Trail Mom 1988"),
+            PersonalInfo("archive/comments.jsonl:3", "name", "Will Parker"),
+        ]
+    )
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    text = "Thanks Will, crews will be in Trail by 1988 Ave with a truck; ask Smith or Mom."
+    assert finder.sever(text) == (
+        f"Thanks {name}, crews will be in Trail by 1988 Ave with a truck; ask {name} or {name}."
+    )
+    assert finder.sever("A. Smith and Trail Mom 1988 and will parker") == (
+        f"{name} and {name} and {name}"
+    )
+
+
 def test_the_words_of_a_name_the_classifier_quoted_are_flagged_in_the_original_report(
     tmp_path: Path,
 ) -> None:
