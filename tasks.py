@@ -71,6 +71,7 @@ from moderation.run import DecisionError, classify_file, moderate_collected  # n
 from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.alert import (  # noqa: E402
     AlertError,
+    changes_besides_the_alert,
     commit_alert,
     publish_alert,
     put_on_branch,
@@ -87,7 +88,12 @@ from publishing.build import (  # noqa: E402
     not_replaceable,
 )
 from publishing.build import load_settings as load_site_settings  # noqa: E402
-from publishing.commit import Branch, CommitError, branch_to_commit_on  # noqa: E402
+from publishing.commit import (  # noqa: E402
+    Branch,
+    CommitError,
+    branch_to_commit_on,
+    commits_behind,
+)
 from publishing.demo import run_demo  # noqa: E402
 from publishing.deploy import DeployError, Project, check_target  # noqa: E402
 from publishing.deploy import deploy as deploy_site  # noqa: E402
@@ -945,6 +951,41 @@ def _branch_for_the_alert() -> Branch:
         ) from None
 
 
+def _only_the_alert_goes_out(title: str, body: str, branch: Branch) -> None:
+    """The alert's build publishes the checkout's content/ as it is, and the deploy replaces
+    the site with it: refused (exit 2) before anything is written when the checkout holds
+    changes not committed (they would go live with the alert, unsigned, and CI's next run
+    would take them off again) or lacks commits of its upstream (the deploy would take their
+    pages off the site). An upstream that cannot be fetched is said, and the alert goes on."""
+    try:
+        others = changes_besides_the_alert(ROOT, title, body)
+    except history.HistoryError as error:
+        raise Exit(f"alert: {error}", code=2) from None
+    if others:
+        raise Exit(
+            f"alert: not committed: {', '.join(others)}; the alert's build would publish them "
+            f"with it, and CI's next run, building {branch.upstream} without them, would take "
+            "them off the site again; nothing was written: commit them (signed), or stash or "
+            "remove them, and run the alert again",
+            code=2,
+        )
+    behind = commits_behind(ROOT, branch)
+    if behind is None:
+        print(
+            f"alert: warning: {branch.upstream} could not be fetched, so this checkout may lack "
+            "what was published since it was last pulled; going on",
+            file=sys.stderr,
+        )
+    elif behind:
+        commits = "commit" if behind == 1 else "commits"
+        raise Exit(
+            f"alert: this checkout lacks {behind} {commits} of {branch.upstream}, published "
+            "since it was last pulled: the alert's deploy would take their pages off the site; "
+            "nothing was written: run `git pull --rebase`, then the alert again",
+            code=2,
+        )
+
+
 # `invoke alert`'s exit code when the alert is live but a platform set up for it lacks it.
 ALERT_NOT_EVERYWHERE = 3
 
@@ -972,6 +1013,7 @@ def alert(c: Context, title: str, body: str = "") -> None:
     _deploy_target_usable("alert", target)
     _platform_settings()  # a value that cannot be used stops it here, not once it is live
     branch = _branch_for_the_alert()
+    _only_the_alert_goes_out(title, body, branch)
     _logging()
     os.chdir(ROOT)
     # Posted from this machine, the alert must be on record where CI looks, or CI's next run

@@ -17,6 +17,7 @@ from announcements.model import parse_announcement, read_source, split_front_mat
 from announcements.reader import text_blocks
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from archive.chain import ChainWriteError
+from checks.history import uncommitted
 from checks.lint import WAIVER, LintConfigError, lint
 from syndication.config import REQUIRED, load_settings
 from syndication.ledger import LedgerError
@@ -240,6 +241,19 @@ def _alert_file(
         )
     say(f"alert: {earlier} was written by an earlier run; carrying on from the build")
     return earlier
+
+
+def changes_besides_the_alert(
+    root: Path, title: str, body: str, now: datetime | None = None
+) -> list[str]:
+    """The changes to content/ and policy/ not committed in the checkout at `root`, but this
+    alert's own file left by an earlier run of it (which running it again finishes): the
+    alert's build would publish them with it, unsigned, and CI's next run, building the
+    branch without them, would take them off the site again."""
+    when = (now or datetime.now(CITY)).astimezone(CITY)
+    earlier = _written_by_an_earlier_run(root / "content", title, body, when)
+    own = earlier.relative_to(root).as_posix() if earlier is not None else None
+    return [path for path in uncommitted(root) if path != own]
 
 
 def _written_by_an_earlier_run(

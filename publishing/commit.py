@@ -7,6 +7,7 @@ rebased, stashed or merged: a push the remote refuses is left for the person to 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,27 @@ def branch_to_commit_on(root: Path) -> Branch:
             "for your city' says (gpg.format ssh, user.signingkey, commit.gpgsign true)"
         )
     return branch
+
+
+def commits_behind(root: Path, branch: Branch) -> int | None:
+    """How many commits the branch's upstream has that this checkout lacks (what CI published,
+    or a colleague pushed, since it was last pulled), fetched now; None when the upstream
+    cannot be fetched (no network), which the caller says. Never asks for a password."""
+    fetched = run_git(
+        "-C",
+        str(root),
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        branch.remote,
+        branch.merge,
+        error=CommitError,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+    )
+    if fetched.returncode != 0:
+        return None
+    code, count = _git(root, "rev-list", "--count", "HEAD..FETCH_HEAD")
+    return int(count) if code == 0 and count.isdigit() else None
 
 
 def commit_file(root: Path, path: Path, message: str) -> bool:

@@ -313,9 +313,8 @@ def test_invoke_alert_exits_3_naming_the_platforms_an_alert_is_not_on(
 
     import tasks
 
-    source = checkout.site.add("2026-11-24-boil-water", category="alert", urgent="true")
-
     def published(*args: object, **kwargs: object) -> AlertResult:
+        source = checkout.site.add("2026-11-24-boil-water", category="alert", urgent="true")
         return AlertResult(source, "https://trail.ca/a.html", Report(), ("twitter",))
 
     monkeypatch.setattr(tasks, "publish_alert", published)
@@ -753,14 +752,25 @@ def test_an_alert_whose_file_cannot_be_pushed_says_how_to_finish_and_carries_on_
 ) -> None:
     from invoke.exceptions import Exit
 
+    import tasks
     from tests.test_verify_history import git
 
-    other = checkout.clone(checkout.repo.path.parent / "colleague")  # pushes first
-    (other / "README.md").write_text("City of Trail\n")
-    git(other, "add", "README.md")
-    git(other, "-c", "user.name=emp", "-c", "user.email=emp@trail.ca", "commit", "-qm", "x")
-    git(other, "push", "-q")
     alert = alert_in(checkout, sandboxes, monkeypatch)
+    publishing, pushed = tasks.publish_alert, list[Path]()
+
+    def colleague_pushes_meanwhile(*args: Any) -> AlertResult:
+        """A colleague pushes while the alert is published: after its checks, before its own
+        push (a checkout behind its upstream is refused before anything is written)."""
+        if not pushed:
+            other = checkout.clone(checkout.repo.path.parent / "colleague")
+            (other / "README.md").write_text("City of Trail\n")
+            git(other, "add", "README.md")
+            git(other, "-c", "user.name=emp", "-c", "user.email=emp@trail.ca", "commit", "-qm", "x")
+            git(other, "push", "-q")
+            pushed.append(other)
+        return publishing(*args)
+
+    monkeypatch.setattr(tasks, "publish_alert", colleague_pushes_meanwhile)
     with pytest.raises(Exit) as stopped:
         alert()
     (source,) = (checkout.site.content / "announcements").glob("*-boil-water-*.md")
@@ -867,6 +877,61 @@ def test_the_alert_refuses_a_branch_ci_does_not_publish(
     checkout.git("push", "-q", "-u", "origin", "winter-notices")
     message = refused_before_writing(checkout, monkeypatch)
     assert "origin/winter-notices" in message and "CI publishes main" in message
+
+
+def test_the_alert_refuses_a_checkout_holding_other_changes_not_committed(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The alert's build publishes content/ as it is: a draft left published and uncommitted
+    would go live and be posted with it, then be taken off by CI's next run."""
+    notes = checkout.repo.path / "content" / "announcements" / "2026-11-24-council-notes.md"
+    notes.write_text("---\ntitle: Council notes (work in progress)\n---\nNot yet.\n")
+    message = refused_before_writing(checkout, monkeypatch)
+    assert "not committed: content/announcements/2026-11-24-council-notes.md" in message
+    assert "commit them (signed), or stash or remove them" in message
+
+
+def test_the_alert_refuses_a_checkout_that_lacks_what_was_published_since(
+    checkout: Checkout, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """CI published an announcement pushed from elsewhere: a deploy of this checkout's build
+    would take its page off the site."""
+    from tests.test_verify_history import git
+
+    elsewhere = checkout.clone(tmp_path / "elsewhere")
+    git(elsewhere, "-c", "commit.gpgsign=false", "commit", "-q", "--allow-empty", "-m", "CI")
+    git(elsewhere, "push", "-q", "origin", "main")
+    message = refused_before_writing(checkout, monkeypatch)
+    assert "lacks 1 commit of origin/main" in message and "git pull --rebase" in message
+
+
+def test_an_upstream_that_cannot_be_fetched_is_told_apart_from_one_up_to_date(
+    checkout: Checkout,
+) -> None:
+    from publishing.commit import branch_to_commit_on, commits_behind
+
+    branch = branch_to_commit_on(checkout.repo.path)
+    assert commits_behind(checkout.repo.path, branch) == 0
+    checkout.git("remote", "set-url", "origin", str(checkout.repo.path.parent / "gone.git"))
+    assert commits_behind(checkout.repo.path, branch) is None
+
+
+def test_an_earlier_run_of_the_same_alert_left_uncommitted_is_not_another_change(
+    checkout: Checkout,
+) -> None:
+    """Running an interrupted alert again finishes it: its own file is not in the way."""
+    from publishing.alert import changes_besides_the_alert
+    from publishing.author import new_announcement
+
+    title, body = "Boil water advisory", "Boil tap water."
+    when = datetime(2026, 11, 24, 11, 0, tzinfo=CITY)
+    new_announcement(
+        checkout.repo.path / "content", title, "alert", summary="Boil tap water.", urgent=True,
+        body=body, status="published", now=when,
+    )  # fmt: skip
+    assert changes_besides_the_alert(checkout.repo.path, title, body, when) == []
+    other = changes_besides_the_alert(checkout.repo.path, "Road closed", body, when)
+    assert other == ["content/announcements/2026-11-24-boil-water-advisory.md"]
 
 
 def refused_before_writing(checkout: Checkout, monkeypatch: pytest.MonkeyPatch) -> str:
