@@ -210,7 +210,8 @@ class FacebookSandbox(Sandbox):
             return self._usage(json_response({"id": post_id}))
         if (old_field := _deprecated_field(request, version)) is not None:
             return self._deprecated(old_field)
-        newest_first = sorted(self.posts.values(), key=lambda p: p["id"], reverse=True)
+        listed = [post for post in self.posts.values() if self.listed(post["id"])]
+        newest_first = sorted(listed, key=lambda p: p["id"], reverse=True)
         return self._usage(self._page(request, newest_first))
 
     def _new_post(self, message: str, link: str | None, writer: dict[str, str]) -> str:
@@ -227,6 +228,7 @@ class FacebookSandbox(Sandbox):
                 "edits": [],
                 "permalink_url": f"https://www.facebook.com/{post_id.replace('_', '/posts/')}",
             }
+            self.made(post_id)
             return post_id
 
     def add_visitor_post(

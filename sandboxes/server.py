@@ -33,7 +33,10 @@ FAULT_KINDS = (
     "quota",
     "not_json",
     "not_json_after_write",
+    "server_error_after_write",
 )
+# Faults that let the write through, then answer in their own way.
+AFTER_WRITE = ("drop_after_write", "not_json_after_write", "server_error_after_write")
 # A proxy's or captive portal's page in the API's place: 200, and no JSON.
 NOT_JSON_PAGE = "<html><body>Service unavailable</body></html>"
 _RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 seconds: close() resets the connection
@@ -98,6 +101,8 @@ class Sandbox:
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
+        # The `lag` of the after-write fault answering the call this thread serves, if any.
+        self._writing = threading.local()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -122,6 +127,8 @@ class Sandbox:
             self.faults = []
             self.requests = []
             self.clock_offset = timedelta()  # moved on by pass_time()
+            # Posts a platform's listings leave out until then (an after-write fault's `lag`).
+            self.unlisted_until: dict[str, datetime] = {}
 
     def snapshot(self) -> dict[str, Any]:
         return {}
@@ -145,6 +152,22 @@ class Sandbox:
         posts age, as they would on the platform after that long."""
         with self.lock:
             self.clock_offset += by
+
+    # A listing slow to show a new post
+
+    def made(self, item_id: str) -> None:
+        """A post the call being answered made: left out of the platform's listings (a feed,
+        a timeline, a playlist) for the `lag` seconds of the after-write fault answering it, as
+        a platform's listings can be slow to show one."""
+        lag = getattr(self._writing, "lag", 0.0)
+        if lag > 0:
+            with self.lock:
+                self.unlisted_until[item_id] = self.now() + timedelta(seconds=lag)
+
+    def listed(self, item_id: str) -> bool:
+        """Whether the platform's listings show the post yet (see `made`)."""
+        until = self.unlisted_until.get(item_id)
+        return until is None or self.now() >= until
 
     # Lifecycle
 
@@ -236,15 +259,23 @@ class Sandbox:
             time.sleep(float(fault.params.get("seconds", 5)))
         elif fault and fault.kind == "not_json":
             return _not_json(fault)
-        elif fault and fault.kind not in ("drop_after_write", "not_json_after_write"):
+        elif fault and fault.kind not in AFTER_WRITE:
             return self.fault_response(fault, request)
-        response = endpoint(request, **values)
+        self._writing.lag = float(fault.params.get("lag", 0)) if fault else 0.0
+        try:
+            response = endpoint(request, **values)
+        finally:
+            self._writing.lag = 0.0
         if fault and fault.kind == "drop_after_write":
             raise DropConnection
         if fault and fault.kind == "not_json_after_write":
             # The write is done, but a proxy in between answers its page in the API's answer's
             # place: the client cannot tell whether it was.
             return _not_json(fault)
+        if fault and fault.kind == "server_error_after_write":
+            # The write is done, and then the platform (or a gateway answering in its own
+            # shape) answers its 5xx all the same: the client cannot tell whether it was.
+            return self.fault_response(fault, request)
         return response
 
     def _control_state(self, request: Request) -> Response:

@@ -265,6 +265,7 @@ class TwitterSandbox(Sandbox):
                 return self.problem(403, "Forbidden", REPLY_TO_DELETED)  # as X refuses it
             tweet_id = str(next(self._ids))
             self.tweets[tweet_id] = self._tweet_record(tweet_id, text, self.user_id, reply_to)
+            self.made(tweet_id)
             self.posted_at.append(self._timestamp())
             data = {
                 "id": tweet_id,
@@ -408,7 +409,9 @@ class TwitterSandbox(Sandbox):
     def _timeline(self, request: Request, user_id: str) -> Response:
         if (denied := self._guard(request, "timeline")) is not None:
             return denied
-        mine = [t for t in self.tweets.values() if t["author_id"] == user_id]
+        mine = [
+            t for t in self.tweets.values() if t["author_id"] == user_id and self.listed(t["id"])
+        ]
         return self._listing(request, mine, "timeline")
 
     def _search(self, request: Request) -> Response:
@@ -446,6 +449,7 @@ class TwitterSandbox(Sandbox):
             if t["conversation_id"] in conversations
             and t["id"] not in conversations
             and t["created_at"] >= oldest
+            and self.listed(t["id"])
         ]
         return self._listing(request, found, "search")
 

@@ -304,6 +304,7 @@ class YouTubeSandbox(Sandbox):
             "size": size,
         }
         self.videos[video_id] = video
+        self.made(video_id)
         return video
 
     def _videos(self, request: Request) -> Response:
@@ -379,7 +380,8 @@ class YouTubeSandbox(Sandbox):
     def _playlist_items(self, request: Request) -> Response:
         if (denied := self._guard(request, "list")) is not None:
             return denied
-        newest_first = sorted(self.videos.values(), key=lambda v: v["id"], reverse=True)
+        listed = [video for video in self.videos.values() if self.listed(video["id"])]
+        newest_first = sorted(listed, key=lambda v: v["id"], reverse=True)
         parts = request.args.get("part", "").split(",")
         items = []
         for v in newest_first:

@@ -182,7 +182,7 @@ class Facebook(Platform):
                 # facebook-sdk's own error, not Graph's JSON: the answer is a page that is
                 # not JSON ("Maintype was not text, image, or querystring").
                 raise self._unreadable(write) from None
-            raise self._translate(error) from None
+            raise self._translate(error, write) from None
         except requests.exceptions.JSONDecodeError:
             # Labelled JSON, but not: requests counts it among its network errors.
             raise self._unreadable(write) from None
@@ -195,11 +195,11 @@ class Facebook(Platform):
 
     def _unreadable(self, write: bool) -> PlatformError:
         """An answer that is not Graph's JSON (a proxy's page in its place). To a write answered
-        2xx, Graph may have carried it out: it is lost, as a dropped answer is, and looked
-        for before it is sent again (never posted twice)."""
+        2xx or 5xx (a gateway's 502 or 504 page), Graph may have carried it out: it is lost, as
+        a dropped answer is, and looked for before it is sent again (never posted twice)."""
         status = self.session.last_status
         message = f"Facebook: unreadable response (HTTP {status})"
-        if write and status is not None and 200 <= status < 300:
+        if write and status is not None and (200 <= status < 300 or status >= 500):
             return AnswerLost(f"{message} to a write")
         if status == 429:  # a proxy's own limit, or Graph's behind it
             regained = _regain_access_after(self.session.last_headers)
@@ -230,7 +230,7 @@ class Facebook(Platform):
             ) from None
         self._page_answered = True
 
-    def _translate(self, error: facebook.GraphAPIError) -> PlatformError:
+    def _translate(self, error: facebook.GraphAPIError, write: bool) -> PlatformError:
         code = error.code
         status = self.session.last_status
         message = self._clean(f"Facebook error {code} (HTTP {status}): {error.message}")
@@ -238,7 +238,9 @@ class Facebook(Platform):
             regained = _regain_access_after(self.session.last_headers)
             return RateLimited(message, retry_after=regained or THROTTLE_WAIT)
         if code in TEMPORARY or (status is not None and status >= 500):
-            return TransientError(message)
+            # Graph may fail after carrying a write out (its "unknown error", its "service
+            # temporarily unavailable"): lost, never sent again unseen. A read is tried again.
+            return AnswerLost(f"{message} (to a write)") if write else TransientError(message)
         if code in REFUSED_TOKEN:
             return AuthError(message, CREDENTIALS[self.name])
         if code in MISSING_PERMISSION:  # every call needing it is refused so: stop at once

@@ -23,6 +23,7 @@ import tweepy
 
 from .base import (
     LABELS,
+    AnswerLost,
     AuthError,
     Comment,
     Duplicate,
@@ -308,6 +309,10 @@ class Twitter(Platform):
             wait = max(1.0, reset.timestamp() - time.time()) if reset else 60.0
             return RateLimited(message, retry_after=wait)
         if isinstance(error, tweepy.TwitterServerError):
+            # X may carry a write out and answer 5xx all the same ("over capacity", a
+            # gateway's page): lost, never sent again unseen. A read is tried again.
+            if _writes(response):
+                return AnswerLost(f"{message} (to a write)")
             return TransientError(message)
         if isinstance(error, tweepy.Unauthorized):  # the app's or the account's keys refused
             return AuthError(message, CREDENTIALS[self.name])
@@ -321,6 +326,12 @@ class Twitter(Platform):
 
     def _clean(self, message: str) -> str:
         return redact(message, self._secrets)
+
+
+def _writes(response: requests.Response | None) -> bool:
+    """Whether the call answered was a write (a post, a deletion, a hide): anything but GET."""
+    request = getattr(response, "request", None)
+    return str(getattr(request, "method", None) or "GET").upper() != "GET"
 
 
 def _conversations_query(remote_ids: Sequence[str]) -> str:

@@ -105,7 +105,8 @@ class UploadSessionGone(PlatformError):
 
 class ServerError(TransientError):
     """A 5xx: YouTube failed for now. An upload session it answers for still holds what
-    arrived before, so the upload asks it and goes on (Google's resumable upload guide)."""
+    arrived before, so the upload asks it and goes on (Google's resumable upload guide). To
+    any other write, YouTube may have carried it out: `_write` raises it as an AnswerLost."""
 
 
 def next_quota_reset(now: datetime | None = None) -> datetime:
@@ -259,7 +260,7 @@ class YouTube(Platform):
     def update(self, entry: Entry, posted: Record) -> RemotePost | None:
         remote_id = posted.require_remote_id()
         body = {"id": remote_id, "snippet": self._snippet(entry.posts[self.name])}
-        self._call(self.api.videos().update(part="snippet", body=body).execute)
+        self._write(self.api.videos().update(part="snippet", body=body))
         return None
 
     def edited_text(self, entry: Entry) -> str:
@@ -272,7 +273,7 @@ class YouTube(Platform):
 
     def withdraw(self, remote_id: str) -> None:
         body = {"id": remote_id, "status": {"privacyStatus": "private"}}
-        self._call(self.api.videos().update(part="status", body=body).execute)
+        self._write(self.api.videos().update(part="status", body=body))
 
     def announcing(self, entry: Entry) -> Iterator[RemotePost]:
         channel = self._channel()
@@ -367,9 +368,7 @@ class YouTube(Platform):
 
     def hide_comment(self, comment_id: str, hidden: bool) -> None:
         status = "rejected" if hidden else "published"
-        self._call(
-            self.api.comments().setModerationStatus(id=comment_id, moderationStatus=status).execute
-        )
+        self._write(self.api.comments().setModerationStatus(id=comment_id, moderationStatus=status))
 
     def permalink(self, video_id: str) -> str:
         return f"https://www.youtube.com/watch?v={video_id}"
@@ -401,6 +400,15 @@ class YouTube(Platform):
         except (httplib2.HttpLib2Error, OSError) as error:
             # A timeout or a dropped connection: YouTube may have carried the call out.
             raise AnswerLost(self._clean(f"YouTube: network error: {error}")) from None
+
+    def _write(self, request: Any) -> Any:
+        """A write other than the upload's chunks (whose 5xx its session answers for, see
+        `create`): one answered 5xx, by YouTube or a gateway, may have been carried out all the
+        same, so it is lost, never sent again unseen."""
+        try:
+            return self._call(request.execute)
+        except ServerError as error:
+            raise AnswerLost(f"{error} (to a write)") from None
 
     def _translate(self, error: HttpError) -> PlatformError:
         status = int(error.resp.status)
