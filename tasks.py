@@ -73,6 +73,7 @@ from publishing.alert import (  # noqa: E402
     AlertError,
     changes_besides_the_alert,
     commit_alert,
+    first_sentence,
     publish_alert,
     put_on_branch,
     records_not_pushed,
@@ -1007,6 +1008,12 @@ def alert(c: Context, title: str, body: str = "") -> None:
     """
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)
+    if not first_sentence(body):  # its text as the page shows it: the summary would be empty
+        raise Exit(
+            "alert: --body has no text the page would show (only a comment, an empty heading, "
+            "a rule or an image without alt text): say what people must do",
+            code=2,
+        )
     target = os.environ.get("DEPLOY_URL")
     if not target:
         raise Exit("alert: set DEPLOY_URL so the alert can go live", code=2)

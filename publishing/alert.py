@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from announcements.addresses import slug_of
-from announcements.model import parse_announcement, read_source, split_front_matter
+from announcements.model import (
+    parse_announcement,
+    read_source,
+    says_nothing,
+    split_front_matter,
+)
 from announcements.reader import text_blocks
 from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
 from archive.chain import ChainWriteError
@@ -56,8 +61,12 @@ def first_sentence(text: str) -> str:
     summary is never Markdown: `**` would reach the posts as typed), on one line as the posts
     show it, not cut at an abbreviation: a summary cut short would leave out what people must
     do. It is never longer than the first block (paragraph, heading, list item): a bold
-    heading without a full stop ends there, not run into the next paragraph's sentence."""
-    line = next(iter(text_blocks(text)), "")
+    heading without a full stop ends there, not run into the next paragraph's sentence.
+    Empty when the page would show no text (only a comment, an empty heading, a rule, an
+    image without alt text, a zero-width space): never a full stop alone."""
+    line = next((block for block in text_blocks(text) if not says_nothing(block)), "")
+    if not line:
+        return ""
     _, end = next(sentences(line))
     sentence = line[:end]
     return sentence if sentence.rstrip(CLOSING).endswith(SENTENCE_STOPS) else sentence + "."

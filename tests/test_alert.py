@@ -153,6 +153,47 @@ def test_the_summary_is_the_first_sentence() -> None:
 
 
 @pytest.mark.parametrize(
+    "body", ["<!-- see map -->", "#", "---", "![](map.png)", "&nbsp;", "&#8203;", "   "]
+)
+def test_a_body_with_no_text_has_no_summary(body: str) -> None:
+    # Not a lone "." for Facebook and X: the page shows no text, so there is no sentence.
+    assert first_sentence(body) == ""
+
+
+def test_the_summary_skips_a_block_with_no_text() -> None:
+    assert first_sentence("&#8203;\n\nBoil tap water. Then wait.") == "Boil tap water."
+
+
+@pytest.mark.parametrize(
+    "body", ["", "  ", "<!-- see map -->", "#", "---", "![](map.png)", "&nbsp;", "&#8203;"]
+)
+def test_invoke_alert_refuses_a_body_with_no_text_before_writing(
+    body: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a comment, an empty heading, a rule or an image without alt text: the page and the
+    posts would say nothing but the title ("URGENT: Evacuation order. ."). Refused (exit 2)
+    before anything is written, as a missing --body is."""
+    from invoke.context import Context
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    def written(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an alert with no text was written")
+
+    monkeypatch.setattr(tasks, "publish_alert", written)
+    monkeypatch.setattr(tasks.os, "chdir", lambda path: None)
+    monkeypatch.setenv("DEPLOY_URL", str(tmp_path / "www"))
+    monkeypatch.setenv("RECORDS_DIR", str(tmp_path / "records"))
+    monkeypatch.delenv("RECORDS_REMOTE", raising=False)
+    with pytest.raises(Exit) as stopped:
+        tasks.alert(Context(), "Evacuation order for Rossland Avenue", body=body)
+    assert stopped.value.code == 2
+    assert "say what people must do" in str(stopped.value.message)
+    assert not (tmp_path / "www").exists() and not (tmp_path / "records").exists()
+
+
+@pytest.mark.parametrize(
     ("body", "summary"),
     [
         (
