@@ -20,7 +20,7 @@ from announcements.model import (
     split_front_matter,
 )
 from announcements.reader import text_blocks
-from announcements.sentences import CLOSING, SENTENCE_STOPS, sentences
+from announcements.sentences import CLOSING, SENTENCE_STOPS, full_stop, sentences
 from archive.chain import ChainWriteError
 from checks.history import uncommitted
 from checks.lint import WAIVER, LintConfigError, lint
@@ -69,7 +69,9 @@ def first_sentence(text: str) -> str:
         return ""
     _, end = next(sentences(line))
     sentence = line[:end]
-    return sentence if sentence.rstrip(CLOSING).endswith(SENTENCE_STOPS) else sentence + "."
+    if sentence.rstrip(CLOSING).endswith(SENTENCE_STOPS):
+        return sentence
+    return sentence + full_stop(sentence)
 
 
 def one_line(text: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from announcements.sentences import sentences
 from publishing.alert import AlertError, AlertResult, first_sentence, publish_alert
 from publishing.author import CITY, AuthoringError, new_announcement, preview
 from sandboxes import Sandboxes, start_all
@@ -150,6 +151,38 @@ def test_the_summary_is_the_first_sentence() -> None:
     assert first_sentence("Boil water\nnow.\nThen wait") == "Boil water now."  # one line
     assert first_sentence("Is your water safe? Boil it first.") == "Is your water safe?"
     assert first_sentence("Boil it now! 2 minutes at least.") == "Boil it now!"
+
+
+@pytest.mark.parametrize(
+    ("body", "summary"),
+    [
+        ("立即离开。然后等待。", "立即离开。"),  # no space after a CJK stop: CJK writes none
+        ("立即离开。", "立即离开。"),  # ends in its own full stop: none added
+        ("立即离开！然后等待。", "立即离开！"),
+        ("有危险吗？立即离开。", "有危险吗？"),
+        ("立即离开．然后等待．", "立即离开．"),  # the fullwidth full stop
+        ("立即离开。 Then wait.", "立即离开。"),
+        ("「立即离开。」然后等待。", "「立即离开。」"),  # the quote closes with the sentence
+        ("什么？！然后等待。", "什么？！"),
+        ("水深１．５ｍ。立即离开。", "水深１．５ｍ。"),  # between digits: a decimal point
+        ("立即离开", "立即离开。"),  # CJK text gets the CJK full stop, not "."
+        ("すぐに避難してください", "すぐに避難してください。"),
+        ("Leave now 立即离开", "Leave now 立即离开。"),  # by its last character
+        ("立即离开 Rossland Ave", "立即离开 Rossland Ave."),
+    ],
+)
+def test_a_summary_in_chinese_or_japanese_ends_at_its_full_stop(body: str, summary: str) -> None:
+    assert first_sentence(body) == summary
+
+
+def test_sentences_end_at_a_cjk_stop_without_a_space() -> None:
+    text = "立即离开。然后等待！ Boil it. Starting 8 a.m. Tuesday."
+    assert [text[start:end] for start, end in sentences(text)] == [
+        "立即离开。",
+        "然后等待！",
+        "Boil it.",
+        "Starting 8 a.m. Tuesday.",
+    ]
 
 
 @pytest.mark.parametrize(

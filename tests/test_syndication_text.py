@@ -190,6 +190,7 @@ def test_facebook_message_has_the_link_and_guidelines() -> None:
         ('Mayor: "Thank you, Trail."', 'Mayor: "Thank you, Trail." Crews are out.'),
         ("Pool closed (until Monday.)", "Pool closed (until Monday.) Crews are out."),
         ("What comes next\u2026", "What comes next\u2026 Crews are out."),
+        ("立即撤离！", "立即撤离！ Crews are out."),  # a CJK stop
     ],
 )
 def test_a_title_that_ends_a_sentence_gets_no_second_full_stop(title: str, lead: str) -> None:
