@@ -1,8 +1,9 @@
 """Function words of English and French: words that carry no topic and name no one.
 
 The classifier leaves them out when it compares what a comment is about with the post, and
-reads with them which language a sentence is in; the FOI export never severs one alone as a
-word of a commenter's name ("Mom of Three" does not take every "of" out of a release).
+reads with them which language a sentence is in; the FOI export severs one alone, as a word
+of a commenter's longer name, only where it is written with a capital ("Thanks Will" for Will
+Parker; "Mom of Three" does not take every "of" out of a release).
 """
 
 from __future__ import annotations
