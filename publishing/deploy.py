@@ -212,6 +212,36 @@ def rsync_changes(itemized: str) -> tuple[int, int]:
     return sent, removed
 
 
+# Bounded waits, so that a target that does not answer stops the deploy with an error instead
+# of hanging (an urgent alert too) for ever. CONNECT_TIMEOUT: seconds to connect to the other
+# machine (ssh's ConnectTimeout, or rsync's --contimeout for an rsync daemon). IO_TIMEOUT:
+# seconds rsync waits for the other end to send or take anything (--timeout); it counts from
+# the last data moved, not from the start, so a large site is not cut short.
+CONNECT_TIMEOUT = 30
+IO_TIMEOUT = 120
+# rsync's exit codes for those waits: no data moved in IO_TIMEOUT; no daemon in CONNECT_TIMEOUT.
+TIMED_OUT = (30, 35)
+
+
+def _to_a_daemon(target: str) -> bool:
+    """Whether rsync takes `target` for an rsync daemon's (`rsync://…`, `host::module`), which
+    it reaches without ssh."""
+    return target.startswith("rsync://") or "::" in target.partition("/")[0]
+
+
+def rsync_waits(target: str) -> list[str]:
+    """rsync's options bounding its waits on `target`. Over SSH, the ssh command (RSYNC_RSH's,
+    if set, with its own options first, which ssh lets win) gets a connect timeout and
+    BatchMode: a password or host key prompt no one answers fails at once."""
+    waits = [f"--timeout={IO_TIMEOUT}"]
+    if _to_a_daemon(target):
+        waits.append(f"--contimeout={CONNECT_TIMEOUT}")
+    elif _over_ssh(target):
+        shell = os.environ.get("RSYNC_RSH", "").strip() or "ssh"
+        waits += ["-e", f"{shell} -o ConnectTimeout={CONNECT_TIMEOUT} -o BatchMode=yes"]
+    return waits
+
+
 def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Result:
     if shutil.which("rsync") is None:
         raise DeployError("rsync is not installed (Debian: apt-get install rsync)")
@@ -231,15 +261,22 @@ def deploy_rsync(output: Path, target: str, say: Callable[[str], None]) -> Resul
         else:  # the rest of the site as a whole, then removal of what it no longer has
             extra, listed = ["--delete", "--delete-after"], None
         run = subprocess.run(
-            ["rsync", "-rlt", "--checksum", ITEMIZED, *extra, source, target],
+            ["rsync", "-rlt", "--checksum", ITEMIZED, *rsync_waits(target), *extra, source, target],
             capture_output=True,
             text=True,
             check=False,
             input=listed,
         )
         if run.returncode != 0:
+            waited = (
+                f"no answer from {shown} in time (connect: {CONNECT_TIMEOUT} s, "
+                f"data: {IO_TIMEOUT} s): "
+                if run.returncode in TIMED_OUT or "timed out" in run.stderr
+                else ""
+            )
             raise DeployError(
-                f"rsync to {shown} failed during {name}: {without_credentials(run.stderr)}; "
+                f"rsync to {shown} failed during {name}: {waited}"
+                f"{without_credentials(run.stderr.strip())}; "
                 "the pages already there are unchanged or complete"
             )
         sent, gone = rsync_changes(run.stdout)

@@ -3,9 +3,11 @@ Pages; new files first, pages next, stale files last; a failed deploy leaves the
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -494,6 +496,62 @@ def test_a_folder_of_the_sites_own_inside_the_project_is_still_a_place_to_deploy
     for _ in range(2):
         tasks.deploy(Context(), url="./site")
     assert files(project / "site") == files(project / "output")
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+@pytest.mark.parametrize("rsync_rsh", [None, "ssh -o StrictHostKeyChecking=yes -p 2222"])
+def test_an_ssh_target_that_does_not_answer_fails_in_bounded_time(
+    old_and_new: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    rsync_rsh: str | None,
+) -> None:
+    """An unreachable host (`deploy@10.255.255.1:…`) hung the deploy, and an urgent alert, for
+    ever: ssh is told to give up connecting, and rsync to give up waiting for data. Here an
+    ssh that connects and then says nothing, with rsync's wait made one second."""
+    _, new = old_and_new
+    bin_dir, called = tmp_path / "bin", tmp_path / "ssh-args"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(f'#!/bin/sh\necho "$@" > {called}\nexec sleep 30\n')
+    (bin_dir / "ssh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    if rsync_rsh is None:
+        monkeypatch.delenv("RSYNC_RSH", raising=False)
+    else:
+        monkeypatch.setenv("RSYNC_RSH", rsync_rsh)
+    monkeypatch.setattr(deploy_module, "IO_TIMEOUT", 1)
+    started = time.monotonic()
+    with pytest.raises(DeployError) as failure:
+        deploy(new, "deploy@10.255.255.1:/srv/www", say=lambda _: None)
+    assert time.monotonic() - started < 15
+    message = str(failure.value)
+    assert message.startswith(
+        "rsync to deploy@10.255.255.1:/srv/www failed during files other than pages: "
+        "no answer from deploy@10.255.255.1:/srv/www in time (connect: 30 s, data: 1 s)"
+    )
+    ssh = called.read_text()
+    assert "-o ConnectTimeout=30 -o BatchMode=yes" in ssh
+    assert ssh.startswith("-o StrictHostKeyChecking=yes -p 2222 " if rsync_rsh else "-o Connect")
+
+
+@pytest.mark.parametrize(
+    ("target", "waits"),
+    [
+        ("/srv/www/trail", ["--timeout=120"]),
+        (
+            "deploy@www.trail.ca:/srv/www",
+            ["--timeout=120", "-e", "ssh -o ConnectTimeout=30 -o BatchMode=yes"],
+        ),
+        ("rsync://www.trail.ca/site/", ["--timeout=120", "--contimeout=30"]),
+        ("www.trail.ca::site", ["--timeout=120", "--contimeout=30"]),
+    ],
+)
+def test_rsync_waits_are_bounded_for_every_kind_of_target(
+    target: str, waits: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An rsync daemon is reached without ssh: `-e` would make rsync start one over ssh."""
+    monkeypatch.delenv("RSYNC_RSH", raising=False)
+    assert deploy_module.rsync_waits(target) == waits
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
