@@ -71,6 +71,7 @@ from moderation.run import DecisionError, classify_file, moderate_collected  # n
 from moderation.run import decide as apply_decision  # noqa: E402
 from publishing.alert import (  # noqa: E402
     AlertError,
+    alert_written,
     changes_besides_the_alert,
     commit_alert,
     first_sentence,
@@ -989,6 +990,28 @@ def _only_the_alert_goes_out(title: str, body: str, branch: Branch) -> None:
 
 # `invoke alert`'s exit code when the alert is live but a platform set up for it lacks it.
 ALERT_NOT_EVERYWHERE = 3
+# Its exit code when interrupted (Ctrl-C) while publishing: 128 + SIGINT, as a shell gives.
+INTERRUPTED = 130
+
+
+def _interrupted(title: str, body: str, branch: Branch, committed: Path | None) -> str:
+    """What `invoke alert` interrupted part way says: the alert's file, if it was written, and
+    that the same command run again finishes it (it carries on with that file, and posts
+    nothing twice)."""
+    again = "run this same `invoke alert` command again"
+    source = committed or alert_written(ROOT / "content", title, body)
+    if source is None:
+        return f"alert: interrupted before the alert was written; nothing was published: {again}"
+    where = (
+        f"is committed but not pushed to {branch.upstream}"
+        if committed is not None
+        else "is not committed"
+    )
+    return (
+        f"alert: interrupted. The alert is written in {source}, which {where}; the site and "
+        f"each platform may or may not have it yet. To finish it, {again}: it carries on with "
+        "that file and posts nothing twice."
+    )
 
 
 @task(
@@ -1028,38 +1051,42 @@ def alert(c: Context, title: str, body: str = "") -> None:
     stopped: AlertError | None = None
     committed: Path | None = None  # the live alert's file, once committed
     try:
-        with _shared_records(c, "alert"):
-            try:
-                result = publish_alert(
-                    ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
-                )
-                source = result.source
-            except AuthoringError as error:
-                raise Exit(f"alert: {error}", code=1) from None
-            except AlertError as error:
-                if not error.live or error.source is None:
+        try:
+            with _shared_records(c, "alert"):
+                try:
+                    result = publish_alert(
+                        ROOT, ROOT / "content", ROOT / "output", title, body, target, os.environ
+                    )
+                    source = result.source
+                except AuthoringError as error:
                     raise Exit(f"alert: {error}", code=1) from None
-                source, stopped = error.source, error  # on the site: its file goes on the branch
-            # Committed before the records are pushed, so that a push that fails leaves the
-            # site's repository with what is live; pushed only after them.
-            try:
-                commit_alert(ROOT, source, title, branch)
-            except AlertError as error:
-                raise Exit(f"alert: {error}", code=1) from None
-            committed = source
-    except Exit as error:
-        if committed is None:
-            raise
-        # All else done as far as it went: the records push failed, saying why.
-        said = f"{error.message}\nalert: {records_not_pushed(committed, branch)}"
-        if stopped is not None:
-            said += f"\nalert: {stopped}"
-        raise Exit(said, code=1) from None
-    # Only now, the records pushed: the CI run this push starts knows what was posted.
-    try:
-        put_on_branch(ROOT, source, title, branch)
-    except AlertError as error:
-        raise Exit(f"alert: {error}", code=1) from None
+                except AlertError as error:
+                    if not error.live or error.source is None:
+                        raise Exit(f"alert: {error}", code=1) from None
+                    # On the site: its file goes on the branch.
+                    source, stopped = error.source, error
+                # Committed before the records are pushed, so that a push that fails leaves the
+                # site's repository with what is live; pushed only after them.
+                try:
+                    commit_alert(ROOT, source, title, branch)
+                except AlertError as error:
+                    raise Exit(f"alert: {error}", code=1) from None
+                committed = source
+        except Exit as error:
+            if committed is None:
+                raise
+            # All else done as far as it went: the records push failed, saying why.
+            said = f"{error.message}\nalert: {records_not_pushed(committed, branch)}"
+            if stopped is not None:
+                said += f"\nalert: {stopped}"
+            raise Exit(said, code=1) from None
+        # Only now, the records pushed: the CI run this push starts knows what was posted.
+        try:
+            put_on_branch(ROOT, source, title, branch)
+        except AlertError as error:
+            raise Exit(f"alert: {error}", code=1) from None
+    except KeyboardInterrupt:  # Ctrl-C: say where the alert stands, and how to finish it
+        raise Exit(_interrupted(title, body, branch, committed), code=INTERRUPTED) from None
     if stopped is not None:
         raise Exit(f"alert: {stopped}", code=1)
     if result.not_posted:  # live, but people on those platforms have not been told

@@ -267,6 +267,15 @@ def changes_besides_the_alert(
     return [path for path in uncommitted(root) if path != own]
 
 
+def alert_written(
+    content_dir: Path, title: str, body: str, now: datetime | None = None
+) -> Path | None:
+    """The file `invoke alert` wrote this alert to (this run, or one within RERUN_DAYS), or
+    None: what a run interrupted part way names, for the same command to finish."""
+    when = (now or datetime.now(CITY)).astimezone(CITY)
+    return _written_by_an_earlier_run(content_dir, title, body, when)
+
+
 def _written_by_an_earlier_run(
     content_dir: Path, title: str, body: str, now: datetime
 ) -> Path | None:

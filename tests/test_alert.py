@@ -903,6 +903,61 @@ def test_an_alert_whose_records_cannot_be_pushed_commits_its_file_and_says_to_ru
     assert (source.stem, "facebook") in Ledger.in_records(ci).records()  # CI knows it
 
 
+@pytest.mark.parametrize("when", ["before writing", "after writing", "at the push"])
+def test_an_alert_interrupted_says_where_it_stands_and_to_run_it_again(
+    checkout: Checkout, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """Ctrl-C during the deploy or syndication: the file is written but not committed, and
+    the site may or may not have the alert. It says so, naming the file, and that the same
+    command run again finishes it (exit 130, as a shell's for Ctrl-C)."""
+    from invoke.exceptions import Exit
+
+    import tasks
+
+    alert = alert_in(checkout, sandboxes, monkeypatch)
+    title, body = (
+        "Boil water advisory for Sunningdale",
+        "Boil tap water for one minute before drinking it.",
+    )
+    content = checkout.site.content
+
+    def interrupted(*args: object, **kwargs: object) -> AlertResult:
+        if when == "before writing":
+            raise KeyboardInterrupt
+        source = new_announcement(
+            content, title, "alert", summary=first_sentence(body), urgent=True, body=body,
+            status="published",
+        )  # fmt: skip
+        if when == "after writing":  # as in the deploy or syndication
+            raise KeyboardInterrupt
+        return AlertResult(source, "https://trail.ca/a.html", Report())
+
+    def push_interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tasks, "publish_alert", interrupted)
+    monkeypatch.setattr(tasks, "put_on_branch", push_interrupted)
+    with pytest.raises(Exit) as stopped:
+        alert()
+    message = str(stopped.value.message)
+    assert stopped.value.code == 130
+    assert "run this same `invoke alert` command again" in message
+    written = list((content / "announcements").glob("*-boil-water-*.md"))
+    if when == "before writing":
+        assert written == []
+        assert message.startswith("alert: interrupted before the alert was written")
+        return
+    (source,) = written
+    assert f"alert: interrupted. The alert is written in {source}, which " in message
+    assert "posts nothing twice" in message
+    if when == "after writing":
+        assert "which is not committed;" in message
+        assert checkout.git("status", "--porcelain", "--", str(source)).startswith("??")
+    else:
+        assert "which is committed but not pushed to origin/main;" in message
+        assert checkout.on_origin(source) == []
+
+
 def test_the_alert_never_shows_a_token_in_the_upstream_it_names(checkout: Checkout) -> None:
     """`git push -u https://cec:TOKEN@…` sets branch.main.remote to that URL, token and all;
     the messages name the upstream without it, whether the push fails or is made."""
