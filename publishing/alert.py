@@ -25,7 +25,7 @@ from archive.chain import ChainWriteError
 from checks.history import uncommitted
 from checks.lint import WAIVER, LintConfigError, lint
 from syndication.config import REQUIRED, load_settings
-from syndication.ledger import LedgerError
+from syndication.ledger import Ledger, LedgerError, Record
 from syndication.manifest import ManifestError, load_manifest
 from syndication.runner import PLATFORM_ORDER, syndicate
 from syndication.syndicate import Report
@@ -119,6 +119,8 @@ def publish_alert(
         raise _unfinished(source, error, "deploy", "syndicate") from None
     try:
         report = syndicate(site.output / "syndication.json", content_dir, settings, say=say)
+        # What each platform has, this run's posts and an earlier run's of the same alert.
+        records = Ledger.in_records(settings.records_dir).records()
     except (ManifestError, LedgerError, ChainWriteError) as error:
         raise _unfinished(source, error, "syndicate") from None
     # Its address as the build gave it (SITEURL and all), from the manifest syndication read.
@@ -129,9 +131,15 @@ def publish_alert(
         )
     url = entry.url
     say(f"alert: live at {url}")
+    linked: set[str] = set()
     for result in report.results:
         if result.announcement == entry.id and result.url:
             say(f"alert: {result.platform}: {result.url}")
+            linked.add(result.platform)
+    for platform in (name for name in PLATFORM_ORDER if name not in linked):
+        earlier = _post_up(records.get((entry.id, platform)))
+        if earlier:  # posted by an earlier run of this alert, which stopped part way
+            say(f"alert: {platform}: {earlier}")
     not_posted = []
     for platform in (name for name in PLATFORM_ORDER if name in entry.posts):
         why = _why_not_on(platform, source, report)
@@ -144,6 +152,13 @@ def publish_alert(
             source, "live on the site, but some posts failed (see above)", "syndicate"
         )
     return AlertResult(source, url, report, tuple(not_posted))
+
+
+def _post_up(record: Record | None) -> str | None:
+    """The link of the post the ledger has up for an announcement on a platform, or None."""
+    if record is None or not record.posted or record.withdrawn or record.removed_elsewhere:
+        return None
+    return record.url
 
 
 def _set_up(platform: str, report: Report) -> bool:

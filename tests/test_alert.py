@@ -438,6 +438,34 @@ def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
 
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_run_again_prints_the_links_of_posts_an_earlier_run_made(site: Site) -> None:
+    """README: it "prints the live URL and the post links"; run again after X failed, the
+    Facebook post the first run made is linked too, not only what the second run posted."""
+    first: list[str] = []
+    again: list[str] = []
+    with start_all() as boxes:
+        env = {
+            **{k: v for k, v in boxes.env.items() if not k.startswith("YOUTUBE_")},
+            "RECORDS_DIR": str(site.root / "records"),
+        }
+        boxes.twitter.inject(
+            "server_error", method="POST", path=r"^/2/tweets$", times=10**6, status=503
+        )
+        with pytest.raises(AlertError, match="some posts failed"):
+            boil_water_alert(site, env, first.append)
+        with boxes.twitter.lock:  # X answers again
+            boxes.twitter.faults.clear()
+        result = boil_water_alert(site, env, again.append)
+        posts = list(boxes.facebook.posts.values())
+        tweets = list(boxes.twitter.tweets.values())
+    (posted,) = [line for line in first if line.startswith("alert: facebook: https://")]
+    assert posted in again
+    assert any(line.startswith("alert: twitter: https://x.com/") for line in again)
+    assert len(posts) == 1 and len(tweets) == 1
+    assert not result.report.failed
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 def test_an_alert_whose_ledger_cannot_be_written_says_how_to_finish_it(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
