@@ -2317,6 +2317,38 @@ def test_an_events_calendar_name_is_text_escaped_as_its_summary_is(site: Site) -
     assert re.search(r"\r\nX-WR-CALNAME:Curling night(\\n| )at the Memorial Centre\r\n", curling)
 
 
+def test_a_backslash_typed_in_an_events_text_is_one_in_its_calendar_never_a_line_break(
+    site: Site,
+) -> None:
+    r"""RFC 5545 3.3.11: a backslash in TEXT is written `\\`; `\N` and `\n` are line breaks.
+    icalendar's own escaping read `\New` typed in a title as a line break ("C:" and "ew
+    folder" on two lines in a calendar app). A title with a carriage return is on one line
+    (README: "on one line everywhere"), in its calendar too."""
+    from icalendar import Calendar
+
+    site.add(
+        "2026-11-20-files",
+        title="'Files in C:\\New folder'",
+        category="city-event",
+        event_start="2026-11-28 18:00",
+        event_end="2026-11-28 20:00",
+        location="'Room \\North'",
+    )
+    site.add("2026-11-21-return", title='"Line one\\r\\nLine two\\rthree"')
+    site.build()
+    ics = (site.output / "announcements" / "2026-11-20-files.ics").read_bytes().decode()
+    assert "\r\nSUMMARY:Files in C:\\\\New folder\r\n" in ics
+    assert "\r\nLOCATION:Room \\\\North\r\n" in ics
+    (event,) = Calendar.from_ical(ics).walk("VEVENT")
+    assert (str(event["summary"]), str(event["location"])) == (
+        "Files in C:\\New folder",
+        "Room \\North",
+    )
+    page = site.read("announcements/2026-11-21-return.html")
+    assert "<h1>Line one Line two three</h1>" in page or ">Line one Line two three<" in page
+    assert "&#13;" not in site.read("feeds/all.atom.xml")
+
+
 def test_an_events_time_in_every_listing_is_a_time_element(site: Site) -> None:
     """In a card, the event's start is labelled as on its page ("Starts"), and is a <time>
     as the publication date beside it is: the two are not taken for one another."""

@@ -572,7 +572,7 @@ def _text(node: yaml.Node) -> str:
 
 
 # A line break in a value, with the spaces around it and any blank lines after it.
-_LINE_BREAKS = re.compile(r"[ \t]*\n[ \t\n]*")
+_LINE_BREAKS = re.compile(r"[ \t]*[\r\n][ \t\r\n]*")
 
 
 def _one_line(node: yaml.Node) -> str:

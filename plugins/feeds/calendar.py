@@ -13,6 +13,25 @@ from icalendar import Calendar, Event, Timezone, TimezoneStandard, vText
 from .feeds import dated_note
 
 
+class Text(vText):
+    r"""Text as RFC 5545 (3.3.11) escapes it: `\\`, `\;`, `\,`, and `\n` for a line break
+    (`\r\n`, `\r` and `\n` alike). icalendar's own escaping first reads a backslash and a
+    capital N typed in the text (`C:\New folder`) as a line break, which a calendar then
+    shows in its place."""
+
+    def to_ical(self) -> bytes:
+        text = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\r\n", "\n")
+            .replace("\r", "\n")
+            .replace("\n", "\\n")
+        )
+        return text.encode("utf-8")  # as icalendar writes every calendar
+
+
 def _calendar(name: str) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", "-//City of Trail//Announcements//EN")
@@ -20,7 +39,7 @@ def _calendar(name: str) -> Calendar:
     calendar.add("calscale", "GREGORIAN")
     # Text, escaped as SUMMARY is (`,` `;` `\\` and line breaks): icalendar takes a property it
     # does not know for one already written, and would write a title's `;` as is.
-    calendar.add("x-wr-calname", vText(name))
+    calendar.add("x-wr-calname", Text(name))
     return calendar
 
 
@@ -90,9 +109,9 @@ def _event(article: Any, siteurl: str) -> Event:
     else:
         event.add("dtstart", item.event_start.astimezone(UTC))
         event.add("dtend", item.event_end.astimezone(UTC))
-    event.add("summary", item.title)
-    event.add("description", description(article, url))
-    event.add("location", item.location)
+    event.add("summary", Text(item.title))
+    event.add("description", Text(description(article, url)))
+    event.add("location", Text(item.location))
     event.add("url", url)
     event.add("sequence", sequence(article))
     event.add("status", "CANCELLED" if item.withdrawn else "CONFIRMED")
