@@ -623,7 +623,7 @@ def test_a_drafts_link_to_a_file_not_in_content_does_not_stop_a_cached_build(
         "pages.json",
         "calendar-events.pickle",
         "published-images.pickle",
-        "revisions-2.pickle",
+        "revisions-3.pickle",
     ],
 )
 def test_a_damaged_cache_costs_time_never_the_build(site: Site, cache: str, folder: bool) -> None:

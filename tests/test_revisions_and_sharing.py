@@ -313,3 +313,133 @@ def test_an_events_calendar_sequence_grows_with_each_revision_and_never_goes_bac
     full = site.root / "full"
     site.build(output=full)
     assert site.read("events.ics", full) == site.read("events.ics")
+
+
+SKATE_NIGHT = {
+    "title": "Skate night at the Trail Memorial Centre",
+    "date": "2026-11-14 09:00",
+    "category": "city-event",
+    "summary": "Free public skating with music, skates to borrow at the door.",
+    "event_start": "2026-12-04 18:00",
+    "event_end": "2026-12-04 20:00",
+    "location": "Trail Memorial Centre",
+}
+
+
+def section_of_revisions(page: str) -> str:
+    return page.split('id="revisions-heading"')[1].split("</section>")[0]
+
+
+def test_a_renamed_event_keeps_its_revisions_and_its_sequence_goes_on_growing(
+    site: Site,
+) -> None:
+    """Renamed at its address (capitals and dots are not part of it) and withdrawn in one
+    commit: its history is the file's under both names. Counted from the rename, SEQUENCE
+    went back from 3 to 1, and calendars kept the event the cancellation was to remove
+    (RFC 5545 §3.8.7.4); the page lost the revisions made before it (a record's history)."""
+    git(site.root, "init", "-q", "-b", "main")
+    notes = ["Announce skate night", "Skates to borrow at the door", "It ends at 8 p.m."]
+    for note, end in zip(notes, ("19:00", "19:30", "20:00"), strict=True):
+        site.add("2026-11-14-Skate.Night", **{**SKATE_NIGHT, "event_end": f"2026-12-04 {end}"})
+        git(site.root, "add", ".")
+        git(site.root, "commit", "-q", "-m", note)
+    site.build(cached=True)
+    assert "SEQUENCE:3" in site.read("announcements/2026-11-14-skatenight.ics")
+    git(site.root, "mv", "content/announcements/2026-11-14-Skate.Night.md",
+        "content/announcements/2026-11-14-skatenight.md")  # fmt: skip
+    withdrawn = {
+        "status": "withdrawn",
+        "withdrawn_reason": "The ice plant is under repair.",
+        "modified": "2026-11-20 10:00",
+    }
+    site.add("2026-11-14-skatenight", **SKATE_NIGHT, **withdrawn)
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Withdraw skate night")
+    full = site.root / "full"
+    for output in (site.output, full):  # read since the last build, and whole
+        site.build(cached=output == site.output, output=output)
+        own = site.read("announcements/2026-11-14-skatenight.ics", output).splitlines()
+        assert "SEQUENCE:4" in own and "STATUS:CANCELLED" in own
+        section = section_of_revisions(
+            site.read("announcements/2026-11-14-skatenight.html", output)
+        )
+        shown = [section.index(note) for note in ["Withdraw skate night", *reversed(notes)]]
+        assert shown == sorted(shown), section
+    assert site.read("events.ics", full) == site.read("events.ics")
+    page = "announcements/2026-11-14-skatenight.html"
+    assert site.read(page, full) == site.read(page)
+
+
+def notes_of(history: History | None, path: str) -> list[str]:
+    assert history is not None
+    return [r.note for r in history.revisions.get(f"announcements/{path}", [])]
+
+
+def test_renames_are_followed_read_whole_or_since_the_last_build(site: Site) -> None:
+    """Chained over several names and back, across reads of the history in parts."""
+    git(site.root, "init", "-q", "-b", "main")
+    body = "Crews flush the water mains of Glenmerry, street by street, from 8 a.m. to 4 p.m."
+    site.add("a", body=body)
+    site.add("x", title="Holiday hours", body="City Hall closes at noon on December 24.")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce")
+    first = read_history(site.content)
+    announcements = site.content / "announcements"
+
+    def rename(old: str, new: str) -> None:
+        git(site.root, "mv", str(announcements / f"{old}.md"), str(announcements / f"{new}.md"))
+
+    rename("a", "b")
+    git(site.root, "commit", "-q", "-m", "Rename a to b")
+    second = read_history(site.content, first)
+    site.add("x", title="Holiday hours", body="City Hall closes at 1 p.m. on December 24.")
+    git(site.root, "commit", "-q", "-am", "Close at 1 p.m.")
+    rename("b", "c")
+    git(site.root, "commit", "-q", "-m", "Rename b to c")
+    rename("c", "a")
+    git(site.root, "commit", "-q", "-m", "Rename c back to a")
+    for history in (read_history(site.content, second), read_history(site.content)):
+        assert notes_of(history, "a.md") == [
+            "Rename c back to a", "Rename b to c", "Rename a to b", "Announce"
+        ]  # fmt: skip
+        assert notes_of(history, "x.md") == ["Close at 1 p.m.", "Announce"]
+        # A name a file left keeps its history, as a deleted file's does.
+        assert notes_of(history, "c.md") == notes_of(history, "a.md")
+
+
+def test_a_new_file_is_not_given_the_history_of_another(site: Site) -> None:
+    """Only what git finds to be a rename is one: a file deleted and another created at the
+    same address later, or a file replaced in one commit by another of other words, is new."""
+    git(site.root, "init", "-q", "-b", "main")
+    site.add("2026-11-14-Skate.Night", **SKATE_NIGHT)
+    site.add("2026-11-20-flushing")
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce skate night and flushing")
+    site.build(cached=True)
+    announcements = site.content / "announcements"
+    (announcements / "2026-11-14-Skate.Night.md").unlink()
+    git(site.root, "commit", "-q", "-am", "Take skate night down")
+    site.add("2026-11-14-skatenight", **SKATE_NIGHT)
+    git(site.root, "add", ".")
+    git(site.root, "commit", "-q", "-m", "Announce skate night again")
+    (announcements / "2026-11-20-flushing.md").unlink()
+    open_house = {
+        "title": "Budget open house",
+        "summary": "Come ask about the 2027 budget.",
+        "body": "Council presents the draft budget at City Hall on Thursday at 7 p.m.",
+    }
+    site.add("2026-11-21-budget", **open_house)
+    git(site.root, "add", "-A")
+    git(site.root, "commit", "-q", "-m", "Replace the flushing notice by the open house")
+    full = site.root / "full"
+    for output in (site.output, full):
+        site.build(cached=output == site.output, output=output)
+        own = site.read("announcements/2026-11-14-skatenight.ics", output)
+        assert "SEQUENCE:1" in own.splitlines()
+        section = section_of_revisions(
+            site.read("announcements/2026-11-14-skatenight.html", output)
+        )
+        assert "Announce skate night again" in section and "Take skate night down" not in section
+        assert "Announce skate night and" not in section
+        section = section_of_revisions(site.read("announcements/2026-11-21-budget.html", output))
+        assert "Replace the flushing" in section and "Announce skate night and" not in section

@@ -65,8 +65,8 @@ UTC_TIMEZONE = _utc_timezone()
 
 
 def sequence(article: Any) -> int:
-    """The event's revision number: how many commits changed its file (the history the
-    revisions plugin read from git; none outside git).
+    """The event's revision number: how many commits changed its file, under each name it had
+    (the history the revisions plugin read from git, following renames; none outside git).
 
     Attendees' calendars take a revision only when it grows (RFC 5545), so it may never go
     back nor stand still: counting corrections and withdrawal did both (a withdrawn event

@@ -7,6 +7,12 @@ in the public repository (`SOURCE_HISTORY_URL`, a template with `{path}`, e.g.
 control character in a note (U+000B pasted from Word, ESC from a terminal) is shown as a
 space: HTML forbids it, and git keeps a message as typed.
 
+A file renamed or moved within the content folder keeps its history: the revisions of a
+path are those of every commit that changed a file there, and those of each name a file
+renamed to it had before (as git finds renames: `-M`, a new file at least half the same as
+one deleted in that commit). Without them an event's calendar SEQUENCE, counted from its
+revisions, went back at a rename, and calendars kept the event its withdrawal cancelled.
+
 One `git log` for the whole content folder per build, not one per file. Git compares every
 commit's tree with its parent's, so that log grows with commits times files (seconds for a
 decade of announcements in one folder); with Pelican's caching on (CACHE_CONTENT), the
@@ -34,7 +40,6 @@ import hashlib
 import inspect
 import logging
 import pickle
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -56,8 +61,9 @@ logger.setLevel(logging.INFO)
 
 LOG_FORMAT = "--format=%x01%H%x00%aI%x00%s"
 # Its version in the name: a history kept by a build before 2 holds git's quoted file names
-# (see `parse_log`), so a restored one is read again whole, not added to.
-CACHE_FILE = "revisions-2.pickle"
+# (see `parse_log`), and one kept before 3 does not follow renames, so a restored one is read
+# again whole, not added to.
+CACHE_FILE = "revisions-3.pickle"
 NOTES_CACHE_FILE = "revision-notes.pickle"
 # The policy `invoke lint` applies: the repository's, whichever content folder is built.
 POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
@@ -85,6 +91,15 @@ class Revision:
 
 
 @dataclass(frozen=True)
+class Commit:
+    """One commit of the log, and what it did to files under the content folder."""
+
+    revision: Revision
+    changed: tuple[str, ...]  # the paths it added, modified or deleted a file at
+    renamed: tuple[tuple[str, str], ...]  # (old path, new path) of each file it renamed
+
+
+@dataclass(frozen=True)
 class History:
     """Every content file's revisions, newest first, as of commit `head`."""
 
@@ -108,32 +123,81 @@ def _git(folder: Path, *args: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def parse_log(output: str) -> dict[str, list[Revision]]:
-    """`git log -z --format=%x01%H%x00%aI%x00%s --name-only` → revisions per file named.
+def parse_log(output: str) -> list[Commit]:
+    """`git log -z --format=%x01%H%x00%aI%x00%s --name-status -M` → its commits, in its order.
 
-    With -z, each name is as it is on disk, ended by a NUL (after the header's NUL and a line
-    feed); without it git quotes a name with an accent ("2026-11-20-f\\303\\252te.md"),
-    which then names no page."""
-    revisions: dict[str, list[Revision]] = defaultdict(list)
+    With -z, each status and name is as it is on disk, ended by a NUL (after the header's NUL
+    and a line feed); without it git quotes a name with an accent
+    ("2026-11-20-f\\303\\252te.md"), which then names no page. A rename (R and its
+    similarity) or copy (C) is followed by the old name and the new; a copy is a new file."""
+    commits = []
     for block in output.split("\x01")[1:]:
         commit, date, note, names = block.split("\x00", 3)
         revision = Revision(
             commit, datetime.fromisoformat(date), invisible_characters_as_spaces(note)
         )
-        for name in names.removeprefix("\n").split("\x00"):
-            if name:
-                revisions[name].append(revision)
-    return revisions
+        fields = names.removeprefix("\n").split("\x00")
+        changed: list[str] = []
+        renamed: list[tuple[str, str]] = []
+        at = 0
+        while at < len(fields) and fields[at]:
+            status = fields[at]
+            if status[0] == "R":
+                renamed.append((fields[at + 1], fields[at + 2]))
+            elif status[0] == "C":
+                changed.append(fields[at + 2])
+            else:
+                changed.append(fields[at + 1])
+            at += 3 if status[0] in "RC" else 2
+        commits.append(Commit(revision, tuple(changed), tuple(renamed)))
+    return commits
+
+
+def follow(known: dict[str, list[Revision]], commits: list[Commit]) -> dict[str, list[Revision]]:
+    """The revisions `known` (by path, newest first) with those of `commits` (newest first, as
+    git lists them) added, each path's including those of the names each file renamed to it
+    had before, so that a file's history and an event's SEQUENCE go on across a rename, read
+    whole or in parts alike. A path keeps what it had (a file renamed away, or deleted, and
+    another put there later: the path's history goes on growing, as it did before renames were
+    followed); a file git does not find renamed is a new file."""
+    growing: dict[str, list[Revision]] = {}  # oldest first, for each path the commits touch
+
+    def at(path: str) -> list[Revision]:
+        if path not in growing:
+            growing[path] = known.get(path, [])[::-1]
+        return growing[path]
+
+    for commit in reversed(commits):
+        # Git renames a file only from a name the commit deletes to one it adds (two files
+        # trading names are two changes; `-B` would find them, reading every changed file).
+        for old, new in commit.renamed:
+            there = at(new)
+            if not there:
+                there.extend(at(old))
+            else:  # a path used before: its history and the file's
+                seen = {r.commit for r in there}
+                there.extend(r for r in at(old) if r.commit not in seen)
+                there.sort(key=lambda r: r.date)  # stable: commits of one time keep their order
+        for path in {*commit.changed, *(p for pair in commit.renamed for p in pair)}:
+            at(path).append(commit.revision)
+    followed = dict(known)
+    for path, found in growing.items():
+        followed[path] = newest_first(found[::-1])
+    return followed
 
 
 def _log(content_dir: Path, revisions: str) -> str | None:
-    """The commits of `revisions`, each with the files it changed under the content folder
-    (for `parse_log`).
+    """The commits of `revisions`, each with the files it changed and renamed under the
+    content folder (for `parse_log`).
 
     `--relative` names files relative to the content folder, as Pelican's source paths, and
-    leaves out the rest; a pathspec would make git compare every commit's trees twice.
+    leaves out the rest (a file moved in from outside it is new); a pathspec would make git
+    compare every commit's trees twice. `-M` whatever git's configuration says: git compares
+    the contents of files only in a commit that both deletes and adds one.
     """
-    return _git(content_dir, "log", "-z", LOG_FORMAT, "--name-only", "--relative", revisions)
+    return _git(
+        content_dir, "log", "-z", LOG_FORMAT, "--name-status", "-M", "--relative", revisions
+    )
 
 
 def newest_first(revisions: list[Revision]) -> list[Revision]:
@@ -161,15 +225,12 @@ def read_history(content_dir: Path, previous: History | None = None) -> History 
         ):
             log = _log(content_dir, f"{previous.head}..{head}")
             if log is not None:
-                merged = {path: list(found) for path, found in previous.revisions.items()}
-                for path, found in parse_log(log).items():
-                    merged[path] = newest_first([*found, *merged.get(path, [])])
-                return History(head, prefix, merged)
+                return History(head, prefix, follow(previous.revisions, parse_log(log)))
     log = _log(content_dir, head)
-    every = parse_log(log or "")
+    commits = parse_log(log or "")
     if cut := shallow_boundary(content_dir):
-        every = {path: [r for r in found if r.commit not in cut] for path, found in every.items()}
-    return History(head, prefix, {path: newest_first(r) for path, r in every.items()}, not cut)
+        commits = [c for c in commits if c.revision.commit not in cut]
+    return History(head, prefix, follow({}, commits), not cut)
 
 
 def shallow_boundary(folder: Path) -> frozenset[str]:
