@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from syndication.config import REQUIRED
 from .chain import ChainFile
 from .comment_types import PICTURE_LINE
 from .index import (
+    CITY,
     FILES,
     ArchiveRecord,
     name_key,
@@ -317,7 +318,7 @@ def _kept_until(
     not before the minimum for moderation records has passed since the latest of them
     (FOIPPA s.31 keeps what a decision about a person used, not only the decision)."""
     made = datetime.fromisoformat(record.time)
-    kept = max(made + policy.periods[record.type], _minimum_end(made, record.type))
+    kept = max(_after(made, policy.periods[record.type]), _minimum_end(made, record.type))
     if record.type != "comment":
         return kept
     version = record.data.get("version", 0)  # none on the line saying its author deleted it
@@ -330,4 +331,14 @@ def _kept_until(
 def _minimum_end(start: datetime, kind: str) -> datetime:
     """When the law's minimum for a type of record, in calendar years, ends (a year from
     29 February ends on 28 February, the last day of that month)."""
-    return start + relativedelta(years=MINIMUM_YEARS.get(kind, 0))
+    return _after(start, relativedelta(years=MINIMUM_YEARS.get(kind, 0)))
+
+
+def _after(start: datetime, period: relativedelta) -> datetime:
+    """When a period from `start` ends, in UTC: counted in City time, where its years and days
+    are calendar ones (a record made 2028-02-28 18:00 in Trail, the 29th in UTC, and kept a
+    year is due 2029-02-28 18:00 in Trail; 30 days across the clocks' change end at the same
+    clock time), never the UTC date's. A clock time the change skips or repeats on the last
+    day is read as the later of its two readings: never early."""
+    end = start.astimezone(CITY) + period
+    return max(end.replace(fold=fold).astimezone(UTC) for fold in (0, 1))

@@ -3071,6 +3071,62 @@ def test_a_year_of_moderation_records_is_a_calendar_year_across_a_leap_day(
     ] == ["moderation"]
 
 
+@pytest.mark.parametrize(
+    ("kind", "made", "periods", "due_at"),
+    [
+        # Made 2028-02-28 18:00 in Trail (the 29th in UTC): a calendar year on is 2029-02-28
+        # 18:00 in Trail, not 2029-02-27 18:00, which is a year on from the UTC date.
+        ("moderation", "2028-02-29T02:00:00+00:00", "moderation: 1", "2029-03-01T02:00:00"),
+        # Made 2027-11-05 00:30 PDT: three years on is 2030-11-05 00:30 PST (an hour later in
+        # UTC), not 23:30 on the 4th.
+        ("comment", "2027-11-05T07:30:00+00:00", "comment: 3", "2030-11-05T08:30:00"),
+    ],
+    ids=["leap-day", "dst-years"],
+)
+def test_a_period_in_years_ends_on_the_same_city_day_and_clock(
+    tmp_path: Path, kind: str, made: str, periods: str, due_at: str
+) -> None:
+    records = tmp_path / "records"
+    if kind == "moderation":
+        ChainFile(records / FILES["moderation"]).append(
+            {**CLASSIFIED, "evidence": {}, "time": made}
+        )
+    else:
+        _add_comment(records, "c1", "Laurel floods", made)
+    policy_file = tmp_path / "retention.yml"
+    others = {"post": 7, "comment": 3, "moderation": 1}
+    others[periods.split(":")[0]] = int(periods.split(":")[1])
+    policy_file.write_text(f"periods_years: {others}\n".replace("'", ""))
+    policy = RetentionPolicy.load(policy_file)
+    due = datetime.fromisoformat(due_at).replace(tzinfo=UTC)
+    assert due_for_disposition(records, policy, due - timedelta(seconds=1)) == []
+    assert [r.type for r in due_for_disposition(records, policy, due)] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("made", "days", "due_at"),
+    [
+        # Made 2027-10-20 10:00 PDT: 30 days on is 2027-11-19 10:00 PST, across the clocks'
+        # change; 30 times 24 hours would end at 09:00 PST.
+        ("2027-10-20T17:00:00+00:00", 30, datetime(2027, 11, 19, 18, tzinfo=UTC)),
+        # Made 2027-11-07 01:30 PST: 364 days on is 2028-11-05 01:30, which the clocks' change
+        # that night shows twice: the second, never the first, an hour early.
+        ("2027-11-07T09:30:00+00:00", 364, datetime(2028, 11, 5, 9, 30, tzinfo=UTC)),
+    ],
+    ids=["across-the-change", "clock-shown-twice"],
+)
+def test_a_period_in_days_counts_calendar_days_of_city_time(
+    tmp_path: Path, made: str, days: int, due_at: datetime
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel floods", made)
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(f"periods_days: {{post: 30, comment: {days}, moderation: 365}}\n")
+    policy = RetentionPolicy.load(policy_file)
+    assert due_for_disposition(records, policy, due_at - timedelta(seconds=1)) == []
+    assert [r.comment_id for r in due_for_disposition(records, policy, due_at)] == ["c1"]
+
+
 def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
     reindex(archive)
     with sqlite3.connect(archive / "index.sqlite") as db:
