@@ -71,14 +71,50 @@ class Hold:
         return frozenset(filter(None, (username_key(author) for author in self.authors)))
 
     def holds(self, record: ArchiveRecord) -> bool:
-        # An author's hold covers the moderation records about their comments too.
+        """Whether the hold names the record itself (see `_Held` for what else it holds)."""
         return (
             record.announcement in self.announcements
-            or name_key(record.author) in self.author_keys
-            or name_key(record.commenter) in self.author_keys
-            or username_key(record.username) in self.username_keys
+            or self.holds_author(record)
             or (record.platform in self.platforms)
         )
+
+    def holds_author(self, record: ArchiveRecord) -> bool:
+        """Whether the record is by or about an author the hold names, by the name or X
+        @username this line shows. An author's hold covers the moderation records about their
+        comments too."""
+        return (
+            name_key(record.author) in self.author_keys
+            or name_key(record.commenter) in self.author_keys
+            or username_key(record.username) in self.username_keys
+        )
+
+
+class _Held:
+    """Which records the policy's holds hold: those a hold names, and for a hold on an author,
+    every line of every comment by that commenter and everything about them, whatever name
+    each line showed: a commenter is their platform account (`author_id`), and a version
+    written under another display name ("Riley C." before "Riley Cole") is theirs all the
+    same."""
+
+    def __init__(self, policy: RetentionPolicy, records: Iterable[ArchiveRecord]) -> None:
+        self.holds = policy.holds
+        records = list(records)
+        named = [r for r in records if r.comment_id and any(h.holds_author(r) for h in self.holds)]
+        accounts = {account for r in named if (account := _account(r))}
+        self.comments = {(r.platform, r.comment_id) for r in named} | {
+            (r.platform, r.comment_id) for r in records if r.comment_id and _account(r) in accounts
+        }
+
+    def __call__(self, record: ArchiveRecord) -> bool:
+        return any(hold.holds(record) for hold in self.holds) or (
+            bool(record.comment_id) and (record.platform, record.comment_id) in self.comments
+        )
+
+
+def _account(record: ArchiveRecord) -> tuple[str, str] | None:
+    """The platform account a comment line is by, where the platform named it."""
+    author_id = record.data.get("author_id") if record.type == "comment" else None
+    return (record.platform, str(author_id)) if author_id else None
 
 
 @dataclass(frozen=True)
@@ -177,29 +213,32 @@ def due_for_disposition(
     """The records past their period and held by no hold, in file order, each comment version
     followed by the lines a later collect wrote about its picture (`_with_picture_lines`)."""
     moderated = _moderated_versions(records_dir)
+    records = list(read_records(records_dir))
+    pictures = list(picture_line_records(records_dir))
+    held = _Held(policy, [*records, *pictures])
     due = []
-    for record in read_records(records_dir):
-        if not record.time or any(hold.holds(record) for hold in policy.holds):
+    for record in records:
+        if not record.time or held(record):
             continue
         if _kept_until(record, policy, moderated) <= now:
             due.append(record)
-    return _with_picture_lines(records_dir, due, policy)
+    return _with_picture_lines(pictures, due, held)
 
 
 def _with_picture_lines(
-    records_dir: Path, due: list[ArchiveRecord], policy: RetentionPolicy
+    pictures: Iterable[ArchiveRecord], due: list[ArchiveRecord], held: _Held
 ) -> list[ArchiveRecord]:
     """`due`, each comment version followed by the lines a later collect wrote about its
     picture (`comment_picture`): they name its author, the comment and the picture's file, so
     they go with it, due when it is and held when it is (and never one a hold names itself)."""
     versions = {record.version: record for record in due if record.is_comment_version}
     later: dict[VersionKey, list[ArchiveRecord]] = {}
-    for record in picture_line_records(records_dir):
+    for record in pictures:
         version = versions.get(record.version)
         if version is None:
             continue
         record = replace(record, username=version.username)  # whose comment: the version's
-        if not any(hold.holds(record) for hold in policy.holds):
+        if not held(record):
             later.setdefault(record.version, []).append(record)
     listed = []
     for record in due:

@@ -3127,6 +3127,35 @@ def test_a_period_in_days_counts_calendar_days_of_city_time(
     assert [r.comment_id for r in due_for_disposition(records, policy, due_at)] == ["c1"]
 
 
+def test_a_hold_on_an_author_holds_every_version_whatever_name_it_showed(tmp_path: Path) -> None:
+    """Riley Cole showed "Riley C." when they wrote the comment, and their whole name when
+    they edited it: the hold on Riley Cole holds both versions (the same account), the
+    moderation about it, and their other comment under yet another name."""
+    records = tmp_path / "records"
+    made = "2026-01-01T10:00:00+00:00"
+    _add_comment(records, "c1", "v1 at 12 Hazelwood", made, "Riley C.", author_id="4936")
+    _add_comment(records, "c1", "v2", made, "Riley Cole", author_id="4936", version=2,
+                 updated="2026-01-02T10:00:00+00:00")  # fmt: skip
+    _add_comment(records, "c2", "and again", made, "R. C.", author_id="4936")
+    _add_comment(records, "c3", "Laurel floods", made, "Riley C.", author_id="7777")
+    # Where the platform gave no account id, the comment's versions are theirs all the same.
+    _add_comment(records, "c4", "first", made, "Riley C.")
+    _add_comment(records, "c4", "edited", made, "Riley Cole", version=2,
+                 updated="2026-01-02T10:00:00+00:00")  # fmt: skip
+    ChainFile(records / FILES["moderation"]).append(
+        {**CLASSIFIED, "evidence": {}, "time": "2026-01-01T11:00:00+00:00"}
+    )
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        f"{PERIODS}legal_holds:\n  - name: Cole v. Trail\n    authors: [Riley Cole]\n"
+    )
+    due = due_for_disposition(
+        records, RetentionPolicy.load(policy_file), datetime(2030, 1, 1, tzinfo=UTC)
+    )
+    # Another account that showed "Riley C." is someone else: due.
+    assert [(r.comment_id, r.author) for r in due] == [("c3", "Riley C.")]
+
+
 def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
     reindex(archive)
     with sqlite3.connect(archive / "index.sqlite") as db:
