@@ -60,7 +60,7 @@ from archive.retention import (  # noqa: E402
     RetentionPolicy,
     due_for_disposition,
     hold_warnings,
-    picture_line_of,
+    line_note,
     pictures_due,
 )
 from checks import history  # noqa: E402
@@ -779,7 +779,7 @@ def retention(c: Context, dry_run: bool = False) -> None:
         print(f"records retention: warning: {policy_file}: {warning}", file=sys.stderr)
     due = due_for_disposition(records_dir, policy, datetime.now(UTC))
     for r in due:
-        about = f"  ({picture_line_of(r)})" if picture_line_of(r) else ""
+        about = f"  ({line_note(r)})" if line_note(r) else ""
         print(f"{city_time(r.time)}  {r.type:<10} {r.key}  {r.announcement}{about}")
     # The pictures comments showed go with them (never one a held or kept comment showed).
     pictures = pictures_due(records_dir, due)

@@ -105,24 +105,31 @@ class Repeats:
     is numbered anew, and it deletes only a comment not deleted."""
 
     def __init__(self) -> None:
-        self._versions: set[tuple[str, str, int, str, str]] = set()
-        self._deleted: set[tuple[str, str]] = set()  # comments whose last record deleted them
+        # Each version recorded, and each comment whose last record deleted it: by the line
+        # that recorded it.
+        self._versions: dict[tuple[str, str, int, str, str], int] = {}
+        self._deleted: dict[tuple[str, str], int] = {}
 
     def of_earlier(self, event: Mapping[str, Any]) -> bool:
         """Whether `event` records again what an earlier line recorded; False for a new record
         (which this then remembers)."""
+        return self.earlier_line(event) is not None
+
+    def earlier_line(self, event: Mapping[str, Any], line: int = 0) -> int | None:
+        """The line of the record `event` repeats (0 where lines were not numbered); None for
+        a new record, which this then remembers as recorded by `line`."""
         key = (event["platform"], event["comment_id"])
         if event["kind"] == COMMENT:
             version = (*key, event["version"], event["text"], _as_text(event.get("attachment")))
             if version in self._versions:
-                return True
-            self._versions.add(version)
-            self._deleted.discard(key)
+                return self._versions[version]
+            self._versions[version] = line
+            self._deleted.pop(key, None)
         elif event["kind"] == DELETION:
             if key in self._deleted:  # deleted once: deleting it again adds nothing
-                return True
-            self._deleted.add(key)
-        return False
+                return self._deleted[key]
+            self._deleted[key] = line
+        return None
 
 
 def _as_text(attachment: Any) -> str:

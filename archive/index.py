@@ -19,7 +19,7 @@ import sqlite3
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,18 @@ class ArchiveRecord:
     # The X @username of whose comment it is (comments and moderation records): how an X
     # commenter is known, whatever name they display. Searched, never exported as a column.
     username: str = ""
+    # For a comment version or deletion a second collect wrote again (`Repeats`, read by
+    # `every_line_record` alone), the line of the record it repeats; 0 for any other.
+    repeats: int = 0
+
+    @property
+    def is_intent(self) -> bool:
+        """Whether it is an intent, written before a call to a platform (read by
+        `every_line_record` alone): the ledger's, or a moderation decision's. Its outcome
+        line has the same `op`."""
+        if self.type == "post":
+            return self.data.get("phase") == "intent"
+        return self.type == "moderation" and self.data.get("kind") == "intent"
 
     @property
     def key(self) -> str:
@@ -183,6 +195,20 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
                 yield record
 
 
+def every_line_record(records_dir: Path) -> Iterator[ArchiveRecord]:
+    """`read_records`, and the lines it leaves out that are kept as records all the same
+    (retention lists them): the intents (`is_intent`) and the repeats of a comment's version
+    or deletion (`repeats`), each as the record it would be. Not the picture lines
+    (`picture_line_records`)."""
+    earlier = _Earlier(records_dir, every_line=True)
+    for kind, chain in chains(records_dir).items():
+        name = str(FILES[kind])
+        for number, event in chain.reading():
+            record = earlier.record(kind, name, number, event)
+            if record is not None:
+                yield record
+
+
 def picture_line_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     """The lines a later collect wrote about a comment version's picture (`comment_picture`),
     as records: a search finds the version, not these (`read_records` leaves them out), but
@@ -227,9 +253,12 @@ class _Earlier:
     is restored from the records indexed about it, the first time a line names it: the lines
     before are not read again."""
 
-    def __init__(self, records_dir: Path, index: sqlite3.Connection | None = None) -> None:
+    def __init__(
+        self, records_dir: Path, index: sqlite3.Connection | None = None, every_line: bool = False
+    ) -> None:
         self.records_dir = records_dir
         self.index = index
+        self.every_line = every_line  # intents and repeats too (`every_line_record`)
         self.post_ids: dict[tuple[str, str], str] = {}
         self.comment_posts: dict[tuple[str, str], Whose] = {}
         self.repeats = Repeats()
@@ -260,10 +289,22 @@ class _Earlier:
         if kind == "comment":
             if event.get("kind") == PICTURE_LINE:
                 return None  # of a version's picture: export and retention read it with it
-            if self.repeats.of_earlier(event):
-                return None
+            repeated = self.repeats.earlier_line(event, number)
+            if repeated is not None:
+                return self._repeat(name, number, event, repeated) if self.every_line else None
             event = _whose_comment(event, self.citys_answers)
-        return _record(kind, name, number, event, self.post_ids, self.comment_posts)
+        return _record(
+            kind, name, number, event, self.post_ids, self.comment_posts, self.every_line
+        )
+
+    def _repeat(
+        self, name: str, number: int, event: dict[str, Any], repeated: int
+    ) -> ArchiveRecord | None:
+        """A repeat's line as the record it repeats, changing nothing read on (a stale copy's
+        version does not become its comment's latest again)."""
+        event = _whose_comment(event, set(self.citys_answers))
+        record = _record("comment", name, number, event, self.post_ids, dict(self.comment_posts))
+        return None if record is None else replace(record, repeats=repeated)
 
     def _restore_post(self, key: tuple[str, str]) -> None:
         if self.index is None or key in self._posts_restored:
@@ -352,6 +393,7 @@ def _record(
     event: dict[str, Any],
     post_ids: dict[tuple[str, str], str],
     comment_posts: dict[tuple[str, str], Whose],
+    intents: bool = False,
 ) -> ArchiveRecord | None:
     when = _written(event) if kind == "comment" else None
     common = {
@@ -363,13 +405,15 @@ def _record(
         "data": event,
     }
     if kind == "post":
+        key = (event["announcement"], event["platform"])
         text = _posted_text(event)
-        if text is None:
+        if text is None and intents and event.get("phase") == "intent":
+            text = f"intent: {event.get('action', '')}"  # of the post named before it
+        elif text is None:
             return None
         # An update's line names the post it changed; one written before it did, the post
         # named before it.
-        key = (event["announcement"], event["platform"])
-        if event.get("remote_id"):
+        elif event.get("remote_id"):
             post_ids[key] = str(event["remote_id"])
         return ArchiveRecord(
             **common,
@@ -398,7 +442,7 @@ def _record(
             text=text,
             username=username,
         )
-    if event.get("kind") == "intent":
+    if event.get("kind") == "intent" and not intents:
         return None  # told again by its decision line, with whether the platform applied it
     # A moderation record is about someone's comment: it carries where the comment was and
     # whose it is (legal holds on an author hold these too), while its author is the reviewer.

@@ -25,10 +25,10 @@ from .index import (
     CITY,
     FILES,
     ArchiveRecord,
+    every_line_record,
     name_key,
     picture_line_records,
     platform_name,
-    read_records,
     username_key,
 )
 from .pictures import VersionKey, kept_file, picture_lines
@@ -211,26 +211,50 @@ def due_for_disposition(
     records_dir: Path, policy: RetentionPolicy, now: datetime
 ) -> list[ArchiveRecord]:
     """The records past their period and held by no hold, in file order, each comment version
-    followed by the lines a later collect wrote about its picture (`_with_picture_lines`)."""
+    or deletion followed by its repeats and the lines a later collect wrote about its picture
+    (`_with_later_lines`). An intent, written before a call to a platform, is due with the
+    lines that answer it (its `op`), when all are; one no line answers (its run stopped
+    mid-call) by its own time. A repeat of a comment's version or deletion (a second collect
+    wrote it again) is due with the line it repeats."""
     moderated = _moderated_versions(records_dir)
-    records = list(read_records(records_dir))
+    records = [record for record in every_line_record(records_dir) if record.time]
     pictures = list(picture_line_records(records_dir))
     held = _Held(policy, [*records, *pictures])
-    due = []
+    past = {
+        record.key
+        for record in records
+        if not held(record) and _kept_until(record, policy, moderated) <= now
+    }
+    answers: dict[tuple[str, str], list[str]] = {}  # each call's outcome lines, by its `op`
     for record in records:
-        if not record.time or held(record):
-            continue
-        if _kept_until(record, policy, moderated) <= now:
-            due.append(record)
-    return _with_picture_lines(pictures, due, held)
+        if not record.is_intent and record.data.get("op"):
+            answers.setdefault((record.type, record.data["op"]), []).append(record.key)
+
+    def goes(record: ArchiveRecord) -> bool:
+        if record.repeats:
+            return not held(record) and f"{record.file}:{record.repeats}" in past
+        outcomes = (
+            answers.get((record.type, record.data.get("op", ""))) if record.is_intent else None
+        )
+        if outcomes:
+            return not held(record) and all(key in past for key in outcomes)
+        return record.key in past
+
+    return _with_later_lines(pictures, [record for record in records if goes(record)], held)
 
 
-def _with_picture_lines(
+def _with_later_lines(
     pictures: Iterable[ArchiveRecord], due: list[ArchiveRecord], held: _Held
 ) -> list[ArchiveRecord]:
-    """`due`, each comment version followed by the lines a later collect wrote about its
-    picture (`comment_picture`): they name its author, the comment and the picture's file, so
-    they go with it, due when it is and held when it is (and never one a hold names itself)."""
+    """`due`, each comment version or deletion followed by its repeats (due with it), and
+    each version by the lines a later collect wrote about its picture (`comment_picture`):
+    they name its author, the comment and the picture's file, so they go with it, due when it
+    is and held when it is (and never one a hold names itself)."""
+    repeats: dict[str, list[ArchiveRecord]] = {}
+    for record in due:
+        if record.repeats:
+            repeats.setdefault(f"{record.file}:{record.repeats}", []).append(record)
+    due = [record for record in due if not record.repeats]
     versions = {record.version: record for record in due if record.is_comment_version}
     later: dict[VersionKey, list[ArchiveRecord]] = {}
     for record in pictures:
@@ -243,9 +267,21 @@ def _with_picture_lines(
     listed = []
     for record in due:
         listed.append(record)
+        listed.extend(repeats.pop(record.key, []))
         if record.is_comment_version:
             listed.extend(later.pop(record.version, []))
     return listed
+
+
+def line_note(record: ArchiveRecord) -> str:
+    """What the dry run says of a line listed with another, after it: a picture's line
+    (`picture_line_of`), a repeat of a comment's version or deletion, an intent; '' for any
+    other record."""
+    if record.repeats:
+        return f"a second collect's copy of line {record.repeats}, due with it"
+    if record.is_intent:
+        return "intent, written before the call: due with its outcome, or alone if none"
+    return picture_line_of(record)
 
 
 def picture_line_of(record: ArchiveRecord) -> str:
@@ -274,7 +310,7 @@ def pictures_due(records_dir: Path, due: Iterable[ArchiveRecord]) -> list[Pictur
     line that kept it), so a picture of a held comment, or one another comment still kept
     showed too (the same picture is one file), is kept."""
     due = list(due)
-    versions = {r.version: r for r in due if r.is_comment_version}
+    versions = {r.version: r for r in due if r.is_comment_version and not r.repeats}
     later_lines = {r.line for r in due if r.data.get("kind") == PICTURE_LINE}
     shown_by: dict[str, list[tuple[VersionKey, bool]]] = {}
     for line in picture_lines(ChainFile(records_dir / FILES["comment"]).reading()):

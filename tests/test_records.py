@@ -3156,6 +3156,121 @@ def test_a_hold_on_an_author_holds_every_version_whatever_name_it_showed(tmp_pat
     assert [(r.comment_id, r.author) for r in due] == [("c3", "Riley C.")]
 
 
+def _ledger_line(records: Path, phase: str, op: str, time: str, **fields: object) -> None:
+    line = {"phase": phase, "op": op, "announcement": "2026-11-20-flushing"}
+    ChainFile(records / FILES["post"]).append(
+        {**line, "platform": "facebook", "action": "create", "time": time, **fields}
+    )
+
+
+# A decision to hide comment c1, as `invoke moderate` writes its intent and its outcome.
+HIDE = {
+    "platform": "facebook",
+    "comment_id": "c1",
+    "decision": "hide",
+    "who": "Reviewer A",
+    "reason": "An insult",
+    "category": "derogatory",
+}
+
+
+def test_an_intent_line_is_due_with_its_outcome_or_by_its_own_time_without_one(
+    tmp_path: Path,
+) -> None:
+    """An intent holds what the call was, who and why: it is a record too. It goes with the
+    line that answers it; one no line answers (the run stopped mid-call) is due by its own
+    time."""
+    records = tmp_path / "records"
+    _ledger_line(records, "intent", "op1", "2026-01-01T10:00:00+00:00")
+    _ledger_line(records, "done", "op1", "2026-01-05T10:00:00+00:00", remote_id="p1")
+    _ledger_line(
+        records, "intent", "op2", "2026-01-02T10:00:00+00:00", announcement="2026-11-21-bridge"
+    )
+    _add_comment(records, "c1", "you idiots", "2026-01-01T09:00:00+00:00", "Riley Cole")
+    moderation_log = ChainFile(records / FILES["moderation"])
+    moderation_log.append({**HIDE, "kind": "intent", "op": "m1", "time": "2026-01-01T11:00:00Z"})
+    moderation_log.append(
+        {**HIDE, "kind": "intent", "op": "m2", "comment_id": "c2", "time": "2026-01-03T11:00:00Z"}
+    )
+    moderation_log.append(
+        {
+            **HIDE,
+            "kind": "decision",
+            "op": "m1",
+            "result": "applied",
+            "time": "2026-01-10T11:00:00Z",
+        }
+    )
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text("periods_days: {post: 10, comment: 10, moderation: 365}\n")
+    policy = RetentionPolicy.load(policy_file)
+
+    def due(on: datetime) -> list[str]:
+        return [r.key for r in due_for_disposition(records, policy, on)]
+
+    ledger, moderation = str(FILES["post"]), str(FILES["moderation"])
+    # The first intent waits for its outcome (due on the 15th); the lone one is due on the 12th.
+    assert due(datetime(2026, 1, 13, tzinfo=UTC)) == [
+        f"{ledger}:3",
+        str(FILES["comment"]) + ":1",
+    ]
+    assert due(datetime(2026, 1, 16, tzinfo=UTC))[:3] == [
+        f"{ledger}:1",
+        f"{ledger}:2",
+        f"{ledger}:3",
+    ]
+    # The moderation intent goes with its decision, a year after it; the lone one a year after
+    # its own time.
+    assert f"{moderation}:1" not in due(datetime(2027, 1, 9, tzinfo=UTC))
+    assert f"{moderation}:2" in due(datetime(2027, 1, 9, tzinfo=UTC))
+    assert [k for k in due(datetime(2027, 1, 11, tzinfo=UTC)) if k.startswith(moderation)] == [
+        f"{moderation}:1",
+        f"{moderation}:2",
+        f"{moderation}:3",
+    ]
+    # Held as what it announces is held: the intent about Riley Cole's comment too.
+    policy_file.write_text(
+        "periods_days: {post: 10, comment: 10, moderation: 365}\n"
+        "legal_holds:\n  - name: FOI\n    authors: [Riley Cole]\n"
+        "  - name: FOI 2\n    announcements: [2026-11-20-flushing]\n"
+    )
+    policy = RetentionPolicy.load(policy_file)
+    assert due(datetime(2099, 1, 1, tzinfo=UTC)) == [f"{ledger}:3", f"{moderation}:2"]
+
+
+def test_a_repeat_of_a_comment_version_is_listed_with_its_version_and_held_with_it(
+    tmp_path: Path,
+) -> None:
+    """Two collects at once each wrote version 1; the join kept both lines. The second names
+    the commenter and holds their text as the first does: it goes with it."""
+    records = tmp_path / "records"
+    (records / "archive" / "attachments").mkdir(parents=True)
+    (records / "archive" / "attachments" / "x.jpg").write_bytes(b"jpg")
+    picture = {"sha256": hashlib.sha256(b"jpg").hexdigest(), "file": "archive/attachments/x.jpg",
+               "type": "image/jpeg"}  # fmt: skip
+    photo = {"type": "photo", "url": "https://www.facebook.com/photo.php?fbid=1",
+             "media": {"image": {"src": "https://scontent.xx.fbcdn.net/x.jpg"}}}  # fmt: skip
+    for _ in range(2):
+        _add_comment(records, "c1", "my tub at 12 Hazelwood Dr", "2026-01-01T10:00:00+00:00",
+                     "Jordan Park", attachment=photo, picture=picture)  # fmt: skip
+    _add_comment(records, "c2", "Laurel floods", "2026-01-01T10:00:00+00:00")
+    _removed(records, "c2", "Quinn Reyes", time="2026-01-05T10:00:00+00:00")
+    # The other run's deletion of it, found a day later, joined: due with the first.
+    _removed(records, "c2", "Quinn Reyes", time="2026-01-06T10:00:00+00:00")
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(PERIODS)
+    later = datetime(2026, 1, 15, 12, tzinfo=UTC)
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    comments = str(FILES["comment"])
+    assert [r.key for r in due] == [f"{comments}:{n}" for n in (1, 2, 3, 4, 5)]
+    assert [(p.file, [r.key for r in p.records]) for p in pictures_due(records, due)] == [
+        ("archive/attachments/x.jpg", [f"{comments}:1"])  # the version that showed it
+    ]
+    policy_file.write_text(f"{PERIODS}legal_holds:\n  - name: Park\n    authors: [Jordan Park]\n")
+    due = due_for_disposition(records, RetentionPolicy.load(policy_file), later)
+    assert [r.key for r in due] == [f"{comments}:{n}" for n in (3, 4, 5)]
+
+
 def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
     reindex(archive)
     with sqlite3.connect(archive / "index.sqlite") as db:
