@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from checks.policy_file import read_mapping
+from checks.policy_file import key_line, read_mapping
 from moderation.log import ModerationLog
 from syndication.config import REQUIRED
 
@@ -39,6 +39,9 @@ MINIMUM_YEARS = {"moderation": 1}
 # Each period is given in whole years (the retention bylaw's unit) or in days.
 UNITS = {"periods_years": "years", "periods_days": "days"}
 SETTINGS = (*UNITS, "legal_holds")
+# The longest period taken: longer is surely a slip (10000 for 10), and past the calendar's
+# year 9999 it could not be counted.
+MAXIMUM = {"years": 200, "days": 73_000}
 # What a hold may name, and what each is a list of (for the error when it is not).
 HOLD_FIELDS = {
     "announcements": "announcement names",
@@ -168,8 +171,13 @@ def _periods(data: dict[str, Any], setting: str, path: Path) -> dict[str, Any]:
 def _period(value: Any, setting: str, kind: str, path: Path) -> relativedelta:
     """A record type's period, never shorter than the law's minimum for it."""
     unit = UNITS[setting]
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, int) or isinstance(value, bool):
         raise RetentionError(f"{path}: {setting}: {kind}: expected a number of {unit}")
+    if not 1 <= value <= MAXIMUM[unit]:
+        line = key_line(path, (setting, kind), RetentionError)
+        where = f"{path}:{line}" if line is not None else str(path)
+        bound = f"at least 1 {unit[:-1]}" if value < 1 else f"at most {MAXIMUM[unit]} {unit}"
+        raise RetentionError(f"{where}: {setting}: {kind}: {value}: expected {bound}")
     minimum_years = MINIMUM_YEARS.get(kind, 0)
     # No year is shorter than 365 days; the calendar year is still kept (_kept_until).
     minimum = minimum_years if unit == "years" else minimum_years * 365

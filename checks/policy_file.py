@@ -129,3 +129,20 @@ def entry_line(path: Path, key: str, index: int, error: type[Exception]) -> int 
         [],
     )
     return line_at(text, entries[index].start_mark.index) if index < len(entries) else None
+
+
+def key_line(path: Path, keys: Sequence[str], error: type[Exception]) -> int | None:
+    """The line of the setting reached by `keys` through nested mappings in the policy file
+    `path` (read before, as valid YAML; `("periods_years", "post")`), as an editor numbers
+    it, for a message naming it; None if it is not written so."""
+    text = read_text(path, error)
+    node: yaml.Node | None = yaml.compose(text, Loader=PolicyLoader)
+    line = None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        found = next(((k, v) for k, v in node.value if k.value == key), None)
+        if found is None:
+            return None
+        line, node = line_at(text, found[0].start_mark.index), found[1]
+    return line

@@ -3271,6 +3271,30 @@ def test_a_repeat_of_a_comment_version_is_listed_with_its_version_and_held_with_
     assert [r.key for r in due] == [f"{comments}:{n}" for n in (3, 4, 5)]
 
 
+@pytest.mark.parametrize(
+    ("periods", "line", "message"),
+    [
+        ("periods_years:\n  post: 10000\n  comment: 3\n  moderation: 3\n", 2,
+         "periods_years: post: 10000: expected at most 200 years"),
+        ("periods_days: {post: 4000000, comment: 30, moderation: 365}\n", 1,
+         "periods_days: post: 4000000: expected at most 73000 days"),
+        ("periods_years:\n  post: 7\n  comment: 0\n  moderation: 3\n", 3,
+         "periods_years: comment: 0: expected at least 1 year"),
+        ("periods_days:\n  post: 30\n  comment: -5\n  moderation: 365\n", 3,
+         "periods_days: comment: -5: expected at least 1 day"),
+    ],
+    ids=["years-too-long", "days-too-long", "zero", "negative"],
+)  # fmt: skip
+def test_a_period_too_long_or_under_one_is_refused_naming_its_line(
+    tmp_path: Path, periods: str, line: int, message: str
+) -> None:
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(periods)
+    with pytest.raises(RetentionError) as error:
+        RetentionPolicy.load(policy_file)
+    assert str(error.value) == f"{policy_file}:{line}: {message}"
+
+
 def test_an_index_built_with_other_columns_is_rebuilt_before_a_search(archive: Path) -> None:
     reindex(archive)
     with sqlite3.connect(archive / "index.sqlite") as db:
