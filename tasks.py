@@ -503,8 +503,9 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
     if counts["failed"]:
         raise Exit(
             f"moderate: {counts['failed']} decision(s) failed on the platform (see above); "
-            "those comments are as they were: a hide the classifier decided is tried again on "
-            "the next run, a reviewer's decision is given again with `invoke moderate decide`.",
+            "those comments are as they were (one whose answer was lost, as said above, may "
+            "be hidden): a hide the classifier decided is tried again on the next run, a "
+            "reviewer's decision is given again with `invoke moderate decide`.",
             code=1,
         )
 

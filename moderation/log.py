@@ -27,6 +27,9 @@ EDITED_SINCE_HIDDEN = "hidden, edited since"
 # evidence that says so.
 HIDDEN_UNDER_EARLIER_POLICY = "hidden under an earlier policy"
 EARLIER_POLICY = "hidden_under_earlier_policy"
+# How a decision's result starts when the platform's answer to it was lost (a 5xx, a dropped
+# connection): a failure, tried again as any is, but one the platform may have applied.
+ANSWER_LOST = "failed: the platform's answer was lost, so whether it applied it is not known"
 
 
 @dataclass
@@ -60,6 +63,9 @@ class Status:
     # A decision sent to the platform whose result was never recorded (the run stopped
     # mid-call): its intent line, with who, why and the category.
     intent: dict[str, Any] | None = None
+    # A hide whose answer was lost (ANSWER_LOST) since the last decision applied: the
+    # platform may have applied it.
+    hide_maybe_applied: bool = False
 
     @property
     def decided_this_version(self) -> bool:
@@ -93,10 +99,11 @@ class Status:
 
     @property
     def maybe_hidden(self) -> bool:
-        """Hidden, or a hide was sent whose result was never recorded: the platform may have
-        applied it, so the comment may be hidden by the City (never taken for its author's
-        deletion)."""
-        return self.hidden or (self.intent is not None and self.intent["decision"] == "hide")
+        """Hidden, or a hide was sent whose result was never recorded or whose answer was lost
+        (a 5xx, a dropped connection): the platform may have applied it, so the comment may be
+        hidden by the City (never taken for its author's deletion)."""
+        sent = self.intent is not None and self.intent["decision"] == "hide"
+        return self.hidden or sent or self.hide_maybe_applied
 
 
 def review_queue(
@@ -236,7 +243,10 @@ def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
         # so only an applied one counts.
         if event["result"] != "applied":
             status.failed = event["result"]
+            if event["decision"] == "hide" and event["result"].startswith(ANSWER_LOST):
+                status.hide_maybe_applied = True
             return
+        status.hide_maybe_applied = False  # what was applied last is what is in force
         status.decision, status.decided_by = event["decision"], event["who"]
         status.reason, status.failed = event["reason"], None
         status.category = event.get("category")

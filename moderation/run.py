@@ -18,6 +18,7 @@ from archive.comments import (
 )
 from archive.index import city_time, printable
 from syndication.base import (
+    AnswerLost,
     AuthError,
     NotFound,
     Platform,
@@ -32,6 +33,7 @@ from syndication.runner import make_platforms
 
 from .classifier import CATEGORIES, Decision, ModerationPolicy, classify, hiding_category
 from .log import (
+    ANSWER_LOST,
     EARLIER_POLICY,
     HIDDEN_UNDER_EARLIER_POLICY,
     ModerationLog,
@@ -519,6 +521,10 @@ def _apply(
         result = _not_found(platform, order.platform, order.comment, archive, error)
     except AuthError as error:
         result = refused(error)
+    except AnswerLost as error:
+        # The platform may have carried it out (a 5xx, a dropped answer): a failure, tried
+        # again as any is, but a hide so answered may be in force (`Status.maybe_hidden`).
+        result = f"{ANSWER_LOST}: {error}"
     except PlatformError as error:
         result = f"failed: {error}"
     log.decided(*said, result, operation, order.comment)

@@ -28,7 +28,7 @@ from moderation.classifier import (
     classify,
 )
 from moderation.evaluate import load_labelled, scores
-from moderation.log import ModerationLog
+from moderation.log import ANSWER_LOST, ModerationLog
 from moderation.report import write_report
 from moderation.run import CLASSIFIER, DecisionError, decide, moderate_collected
 from publishing.status import waiting
@@ -1085,6 +1085,39 @@ def test_a_youtube_hide_applied_just_before_a_crash_is_not_recorded_as_the_autho
     log = ModerationLog(records)
     assert log.hidden() == {("youtube", spam)}
     assert log.statuses()[("youtube", spam)].decided_by == "classifier (policy/moderation.yml)"
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_youtube_hide_whose_answer_was_lost_is_not_recorded_as_the_authors_deletion(
+    site: Site, sandboxes: Sandboxes, status: int
+) -> None:
+    """YouTube rejected the comment, then answered 5xx: whether it did is not known, so the
+    hide is a failure tried again, and the comment, left out of YouTube's listings, is one the
+    City may have hidden, never its author's deletion (nor its replies removed with it)."""
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video())
+    settings = site.syndicate_to(sandboxes)
+    video = next(iter(sandboxes.youtube.videos))
+    spam = sandboxes.youtube.add_comment(video, SPAM, "Sam Fictional")
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.youtube.inject(
+        "server_error_after_write", method="POST", path="setModerationStatus", status=status
+    )
+    said: list[str] = []
+    counts = moderate_collected(settings, site.content, POLICY, say=said.append)
+    assert counts["failed"] == 1 and counts["hide"] == 0
+    snippet = sandboxes.youtube.threads[spam]["snippet"]["topLevelComment"]["snippet"]
+    assert snippet["moderationStatus"] == "rejected"
+    records = site.root / "records"
+    log = ModerationLog(records)
+    assert str(log.statuses()[("youtube", spam)].failed).startswith(ANSWER_LOST)
+    assert log.hidden() == frozenset() and log.maybe_hidden() == {("youtube", spam)}
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert not CommentArchive(records).state()[("youtube", spam)].deleted
+    assert totals["youtube"].deleted == 0
+    # The next run sends the hide again: applied, and recorded so.
+    again = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert again == {"keep": 0, "review": 0, "hide": 1, "failed": 0, "held": 0, "refused": 0}
+    assert log.hidden() == {("youtube", spam)}
 
 
 def test_a_reviewers_hide_applied_just_before_a_crash_is_recorded_with_who_why_and_clause(
