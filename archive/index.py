@@ -133,6 +133,13 @@ class ArchiveRecord:
         return self.type == "moderation" and self.data.get("kind") == "intent"
 
     @property
+    def published_nothing(self) -> bool:
+        """Whether it is a ledger line, not an intent, that published nothing (read by
+        `every_line_record` alone): a failed, cancelled or deferred outcome or note, an update
+        that sent nothing new. It is part of its post's history (retention lists it with it)."""
+        return self.type == "post" and not self.is_intent and _posted_text(self.data) is None
+
+    @property
     def key(self) -> str:
         return f"{self.file}:{self.line}"
 
@@ -197,8 +204,9 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
 
 def every_line_record(records_dir: Path) -> Iterator[ArchiveRecord]:
     """`read_records`, and the lines it leaves out that are kept as records all the same
-    (retention lists them): the intents (`is_intent`) and the repeats of a comment's version
-    or deletion (`repeats`), each as the record it would be. Not the picture lines
+    (retention lists them): the intents (`is_intent`), the ledger's lines that published
+    nothing (`published_nothing`) and the repeats of a comment's version or deletion
+    (`repeats`), each as the record it would be. Not the picture lines
     (`picture_line_records`)."""
     earlier = _Earlier(records_dir, every_line=True)
     for kind, chain in chains(records_dir).items():
@@ -258,7 +266,8 @@ class _Earlier:
     ) -> None:
         self.records_dir = records_dir
         self.index = index
-        self.every_line = every_line  # intents and repeats too (`every_line_record`)
+        # Intents, ledger lines that published nothing and repeats too (`every_line_record`).
+        self.every_line = every_line
         self.post_ids: dict[tuple[str, str], str] = {}
         self.comment_posts: dict[tuple[str, str], Whose] = {}
         self.repeats = Repeats()
@@ -393,7 +402,7 @@ def _record(
     event: dict[str, Any],
     post_ids: dict[tuple[str, str], str],
     comment_posts: dict[tuple[str, str], Whose],
-    intents: bool = False,
+    every_line: bool = False,
 ) -> ArchiveRecord | None:
     when = _written(event) if kind == "comment" else None
     common = {
@@ -407,8 +416,9 @@ def _record(
     if kind == "post":
         key = (event["announcement"], event["platform"])
         text = _posted_text(event)
-        if text is None and intents and event.get("phase") == "intent":
-            text = f"intent: {event.get('action', '')}"  # of the post named before it
+        if text is None and every_line:
+            # An intent, or a line that published nothing: of the post named before it.
+            text = f"{event.get('phase', '')}: {event.get('action', '')}"
         elif text is None:
             return None
         # An update's line names the post it changed; one written before it did, the post
@@ -442,7 +452,7 @@ def _record(
             text=text,
             username=username,
         )
-    if event.get("kind") == "intent" and not intents:
+    if event.get("kind") == "intent" and not every_line:
         return None  # told again by its decision line, with whether the platform applied it
     # A moderation record is about someone's comment: it carries where the comment was and
     # whose it is (legal holds on an author hold these too), while its author is the reviewer.

@@ -223,7 +223,10 @@ def due_for_disposition(
     (`_with_later_lines`). An intent, written before a call to a platform, is due with the
     lines that answer it (its `op`), when all are; one no line answers (its run stopped
     mid-call) by its own time. A repeat of a comment's version or deletion (a second collect
-    wrote it again) is due with the line it repeats."""
+    wrote it again) is due with the line it repeats. A ledger line that published nothing (a
+    failed, cancelled or deferred outcome, an update that sent nothing new) is part of its
+    post's history: due once its own period has passed and every record of the post's
+    announcement on that platform is due; with none, by its own time."""
     moderated = _moderated_versions(records_dir)
     records = [record for record in every_line_record(records_dir) if record.time]
     pictures = list(picture_line_records(records_dir))
@@ -232,6 +235,16 @@ def due_for_disposition(
         record.key
         for record in records
         if not held(record) and _kept_until(record, policy, moderated) <= now
+    }
+    posts: dict[tuple[str, str], list[str]] = {}  # each post's records, by announcement
+    for record in records:
+        if record.type == "post" and not record.is_intent and not record.published_nothing:
+            posts.setdefault((record.announcement, record.platform), []).append(record.key)
+    ready = past - {  # past, but part of the history of a post not all due
+        record.key
+        for record in records
+        if record.published_nothing
+        and not all(key in past for key in posts.get((record.announcement, record.platform), []))
     }
     answers: dict[tuple[str, str], list[str]] = {}  # each call's outcome lines, by its `op`
     for record in records:
@@ -245,8 +258,8 @@ def due_for_disposition(
             answers.get((record.type, record.data.get("op", ""))) if record.is_intent else None
         )
         if outcomes:
-            return not held(record) and all(key in past for key in outcomes)
-        return record.key in past
+            return not held(record) and all(key in ready for key in outcomes)
+        return record.key in ready
 
     return _with_later_lines(pictures, [record for record in records if goes(record)], held)
 
@@ -283,12 +296,17 @@ def _with_later_lines(
 
 def line_note(record: ArchiveRecord) -> str:
     """What the dry run says of a line listed with another, after it: a picture's line
-    (`picture_line_of`), a repeat of a comment's version or deletion, an intent; '' for any
-    other record."""
+    (`picture_line_of`), a repeat of a comment's version or deletion, an intent, a ledger line
+    that published nothing; '' for any other record."""
     if record.repeats:
         return f"a second collect's copy of line {record.repeats}, due with it"
     if record.is_intent:
         return "intent, written before the call: due with its outcome, or alone if none"
+    if record.published_nothing:
+        return (
+            f"{record.data.get('phase')}, published nothing: due with its post's records, "
+            "or alone if none"
+        )
     return picture_line_of(record)
 
 

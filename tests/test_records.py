@@ -47,6 +47,7 @@ from moderation.classifier import ModerationPolicy, classify
 from moderation.log import ModerationLog
 from moderation.run import decide, moderate_collected
 from sandboxes import Sandboxes, start_all
+from syndication.ledger import PHASES
 from tests.conftest import ROOT, Site
 
 
@@ -3156,7 +3157,7 @@ def test_a_hold_on_an_author_holds_every_version_whatever_name_it_showed(tmp_pat
     assert [(r.comment_id, r.author) for r in due] == [("c3", "Riley C.")]
 
 
-def _ledger_line(records: Path, phase: str, op: str, time: str, **fields: object) -> None:
+def _ledger_line(records: Path, phase: str, op: str | None, time: str, **fields: object) -> None:
     line = {"phase": phase, "op": op, "announcement": "2026-11-20-flushing"}
     ChainFile(records / FILES["post"]).append(
         {**line, "platform": "facebook", "action": "create", "time": time, **fields}
@@ -3236,6 +3237,81 @@ def test_an_intent_line_is_due_with_its_outcome_or_by_its_own_time_without_one(
     )
     policy = RetentionPolicy.load(policy_file)
     assert due(datetime(2099, 1, 1, tzinfo=UTC)) == [f"{ledger}:3", f"{moderation}:2"]
+
+
+def _demo_ledger(records: Path) -> None:
+    """A ledger as runs write it: each of its phases, outcomes that published nothing among
+    them, on an announcement posted (flushing, on Facebook; not on X) and one never posted
+    (bridge)."""
+    bridge = {"announcement": "2026-11-21-bridge"}
+    for phase, op, day, fields in [
+        ("intent", "op1", 1, {}),
+        ("failed", "op1", 1, {"error": "HTTP 500"}),  # no post yet; one is made next
+        ("intent", "op2", 2, {}),
+        ("done", "op2", 2, {"remote_id": "p1", "text": "Flushing starts Monday"}),
+        ("deferred", None, 3, {"action": "update", "reason": "quota"}),  # a lone note
+        ("intent", "op3", 3, {"action": "update"}),
+        ("done", "op3", 3, {"action": "update"}),  # sent nothing new
+        ("intent", "op4", 4, {"action": "withdraw"}),
+        ("cancelled", "op4", 4, {"action": "withdraw"}),
+        ("intent", "op5", 5, {"action": "update"}),
+        ("done", "op5", 5, {"action": "update", "text": "Flushing starts Tuesday"}),
+        ("intent", "op6", 6, {"action": "update"}),
+        ("failed", "op6", 6, {"action": "update", "error": "HTTP 400"}),
+        ("gone", None, 7, {"action": "collect", "remote_id": "p1"}),
+        ("intent", "op7", 1, bridge),
+        ("failed", "op7", 1, {**bridge, "error": "HTTP 500"}),
+        ("deferred", None, 2, {**bridge, "reason": "quota"}),
+        ("deferred", None, 2, {"platform": "twitter", "reason": "quota"}),  # never posted there
+    ]:
+        _ledger_line(records, phase, op, f"2026-01-0{day}T10:00:00+00:00", **fields)
+
+
+def test_every_ledger_line_is_due_once_those_that_published_nothing_with_their_post(
+    tmp_path: Path,
+) -> None:
+    """A failed, cancelled or deferred outcome, or an update that sent nothing new, is part of
+    its post's history: due once its own period is past and every record of the post on that
+    platform is due; with no post there, by its own time."""
+    records = tmp_path / "records"
+    _demo_ledger(records)
+    written = [event for _, event in ChainFile(records / FILES["post"]).reading()]
+    assert {event["phase"] for event in written} == set(PHASES)
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(PERIODS)
+    policy = RetentionPolicy.load(policy_file)
+
+    def due(on: datetime) -> list[int]:
+        keys = [r.key for r in due_for_disposition(records, policy, on)]
+        return [int(key.rsplit(":", 1)[1]) for key in keys]
+
+    assert due(datetime(2099, 1, 1, tzinfo=UTC)) == list(range(1, len(written) + 1))
+    # The 12th: bridge, never posted, and flushing on X by their own time (the deferrals of
+    # the 2nd too); of flushing on Facebook, its create (and intent) alone: its failure of the
+    # 1st waits for its post.
+    assert due(datetime(2026, 1, 12, 12, tzinfo=UTC)) == [3, 4, 15, 16, 17, 18]
+    # The 16th: its update's too; its failure of the 6th is past, but not the post's gone note.
+    assert due(datetime(2026, 1, 16, 12, tzinfo=UTC)) == [3, 4, 10, 11, 15, 16, 17, 18]
+    # The 17th: the gone note, the post's last record, is due, and every line with it.
+    assert due(datetime(2026, 1, 17, 12, tzinfo=UTC)) == list(range(1, 19))
+
+
+def test_an_outcome_that_published_nothing_is_held_with_its_post(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    _demo_ledger(records)
+    policy_file = tmp_path / "retention.yml"
+    policy_file.write_text(
+        f"{PERIODS}legal_holds:\n  - name: FOI\n    announcements: [2026-11-20-flushing]\n"
+    )
+    due = due_for_disposition(
+        records, RetentionPolicy.load(policy_file), datetime(2099, 1, 1, tzinfo=UTC)
+    )
+    # The failed create of the held announcement (line 2) is held; the unheld one's is not.
+    assert [(r.key.rsplit(":", 1)[1], r.data["phase"]) for r in due] == [
+        ("15", "intent"),
+        ("16", "failed"),
+        ("17", "deferred"),
+    ]
 
 
 def test_a_repeat_of_a_comment_version_is_listed_with_its_version_and_held_with_it(
