@@ -687,18 +687,38 @@ def _allowed(domain: str, allowed: set[str]) -> bool:
     return any(domain == d or domain.endswith("." + d) for d in allowed)
 
 
-def _promotion(text: str, outside: list[str], sponsor_names: set[str]) -> list[str]:
+def _sentences(text: str) -> list[str]:
+    """The comment's sentences, a link standing alone after one ("20% off! https://...") being
+    that sentence's."""
+    sentences: list[str] = []
+    for sentence in SENTENCE_END.split(text):
+        if sentences and not WORD.search(URL.sub("", sentence)):
+            sentences[-1] += " " + sentence
+        else:
+            sentences.append(sentence)
+    return sentences
+
+
+def _names_a_sponsor(sentence: str, policy: ModerationPolicy) -> bool:
+    """Whether a sentence names a sponsor or partner, by a name or by a link to its site (or a
+    subdomain of it: `www.trailsmokeeaters.com`, not `trailsmokeeaters.com.example.net`)."""
+    return bool(_find_words(sentence, policy.sponsor_names)) or any(
+        _allowed(_domain(link), policy.sponsor_domains) for link in URL.findall(sentence)
+    )
+
+
+def _promotion(text: str, outside: list[str], policy: ModerationPolicy) -> list[str]:
     """Promotional wording that is not about a sponsor or partner (promoting those is allowed).
-    Naming a sponsor does not cover another business: wording in a sentence that names no
-    sponsor counts, so does wording in one where the writer promotes their own business, and
-    so does all of it beside links `outside` the sponsors' and allowed sites (the business
-    promoted is theirs)."""
+    Naming a sponsor, or linking to its site, does not cover another business: wording in a
+    sentence that names no sponsor counts, so does wording in one where the writer promotes
+    their own business, and so does all of it beside links `outside` the sponsors' and allowed
+    sites (the business promoted is theirs)."""
     if outside:
         return _find(text, COMMERCIAL)
     return [
         match
-        for sentence in SENTENCE_END.split(text)
-        if not _find_words(sentence, sponsor_names) or _find(sentence, OWN_BUSINESS)
+        for sentence in _sentences(text)
+        if not _names_a_sponsor(sentence, policy) or _find(sentence, OWN_BUSINESS)
         for match in _find(sentence, COMMERCIAL)
     ]
 
@@ -791,7 +811,7 @@ def classify(comment_id: str, text: str, post_text: str, policy: ModerationPolic
         for link in links
         if not _allowed(_domain(link), policy.allowed_domains | policy.sponsor_domains)
     ]
-    commercial = _promotion(text, outside, policy.sponsor_names)
+    commercial = _promotion(text, outside, policy)
     if commercial:
         found.append(
             Evidence(

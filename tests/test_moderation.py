@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -614,6 +615,57 @@ def test_the_citys_own_contacts_in_a_comment_are_not_personal_information(text: 
 def test_sponsors_are_not_commercial_promotion(text: str) -> None:
     decision = classify("c1", text, "Holiday light-up at Gyro Park", POLICY)
     assert "commercial" not in decision.categories
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Season tickets 20% off, book now at https://trailsmokeeaters.com/tickets",
+        "Season tickets 20% off, book now at HTTPS://WWW.TrailSmokeEaters.COM/tickets?seat=a1",
+        "Season tickets 20% off, book now at https://shop.trailsmokeeaters.com/",
+        "Season tickets 20% off, book now at trailsmokeeaters.com/tickets",  # no scheme
+        "Season tickets 20% off, book now! https://trailsmokeeaters.com/tickets",  # link alone
+        "Grants for small business, book today at https://www.ourtrust.org/grants",
+    ],
+)
+def test_promotion_with_a_link_only_to_a_sponsors_site_is_not_commercial(text: str) -> None:
+    # A link to a sponsor's domain (or a subdomain of it) names the sponsor as its name would,
+    # so not even a policy hiding commercial promotion hides it.
+    hiding = dataclasses.replace(POLICY, hide_allowed=POLICY.hide_allowed | {"commercial"})
+    decision = classify("c1", text, WATER_POST, hiding)
+    assert "commercial" not in decision.categories and decision.action != "hide"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://trailsmokeeaters.com.example.net/tickets",  # the sponsor's name, another site
+        "trailsmokeeaters.com.example.net/tickets",
+        "https://nottrailsmokeeaters.com/tickets",
+        "https://www.trail.ca/trailsmokeeaters.com",  # an allowed site, not a sponsor's
+        "https://trailsmokeeaters.com/tickets and https://www.kootenaysports.shop",
+        "https://trailsmokeeaters.com/tickets, or at kootenaysports.com",
+    ],
+)
+def test_a_link_to_a_look_alike_or_another_business_beside_a_sponsors_stays_commercial(
+    link: str,
+) -> None:
+    decision = classify("c1", f"Season tickets 20% off, book now at {link}", WATER_POST, POLICY)
+    assert "commercial" in decision.categories and decision.action == "review"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The sponsor's link is in another sentence: it does not cover this one's business.
+        "Joe's Plumbing, 20% off all week. Tickets at https://trailsmokeeaters.com/tickets",
+        # The writer's own business, whatever sponsor's site is linked beside it.
+        "Our shop offers 20% off Smoke Eaters jerseys, see https://trailsmokeeaters.com",
+    ],
+)
+def test_a_sponsors_link_does_not_exempt_another_business_from_commercial(text: str) -> None:
+    decision = classify("c1", text, WATER_POST, POLICY)
+    assert "commercial" in decision.categories and decision.action == "review"
 
 
 @pytest.mark.parametrize(
