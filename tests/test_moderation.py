@@ -641,6 +641,7 @@ def test_promotion_with_a_link_only_to_a_sponsors_site_is_not_commercial(text: s
     [
         "https://trailsmokeeaters.com.example.net/tickets",  # the sponsor's name, another site
         "trailsmokeeaters.com.example.net/tickets",
+        "trailsmokeeaters.com.evil.ca/tickets",  # no scheme, a host the pattern has no ending of
         "https://nottrailsmokeeaters.com/tickets",
         "https://www.trail.ca/trailsmokeeaters.com",  # an allowed site, not a sponsor's
         "https://trailsmokeeaters.com/tickets and https://www.kootenaysports.shop",
