@@ -308,7 +308,13 @@ class Finder:
                     self._with_a_capital |= words_of_name & FUNCTION_WORDS
                 for word in sorted(words_of_name):
                     self.name_words.setdefault(word, item)
-        self._with_a_capital -= {w for w, i in self.name_words.items() if _one_word(i)}
+        # A name of one word is severed however written, whichever name its word was kept for.
+        self._with_a_capital -= {
+            word
+            for item in self.items.values()
+            if item.what == "name" and _one_word(item)
+            for word in search_words(item.value)
+        }
         self._names_of: dict[str, PersonalInfo | None] = {}
         # A text of ASCII alone, whose words are its runs of letters and digits, holds a word
         # of a name where this finds it: most texts, which do not, are not read word by word.

@@ -75,10 +75,12 @@ def _patterns(*expressions: str) -> list[re.Pattern[str]]:
 
 # A link ends before the punctuation that ends its sentence ("the budget is at
 # https://www.trail.ca."): the full stop, comma, "!" or quote is the writer's, not the link's.
-# Without a scheme, its host is read to its end ("trailsmokeeaters.com.evil.ca" is evil.ca's).
+# Without a scheme, its host is read to its end ("trailsmokeeaters.com.evil.ca" is evil.ca's),
+# and one that goes on past it ("trailsmokeeaters.com-evil.ca") is no link of that name.
 URL = re.compile(
     r"(?:https?://|www\.)[^\s)]*[^\s).,;:!?'\"’”]"
-    r"|\b[a-z0-9-]+\.(?:com|net|org|biz|info|io|co|xyz|shop|ly)(?:\.[a-z0-9-]+)*(?:/\S*)?\b",
+    r"|\b[a-z0-9-]+\.(?:com|net|org|biz|info|io|co|xyz|shop|ly)(?:\.[a-z0-9-]+)*(?![\w-])"
+    r"(?:/\S*)?\b",
     re.IGNORECASE,
 )
 # The writer promoting their own business: never a sponsor's promotion, whichever sponsor the

@@ -296,4 +296,5 @@ def _classified(event: dict[str, Any], earlier: Status | None) -> Status:
         status.reason, status.decided_version = earlier.reason, earlier.decided_version
         status.category, status.last_moderated = earlier.category, earlier.last_moderated
         status.intent = earlier.intent  # sent about the comment, whichever its version
+        status.hide_maybe_applied = earlier.hide_maybe_applied  # in force until decided
     return status

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -226,7 +227,8 @@ TIMED_OUT = (30, 35)
 def _to_a_daemon(target: str) -> bool:
     """Whether rsync takes `target` for an rsync daemon's (`rsync://…`, `host::module`), which
     it reaches without ssh."""
-    return target.startswith("rsync://") or "::" in target.partition("/")[0]
+    host = re.sub(r"\[[^\]]*\]", "", target.partition("/")[0])  # an IPv6 address's own ::
+    return target.startswith("rsync://") or "::" in host
 
 
 def rsync_waits(target: str) -> list[str]:

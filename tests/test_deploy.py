@@ -544,6 +544,10 @@ def test_an_ssh_target_that_does_not_answer_fails_in_bounded_time(
         ),
         ("rsync://www.trail.ca/site/", ["--timeout=120", "--contimeout=30"]),
         ("www.trail.ca::site", ["--timeout=120", "--contimeout=30"]),
+        (  # an IPv6 address's "::" is no daemon's
+            "deploy@[2001:db8::1]:/srv/www",
+            ["--timeout=120", "-e", "ssh -o ConnectTimeout=30 -o BatchMode=yes"],
+        ),
     ],
 )
 def test_rsync_waits_are_bounded_for_every_kind_of_target(

@@ -642,6 +642,7 @@ def test_promotion_with_a_link_only_to_a_sponsors_site_is_not_commercial(text: s
         "https://trailsmokeeaters.com.example.net/tickets",  # the sponsor's name, another site
         "trailsmokeeaters.com.example.net/tickets",
         "trailsmokeeaters.com.evil.ca/tickets",  # no scheme, a host the pattern has no ending of
+        "trailsmokeeaters.com-evil.ca/tickets",  # no scheme, a host going on past the name
         "https://nottrailsmokeeaters.com/tickets",
         "https://www.trail.ca/trailsmokeeaters.com",  # an allowed site, not a sponsor's
         "https://trailsmokeeaters.com/tickets and https://www.kootenaysports.shop",
@@ -1171,6 +1172,29 @@ def test_a_youtube_hide_whose_answer_was_lost_is_not_recorded_as_the_authors_del
     again = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert again == {"keep": 0, "review": 0, "hide": 1, "failed": 0, "held": 0, "refused": 0}
     assert log.hidden() == {("youtube", spam)}
+
+
+def test_a_hide_whose_answer_was_lost_stays_maybe_hidden_when_the_comment_is_classified_again(
+    site: Site, sandboxes: Sandboxes, tmp_path: Path
+) -> None:
+    """Classified again under a policy that no longer hides spam, the comment YouTube may have
+    rejected is still one the City may have hidden: never its author's deletion."""
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video())
+    settings = site.syndicate_to(sandboxes)
+    spam = sandboxes.youtube.add_comment(
+        next(iter(sandboxes.youtube.videos)), SPAM, "Sam Fictional"
+    )
+    collect(settings, site.content, say=lambda _: None)
+    sandboxes.youtube.inject(
+        "server_error_after_write", method="POST", path="setModerationStatus", status=503
+    )
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    moderate_collected(settings, site.content, spam_for_review_only(tmp_path), say=lambda _: None)
+    records = site.root / "records"
+    assert ModerationLog(records).maybe_hidden() == {("youtube", spam)}
+    totals, _ = collect(settings, site.content, say=lambda _: None)
+    assert not CommentArchive(records).state()[("youtube", spam)].deleted
+    assert totals["youtube"].deleted == 0
 
 
 def test_a_reviewers_hide_applied_just_before_a_crash_is_recorded_with_who_why_and_clause(

@@ -2212,6 +2212,19 @@ def test_a_name_of_one_word_is_severed_in_texts_and_queries() -> None:
     assert finder.sever_query("cher Laurel") == f"{name} Laurel"
 
 
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_name_of_one_word_is_severed_in_any_case_beside_a_longer_name_sharing_it(
+    order: int,
+) -> None:
+    """Will commented, and so did Will Parker: "will" is Will's whole name, severed however
+    written, whichever commenter came first."""
+    names = ["Will Parker", "Will"][::order]
+    finder = Finder([PersonalInfo(f"archive/comments.jsonl:{n}", "name", v) for n, v in
+                     enumerate(names, 1)])  # fmt: skip
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    assert finder.sever("thanks will, and Parker") == f"thanks {name}, and {name}"
+
+
 def test_an_initial_a_number_or_the_citys_own_words_are_never_severed_alone() -> None:
     """A release keeps its "a"s and "Trail"s: an initial, a number and a word of the City's
     name say whose a name is only with the rest of it; a function word that is a name ("Will")
