@@ -538,7 +538,14 @@ def decide(
     with _shared_records(c, "moderate decide"):
         try:
             result = apply_decision(
-                settings, ROOT / "content", comment, decision, reason, person, category
+                settings,
+                ROOT / "content",
+                comment,
+                decision,
+                reason,
+                person,
+                category,
+                say=lambda line: print(printable(f"moderate decide: {line}")),
             )
         except DecisionError as error:
             raise Exit(f"moderate decide: {error}", code=2) from None

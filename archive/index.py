@@ -488,16 +488,18 @@ def _written(event: dict[str, Any]) -> str | None:
 def _moderation_text(event: dict[str, Any]) -> str:
     """What a moderation line says, as the search, the CSV and the FOI report give it: the
     classifier's action and the categories it found (`classification: hide (derogatory)`); a
-    decision, keep or hide, whether the platform applied it, and why (`decision: hide
-    (failed: …): reason`). A kept comment and a hidden one, or a hide the platform refused and
-    one it applied, must not read alike."""
+    decision, keep or hide, on which version of the comment (when its line says), whether the
+    platform applied it, and why (`decision: hide on version 2 (failed: …): reason`). A kept
+    comment and a hidden one, or a hide the platform refused and one it applied, must not read
+    alike."""
     if event["kind"] == "classification":
         categories = ", ".join(event.get("categories", []))
         found = f" ({categories})" if categories else ""
         return f"classification: {event.get('action', '')}{found}"
     result = f" ({event['result']})" if event.get("result") else ""
     reason = f": {event['reason']}" if event.get("reason") else ""
-    return f"{event['kind']}: {event.get('decision', '')}{result}{reason}"
+    on = f" on version {event['version']}" if event.get("version") else ""
+    return f"{event['kind']}: {event.get('decision', '')}{on}{result}{reason}"
 
 
 def utc(value: str | None) -> str:

@@ -38,7 +38,9 @@ FIELD_TYPES: dict[str, FieldType] = {
     "platform": PLATFORM,
     "comment_id": TEXT,
     **dict.fromkeys(("announcement", "post_id"), TEXT),  # where the comment is, when known
-    "version": ORDINAL,  # a classification's: the comment's version
+    # A classification's: the comment's version; an intent's and a decision's, the version
+    # it is about (none on lines written before they said it).
+    "version": ORDINAL,
     "action": one_of(ACTIONS),
     "categories": LIST_OF_TEXT,
     "evidence": of(dict, expected="a mapping of each category's evidence"),

@@ -43,8 +43,10 @@ class Status:
     action: str  # the classifier's: keep, review or hide
     categories: list[str]
     evidence: dict[str, Any]
-    # The last decision applied on the platform, and the version it was taken on: a new
-    # version leaves it in force there (the author's edit does not unhide a comment).
+    # The last decision applied on the platform, and the version it was taken on (its line's
+    # `version`: the latest collected, which the reviewer was shown, and which may be newer
+    # than the one classified): a new version leaves it in force there (the author's edit
+    # does not unhide a comment).
     decision: str | None = None  # hide or keep
     decided_by: str | None = None
     reason: str | None = None
@@ -69,7 +71,10 @@ class Status:
 
     @property
     def decided_this_version(self) -> bool:
-        return self.decision is not None and self.decided_version == self.version
+        """Decided on the version classified, or on a later one collected since (which the
+        reviewer was shown before `invoke moderate` classified it)."""
+        decided = self.decided_version
+        return self.decision is not None and decided is not None and decided >= self.version
 
     @property
     def edited_since_hidden(self) -> bool:
@@ -175,16 +180,18 @@ class ModerationLog:
         reason: str,
         category: str | None,
         on: CommentState | None = None,
+        version: int | None = None,
     ) -> str:
         """Record a decision before the platform is asked to apply it, flushed, so that a run
-        killed mid-call leaves who, why and the clause behind. Returns its operation id, which
-        its `decided` line repeats."""
+        killed mid-call leaves who, why and the clause behind, and the comment version it is
+        about. Returns its operation id, which its `decided` line repeats."""
         operation = uuid.uuid4().hex
         self.chain.append(
             {
                 "kind": INTENT,
                 "op": operation,
                 **_decision(platform, comment_id, decision, who, reason, category),
+                **_version(version),
                 **_where(on),
             }
         )
@@ -201,12 +208,14 @@ class ModerationLog:
         result: str,
         operation: str | None = None,
         on: CommentState | None = None,
+        version: int | None = None,
     ) -> None:
         self.chain.append(
             {
                 "kind": DECISION,
                 **({"op": operation} if operation else {}),
                 **_decision(platform, comment_id, decision, who, reason, category),
+                **_version(version),
                 "result": result,
                 **_where(on),
             }
@@ -231,11 +240,11 @@ def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
         if missing := next((name for name in INTENT_FIELDS if name not in event), None):
             raise KeyError(missing)
         status = found[key]
-        status.last_moderated[status.version] = time
+        status.last_moderated[_about(event, status)] = time
         status.tried_by, status.intent = event["who"], event
     elif event["kind"] == DECISION and key in found:
         status = found[key]
-        status.last_moderated[status.version] = time
+        status.last_moderated[_about(event, status)] = time
         status.tried_by = event["who"]
         if status.intent is not None and status.intent["op"] == event.get("op"):
             status.intent = None  # its result is known
@@ -251,7 +260,19 @@ def _read(event: dict[str, Any], found: dict[tuple[str, str], Status]) -> None:
         status.reason, status.failed = event["reason"], None
         status.category = event.get("category")
         status.hidden_under_earlier_policy = False  # decided again since
-        status.decided_version = status.version  # the version it was taken on
+        status.decided_version = _about(event, status)  # the version it was taken on
+
+
+def _about(event: dict[str, Any], status: Status) -> int:
+    """The comment version an intent or decision is about: its line's `version`, or for a
+    line written before decisions named it, the version classified when it was taken."""
+    version = event.get("version")
+    return status.version if version is None else int(version)
+
+
+def _version(version: int | None) -> dict[str, int]:
+    """An intent's or decision's `version`, when known: the comment version it is about."""
+    return {} if version is None else {"version": version}
 
 
 def _where(comment: CommentState | None) -> dict[str, str]:

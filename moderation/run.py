@@ -90,7 +90,8 @@ class Order:
     """A decision to apply on a platform, as its intent and decision lines record it: which
     comment, keep or hide, who decided, why and under which of the policy's reasons, and the
     intent a stopped run recorded for it (`operation`), if any. `comment` is the comment as
-    archived, when known."""
+    archived, when known; `version` the comment version it is about (the latest collected
+    when it was taken, which the reviewer was shown), when known."""
 
     platform: str
     comment_id: str
@@ -100,6 +101,7 @@ class Order:
     category: str | None
     operation: str | None = None
     comment: CommentState | None = None
+    version: int | None = None
 
 
 @dataclass
@@ -256,8 +258,11 @@ def moderate_collected(
                 decision = _classified(comment, post_text, policy)
                 log.classified(platform, comment.version, decision, comment)
                 if decision.action != "hide":
-                    # Hidden before this edit: it stays hidden until a person looks again.
+                    # Hidden before this edit: it stays hidden until a person looks again
+                    # (one who decided on this version, collected since, has looked).
                     hidden = status is not None and status.hidden
+                    if status is not None and status.decided_version == comment.version:
+                        hidden = False
                     counts["review" if hidden else decision.action] += 1
                 evidence = decision.evidence
             # Hidden for the category that allows it, not the first one found.
@@ -265,7 +270,14 @@ def moderate_collected(
             if category and platform in platforms:
                 reason = evidence[category]["reason"]
                 order = Order(
-                    platform, comment_id, "hide", CLASSIFIER, reason, category, comment=comment
+                    platform,
+                    comment_id,
+                    "hide",
+                    CLASSIFIER,
+                    reason,
+                    category,
+                    comment=comment,
+                    version=comment.version,
                 )
                 result = _send(run, platforms[platform], log, order, archive)
                 if result is not None and result.startswith(GONE_WITH_POST):
@@ -306,14 +318,17 @@ def settle_interrupted(
             continue
         decision, operation = intent["decision"], intent["op"]
         who, reason, category = intent["who"], intent["reason"], intent["category"]
+        version = intent.get("version")  # the version decided on, whatever was collected since
         if comment is not None and comment.deleted:
             result = unknown_since_removed(comment)
-            log.decided(*key, decision, who, reason, category, result, operation, comment)
+            log.decided(
+                *key, decision, who, reason, category, result, operation, comment, version=version
+            )
             continue
         if key[0] not in platforms:
             continue  # no credentials on this machine: settled by a run that has them
         # Answered as the stopped run would have answered its intent.
-        order = Order(*key, decision, who, reason, category, operation, comment)
+        order = Order(*key, decision, who, reason, category, operation, comment, version)
         settled[key] = _send(run, platforms[key[0]], log, order, archive)
     return settled
 
@@ -450,8 +465,11 @@ def decide(
     reason: str,
     who: str,
     category: str | None = None,
+    say: Callable[[str], None] = print,
 ) -> str:
-    """A reviewer's decision, applied on the platform and logged with who, when and why."""
+    """A reviewer's decision, applied on the platform and logged with who, when and why, and
+    the comment version it is about: the latest collected, which the report shows. One edited
+    since `invoke moderate` last ran is decided all the same, and `say` warns of it."""
     if decision not in DECISIONS:
         raise DecisionError(f"decision: '{decision}' is not keep or hide")
     if not reason.strip():
@@ -477,6 +495,13 @@ def decide(
             f"{status.platform}:{status.comment_id}: {comment_now.removal} on {when}; "
             "nothing to decide (its versions stay in the records)"
         )
+    version = status.version if comment_now is None else comment_now.version
+    if version > status.version:
+        say(
+            f"warning: {status.platform}:{status.comment_id}: its version {version} is not "
+            f"classified yet (the classifier's view is of version {status.version}); the "
+            f"decision is recorded as about version {version}, the text the report shows"
+        )
     if decision == "hide":
         category = category or next(iter(status.categories), None)
         if category not in CATEGORIES:
@@ -489,7 +514,14 @@ def decide(
             raise DecisionError(f"{status.platform}: no credentials to apply the decision")
         category = category if decision == "hide" else None
         order = Order(
-            status.platform, status.comment_id, decision, who, reason, category, comment=comment_now
+            status.platform,
+            status.comment_id,
+            decision,
+            who,
+            reason,
+            category,
+            comment=comment_now,
+            version=version,
         )
         return _apply(platform, log, order, archive)
 
@@ -511,7 +543,7 @@ def _apply(
         order.reason,
         order.category,
     )
-    operation = order.operation or log.intend(*said, order.comment)
+    operation = order.operation or log.intend(*said, order.comment, version=order.version)
     try:
         platform.hide_comment(order.comment_id, order.decision == "hide")
         result = "applied"
@@ -527,7 +559,7 @@ def _apply(
         result = f"{ANSWER_LOST}: {error}"
     except PlatformError as error:
         result = f"failed: {error}"
-    log.decided(*said, result, operation, order.comment)
+    log.decided(*said, result, operation, order.comment, version=order.version)
     return result
 
 

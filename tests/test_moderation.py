@@ -1015,6 +1015,7 @@ def test_an_automatic_hide_is_recorded_under_the_category_that_allowed_it(
     assert sandboxes.facebook.comments[comment]["is_hidden"] is True
     classification, _, decision = ModerationLog(site.root / "records").chain.events()
     assert classification["categories"] == ["political", "spam"]
+    assert decision["version"] == 1  # the version classified
     assert (decision["category"], decision["clause"], decision["reason"]) == (
         "spam",
         "Spam or irrelevant external links",
@@ -1238,6 +1239,93 @@ def test_a_reviewers_hide_applied_just_before_a_crash_is_recorded_with_who_why_a
         intent["op"],
     )
     assert decision["clause"] == intent["clause"] and decision["clause"]
+
+
+def test_a_decision_records_the_version_the_reviewer_was_shown(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A decision is about the comment's latest version collected, which the report shows the
+    reviewer: its intent and decision lines say which, a search and the report show it, and a
+    version collected since the last `invoke moderate` is decided with a warning naming both
+    versions, the classifier's view being of the earlier one."""
+    site.add("2026-11-21-tour", title="Tour the bridge deck")
+    settings = site.syndicate_to(sandboxes)
+    records = site.root / "records"
+    post = next(iter(sandboxes.facebook.posts))
+    vote = sandboxes.facebook.add_comment(post, "Vote Smith for council!")
+    comment = sandboxes.facebook.add_comment(post, "Great news about the bridge deck")
+    advert = sandboxes.facebook.add_comment(post, "Vote Smith for council!")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    said: list[str] = []
+    assert decide(settings, site.content, vote, "keep", "Fine", "Reviewer", say=said.append)
+    assert said == []  # its latest version is the one classified
+    assert [e.get("version") for e in ModerationLog(records).chain.events()][-2:] == [1, 1]
+
+    sandboxes.facebook.edit_comment(comment, "You idiots, the bridge deck is a disgrace")
+    sandboxes.facebook.edit_comment(advert, "Buy my deck stain")
+    collect(settings, site.content, say=lambda _: None)
+    hide = "Advertising, as edited"
+    assert decide(
+        settings, site.content, advert, "hide", hide, "Reviewer", "commercial", say=said.append
+    )
+    said.clear()
+    reason = "Criticism of the bridge work"
+    assert decide(settings, site.content, comment, "keep", reason, "Reviewer", say=said.append)
+    assert len(said) == 1 and "version 2" in said[0] and "version 1" in said[0], said
+    assert "not classified yet" in said[0]
+    *_, intent, decision = ModerationLog(records).chain.events()
+    assert (intent["kind"], intent["version"]) == ("intent", 2)
+    assert (decision["kind"], decision["version"]) == ("decision", 2)
+    status = ModerationLog(records).statuses()[("facebook", comment)]
+    assert (status.version, status.decided_version) == (1, 2)
+    # A person has decided on what it says now: neither waits for review.
+    status = ModerationLog(records).statuses()[("facebook", advert)]
+    assert (status.version, status.action, status.decided_version) == (1, "review", 2)
+    assert not status.awaiting_review and not status.edited_since_hidden
+    (found,) = search(records, "Criticism of the bridge")
+    assert "decision: keep on version 2 (applied): Criticism" in found.text, found.text
+    decisions = write_report(records).read_text().split("Decisions taken")[1]
+    assert f"<td>facebook:{comment}</td><td>2</td><td>keep</td>" in decisions, decisions
+
+    # Classified now: the reviewer's decisions were on these versions, so neither is asked
+    # again, nor counted for review as hidden before an edit.
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert counts["review"] == 1  # the classifier's view of `comment`, decided already
+    statuses = ModerationLog(records).statuses()
+    status = statuses[("facebook", comment)]
+    assert (status.version, status.action, status.decided_version) == (2, "review", 2)
+    assert not status.awaiting_review
+    status = statuses[("facebook", advert)]
+    assert (status.version, status.action, status.decision) == (2, "keep", "hide")
+    assert not status.awaiting_review and sandboxes.facebook.comments[advert]["is_hidden"]
+
+
+def test_a_decision_a_stopped_run_left_is_settled_for_the_version_it_was_taken_on(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reviewer's hide cut short by a crash, and the comment edited before the next run
+    settles it: the decision line answers the intent about the version the reviewer hid, and
+    the edit goes to review."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    comment = sandboxes.facebook.add_comment(post, "Vote Smith for council!")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    with monkeypatch.context() as patched:
+        patched.setattr(ModerationLog, "decided", _killed)
+        with pytest.raises(Killed):
+            decide(settings, site.content, comment, "hide", "Campaigning", "Reviewer", "political")
+    sandboxes.facebook.edit_comment(comment, "When does the flushing on my street start?")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    log = ModerationLog(site.root / "records")
+    decision = next(e for e in log.chain.events() if e["kind"] == "decision")
+    assert (decision["who"], decision["result"], decision["version"]) == ("Reviewer", "applied", 1)
+    status = log.statuses()[("facebook", comment)]
+    assert (status.version, status.decided_version) == (2, 1)
+    assert status.edited_since_hidden and status.awaiting_review
 
 
 def test_a_hide_cut_short_by_a_crash_on_a_comment_deleted_since_is_answered_as_not_known(

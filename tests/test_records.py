@@ -541,6 +541,17 @@ CATEGORY_NAMES = (
         ),
         ({**DECIDED, "result": "applied", "reason": 3}, "reason", "3; expected text"),
         ({**DECIDED, "result": ["applied"]}, "result", '["applied"]; expected text'),
+        # The version a decision is about (optional: older lines have none).
+        (
+            {**DECIDED, "result": "applied", "version": "2"},
+            "version",
+            '"2"; expected a whole number, 1 or more',
+        ),
+        (
+            {**DECIDED, "op": "1", "kind": "intent", "version": 0},
+            "version",
+            "0; expected a whole number, 1 or more",
+        ),
         (
             {**DECIDED, "op": "1", "who": ["Records Officer"], "category": "derogatory"}
             | {"kind": "intent", "decision": "hide"},
@@ -599,6 +610,8 @@ CATEGORY_NAMES = (
         "evidence-entry",
         "reason",
         "result",
+        "decision-version",
+        "intent-version",
         "intent-who",
         "category",
         "time",
@@ -1089,15 +1102,15 @@ def test_a_search_for_a_commenter_finds_the_moderation_records_about_their_comme
     theirs = [
         ("comment", "What a load of bullshit"),
         ("moderation", "classification: hide (derogatory)"),
-        ("moderation", "decision: hide (applied): obscene or profane words"),
+        ("moderation", "decision: hide on version 1 (applied): obscene or profane words"),
     ]
     assert [(r.type, r.text) for r in search(archive, "Riley Cole")] == theirs
     assert [(r.type, r.text) for r in search(archive, "", author="riley  cole")] == theirs
     # The reviewer is still found by their own name, and each line says whose comment it is.
     (hide,) = search(archive, "", author="classifier")
     assert hide.summary().endswith(
-        "  classifier (policy/moderation.yml) on Riley Cole's comment: decision: hide (applied):"
-        " obscene or profane words  (archive/moderation.jsonl:5)"
+        "  classifier (policy/moderation.yml) on Riley Cole's comment: decision: hide on version 1"
+        " (applied): obscene or profane words  (archive/moderation.jsonl:5)"
     ), hide.summary()
     out = tmp_path / "foi"
     export(archive, ROOT, "FOI-2026-031", ["Riley Cole"], out, redact=True)
@@ -1852,18 +1865,18 @@ def test_the_foi_export_says_what_was_decided_and_whether_the_platform_applied_i
 
     report = (out / "report.html").read_text()
     (keep,) = _moderation_lines(report, kept)
-    assert "decision: keep (applied)" in keep and "by Reviewer A" in keep
+    assert "decision: keep on version 1 (applied)" in keep and "by Reviewer A" in keep
     (hide,) = _moderation_lines(report, refused)
-    assert "decision: hide (failed: " in hide and "by Reviewer B" in hide
+    assert "decision: hide on version 1 (failed: " in hide and "by Reviewer B" in hide
     (classified,) = _moderation_lines(report, "classification: hide")
     assert "(derogatory)" in classified  # the classifier's action and what it found
-    (automatic,) = _moderation_lines(report, "decision: hide (applied)")
+    (automatic,) = _moderation_lines(report, "decision: hide on version 1 (applied)")
     assert "by classifier" in automatic
     with (out / "records.csv").open(encoding="utf-8-sig", newline="") as handle:
         texts = [row["text"] for row in csv.DictReader(handle) if row["type"] == "moderation"]
-    assert f"decision: keep (applied): {kept}" in texts
+    assert f"decision: keep on version 1 (applied): {kept}" in texts
     (line,) = [r.summary(200) for r in search(site.root / "records", "Second look")]
-    assert "decision: hide (failed: " in line
+    assert "decision: hide on version 1 (failed: " in line
 
 
 def test_the_foi_report_and_csv_show_what_a_comment_showed_besides_its_text(
