@@ -481,20 +481,17 @@ def decide(
         for s in log.statuses().values()
         if comment in (s.comment_id, f"{s.platform}:{s.comment_id}")
     ]
+    comments = archive.state()
+    if not matches:
+        raise DecisionError(_not_classified(comment, comments))
     if len(matches) != 1:
         raise DecisionError(
-            f"{comment}: {'no' if not matches else 'more than one'} collected "
-            "comment has this id (use platform:id)"
+            f"{comment}: more than one collected comment has this id (use platform:id)"
         )
     status = matches[0]
-    comment_now = archive.state().get((status.platform, status.comment_id))
+    comment_now = comments.get((status.platform, status.comment_id))
     if comment_now is not None and comment_now.deleted:
-        # Nothing is left on the platform to keep or hide: Graph answers that it does not exist.
-        when = city_time(str(comment_now.versions[-1].get("time", "")))
-        raise DecisionError(
-            f"{status.platform}:{status.comment_id}: {comment_now.removal} on {when}; "
-            "nothing to decide (its versions stay in the records)"
-        )
+        raise DecisionError(_gone(comment_now))
     version = status.version if comment_now is None else comment_now.version
     if version > status.version:
         say(
@@ -524,6 +521,33 @@ def decide(
             version=version,
         )
         return _apply(platform, log, order, archive)
+
+
+def _not_classified(comment: str, comments: Mapping[tuple[str, str], CommentState]) -> str:
+    """Why `decide` cannot take a comment the moderation log has no line of: the City's own
+    answer (never moderated), one gone before it was classified, one collected since the
+    last `invoke moderate`, or one never collected."""
+    found = [c for c in comments.values() if comment in (c.id, f"{c.platform}:{c.id}")]
+    if len(found) != 1:
+        many = "more than one" if found else "no"
+        return f"{comment}: {many} collected comment has this id (use platform:id)"
+    (collected,) = found
+    name = f"{collected.platform}:{collected.id}"
+    if collected.by_city:
+        return f"{name} is the City's own answer: never moderated"
+    if collected.deleted:
+        return _gone(collected)
+    return f"{name} is collected but not classified yet: run `invoke moderate` first"
+
+
+def _gone(comment: CommentState) -> str:
+    """Why `decide` refuses a comment gone from the platform: nothing is left there to keep or
+    hide (Graph answers that it does not exist)."""
+    when = city_time(str(comment.versions[-1].get("time", "")))
+    return (
+        f"{comment.platform}:{comment.id}: {comment.removal} on {when}; "
+        "nothing to decide (its versions stay in the records)"
+    )
 
 
 def _apply(

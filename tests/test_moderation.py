@@ -1971,6 +1971,39 @@ def test_the_citys_own_answers_are_kept_as_records_and_never_moderated(
     assert classified == set(state) - ours  # every resident's comment, none of the City's
 
 
+def test_decide_says_what_a_collected_comment_it_cannot_decide_on_is(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """`decide` answered "no collected comment has this id" for comments that are collected:
+    the City's own answer, never moderated, and a comment collected since the last `invoke
+    moderate`, not classified yet. It says which, and applies and records nothing."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    question = sandboxes.facebook.add_comment(post, "When does the flushing start?")
+    answer = sandboxes.facebook.add_comment(
+        post, "Monday at 10, see trail.ca", "City of Trail", parent=question, by_page=True
+    )
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    log = ModerationLog(site.root / "records")
+    classified = list(log.chain.events())
+    with pytest.raises(DecisionError) as ours:
+        decide(settings, site.content, answer, "hide", "A mistake", "Reviewer", "off_topic")
+    assert str(ours.value) == f"facebook:{answer} is the City's own answer: never moderated"
+    new = sandboxes.facebook.add_comment(post, "Is Glenmerry included?")
+    collect(settings, site.content, say=lambda _: None)
+    with pytest.raises(DecisionError) as unclassified:
+        decide(settings, site.content, f"facebook:{new}", "keep", "Fine", "Reviewer")
+    assert str(unclassified.value) == (
+        f"facebook:{new} is collected but not classified yet: run `invoke moderate` first"
+    )
+    with pytest.raises(DecisionError, match="no collected comment has this id"):
+        decide(settings, site.content, "facebook:1234_5678", "keep", "Fine", "Reviewer")
+    assert not any(c["is_hidden"] for c in sandboxes.facebook.comments.values())
+    assert list(log.chain.events()) == classified
+
+
 def test_moderate_refuses_to_write_its_decisions_over_its_input(tmp_path: Path) -> None:
     source, same = tmp_path / "comments.jsonl", tmp_path / "." / "comments.jsonl"
     comments = json.dumps({"id": "a", "text": "When is my street plowed?"}) + "\n"
