@@ -516,7 +516,8 @@ def moderate(c: Context, input: str | None = None, output: str | None = None) ->
         "comment": "the comment's id (or platform:id), as in the moderation report",
         "decision": "keep or hide",
         "reason": "why, in words the records officer can read later (required)",
-        "category": "for hide: which of the policy's reasons applies",
+        "category": "for hide: which of the policy's reasons applies (needed when the "
+        "classifier found more than one)",
         "who": "who decides (default: MODERATOR, or the login name)",
     },
 )

@@ -500,7 +500,8 @@ def decide(
             f"decision is recorded as about version {version}, the text the report shows"
         )
     if decision == "hide":
-        category = category or next(iter(status.categories), None)
+        if not category:
+            category = _the_category_found(status, say)
         if category not in CATEGORIES:
             raise DecisionError(
                 "--category: hiding needs one of the policy's reasons: " + ", ".join(CATEGORIES)
@@ -521,6 +522,19 @@ def decide(
             version=version,
         )
         return _apply(platform, log, order, archive)
+
+
+def _the_category_found(status: Status, say: Callable[[str], None]) -> str | None:
+    """The policy's reason a hide without `--category` is for: the one category the classifier
+    found, said so; None when it found none. Found in several, the reviewer says which."""
+    found = [category for category in status.categories if category in CATEGORIES]
+    if len(found) > 1:
+        raise DecisionError(
+            f"--category: the classifier found {', '.join(found)}; give the one the hide is for"
+        )
+    if found:
+        say(f"--category {found[0]}: the one category the classifier found")
+    return next(iter(found), None)
 
 
 def _not_classified(comment: str, comments: Mapping[tuple[str, str], CommentState]) -> str:

@@ -1481,8 +1481,48 @@ def test_invoke_moderate_decide_on_the_command_line(site: Site, sandboxes: Sandb
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"facebook:{comment} hide by Records Officer: applied" in run.stdout
+    assert "--category commercial: the one category the classifier found" in run.stdout
     assert sandboxes.facebook.comments[comment]["is_hidden"] is True
     assert "moderate:" not in run.stdout  # `moderate` itself did not run a second pass
+
+
+def test_a_hide_without_a_category_asks_which_when_the_classifier_found_several(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """A hide is recorded under one of the policy's reasons. Without `--category`, one the
+    classifier found in two categories was recorded under the first, whichever the reviewer
+    meant: now they are asked which, and nothing is applied. With one category found, the hide
+    is recorded under it, and `decide` says so."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    post = next(iter(sandboxes.facebook.posts))
+    both = sandboxes.facebook.add_comment(post, "You idiots, women should not be on council")
+    vote = sandboxes.facebook.add_comment(post, "Vote Smith for council!")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    log = ModerationLog(site.root / "records")
+    assert log.statuses()[("facebook", both)].categories == ["derogatory", "discriminatory"]
+    classified = list(log.chain.events())
+    with pytest.raises(DecisionError) as asked:
+        decide(settings, site.content, both, "hide", "A slur", "Reviewer")
+    assert str(asked.value) == (
+        "--category: the classifier found derogatory, discriminatory; give the one the hide is for"
+    )
+    assert not sandboxes.facebook.comments[both]["is_hidden"]
+    assert list(log.chain.events()) == classified
+    said: list[str] = []
+    reason = "Keeps women out of office"
+    hide = decide(
+        settings, site.content, both, "hide", reason, "Reviewer", "discriminatory", said.append
+    )
+    assert hide == "applied" and said == []
+    *_, decision = log.chain.events()
+    assert (decision["comment_id"], decision["category"]) == (both, "discriminatory")
+
+    assert decide(settings, site.content, vote, "hide", "Campaigning", "Reviewer", say=said.append)
+    *_, decision = log.chain.events()
+    assert (decision["comment_id"], decision["category"]) == (vote, "political")
+    assert said == ["--category political: the one category the classifier found"]
 
 
 def reviewer_hides(settings: Settings, site: Site, comment: str) -> None:
