@@ -2334,7 +2334,14 @@ def test_a_backslash_typed_in_an_events_text_is_one_in_its_calendar_never_a_line
         event_end="2026-11-28 20:00",
         location="'Room \\North'",
     )
-    site.add("2026-11-21-return", title='"Line one\\r\\nLine two\\rthree"')
+    site.add(
+        "2026-11-21-return",
+        title='"Line one\\r\\nLine two\\rthree"',
+        category="city-event",
+        event_start="2026-11-29 18:00",
+        event_end="2026-11-29 20:00",
+        location="Rink",
+    )
     site.build()
     ics = (site.output / "announcements" / "2026-11-20-files.ics").read_bytes().decode()
     assert "\r\nSUMMARY:Files in C:\\\\New folder\r\n" in ics
@@ -2347,6 +2354,8 @@ def test_a_backslash_typed_in_an_events_text_is_one_in_its_calendar_never_a_line
     page = site.read("announcements/2026-11-21-return.html")
     assert "<h1>Line one Line two three</h1>" in page or ">Line one Line two three<" in page
     assert "&#13;" not in site.read("feeds/all.atom.xml")
+    returned = (site.output / "announcements" / "2026-11-21-return.ics").read_bytes().decode()
+    assert "\r\nSUMMARY:Line one Line two three\r\n" in returned
 
 
 def test_an_events_time_in_every_listing_is_a_time_element(site: Site) -> None:
