@@ -1011,11 +1011,11 @@ def _interrupted(title: str, body: str, branch: Branch, committed: Path | None) 
     source = committed or alert_written(ROOT / "content", title, body)
     if source is None:
         return f"alert: interrupted before the alert was written; nothing was published: {again}"
-    where = (
-        f"is committed but not pushed to {branch.upstream}"
-        if committed is not None
-        else "is not committed"
-    )
+    try:  # committed by this run, or by an earlier one whose push did not happen
+        pending = source.relative_to(ROOT).as_posix() in history.uncommitted(ROOT)
+    except (history.HistoryError, ValueError):
+        pending = committed is None
+    where = "is not committed" if pending else f"is committed, if not yet on {branch.upstream}"
     return (
         f"alert: interrupted. The alert is written in {source}, which {where}; the site and "
         f"each platform may or may not have it yet. To finish it, {again}: it carries on with "

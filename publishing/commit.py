@@ -17,6 +17,8 @@ from checks.git_command import run_git
 # The branch CI builds and deploys: the one .github/workflows/publish.yml runs on when pushed
 # to (and .gitlab-ci.yml.example's rules name); tests/test_workflows.py checks they agree.
 PUBLISHED_BRANCH = "main"
+# Seconds `commits_behind` waits for an SSH remote to answer before going on without it.
+FETCH_CONNECT_TIMEOUT = 15
 
 
 class CommitError(Exception):
@@ -91,7 +93,13 @@ def branch_to_commit_on(root: Path) -> Branch:
 def commits_behind(root: Path, branch: Branch) -> int | None:
     """How many commits the branch's upstream has that this checkout lacks (what CI published,
     or a colleague pushed, since it was last pulled), fetched now; None when the upstream
-    cannot be fetched (no network), which the caller says. Never asks for a password."""
+    cannot be fetched (no network), which the caller says. Never asks for a password, and
+    over SSH (unless its command is set up otherwise) gives up on a host that does not answer
+    in FETCH_CONNECT_TIMEOUT seconds, rather than holding an urgent alert."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    configured = _git(root, "config", "core.sshCommand")[1]
+    if not (configured or env.get("GIT_SSH_COMMAND") or env.get("GIT_SSH")):
+        env["GIT_SSH_COMMAND"] = f"ssh -o BatchMode=yes -o ConnectTimeout={FETCH_CONNECT_TIMEOUT}"
     fetched = run_git(
         "-C",
         str(root),
@@ -101,7 +109,7 @@ def commits_behind(root: Path, branch: Branch) -> int | None:
         branch.remote,
         branch.merge,
         error=CommitError,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        env=env,
     )
     if fetched.returncode != 0:
         return None

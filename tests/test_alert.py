@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -931,7 +932,9 @@ def test_an_alert_whose_records_cannot_be_pushed_commits_its_file_and_says_to_ru
     assert (source.stem, "facebook") in Ledger.in_records(ci).records()  # CI knows it
 
 
-@pytest.mark.parametrize("when", ["before writing", "after writing", "at the push"])
+@pytest.mark.parametrize(
+    "when", ["before writing", "after writing", "committed earlier", "at the push"]
+)
 def test_an_alert_interrupted_says_where_it_stands_and_to_run_it_again(
     checkout: Checkout, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, when: str
 ) -> None:
@@ -958,6 +961,10 @@ def test_an_alert_interrupted_says_where_it_stands_and_to_run_it_again(
         )  # fmt: skip
         if when == "after writing":  # as in the deploy or syndication
             raise KeyboardInterrupt
+        if when == "committed earlier":  # by a run whose push did not happen; this one stops
+            checkout.git("add", str(source))
+            checkout.git("commit", "-q", "-m", "Alert: Boil water advisory for Sunningdale")
+            raise KeyboardInterrupt
         return AlertResult(source, "https://trail.ca/a.html", Report())
 
     def push_interrupted(*args: object, **kwargs: object) -> None:
@@ -982,7 +989,7 @@ def test_an_alert_interrupted_says_where_it_stands_and_to_run_it_again(
         assert "which is not committed;" in message
         assert checkout.git("status", "--porcelain", "--", str(source)).startswith("??")
     else:
-        assert "which is committed but not pushed to origin/main;" in message
+        assert "which is committed, if not yet on origin/main;" in message
         assert checkout.on_origin(source) == []
 
 
@@ -1071,6 +1078,26 @@ def test_an_upstream_that_cannot_be_fetched_is_told_apart_from_one_up_to_date(
     assert commits_behind(checkout.repo.path, branch) == 0
     checkout.git("remote", "set-url", "origin", str(checkout.repo.path.parent / "gone.git"))
     assert commits_behind(checkout.repo.path, branch) is None
+
+
+def test_an_ssh_upstream_is_fetched_without_a_prompt_and_with_a_bounded_wait(
+    checkout: Checkout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unlocked key's passphrase or a host key no one accepts would hold an urgent alert:
+    ssh is told not to ask and to give up on a host that does not answer."""
+    from publishing.commit import FETCH_CONNECT_TIMEOUT, branch_to_commit_on, commits_behind
+
+    bin_dir, called = tmp_path / "bin", tmp_path / "ssh-args"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(f'#!/bin/sh\necho "$@" > {called}\nexit 255\n')
+    (bin_dir / "ssh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    for name in ("GIT_SSH_COMMAND", "GIT_SSH"):
+        monkeypatch.delenv(name, raising=False)
+    checkout.git("remote", "set-url", "origin", "ssh://git@git.invalid/site.git")
+    branch = branch_to_commit_on(checkout.repo.path)
+    assert commits_behind(checkout.repo.path, branch) is None  # not fetched: said, goes on
+    assert f"-o BatchMode=yes -o ConnectTimeout={FETCH_CONNECT_TIMEOUT}" in called.read_text()
 
 
 def test_an_earlier_run_of_the_same_alert_left_uncommitted_is_not_another_change(
