@@ -193,13 +193,7 @@ def read_records(records_dir: Path) -> Iterator[ArchiveRecord]:
     comment version, every moderation classification and decision (not the intents written
     before a call, which their outcome lines repeat; nor a comment's version or deletion that
     a second run collecting at once wrote again: its first line is the record)."""
-    earlier = _Earlier(records_dir)
-    for kind, chain in chains(records_dir).items():
-        name = str(FILES[kind])
-        for number, event in chain.reading():
-            record = earlier.record(kind, name, number, event)
-            if record is not None:
-                yield record
+    return _records(_Earlier(records_dir), records_dir)
 
 
 def every_line_record(records_dir: Path) -> Iterator[ArchiveRecord]:
@@ -208,7 +202,11 @@ def every_line_record(records_dir: Path) -> Iterator[ArchiveRecord]:
     nothing (`published_nothing`) and the repeats of a comment's version or deletion
     (`repeats`), each as the record it would be. Not the picture lines
     (`picture_line_records`)."""
-    earlier = _Earlier(records_dir, every_line=True)
+    return _records(_Earlier(records_dir, every_line=True), records_dir)
+
+
+def _records(earlier: _Earlier, records_dir: Path) -> Iterator[ArchiveRecord]:
+    """The records `earlier` makes of the archive's lines, read in order."""
     for kind, chain in chains(records_dir).items():
         name = str(FILES[kind])
         for number, event in chain.reading():

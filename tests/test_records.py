@@ -2134,11 +2134,9 @@ def test_an_address_the_classifier_quoted_is_flagged_as_a_street_address(tmp_pat
     assert "phone number" not in {item.what for item in found}
 
 
-def test_a_severed_export_severs_a_commenters_name_among_the_words_the_classifier_found(
-    tmp_path: Path,
-) -> None:
-    # The classifier lists a comment's words one by one (off-topic: the words it shares no
-    # subject by), so a name a reply gives is quoted there as `avery` and `lee`, apart.
+def _exported_with_a_name_in_the_evidence(tmp_path: Path) -> Path:
+    """An FOI package (severed too) whose one moderation record's off-topic evidence quotes a
+    commenter's name word by word (`avery`, `lee`): the package's folder."""
     records, text = tmp_path / "records", "Call me about the leak, Avery Lee"
     _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00",
                  author="Avery Lee")  # fmt: skip
@@ -2148,6 +2146,15 @@ def test_a_severed_export_severs_a_commenters_name_among_the_words_the_classifie
     ModerationLog(records).classified("facebook", 1, classify("c2", text, post, policy))
     out = tmp_path / "foi"
     export(records, ROOT, "FOI-2026-014", ["leak"], out, redact=True)
+    return out
+
+
+def test_a_severed_export_severs_a_commenters_name_among_the_words_the_classifier_found(
+    tmp_path: Path,
+) -> None:
+    # The classifier lists a comment's words one by one (off-topic: the words it shares no
+    # subject by), so a name a reply gives is quoted there as `avery` and `lee`, apart.
+    out = _exported_with_a_name_in_the_evidence(tmp_path)
     original = json.loads((out / "records.json").read_text())["records"][-1]
     assert {"avery", "lee"} <= set(original["data"]["evidence"]["off_topic"]["matched"])
     severed = json.loads((out / "redacted" / "records.json").read_text())["records"][-1]
@@ -2263,15 +2270,7 @@ def test_the_words_of_a_name_the_classifier_quoted_are_flagged_in_the_original_r
     tmp_path: Path,
 ) -> None:
     # The classifier's off-topic evidence lists a comment's words one by one: `avery`, `lee`.
-    records, text = tmp_path / "records", "Call me about the leak, Avery Lee"
-    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00",
-                 author="Avery Lee")  # fmt: skip
-    _add_comment(records, "c2", text, "2026-11-24T18:05:00+00:00", author="Jordan Park")
-    policy = ModerationPolicy.load(ROOT / "policy")
-    post = "Water main flushing on Laurel Crescent"
-    ModerationLog(records).classified("facebook", 1, classify("c2", text, post, policy))
-    out = tmp_path / "foi"
-    export(records, ROOT, "FOI-2026-014", ["leak"], out, redact=True)
+    out = _exported_with_a_name_in_the_evidence(tmp_path)
     original = (out / "report.html").read_text()
     for word in ("avery", "lee"):
         assert f"<tr><td>archive/moderation.jsonl:1</td><td>name</td><td>{word}</td></tr>" in (
