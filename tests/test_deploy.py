@@ -575,22 +575,34 @@ def test_a_password_in_an_rsync_address_never_reaches_a_message(
     assert "s3cret-token" not in str(failure.value)
 
 
+def _refused_s3_deploy(
+    old_and_new: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    endpoint: str,
+    region: str = "ca-central-1",
+    secret: str = "y",
+) -> DeployError:
+    """The error of an S3 deploy with these settings, which must refuse it."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": secret,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_ENDPOINT_URL": endpoint,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(DeployError) as failure:
+        deploy(old_and_new[1], "s3://trail-site/www", say=lambda _: None)
+    return failure.value
+
+
 @pytest.mark.parametrize("endpoint", ["minio.example:9000", "http://minio_1.example:9000"])
 def test_an_s3_endpoint_that_is_not_a_web_address_is_a_deploy_error_naming_the_variable(
     endpoint: str, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first is not an http(s) address at all; the second only botocore refuses (a host
     name may not hold `_`)."""
-    _, new = old_and_new
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "y",
-        "AWS_DEFAULT_REGION": "ca-central-1",
-        "AWS_ENDPOINT_URL": endpoint,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with pytest.raises(DeployError, match=f"AWS_ENDPOINT_URL: '{endpoint}'"):
-        deploy(new, "s3://trail-site/www", say=lambda _: None)
+    refused = _refused_s3_deploy(old_and_new, monkeypatch, endpoint=endpoint)
+    assert str(refused).startswith(f"AWS_ENDPOINT_URL: '{endpoint}'")
 
 
 @pytest.mark.parametrize(
@@ -606,18 +618,11 @@ def test_an_s3_endpoint_that_is_not_a_web_address_is_a_deploy_error_naming_the_v
 def test_an_s3_endpoint_refused_is_named_without_a_secret_in_it(
     endpoint: str, shown: str, old_and_new: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, new = old_and_new
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG",
-        "AWS_DEFAULT_REGION": "ca-central-1",
-        "AWS_ENDPOINT_URL": endpoint,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with pytest.raises(DeployError) as failure:
-        deploy(new, "s3://trail-site/www", say=lambda _: None)
-    assert str(failure.value).startswith(f"AWS_ENDPOINT_URL: '{shown}' ")
-    assert "wJalrXUtnFEMI" not in str(failure.value)
+    refused = _refused_s3_deploy(
+        old_and_new, monkeypatch, endpoint=endpoint, secret="wJalrXUtnFEMI/K7MDENG"
+    )
+    assert str(refused).startswith(f"AWS_ENDPOINT_URL: '{shown}' ")
+    assert "wJalrXUtnFEMI" not in str(refused)
 
 
 def test_an_empty_region_is_refused_by_name_not_blamed_on_aws_endpoint_url(
@@ -625,17 +630,9 @@ def test_an_empty_region_is_refused_by_name_not_blamed_on_aws_endpoint_url(
 ) -> None:
     """publish.yml maps unset CI variables to empty ones: boto3 then makes the endpoint
     https://s3..amazonaws.com of the empty region, which is not the endpoint's fault."""
-    _, new = old_and_new
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "y",
-        "AWS_DEFAULT_REGION": "",
-        "AWS_ENDPOINT_URL": "",
-    }.items():
-        monkeypatch.setenv(name, value)
-    with pytest.raises(DeployError, match=r"^AWS_DEFAULT_REGION is empty") as failure:
-        deploy(new, "s3://trail-site/www", say=lambda _: None)
-    assert "AWS_ENDPOINT_URL" not in str(failure.value)
+    refused = _refused_s3_deploy(old_and_new, monkeypatch, endpoint="", region="")
+    assert str(refused).startswith("AWS_DEFAULT_REGION is empty")
+    assert "AWS_ENDPOINT_URL" not in str(refused)
 
 
 def test_an_empty_region_is_no_matter_with_an_endpoint_of_its_own(
