@@ -276,8 +276,7 @@ def changes_besides_the_alert(
     alert's own file left by an earlier run of it (which running it again finishes): the
     alert's build would publish them with it, unsigned, and CI's next run, building the
     branch without them, would take them off the site again."""
-    when = (now or datetime.now(CITY)).astimezone(CITY)
-    earlier = _written_by_an_earlier_run(root / "content", title, body, when)
+    earlier = alert_written(root / "content", title, body, now)
     own = earlier.relative_to(root).as_posix() if earlier is not None else None
     return [path for path in uncommitted(root) if path != own]
 
