@@ -20,6 +20,11 @@ from sandboxes import Sandboxes, start_all
 from syndication.syndicate import Report
 from tests.conftest import NOW, ROOT, SITEURL, Site
 
+# The build these tests make runs an hour after the alert is written, so the alert is live
+# whatever day the tests run on: the alert's time is the clock's unless it is given.
+BUILD_TIME = "2026-12-01T12:00:00-08:00"
+ALERT_TIME = datetime(2026, 12, 1, 11, 0, tzinfo=CITY)
+
 
 @pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
 def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> None:
@@ -28,7 +33,7 @@ def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> No
     site.add(
         "2026-11-17-lifted", title="Advisory lifted", date="2026-11-17 09:00", category="alert"
     )
-    site.build(now="2026-12-01T12:00:00-08:00", cached=True)  # the site as it stood
+    site.build(now=BUILD_TIME, cached=True)  # the site as it stood
     www = site.root / "www"
     said: list[str] = []
     with start_all() as boxes:
@@ -41,8 +46,9 @@ def test_an_alert_goes_live_and_first_in_every_platforms_queue(site: Site) -> No
             "Boil tap water for one minute before drinking it. Bottled water is at the pool.",
             str(www),
             env,
-            {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+            {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME},
             say=said.append,
+            now=ALERT_TIME,
         )
         first_tweet = min(boxes.twitter.tweets.values(), key=lambda t: int(t["id"]))
         first_post = min(boxes.facebook.posts.values(), key=lambda p: p["id"])
@@ -79,8 +85,9 @@ def test_an_alert_with_personal_information_is_not_published(site: Site) -> None
                 "250-555-0142 or jane.smith@gmail.com.",
                 str(www),
                 env,
-                {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+                {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME},
                 say=lambda _: None,
+                now=ALERT_TIME,
             )
         tweets, posts = list(boxes.twitter.tweets.values()), list(boxes.facebook.posts.values())
     live = [p for p in www.rglob("*.html") if "250-555-0142" in p.read_text()]
@@ -116,8 +123,9 @@ def test_a_false_positive_waived_in_the_body_is_waived_in_the_summary_too(site: 
             body,
             str(site.root / "www"),
             env,
-            {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+            {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME},
             say=lambda _: None,
+            now=ALERT_TIME,
         )
         (tweet,) = boxes.twitter.tweets.values()
     assert not result.report.failed
@@ -325,8 +333,9 @@ def boil_water_alert(site: Site, env: dict[str, str], say: Callable[[str], None]
         "Boil tap water for one minute before drinking it.",
         str(site.root / "www"),
         env,
-        {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"},
+        {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME},
         say=say,
+        now=ALERT_TIME,
     )
 
 
@@ -407,7 +416,7 @@ def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
     site: Site,
 ) -> None:
     site.add("2026-11-18-item", title="Item", date="2026-11-18 09:00")
-    overrides = {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"}
+    overrides = {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME}
     title = "Boil water advisory for Sunningdale"
     body = "Boil tap water for one minute before drinking it. Bottled water is at the pool."
     www = str(site.root / "www")
@@ -416,7 +425,16 @@ def test_an_alert_run_again_after_a_failure_finishes_it_and_publishes_it_once(
 
         def alert(deploy_url: str, env: dict[str, str]) -> AlertResult:
             return publish_alert(
-                ROOT, site.content, site.output, title, body, deploy_url, env, overrides, print
+                ROOT,
+                site.content,
+                site.output,
+                title,
+                body,
+                deploy_url,
+                env,
+                overrides,
+                print,
+                ALERT_TIME,
             )
 
         with pytest.raises(AlertError) as deploy_failed:  # DEPLOY_URL is the web address
@@ -565,11 +583,11 @@ def test_an_alert_of_the_same_title_days_later_is_a_new_alert(site: Site) -> Non
 def test_the_same_alert_run_again_carries_on_when_its_title_or_body_has_a_line_break(
     site: Site, title: str, body: str
 ) -> None:
-    overrides = {"SITEURL": SITEURL, "BUILD_TIME": "2026-12-01T12:00:00-08:00"}
+    overrides = {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME}
     for _ in range(2):  # the deploy fails (a web address is no target), then the same again
         # The second run gets past the alert's file and stops at the deploy again (AlertError),
         # rather than refusing its own file as "another text" (AuthoringError).
-        stopped_at_the_deploy(site, title, body, overrides)
+        stopped_at_the_deploy(site, title, body, overrides, ALERT_TIME)
     (source,) = (site.content / "announcements").glob("*-boil-water-*.md")
     assert 'summary: "Boil tap water for one minute before drinking it."\n' in source.read_text()
 
