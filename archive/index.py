@@ -760,8 +760,13 @@ def _as_time(text: str, *, end: bool) -> datetime:
         day = date.fromisoformat(text)
     except ValueError:
         parsed = datetime.fromisoformat(text)
-        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=CITY)
-        return parsed + _rest_of(text) if end else parsed
+        if parsed.tzinfo:
+            return parsed + _rest_of(text) if end else parsed
+        # In the hour the clocks repeat, a City time is two times: a search from it starts
+        # at the first (fold 0), one to it ends at the second, so it misses neither.
+        if end:
+            return (parsed + _rest_of(text)).replace(tzinfo=CITY, fold=1)
+        return parsed.replace(tzinfo=CITY)
     if end:  # times are kept to the second
         return datetime.combine(day + timedelta(days=1), time(), CITY) - timedelta(seconds=1)
     return datetime.combine(day, time(), CITY)

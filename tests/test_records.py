@@ -1428,6 +1428,23 @@ def test_a_search_time_to_the_minute_includes_that_minute_as_a_date_its_day(
     assert len(search(tmp_path, "", until=date_bound("2026-11-24T23:19Z", end=True))) == 1
 
 
+def test_a_search_in_the_hour_the_clocks_repeat_finds_both_of_its_times(tmp_path: Path) -> None:
+    # On 2026-11-01 Trail's clocks go back from 02:00 PDT to 01:00 PST: 01:45 happens twice.
+    # The search shows each at 01:45 (with its offset), so a search from or to 01:45 typed
+    # without an offset takes in both: from the first, to the second (in that hour a search
+    # may take in more than its clock times, never less). An offset typed says which.
+    _add_comment(tmp_path, "pdt", "Laurel", "2026-11-01T08:45:10+00:00")  # 01:45 -07:00
+    _add_comment(tmp_path, "pst", "Laurel", "2026-11-01T09:45:10+00:00")  # 01:45 -08:00
+    _add_comment(tmp_path, "later", "Laurel", "2026-11-01T10:00:00+00:00")  # 02:00 -08:00
+
+    def found(since: str, until: str) -> list[str]:
+        bounds = date_bound(since), date_bound(until, end=True)
+        return [r.comment_id for r in search(tmp_path, "", since=bounds[0], until=bounds[1])]
+
+    assert found("2026-11-01 01:45", "2026-11-01 01:45") == ["pdt", "pst"]
+    assert found("2026-11-01 01:45:10-08:00", "2026-11-01 02:00") == ["pst", "later"]
+
+
 @pytest.mark.parametrize(
     ("option", "value", "problem"),
     [
