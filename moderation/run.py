@@ -257,13 +257,14 @@ def moderate_collected(
                 # classified under them, so a person sees what nobody would otherwise.
                 decision = _classified(comment, post_text, policy)
                 log.classified(platform, comment.version, decision, comment)
+                decided = _decided_by_a_person(status, comment.version)
                 if decision.action != "hide":
                     # Hidden before this edit: it stays hidden until a person looks again
                     # (one who decided on this version, collected since, has looked).
-                    hidden = status is not None and status.hidden
-                    if status is not None and status.decided_version == comment.version:
-                        hidden = False
+                    hidden = status is not None and status.hidden and not decided
                     counts["review" if hidden else decision.action] += 1
+                if decided:
+                    continue  # the person's decision on this very text stands over the hide
                 evidence = decision.evidence
             # Hidden for the category that allows it, not the first one found.
             category = hiding_category(evidence, policy)
@@ -381,6 +382,15 @@ def _classified(comment: CommentState, post_text: str, policy: ModerationPolicy)
     judge."""
     decision = classify(comment.id, comment.text, post_text, policy)
     return with_a_person(decision, for_a_person(comment.versions[-1]))
+
+
+def _decided_by_a_person(status: Status | None, version: int) -> bool:
+    """A person's decision applied on this comment version, taken before it was classified
+    (on the text the report showed): it wins over the classifier's for that version. One on
+    an earlier version does not, since the text it judged has changed."""
+    if status is None or status.decided_version != version:
+        return False
+    return status.decision is not None and status.decided_by != CLASSIFIER
 
 
 def _hidden_by_the_classifier(status: Status) -> bool:

@@ -1301,6 +1301,46 @@ def test_a_decision_records_the_version_the_reviewer_was_shown(
     assert not status.awaiting_review and sandboxes.facebook.comments[advert]["is_hidden"]
 
 
+def test_a_reviewers_keep_on_a_version_not_yet_classified_stands_over_the_classifiers_hide(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Two comments edited into spam: a reviewer keeps one's new version before `invoke
+    moderate` classifies it, and the other's earlier version only. The classifier's hide of
+    the new version goes through only where no person decided on that version: a keep is
+    about the text it was taken on, so it does not carry to a later edit."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    records = site.root / "records"
+    post = next(iter(sandboxes.facebook.posts))
+    kept = sandboxes.facebook.add_comment(post, "When does the flushing on my street start?")
+    earlier = sandboxes.facebook.add_comment(post, "Will the flushing reach Glenmerry?")
+    collect(settings, site.content, say=lambda _: None)
+    moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    keep_v1 = "A question about the flushing"
+    assert decide(settings, site.content, earlier, "keep", keep_v1, "Reviewer") == "applied"
+    for comment in (kept, earlier):
+        sandboxes.facebook.edit_comment(comment, SPAM)
+    collect(settings, site.content, say=lambda _: None)
+    reason = "A neighbour's joke about the flushing's cost, not spam"
+    assert decide(settings, site.content, kept, "keep", reason, "Reviewer", say=lambda _: None)
+
+    counts = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert counts["hide"] == 1  # `earlier` alone: its keep was on the text before the edit
+    assert sandboxes.facebook.comments[earlier]["is_hidden"] is True
+    assert sandboxes.facebook.comments[kept]["is_hidden"] is False
+    statuses = ModerationLog(records).statuses()
+    status = statuses[("facebook", kept)]
+    # The classifier's view of version 2 is recorded, the reviewer's decision on it in force.
+    assert (status.version, status.action, "spam" in status.categories) == (2, "hide", True)
+    assert (status.decision, status.decided_by, status.decided_version) == ("keep", "Reviewer", 2)
+    assert status.reason == reason and not status.awaiting_review
+    status = statuses[("facebook", earlier)]
+    assert (status.decision, status.decided_by, status.decided_version) == ("hide", CLASSIFIER, 2)
+    # Later runs leave the reviewer's keep as it is.
+    again = moderate_collected(settings, site.content, POLICY, say=lambda _: None)
+    assert again["hide"] == 0 and sandboxes.facebook.comments[kept]["is_hidden"] is False
+
+
 def test_a_decision_a_stopped_run_left_is_settled_for_the_version_it_was_taken_on(
     site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
