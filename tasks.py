@@ -1036,7 +1036,8 @@ def alert(c: Context, title: str, body: str = "") -> None:
     Then commits its file and, once the records are pushed, pushes it to the branch's
     upstream, which must be main, the branch CI publishes (CI's next run would take an alert
     off the site whose file main lacks). Exits 3 when it is live but not on every platform set
-    up for it (each is named).
+    up for it (each is named), 1 when its own post failed; other announcements posted in the
+    same run that fail are named, and change neither.
     """
     if not body.strip():
         raise Exit("alert: --body is required: say what people must do", code=2)

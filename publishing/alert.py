@@ -147,9 +147,22 @@ def publish_alert(
             say(f"alert: {why}")
             if _set_up(platform, report):
                 not_posted.append(platform)
-    if report.failed:
+    # Other announcements pending from before are posted in the same run, after the alert:
+    # their failures are said, but are not the alert's, which fails only on its own.
+    for result in report.results:
+        if result.announcement != entry.id and "failed" in result.outcomes:
+            say(
+                f"alert: not the alert: {result.platform}: failed {result.announcement}: "
+                f"{result.error}; `invoke syndicate` tries it again (so does CI's next run)"
+            )
+    failed = dict.fromkeys(  # once each, in the run's order
+        r.platform for r in report.results if r.announcement == entry.id and "failed" in r.outcomes
+    )
+    if failed:
         raise _unfinished(
-            source, "live on the site, but some posts failed (see above)", "syndicate"
+            source,
+            f"live on the site, but its post failed on {', '.join(failed)} (see above)",
+            "syndicate",
         )
     return AlertResult(source, url, report, tuple(not_posted))
 
