@@ -35,7 +35,8 @@ Rules (severity per rule in `policy/lint.yml`: error, warning or off):
                                               or an element before already has, which the
                                               build drops (two elements of one id are invalid)
   summary-length                              a summary X would cut (its post over 280 as X
-                                              counts it)
+                                              counts it), named on the title's line when the
+                                              title is the longer
   placeholder                                 "TODO" left by `invoke new` in an announcement
                                               that is not a draft (the build refuses it too)
   youtube-tags                                `tags` YouTube refuses (400 invalidTags), in an
@@ -159,7 +160,7 @@ from syndication.posts import (
     x_uncut_length,
     youtube_tags_length,
 )
-from syndication.text import X_MAX_LENGTH
+from syndication.text import X_MAX_LENGTH, x_length
 
 SEVERITIES = ("error", "warning", "off")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
@@ -1161,26 +1162,57 @@ def _normalise(path: PurePosixPath) -> str:
     return "/".join(parts)
 
 
+# Every link counts 23 on X, whatever its address: this one stands for the page's and the
+# guidelines' alike.
+ANY_URL = "https://example.invalid/announcements/x.html"
+
+
+@dataclass(frozen=True)
+class TooLongForX:
+    """An X post over X's limit, each part as X counts it: X cuts it at its end, so the
+    summary (what people must do, in an alert) goes first, however long the title."""
+
+    length: int  # the whole post: title, summary, guidelines and link
+    title: int
+    summary: int
+    cut_to: str  # the text before the guidelines, as X would show it
+
+    @property
+    def over(self) -> int:
+        return self.length - X_MAX_LENGTH
+
+
+def too_long_for_x(title: str, summary: str, urgent: bool) -> TooLongForX | None:
+    """The one rule for the length of an announcement's X post, the lint's (`summary-length`)
+    and `invoke alert`'s, which refuses before writing what the lint only warns of; None
+    when it fits."""
+    length = x_uncut_length(title, summary, ANY_URL, ANY_URL, urgent)
+    if length <= X_MAX_LENGTH:
+        return None
+    lead = x_text(title, summary, ANY_URL, ANY_URL, urgent).split("\n")[0]
+    return TooLongForX(length, x_length(title), x_length(summary), lead)
+
+
 def _summary_findings(lines: list[Line], front: dict[str, Any]) -> Iterator[tuple[int, str, str]]:
     summary, title = front.get("summary"), front.get("title")
     if not isinstance(summary, str) or not isinstance(title, str):
         return
-    line = next((ln.number for ln in lines if ln.text.startswith("summary:")), 1)
-    # The longest real URLs count 23 on X, like any other.
-    url = "https://example.invalid/announcements/x.html"
-    urgent = bool(front.get("urgent"))
-    length = x_uncut_length(title, summary, url, url, urgent)
-    if length > X_MAX_LENGTH:
-        # The whole post is what X counts (its characters weighed, each link 23), not the
-        # summary alone: the count and the limit are X's, so the CEC can tell how much to cut.
-        lead = x_text(title, summary, url, url, urgent).split("\n")[0]
-        yield (
-            line,
-            "summary-length",
-            f"summary: too long for X: the post (title, summary, guidelines and link) counts "
-            f"{length} as X counts, over X's limit of {X_MAX_LENGTH}; it would be cut to: "
-            f"'{lead}'",
-        )
+    post = too_long_for_x(title, summary, bool(front.get("urgent")))
+    if post is None:
+        return
+    # Named by the longer of the two, on its line: a long title crowds out a short summary,
+    # which is then not the one to blame. The count and the limit are X's (the whole post,
+    # its characters weighed, each link 23), so the CEC can tell how much to cut.
+    field = "title" if post.title > post.summary else "summary"
+    line = next((ln.number for ln in lines if ln.text.startswith(f"{field}:")), 1)
+    yield (
+        line,
+        "summary-length",
+        f"{field}: too long for X: the post (title, summary, guidelines and link) counts "
+        f"{post.length} as X counts, over X's limit of {X_MAX_LENGTH}; cut {post.over} from "
+        f"the title (it counts {post.title}) or the summary ({post.summary}); it would be cut "
+        f"to: '{post.cut_to}'",
+    )
 
 
 # An HTML comment, which the page does not show (a waiver is one).

@@ -23,12 +23,13 @@ from announcements.reader import text_blocks
 from announcements.sentences import CLOSING, SENTENCE_STOPS, full_stop, sentences
 from archive.chain import ChainWriteError
 from checks.history import uncommitted
-from checks.lint import WAIVER, LintConfigError, lint
+from checks.lint import WAIVER, LintConfigError, lint, too_long_for_x
 from syndication.config import REQUIRED, load_settings
 from syndication.ledger import Ledger, LedgerError, Record
 from syndication.manifest import ManifestError, load_manifest
 from syndication.runner import PLATFORM_ORDER, syndicate
 from syndication.syndicate import Report
+from syndication.text import X_MAX_LENGTH
 
 from .author import CITY, AuthoringError, announcement_path, new_announcement
 from .build import BuildError, build_site, caches_beside
@@ -93,9 +94,10 @@ def publish_alert(
     now: datetime | None = None,
 ) -> AlertResult:
     """Raises AuthoringError when nothing was published (the content lint refuses the alert's
-    text, or another file has its name), AlertError when a later step failed, ConfigError
-    when a platform setting cannot be used (before anything is written: refused only at
-    syndication, the alert would be live on the site and on no platform)."""
+    text, X would cut its first sentence, or another file has its name), AlertError when a
+    later step failed, ConfigError when a platform setting cannot be used (before anything
+    is written: refused only at syndication, the alert would be live on the site and on no
+    platform)."""
     settings = load_settings(env, site_root=root)
     when = (now or datetime.now(CITY)).astimezone(CITY)
     source = _alert_file(content_dir, root / "policy", title, body, when, say)
@@ -240,6 +242,9 @@ def _alert_file(
     lint passes it first, as CI's would: the alert goes out without waiting for CI."""
     earlier = _written_by_an_earlier_run(content_dir, title, body, now)
     if earlier is None:
+        cut = _cut_by_x(title, body)
+        if cut:
+            raise AuthoringError(cut)
         path = announcement_path(content_dir, title, now)
         if path.exists():
             raise AuthoringError(
@@ -280,6 +285,33 @@ def _alert_file(
         )
     say(f"alert: {earlier} was written by an earlier run; carrying on from the build")
     return earlier
+
+
+def _cut_by_x(title: str, body: str) -> str | None:
+    """Why X would cut the alert's post, or None. X cuts a post at its end, the first
+    sentence of `body`: what people must do, which an urgent notice must not lose to a long
+    title. The lint only warns of it; here it is refused, before anything is written."""
+    summary = first_sentence(body)
+    post = too_long_for_x(one_line(title), summary, urgent=True)
+    if post is None:
+        return None
+    if post.over < post.title:  # shortening the title alone leaves room for the instruction
+        fix = (
+            f"shorten the title by at least {post.over} characters as X counts them (it counts "
+            f"{post.title})"
+        )
+    else:
+        fix = (
+            f"shorten the title (it counts {post.title}) and the first sentence of --body "
+            f"({post.summary}) by {post.over} characters in all, as X counts them"
+        )
+    return (
+        "the title is too long for X with the alert's first sentence: the post (URGENT:, "
+        f"title, first sentence of --body, guidelines and link) counts {post.length} as X "
+        f"counts, over X's limit of {X_MAX_LENGTH}, and X would cut it to: '{post.cut_to}', "
+        f"leaving out what people must do. Nothing was published and nothing was written: "
+        f"{fix}, and run `invoke alert` again."
+    )
 
 
 def changes_besides_the_alert(

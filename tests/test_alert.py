@@ -18,6 +18,7 @@ from publishing.alert import AlertError, AlertResult, first_sentence, publish_al
 from publishing.author import CITY, AuthoringError, new_announcement, preview
 from sandboxes import Sandboxes, start_all
 from syndication.syndicate import Report
+from syndication.text import X_MAX_LENGTH, x_length
 from tests.conftest import NOW, ROOT, SITEURL, Site
 
 # The build these tests make runs an hour after the alert is written, so the alert is live
@@ -321,6 +322,54 @@ def test_the_summary_of_a_body_in_markdown_is_its_first_sentence_as_text(site: S
     assert posts["twitter"]["text"].startswith("URGENT: Boil water advisory for Sunningdale. Do")
     assert "**" not in posts["twitter"]["text"] and "**" not in posts["facebook"]["message"]
     assert "Bottled water" not in posts["facebook"]["message"]  # the first sentence only
+
+
+# X's post of an alert: "URGENT: " 8, the title, ". " 2, the summary, then the guidelines and
+# the link, 68 (each link counts 23). With this 49-character summary, a title of 153 fills
+# X's 280 exactly.
+INSTRUCTION = "Boil tap water for one minute before drinking it."
+LONG_TITLE = (
+    "Boil water advisory for Sunningdale, Glenmerry, Shaver's Bench, Tadanac, West Trail, "
+    "East Trail, Miral Heights, Waneta, Rivervale, Oasis, Casino, Annable"
+)
+
+
+@pytest.mark.skipif(shutil.which("rsync") is None, reason="rsync is not installed")
+def test_an_alert_whose_title_fills_x_exactly_is_posted_with_its_whole_instruction(
+    site: Site,
+) -> None:
+    assert len(LONG_TITLE) == 153
+    with start_all() as boxes:
+        env = {**boxes.env, "RECORDS_DIR": str(site.root / "records")}
+        publish_alert(
+            ROOT, site.content, site.output, LONG_TITLE, INSTRUCTION, str(site.root / "www"),
+            env, {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME}, say=print, now=ALERT_TIME,
+        )  # fmt: skip
+        (tweet,) = boxes.twitter.tweets.values()
+    assert f"{LONG_TITLE}. {INSTRUCTION}\n" in tweet["text"]
+    assert x_length(tweet["text"]) == X_MAX_LENGTH  # the limit reached, not passed
+
+
+def test_an_alert_whose_title_would_push_its_instruction_out_of_x_is_refused_unwritten(
+    site: Site,
+) -> None:
+    """X would cut the post's end, the alert's first sentence: what people must do. Refused
+    before anything is written, naming the title and how much to cut from it."""
+    title = LONG_TITLE.replace("Casino, Annable", "Casino and Annable")  # 3 more
+    with pytest.raises(AuthoringError) as refused:
+        publish_alert(
+            ROOT, site.content, site.output, title, INSTRUCTION, str(site.root / "www"), {},
+            {"SITEURL": SITEURL, "BUILD_TIME": BUILD_TIME}, say=print, now=ALERT_TIME,
+        )  # fmt: skip
+    message = str(refused.value)
+    assert message.startswith("the title is too long for X with the alert's first sentence")
+    assert f"counts {X_MAX_LENGTH + 3} as X counts, over X's limit of {X_MAX_LENGTH}" in message
+    assert "shorten the title by at least 3 characters as X counts them (it counts 156)" in (
+        message
+    )
+    assert "Nothing was published and nothing was written" in message
+    assert list((site.content / "announcements").glob("*-boil-water-*.md")) == []
+    assert not site.output.exists()
 
 
 def boil_water_alert(site: Site, env: dict[str, str], say: Callable[[str], None]) -> AlertResult:

@@ -885,9 +885,30 @@ def test_a_summary_too_long_for_x_names_the_field_the_platform_its_count_and_the
     # "Water main flushing in Glenmerry. " 34, the summary 260, the guidelines and link 68.
     assert finding.message == (
         "summary: too long for X: the post (title, summary, guidelines and link) counts 362 "
-        "as X counts, over X's limit of 280; it would be cut to: 'Water main flushing in "
-        "Glenmerry…'"
+        "as X counts, over X's limit of 280; cut 82 from the title (it counts 32) or the "
+        "summary (260); it would be cut to: 'Water main flushing in Glenmerry…'"
     )
+
+
+def test_a_title_that_crowds_the_summary_out_of_x_is_named_on_its_own_line(
+    content: Path,
+) -> None:
+    """X cuts the post's end, the summary: when the title is the longer, the title is what to
+    shorten, and the finding says so on the title's line, with how much to cut."""
+    title = "Water main flushing in Glenmerry, Sunningdale, Shaver's Bench, Tadanac, " * 3
+    summary = BASIC["summary"]
+    # The post: the title, ". ", the summary, then the guidelines and the link (68: each
+    # link counts 23).
+    length = len(title.strip()) + 2 + len(summary) + 68
+    (finding,) = findings(content, "Body.\n", title=f'"{title.strip()}"')
+    assert (finding.rule, finding.line) == ("summary-length", 2)
+    assert finding.message.startswith("title: too long for X: the post (title, summary, ")
+    assert f"counts {length} as X counts, over X's limit of 280" in finding.message
+    assert (
+        f"cut {length - 280} from the title (it counts {len(title.strip())}) or the summary "
+        f"({len(summary)})" in finding.message
+    )
+    assert summary not in finding.message  # X would have cut it
 
 
 # YouTube counts a comma between tags, and a tag with a space as if quoted: 31 tags of 13
