@@ -353,7 +353,9 @@ def verify_pictures(records_dir: Path) -> list[str]:
                 continue
             yield number, event
 
-    recorded: dict[tuple[str, str], None] = {}  # each file named, with its SHA-256, in order
+    # Each file named, with its SHA-256, in order, and the lines naming it: the records
+    # officer needs the comment a missing picture belongs to, not only the file's name.
+    recorded: dict[tuple[str, str], list[int]] = {}
     for line in picture_lines(typed()):
         if not kept(line.picture):
             continue
@@ -364,11 +366,21 @@ def verify_pictures(records_dir: Path) -> list[str]:
                 f"{line.picture['sha256']}) without the file that holds it"
             )
             continue
-        recorded[(file, line.picture["sha256"])] = None
-    for name, sha256 in recorded:
+        recorded.setdefault((file, line.picture["sha256"]), []).append(line.number)
+    for (name, sha256), numbers in recorded.items():
         path = records_dir / name
+        by = _recorded_by(comments.path, numbers)
         if not path.is_file():
-            problems.append(f"{path}: picture missing (recorded with sha256 {sha256})")
+            problems.append(f"{path}: picture missing (recorded with sha256 {sha256} by {by})")
         elif file_sha256(path) != sha256:
-            problems.append(f"{path}: picture altered: its sha256 is not {sha256}, as recorded")
+            problems.append(
+                f"{path}: picture altered: its sha256 is not {sha256}, as recorded by {by}"
+            )
     return problems
+
+
+def _recorded_by(comments: Path, numbers: list[int]) -> str:
+    """The comment lines that recorded a picture, as a problem names them: the first, and
+    how many more (a picture shown by many versions would fill the screen)."""
+    more = len(numbers) - 1
+    return f"{comments}:{numbers[0]}" + (f" and {more} later line(s)" if more else "")

@@ -3797,8 +3797,15 @@ def test_records_verify_checks_each_kept_picture_against_its_recorded_sha256(
     hydrant.unlink()
     message = _verify_fails(records, monkeypatch)
     err = capsys.readouterr().err
+    # Each named with the comment line that recorded it: whose picture it was.
+    comments = records / FILES["comment"]
+    lines = comments.read_text().splitlines()
+    tub_line = next(n for n, line in enumerate(lines, 1) if made["tub"][1] in line)
+    hydrant_line = next(n for n, line in enumerate(lines, 1) if made["hydrant"][1] in line)
     assert f"{tub}: picture altered" in err
-    assert f"{hydrant}: picture missing" in err
+    assert f"as recorded by {comments}:{tub_line}" in err
+    assert f"{hydrant}: picture missing (recorded with sha256 " in err
+    assert f"by {comments}:{hydrant_line}" in err
     assert message.startswith("records verify: ")
 
 
