@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.etree
 import pytest
+from icalendar import Calendar
 
 import revisions
 from checks.lint import Policy
@@ -443,3 +446,63 @@ def test_a_new_file_is_not_given_the_history_of_another(site: Site) -> None:
         assert "Announce skate night and" not in section
         section = section_of_revisions(site.read("announcements/2026-11-21-budget.html", output))
         assert "Replace the flushing" in section and "Announce skate night and" not in section
+
+
+def commit_at(folder: Path, when: str, note: str) -> None:
+    """A commit of everything, authored and committed at `when` (ISO 8601)."""
+    environment = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    subprocess.run(["git", "-C", str(folder), "add", "."], check=True)
+    subprocess.run(
+        ["git", "-C", str(folder), "-c", "user.name=Jane Employee", "-c",
+         "user.email=jane.employee@example.org", "commit", "-q", "-m", note],
+        check=True, capture_output=True, env=environment,
+    )  # fmt: skip
+
+
+def stamps(site: Site, output: Path) -> tuple[datetime, datetime, datetime, datetime]:
+    """The event's DTSTAMP and LAST-MODIFIED (its own .ics and events.ics agreeing), its
+    entry's <updated> in the all-announcements Atom feed, and that feed's own."""
+    own = Calendar.from_ical(site.read("announcements/2026-11-14-skate-night.ics", output))
+    every = Calendar.from_ical(site.read("events.ics", output))
+    (event,) = own.walk("VEVENT")
+    (listed,) = every.walk("VEVENT")
+    assert listed.to_ical() == event.to_ical()
+    atom = lxml.etree.fromstring((output / "feeds/all.atom.xml").read_bytes())
+    space = {"a": "http://www.w3.org/2005/Atom"}
+    (entry,) = atom.xpath("a:entry/a:updated/text()", namespaces=space)
+    (feed,) = atom.xpath("a:updated/text()", namespaces=space)
+    return (
+        event.decoded("dtstamp"),
+        event.decoded("last-modified"),
+        datetime.fromisoformat(entry),
+        datetime.fromisoformat(feed),
+    )
+
+
+def test_an_event_moved_without_modified_is_dated_by_the_commit_that_moved_it(
+    site: Site,
+) -> None:
+    """A new time committed without `modified`: calendars and feed readers see a later
+    DTSTAMP, LAST-MODIFIED and <updated> (the commit's time), the same on every build of it."""
+    git(site.root, "init", "-q", "-b", "main")
+    site.add("2026-11-14-skate-night", **SKATE_NIGHT)
+    commit_at(site.root, "2026-11-14T09:00:00-08:00", "Announce skate night")
+    site.build(cached=True)
+    before = stamps(site, site.output)
+    assert set(before) == {datetime(2026, 11, 14, 17, tzinfo=UTC)}  # as published
+    site.add("2026-11-14-skate-night", **{**SKATE_NIGHT, "event_start": "2026-12-04 19:00",
+                                          "event_end": "2026-12-04 21:00"})  # fmt: skip
+    moved = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+    commit_at(site.root, moved.isoformat(), "Skate night starts at 7 p.m.")
+    full, again = site.root / "full", site.root / "again"
+    for output in (site.output, full, again):  # read since the last build, whole, whole again
+        site.build(cached=output == site.output, output=output)
+        after = stamps(site, output)
+        assert set(after) == {moved}, after
+        assert all(a > b for a, b in zip(after, before, strict=True))
+    for path in ("events.ics", "announcements/2026-11-14-skate-night.ics", "feeds/all.atom.xml"):
+        assert (
+            (full / path).read_bytes()
+            == (again / path).read_bytes()
+            == (site.output / path).read_bytes()
+        ), path

@@ -81,6 +81,7 @@ class FeedsGenerator(OutputGenerator):
                 article.url,
                 article.slug,
                 calendar.sequence(article),  # a commit may change only the text, not the event
+                feeds.last_revised(article),  # DTSTAMP: the last commit's time, if later
                 siteurl,
                 icalendar_version,
             )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, TimezoneStandard, vText
 
-from .feeds import dated_note
+from .feeds import dated_note, last_revised
 
 
 class Text(vText):
@@ -100,8 +100,11 @@ def _event(article: Any, siteurl: str) -> Event:
     url = f"{siteurl}/{article.url}"
     event = Event()
     event.add("uid", f"{article.slug}@{urlsplit(siteurl).netloc}")
-    event.add("dtstamp", item.updated.astimezone(UTC))
-    event.add("last-modified", item.updated.astimezone(UTC))
+    # The last commit to the file if later than `updated`: a time moved without `modified`
+    # must still date the entry later, with SEQUENCE (counted from the same commits) grown.
+    revised = last_revised(article).astimezone(UTC)
+    event.add("dtstamp", revised)
+    event.add("last-modified", revised)
     event.add("created", item.date.astimezone(UTC))
     if item.all_day:  # days as DATE values; DTEND is exclusive, the day after the last
         event.add("dtstart", item.first_day)

@@ -121,6 +121,20 @@ def dated_note(what: str, when: datetime, city: tzinfo) -> str:
     return f"{what}, {change_datetime(when, city)}"
 
 
+def last_revised(article: Any) -> datetime:
+    """When an announcement last changed for its feed entries and calendar entry: its
+    `updated`, or for an event the latest commit to its file (the revisions plugin's, renames
+    followed) if later. A time or place moved without `modified` is still a change that feed
+    readers and calendars (DTSTAMP, LAST-MODIFIED) must see as later; git dates it the same on
+    every build of one commit, so the bytes stay reproducible. City time, as `updated` is."""
+    item = article.announcement
+    revisions = getattr(article, "revisions", [])  # newest first; none outside git
+    if not item.is_event or not revisions:
+        return item.updated
+    city = ZoneInfo(article.settings["TIMEZONE"])
+    return max(item.updated, revisions[0].date.astimezone(city))
+
+
 def entry_html(article: Any, siteurl: str) -> str:
     """The full announcement for feed readers, in the page's order: any correction notes
     first, dated as the page dates them (`dated_note`), until when a notice is in effect,
@@ -205,7 +219,9 @@ def render_feed(
     # or at a correction made after it, which may have moved `expires` back (it was in the
     # feed until that correction was published; see `Announcement.left_at`).
     left = (a.announcement.left_at(a.announcement.expires) for a in spec.gone)
-    changed = latest(last_change(spec.articles, now=spec.now), *left) or NEVER_CHANGED
+    # An event's entry may be dated by a commit later than its `updated` (`last_revised`).
+    revised = (last_revised(a) for a in spec.articles)
+    changed = latest(last_change(spec.articles, now=spec.now), *revised, *left) or NEVER_CHANGED
     fg.updated(changed)
     fg.lastBuildDate(changed)
     for article in spec.articles:
@@ -218,7 +234,7 @@ def render_feed(
         entry.title(shown.headline)
         entry.link(href=url, rel="alternate")
         entry.published(item.date)
-        entry.updated(item.updated)
+        entry.updated(last_revised(article))
         # The summary is plain text. Atom says so (a <summary> without a type is text), but
         # readers take an RSS <description> as HTML, so RSS gets it escaped: shown as written,
         # never as markup (quotes stay: they mean nothing outside a tag). feedgen's
