@@ -1938,6 +1938,7 @@ def test_a_withdrawn_events_own_calendar_file_stays_as_its_cancellation(site: Si
         f"d for the snowfall warning.\\n\\n{url}\n"
         "LAST-MODIFIED:20261123T160000Z\n"
         "LOCATION:Bay Avenue\n"
+        'ORGANIZER;CN="City of Trail":mailto:info@trail.ca\n'  # RFC 5546 PUBLISH requires it
         "STATUS:CANCELLED\n"
         f"URL:{url}\n"
         "END:VEVENT\n"
@@ -2488,6 +2489,39 @@ def test_the_events_calendar_holds_a_component_before_there_is_any_event(site: S
     (timezone,) = calendar.subcomponents
     assert (timezone.name, str(timezone["tzid"])) == ("VTIMEZONE", "UTC")
     assert [c.name for c in timezone.subcomponents] == ["STANDARD"]  # RFC 5545 3.6.5
+
+
+def test_every_calendar_is_published_as_itip_publish_with_its_organizer(site: Site) -> None:
+    """A subscription calendar and an event's own file are unsolicited postings: RFC 5546
+    (3.2.1) PUBLISH, as Google's and Outlook's exports are, and a withdrawn event stays in as
+    one with STATUS:CANCELLED (PUBLISH allows it; CANCEL would be sent to attendees). PUBLISH
+    requires each VEVENT's DTSTAMP, DTSTART, ORGANIZER, SUMMARY and UID, and no ATTENDEE."""
+    site.add("2026-11-18-skate", title="Skate night", category="city-event",
+             event_start="2026-12-04 18:00", event_end="2026-12-04 20:00",
+             location="Trail Memorial Centre")  # fmt: skip
+    site.add("2026-11-19-parade", **WITHDRAWN_PARADE)
+    site.build()
+    city = site_settings(ROOT / "publishconf.py", {})["CITY"]
+    files = [
+        "events.ics",
+        "announcements/2026-11-18-skate.ics",
+        "announcements/2026-11-19-parade.ics",
+    ]
+    statuses = {}
+    for path in files:
+        calendar = Calendar.from_ical((site.output / path).read_bytes())
+        assert str(calendar["method"]) == "PUBLISH", path
+        for event in calendar.walk("VEVENT"):
+            required = ("dtstamp", "dtstart", "organizer", "summary", "uid")
+            assert all(name in event for name in required) and "attendee" not in event
+            organizer = event["organizer"]
+            assert str(organizer) == f"mailto:{city['email']}"
+            assert organizer.params["CN"] == city["name"]
+            statuses[str(event["uid"])] = str(event["status"])
+    assert statuses == {
+        "2026-11-18-skate@news.trail.ca": "CONFIRMED",
+        "2026-11-19-parade@news.trail.ca": "CANCELLED",
+    }
 
 
 def test_two_builds_of_the_same_content_are_byte_identical_but_for_build_json(site: Site) -> None:

@@ -82,6 +82,7 @@ class FeedsGenerator(OutputGenerator):
                 article.slug,
                 calendar.sequence(article),  # a commit may change only the text, not the event
                 feeds.last_revised(article),  # DTSTAMP: the last commit's time, if later
+                calendar.organizer(self.settings["CITY"]).to_ical(),  # the ORGANIZER
                 siteurl,
                 icalendar_version,
             )

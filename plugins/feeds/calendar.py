@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, TimezoneStandard, vText
+from icalendar import Calendar, Event, Timezone, TimezoneStandard, vCalAddress, vText
 
 from .feeds import dated_note, last_revised
 
@@ -37,6 +37,11 @@ def _calendar(name: str) -> Calendar:
     calendar.add("prodid", "-//City of Trail//Announcements//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
+    # An unsolicited posting any calendar may add (RFC 5546 3.2.1), as Google's and Outlook's
+    # exports say. A withdrawn event is published again with STATUS:CANCELLED and a higher
+    # SEQUENCE, which PUBLISH allows; CANCEL is what an organiser sends to attendees, and a
+    # published calendar has none.
+    calendar.add("method", "PUBLISH")
     # Text, escaped as SUMMARY is (`,` `;` `\\` and line breaks): icalendar takes a property it
     # does not know for one already written, and would write a title's `;` as is.
     calendar.add("x-wr-calname", Text(name))
@@ -93,6 +98,14 @@ def description(article: Any, url: str) -> str:
     return f"{notes}{item.summary}\n\n{url}"
 
 
+def organizer(city: dict[str, Any]) -> vCalAddress:
+    """The City, by its public email address: RFC 5546 (3.2.1) requires an ORGANIZER in every
+    published VEVENT (and no ATTENDEE)."""
+    address = vCalAddress(f"mailto:{city['email']}")
+    address.params["cn"] = city["name"]
+    return address
+
+
 def _event(article: Any, siteurl: str) -> Event:
     """A VEVENT in UTC (no VTIMEZONE needed), an all-day one in days (floating, as a day
     is); withdrawn events are sent as cancelled."""
@@ -116,6 +129,7 @@ def _event(article: Any, siteurl: str) -> Event:
     event.add("description", Text(description(article, url)))
     event.add("location", Text(item.location))
     event.add("url", url)
+    event.add("organizer", organizer(article.settings["CITY"]))
     event.add("sequence", sequence(article))
     event.add("status", "CANCELLED" if item.withdrawn else "CONFIRMED")
     return event
