@@ -17,10 +17,11 @@ a comment mentions by @username but the City's own (policy/public-contacts.yml),
 of what they attached (a photo's page and picture, which show who posted it) and contact
 details also where the classifier quoted them, a street address a commenter or the City's
 answer to them gives (an answer replies to a third party and may quote them), and
-from the request's queries (which may search for a commenter by name, or by one word of it:
-each such word is severed). A
-third party's comment id leads to its author on the platform, so the severed copy numbers
-their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
+from the change notes of the announcements' git history (the City's record of a change, not
+its notice: a note may say who asked for it, and how to reach them) and the request's
+queries (which may search for a commenter by name, or by one word of it: each such word is
+severed). A third party's comment id leads to its author on the platform, so the severed
+copy numbers their comments instead (`comment-1`, `comment-2`, in export order), keeping each thread
 together. Who is the City is the platform's word (`by_city`), never a name: one who calls
 themselves "City of Trail" is a third party, severed in their own records, while the City's
 name elsewhere and the ids of its posts, X update replies and answers are left as the City's,
@@ -777,17 +778,51 @@ def _thread(records: list[ArchiveRecord]) -> list[dict[str, Any]]:
     return ordered
 
 
-def _section(announcement: str, records: list[ArchiveRecord], project: Path) -> dict[str, Any]:
+# What the flags table gives as the record a change note in an announcement's history is
+# of: its commit, as the report's history names it.
+COMMIT_RECORD = "commit {commit}"
+History = list[dict[str, str]]
+
+
+def histories(project: Path, announcements: Iterable[str]) -> dict[str, History]:
+    """The git history of each announcement (see `announcement_history`); none for records
+    filed under no known announcement."""
+    return {
+        a: announcement_history(project, a) if a != UNKNOWN_ANNOUNCEMENT else []
+        for a in announcements
+    }
+
+
+def in_change_notes(history: dict[str, History]) -> list[PersonalInfo]:
+    """Contact details and identity numbers, and the accounts mentioned by @username, in the
+    change notes of the announcements' histories: a note is the City's record of a change to
+    its notice, not the notice, and may say who asked for it and how to reach them ("as Avery
+    Lee asked (250-555-0199)"). Each is flagged as of its commit. A street address is not
+    read in a note, which names the notice's venues and work sites as the post does."""
+    found = []
+    for revisions in history.values():
+        for revision in revisions:
+            key, note = COMMIT_RECORD.format(commit=revision["commit"]), revision["note"]
+            found.extend([*_in_text(key, note), *_mentioned(key, note)])
+    return found
+
+
+def _severed_history(history: History, finder: Finder) -> History:
+    """An announcement's history with what the finder finds in its change notes severed: a
+    commenter's name, their contact details, as in every record but the City's posts."""
+    return [{**revision, "note": finder.sever(revision["note"])} for revision in history]
+
+
+def _section(announcement: str, records: list[ArchiveRecord], history: History) -> dict[str, Any]:
     """What report.html shows of one announcement: its posts, its comments in thread order,
     the decisions about comments it has no line of, and its history in git."""
     thread = _thread(records)
-    known = announcement != UNKNOWN_ANNOUNCEMENT
     return {
         "id": announcement,
         "posts": [r for r in records if r.type == "post"],
         "thread": thread,
         "unthreaded": _unthreaded(records, thread),
-        "history": announcement_history(project, announcement) if known else [],
+        "history": history,
     }
 
 
@@ -815,7 +850,7 @@ def _write_set(
     request: str,
     queries: list[str],
     flags: list[PersonalInfo],
-    project: Path,
+    history: dict[str, History],
     redacted: bool,
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
@@ -863,7 +898,7 @@ def _write_set(
         redacted=redacted,
         flags=flags,
         flagged=flagged,
-        announcements=[_section(a, rs, project) for a, rs in sorted(by_announcement.items())],
+        announcements=[_section(a, rs, history[a]) for a, rs in sorted(by_announcement.items())],
     )
     (folder / "report.html").write_text(html, encoding="utf-8")
 
@@ -906,10 +941,12 @@ def export(
     # So is the City's own account a resident mentions (`@CityofTrail`).
     contacts = _public_contacts(project)
     citys_accounts = _the_citys_accounts(records, contacts)
+    # The announcements' histories in git, whose change notes may name who asked for a change.
+    history = histories(project, {r.announcement for r in records})
+    found_in = [item for record in records for item in personal_information(record)]
     flags = [
         item
-        for record in records
-        for item in personal_information(record)
+        for item in [*found_in, *in_change_notes(history)]
         if not (item.what in CONTACT_DETAILS and contacts.is_public_contact(item.value))
         and not (item.what == MENTIONED and username_key(item.value) in citys_accounts)
     ]
@@ -923,14 +960,20 @@ def export(
     # person's reply, a reviewer's reason, the classifier's evidence. Flagged in each record
     # that gives it.
     people = Finder(f for f in flags if f.what in IDENTIFYING)
-    flags = list(dict.fromkeys([*flags, *mentions(records, people)]))
-    flags.sort(key=lambda f: order[f.record])
+    in_notes = [
+        PersonalInfo(COMMIT_RECORD.format(commit=revision["commit"]), i.what, i.value)
+        for revisions in history.values()
+        for revision in revisions
+        for i in people.find(revision["note"])
+    ]
+    flags = list(dict.fromkeys([*flags, *mentions(records, people), *in_notes]))
+    flags.sort(key=lambda f: order.get(f.record, len(order)))  # change notes after records
     # One package per folder, written whole or not at all: into a new folder beside OUT that
     # takes its name at the end (a second request's manifest must not vouch for the first's
     # files, and a stopped export must not leave half a package where a whole one is expected).
     staging = out.resolve().with_name(f".{out.resolve().name}.{os.getpid()}.partial")
     try:
-        _write_set(records_dir, staging, records, request, queries, flags, project, redacted=False)
+        _write_set(records_dir, staging, records, request, queries, flags, history, redacted=False)
         if redact:
             # Everything flagged is severed from every record but the City's own posts: what
             # identifies a commenter, and what they wrote about themselves, also where the
@@ -939,6 +982,8 @@ def export(
             severed = [sever(r, finder, stand_ins) for r in records]
             # The request's own words too: it may search for a commenter by name.
             asked = [finder.sever_query(query) for query in queries]
+            # The announcements' change notes too: the City's record, not its notice.
+            notes = {a: _severed_history(h, finder) for a, h in history.items()}
             _write_set(
                 records_dir,
                 staging / "redacted",
@@ -946,7 +991,7 @@ def export(
                 request,
                 asked,
                 flags,
-                project,
+                notes,
                 redacted=True,
             )
         _manifest(staging)

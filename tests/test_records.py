@@ -1657,6 +1657,43 @@ def test_the_foi_report_gives_a_change_note_with_control_characters_as_spaces(
     assert later["note"].split() == ["Give", "the", "start", "day"]
 
 
+def test_a_severed_export_severs_the_change_notes_of_the_announcements_history(
+    site: Site, tmp_path: Path
+) -> None:
+    """A change note is the City's record, not a notice it published: one that says who asked
+    for the change, and how to reach them, names a third party as a reply does. Severed in the
+    severed copy's history, and its contact details flagged in the original set; the City's
+    own number in a note is the City's."""
+    path = site.add("2026-11-20-flushing")
+    (site.root / "policy").symlink_to(ROOT / "policy")  # the City's contacts
+    as_the_cec = ["git", "-C", str(site.root), "-c", "user.name=CEC", "-c", "user.email=c@x.ca"]
+    for command in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-qm", "Announce"]):
+        subprocess.run([*as_the_cec, *command], check=True, capture_output=True)
+    path.write_text(path.read_text().replace("next week", "from Monday"))
+    note = "Add Laurel Crescent, as Avery Lee asked (250-555-0199); City Hall: 250-364-1262"
+    subprocess.run([*as_the_cec, "commit", "-qam", note], check=True)
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Is Laurel Crescent included?", "2026-11-24T18:00:00+00:00",
+                 "Avery Lee", author_id="901")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, site.root, "FOI-2026-014", ["Laurel"], out, redact=True)
+    original = (out / "report.html").read_text()
+    assert note in original  # the original set gives the history as git keeps it
+    commit = announcement_history(site.root, "2026-11-20-flushing")[0]["commit"]
+    # (Whether the bracket is of the number is PHONE's to say.)
+    flag = rf"<tr><td>commit {commit}</td><td>phone number</td><td>\(?250-555-0199</td></tr>"
+    assert re.search(flag, original)
+    assert f"<tr><td>commit {commit}</td><td>name</td><td>Avery Lee</td></tr>" in original
+    assert "<td>250-364-1262</td>" not in original  # the City's own number
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    phone = "[severed: FOIPPA s.22, phone number of a third party]"
+    severed = _package_texts(out / "redacted")["report.html"]
+    said = rf"Add Laurel Crescent, as {re.escape(name)} asked \(?{re.escape(phone)}\); City Hall: "
+    assert re.search(said + "250-364-1262", severed)
+    assert not re.search(r"(?i)\b(?:avery|lee)\b|0199", severed)
+    assert "Announce" in severed
+
+
 def test_times_are_shown_in_city_time_as_the_dates_searched_are_city_days(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
