@@ -232,6 +232,47 @@ def _the_citys_name(item: PersonalInfo) -> bool:
     return item.what == "name" and name_key(item.value) == name_key(CITY_NAME)
 
 
+# Scripts written without a space between words (Chinese, Japanese, Thai, Lao, Khmer,
+# Burmese) or whose words take their particles without one (Korean, "민수가"): a name written
+# in them, or among them, is found wherever its letters are ("谢谢王小明的问题", "谢谢Ann的"),
+# where the search, and a name elsewhere, reads a run of them as one word.
+UNSPACED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff"  # Hangul jamo (a syllable as the search reads it: decomposed)
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\u2fdf"  # CJK radicals
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3130-\u318f"  # Hangul compatibility jamo
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK unified ideographs, extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # halfwidth Katakana
+    "\U00020000-\U0003134f"  # CJK unified ideographs, extensions B to G
+)
+IN_UNSPACED = re.compile(f"[{UNSPACED}]")
+# Where a name may begin and end: never inside a word of other letters or digits (`Ann`, not
+# `Annual`), but beside or inside a run of an unspaced script.
+BEGINS = rf"(?:(?<![^\W{UNSPACED}])|(?=[{UNSPACED}]))"
+ENDS = rf"(?:(?![^\W{UNSPACED}])|(?<=[{UNSPACED}]))"
+
+
+def _as_searched(text: str) -> tuple[str, list[int]]:
+    """The text as `search_words` reads its letters (accents dropped, in any case), with the
+    place in `text` of each character of it."""
+    letters, places = [], []
+    for at, char in enumerate(text):
+        for part in unicodedata.normalize("NFD", char):
+            if not unicodedata.combining(part):
+                folded = part.casefold()
+                letters.append(folded)
+                places.extend([at] * len(folded))
+    return "".join(letters), places
+
+
 def _typed(char: str) -> str:
     """A pattern for a character of a value (as `name_as_written` gives it) as it may be
     typed in a text: a space as any spacing, an apostrophe as any apostrophe ("O’Neil" on a
@@ -246,19 +287,21 @@ def _typed(char: str) -> str:
     return re.escape(char)
 
 
-def _tree(values: Iterable[str]) -> str:
+def _tree(values: Iterable[str], as_written: bool = True) -> str:
     """The values as one pattern that shares their common starts (Jordan Park, Jordan Lee:
     `Jordan\\s+(?:Lee|Park)`): with thousands of commenters, a scan still costs about as much
-    as for one name, where a plain alternation tries every name at every letter."""
+    as for one name, where a plain alternation tries every name at every letter. Each value
+    as it may be typed (see `_typed`), or with `as_written` false, as it is."""
     root: dict[str, Any] = {}
     for value in values:
         node = root
-        for char in name_as_written(value):
+        for char in name_as_written(value) if as_written else value:
             node = node.setdefault(char, {})
         node[""] = {}  # a value ends here
 
     def pattern(node: dict[str, Any]) -> str:
-        branches = [_typed(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        typed = _typed if as_written else re.escape
+        branches = [typed(char) + pattern(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         if len(branches) == 1 and "" not in node:
@@ -274,7 +317,8 @@ class Finder:
     whole words in any case and spacing (`jordan  park`, not `Jordan Parker`), with any
     apostrophe (`O’Neil` on a phone) and accents composed or not, and each word of a name on
     its own, as the search reads words (`Maria`, `LOPEZ's`, `emile`; not `Marianne`), after
-    the rest; contact details and numbers as written, in any case."""
+    the rest, and in a script written without spaces wherever its letters are ("谢谢王小明的
+    问题", see `UNSPACED`); contact details and numbers as written, in any case."""
 
     def __init__(self, items: Iterable[PersonalInfo]) -> None:
         self.items: dict[tuple[bool, str], PersonalInfo] = {}
@@ -292,7 +336,7 @@ class Finder:
         exact = [i.value for (whole, _), i in self.items.items() if not whole]
         alternatives = []
         if words:  # greedy: the longest name that ends where a word ends
-            alternatives.append(rf"(?P<words>(?<!\w){_tree(words)}(?!\w))")
+            alternatives.append(rf"(?P<words>{BEGINS}{_tree(words)}{ENDS})")
         if exact:
             alternatives.append(f"(?P<exact>{_tree(exact)})")
         self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
@@ -324,6 +368,13 @@ class Finder:
             rf"(?<![A-Za-z0-9]){_tree(spelled)}(?![A-Za-z0-9])" if spelled else "(?!)",
             re.IGNORECASE,
         )
+        # A word of a name inside a run of an unspaced script, which the search reads as one
+        # word: found in the run as the search reads its letters.
+        self._within = re.compile(
+            f"{BEGINS}{_tree(self.name_words, as_written=False)}{ENDS}"
+            if self.name_words
+            else "(?!)"
+        )
 
     def find(self, text: str) -> Iterator[PersonalInfo]:
         yield from (item for _, _, item in self._found(text))
@@ -350,9 +401,38 @@ class Finder:
                     named = self._name_of(word)
                     if named is not None:
                         yield last + begin, last + end, replace(named, value=word)
+                    else:
+                        for start_in, end_in, item in self._in_unspaced(word):
+                            found = word[start_in:end_in]
+                            yield (
+                                last + begin + start_in,
+                                last + begin + end_in,
+                                replace(item, value=found),
+                            )
             if match is not None:
                 yield match.start(), match.end(), self._item(match)
                 last = match.end()
+
+    def _in_unspaced(self, word: str) -> Iterator[tuple[int, int, PersonalInfo]]:
+        """Where in a word of an unspaced script's run ("谢谢王小明的问题") a word of a flagged
+        name is written (start, end, the name), as the search reads letters; none in a word
+        without such a script, whose name words are words apart."""
+        if not IN_UNSPACED.search(word):
+            return
+        letters, places = _as_searched(word)
+        for match in self._within.finditer(letters):
+            first, last = match.start(), match.end() - 1
+            # Whole characters of the word only: a Hangul syllable is read as its letters.
+            if (first and places[first - 1] == places[first]) or (
+                last + 1 < len(places) and places[last + 1] == places[last]
+            ):
+                continue
+            start, end = places[first], places[last] + 1
+            while end < len(word) and unicodedata.combining(word[end]):
+                end += 1  # an accent typed after the letter is of the name
+            if match[0] in self._with_a_capital and not word[start].isupper():
+                continue
+            yield start, end, self.name_words[match[0]]
 
     def _name_of(self, word: str) -> PersonalInfo | None:
         """The flagged name a word of a text is a word of, as the search compares words."""
@@ -381,7 +461,17 @@ class Finder:
 
     def _name_words_severed(self, text: str) -> str:
         name = SEVERED.format(what="name")
-        return re.sub(r"\S+", lambda m: name if self._name_of(m[0]) else m[0], text)
+
+        def severed(word: str) -> str:
+            if self._name_of(word):
+                return name
+            pieces, last = [], 0
+            for start, end, _ in self._in_unspaced(word):
+                pieces += [word[last:start], name]
+                last = end
+            return "".join([*pieces, word[last:]])
+
+        return re.sub(r"\S+", lambda m: severed(m[0]), text)
 
     def _item(self, match: re.Match[str]) -> PersonalInfo:
         whole, found = match.lastgroup == "words", match.group(0)

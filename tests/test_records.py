@@ -2299,6 +2299,47 @@ def test_a_name_of_one_word_is_severed_in_any_case_beside_a_longer_name_sharing_
     assert finder.sever("thanks will, and Parker") == f"thanks {name}, and {name}"
 
 
+def test_a_name_in_a_script_written_without_spaces_is_severed_wherever_its_letters_are() -> None:
+    """Chinese and Japanese write no space between words: a commenter's name is one wherever
+    its characters are ("谢谢王小明的问题"), as is a name in Latin letters among them; in
+    Latin text a name is still a word apart (`Ann`, not `Annual`)."""
+    finder = Finder(
+        [
+            PersonalInfo("archive/comments.jsonl:1", "name", "王小明"),
+            PersonalInfo("archive/comments.jsonl:2", "name", "山田 太郎"),
+            PersonalInfo("archive/comments.jsonl:3", "name", "Ann"),
+            PersonalInfo("archive/comments.jsonl:4", "name", "Avery Lee"),
+        ]
+    )
+    name = "[severed: FOIPPA s.22, name of a third party]"
+    assert finder.sever("谢谢王小明的问题") == f"谢谢{name}的问题"
+    assert finder.sever("山田さん、太郎くん") == f"{name}さん、{name}くん"
+    assert finder.sever("谢谢Ann的问题, Avery Lee说") == f"谢谢{name}的问题, {name}说"
+    assert finder.sever("谢谢Annual Report的问题; Annual") == "谢谢Annual Report的问题; Annual"
+    assert [i.value for i in finder.find("谢谢王小明")] == ["王小明"]
+    assert finder.sever_query("王小明的问题 Laurel") == f"{name}的问题 Laurel"
+    # As in Latin text: a function word of a longer name only with a capital; and a Hangul
+    # syllable, which the search reads as its letters, is severed whole or not at all.
+    finder = Finder([PersonalInfo("archive/comments.jsonl:1", "name", "Will Parker"),
+                     PersonalInfo("archive/comments.jsonl:2", "name", "미")])  # fmt: skip
+    assert finder.sever("谢谢Will的问题, crews will来") == f"谢谢{name}的问题, crews will来"
+    assert finder.sever("민이, 미니") == f"민이, {name}니"  # 민 starts as 미 does
+
+
+def test_a_severed_export_severs_a_chinese_commenters_name_in_a_reply(tmp_path: Path) -> None:
+    records, when = tmp_path / "records", "2026-11-24T18:{:02}:00+00:00"
+    _add_comment(records, "c1", "Laurel 的水是棕色的", when.format(0), "王小明",
+                 author_id="901")  # fmt: skip
+    _add_comment(records, "c2", "谢谢王小明的问题", when.format(1), "City of Trail",
+                 author_id="100", parent_id="c1", by_city=True)  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    for file, text in _package_texts(out / "redacted").items():
+        assert "王小明" not in text and "小明" not in text, file
+    original = (out / "report.html").read_text()
+    assert "<tr><td>archive/comments.jsonl:2</td><td>name</td><td>王小明</td></tr>" in original
+
+
 def test_an_initial_a_number_or_the_citys_own_words_are_never_severed_alone() -> None:
     """A release keeps its "a"s and "Trail"s: an initial, a number and a word of the City's
     name say whose a name is only with the rest of it; a function word that is a name ("Will")
