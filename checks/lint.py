@@ -241,21 +241,25 @@ SMALL = unicode_class("Ll", "Mn")
 # An accent typed as a character of its own (the "É" of a file saved decomposed, E + U+0301).
 ACCENT = unicode_class("Mn")
 # A word of a street's name: a capital, and another inside it too (McQueen, MacDonald,
-# O'Neil, with any apostrophe a keyboard types), in any alphabet (Côté). The street's type
-# may be in any case: "1234 Hazelwood drive" is written too.
-STREET_NAME_WORD = rf"{CAPITAL}{SMALL}*(?:[{APOSTROPHES}]?{CAPITAL}{SMALL}+)*"
+# O'Neil, with any apostrophe a keyboard types; Saint-Laurent, with a hyphen, also a
+# non-breaking one), in any alphabet (Côté). The street's type may be in any case: "1234
+# Hazelwood drive" is written too.
+HYPHENS = "\\-\u2010\u2011"
+STREET_NAME_WORD = rf"{CAPITAL}{SMALL}*(?:[{APOSTROPHES}{HYPHENS}]?{CAPITAL}{SMALL}+)*"
 # The same word written in capitals, as a comment shouted or a notice's heading has it
 # ("1205 ÉMILE STREET", "12 O'NEIL CRESCENT"). In capitals every word looks like a name, so
 # the words that join a phrase are not one: "FOR 3 HOURS ON BAY AVENUE" is a time and a street.
 PHRASE_WORD = r"(?:AM|PM|AT|ON|IN|OF|OFF|FOR|TO|FROM|BY|NEAR|ALONG|AND|OR|THE)\b"
 CAPITALS_STREET_NAME_WORD = (
-    rf"(?!{PHRASE_WORD}){CAPITAL}{ACCENT}*(?:[{APOSTROPHES}]?{CAPITAL}{ACCENT}*)*"
+    rf"(?!{PHRASE_WORD}){CAPITAL}{ACCENT}*(?:[{APOSTROPHES}{HYPHENS}]?{CAPITAL}{ACCENT}*)*"
 )
 # A street's name is written one way throughout: in "at 10 AM Bay Avenue", "AM" is the time,
 # not the start of the name.
 STREET_NAME = rf"(?:(?:{STREET_NAME_WORD}\s+){{1,3}}|(?:{CAPITALS_STREET_NAME_WORD}\s+){{1,3}})"
+# A house's number, with the letter of a unit that shares it ("1234A", "1234a").
+HOUSE_NUMBER = r"\b\d{1,5}[A-Za-z]?"
 ADDRESS = re.compile(
-    rf"\b\d{{1,5}}\s+{STREET_NAME}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|"
+    rf"{HOUSE_NUMBER}\s+{STREET_NAME}(?i:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|"
     r"Crescent|Cres|Place|Pl|Way|Lane|Ln|Court|Ct|Boulevard|Blvd|Terrace|Close)\b\.?"
 )
 

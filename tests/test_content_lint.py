@@ -110,6 +110,10 @@ def test_each_rule_fires_on_a_bad_example(content: Path, text: str, rule: str) -
         "Order 4111 1111 1111 1112 fails the Luhn check.",
         "Ticket 9698 658 216 is not a PHN (bad check digit).",
         "Lot 1234 Hazelwood Drive is a City park.",  # an address, not marked private
+        # A letter after a number or a hyphen in a name is no street address without the rest.
+        "Homeowners may join the 5K Fun Run on Bay Avenue.",
+        "The homeowners' meeting is on Nov. 24 at 7 pm in Room 2B.",
+        "Homeowners on the COVID-19 list: 3 Mid-Week Sessions at City Hall.",
         "Call City Hall at 250-364-1262.",
         "Call City Hall at 250\u00a0364\u00a01262 or [by phone](tel:+12503641262).",  # still
         "Permit 250555014212 was issued on 20261124.",  # an ID and a date, not phone numbers
@@ -275,6 +279,9 @@ def test_an_address_is_private_when_its_sentence_says_so_past_an_abbreviation(
         "The private residence at 1234 Côté Crescent was flooded.",
         "The private residence at 1530 Émile Street was flooded.",
         "THE PRIVATE RESIDENCE AT 1530 ÉMILE STREET WAS FLOODED.",
+        "The private residence at 1234A Hazelwood Drive was flooded.",  # a unit's letter
+        "The private residence at 77 Saint-Laurent Avenue was flooded.",  # a hyphenated name
+        "THE PRIVATE RESIDENCE AT 77 SAINT-LAURENT AVENUE WAS FLOODED.",
     ],
 )
 def test_a_private_residence_is_found_in_everyday_wording(content: Path, text: str) -> None:

@@ -2673,6 +2673,22 @@ def test_a_severed_export_severs_a_home_on_a_street_with_an_accented_name(
     assert severed["records"][0]["text"] == f"Laurel water is brown at my house, {address}."
 
 
+@pytest.mark.parametrize(
+    "address", ["1234A Hazelwood Drive", "1234a Hazelwood Drive", "77 Saint-Laurent Avenue",
+                "77 SAINT-LAURENT AVENUE", "9 Jean-Baptiste-Pierre Crescent"],
+)  # fmt: skip
+def test_a_severed_export_severs_a_home_with_a_units_letter_or_a_hyphenated_street(
+    tmp_path: Path, address: str
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", f"Laurel water is brown at my house, {address}.",
+                 "2026-11-24T18:00:00+00:00", "Avery Lee", author_id="901")  # fmt: skip
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], tmp_path / "foi", redact=True)
+    severed = json.loads((tmp_path / "foi" / "redacted" / "records.json").read_text())
+    severing = "[severed: FOIPPA s.22, street address of a third party]"
+    assert severed["records"][0]["text"] == f"Laurel water is brown at my house, {severing}."
+
+
 def test_a_severed_export_severs_a_street_address_only_the_citys_answer_gives(
     tmp_path: Path,
 ) -> None:
