@@ -207,7 +207,6 @@ SIN = re.compile(
 )
 CARD = re.compile(rf"(?<!\d)(?:\d{SEPARATOR}?){{12,18}}\d(?!\d)")
 PHN = re.compile(rf"(?<!\d)(9\d{{3}}){SEPARATOR}?(\d{{3}}){SEPARATOR}?(\d{{3}})(?!\d)")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A North American number: area code and exchange each start with 2-9. Its separators are
 # optional, as in "2505550142" or "tel:+12505550142"; a digit on either side makes it part
 # of a longer number (an id such as 250555014212), not a phone number.
@@ -240,6 +239,18 @@ CAPITAL = unicode_class("Lu", "Lt")
 SMALL = unicode_class("Ll", "Mn")
 # An accent typed as a character of its own (the "É" of a file saved decomposed, E + U+0301).
 ACCENT = unicode_class("Mn")
+# An email address, in any alphabet (RFC 6531: "zoë@example.com", "josé@bücher.de") as well as
+# ASCII. Its name starts and ends with a letter, digit or _ (with . % + ' - inside), and its
+# domain's labels start with a letter or digit; its last label is letters (or an IDN's `xn--…`). So
+# the punctuation around it is not taken for part of it: "(zoë@example.com)." nor the whole
+# severed for a part ("jean-françois.tremblay@…", not "…ois.tremblay@…"). An accent typed as a
+# character of its own (a Mac's e + U+0301) is part of the letter before it.
+MARKS = ACCENT[1:-1]  # its ranges, to go in a class with others
+EMAIL_LABEL = rf"[^\W_](?:[\w\-{MARKS}]*[\w{MARKS}])?"
+EMAIL = re.compile(
+    rf"(?<!\w)\w(?:[\w.%+'\-{MARKS}]*[\w{MARKS}])?"
+    rf"@(?:{EMAIL_LABEL}\.)+(?:xn--[A-Za-z0-9-]+|[^\W\d_](?:[^\W\d_]|[{MARKS}])+)"
+)
 # A word of a street's name: a capital, and another inside it too (McQueen, MacDonald,
 # O'Neil, with any apostrophe a keyboard types; Saint-Laurent, with a hyphen, also a
 # non-breaking one), in any alphabet (Côté). The street's type may be in any case: "1234

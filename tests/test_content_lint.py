@@ -149,6 +149,22 @@ def test_a_private_phone_number_is_found_however_its_digits_are_separated(
     assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["personal-phone"]
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Write to jean-françois.tremblay@shaw.ca for details.", "jean-françois.tremblay@shaw.ca"),
+        ("Write to zoë@example.com.", "zoë@example.com"),
+        ("Write to «josé@bücher.de», please.", "josé@bücher.de"),  # a domain in any alphabet
+    ],
+)
+def test_an_email_address_in_any_alphabet_is_found_whole(
+    content: Path, text: str, address: str
+) -> None:
+    (finding,) = findings(content, f"Intro.\n\n{text}\n")
+    assert finding.rule == "personal-email"
+    assert finding.message.startswith(f"'{address}' is not a City public contact"), finding
+
+
 def test_a_sin_with_no_break_spaces_is_found(content: Path) -> None:
     text = "The applicant's SIN is 130\u00a0692\u00a0544."
     assert rules(findings(content, f"Intro.\n\n{text}\n")) == ["personal-sin"]

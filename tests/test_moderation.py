@@ -567,6 +567,11 @@ def test_words_with_accents_are_read_whole() -> None:
         ("The councillor's home is at 88 Cedar Ave, let's all show up tonight.", "88 Cedar Ave"),
         ("His cell is 250-555-0199 and he's the idiot who approved this budget.", "2505550199"),
         ("Text him on 250\u00a0555\u20110199, he approved this budget.", "2505550199"),  # as pasted
+        (
+            "Email him, jean-françois.tremblay@shaw.ca, he approved this budget.",
+            "jean-françois.tremblay@shaw.ca",
+        ),
+        ("Write to zoë@bücher.de (his wife), she approved this budget.", "zoë@bücher.de"),
     ],
 )
 def test_a_private_persons_address_or_phone_is_put_before_a_reviewer(

@@ -2714,6 +2714,30 @@ def test_a_severed_export_severs_a_street_address_only_the_citys_answer_gives(
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "severed"),
+    [
+        (  # the audit's example: an accent in the local part, then in the name before the @
+            "Laurel: write to jean-françois.tremblay@shaw.ca or zoë@example.com",
+            "Laurel: write to {email} or {email}",
+        ),
+        # An internationalised domain (RFC 6531), and the punctuation around each address kept.
+        ("Laurel (josé@bücher.de), «zoë@example.com».", "Laurel ({email}), «{email}»."),
+        ("Laurel: <ана@пример.рф>; o_neil@shaw.ca!", "Laurel: <{email}>; {email}!"),
+        ("Laurel: zoe\u0308@example.com.", "Laurel: {email}."),  # a Mac's ë, e + U+0308
+    ],
+)
+def test_a_severed_export_severs_an_email_address_written_in_any_alphabet(
+    tmp_path: Path, text: str, severed: str
+) -> None:
+    records = tmp_path / "records"
+    _add_comment(records, "c1", text, "2026-11-24T18:00:00+00:00", "Avery Lee", author_id="901")
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], tmp_path / "foi", redact=True)
+    (record,) = json.loads((tmp_path / "foi" / "redacted" / "records.json").read_text())["records"]
+    email = "[severed: FOIPPA s.22, email address of a third party]"
+    assert record["text"] == severed.format(email=email)
+
+
 def test_a_severed_export_gives_no_hash_to_check_a_guess_at_what_was_severed_against(
     tmp_path: Path,
 ) -> None:
