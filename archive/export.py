@@ -52,8 +52,8 @@ from checks.lint import (
     ADDRESS,
     CARD,
     EMAIL,
+    PERSONAL_PHONE,
     PHN,
-    PHONE,
     SIN,
     USERNAME,
     LintConfigError,
@@ -519,7 +519,7 @@ def _in_text(key: str, text: str) -> list[PersonalInfo]:
     found = []
     for match in EMAIL.finditer(text):
         found.append(PersonalInfo(key, "email address", match.group(0)))
-    for match in PHONE.finditer(text):
+    for match in PERSONAL_PHONE.finditer(text):
         found.append(PersonalInfo(key, "phone number", match.group(0)))
     for pattern, valid, what in (
         (SIN, sin_valid, "Social Insurance Number"),

@@ -215,6 +215,45 @@ PHONE = re.compile(
     rf"(?<![\d{DASHES}])(?:\+?1{PHONE_SEPARATOR}?)?\(?([2-9]\d{{2}})\)?{PHONE_SEPARATOR}?"
     rf"([2-9]\d{{2}}){PHONE_SEPARATOR}?(\d{{4}})(?!\d)"
 )
+# An overseas number, + and its country code (not 1, North America's: PHONE) and 8 to 15
+# digits in all (E.164), grouped by any separator and with a trunk prefix or area code in
+# brackets: "+44 7700 900123", "+33 (0)1 23 45 67 89", "tel:+447700900123".
+INTERNATIONAL_PHONE = re.compile(
+    rf"(?<![\w+])\+[2-9](?:{PHONE_SEPARATOR}?(?:\(\d{{1,4}}\)|\d)){{7,14}}(?!\d)"
+)
+# A number without its area code, as Trail writes its own ("368-5555", "364.1262"): an
+# exchange (2-9) and four digits, apart. Not part of a longer number, a range's or decimal's
+# ("No. 2024-1234", "2026-2027", "10:30-11:30", "$250-1000", "1.250 5000"), nor one with a unit
+# or code written onto it ("800-1000m", "#250-1000"). In a notice of the City's it would still
+# be taken for a range too often ("the 800-1000 block", "fees 250-1000"), so the content lint
+# leaves it alone; the FOI export and comment moderation, reading what residents write, find it
+# (PERSONAL_PHONE).
+LOCAL_PHONE = re.compile(
+    rf"(?<![\w{DASHES}.,:$#/+])[2-9]\d{{2}}{PHONE_SEPARATOR}\d{{4}}(?![\w{DASHES}%]|[.,:/]\d)"
+)
+
+
+def _any_of(*patterns: re.Pattern[str]) -> re.Pattern[str]:
+    """One pattern finding what each of these does, the first of them where two start at one
+    place."""
+    return re.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+
+
+# The phone numbers the content lint finds in the City's notices: North American and overseas.
+LINT_PHONE = _any_of(PHONE, INTERNATIONAL_PHONE)
+# Those found in what residents write (the FOI export's severing, moderation's
+# personal_information): also a number without its area code.
+PERSONAL_PHONE = _any_of(PHONE, INTERNATIONAL_PHONE, LOCAL_PHONE)
+
+
+def phone_key(number: str) -> str:
+    """A phone number as the City's are compared with it: a North American number's ten digits
+    (without the 1 before them), a number without its area code its seven, an overseas
+    number + and its digits."""
+    digits = _digits(number)
+    if number.lstrip().startswith("+") and not digits.startswith("1"):
+        return f"+{digits}"
+    return digits[-10:]
 
 
 def unicode_class(*categories: str) -> str:
@@ -403,7 +442,7 @@ class Policy:
         path = policy_dir / "public-contacts.yml"
         contacts = _yaml(path, ("emails", "phones", "addresses", "accounts"))
         policy.public_emails = {e.lower() for e in _emails_listed(path, contacts, "emails")}
-        policy.public_phones = {_digits(p)[-10:] for p in _phones_listed(path, contacts, "phones")}
+        policy.public_phones = {phone_key(p) for p in _phones_listed(path, contacts, "phones")}
         policy.public_addresses = {
             address_key(a) for a in _street_addresses_listed(path, contacts, "addresses")
         }
@@ -419,7 +458,10 @@ class Policy:
             return value.lower() in self.public_emails
         if ADDRESS.fullmatch(value):
             return address_key(value) in self.public_addresses
-        return _digits(value)[-10:] in self.public_phones
+        key = phone_key(value)
+        if len(key) == 7:  # without its area code, as Trail writes the City's own: 364-1262
+            return any(len(phone) == 10 and phone.endswith(key) for phone in self.public_phones)
+        return key in self.public_phones
 
     @cached_property
     def any_word(self) -> re.Pattern[str]:
@@ -874,7 +916,7 @@ def _text_findings(passage: Passage, policy: Policy) -> Iterator[tuple[int, str,
                     "or add it to policy/public-contacts.yml"
                 ),
             )
-    for match in PHONE.finditer(text):
+    for match in LINT_PHONE.finditer(text):
         if not policy.is_public_contact(match.group(0)):
             yield (
                 line(match.start()),

@@ -22,10 +22,11 @@ from archive.index import APOSTROPHES
 from checks.lint import (
     CAPITAL,
     EMAIL,
-    PHONE,
+    PERSONAL_PHONE,
     SMALL,
     WORDLIST_MEANINGS,
     LintConfigError,
+    phone_key,
     street_addresses,
 )
 from checks.lint import Policy as LintPolicy
@@ -755,7 +756,9 @@ def _personal_information(text: str, contacts: LintPolicy) -> list[str]:
     someone lives more often than not, which only a person can tell)."""
     emails = [e for e in EMAIL.findall(text) if not contacts.is_public_contact(e)]
     phones = [
-        "".join(m.groups()) for m in PHONE.finditer(text) if not contacts.is_public_contact(m[0])
+        phone_key(m[0])
+        for m in PERSONAL_PHONE.finditer(text)
+        if not contacts.is_public_contact(m[0])
     ]
     addresses = [a for a in street_addresses(text) if not contacts.is_public_contact(a)]
     return [*emails, *phones, *addresses]

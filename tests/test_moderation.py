@@ -572,6 +572,8 @@ def test_words_with_accents_are_read_whole() -> None:
             "jean-françois.tremblay@shaw.ca",
         ),
         ("Write to zoë@bücher.de (his wife), she approved this budget.", "zoë@bücher.de"),
+        ("His home number is 368-5555, he approved this budget.", "3685555"),  # local
+        ("Text him on +44 7700 900123, he approved this budget.", "+447700900123"),  # overseas
     ],
 )
 def test_a_private_persons_address_or_phone_is_put_before_a_reviewer(
@@ -601,6 +603,8 @@ def test_an_address_shouted_in_capitals_is_put_before_a_reviewer(text: str, want
     "text",
     [
         "Call City Hall at 250-364-1262 or write to info@trail.ca about the budget.",
+        "Call City Hall at 364-1262 about the budget.",  # its number as Trail writes it
+        "Bylaw No. 2024-1234 sets the 2026-2027 budget: $250-1000 more, from 10:30-11:30.",
         "Bring your questions on the budget to City Hall, 1394 Pine Ave.",
         "BRING YOUR QUESTIONS ON THE BUDGET TO CITY HALL, 1394 PINE AVENUE!",
     ],

@@ -2738,6 +2738,27 @@ def test_a_severed_export_severs_an_email_address_written_in_any_alphabet(
     assert record["text"] == severed.format(email=email)
 
 
+def test_a_severed_export_severs_a_local_or_an_overseas_phone_number(tmp_path: Path) -> None:
+    """Trail writes its numbers without the area code (368-5555), and a resident's family may
+    be reached abroad (+44 7700 900123): each is a phone number, as 250-368-5555 is. City
+    Hall's, so written, is the City's; a bylaw's number, a date, a year's range, an amount, a
+    time and a postal code are no phone numbers."""
+    records = tmp_path / "records"
+    _add_comment(records, "c1", "Laurel: call me at 368-5555 or 368 5556, my son at "
+                 "+44 7700 900123 or +33 (0)1 23 45 67 89. City Hall (364-1262) says Bylaw "
+                 "No. 2024-1234 applies 2026-2027: $250-1000 fines, 10:30-11:30, V1R 4L3.",
+                 "2026-11-24T18:00:00+00:00", "Avery Lee", author_id="901")  # fmt: skip
+    out = tmp_path / "foi"
+    export(records, ROOT, "FOI-2026-014", ["Laurel"], out, redact=True)
+    (record,) = json.loads((out / "redacted" / "records.json").read_text())["records"]
+    phone = "[severed: FOIPPA s.22, phone number of a third party]"
+    assert record["text"] == (
+        f"Laurel: call me at {phone} or {phone}, my son at {phone} or {phone}. City Hall "
+        "(364-1262) says Bylaw No. 2024-1234 applies 2026-2027: $250-1000 fines, 10:30-11:30, "
+        "V1R 4L3."
+    )
+
+
 def test_a_severed_export_gives_no_hash_to_check_a_guess_at_what_was_severed_against(
     tmp_path: Path,
 ) -> None:
