@@ -70,7 +70,9 @@ from .index import (
     APOSTROPHES,
     CITY_NAME,
     COLUMNS,
+    IN_UNSPACED,
     UNKNOWN_ANNOUNCEMENT,
+    UNSPACED,
     ArchiveRecord,
     city_time,
     name_as_written,
@@ -232,28 +234,6 @@ def _the_citys_name(item: PersonalInfo) -> bool:
     return item.what == "name" and name_key(item.value) == name_key(CITY_NAME)
 
 
-# Scripts written without a space between words (Chinese, Japanese, Thai, Lao, Khmer,
-# Burmese) or whose words take their particles without one (Korean, "민수가"): a name written
-# in them, or among them, is found wherever its letters are ("谢谢王小明的问题", "谢谢Ann的"),
-# where the search, and a name elsewhere, reads a run of them as one word.
-UNSPACED = (
-    "\u0e00-\u0eff"  # Thai, Lao
-    "\u1000-\u109f"  # Myanmar
-    "\u1100-\u11ff"  # Hangul jamo (a syllable as the search reads it: decomposed)
-    "\u1780-\u17ff"  # Khmer
-    "\u2e80-\u2fdf"  # CJK radicals
-    "\u3005-\u3007"  # 々 〆 〇
-    "\u3040-\u30ff"  # Hiragana, Katakana
-    "\u3130-\u318f"  # Hangul compatibility jamo
-    "\u31f0-\u31ff"  # Katakana phonetic extensions
-    "\u3400-\u4dbf"  # CJK unified ideographs, extension A
-    "\u4e00-\u9fff"  # CJK unified ideographs
-    "\uac00-\ud7af"  # Hangul syllables
-    "\uf900-\ufaff"  # CJK compatibility ideographs
-    "\uff66-\uff9f"  # halfwidth Katakana
-    "\U00020000-\U0003134f"  # CJK unified ideographs, extensions B to G
-)
-IN_UNSPACED = re.compile(f"[{UNSPACED}]")
 # Where a name may begin and end: never inside a word of other letters or digits (`Ann`, not
 # `Annual`), but beside or inside a run of an unspaced script.
 BEGINS = rf"(?:(?<![^\W{UNSPACED}])|(?=[{UNSPACED}]))"

@@ -17,7 +17,7 @@ import os
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -827,6 +827,31 @@ def _indexed(char: str) -> bool:
     return category[0] in "LN" or category == "Co"
 
 
+# Scripts written without a space between words (Chinese, Japanese, Thai, Lao, Khmer,
+# Burmese) or whose words take their particles without one (Korean, "민수가"): a name written
+# in them, or among them, is found wherever its letters are ("谢谢王小明的问题", "谢谢Ann的"),
+# where the full-text index, and a name elsewhere, reads a run of them as one word: the
+# search finds a word of them wherever its letters are (`_unspaced_terms`).
+UNSPACED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1100-\u11ff"  # Hangul jamo (a syllable as the search reads it: decomposed)
+    "\u1780-\u17ff"  # Khmer
+    "\u2e80-\u2fdf"  # CJK radicals
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3130-\u318f"  # Hangul compatibility jamo
+    "\u31f0-\u31ff"  # Katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK unified ideographs, extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # halfwidth Katakana
+    "\U00020000-\U0003134f"  # CJK unified ideographs, extensions B to G
+)
+IN_UNSPACED = re.compile(f"[{UNSPACED}]")
+
+
 def search_words(text: str) -> set[str]:
     """The words of a text as the full-text index compares them: split wherever it keeps no
     character (see `_indexed`), in any case, accents dropped (unicode61 removes them, so a
@@ -860,9 +885,37 @@ def word_spans(text: str) -> Iterator[tuple[int, int]]:
             yield start, run.end()
 
 
-def _fts_query(query: str) -> str:
+# The full-text index's columns as one text, a line each.
+FTS_COLUMNS_AS_ONE = " || char(10) || ".join(
+    f"coalesce({column}, '')"
+    for column in ("text", "author", "commenter", "username", "announcement")
+)
+
+
+def _fts_query(words: Iterable[str]) -> str:
     """Each word as a quoted term (all must match), so user input is never FTS syntax."""
-    return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def search_fold(text: str) -> str:
+    """A text as the search compares it, letter by letter: in any case, accents dropped, as
+    the full-text index reads its words (`search_words`)."""
+    bare = unicodedata.normalize("NFD", text)
+    return "".join(c for c in bare if not unicodedata.combining(c)).casefold()
+
+
+def _query_terms(query: str) -> tuple[list[str], list[str]]:
+    """A query's words for the full-text index, and those holding an unspaced script, which
+    it keeps whole with the run they are written in ("谢谢王小明的问题" is one of its words):
+    each of their runs of letters, found wherever it is written (`search_fold`)."""
+    words, unspaced = [], []
+    for word in query.split():
+        if IN_UNSPACED.search(word):
+            folded = search_fold(word)
+            unspaced += "".join(c if _indexed(c) else " " for c in folded).split()
+        else:
+            words.append(word)
+    return words, unspaced
 
 
 # The apostrophes a name is typed with: a phone's keyboard gives "O’Neil" where a PC gives
@@ -907,9 +960,13 @@ def search(
     brought up to date (building it whole when there is none yet: see `_bring_up_to_date`)."""
     _bring_up_to_date(records_dir)
     where, params = [], []
-    if query.strip():
+    words, unspaced = _query_terms(search_query(query))
+    if words:
         where.append("records.id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
-        params.append(_fts_query(search_query(query)))
+        params.append(_fts_query(words))
+    for term in unspaced:  # the columns the full-text index has, read letter by letter
+        where.append(f"instr(search_fold({FTS_COLUMNS_AS_ONE}), ?) > 0")
+        params.append(term)
     if platform:
         where.append("platform = ?")
         params.append(platform)
@@ -935,6 +992,7 @@ def search(
     sql += " ORDER BY time, file, line"
     with sqlite3.connect(records_dir / INDEX) as db:
         db.create_function("name_key", 1, name_key, deterministic=True)
+        db.create_function("search_fold", 1, search_fold, deterministic=True)
         rows = db.execute(sql, params).fetchall()
     db.close()
     return [

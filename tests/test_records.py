@@ -1428,6 +1428,25 @@ def test_a_search_time_to_the_minute_includes_that_minute_as_a_date_its_day(
     assert len(search(tmp_path, "", until=date_bound("2026-11-24T23:19Z", end=True))) == 1
 
 
+def test_a_search_finds_a_word_of_a_script_written_without_spaces_wherever_it_is(
+    tmp_path: Path,
+) -> None:
+    # The full-text index reads "谢谢王小明的问题" as one word: a request about 王小明 must
+    # still find the reply that names them, and their own comment.
+    _add_comment(tmp_path, "own", "Laurel 的水是棕色的", "2026-11-24T18:00:00+00:00", "王小明")
+    _add_comment(tmp_path, "reply", "谢谢王小明的问题", "2026-11-24T19:00:00+00:00")
+    _add_comment(tmp_path, "other", "谢谢李华的问题", "2026-11-24T20:00:00+00:00")
+
+    def found(query: str) -> list[str]:
+        return [r.comment_id for r in search(tmp_path, query)]
+
+    assert found("王小明") == ["own", "reply"]
+    assert found("小明，") == ["own", "reply"]  # part of a name, its punctuation not searched
+    assert found("王小明 Laurel") == ["own"]  # every word, as with words of other scripts
+    assert found("问题") == ["reply", "other"]
+    assert found("张伟") == []
+
+
 def test_a_search_in_the_hour_the_clocks_repeat_finds_both_of_its_times(tmp_path: Path) -> None:
     # On 2026-11-01 Trail's clocks go back from 02:00 PDT to 01:00 PST: 01:45 happens twice.
     # The search shows each at 01:45 (with its offset), so a search from or to 01:45 typed
