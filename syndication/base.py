@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -175,8 +175,12 @@ class Platform(ABC):
         does not tell are told after it, as `update` tells any correction not yet told."""
         return entry.correction_notes
 
-    def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
-        """The reply `update` would post, if it is already there (platforms that reply)."""
+    def find_update(
+        self, entry: Entry, posted: Record, intent: Mapping[str, Any] | None = None
+    ) -> RemotePost | None:
+        """The reply `update` would post, if it is already there (platforms that reply); given
+        the intent of an interrupted update, the reply that update sent (its `reply_text`),
+        whatever the announcement says now."""
         return None
 
     def edited_text(self, entry: Entry) -> str | None:

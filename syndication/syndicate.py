@@ -436,7 +436,8 @@ class Syndicator:
                 return Result(platform.name, entry.id, CREATE, "adopted", found.id, found.url)
         elif pending["action"] == UPDATE and record.remote_id and action.kind != CREATE:
             # Adopted for a withdrawal too: a reply is taken down only if it is recorded.
-            found = self._call(platform.find_update, entry, record)
+            # Looked for as its intent sent it: the announcement may have changed since.
+            found = self._call(platform.find_update, entry, record, pending)
             if found is not None:
                 record.apply(self._updated(pending["op"], entry, record, found, sent))
                 if action.kind == WITHDRAW or needs_update(entry, record, platform.name):

@@ -129,8 +129,17 @@ class Twitter(Platform):
             if _announces(tweet, entry.url, me):
                 yield RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), tweet["text"])
 
-    def find_update(self, entry: Entry, posted: Record) -> RemotePost | None:
-        texts = self._next_reply(entry, posted)
+    def find_update(
+        self, entry: Entry, posted: Record, intent: Mapping[str, Any] | None = None
+    ) -> RemotePost | None:
+        # An interrupted update's reply said what its intent recorded, whatever the
+        # announcement says now (its correction written over, its headline changed again);
+        # an intent from before `reply_text` was recorded, what it would say now.
+        texts: tuple[str, ...] | None
+        if intent is not None and "reply_text" in intent:
+            texts = (intent["reply_text"],) if intent["reply_text"] else None
+        else:
+            texts = self._next_reply(entry, posted)
         if texts is None:
             return None
         # What identifies the reply: its text before the link, as sent now or in the wording

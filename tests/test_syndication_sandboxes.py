@@ -1031,6 +1031,61 @@ def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
     assert sandboxes.twitter.tweets == {}
 
 
+def test_a_reply_left_unrecorded_is_found_by_what_it_said_once_its_correction_is_rewritten(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply telling a correction is on X, unrecorded (its run killed), and the CEC then
+    writes the correction over: the next run looks for the reply by the text its intent
+    recorded, not by what the announcement says now, adopts it, and tells the new note in a
+    reply of its own. The withdrawal then takes both down."""
+    a_correction_replied_unrecorded(run, monkeypatch)
+    add_tour(run.site, modified="2026-11-22 11:00", correction="The tour starts at 3 p.m.")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, report.results
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: The tour starts at 2 p.m.",
+        "Update: The tour starts at 3 p.m.",
+    ]
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    on_x_now = [i for i, t in sandboxes.twitter.tweets.items() if t.get("referenced_tweets")]
+    assert sorted(record.replies_up) == sorted(on_x_now)
+    assert not [e for e in record.history if e["phase"] == "failed"]
+    assert on_x(run).results == []
+    add_tour(
+        run.site,
+        modified="2026-11-23 10:00",
+        correction="The tour starts at 3 p.m.",
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+    )
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
+    assert sandboxes.twitter.tweets == {}
+
+
+def test_a_reply_left_unrecorded_is_found_by_what_it_said_once_the_headline_changes_again(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply telling a new headline is on X, unrecorded; the headline changes again before
+    the next run, which adopts the reply and tells the newer headline after it."""
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, title="Tour the new bridge deck on Saturday", modified="2026-11-22 10:00")
+    with killed_before_recording(monkeypatch):
+        on_x(run)
+    add_tour(run.site, title="Tour the new bridge deck on Sunday", modified="2026-11-22 11:00")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, report.results
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: Tour the new bridge deck on Saturday",
+        "Update: Tour the new bridge deck on Sunday",
+    ]
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    assert len(record.replies_up) == 2
+    assert not [e for e in record.history if e["phase"] == "failed"]
+    assert on_x(run).results == []
+
+
 def withdrawn_by_older_code(run: Run, sandboxes: Sandboxes) -> str:
     """The tour, corrected on X by a reply, then withdrawn as the code before replies were
     taken down did it: the post deleted and recorded withdrawn, its reply left up. Returns
