@@ -183,6 +183,11 @@ class Platform(ABC):
         whatever the announcement says now."""
         return None
 
+    def reply_up(self, reply_id: str) -> bool:
+        """Whether the City's reply to a post is still on the platform (platforms that reply:
+        a withdrawal's deletion of it may have gone through unrecorded)."""
+        return False
+
     def edited_text(self, entry: Entry) -> str | None:
         """What the post says once `update` has edited it, kept in the ledger as the City's
         record of what it published; None where `update` does not edit the post (X answers

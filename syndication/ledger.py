@@ -12,10 +12,10 @@ reason or the reset time changes (a daily cap may hold a post back for every run
 post found no longer on the platform though never withdrawn (deleted there by hand, or by the
 platform) is noted by a lone `gone` line, written once. An intent found not carried out and
 no longer wanted is closed by a `cancelled` outcome: a withdrawal interrupted before it took
-the post down, its announcement published again since (the post stays up), or a create that
-never landed, its announcement no longer on the site or withdrawn since. The outcome of each
-create, update and withdrawal carries the announcement's last change as the build it acted on
-had it (`updated`), so that a run on an older build does not undo it
+the post (or an X reply) down, its announcement published again since (the post stays up), or
+a create that never landed, its announcement no longer on the site or withdrawn since. The
+outcome of each create, update and withdrawal carries the announcement's last change as the
+build it acted on had it (`updated`), so that a run on an older build does not undo it
 (`reconcile.built_before_last_run`), and the id of the post it made or changed (`remote_id`;
 an update's outcome written before it did applies to the post recorded before it), so that
 after two copies of the records are joined each post's lines are read as its own
@@ -150,6 +150,13 @@ class Record:
     replies: list[str] = field(default_factory=list)
     reply_text: dict[str, str] = field(default_factory=dict)  # each reply's, by its id
     withdrawn_replies: list[str] = field(default_factory=list)  # taken down with the post
+    # What each reply told (X), by its id: the correction notes it added to what the post was
+    # told, and where it told a new headline, the headline and hash recorded before it. A reply
+    # a withdrawal took down while its post stayed up (published again before the post went)
+    # no longer tells them: they are told again (`_untell`).
+    told_by_reply: dict[str, tuple[list[str], tuple[str | None, str | None] | None]] = field(
+        default_factory=dict
+    )
     gone: str | None = None  # a post id found no longer on the platform, though not withdrawn
     # Further posts of it, made while this one was up (by a run on a stale copy of the records,
     # joined since), each with its link: kept in no step, taken down by a withdrawal.
@@ -239,6 +246,7 @@ class Record:
             if event.get("reply_id"):
                 self.replies.append(event["reply_id"])
         elif action == "update":
+            before = (self.corrections, self.title, self.hash)
             self.text = event.get("text", self.text)
             self.hash = event.get("hash", self.hash)
             self.corrections = event.get("corrections", self.corrections)
@@ -247,14 +255,40 @@ class Record:
                 self.replies.append(event["reply_id"])
                 if event.get("reply_text"):
                     self.reply_text[event["reply_id"]] = event["reply_text"]
+                self.told_by_reply[event["reply_id"]] = self._told_anew(*before)
         elif action == "withdraw" and event.get("reply_id"):
             self.withdrawn_replies.append(event["reply_id"])
+            self._untell(event["reply_id"])
         elif action == "withdraw" and event.get("remote_id") in self.duplicates:
             # Taken down as the first is: its comments are the withdrawn post's, not orphans.
             del self.duplicates[event["remote_id"]]
             self.withdrawn_posts.append(event["remote_id"])
         elif action == "withdraw":
             self.withdrawn = True
+
+    def _told_anew(
+        self, corrections: int | list[str], title: str | None, hash: str | None
+    ) -> tuple[list[str], tuple[str | None, str | None] | None]:
+        """What a reply told, from what the post had been told before it (`corrections`,
+        `title`, `hash`) and after: the notes it added (none known where an older ledger
+        counted them), and the headline and hash before it where it told a new headline."""
+        notes = (
+            [note for note in self.corrections if note not in corrections]
+            if isinstance(self.corrections, list) and isinstance(corrections, list)
+            else []
+        )
+        retitled = title is not None and self.title != title
+        return notes, (title, hash) if retitled else None
+
+    def _untell(self, reply: str) -> None:
+        """A reply taken down: what it told is no longer told, so that the post, if it stays
+        up (published again before a withdrawal took it down), is told it again. A post the
+        withdrawal takes down is posted anew, told everything, if published again."""
+        notes, headline = self.told_by_reply.pop(reply, ([], None))
+        if notes and isinstance(self.corrections, list):
+            self.corrections = [note for note in self.corrections if note not in notes]
+        if headline is not None:
+            self.title, self.hash = headline
 
     def _of_another_post(self, event: dict[str, Any]) -> bool:
         """Whether a line names a post other than the one kept in step (a second post). One

@@ -214,6 +214,14 @@ def withdrawal_interrupted(record: Record) -> bool:
     return bool(pending and pending["action"] == WITHDRAW and not pending.get("reply_id"))
 
 
+def reply_deletion_interrupted(record: Record) -> bool:
+    """A previous run stopped between deleting one of the City's X replies (a withdrawal's
+    first deletions) and recording that it did: the reply may be gone though the ledger says
+    it is up, and with it what it told."""
+    pending = record.pending
+    return bool(pending and pending["action"] == WITHDRAW and pending.get("reply_id"))
+
+
 def left_behind(
     listed: Mapping[str, Collection[str] | None],
     records: Mapping[tuple[str, str], Record],
@@ -358,5 +366,9 @@ def _decide(entry: Entry, record: Record | None, platform: str) -> str | None:
         # looks for it first, and posts again only if it is not there.
         return CREATE
     if record.pending and record.pending["action"] == UPDATE:
+        return UPDATE
+    if reply_deletion_interrupted(record):
+        # Reinstated while a reply's deletion was unrecorded: recovery settles it first, and
+        # what a deleted reply told is told again.
         return UPDATE
     return UPDATE if needs_update(entry, record, platform) else None

@@ -49,6 +49,7 @@ from .reconcile import (
     posted_to,
     removed_elsewhere_problem,
     removed_with_news,
+    reply_deletion_interrupted,
     unrecorded_left_behind,
     withdrawal_interrupted,
 )
@@ -449,6 +450,10 @@ class Syndicator:
             # Withdrawn, then reinstated: the interrupted deletion decides whether the post
             # is still up or to be posted again.
             return self._settle_withdrawal(platform, action, record.remote_id)
+        elif action.kind == UPDATE and reply_deletion_interrupted(record):
+            # Withdrawn, then reinstated, its post still up: the interrupted deletion decides
+            # whether the reply is still up or what it told is to be told again.
+            return self._settle_reply_deletion(platform, action, pending["reply_id"])
         if pending["action"] == CREATE and action.kind == WITHDRAW:
             # A post that never went out, its announcement withdrawn since: called off, not
             # failed, so that nothing is left for `invoke status` to list as a failure.
@@ -509,6 +514,45 @@ class Syndicator:
             entry.id,
         )
         return action
+
+    def _settle_reply_deletion(
+        self, platform: Platform, action: Action, reply_id: str
+    ) -> Result | Action:
+        """A withdrawal interrupted while deleting one of the post's replies (X), its
+        announcement published again since, the post kept: if the reply is gone, its deletion
+        is recorded as done, and what it told is told again; if it is still up, the deletion
+        never happened and is called off."""
+        entry, record = action.entry, action.record
+        assert record is not None and record.pending is not None
+        pending = record.pending
+        takedown: dict[str, Any] = {
+            key: pending[key] for key in ("remote_id", "reply_id", "updated") if key in pending
+        }
+        if self._call(platform.reply_up, reply_id):
+            settled = self.ledger.outcome(
+                pending["op"],
+                entry.id,
+                platform.name,
+                WITHDRAW,
+                "cancelled",
+                note="interrupted before the reply was taken down; published again since",
+                **_post_named(takedown),
+            )
+        else:
+            settled = self.ledger.outcome(
+                pending["op"], entry.id, platform.name, WITHDRAW, "done", **takedown
+            )
+            logger.info(
+                "%s: reply %s was taken down by an interrupted withdrawal of %s; what it told "
+                "is told again",
+                platform.name,
+                reply_id,
+                entry.id,
+            )
+        record.apply(settled)
+        if needs_update(entry, record, platform.name):
+            return action
+        return Result(platform.name, entry.id, UPDATE, "unchanged", record.remote_id, record.url)
 
     def _adopt(self, platform: str, record: Record, found: RemotePost) -> None:
         """Record the post an interrupted create made, found on the platform, as the City's

@@ -159,6 +159,15 @@ class Twitter(Platform):
                 return RemotePost(str(tweet["id"]), self.permalink(str(tweet["id"])), sent)
         return None
 
+    def reply_up(self, reply_id: str) -> bool:
+        # X answers a deleted post's lookup with 200 and an error in place of its data (the
+        # sandbox, and an older API, with 404).
+        try:
+            answer = self._call(self.client.get_tweet, reply_id, user_auth=True)
+        except NotFound:
+            return False
+        return bool(answer.get("data"))
+
     def comments(self, remote_id: str) -> list[Comment]:
         """Every reply in the post's conversation (see `comments_of`)."""
         return self.comments_of([remote_id])[remote_id]

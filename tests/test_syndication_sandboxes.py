@@ -970,6 +970,109 @@ def test_a_withdrawal_stopped_then_called_off_leaves_no_withdrawal_in_the_way(
     assert any("The tour goes ahead." in t["text"] for t in sandboxes.twitter.tweets.values())
 
 
+def test_a_reply_deleted_by_a_withdrawal_killed_before_recording_it_is_told_again_when_reinstated(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The withdrawal deleted X's reply telling the correction and was killed before the
+    ledger heard, the post still up; the announcement was then reinstated. The next run
+    finds the reply gone, records its deletion, and tells the correction again on the post."""
+    add_tour(run.site)
+    on_x(run)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    add_tour(
+        run.site,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        modified="2026-11-23 10:00",
+        correction="The tour starts at 2 p.m.",
+    )
+    with killed_before_recording(monkeypatch):
+        on_x(run)  # the reply is deleted, the ledger never heard; the post still up
+    assert x_replies(sandboxes) == [] and len(sandboxes.twitter.tweets) == 1
+    add_tour(run.site, modified="2026-11-23 12:00", correction="The tour starts at 2 p.m.")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, report.results
+    assert not report.failed
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == ["Update: The tour starts at 2 p.m."]
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    assert record.pending is None and not record.withdrawn
+    on_x_now = [i for i, t in sandboxes.twitter.tweets.items() if t.get("referenced_tweets")]
+    assert record.replies_up == on_x_now
+    assert on_x(run).results == []
+
+
+def test_a_withdrawal_stopped_after_its_reply_went_tells_the_correction_again_when_reinstated(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reply's deletion recorded, the run stopped before the post went, then the
+    announcement reinstated as it was: the post is kept, and the correction its deleted reply
+    told is told again."""
+    withdrawal_stopped_after_its_first_deletion(run, monkeypatch)
+    add_tour(run.site, modified="2026-11-23 12:00", correction="The tour starts at 2 p.m.")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, report.results
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == ["Update: The tour starts at 2 p.m."]
+    assert on_x(run).results == []
+
+
+def test_a_headline_whose_reply_a_killed_withdrawal_deleted_is_told_again_when_reinstated(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As for a correction: the reply telling a new headline was deleted by a withdrawal
+    killed before recording it, the post still up; reinstated, the headline is told again."""
+    add_tour(run.site)
+    on_x(run)
+    saturday = {"title": "Tour the new bridge deck on Saturday"}
+    add_tour(run.site, **saturday, modified="2026-11-22 10:00")
+    on_x(run)
+    add_tour(
+        run.site,
+        **saturday,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        modified="2026-11-23 10:00",
+    )
+    with killed_before_recording(monkeypatch):
+        on_x(run)
+    assert x_replies(sandboxes) == []
+    add_tour(run.site, **saturday, modified="2026-11-23 12:00")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "updated")}, report.results
+    assert [r.split("\n")[0] for r in x_replies(sandboxes)] == [
+        "Update: Tour the new bridge deck on Saturday"
+    ]
+    assert on_x(run).results == []
+
+
+def test_a_reply_a_withdrawal_killed_before_deleting_it_stays_when_reinstated(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The withdrawal was killed before X's reply was deleted, then the announcement was
+    reinstated: the next run finds the reply still up, calls the deletion off, and sends
+    nothing (the correction is told already)."""
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    on_x(run)
+    add_tour(
+        run.site,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        modified="2026-11-23 10:00",
+        correction="The tour starts at 2 p.m.",
+    )
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(Twitter, "withdraw", killed)  # killed before the delete is sent
+        on_x(run)
+    add_tour(run.site, modified="2026-11-23 12:00", correction="The tour starts at 2 p.m.")
+    report = on_x(run)
+    assert outcomes(report) == {("twitter", "2026-11-21-tour", "unchanged")}, report.results
+    assert not report.failed and not sandboxes.twitter.deleted
+    assert len(x_replies(sandboxes)) == 1
+    record = run.ledger.records()[("2026-11-21-tour", "twitter")]
+    assert record.pending is None and len(record.replies_up) == 1
+    assert on_x(run).results == []
+
+
 def test_a_post_deleted_by_a_withdrawal_killed_before_recording_it_comes_back_when_reinstated(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
