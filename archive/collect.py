@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import NamedTuple
 from moderation.log import ModerationLog
 from syndication.base import (
     AuthError,
+    Comment,
     CommentsOff,
     NotFound,
     Platform,
@@ -181,24 +183,8 @@ def collect(
             except PlatformError as error:
                 failures.append(f"{name}: {posts}: {error}")
                 continue
-            for announcement, _, record, post_id in batch:
-                # The City's update replies (X) are its post, told again, not comments on it;
-                # its answers to residents are comments, archived as on Facebook and YouTube.
-                comments = [c for c in listed.get(post_id, []) if c.id not in record.replies]
-                # Where hidden comments leave the listing, one the City hid may vanish without
-                # its author deleting it; where they stay listed (is_hidden on Facebook, X's
-                # hidden replies), one that vanished was deleted.
-                unlisted = frozenset() if platform.lists_hidden_comments else hidden
-                counts = archive.record(
-                    announcement,
-                    name,
-                    post_id,
-                    comments,
-                    unlisted,
-                    _listed_since(platform, now),
-                    platform.replies_go_with_their_comment,
-                    pictures,
-                )
+            for _, _, record, post_id in batch:
+                counts = _record(archive, platform, record, post_id, listed, hidden, pictures, now)
                 _add(totals, name, counts)
         # The earlier pictures, after every post's new ones, all in one turn: a few that never
         # answer must not be asked first each run (`earlier_turn`).
@@ -251,6 +237,76 @@ def collect(
         if commit:
             say(f"records: archive committed as {commit[:10]}")
         return totals, failures
+
+
+class KeptBeforeDeleting:
+    """The comments of a post the City is about to delete, archived first where the platform
+    deletes them with it (Facebook: `Platform.comments_outlive_withdrawal` false), by the
+    withdrawal itself (`syndication.syndicate.CommentKeeper`): whatever order `invoke
+    syndicate`, `invoke alert`, `invoke publish` and `invoke collect` run in, a comment made
+    since the last collect reaches the records. Archived as collect archives them, with the
+    pictures they show, only what changed since (never a second copy of a version), in the
+    same chain; once the post is deleted, each is recorded as removed with it, as collect
+    records those of a withdrawn post. The archive is read once, at the first such post."""
+
+    def __init__(self, records_dir: Path, now: Callable[[], datetime] | None = None) -> None:
+        self.records_dir = records_dir
+        self.now = now or (lambda: datetime.now(UTC))
+        self.lock = threading.Lock()  # each platform's withdrawals run in a thread of their own
+        self._opened: tuple[CommentArchive, PictureKeeper, frozenset[tuple[str, str]]] | None = None
+
+    def before_deleting(self, platform: Platform, record: Record, post_id: str) -> None:
+        listed = platform.comments_of([post_id])  # raises if it cannot: the post stays up
+        with self.lock:
+            archive, pictures, hidden = self._open()
+            now = self.now()
+            _record(archive, platform, record, post_id, listed, hidden, pictures, now)
+            # This post's pictures archived before but not kept: now, while the CDN may still
+            # answer for them.
+            archive.record_earlier_pictures(pictures, now)
+
+    def deleted(self, platform: Platform, announcement: str, post_id: str) -> None:
+        with self.lock:
+            archive, _, _ = self._open()
+            archive.removed_with_post(announcement, platform.name, post_id)
+
+    def _open(self) -> tuple[CommentArchive, PictureKeeper, frozenset[tuple[str, str]]]:
+        if self._opened is None:
+            archive = CommentArchive(self.records_dir)
+            archive.read()
+            hidden = ModerationLog(self.records_dir).maybe_hidden()
+            self._opened = (archive, PictureKeeper(self.records_dir), hidden)
+        return self._opened
+
+
+def _record(
+    archive: CommentArchive,
+    platform: Platform,
+    record: Record,
+    post_id: str,
+    listed: Mapping[str, list[Comment]],
+    hidden: frozenset[tuple[str, str]],
+    pictures: PictureKeeper,
+    now: datetime,
+) -> CollectCounts:
+    """Archive what changed among the comments the platform `listed` for one post."""
+    # The City's update replies (X) are its post, told again, not comments on it; its answers
+    # to residents are comments, archived as on Facebook and YouTube.
+    comments = [c for c in listed.get(post_id, []) if c.id not in record.replies]
+    # Where hidden comments leave the listing, one the City hid may vanish without its author
+    # deleting it; where they stay listed (is_hidden on Facebook, X's hidden replies), one
+    # that vanished was deleted.
+    unlisted = frozenset() if platform.lists_hidden_comments else hidden
+    return archive.record(
+        record.announcement,
+        platform.name,
+        post_id,
+        comments,
+        unlisted,
+        _listed_since(platform, now),
+        platform.replies_go_with_their_comment,
+        pictures,
+    )
 
 
 def _add(totals: dict[str, CollectCounts], name: str, counts: CollectCounts) -> None:

@@ -78,6 +78,9 @@ def _syndicate(
         if name in wanted
     }
     ledger = Ledger.in_records(settings.records_dir)
+    # Imported here: the archive's collect is built on syndication's platforms and retries.
+    from archive.collect import KeptBeforeDeleting
+
     syndicator = Syndicator(
         ledger,
         platforms,
@@ -86,6 +89,9 @@ def _syndicate(
         backoff=backoff,
         # As a build now would read the content: what an older build lacks is not off the site.
         on_site_now=lambda: on_the_site(content_dir, datetime.now(UTC)),
+        # A post deleted with its comments (Facebook): they are archived first, so that no
+        # order of commands loses one made since the last `invoke collect`.
+        comments=KeptBeforeDeleting(settings.records_dir),
     )
     report = syndicator.run(manifest, dry_run=dry_run)
     report.skipped = {n: settings.missing[n] for n in wanted if n in settings.missing}

@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -21,6 +21,7 @@ from announcements.addresses import ANNOUNCEMENT_URL
 from .base import (
     AnswerLost,
     AuthError,
+    CommentsOff,
     Duplicate,
     NotFound,
     Platform,
@@ -86,6 +87,19 @@ class Result:
     def outcomes(self) -> tuple[str, ...]:
         """The action's outcome, then its follow-up's if one did not go out."""
         return (self.outcome, self.follow_up) if self.follow_up else (self.outcome,)
+
+
+class CommentKeeper(Protocol):
+    """Keeps the public's comments on a post the City is about to delete, where the platform
+    deletes them with it (`Platform.comments_outlive_withdrawal` false: Facebook), so that no
+    order of commands loses one to the records (archive/collect.py's `KeptBeforeDeleting`)."""
+
+    def before_deleting(self, platform: Platform, record: Record, post_id: str) -> None:
+        """Archive the post's comments as they are now, as collect would. Raises the
+        platform's error if it cannot list them: then the post is not deleted."""
+
+    def deleted(self, platform: Platform, announcement: str, post_id: str) -> None:
+        """The post is deleted: each of its comments archived is recorded as removed with it."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,7 @@ class Syndicator:
         attempts: int = 4,
         sleep: Callable[[float], None] = time.sleep,
         on_site_now: Callable[[], Collection[str] | None] = lambda: None,
+        comments: CommentKeeper | None = None,
     ) -> None:
         self.ledger = ledger
         self.platforms = dict(platforms)
@@ -178,6 +193,9 @@ class Syndicator:
         # The announcements the content puts on the site now (None: not known), read only
         # for posts of announcements the manifest lacks: reading the content takes seconds.
         self.on_site_now = on_site_now
+        # Where a deletion takes a post's comments with it, they are archived first (None:
+        # not kept, as in tests of syndication alone).
+        self.comments = comments
 
     def plan(self, manifest: Manifest) -> list[Action]:
         return plan(manifest, self.ledger.records(), self.platforms)
@@ -320,6 +338,7 @@ class Syndicator:
         write: _Once[Any] | None = None  # the remote write, once it has been tried
         named: dict[str, Any] = {}  # the post (or reply) the intent names, for its outcome
         created = False  # posted in this run, then told what its post did not say
+        archiving: str | None = None  # the post whose comments are being archived first
         try:
             if action.interrupted:
                 recovered = self._recover(platform, action)
@@ -364,29 +383,53 @@ class Syndicator:
             if action.kind == WITHDRAW and remote_id:
                 for takedown in _takedowns(entry, record):
                     named = _post_named(takedown)
+                    # A post whose deletion takes its comments with it (Facebook): they are
+                    # archived first, or the post is left up for the next run.
+                    keeper = self._keeper(platform, takedown)
+                    if keeper is not None:
+                        archiving = takedown["remote_id"]
+                        # Already gone (Facebook has made sure the token reaches the Page):
+                        # nothing left to read; turned off: nothing to read now.
+                        with contextlib.suppress(NotFound, CommentsOff):
+                            self._call(keeper.before_deleting, platform, record, archiving)
+                        archiving = None
                     operation = self.ledger.intend(entry.id, name, WITHDRAW, **takedown)
                     with contextlib.suppress(NotFound):  # already gone: the goal is met
                         self._call(
                             platform.withdraw, takedown.get("reply_id", takedown["remote_id"])
                         )
                     self.ledger.outcome(operation, entry.id, name, WITHDRAW, "done", **takedown)
+                    if keeper is not None:
+                        keeper.deleted(platform, entry.id, takedown["remote_id"])
                 return Result(name, entry.id, WITHDRAW, "withdrawn", remote_id, record.url)
             if action.kind == WITHDRAW:
                 # An interrupted post that never reached the platform: nothing to take down.
                 return Result(name, entry.id, WITHDRAW, "withdrawn")
             raise PlatformError(f"nothing to {action.kind}: no remote post is recorded")
         except QuotaExhausted as error:
+            error = _before_deleting(platform, archiving, error)
             held = self._fail(action, operation, "deferred", error, error.resume_at, write, named)
         except RateLimited as error:
             # Reset is further away than we are willing to wait: treat like a quota.
+            error = _before_deleting(platform, archiving, error)
             held = self._fail(action, operation, "deferred", error, resume_at(error), write, named)
         except AuthError as error:
+            error = _before_deleting(platform, archiving, error)
             failed = self._fail(action, operation, "failed", error, write=write, named=named)
             held = replace(failed, halts=True)
         except PlatformError as error:
+            error = _before_deleting(platform, archiving, error)
             held = self._fail(action, operation, "failed", error, write=write, named=named)
         # The post itself went out if this run created it: only what followed it is held.
         return _created_but(held, action.record) if created and action.record else held
+
+    def _keeper(self, platform: Platform, takedown: Mapping[str, Any]) -> CommentKeeper | None:
+        """Who archives the comments of the post `takedown` deletes first: none for a reply
+        (X's), nor where the comments outlive the deletion (X's replies stay public, a private
+        YouTube video keeps its comments: collect reads them after it as before)."""
+        if self.comments is None or "reply_id" in takedown:
+            return None
+        return None if platform.comments_outlive_withdrawal else self.comments
 
     def _found_gone(
         self, platform: Platform, action: Action, operation: str, error: NotFound
@@ -881,6 +924,24 @@ def _not_sent(action: Action, platform: Platform, refused: Result) -> Result:
         "failed",
         error=f"not sent: {platform.label} refused the credentials (see {refused.announcement})",
     )
+
+
+E = TypeVar("E", bound=PlatformError)
+
+
+def _before_deleting(platform: Platform, post_id: str | None, error: E) -> E:
+    """`error`, met while archiving the comments of post `post_id` before deleting it (None:
+    elsewhere, left as it is), saying that the post is left up and why. Its kind stays, so a
+    rate limit still defers and refused credentials still halt the platform."""
+    if post_id is None:
+        return error
+    error.args = (
+        f"its comments could not be archived, so post {post_id} is left up ({platform.label} "
+        f"deletes a post's comments with it); the next run archives them, then deletes it: "
+        f"{error}",
+        *error.args[1:],
+    )
+    return error
 
 
 def _takedowns(entry: Entry, record: Record) -> list[dict[str, Any]]:

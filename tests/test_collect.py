@@ -6,6 +6,7 @@ import hashlib
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,6 @@ from archive.comments import (
     DELETED_BY_AUTHOR,
     REMOVED_WITH_DELETED_POST,
     REMOVED_WITH_POST,
-    CollectCounts,
     CommentArchive,
     attachment_sources,
 )
@@ -37,7 +37,7 @@ from syndication import twitter
 from syndication.base import CommentsOff
 from syndication.config import ConfigError, Settings, load_settings
 from syndication.ledger import Ledger
-from syndication.runner import make_platforms
+from syndication.runner import make_platforms, syndicate
 from syndication.syndicate import Retry
 from tests.conftest import Site
 
@@ -374,16 +374,199 @@ def test_a_withdrawn_posts_comments_are_collected_where_the_platform_still_lists
     sandboxes.twitter.delete_reply(first)
     sandboxes.youtube.edit_comment(yt, "Great video; a pity it was cancelled")
     totals, failures = collect(settings, site.content)
-    assert failures == [] and set(totals) == {"facebook", "twitter", "youtube"}
+    assert failures == [] and set(totals) == {"twitter", "youtube"}
     assert (totals["twitter"].new, totals["twitter"].deleted) == (1, 1)
     assert totals["youtube"].edited == 1
     state = CommentArchive(site.root / "records").state()
     assert state[("twitter", later)].text == "@CityofTrail Why was this cancelled?"
     assert state[("twitter", first)].removal == DELETED_BY_AUTHOR
-    # Facebook's went with the deleted post: recorded so, not as deleted by their authors.
-    assert totals["facebook"] == CollectCounts(deleted=1)
+    # Facebook's went with the deleted post: recorded so by the withdrawal that deleted it,
+    # not as deleted by their authors.
     assert state[("facebook", fb)].removal == REMOVED_WITH_POST
     assert collect(settings, site.content)[0].get("facebook") is None  # recorded once
+
+
+def _withdraw_flushing(site: Site, modified: str = "2026-11-23 10:00") -> None:
+    site.add(
+        "2026-11-20-flushing",
+        status="withdrawn",
+        withdrawn_reason="Postponed to spring.",
+        modified=modified,
+    )
+
+
+def _comment_lines(records: Path, comment_id: str) -> list[dict[str, Any]]:
+    """Every line of the comment archive about one comment, in file order."""
+    return [
+        event
+        for _, event in ChainFile(records / "archive" / "comments.jsonl").reading()
+        if event.get("comment_id") == comment_id
+    ]
+
+
+def test_a_withdrawal_archives_the_comments_facebook_deletes_with_the_post_before_deleting_it(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Facebook deletes a post's comments with it. A comment made since the last collect must
+    still reach the records, whatever order the commands run in (`invoke publish` syndicates
+    before it collects; `invoke syndicate` and `invoke alert` do not collect at all): the
+    withdrawal archives the post's comments first, as collect does, each once."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook
+    post = next(iter(fb.posts))
+    records = site.root / "records"
+    asked = fb.add_comment(post, "Which streets?", "Riley Cole")
+    kept = fb.add_comment(post, "Thanks for the notice", "Lee Park")
+    collect(settings, site.content, say=lambda _: None)
+    # Since that collect: an edit, a comment with its reply, a photo and the City's answer.
+    fb.edit_comment(asked, "Which streets, and when?")
+    brown = fb.add_comment(post, "Brown water on Pine Avenue", "Avery Lee")
+    same = fb.add_comment(post, "Same here", "Sam Ortiz", parent=brown)
+    jpeg = b"\xff\xd8\xff\xe0 brown water in my tub"
+    photo = fb.add_comment(post, "", "Jordan Park", attachment=fb_photo(fb.add_picture(jpeg)))
+    answer = fb.add_comment(post, "Crews are on their way", "City of Trail", brown, by_page=True)
+
+    _withdraw_flushing(site)
+    site.syndicate_to(sandboxes)
+    assert post not in fb.posts and post in fb.deleted
+    state = CommentArchive(records).state()
+    assert [v.get("text") for v in state[("facebook", asked)].versions] == [
+        "Which streets?",
+        "Which streets, and when?",
+        None,  # then removed with the post
+    ]
+    assert state[("facebook", brown)].text == "Brown water on Pine Avenue"
+    assert state[("facebook", same)].versions[0]["parent_id"] == brown
+    assert state[("facebook", answer)].by_city
+    digest = hashlib.sha256(jpeg).hexdigest()
+    assert state[("facebook", photo)].picture == {
+        "sha256": digest,
+        "file": f"archive/attachments/{digest}.jpg",
+        "type": "image/jpeg",
+        "bytes": len(jpeg),
+    }
+    assert (records / "archive" / "attachments" / f"{digest}.jpg").read_bytes() == jpeg
+    # Archived before the post went, then recorded as removed with it, each once.
+    for comment in (asked, kept, brown, same, photo, answer):
+        assert state[("facebook", comment)].removal == REMOVED_WITH_POST
+    assert [e["kind"] for e in _comment_lines(records, kept)] == ["comment", "comment_deleted"]
+    assert [e["kind"] for e in _comment_lines(records, brown)] == ["comment", "comment_deleted"]
+    committed = subprocess.run(
+        ["git", "-C", str(records), "show", "--stat", "--format=%s", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "archive/comments.jsonl" in committed  # with the syndication run's commit
+
+    # The next collect has nothing to add: no copy, no second removal.
+    lines = len(list(ChainFile(records / "archive" / "comments.jsonl").reading()))
+    totals, failures = collect(settings, site.content, say=lambda _: None)
+    assert failures == [] and "facebook" not in totals
+    assert len(list(ChainFile(records / "archive" / "comments.jsonl").reading())) == lines
+    assert ChainFile(records / "archive" / "comments.jsonl").verify() == []
+
+
+def test_a_withdrawal_whose_comments_cannot_be_read_leaves_the_post_up_until_they_can(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """If Facebook does not answer for the post's comments, the post is not deleted in that
+    run (its comments would go unarchived with it): the run fails naming it, and the next run
+    archives them, then deletes it."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook
+    post = next(iter(fb.posts))
+    comment = fb.add_comment(post, "Is the water safe to drink?", "Riley Cole")
+    _withdraw_flushing(site)
+    site.build()
+    fb.inject("server_error", method="GET", path=r"/comments$", times=4, status=500)
+    said: list[str] = []
+
+    report = syndicate(
+        site.output / "syndication.json", site.content, settings, say=said.append, backoff=0
+    )
+    assert post in fb.posts  # left up, its comment with it
+    (failed,) = [r for r in report.results if r.platform == "facebook"]
+    assert failed.outcome == "failed" and report.failed
+    assert failed.error is not None and (
+        f"its comments could not be archived, so post {post} is left up" in failed.error
+    )
+    assert "next run" in failed.error and "HTTP 500" in failed.error
+    assert [r.outcome for r in report.results if r.platform == "twitter"] == ["withdrawn"]
+    assert ("facebook", comment) not in CommentArchive(site.root / "records").state()
+    ledger = Ledger.in_records(settings.records_dir).records()
+    assert not ledger[("2026-11-20-flushing", "facebook")].withdrawn  # planned again
+
+    # Quota or rate limit: deferred, the post left up likewise.
+    fb.inject("rate_limit", method="GET", path=r"/comments$", reset_after=3600)
+    report = syndicate(
+        site.output / "syndication.json", site.content, settings, say=said.append, backoff=0
+    )
+    assert [r.outcome for r in report.results if r.platform == "facebook"] == ["deferred"]
+    assert post in fb.posts
+
+    report = syndicate(site.output / "syndication.json", site.content, settings, say=said.append)
+    assert [r.outcome for r in report.results if r.platform == "facebook"] == ["withdrawn"]
+    assert post not in fb.posts
+    state = CommentArchive(site.root / "records").state()
+    assert state[("facebook", comment)].text == "Is the water safe to drink?"
+
+
+def test_a_withdrawal_of_a_post_already_deleted_on_facebook_is_done_all_the_same(
+    site: Site, sandboxes: Sandboxes
+) -> None:
+    """Deleted on facebook.com since the last run: Graph knows neither the post nor its
+    comments (the Page's feed answering, so not the token at fault). Nothing is left to
+    archive or delete: the withdrawal is done, not failed every run."""
+    site.add("2026-11-20-flushing")
+    settings = site.syndicate_to(sandboxes)
+    fb = sandboxes.facebook
+    post = next(iter(fb.posts))
+    comment = fb.add_comment(post, "Which streets?", "Riley Cole")
+    collect(settings, site.content, say=lambda _: None)
+    fb.delete_post(post)
+    _withdraw_flushing(site)
+    site.build()
+    report = syndicate(site.output / "syndication.json", site.content, settings, say=print)
+    assert [r.outcome for r in report.results if r.platform == "facebook"] == ["withdrawn"]
+    assert not report.failed
+    state = CommentArchive(site.root / "records").state()
+    assert state[("facebook", comment)].removal == REMOVED_WITH_POST
+
+
+def test_a_withdrawal_on_x_or_youtube_asks_for_no_comments_first(
+    site: Site, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """X leaves the replies of a deleted post public and YouTube a private video's comments:
+    collect reads them after the withdrawal as before, so the withdrawal spends none of X's
+    search window or YouTube's quota on them."""
+    site.add("2026-11-21-tour", title="Tour the bridge deck", video=site.add_video())
+    settings = site.syndicate_to(sandboxes)
+    x_post = next(iter(sandboxes.twitter.tweets))
+    reply = sandboxes.twitter.add_reply(x_post, "Why was this cancelled?")
+    asked: list[str] = []
+    for platform in make_platforms(settings, site.content).values():
+        original = type(platform).comments_of
+
+        def counted(self: Any, ids: Any, original: Any = original) -> Any:
+            asked.append(self.name)
+            return original(self, ids)
+
+        monkeypatch.setattr(type(platform), "comments_of", counted)
+    site.add(
+        "2026-11-21-tour",
+        title="Tour the bridge deck",
+        video="videos/tour.mp4",
+        status="withdrawn",
+        withdrawn_reason="Postponed.",
+        modified="2026-11-23 10:00",
+    )
+    site.syndicate_to(sandboxes)
+    assert asked == ["facebook"]  # only Facebook deletes the comments with the post
+    assert x_post in sandboxes.twitter.deleted
+    totals, failures = collect(settings, site.content, say=lambda _: None)
+    assert failures == [] and totals["twitter"].new == 1
+    assert CommentArchive(site.root / "records").state()[("twitter", reply)].post_id == x_post
 
 
 def test_replies_under_a_withdrawn_x_post_are_still_collected_once_it_is_published_again(

@@ -1735,8 +1735,9 @@ def test_a_comment_awaiting_review_leaves_the_queue_once_its_facebook_post_is_wi
     )
     site.syndicate_to(sandboxes)
     assert fb.posts == {}
+    # The withdrawal recorded the comment as removed with its post: collect has nothing to add.
     totals, _ = collect(settings, site.content, say=lambda _: None)
-    assert totals["facebook"].deleted == 1
+    assert "facebook" not in totals
     moderate_collected(settings, site.content, POLICY, say=lambda _: None)
     assert not any(key in line for line in waiting(site.content, records, NOW).review)
     report = write_report(records).read_text()
