@@ -1282,3 +1282,26 @@ def test_the_readme_gives_every_option_of_a_task_it_has_a_row_for() -> None:
         if option not in rows[name]
     }
     assert missing == {}
+
+
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")
+def test_commands_reaching_youtube_stay_quiet_once_python_3_11_nears_its_end_of_life() -> None:
+    """google-api-core warns on import from 90 days before a Python version's end of life
+    (3.11's: 2027-10-24): every command reaching YouTube would begin its stderr with it, a line
+    burying its own messages (a refusal the CEC must read, a test's exact stderr)."""
+    later = "@2027-12-01 12:00:00"  # past the end of life and Google's grace week
+    run = subprocess.run(
+        ["faketime", "-f", later, sys.executable, "-c", "import syndication.youtube"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    assert run.stderr == ""
+    # Google's warning is what is silenced, not warnings: one from elsewhere still shows.
+    shown = subprocess.run(
+        ["faketime", "-f", later, sys.executable, "-c",
+         "import syndication.youtube, warnings; warnings.warn('kept', FutureWarning)"],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    assert "FutureWarning: kept" in shown.stderr
