@@ -330,6 +330,19 @@ def test_a_city_address_on_public_contacts_is_never_a_private_residence(
     assert rules(findings(content, f"Intro.\n\n{beside}\n")) == ["private-address"]
 
 
+def test_an_unclosed_quotation_mark_is_named_by_its_line_and_field(content: Path) -> None:
+    # Not at the closing '---', where YAML ran out of text looking for the closing one.
+    found = findings(content, "Body.\n", title='"Water main flushing')
+    assert [(f.line, f.rule, f.message) for f in found] == [
+        (
+            2,
+            "title",
+            'is not valid YAML (the " opening its value is not closed; end the value with " '
+            'too: title: "Water main flushing")',
+        )
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "problem"),
     [

@@ -934,6 +934,59 @@ def test_a_yaml_error_after_a_field_is_not_named_by_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("field", "typed", "line", "closed"),
+    [
+        ("title", '"Water main flushing', 2, '"Water main flushing"'),
+        ("title", "'Water main flushing", 2, "'Water main flushing'"),
+        ("summary", '"Crews flush mains.   ', 5, '"Crews flush mains."'),
+    ],
+)
+def test_an_unclosed_quotation_mark_is_named_by_its_field_and_line(
+    field: str, typed: str, line: int, closed: str
+) -> None:
+    """YAML reads on past a value whose opening quotation mark is not closed, to the end of
+    the front matter, and says it ran out there: the message named the closing `---` and no
+    field, not the line the quotation mark is on."""
+    (problem,) = problems_for(None, **{field: typed})
+    quote = typed[0]
+    assert (problem.field, problem.line, problem.message) == (
+        field,
+        line,
+        f"is not valid YAML (the {quote} opening its value is not closed; end the value "
+        f"with {quote} too: {field}: {closed})",
+    )
+
+
+def test_an_unclosed_quotation_mark_in_a_value_of_several_lines_is_named_where_it_opens() -> None:
+    # Where it should close is the writer's to say: the value goes on below.
+    text = '---\ntitle: Flushing\nsummary: "Crews flush\n  mains.\ndate: 2026-11-20 09:00\n---\n'
+    (problem,) = parse_announcement(PATH, text, CITY)[1]
+    assert (problem.field, problem.line, problem.message) == (
+        "summary",
+        3,
+        'is not valid YAML (the " opening its value is not closed; end the value with " '
+        "where it ends)",
+    )
+
+
+def test_an_unclosed_quotation_mark_inside_a_value_is_named_by_its_line() -> None:
+    text = '---\ntitle: Flushing\ntags:\n  - water\n  - "pools\ndate: 2026-11-20 09:00\n---\n'
+    (problem,) = parse_announcement(PATH, text, CITY)[1]
+    assert (problem.field, problem.line, problem.message) == (
+        "front matter",
+        5,
+        'is not valid YAML (the " on this line is not closed; close it, or remove it)',
+    )
+    text = '---\ntitle: Flushing\ntags: [water, "pools]\ndate: 2026-11-20 09:00\n---\n'
+    (problem,) = parse_announcement(PATH, text, CITY)[1]
+    assert (problem.field, problem.line, problem.message) == (
+        "tags",
+        3,
+        'is not valid YAML (the " on this line is not closed; close it, or remove it)',
+    )
+
+
+@pytest.mark.parametrize(
     ("plain", "typed", "line", "what"),
     [
         ("summary: ", "summary:\u00a0", 5, "a no-break space (U+00A0)"),  # YAML names line 6

@@ -454,9 +454,15 @@ def _compose(path: str, text: str) -> _Fields:
         reason = getattr(error, "problem", None) or str(error)
         name = "front matter"  # or the field whose value YAML read as its own syntax
         lines, index = lines_of(front), line - fields.first_line
+        if opened := unclosed_quote(error, front):  # named where it opens, not where YAML ran out
+            mark = opened[0]
+            line = fields.line_of(mark)
+            index = line - fields.first_line
         if lookalike := _lookalike(lines[: index + 1] if mark is not None else lines):
             found, hint = lookalike
             line, reason = fields.first_line + found, f"{reason}; {hint}"
+        elif opened:
+            name, reason = _unclosed_quote_named(lines, index, opened[0].column, opened[1])
         elif mark is not None and index < len(lines) and "\t" in lines[index]:
             reason += "; this line has a tab: indent and space with spaces only"
         elif mark is not None and (quoted := _quoted_value(lines, index, mark.column)):
@@ -495,6 +501,44 @@ def _front_matter_tree(front: str) -> yaml.Node | None:
 
 
 _FIELD_NAME = re.compile(r"([A-Za-z_]+):")
+
+
+def unclosed_quote(error: yaml.YAMLError, text: str) -> tuple[yaml.Mark, str] | None:
+    """Where a quoted value opens in the YAML `text` (its mark, and its quotation mark) when
+    YAML found none closing it: YAML reads on across the lines below for one, and reports the
+    end of the text, a line or more below the mistake."""
+    mark = getattr(error, "context_mark", None)
+    if not (
+        mark is not None
+        and getattr(error, "context", None) == "while scanning a quoted scalar"
+        and getattr(error, "problem", None) == "found unexpected end of stream"
+    ):
+        return None
+    quote = text[mark.index : mark.index + 1]  # libyaml's marks keep no text of their own
+    return mark, quote if quote in ("'", '"') else '"'
+
+
+def unclosed_quote_reason(quote: str) -> str:
+    """What is wrong with a quotation mark `unclosed_quote` found, and what to do."""
+    return f"the {quote} on this line is not closed; close it, or remove it"
+
+
+def _unclosed_quote_named(lines: list[str], index: int, column: int, quote: str) -> tuple[str, str]:
+    """(field, what is wrong and what to do) for a quotation mark not closed at `column` of
+    line `index` of the front matter: the field whose value it opens, with the value as it
+    should be written when it is on that line alone; the front matter when the line starts
+    with no field (an entry of a list)."""
+    written = _written_value(lines, index)
+    if written is None or column < written[1]:
+        return "front matter", unclosed_quote_reason(quote)
+    name, _, value = written
+    if not value.startswith(quote):  # inside the value: `[water, "pools]`
+        return name, unclosed_quote_reason(quote)
+    reason = f"the {quote} opening its value is not closed; end the value with {quote}"
+    goes_on = index + 1 < len(lines) and lines[index + 1][:1] in (" ", "\t")
+    if goes_on or value.endswith("\\"):  # where it ends is the writer's to say
+        return name, f"{reason} where it ends"
+    return name, f"{reason} too: {name}: {value}{quote}"
 
 
 def _quoted_value(lines: list[str], index: int, column: int) -> tuple[str, str] | None:
