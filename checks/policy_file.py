@@ -10,7 +10,7 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from announcements.lines import line_at
-from announcements.model import read_source
+from announcements.model import read_source, unclosed_quote, unclosed_quote_reason
 
 MERGE_TAG = "tag:yaml.org,2002:merge"  # `<<: *defaults`, which may be given with keys of its own
 
@@ -61,6 +61,8 @@ def parse_yaml(text: str, where: object, error: type[Exception]) -> Any:
             code = problem.character
             reason = f"character #x{code:04x}: {problem.reason}" if isinstance(code, int) else ""
             reason = reason or problem.reason
+        elif opened := unclosed_quote(problem, text):  # where it opens, not the file's end
+            line, reason = f":{line_at(text, opened[0].index)}", unclosed_quote_reason(opened[1])
         else:
             mark = getattr(problem, "problem_mark", None)
             # By the mark's index: its `line` counts \x85 and U+2028 as line ends too.

@@ -859,6 +859,14 @@ def test_a_policy_file_that_is_not_valid_yaml_is_named_by_its_line_on_one_line(
     with pytest.raises(LintConfigError) as refused:
         LintPolicy.load(policy)
     assert str(refused.value).startswith(f"{lint}:2: not valid YAML")
+    # A quotation mark not closed: YAML reads on to the end of the file for the closing one,
+    # and says so there; the line named is the one it opens on.
+    lint.write_text("rules:\n  link-text: 'warning\n  personal-card: error\n\n# The end\n")
+    with pytest.raises(LintConfigError) as refused:
+        LintPolicy.load(policy)
+    assert str(refused.value) == (
+        f"{lint}:2: not valid YAML (the ' on this line is not closed; close it, or remove it)"
+    )
 
 
 def test_invoke_moderate_shows_a_malformed_policy_without_a_traceback(
