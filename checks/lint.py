@@ -152,7 +152,7 @@ from announcements.reader import (
 )
 from announcements.sentences import sentences
 from archive.index import APOSTROPHES, CITY
-from checks.policy_file import entry_line, named_alike, read_mapping, read_text
+from checks.policy_file import entry_line, key_line, named_alike, read_mapping, read_text
 from syndication.posts import (
     YOUTUBE_TAG_REFUSED,
     YOUTUBE_TAGS_MAX,
@@ -423,19 +423,21 @@ class Policy:
         rules = _yaml(path, ("rules",)).get("rules") or {}
         if not isinstance(rules, dict):
             raise LintConfigError(
-                f"{path}: rules: expected each rule with its severity, e.g. link-text: warning"
+                f"{_rule_at(path)}: rules: expected each rule with its severity, e.g. "
+                "link-text: warning"
             )
+        *others, last = SEVERITIES
         for rule, value in rules.items():
             severity = "off" if value is False else value  # YAML reads a bare `off` as false
             if rule not in DEFAULT_SEVERITY:
                 raise LintConfigError(
-                    f"{path}: rules: {rule}: is not a rule; expected one of "
+                    f"{_rule_at(path, rule)}: rules: {rule}: is not a rule; expected one of "
                     f"{', '.join(DEFAULT_SEVERITY)}, each set to {', '.join(SEVERITIES)}"
                 )
             if severity not in SEVERITIES:
-                *others, last = SEVERITIES
+                written = "is empty" if value in (None, "") else f"'{value}' is not a severity"
                 raise LintConfigError(
-                    f"{path}: rules: {rule}: '{value}' is not a severity; expected "
+                    f"{_rule_at(path, rule)}: rules: {rule}: {written}; expected "
                     f"{', '.join(others)} or {last}"
                 )
             policy.severity[rule] = severity
@@ -475,6 +477,12 @@ class Policy:
         """Each listed word, in order, with a pattern matching it as a whole word (compiled
         once, not for every line; the words are set when the policy is loaded)."""
         return [(w, re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])")) for w in sorted(self.words)]
+
+
+def _rule_at(path: Path, *rule: object) -> str:
+    """`lint.yml` with the line of `rules:`, or of the rule `rule` under it, for a message."""
+    line = key_line(path, ("rules", *(str(name) for name in rule)), LintConfigError)
+    return f"{path}:{line}" if line else str(path)
 
 
 def _yaml(path: Path, keys: Sequence[str]) -> dict[str, Any]:

@@ -986,7 +986,7 @@ def test_status_names_a_policy_file_the_build_stops_on(
         site.build()
     result = waiting(site.content, tmp_path / "records", NOW)
     assert result.problems == failure.value.problems
-    assert result.problems[0].startswith(f"LintConfigError: {policy / 'lint.yml'}: rules: ")
+    assert result.problems[0].startswith(f"LintConfigError: {policy / 'lint.yml'}:2: rules: ")
     assert "Announcements the build stops on (fix these first): 1" in result.lines()
 
 

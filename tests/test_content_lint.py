@@ -352,16 +352,19 @@ def test_an_unclosed_quotation_mark_is_named_by_its_line_and_field(content: Path
             "personal-sin: 'fatal' is not a severity; expected error, warning or off",
         ),
         ("personal-sn: error", "personal-sn: is not a rule; expected one of personal-sin, "),
+        # Not "'None' is not a severity": YAML reads a value left out as null.
+        ("personal-sin:", "personal-sin: is empty; expected error, warning or off"),
+        ("personal-sin: ''", "personal-sin: is empty; expected error, warning or off"),
     ],
 )
 def test_a_rule_or_severity_mistyped_in_lint_yml_is_named_for_what_it_is(
     content: Path, line: str, problem: str
 ) -> None:
     path = content.parent / "policy" / "lint.yml"
-    path.write_text(f"rules:\n  {line}\n")
+    path.write_text(f"# The lint's rules\nrules:\n  link-text: warning\n  {line}\n")
     with pytest.raises(LintConfigError) as refused:
         Policy.load(content.parent / "policy")
-    assert str(refused.value).startswith(f"{path}: rules: {problem}")
+    assert str(refused.value).startswith(f"{path}:4: rules: {problem}")
 
 
 def test_the_citys_accounts_on_public_contacts_must_be_usernames(content: Path) -> None:
@@ -1025,12 +1028,12 @@ def test_severity_comes_from_policy(content: Path) -> None:
     [
         (
             "lint.yml",
-            "rules: 42\n",
-            "rules: expected each rule with its severity, e.g. link-text: warning",
+            "# The lint's rules\nrules: 42\n",
+            ":2: rules: expected each rule with its severity, e.g. link-text: warning",
         ),
-        ("lint.yml", "rule:\n  link-text: off\n", "rule: unknown; expected rules"),
-        ("public-contacts.yml", "emails: 42\n", 'emails: expected a list (one "- " line each)'),
-        ("public-contacts.yml", "email:\n  - a@trail.ca\n", "email: unknown; expected emails"),
+        ("lint.yml", "rule:\n  link-text: off\n", ": rule: unknown; expected rules"),
+        ("public-contacts.yml", "emails: 42\n", ': emails: expected a list (one "- " line each)'),
+        ("public-contacts.yml", "email:\n  - a@trail.ca\n", ": email: unknown; expected emails"),
     ],
 )
 def test_invoke_lint_names_the_file_and_field_of_a_malformed_policy(
@@ -1042,7 +1045,7 @@ def test_invoke_lint_names_the_file_and_field_of_a_malformed_policy(
     with pytest.raises(Exit) as stopped:
         tasks.lint(Context())
     assert stopped.value.code == 2
-    assert str(stopped.value.message).startswith(f"lint: {policy}: {problem}")
+    assert str(stopped.value.message).startswith(f"lint: {policy}{problem}")
 
 
 @pytest.mark.parametrize(
