@@ -866,6 +866,9 @@ def test_urgent_given_as_a_list_is_refused_without_quoting_yaml_nodes() -> None:
 def test_front_matter_must_be_there_and_be_yaml() -> None:
     _, problems = parse_announcement(PATH, "Just text\n", CITY)
     assert [(p.field, p.line) for p in problems] == [("front matter", 1)]
+    for text in ("Just text\n", "Just text\rand more\r", "---\rtitle: x\r"):  # no closing '---'
+        (problem,) = parse_announcement(PATH, text, CITY)[1]
+        assert problem.message.startswith("expected the file to start with a '---' line")
     _, problems = parse_announcement(PATH, "---\ntitle: [unclosed\n---\nBody\n", CITY)
     assert problems[0].field == "front matter" and "not valid YAML" in problems[0].message
     assert "tab" not in problems[0].message
@@ -983,6 +986,26 @@ def test_an_unclosed_quotation_mark_inside_a_value_is_named_by_its_line() -> Non
         "tags",
         3,
         'is not valid YAML (the " on this line is not closed; close it, or remove it)',
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("---\rtitle: Flushing\r---\rBody\r", 1),
+        ("---\rtitle: Flushing\r\n---\n", 1),
+        ("---\ntitle: Flushing\rdate: 2026-11-20 09:00\r---\rBody\r", 2),
+    ],
+)
+def test_a_file_whose_lines_end_in_a_carriage_return_alone_is_told_so(text: str, line: int) -> None:
+    """A file saved with old-Mac line ends (a carriage return, no line feed) starts with a
+    '---' line to its editor, which the message denied."""
+    (problem,) = parse_announcement(PATH, text, CITY)[1]
+    assert (problem.field, problem.line, problem.message) == (
+        "front matter",
+        line,
+        "its lines end in a carriage return alone (old Mac line ends), which the build does "
+        "not read as line ends; save the file with LF (Unix) or CRLF (Windows) line ends",
     )
 
 

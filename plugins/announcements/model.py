@@ -160,6 +160,7 @@ YEARS = range(1900, 3000)
 # libyaml's loader when PyYAML was built with it (its wheels are): same nodes, much faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DATE_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*\Z")
+_BARE_CARRIAGE_RETURN = re.compile(r"\r(?!\n)")  # a line end only to an old Mac's editor
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 
 
@@ -439,6 +440,17 @@ def _found(path: str, text: str, look: Callable[[_Fields, str], None]) -> list[P
 def _compose(path: str, text: str) -> _Fields:
     fields = _Fields(path)
     parts = split_front_matter(text)
+    bare = _BARE_CARRIAGE_RETURN.search(text) if parts is None else None
+    if bare and split_front_matter(_BARE_CARRIAGE_RETURN.sub("\n", text)) is not None:
+        # An editor ends a line there; git, the build and every message's line numbers do not
+        # (see announcements.lines), so the front matter it shows is none to them.
+        fields.problem(
+            "front matter",
+            "its lines end in a carriage return alone (old Mac line ends), which the build does "
+            "not read as line ends; save the file with LF (Unix) or CRLF (Windows) line ends",
+            line_at(text, bare.start()),
+        )
+        return fields
     if parts is None:
         fields.problem(
             "front matter", "expected the file to start with a '---' line, the fields, then '---'"
