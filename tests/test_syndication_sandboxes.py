@@ -132,6 +132,18 @@ def add_tour(site: Site, **fields: str) -> None:
     )
 
 
+def withdraw_tour(site: Site, modified: str, correction: str | None = None) -> None:
+    """The tour withdrawn (cancelled) at `modified`, with the correction it carried, if any."""
+    fields = {"correction": correction} if correction else {}
+    add_tour(
+        site,
+        modified=modified,
+        status="withdrawn",
+        withdrawn_reason="The tour is cancelled.",
+        **fields,
+    )
+
+
 def killed(self: Ledger, *args: Any, **kwargs: Any) -> None:
     """Stands in for `Ledger.outcome`: the run dies after its remote call, before recording."""
     raise KeyboardInterrupt("the runner was killed")
@@ -908,12 +920,9 @@ def test_a_withdrawal_interrupted_between_its_deletions_resumes_without_error(
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
-    add_tour(  # a day after the correction: a withdrawal dates itself (`modified`)
-        run.site,
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-        modified="2026-11-23 10:00",
-    )
+    withdraw_tour(
+        run.site, "2026-11-23 10:00"
+    )  # a day after the correction: a withdrawal dates itself (`modified`)
     with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is deleted, the ledger never heard, the post is still up
     assert len(sandboxes.twitter.tweets) == 1
@@ -929,12 +938,7 @@ def withdrawal_stopped_after_its_first_deletion(run: Run, monkeypatch: pytest.Mo
     the run stopped once the reply's deletion is recorded, the post still up."""
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
-    add_tour(
-        run.site,
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-        modified="2026-11-23 10:00",
-    )
+    withdraw_tour(run.site, "2026-11-23 10:00")
     with stopped_after_its_first_outcome(monkeypatch):
         on_x(run)
 
@@ -980,13 +984,7 @@ def test_a_reply_deleted_by_a_withdrawal_killed_before_recording_it_is_told_agai
     on_x(run)
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
-    add_tour(
-        run.site,
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-        modified="2026-11-23 10:00",
-        correction="The tour starts at 2 p.m.",
-    )
+    withdraw_tour(run.site, "2026-11-23 10:00", "The tour starts at 2 p.m.")
     with killed_before_recording(monkeypatch):
         on_x(run)  # the reply is deleted, the ledger never heard; the post still up
     assert x_replies(sandboxes) == [] and len(sandboxes.twitter.tweets) == 1
@@ -1053,13 +1051,7 @@ def test_a_reply_a_withdrawal_killed_before_deleting_it_stays_when_reinstated(
     nothing (the correction is told already)."""
     add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
     on_x(run)
-    add_tour(
-        run.site,
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-        modified="2026-11-23 10:00",
-        correction="The tour starts at 2 p.m.",
-    )
+    withdraw_tour(run.site, "2026-11-23 10:00", "The tour starts at 2 p.m.")
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
         patched.setattr(Twitter, "withdraw", killed)  # killed before the delete is sent
         on_x(run)
@@ -1122,13 +1114,7 @@ def test_a_reply_left_unrecorded_by_a_crash_is_taken_down_with_its_post(
     run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a_correction_replied_unrecorded(run, monkeypatch)
-    add_tour(
-        run.site,
-        modified="2026-11-22 10:00",
-        correction="The tour starts at 2 p.m.",
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-    )
+    withdraw_tour(run.site, "2026-11-22 10:00", "The tour starts at 2 p.m.")
     report = on_x(run)
     assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
     assert sandboxes.twitter.tweets == {}
@@ -1154,13 +1140,7 @@ def test_a_reply_left_unrecorded_is_found_by_what_it_said_once_its_correction_is
     assert sorted(record.replies_up) == sorted(on_x_now)
     assert not [e for e in record.history if e["phase"] == "failed"]
     assert on_x(run).results == []
-    add_tour(
-        run.site,
-        modified="2026-11-23 10:00",
-        correction="The tour starts at 3 p.m.",
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-    )
+    withdraw_tour(run.site, "2026-11-23 10:00", "The tour starts at 3 p.m.")
     report = on_x(run)
     assert outcomes(report) == {("twitter", "2026-11-21-tour", "withdrawn")}, report.results
     assert sandboxes.twitter.tweets == {}
@@ -1202,13 +1182,7 @@ def withdrawn_by_older_code(run: Run, sandboxes: Sandboxes) -> str:
     operation = ledger.intend(slug, "twitter", "withdraw", remote_id=post)
     sandboxes.twitter.deleted[post] = sandboxes.twitter.tweets.pop(post)
     ledger.outcome(operation, slug, "twitter", "withdraw", "done", remote_id=post)
-    add_tour(
-        run.site,
-        modified="2026-11-22 10:00",
-        correction="The tour starts at 2 p.m.",
-        status="withdrawn",
-        withdrawn_reason="The tour is cancelled.",
-    )
+    withdraw_tour(run.site, "2026-11-22 10:00", "The tour starts at 2 p.m.")
     return post
 
 
