@@ -96,7 +96,7 @@ from urllib.parse import unquote
 
 import yaml
 
-from announcements import misplaced_in
+from announcements import misplaced_in, unpublishable_in
 from announcements.addresses import announcement_address, slug_of
 from announcements.headings import (
     ATX_HEADING,
@@ -1475,11 +1475,12 @@ def lint(
     what is published by then, is the current time unless given."""
     policy = Policy.load(policy_dir)
     site = site_paths(content_dir, now or datetime.now(UTC))
-    # Files the build refuses before reading them (Markdown it would never publish): the
-    # whole folder's, as the build finds them; the files given are read as they are.
+    # Files the build refuses before reading them (Markdown it would never publish, an image
+    # it cannot publish safely): the whole folder's, as the build finds them; the files given
+    # are read as they are.
+    refused = [] if files else [*misplaced_in(content_dir), *unpublishable_in(content_dir)]
     findings = [
-        Finding(problem.path, problem.line, problem.field, problem.message)
-        for problem in ([] if files else misplaced_in(content_dir))
+        Finding(problem.path, problem.line, problem.field, problem.message) for problem in refused
     ]
     for path in sorted(files or content_dir.rglob("*.md")):
         findings.extend(check_file(path, content_dir, policy, site, display_path(path)))

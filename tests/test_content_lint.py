@@ -1212,6 +1212,30 @@ def test_an_announcement_the_build_would_never_publish_is_an_error(content: Path
     )
 
 
+def test_an_image_the_site_cannot_publish_safely_is_an_error(content: Path) -> None:
+    """Everything in content/images/ is published: a photo the site does not write again goes
+    out with where it was taken, an SVG with its script. Named as the build names it, by name
+    and by what the file begins with; a text file beside the photos is no image."""
+    images = content / "images"
+    images.mkdir()
+    (images / "photo.jfif").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    (images / "map.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    (images / "scan.jpg").write_bytes(b"II*\x00")  # a TIFF
+    (images / "notes.txt").write_text("Photo credits.\n")
+    found = [str(f) for f in lint(content, content.parent / "policy")]
+    assert found == [
+        f"{content}/images/map.svg:1: error image: is an image saved as SVG, which can hold a "
+        "script that would run for anyone opening its address on the City's site; export it "
+        "as PNG",
+        f"{content}/images/photo.jfif:1: error file name: is an image saved as JPEG, but the "
+        "site publishes an image, without what its file says besides the picture, only from a "
+        "file ending in .gif, .jpeg, .jpg, .png or .webp; rename it to photo.jpg",
+        f"{content}/images/scan.jpg:1: error image: is an image saved as TIFF, which the site "
+        "does not publish: it would go out as it is, with what its file says besides the "
+        "picture (where it was taken, whose camera took it); save it as JPEG, PNG or WebP",
+    ]
+
+
 def test_every_listed_word_in_a_line_is_named_even_inside_a_listed_phrase(content: Path) -> None:
     (content.parent / "policy" / "wordlists" / "extra.txt").write_text("road closed\nclosed\n")
     found = findings(content, "The road closed early; the enclosed map shows it.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import json
 import locale
 import os
@@ -11,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,6 +28,8 @@ from PIL import Image, PngImagePlugin
 import tasks
 from announcements.filters import city_datetime
 from announcements.headings import THEME_IDS, heading_at_title_level
+from announcements.images import published_copy
+from announcements.model import UnreadableImage
 from announcements.reader import display_path
 from announcements.settings import page_size
 from checks.lint import lint
@@ -371,6 +374,116 @@ def test_an_image_whose_file_cannot_be_read_is_not_published_as_it_is(site: Site
         f"{display_path(site.content / 'images' / 'scan.jpg')}:1: image: cannot be read as an image"
     ]
     assert not site.output.exists()
+
+
+def _photo(kind: str) -> bytes:
+    """A phone's photo saved as `kind`: it says where it was taken and whose phone took it."""
+    exif = Image.Exif()
+    exif[0x013B] = "Jo Doe"  # Artist
+    exif[0x8825] = {1: "N", 2: (49.0, 5.0, 52.0), 3: "W", 4: (117.0, 42.0, 31.0)}  # GPS
+    written = io.BytesIO()
+    Image.new("RGB", (40, 30), (11, 61, 99)).save(written, kind, exif=exif.tobytes())
+    return written.getvalue()
+
+
+# An iPhone's photo (HEIC): an ISO box of type `ftyp`, brand `heic`; Pillow cannot read it.
+HEIC = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00\x00\x00\x08mdat" * 4
+SVG = (
+    '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+)
+RENAME = (
+    "is an image saved as JPEG, but the site publishes an image, without what its file says "
+    "besides the picture, only from a file ending in .gif, .jpeg, .jpg, .png or .webp; "
+    "rename it to photo.jpg"
+)
+
+
+def not_published(kind: str) -> str:
+    return (
+        f"is an image saved as {kind}, which the site does not publish: it would go out as it "
+        "is, with what its file says besides the picture (where it was taken, whose camera took "
+        "it); save it as JPEG, PNG or WebP"
+    )
+
+
+SCRIPTABLE = (
+    "is an image saved as SVG, which can hold a script that would run for anyone opening its "
+    "address on the City's site; export it as PNG"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field", "expected"),
+    [
+        ("photo.jfif", lambda: _photo("JPEG"), "file name", RENAME),
+        ("photo.JPE", lambda: _photo("JPEG"), "file name", RENAME),
+        ("photo", lambda: _photo("JPEG"), "file name", RENAME),  # named by content alone
+        ("photo.tiff", lambda: _photo("TIFF"), "image", not_published("TIFF")),
+        ("photo.tif", lambda: b"II*\x00 cut short", "image", not_published("TIFF")),
+        ("photo.heic", lambda: HEIC, "image", not_published("HEIF")),
+        ("photo.heif", lambda: b"not yet saved", "image", not_published("HEIF")),  # by name
+        ("photo.avif", lambda: _photo("AVIF"), "image", not_published("AVIF")),
+        ("photo.bmp", lambda: _photo("BMP"), "image", not_published("BMP")),
+        ("photo.jpg", lambda: _photo("TIFF"), "image", not_published("TIFF")),  # by content
+        ("photo.png", lambda: HEIC, "image", not_published("HEIF")),
+        ("photo.webp", lambda: _photo("AVIF"), "image", not_published("AVIF")),
+        ("map.svg", lambda: SVG.encode(), "image", SCRIPTABLE),
+        ("map.xml", lambda: SVG.encode(), "image", SCRIPTABLE),  # by content
+        ("map.SVGZ", lambda: b"\x1f\x8b compressed", "image", SCRIPTABLE),  # by name
+    ],
+)
+def test_an_image_the_site_cannot_publish_safely_fails_the_build_naming_it_and_what_to_do(
+    site: Site, name: str, content: Callable[[], bytes], field: str, expected: str
+) -> None:
+    """Everything in content/images/ is published, shown by a page or not: a photo in a format
+    the site does not write again would go out byte for byte, where it was taken included, and
+    an SVG's script would run on the City's site. The build names the file and what to do."""
+    path = site.content / "images" / name
+    path.write_bytes(content())
+    site.add("2026-11-20-flushing")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [f"{display_path(path)}:1: {field}: {expected}"]
+    assert not site.output.exists()
+
+
+def test_an_image_linked_from_another_folder_is_refused_as_one_in_images(site: Site) -> None:
+    """Pelican copies a file a page links with `{static}` from wherever it is in content/."""
+    site.write("documents/report.pdf", "%PDF-1.7\n")
+    (site.content / "documents" / "site.heic").write_bytes(HEIC)
+    (site.content / "documents" / "plan.svg").write_text(SVG)
+    site.add(
+        "2026-11-20-flushing",
+        body=(
+            "See [the report]({static}/documents/report.pdf), [the site]({static}/documents/"
+            "site.heic) and [the plan]({static}/documents/plan.svg).\n"
+        ),
+    )
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    documents = display_path(site.content / "documents")
+    assert failure.value.problems == [
+        f"{documents}/plan.svg:1: image: {SCRIPTABLE}",
+        f"{documents}/site.heic:1: image: {not_published('HEIF')}",
+    ]
+
+
+def test_files_that_are_not_images_are_published_as_they_are(site: Site) -> None:
+    """A PDF a page links, a text file beside the photos: nothing to take out of them here."""
+    site.write("documents/report.pdf", "%PDF-1.7\n")
+    site.write("images/notes.txt", "Photo credits: an <svg> drawing by the Parks crew.\n")
+    site.add("2026-11-20-flushing", body="See [the report]({static}/documents/report.pdf).\n")
+    site.build()
+    assert (site.output / "documents" / "report.pdf").read_text() == "%PDF-1.7\n"
+    assert (site.output / "images" / "notes.txt").read_text().startswith("Photo credits")
+
+
+def test_a_photo_in_a_format_not_published_is_never_written_as_it_is(tmp_path: Path) -> None:
+    """Should the build's check be passed over, the image plugin still refuses it."""
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(_photo("TIFF"))
+    with pytest.raises(UnreadableImage, match="saved as TIFF"):
+        published_copy(photo)
 
 
 def test_a_video_that_says_where_it_was_taken_fails_the_build(site: Site) -> None:

@@ -40,12 +40,13 @@ from pelican.contents import Article, Page
 
 from .context import add_listings, archive_years, publish_due
 from .filters import make_filters
-from .images import is_image
+from .images import is_image, publication_problem
 from .links import links_to_missing_files, unpublished_links
 from .model import (
     ADDRESS_SAFE_EXPECTED,
     CATEGORIES,
     MARKDOWN_PATHS,
+    STATIC_PATHS,
     ContentError,
     Problem,
     changes_dated_later,
@@ -342,19 +343,43 @@ def addresses_needing_escaping(generators: Sequence[Any]) -> list[Problem]:
     ]
 
 
-def unreadable_images(generators: Sequence[Any]) -> list[Problem]:
-    """Image files the site would publish that cannot be opened, shown by a page or not: what
-    else such a file says (where, whose) is not known, so it is not published as it is. A
-    link to something outside content/ is refused as such (`misplaced_in`), never opened."""
+def unpublishable_files(generators: Sequence[Any]) -> list[Problem]:
+    """Files the site would publish that it cannot publish safely, shown by a page or not:
+
+    - an image, by its name or its content, in a format the build does not write again without
+      what else its file says (`publication_problem`): a HEIC or TIFF photo would go out with
+      where it was taken, an SVG with its script; a JPEG named `.jfif` is asked to be renamed;
+    - an image file that cannot be opened (`image_problem`): what else it says (where, whose)
+      is not known, so it is not published as it is.
+
+    A file that is no image (a PDF, a text) is published as it is. A link to something outside
+    content/ is refused as such (`misplaced_in`), never opened."""
     content_dir = Path(generators[0].settings["PATH"])
     inside = content_dir.resolve()
+    problems = []
+    for generator in generators:
+        for static in getattr(generator, "staticfiles", []):
+            path = content_dir / static.source_path
+            if not path.is_file() or not path.resolve().is_relative_to(inside):
+                continue  # a draft's link to nothing, or a link out of content/
+            if found := publication_problem(path):
+                problems.append(Problem(display_path(path), 1, *found))
+            elif is_image(static, content_dir) and (problem := image_problem(path)):
+                problems.append(Problem(display_path(path), 1, "image", problem))
+    return problems
+
+
+def unpublishable_in(content: Path, folders: Sequence[str] = STATIC_PATHS) -> list[Problem]:
+    """The files in `folders` of `content` (published whole) that `unpublishable_files` refuses
+    by their name and what they begin with, without opening an image (for the content lint)."""
+    inside = content.resolve()
     return [
-        Problem(display_path(path), 1, "image", problem)
-        for generator in generators
-        for static in getattr(generator, "staticfiles", [])
-        if is_image(static, content_dir)
-        for path in [content_dir / static.source_path]
-        if path.resolve().is_relative_to(inside) and (problem := image_problem(path))
+        Problem(display_path(path), 1, *found)
+        for folder in folders
+        for path in sorted((content / folder).rglob("*"))
+        if path.is_file()
+        and path.resolve().is_relative_to(inside)  # else refused as a link (`misplaced_in`)
+        and (found := publication_problem(path))
     ]
 
 
@@ -392,7 +417,7 @@ def build_stops(generators: Sequence[Any]) -> list[Problem]:
             *misplaced_files(settings),
             *shared_addresses(generators),
             *addresses_needing_escaping(generators),
-            *unreadable_images(generators),
+            *unpublishable_files(generators),
             *unpublished_links(generators),
             *links_to_missing_files(generators),
             *changes_not_yet_made(generators),

@@ -15,12 +15,13 @@ rest. Pure functions of a file's content.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from PIL import ExifTags, Image, ImageOps, ImageSequence, JpegImagePlugin
 
-from .model import IMAGE_SUFFIXES, opened_image
+from .model import IMAGE_SUFFIXES, PUBLISHED_FORMATS, not_published_as, opened_image
 
 # What Pillow reads from an image file that is about showing the picture: kept. Anything else
 # it reads is left out, EXIF, XMP, IPTC, comments and a PNG's text chunks (whose names are
@@ -62,6 +63,87 @@ _QUARTER_TURNS = frozenset({5, 6, 7, 8})
 # A WebP's own quality is not written in the file: a copy is made at this one, which shows no
 # loss in a photo (Pillow's default, 80, does in fine detail).
 WEBP_QUALITY = 90
+
+
+# Images by their name that the build does not write again, each with the format it names
+# (a photo saved so goes out byte for byte, where it was taken included; an SVG may hold a
+# script). A JPEG under another of its names is asked to be renamed, not refused.
+OTHER_IMAGE_SUFFIXES = {
+    **dict.fromkeys((".jfif", ".jpe", ".jif"), "JPEG"),
+    ".apng": "PNG",
+    **dict.fromkeys((".tif", ".tiff"), "TIFF"),
+    **dict.fromkeys((".heic", ".heif", ".hif"), "HEIF"),
+    ".avif": "AVIF",
+    ".jxl": "JPEG XL",
+    **dict.fromkeys((".jp2", ".j2k", ".jpf", ".jpx"), "JPEG 2000"),
+    **dict.fromkeys((".bmp", ".dib"), "BMP"),
+    ".ico": "ICO",
+    ".psd": "PSD",
+    # a camera's raw photo: most are TIFF inside
+    **dict.fromkeys(
+        (".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf", ".srw", ".pef"),
+        "camera raw",
+    ),
+    **dict.fromkeys((".svg", ".svgz"), "SVG"),
+}
+# The name a file saved in each published format is given, to be renamed to.
+_SUFFIX_OF = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+_SHOWN = {"WEBP": "WebP"}
+# What an image file begins with, by format: how it is known whatever its name.
+_SIGNATURES = (
+    (re.compile(rb"\xff\xd8\xff"), "JPEG"),
+    (re.compile(rb"\x89PNG\r\n\x1a\n"), "PNG"),
+    (re.compile(rb"GIF8[79]a"), "GIF"),
+    (re.compile(rb"RIFF.{4}WEBP", re.DOTALL), "WEBP"),
+    (re.compile(rb"II\*\x00|MM\x00\*|II\+\x00|MM\x00\+"), "TIFF"),  # and raw photos
+    # an ISO box `ftyp` with its brand
+    (re.compile(rb".{4}ftyp(heic|heix|hevc|hevx|heim|heis|mif1|msf1)", re.DOTALL), "HEIF"),
+    (re.compile(rb".{4}ftypavi[fs]", re.DOTALL), "AVIF"),
+    (re.compile(rb"\xff\x0a|\x00\x00\x00\x0cJXL \r\n\x87\n"), "JPEG XL"),
+    (re.compile(rb"\x00\x00\x00\x0cjP  \r\n\x87\n|\xff\x4f\xff\x51"), "JPEG 2000"),
+    (re.compile(rb"8BPS"), "PSD"),
+    # SVG: its root element, after an XML declaration, comments or a doctype
+    (
+        re.compile(
+            rb"(\xef\xbb\xbf)?\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<!doctype[^>]*>\s*)*<svg[\s>]",
+            re.DOTALL | re.IGNORECASE,
+        ),
+        "SVG",
+    ),
+)
+_SCRIPTABLE = (
+    "is an image saved as SVG, which can hold a script that would run for anyone opening its "
+    "address on the City's site; export it as PNG"
+)
+
+
+def saved_as(path: Path) -> str | None:
+    """The image format `path` is saved in, by what it begins with (as Pillow names those the
+    build publishes), or None: not an image the build knows so."""
+    with path.open("rb") as file:
+        head = file.read(4096)
+    return next((kind for signature, kind in _SIGNATURES if signature.match(head)), None)
+
+
+def publication_problem(path: Path) -> tuple[str, str] | None:
+    """Why a file the site would publish as it is, as an image by its name or its content,
+    cannot be: (the field named, the message), or None. A file named as an image the build
+    publishes (IMAGE_SUFFIXES) is then opened (`image_problem`); one that is no image, by name
+    or content (a PDF, a text), is published as it is."""
+    suffix = path.suffix.lower()
+    kind = saved_as(path) or OTHER_IMAGE_SUFFIXES.get(suffix)
+    if kind is None or (kind in PUBLISHED_FORMATS and suffix in IMAGE_SUFFIXES):
+        return None
+    if kind == "SVG":
+        return "image", _SCRIPTABLE
+    if kind in PUBLISHED_FORMATS:
+        *others, last = sorted(IMAGE_SUFFIXES)
+        return "file name", (
+            f"is an image saved as {_SHOWN.get(kind, kind)}, but the site publishes an image, "
+            "without what its file says besides the picture, only from a file ending in "
+            f"{', '.join(others)} or {last}; rename it to {path.with_suffix(_SUFFIX_OF[kind]).name}"
+        )
+    return "image", not_published_as(kind)
 
 
 def is_image(static: Any, content_dir: Path) -> bool:

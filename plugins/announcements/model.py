@@ -58,6 +58,9 @@ PLATFORMS = ("facebook", "twitter", "youtube")
 DEFAULT_PLATFORMS = ("facebook", "twitter")
 STATUSES = ("draft", "published", "withdrawn")
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+# The formats, as Pillow names them, the build writes again without what else their file says
+# (images.py); an MPO is a phone's JPEG. An image in any other would go out as it is.
+PUBLISHED_FORMATS = frozenset({"JPEG", "MPO", "PNG", "GIF", "WEBP"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".webm", ".avi", ".mpeg", ".mpg"})
 # Pelican's STATIC_PATHS in pelicanconf.py: the only content it copies to the site as is.
 STATIC_PATHS = ("images",)
@@ -863,19 +866,37 @@ class UnreadableImage(Exception):
 
 @contextmanager
 def opened_image(path: str) -> Iterator[Image.Image]:
-    """An image file opened as the build opens every image, or UnreadableImage. Pillow
-    refuses one of more than twice its MAX_IMAGE_PIXELS and only warns above that (decoding
-    it could take the memory of the machine that builds: a decompression bomb); both are
-    refused, as no page needs so many pixels."""
+    """An image file opened as the build opens every image, or UnreadableImage. One saved in
+    a format the build does not write again (PUBLISHED_FORMATS), whatever its name, is refused,
+    as it would be published as it is. Pillow refuses one of more than twice its
+    MAX_IMAGE_PIXELS and only warns above that (decoding it could take the memory of the
+    machine that builds: a decompression bomb); both are refused, as no page needs so many
+    pixels."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
+                if image.format not in PUBLISHED_FORMATS:
+                    raise UnreadableImage(not_published_as(str(image.format)))
                 yield image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise UnreadableImage(_too_many_pixels(str(error))) from None
     except (OSError, ValueError, SyntaxError):
         raise UnreadableImage("cannot be read as an image") from None
+
+
+# Pillow's names of formats, as people write them.
+_FORMAT_NAMES = {"JPEG2000": "JPEG 2000", "WEBP": "WebP", "MPO": "JPEG"}
+
+
+def not_published_as(kind: str) -> str:
+    """Why an image saved as `kind` (TIFF, HEIF...), not one of PUBLISHED_FORMATS, is refused."""
+    kind = _FORMAT_NAMES.get(kind, kind)
+    return (
+        f"is an image saved as {kind}, which the site does not publish: it would go out as it "
+        "is, with what its file says besides the picture (where it was taken, whose camera took "
+        "it); save it as JPEG, PNG or WebP"
+    )
 
 
 def _too_many_pixels(pillows_message: str) -> str:

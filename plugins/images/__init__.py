@@ -49,7 +49,7 @@ class ImagesGenerator(OutputGenerator):
                     ("image", file_digest(source), pillow_version), partial(published_copy, source)
                 )
             except UnreadableImage as error:  # what it says is not known: not published as is
-                # One that cannot be opened stopped the build before (unreadable_images); one
+                # One that cannot be opened stopped the build before (unpublishable_files); one
                 # that opens but cannot be decoded (cut short) is stopped here.
                 raise ContentError(
                     [Problem(display_path(source), 1, "image", str(error))]
