@@ -1236,6 +1236,16 @@ def test_an_image_the_site_cannot_publish_safely_is_an_error(content: Path) -> N
     ]
 
 
+def test_an_image_linked_from_outside_content_is_named_for_the_link_alone(content: Path) -> None:
+    """What a link out of content/ points to is never read: the link is the problem."""
+    (content / "images").mkdir()
+    elsewhere = content.parent / "drawing.svg"
+    elsewhere.write_text('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    (content / "images" / "map.png").symlink_to(elsewhere)
+    found = [(f.path, f.rule) for f in lint(content, content.parent / "policy")]
+    assert found == [(f"{content}/images/map.png", "location")]
+
+
 def test_every_listed_word_in_a_line_is_named_even_inside_a_listed_phrase(content: Path) -> None:
     (content.parent / "policy" / "wordlists" / "extra.txt").write_text("road closed\nclosed\n")
     found = findings(content, "The road closed early; the enclosed map shows it.")
