@@ -1236,6 +1236,31 @@ def test_an_image_the_site_cannot_publish_safely_is_an_error(content: Path) -> N
     ]
 
 
+def test_a_file_that_can_run_a_script_on_the_site_is_an_error(content: Path) -> None:
+    """A web page or a script in content/images/ would run on the City's site for anyone
+    opening its address. Named as the build names it, by name and by what the file begins
+    with; a text or a table beside the photos holds no script."""
+    images = content / "images"
+    images.mkdir()
+    (images / "notice.html").write_text("<p>Hi</p><script>alert(1)</script>")
+    (images / "map.js").write_text("alert(1)")
+    (images / "notice").write_text("<!doctype html><script>alert(1)</script>")
+    (images / "credits.txt").write_text("Photos by the Parks crew.\n")
+    (images / "budget.csv").write_text("item,amount\n")
+    found = [str(f) for f in lint(content, content.parent / "policy")]
+    page = (
+        "which can hold a script that would run for anyone opening its address on the City's "
+        "site; publish its content as an announcement or a page, or as a PDF"
+    )
+    assert found == [
+        f"{content}/images/map.js:1: error file: is a script (JavaScript), which a page could "
+        "load to run it on the City's site; the site publishes no script from content/: remove "
+        "it, and publish what it shows as an announcement or a page",
+        f"{content}/images/notice:1: error file: is a web page (HTML), {page}",
+        f"{content}/images/notice.html:1: error file: is a web page (HTML), {page}",
+    ]
+
+
 def test_an_image_linked_from_outside_content_is_named_for_the_link_alone(content: Path) -> None:
     """What a link out of content/ points to is never read: the link is the problem."""
     (content / "images").mkdir()

@@ -478,6 +478,96 @@ def test_files_that_are_not_images_are_published_as_they_are(site: Site) -> None
     assert (site.output / "images" / "notes.txt").read_text().startswith("Photo credits")
 
 
+def runs_a_script(what: str) -> str:
+    return (
+        f"is {what}, which can hold a script that would run for anyone opening its address on "
+        "the City's site; publish its content as an announcement or a page, or as a PDF"
+    )
+
+
+A_SCRIPT = (
+    "is a script (JavaScript), which a page could load to run it on the City's site; the site "
+    "publishes no script from content/: remove it, and publish what it shows as an "
+    "announcement or a page"
+)
+PAGE = b"<!DOCTYPE html>\n<html><body><script>alert(document.cookie)</script></body></html>\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("notice.html", PAGE, runs_a_script("a web page (HTML)")),
+        ("notice.HTM", b"<p>Hi</p><script>alert(1)</script>", runs_a_script("a web page (HTML)")),
+        ("notice.shtml", b"Hello", runs_a_script("a web page (HTML)")),  # by name
+        ("notice.xhtml", b"<html xmlns='x'/>", runs_a_script("a web page (XHTML)")),
+        ("feed.xml", b"<rss><channel/></rss>", runs_a_script("an XML document")),
+        ("style.xsl", b"<xsl:stylesheet/>", runs_a_script("an XSLT stylesheet")),
+        ("style.XSLT", b"<xsl:stylesheet/>", runs_a_script("an XSLT stylesheet")),
+        ("map.js", b"alert(document.cookie)", A_SCRIPT),
+        ("map.mjs", b"export default 1", A_SCRIPT),
+        ("map.cjs", b"module.exports = 1", A_SCRIPT),
+        # by what the file begins with, whatever its name (as a browser tells a page)
+        ("notice", PAGE, runs_a_script("a web page (HTML)")),
+        ("notice.txt", b"\xef\xbb\xbf \n<HTML><script>", runs_a_script("a web page (HTML)")),
+        ("notice.csv", b"\t<script>alert(1)</script>", runs_a_script("a web page (HTML)")),
+        ("notice.pdf", b"<iframe src=x>", runs_a_script("a web page (HTML)")),
+        ("notice.dat", b"<!-- a comment --><p>", runs_a_script("a web page (HTML)")),
+        ("pixel.png", b"<body onload=alert(1)>", runs_a_script("a web page (HTML)")),
+        ("notice.txt", b'<?xml version="1.0"?><x/>', runs_a_script("an XML document")),
+        ("notice.txt", "<html>".encode("utf-16"), runs_a_script("a web page (HTML)")),
+    ],
+)
+def test_a_file_that_can_run_a_script_on_the_site_fails_the_build_naming_it_and_what_to_do(
+    site: Site, name: str, content: bytes, expected: str
+) -> None:
+    """A web page, an XML document or a script in content/images/ would be copied as it is:
+    opened at its address, its script would run on the City's own site (the text's HTML is
+    cleaned of scripts; this would not be). The build names the file and what to do."""
+    path = site.content / "images" / name
+    path.write_bytes(content)
+    site.add("2026-11-20-flushing")
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    assert failure.value.problems == [f"{display_path(path)}:1: file: {expected}"]
+    assert not site.output.exists()
+
+
+def test_a_web_page_linked_from_another_folder_is_refused_as_one_in_images(site: Site) -> None:
+    """Pelican copies a file a page links with `{static}` from wherever it is in content/."""
+    site.write("documents/report.pdf", "%PDF-1.7\n")
+    site.write("documents/form.html", PAGE.decode())
+    site.write("documents/form.js", "alert(1)\n")
+    site.add(
+        "2026-11-20-flushing",
+        body=(
+            "See [the report]({static}/documents/report.pdf), [the form]({static}/documents/"
+            "form.html) and [its script]({static}/documents/form.js).\n"
+        ),
+    )
+    with pytest.raises(BuildError) as failure:
+        site.build()
+    documents = display_path(site.content / "documents")
+    assert failure.value.problems == [
+        f"{documents}/form.html:1: file: {runs_a_script('a web page (HTML)')}",
+        f"{documents}/form.js:1: file: {A_SCRIPT}",
+    ]
+
+
+def test_files_that_hold_no_script_are_published_as_they_are(site: Site) -> None:
+    """Text, a table, a PDF, a photo: published, markup named in them or not; the theme's
+    own files (its stylesheet) are the theme's, not content, and are published too."""
+    site.write("images/credits.txt", "Photos by the Parks crew; <html> is not at the start.\n")
+    site.write("images/budget.csv", "item,amount\n<script>,0\n")
+    site.write("documents/report.pdf", "%PDF-1.7\n<html><script>alert(1)</script>\n")
+    site.add("2026-11-20-flushing", body="See [the report]({static}/documents/report.pdf).\n")
+    site.build()
+    assert (site.output / "images" / "credits.txt").read_text().startswith("Photos by")
+    assert (site.output / "images" / "budget.csv").read_text().startswith("item,amount")
+    assert (site.output / "documents" / "report.pdf").read_text().startswith("%PDF-1.7")
+    assert (site.output / "images" / "pixel.png").is_file()
+    assert list((site.output / "theme").rglob("*.css"))
+
+
 def test_a_photo_in_a_format_not_published_is_never_written_as_it_is(tmp_path: Path) -> None:
     """Should the build's check be passed over, the image plugin still refuses it."""
     photo = tmp_path / "photo.jpg"

@@ -350,10 +350,13 @@ def unpublishable_files(generators: Sequence[Any]) -> list[Problem]:
       what else its file says (`publication_problem`): a HEIC or TIFF photo would go out with
       where it was taken, an SVG with its script; a JPEG named `.jfif` is asked to be renamed;
     - an image file that cannot be opened (`image_problem`): what else it says (where, whose)
-      is not known, so it is not published as it is.
+      is not known, so it is not published as it is;
+    - a file a browser would run a script from, on the City's site, by its name or what it
+      begins with (`publication_problem`): a web page, an XML document, a script.
 
-    A file that is no image (a PDF, a text) is published as it is. A link to something outside
-    content/ is refused as such (`misplaced_in`), never opened."""
+    A file that is no image and holds no script (a PDF, a text) is published as it is; the
+    theme's own files are not content (Pelican copies them apart) and are not checked. A link
+    to something outside content/ is refused as such (`misplaced_in`), never opened."""
     content_dir = Path(generators[0].settings["PATH"])
     inside = content_dir.resolve()
     problems = []

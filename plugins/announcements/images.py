@@ -9,7 +9,8 @@ fetches them: personal information, which the City's policy says is never publis
 An image that holds nothing but its picture (and how to show it: a colour profile,
 transparency, timing) is published as it is. Any other is published as a copy of the picture
 alone, turned upright first as its EXIF orientation said, since the orientation goes with the
-rest. Pure functions of a file's content.
+rest. A file published as it is that a browser would run a script from (a web page, XML, a
+script) is refused too (`publication_problem`). Pure functions of a file's content.
 """
 
 from __future__ import annotations
@@ -116,6 +117,32 @@ _SCRIPTABLE = (
     "address on the City's site; export it as PNG"
 )
 
+# Files by their name that a browser runs a script from, on the City's site (where the text's
+# HTML is cleaned of scripts, a file copied as it is is not): what each is.
+SCRIPT_SUFFIXES = {
+    **dict.fromkeys((".html", ".htm", ".shtml"), "a web page (HTML)"),
+    **dict.fromkeys((".xhtml", ".xht"), "a web page (XHTML)"),
+    ".xml": "an XML document",
+    **dict.fromkeys((".xsl", ".xslt"), "an XSLT stylesheet"),
+    **dict.fromkeys((".js", ".mjs", ".cjs"), "a script (JavaScript)"),
+}
+# What a web page or an XML document begins with, whatever its name: as a browser tells a
+# page by its first bytes (WHATWG MIME Sniffing, "rules for identifying an unknown MIME type"),
+# after white space; each tag ends at white space or `>`.
+_MARKUP = re.compile(
+    r"[\t\n\f\r ]*(?:(?P<xml><\?xml)|<(?:!doctype html|html|head|script|iframe|h1|div|font|table|a"
+    r"|style|title|b|body|br|p)[\t\n\f\r >]|<!--)",
+    re.IGNORECASE,
+)
+_RUNS_A_SCRIPT = (
+    "which can hold a script that would run for anyone opening its address on the City's site; "
+    "publish its content as an announcement or a page, or as a PDF"
+)
+_JAVASCRIPT = (
+    "which a page could load to run it on the City's site; the site publishes no script from "
+    "content/: remove it, and publish what it shows as an announcement or a page"
+)
+
 
 def saved_as(path: Path) -> str | None:
     """The image format `path` is saved in, by what it begins with (as Pillow names those the
@@ -125,13 +152,42 @@ def saved_as(path: Path) -> str | None:
     return next((kind for signature, kind in _SIGNATURES if signature.match(head)), None)
 
 
+def markup(path: Path) -> str | None:
+    """What `path` is as a file a browser would run a script from (a web page, an XML
+    document, a script), by its name, else by what it begins with, or None. An image, by what
+    it begins with, is none (`saved_as`)."""
+    if named := SCRIPT_SUFFIXES.get(path.suffix.lower()):
+        return named
+    with path.open("rb") as file:
+        head = file.read(512)
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            text = head[len(bom) :].decode(encoding, errors="ignore")
+            break
+    else:
+        text = head.decode("latin-1")
+    if found := _MARKUP.match(text):
+        return "an XML document" if found["xml"] else "a web page (HTML)"
+    return None
+
+
 def publication_problem(path: Path) -> tuple[str, str] | None:
     """Why a file the site would publish as it is, as an image by its name or its content,
     cannot be: (the field named, the message), or None. A file named as an image the build
     publishes (IMAGE_SUFFIXES) is then opened (`image_problem`); one that is no image, by name
-    or content (a PDF, a text), is published as it is."""
+    or content (a PDF, a text), is published as it is, unless a browser would run a script from
+    it (`markup`): a web page, an XML document or a script, by its name or what it begins
+    with."""
     suffix = path.suffix.lower()
-    kind = saved_as(path) or OTHER_IMAGE_SUFFIXES.get(suffix)
+    kind = saved_as(path)
+    if kind is None and (what := markup(path)):
+        reason = _JAVASCRIPT if what == SCRIPT_SUFFIXES[".js"] else _RUNS_A_SCRIPT
+        return "file", f"is {what}, {reason}"
+    kind = kind or OTHER_IMAGE_SUFFIXES.get(suffix)
     if kind is None or (kind in PUBLISHED_FORMATS and suffix in IMAGE_SUFFIXES):
         return None
     if kind == "SVG":
