@@ -194,6 +194,13 @@ class Platform(ABC):
         with a reply, whose text is recorded instead)."""
         return None
 
+    def says_now(self, remote_id: str) -> str | None:
+        """What the post says now, read from the platform as `edited_text` gives it (Facebook's
+        message, YouTube's title and description), so that an edit a stopped run made unrecorded
+        is told from one it never made; None where the platform cannot tell (X, which answers
+        with a reply, found by `find_update` instead). Raises NotFound if the post is gone."""
+        return None
+
     def update_preview(self, entry: Entry, posted: Record) -> dict[str, Any]:
         """What `update` would send, as the ledger records it with the update's intent and
         its outcome (named as a create's lines name it): `text`, the post's text once edited

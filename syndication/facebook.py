@@ -82,6 +82,9 @@ class Facebook(Platform):
     def edited_text(self, entry: Entry) -> str:
         return str(entry.posts[self.name]["message"])
 
+    def says_now(self, remote_id: str) -> str:
+        return str(self._request(remote_id, args={"fields": "message"}).get("message", ""))
+
     withdrawal_said: ClassVar[str] = "nothing is posted; its post there, if any, is deleted"
 
     def withdraw(self, remote_id: str) -> None:

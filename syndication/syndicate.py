@@ -482,7 +482,12 @@ class Syndicator:
             # Adopted for a withdrawal too: a reply is taken down only if it is recorded.
             # Looked for as its intent sent it: the announcement may have changed since.
             found = self._call(platform.find_update, entry, record, pending)
-            if found is not None:
+            # An edit (Facebook, YouTube) leaves no reply to find: it landed if the post says
+            # what its intent recorded it would, and is then recorded done, as it was made.
+            edited = found is None and self._edit_landed(platform, record.remote_id, pending)
+            if edited:
+                sent = {**sent, "text": pending["text"]}
+            if found is not None or edited:
                 record.apply(self._updated(pending["op"], entry, record, found, sent))
                 if action.kind == WITHDRAW or needs_update(entry, record, platform.name):
                     return action
@@ -518,6 +523,18 @@ class Syndicator:
         )
         record.apply(unanswered)
         return action
+
+    def _edit_landed(self, platform: Platform, remote_id: str, pending: Mapping[str, Any]) -> bool:
+        """Whether the edit an interrupted update sent is on the platform: the post says the
+        text its intent recorded. An intent without one (X's, or an older one) cannot tell;
+        a post gone is not edited (the update sent again then finds it gone and says so)."""
+        text = pending.get("text")
+        if text is None:
+            return False
+        try:
+            return self._call(platform.says_now, remote_id) == text
+        except NotFound:
+            return False
 
     def _settle_withdrawal(
         self, platform: Platform, action: Action, remote_id: str

@@ -266,6 +266,13 @@ class YouTube(Platform):
     def edited_text(self, entry: Entry) -> str:
         return _said(entry.posts[self.name])
 
+    def says_now(self, remote_id: str) -> str:
+        request = self.api.videos().list(part="snippet", id=remote_id)
+        items = self._call(request.execute).get("items") or []
+        if not items:
+            raise NotFound(f"YouTube: video {remote_id} not found")
+        return _said(items[0]["snippet"])
+
     withdrawal_said: ClassVar[str] = (
         "nothing is uploaded; its video there, if any, is made private (kept with its comments, "
         "not deleted)"

@@ -733,6 +733,120 @@ def test_a_create_killed_before_it_was_sent_then_withdrawn_is_not_a_failure(
     assert waiting(run.site.content, run.records, STATUS_AT).failed == []
 
 
+def edits_made(sandboxes: Sandboxes, platform: str) -> list[str]:
+    """What the City's one post of the tour has said, oldest first, as the platform keeps it:
+    each edit adds one."""
+    if platform == "facebook":
+        (post,) = sandboxes.facebook.posts.values()
+        return [*(edit["message"] for edit in post["edits"]), post["message"]]
+    (video,) = sandboxes.youtube.videos.values()
+    snippets = [*video.get("history", []), video["snippet"]]
+    return [f"{s['title']}\n\n{s['description']}" for s in snippets]
+
+
+def update_lines(run: Run, platform: str) -> list[tuple[str, str | None, str | None]]:
+    record = run.ledger.records()[("2026-11-21-tour", platform)]
+    return [
+        (e["phase"], e.get("text"), e.get("error"))
+        for e in record.history
+        if e["action"] == "update"
+    ]
+
+
+@pytest.mark.parametrize("platform", ["facebook", "youtube"])
+def test_an_edit_a_killed_run_made_is_recorded_as_made_and_not_made_again(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    """The post was edited, the run killed before the ledger recorded it: the next run reads
+    what the post says, finds the intent's text, and records the edit as done (the ledger is
+    the City's record of what it published), never failed, nor made a second time."""
+    add_tour(run.site)
+    run.on(platform)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    with killed_before_recording(monkeypatch):
+        run.on(platform)  # the post is edited; the ledger has only the edit's intent
+    said = edits_made(sandboxes, platform)
+    assert len(said) == 2 and said[-1].count("The tour starts at 2 p.m.") == 1
+    report = run.on(platform)
+    assert outcomes(report) == {(platform, "2026-11-21-tour", "adopted")}, run.said
+    assert edits_made(sandboxes, platform) == said  # not edited again
+    assert update_lines(run, platform) == [("intent", said[-1], None), ("done", said[-1], None)]
+    assert run.ledger.records()[("2026-11-21-tour", platform)].text == said[-1]
+    assert waiting(run.site.content, run.records, STATUS_AT).failed == []
+    assert run.on(platform).results == []
+
+
+@pytest.mark.parametrize("platform", ["facebook", "youtube"])
+def test_an_edit_a_killed_run_made_then_corrected_again_is_recorded_then_edited(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    """Edited by a killed run, then corrected again: the edit made is recorded as done with
+    what it sent, and the newer correction is edited in by the same run."""
+    add_tour(run.site)
+    run.on(platform)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    with killed_before_recording(monkeypatch):
+        run.on(platform)
+    first = edits_made(sandboxes, platform)[-1]
+    add_tour(run.site, modified="2026-11-23 10:00", correction="The tour starts at 3 p.m.")
+    report = run.on(platform)
+    assert outcomes(report) == {(platform, "2026-11-21-tour", "updated")}, run.said
+    said = edits_made(sandboxes, platform)
+    assert len(said) == 3 and said[1] == first and "3 p.m." in said[2]
+    assert update_lines(run, platform) == [
+        ("intent", first, None),
+        ("done", first, None),
+        ("intent", said[2], None),
+        ("done", said[2], None),
+    ]
+
+
+@pytest.mark.parametrize("platform", ["facebook", "youtube"])
+def test_an_edit_a_killed_run_never_made_is_recorded_as_not_carried_out_and_made(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    """Killed before the edit reached the platform: the post does not say what the intent
+    would send, so the intent is closed as not carried out, and the edit is made."""
+    add_tour(run.site)
+    run.on(platform)
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    kind = Facebook if platform == "facebook" else YouTube
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
+        patched.setattr(kind, "update", killed)  # killed before the edit is sent
+        run.on(platform)
+    assert len(edits_made(sandboxes, platform)) == 1
+    report = run.on(platform)
+    assert outcomes(report) == {(platform, "2026-11-21-tour", "updated")}, run.said
+    said = edits_made(sandboxes, platform)
+    assert len(said) == 2
+    assert update_lines(run, platform) == [
+        ("intent", said[-1], None),
+        ("failed", None, "interrupted; not found on the platform"),
+        ("intent", said[-1], None),
+        ("done", said[-1], None),
+    ]
+    assert run.on(platform).results == []
+
+
+def test_an_edit_a_killed_run_made_to_a_post_deleted_since_is_not_taken_as_made(
+    run: Run, sandboxes: Sandboxes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The post a killed run edited was deleted on Facebook since: nothing says the edit is
+    there, so the intent is closed as not carried out, and the post is noted gone."""
+    add_tour(run.site)
+    run.on("facebook")
+    add_tour(run.site, modified="2026-11-22 10:00", correction="The tour starts at 2 p.m.")
+    with killed_before_recording(monkeypatch):
+        run.on("facebook")
+    (post,) = sandboxes.facebook.posts
+    sandboxes.facebook.delete_post(post)
+    report = run.on("facebook")
+    assert outcomes(report) == {("facebook", "2026-11-21-tour", "gone")}, run.said
+    phases = [(phase, error) for phase, _, error in update_lines(run, "facebook")]
+    assert phases[:2] == [("intent", None), ("failed", "interrupted; not found on the platform")]
+    assert run.ledger.records()[("2026-11-21-tour", "facebook")].pending is None
+
+
 def test_a_post_removed_on_the_platform_itself_is_reported_not_updated_nor_reposted(
     run: Run, sandboxes: Sandboxes
 ) -> None:
