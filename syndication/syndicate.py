@@ -484,7 +484,7 @@ class Syndicator:
             found = self._call(platform.find_update, entry, record, pending)
             # An edit (Facebook, YouTube) leaves no reply to find: it landed if the post says
             # what its intent recorded it would, and is then recorded done, as it was made.
-            edited = found is None and self._edit_landed(platform, record.remote_id, pending)
+            edited = found is None and self._edit_landed(platform, record, pending)
             if edited:
                 sent = {**sent, "text": pending["text"]}
             if found is not None or edited:
@@ -524,15 +524,17 @@ class Syndicator:
         record.apply(unanswered)
         return action
 
-    def _edit_landed(self, platform: Platform, remote_id: str, pending: Mapping[str, Any]) -> bool:
+    def _edit_landed(self, platform: Platform, record: Record, pending: Mapping[str, Any]) -> bool:
         """Whether the edit an interrupted update sent is on the platform: the post says the
-        text its intent recorded. An intent without one (X's, or an older one) cannot tell;
-        a post gone is not edited (the update sent again then finds it gone and says so)."""
+        text its intent recorded. An intent without one (X's, or an older one) cannot tell,
+        nor one whose text is what the post said before (an edit of what the text leaves out,
+        a video's tags): it is sent again, which does no harm. A post gone is not edited (the
+        update sent again then finds it gone and says so)."""
         text = pending.get("text")
-        if text is None:
+        if text is None or text == record.text or record.remote_id is None:
             return False
         try:
-            return self._call(platform.says_now, remote_id) == text
+            return self._call(platform.says_now, record.remote_id) == text
         except NotFound:
             return False
 
