@@ -515,6 +515,20 @@ PAGE = b"<!DOCTYPE html>\n<html><body><script>alert(document.cookie)</script></b
         ("pixel.png", b"<body onload=alert(1)>", runs_a_script("a web page (HTML)")),
         ("notice.txt", b'<?xml version="1.0"?><x/>', runs_a_script("an XML document")),
         ("notice.txt", "<html>".encode("utf-16"), runs_a_script("a web page (HTML)")),
+        # XML served as such (an `+xml` type) runs an XHTML script it holds, however it begins
+        (
+            "feed.rss",
+            b'<rss xmlns:h="http://www.w3.org/1999/xhtml"><h:script/></rss>',
+            runs_a_script("an XML document"),
+        ),
+        ("feed.atom", b"<feed/>", runs_a_script("an XML document")),
+        ("formula.mml", b"<math/>", runs_a_script("an XML document")),
+        (
+            "notice.dat",
+            b"\n<h:script xmlns:h='http://www.w3.org/1999/xhtml'/>",
+            runs_a_script("an XML document"),
+        ),
+        ("map.txt", "<svg><script/></svg>".encode("utf-16"), runs_a_script("an XML document")),
     ],
 )
 def test_a_file_that_can_run_a_script_on_the_site_fails_the_build_naming_it_and_what_to_do(

@@ -122,7 +122,8 @@ _SCRIPTABLE = (
 SCRIPT_SUFFIXES = {
     **dict.fromkeys((".html", ".htm", ".shtml"), "a web page (HTML)"),
     **dict.fromkeys((".xhtml", ".xht"), "a web page (XHTML)"),
-    ".xml": "an XML document",
+    # XML, and the kinds of it a server sends as XML (`+xml`), where an XHTML script runs
+    **dict.fromkeys((".xml", ".rss", ".atom", ".rdf", ".mml", ".xsd", ".xbl"), "an XML document"),
     **dict.fromkeys((".xsl", ".xslt"), "an XSLT stylesheet"),
     **dict.fromkeys((".js", ".mjs", ".cjs"), "a script (JavaScript)"),
 }
@@ -134,6 +135,7 @@ _MARKUP = re.compile(
     r"|style|title|b|body|br|p)[\t\n\f\r >]|<!--)",
     re.IGNORECASE,
 )
+_ELEMENT = re.compile(r"[\t\n\f\r ]*<[A-Za-z_!?]")
 _RUNS_A_SCRIPT = (
     "which can hold a script that would run for anyone opening its address on the City's site; "
     "publish its content as an announcement or a page, or as a PDF"
@@ -172,7 +174,8 @@ def markup(path: Path) -> str | None:
         text = head.decode("latin-1")
     if found := _MARKUP.match(text):
         return "an XML document" if found["xml"] else "a web page (HTML)"
-    return None
+    # Any other element first (`<rss`, `<h:script`, an SVG in UTF-16): XML a browser may run.
+    return "an XML document" if _ELEMENT.match(text) else None
 
 
 def publication_problem(path: Path) -> tuple[str, str] | None:
