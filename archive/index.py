@@ -899,9 +899,11 @@ def _fts_query(words: Iterable[str]) -> str:
 
 def search_fold(text: str) -> str:
     """A text as the search compares it, letter by letter: in any case, accents dropped, as
-    the full-text index reads its words (`search_words`)."""
+    the full-text index reads its words (`search_words`), then composed again, so that a
+    Hangul syllable (which NFD writes as its letters) is matched whole: 김미 is not in 김민수."""
     bare = unicodedata.normalize("NFD", text)
-    return "".join(c for c in bare if not unicodedata.combining(c)).casefold()
+    kept = "".join(c for c in bare if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept).casefold()
 
 
 def _query_terms(query: str) -> tuple[list[str], list[str]]:

@@ -1445,6 +1445,10 @@ def test_a_search_finds_a_word_of_a_script_written_without_spaces_wherever_it_is
     assert found("王小明 Laurel") == ["own"]  # every word, as with words of other scripts
     assert found("问题") == ["reply", "other"]
     assert found("张伟") == []
+    # A Hangul syllable is matched whole, not by the letters it is written with.
+    _add_comment(tmp_path, "ko", "김민수 씨 감사합니다", "2026-11-24T21:00:00+00:00")
+    assert found("김민수") == ["ko"]
+    assert found("김미") == []
 
 
 def test_a_search_in_the_hour_the_clocks_repeat_finds_both_of_its_times(tmp_path: Path) -> None:
