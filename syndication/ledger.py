@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from archive.chain import ChainError, ChainFile, naming_line
 from archive.line_types import (
@@ -131,6 +131,16 @@ def _read_of(event: dict[str, Any]) -> tuple[str, ...]:
     return (*every, "op") if phase == "intent" else every
 
 
+class Retitled(NamedTuple):
+    """What a reply telling a new headline changed: the headline and hash recorded before it,
+    and those after it."""
+
+    title: str | None
+    hash: str | None
+    told: str | None
+    told_hash: str | None
+
+
 @dataclass
 class Record:
     """The state of one announcement on one platform, folded from the ledger's lines."""
@@ -154,9 +164,10 @@ class Record:
     # told, and where it told a new headline, the headline and hash recorded before it. A reply
     # a withdrawal took down while its post stayed up (published again before the post went)
     # no longer tells them: they are told again (`_untell`).
-    told_by_reply: dict[str, tuple[list[str], tuple[str | None, str | None] | None]] = field(
-        default_factory=dict
-    )
+    told_by_reply: dict[str, tuple[list[str], Retitled | None]] = field(default_factory=dict)
+    # The headline and hash before the replies up telling new ones: what the post tells once
+    # every such reply is taken down.
+    own_headline: tuple[str | None, str | None] | None = None
     gone: str | None = None  # a post id found no longer on the platform, though not withdrawn
     # Further posts of it, made while this one was up (by a run on a stale copy of the records,
     # joined since), each with its link: kept in no step, taken down by a withdrawal.
@@ -255,7 +266,10 @@ class Record:
                 self.replies.append(event["reply_id"])
                 if event.get("reply_text"):
                     self.reply_text[event["reply_id"]] = event["reply_text"]
-                self.told_by_reply[event["reply_id"]] = self._told_anew(*before)
+                told = self._told_anew(*before)
+                if told[1] is not None and not self._retitled_by_replies():
+                    self.own_headline = (told[1].title, told[1].hash)
+                self.told_by_reply[event["reply_id"]] = told
         elif action == "withdraw" and event.get("reply_id"):
             self.withdrawn_replies.append(event["reply_id"])
             self._untell(event["reply_id"])
@@ -268,7 +282,7 @@ class Record:
 
     def _told_anew(
         self, corrections: int | list[str], title: str | None, hash: str | None
-    ) -> tuple[list[str], tuple[str | None, str | None] | None]:
+    ) -> tuple[list[str], Retitled | None]:
         """What a reply told, from what the post had been told before it (`corrections`,
         `title`, `hash`) and after: the notes it added (none known where an older ledger
         counted them), and the headline and hash before it where it told a new headline."""
@@ -278,17 +292,29 @@ class Record:
             else []
         )
         retitled = title is not None and self.title != title
-        return notes, (title, hash) if retitled else None
+        return notes, Retitled(title, hash, self.title, self.hash) if retitled else None
+
+    def _retitled_by_replies(self) -> list[tuple[str, Retitled]]:
+        """The replies up that told a new headline, oldest first, with what each told."""
+        return [(reply, told) for reply, (_, told) in self.told_by_reply.items() if told]
 
     def _untell(self, reply: str) -> None:
         """A reply taken down: what it told is no longer told, so that the post, if it stays
         up (published again before a withdrawal took it down), is told it again. A post the
         withdrawal takes down is posted anew, told everything, if published again."""
+        retitled = self._retitled_by_replies()
         notes, headline = self.told_by_reply.pop(reply, ([], None))
         if notes and isinstance(self.corrections, list):
             self.corrections = [note for note in self.corrections if note not in notes]
-        if headline is not None:
-            self.title, self.hash = headline
+        if headline is None or retitled[-1][0] != reply:
+            return  # it told no headline, or one a later reply up tells over
+        # The headline the latest reply still up told, else the post's own: replies taken down
+        # oldest first must not leave one a reply already taken down told.
+        earlier = retitled[:-1]
+        if earlier:
+            self.title, self.hash = earlier[-1][1].told, earlier[-1][1].told_hash
+        elif self.own_headline is not None:
+            self.title, self.hash = self.own_headline
 
     def _of_another_post(self, event: dict[str, Any]) -> bool:
         """Whether a line names a post other than the one kept in step (a second post). One

@@ -509,3 +509,23 @@ def test_withdrawing_an_interrupted_post_that_did_arrive_takes_it_down(ledger: L
     report = run(ledger, platform, entry("a", status="withdrawn"))
     assert outcomes(report) == [("a", "withdrawn")]
     assert platform.posts == {} and ledger.records()[("a", "facebook")].withdrawn
+
+
+@pytest.mark.parametrize("order", ["oldest first", "newest first"])
+def test_replies_telling_two_headlines_taken_down_leave_the_posts_own_headline(order: str) -> None:
+    """A post titled T0 on X, then replies telling T1 and T2: once both replies are taken down
+    (the post kept, published again), the record says the post tells T0, in whatever order
+    they went, so that a reinstatement under T1 is told again."""
+    record = Record("2026-11-21-tour", "twitter")
+    done = {"phase": "done", "op": "x"}
+    record.apply({**done, "action": "create", "remote_id": "p", "title": "T0", "hash": "h0"})
+    for reply, title in (("r1", "T1"), ("r2", "T2")):
+        record.apply(
+            {**done, "action": "update", "remote_id": "p", "reply_id": reply, "title": title,
+             "hash": f"h{title[1]}"}
+        )  # fmt: skip
+    assert (record.title, record.hash) == ("T2", "h2")
+    replies = ["r1", "r2"] if order == "oldest first" else ["r2", "r1"]
+    for reply in replies:
+        record.apply({**done, "action": "withdraw", "remote_id": "p", "reply_id": reply})
+    assert (record.title, record.hash) == ("T0", "h0")
