@@ -146,22 +146,19 @@ _JAVASCRIPT = (
 )
 
 
-def saved_as(path: Path) -> str | None:
-    """The image format `path` is saved in, by what it begins with (as Pillow names those the
+def saved_as(head: bytes) -> str | None:
+    """The image format a file beginning with `head` is saved in (as Pillow names those the
     build publishes), or None: not an image the build knows so."""
-    with path.open("rb") as file:
-        head = file.read(4096)
     return next((kind for signature, kind in _SIGNATURES if signature.match(head)), None)
 
 
-def markup(path: Path) -> str | None:
-    """What `path` is as a file a browser would run a script from (a web page, an XML
-    document, a script), by its name, else by what it begins with, or None. An image, by what
-    it begins with, is none (`saved_as`)."""
-    if named := SCRIPT_SUFFIXES.get(path.suffix.lower()):
+def markup(suffix: str, head: bytes) -> str | None:
+    """What a file is as one a browser would run a script from (a web page, an XML document,
+    a script), by its name's `suffix`, else by what it begins with (`head`), or None. An
+    image, by what it begins with, is none (`saved_as`)."""
+    if named := SCRIPT_SUFFIXES.get(suffix):
         return named
-    with path.open("rb") as file:
-        head = file.read(512)
+    head = head[:512]
     for bom, encoding in (
         (b"\xef\xbb\xbf", "utf-8"),
         (b"\xff\xfe", "utf-16-le"),
@@ -186,8 +183,10 @@ def publication_problem(path: Path) -> tuple[str, str] | None:
     it (`markup`): a web page, an XML document or a script, by its name or what it begins
     with."""
     suffix = path.suffix.lower()
-    kind = saved_as(path)
-    if kind is None and (what := markup(path)):
+    with path.open("rb") as file:  # read once, for both what it is saved as and its markup
+        head = file.read(4096)
+    kind = saved_as(head)
+    if kind is None and (what := markup(suffix, head)):
         reason = _JAVASCRIPT if what == SCRIPT_SUFFIXES[".js"] else _RUNS_A_SCRIPT
         return "file", f"is {what}, {reason}"
     kind = kind or OTHER_IMAGE_SUFFIXES.get(suffix)
