@@ -86,12 +86,7 @@ def collect(
     skipped = 0
     with redacted_logs(settings.secrets):
         platforms = make_platforms(settings, content_dir)
-        archive = CommentArchive(settings.records_dir)
-        archive.read()
-        # The pictures comments show, kept with their versions: the CDN's links expire.
-        pictures = PictureKeeper(settings.records_dir)
-        # A hide a stopped run sent may have been applied: not the author's deletion either.
-        hidden = ModerationLog(settings.records_dir).maybe_hidden()
+        archive, pictures, hidden = _opened(settings.records_dir)
         totals: dict[str, CollectCounts] = {}
         failures: list[str] = []
         closed: list[str] = []
@@ -272,11 +267,18 @@ class KeptBeforeDeleting:
 
     def _open(self) -> tuple[CommentArchive, PictureKeeper, frozenset[tuple[str, str]]]:
         if self._opened is None:
-            archive = CommentArchive(self.records_dir)
-            archive.read()
-            hidden = ModerationLog(self.records_dir).maybe_hidden()
-            self._opened = (archive, PictureKeeper(self.records_dir), hidden)
+            self._opened = _opened(self.records_dir)
         return self._opened
+
+
+def _opened(records_dir: Path) -> tuple[CommentArchive, PictureKeeper, frozenset[tuple[str, str]]]:
+    """The comment archive read, as collect and a withdrawal record comments into it: the
+    archive, the keeper of the pictures comments show (kept with their versions: the CDN's
+    links expire), and the comments a hide may have reached (a hide a stopped run sent may
+    have been applied: not the author's deletion either)."""
+    archive = CommentArchive(records_dir)
+    archive.read()
+    return archive, PictureKeeper(records_dir), ModerationLog(records_dir).maybe_hidden()
 
 
 def _record(
