@@ -856,8 +856,13 @@ def search_words(text: str) -> set[str]:
     """The words of a text as the full-text index compares them: split wherever it keeps no
     character (see `_indexed`), in any case, accents dropped (unicode61 removes them, so a
     search for `emile` finds "Émile")."""
-    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    bare = _accents_dropped(text)
     return set("".join(c if _indexed(c) else " " for c in bare.casefold()).split())
+
+
+def _accents_dropped(text: str) -> str:
+    """`text` decomposed (NFD) without its accents, as unicode61 reads letters."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
 # Where a text's words may be: runs of ASCII letters and digits (which are words, as the index
@@ -901,9 +906,7 @@ def search_fold(text: str) -> str:
     """A text as the search compares it, letter by letter: in any case, accents dropped, as
     the full-text index reads its words (`search_words`), then composed again, so that a
     Hangul syllable (which NFD writes as its letters) is matched whole: 김미 is not in 김민수."""
-    bare = unicodedata.normalize("NFD", text)
-    kept = "".join(c for c in bare if not unicodedata.combining(c))
-    return unicodedata.normalize("NFC", kept).casefold()
+    return unicodedata.normalize("NFC", _accents_dropped(text)).casefold()
 
 
 def _query_terms(query: str) -> tuple[list[str], list[str]]:
